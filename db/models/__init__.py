@@ -1,0 +1,37 @@
+"""All tables; import this module to populate ``SQLModel.metadata``."""
+
+from db.models.calendar import CalendarDay, CalendarNotice, CalendarState
+from db.models.common import (
+    ApprovalRequest,
+    Clock,
+    ClockAdjustment,
+    Event,
+    JobRun,
+    NumberSeries,
+    Outbox,
+    StoredFile,
+    SweepStatus,
+)
+from db.models.core import Agency, Unit, User
+from db.models.disclosure import Consultation, Disclosure, RemedyCase
+
+__all__ = [
+    "Agency",
+    "ApprovalRequest",
+    "CalendarDay",
+    "CalendarNotice",
+    "CalendarState",
+    "Clock",
+    "ClockAdjustment",
+    "Consultation",
+    "Disclosure",
+    "Event",
+    "JobRun",
+    "NumberSeries",
+    "Outbox",
+    "RemedyCase",
+    "StoredFile",
+    "SweepStatus",
+    "Unit",
+    "User",
+]

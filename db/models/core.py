@@ -1,0 +1,56 @@
+"""Tenancy and people: agencies, units, users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from db.models._base import json_field
+
+
+class Agency(SQLModel, table=True):
+    """An agency (行政机关) served by this instance; every case, user and series belongs to one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    parent_id: int | None = Field(default=None, foreign_key="agency.id")
+    # Per-agency settings: seal text, address, phone, remedy organ, document prefixes, working
+    # hours, calendar scopes, hotline profile, disclosure options (see workflow.agency).
+    settings: dict[str, Any] = json_field()
+    created_at: datetime
+
+
+class Unit(SQLModel, table=True):
+    """An internal unit (科室) of an agency; officers belong to one."""
+
+    __table_args__ = (UniqueConstraint("agency_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    name: str = Field(max_length=200)
+
+
+class User(SQLModel, table=True):
+    """A staff account. ``roles`` is a comma-separated set of states.roles.Role values."""
+
+    __tablename__ = "app_user"
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    username: str = Field(max_length=64, unique=True, index=True)
+    display_name: str = Field(max_length=100)
+    email: str | None = Field(default=None, max_length=254)
+    password_hash: str = Field(max_length=255)
+    roles: str = Field(max_length=200)
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    password_changed_at: datetime | None = None
+    created_at: datetime
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(r for r in self.roles.split(",") if r)

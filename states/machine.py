@@ -1,0 +1,184 @@
+"""Declarative transition tables and one shared ``transitions.Machine`` per request kind (pure).
+
+A table is data: ``Transition(trigger, sources, dest, roles, …, guards)``. Guards are pure predicates
+on a ``Facts`` mapping that the workflow builds from the row (dates already computed). The shared
+machine is bound per operation to a tiny adapter (never to a SQLModel row: that breaks, see stack
+notes), fired, and unbound in ``finally`` (``Machine.models`` keeps strong references).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from transitions import Machine
+
+from states.roles import Role
+
+Facts = Mapping[str, Any]
+Guard = Callable[[Facts], bool]
+
+SAME = "="  # dest meaning "stay in the source state" (an internal action that still is audited)
+
+
+@dataclass(frozen=True)
+class GuardSpec:
+    """A named guard with the Chinese message shown when it fails."""
+
+    name: str
+    check: Guard
+    message: str
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of a transition table."""
+
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: frozenset[Role]
+    label: str
+    assignee_only: bool = False  # officers may fire it only on cases assigned to them
+    guards: tuple[GuardSpec, ...] = ()
+    system: bool = False  # may be fired by the scheduler (actor None)
+    payload: tuple[str, ...] = field(default=())  # documented payload keys (the workflow validates)
+
+
+class InvalidTransition(Exception):
+    """The action is not allowed now; carries the actions that are."""
+
+    def __init__(self, message: str, allowed: list[str], code: str = "illegal_action") -> None:
+        super().__init__(message)
+        self.message = message
+        self.allowed = allowed
+        self.code = code
+
+
+class _Adapter:
+    """What the shared Machine sees: a state attribute and the facts for guards."""
+
+    def __init__(self, state: str, facts: Facts) -> None:
+        self.state = state
+        self.facts = facts
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: roles and id (None for the system/scheduler)."""
+
+    id: int | None
+    roles: frozenset[Role]
+
+    @property
+    def is_system(self) -> bool:
+        return self.id is None
+
+
+SYSTEM = Actor(None, frozenset())
+
+
+class StateMachine:
+    """A transition table plus the shared transitions.Machine built from it."""
+
+    def __init__(self, name: str, states: Iterable[str], initial: str, table: Iterable[Transition]) -> None:
+        self.name = name
+        self.states = tuple(states)
+        self.initial = initial
+        self.table = tuple(table)
+        self.by_trigger: dict[str, list[Transition]] = {}
+        for t in self.table:
+            for s in t.sources:
+                if s not in self.states:
+                    raise ValueError(f"{name}: unknown source state {s!r} in {t.trigger}")
+            if t.dest != SAME and t.dest not in self.states:
+                raise ValueError(f"{name}: unknown dest state {t.dest!r} in {t.trigger}")
+            self.by_trigger.setdefault(t.trigger, []).append(t)
+        self.machine = Machine(
+            model=None,
+            states=list(self.states),
+            initial=initial,
+            auto_transitions=False,
+            send_event=True,
+            ignore_invalid_triggers=False,
+        )
+        for t in self.table:
+            conds = [self._wrap(g) for g in t.guards]
+            dest = None if t.dest == SAME else t.dest
+            self.machine.add_transition(t.trigger, list(t.sources), dest, conditions=conds)
+
+    @staticmethod
+    def _wrap(g: GuardSpec) -> Callable[[Any], bool]:
+        return lambda ev: g.check(ev.model.facts)
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        return tuple(self.by_trigger)
+
+    def rows(self, trigger: str, state: str) -> list[Transition]:
+        return [t for t in self.by_trigger.get(trigger, []) if state in t.sources]
+
+    def permitted(self, t: Transition, actor: Actor, is_assignee: bool) -> bool:
+        """Role check for one row (the scheduler may fire rows marked ``system``)."""
+        if actor.is_system:
+            return t.system
+        if not (t.roles & actor.roles):
+            return False
+        # An officer acts only on cases assigned to them; a leader may act on any case of the agency.
+        return not (t.assignee_only and not is_assignee and Role.LEADER not in actor.roles)
+
+    def failed_guards(self, t: Transition, facts: Facts) -> list[GuardSpec]:
+        return [g for g in t.guards if not g.check(facts)]
+
+    def allowed(self, state: str, facts: Facts, actor: Actor, is_assignee: bool) -> list[str]:
+        """The triggers this actor may fire now (state, role and guards all satisfied)."""
+        out: list[str] = []
+        for trig, rows in self.by_trigger.items():
+            for t in rows:
+                if state in t.sources and self.permitted(t, actor, is_assignee) and not self.failed_guards(t, facts):
+                    out.append(trig)
+                    break
+        return out
+
+    def check(self, state: str, trigger: str, facts: Facts, actor: Actor, is_assignee: bool) -> Transition:
+        """The row that allows ``trigger`` now, or InvalidTransition explaining why not."""
+        allowed = self.allowed(state, facts, actor, is_assignee)
+        if trigger not in self.by_trigger:
+            raise InvalidTransition(f"未知的操作：{trigger}", allowed, "unknown_action")
+        rows = self.rows(trigger, state)
+        if not rows:
+            raise InvalidTransition(f"当前状态下不能执行此操作（{trigger}）", allowed)
+        permitted = [t for t in rows if self.permitted(t, actor, is_assignee)]
+        if not permitted:
+            raise InvalidTransition("您没有执行此操作的权限", allowed, "forbidden")
+        for t in permitted:
+            failed = self.failed_guards(t, facts)
+            if not failed:
+                return t
+        raise InvalidTransition("；".join(g.message for g in failed), allowed, "guard_failed")
+
+    def fire(self, state: str, trigger: str, facts: Facts) -> str:
+        """Run the trigger on the shared Machine and return the new state."""
+        adapter = _Adapter(state, facts)
+        self.machine.add_model(adapter, initial=state)
+        try:
+            ok = getattr(adapter, trigger)()
+            if not ok:
+                raise InvalidTransition(f"条件不满足：{trigger}", [], "guard_failed")
+            return adapter.state
+        finally:
+            self.machine.remove_model(adapter)
+
+    def mermaid(self, labels: Mapping[str, str] | None = None) -> str:
+        """A Mermaid state diagram generated from the table (docs/ is checked against it)."""
+        labels = labels or {}
+        lines = ["stateDiagram-v2", f"    [*] --> {self.initial}"]
+        for s in self.states:
+            if s in labels:
+                lines.append(f"    {s} : {s}（{labels[s]}）")
+        for t in self.table:
+            for s in t.sources:
+                d = s if t.dest == SAME else t.dest
+                lines.append(f"    {s} --> {d} : {t.trigger}（{t.label}）")
+        return "\n".join(lines) + "\n"

@@ -10,3 +10,13 @@ def main(argv: list[str] | None = None) -> int:
     from cli.main import run
 
     return run(sys.argv[1:] if argv is None else argv)
+
+
+def create_app():  # type: ignore[no-untyped-def]
+    """ASGI factory for ``uvicorn --factory app:create_app`` (reads settings from the environment)."""
+    from db.engine import make_engine
+    from settings import get_settings
+    from web.app import create_app as _create
+
+    settings = get_settings()
+    return _create(settings, make_engine(settings.database_url))

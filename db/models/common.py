@@ -74,6 +74,7 @@ class ClockAdjustment(SQLModel, table=True):
     kind: str = Field(max_length=16)  # pause | extension | restart | delay
     start_date: date | None = None
     end_date: date | None = None  # None while a pause is open
+    expected_end: date | None = None  # an open pause's expected end (e.g. the consultation deadline)
     workdays: int | None = None
     reason: str = Field(default="", max_length=500)
     actor_id: int | None = Field(default=None, foreign_key="app_user.id")

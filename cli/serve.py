@@ -1,0 +1,32 @@
+"""``banli serve`` — API + web pages + scheduler on one process."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from cli.common import engine_and_settings, print_admin_credentials
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    engine, settings, result = engine_and_settings(bootstrap=True)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    app = create_app(settings, engine)
+    print(f"办理 banli 已启动：http://{host}:{port}/  （API 文档：http://{host}:{port}/docs）")
+    print(f"数据库：{engine.url.render_as_string(hide_password=True)}；调度程序：{settings.scheduler}")
+    print_admin_credentials(result)
+    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False)
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("serve", help="启动服务（网页 + API + 调度程序）")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(handler=_serve)

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Shared set-up for scripts/serve.sh and scripts/test.sh: idempotent, safe to run every time.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="${PYTHON:-python3}"
+
+log() { printf '\033[1m[banli]\033[0m %s\n' "$*" >&2; }
+
+# Debian packages: install only what is missing (needs root or sudo; otherwise say what to install).
+apt_ensure() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else
+      log "WARNING: missing Debian packages (install as root): ${missing[*]}"; return 1; fi
+  fi
+  log "apt-get install ${missing[*]}"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
+    $sudo apt-get update -qq >/dev/null 2>&1
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  }
+}
+
+# Python virtual environment with the project installed (re-installed when pyproject.toml changes).
+venv_ensure() {
+  local extra="$1"   # "" or "[test]"
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "creating virtual environment in .venv"
+    "$PY" -m venv "$VENV"
+  fi
+  local stamp="$VENV/.banli-installed$extra"
+  local want
+  want="$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "installing Python packages (pip install -e .$extra)"
+    "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+    "$VENV/bin/python" -m pip install -q -e "$ROOT$extra" 2>&1 | grep -v -e '^WARNING: Location' -e '^$' >&2 || true
+    "$VENV/bin/python" -c "import fastapi, sqlmodel, transitions, apscheduler, jinja2, aiosmtplib" || {
+      log "ERROR: Python packages did not install"; exit 1; }
+    echo "$want" > "$stamp"
+  fi
+}
+
+FONT_PACKAGES=(fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-hanazono)

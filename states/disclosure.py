@@ -1,0 +1,172 @@
+"""Disclosure application (依申请公开) states and actions as data (rules.md §1.7, 条例第二十九—四十五条).
+
+How an application ended (the decision and its table-三 row) is a resolution field on the row, not
+more states. Guards read a Facts mapping the workflow builds from the row and its stored clocks.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from states.machine import SAME, GuardSpec, StateMachine, Transition
+from states.roles import Role
+
+
+class DState(StrEnum):
+    SUBMITTED = "submitted"  # 网上提交，待确认 (not yet received in law: 条例第三十一条第三项)
+    REGISTERED = "registered"  # 已登记，待分办
+    HANDLING = "handling"  # 办理中
+    AWAITING_CORRECTION = "awaiting_correction"  # 待补正 (条例第三十条)
+    CONSULTING = "consulting"  # 征求意见中 (条例第三十二条、第三十四条) — reply clock paused
+    AWAITING_FEE = "awaiting_fee"  # 待缴费 (国办函〔2020〕109号) — reply clock paused (configurable)
+    REPLIED = "replied"  # 已答复
+    DELIVERED = "delivered"  # 已送达
+    CLOSED = "closed"  # 已终止：视为放弃 / 逾期未缴费 / 撤回
+    ARCHIVED = "archived"  # 已归档 (条例第四十五条)
+    DISCARDED = "discarded"  # 网上提交未受理（撤回或作废）
+
+
+STATE_LABELS: dict[str, str] = {
+    DState.SUBMITTED: "网上提交待确认",
+    DState.REGISTERED: "已登记待分办",
+    DState.HANDLING: "办理中",
+    DState.AWAITING_CORRECTION: "待申请人补正",
+    DState.CONSULTING: "征求意见中",
+    DState.AWAITING_FEE: "待缴纳信息处理费",
+    DState.REPLIED: "已答复",
+    DState.DELIVERED: "已送达",
+    DState.CLOSED: "已终止",
+    DState.ARCHIVED: "已归档",
+    DState.DISCARDED: "未受理",
+}
+
+OPEN_STATES = frozenset({DState.REGISTERED, DState.HANDLING, DState.AWAITING_CORRECTION, DState.CONSULTING,
+                         DState.AWAITING_FEE})
+PRE_REPLY = tuple(sorted(OPEN_STATES))
+POST_REPLY = (DState.REPLIED, DState.DELIVERED, DState.CLOSED, DState.ARCHIVED)
+
+FD, OF, LD = Role.FRONT_DESK, Role.OFFICER, Role.LEADER
+
+
+def _r(*roles: Role) -> frozenset[Role]:
+    return frozenset(roles)
+
+
+# ----------------------------------------------------------------- guards (pure predicates on facts)
+# Facts keys (built by workflow.disclosure_facts): today, receipt_date, correction_notice_due,
+# correction_requested, correction_due, reply_due, extended, extension_pending, consultation_due,
+# fee_due, delayed.
+
+def _le(a: object, b: object) -> bool:
+    return a is not None and b is not None and a <= b  # type: ignore[operator]
+
+
+G_CORRECTION_WINDOW = GuardSpec(
+    "within_correction_window",
+    lambda f: _le(f.get("today"), f.get("correction_notice_due")),
+    "补正告知须在收到申请之日起7个工作日内作出（条例第三十条），已超过期限",
+)
+G_CORRECTION_ONCE = GuardSpec(
+    "correction_not_yet_requested",
+    lambda f: not f.get("correction_requested"),
+    "补正告知应一次性作出（条例第三十条），本申请已发出过补正告知",
+)
+G_CORRECTION_LAPSED = GuardSpec(
+    "correction_period_lapsed",
+    lambda f: f.get("correction_due") is not None and f["today"] > f["correction_due"],
+    "补正期限尚未届满",
+)
+G_NOT_EXTENDED = GuardSpec(
+    "not_extended",
+    lambda f: not f.get("extended") and not f.get("extension_pending"),
+    "延期答复只能申请一次（条例第三十三条第二款）",
+)
+G_EXTENSION_PENDING = GuardSpec(
+    "extension_pending", lambda f: bool(f.get("extension_pending")), "没有待审批的延期申请"
+)
+G_BEFORE_REPLY_DUE = GuardSpec(
+    "before_reply_due",
+    lambda f: _le(f.get("today"), f.get("reply_due")),
+    "延期须在答复期限届满前决定并告知申请人（条例第三十三条第二款），答复期限已过",
+)
+G_CONSULTATION_LAPSED = GuardSpec(
+    "consultation_period_lapsed",
+    lambda f: f.get("consultation_due") is not None and f["today"] > f["consultation_due"],
+    "征求意见期限尚未届满",
+)
+G_FEE_LAPSED = GuardSpec(
+    "fee_period_lapsed",
+    lambda f: f.get("fee_due") is not None and f["today"] > f["fee_due"],
+    "缴费期限尚未届满",
+)
+G_NOT_DELAYED = GuardSpec(
+    "not_delayed", lambda f: not f.get("delayed"), "已确定过延迟答复期限（条例第三十五条）"
+)
+
+# ----------------------------------------------------------------- the table
+
+TRANSITIONS: tuple[Transition, ...] = (
+    # Online submissions (条例第三十一条第三项: received on the date both sides confirm)
+    Transition("confirm_submission", (DState.SUBMITTED,), DState.REGISTERED, _r(FD), "确认受理网上申请",
+               payload=("note",)),
+    Transition("request_completion", (DState.SUBMITTED,), SAME, _r(FD), "请申请人完善网上申请",
+               payload=("message",)),
+    Transition("discard_submission", (DState.SUBMITTED,), DState.DISCARDED, _r(FD, LD), "作废网上申请",
+               system=True, payload=("reason",)),
+    # Assignment
+    Transition("assign", (DState.REGISTERED,), DState.HANDLING, _r(FD, LD), "分办", payload=("assignee_id",)),
+    Transition("reassign", (DState.HANDLING, DState.AWAITING_CORRECTION, DState.CONSULTING, DState.AWAITING_FEE),
+               SAME, _r(LD), "改派承办人", payload=("assignee_id", "reason")),
+    # Correction (条例第三十条)
+    Transition("request_correction", (DState.HANDLING,), DState.AWAITING_CORRECTION, _r(OF), "发出补正告知",
+               assignee_only=True, guards=(G_CORRECTION_WINDOW, G_CORRECTION_ONCE),
+               payload=("items", "period_days")),
+    Transition("receive_correction", (DState.AWAITING_CORRECTION,), DState.HANDLING, _r(OF, FD), "收到补正材料",
+               payload=("received_date", "note")),
+    Transition("lapse_correction", (DState.AWAITING_CORRECTION,), DState.CLOSED, _r(OF, LD),
+               "逾期未补正，视为放弃申请", assignee_only=True, guards=(G_CORRECTION_LAPSED,), system=True),
+    # Consultation (条例第三十二条、第三十四条; 第三十三条第三款: not counted)
+    Transition("start_consultation", (DState.HANDLING,), DState.CONSULTING, _r(OF), "征求第三方或其他机关意见",
+               assignee_only=True,
+               payload=("consultee_kind", "consultee_name", "consultee_contact", "sent_date", "consultee_received_date")),
+    Transition("record_opinion", (DState.CONSULTING,), DState.HANDLING, _r(OF), "收到意见，恢复计时",
+               assignee_only=True, payload=("opinion", "received_date", "opinion_text")),
+    Transition("lapse_consultation", (DState.CONSULTING,), DState.HANDLING, _r(OF, LD),
+               "征求意见期满未答复，恢复计时", assignee_only=True, guards=(G_CONSULTATION_LAPSED,), system=True),
+    # Extension (条例第三十三条第二款): requested by the officer, approved by the office head
+    Transition("request_extension", (DState.HANDLING, DState.CONSULTING, DState.AWAITING_FEE), SAME, _r(OF),
+               "申请延期答复", assignee_only=True, guards=(G_NOT_EXTENDED, G_BEFORE_REPLY_DUE),
+               payload=("days", "reason")),
+    Transition("approve_extension", (DState.HANDLING, DState.CONSULTING, DState.AWAITING_FEE), SAME, _r(LD),
+               "批准延期答复", guards=(G_EXTENSION_PENDING, G_BEFORE_REPLY_DUE), payload=("days", "note")),
+    Transition("deny_extension", (DState.HANDLING, DState.CONSULTING, DState.AWAITING_FEE), SAME, _r(LD),
+               "不批准延期", guards=(G_EXTENSION_PENDING,), payload=("note",)),
+    # Art. 35
+    Transition("request_reasons", (DState.HANDLING,), SAME, _r(OF), "要求申请人说明理由（条例第三十五条）",
+               assignee_only=True, payload=("message",)),
+    Transition("set_delay", (DState.HANDLING,), SAME, _r(OF, LD), "确定延迟答复期限（条例第三十五条）",
+               assignee_only=True, guards=(G_NOT_DELAYED,), payload=("days", "reason")),
+    # Fees (国办函〔2020〕109号)
+    Transition("send_fee_notice", (DState.HANDLING,), DState.AWAITING_FEE, _r(OF), "发出收费通知",
+               assignee_only=True, payload=("method", "quantity", "notice_date")),
+    Transition("record_payment", (DState.AWAITING_FEE,), DState.HANDLING, _r(OF, FD), "已缴费，恢复计时",
+               payload=("paid_date", "receipt_no")),
+    Transition("lapse_fee", (DState.AWAITING_FEE,), DState.CLOSED, _r(OF, LD), "逾期未缴费，不再处理",
+               assignee_only=True, guards=(G_FEE_LAPSED,), system=True),
+    # Reply (条例第三十六—三十九条) and delivery
+    Transition("reply", (DState.HANDLING,), DState.REPLIED, _r(OF), "作出答复", assignee_only=True,
+               payload=("category", "reason", "detail", "text", "public_interest_reason")),
+    Transition("deliver", (DState.REPLIED,), DState.DELIVERED, _r(OF, FD), "登记送达",
+               payload=("method", "delivered_date", "tracking_no", "signer")),
+    Transition("archive", (DState.DELIVERED, DState.CLOSED), DState.ARCHIVED, _r(OF, FD, LD), "归档"),
+    # Withdrawal (撤回) until the reply; the applicant withdraws through the portal (system actor)
+    Transition("withdraw", PRE_REPLY, DState.CLOSED, _r(FD, OF, LD), "申请人撤回申请", system=True,
+               payload=("reason", "withdrawn_date")),
+    # Remedies (for annual-report table 四)
+    Transition("record_remedy", POST_REPLY, SAME, _r(OF, LD), "登记行政复议/诉讼情况",
+               payload=("kind", "filed_date", "outcome", "decided_date", "note", "remedy_id")),
+)
+
+MACHINE = StateMachine("disclosure", [s.value for s in DState], DState.REGISTERED, TRANSITIONS)
+
+ACTION_LABELS: dict[str, str] = {t.trigger: t.label for t in TRANSITIONS}

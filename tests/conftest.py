@@ -1,0 +1,182 @@
+"""Test fixtures: real SQLite and real PostgreSQL databases, an injected clock, seeded agencies/users.
+
+PostgreSQL comes from BANLI_TEST_PG_URL (an admin URL; default postgres@127.0.0.1:5432). Each test
+session creates its own database and drops it at the end. When no server is reachable every
+postgres test is skipped with a loud banner naming the reason — never silently.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine.url import make_url
+
+from db.engine import make_engine, write_session
+from settings import Settings
+from workflow.bootstrap import ensure_database
+from workflow.clock import FixedClock
+
+PG_ADMIN_URL = os.environ.get("BANLI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+_pg_state: dict[str, str | None] = {"reason": None, "checked": None}
+
+
+def pg_unavailable_reason() -> str | None:
+    """None when PostgreSQL is reachable, else why not (cached)."""
+    if _pg_state["checked"]:
+        return _pg_state["reason"]
+    _pg_state["checked"] = "yes"
+    if os.environ.get("BANLI_TEST_PG") == "off":
+        _pg_state["reason"] = "BANLI_TEST_PG=off"
+        return _pg_state["reason"]
+    try:
+        eng = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with eng.connect() as c:
+            c.execute(text("select 1"))
+        eng.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not available"
+        _pg_state["reason"] = f"PostgreSQL not reachable at {make_url(PG_ADMIN_URL).render_as_string()}: {exc}"
+    return _pg_state["reason"]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    reason = pg_unavailable_reason()
+    if reason:
+        return ["!" * 78, f"SKIPPED: PostgreSQL tests will be skipped — {reason}", "!" * 78]
+    return [f"PostgreSQL: {make_url(PG_ADMIN_URL).render_as_string()}"]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    reason = pg_unavailable_reason()
+    if reason:
+        terminalreporter.write_sep("!", "SKIPPED: PostgreSQL tests were NOT run", red=True)
+        terminalreporter.write_line(f"reason: {reason}", red=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = pg_unavailable_reason()
+    if reason:
+        skip = pytest.mark.skip(reason=f"SKIPPED (PostgreSQL unavailable): {reason}")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
+
+
+# ---------------------------------------------------------------- databases
+
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 2026-03-02 09:00 Asia/Shanghai, a Monday
+
+
+def _test_settings(tmp: Path, url: str) -> Settings:
+    return Settings(database_url=url, var_dir=tmp, secret_key="test-secret-key-0123456789", scheduler="off")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, seeded SQLite file copied for each test (fast isolation)."""
+    d = tmp_path_factory.mktemp("sqlite-template")
+    path = d / "template.db"
+    eng = make_engine(f"sqlite:///{path}")
+    ensure_database(eng, _test_settings(d, f"sqlite:///{path}"), now=T0)
+    with eng.connect() as c:
+        c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    eng.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL database for this test session, migrated and seeded."""
+    reason = pg_unavailable_reason()
+    if reason:
+        pytest.skip(f"SKIPPED (PostgreSQL unavailable): {reason}")
+    name = f"banli_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    eng = make_engine(url)
+    ensure_database(eng, _test_settings(tmp_path_factory.mktemp("pg"), url), now=T0)
+    eng.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+_KEEP = ("alembic_version", "calendar_notice", "calendar_day", "calendar_state")
+
+
+def _reset_pg(engine: Engine) -> None:
+    """Empty every table except the seeded calendar, then re-run the bootstrap."""
+    with engine.begin() as c:
+        tables = [r[0] for r in c.execute(text(
+            "select tablename from pg_tables where schemaname='public'")) if r[0] not in _KEEP]
+        c.execute(text("ALTER TABLE event DISABLE TRIGGER USER"))
+        c.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        c.execute(text("ALTER TABLE event ENABLE TRIGGER USER"))
+        # Calendar imports made by a test are undone: keep only the seeded notices.
+        c.execute(text("DELETE FROM calendar_day WHERE notice_id IN "
+                       "(SELECT id FROM calendar_notice WHERE source <> 'chinese-calendar 1.11.0')"))
+        c.execute(text("DELETE FROM calendar_notice WHERE source <> 'chinese-calendar 1.11.0'"))
+        c.execute(text("UPDATE calendar_notice SET active = true, replaced_by_id = NULL"))
+        c.execute(text("UPDATE calendar_state SET version = 1"))
+
+
+@dataclass
+class Db:
+    engine: Engine
+    url: str
+    kind: str  # "sqlite" | "postgres"
+    settings: Settings
+
+
+def _make_db(kind: str, tmp_path: Path, sqlite_template: Path, request: pytest.FixtureRequest) -> Iterator[Db]:
+    if kind == "sqlite":
+        path = tmp_path / "banli.db"
+        shutil.copy(sqlite_template, path)
+        url = f"sqlite:///{path}"
+        eng = make_engine(url)
+    else:
+        url = request.getfixturevalue("pg_url")
+        eng = make_engine(url, pool_size=20)
+        _reset_pg(eng)
+    settings = _test_settings(tmp_path, url)
+    ensure_database(eng, settings, now=T0)  # re-creates the default agency after a reset
+    try:
+        yield Db(eng, url, kind, settings)
+    finally:
+        eng.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Db]:
+    """A fresh database of each kind (tests using it run twice: SQLite and PostgreSQL)."""
+    yield from _make_db(request.param, tmp_path, sqlite_template, request)
+
+
+@pytest.fixture
+def sqlite_db(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Db]:
+    yield from _make_db("sqlite", tmp_path, sqlite_template, request)
+
+
+@pytest.fixture
+def pg_db(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Db]:
+    yield from _make_db("postgres", tmp_path, sqlite_template, request)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+__all__ = ["T0", "Db", "write_session"]

@@ -1,0 +1,30 @@
+"""POST /api/token — OAuth2 password form → bearer token."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+
+from web.deps import EngineDep, NowDep, SettingsDep, UserDep, get_tokens
+from web.errors import ApiError
+from workflow.users import authenticate
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/api/token", summary="登录并获取访问令牌 (OAuth2 password)")
+def issue_token(request: Request, engine: EngineDep, now: NowDep, settings: SettingsDep,
+                username: Annotated[str, Form()], password: Annotated[str, Form()]) -> dict[str, Any]:
+    res = authenticate(engine, username, password, now=now, max_failures=settings.login_max_failures,
+                       lockout_seconds=settings.login_lockout_seconds)
+    if res.user is None:
+        raise ApiError(401, res.code or "bad_credentials", res.error or "用户名或密码错误")
+    token = get_tokens(request).issue(res.user)
+    return {"access_token": token, "token_type": "bearer", "expires_in": settings.token_ttl_seconds}
+
+
+@router.get("/api/me", summary="当前用户")
+def me(user: UserDep) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username, "display_name": user.display_name,
+            "agency_id": user.agency_id, "roles": sorted(user.roles)}

@@ -1,0 +1,38 @@
+"""Calendar endpoints: deadline arithmetic with explanations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlmodel import select
+
+from db.engine import read_session
+from db.models import Agency
+from web.deps import EngineDep
+from web.errors import ApiError
+from workflow.calendar import agency_calendar, load_calendar
+
+router = APIRouter(prefix="/api/calendar", tags=["calendar"])
+
+MAX_DAYS = 3660
+
+
+@router.get("/add-workdays", summary="计算第 N 个工作日（起算日不计入）")
+def add_workdays(
+    engine: EngineDep,
+    start: Annotated[date, Query(description="起算日 YYYY-MM-DD（当日不计入）")],
+    days: Annotated[int, Query(ge=0, le=MAX_DAYS, description="工作日数")],
+    agency: Annotated[str | None, Query(description="机关代码（含地方节假日）")] = None,
+) -> dict[str, Any]:
+    with read_session(engine) as s:
+        if agency:
+            ag = s.exec(select(Agency).where(Agency.code == agency)).first()
+            if ag is None:
+                raise ApiError(404, "not_found", "机关不存在")
+            cal = agency_calendar(s, ag)
+        else:
+            cal = load_calendar(s)
+    res = cal.add_workdays(start, days)
+    return res.to_dict()

@@ -1,0 +1,78 @@
+"""The FastAPI application: API routers, HTML pages, static files, scheduler lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from settings import Settings
+from web import errors
+from web.auth import TokenService
+from workflow.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+# Routers are optional modules so the app grows one package at a time.
+ROUTER_MODULES = (
+    "web.api.auth",
+    "web.api.calendar",
+    "web.api.disclosures",
+    "web.api.public",
+    "web.api.workorders",
+    "web.api.reports",
+    "web.api.admin",
+    "web.pages.routes",
+)
+
+
+def create_app(settings: Settings, engine: Engine, clock: Clock | None = None, *,
+               run_scheduler: bool | None = None) -> FastAPI:
+    """Build the app around an engine and a clock (tests pass a FixedClock)."""
+    clock = clock or SystemClock()
+    scheduler_on = settings.scheduler == "on" if run_scheduler is None else run_scheduler
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sched = None
+        if scheduler_on:
+            try:
+                from workflow.scheduler import start_scheduler
+            except ModuleNotFoundError:
+                start_scheduler = None
+            if start_scheduler is not None:
+                sched = start_scheduler(app.state.settings, app.state.engine, app.state.clock)
+        try:
+            yield
+        finally:
+            if sched is not None:
+                sched.shutdown(wait=False)
+
+    app = FastAPI(title="办理 banli", version="0.1.0", lifespan=lifespan,
+                  description="依申请公开与12345工单办理系统 API")
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.clock = clock
+    app.state.tokens = TokenService(settings.resolved_secret_key(), settings.token_ttl_seconds)
+    errors.install(app)
+    for name in ROUTER_MODULES:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        if hasattr(mod, "install"):
+            mod.install(app)
+        else:
+            app.include_router(mod.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

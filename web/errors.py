@@ -1,0 +1,119 @@
+"""Structured API errors: stable machine codes, Chinese messages, per-field details. Never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """Raised by routes; rendered as ``{"error": {...}}``."""
+
+    def __init__(self, status: int, code: str, message: str, *, fields: list[dict[str, Any]] | None = None,
+                 allowed_actions: list[str] | None = None, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or []
+        self.allowed_actions = allowed_actions
+        self.extra = extra or {}
+
+    def body(self) -> dict[str, Any]:
+        err: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.fields:
+            err["fields"] = self.fields
+        if self.allowed_actions is not None:
+            err["allowed_actions"] = self.allowed_actions
+        err.update(self.extra)
+        return {"error": err}
+
+
+def not_found(what: str = "记录") -> ApiError:
+    return ApiError(404, "not_found", f"{what}不存在")
+
+
+_MESSAGES = {
+    "missing": "此项为必填项",
+    "string_too_short": "内容不能为空",
+    "string_too_long": "长度不能超过 {max_length} 个字符",
+    "string_type": "应为文本",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "bool_parsing": "应为是或否",
+    "bool_type": "应为是或否",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "datetime_parsing": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
+    "datetime_from_date_parsing": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
+    "datetime_type": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
+    "enum": "取值无效，可选：{expected}",
+    "literal_error": "取值无效，可选：{expected}",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "greater_than": "必须大于 {gt}",
+    "less_than": "必须小于 {lt}",
+    "extra_forbidden": "不认识的字段",
+    "value_error": "{msg}",
+    "json_invalid": "请求体不是有效的 JSON",
+    "model_attributes_type": "应为对象",
+    "dict_type": "应为对象",
+    "list_type": "应为列表",
+    "float_parsing": "应为数字",
+}
+
+
+def field_errors(errors: list[dict[str, Any]] | Any) -> list[dict[str, Any]]:
+    """Translate pydantic error dicts into ``{"field", "code", "message"}`` with Chinese text."""
+    out: list[dict[str, Any]] = []
+    for e in errors:
+        loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "form")]
+        typ = str(e.get("type", "invalid"))
+        ctx = dict(e.get("ctx") or {})
+        if typ == "value_error":
+            msg = str(ctx.get("error", e.get("msg", "")))
+            msg = msg.removeprefix("Value error, ")
+            ctx["msg"] = msg
+        tmpl = _MESSAGES.get(typ)
+        try:
+            message = tmpl.format(**ctx) if tmpl else str(e.get("msg", "无效"))
+        except (KeyError, IndexError):
+            message = str(e.get("msg", "无效"))
+        code = str(ctx.get("code", typ)) if typ == "value_error" else typ
+        out.append({"field": ".".join(loc), "code": code, "message": message})
+    return out
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_req: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = field_errors(exc.errors())
+        return JSONResponse(ApiError(422, "invalid_input", "输入有误，请检查标出的字段", fields=fields).body(),
+                            status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: ("not_found", "请求的资源不存在"), 405: ("method_not_allowed", "不支持该请求方法"),
+                 401: ("unauthorized", "请先登录"), 403: ("forbidden", "没有权限"),
+                 429: ("rate_limited", "请求过于频繁，请稍后再试")}
+        code, msg = codes.get(exc.status_code, ("http_error", str(exc.detail)))
+        return JSONResponse(ApiError(exc.status_code, code, msg).body(), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_req: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - safety net
+        log.exception("unhandled error: %s", exc)
+        return JSONResponse(ApiError(500, "internal_error", "服务器内部错误，已记录，请联系管理员").body(),
+                            status_code=500)

@@ -1,0 +1,76 @@
+"""Per-agency configuration (stored as JSON on the agency row) with defaults and validation.
+
+Items rules.md marks UNCONFIRMED are settings here, never constants in code.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from db.models import Agency
+from states.calendar import WorkingHours
+
+
+class AgencyConfig(BaseModel):
+    """Everything an agency may set; defaults suit a county government department."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Identity printed on notices
+    short_name: str = ""
+    seal_text: str = ""
+    address: str = ""
+    postal_code: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    office_hours: str = "工作日 上午9:00—12:00，下午14:30—18:00"
+    # 行政复议法第二十四条: for a county government department, the county people's government.
+    reconsideration_organ: str = "某县人民政府"
+    litigation_court: str = "有管辖权的人民法院"
+    tracking_format: str = "依申〔{year}〕{seq:04d}号"
+    reply_doc_format: str = "公开复〔{year}〕{seq}号"
+    notice_doc_format: str = "公开告〔{year}〕{seq}号"
+    submission_format: str = "网申{year}{seq:06d}"
+
+    # Time
+    timezone: str = "Asia/Shanghai"
+    working_hours: list[str] = Field(default_factory=lambda: ["09:00-12:00", "14:30-18:00"])
+    calendar_scopes: list[str] = Field(default_factory=list)  # extra local scopes (region codes)
+
+    # Disclosure procedure (条例第三十条、第三十三条; UNCONFIRMED items marked)
+    receipt_on_rest_day_rolls_forward: bool = True  # rules.md §1.2 practice note (configurable)
+    correction_notice_wd: int = 7  # 条例第三十条
+    correction_period_wd: int = Field(15, ge=1, le=60)  # "合理的补正期限": UNCONFIRMED, configurable
+    reply_wd: int = 20  # 条例第三十三条第一款
+    max_extension_wd: int = Field(20, ge=1, le=20)  # 条例第三十三条第二款: ≤ 20
+    consultation_wd: int = 15  # 条例第三十二条、第三十四条
+    consultation_pause_starts: Literal["dispatch", "receipt"] = "dispatch"  # UNCONFIRMED (rules.md §7 item 8)
+    fee_payment_wd: int = 20  # 国办函〔2020〕109号 (as restated by the Sichuan notice)
+    fee_pauses_reply_clock: bool = True  # UNCONFIRMED (rules.md §2): default pause, verify locally
+    art35_max_delay_wd: int = Field(60, ge=1, le=250)  # 条例第三十五条 sets no cap: configurable
+    report_row_overrides: dict[str, str] = Field(default_factory=dict)  # e.g. {"disclose.already_public": "3.1"}
+    reminder_ladder_wd: list[int] = Field(default_factory=lambda: [5, 3, 1, 0])
+    supervise_after_wd: int = 5  # 督办 at +5 working days overdue
+    digest_time: str = "08:30"
+
+    # 12345
+    hotline_profile: str = "yunnan_county"
+    hotline_overrides: dict[str, Any] = Field(default_factory=dict)
+
+    def hours(self) -> WorkingHours:
+        return WorkingHours.from_strings(self.working_hours, self.timezone)
+
+
+def agency_config(agency: Agency) -> AgencyConfig:
+    """Parsed settings of an agency (unknown keys are rejected when saved, ignored here)."""
+    data = {k: v for k, v in (agency.settings or {}).items() if k in AgencyConfig.model_fields}
+    return AgencyConfig.model_validate(data)
+
+
+def calendar_scopes(agency: Agency, cfg: AgencyConfig | None = None) -> tuple[str, ...]:
+    """national + the agency's own code + any regional scopes it declares."""
+    cfg = cfg or agency_config(agency)
+    return ("national", agency.code, *cfg.calendar_scopes)

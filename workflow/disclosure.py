@@ -1,0 +1,238 @@
+"""Disclosure use cases: register, and one transaction per action (``act``).
+
+Each call: open a write transaction, lock the row (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on
+SQLite) and check the expected version, check role/state/guards against the table in
+states.disclosure, fire the shared machine, run the action's handler (fields, clocks, ledger,
+outbox), append the audit event, commit once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, select
+
+from db.engine import write_session
+from db.models import Agency, Disclosure, User
+from states.disclosure import MACHINE, DState
+from states.roles import Role
+from workflow.agency import agency_config
+from workflow.audit import append_event
+from workflow.calendar import agency_calendar
+from workflow.clock import local_date
+from workflow.clocks import start_clock
+from workflow.disclosure_context import KIND, Ctx, build_facts, case_snapshot, notify_applicant, refresh_next_due
+from workflow.disclosure_handlers import HANDLERS
+from workflow.disclosure_payloads import NEEDS_CONFIRMATION, RegisterIn, parse_payload
+from workflow.errors import DomainValidation, NotFound, StaleVersion
+from workflow.numbers import next_number
+from workflow.principal import Principal
+
+QUERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+def new_query_code() -> str:
+    return "".join(secrets.choice(QUERY_ALPHABET) for _ in range(10))
+
+
+def hash_query_code(code: str, salt: str | None = None) -> str:
+    """``salt$sha256(salt+code)``; only this is stored (the applicant keeps the code)."""
+    salt = salt or secrets.token_hex(8)
+    digest = hashlib.sha256((salt + code.strip().upper()).encode()).hexdigest()
+    return f"{salt}${digest}"
+
+
+def check_query_code(stored: str, code: str) -> bool:
+    salt, _, _ = stored.partition("$")
+    return secrets.compare_digest(stored, hash_query_code(code, salt))
+
+
+@dataclass(frozen=True)
+class Registered:
+    id: int
+    tracking_no: str
+    query_code: str  # shown once (receipt); only its hash is stored
+    state: str
+    version: int
+    receipt_date: str
+
+
+def _agency(session: Session, agency_id: int) -> Agency:
+    agency = session.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound("机关")
+    return agency
+
+
+def receipt_date_for(data: RegisterIn | Disclosure, tz: str) -> Any:
+    """条例第三十一条: the receipt date by channel (before the rest-day rule)."""
+    channel = data.channel
+    when = data.confirmed_at if channel in NEEDS_CONFIRMATION else (
+        data.received_at if isinstance(data, RegisterIn) else data.received_at_raw)
+    assert when is not None
+    return local_date(when, tz)
+
+
+def _validate_times(data: RegisterIn, now: datetime) -> None:
+    problems = []
+    if data.received_at > now + FUTURE_TOLERANCE:
+        problems.append({"field": "received_at", "code": "in_future", "message": "收到时间不能晚于当前时间"})
+    if data.confirmed_at and data.confirmed_at > now + FUTURE_TOLERANCE:
+        problems.append({"field": "confirmed_at", "code": "in_future", "message": "确认时间不能晚于当前时间"})
+    if data.received_at < now - timedelta(days=366):
+        problems.append({"field": "received_at", "code": "too_old", "message": "收到时间早于一年前，请核对"})
+    if problems:
+        raise DomainValidation(problems)
+
+
+def validate_assignee(session: Session, agency_id: int, assignee_id: int, field: str = "assignee_id") -> User:
+    user = session.get(User, assignee_id)
+    if user is None or user.agency_id != agency_id or not user.active or Role.OFFICER not in user.role_set:
+        raise DomainValidation.one(field, "invalid_assignee", "承办人不存在或不是本机关的承办人")
+    return user
+
+
+def start_registered(ctx: Ctx, *, receipt_date: Any, rolled_from: Any) -> None:
+    """Number the application and start its clocks (shared by front-desk and online confirmation)."""
+    row, session = ctx.row, ctx.session
+    year = receipt_date.year
+    seq = next_number(session, row.agency_id, "disclosure", year)
+    row.tracking_no = ctx.cfg.tracking_format.format(year=year, seq=seq)
+    row.receipt_date = receipt_date
+    row.base_date = receipt_date
+    row.registered_at = ctx.now
+    row.registered_by = ctx.actor.id
+    reason = "收到申请之日" + (f"（{rolled_from.isoformat()} 为休息日，顺延至下一工作日）" if rolled_from else "")
+    # 条例第三十条: correction notice within 7 working days; 第三十三条: reply within 20 working days.
+    start_clock(session, agency_id=row.agency_id, case_kind=KIND, case_id=ctx.case_id, kind="correction_notice",
+                base=receipt_date, amount=ctx.cfg.correction_notice_wd, cal=ctx.cal, now=ctx.now, tz=ctx.tz,
+                base_reason=reason)
+    start_clock(session, agency_id=row.agency_id, case_kind=KIND, case_id=ctx.case_id, kind="reply",
+                base=receipt_date, amount=ctx.cfg.reply_wd, cal=ctx.cal, now=ctx.now, tz=ctx.tz, base_reason=reason)
+
+
+def legal_receipt_date(ctx: Ctx, raw: Any) -> tuple[Any, Any]:
+    """(receipt date, rolled-from date or None): a rest-day receipt counts from the next working day."""
+    if ctx.cfg.receipt_on_rest_day_rolls_forward and not ctx.cal.is_workday(raw):
+        return ctx.cal.next_workday(raw), raw
+    return raw, None
+
+
+def register(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) -> Registered:
+    """Front desk registers an application (条例第二十九条、第三十一条): one transaction."""
+    if not actor.has(Role.FRONT_DESK, Role.LEADER):
+        from workflow.errors import InvalidTransition
+
+        raise InvalidTransition("只有前台登记员或负责人可以登记申请", [], "forbidden")
+    assert actor.agency_id is not None
+    _validate_times(data, now)
+    with write_session(engine) as session:
+        agency = _agency(session, actor.agency_id)
+        cfg = agency_config(agency)
+        cal = agency_calendar(session, agency)
+        code = new_query_code()
+        row = Disclosure(
+            agency_id=actor.agency_id, state=DState.REGISTERED, query_code_hash=hash_query_code(code),
+            applicant_type=data.applicant_type, applicant_category=data.applicant_category,
+            applicant_name=data.applicant_name, id_type=data.id_type, id_number=data.id_number,
+            applicant_key=f"{data.id_type}:{data.id_number}", phone=data.phone, email=data.email,
+            address=data.address, postal_code=data.postal_code, contact_person=data.contact_person,
+            assisted=data.assisted, oral=data.oral, description=data.description, document_ref=data.document_ref,
+            purpose=data.purpose, form_wanted=data.form_wanted, obtain_way=data.obtain_way, channel=data.channel,
+            received_at_raw=data.received_at, confirmed_at=data.confirmed_at, created_at=now, updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        ctx = Ctx(session, row, agency, cfg, cal, actor, now)
+        raw = receipt_date_for(data, cfg.timezone)
+        receipt, rolled = legal_receipt_date(ctx, raw)
+        start_registered(ctx, receipt_date=receipt, rolled_from=rolled)
+        assert row.tracking_no is not None
+        append_event(session, agency_id=row.agency_id, case_kind=KIND, case_id=ctx.case_id, actor=actor,
+                     action="register", from_state=None, to_state=DState.REGISTERED, now=now,
+                     payload={"tracking_no": row.tracking_no, "channel": data.channel, "receipt_date": receipt.isoformat(),
+                              "raw_receipt_date": raw.isoformat(), "oral": data.oral, "note": data.note})
+        notify_applicant(ctx, "disclosure.receipt", {"query_code": code, "reply_due": _reply_due(ctx)})
+        if data.assignee_id is not None:
+            _fire(ctx, "assign", {"assignee_id": data.assignee_id})
+        refresh_next_due(ctx)
+        session.commit()
+        return Registered(ctx.case_id, row.tracking_no, code, row.state, row.version, receipt.isoformat())
+
+
+def _reply_due(ctx: Ctx) -> str | None:
+    c = ctx.clocks().get("reply")
+    return c.due_date.isoformat() if c and c.due_date else None
+
+
+def _is_assignee(ctx: Ctx) -> bool:
+    return ctx.actor.id is not None and ctx.row.assignee_id == ctx.actor.id
+
+
+def allowed_actions(ctx: Ctx) -> list[str]:
+    return MACHINE.allowed(ctx.row.state, build_facts(ctx), ctx.actor.actor, _is_assignee(ctx))
+
+
+def _fire(ctx: Ctx, action: str, raw_payload: dict[str, Any]) -> str:
+    """Check, validate, fire and handle one action inside the current transaction."""
+    facts = build_facts(ctx)
+    transition = MACHINE.check(ctx.row.state, action, facts, ctx.actor.actor, _is_assignee(ctx))
+    payload: BaseModel = parse_payload(action, raw_payload)
+    before = ctx.row.state
+    after = MACHINE.fire(before, action, facts)
+    ctx.event = {}
+    HANDLERS[action](ctx, payload)
+    if transition.dest != "=" or before != after:
+        ctx.row.state = after
+    ctx.row.updated_at = ctx.now
+    refresh_next_due(ctx)
+    append_event(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, actor=ctx.actor,
+                 action=action, from_state=before, to_state=ctx.row.state, now=ctx.now,
+                 payload={**payload.model_dump(mode="json", exclude_defaults=False), **ctx.event})
+    return ctx.row.state
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    id: int
+    state: str
+    version: int
+    allowed_actions: list[str]
+    result: dict[str, Any]
+
+
+def load_for_update(session: Session, case_id: int, actor: Principal) -> Disclosure:
+    row = session.exec(select(Disclosure).where(Disclosure.id == case_id).with_for_update()).first()
+    if row is None or not actor.can_see_agency(row.agency_id):
+        raise NotFound("申请")
+    return row
+
+
+def act(engine: Engine, case_id: int, action: str, payload: dict[str, Any], actor: Principal, now: datetime,
+        expected_version: int | None = None) -> ActionResult:
+    """Perform one action on one application, atomically."""
+    with write_session(engine) as session:
+        row = load_for_update(session, case_id, actor)
+        agency = _agency(session, row.agency_id)
+        ctx = Ctx(session, row, agency, agency_config(agency), agency_calendar(session, agency), actor, now)
+        if expected_version is not None and row.version != expected_version:
+            raise StaleVersion(row.version, allowed_actions(ctx))
+        _fire(ctx, action, payload)
+        allowed = allowed_actions(ctx)
+        try:
+            session.commit()
+        except StaleDataError as exc:  # a concurrent writer got there first
+            raise StaleVersion(-1, []) from exc
+        return ActionResult(ctx.case_id, row.state, row.version, allowed, ctx.result)
+
+
+def snapshot(row: Disclosure) -> dict[str, Any]:
+    return case_snapshot(row)

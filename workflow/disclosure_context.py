@@ -1,0 +1,179 @@
+"""Per-action context for disclosure workflow functions: the row, agency config, calendar, facts."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from db.models import Agency, ApprovalRequest, Clock, Consultation, Disclosure
+from states.calendar import WorkCalendar
+from states.decisions import CATEGORY_LABELS, Category, lookup
+from workflow.agency import AgencyConfig
+from workflow.clock import local_date
+from workflow.clocks import CLOCK_KINDS, case_clocks
+from workflow.outbox import enqueue
+from workflow.principal import Principal
+
+KIND = "disclosure"
+
+
+@dataclass
+class Ctx:
+    """Everything one action needs, loaded once inside its transaction."""
+
+    session: Session
+    row: Disclosure
+    agency: Agency
+    cfg: AgencyConfig
+    cal: WorkCalendar
+    actor: Principal
+    now: datetime
+    action_key: str = field(default_factory=lambda: uuid.uuid4().hex[:16])  # dedupe keys of this action's notices
+    event: dict[str, Any] = field(default_factory=dict)  # payload of the audit event
+    result: dict[str, Any] = field(default_factory=dict)  # returned to the caller
+
+    @property
+    def tz(self) -> str:
+        return self.cfg.timezone
+
+    @property
+    def today(self) -> date:
+        return local_date(self.now, self.cfg.timezone)
+
+    @property
+    def case_id(self) -> int:
+        assert self.row.id is not None
+        return self.row.id
+
+    def clocks(self) -> dict[str, Clock]:
+        """The latest cycle of each clock kind."""
+        out: dict[str, Clock] = {}
+        for c in case_clocks(self.session, KIND, self.case_id):
+            if c.kind not in out or c.cycle >= out[c.kind].cycle:
+                out[c.kind] = c
+        return out
+
+
+def pending_extension(session: Session, case_id: int) -> ApprovalRequest | None:
+    return session.exec(
+        select(ApprovalRequest).where(ApprovalRequest.case_kind == KIND, ApprovalRequest.case_id == case_id,
+                                      ApprovalRequest.kind == "extension", ApprovalRequest.status == "pending")
+    ).first()
+
+
+def build_facts(ctx: Ctx) -> dict[str, Any]:
+    """What the guards in states.disclosure read."""
+    clocks = ctx.clocks()
+
+    def due(kind: str) -> date | None:
+        c = clocks.get(kind)
+        return c.due_date if c is not None and c.status in ("running", "paused") else None
+
+    return {
+        "today": ctx.today,
+        "receipt_date": ctx.row.receipt_date,
+        "correction_notice_due": due("correction_notice"),
+        "correction_requested": ctx.row.correction_requested,
+        "correction_due": due("correction_period"),
+        "reply_due": due("reply"),
+        "extended": ctx.row.extended,
+        "extension_pending": pending_extension(ctx.session, ctx.case_id) is not None,
+        "consultation_due": due("consultation"),
+        "fee_due": due("fee_payment"),
+        "delayed": ctx.row.delayed,
+    }
+
+
+def objecting_third_parties(session: Session, case_id: int) -> list[Consultation]:
+    return list(session.exec(
+        select(Consultation).where(Consultation.disclosure_id == case_id, Consultation.consultee_kind == "third_party",
+                                   Consultation.opinion == "object")
+    ).all())
+
+
+def consultation_count(session: Session, case_id: int) -> int:
+    return int(session.exec(select(func.count()).select_from(Consultation).where(
+        Consultation.disclosure_id == case_id)).one())
+
+
+def refresh_next_due(ctx: Ctx) -> None:
+    """Denormalise the nearest open deadline and the overdue level onto the row (for lists)."""
+    open_clocks = [c for c in ctx.clocks().values() if c.status == "running" and c.due_at is not None
+                   and c.kind in CLOCK_KINDS]
+    ctx.row.next_due_at = min((c.due_at for c in open_clocks if c.due_at), default=None)
+    ctx.row.overdue_level = max((c.overdue_level for c in open_clocks), default=0)
+
+
+# ------------------------------------------------------------------ notices
+
+def agency_snapshot(agency: Agency, cfg: AgencyConfig) -> dict[str, Any]:
+    return {
+        "code": agency.code, "name": agency.name, "short_name": cfg.short_name or agency.name,
+        "seal_text": cfg.seal_text or agency.name, "address": cfg.address, "postal_code": cfg.postal_code,
+        "phone": cfg.phone, "email": cfg.email, "website": cfg.website, "office_hours": cfg.office_hours,
+        "reconsideration_organ": cfg.reconsideration_organ, "litigation_court": cfg.litigation_court,
+    }
+
+
+def case_snapshot(row: Disclosure) -> dict[str, Any]:
+    def iso(v: date | datetime | None) -> str | None:
+        return v.isoformat() if v is not None else None
+
+    return {
+        "id": row.id, "tracking_no": row.tracking_no or "", "submission_no": row.submission_no or "",
+        "applicant_type": row.applicant_type, "applicant_category": row.applicant_category,
+        "applicant_name": row.applicant_name, "id_type": row.id_type, "id_number": row.id_number,
+        "contact_person": row.contact_person, "phone": row.phone, "email": row.email, "address": row.address,
+        "postal_code": row.postal_code, "description": row.description, "document_ref": row.document_ref,
+        "purpose": row.purpose, "form_wanted": row.form_wanted, "obtain_way": row.obtain_way,
+        "channel": row.channel, "received_at": iso(row.received_at_raw), "confirmed_at": iso(row.confirmed_at),
+        "receipt_date": iso(row.receipt_date), "base_date": iso(row.base_date), "oral": row.oral,
+        "assisted": row.assisted,
+    }
+
+
+def applicant_channel(row: Disclosure) -> tuple[str, str]:
+    """Applicant notices go by email when there is an address, otherwise they are printed and posted."""
+    if row.email:
+        return "email", row.email
+    return "print", ""
+
+
+def notify_applicant(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, doc_no: str | None = None,
+                     key_suffix: str = "") -> None:
+    channel, recipient = applicant_channel(ctx.row)
+    context = {
+        "agency": agency_snapshot(ctx.agency, ctx.cfg), "case": case_snapshot(ctx.row), "notice": notice,
+        "issued_date": ctx.today.isoformat(), "doc_no": doc_no or "",
+    }
+    enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, notice_type=notice_type,
+            channel=channel, recipient=recipient, recipient_name=ctx.row.applicant_name, context=context,
+            dedupe_key=f"{KIND}:{ctx.case_id}:{notice_type}:{ctx.action_key}{key_suffix}", now=ctx.now)
+
+
+def notify_party(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, name: str, contact: str,
+                 doc_no: str | None = None, key_suffix: str = "") -> None:
+    """A notice to a third party or another agency: emailed when the contact is an address, else printed."""
+    channel, recipient = ("email", contact) if "@" in contact else ("print", "")
+    context = {
+        "agency": agency_snapshot(ctx.agency, ctx.cfg), "case": case_snapshot(ctx.row), "notice": notice,
+        "issued_date": ctx.today.isoformat(), "doc_no": doc_no or "",
+    }
+    enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, notice_type=notice_type,
+            channel=channel, recipient=recipient, recipient_name=name, context=context,
+            dedupe_key=f"{KIND}:{ctx.case_id}:{notice_type}:{ctx.action_key}{key_suffix}", now=ctx.now)
+
+
+def decision_view(category: str | None, reason: str | None) -> dict[str, Any] | None:
+    if not category or not reason:
+        return None
+    r = lookup(category, reason)
+    if r is None:
+        return None
+    return {"category": category, "category_label": CATEGORY_LABELS[Category(category)], "reason": reason,
+            "reason_label": r.label, "article": r.article, "row": r.row,
+            "reconsideration_first": r.reconsideration_first}

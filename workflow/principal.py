@@ -1,0 +1,38 @@
+"""Who performs an action: a staff member, the applicant (through the portal) or the system."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from states.machine import Actor
+from states.roles import Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    id: int | None  # None: the system (scheduler) or the applicant via the portal
+    agency_id: int | None  # None only for supervisors reading across agencies
+    roles: frozenset[Role]
+    label: str  # shown in the timeline: a name, "系统", "申请人"
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.id, self.roles)
+
+    @property
+    def is_system(self) -> bool:
+        return self.id is None
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    def can_see_agency(self, agency_id: int) -> bool:
+        return Role.SUPERVISOR in self.roles or self.agency_id == agency_id
+
+
+def system(agency_id: int, label: str = "系统") -> Principal:
+    return Principal(None, agency_id, frozenset(), label)
+
+
+def applicant(agency_id: int) -> Principal:
+    return Principal(None, agency_id, frozenset(), "申请人（网上）")

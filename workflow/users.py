@@ -1,0 +1,130 @@
+"""Staff accounts: creation, argon2 password hashes, authentication with lock-out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from db.engine import write_session
+from db.models import Agency, Unit, User
+from states.roles import Role, parse_roles
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 8
+
+
+class UserError(Exception):
+    """A user-facing problem with an account operation (message in Chinese)."""
+
+    def __init__(self, message: str, code: str = "user_error", field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符", "password_too_short", "password")
+
+
+def create_user_in(session: Session, *, agency: Agency, username: str, password: str, roles: list[str],
+                   display_name: str | None, now: datetime, email: str | None = None,
+                   unit_name: str | None = None) -> User:
+    """Create a user inside an existing transaction (the caller commits)."""
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise UserError("用户名不能为空且不超过64个字符", "invalid_username", "username")
+    try:
+        role_set = parse_roles(",".join(roles))
+    except ValueError as exc:
+        raise UserError(f"未知的角色：{exc}", "unknown_role", "roles") from exc
+    if not role_set:
+        raise UserError("至少需要一个角色", "no_role", "roles")
+    _check_password(password)
+    if session.exec(select(User).where(User.username == username)).first():
+        raise UserError(f"用户名 {username} 已存在", "username_taken", "username")
+    unit_id = None
+    if unit_name:
+        unit = session.exec(select(Unit).where(Unit.agency_id == agency.id, Unit.name == unit_name)).first()
+        if unit is None:
+            assert agency.id is not None
+            unit = Unit(agency_id=agency.id, name=unit_name)
+            session.add(unit)
+            session.flush()
+        unit_id = unit.id
+    assert agency.id is not None
+    user = User(
+        agency_id=agency.id, unit_id=unit_id, username=username, display_name=display_name or username,
+        email=email, password_hash=hash_password(password), roles=",".join(sorted(role_set)),
+        created_at=now, password_changed_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_user(engine: Engine, *, agency_code: str, username: str, password: str, roles: list[str],
+                display_name: str | None, now: datetime, email: str | None = None,
+                unit_name: str | None = None) -> User:
+    """Create a staff account in one transaction."""
+    with write_session(engine) as session:
+        agency = session.exec(select(Agency).where(Agency.code == agency_code)).first()
+        if agency is None:
+            raise UserError(f"机关代码 {agency_code} 不存在", "unknown_agency", "agency")
+        user = create_user_in(session, agency=agency, username=username, password=password, roles=roles,
+                              display_name=display_name, now=now, email=email, unit_name=unit_name)
+        session.commit()
+        return user
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    user: User | None
+    error: str | None = None  # Chinese message
+    code: str | None = None
+
+
+def authenticate(engine: Engine, username: str, password: str, *, now: datetime, max_failures: int,
+                 lockout_seconds: int) -> AuthResult:
+    """Check a password; count failures and lock the account after ``max_failures`` in a row."""
+    with write_session(engine) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None or not user.active:
+            verify_password(_DUMMY_HASH, password)  # same cost whether or not the user exists
+            return AuthResult(None, "用户名或密码错误", "bad_credentials")
+        if user.locked_until and user.locked_until > now:
+            return AuthResult(None, "登录失败次数过多，账户已暂时锁定，请稍后再试", "locked")
+        if not verify_password(user.password_hash, password):
+            user.failed_logins += 1
+            if user.failed_logins >= max_failures:
+                user.locked_until = now + timedelta(seconds=lockout_seconds)
+                user.failed_logins = 0
+            session.commit()
+            return AuthResult(None, "用户名或密码错误", "bad_credentials")
+        if user.failed_logins or user.locked_until:
+            user.failed_logins = 0
+            user.locked_until = None
+            session.commit()
+        return AuthResult(user)
+
+
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+ALL_ROLES = [r.value for r in Role]

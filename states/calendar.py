@@ -104,10 +104,16 @@ class WorkCalendar:
         self._special_sorted = ordered
         self._special_ords = [sd.day.toordinal() for sd in ordered]
         # For the closed-form count outside the index: weekday holidays and weekend make-up days.
-        self._off_weekday_ords = [o for o, sd in zip(self._special_ords, ordered, strict=True)
-                                  if sd.kind == "holiday" and sd.day.weekday() < 5]
-        self._on_weekend_ords = [o for o, sd in zip(self._special_ords, ordered, strict=True)
-                                 if sd.kind == "workday" and sd.day.weekday() >= 5]
+        self._off_weekday_ords = [
+            o
+            for o, sd in zip(self._special_ords, ordered, strict=True)
+            if sd.kind == "holiday" and sd.day.weekday() < 5
+        ]
+        self._on_weekend_ords = [
+            o
+            for o, sd in zip(self._special_ords, ordered, strict=True)
+            if sd.kind == "workday" and sd.day.weekday() >= 5
+        ]
         self._build_index(*index_range)
 
     def _build_index(self, start: date, end: date) -> None:
@@ -211,8 +217,14 @@ class WorkCalendar:
         weekends, holidays, makeups = self._explain_range(first, due)
         missing = self.missing_years(first, due)
         expl = Explanation(
-            rule="workdays", start=d, amount=n, end=due, weekends_skipped=weekends,
-            holidays_skipped=holidays, makeup_days_counted=makeups, missing_years=missing,
+            rule="workdays",
+            start=d,
+            amount=n,
+            end=due,
+            weekends_skipped=weekends,
+            holidays_skipped=holidays,
+            makeup_days_counted=makeups,
+            missing_years=missing,
         )
         return DeadlineResult(due, bool(missing), missing, expl, self.version)
 
@@ -233,7 +245,9 @@ class WorkCalendar:
 
     def _count_closed_form(self, oa: int, ob: int) -> int:
         """Working days in (oa, ob] by formula: Mon–Fri count, minus weekday holidays, plus weekend make-ups."""
-        off = bisect.bisect_right(self._off_weekday_ords, ob) - bisect.bisect_right(self._off_weekday_ords, oa)
+        off = bisect.bisect_right(self._off_weekday_ords, ob) - bisect.bisect_right(
+            self._off_weekday_ords, oa
+        )
         on = bisect.bisect_right(self._on_weekend_ords, ob) - bisect.bisect_right(self._on_weekend_ords, oa)
         return _weekdays_upto(ob) - _weekdays_upto(oa) - off + on
 
@@ -291,9 +305,15 @@ class WorkCalendar:
         weekends, holidays, _ = self._explain_range(nominal, due - timedelta(days=1))
         missing = self.missing_years(nominal, due)
         expl = Explanation(
-            rule="calendar_days" if days else "calendar_months", start=d, amount=days or months, end=due,
-            weekends_skipped=weekends, holidays_skipped=holidays, missing_years=missing,
-            nominal_end=nominal, month_end_clamped=clamped,
+            rule="calendar_days" if days else "calendar_months",
+            start=d,
+            amount=days or months,
+            end=due,
+            weekends_skipped=weekends,
+            holidays_skipped=holidays,
+            missing_years=missing,
+            nominal_end=nominal,
+            month_end_clamped=clamped,
         )
         return DeadlineResult(due, bool(missing), missing, expl, self.version)
 
@@ -314,9 +334,16 @@ class WorkCalendar:
         makeups = tuple(sd for sd in makeups if used_working_time_on(sd.day, start, hours.periods))
         missing = self.missing_years(start.date(), end.date())
         expl = Explanation(
-            rule="working_minutes", start=start.replace(tzinfo=zone), amount=minutes, end=due,
-            weekends_skipped=weekends, holidays_skipped=holidays, makeup_days_counted=makeups,
-            missing_years=missing, hours_desc=hours.describe(), tz=hours.tz,
+            rule="working_minutes",
+            start=start.replace(tzinfo=zone),
+            amount=minutes,
+            end=due,
+            weekends_skipped=weekends,
+            holidays_skipped=holidays,
+            makeup_days_counted=makeups,
+            missing_years=missing,
+            hours_desc=hours.describe(),
+            tz=hours.tz,
         )
         return DeadlineResult(due, bool(missing), missing, expl, self.version)
 

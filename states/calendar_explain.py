@@ -123,9 +123,7 @@ class Explanation:
             )
             lines.append(f"计入调休上班日：{items}")
         lines.append(self._end_line())
-        lines.extend(
-            f"{year} 年节假日安排尚未发布，按周末推算，结果为暂定" for year in self.missing_years
-        )
+        lines.extend(f"{year} 年节假日安排尚未发布，按周末推算，结果为暂定" for year in self.missing_years)
         return lines
 
     def _start_line(self) -> str:
@@ -177,4 +175,3 @@ class DeadlineResult:
         if self.provisional:
             raise CalendarNotCovered(self.missing_years)
         return self
-

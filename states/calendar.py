@@ -103,6 +103,7 @@ class WorkCalendar:
         ordered = sorted(special.values(), key=lambda sd: sd.day)
         self._special_sorted = ordered
         self._special_ords = [sd.day.toordinal() for sd in ordered]
+        self._special_ord_set = frozenset(self._special_ords)
         # For the closed-form count outside the index: weekday holidays and weekend make-up days.
         self._off_weekday_ords = [
             o
@@ -182,7 +183,11 @@ class WorkCalendar:
         """Uncovered years among those of the dates first..last (empty if last < first)."""
         if last < first:
             return ()
-        return tuple(y for y in range(first.year, last.year + 1) if y not in self.covered_years)
+        y1, y2 = first.year, last.year
+        covered = self.covered_years
+        if y2 - y1 <= 1 and y1 in covered and y2 in covered:  # the common case, cheaply
+            return ()
+        return tuple(y for y in range(y1, y2 + 1) if y not in covered)
 
     # ----- working-day arithmetic ---------------------------------------------------------------
 
@@ -266,17 +271,21 @@ class WorkCalendar:
         o1, o2 = first.toordinal(), last.toordinal()
         lo = bisect.bisect_left(self._special_ords, o1)
         hi = bisect.bisect_right(self._special_ords, o2)
-        specials = self._special_sorted[lo:hi]
-        holidays = tuple(sd for sd in specials if sd.kind == "holiday")
-        makeups = tuple(sd for sd in specials if sd.kind == "workday" and sd.day.weekday() >= 5)
-        special_ords = set(self._special_ords[lo:hi])
-        sat = o1 + (5 - first.weekday()) % 7  # first Saturday on or after `first`
-        weekends: list[date] = []
-        for o in range(sat - 7, o2 + 1, 7):
-            for wo in (o, o + 1):
-                if o1 <= wo <= o2 and wo not in special_ords:
-                    weekends.append(date.fromordinal(wo))
-        return tuple(weekends), holidays, makeups
+        holidays: tuple[SpecialDay, ...] = ()
+        makeups: tuple[SpecialDay, ...] = ()
+        if lo < hi:
+            specials = self._special_sorted[lo:hi]
+            holidays = tuple(sd for sd in specials if sd.kind == "holiday")
+            makeups = tuple(sd for sd in specials if sd.kind == "workday" and sd.day.weekday() >= 5)
+        special = self._special_ord_set
+        sat = o1 + (5 - (o1 - 1) % 7) % 7  # first Saturday on or after o1 (ordinal 1 is a Monday)
+        weekend_ords = [o1] if (o1 - 1) % 7 == 6 and o1 not in special else []  # o1 is a Sunday
+        for o in range(sat, o2 + 1, 7):
+            if o not in special:
+                weekend_ords.append(o)
+            if o < o2 and o + 1 not in special:
+                weekend_ords.append(o + 1)
+        return tuple(map(date.fromordinal, weekend_ords)), holidays, makeups
 
     # ----- calendar-day periods -----------------------------------------------------------------
 

@@ -47,6 +47,11 @@ class NoticeProblem:
     message_zh: str
     message_en: str
 
+    @property
+    def message(self) -> str:
+        """The Chinese message (alias of ``message_zh``)."""
+        return self.message_zh
+
 
 class NoticeError(ValueError):
     """A notice file was rejected; ``problems`` lists every problem found."""

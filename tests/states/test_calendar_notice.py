@@ -111,6 +111,7 @@ def test_all_problems_reported_at_once() -> None:
     assert str(err).startswith("bad.yaml: 3 problem(s): line 4: unknown key 'notes'")
     assert "第 1 行：年份（year）应为四位整数" in err.message_zh
     assert isinstance(err, ValueError)
+    assert err.problems[0].message == err.problems[0].message_zh
 
 
 def test_json_good_and_bad() -> None:

@@ -9,7 +9,7 @@ from cli.common import engine_and_settings, print_admin_credentials
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    engine, settings, result = engine_and_settings(bootstrap=True)
+    engine, _settings, result = engine_and_settings(bootstrap=True)
     print(f"数据库已是最新结构：{engine.url.render_as_string(hide_password=True)}")
     if result and result.seeded_years:
         print(f"已导入 {result.seeded_years} 个年度的节假日数据（chinese-calendar）")

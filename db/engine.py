@@ -85,9 +85,6 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 @contextlib.contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
-    """A session for reads; never commits."""
+    """A session for reads; never commits (closing it ends the transaction without expiring objects)."""
     with Session(engine, expire_on_commit=False, autoflush=False) as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
+        yield session

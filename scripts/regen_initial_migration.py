@@ -7,7 +7,6 @@ append-only triggers. Usage: python scripts/regen_initial_migration.py
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
 
 from alembic import command
 

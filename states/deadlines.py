@@ -75,12 +75,12 @@ def compute_workday_clock(cal: WorkCalendar, spec: ClockInput) -> ClockResult:
              f"法定期限 {spec.amount} 个工作日"]
     if spec.extension:
         lines.append(f"延长 {spec.extension} 个工作日（{spec.extension_reason or '经批准延期'}）")
-    for p in pauses_out:
-        if p["open"]:
-            lines.append(f"暂停计时：自 {p['start']} 起（{p['reason']}），尚未恢复；"
-                         f"按预计 {p['expected_end'] or '—'} 恢复计，暂不计入 {p['workdays']} 个工作日")
+    for po in pauses_out:
+        if po["open"]:
+            lines.append(f"暂停计时：自 {po['start']} 起（{po['reason']}），尚未恢复；"
+                         f"按预计 {po['expected_end'] or '—'} 恢复计，暂不计入 {po['workdays']} 个工作日")
         else:
-            lines.append(f"暂停计时：{p['start']} 至 {p['end']}（{p['reason']}），不计入 {p['workdays']} 个工作日")
+            lines.append(f"暂停计时：{po['start']} 至 {po['end']}（{po['reason']}），不计入 {po['workdays']} 个工作日")
     lines.extend(res.explanation.lines_zh())
     if missing:
         ys = "、".join(str(y) for y in sorted(missing))

@@ -36,7 +36,7 @@ class FeeQuote:
     def to_dict(self) -> dict[str, object]:
         return {
             "method": self.method.value, "quantity": self.quantity, "prior": self.prior, "amount": self.amount,
-            "lines": [l.__dict__ for l in self.lines],
+            "lines": [line.__dict__ for line in self.lines],
         }
 
 

@@ -84,8 +84,8 @@ class StateMachine:
 
     def __init__(self, name: str, states: Iterable[str], initial: str, table: Iterable[Transition]) -> None:
         self.name = name
-        self.states = tuple(states)
-        self.initial = initial
+        self.states = tuple(str(s) for s in states)
+        self.initial = str(initial)
         self.table = tuple(table)
         self.by_trigger: dict[str, list[Transition]] = {}
         for t in self.table:
@@ -104,9 +104,10 @@ class StateMachine:
             ignore_invalid_triggers=False,
         )
         for t in self.table:
-            conds = [self._wrap(g) for g in t.guards]
-            dest = None if t.dest == SAME else t.dest
-            self.machine.add_transition(t.trigger, list(t.sources), dest, conditions=conds)
+            conds: list[Any] = [self._wrap(g) for g in t.guards]
+            # transitions treats Enum members by name: hand it plain strings.
+            dest = None if t.dest == SAME else str(t.dest)
+            self.machine.add_transition(t.trigger, [str(x) for x in t.sources], dest, conditions=conds)
 
     @staticmethod
     def _wrap(g: GuardSpec) -> Callable[[Any], bool]:
@@ -160,8 +161,8 @@ class StateMachine:
 
     def fire(self, state: str, trigger: str, facts: Facts) -> str:
         """Run the trigger on the shared Machine and return the new state."""
-        adapter = _Adapter(state, facts)
-        self.machine.add_model(adapter, initial=state)
+        adapter = _Adapter(str(state), facts)
+        self.machine.add_model(adapter, initial=str(state))
         try:
             ok = getattr(adapter, trigger)()
             if not ok:
@@ -174,11 +175,12 @@ class StateMachine:
         """A Mermaid state diagram generated from the table (docs/ is checked against it)."""
         labels = labels or {}
         lines = ["stateDiagram-v2", f"    [*] --> {self.initial}"]
+        labels = {str(k): v for k, v in labels.items()}
         for s in self.states:
             if s in labels:
                 lines.append(f"    {s} : {s}（{labels[s]}）")
         for t in self.table:
             for s in t.sources:
                 d = s if t.dest == SAME else t.dest
-                lines.append(f"    {s} --> {d} : {t.trigger}（{t.label}）")
+                lines.append(f"    {s!s} --> {d!s} : {t.trigger}（{t.label}）")
         return "\n".join(lines) + "\n"

@@ -41,7 +41,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None, *
         sched = None
         if scheduler_on:
             try:
-                from workflow.scheduler import start_scheduler
+                from workflow.scheduler import start_scheduler  # type: ignore[import-not-found,unused-ignore]
             except ModuleNotFoundError:
                 start_scheduler = None
             if start_scheduler is not None:
@@ -59,6 +59,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None, *
     app.state.clock = clock
     app.state.tokens = TokenService(settings.resolved_secret_key(), settings.token_ttl_seconds)
     errors.install(app)
+    errors.install_domain(app)
     for name in ROUTER_MODULES:
         try:
             mod = importlib.import_module(name)

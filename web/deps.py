@@ -13,6 +13,7 @@ from states.roles import Role
 from web.auth import CurrentUser, TokenService
 from web.errors import ApiError
 from workflow.clock import Clock
+from workflow.principal import Principal
 
 
 def get_engine(request: Request) -> Engine:
@@ -71,3 +72,14 @@ def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
         return user
 
     return _dep
+
+
+def principal_of(user: CurrentUser) -> Principal:
+    return Principal(user.id, user.agency_id, user.roles, user.display_name)
+
+
+def current_principal(user: UserDep) -> Principal:
+    return principal_of(user)
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]

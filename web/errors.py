@@ -117,3 +117,46 @@ def install(app: FastAPI) -> None:
         log.exception("unhandled error: %s", exc)
         return JSONResponse(ApiError(500, "internal_error", "服务器内部错误，已记录，请联系管理员").body(),
                             status_code=500)
+
+
+def install_domain(app: FastAPI) -> None:
+    """Map workflow exceptions to HTTP answers so routes never need try/except."""
+    from pydantic import ValidationError
+
+    from workflow.errors import Conflict, DomainValidation, InvalidTransition, NotFound, StaleVersion
+    from workflow.users import UserError
+
+    @app.exception_handler(NotFound)
+    async def _nf(_r: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse(ApiError(404, "not_found", exc.message).body(), status_code=404)
+
+    @app.exception_handler(StaleVersion)
+    async def _stale(_r: Request, exc: StaleVersion) -> JSONResponse:
+        e = ApiError(409, "stale_version", exc.message, allowed_actions=exc.allowed,
+                     extra={"current_version": exc.current})
+        return JSONResponse(e.body(), status_code=409)
+
+    @app.exception_handler(InvalidTransition)
+    async def _invalid(_r: Request, exc: InvalidTransition) -> JSONResponse:
+        status = {"forbidden": 403, "unknown_action": 404}.get(exc.code, 409)
+        return JSONResponse(ApiError(status, exc.code, exc.message, allowed_actions=exc.allowed).body(),
+                            status_code=status)
+
+    @app.exception_handler(DomainValidation)
+    async def _dv(_r: Request, exc: DomainValidation) -> JSONResponse:
+        return JSONResponse(ApiError(422, "invalid_input", exc.message, fields=exc.fields).body(), status_code=422)
+
+    @app.exception_handler(ValidationError)
+    async def _pv(_r: Request, exc: ValidationError) -> JSONResponse:
+        fields = field_errors(exc.errors())
+        return JSONResponse(ApiError(422, "invalid_input", "输入有误，请检查标出的字段", fields=fields).body(),
+                            status_code=422)
+
+    @app.exception_handler(Conflict)
+    async def _conflict(_r: Request, exc: Conflict) -> JSONResponse:
+        return JSONResponse(ApiError(409, exc.code, exc.message).body(), status_code=409)
+
+    @app.exception_handler(UserError)
+    async def _user(_r: Request, exc: UserError) -> JSONResponse:
+        fields = [{"field": exc.field, "code": exc.code, "message": exc.message}] if exc.field else []
+        return JSONResponse(ApiError(422, exc.code, exc.message, fields=fields).body(), status_code=422)

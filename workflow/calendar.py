@@ -11,8 +11,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, func, select, update
-from sqlmodel import Session
+from sqlalchemy import Engine, delete, update
+from sqlmodel import Session, col, func, select
 
 from db.engine import write_session
 from db.models import Agency, CalendarDay, CalendarNotice, CalendarState, Clock
@@ -22,7 +22,7 @@ from workflow.agency import calendar_scopes
 
 NATIONAL = "national"
 _CACHE_SIZE = 16
-_cache: OrderedDict[tuple[int, tuple[str, ...]], WorkCalendar] = OrderedDict()
+_cache: OrderedDict[tuple[str, int, tuple[str, ...]], WorkCalendar] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -67,7 +67,7 @@ def _store_notice(session: Session, data: NoticeData, *, source: str, actor_labe
     replaced = None
     if old is not None:
         # A later import for the same year/scope replaces the earlier one (kept for history).
-        session.execute(delete(CalendarDay).where(CalendarDay.notice_id == old.id))
+        session.execute(delete(CalendarDay).where(col(CalendarDay.notice_id) == old.id))
         old.active = False
         old.replaced_by_id = notice.id
         replaced = old.id
@@ -110,7 +110,7 @@ def import_notice(engine: Engine, data: NoticeData, *, actor_label: str, now: da
 def load_calendar(session: Session, scopes: tuple[str, ...] = (NATIONAL,)) -> WorkCalendar:
     """The working calendar for these scopes at the current version (cached per version)."""
     version = calendar_version(session)
-    key = (version, scopes)
+    key = (str(session.get_bind().engine.url), version, scopes)
     with _cache_lock:
         cal = _cache.get(key)
         if cal is not None:

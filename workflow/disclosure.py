@@ -28,7 +28,14 @@ from workflow.audit import append_event
 from workflow.calendar import agency_calendar
 from workflow.clock import local_date
 from workflow.clocks import start_clock
-from workflow.disclosure_context import KIND, Ctx, build_facts, case_snapshot, notify_applicant, refresh_next_due
+from workflow.disclosure_context import (
+    KIND,
+    Ctx,
+    build_facts,
+    case_snapshot,
+    notify_applicant,
+    refresh_next_due,
+)
 from workflow.disclosure_handlers import HANDLERS
 from workflow.disclosure_payloads import NEEDS_CONFIRMATION, RegisterIn, parse_payload
 from workflow.errors import DomainValidation, NotFound, StaleVersion

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel
 from sqlmodel import func, select
@@ -350,7 +350,7 @@ def h_lapse_fee(ctx: Ctx, p: P.Empty) -> None:
 def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
     """条例第三十六—三十九条: the decision maps to exactly one row of table 三."""
     r = lookup(p.category, p.reason)
-    if r is None or p.category == Category.OTHER and p.reason in ("correction_lapsed", "fee_unpaid", "withdrawn"):
+    if r is None or (p.category == Category.OTHER and p.reason in ("correction_lapsed", "fee_unpaid", "withdrawn")):
         raise DomainValidation.one("reason", "unknown_decision", "答复类型与理由不匹配或不可用于答复")
     missing = [k for k in r.required if not p.detail.get(k, "").strip()]
     if missing:
@@ -392,8 +392,8 @@ def h_deliver(ctx: Ctx, p: P.DeliverIn) -> None:
     litig = ctx.cal.add_calendar_period(delivered, months=6)
     ctx.row.delivered_date = delivered
     ctx.row.delivery = {"method": p.method, "date": delivered.isoformat(), "tracking_no": p.tracking_no,
-                        "signer": p.signer, "reconsideration_until": _iso(cast(date, recon.due)),
-                        "litigation_until": _iso(cast(date, litig.due))}
+                        "signer": p.signer, "reconsideration_until": _iso(recon.due),
+                        "litigation_until": _iso(litig.due)}
     ctx.event.update(ctx.row.delivery)
 
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
-from sqlmodel import Session, select
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from db.models import Agency, ApprovalRequest, Consultation, Disclosure, Event, RemedyCase, StoredFile, User
 from states.disclosure import ACTION_LABELS, OPEN_STATES, STATE_LABELS
@@ -57,9 +57,7 @@ def list_disclosures(session: Session, actor: Principal, f: ListFilter, *, now: 
     q = select(Disclosure)
     if f.agency_id is not None and actor.can_see_agency(f.agency_id):
         q = q.where(Disclosure.agency_id == f.agency_id)
-    elif actor.agency_id is not None and not actor.can_see_agency(-1):
-        q = q.where(Disclosure.agency_id == actor.agency_id)
-    elif actor.agency_id is not None and f.agency_id is None and not _is_supervisor(actor):
+    elif (actor.agency_id is not None and not actor.can_see_agency(-1)) or (actor.agency_id is not None and f.agency_id is None and not _is_supervisor(actor)):
         q = q.where(Disclosure.agency_id == actor.agency_id)
     if f.state:
         q = q.where(Disclosure.state.in_(f.state))  # type: ignore[attr-defined]
@@ -75,10 +73,10 @@ def list_disclosures(session: Session, actor: Principal, f: ListFilter, *, now: 
         q = q.where(Disclosure.next_due_at < now, Disclosure.state.in_(list(OPEN_STATES)))  # type: ignore[operator, attr-defined]
     if f.applicant:
         like = f"%{f.applicant}%"
-        q = q.where(or_(Disclosure.applicant_name.like(like), Disclosure.id_number == f.applicant.upper()))  # type: ignore[attr-defined]
+        q = q.where(or_(col(Disclosure.applicant_name).like(like), col(Disclosure.id_number) == f.applicant.upper()))
     if f.text:
         like = f"%{f.text}%"
-        q = q.where(or_(Disclosure.description.like(like), Disclosure.tracking_no.like(like)))  # type: ignore[union-attr, attr-defined]
+        q = q.where(or_(col(Disclosure.description).like(like), col(Disclosure.tracking_no).like(like)))
     if cursor:
         _, last_id = decode_cursor(cursor)
         q = q.where(Disclosure.id < int(last_id))  # type: ignore[operator]
@@ -124,8 +122,8 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
     users = {u.id: u.display_name for u in session.exec(select(User).where(User.agency_id == row.agency_id)).all()}
     consultations = session.exec(select(Consultation).where(Consultation.disclosure_id == case_id)
                                  .order_by(Consultation.id)).all()  # type: ignore[arg-type]
-    approvals = session.exec(select(ApprovalRequest).where(and_(ApprovalRequest.case_kind == KIND,
-                                                                ApprovalRequest.case_id == case_id))).all()
+    approvals = session.exec(select(ApprovalRequest).where(col(ApprovalRequest.case_kind) == KIND,
+                                                           col(ApprovalRequest.case_id) == case_id)).all()
     remedies = session.exec(select(RemedyCase).where(RemedyCase.disclosure_id == case_id)).all()
     files = session.exec(select(StoredFile).where(StoredFile.case_kind == KIND, StoredFile.case_id == case_id)
                          .order_by(StoredFile.id)).all()  # type: ignore[arg-type]

@@ -25,4 +25,4 @@ def enqueue(session: Session, *, agency_id: int, notice_type: str, channel: str,
     )
     ins = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).values(**values)
     result = session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]))
-    return bool(result.rowcount)
+    return bool(getattr(result, "rowcount", 0))

@@ -46,8 +46,11 @@ def _check_password(password: str) -> None:
 
 def create_user_in(session: Session, *, agency: Agency, username: str, password: str, roles: list[str],
                    display_name: str | None, now: datetime, email: str | None = None,
-                   unit_name: str | None = None) -> User:
-    """Create a user inside an existing transaction (the caller commits)."""
+                   unit_name: str | None = None, password_hash: str | None = None) -> User:
+    """Create a user inside an existing transaction (the caller commits).
+
+    ``password_hash`` lets bulk tools pass a precomputed argon2 hash of ``password``.
+    """
     username = username.strip()
     if not username or len(username) > 64:
         raise UserError("用户名不能为空且不超过64个字符", "invalid_username", "username")
@@ -72,7 +75,7 @@ def create_user_in(session: Session, *, agency: Agency, username: str, password:
     assert agency.id is not None
     user = User(
         agency_id=agency.id, unit_id=unit_id, username=username, display_name=display_name or username,
-        email=email, password_hash=hash_password(password), roles=",".join(sorted(role_set)),
+        email=email, password_hash=password_hash or hash_password(password), roles=",".join(sorted(role_set)),
         created_at=now, password_changed_at=now,
     )
     session.add(user)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 22:33:43.689854
+Create Date: 2026-11-25 22:41:22.785268
 """
 from typing import Sequence, Union
 
@@ -341,6 +341,7 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('start_date', sa.Date(), nullable=True),
     sa.Column('end_date', sa.Date(), nullable=True),
+    sa.Column('expected_end', sa.Date(), nullable=True),
     sa.Column('workdays', sa.Integer(), nullable=True),
     sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),

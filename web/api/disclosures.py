@@ -1,0 +1,83 @@
+"""Disclosure application endpoints: register, list, detail, actions, fee preview."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from db.engine import read_session
+from db.models import Agency, Disclosure
+from states.fees import quote_items, quote_pages
+from states.roles import Role
+from web.deps import EngineDep, NowDep, PrincipalDep
+from web.errors import ApiError
+from workflow import disclosure as wf
+from workflow.agency import agency_config
+from workflow.calendar import agency_calendar
+from workflow.disclosure_context import Ctx
+from workflow.disclosure_handlers import prior_items
+from workflow.disclosure_payloads import RegisterIn
+from workflow.disclosure_queries import ListFilter, get_detail, list_disclosures
+
+router = APIRouter(prefix="/api/disclosures", tags=["disclosures"])
+
+FULL_DATA_ROLES = (Role.FRONT_DESK, Role.OFFICER, Role.LEADER)
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    expected_version: int | None = Field(None, description="读取时的版本号；不一致则返回409")
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+@router.post("", status_code=201, summary="登记政府信息公开申请")
+def register(data: RegisterIn, engine: EngineDep, now: NowDep, actor: PrincipalDep) -> dict[str, Any]:
+    r = wf.register(engine, data, actor, now)
+    return {"id": r.id, "tracking_no": r.tracking_no, "query_code": r.query_code, "state": r.state,
+            "version": r.version, "receipt_date": r.receipt_date}
+
+
+@router.get("", summary="申请列表（服务端筛选，键集分页）")
+def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
+          state: Annotated[list[str] | None, Query()] = None, assignee: int | None = None,
+          due_before: datetime | None = None, due_after: datetime | None = None, overdue: bool | None = None,
+          applicant: str | None = None, text: str | None = None, agency_id: int | None = None,
+          open_only: bool = False, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+          cursor: str | None = None) -> dict[str, Any]:
+    f = ListFilter(state=state, assignee_id=assignee, due_before=due_before, due_after=due_after, overdue=overdue,
+                   applicant=applicant, text=text, agency_id=agency_id, open_only=open_only)
+    with read_session(engine) as s:
+        items, nxt = list_disclosures(s, actor, f, now=now, limit=limit, cursor=cursor)
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.get("/{case_id}", summary="申请详情（含期限说明、可执行操作、办理记录）")
+def detail(case_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep) -> dict[str, Any]:
+    with read_session(engine) as s:
+        return get_detail(s, case_id, actor, now=now, full_personal_data=actor.has(*FULL_DATA_ROLES))
+
+
+@router.post("/{case_id}/actions/{action}", summary="执行操作（一次一个事务）")
+def act(case_id: int, action: str, body: ActionIn, engine: EngineDep, now: NowDep,
+        actor: PrincipalDep) -> dict[str, Any]:
+    r = wf.act(engine, case_id, action, body.payload, actor, now, body.expected_version)
+    return {"id": r.id, "state": r.state, "version": r.version, "allowed_actions": r.allowed_actions,
+            "result": r.result}
+
+
+@router.get("/{case_id}/fee-preview", summary="信息处理费预览（国办函〔2020〕109号）")
+def fee_preview(case_id: int, method: Literal["item", "page"], quantity: Annotated[int, Query(ge=1, le=1_000_000)],
+                engine: EngineDep, now: NowDep, actor: PrincipalDep) -> dict[str, Any]:
+    with read_session(engine) as s:
+        row = s.get(Disclosure, case_id)
+        if row is None or not actor.can_see_agency(row.agency_id):
+            raise ApiError(404, "not_found", "申请不存在")
+        if method == "page":
+            return quote_pages(quantity).to_dict()
+        agency = s.get(Agency, row.agency_id)
+        assert agency is not None
+        ctx = Ctx(s, row, agency, agency_config(agency), agency_calendar(s, agency), actor, now)
+        return quote_items(prior_items(ctx), quantity).to_dict()

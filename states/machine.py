@@ -83,9 +83,11 @@ class StateMachine:
     """A transition table plus the shared transitions.Machine built from it."""
 
     def __init__(self, name: str, states: Iterable[str], initial: str, table: Iterable[Transition]) -> None:
+        # Plain strings throughout: transitions names an Enum state by its member *name*, so a StrEnum
+        # member ("RECEIVED") would not match the stored value ("received").
         self.name = name
-        self.states = tuple(states)
-        self.initial = initial
+        self.states = tuple(str(s) for s in states)
+        self.initial = str(initial)
         self.table = tuple(table)
         self.by_trigger: dict[str, list[Transition]] = {}
         for t in self.table:
@@ -104,9 +106,9 @@ class StateMachine:
             ignore_invalid_triggers=False,
         )
         for t in self.table:
-            conds = [self._wrap(g) for g in t.guards]
-            dest = None if t.dest == SAME else t.dest
-            self.machine.add_transition(t.trigger, list(t.sources), dest, conditions=conds)
+            conds: list[str | Callable[..., bool | None]] = [self._wrap(g) for g in t.guards]
+            dest = None if t.dest == SAME else str(t.dest)
+            self.machine.add_transition(t.trigger, [str(s) for s in t.sources], dest, conditions=conds)
 
     @staticmethod
     def _wrap(g: GuardSpec) -> Callable[[Any], bool]:
@@ -160,6 +162,7 @@ class StateMachine:
 
     def fire(self, state: str, trigger: str, facts: Facts) -> str:
         """Run the trigger on the shared Machine and return the new state."""
+        state = str(state)
         adapter = _Adapter(state, facts)
         self.machine.add_model(adapter, initial=state)
         try:

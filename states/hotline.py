@@ -62,6 +62,17 @@ class CallbackResult(StrEnum):
     DISSATISFIED = "dissatisfied"
 
 
+class TerminationGround(StrEnum):
+    """Why the agency asks to stop handling (潍坊条例第二十一条, citing 第十九条第一款)."""
+
+    OTHER_PROCEDURE = "other_procedure"  # 第十九条第一项：诉讼、仲裁、纪检监察、行政复议、政府信息公开等程序
+    PETITION = "petition"  # 第二项：已经进入信访程序
+    SECRET_OR_PRIVACY = "secret_or_privacy"  # 第三项：国家秘密、商业秘密、个人隐私、违反公序良俗
+    ALREADY_HANDLED = "already_handled"  # 第四项：已依法作出处理，且有合法、合理结论
+    OTHER = "other"  # 第五项：其他依法不予受理的情形
+    UNCOOPERATIVE = "uncooperative"  # 第二十一条：服务对象拒不配合导致无法办理
+
+
 S = WorkOrderState
 
 STATE_LABELS: dict[str, str] = {
@@ -97,6 +108,15 @@ CALLBACK_LABELS: dict[str, str] = {
     CallbackResult.SATISFIED: "满意",
     CallbackResult.BASICALLY_SATISFIED: "基本满意",
     CallbackResult.DISSATISFIED: "不满意",
+}
+
+TERMINATION_GROUND_LABELS: dict[str, str] = {
+    TerminationGround.OTHER_PROCEDURE: "应通过诉讼、仲裁、纪检监察、行政复议、政府信息公开等程序解决",
+    TerminationGround.PETITION: "已经进入信访程序",
+    TerminationGround.SECRET_OR_PRIVACY: "涉及国家秘密、商业秘密、个人隐私或者违反公序良俗",
+    TerminationGround.ALREADY_HANDLED: "已依法作出处理，且有合法、合理结论",
+    TerminationGround.OTHER: "其他依法不予受理的情形",
+    TerminationGround.UNCOOPERATIVE: "服务对象拒不配合导致无法办理",
 }
 
 ACTION_LABELS: dict[str, str] = {

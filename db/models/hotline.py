@@ -45,7 +45,7 @@ class WorkOrder(SQLModel, table=True):
     caller_name: str = Field(default="", max_length=100)
     caller_phone: str = Field(default="", max_length=40)
     category: str = Field(max_length=16)  # consult | help | complaint | report | suggestion
-    category_code: str | None = Field(default=None, max_length=32)  # GB/T 39666-2020 style code
+    category_code: str = Field(default="", max_length=32)  # GB/T 39666-2020 style code, "" if none
     urgency: str = Field(default="normal", max_length=8)  # normal | urgent
     title: str = Field(default="", max_length=300)
     content: str = Field(max_length=8000)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -13,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fixtures.hotline_gen import EXPECTED, HEADERS, make_jsonl, make_xlsx
-from workflow.hotline_export import write_export
 from workflow.hotline_import import ImportFormatError, iter_records, record_hash
 from workflow.hotline_mapping import MappingError, load_mapping, mapping_from_dict, parse_datetime
 
@@ -254,45 +252,6 @@ def test_record_hash_ignores_how_the_instant_is_written(dt, offset_minutes):
     base = {"order_no": "A1", "received_at": dt.replace(tzinfo=UTC), "content": "x"}
     moved = {**base, "received_at": base["received_at"].astimezone(timezone(timedelta(minutes=offset_minutes)))}
     assert record_hash(base) == record_hash(moved)
-
-
-# --- export ------------------------------------------------------------------------------------------
-
-EXPORT_ROWS = [
-    {"order_no": "YN1", "result": "办结", "reply_text": '=HYPERLINK("http://evil","点我")',
-     "replied_at": datetime(2026, 3, 3, 1, 30, tzinfo=UTC), "handler": "张三",
-     "attachments": ["答复意见.pdf", "现场照片.jpg"]},
-    {"order_no": "YN2", "result": "终止办理", "reply_text": "控制\x07字符", "replied_at": None, "handler": "李四",
-     "attachments": []},
-]
-
-
-def test_export_xlsx():
-    buf = io.BytesIO()
-    assert write_export(EXPORT_ROWS, "xlsx", buf) == 2
-    ws = openpyxl.load_workbook(io.BytesIO(buf.getvalue())).active
-    rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == ("工单编号", "办理结果", "答复内容", "答复时间", "办理人", "附件")
-    assert rows[1] == ("YN1", "办结", '=HYPERLINK("http://evil","点我")', datetime(2026, 3, 3, 9, 30), "张三",
-                       "答复意见.pdf；现场照片.jpg")
-    assert ws["C2"].data_type == "s"  # stored as text, not a formula
-    assert rows[2][2] == "控制字符" and rows[2][3] is None
-
-
-def test_export_jsonl():
-    buf = io.BytesIO()
-    assert write_export(EXPORT_ROWS, "jsonl", buf) == 2
-    first, second = (json.loads(x) for x in buf.getvalue().decode("utf-8").splitlines())
-    assert first["replied_at"] == "2026-03-03T09:30:00+08:00"
-    assert first["attachments"] == ["答复意见.pdf", "现场照片.jpg"]
-    assert second["replied_at"] == "" and second["reply_text"] == "控制\x07字符"
-
-
-def test_export_refuses_naive_times_and_unknown_formats():
-    with pytest.raises(ValueError, match="naive"):
-        write_export([{"order_no": "x", "replied_at": datetime(2026, 3, 3)}], "xlsx", io.BytesIO())
-    with pytest.raises(ValueError, match="unknown export format"):
-        write_export([], "csv", io.BytesIO())  # type: ignore[arg-type]
 
 
 def test_headers_fixture_matches_default_mapping():

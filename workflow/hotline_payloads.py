@@ -1,6 +1,7 @@
 """Payload schemas of the 12345 work-order actions, with Chinese error messages.
 
-``validate_payload(trigger, data, max_extension_days=…)`` returns the validated model or raises
+``parse_payload(RequestExtensionPayload, data, max_extension_days=…)`` (typed, for the one workflow
+function per action) or ``validate_payload(trigger, data, …)`` returns the validated model or raises
 ``PayloadError`` whose ``problems`` are ``(field, 中文说明)`` pairs. Field names equal the ``payload``
 keys of each row in ``states.hotline.TRANSITIONS`` (a test keeps them in step).
 """
@@ -8,7 +9,7 @@ keys of each row in ``states.hotline.TRANSITIONS`` (a test keeps them in step).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AwareDatetime,
@@ -47,25 +48,27 @@ def _from_label(labels: Mapping[str, str]) -> BeforeValidator:
     return BeforeValidator(lambda v: reverse.get(v.strip(), v.strip()) if isinstance(v, str) else v)
 
 
-class _Payload(BaseModel):
+class Payload(BaseModel):
+    """Base of the action payloads: unknown keys are refused, models are immutable."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class NotePayload(_Payload):
+class NotePayload(Payload):
     note: Note = ""
 
 
-class ReasonPayload(_Payload):
+class ReasonPayload(Payload):
     reason: Text
 
 
-class AssignPayload(_Payload):
+class AssignPayload(Payload):
     assignee_id: int = Field(gt=0)
     unit_id: int | None = Field(default=None, gt=0)
     note: Note = ""
 
 
-class ReassignPayload(_Payload):
+class ReassignPayload(Payload):
     reason: Text
     platform_due_at: AwareDatetime | None = None
 
@@ -79,7 +82,7 @@ def _check_days(days: int, info: ValidationInfo) -> int:
     return days
 
 
-class RequestExtensionPayload(_Payload):
+class RequestExtensionPayload(Payload):
     reason: Text
     days: int = Field(ge=1)
 
@@ -89,7 +92,7 @@ class RequestExtensionPayload(_Payload):
         return _check_days(days, info)
 
 
-class ApproveExtensionPayload(_Payload):
+class ApproveExtensionPayload(Payload):
     days: int = Field(ge=1)
     note: Note = ""
 
@@ -99,31 +102,33 @@ class ApproveExtensionPayload(_Payload):
         return _check_days(days, info)
 
 
-class InterimReplyPayload(_Payload):
+class InterimReplyPayload(Payload):
     text: LongText
 
 
-class ReplyPayload(_Payload):
+class ReplyPayload(Payload):
     result_text: LongText
     attachment_ids: list[Annotated[int, Field(gt=0)]] = []
 
 
-class RecordCallbackPayload(_Payload):
+class RecordCallbackPayload(Payload):
     result: Annotated[CallbackResult, _from_label(CALLBACK_LABELS)]
     note: Note = ""
 
 
-class RequestTerminationPayload(_Payload):
+class RequestTerminationPayload(Payload):
     reason: Text
     ground: Annotated[TerminationGround, _from_label(TERMINATION_GROUND_LABELS)]
 
 
-class MergePayload(_Payload):
+class MergePayload(Payload):
     into_order_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
     note: Note = ""
 
 
-PAYLOADS: dict[str, type[_Payload]] = {
+P = TypeVar("P", bound="Payload")
+
+PAYLOADS: dict[str, type[Payload]] = {
     "sign_for": NotePayload,
     "assign": AssignPayload,
     "start_handling": NotePayload,
@@ -191,14 +196,19 @@ def _message(err: Mapping[str, Any]) -> str:
     return f"{label}的值无效"
 
 
-def validate_payload(trigger: str, data: Mapping[str, Any] | None,
-                     max_extension_days: int | None = None) -> _Payload:
-    """Validate one action's input; the extension actions need the resolved profile's maximum."""
-    model = PAYLOADS.get(trigger)
-    if model is None:
-        raise PayloadError([("", f"未知的操作：{trigger}")])
+def parse_payload(model: type[P], data: Mapping[str, Any] | None, max_extension_days: int | None = None) -> P:
+    """Validate input for a known action (typed); the extension actions need the profile's maximum."""
     try:
         return model.model_validate(data or {}, context={"max_extension_days": max_extension_days})
     except ValidationError as exc:
         problems = [(str(e["loc"][0]) if e["loc"] else "", _message(e)) for e in exc.errors()]
         raise PayloadError(problems) from exc
+
+
+def validate_payload(trigger: str, data: Mapping[str, Any] | None,
+                     max_extension_days: int | None = None) -> Payload:
+    """Validate input by trigger name (for generic callers such as the API's action endpoint)."""
+    model = PAYLOADS.get(trigger)
+    if model is None:
+        raise PayloadError([("", f"未知的操作：{trigger}")])
+    return parse_payload(model, data, max_extension_days)

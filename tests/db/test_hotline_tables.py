@@ -77,6 +77,7 @@ def test_stale_version_detected(engine):
         wb = b.get(WorkOrder, 1)
         b.commit()  # end b's read transaction; wb keeps version 1 (SQLite would refuse the upgrade)
         wa = a.get(WorkOrder, 1)
+        assert wa is not None and wb is not None
         wa.state = "signed_for"
         a.commit()
         assert wa.version == 2

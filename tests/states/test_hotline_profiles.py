@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -23,7 +24,7 @@ from states.hotline_profiles import (
     resolve,
 )
 
-BASE = {
+BASE: dict[str, Any] = {
     "code": "test",
     "name": "测试",
     "status": "derived",

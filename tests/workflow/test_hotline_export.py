@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import openpyxl
 import pytest
 
 from workflow.hotline_export import write_export
 
-EXPORT_ROWS = [
+EXPORT_ROWS: list[dict[str, Any]] = [
     {"order_no": "YN1", "result": "办结", "reply_text": '=HYPERLINK("http://evil","点我")',
      "replied_at": datetime(2026, 3, 3, 1, 30, tzinfo=UTC), "handler": "张三",
      "attachments": ["答复意见.pdf", "现场照片.jpg"]},

@@ -245,6 +245,15 @@ def _parse_layer(path: str, raw: Any, inherited: tuple[str, str], allowed_nested
     return layer, nested
 
 
+def _mapping(path: str, raw: Any, problems: list[str]) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(f"{path}: 应为映射 / expected a mapping, got {raw!r}")
+        return {}
+    return raw
+
+
 def _cells() -> list[Cell]:
     return [(c, u) for c in Category for u in Urgency]
 
@@ -263,7 +272,7 @@ def load_profile(data: Mapping[str, Any]) -> Profile:
     cat_layers: dict[Category, Layer] = {}
     cell_layers: dict[Cell, Layer] = {}
     urg_layers: dict[Urgency, Layer] = {}
-    for name, raw in (data.get("categories") or {}).items():
+    for name, raw in _mapping("categories", data.get("categories"), problems).items():
         if name not in _CATEGORIES:
             problems.append(f"categories.{name}: 未知的诉求类型“{name}” / unknown category {name!r} "
                             f"(one of {', '.join(Category)})")
@@ -273,7 +282,7 @@ def load_profile(data: Mapping[str, Any]) -> Profile:
         meta = (raw.get("status", top[0]), raw.get("source", top[1])) if isinstance(raw, dict) else top
         for u, sub in nested.items():
             cell_layers[(cat, Urgency(u))], _ = _parse_layer(f"categories.{name}.{u}", sub, meta, (), problems)
-    for name, raw in (data.get("urgency") or {}).items():
+    for name, raw in _mapping("urgency", data.get("urgency"), problems).items():
         if name not in _URGENCIES:
             problems.append(f"urgency.{name}: 未知的紧急程度“{name}” / unknown urgency {name!r} "
                             f"(one of {', '.join(Urgency)})")

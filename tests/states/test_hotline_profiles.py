@@ -118,6 +118,8 @@ def test_provenance_records_status_source_and_layer():
     ({"code": None}, "缺少方案代码", "missing profile code"),
     ({"status": "rumour"}, "未知的来源状态", "unknown status"),
     ({"colour": "red"}, "未知的顶层键", "unknown top-level key"),
+    ({"categories": ["consult"]}, "应为映射", "expected a mapping"),
+    ({"urgency": "urgent"}, "应为映射", "expected a mapping"),
 ])
 def test_bad_profiles_give_clear_bilingual_errors(changes, expect_zh, expect_en):
     text = "\n".join(problems_of(data(**changes)))

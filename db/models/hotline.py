@@ -60,7 +60,6 @@ class WorkOrder(SQLModel, table=True):
     # Handling
     assignee_id: int | None = Field(default=None, foreign_key="app_user.id")
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
-    signed_at: datetime | None = None
     state_before_return: str | None = Field(default=None, max_length=32)  # where reject_return goes back
     extensions_used: int = 0
     extension_days_total: int = 0

@@ -83,6 +83,8 @@ class StateMachine:
     """A transition table plus the shared transitions.Machine built from it."""
 
     def __init__(self, name: str, states: Iterable[str], initial: str, table: Iterable[Transition]) -> None:
+        # Plain strings throughout: transitions names an Enum state by its member *name*, so a StrEnum
+        # member ("RECEIVED") would not match the stored value ("received").
         self.name = name
         self.states = tuple(str(s) for s in states)
         self.initial = str(initial)
@@ -104,10 +106,9 @@ class StateMachine:
             ignore_invalid_triggers=False,
         )
         for t in self.table:
-            conds: list[Any] = [self._wrap(g) for g in t.guards]
-            # transitions treats Enum members by name: hand it plain strings.
+            conds: list[str | Callable[..., bool | None]] = [self._wrap(g) for g in t.guards]
             dest = None if t.dest == SAME else str(t.dest)
-            self.machine.add_transition(t.trigger, [str(x) for x in t.sources], dest, conditions=conds)
+            self.machine.add_transition(t.trigger, [str(s) for s in t.sources], dest, conditions=conds)
 
     @staticmethod
     def _wrap(g: GuardSpec) -> Callable[[Any], bool]:
@@ -161,8 +162,9 @@ class StateMachine:
 
     def fire(self, state: str, trigger: str, facts: Facts) -> str:
         """Run the trigger on the shared Machine and return the new state."""
-        adapter = _Adapter(str(state), facts)
-        self.machine.add_model(adapter, initial=str(state))
+        state = str(state)
+        adapter = _Adapter(state, facts)
+        self.machine.add_model(adapter, initial=state)
         try:
             ok = getattr(adapter, trigger)()
             if not ok:
@@ -175,12 +177,11 @@ class StateMachine:
         """A Mermaid state diagram generated from the table (docs/ is checked against it)."""
         labels = labels or {}
         lines = ["stateDiagram-v2", f"    [*] --> {self.initial}"]
-        labels = {str(k): v for k, v in labels.items()}
         for s in self.states:
             if s in labels:
                 lines.append(f"    {s} : {s}（{labels[s]}）")
         for t in self.table:
             for s in t.sources:
                 d = s if t.dest == SAME else t.dest
-                lines.append(f"    {s!s} --> {d!s} : {t.trigger}（{t.label}）")
+                lines.append(f"    {s} --> {d} : {t.trigger}（{t.label}）")
         return "\n".join(lines) + "\n"

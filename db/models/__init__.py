@@ -14,6 +14,7 @@ from db.models.common import (
 )
 from db.models.core import Agency, Unit, User
 from db.models.disclosure import Consultation, Disclosure, RemedyCase
+from db.models.hotline import WorkOrder, WorkOrderCycle
 
 __all__ = [
     "Agency",
@@ -34,4 +35,6 @@ __all__ = [
     "SweepStatus",
     "Unit",
     "User",
+    "WorkOrder",
+    "WorkOrderCycle",
 ]

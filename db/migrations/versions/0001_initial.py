@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 22:41:22.785268
+Create Date: 2026-11-25 22:47:54.276922
 """
 from typing import Sequence, Union
 
@@ -390,11 +390,97 @@ def upgrade() -> None:
     with op.batch_alter_table('remedy_case', schema=None) as batch_op:
         batch_op.create_index('ix_remedy_agency_kind', ['agency_id', 'kind'], unique=False)
 
+    op.create_table('workorder',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('order_no', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('resolution', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('cycle', sa.Integer(), nullable=False),
+    sa.Column('received_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('caller_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('caller_phone', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('category_code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('urgency', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('content', sqlmodel.sql.sqltypes.AutoString(length=8000), nullable=False),
+    sa.Column('location', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('platform_due_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('designated', sa.Boolean(), nullable=False),
+    sa.Column('lead_unit', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('assisting_units', sa.JSON(), nullable=False),
+    sa.Column('profile_code', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('source_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('assignee_id', sa.Integer(), nullable=True),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('state_before_return', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('extensions_used', sa.Integer(), nullable=False),
+    sa.Column('extension_days_total', sa.Integer(), nullable=False),
+    sa.Column('next_due_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('overdue_level', sa.Integer(), nullable=False),
+    sa.Column('result_text', sqlmodel.sql.sqltypes.AutoString(length=8000), nullable=True),
+    sa.Column('replied_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('callback_result', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True),
+    sa.Column('callback_note', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('closed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('terminated_reason', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+    sa.Column('merged_into_id', sa.Integer(), nullable=True),
+    sa.Column('related_ids', sa.JSON(), nullable=False),
+    sa.Column('linked_disclosure_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
+    sa.ForeignKeyConstraint(['assignee_id'], ['app_user.id'], ),
+    sa.ForeignKeyConstraint(['linked_disclosure_id'], ['disclosure.id'], ),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['workorder.id'], ),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('agency_id', 'platform', 'order_no')
+    )
+    with op.batch_alter_table('workorder', schema=None) as batch_op:
+        batch_op.create_index('ix_workorder_agency_state', ['agency_id', 'state'], unique=False)
+        batch_op.create_index('ix_workorder_assignee', ['assignee_id', 'state', 'next_due_at'], unique=False)
+        batch_op.create_index('ix_workorder_category', ['agency_id', 'category', 'received_at'], unique=False)
+        batch_op.create_index('ix_workorder_next_due', ['agency_id', 'next_due_at'], unique=False)
+        batch_op.create_index('ix_workorder_received', ['agency_id', 'received_at'], unique=False)
+
+    op.create_table('workorder_cycle',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workorder_id', sa.Integer(), nullable=False),
+    sa.Column('cycle', sa.Integer(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('reason_text', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('started_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('signed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('sign_for_due_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('handling_due_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('due_source', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('replied_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('callback_result', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True),
+    sa.Column('signed_on_time', sa.Boolean(), nullable=True),
+    sa.Column('replied_on_time', sa.Boolean(), nullable=True),
+    sa.Column('ended_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['workorder_id'], ['workorder.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('workorder_id', 'cycle')
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('workorder_cycle')
+    with op.batch_alter_table('workorder', schema=None) as batch_op:
+        batch_op.drop_index('ix_workorder_received')
+        batch_op.drop_index('ix_workorder_next_due')
+        batch_op.drop_index('ix_workorder_category')
+        batch_op.drop_index('ix_workorder_assignee')
+        batch_op.drop_index('ix_workorder_agency_state')
+
+    op.drop_table('workorder')
     with op.batch_alter_table('remedy_case', schema=None) as batch_op:
         batch_op.drop_index('ix_remedy_agency_kind')
 

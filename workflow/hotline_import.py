@@ -1,0 +1,198 @@
+"""Parse a 12345 platform export (.xlsx or JSON Lines) into normalised work-order records (no DB writes).
+
+``iter_records(path, mapping)`` streams ``ParsedRow``s: a record ready for the intake function, or the
+row's problems (row number, column, Chinese reason). It never stops at a bad row. ``record_hash`` is a
+stable digest of a normalised record, so intake can tell a same repeat from a changed one.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.exceptions import InvalidFileException
+
+from workflow.hotline_mapping import (
+    ENUMS,
+    FIELDS,
+    LIST_SEPARATORS,
+    REQUIRED,
+    ColumnMapping,
+    MappingError,
+    cell_text,
+    find_columns,
+    load_mapping,
+    locate_columns,
+    parse_datetime,
+)
+
+RECORD_KEYS = ("platform", *FIELDS)
+
+Cells = dict[str, tuple[str, Any]]  # field → (column header as written, raw value)
+
+
+class ImportFormatError(MappingError):
+    """The file cannot be read at all (format, sheet, header row)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    problem_zh: str
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    row_number: int
+    record: dict[str, Any] | None  # None when the row has errors
+    errors: list[RowError] = field(default_factory=list)
+
+
+def iter_records(path: Path | str, mapping: ColumnMapping | None = None) -> Iterator[ParsedRow]:
+    """Stream the rows of an export; the second occurrence of an order number is flagged."""
+    path = Path(path)
+    mapping = mapping or load_mapping()
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows = _xlsx_rows(path, mapping)
+    elif suffix in (".jsonl", ".ndjson"):
+        rows = _jsonl_rows(path, mapping)
+    else:
+        raise ImportFormatError(f"不支持的文件类型“{path.suffix}”（支持 .xlsx、.jsonl）")
+    seen: dict[str, int] = {}
+    for row_number, cells, errors in rows:
+        record, problems = _normalise(row_number, cells, mapping, excel=suffix != ".jsonl")
+        problems = errors + problems
+        order_no = cell_text(cells["order_no"][1]) if "order_no" in cells else ""
+        if order_no:
+            if order_no in seen:
+                problems.append(RowError(row_number, cells["order_no"][0], f"工单编号与第{seen[order_no]}行重复"))
+            else:
+                seen[order_no] = row_number
+        yield ParsedRow(row_number, None if problems else record, problems)
+
+
+def record_hash(record: Mapping[str, Any]) -> str:
+    """sha256 over the normalised fields (times in UTC), independent of key order and input formats."""
+
+    def canon(v: Any) -> Any:
+        if isinstance(v, datetime):
+            if v.utcoffset() is None:
+                raise ValueError("record_hash needs aware datetimes")
+            return v.astimezone(UTC).isoformat()
+        return list(v) if isinstance(v, list | tuple) else v
+
+    body = {k: canon(record.get(k)) for k in RECORD_KEYS}
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+# --- sources ---------------------------------------------------------------------------------------
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _xlsx_rows(path: Path, mapping: ColumnMapping) -> Iterator[tuple[int, Cells, list[RowError]]]:
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise ImportFormatError(f"无法读取Excel文件：{path.name}（{exc}）") from exc
+    try:
+        if mapping.sheet and mapping.sheet not in wb.sheetnames:
+            raise ImportFormatError(f"工作表“{mapping.sheet}”不存在（现有：{'、'.join(wb.sheetnames)}）")
+        ws = wb[mapping.sheet] if mapping.sheet else wb.worksheets[0]
+        rows = ws.iter_rows(min_row=mapping.header_row, values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise ImportFormatError(f"第{mapping.header_row}行没有表头")
+        cols = locate_columns(mapping, header)
+        for row_number, row in enumerate(rows, start=mapping.header_row + 1):
+            if all(_blank(v) for v in row):
+                continue
+            yield row_number, {f: (h, row[i] if i < len(row) else None) for f, (i, h) in cols.items()}, []
+    finally:
+        wb.close()
+
+
+def _jsonl_rows(path: Path, mapping: ColumnMapping) -> Iterator[tuple[int, Cells, list[RowError]]]:
+    with path.open(encoding="utf-8-sig") as fh:
+        for row_number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield row_number, {}, [RowError(row_number, "", f"不是有效的JSON（{exc.msg}）")]
+                continue
+            if not isinstance(obj, dict):
+                yield row_number, {}, [RowError(row_number, "", "每行应为一个JSON对象")]
+                continue
+            keys = list(obj)
+            # Lines may differ in their keys: a missing required key is reported for that row only.
+            cols = find_columns(mapping, keys)
+            yield row_number, {f: (h, obj[keys[i]]) for f, (i, h) in cols.items()}, []
+
+
+# --- one row ---------------------------------------------------------------------------------------
+
+def _normalise(row: int, cells: Cells, mapping: ColumnMapping, *, excel: bool
+               ) -> tuple[dict[str, Any], list[RowError]]:
+    errors: list[RowError] = []
+    record: dict[str, Any] = {"platform": mapping.platform}
+
+    def column(f: str) -> str:
+        return cells[f][0] if f in cells else FIELDS[f].label
+
+    def fail(f: str, problem: str) -> None:
+        errors.append(RowError(row, column(f), problem))
+
+    for f, spec in FIELDS.items():
+        raw = cells[f][1] if f in cells else None
+        if _blank(raw):
+            if f in REQUIRED:
+                fail(f, f"缺少{spec.label}")
+            record[f] = copy.deepcopy(mapping.defaults[f]) if f in mapping.defaults else spec.blank()
+            continue
+        if spec.kind == "text":
+            text = cell_text(raw)
+            if len(text) > spec.max_length:
+                fail(f, f"{spec.label}过长（{len(text)}字，最多{spec.max_length}字）")
+            record[f] = text
+        elif spec.kind in ("datetime", "deadline"):
+            try:
+                value = from_excel(raw) if excel and isinstance(raw, int | float) else raw
+                record[f] = parse_datetime(value, mapping, end_of_day=spec.kind == "deadline")
+            except (ValueError, TypeError, OverflowError):
+                fail(f, f"无法识别的时间“{cell_text(raw)}”（应如 2026-03-02 09:15:00 或 2026/3/2 9:15）")
+                record[f] = None
+        elif spec.kind == "enum":
+            text = cell_text(raw)
+            code = mapping.values.get(f, {}).get(text, text)
+            if code not in ENUMS[f]:
+                fail(f, f"未知的{spec.label}“{text}”")
+            record[f] = code
+        elif spec.kind == "bool":
+            value = raw if isinstance(raw, bool) else mapping.values.get(f, {}).get(cell_text(raw))
+            if not isinstance(value, bool):
+                fail(f, f"无法识别的{spec.label}“{cell_text(raw)}”")
+            record[f] = value
+        else:  # list
+            text = cell_text(raw)
+            for sep in LIST_SEPARATORS[1:]:
+                text = text.replace(sep, LIST_SEPARATORS[0])
+            record[f] = [p.strip() for p in text.split(LIST_SEPARATORS[0]) if p.strip()]
+    due, received = record.get("platform_due_at"), record.get("received_at")
+    if isinstance(due, datetime) and isinstance(received, datetime) and due < received:
+        fail("platform_due_at", f"{FIELDS['platform_due_at'].label}早于{FIELDS['received_at'].label}")
+    return record, errors
+

@@ -1,0 +1,44 @@
+"""Read 12345 time-limit profiles from ``data/hotline/profiles/*.yaml`` (file I/O kept out of states/)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from states.hotline_profiles import Profile, ProfileError, load_profile
+
+PROFILES_DIR = Path(__file__).resolve().parent.parent / "data" / "hotline" / "profiles"
+DEFAULT_PROFILE = "yunnan_county"  # rules.md §5.5
+
+
+def load_profile_file(path: Path) -> Profile:
+    """Parse and validate one profile file; its ``code`` must equal the file name."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ProfileError([f"{path.name}: YAML 格式错误 / invalid YAML: {exc}"]) from exc
+    if not isinstance(data, dict):
+        raise ProfileError([f"{path.name}: 应为映射 / expected a mapping at the top level"])
+    try:
+        profile = load_profile(data)
+    except ProfileError as exc:
+        raise ProfileError([f"{path.name}: {p}" for p in exc.problems]) from exc
+    if profile.code != path.stem:
+        raise ProfileError([f"{path.name}: 方案代码“{profile.code}”与文件名不一致 / code must equal the file name"])
+    return profile
+
+
+def load_profiles(directory: Path = PROFILES_DIR) -> dict[str, Profile]:
+    """Every profile in ``directory`` by code."""
+    return {p.stem: load_profile_file(p) for p in sorted(directory.glob("*.yaml"))}
+
+
+def get_profile(code: str | None = None, directory: Path = PROFILES_DIR) -> Profile:
+    """One profile by code (the default profile when ``code`` is None or empty)."""
+    code = code or DEFAULT_PROFILE
+    path = directory / f"{code}.yaml"
+    if not re.fullmatch(r"[a-z0-9_]+", code) or not path.is_file():
+        raise ProfileError([f"未知的时限方案“{code}” / unknown profile {code!r}"])
+    return load_profile_file(path)

@@ -1,0 +1,55 @@
+"""Public, unauthenticated endpoints for applicants: status look-up and their documents (rate-limited)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse
+
+from db.engine import read_session
+from web.deps import EngineDep, SettingsDep
+from web.errors import ApiError
+from workflow.files import file_path
+from workflow.public import RateLimiter, can_download, lookup
+
+router = APIRouter(prefix="/api/public", tags=["public"])
+
+# Per IP: 20 look-ups a minute; per tracking number: 10 a minute (guessing a code is hopeless anyway).
+_by_ip = RateLimiter(20, 60.0)
+_by_number = RateLimiter(10, 60.0)
+NOT_FOUND = "未找到该申请：请核对受理编号和查询码"
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _limit(request: Request, number: str) -> None:
+    if not _by_ip.allow("ip:" + client_ip(request)) or not _by_number.allow("no:" + number.strip()):
+        raise ApiError(429, "rate_limited", "查询过于频繁，请稍后再试")
+
+
+@router.get("/status", summary="申请人查询办理进度（受理编号 + 查询码）")
+def status(request: Request, engine: EngineDep,
+           tracking_no: Annotated[str, Query(min_length=1, max_length=64)],
+           query_code: Annotated[str, Query(min_length=1, max_length=64)]) -> dict[str, Any]:
+    _limit(request, tracking_no)
+    with read_session(engine) as s:
+        view = lookup(s, tracking_no, query_code)
+    if view is None:
+        raise ApiError(404, "not_found", NOT_FOUND)
+    return view
+
+
+@router.get("/files/{file_id}", summary="下载寄给申请人的文书")
+def download(request: Request, file_id: int, engine: EngineDep, settings: SettingsDep,
+             tracking_no: Annotated[str, Query(min_length=1, max_length=64)],
+             query_code: Annotated[str, Query(min_length=1, max_length=64)]) -> FileResponse:
+    _limit(request, tracking_no)
+    with read_session(engine) as s:
+        f = can_download(s, tracking_no, query_code, file_id)
+    if f is None:
+        raise ApiError(404, "not_found", NOT_FOUND)
+    return FileResponse(file_path(settings, f.sha256), media_type=f.content_type, filename=f.filename,
+                        content_disposition_type="attachment")

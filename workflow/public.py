@@ -1,0 +1,120 @@
+"""The applicant's look-up: tracking number + query code → state, key dates, their documents.
+
+A wrong number and a wrong code give the same answer (None); the code is compared in constant
+time against its stored hash. Only documents addressed to the applicant are listed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from db.models import Agency, Disclosure, StoredFile
+from states.disclosure import DState
+from workflow.clocks import case_clocks
+from workflow.disclosure import check_query_code, hash_query_code
+from workflow.disclosure_context import KIND, decision_view
+
+# Plain-language states for applicants (not the internal labels).
+PUBLIC_STATE_TEXT: dict[str, str] = {
+    DState.SUBMITTED: "您的网上申请已提交，正在等待工作人员确认受理。确认之日为收到申请之日。",
+    DState.REGISTERED: "您的申请已登记受理，正在分派承办人。",
+    DState.HANDLING: "您的申请正在办理中。",
+    DState.AWAITING_CORRECTION: "您的申请内容需要补正，请按补正告知书的要求在期限内补正。",
+    DState.CONSULTING: "正在征求有关方面意见，征求意见所需时间不计入答复期限。",
+    DState.AWAITING_FEE: "已向您发出信息处理费收费通知，请在期限内缴纳。",
+    DState.REPLIED: "已作出答复，请查收答复书。",
+    DState.DELIVERED: "答复书已送达。",
+    DState.CLOSED: "本申请已终止办理。",
+    DState.ARCHIVED: "本申请已办结归档。",
+    DState.DISCARDED: "本网上申请未予受理。",
+}
+
+_DUMMY = hash_query_code("not-a-code", "0000000000000000")
+
+
+def lookup(session: Session, tracking_no: str, query_code: str) -> dict[str, Any] | None:
+    """The public view of one application, or None (same answer for a wrong number or code)."""
+    number = tracking_no.strip()
+    row = session.exec(select(Disclosure).where(
+        (col(Disclosure.tracking_no) == number) | (col(Disclosure.submission_no) == number))).first()
+    if row is None:
+        check_query_code(_DUMMY, query_code)  # same work either way
+        return None
+    if not check_query_code(row.query_code_hash, query_code):
+        return None
+    return public_view(session, row)
+
+
+def public_view(session: Session, row: Disclosure) -> dict[str, Any]:
+    agency = session.get(Agency, row.agency_id)
+    clocks = {c.kind: c for c in case_clocks(session, KIND, row.id or 0)}
+    reply = clocks.get("reply")
+    files = session.exec(select(StoredFile).where(StoredFile.case_kind == KIND, StoredFile.case_id == row.id,
+                                                  col(StoredFile.for_applicant).is_(True))
+                         .order_by(col(StoredFile.id))).all()
+    category, _, reason = (row.decision or "").partition(".")
+    decision = decision_view(category, reason)
+    return {
+        "agency": agency.name if agency else "",
+        "tracking_no": row.tracking_no, "submission_no": row.submission_no, "state": row.state,
+        "state_text": PUBLIC_STATE_TEXT.get(row.state, row.state),
+        "receipt_date": row.receipt_date.isoformat() if row.receipt_date else None,
+        "reply_due": reply.due_date.isoformat() if reply and reply.due_date and reply.status != "cancelled" else None,
+        "reply_due_provisional": bool(reply and reply.provisional),
+        "reply_clock_paused": bool(reply and reply.status == "paused"),
+        "extended": row.extended, "extension_days": row.extension_days,
+        "correction_due": _due(clocks.get("correction_period")),
+        "fee_due": _due(clocks.get("fee_payment")), "fee_amount": row.fee_amount,
+        "replied_on": row.replied_at.date().isoformat() if row.replied_at else None,
+        "decision": decision["category_label"] if decision else None,
+        "documents": [{"id": f.id, "filename": f.filename, "notice_type": f.notice_type, "size": f.size,
+                       "created_at": f.created_at.isoformat()} for f in files],
+    }
+
+
+def _due(c: Any) -> str | None:
+    return c.due_date.isoformat() if c is not None and c.due_date and c.status in ("running", "paused") else None
+
+
+def can_download(session: Session, tracking_no: str, query_code: str, file_id: int) -> StoredFile | None:
+    """The file if it belongs to this application and is addressed to the applicant."""
+    view_row = session.exec(select(Disclosure).where(
+        (col(Disclosure.tracking_no) == tracking_no.strip()) | (col(Disclosure.submission_no) == tracking_no.strip())
+    )).first()
+    if view_row is None or not check_query_code(view_row.query_code_hash, query_code):
+        return None
+    f = session.get(StoredFile, file_id)
+    if f is None or f.case_kind != KIND or f.case_id != view_row.id or not f.for_applicant:
+        return None
+    return f
+
+
+class RateLimiter:
+    """Sliding-window limits per key (per IP and per tracking number), in process memory.
+
+    Several instances each keep their own window; the limit then applies per instance.
+    """
+
+    def __init__(self, limit: int, window_s: float) -> None:
+        self.limit, self.window = limit, window_s
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str, now: float | None = None) -> bool:
+        t = time.monotonic() if now is None else now
+        with self._lock:
+            q = self._hits.setdefault(key, deque())
+            while q and q[0] <= t - self.window:
+                q.popleft()
+            if len(q) >= self.limit:
+                return False
+            q.append(t)
+            if len(self._hits) > 100_000:  # bound memory under a key-spraying attack
+                for k in [k for k, v in self._hits.items() if not v][:50_000]:
+                    del self._hits[k]
+            return True

@@ -200,6 +200,7 @@ def _fire(ctx: Ctx, action: str, raw_payload: dict[str, Any]) -> str:
     if transition.dest != "=" or before != after:
         ctx.row.state = after
     ctx.row.updated_at = ctx.now
+    ctx.row.version += 1  # every action is a new version (optimistic locking; see db.models.disclosure)
     refresh_next_due(ctx)
     append_event(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, actor=ctx.actor,
                  action=action, from_state=before, to_state=ctx.row.state, now=ctx.now,

@@ -26,7 +26,9 @@ class Disclosure(SQLModel, table=True):
         Index("ix_disclosure_applicant", "agency_id", "applicant_key", "receipt_date"),
         Index("ix_disclosure_next_due", "agency_id", "next_due_at"),
     )
-    __mapper_args__ = {"version_id_col": _disclosure_version}
+    # The workflow bumps ``version`` itself once per action (even one that changes no other column);
+    # SQLAlchemy still adds "WHERE version = <old>" to the UPDATE, so a concurrent writer fails.
+    __mapper_args__ = {"version_id_col": _disclosure_version, "version_id_generator": False}
 
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id")

@@ -119,7 +119,7 @@ def agency_snapshot(agency: Agency, cfg: AgencyConfig) -> dict[str, Any]:
     }
 
 
-def case_snapshot(row: Disclosure) -> dict[str, Any]:
+def case_snapshot(row: Any) -> dict[str, Any]:
     def iso(v: date | datetime | None) -> str | None:
         return v.isoformat() if v is not None else None
 
@@ -136,7 +136,7 @@ def case_snapshot(row: Disclosure) -> dict[str, Any]:
     }
 
 
-def applicant_channel(row: Disclosure) -> tuple[str, str]:
+def applicant_channel(row: Any) -> tuple[str, str]:
     """Applicant notices go by email when there is an address, otherwise they are printed and posted."""
     if row.email:
         return "email", row.email
@@ -145,14 +145,21 @@ def applicant_channel(row: Disclosure) -> tuple[str, str]:
 
 def notify_applicant(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, doc_no: str | None = None,
                      key_suffix: str = "") -> None:
-    channel, recipient = applicant_channel(ctx.row)
+    enqueue_applicant_notice(ctx.session, agency=ctx.agency, cfg=ctx.cfg, row=ctx.row, notice_type=notice_type,
+                             notice=notice, now=ctx.now, action_key=ctx.action_key + key_suffix, doc_no=doc_no)
+
+
+def enqueue_applicant_notice(session: Session, *, agency: Agency, cfg: AgencyConfig, row: Any, notice_type: str,
+                             notice: dict[str, Any], now: datetime, action_key: str, doc_no: str | None = None) -> None:
+    """A notice to the applicant; ``row`` is a Disclosure or any object with its attributes."""
+    channel, recipient = applicant_channel(row)
     context = {
-        "agency": agency_snapshot(ctx.agency, ctx.cfg), "case": case_snapshot(ctx.row), "notice": notice,
-        "issued_date": ctx.today.isoformat(), "doc_no": doc_no or "",
+        "agency": agency_snapshot(agency, cfg), "case": case_snapshot(row), "notice": notice,
+        "issued_date": local_date(now, cfg.timezone).isoformat(), "doc_no": doc_no or "",
     }
-    enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, notice_type=notice_type,
-            channel=channel, recipient=recipient, recipient_name=ctx.row.applicant_name, context=context,
-            dedupe_key=f"{KIND}:{ctx.case_id}:{notice_type}:{ctx.action_key}{key_suffix}", now=ctx.now)
+    enqueue(session, agency_id=row.agency_id, case_kind=KIND, case_id=row.id, notice_type=notice_type,
+            channel=channel, recipient=recipient, recipient_name=row.applicant_name, context=context,
+            dedupe_key=f"{KIND}:{row.id}:{notice_type}:{action_key}", now=now)
 
 
 def notify_party(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, name: str, contact: str,

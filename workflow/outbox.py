@@ -10,6 +10,8 @@ from sqlmodel import Session
 
 from db.models import Outbox
 
+_STMTS: dict[str, Any] = {}
+
 
 def enqueue(session: Session, *, agency_id: int, notice_type: str, channel: str, recipient: str,
             recipient_name: str, context: dict[str, Any], dedupe_key: str, now: datetime,
@@ -23,6 +25,9 @@ def enqueue(session: Session, *, agency_id: int, notice_type: str, channel: str,
         recipient=recipient, recipient_name=recipient_name, context=context, dedupe_key=dedupe_key[:300],
         status="pending", attempts=0, next_attempt_at=not_before or now, created_at=now,
     )
-    ins = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).values(**values)
-    result = session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    stmt = _STMTS.get(dialect)
+    if stmt is None:
+        ins = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+        stmt = _STMTS[dialect] = ins.on_conflict_do_nothing(index_elements=["dedupe_key"])
+    result = session.execute(stmt, values)
     return bool(getattr(result, "rowcount", 0))

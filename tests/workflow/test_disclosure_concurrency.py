@@ -41,8 +41,10 @@ def test_two_officers_racing_one_wins_the_other_gets_a_conflict(db, clock) -> No
             version = s.get(Disclosure, r.id).version  # type: ignore[union-attr]
         t1 = threading.Thread(target=run, args=(staff.officer, "request_reasons", {"message": "甲"}))
         t2 = threading.Thread(target=run, args=(leader_officer, "request_reasons", {"message": "乙"}))
-        t1.start(), t2.start()
-        t1.join(), t2.join()
+        for t in (t1, t2):
+            t.start()
+        for t in (t1, t2):
+            t.join()
         assert sorted(o.split(":")[0] for o in outcomes) == ["ok", "stale"], outcomes
     with read_session(db.engine) as s:
         events = s.exec(select(Event).where(Event.case_id == r.id, Event.action == "request_reasons")).all()
@@ -67,8 +69,10 @@ def test_without_expected_version_racing_actions_serialise(db, clock) -> None:
             results.append(type(exc).__name__)
 
     threads = [threading.Thread(target=reply) for _ in range(2)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     assert sorted(results) == ["InvalidTransition", "ok"]
     with read_session(db.engine) as s:
         assert len(s.exec(select(Event).where(Event.case_id == r.id, Event.action == "reply")).all()) == 1

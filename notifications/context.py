@@ -38,7 +38,8 @@ AGENCY_KEYS = (
     "short_name", "office_name", "seal_text", "address", "postal_code", "phone", "email", "website",
     "lookup_url", "reconsideration_organ", "litigation_court",
 )
-"""Keys read from ``Agency.settings`` (flat), falling back to ``settings_defaults``."""
+"""Keys read from ``Agency.settings`` (flat), falling back to ``settings_defaults``; also
+``mail_attachments`` (formats attached to emails, default ``["pdf"]``)."""
 
 
 def _iso(value: date | datetime | None, tz: ZoneInfo) -> str | None:
@@ -72,6 +73,7 @@ def agency_context(agency: Agency, settings_defaults: Mapping[str, Any] | None =
     ctx["seal_text"] = ctx["seal_text"] or agency.name
     ctx["short_name"] = ctx["short_name"] or agency.name
     ctx["litigation_court"] = ctx["litigation_court"] or DEFAULT_COURT
+    ctx["mail_attachments"] = list(values.get("mail_attachments") or ["pdf"])
     return ctx
 
 

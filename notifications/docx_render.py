@@ -8,6 +8,7 @@ each block's text arrives as a docxtpl ``Listing`` (escaped, line breaks kept) s
 from __future__ import annotations
 
 import io
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -81,4 +82,17 @@ def render_docx(template_path: Path, context: dict[str, Any], blocks: list[Block
     _fix_widths(tpl.docx)
     out = io.BytesIO()
     tpl.save(out)
+    return _normalise_zip(out.getvalue())
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """Fixed entry timestamps, so the same notice gives the same bytes (and the same SHA-256) every time."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()

@@ -270,7 +270,6 @@ def test_docx_attached_where_the_agency_wants_it(engine, server, sink, smtp_sett
     assert names == ["政府信息公开申请收费通知书-依申〔2026〕0001号.docx", "政府信息公开申请收费通知书-依申〔2026〕0001号.pdf"]
 
 
-@pytest.mark.smtp
 def test_eml_backend_writes_readable_files(engine, settings):
     oid = add(engine)
     stats = deliver_due(engine, T0, instance="t1", settings=settings)

@@ -200,6 +200,10 @@ def fixture_context(code: str) -> dict[str, Any]:
             "agency": copy.deepcopy(AGENCY), "case": copy.deepcopy(_WORKORDER_CASE), "issued_date": ISSUED,
             "notice": {"result_label": "已解决",
                        "reply_text": "经现场核查，彩钢房已于11月22日拆除，现场已恢复通行。"}},
+        "internal.assigned": lambda: {
+            "agency": copy.deepcopy(AGENCY), "recipient": {"name": f"{EXT_B}明"}, "case": _internal_case(),
+            "issued_date": ISSUED,
+            "notice": {"assigned_by": "王五", "clock_label": "答复期限", "due_date": "2026-11-30"}},
         "internal.reminder": lambda: {
             "agency": copy.deepcopy(AGENCY), "recipient": {"name": f"{EXT_B}明"}, "case": _internal_case(),
             "issued_date": ISSUED,

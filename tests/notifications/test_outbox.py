@@ -281,3 +281,13 @@ def test_eml_backend_writes_readable_files(engine, settings):
     [att] = list(msg.iter_attachments())
     assert att.get_filename().endswith(".pdf") and att.get_content().startswith(b"%PDF")
     assert row(engine, oid).status == "sent"
+
+
+def test_backlog_reported_when_the_time_budget_is_spent(engine, settings):
+    for i in range(3):
+        add(engine, "internal.reminder", recipient=f"o{i}@example.com", key=f"b{i}")
+    stats = deliver_due(engine, T0 + timedelta(minutes=5), instance="t1", settings=settings, time_budget_s=0.0)
+    assert (stats.claimed, stats.remaining) == (0, 3)
+    assert 300 <= stats.lag_seconds < 330
+    stats = deliver_due(engine, T0 + timedelta(minutes=5), instance="t1", settings=settings)
+    assert (stats.sent, stats.remaining, stats.lag_seconds) == (3, 0, 0.0)

@@ -44,6 +44,9 @@ class NoticeSpec:
     signed: bool = True  # agency name, date and seal placeholder at the lower right
     remedy: bool = False  # carries the remedy clause (rules.md §1.8)
     for_applicant: bool = False  # stored files are downloadable through the applicant's look-up
+    # Context keys holding a secret (the applicant's query code): scrubbed from the outbox row once
+    # sent, and the rendered files are not kept — only the code's hash is stored anywhere.
+    secret_keys: tuple[str, ...] = ()
 
     @property
     def body_template(self) -> str:
@@ -73,7 +76,7 @@ _TRACK = "（{{ case.tracking_no }}）"
 SPECS: tuple[NoticeSpec, ...] = (
     _spec(_D + "receipt", "政府信息公开申请接收回执", "applicant", FORM,
           (*_LETTER_BASE, "case.channel_label", "notice.query_code", "notice.due_date"),
-          "政府信息公开申请接收回执" + _TRACK, for_applicant=True),
+          "政府信息公开申请接收回执" + _TRACK, for_applicant=True, secret_keys=("notice.query_code",)),
     _spec(_D + "registration_form", "政府信息公开申请登记表", "internal", FORM,
           ("agency.name", "case.applicant.name", "case.tracking_no", "case.receipt_date", "case.description",
            "case.channel_label", "notice.registered_date", "notice.registered_by", "notice.due_date"),
@@ -126,7 +129,8 @@ SPECS: tuple[NoticeSpec, ...] = (
     _spec(_D + "submission_ack", "政府信息公开申请提交确认", "applicant", MEMO,
           ("agency.name", "agency.phone", "case.applicant.name", "case.description", "notice.submission_no",
            "notice.query_code", "notice.submitted_at"),
-          "您的政府信息公开申请已提交（{{ notice.submission_no }}）", layout="memo", signed=False),
+          "您的政府信息公开申请已提交（{{ notice.submission_no }}）", layout="memo", signed=False,
+          secret_keys=("notice.query_code",)),
     _spec("workorder.reply_sheet", "12345政务服务便民热线办理情况回复单", "file", FORM,
           ("agency.name", "issued_date", "case.order_no", "case.caller.name", "case.caller.phone",
            "case.content", "case.received_date", "notice.result_label", "notice.reply_text",

@@ -16,6 +16,7 @@ render) failure, the row is ``dead`` until ``retry_dead`` requeues it.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, or_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from db.engine import is_sqlite, read_session, write_session
@@ -79,11 +81,14 @@ CHANNELS = ("email", "internal", "print")
 
 def enqueue(session: Session, *, agency_id: int, notice_type: str, channel: str, context: dict[str, Any],
             dedupe_key: str, now: datetime, recipient: str = "", recipient_name: str = "",
-            case_kind: str | None = None, case_id: int | None = None, validate: bool = True) -> Outbox:
+            case_kind: str | None = None, case_id: int | None = None, validate: bool = True,
+            not_before: datetime | None = None) -> int | None:
     """Add an outbox row to the caller's transaction (the one making the legal step); never commits.
 
     With ``validate`` the context is checked against the catalog now, so a missing key fails the step
-    that forgot it instead of a letter going dead later.
+    that forgot it instead of a letter going dead later. The insert is ``ON CONFLICT (dedupe_key) DO
+    NOTHING``: it returns the new row's id, or None when a row with that key exists already (the
+    scheduler's exactly-once reminders rely on this; a plain INSERT would abort the transaction).
     """
     from notifications.errors import RenderError
     from notifications.render import missing_keys
@@ -97,11 +102,22 @@ def enqueue(session: Session, *, agency_id: int, notice_type: str, channel: str,
         missing = missing_keys(spec, context)
         if missing:
             raise RenderError(notice_type, "missing context value(s): " + ", ".join(missing), missing=missing)
-    row = Outbox(agency_id=agency_id, case_kind=case_kind, case_id=case_id, notice_type=notice_type,
-                 channel=channel, recipient=recipient, recipient_name=recipient_name, context=context,
-                 dedupe_key=dedupe_key, status="pending", attempts=0, next_attempt_at=now, created_at=now)
-    session.add(row)
-    return row
+    values = dict(
+        agency_id=agency_id, case_kind=case_kind, case_id=case_id, notice_type=notice_type, channel=channel,
+        recipient=recipient, recipient_name=recipient_name, context=context, dedupe_key=dedupe_key[:300],
+        status="pending", attempts=0, next_attempt_at=not_before or now, created_at=now,
+    )
+    dialect = session.get_bind().dialect.name
+    stmt = _INSERT.get(dialect)
+    if stmt is None:
+        table = Outbox.__table__  # type: ignore[attr-defined]
+        ins = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+        stmt = _INSERT[dialect] = ins.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+    new_id = session.execute(stmt, values).scalar_one_or_none()
+    return int(new_id) if new_id is not None else None
+
+
+_INSERT: dict[str, Any] = {}
 
 
 def backoff_delay(attempts: int, schedule: Sequence[int]) -> int:
@@ -138,10 +154,30 @@ def _locked_row(s: Session, job: Job) -> Outbox | None:
     return s.exec(q).first()
 
 
+SCRUBBED = "（已发送，系统不保存）"
+
+
+def scrub(context: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    """A copy of ``context`` with the dotted ``keys`` replaced by a marker."""
+    out: dict[str, Any] = json.loads(json.dumps(context))
+    for dotted in keys:
+        node = out
+        *parents, last = dotted.split(".")
+        for p in parents:
+            node = node.get(p) if isinstance(node, dict) else None  # type: ignore[assignment]
+            if node is None:
+                break
+        if isinstance(node, dict) and last in node:
+            node[last] = SCRUBBED
+    return out
+
+
 def mark_sent(engine: Engine, job: Job, now: datetime, *, message_id: str | None, note: str | None,
               docs: Sequence[RenderedDocument], settings: Settings) -> bool:
     """Record a delivery (and store the rendered files); False if another instance already did."""
     spec = get_spec(job.notice_type)
+    if spec.secret_keys:
+        docs = ()  # never keep a copy of a secret (the query code) on disk
     for doc in docs:  # bytes on disk before the transaction; content-addressed, so idempotent
         write_blob(doc.content, settings.files_path)
     with write_session(engine) as s:
@@ -150,6 +186,8 @@ def mark_sent(engine: Engine, job: Job, now: datetime, *, message_id: str | None
             return False
         row.status, row.sent_at, row.message_id = "sent", now, message_id
         row.attempts, row.locked_by, row.lease_until, row.last_error = row.attempts + 1, None, None, note
+        if spec.secret_keys:
+            row.context = scrub(row.context, spec.secret_keys)
         for doc in docs:
             store_file(s, doc.content, agency_id=job.agency_id, filename=doc.filename,
                        content_type=doc.content_type, category="notice", now=now, case_kind=job.case_kind,

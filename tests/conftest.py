@@ -193,3 +193,19 @@ def clock() -> FixedClock:
 
 
 __all__ = ["T0", "Db", "write_session"]
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[tuple[object, int]]:
+    """A real SMTP server (aiosmtpd) on a free loopback port: yields (sink, port)."""
+    from aiosmtpd.controller import Controller
+
+    from tests.smtp_sink import Sink, free_port
+
+    sink, port = Sink(), free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield sink, port
+    finally:
+        controller.stop()

@@ -178,7 +178,7 @@ def register(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
         reply_due = next(c["due_date"] for c in clocks if c["kind"] == "reply")
         enqueue_applicant_notice(session, agency=agency, cfg=cfg, row=SimpleNamespace(id=case_id, **values),
                                  notice_type="disclosure.receipt", now=now, action_key="register",
-                                 notice={"query_code": code, "reply_due": reply_due.isoformat()})
+                                 notice={"query_code": code, "due_date": reply_due.isoformat()})
         version = 1
         if data.assignee_id is not None:
             row = session.get(Disclosure, case_id)

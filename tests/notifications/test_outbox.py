@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email
-import socket
 from datetime import UTC, datetime, timedelta
 from email import policy
 
@@ -21,37 +20,9 @@ from notifications.fixtures import fixture_context
 from notifications.mailer import SmtpBackend
 from notifications.outbox import NO_EMAIL_NOTE, deliver_due, enqueue, retry_dead
 from notifications.render import render_subject
+from tests.smtp_sink import Sink, free_port
 
 T0 = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
-
-
-class Sink:
-    """Collects messages; refuses recipients by local part: bounce → 550, grey → 451."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("bounce"):
-            return "550 5.1.1 no such user"
-        if address.startswith("grey"):
-            return "451 4.7.1 try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content,
-                                                      policy=policy.default))
-        return "250 OK"
-
-    def ids(self) -> list[str]:
-        return [m["Message-ID"] for m in self.messages]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -91,12 +62,12 @@ def smtp_settings(settings, port):
 def add(engine, notice_type="disclosure.reply", *, recipient="zhangsan@example.com", channel="email",
         context=None, key=None, validate=True):
     with write_session(engine) as s:
-        row = enqueue(s, agency_id=1, notice_type=notice_type, channel=channel,
+        oid = enqueue(s, agency_id=1, notice_type=notice_type, channel=channel,
                       context=context or fixture_context(notice_type), dedupe_key=key or f"{notice_type}:{recipient}",
                       now=T0, recipient=recipient, recipient_name='张三 & <李四> "引号"', case_kind="disclosure",
                       case_id=1, validate=validate)
         s.commit()
-        return row.id
+        return oid
 
 
 def row(engine, oid) -> Outbox:

@@ -57,7 +57,7 @@ def test_stale_version_is_a_conflict_with_allowed_actions(client, staff) -> None
     case_id = client.post("/api/disclosures", json=registration(assignee_id=staff.officer.id), headers=front).json()["id"]
     v = client.get(f"/api/disclosures/{case_id}", headers=officer).json()["version"]
     ok = client.post(f"/api/disclosures/{case_id}/actions/request_reasons",
-                     json={"expected_version": v, "payload": {"message": "请说明理由"}}, headers=officer)
+                     json={"expected_version": v, "payload": {"facts": "本月已申请30件"}}, headers=officer)
     assert ok.status_code == 200
     stale = client.post(f"/api/disclosures/{case_id}/actions/reply",
                         json={"expected_version": v, "payload": {"category": "disclose", "reason": "provided"}},

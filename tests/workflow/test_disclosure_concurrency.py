@@ -39,8 +39,8 @@ def test_two_officers_racing_one_wins_the_other_gets_a_conflict(db, clock) -> No
         outcomes.clear()
         with read_session(db.engine) as s:
             version = s.get(Disclosure, r.id).version  # type: ignore[union-attr]
-        t1 = threading.Thread(target=run, args=(staff.officer, "request_reasons", {"message": "甲"}))
-        t2 = threading.Thread(target=run, args=(leader_officer, "request_reasons", {"message": "乙"}))
+        t1 = threading.Thread(target=run, args=(staff.officer, "request_reasons", {"facts": "甲"}))
+        t2 = threading.Thread(target=run, args=(leader_officer, "request_reasons", {"facts": "乙"}))
         for t in (t1, t2):
             t.start()
         for t in (t1, t2):

@@ -8,13 +8,25 @@ exists; ``stats_for_leaders`` returns every registered provider's figures side b
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Table, and_, case, extract, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    Table,
+    and_,
+    case,
+    extract,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlmodel import Session, SQLModel
 
 import db.models  # noqa: F401  (registers the tables in SQLModel.metadata)
@@ -77,18 +89,23 @@ class MondayToFriday:
         return day.weekday() < 5
 
 
-def working_days_between(pairs: Iterable[tuple[date, date, int]], calendar: WorkdayCalendar) -> tuple[int, int]:
-    """Σ n × (working days in (start, end]) over ``(start, end, n)`` and Σ n; the start day is not counted."""
-    items = [p for p in pairs if p[1] >= p[0]]
-    if not items:
-        return 0, 0
-    lo = min(p[0] for p in items)
-    hi = max(p[1] for p in items)
-    prefix = [0]  # prefix[i] = working days in [lo, lo + i)
+def working_days_total(starts: Mapping[date, int], ends: Mapping[date, int], calendar: WorkdayCalendar) -> int:
+    """Σ working days in (start, end] over cases, from the per-day counts of their starts and ends.
+
+    With W(d) = working days up to and including d, one case contributes W(end) − W(start); the
+    sum therefore needs only how many cases start and end on each day, not the pairs.
+    """
+    days = [*starts, *ends]
+    if not days:
+        return 0
+    lo, hi = min(days), max(days)
+    upto: dict[date, int] = {}
+    running = 0
     for i in range((hi - lo).days + 1):
-        prefix.append(prefix[-1] + calendar.is_workday(lo + timedelta(days=i)))
-    total = sum(n * (prefix[(e - lo).days + 1] - prefix[(s - lo).days + 1]) for s, e, n in items)
-    return total, sum(p[2] for p in items)
+        d = lo + timedelta(days=i)
+        running += calendar.is_workday(d)
+        upto[d] = running
+    return sum(n * upto[d] for d, n in ends.items()) - sum(n * upto[d] for d, n in starts.items())
 
 
 def category_of_row(row: str | None) -> str:
@@ -100,6 +117,16 @@ def category_of_row(row: str | None) -> str:
 
 def _agency(table: Table, agency_id: int | None) -> ColumnElement[bool]:
     return literal(True) if agency_id is None else table.c.agency_id == agency_id
+
+
+def _by_month(days: Subquery, *keys: ColumnElement[Any]) -> Select[Any]:
+    """Sum ``days.n`` per (year, month of ``days.day``, *keys)."""
+    y, m = extract("year", days.c.day), extract("month", days.c.day)
+    return select(y, m, *keys, func.sum(days.c.n)).group_by(y, m, *keys)
+
+
+def _day_counts(session: Session, stmt: Select[Any]) -> dict[date, int]:
+    return {day: int(n) for day, n in session.execute(stmt)}
 
 
 def _month_key(y: Any, m: Any) -> str:
@@ -121,21 +148,21 @@ def disclosure_stats(
     in_receipt = and_(c.receipt_date >= p.start, c.receipt_date <= p.end)
     in_concluded = and_(c.concluded_date >= p.start, c.concluded_date <= p.end)
 
+    # Two-level GROUP BY: by day first (the planner estimates day groups well and hashes them),
+    # then by month over the few hundred day groups.
     received = dict.fromkeys(p.months(), 0)
-    q_received = (select(extract("year", c.receipt_date), extract("month", c.receipt_date), func.count())
-                  .where(_agency(D, agency_id), in_receipt)
-                  .group_by(extract("year", c.receipt_date), extract("month", c.receipt_date)))
-    for y, m, n in session.execute(q_received):
+    by_day = (select(c.receipt_date.label("day"), func.count().label("n"))
+              .where(_agency(D, agency_id), in_receipt).group_by(c.receipt_date).subquery())
+    for y, m, n in session.execute(_by_month(by_day)):
         received[_month_key(y, m)] += n
 
     concluded = dict.fromkeys(p.months(), 0)
     by_row: Counter[str] = Counter()
     extended = 0
-    y_c, m_c = extract("year", c.concluded_date), extract("month", c.concluded_date)
-    q_concluded = (select(y_c, m_c, c.report_row, c.extended, func.count())
-                   .where(_agency(D, agency_id), in_concluded)
-                   .group_by(y_c, m_c, c.report_row, c.extended))
-    for y, m, row, ext, n in session.execute(q_concluded):
+    by_day = (select(c.concluded_date.label("day"), c.report_row, c.extended, func.count().label("n"))
+              .where(_agency(D, agency_id), in_concluded)
+              .group_by(c.concluded_date, c.report_row, c.extended).subquery())
+    for y, m, row, ext, n in session.execute(_by_month(by_day, by_day.c.report_row, by_day.c.extended)):
         concluded[_month_key(y, m)] += n
         by_row[row or ""] += n
         extended += n if ext else 0
@@ -145,10 +172,11 @@ def disclosure_stats(
 
     people = _by_officer_and_unit(session, agency_id, p, tz)
 
-    q_days = (select(c.receipt_date, c.concluded_date, func.count())
-              .where(_agency(D, agency_id), in_concluded, c.replied_at.is_not(None), c.receipt_date.is_not(None))
-              .group_by(c.receipt_date, c.concluded_date))
-    wd_total, wd_n = working_days_between(((s, e, n) for s, e, n in session.execute(q_days)), cal)
+    replied = [_agency(D, agency_id), in_concluded, c.replied_at.is_not(None), c.receipt_date <= c.concluded_date]
+    starts = _day_counts(session, select(c.receipt_date, func.count()).where(*replied).group_by(c.receipt_date))
+    ends = _day_counts(session, select(c.concluded_date, func.count()).where(*replied).group_by(c.concluded_date))
+    wd_n = sum(ends.values())
+    wd_total = working_days_total(starts, ends, cal)
 
     replies, on_time = people["replies"], people["on_time"]
     return {
@@ -172,24 +200,32 @@ def disclosure_stats(
     }
 
 
+OFFICER_FIELDS = ("concluded", "open_at_end", "replies_with_clock", "replied_on_time")
+UNIT_FIELDS = ("concluded", "open_at_end")
+
+
 def _by_officer_and_unit(session: Session, agency_id: int | None, p: Period, tz: str) -> dict[str, Any]:
     """Concluded in the period and open at its end per officer and unit; reply clocks met on time."""
     c = D.c
     in_concluded = and_(c.concluded_date >= p.start, c.concluded_date <= p.end)
-    open_end = and_(c.receipt_date <= p.end, or_(c.concluded_date.is_(None), c.concluded_date > p.end))
-    q = (select(c.assignee_id, c.unit_id,
-                func.sum(case((in_concluded, 1), else_=0)), func.sum(case((open_end, 1), else_=0)))
-         .where(_agency(D, agency_id), or_(in_concluded, open_end))
-         .group_by(c.assignee_id, c.unit_id))
+    q_concluded = (select(c.assignee_id, c.unit_id, func.count())
+                   .where(_agency(D, agency_id), in_concluded).group_by(c.assignee_id, c.unit_id))
+    # Open at the end: never concluded, or concluded after the period (two index-only ranges).
+    open_now = select(c.assignee_id, c.unit_id).where(
+        _agency(D, agency_id), c.concluded_date.is_(None), c.receipt_date <= p.end)
+    open_then = select(c.assignee_id, c.unit_id).where(
+        _agency(D, agency_id), c.concluded_date > p.end, c.receipt_date <= p.end)
+    u = union_all(open_now, open_then).subquery()
+    q_open = select(u.c.assignee_id, u.c.unit_id, func.count()).group_by(u.c.assignee_id, u.c.unit_id)
     officers: dict[int | None, Counter[str]] = {}
     units: dict[int | None, Counter[str]] = {}
     total_open = 0
-    for assignee, unit, n_concluded, n_open in session.execute(q):
-        for bucket, key in ((officers, assignee), (units, unit)):
-            cnt = bucket.setdefault(key, Counter())
-            cnt["concluded"] += int(n_concluded)
-            cnt["open_at_end"] += int(n_open)
-        total_open += int(n_open)
+    for field_name, stmt in (("concluded", q_concluded), ("open_at_end", q_open)):
+        for assignee, unit, n in session.execute(stmt):
+            officers.setdefault(assignee, Counter())[field_name] += n
+            units.setdefault(unit, Counter())[field_name] += n
+            if field_name == "open_at_end":
+                total_open += n
 
     k = K.c
     start, end = p.instants(tz)
@@ -205,11 +241,12 @@ def _by_officer_and_unit(session: Session, agency_id: int | None, p: Period, tz:
         replies += n
         on_time += int(ok or 0)
 
-    def listing(rows: dict[int | None, Counter[str]], key: str) -> list[dict[str, Any]]:
-        return [{key: ident, **{f: cnt[f] for f in sorted(cnt)}}
+    def listing(rows: dict[int | None, Counter[str]], key: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+        return [{key: ident, **{f: cnt[f] for f in fields}}
                 for ident, cnt in sorted(rows.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
 
-    return {"by_officer": listing(officers, "assignee_id"), "by_unit": listing(units, "unit_id"),
+    return {"by_officer": listing(officers, "assignee_id", OFFICER_FIELDS),
+            "by_unit": listing(units, "unit_id", UNIT_FIELDS),
             "open_at_end": total_open, "replies": replies, "on_time": on_time}
 
 

@@ -51,7 +51,7 @@ def test_year_figures(engine):
     assert st["by_officer"] == [
         {"assignee_id": u1, "concluded": 2, "open_at_end": 1, "replied_on_time": 1, "replies_with_clock": 2},
         {"assignee_id": u2, "concluded": 1, "open_at_end": 1, "replied_on_time": 1, "replies_with_clock": 1},
-        {"assignee_id": None, "concluded": 28, "open_at_end": 2},
+        {"assignee_id": None, "concluded": 28, "open_at_end": 2, "replied_on_time": 0, "replies_with_clock": 0},
     ]
     assert st["by_unit"] == [
         {"unit_id": ux, "concluded": 2, "open_at_end": 1},

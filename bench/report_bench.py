@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import functools
 import random
 import statistics
 import sys
@@ -96,18 +97,19 @@ def fill(admin: str, url: str, dbname: str, n: int, agencies: int) -> float:
     from datetime import UTC, datetime
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    with engine.begin() as conn:
+    unit_t, user_t = SQLModel.metadata.tables["unit"], SQLModel.metadata.tables["app_user"]
+    with engine.begin() as sa_conn:
         for a in range(1, agencies + 1):
-            conn.execute(insert(db.models.Agency).values(id=a, code=f"a{a}", name=f"机关{a}", settings={},
+            sa_conn.execute(insert(db.models.Agency).values(id=a, code=f"a{a}", name=f"机关{a}", settings={},
                                                          created_at=now))
             users[a] = []
             for u in range(3):
-                unit_id = conn.execute(insert(db.models.Unit).values(agency_id=a, name=f"科室{u}")
-                                       .returning(db.models.Unit.id)).scalar_one()
+                unit_id = sa_conn.execute(insert(unit_t).values(agency_id=a, name=f"科室{u}")
+                                          .returning(unit_t.c.id)).scalar_one()
                 for k in range(2):
-                    uid = conn.execute(insert(db.models.User).values(
+                    uid = sa_conn.execute(insert(user_t).values(
                         agency_id=a, unit_id=unit_id, username=f"u{a}_{u}_{k}", display_name="x",
-                        password_hash="x", roles="officer", created_at=now).returning(db.models.User.id)).scalar_one()
+                        password_hash="x", roles="officer", created_at=now).returning(user_t.c.id)).scalar_one()
                     users[a].append((uid, unit_id))
     engine.dispose()
     pg = url.replace("postgresql+psycopg://", "postgresql://", 1)
@@ -176,11 +178,11 @@ def main() -> int:
             for label, agency in (("one agency", 1), ("all agencies", None)):
                 rep = annual_report(s, agency, args.year)
                 assert rep.ok, [c for c in rep.checks if not c.ok]
-                med, worst = timed(lambda a=agency: annual_report(s, a, args.year))
+                med, worst = timed(functools.partial(annual_report, s, agency, args.year))
                 results.append((f"annual_report({label}, {args.year})", med, worst, 2000,
                                 f"一={rep.table3.values['1'][6]:,} 三={rep.table3.values['3.7'][6]:,}"))
                 st = disclosure_stats(s, agency, args.year)
-                med, worst = timed(lambda a=agency: disclosure_stats(s, a, args.year))
+                med, worst = timed(functools.partial(disclosure_stats, s, agency, args.year))
                 results.append((f"disclosure_stats({label}, {args.year})", med, worst, 200,
                                 f"received={st['received']:,} on_time={st['on_time_rate']}"))
     finally:

@@ -1,20 +1,22 @@
 """Cross-check of table 三 against the audit trail (``Event`` rows), independent of the date columns.
 
-The report counts from receipt_date/concluded_date; this recounts 一, 二, 三（七） and 四 from
-*when* the receipt and conclusion events were written (in the agency's time zone). The two agree
-whenever an application is registered on its receipt date and concluded on its conclusion date;
-a difference points at a case to look at (e.g. a posted letter signed for on 31 Dec but
-registered on 2 Jan), so the checks are shown, not enforced.
+The report counts from the receipt_date/concluded_date columns; this recounts 一, 二, 三（七） and
+四 from the append-only audit trail instead: the receipt date the ``register`` event recorded in
+its payload, and the moment the concluding event (``reply``, ``lapse_correction``, ``lapse_fee``,
+``withdraw``) was written (a withdrawal: its recorded ``withdrawn_date``). Both are written in the
+same transaction as the columns, so a difference means a column changed after the fact, or a
+conclusion recorded on a later day than its date (a back-dated withdrawal across a year end): the
+checks are shown, not enforced.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
 from sqlmodel import Session, SQLModel
 
 import db.models  # noqa: F401  (registers the tables in SQLModel.metadata)
@@ -26,23 +28,25 @@ E = SQLModel.metadata.tables["event"]
 
 @dataclass(frozen=True)
 class EventVocabulary:
-    """Which ``Event.action`` values mark receipt and conclusion of a disclosure application."""
+    """Which ``Event.action`` values mark receipt and conclusion, and the payload keys holding their dates."""
 
-    receipt_actions: frozenset[str] = field(default_factory=lambda: frozenset({"register", "confirm"}))
-    conclusion_actions: frozenset[str] = field(
-        default_factory=lambda: frozenset({"reply", "close", "close_correction_lapsed", "close_fee_unpaid",
-                                           "withdraw"}))
+    receipt_actions: frozenset[str] = frozenset({"register", "confirm_submission"})
+    conclusion_actions: frozenset[str] = frozenset({"reply", "lapse_correction", "lapse_fee", "withdraw"})
+    receipt_date_key: str = "receipt_date"  # register's payload: the legal receipt date (条例第三十一条)
+    conclusion_date_key: str = "withdrawn_date"  # withdraw's payload: the date the applicant withdrew
 
 
 DEFAULT_VOCABULARY = EventVocabulary()
 
 
-def _event_before(actions: frozenset[str], before: datetime, after: datetime | None = None) -> ColumnElement[bool]:
+def _event_before(actions: frozenset[str], date_key: str, day: date, tz: ZoneInfo) -> ColumnElement[bool]:
+    """EXISTS an event of ``actions`` on the case dated before ``day``: its payload date, else when written."""
     e = E.c
-    cond = [e.case_kind == "disclosure", e.case_id == D.c.id, e.action.in_(sorted(actions)), e.created_at < before]
-    if after is not None:
-        cond.append(e.created_at >= after)
-    return exists().where(and_(*cond))
+    recorded = e.payload[date_key].as_string()
+    before = case((recorded.is_not(None), recorded < day.isoformat()),
+                  else_=e.created_at < datetime.combine(day, time(), tz))
+    return exists().where(and_(e.case_kind == "disclosure", e.case_id == D.c.id, e.action.in_(sorted(actions)),
+                               before))
 
 
 def counts_from_events(
@@ -55,15 +59,21 @@ def counts_from_events(
 ) -> dict[str, Counter[str]]:
     """Per-category counts of 一 (received), 二 (carried), 三（七） (concluded) and 四 (open) from events."""
     zone = ZoneInfo(tz)
-    start = datetime.combine(date(year, 1, 1), time(), zone)
-    end = datetime.combine(date(year + 1, 1, 1), time(), zone)
-    rec, con = vocabulary.receipt_actions, vocabulary.conclusion_actions
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    v = vocabulary
+
+    def received_by(day: date) -> ColumnElement[bool]:
+        return _event_before(v.receipt_actions, v.receipt_date_key, day, zone)
+
+    def concluded_by(day: date) -> ColumnElement[bool]:
+        return _event_before(v.conclusion_actions, v.conclusion_date_key, day, zone)
+
     agency = literal(True) if agency_id is None else D.c.agency_id == agency_id
     queries = {
-        "received": and_(_event_before(rec, end, start), ~_event_before(rec, start)),
-        "carried": and_(_event_before(rec, start), ~_event_before(con, start)),
-        "concluded": and_(_event_before(rec, end), _event_before(con, end, start), ~_event_before(con, start)),
-        "open_at_end": and_(_event_before(rec, end), ~_event_before(con, end)),
+        "received": and_(received_by(end), ~received_by(start)),
+        "carried": and_(received_by(start), ~concluded_by(start)),
+        "concluded": and_(received_by(end), concluded_by(end), ~concluded_by(start)),
+        "open_at_end": and_(received_by(end), ~concluded_by(end)),
     }
     out: dict[str, Counter[str]] = {}
     for name, cond in queries.items():

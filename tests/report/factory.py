@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert
+from sqlmodel import col
 
 from db.models import Agency, Clock, Consultation, Disclosure, Event, RemedyCase, Unit, User
 
@@ -15,7 +16,13 @@ SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 _seq = itertools.count(1)
 
-CONCLUDING_ACTION = {"3.6.1": "close_correction_lapsed", "3.6.2": "close_fee_unpaid", "3.6.3": "withdraw"}
+# The disclosure workflow's actions (states/disclosure.py) that conclude an application, by table-三 row.
+CONCLUDING_ACTION = {"3.6.1": "lapse_correction", "3.6.2": "lapse_fee", "3.6.3": "withdraw"}
+
+
+def _id(value: int | None) -> int:
+    assert value is not None
+    return value
 
 
 def at(day: date, hour: int = 10) -> datetime:
@@ -25,20 +32,20 @@ def at(day: date, hour: int = 10) -> datetime:
 
 def agency(engine: Engine, code: str, name: str) -> int:
     with engine.begin() as conn:
-        return int(conn.execute(insert(Agency).values(code=code, name=name, settings={}, created_at=T0)
-                                .returning(Agency.id)).scalar_one())
+        return _id(conn.execute(insert(Agency).values(code=code, name=name, settings={}, created_at=T0)
+                                .returning(col(Agency.id))).scalar_one())
 
 
 def unit(engine: Engine, agency_id: int, name: str) -> int:
     with engine.begin() as conn:
-        return int(conn.execute(insert(Unit).values(agency_id=agency_id, name=name).returning(Unit.id)).scalar_one())
+        return _id(conn.execute(insert(Unit).values(agency_id=agency_id, name=name).returning(col(Unit.id))).scalar_one())
 
 
 def user(engine: Engine, agency_id: int, unit_id: int | None, username: str) -> int:
     with engine.begin() as conn:
-        return int(conn.execute(insert(User).values(
+        return _id(conn.execute(insert(User).values(
             agency_id=agency_id, unit_id=unit_id, username=username, display_name=username,
-            password_hash="x", roles="officer", created_at=T0).returning(User.id)).scalar_one())
+            password_hash="x", roles="officer", created_at=T0).returning(col(User.id))).scalar_one())
 
 
 def disclosure_row(agency_id: int, category: str, receipt: date | None, concluded: date | None,
@@ -70,7 +77,7 @@ def insert_disclosures(engine: Engine, rows: list[dict[str, Any]], *, events: bo
     ids = []
     with engine.begin() as conn:
         for r in rows:
-            ids.append(int(conn.execute(insert(Disclosure).values(**r).returning(Disclosure.id)).scalar_one()))
+            ids.append(_id(conn.execute(insert(Disclosure).values(**r).returning(col(Disclosure.id))).scalar_one()))
         if events:
             evs = []
             for i, r in zip(ids, rows, strict=True):
@@ -81,14 +88,18 @@ def insert_disclosures(engine: Engine, rows: list[dict[str, Any]], *, events: bo
 
 
 def events_for(case_id: int, r: dict[str, Any]) -> list[dict[str, Any]]:
-    base = dict(agency_id=r["agency_id"], case_kind="disclosure", case_id=case_id, payload={})
-    out = [dict(base, action="submit", from_state=None, to_state="submitted", created_at=r["received_at_raw"])]
+    base = dict(agency_id=r["agency_id"], case_kind="disclosure", case_id=case_id)
+    out = [dict(base, action="submit", from_state=None, to_state="submitted", payload={},
+                created_at=r["received_at_raw"])]
     if r["receipt_date"] is not None:
         out.append(dict(base, action="register", from_state="submitted", to_state="registered",
-                        created_at=at(r["receipt_date"], 10)))
+                        payload={"receipt_date": r["receipt_date"].isoformat()}, created_at=at(r["receipt_date"], 10)))
     if r["concluded_date"] is not None:
         action = CONCLUDING_ACTION.get(r["report_row"] or "", "reply")
-        out.append(dict(base, action=action, from_state="registered", to_state=r["state"],
+        payload = {"report_row": r["report_row"]}
+        if action == "withdraw":
+            payload["withdrawn_date"] = r["concluded_date"].isoformat()
+        out.append(dict(base, action=action, from_state="handling", to_state=r["state"], payload=payload,
                         created_at=at(r["concluded_date"], 16)))
     return out
 

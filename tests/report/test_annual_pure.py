@@ -12,6 +12,7 @@ from states.annual_report import (
     NOTE_CELL,
     RESULT_KEYS,
     ROWS,
+    ReportFormat,
     Table3,
     Table4,
     UnknownCategory,
@@ -65,7 +66,8 @@ def test_every_decision_reason_has_a_row_in_both_formats():
 
 
 def test_merged_layout_of_table3():
-    for fmt, results_span in (("2021", 22), ("2019", 20)):
+    cases: tuple[tuple[ReportFormat, int], ...] = (("2021", 22), ("2019", 20))
+    for fmt, results_span in cases:
         grid = table3_grid(Table3.from_counts({}, {}, {}, {}, fmt))
         spans = {c.text: (c.rowspan, c.colspan) for c in grid.cells if c.kind in ("label", "note", "header")}
         assert spans[NOTE_CELL] == (3, 3)

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import update
+from sqlmodel import col
 
 from db.engine import read_session
 from db.models import Clock, Disclosure
@@ -22,8 +23,8 @@ def _setup(engine):
     u1, u2 = f.user(engine, a, ux, "zhang"), f.user(engine, a, uy, "li")
     with engine.begin() as conn:
         for idx, (user, unit) in {7: (u1, ux), 11: (u1, ux), 34: (u1, ux), 13: (u2, uy), 36: (u2, uy)}.items():
-            conn.execute(update(Disclosure).where(Disclosure.id == x[idx]).values(assignee_id=user, unit_id=unit))
-        conn.execute(update(Disclosure).where(Disclosure.id.in_([x[11], x[24], x[34]])).values(extended=True))
+            conn.execute(update(Disclosure).where(col(Disclosure.id) == x[idx]).values(assignee_id=user, unit_id=unit))
+        conn.execute(update(Disclosure).where(col(Disclosure.id).in_([x[11], x[24], x[34]])).values(extended=True))
     f.insert_rows(engine, Clock, [
         f.reply_clock(a, x[7], date(2026, 2, 2), f.at(date(2026, 1, 20), 16), u1),  # on time
         f.reply_clock(a, x[11], date(2026, 3, 20), f.at(date(2026, 3, 25), 16), u1),  # late

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, SQLModel
 
-import db.models  # noqa: F401  (registers the tables in SQLModel.metadata)
+from db.models import Agency
 from states.decisions import Category
 
 D = SQLModel.metadata.tables["disclosure"]
@@ -89,6 +89,17 @@ class MondayToFriday:
         return day.weekday() < 5
 
 
+def stored_calendar(session: Session, agency_id: int | None) -> WorkdayCalendar:
+    """The agency's working calendar (national for the all-agencies view) from the calendar tables."""
+    from workflow.calendar import agency_calendar, load_calendar
+
+    if agency_id is not None:
+        agency = session.get(Agency, agency_id)
+        if agency is not None:
+            return agency_calendar(session, agency)
+    return load_calendar(session)
+
+
 def working_days_total(starts: Mapping[date, int], ends: Mapping[date, int], calendar: WorkdayCalendar) -> int:
     """Σ working days in (start, end] over cases, from the per-day counts of their starts and ends.
 
@@ -143,7 +154,7 @@ def disclosure_stats(
 ) -> dict[str, Any]:
     """Figures for ``period`` (a year or an inclusive date range); ``agency_id=None`` = all agencies."""
     p = Period.of(period)
-    cal = calendar or MondayToFriday()
+    cal = calendar if calendar is not None else stored_calendar(session, agency_id)
     c = D.c
     in_receipt = and_(c.receipt_date >= p.start, c.receipt_date <= p.end)
     in_concluded = and_(c.concluded_date >= p.start, c.concluded_date <= p.end)
@@ -190,7 +201,7 @@ def disclosure_stats(
         "replied_on_time": on_time,
         "on_time_rate": round(on_time / replies, 4) if replies else None,
         "avg_working_days_to_reply": round(wd_total / wd_n, 2) if wd_n else None,
-        "working_days_basis": type(cal).__name__,
+        "working_days_basis": type(cal).__name__,  # WorkCalendar (stored) or what the caller passed
         "extended": extended,
         "by_category": {k: by_category[k] for k in sorted(by_category)},
         "by_row": {k: by_row[k] for k in sorted(by_row)},

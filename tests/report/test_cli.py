@@ -6,21 +6,17 @@ import json
 
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import SQLModel
 
 from cli.main import run
-from db.engine import make_engine
 from settings import get_settings
 from tests.report import scripted as s
 
 
 @pytest.fixture
-def db_url(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    eng = make_engine(url)
-    SQLModel.metadata.create_all(eng)
-    s.build(eng)
-    eng.dispose()
+def db_url(sqlite_db, monkeypatch):
+    """The migrated, seeded SQLite database with the scripted year, named by BANLI_DATABASE_URL."""
+    s.build(sqlite_db.engine)
+    url = sqlite_db.url
     monkeypatch.setenv("BANLI_DATABASE_URL", url)
     get_settings.cache_clear()
     yield url
@@ -57,4 +53,4 @@ def test_user_errors(db_url, capsys):
 def test_stats(db_url, capsys):
     assert run(["report", "stats", "--from", "2026-01-01", "--to", "2026-01-31", "--agency", "a"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["concluded"] == 5 and data["avg_working_days_to_reply"] == 15.75
+    assert data["concluded"] == 5 and data["avg_working_days_to_reply"] == 15.0  # the stored 2026 calendar

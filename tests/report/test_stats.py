@@ -14,6 +14,7 @@ from tests.report import factory as f
 from tests.report import scripted as s
 from workflow import report_stats
 from workflow.report import Period, disclosure_stats, stats_for_leaders
+from workflow.report_stats import MondayToFriday
 
 
 def _setup(engine):
@@ -70,8 +71,9 @@ def test_working_days_to_reply_in_a_date_range(engine):
     ids, *_ = _setup(engine)
     jan = Period(date(2026, 1, 1), date(2026, 1, 31))
     with read_session(engine) as session:
-        plain = disclosure_stats(session, ids["a"], jan)
+        plain = disclosure_stats(session, ids["a"], jan, calendar=MondayToFriday())
         with_calendar = disclosure_stats(session, ids["a"], (jan.start, jan.end), calendar=_Holidays())
+        stored = disclosure_stats(session, ids["a"], jan)
     assert list(plain["received_by_month"]) == ["2026-01"]
     assert plain["concluded"] == 5
     # replies in January: 18, 33, 1 and 11 working days (Mon–Fri) → 15.75
@@ -79,6 +81,10 @@ def test_working_days_to_reply_in_a_date_range(engine):
     assert plain["working_days_basis"] == "MondayToFriday"
     # with 1 and 2 January as holidays: 16, 31, 0 and 11 → 14.5
     assert with_calendar["avg_working_days_to_reply"] == 14.5
+    # the stored calendar (seeded from the State Council notice): 元旦 1–3 Jan 2026 off, Sunday 4 Jan worked
+    # → 17, 32, 0 and 11 → 15.0
+    assert stored["working_days_basis"] == "WorkCalendar"
+    assert stored["avg_working_days_to_reply"] == 15.0
 
 
 def test_all_agencies_and_the_provider_hook(engine, monkeypatch):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, case, func, literal, or_, select
 from sqlmodel import Session, SQLModel
@@ -143,9 +142,3 @@ def annual_report(
         extra_checks=extra_checks,
     )
 
-
-def report_summary(report: AnnualReport) -> dict[str, Any]:
-    """A few headline figures (for dashboards): received, concluded, open at the end, checks passed."""
-    t = report.table3.values
-    return {"year": report.year, "received": t["1"][6], "carried": t["2"][6], "concluded": t["3.7"][6],
-            "open_at_end": t["4"][6], "checks_ok": report.ok}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 22:50:49.006196
+Create Date: (regenerated before the first release)
 """
 from typing import Sequence, Union
 

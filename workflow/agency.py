@@ -59,7 +59,8 @@ class AgencyConfig(BaseModel):
     mail_attachments: list[str] = Field(default_factory=lambda: ["pdf"])
     art35_max_delay_wd: int = Field(60, ge=1, le=250)  # 条例第三十五条 sets no cap: configurable
     report_row_overrides: dict[str, str] = Field(default_factory=dict)  # e.g. {"disclose.already_public": "3.1"}
-    reminder_ladder_wd: list[int] = Field(default_factory=lambda: [5, 3, 1, 0])
+    reminder_ladder_wd: list[int] = Field(default_factory=lambda: [5, 3, 1, 0])  # working days before due
+    reminder_ladders_wd: dict[str, list[int]] = Field(default_factory=dict)  # per clock kind, e.g. {"reply": [5, 1, 0]}
     supervise_after_wd: int = 5  # 督办 at +5 working days overdue
     digest_time: str = "08:30"
 
@@ -69,6 +70,11 @@ class AgencyConfig(BaseModel):
 
     def hours(self) -> WorkingHours:
         return WorkingHours.from_strings(self.working_hours, self.timezone)
+
+    def ladder(self, kind: str) -> tuple[int, ...]:
+        """Reminder rungs for a clock kind, furthest first (distinct, non-negative)."""
+        rungs = self.reminder_ladders_wd.get(kind, self.reminder_ladder_wd)
+        return tuple(sorted({r for r in rungs if r >= 0}, reverse=True))
 
 
 def agency_config(agency: Agency) -> AgencyConfig:

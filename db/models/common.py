@@ -39,6 +39,8 @@ class Clock(SQLModel, table=True):
         Index("ix_clock_agency_due", "agency_id", "status", "due_at"),
         Index("ix_clock_assignee_due", "assignee_id", "status", "due_at"),
         Index("ix_clock_calver", "calendar_version", "status"),
+        # The sweeps (workflow/sweep_*.py) select by agency, status and due day ranges.
+        Index("ix_clock_sweep_day", "agency_id", "status", "due_date"),
         # On-time rate of replies (workflow/report_stats.py): met reply clocks by the day they were met.
         Index("ix_clock_reply_met", "met_at", "agency_id", postgresql_include=["due_at", "assignee_id", "case_kind"],
               postgresql_where=text("kind = 'reply' AND status = 'met'"),
@@ -66,6 +68,10 @@ class Clock(SQLModel, table=True):
     breached_at: datetime | None = None
     overdue_level: int = 0
     assignee_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # The reminder sweep's high-water mark: the lowest ladder rung (working days before due) already
+    # reminded for ``reminded_version`` of the deadline. A new deadline_version makes every rung new.
+    reminded_version: int = 0
+    reminded_rung: int | None = None
     updated_at: datetime
 
 

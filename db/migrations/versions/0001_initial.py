@@ -203,6 +203,8 @@ def upgrade() -> None:
     sa.Column('breached_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('overdue_level', sa.Integer(), nullable=False),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
+    sa.Column('reminded_version', sa.Integer(), nullable=False),
+    sa.Column('reminded_rung', sa.Integer(), nullable=True),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
     sa.ForeignKeyConstraint(['assignee_id'], ['app_user.id'], ),
@@ -215,6 +217,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_clock_calver', ['calendar_version', 'status'], unique=False)
         batch_op.create_index('ix_clock_reply_met', ['met_at', 'agency_id'], unique=False, postgresql_include=['due_at', 'assignee_id', 'case_kind'], postgresql_where=sa.text("kind = 'reply' AND status = 'met'"), sqlite_where=sa.text("kind = 'reply' AND status = 'met'"))
         batch_op.create_index('ix_clock_sweep', ['status', 'due_at'], unique=False)
+        batch_op.create_index('ix_clock_sweep_day', ['agency_id', 'status', 'due_date'], unique=False)
 
     op.create_table('disclosure',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -523,6 +526,7 @@ def downgrade() -> None:
 
     op.drop_table('disclosure')
     with op.batch_alter_table('clock', schema=None) as batch_op:
+        batch_op.drop_index('ix_clock_sweep_day')
         batch_op.drop_index('ix_clock_sweep')
         batch_op.drop_index('ix_clock_reply_met', postgresql_include=['due_at', 'assignee_id', 'case_kind'], postgresql_where=sa.text("kind = 'reply' AND status = 'met'"), sqlite_where=sa.text("kind = 'reply' AND status = 'met'"))
         batch_op.drop_index('ix_clock_calver')

@@ -1,0 +1,226 @@
+"""Overdue escalation: 催办 on the first overdue working day, 督办 ``supervise_after_wd`` working days later.
+
+Rule: a running duty clock (``ClockKind.duty``) is overdue once ``now > due_at``; ``breached_at`` is
+then set to ``due_at`` — the moment the limit passed, not the moment a sweep noticed. With ``n`` =
+working days after the due day up to today (``workdays_between(due_date, today)``), the clock's level
+is 1 (催办) for ``n >= 1`` and 2 (督办) for ``n >= 1 + supervise_after_wd`` (default 5: the 6th overdue
+working day, i.e. five working days after the 催办; the same point as the 12345 profiles' ladder step
+``after_wd = 5`` counted from overdue index 0). ``n >= k`` ⟺ ``due_date < k-th most recent working
+day``, so the selection is one indexed range query per agency.
+
+Every level is carried out once and in order: after downtime a clock that skipped straight to level 2
+gets its 催办 and then its 督办 (unlike reminders, an escalation is a step on the case record). Each
+level, in one transaction with the claim: the clock's ``overdue_level`` (and the case row's,
+denormalised for lists), an audit event ``urge``/``supervise`` on the case, and one ``internal.overdue``
+per leader keyed ``overdue:<clock>:v<version>:l<level>:user:<leader>`` (exactly once per clock, level,
+deadline version and recipient). Notices decided outside working hours wait for the next working-hours
+start; the breach time is recorded exactly regardless.
+
+Work orders: the 12345 workflow owns its ``urge``/``supervise`` actions (system-fireable, they record
+the event and the level and notify the officer). When ``workflow.hotline.act`` exists it is called
+for each level (its guards follow the order's profile ladder; a refusal is left for a later run), and
+the leaders' notices are enqueued right after it succeeds. A crash between those two transactions
+could lose that one leaders' notice (the level is already recorded, so the clock is not selected
+again): the price of not writing into another module's transaction. Without that module, work
+orders are escalated here exactly like disclosures.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
+
+from db.engine import read_session, write_session
+from notifications.context import case_ref
+from workflow.audit import append_event
+from workflow.clocks import CLOCK_KINDS
+from workflow.errors import InvalidTransition, NotFound, StaleVersion
+from workflow.principal import system
+from workflow.sweep_base import (
+    CASE_TABLES,
+    CLOCKS,
+    NO_OFFICER,
+    NO_UNIT,
+    AgencyInfo,
+    Budget,
+    RunOptions,
+    SweepReport,
+    aware,
+    case_refs,
+    insert_notices,
+    internal_notice,
+    load_agencies,
+    lock_cases,
+    people,
+    skip_locked,
+    sweep,
+)
+
+log = logging.getLogger(__name__)
+
+DUTY_KINDS = tuple(k for k, v in CLOCK_KINDS.items() if v.duty)
+LEVELS = {1: ("urge", "催办"), 2: ("supervise", "督办")}
+_MARK = update(CLOCKS).where(CLOCKS.c.id == bindparam("b_id")).values(
+    breached_at=bindparam("b_breach"), overdue_level=bindparam("b_level"))
+
+
+def workorder_act() -> Callable[..., Any] | None:
+    """``workflow.hotline.act`` when the 12345 workflow is installed, else None (imported lazily).
+
+    The hook: ``act(engine, order_id, "urge" | "supervise", {"note": …}, system(agency_id), now)``.
+    """
+    try:
+        mod = importlib.import_module("workflow.hotline")
+    except ModuleNotFoundError as exc:
+        if exc.name == "workflow.hotline":
+            return None
+        raise
+    fn = getattr(mod, "act", None)
+    return fn if callable(fn) else None
+
+
+def thresholds(ag: AgencyInfo) -> tuple[date, date]:
+    """(due dates before this are at level ≥ 1, … at level 2)."""
+    return ag.working_day_back(1), ag.working_day_back(1 + ag.cfg.supervise_after_wd)
+
+
+def target_level(due: date | None, b1: date, b2: date) -> int:
+    if due is None:
+        return 0
+    return 2 if due < b2 else 1 if due < b1 else 0
+
+
+def _pending(ag: AgencyInfo, now: datetime, b1: date, b2: date) -> list[Any]:
+    c = CLOCKS.c
+    return [c.agency_id == ag.id, c.status == "running", c.kind.in_(DUTY_KINDS), c.due_at < now,
+            or_(c.breached_at.is_(None), and_(c.due_date < b1, c.overdue_level < 1),
+                and_(c.due_date < b2, c.overdue_level < 2))]
+
+
+def _leader_notices(ag: AgencyInfo, r: Any, level: int, case: dict[str, Any], officer: tuple[str, str],
+                    now: datetime, hold: datetime) -> list[dict[str, Any]]:
+    kind = CLOCK_KINDS.get(r.kind)
+    notice = {"level": level, "clock_label": kind.label if kind else r.kind, "due_date": r.due_date.isoformat(),
+              "days_overdue": ag.cal.workdays_between(r.due_date, ag.today), "officer": officer[0],
+              "unit": officer[1]}
+    return [internal_notice(agency=ag, notice_type="internal.overdue", recipient_id=uid, recipient_name=name,
+                            case_kind=r.case_kind, case_id=r.case_id, case=case, notice=notice,
+                            dedupe_key=f"overdue:{r.id}:v{r.deadline_version}:l{level}:user:{uid}", now=now,
+                            not_before=hold)
+            for uid, name in ag.leaders]
+
+
+def _batch(engine: Engine, ag: AgencyInfo, after_id: int, bounds: tuple[date, date], opts: RunOptions,
+           now: datetime, report: SweepReport, hotline: Callable[..., Any] | None,
+           deferred: list[tuple[Any, list[int], dict[str, Any], tuple[str, str]]]) -> tuple[int, int]:
+    c = CLOCKS.c
+    b1, b2 = bounds
+    hold = ag.hold(now)
+    actor = system(ag.id)
+    with write_session(engine) as s:
+        q = (select(c.id, c.case_kind, c.case_id, c.kind, c.due_date, c.due_at, c.deadline_version,
+                    c.overdue_level, c.breached_at, c.assignee_id)
+             .where(*_pending(ag, now, b1, b2), c.id > after_id).order_by(c.id).limit(opts.batch_size))
+        rows = s.execute(skip_locked(q, engine)).all()
+        if not rows:
+            return 0, after_id
+        cases = {kind: lock_cases(s, engine, kind, [r.case_id for r in rows if r.case_kind == kind])
+                 for kind in CASE_TABLES}
+        refs = case_refs(s, {(r.case_kind, r.case_id) for r in rows})
+        officers = people(s, {r.assignee_id for r in rows})
+        marks: list[dict[str, Any]] = []
+        case_levels: dict[tuple[str, int], int] = {}
+        notices: list[dict[str, Any]] = []
+        for r in rows:
+            row = cases.get(r.case_kind, {}).get(r.case_id)
+            if row is None:  # an officer is acting on it right now (or it is gone): next run
+                report.add("case_busy")
+                continue
+            levels = list(range(r.overdue_level + 1, target_level(r.due_date, b1, b2) + 1))
+            if r.breached_at is None:
+                report.add("breached")
+            ref = refs.get((r.case_kind, r.case_id)) or case_ref(r.case_kind, f"#{r.case_id}", "（无摘要）")
+            officer = officers.get(r.assignee_id, (NO_OFFICER, NO_UNIT))
+            if levels and r.case_kind == "workorder" and hotline is not None:
+                deferred.append((r, levels, ref, officer))
+                marks.append({"b_id": r.id, "b_breach": r.breached_at or r.due_at, "b_level": r.overdue_level})
+                continue
+            for level in levels:
+                action, label = LEVELS[level]
+                append_event(s, agency_id=ag.id, case_kind=r.case_kind, case_id=r.case_id, actor=actor, action=action,
+                             from_state=row.state, to_state=row.state, now=now, payload={
+                                 "clock": r.kind, "level": level, "label": label,
+                                 "due_date": r.due_date.isoformat(), "breached_at": r.due_at.isoformat(),
+                                 "days_overdue": ag.cal.workdays_between(r.due_date, ag.today),
+                                 "deadline_version": r.deadline_version})
+                notices += _leader_notices(ag, r, level, ref, officer, now, hold)
+                report.add(action)
+            level_now = max([r.overdue_level, *levels])
+            marks.append({"b_id": r.id, "b_breach": r.breached_at or r.due_at, "b_level": level_now})
+            if levels:
+                key = (r.case_kind, r.case_id)
+                case_levels[key] = max(case_levels.get(key, 0), level_now)
+        new = insert_notices(s, notices)
+        if marks:
+            s.execute(_MARK, marks)
+        for (kind, cid), level in case_levels.items():
+            t = CASE_TABLES[kind]
+            s.execute(update(t).where(t.c.id == cid, t.c.overdue_level < level).values(overdue_level=level))
+        s.commit()
+    report.batches += 1
+    report.add("notices", new)
+    if new and hold > now:
+        report.add("held_to_working_hours", new)
+    return len(rows), int(rows[-1].id)
+
+
+def _escalate_workorders(engine: Engine, ag: AgencyInfo, hotline: Callable[..., Any], now: datetime,
+                         deferred: list[tuple[Any, list[int], dict[str, Any], tuple[str, str]]],
+                         report: SweepReport) -> None:
+    """Fire the 12345 workflow's own urge/supervise actions, then enqueue the leaders' notices."""
+    hold = ag.hold(now)
+    for r, levels, ref, officer in deferred:
+        for level in levels:
+            action, label = LEVELS[level]
+            try:
+                hotline(engine, r.case_id, action, {"note": f"系统自动{label}：{CLOCK_KINDS[r.kind].label}已超期"},
+                        system(ag.id), now)
+            except (InvalidTransition, StaleVersion, NotFound) as exc:
+                log.debug("work order %s: %s not fired now: %s", r.case_id, action, exc)
+                report.add("workorder_not_due")
+                break
+            with write_session(engine) as s:
+                report.add("notices", insert_notices(s, _leader_notices(ag, r, level, ref, officer, now, hold)))
+                s.commit()
+            report.add(action)
+
+
+@sweep("escalation")
+def escalate(engine: Engine, now: datetime, report: SweepReport, budget: Budget, opts: RunOptions) -> None:
+    """Record breaches and escalate overdue duty clocks level by level (see the module doc)."""
+    hotline = workorder_act()
+    for ag in load_agencies(engine, now):
+        bounds = thresholds(ag)
+        deferred: list[tuple[Any, list[int], dict[str, Any], tuple[str, str]]] = []
+        after = 0
+        while not budget.exhausted():
+            n, after = _batch(engine, ag, after, bounds, opts, now, report, hotline, deferred)
+            if n < opts.batch_size:
+                break
+        if hotline is not None and deferred:
+            _escalate_workorders(engine, ag, hotline, now, deferred, report)
+        if budget.exhausted():
+            with read_session(engine) as s:
+                left, oldest = s.execute(select(func.count(), func.min(CLOCKS.c.due_at))
+                                         .where(*_pending(ag, now, *bounds))).one()
+            if left:
+                report.remaining += int(left)
+                report.lag_seconds = max(report.lag_seconds, (now - aware(oldest)).total_seconds())
+
+
+__all__ = ["DUTY_KINDS", "LEVELS", "escalate", "target_level", "thresholds", "workorder_act"]

@@ -1,0 +1,105 @@
+"""Deadline recompute after a calendar import: only open clocks computed with an older calendar version.
+
+A holiday notice import bumps the calendar version (``workflow.calendar.import_notice``); it does not
+touch any clock. This sweep then walks the stale open clocks (``stale_clock_ids``, id order, in
+batches — never every open case at once, never on the request path) and recomputes each with
+``workflow.clocks.recompute`` inside one write transaction per batch. A clock whose due date moved
+gets an audit event ``recompute`` on its case with ``{clock, old, new, calendar_version}`` (and, via
+``recompute``, a new ``deadline_version``, so its reminders may fire again); the case row's
+``next_due_at`` and ``overdue_level`` are refreshed. A clock whose date did not move just records the
+new calendar version. Closed cases have no open clocks and are never touched.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlmodel import col
+
+from db.engine import is_sqlite, read_session, write_session
+from db.models import Agency, CalendarNotice, Clock
+from workflow.agency import agency_config
+from workflow.audit import append_event
+from workflow.calendar import agency_calendar, calendar_version, count_stale_clocks, stale_clock_ids
+from workflow.clocks import CLOCK_KINDS, OPEN, recompute
+from workflow.principal import system
+from workflow.sweep_base import CASE_TABLES, CLOCKS, Budget, RunOptions, SweepReport, aware, lock_cases, sweep
+
+
+def _refresh_cases(session: Any, kind: str, ids: set[int]) -> None:
+    """The case rows' nearest running deadline and overdue level, from their clocks."""
+    t = CASE_TABLES[kind]
+    c = CLOCKS.c
+    running = (c.case_kind == kind, c.case_id == t.c.id, c.status == "running", c.kind.in_(tuple(CLOCK_KINDS)))
+    session.execute(update(t).where(t.c.id.in_(sorted(ids))).values(
+        next_due_at=select(func.min(c.due_at)).where(*running).scalar_subquery(),
+        overdue_level=func.coalesce(select(func.max(c.overdue_level)).where(*running).scalar_subquery(), 0)))
+
+
+def _batch(engine: Engine, ids: list[int], now: datetime, report: SweepReport) -> None:
+    with write_session(engine) as s:
+        version = calendar_version(s)
+        q = select(Clock).where(col(Clock.id).in_(ids), col(Clock.calendar_version) < version,
+                                col(Clock.status).in_(OPEN)).order_by(col(Clock.id))
+        if not is_sqlite(engine):
+            q = q.with_for_update(skip_locked=True, of=Clock)
+        clocks = list(s.execute(q).scalars().all())
+        cases = {kind: lock_cases(s, engine, kind, [c.case_id for c in clocks if c.case_kind == kind])
+                 for kind in CASE_TABLES}
+        agencies: dict[int, tuple[Any, str]] = {}
+        touched: dict[str, set[int]] = {}
+        for clock in clocks:
+            row = cases.get(clock.case_kind, {}).get(clock.case_id)
+            if row is None:
+                report.add("case_busy")
+                continue
+            if clock.agency_id not in agencies:
+                agency = s.get(Agency, clock.agency_id)
+                assert agency is not None
+                agencies[clock.agency_id] = (agency_calendar(s, agency), agency_config(agency).timezone)
+            cal, tz = agencies[clock.agency_id]
+            old, new = recompute(s, clock, cal, now, tz) if clock.unit == "wd" else (clock.due_date, clock.due_date)
+            clock.calendar_version = version
+            s.add(clock)
+            if old == new:
+                report.add("unchanged")
+                continue
+            report.add("moved")
+            append_event(s, agency_id=clock.agency_id, case_kind=clock.case_kind, case_id=clock.case_id,
+                         actor=system(clock.agency_id), action="recompute", from_state=row.state, to_state=row.state,
+                         now=now, payload={"clock": clock.kind, "cycle": clock.cycle,
+                                           "old": old.isoformat() if old else None,
+                                           "new": new.isoformat() if new else None, "calendar_version": version})
+            touched.setdefault(clock.case_kind, set()).add(clock.case_id)
+        s.flush()
+        for kind, case_ids in touched.items():
+            _refresh_cases(s, kind, case_ids)
+        s.commit()
+    report.batches += 1
+
+
+@sweep("recompute")
+def recompute_stale(engine: Engine, now: datetime, report: SweepReport, budget: Budget, opts: RunOptions) -> None:
+    """Recompute stale open clocks in id order, one write transaction per batch (see the module doc)."""
+    after = 0
+    while not budget.exhausted():
+        with read_session(engine) as s:
+            ids = stale_clock_ids(s, limit=opts.batch_size, after_id=after)
+        if not ids:
+            break
+        after = ids[-1]
+        _batch(engine, ids, now, report)
+    with read_session(engine) as s:
+        left = count_stale_clocks(s)
+        if left:
+            oldest = s.execute(select(func.min(CLOCKS.c.calendar_version)).where(
+                CLOCKS.c.status.in_(OPEN), CLOCKS.c.calendar_version < calendar_version(s))).scalar_one()
+            since = s.execute(select(func.min(col(CalendarNotice.imported_at))).where(
+                col(CalendarNotice.calendar_version) > oldest)).scalar_one()
+            report.remaining = left
+            report.lag_seconds = (now - aware(since)).total_seconds() if since else 0.0
+
+
+__all__ = ["recompute_stale"]

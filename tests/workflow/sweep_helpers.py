@@ -25,7 +25,7 @@ def register_on(engine: Any, staff: Staff, d: date, *, assign: bool = True, **ov
     received = at(d, 9, 30)
     data = registration(received_at=received.isoformat(), **over)
     if assign:
-        data["assignee_id"] = staff.officer.id
+        data.setdefault("assignee_id", staff.officer.id)
     return wf.register(engine, RegisterIn.model_validate(data), staff.front, received).id
 
 

@@ -1,0 +1,61 @@
+"""Leaders' daily digest around 国庆 2026: at 08:30 on working days (the make-up Saturday 10/10 too), never on rest days."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from db.engine import read_session
+from db.models import JobRun
+from notifications.render import render
+from tests.helpers import make_staff
+from tests.workflow.sweep_helpers import at, outbox, register_on, run
+
+
+def _setup(db, clock):
+    staff = make_staff(db.engine, clock.now())
+    cases = {
+        "overdue": register_on(db.engine, staff, date(2026, 9, 2)),  # reply due 9/30
+        "today": register_on(db.engine, staff, date(2026, 9, 4)),  # due 10/9
+        "soon": register_on(db.engine, staff, date(2026, 9, 8), assignee_id=staff.officer2.id),  # due 10/12
+        "unassigned": register_on(db.engine, staff, date(2026, 9, 7), assign=False),  # due 10/10
+        "later": register_on(db.engine, staff, date(2026, 9, 14)),  # due 10/16: not listed
+    }
+    return staff, cases
+
+
+def test_digest_once_per_working_day_at_the_configured_time(db, clock) -> None:
+    staff, _ = _setup(db, clock)
+    assert run(db.engine, "digest", at(date(2026, 10, 9), 8, 29)).done == {"not_yet": 1}
+    first = run(db.engine, "digest", at(date(2026, 10, 9), 8, 30))
+    leaders = first.done["digests"]
+    assert leaders >= 1
+    assert run(db.engine, "digest", at(date(2026, 10, 9), 8, 31)).done == {"already_sent_today": 1}
+    assert run(db.engine, "digest", at(date(2026, 10, 9), 15, 0)).done == {"already_sent_today": 1}
+    for d in (date(2026, 10, 1), date(2026, 10, 4), date(2026, 10, 11)):  # holiday, holiday Sunday, Sunday
+        assert run(db.engine, "digest", at(d, 9)).done == {"rest_day_agencies": 1}
+    assert run(db.engine, "digest", at(date(2026, 10, 10), 9)).done == {"digests": leaders}  # make-up Saturday
+    assert run(db.engine, "digest", at(date(2026, 10, 12), 18, 30)).done == {"after_hours_skipped": 1}
+    rows = outbox(db.engine, "internal.digest")
+    assert [o.context["notice"]["digest_date"] for o in rows] == ["2026-10-09"] * leaders + ["2026-10-10"] * leaders
+    assert f"user:{staff.leader.id}" in {o.recipient for o in rows}
+    with read_session(db.engine) as s:
+        slots = sorted(r.slot for r in s.exec(select(JobRun)).all())
+    assert slots == [f"digest:{staff.agency_id}:2026-10-09", f"digest:{staff.agency_id}:2026-10-10"]
+
+
+def test_digest_lists_overdue_due_today_and_due_soon_by_unit_and_officer(db, clock) -> None:
+    staff, _ = _setup(db, clock)
+    run(db.engine, "digest", at(date(2026, 10, 9), 8, 45))
+    row = next(o for o in outbox(db.engine, "internal.digest") if o.recipient == f"user:{staff.leader.id}")
+    n = row.context["notice"]
+    assert [(r["officer"], r["unit"], r["due_date"], r["days"]) for r in n["overdue"]] == [
+        ("承办人李明", "综合科", "2026-09-30", 2)]
+    assert [(r["officer"], r["due_date"], r["days"]) for r in n["due_today"]] == [("承办人李明", "2026-10-09", 0)]
+    soon = [(r["unit"], r["officer"], r["due_date"], r["days"]) for r in n["due_soon"]]
+    assert soon == sorted([("（未定科室）", "（未分办）", "2026-10-10", 1), ("法规科", "承办人赵强", "2026-10-12", 2)])
+    assert all(r["clock_label"] == "答复期限" for r in n["overdue"] + n["due_today"] + n["due_soon"])
+    html = render("internal.digest", row.context, "html").content.decode()
+    assert "已超期1件" in html and "今日到期1件" in html and "3个工作日内到期2件" in html
+    assert "承办人赵强" in html and "法规科" in html

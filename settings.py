@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     scheduler: Literal["on", "off"] = "on"
+    scheduler_instance: str | None = None  # shown in sweep_status and outbox leases (default host:pid)
+    sweep_batch_size: int = Field(500, ge=1, le=10_000)  # rows claimed per sweep transaction
     timezone: str = "Asia/Shanghai"
     token_ttl_seconds: int = 12 * 3600
     session_idle_seconds: int = 30 * 60

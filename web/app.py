@@ -39,13 +39,10 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None, *
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sched = None
-        if scheduler_on:
-            try:
-                from workflow.scheduler import start_scheduler  # type: ignore[import-not-found,unused-ignore]
-            except ModuleNotFoundError:
-                start_scheduler = None
-            if start_scheduler is not None:
-                sched = start_scheduler(app.state.settings, app.state.engine, app.state.clock)
+        if scheduler_on:  # one in-process scheduler; BANLI_SCHEDULER=off for extra web replicas
+            from workflow.scheduler import start_scheduler
+
+            sched = start_scheduler(app.state.settings, app.state.engine, app.state.clock)
         try:
             yield
         finally:

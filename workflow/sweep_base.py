@@ -53,6 +53,7 @@ NO_OFFICER = "（未分办）"
 NO_UNIT = "（未定科室）"
 DEFAULT_BATCH = 500
 DEFAULT_BUDGET_S = 50.0
+QUIET_KEYS = frozenset({"rest_day_agencies", "not_yet", "already_sent_today", "after_hours_skipped", "already_sent"})
 
 
 @dataclass
@@ -70,6 +71,11 @@ class SweepReport:
     def add(self, key: str, n: int = 1) -> None:
         if n:
             self.done[key] = self.done.get(key, 0) + n
+
+    @property
+    def worked(self) -> bool:
+        """Whether the run did anything beyond noting why there was nothing to do."""
+        return bool(self.remaining) or any(k not in QUIET_KEYS for k in self.done)
 
     def as_dict(self) -> dict[str, Any]:
         return {"done": dict(self.done), "remaining": self.remaining, "lag_seconds": round(self.lag_seconds, 1),

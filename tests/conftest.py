@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -140,9 +141,27 @@ def _reset_pg(engine: Engine) -> None:
                        "(SELECT id FROM calendar_notice WHERE source <> 'chinese-calendar 1.11.0')"))
         c.execute(text("DELETE FROM calendar_notice WHERE source <> 'chinese-calendar 1.11.0'"))
         c.execute(text("UPDATE calendar_notice SET active = true, replaced_by_id = NULL WHERE NOT active"))
+        _restore_seeded_days(c)
         # Never reuse a calendar version within this process (calendars are cached per version).
         _resets[0] += 1
         c.execute(text(f"UPDATE calendar_state SET version = {1000 * _resets[0]}"))
+
+
+def _restore_seeded_days(c: Any) -> None:
+    """A test that re-imported a seeded year (replacing its notice) deleted that notice's days: put them back."""
+    bare = c.execute(text(
+        "SELECT id, year FROM calendar_notice n WHERE source = 'chinese-calendar 1.11.0' "
+        "AND NOT EXISTS (SELECT 1 FROM calendar_day d WHERE d.notice_id = n.id)")).all()
+    if not bare:
+        return
+    from workflow.calendar_seed import seed_from_chinese_calendar
+
+    seed = {n.year: n for n in seed_from_chinese_calendar()}
+    rows = [{"notice_id": nid, "scope": d.scope, "day": d.day, "kind": d.kind, "name": d.name}
+            for nid, year in bare if year in seed for d in seed[year].special_days()]
+    if rows:
+        c.execute(text("INSERT INTO calendar_day (notice_id, scope, day, kind, name) "
+                       "VALUES (:notice_id, :scope, :day, :kind, :name)"), rows)
 
 
 @dataclass

@@ -15,6 +15,7 @@ waiting (the workflow locks case → clocks; the sweeps never wait, so no deadlo
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import threading
 import time
@@ -23,11 +24,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, Select, select, update
+from sqlalchemy import Engine, Select, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from db.engine import is_sqlite, read_session, write_session
-from db.models import Agency, Clock, Disclosure, JobRun, Outbox, SweepStatus, Unit, User, WorkOrder
+from db.models import Agency, Clock, Disclosure, Event, JobRun, Outbox, SweepStatus, Unit, User, WorkOrder
 from notifications.catalog import get_spec
 from notifications.context import case_ref
 from notifications.errors import RenderError
@@ -45,6 +46,7 @@ CLOCKS = Clock.__table__  # type: ignore[attr-defined]
 DISCLOSURES = Disclosure.__table__  # type: ignore[attr-defined]
 WORKORDERS = WorkOrder.__table__  # type: ignore[attr-defined]
 OUTBOX = Outbox.__table__  # type: ignore[attr-defined]
+EVENTS = Event.__table__  # type: ignore[attr-defined]
 USERS = User.__table__  # type: ignore[attr-defined]
 UNITS = Unit.__table__  # type: ignore[attr-defined]
 CASE_TABLES = {"disclosure": DISCLOSURES, "workorder": WORKORDERS}
@@ -318,18 +320,55 @@ def people(session: Any, ids: Iterable[int | None]) -> dict[int, tuple[str, str]
         return {}
     q = select(USERS.c.id, USERS.c.display_name, UNITS.c.name).select_from(
         USERS.outerjoin(UNITS, UNITS.c.id == USERS.c.unit_id)).where(USERS.c.id.in_(wanted))
-    return {int(r[0]): (str(r[1]), str(r[2] or NO_UNIT)) for r in session.execute(q).all()}
+    return {int(r[0]): (str(r[1] or NO_OFFICER), str(r[2] or NO_UNIT)) for r in session.execute(q).all()}
 
 
-# ------------------------------------------------------------------ notices in bulk
+# ------------------------------------------------------------------ bulk inserts
 
-_INSERTS: dict[str, Any] = {}
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def bulk_insert(session: Any, table: Any, rows: Sequence[dict[str, Any]], *, conflict: str | None = None,
+                returning: str | None = None) -> list[Any]:
+    """Insert many rows in one statement; ``ON CONFLICT (<conflict>) DO NOTHING``; optional ``RETURNING``.
+
+    On PostgreSQL the rows travel as one JSON parameter expanded by ``jsonb_to_recordset`` — one short
+    statement instead of a multi-row VALUES text with thousands of placeholders (which the driver would
+    parse on every batch). On SQLite: SQLAlchemy's executemany.
+    """
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        ins = sqlite.insert(table)
+        if conflict:
+            ins = ins.on_conflict_do_nothing(index_elements=[conflict])
+        if returning:
+            return list(session.execute(ins.returning(table.c[returning]), list(rows)).all())
+        session.execute(ins, list(rows))
+        return []
+    cols = list(rows[0])
+    spec = ", ".join(f'"{c}" {table.c[c].type.compile(dialect=dialect)}' for c in cols)
+    names = ", ".join(f'"{c}"' for c in cols)
+    sql = (f'INSERT INTO "{table.name}" ({names}) SELECT {names} '
+           f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x({spec})")
+    if conflict:
+        sql += f' ON CONFLICT ("{conflict}") DO NOTHING'
+    if returning:
+        sql += f' RETURNING "{returning}"'
+    result = session.execute(text(sql), {"rows": json.dumps(list(rows), default=_json_default, ensure_ascii=False)})
+    return list(result.all()) if returning else []
 
 
 def internal_notice(*, agency: AgencyInfo, notice_type: str, recipient_id: int, recipient_name: str,
                     case_kind: str | None, case_id: int | None, case: dict[str, Any] | None,
                     notice: dict[str, Any], dedupe_key: str, now: datetime, not_before: datetime) -> dict[str, Any]:
     """One outbox row (values) for an internal notice addressed to a user (delivered to their email)."""
+    recipient_name = recipient_name or NO_OFFICER
     context: dict[str, Any] = {"agency": agency.snapshot, "recipient": {"name": recipient_name},
                                "issued_date": agency.today.isoformat(), "notice": notice}
     if case is not None:
@@ -344,22 +383,26 @@ def insert_notices(session: Any, rows: Sequence[dict[str, Any]]) -> int:
     """Insert outbox rows in one statement, ``ON CONFLICT (dedupe_key) DO NOTHING``; returns how many were new.
 
     The same contract as ``notifications.outbox.enqueue`` (context validated against the catalog,
-    the caller's transaction), for a batch at once.
+    the caller's transaction), for a batch at once. The sweeps build every row of a type the same way
+    and substitute a visible placeholder for any blank value (``NO_OFFICER``, ``NO_UNIT``, "（无摘要）"),
+    so the first row of each notice type is the one validated.
     """
-    if not rows:
-        return 0
+    checked: set[str] = set()
     for row in rows:
+        if row["notice_type"] in checked:
+            continue
+        checked.add(row["notice_type"])
         missing = missing_keys(get_spec(row["notice_type"]), row["context"])
         if missing:
             raise RenderError(row["notice_type"], "missing context value(s): " + ", ".join(missing),
                               missing=missing)
-    dialect = session.get_bind().dialect.name
-    stmt = _INSERTS.get(dialect)
-    if stmt is None:
-        ins = postgresql.insert(OUTBOX) if dialect == "postgresql" else sqlite.insert(OUTBOX)
-        stmt = _INSERTS[dialect] = ins.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OUTBOX.c.id)
-    return len(session.execute(stmt, list(rows)).all())
+    return len(bulk_insert(session, OUTBOX, rows, conflict="dedupe_key", returning="id"))
 
 
-__all__ = ["CLOCKS", "AgencyInfo", "Budget", "RunOptions", "Sweep", "SweepReport", "aware", "case_refs", "claim_slot", "finish_slot", "insert_notices",
+def insert_events(session: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Audit rows built with ``workflow.audit.event_values``, in one statement."""
+    bulk_insert(session, EVENTS, rows)
+
+
+__all__ = ["CLOCKS", "AgencyInfo", "Budget", "RunOptions", "Sweep", "SweepReport", "aware", "bulk_insert", "case_refs", "claim_slot", "finish_slot", "insert_events", "insert_notices",
            "internal_notice", "load_agencies", "lock_cases", "people", "record_status", "skip_locked", "sweep"]

@@ -33,11 +33,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
+from sqlalchemy import Engine, and_, func, or_, select, update
 
 from db.engine import read_session, write_session
 from notifications.context import case_ref
-from workflow.audit import append_event
+from workflow.audit import event_values
 from workflow.clocks import CLOCK_KINDS
 from workflow.errors import InvalidTransition, NotFound, StaleVersion
 from workflow.principal import system
@@ -52,6 +52,7 @@ from workflow.sweep_base import (
     SweepReport,
     aware,
     case_refs,
+    insert_events,
     insert_notices,
     internal_notice,
     load_agencies,
@@ -65,8 +66,6 @@ log = logging.getLogger(__name__)
 
 DUTY_KINDS = tuple(k for k, v in CLOCK_KINDS.items() if v.duty)
 LEVELS = {1: ("urge", "催办"), 2: ("supervise", "督办")}
-_MARK = update(CLOCKS).where(CLOCKS.c.id == bindparam("b_id")).values(
-    breached_at=bindparam("b_breach"), overdue_level=bindparam("b_level"))
 
 
 def workorder_act() -> Callable[..., Any] | None:
@@ -133,8 +132,9 @@ def _batch(engine: Engine, ag: AgencyInfo, after_id: int, bounds: tuple[date, da
                  for kind in CASE_TABLES}
         refs = case_refs(s, {(r.case_kind, r.case_id) for r in rows})
         officers = people(s, {r.assignee_id for r in rows})
-        marks: list[dict[str, Any]] = []
-        case_levels: dict[tuple[str, int], int] = {}
+        by_level: dict[int, list[int]] = {}  # new overdue level → clock ids (breach time set on all of them)
+        case_levels: dict[tuple[str, int], list[int]] = {}  # (kind, level) → case ids
+        evs: list[dict[str, Any]] = []
         notices: list[dict[str, Any]] = []
         for r in rows:
             row = cases.get(r.case_kind, {}).get(r.case_id)
@@ -148,29 +148,31 @@ def _batch(engine: Engine, ag: AgencyInfo, after_id: int, bounds: tuple[date, da
             officer = officers.get(r.assignee_id, (NO_OFFICER, NO_UNIT))
             if levels and r.case_kind == "workorder" and hotline is not None:
                 deferred.append((r, levels, ref, officer))
-                marks.append({"b_id": r.id, "b_breach": r.breached_at or r.due_at, "b_level": r.overdue_level})
+                by_level.setdefault(r.overdue_level, []).append(r.id)
                 continue
+            days = ag.cal.workdays_between(r.due_date, ag.today) if levels else 0
             for level in levels:
                 action, label = LEVELS[level]
-                append_event(s, agency_id=ag.id, case_kind=r.case_kind, case_id=r.case_id, actor=actor, action=action,
-                             from_state=row.state, to_state=row.state, now=now, payload={
-                                 "clock": r.kind, "level": level, "label": label,
-                                 "due_date": r.due_date.isoformat(), "breached_at": r.due_at.isoformat(),
-                                 "days_overdue": ag.cal.workdays_between(r.due_date, ag.today),
-                                 "deadline_version": r.deadline_version})
+                evs.append(event_values(
+                    agency_id=ag.id, case_kind=r.case_kind, case_id=r.case_id, actor=actor, action=action,
+                    from_state=row.state, to_state=row.state, now=now, payload={
+                        "clock": r.kind, "level": level, "label": label, "due_date": r.due_date.isoformat(),
+                        "breached_at": r.due_at.isoformat(), "days_overdue": days,
+                        "deadline_version": r.deadline_version}))
                 notices += _leader_notices(ag, r, level, ref, officer, now, hold)
                 report.add(action)
             level_now = max([r.overdue_level, *levels])
-            marks.append({"b_id": r.id, "b_breach": r.breached_at or r.due_at, "b_level": level_now})
+            by_level.setdefault(level_now, []).append(r.id)
             if levels:
-                key = (r.case_kind, r.case_id)
-                case_levels[key] = max(case_levels.get(key, 0), level_now)
+                case_levels.setdefault((r.case_kind, level_now), []).append(r.case_id)
+        insert_events(s, evs)
         new = insert_notices(s, notices)
-        if marks:
-            s.execute(_MARK, marks)
-        for (kind, cid), level in case_levels.items():
+        for level, ids in by_level.items():
+            s.execute(update(CLOCKS).where(c.id.in_(ids)).values(
+                breached_at=func.coalesce(c.breached_at, c.due_at), overdue_level=level))
+        for (kind, level), case_ids in case_levels.items():
             t = CASE_TABLES[kind]
-            s.execute(update(t).where(t.c.id == cid, t.c.overdue_level < level).values(overdue_level=level))
+            s.execute(update(t).where(t.c.id.in_(case_ids), t.c.overdue_level < level).values(overdue_level=level))
         s.commit()
     report.batches += 1
     report.add("notices", new)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, or_, select, update
+from sqlalchemy import Engine, func, or_, select, update
 
 from db.engine import read_session, write_session
 from notifications.context import case_ref
@@ -51,8 +51,6 @@ from workflow.sweep_base import (
 )
 
 REMINDER_KINDS = tuple(k for k, v in CLOCK_KINDS.items() if v.reminders)
-_MARK = update(CLOCKS).where(CLOCKS.c.id == bindparam("b_id")).values(
-    reminded_version=bindparam("b_ver"), reminded_rung=bindparam("b_rung"))
 
 
 @dataclass(frozen=True)
@@ -116,7 +114,9 @@ def _batch(engine: Engine, ag: AgencyInfo, w: Window, after_id: int, opts: RunOp
                 dedupe_key=f"reminder:{r.id}:v{r.deadline_version}:r{w.rung}:user:{r.assignee_id}",
                 now=now, not_before=hold))
         new = insert_notices(s, notices)
-        s.execute(_MARK, [{"b_id": r.id, "b_ver": r.deadline_version, "b_rung": w.rung} for r in rows])
+        # the rows are locked: deadline_version is still the one reminded
+        s.execute(update(CLOCKS).where(c.id.in_([r.id for r in rows])).values(
+            reminded_version=c.deadline_version, reminded_rung=w.rung))
         s.commit()
     report.batches += 1
     report.add("reminded", new)

@@ -147,6 +147,8 @@ def sweep(job: str) -> Callable[[Body], Sweep]:
                 _record_quietly(engine, report, instance, now)
                 raise
             report.elapsed_seconds = budget.elapsed()
+            if report.error:  # some units failed (logged, counted as "failed"); the rest were done
+                log.error("%s: %s", job, report.error)
             if budget.exhausted() and report.remaining:
                 log.warning("%s: time budget spent with %s left (lag %.0fs)", job, report.remaining,
                             report.lag_seconds)

@@ -196,6 +196,11 @@ def _escalate_workorders(engine: Engine, ag: AgencyInfo, hotline: Callable[..., 
                 log.debug("work order %s: %s not fired now: %s", r.case_id, action, exc)
                 report.add("workorder_not_due")
                 break
+            except Exception as exc:  # one broken order must not block the others
+                log.exception("work order %s: %s failed", r.case_id, action)
+                report.add("failed")
+                report.error = f"workorder {r.case_id} {action}: {type(exc).__name__}: {exc}"[:2000]
+                break
             with write_session(engine) as s:
                 report.add("notices", insert_notices(s, _leader_notices(ag, r, level, ref, officer, now, hold)))
                 s.commit()

@@ -74,6 +74,10 @@ def lapse(engine: Engine, now: datetime, report: SweepReport, budget: Budget, op
                 except (InvalidTransition, StaleVersion, NotFound, DomainValidation) as exc:
                     log.info("lapse %s on disclosure %s skipped: %s", action, r.case_id, exc)
                     report.add("skipped")
+                except Exception as exc:  # one broken case must not block every other lapse
+                    log.exception("lapse %s on disclosure %s failed", action, r.case_id)
+                    report.add("failed")
+                    report.error = f"disclosure {r.case_id} {action}: {type(exc).__name__}: {exc}"[:2000]
             if len(rows) < opts.batch_size:
                 break
         if budget.exhausted():

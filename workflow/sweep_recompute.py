@@ -60,7 +60,7 @@ def _batch(engine: Engine, ids: list[int], now: datetime, report: SweepReport) -
                 assert agency is not None
                 agencies[clock.agency_id] = (agency_calendar(s, agency), agency_config(agency).timezone)
             cal, tz = agencies[clock.agency_id]
-            old, new = recompute(s, clock, cal, now, tz) if clock.unit == "wd" else (clock.due_date, clock.due_date)
+            old, new = recompute(s, clock, cal, now, tz)  # units it does not recompute come back unchanged
             clock.calendar_version = version
             s.add(clock)
             if old == new:

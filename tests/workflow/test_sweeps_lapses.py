@@ -99,3 +99,23 @@ def test_not_before_the_guard_allows(db, clock) -> None:
     wf.act(db.engine, case, "request_correction", {"items": ["请补充身份证明"]}, staff.officer,
            at(date(2026, 9, 17), 10))
     assert run(db.engine, "lapses", at(date(2026, 10, 14), 23, 59)).done == {}
+
+
+def test_one_failing_case_does_not_block_the_others(db, clock, monkeypatch) -> None:
+    staff = make_staff(db.engine, clock.now())
+    broken, fine = (register_on(db.engine, staff, RECEIVED) for _ in range(2))
+    for case in (broken, fine):
+        wf.act(db.engine, case, "request_correction", {"items": ["请补充身份证明"]}, staff.officer,
+               at(date(2026, 9, 17), 10))
+    real = wf.act
+
+    def flaky(engine, case_id, *a, **kw):
+        if case_id == broken:
+            raise RuntimeError("disk full")
+        return real(engine, case_id, *a, **kw)
+
+    monkeypatch.setattr(wf, "act", flaky)
+    report = run(db.engine, "lapses", at(date(2026, 10, 15), 10))
+    assert report.done == {"lapse_correction": 1, "failed": 1}
+    assert report.error is not None and "disk full" in report.error
+    assert case_row(db.engine, fine).state == "closed" and case_row(db.engine, broken).state == "awaiting_correction"

@@ -114,9 +114,14 @@ def _leader_notices(ag: AgencyInfo, r: Any, level: int, case: dict[str, Any], of
             for uid, name in ag.leaders]
 
 
-def _batch(engine: Engine, ag: AgencyInfo, after_id: int, bounds: tuple[date, date], opts: RunOptions,
-           now: datetime, report: SweepReport, hotline: Callable[..., Any] | None,
-           deferred: list[tuple[Any, list[int], dict[str, Any], tuple[str, str]]]) -> tuple[int, int]:
+def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, bounds: tuple[date, date],
+           opts: RunOptions, now: datetime, report: SweepReport, hotline: Callable[..., Any] | None,
+           deferred: list[tuple[Any, list[int], dict[str, Any], tuple[str, str]]]
+           ) -> tuple[int, tuple[datetime, int] | None]:
+    """Claim and escalate one batch in (due_at, id) order; returns (rows claimed, keyset position).
+
+    The keyset matters: a clock whose case is busy is not marked and must not be claimed again this run.
+    """
     c = CLOCKS.c
     b1, b2 = bounds
     hold = ag.hold(now)
@@ -124,10 +129,12 @@ def _batch(engine: Engine, ag: AgencyInfo, after_id: int, bounds: tuple[date, da
     with write_session(engine) as s:
         q = (select(c.id, c.case_kind, c.case_id, c.kind, c.due_date, c.due_at, c.deadline_version,
                     c.overdue_level, c.breached_at, c.assignee_id)
-             .where(*_pending(ag, now, b1, b2), c.id > after_id).order_by(c.id).limit(opts.batch_size))
+             .where(*_pending(ag, now, b1, b2)).order_by(c.due_at, c.id).limit(opts.batch_size))
+        if after is not None:
+            q = q.where(or_(c.due_at > after[0], and_(c.due_at == after[0], c.id > after[1])))
         rows = s.execute(skip_locked(q, engine)).all()
         if not rows:
-            return 0, after_id
+            return 0, after
         cases = {kind: lock_cases(s, engine, kind, [r.case_id for r in rows if r.case_kind == kind])
                  for kind in CASE_TABLES}
         refs = case_refs(s, {(r.case_kind, r.case_id) for r in rows})
@@ -178,7 +185,7 @@ def _batch(engine: Engine, ag: AgencyInfo, after_id: int, bounds: tuple[date, da
     report.add("notices", new)
     if new and hold > now:
         report.add("held_to_working_hours", new)
-    return len(rows), int(rows[-1].id)
+    return len(rows), (rows[-1].due_at, int(rows[-1].id))
 
 
 def _escalate_workorders(engine: Engine, ag: AgencyInfo, hotline: Callable[..., Any], now: datetime,
@@ -214,7 +221,7 @@ def escalate(engine: Engine, now: datetime, report: SweepReport, budget: Budget,
     for ag in load_agencies(engine, now):
         bounds = thresholds(ag)
         deferred: list[tuple[Any, list[int], dict[str, Any], tuple[str, str]]] = []
-        after = 0
+        after: tuple[datetime, int] | None = None
         while not budget.exhausted():
             n, after = _batch(engine, ag, after, bounds, opts, now, report, hotline, deferred)
             if n < opts.batch_size:

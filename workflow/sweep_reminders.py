@@ -89,16 +89,20 @@ def _pending(ag: AgencyInfo, w: Window) -> list[Any]:
             or_(c.reminded_version != c.deadline_version, c.reminded_rung.is_(None), c.reminded_rung > w.rung)]
 
 
-def _batch(engine: Engine, ag: AgencyInfo, w: Window, after_id: int, opts: RunOptions, now: datetime,
-           hold: datetime, report: SweepReport) -> tuple[int, int]:
-    """Claim, remind and mark one batch; returns (rows claimed, last id)."""
+def _batch(engine: Engine, ag: AgencyInfo, w: Window, opts: RunOptions, now: datetime, hold: datetime,
+           report: SweepReport) -> int:
+    """Claim, remind and mark one batch; returns the rows claimed.
+
+    Every claimed row is marked in the same transaction, so the next batch's query no longer sees it
+    (no keyset needed); the due-date range is what the index (agency, status, due_date) serves.
+    """
     c = CLOCKS.c
     with write_session(engine) as s:
         q = (select(c.id, c.case_kind, c.case_id, c.kind, c.due_date, c.deadline_version, c.assignee_id)
-             .where(*_pending(ag, w), c.id > after_id).order_by(c.id).limit(opts.batch_size))
+             .where(*_pending(ag, w)).order_by(c.due_date, c.id).limit(opts.batch_size))
         rows = s.execute(skip_locked(q, engine)).all()
         if not rows:
-            return 0, after_id
+            return 0
         refs = case_refs(s, {(r.case_kind, r.case_id) for r in rows})
         names = people(s, {r.assignee_id for r in rows})
         notices = []
@@ -124,7 +128,7 @@ def _batch(engine: Engine, ag: AgencyInfo, w: Window, after_id: int, opts: RunOp
     report.add(f"rung_{w.rung}", new)
     if hold > now:
         report.add("held_to_working_hours", new)
-    return len(rows), int(rows[-1].id)
+    return len(rows)
 
 
 def _left(engine: Engine, ag: AgencyInfo, windows: list[Window]) -> int:
@@ -143,10 +147,8 @@ def remind(engine: Engine, now: datetime, report: SweepReport, budget: Budget, o
         hold = ag.hold(now)
         windows = rung_windows(ag)
         for w in windows:
-            after = 0
             while not budget.exhausted():
-                n, after = _batch(engine, ag, w, after, opts, now, hold, report)
-                if n < opts.batch_size:
+                if _batch(engine, ag, w, opts, now, hold, report) < opts.batch_size:
                     break
         if budget.exhausted():
             left = _left(engine, ag, windows)

@@ -15,6 +15,7 @@ from db.models.common import (
 from db.models.core import Agency, Unit, User
 from db.models.disclosure import Consultation, Disclosure, RemedyCase
 from db.models.hotline import WorkOrder, WorkOrderCycle
+from db.models.web import WebSession
 
 __all__ = [
     "Agency",
@@ -35,6 +36,7 @@ __all__ = [
     "SweepStatus",
     "Unit",
     "User",
+    "WebSession",
     "WorkOrder",
     "WorkOrderCycle",
 ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 22:47:54.276922
+Create Date: 2026-11-25 22:51:20.400540
 """
 from typing import Sequence, Union
 
@@ -335,6 +335,24 @@ def upgrade() -> None:
         batch_op.create_index('ix_stored_file_case', ['case_kind', 'case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stored_file_sha256'), ['sha256'], unique=False)
 
+    op.create_table('web_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('csrf_token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('revoked_reason', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('user_agent', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('web_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_web_session_token_hash'), ['token_hash'], unique=True)
+        batch_op.create_index('ix_web_session_user', ['user_id', 'revoked_at'], unique=False)
+
     op.create_table('clock_adjustment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('clock_id', sa.Integer(), nullable=False),
@@ -493,6 +511,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_clock_adjustment_clock_id'))
 
     op.drop_table('clock_adjustment')
+    with op.batch_alter_table('web_session', schema=None) as batch_op:
+        batch_op.drop_index('ix_web_session_user')
+        batch_op.drop_index(batch_op.f('ix_web_session_token_hash'))
+
+    op.drop_table('web_session')
     with op.batch_alter_table('stored_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stored_file_sha256'))
         batch_op.drop_index('ix_stored_file_case')

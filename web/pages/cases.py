@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -29,6 +28,7 @@ from web.pages.forms import errors_by_field, typed_values
 from web.pages.labels import FIELD_LABELS
 from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
+from web.pages.timeline import event_lines
 from workflow import disclosure as wf
 from workflow.calendar import agency_calendar
 from workflow.case_list import CaseFilter, all_states, list_cases
@@ -199,24 +199,3 @@ def download(request: Request, case_id: int, file_id: int, user: PageUser, inlin
     previewable = f.content_type in ("application/pdf", "image/png", "image/jpeg")
     return FileResponse(path, media_type=f.content_type, filename=f.filename,
                         content_disposition_type="inline" if inline and previewable else "attachment")
-
-
-def event_lines(payload: dict[str, Any]) -> list[str]:
-    """A few readable lines from an event's payload (labels in Chinese, empty values left out)."""
-    out: list[str] = []
-    for key, value in payload.items():
-        if value in (None, "", [], {}, False) or key in ("tracking_no", "raw_receipt_date"):
-            continue
-        if key == "moved" and isinstance(value, list):
-            out.extend(f"期限调整：{m.get('old')} → {m.get('new')}" for m in value if isinstance(m, dict))
-            continue
-        if isinstance(value, dict):
-            continue
-        label = FIELD_LABELS.get(key) or {"doc_no": "文号", "receipt_date": "收到申请日期", "assignee": "承办人",
-                                          "decision": "答复类型", "report_row": "年报行", "on_time": "按期",
-                                          "correction_due": "补正期限"}.get(key)
-        if label is None:
-            continue
-        text = "；".join(str(v) for v in value) if isinstance(value, list) else ("是" if value is True else str(value))
-        out.append(f"{label}：{text[:200]}")
-    return out

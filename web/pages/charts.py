@@ -16,6 +16,7 @@ class Bar:
     h: float
     label: str
     value: str
+    href: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,16 @@ def _month_label(key: str) -> str:
     return f"{int(m)}月" if m != "01" else f"{y[2:]}年1月"
 
 
-def bar_chart(data: list[tuple[str, int]], title: str) -> Chart:
+def bar_chart(data: list[tuple[str, int]], title: str, href: str = "") -> Chart:
+    """Bars per month; ``href`` (e.g. "/cases?month=") makes each bar a drill-down link."""
     top = _nice_max(max((v for _, v in data), default=0) or 1)
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
     slot = plot_w / max(1, len(data))
     bars = []
     for i, (k, v) in enumerate(data):
         h = plot_h * v / top
-        bars.append(Bar(LEFT + i * slot + slot * 0.15, TOP + plot_h - h, slot * 0.7, h, _month_label(k), str(v)))
+        bars.append(Bar(LEFT + i * slot + slot * 0.15, TOP + plot_h - h, slot * 0.7, h, _month_label(k), str(v),
+                        href + k if href else ""))
     grid = [(TOP + plot_h - plot_h * f, f"{top * f:g}") for f in (0, 0.25, 0.5, 0.75, 1)]
     return Chart(W, H, bars, [], grid, TOP + plot_h, title)
 

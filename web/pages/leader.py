@@ -30,7 +30,7 @@ def dashboard(request: Request, user: CurrentUser = IsLeader) -> Response:
         dash = build_dashboard(s, user.agency_id, now=now(request), today=today(request, cfg.timezone),
                                tz=cfg.timezone)
     return render(request, "leader/dashboard.html", {
-        "dash": dash, "received_chart": bar_chart(dash.received_by_month, "每月收到申请数"),
+        "dash": dash, "received_chart": bar_chart(dash.received_by_month, "每月收到申请数（点击柱形查看当月案件）", "/cases?month="),
         "rate_chart": rate_chart(dash.on_time_by_month, "按期答复率"),
         "open_total": sum(n for st, _, n in dash.by_state if st in ("registered", "handling", "awaiting_correction",
                                                                        "consulting", "awaiting_fee"))})

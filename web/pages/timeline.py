@@ -1,0 +1,47 @@
+"""Readable lines for the case timeline from an event's payload (Chinese labels, codes translated)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web.pages.labels import FIELD_LABELS, OPTION_LABELS
+from workflow.disclosure_context import decision_view
+
+EXTRA_LABELS = {"doc_no": "文号", "receipt_date": "收到申请日期", "assignee": "承办人", "report_row": "年度报告行",
+                "on_time": "按期", "correction_due": "补正期限", "reconsideration_until": "复议期限至",
+                "litigation_until": "诉讼期限至", "date": "日期"}
+SKIP = {"tracking_no", "raw_receipt_date", "assignee_id", "previous_assignee_id", "detail"}
+
+
+def _value(key: str, value: Any) -> str:
+    if isinstance(value, list):
+        return "；".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    options = OPTION_LABELS.get(key, {})
+    return options.get(str(value), str(value))
+
+
+def event_lines(payload: dict[str, Any]) -> list[str]:
+    """Only keys with a label are shown; empty values and internal ids are left out."""
+    out: list[str] = []
+    decided = payload.get("decision")
+    if isinstance(decided, str) and "." in decided:
+        view = decision_view(*decided.split(".", 1))
+        if view:
+            out.append(f"答复类型：{view['category_label']}（{view['reason_label']}，{view['article']}）")
+    for key, value in payload.items():
+        if value in (None, "", [], {}) or key in SKIP:
+            continue
+        if decided and key in ("category", "reason", "decision"):
+            continue
+        if key == "moved" and isinstance(value, list):
+            out.extend(f"期限调整：{m.get('old')} → {m.get('new')}" for m in value if isinstance(m, dict))
+            continue
+        if isinstance(value, dict):
+            continue
+        label = FIELD_LABELS.get(key) or EXTRA_LABELS.get(key)
+        if label is None or (value is False and key not in ("on_time",)):
+            continue
+        out.append(f"{label}：{_value(key, value)[:200]}")
+    return out

@@ -115,3 +115,23 @@ def live(web: Web) -> Iterator[Live]:
     finally:
         server.should_exit = True
         thread.join(timeout=5)
+
+
+def register_case(web: Web, **over: Any) -> Any:
+    """Register an application through the workflow (assigned to ``officer`` unless told otherwise)."""
+    from tests.helpers import registration
+    from workflow import disclosure as wf
+    from workflow.disclosure_payloads import RegisterIn
+
+    data = registration(**over)
+    data.setdefault("assignee_id", web.staff.officer.id)
+    return wf.register(web.db.engine, RegisterIn.model_validate(data), web.staff.front, web.clock.now())
+
+
+def count(web: Web, model: Any) -> int:
+    from sqlmodel import func, select
+
+    from db.engine import read_session
+
+    with read_session(web.db.engine) as s:
+        return int(s.exec(select(func.count()).select_from(model)).one())

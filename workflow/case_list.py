@@ -137,13 +137,15 @@ SOURCES: list[CaseSource] = [DisclosureSource()]
 
 
 def _with_due(s: Session, row: CaseRow) -> CaseRow:
-    """Name the nearest running clock and whether it is provisional (a few rows per page: cheap)."""
-    running = [(c.due_at, c) for c in case_clocks(s, row.kind, row.id) if c.status == "running" and c.due_at]
+    """Name the nearest running clock; flag the row provisional if any open deadline is (a few rows: cheap)."""
+    clocks = [c for c in case_clocks(s, row.kind, row.id) if c.status in ("running", "paused")]
+    running = [(c.due_at, c) for c in clocks if c.status == "running" and c.due_at]
+    provisional = any(c.provisional for c in clocks)
     if not running:
-        return row
+        return replace(row, provisional=provisional)
     c = min(running, key=lambda pair: pair[0])[1]
     label = CLOCK_KINDS[c.kind].label if c.kind in CLOCK_KINDS else c.kind
-    return replace(row, due_date=c.due_date, due_label=label, provisional=c.provisional)
+    return replace(row, due_date=c.due_date, due_label=label, provisional=provisional)
 
 
 def list_cases(s: Session, f: CaseFilter, *, now: datetime, page: int, per_page: int) -> tuple[list[CaseRow], int]:

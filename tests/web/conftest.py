@@ -55,6 +55,11 @@ class Web:
         self.clients[who] = c
         return c
 
+    def fresh(self, who: str) -> TestClient:
+        """Log in again (after moving the clock past the idle time-out)."""
+        self.clients.pop(who, None)
+        return self.login(who)
+
     def username(self, who: str) -> str:
         return f"default-{who}"
 

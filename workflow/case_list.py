@@ -51,7 +51,8 @@ class CaseRow:
     state_label: str
     assignee: str
     received: date | None
-    next_due_at: datetime | None
+    next_due_at: datetime | None  # the row's nearest running clock (sort key)
+    due_at: datetime | None = None  # the deadline shown (closed windows skipped)
     due_date: date | None = None
     due_label: str = ""
     provisional: bool = False
@@ -136,16 +137,23 @@ def _names(s: Session, ids: set[int]) -> dict[int, str]:
 SOURCES: list[CaseSource] = [DisclosureSource()]
 
 
-def _with_due(s: Session, row: CaseRow) -> CaseRow:
-    """Name the nearest running clock; flag the row provisional if any open deadline is (a few rows: cheap)."""
+def closed_window(kind: str, due_at: datetime, now: datetime) -> bool:
+    """A passed period that obliges nobody to act (e.g. the 7-day correction-notice window): not "overdue"."""
+    spec = CLOCK_KINDS.get(kind)
+    return spec is not None and not spec.duty and spec.lapse_action is None and due_at <= now
+
+
+def _with_due(s: Session, row: CaseRow, now: datetime) -> CaseRow:
+    """Name the nearest deadline that matters; flag the row provisional if any open deadline is (a few rows)."""
     clocks = [c for c in case_clocks(s, row.kind, row.id) if c.status in ("running", "paused")]
-    running = [(c.due_at, c) for c in clocks if c.status == "running" and c.due_at]
+    running = [(c.due_at, c) for c in clocks
+               if c.status == "running" and c.due_at and not closed_window(c.kind, c.due_at, now)]
     provisional = any(c.provisional for c in clocks)
     if not running:
         return replace(row, provisional=provisional)
-    c = min(running, key=lambda pair: pair[0])[1]
+    due_at, c = min(running, key=lambda pair: pair[0])
     label = CLOCK_KINDS[c.kind].label if c.kind in CLOCK_KINDS else c.kind
-    return replace(row, due_date=c.due_date, due_label=label, provisional=provisional)
+    return replace(row, due_at=due_at, due_date=c.due_date, due_label=label, provisional=provisional)
 
 
 def list_cases(s: Session, f: CaseFilter, *, now: datetime, page: int, per_page: int) -> tuple[list[CaseRow], int]:
@@ -159,7 +167,7 @@ def list_cases(s: Session, f: CaseFilter, *, now: datetime, page: int, per_page:
     far = datetime.max.replace(tzinfo=now.tzinfo)
     merged.sort(key=lambda r: (r.next_due_at is None, r.next_due_at or far, -r.id))
     chunk = merged[(page - 1) * per_page:need]
-    return [_with_due(s, r) for r in chunk], total
+    return [_with_due(s, r, now) for r in chunk], total
 
 
 def all_states() -> dict[str, str]:

@@ -28,8 +28,11 @@ SHOTS = ARTIFACTS / "screenshots"
 
 
 def shot(page: Page, name: str) -> None:
+    """Save a full-page screenshot; the page must fit 1366 px without sideways scrolling."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name}: {overflow}px wider than the window"
 
 
 def login(ctx: BrowserContext, live: Live, who: str) -> Page:

@@ -193,3 +193,12 @@ def test_national_notice_replacing_the_current_one_lists_removed_days(web: Web) 
     changes = r.text.split('id="day-changes"')[1]
     assert "删除" in changes and "春节" in changes
     assert date(2026, 2, 16).isoformat() in changes
+
+
+def test_a_passed_correction_notice_window_is_not_shown_as_overdue(web: Web) -> None:
+    case = register_case(web)  # correction notice window ends 2026-03-11, reply due 2026-03-30
+    web.clock.set(local_dt(2026, 3, 12, 10))
+    html = web.fresh("officer").get("/cases/mine").text
+    row = html.split(f"/cases/disclosure/{case.id}")[0].rsplit("<tr", 1)[1]
+    assert 'class=""' in row
+    assert "答复期限 2026-03-30" in html.split(f"/cases/disclosure/{case.id}")[1]

@@ -31,7 +31,7 @@ from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_se
 from web.pages.timeline import event_lines
 from workflow import disclosure as wf
 from workflow.calendar import agency_calendar
-from workflow.case_list import CaseFilter, all_states, list_cases
+from workflow.case_list import CaseFilter, all_states, closed_window, list_cases
 from workflow.clock import end_of_day
 from workflow.dashboard import week_window
 from workflow.disclosure_payloads import PAYLOADS
@@ -87,7 +87,7 @@ def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
         rows, total = list_cases(s, f, now=n, page=page, per_page=PER_PAGE)
         cal = agency_calendar(s, agency)
     soon = cal.add_workdays_date(t, 3)
-    marked = [{"row": r, "urgency": _urgency(r.next_due_at, r.due_date, n, soon)} for r in rows]
+    marked = [{"row": r, "urgency": _urgency(r.due_at, r.due_date, n, soon)} for r in rows]
     keep = {k: v for k, v in q.items() if k != "page" and v}
     return render(request, "cases/list.html", {
         "rows": marked, "total": total, "page": page, "pages": max(1, math.ceil(total / PER_PAGE)),
@@ -137,7 +137,8 @@ def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_acti
     for c in d["clocks"]:
         due_at = datetime.fromisoformat(c["due_at"]) if c["due_at"] else None
         due_date = date.fromisoformat(c["due_date"]) if c["due_date"] else None
-        c["urgency"] = _urgency(due_at, due_date, n, soon) if c["status"] == "running" else ""
+        live = c["status"] == "running" and not (due_at and closed_window(c["kind"], due_at, n))
+        c["urgency"] = _urgency(due_at, due_date, n, soon) if live else ""
     forms = [ActionForm(a["action"], a["label"], action_fields(request, user, a["action"]), DANGEROUS.get(a["action"], ""))
              for a in d["allowed_actions"]]
     return render(request, "cases/detail.html", {

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from db.engine import read_session
 from db.models import Disclosure
-from states.identity import ID_TYPES
+from states.identity import ID_TYPES, id_problem
 from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.common import agency_of, local_input, now, officers
@@ -64,7 +64,12 @@ def register(request: Request, form: StaffForm, user: CurrentUser = CanRegister)
         data = RegisterIn.model_validate(payload_from_form(specs, form, tz=cfg.timezone))
         r = wf.register(app_engine(request), data, principal(user), now(request))
     except (ValidationError, DomainValidation) as exc:
-        return _page(request, user, values, errors_by_field(exc), status=422)
+        errors = errors_by_field(exc)
+        # pydantic skips the model-level checks while a field is missing: still say at once if the ID is wrong.
+        problem = id_problem(values.get("id_type", ""), values.get("id_number", "").upper().replace(" ", ""))
+        if values.get("id_number") and values.get("id_type") in ID_TYPES and problem and "id_number" not in errors:
+            errors["id_number"] = [problem]
+        return _page(request, user, values, errors, status=422)
     except InvalidTransition as exc:
         return _page(request, user, values, {"__all__": [exc.message]}, status=403)
     return redirect(request, f"/frontdesk/receipt/{r.id}", ("ok", f"已登记，受理编号 {r.tracking_no}"),

@@ -76,6 +76,14 @@ def web(sqlite_db: Db, clock: FixedClock) -> Iterator[Web]:
     yield Web(app, sqlite_db, clock, staff)
 
 
+@pytest.fixture
+def web_any(db: Db, clock: FixedClock) -> Iterator[Web]:
+    """Like ``web`` but on SQLite and PostgreSQL (for the pages whose SQL differs by dialect)."""
+    app = create_app(db.settings, db.engine, clock, run_scheduler=False)
+    staff = make_staff(db.engine, clock.now())
+    yield Web(app, db, clock, staff)
+
+
 # ---------------------------------------------------------------- browser
 
 

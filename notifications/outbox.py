@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from db.engine import is_sqlite, read_session, write_session
-from db.models.common import Outbox
+from db.models.common import Event, Outbox
 from db.models.core import User
 from notifications.catalog import get_spec
 from notifications.errors import FontsMissing, NoticeError
@@ -193,6 +193,12 @@ def mark_sent(engine: Engine, job: Job, now: datetime, *, message_id: str | None
                        content_type=doc.content_type, category="notice", now=now, case_kind=job.case_kind,
                        case_id=job.case_id, notice_type=job.notice_type, for_applicant=spec.for_applicant,
                        root=settings.files_path)
+            if job.case_kind and job.case_id is not None:
+                # The case's timeline records every generated document with its content hash.
+                s.add(Event(agency_id=job.agency_id, case_kind=job.case_kind, case_id=job.case_id, actor_id=None,
+                            actor_label="系统", action="document", from_state=None, to_state=None, created_at=now,
+                            payload={"notice_type": job.notice_type, "title": spec.title_zh,
+                                     "filename": doc.filename, "sha256": doc.sha256, "outbox_id": job.id}))
         s.commit()
     return True
 

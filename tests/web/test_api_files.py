@@ -20,7 +20,7 @@ def _case(client, staff) -> tuple[dict, dict]:
 
 
 def test_upload_checks_content_not_name(client, staff, db) -> None:
-    body, front = _case(client, staff)
+    body, _front = _case(client, staff)
     officer = token(client, "default-officer")
     url = f"/api/disclosures/{body['id']}/files"
     ok = client.post(url, files={"file": ("补正材料.pdf", PDF, "application/pdf")}, data={"category": "correction"},
@@ -54,7 +54,7 @@ def test_applicant_downloads_only_their_reply_information(client, staff) -> None
 
     public._by_ip._hits.clear()
     public._by_number._hits.clear()
-    mine, front = _case(client, staff)
+    mine, _front = _case(client, staff)
     theirs, _ = _case(client, staff)
     officer = token(client, "default-officer")
     internal = client.post(f"/api/disclosures/{mine['id']}/files", files={"file": ("scan.png", PNG, "image/png")},

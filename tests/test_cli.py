@@ -35,7 +35,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_add_workdays_worked_example(cli_env, capsys) -> None:
-    code, out, err = run(capsys, "calendar", "add-workdays", "2025-09-22", "20")
+    code, out, _ = run(capsys, "calendar", "add-workdays", "2025-09-22", "20")
     assert code == 0 and out.splitlines()[0] == "2025-10-24"
     code, out, _ = run(capsys, "calendar", "add-workdays", "2025-09-22", "20", "--explain")
     assert out.splitlines()[0] == "2025-10-24"

@@ -171,6 +171,7 @@ class ReassignIn(Strict):
 class CorrectionIn(Strict):
     items: list[str] = Field(min_length=1, max_length=50)
     period_days: int | None = Field(None, ge=1, le=60)
+    guidance: str = Field("", max_length=2000)
 
     @field_validator("items")
     @classmethod
@@ -194,6 +195,14 @@ class ConsultationIn(Strict):
     consultee_contact: str = Field("", max_length=300)
     sent_date: date | None = None
     consultee_received_date: date | None = None
+    info_description: str = Field("", max_length=2000)  # defaults to the application's description
+    interest: str = Field("", max_length=2000)  # 条例第三十二条: how disclosure may affect the third party
+
+    @model_validator(mode="after")
+    def _interest(self) -> ConsultationIn:
+        if self.consultee_kind == "third_party" and not self.interest:
+            raise err("interest_required", "征求第三方意见时，须说明公开可能损害第三方合法权益的情形（条例第三十二条）")
+        return self
 
 
 class OpinionIn(Strict):
@@ -220,6 +229,13 @@ class MessageIn(Strict):
     message: str = Field("", max_length=2000)
 
 
+class ReasonsIn(Strict):
+    """条例第三十五条: ask the applicant to state reasons for a volume/frequency beyond reason."""
+
+    facts: str = Field(min_length=1, max_length=2000)
+    period_days: int = Field(10, ge=1, le=60)
+
+
 class DelayIn(Strict):
     days: int = Field(ge=1, le=250)
     reason: str = Field(min_length=1, max_length=500)
@@ -241,6 +257,7 @@ class ReplyIn(Strict):
     reason: str = Field(min_length=1, max_length=40)
     detail: dict[str, str] = Field(default_factory=dict)
     text: str = Field("", max_length=20000)
+    documents: list[str] = Field(default_factory=list, max_length=200)  # what is provided (予以公开/部分公开)
     public_interest_reason: str = Field("", max_length=2000)
 
 
@@ -286,7 +303,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "request_extension": ExtensionIn,
     "approve_extension": ApproveExtensionIn,
     "deny_extension": NoteIn,
-    "request_reasons": MessageIn,
+    "request_reasons": ReasonsIn,
     "set_delay": DelayIn,
     "send_fee_notice": FeeNoticeIn,
     "record_payment": PaymentIn,

@@ -1,5 +1,6 @@
-"""Web fixtures: the app on a migrated SQLite database with a FixedClock, logged-in TestClients per role,
-and (for browser tests) uvicorn in a background thread plus Playwright on Debian's Chromium."""
+"""Web fixtures: API clients with bearer tokens; the pages' app on a migrated database with a FixedClock,
+logged-in TestClients per role, and (for browser tests) uvicorn in a background thread plus Playwright
+on Debian's Chromium."""
 
 from __future__ import annotations
 
@@ -82,6 +83,27 @@ def web_any(db: Db, clock: FixedClock) -> Iterator[Web]:
     app = create_app(db.settings, db.engine, clock, run_scheduler=False)
     staff = make_staff(db.engine, clock.now())
     yield Web(app, db, clock, staff)
+
+
+# ---------------------------------------------------------------- API (bearer tokens)
+
+
+@pytest.fixture
+def staff(db, clock) -> Staff:  # type: ignore[no-untyped-def]
+    return make_staff(db.engine, clock.now())
+
+
+@pytest.fixture
+def client(db, clock) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    app = create_app(db.settings, db.engine, clock, run_scheduler=False)
+    with TestClient(app) as c:
+        yield c
+
+
+def token(client: TestClient, username: str, password: str = "password123") -> dict[str, str]:
+    r = client.post("/api/token", data={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 # ---------------------------------------------------------------- browser

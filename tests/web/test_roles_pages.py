@@ -10,8 +10,8 @@ import pytest
 
 from db.engine import read_session, write_session
 from db.models import Disclosure, Event, StoredFile
+from notifications.files import file_path
 from tests.web.conftest import Web, count, csrf_of, register_case
-from workflow.files import file_path
 
 ROLES = ("front", "officer", "officer2", "leader", "admin")
 OK, DENIED = 200, 403
@@ -130,7 +130,7 @@ def test_personal_data_in_full_only_for_roles_that_need_it_and_masked_in_lists(w
 
 def _stored_file(web: Web, case_id: int, body: bytes, for_applicant: bool = True) -> int:
     sha = hashlib.sha256(body).hexdigest()
-    path = file_path(web.db.settings, sha)
+    path = file_path(sha, web.db.settings.files_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(body)
     with write_session(web.db.engine) as s:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from db.engine import read_session
 from db.models import Agency, Disclosure, StoredFile
+from notifications.files import file_path
 from states.disclosure import ACTION_LABELS
 from states.roles import Role
 from web.auth import CurrentUser
@@ -37,7 +38,6 @@ from workflow.dashboard import week_window
 from workflow.disclosure_payloads import PAYLOADS
 from workflow.disclosure_queries import get_detail
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
-from workflow.files import file_path
 
 router = APIRouter(prefix="/cases", include_in_schema=False)
 PER_PAGE = 25
@@ -192,7 +192,7 @@ def download(request: Request, case_id: int, file_id: int, user: PageUser, inlin
     if f is None or f.case_kind != "disclosure" or f.case_id != case_id:
         raise PageError(404, "文件不存在")
     try:
-        path = file_path(app_settings(request), f.sha256)
+        path = file_path(f.sha256, app_settings(request).files_path)
     except ValueError as exc:
         raise PageError(404, "文件不存在") from exc
     if not path.exists():

@@ -41,6 +41,12 @@ FIELD_LABELS: dict[str, str] = {
     "message": "告知申请人的内容",
     "items": "需要补正的事项",
     "period_days": "补正期限（工作日）",
+    "guidance": "补正指导和释明（条例第三十条）",
+    "info_description": "征求意见涉及的信息",
+    "interest": "公开可能损害第三方合法权益的情形",
+    "facts": "申请数量、频次明显超过合理范围的情况",
+    "ReasonsIn.period_days": "说明理由的期限（工作日）",
+    "documents": "提供的政府信息",
     "received_date": "收到日期",
     "consultee_kind": "征求对象",
     "consultee_name": "征求对象名称",
@@ -99,6 +105,10 @@ HELP: dict[str, str] = {
     "public_interest_reason": "第三方不同意公开而决定公开的必填（条例第三十二条）",
     "tracking_no": "邮寄送达必填",
     "remedy_id": "更新已登记的复议/诉讼时填写，新登记留空",
+    "info_description": "留空为申请内容",
+    "interest": "征求第三方意见时必填（条例第三十二条）",
+    "documents": "予以公开或部分公开时，每行写一份提供的文件",
+    "facts": "条例第三十五条",
 }
 
 OPTION_LABELS: dict[str, dict[str, str]] = {
@@ -131,6 +141,7 @@ MODEL_ERROR_FIELDS: dict[str, str] = {
     "oral_in_person": "oral",
     "tracking_required": "tracking_no",
     "unknown_decision": "reason",
+    "interest_required": "interest",
 }
 
 # The reply's decision_detail keys (states.decisions.Reason.required).

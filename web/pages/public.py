@@ -12,9 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from db.engine import read_session
+from notifications.files import file_path
 from web.pages.render import render
 from web.pages.session import AnonForm, PageError, anon_csrf, app_engine, app_settings, form_str
-from workflow.files import file_path
 from workflow.public import RateLimiter, can_download, lookup
 
 router = APIRouter(include_in_schema=False)
@@ -65,7 +65,7 @@ def download(request: Request, file_id: int, form: AnonForm) -> Response:
         f = can_download(s, number, code, file_id)
     if f is None:
         raise PageError(404, NOT_FOUND)
-    path = file_path(app_settings(request), f.sha256)
+    path = file_path(f.sha256, app_settings(request).files_path)
     if not path.exists():
         raise PageError(404, "文件暂不可下载，请稍后再试或联系承办机关")
     return FileResponse(path, media_type=f.content_type, filename=f.filename, content_disposition_type="attachment")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 22:51:20.400540
+Create Date: (regenerated before the first release)
 """
 from typing import Sequence, Union
 
@@ -213,6 +213,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_clock_agency_due', ['agency_id', 'status', 'due_at'], unique=False)
         batch_op.create_index('ix_clock_assignee_due', ['assignee_id', 'status', 'due_at'], unique=False)
         batch_op.create_index('ix_clock_calver', ['calendar_version', 'status'], unique=False)
+        batch_op.create_index('ix_clock_reply_met', ['met_at', 'agency_id'], unique=False, postgresql_include=['due_at', 'assignee_id', 'case_kind'], postgresql_where=sa.text("kind = 'reply' AND status = 'met'"), sqlite_where=sa.text("kind = 'reply' AND status = 'met'"))
         batch_op.create_index('ix_clock_sweep', ['status', 'due_at'], unique=False)
 
     op.create_table('disclosure',
@@ -289,8 +290,12 @@ def upgrade() -> None:
         batch_op.create_index('ix_disclosure_applicant', ['agency_id', 'applicant_key', 'receipt_date'], unique=False)
         batch_op.create_index('ix_disclosure_assignee', ['assignee_id', 'state'], unique=False)
         batch_op.create_index('ix_disclosure_concluded', ['agency_id', 'concluded_date'], unique=False)
+        batch_op.create_index('ix_disclosure_fee_paid', ['fee_paid_date', 'agency_id'], unique=False, postgresql_include=['fee_amount'], postgresql_where=sa.text('fee_paid_date IS NOT NULL'), sqlite_where=sa.text('fee_paid_date IS NOT NULL'))
         batch_op.create_index('ix_disclosure_next_due', ['agency_id', 'next_due_at'], unique=False)
         batch_op.create_index('ix_disclosure_receipt', ['agency_id', 'receipt_date'], unique=False)
+        batch_op.create_index('ix_disclosure_report_concluded', ['concluded_date', 'agency_id'], unique=False, postgresql_include=['receipt_date', 'applicant_category', 'report_row', 'extended', 'replied_at', 'assignee_id', 'unit_id'])
+        batch_op.create_index('ix_disclosure_report_open', ['agency_id', 'receipt_date'], unique=False, postgresql_include=['assignee_id', 'unit_id'], postgresql_where=sa.text('concluded_date IS NULL'), sqlite_where=sa.text('concluded_date IS NULL'))
+        batch_op.create_index('ix_disclosure_report_receipt', ['receipt_date', 'agency_id'], unique=False, postgresql_include=['concluded_date', 'applicant_category', 'report_row'])
 
     op.create_table('event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -528,8 +533,12 @@ def downgrade() -> None:
 
     op.drop_table('event')
     with op.batch_alter_table('disclosure', schema=None) as batch_op:
+        batch_op.drop_index('ix_disclosure_report_receipt', postgresql_include=['concluded_date', 'applicant_category', 'report_row'])
+        batch_op.drop_index('ix_disclosure_report_open', postgresql_include=['assignee_id', 'unit_id'], postgresql_where=sa.text('concluded_date IS NULL'), sqlite_where=sa.text('concluded_date IS NULL'))
+        batch_op.drop_index('ix_disclosure_report_concluded', postgresql_include=['receipt_date', 'applicant_category', 'report_row', 'extended', 'replied_at', 'assignee_id', 'unit_id'])
         batch_op.drop_index('ix_disclosure_receipt')
         batch_op.drop_index('ix_disclosure_next_due')
+        batch_op.drop_index('ix_disclosure_fee_paid', postgresql_include=['fee_amount'], postgresql_where=sa.text('fee_paid_date IS NOT NULL'), sqlite_where=sa.text('fee_paid_date IS NOT NULL'))
         batch_op.drop_index('ix_disclosure_concluded')
         batch_op.drop_index('ix_disclosure_assignee')
         batch_op.drop_index('ix_disclosure_applicant')
@@ -538,6 +547,7 @@ def downgrade() -> None:
     op.drop_table('disclosure')
     with op.batch_alter_table('clock', schema=None) as batch_op:
         batch_op.drop_index('ix_clock_sweep')
+        batch_op.drop_index('ix_clock_reply_met', postgresql_include=['due_at', 'assignee_id', 'case_kind'], postgresql_where=sa.text("kind = 'reply' AND status = 'met'"), sqlite_where=sa.text("kind = 'reply' AND status = 'met'"))
         batch_op.drop_index('ix_clock_calver')
         batch_op.drop_index('ix_clock_assignee_due')
         batch_op.drop_index('ix_clock_agency_due')

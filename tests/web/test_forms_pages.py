@@ -212,3 +212,11 @@ def test_every_action_form_has_exactly_its_models_fields_with_chinese_labels(act
 def test_registration_form_labels_are_chinese() -> None:
     for s in model_fields(RegisterIn):
         assert re.search(r"[\u4e00-\u9fff]", s.label), s.name
+
+
+def test_every_agency_setting_has_a_chinese_label_and_section() -> None:
+    from web.pages.admin_agency import LABELS
+    from workflow.agency import AgencyConfig
+
+    missing = [name for name in AgencyConfig.model_fields if name not in LABELS]
+    assert missing == []

@@ -8,12 +8,15 @@ Screenshots of every page go to test-artifacts/screenshots/ (gitignored).
 
 from __future__ import annotations
 
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from notifications.outbox import deliver_due
 from states.identity import mask_id
 from tests.helpers import registration, resident_id
 from tests.web.conftest import Live
@@ -49,6 +52,15 @@ def login(ctx: BrowserContext, live: Live, who: str) -> Page:
 
 def open_action(page: Page, action: str) -> None:
     page.click(f"#action-{action} > summary")
+
+
+def deliver(live: Live) -> None:
+    """Drain the outbox as the scheduler would: notices are rendered, sent (.eml here) and stored as files."""
+    web = live.web
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API owns this thread's event loop
+        stats = pool.submit(deliver_due, web.db.engine, web.clock.now(), instance="journey",
+                            settings=web.db.settings).result()
+    assert stats.dead == 0
 
 
 def _history(live: Live) -> None:
@@ -111,6 +123,7 @@ def test_disclosure_journey(live: Live, new_context: Any) -> None:
     clerk.emulate_media(media="screen")
     case_url = clerk.locator("a", has_text="查看案件").get_attribute("href")
     assert case_url
+    deliver(live)
 
     # 2. The officer finds it in "my cases" and requests a correction (条例第三十条).
     web.clock.set(local_dt(2026, 3, 4, 9, 30))
@@ -127,6 +140,9 @@ def test_disclosure_journey(live: Live, new_context: Any) -> None:
     officer.click("#action-request_correction button[type=submit]")
     expect(officer.locator(".flash.ok")).to_contain_text("发出补正告知")
     expect(officer.locator("#case-state")).to_have_text("待申请人补正")
+    deliver(live)
+    officer.reload()
+    expect(officer.locator("#documents")).to_contain_text("补正告知书")
     shot(officer, "07-case-awaiting-correction")
 
     # 3. The applicant brings the corrected application; the clerk records it (a new day: new logins,
@@ -156,6 +172,13 @@ def test_disclosure_journey(live: Live, new_context: Any) -> None:
     officer.click("#action-reply button[type=submit]")
     expect(officer.locator("#case-state")).to_have_text("已答复")
     expect(officer.locator("#decision")).to_contain_text("不属于本机关负责公开")
+    deliver(live)
+    officer.reload()
+    expect(officer.locator("#documents")).to_contain_text("答复书")
+    reply_link = officer.locator("#documents tr", has_text="答复书").locator("a", has_text="下载").first
+    with officer.expect_download() as staff_dl:
+        reply_link.click()
+    assert staff_dl.value.suggested_filename.endswith(".pdf")
     shot(officer, "09-case-replied")
 
     # 5. The leader sees it on the dashboard.
@@ -182,10 +205,21 @@ def test_disclosure_journey(live: Live, new_context: Any) -> None:
     applicant.click("button[type=submit]")
     expect(applicant.locator("#state-text")).to_have_text("已作出答复，请查收答复书。")
     shot(applicant, "12-applicant-lookup")
-    downloads = applicant.locator("#documents form")
+    downloads = applicant.locator("#documents li")
+    # the correction notice and the reply (the emailed receipt carries the query code and is never stored)
+    assert downloads.count() == 2
+    names = []
     for i in range(downloads.count()):
         with applicant.expect_download() as dl:
             downloads.nth(i).locator("button").click()
-        assert dl.value.suggested_filename
-    # TODO(notices): once the reply PDF is rendered into a StoredFile (for_applicant=True), assert that
-    # a document is listed here and that its download is a PDF naming the decision.
+        path = ARTIFACTS / "downloads" / dl.value.suggested_filename
+        dl.value.save_as(path)
+        names.append(dl.value.suggested_filename)
+        if path.suffix == ".pdf":
+            assert path.read_bytes().startswith(b"%PDF-")
+    reply = next(n for n in names if "答复书" in n)
+    assert reply.endswith(".pdf")
+    text = subprocess.run(["pdftotext", str(ARTIFACTS / "downloads" / reply), "-"], capture_output=True,
+                          text=True, check=False).stdout
+    if text:  # poppler-utils present: the reply names the decision and the responsible agency
+        assert "某县交通运输局" in text

@@ -203,3 +203,25 @@ def test_unknown_case_and_page_give_html_errors(web: Web) -> None:
     assert r.status_code == 404 and "页面不存在" in r.text
     api = web.client().get("/api/no-such", headers={"accept": "application/json"})
     assert api.json()["error"]["code"] == "not_found"
+
+
+def test_upload_on_the_case_page_checks_content_role_and_writes_nothing_when_refused(web: Web) -> None:
+    case = register_case(web)
+    url = f"/cases/disclosure/{case.id}"
+    officer = web.login("officer")
+    token = csrf_of(officer.get(url).text)
+    ok = officer.post(url + "/files", data={"category": "correction", "csrf_token": token},
+                      files={"file": ("补正材料.pdf", b"%PDF-1.4 scanned", "application/pdf")})
+    assert ok.status_code == 303
+    page = officer.get(url).text
+    assert "补正材料.pdf" in page and "上传材料" in page
+    files, events = count(web, StoredFile), count(web, Event)
+    bad = officer.post(url + "/files", data={"category": "correction", "csrf_token": token},
+                       files={"file": ("说明.pdf", b"just text, not a PDF", "application/pdf")})
+    assert bad.status_code == 422 and "文件类型不受支持" in bad.text
+    assert 'id="err-upload-file">文件类型不受支持' in bad.text
+    other = web.login("officer2")
+    denied = other.post(url + "/files", data={"category": "correction", "csrf_token": csrf_of(other.get("/cases").text)},
+                        files={"file": ("x.pdf", b"%PDF-1.4 x", "application/pdf")})
+    assert denied.status_code == 403
+    assert (count(web, StoredFile), count(web, Event)) == (files, events)

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
 from db.engine import read_session
 from db.models import Agency, Disclosure, StoredFile
@@ -29,8 +30,10 @@ from web.pages.forms import errors_by_field, typed_values
 from web.pages.labels import FIELD_LABELS
 from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
-from web.pages.timeline import event_lines
+from web.pages.timeline import event_label, event_lines
 from workflow import disclosure as wf
+from workflow.attachments import CATEGORIES as UPLOAD_CATEGORIES
+from workflow.attachments import attach_to_disclosure
 from workflow.calendar import agency_calendar
 from workflow.case_list import CaseFilter, all_states, closed_window, list_cases
 from workflow.clock import end_of_day
@@ -126,7 +129,7 @@ def _load(request: Request, user: CurrentUser, case_id: int) -> Disclosure:
 
 def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_action: str = "",
                  values: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None,
-                 status: int = 200) -> Response:
+                 status: int = 200, upload_errors: dict[str, list[str]] | None = None) -> Response:
     row = _load(request, user, case_id)
     agency, cfg = agency_of(request, user)
     n = now(request)
@@ -143,7 +146,10 @@ def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_acti
              for a in d["allowed_actions"]]
     return render(request, "cases/detail.html", {
         "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
-        "picker": decision_picker(), "labels": FIELD_LABELS, "event_lines": event_lines}, status=status)
+        "picker": decision_picker(), "labels": FIELD_LABELS, "event_lines": event_lines, "event_label": event_label,
+        "may_upload": user.has(Role.FRONT_DESK, Role.LEADER) or row.assignee_id == user.id,
+        "upload_categories": [(k, label) for k, (label, _) in UPLOAD_CATEGORIES.items()],
+        "upload_errors": upload_errors or {}}, status=status)
 
 
 @router.get("/disclosure/{case_id}")
@@ -181,6 +187,26 @@ def act(request: Request, case_id: int, action: str, form: StaffForm, user: Page
     if after is None or not can_view(user, after):  # e.g. reassigned away from this officer
         return redirect(request, "/cases/mine" if Role.OFFICER in user.roles else "/", ("ok", msg))
     return redirect(request, f"/cases/disclosure/{case_id}", ("ok", msg))
+
+
+@router.post("/disclosure/{case_id}/files")
+def upload(request: Request, case_id: int, form: StaffForm, user: PageUser) -> Response:
+    """Attach a scan or document (type checked by content, size-limited) through the workflow."""
+    _load(request, user, case_id)
+    settings = app_settings(request)
+    file = form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return _detail_page(request, user, case_id, upload_errors={"file": ["请选择要上传的文件"]}, status=422)
+    data = file.file.read(settings.max_upload_bytes + 1)
+    try:
+        attach_to_disclosure(app_engine(request), case_id, data=data, filename=file.filename,
+                             category=str(form.get("category") or ""), actor=principal(user), now=now(request),
+                             settings=settings)
+    except DomainValidation as exc:
+        return _detail_page(request, user, case_id, upload_errors=errors_by_field(exc), status=422)
+    except InvalidTransition as exc:
+        raise PageError(403, exc.message) from exc
+    return redirect(request, f"/cases/disclosure/{case_id}", ("ok", f"已上传：{file.filename}"))
 
 
 @router.get("/disclosure/{case_id}/files/{file_id}")

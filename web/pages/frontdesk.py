@@ -93,7 +93,7 @@ def receipt(request: Request, case_id: int, user: CurrentUser = CanRegister) -> 
         "channel_label": CHANNEL_LABELS.get(row.channel, row.channel),
         "reply_due": reply.due_date if reply else None, "provisional": bool(reply and reply.provisional),
         "rolled": bool(reply and reply.explanation and "顺延" in str(reply.explanation.get("base_reason", ""))),
-        "lookup_url": str(request.base_url).rstrip("/") + "/chaxun",
+        "lookup_url": cfg.lookup_url or str(request.base_url).rstrip("/") + "/chaxun",
         "printed_at": now(request),
     }
     return render(request, "frontdesk/receipt.html", ctx)

@@ -7,10 +7,17 @@ from typing import Any
 from web.pages.labels import FIELD_LABELS, OPTION_LABELS
 from workflow.disclosure_context import decision_view
 
-EXTRA_LABELS = {"doc_no": "文号", "receipt_date": "收到申请日期", "assignee": "承办人", "report_row": "年度报告行",
+EVENT_LABELS = {"attach": "上传材料", "document": "生成文书"}  # events outside the transition table
+EXTRA_LABELS = {"filename": "文件", "label": "类别", "title": "文书","doc_no": "文号", "receipt_date": "收到申请日期", "assignee": "承办人", "report_row": "年度报告行",
                 "on_time": "按期", "correction_due": "补正期限", "reconsideration_until": "复议期限至",
                 "litigation_until": "诉讼期限至", "date": "日期"}
-SKIP = {"tracking_no", "raw_receipt_date", "assignee_id", "previous_assignee_id", "detail"}
+SKIP = {"tracking_no", "raw_receipt_date", "assignee_id", "previous_assignee_id", "detail", "category", "sha256",
+        "size", "file_id", "outbox_id", "notice_type"}
+
+
+def event_label(event: dict[str, Any]) -> str:
+    label = str(event.get("label", ""))
+    return EVENT_LABELS.get(label, label)
 
 
 def _value(key: str, value: Any) -> str:

@@ -24,7 +24,7 @@ from workflow.clock import FixedClock
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN"]
 
 
 def csrf_of(html: str) -> str:

@@ -30,7 +30,7 @@ from web.pages.forms import errors_by_field, typed_values
 from web.pages.labels import FIELD_LABELS
 from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
-from web.pages.timeline import event_label, event_lines
+from web.pages.timeline import event_label, event_lines, file_kind
 from workflow import disclosure as wf
 from workflow.attachments import CATEGORIES as UPLOAD_CATEGORIES
 from workflow.attachments import attach_to_disclosure
@@ -147,6 +147,7 @@ def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_acti
     return render(request, "cases/detail.html", {
         "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
         "picker": decision_picker(), "labels": FIELD_LABELS, "event_lines": event_lines, "event_label": event_label,
+        "file_kind": file_kind,
         "may_upload": user.has(Role.FRONT_DESK, Role.LEADER) or row.assignee_id == user.id,
         "upload_categories": [(k, label) for k, (label, _) in UPLOAD_CATEGORIES.items()],
         "upload_errors": upload_errors or {}}, status=status)

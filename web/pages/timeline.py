@@ -15,6 +15,17 @@ SKIP = {"tracking_no", "raw_receipt_date", "assignee_id", "previous_assignee_id"
         "size", "file_id", "outbox_id", "notice_type"}
 
 
+def file_kind(f: dict[str, Any]) -> str:
+    """What a stored file is, in Chinese: the notice's title, or the attachment category."""
+    from notifications.catalog import CATALOG
+    from workflow.attachments import CATEGORIES
+
+    spec = CATALOG.get(str(f.get("notice_type") or ""))
+    if spec is not None:
+        return spec.title_zh
+    return CATEGORIES.get(str(f.get("category")), (str(f.get("category") or ""), False))[0]
+
+
 def event_label(event: dict[str, Any]) -> str:
     label = str(event.get("label", ""))
     return EVENT_LABELS.get(label, label)

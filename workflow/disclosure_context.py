@@ -103,8 +103,14 @@ def consultation_count(session: Session, case_id: int) -> int:
 
 def refresh_next_due(ctx: Ctx) -> None:
     """Denormalise the nearest open deadline and the overdue level onto the row (for lists)."""
-    open_clocks = [c for c in ctx.clocks().values() if c.status == "running" and c.due_at is not None
-                   and c.kind in CLOCK_KINDS]
+    def relevant(c: Clock) -> bool:
+        kind = CLOCK_KINDS.get(c.kind)
+        if kind is None or c.status != "running" or c.due_at is None:
+            return False
+        # A window that only allows something (the 7-day correction notice) stops mattering once passed.
+        return kind.duty or kind.lapse_action is not None or c.due_at >= ctx.now
+
+    open_clocks = [c for c in ctx.clocks().values() if relevant(c)]
     ctx.row.next_due_at = min((c.due_at for c in open_clocks if c.due_at), default=None)
     ctx.row.overdue_level = max((c.overdue_level for c in open_clocks), default=0)
 

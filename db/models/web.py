@@ -1,4 +1,4 @@
-"""Browser sessions of staff: one row per login, so logout, idle time-out and admin revocation work."""
+"""Browser sessions of staff (one row per login) and the portal's used challenges."""
 
 from __future__ import annotations
 
@@ -25,4 +25,13 @@ class WebSession(SQLModel, table=True):
     user_agent: str = Field(default="", max_length=300)
 
 
-__all__ = ["WebSession"]
+class ChallengeUse(SQLModel, table=True):
+    """A portal challenge already answered (or failed): its nonce may not be used again (workflow.challenge)."""
+
+    __tablename__ = "challenge_use"
+    nonce: str = Field(primary_key=True, max_length=32)
+    used_at: datetime
+    expires_at: datetime = Field(index=True)  # rows past this are deleted (the token has expired anyway)
+
+
+__all__ = ["ChallengeUse", "WebSession"]

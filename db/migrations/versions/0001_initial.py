@@ -55,6 +55,15 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('challenge_use',
+    sa.Column('nonce', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('nonce')
+    )
+    with op.batch_alter_table('challenge_use', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_challenge_use_expires_at'), ['expires_at'], unique=False)
+
     op.create_table('job_run',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('job', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -282,8 +291,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['registered_by'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('agency_id', 'tracking_no'),
-    sa.UniqueConstraint('submission_no')
+    sa.UniqueConstraint('agency_id', 'submission_no'),
+    sa.UniqueConstraint('agency_id', 'tracking_no')
     )
     with op.batch_alter_table('disclosure', schema=None) as batch_op:
         batch_op.create_index('ix_disclosure_agency_state', ['agency_id', 'state'], unique=False)
@@ -579,6 +588,10 @@ def downgrade() -> None:
     op.drop_table('calendar_day')
     op.drop_table('sweep_status')
     op.drop_table('job_run')
+    with op.batch_alter_table('challenge_use', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_challenge_use_expires_at'))
+
+    op.drop_table('challenge_use')
     op.drop_table('calendar_state')
     with op.batch_alter_table('calendar_notice', schema=None) as batch_op:
         batch_op.drop_index('ix_calendar_notice_scope_year')

@@ -39,6 +39,7 @@ FIELD_LABELS: dict[str, str] = {
     "ApproveExtensionIn.note": "审批意见",
     "NoteIn.note": "意见或备注",
     "message": "告知申请人的内容",
+    "CompletionIn.message": "请申请人补充或更正的内容",
     "items": "需要补正的事项",
     "period_days": "补正期限（工作日）",
     "guidance": "补正指导和释明（条例第三十条）",

@@ -13,6 +13,7 @@ from db.models import ApprovalRequest, Clock, Disclosure, Unit, User
 from states.disclosure import STATE_LABELS
 from workflow.case_list import DUTY_KINDS
 from workflow.clock import end_of_day, start_of_day
+from workflow.portal_queue import Unconfirmed, unconfirmed
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Dashboard:
     received_by_month: list[tuple[str, int]]  # YYYY-MM, count (oldest first, every month present)
     on_time_by_month: list[tuple[str, int, int]]  # YYYY-MM, replies, on time
     week_end: date
+    unconfirmed: Unconfirmed  # online submissions waiting for a clerk, oldest first, with their age
 
 
 def _month(s: Session, column: Any) -> Any:
@@ -92,7 +94,7 @@ def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, t
         .where(*od).group_by(col(User.unit_id), col(Unit.name)).order_by(func.count().desc())).all()]
     return Dashboard(by_state, due_today, due_week, overdue, by_officer, by_unit,
                      pending_extensions(s, agency_id), received_by_month(s, agency_id, today, months),
-                     on_time_by_month(s, agency_id, today, months), sunday)
+                     on_time_by_month(s, agency_id, today, months), sunday, unconfirmed(s, agency_id, now))
 
 
 def pending_extensions(s: Session, agency_id: int) -> list[PendingExtension]:

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from db.engine import write_session
 from db.models import Agency, Clock, Disclosure, User
 from states.calendar import WorkCalendar
-from states.disclosure import MACHINE, DState
+from states.disclosure import APPLICANT_ACTIONS, MACHINE, DState
 from states.roles import Role
 from workflow.agency import AgencyConfig, agency_config
 from workflow.audit import append_event
@@ -209,11 +209,14 @@ def _is_assignee(ctx: Ctx) -> bool:
 
 
 def allowed_actions(ctx: Ctx) -> list[str]:
-    return MACHINE.allowed(ctx.row.state, build_facts(ctx), ctx.actor.actor, _is_assignee(ctx))
+    allowed = MACHINE.allowed(ctx.row.state, build_facts(ctx), ctx.actor.actor, _is_assignee(ctx))
+    return [a for a in allowed if a in APPLICANT_ACTIONS] if ctx.actor.is_applicant else allowed
 
 
 def _fire(ctx: Ctx, action: str, raw_payload: dict[str, Any]) -> str:
     """Check, validate, fire and handle one action inside the current transaction."""
+    if ctx.actor.is_applicant and action not in APPLICANT_ACTIONS:
+        raise InvalidTransition("申请人不能执行此操作", allowed_actions(ctx), "forbidden")
     facts = build_facts(ctx)
     transition = MACHINE.check(ctx.row.state, action, facts, ctx.actor.actor, _is_assignee(ctx))
     payload: BaseModel = parse_payload(action, raw_payload)

@@ -89,6 +89,7 @@ HELP: dict[str, str] = {
     "id_number": "居民身份证、统一社会信用代码将校验末位校验码",
     "contact_person": "法人或其他组织填写",
     "phone": "电话、电子邮箱、通信地址至少填写一项",
+    "OnlineSubmissionIn.email": "网上申请必填：提交确认、接收回执和答复通过电子邮件发送",
     "received_at": "当面提交为提交之时；邮寄为签收之时（条例第三十一条）",
     "confirmed_at": "平常信函、互联网、传真、电子邮件提交的，以双方确认之日为收到申请之日",
     "description": "条例第二十九条第二项",

@@ -81,6 +81,7 @@ def redirect(request: Request, url: str, *messages: tuple[str, str], extra: dict
 
 NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/frontdesk/register", "登记申请", (Role.FRONT_DESK, Role.LEADER)),
+    ("/frontdesk/online", "网上申请", (Role.FRONT_DESK, Role.LEADER)),
     ("/cases/mine", "我的案件", (Role.OFFICER,)),
     ("/cases", "案件查询", (Role.FRONT_DESK, Role.LEADER, Role.SUPERVISOR)),
     ("/leader", "负责人看板", (Role.LEADER,)),

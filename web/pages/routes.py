@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from web.pages import admin, auth, cases, frontdesk, leader, public
+from web.pages import admin, auth, cases, frontdesk, leader, online_queue, portal, portal_case, public
 from web.pages.render import render
 from web.pages.session import SESSION_COOKIE, LoginRequired, PageError, PageUser
 from workflow.public import RateLimiter
@@ -27,6 +27,8 @@ def install(app: FastAPI) -> None:
     app.state.web_secret = app.state.settings.resolved_secret_key()
     # Public look-up limits live on the app (per instance), like the API's: 20/min per IP, 10/min per number.
     app.state.lookup_limits = (RateLimiter(20, 60.0), RateLimiter(10, 60.0))
+    # Portal, per IP: 5 online submissions an hour; 10 wrong challenge answers in 10 minutes.
+    app.state.portal_limits = (RateLimiter(5, 3600.0), RateLimiter(10, 600.0))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.exception_handler(LoginRequired)
@@ -55,7 +57,7 @@ def install(app: FastAPI) -> None:
         result: Response = await previous(request, exc)
         return result
 
-    for mod in (auth, frontdesk, cases, leader, admin, public):
+    for mod in (auth, frontdesk, online_queue, cases, leader, admin, public, portal, portal_case):
         app.include_router(mod.router)
 
     @app.get("/workorders", include_in_schema=False)

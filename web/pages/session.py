@@ -28,6 +28,7 @@ from workflow.principal import Principal
 SESSION_COOKIE = "banli_session"
 ANON_COOKIE = "banli_csrf"
 MAX_FORM_FIELDS = 400
+ANON_MAX_FILES = 10  # the portal checks its own, lower limit and says so in Chinese
 
 
 class LoginRequired(Exception):
@@ -155,9 +156,7 @@ def anon_csrf(request: Request) -> str:
     return token
 
 
-async def anon_form(request: Request) -> FormData:
-    """A posted anonymous form (login, public look-up), checked against the signed CSRF cookie."""
-    form = await _form(request)
+def _check_anon(request: Request, form: FormData) -> None:
     raw = request.cookies.get(ANON_COOKIE)
     expected = None
     if raw:
@@ -167,9 +166,23 @@ async def anon_form(request: Request) -> FormData:
             expected = None
     _check(form.get("csrf_token"), expected)
     request.state.csrf_token = expected
+
+
+async def anon_form(request: Request) -> FormData:
+    """A posted anonymous form (login, public look-up), checked against the signed CSRF cookie."""
+    form = await _form(request)
+    _check_anon(request, form)
     return form
 
 
+async def anon_upload_form(request: Request) -> FormData:
+    """An anonymous form with several files (the portal's application and correction forms)."""
+    form = await request.form(max_fields=MAX_FORM_FIELDS, max_files=ANON_MAX_FILES)
+    _check_anon(request, form)
+    return form
+
+
+AnonUploadForm = Annotated[FormData, Depends(anon_upload_form)]
 AnonForm = Annotated[FormData, Depends(anon_form)]
 
 

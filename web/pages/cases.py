@@ -226,4 +226,5 @@ def download(request: Request, case_id: int, file_id: int, user: PageUser, inlin
         raise PageError(404, "文件尚未生成或已移除")
     previewable = f.content_type in ("application/pdf", "image/png", "image/jpeg")
     return FileResponse(path, media_type=f.content_type, filename=f.filename,
-                        content_disposition_type="inline" if inline and previewable else "attachment")
+                        content_disposition_type="inline" if inline and previewable else "attachment",
+                        headers={"X-Content-Type-Options": "nosniff"})  # uploads are typed by content: never sniffed

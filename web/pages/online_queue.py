@@ -1,7 +1,8 @@
 """Front desk: the queue of online submissions (confirm, ask to complete, discard) and of online corrections.
 
 Each button runs the workflow's own action (``confirm_submission``, ``request_completion``,
-``discard_submission``, ``receive_correction``) with the version the clerk saw.
+``discard_submission``, ``receive_correction``) with the version the clerk saw. A confirmed submission
+opens its case page, where it is assigned; the other actions return to the queue.
 """
 
 from __future__ import annotations
@@ -67,11 +68,12 @@ def act(request: Request, case_id: int, action: str, form: StaffForm, user: Curr
         return redirect(request, QUEUE, ("error", f"未能{ACTION_LABELS[action]}：" + "；".join(msgs)))
     except (StaleVersion, InvalidTransition, NotFound) as exc:
         return redirect(request, QUEUE, ("error", f"未能{ACTION_LABELS[action]}：" + exc.message))
-    if action == "confirm_submission":
+    if action == "confirm_submission":  # on to the case, to assign it (分办)
         r = res.result
-        msg = (f"已确认受理，受理编号 {r['tracking_no']}，收到申请之日 {r['receipt_date']}，答复期限 {r['reply_due']}；"
-               "接收回执已发送申请人。请在案件页面分办。")
-    elif action == "receive_correction":
+        return redirect(request, f"/cases/disclosure/{case_id}", (
+            "ok", f"已确认受理，受理编号 {r['tracking_no']}，收到申请之日 {r['receipt_date']}，答复期限 {r['reply_due']}；"
+                  "接收回执将以电子邮件发送申请人。请分办。"))
+    if action == "receive_correction":
         msg = "已登记收到补正材料，答复期限自今日起重新计算。"
     else:
         msg = f"已完成：{ACTION_LABELS[action]}，已通知申请人。"

@@ -93,14 +93,14 @@ def apply_fields() -> list[FieldSpec]:
 
 
 def _apply_page(request: Request, code: str, values: dict[str, str], errors: dict[str, list[str]],
-                status: int = 200, passed: tuple[str, str] | None = None) -> Response:
+                status: int = 200, passed: tuple[str, str] | None = None, reselect: bool = False) -> Response:
     """The form; ``passed`` (token, answer): a challenge answered right, kept while other fields are fixed."""
     agency, cfg = portal_agency(request, code)
     ch = None if passed else challenge.issue(request.app.state.web_secret, now(request))
     specs = apply_fields()
     return render(request, "portal/apply.html", {
         "portal": portal_ctx(agency, cfg, "apply"), "cfg": cfg, "f": {s.name: s for s in specs}, "values": values,
-        "errors": errors, "challenge": ch, "passed": passed, "max_files": MAX_FILES,
+        "errors": errors, "challenge": ch, "passed": passed, "reselect": reselect, "max_files": MAX_FILES,
         "max_mb": app_settings(request).max_upload_bytes // (1024 * 1024)}, status=status)
 
 
@@ -159,11 +159,9 @@ def apply(request: Request, code: str, form: AnonUploadForm) -> Response:
     if ch_errors and not challenge_failure_allowed(request):
         raise PageError(429, "验证题答错次数过多，请稍后再试")
     errors.update(ch_errors)
-    if files and errors:
-        errors.setdefault(FILES_FIELD, []).append("为安全起见，出错后需重新选择附件")
     passed = (str(form.get("challenge_token")), str(form.get(challenge.FIELD))) if nonce else None
     if errors or data is None or nonce is None:
-        return _apply_page(request, code, values, errors, status=422, passed=passed)
+        return _apply_page(request, code, values, errors, status=422, passed=passed, reselect=bool(files))
     if not submission_allowed(request):
         raise PageError(429, "本网络地址提交申请过于频繁，请稍后再试，或者当面、邮寄提交申请")
     try:

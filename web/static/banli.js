@@ -40,6 +40,23 @@
     type.addEventListener("change", function () { if (num.value) run(); });
   }
 
+  // Natural person ↔ organisation: keep the annual-report category and the usual document type in step.
+  function applicantKind() {
+    var kind = document.getElementById("f-applicant_type"), cat = document.getElementById("f-applicant_category");
+    var idType = document.getElementById("f-id_type");
+    if (!kind || !cat) return;
+    kind.addEventListener("change", function () {
+      if (kind.value === "natural") {
+        cat.value = "natural";
+        if (idType && idType.value === "uscc") idType.value = "resident_id";
+      } else if (kind.value === "organization") {
+        if (cat.value === "natural") cat.value = "";
+        if (idType && idType.value === "resident_id") idType.value = "uscc";
+      }
+      if (idType) idType.dispatchEvent(new Event("change"));
+    });
+  }
+
   function decisionPicker() {
     var cat = document.getElementById("f-reply-category"), reason = document.getElementById("f-reply-reason");
     if (!cat || !reason) return;
@@ -73,5 +90,5 @@
     var t = ev.target.closest ? ev.target.closest("[data-print]") : null;
     if (t) { ev.preventDefault(); window.print(); }
   });
-  document.addEventListener("DOMContentLoaded", function () { idCheck(); decisionPicker(); });
+  document.addEventListener("DOMContentLoaded", function () { idCheck(); applicantKind(); decisionPicker(); });
 })();

@@ -79,6 +79,16 @@ class Job:
 CHANNELS = ("email", "internal", "print")
 
 
+def check_context(notice_type: str, context: dict[str, Any]) -> None:
+    """RenderError naming the missing keys if ``context`` lacks what the catalog requires."""
+    from notifications.errors import RenderError
+    from notifications.render import missing_keys
+
+    missing = missing_keys(get_spec(notice_type), context)
+    if missing:
+        raise RenderError(notice_type, "missing context value(s): " + ", ".join(missing), missing=missing)
+
+
 def enqueue(session: Session, *, agency_id: int, notice_type: str, channel: str, context: dict[str, Any],
             dedupe_key: str, now: datetime, recipient: str = "", recipient_name: str = "",
             case_kind: str | None = None, case_id: int | None = None, validate: bool = True,
@@ -90,18 +100,12 @@ def enqueue(session: Session, *, agency_id: int, notice_type: str, channel: str,
     NOTHING``: it returns the new row's id, or None when a row with that key exists already (the
     scheduler's exactly-once reminders rely on this; a plain INSERT would abort the transaction).
     """
-    from notifications.errors import RenderError
-    from notifications.render import missing_keys
-
-    spec = get_spec(notice_type)
     if channel not in CHANNELS:
         raise ValueError(f"unknown outbox channel {channel!r}")
     if channel != "print" and not recipient:
         raise ValueError(f"{notice_type}: an {channel} notice needs a recipient")
     if validate:
-        missing = missing_keys(spec, context)
-        if missing:
-            raise RenderError(notice_type, "missing context value(s): " + ", ".join(missing), missing=missing)
+        check_context(notice_type, context)
     values = dict(
         agency_id=agency_id, case_kind=case_kind, case_id=case_id, notice_type=notice_type, channel=channel,
         recipient=recipient, recipient_name=recipient_name, context=context, dedupe_key=dedupe_key[:300],

@@ -150,8 +150,7 @@ def applicant_withdraw(engine: Engine, number: str, code: str, *, reason: str, n
     row = _authenticated(engine, number, code, agency_id)
     assert row.id is not None
     action = "discard_submission" if row.state == DState.SUBMITTED else "withdraw"
-    return act(engine, row.id, action, {"reason": reason[:500]}, applicant(row.agency_id), now,
-               expected_version=row.version)
+    return act(engine, row.id, action, {"reason": reason[:500]}, applicant(row.agency_id), now)
 
 
 def applicant_upload(engine: Engine, number: str, code: str, files: list[tuple[str, bytes]], note: str, *,

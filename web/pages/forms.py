@@ -18,6 +18,7 @@ import annotated_types
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
+from states.identity import ID_TYPES, id_problem
 from web.errors import field_errors
 from web.pages.labels import FIELD_LABELS, HELP, MODEL_ERROR_FIELDS, OPTION_LABELS
 from workflow.errors import DomainValidation
@@ -163,3 +164,10 @@ def errors_by_field(exc: ValidationError | DomainValidation) -> dict[str, list[s
         if message not in out[name]:
             out[name].append(message)
     return out
+
+
+def add_id_problem(values: dict[str, str], errors: dict[str, list[str]]) -> None:
+    """pydantic skips the model-level checks while a field is missing: still say at once if the ID is wrong."""
+    problem = id_problem(values.get("id_type", ""), values.get("id_number", "").upper().replace(" ", ""))
+    if values.get("id_number") and values.get("id_type") in ID_TYPES and problem and "id_number" not in errors:
+        errors["id_number"] = [problem]

@@ -10,11 +10,18 @@ from pydantic import ValidationError
 
 from db.engine import read_session
 from db.models import Disclosure
-from states.identity import ID_TYPES, id_problem
+from states.identity import ID_TYPES
 from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.common import agency_of, local_input, now, officers
-from web.pages.forms import FieldSpec, errors_by_field, model_fields, payload_from_form, typed_values
+from web.pages.forms import (
+    FieldSpec,
+    add_id_problem,
+    errors_by_field,
+    model_fields,
+    payload_from_form,
+    typed_values,
+)
 from web.pages.labels import FIELD_LABELS, HELP
 from web.pages.render import read_flash, redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, principal, require
@@ -65,10 +72,7 @@ def register(request: Request, form: StaffForm, user: CurrentUser = CanRegister)
         r = wf.register(app_engine(request), data, principal(user), now(request))
     except (ValidationError, DomainValidation) as exc:
         errors = errors_by_field(exc)
-        # pydantic skips the model-level checks while a field is missing: still say at once if the ID is wrong.
-        problem = id_problem(values.get("id_type", ""), values.get("id_number", "").upper().replace(" ", ""))
-        if values.get("id_number") and values.get("id_type") in ID_TYPES and problem and "id_number" not in errors:
-            errors["id_number"] = [problem]
+        add_id_problem(values, errors)
         return _page(request, user, values, errors, status=422)
     except InvalidTransition as exc:
         return _page(request, user, values, {"__all__": [exc.message]}, status=403)

@@ -18,9 +18,16 @@ from db.engine import read_session
 from notifications.errors import NoticeError
 from notifications.render import render as render_notice
 from states.fees import item_rate, page_bands
-from states.identity import ID_TYPES, id_problem
+from states.identity import ID_TYPES
 from web.pages.common import now
-from web.pages.forms import FieldSpec, errors_by_field, model_fields, payload_from_form, typed_values
+from web.pages.forms import (
+    FieldSpec,
+    add_id_problem,
+    errors_by_field,
+    model_fields,
+    payload_from_form,
+    typed_values,
+)
 from web.pages.labels import FIELD_LABELS, HELP
 from web.pages.portal_common import (
     challenge_failure_allowed,
@@ -147,9 +154,7 @@ def apply(request: Request, code: str, form: AnonUploadForm) -> Response:
         data = OnlineSubmissionIn.model_validate(payload_from_form(apply_fields(), form, tz=cfg.timezone))
     except ValidationError as exc:
         errors = errors_by_field(exc)
-        problem = id_problem(values.get("id_type", ""), values.get("id_number", "").upper().replace(" ", ""))
-        if values.get("id_number") and values.get("id_type") in ID_TYPES and problem and "id_number" not in errors:
-            errors["id_number"] = [problem]
+        add_id_problem(values, errors)
     files = uploaded_files(form, settings.max_upload_bytes)
     try:
         check_files(files, settings)

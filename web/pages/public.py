@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
+from starlette.datastructures import FormData
 
 from db.engine import read_session
 from notifications.files import file_path
@@ -36,7 +37,9 @@ def lookup_page(request: Request, ctx: dict[str, Any], status: int = 200,
     return render(request, "public/chaxun.html", base, status=status)
 
 
-def lookup_post_page(request: Request, form: Any, agency_id: int | None, portal: dict[str, Any] | None) -> Response:
+def lookup_post_page(request: Request, form: FormData, agency_id: int | None,
+                     portal: dict[str, Any] | None) -> Response:
+    """Look up the posted number and code (within ``agency_id`` when given) and show the result."""
     number, code = form_str(form, "tracking_no")[:64], form_str(form, "query_code")[:64]
     if not number or not code:
         return lookup_page(request, {"tracking_no": number, "error": "请填写受理编号和查询码"}, 422, portal)

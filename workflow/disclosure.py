@@ -182,7 +182,8 @@ def register(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
                      action="register", from_state=None, to_state=DState.REGISTERED, now=now,
                      payload={"tracking_no": tracking_no, "channel": data.channel, "receipt_date": receipt.isoformat(),
                               "raw_receipt_date": raw.isoformat(), "oral": data.oral, "note": data.note})
-        receipt_notice.enqueue(session, case_id=case_id, number=tracking_no, action_key="register")
+        receipt_notice.enqueue(session, case_id=case_id, tracking_no=tracking_no, number=tracking_no,
+                               action_key="register")
         version = 1
         if data.assignee_id is not None:
             row = session.get(Disclosure, case_id)

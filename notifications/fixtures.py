@@ -191,6 +191,13 @@ def fixture_context(code: str) -> dict[str, Any]:
              "signer": f"{EXT_B}振华（代收）", "signed_date": "2026-11-27", "deliverer": "王五"}),
         "disclosure.submission_ack": lambda: _base(
             {"submission_no": "WS20261101-0007", "query_code": "K7Q4-9XM2", "submitted_at": "2026-11-01T21:14+08:00"}),
+        "disclosure.online_receipt": lambda: _base({"due_date": "2026-11-30", "confirmed_date": "2026-11-02"}),
+        "disclosure.completion_request": lambda: _base(
+            {"submission_no": "WS20261101-0007", "submitted_at": "2026-11-01T21:14+08:00",
+             "message": f"请上传身份证件的扫描件；“{EXT_B}祥村”请写明所属乡镇。"}),
+        "disclosure.submission_closed": lambda: _base(
+            {"submission_no": "WS20261101-0007", "submitted_at": "2026-11-01T21:14+08:00",
+             "closed_date": "2026-11-03", "by_applicant": False, "reason": "与同日提交的WS20261101-0006重复"}),
         "workorder.reply_sheet": lambda: {
             "agency": copy.deepcopy(AGENCY), "case": copy.deepcopy(_WORKORDER_CASE), "issued_date": ISSUED,
             "notice": {"result_label": "已解决", "handler": "王五", "unit": "执法监察大队", "handler_phone": "0878-3129999",

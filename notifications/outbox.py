@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from db.engine import is_sqlite, read_session, write_session
-from db.models.common import Outbox
+from db.models.common import Event, Outbox
 from db.models.core import User
 from notifications.catalog import get_spec
 from notifications.errors import FontsMissing, NoticeError
@@ -79,6 +79,16 @@ class Job:
 CHANNELS = ("email", "internal", "print")
 
 
+def check_context(notice_type: str, context: dict[str, Any]) -> None:
+    """RenderError naming the missing keys if ``context`` lacks what the catalog requires."""
+    from notifications.errors import RenderError
+    from notifications.render import missing_keys
+
+    missing = missing_keys(get_spec(notice_type), context)
+    if missing:
+        raise RenderError(notice_type, "missing context value(s): " + ", ".join(missing), missing=missing)
+
+
 def enqueue(session: Session, *, agency_id: int, notice_type: str, channel: str, context: dict[str, Any],
             dedupe_key: str, now: datetime, recipient: str = "", recipient_name: str = "",
             case_kind: str | None = None, case_id: int | None = None, validate: bool = True,
@@ -90,18 +100,12 @@ def enqueue(session: Session, *, agency_id: int, notice_type: str, channel: str,
     NOTHING``: it returns the new row's id, or None when a row with that key exists already (the
     scheduler's exactly-once reminders rely on this; a plain INSERT would abort the transaction).
     """
-    from notifications.errors import RenderError
-    from notifications.render import missing_keys
-
-    spec = get_spec(notice_type)
     if channel not in CHANNELS:
         raise ValueError(f"unknown outbox channel {channel!r}")
     if channel != "print" and not recipient:
         raise ValueError(f"{notice_type}: an {channel} notice needs a recipient")
     if validate:
-        missing = missing_keys(spec, context)
-        if missing:
-            raise RenderError(notice_type, "missing context value(s): " + ", ".join(missing), missing=missing)
+        check_context(notice_type, context)
     values = dict(
         agency_id=agency_id, case_kind=case_kind, case_id=case_id, notice_type=notice_type, channel=channel,
         recipient=recipient, recipient_name=recipient_name, context=context, dedupe_key=dedupe_key[:300],
@@ -193,6 +197,12 @@ def mark_sent(engine: Engine, job: Job, now: datetime, *, message_id: str | None
                        content_type=doc.content_type, category="notice", now=now, case_kind=job.case_kind,
                        case_id=job.case_id, notice_type=job.notice_type, for_applicant=spec.for_applicant,
                        root=settings.files_path)
+            if job.case_kind and job.case_id is not None:
+                # The case's timeline records every generated document with its content hash.
+                s.add(Event(agency_id=job.agency_id, case_kind=job.case_kind, case_id=job.case_id, actor_id=None,
+                            actor_label="系统", action="document", from_state=None, to_state=None, created_at=now,
+                            payload={"notice_type": job.notice_type, "title": spec.title_zh,
+                                     "filename": doc.filename, "sha256": doc.sha256, "outbox_id": job.id}))
         s.commit()
     return True
 

@@ -76,7 +76,8 @@ T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 2026-03-02 10:00 Asia/Shanghai, a
 
 
 def _test_settings(tmp: Path, url: str) -> Settings:
-    return Settings(database_url=url, var_dir=tmp, secret_key="test-secret-key-0123456789", scheduler="off")
+    return Settings(database_url=url, var_dir=tmp, secret_key="test-secret-key-0123456789", scheduler="off",
+                    check_templates_on_start=False)
 
 
 @pytest.fixture(scope="session")

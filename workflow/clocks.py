@@ -201,3 +201,8 @@ def clock_view(clock: Clock) -> dict[str, Any]:
         "breached_at": clock.breached_at.isoformat() if clock.breached_at else None,
         "explanation": clock.explanation.get("lines_zh", []) if clock.explanation else [],
     }
+
+
+def clock_input(clock: Clock, adjs: list[ClockAdjustment]) -> ClockInput:
+    """The pure input a clock's due date is computed from (for read-only previews, e.g. a new calendar)."""
+    return _input_for(clock, adjs)

@@ -20,10 +20,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from db.engine import write_session
+from db.engine import read_session, write_session
 from db.models import Agency, Clock, Disclosure, User
 from states.calendar import WorkCalendar
-from states.disclosure import MACHINE, DState
+from states.disclosure import APPLICANT_ACTIONS, MACHINE, DState
 from states.roles import Role
 from workflow.agency import AgencyConfig, agency_config
 from workflow.audit import append_event
@@ -33,9 +33,9 @@ from workflow.clocks import new_clock_values, start_clock
 from workflow.disclosure_context import (
     KIND,
     Ctx,
+    applicant_notice,
     build_facts,
     case_snapshot,
-    enqueue_applicant_notice,
     refresh_next_due,
 )
 from workflow.disclosure_handlers import HANDLERS
@@ -141,44 +141,49 @@ def register(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
         raise InvalidTransition("只有前台登记员或负责人可以登记申请", [], "forbidden")
     assert actor.agency_id is not None
     _validate_times(data, now)
-    with write_session(engine) as session:
-        agency = _agency(session, actor.agency_id)
+    # Everything that needs no lock is prepared first (calendar, clocks, the receipt's context), so
+    # the write transaction — which serialises registrations — holds only the inserts.
+    with read_session(engine) as rs:
+        agency = _agency(rs, actor.agency_id)
         cfg = agency_config(agency)
-        cal = agency_calendar(session, agency)
-        raw = receipt_date_for(data, cfg.timezone)
-        receipt, rolled = rest_day_rule(cfg, cal, raw)
-        code = new_query_code()
+        cal = agency_calendar(rs, agency)
+    raw = receipt_date_for(data, cfg.timezone)
+    receipt, rolled = rest_day_rule(cfg, cal, raw)
+    code = new_query_code()
+    reason = "收到申请之日" + (f"（{rolled.isoformat()} 为休息日，顺延至下一工作日）" if rolled else "")
+    # 条例第三十条: correction notice within 7 working days; 第三十三条: reply within 20 working days.
+    clocks = [new_clock_values(agency_id=actor.agency_id, case_kind=KIND, kind=kind, base=receipt, amount=n,
+                               cal=cal, now=now, tz=cfg.timezone, base_reason=reason)
+              for kind, n in (("correction_notice", cfg.correction_notice_wd), ("reply", cfg.reply_wd))]
+    values: dict[str, Any] = dict(
+        agency_id=actor.agency_id, version=1, state=DState.REGISTERED.value, tracking_no=None,
+        submission_no=None, query_code_hash=hash_query_code(code), applicant_type=data.applicant_type,
+        applicant_category=data.applicant_category, applicant_name=data.applicant_name, id_type=data.id_type,
+        id_number=data.id_number, applicant_key=f"{data.id_type}:{data.id_number}", phone=data.phone,
+        email=data.email, address=data.address, postal_code=data.postal_code, contact_person=data.contact_person,
+        assisted=data.assisted, oral=data.oral, description=data.description, document_ref=data.document_ref,
+        purpose=data.purpose, form_wanted=data.form_wanted, obtain_way=data.obtain_way, channel=data.channel,
+        received_at_raw=data.received_at, confirmed_at=data.confirmed_at, receipt_date=receipt, base_date=receipt,
+        registered_at=now, registered_by=actor.id, assignee_id=None, unit_id=None, correction_requested=False,
+        extended=False, extension_days=0, delayed=False, next_due_at=min(c["due_at"] for c in clocks),
+        overdue_level=0, fee_detail={}, decision_detail={}, delivery={}, duplicate_flag=False,
+        created_at=now, updated_at=now,
+    )
+    reply_due = next(c["due_date"] for c in clocks if c["kind"] == "reply")
+    receipt_notice = applicant_notice(agency=agency, cfg=cfg, row=SimpleNamespace(id=0, **values),
+                                      notice_type="disclosure.receipt", now=now,
+                                      notice={"query_code": code, "due_date": reply_due.isoformat()})
+    with write_session(engine) as session:
         seq = next_number(session, actor.agency_id, "disclosure", receipt.year)
-        tracking_no = cfg.tracking_format.format(year=receipt.year, seq=seq)
-        reason = "收到申请之日" + (f"（{rolled.isoformat()} 为休息日，顺延至下一工作日）" if rolled else "")
-        # 条例第三十条: correction notice within 7 working days; 第三十三条: reply within 20 working days.
-        clocks = [new_clock_values(agency_id=actor.agency_id, case_kind=KIND, kind=kind, base=receipt, amount=n,
-                                   cal=cal, now=now, tz=cfg.timezone, base_reason=reason)
-                  for kind, n in (("correction_notice", cfg.correction_notice_wd), ("reply", cfg.reply_wd))]
-        values: dict[str, Any] = dict(
-            agency_id=actor.agency_id, version=1, state=DState.REGISTERED.value, tracking_no=tracking_no,
-            submission_no=None, query_code_hash=hash_query_code(code), applicant_type=data.applicant_type,
-            applicant_category=data.applicant_category, applicant_name=data.applicant_name, id_type=data.id_type,
-            id_number=data.id_number, applicant_key=f"{data.id_type}:{data.id_number}", phone=data.phone,
-            email=data.email, address=data.address, postal_code=data.postal_code, contact_person=data.contact_person,
-            assisted=data.assisted, oral=data.oral, description=data.description, document_ref=data.document_ref,
-            purpose=data.purpose, form_wanted=data.form_wanted, obtain_way=data.obtain_way, channel=data.channel,
-            received_at_raw=data.received_at, confirmed_at=data.confirmed_at, receipt_date=receipt, base_date=receipt,
-            registered_at=now, registered_by=actor.id, assignee_id=None, unit_id=None, correction_requested=False,
-            extended=False, extension_days=0, delayed=False, next_due_at=min(c["due_at"] for c in clocks),
-            overdue_level=0, fee_detail={}, decision_detail={}, delivery={}, duplicate_flag=False,
-            created_at=now, updated_at=now,
-        )
+        tracking_no = values["tracking_no"] = cfg.tracking_format.format(year=receipt.year, seq=seq)
         case_id = int(session.execute(_INSERT_CASE, values).scalar_one())
         session.execute(_INSERT_CLOCK, [{**c, "case_id": case_id} for c in clocks])
         append_event(session, agency_id=actor.agency_id, case_kind=KIND, case_id=case_id, actor=actor,
                      action="register", from_state=None, to_state=DState.REGISTERED, now=now,
                      payload={"tracking_no": tracking_no, "channel": data.channel, "receipt_date": receipt.isoformat(),
                               "raw_receipt_date": raw.isoformat(), "oral": data.oral, "note": data.note})
-        reply_due = next(c["due_date"] for c in clocks if c["kind"] == "reply")
-        enqueue_applicant_notice(session, agency=agency, cfg=cfg, row=SimpleNamespace(id=case_id, **values),
-                                 notice_type="disclosure.receipt", now=now, action_key="register",
-                                 notice={"query_code": code, "due_date": reply_due.isoformat()})
+        receipt_notice.enqueue(session, case_id=case_id, tracking_no=tracking_no, number=tracking_no,
+                               action_key="register")
         version = 1
         if data.assignee_id is not None:
             row = session.get(Disclosure, case_id)
@@ -209,11 +214,14 @@ def _is_assignee(ctx: Ctx) -> bool:
 
 
 def allowed_actions(ctx: Ctx) -> list[str]:
-    return MACHINE.allowed(ctx.row.state, build_facts(ctx), ctx.actor.actor, _is_assignee(ctx))
+    allowed = MACHINE.allowed(ctx.row.state, build_facts(ctx), ctx.actor.actor, _is_assignee(ctx))
+    return [a for a in allowed if a in APPLICANT_ACTIONS] if ctx.actor.is_applicant else allowed
 
 
 def _fire(ctx: Ctx, action: str, raw_payload: dict[str, Any]) -> str:
     """Check, validate, fire and handle one action inside the current transaction."""
+    if ctx.actor.is_applicant and action not in APPLICANT_ACTIONS:
+        raise InvalidTransition("申请人不能执行此操作", allowed_actions(ctx), "forbidden")
     facts = build_facts(ctx)
     transition = MACHINE.check(ctx.row.state, action, facts, ctx.actor.actor, _is_assignee(ctx))
     payload: BaseModel = parse_payload(action, raw_payload)

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from db.models import Agency, ApprovalRequest, Clock, Consultation, Disclosure
 from notifications.context import agency_context, disclosure_case_context
-from notifications.outbox import enqueue
+from notifications.outbox import check_context, enqueue
 from states.calendar import WorkCalendar
 from states.decisions import CATEGORY_LABELS, Category, lookup
 from workflow.agency import AgencyConfig
@@ -103,8 +103,14 @@ def consultation_count(session: Session, case_id: int) -> int:
 
 def refresh_next_due(ctx: Ctx) -> None:
     """Denormalise the nearest open deadline and the overdue level onto the row (for lists)."""
-    open_clocks = [c for c in ctx.clocks().values() if c.status == "running" and c.due_at is not None
-                   and c.kind in CLOCK_KINDS]
+    def relevant(c: Clock) -> bool:
+        kind = CLOCK_KINDS.get(c.kind)
+        if kind is None or c.status != "running" or c.due_at is None:
+            return False
+        # A window that only allows something (the 7-day correction notice) stops mattering once passed.
+        return kind.duty or kind.lapse_action is not None or c.due_at >= ctx.now
+
+    open_clocks = [c for c in ctx.clocks().values() if relevant(c)]
     ctx.row.next_due_at = min((c.due_at for c in open_clocks if c.due_at), default=None)
     ctx.row.overdue_level = max((c.overdue_level for c in open_clocks), default=0)
 
@@ -146,17 +152,50 @@ def notify_applicant(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, doc_
                              notice=notice, now=ctx.now, action_key=ctx.action_key + key_suffix, doc_no=doc_no)
 
 
-def enqueue_applicant_notice(session: Session, *, agency: Agency, cfg: AgencyConfig, row: Any, notice_type: str,
-                             notice: dict[str, Any], now: datetime, action_key: str, doc_no: str | None = None) -> None:
-    """A notice to the applicant; ``row`` is a Disclosure or any object with its attributes."""
+@dataclass
+class PreparedNotice:
+    """A notice built (and checked against the catalog) before the transaction that enqueues it."""
+
+    agency_id: int
+    notice_type: str
+    channel: str
+    recipient: str
+    recipient_name: str
+    context: dict[str, Any]
+    now: datetime
+
+    def enqueue(self, session: Session, *, case_id: int, tracking_no: str | None, number: str,
+                action_key: str) -> None:
+        case = self.context["case"]
+        case["id"] = case_id
+        case["tracking_no"] = tracking_no or ""  # an online submission has no tracking number yet
+        case["number"] = number
+        enqueue(session, agency_id=self.agency_id, case_kind=KIND, case_id=case_id, notice_type=self.notice_type,
+                channel=self.channel, recipient=self.recipient, recipient_name=self.recipient_name,
+                context=self.context, dedupe_key=f"{KIND}:{case_id}:{self.notice_type}:{action_key}", now=self.now,
+                validate=False)
+
+
+def applicant_notice(*, agency: Agency, cfg: AgencyConfig, row: Any, notice_type: str, notice: dict[str, Any],
+                     now: datetime, doc_no: str | None = None) -> PreparedNotice:
+    """Build a notice to the applicant; ``row`` is a Disclosure or any object with its attributes."""
     channel, recipient = applicant_channel(row)
-    context = {
-        "agency": agency_snapshot(agency, cfg), "case": case_snapshot(row, cfg.timezone), "notice": notice,
+    case = case_snapshot(row, cfg.timezone)
+    context: dict[str, Any] = {
+        "agency": agency_snapshot(agency, cfg), "case": case, "notice": notice,
         "issued_date": local_date(now, cfg.timezone).isoformat(), "doc_no": doc_no or "",
     }
-    enqueue(session, agency_id=row.agency_id, case_kind=KIND, case_id=row.id, notice_type=notice_type,
-            channel=channel, recipient=recipient, recipient_name=row.applicant_name, context=context,
-            dedupe_key=f"{KIND}:{row.id}:{notice_type}:{action_key}", now=now)
+    check_context(notice_type, {**context, "case": {**case, "tracking_no": case["tracking_no"] or "（待编号）"}})
+    return PreparedNotice(row.agency_id, notice_type, channel, recipient, row.applicant_name, context, now)
+
+
+def enqueue_applicant_notice(session: Session, *, agency: Agency, cfg: AgencyConfig, row: Any, notice_type: str,
+                             notice: dict[str, Any], now: datetime, action_key: str, doc_no: str | None = None) -> None:
+    """A notice to the applicant, enqueued in the caller's transaction."""
+    prepared = applicant_notice(agency=agency, cfg=cfg, row=row, notice_type=notice_type, notice=notice, now=now,
+                                doc_no=doc_no)
+    prepared.enqueue(session, case_id=row.id, tracking_no=row.tracking_no,
+                     number=row.tracking_no or row.submission_no or "", action_key=action_key)
 
 
 def notify_party(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, name: str, contact: str,

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
 from sqlmodel import func, select
 
 from db.models import ApprovalRequest, Clock, Consultation, Disclosure, RemedyCase, User
@@ -32,6 +31,7 @@ from workflow.disclosure_context import (
 )
 from workflow.errors import DomainValidation
 from workflow.numbers import next_number
+from workflow.portal_handlers import h_confirm_submission, h_discard_submission, h_request_completion
 
 Handler = Callable[[Ctx, Any], None]
 DELIVERY_LABELS = {"post": "邮寄送达", "email": "电子邮件送达", "in_person": "直接送达", "online": "网上送达",
@@ -465,10 +465,6 @@ def h_record_remedy(ctx: Ctx, p: P.RemedyIn) -> None:
     ctx.session.add(rc)
 
 
-def h_noop(ctx: Ctx, p: BaseModel) -> None:
-    """Actions whose effect is the state change and the event (e.g. archive)."""
-
-
 def _doc_no(ctx: Ctx, series: str) -> str:
     year = ctx.today.year
     seq = next_number(ctx.session, ctx.row.agency_id, series, year)
@@ -477,9 +473,9 @@ def _doc_no(ctx: Ctx, series: str) -> str:
 
 
 HANDLERS: dict[str, Handler] = {
-    "confirm_submission": h_noop,  # replaced by workflow.portal when online submission lands
-    "request_completion": h_noop,
-    "discard_submission": h_noop,
+    "confirm_submission": h_confirm_submission,  # online submissions: workflow.portal_handlers
+    "request_completion": h_request_completion,
+    "discard_submission": h_discard_submission,
     "assign": h_assign,
     "reassign": h_reassign,
     "request_correction": h_request_correction,

@@ -149,7 +149,15 @@ class RegisterIn(ApplicantIn, RequestIn):
 
 
 class OnlineSubmissionIn(ApplicantIn, RequestIn):
-    """Applicant's own online submission (issue: public portal)."""
+    """The applicant's own online submission (workflow.portal): replies go by email, so one is required."""
+
+    @model_validator(mode="after")
+    def _online(self) -> OnlineSubmissionIn:
+        if not self.email:
+            raise err("email_required", "网上申请须填写电子邮箱，用于接收提交确认、接收回执和办理结果")
+        if self.obtain_way == "post" and not self.address:
+            raise err("address_required", "选择邮寄获取信息时，须填写通信地址")
+        return self
 
 
 # ------------------------------------------------------------------ actions
@@ -225,8 +233,10 @@ class NoteIn(Strict):
     note: str = Field("", max_length=500)
 
 
-class MessageIn(Strict):
-    message: str = Field("", max_length=2000)
+class CompletionIn(Strict):
+    """What the applicant must add to an online submission before it can be confirmed."""
+
+    message: str = Field(min_length=1, max_length=2000)
 
 
 class ReasonsIn(Strict):
@@ -290,7 +300,7 @@ class RemedyIn(Strict):
 
 PAYLOADS: dict[str, type[BaseModel]] = {
     "confirm_submission": NoteIn,
-    "request_completion": MessageIn,
+    "request_completion": CompletionIn,
     "discard_submission": Empty,
     "assign": AssignIn,
     "reassign": ReassignIn,

@@ -19,6 +19,7 @@ class Disclosure(SQLModel, table=True):
     __tablename__ = "disclosure"
     __table_args__ = (
         UniqueConstraint("agency_id", "tracking_no"),
+        UniqueConstraint("agency_id", "submission_no"),  # each agency numbers its online submissions
         Index("ix_disclosure_agency_state", "agency_id", "state"),
         Index("ix_disclosure_assignee", "assignee_id", "state"),
         Index("ix_disclosure_receipt", "agency_id", "receipt_date"),
@@ -47,7 +48,7 @@ class Disclosure(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_disclosure_version)
     state: str = Field(max_length=32)
     tracking_no: str | None = Field(default=None, max_length=64)  # None until registered
-    submission_no: str | None = Field(default=None, max_length=64, unique=True)  # online submissions
+    submission_no: str | None = Field(default=None, max_length=64)  # online submissions (workflow.portal)
     query_code_hash: str = Field(max_length=128)
 
     # Applicant (条例第二十九条第一项)

@@ -55,6 +55,15 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('challenge_use',
+    sa.Column('nonce', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('nonce')
+    )
+    with op.batch_alter_table('challenge_use', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_challenge_use_expires_at'), ['expires_at'], unique=False)
+
     op.create_table('job_run',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('job', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -285,8 +294,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['registered_by'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('agency_id', 'tracking_no'),
-    sa.UniqueConstraint('submission_no')
+    sa.UniqueConstraint('agency_id', 'submission_no'),
+    sa.UniqueConstraint('agency_id', 'tracking_no')
     )
     with op.batch_alter_table('disclosure', schema=None) as batch_op:
         batch_op.create_index('ix_disclosure_agency_state', ['agency_id', 'state'], unique=False)
@@ -342,6 +351,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_stored_file_agency_id'), ['agency_id'], unique=False)
         batch_op.create_index('ix_stored_file_case', ['case_kind', 'case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stored_file_sha256'), ['sha256'], unique=False)
+
+    op.create_table('web_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('csrf_token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('revoked_reason', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('user_agent', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('web_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_web_session_token_hash'), ['token_hash'], unique=True)
+        batch_op.create_index('ix_web_session_user', ['user_id', 'revoked_at'], unique=False)
 
     op.create_table('clock_adjustment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -501,6 +528,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_clock_adjustment_clock_id'))
 
     op.drop_table('clock_adjustment')
+    with op.batch_alter_table('web_session', schema=None) as batch_op:
+        batch_op.drop_index('ix_web_session_user')
+        batch_op.drop_index(batch_op.f('ix_web_session_token_hash'))
+
+    op.drop_table('web_session')
     with op.batch_alter_table('stored_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stored_file_sha256'))
         batch_op.drop_index('ix_stored_file_case')
@@ -560,6 +592,10 @@ def downgrade() -> None:
     op.drop_table('calendar_day')
     op.drop_table('sweep_status')
     op.drop_table('job_run')
+    with op.batch_alter_table('challenge_use', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_challenge_use_expires_at'))
+
+    op.drop_table('challenge_use')
     op.drop_table('calendar_state')
     with op.batch_alter_table('calendar_notice', schema=None) as batch_op:
         batch_op.drop_index('ix_calendar_notice_scope_year')

@@ -15,24 +15,38 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, or_, select, update
 from sqlmodel import col
 
 from db.engine import is_sqlite, read_session, write_session
 from db.models import Agency, CalendarNotice, Clock
 from workflow.agency import agency_config
-from workflow.audit import append_event
+from workflow.audit import event_values
 from workflow.calendar import agency_calendar, calendar_version, count_stale_clocks, stale_clock_ids
 from workflow.clocks import CLOCK_KINDS, OPEN, recompute
 from workflow.principal import system
-from workflow.sweep_base import CASE_TABLES, CLOCKS, Budget, RunOptions, SweepReport, aware, lock_cases, sweep
+from workflow.sweep_base import (
+    CASE_TABLES,
+    CLOCKS,
+    Budget,
+    RunOptions,
+    SweepReport,
+    aware,
+    insert_events,
+    lock_cases,
+    sweep,
+)
+
+_BINDING = tuple(k for k, v in CLOCK_KINDS.items() if v.duty or v.lapse_action)
 
 
-def _refresh_cases(session: Any, kind: str, ids: set[int]) -> None:
-    """The case rows' nearest running deadline and overdue level, from their clocks."""
+def _refresh_cases(session: Any, kind: str, ids: set[int], now: datetime) -> None:
+    """The case rows' nearest running deadline and overdue level, from their clocks (the rule of
+    ``disclosure_context.refresh_next_due``: a passed window that only permits something no longer counts)."""
     t = CASE_TABLES[kind]
     c = CLOCKS.c
-    running = (c.case_kind == kind, c.case_id == t.c.id, c.status == "running", c.kind.in_(tuple(CLOCK_KINDS)))
+    running = (c.case_kind == kind, c.case_id == t.c.id, c.status == "running", c.kind.in_(tuple(CLOCK_KINDS)),
+               or_(c.kind.in_(_BINDING), c.due_at >= now))
     session.execute(update(t).where(t.c.id.in_(sorted(ids))).values(
         next_due_at=select(func.min(c.due_at)).where(*running).scalar_subquery(),
         overdue_level=func.coalesce(select(func.max(c.overdue_level)).where(*running).scalar_subquery(), 0)))
@@ -50,6 +64,7 @@ def _batch(engine: Engine, ids: list[int], now: datetime, report: SweepReport) -
                  for kind in CASE_TABLES}
         agencies: dict[int, tuple[Any, str]] = {}
         touched: dict[str, set[int]] = {}
+        evs: list[dict[str, Any]] = []
         for clock in clocks:
             row = cases.get(clock.case_kind, {}).get(clock.case_id)
             if row is None:
@@ -67,15 +82,16 @@ def _batch(engine: Engine, ids: list[int], now: datetime, report: SweepReport) -
                 report.add("unchanged")
                 continue
             report.add("moved")
-            append_event(s, agency_id=clock.agency_id, case_kind=clock.case_kind, case_id=clock.case_id,
-                         actor=system(clock.agency_id), action="recompute", from_state=row.state, to_state=row.state,
-                         now=now, payload={"clock": clock.kind, "cycle": clock.cycle,
-                                           "old": old.isoformat() if old else None,
-                                           "new": new.isoformat() if new else None, "calendar_version": version})
+            evs.append(event_values(
+                agency_id=clock.agency_id, case_kind=clock.case_kind, case_id=clock.case_id,
+                actor=system(clock.agency_id), action="recompute", from_state=row.state, to_state=row.state, now=now,
+                payload={"clock": clock.kind, "cycle": clock.cycle, "old": old.isoformat() if old else None,
+                         "new": new.isoformat() if new else None, "calendar_version": version}))
             touched.setdefault(clock.case_kind, set()).add(clock.case_id)
         s.flush()
+        insert_events(s, evs)
         for kind, case_ids in touched.items():
-            _refresh_cases(s, kind, case_ids)
+            _refresh_cases(s, kind, case_ids, now)
         s.commit()
     report.batches += 1
 

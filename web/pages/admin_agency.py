@@ -47,11 +47,12 @@ LABELS: dict[str, tuple[str, str]] = {  # field → (section, label)
     "art35_max_delay_wd": ("依申请公开", "条例第三十五条延迟答复上限（工作日）"),
     "report_row_overrides": ("依申请公开", "年度报告行号调整（JSON）"),
     "reminder_ladder_wd": ("提醒", "到期前提醒（工作日，每行一个）"),
+    "reminder_ladders_wd": ("提醒", "按时限种类的提醒（JSON），如 {\"reply\": [5, 1, 0]}"),
     "supervise_after_wd": ("提醒", "逾期多少个工作日后督办"), "digest_time": ("提醒", "每日汇总发送时间"),
     "hotline_profile": ("12345", "时限方案"), "hotline_overrides": ("12345", "时限方案调整（JSON）"),
 }
 OPTIONS = {"consultation_pause_starts": (("dispatch", "发出征求意见书之日"), ("receipt", "对方收到之日"))}
-JSON_FIELDS = ("report_row_overrides", "hotline_overrides")
+JSON_FIELDS = ("report_row_overrides", "hotline_overrides", "reminder_ladders_wd")
 
 
 def fields() -> list[FieldSpec]:

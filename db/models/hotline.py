@@ -103,4 +103,6 @@ class WorkOrderCycle(SQLModel, table=True):
     callback_result: str | None = Field(default=None, max_length=24)
     signed_on_time: bool | None = None
     replied_on_time: bool | None = None
+    extensions_used: int = 0  # approved extensions in this cycle (the profile's max_extensions is per cycle)
+    extension_days: int = 0
     ended_at: datetime | None = None

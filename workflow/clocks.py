@@ -99,7 +99,9 @@ def _wd_explanation(result: ClockResult, base_reason: str | None, intro: Sequenc
         expl["base_reason"] = base_reason
     if intro:  # lines that say where the length came from (e.g. the 12345 profile), shown first
         expl["intro_zh"] = list(intro)
-        expl["lines_zh"] = [*intro, *expl["lines_zh"]]
+        # a profile's length is a set time limit, not a statutory one (the intro gives its status)
+        lines = [line.replace("法定期限", "期限", 1) for line in expl["lines_zh"]]
+        expl["lines_zh"] = [*intro, *lines]
     return expl
 
 

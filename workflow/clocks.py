@@ -242,7 +242,8 @@ class _Due:
 
 
 def _instant_due(unit: str, start_at: datetime | None, amount: int, explanation: dict[str, Any],
-                 cal: WorkCalendar, tz: str, extension: int = 0, extension_reason: str = "") -> _Due:
+                 cal: WorkCalendar, tz: str, extension: int = 0, extension_reason: str = "",
+                 hours: WorkingHours | None = None) -> _Due:
     """The due instant of a ``wmin`` or ``fixed`` clock (one implementation for plans and recomputes)."""
     intro = list(explanation.get("intro_zh") or [])
     base_lines: list[str] = []
@@ -250,7 +251,7 @@ def _instant_due(unit: str, start_at: datetime | None, amount: int, explanation:
     calendar: dict[str, Any] | None = None
     if unit == "wmin":
         assert start_at is not None
-        hours = WorkingHours.from_strings(list(explanation["hours"]), str(explanation.get("hours_tz") or tz))
+        hours = hours or WorkingHours.from_strings(list(explanation["hours"]), str(explanation.get("hours_tz") or tz))
         res = cal.add_working_minutes(start_at, amount, hours)
         assert isinstance(res.due, datetime)
         base_due = res.due
@@ -315,7 +316,7 @@ def plan_minutes(kind: str, start_at: datetime, minutes: int, cal: WorkCalendar,
     """A working-minutes clock (e.g. sign for within 2 working hours) from ``start_at``."""
     base = {"base_reason": base_reason, "hours": [f"{a:%H:%M}-{b:%H:%M}" for a, b in hours.periods],
             "hours_tz": hours.tz, "intro_zh": list(intro)}
-    due = _instant_due("wmin", start_at, minutes, base, cal, hours.tz)
+    due = _instant_due("wmin", start_at, minutes, base, cal, hours.tz, hours=hours)
     return ClockPlan(kind, "wmin", minutes, local_date(start_at, hours.tz), start_at, due.due_date, due.due_at,
                      due.explanation, due.provisional, due.missing_years, cal.version)
 

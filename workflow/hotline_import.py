@@ -10,16 +10,13 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from openpyxl.utils.datetime import from_excel
-from openpyxl.utils.exceptions import InvalidFileException
 
 from states.hotline import CATEGORY_LABELS, URGENCY_LABELS
 from workflow.hotline_mapping import (
@@ -35,6 +32,7 @@ from workflow.hotline_mapping import (
     locate_columns,
     parse_datetime,
 )
+from workflow.xlsx_reader import XlsxError, XlsxReader
 
 RECORD_KEYS = ("platform", *FIELDS)
 ENUM_LABELS: dict[str, dict[str, str]] = {"category": CATEGORY_LABELS, "urgency": URGENCY_LABELS}
@@ -108,24 +106,25 @@ def _blank(v: Any) -> bool:
 
 def _xlsx_rows(path: Path, mapping: ColumnMapping) -> Iterator[tuple[int, Cells, list[RowError]]]:
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        book = XlsxReader(path)
+    except XlsxError as exc:
         raise ImportFormatError(f"无法读取Excel文件：{path.name}（{exc}）") from exc
     try:
-        if mapping.sheet and mapping.sheet not in wb.sheetnames:
-            raise ImportFormatError(f"工作表“{mapping.sheet}”不存在（现有：{'、'.join(wb.sheetnames)}）")
-        ws = wb[mapping.sheet] if mapping.sheet else wb.worksheets[0]
-        rows = ws.iter_rows(min_row=mapping.header_row, values_only=True)
-        header = next(rows, None)
-        if header is None:
+        if mapping.sheet and mapping.sheet not in book.sheetnames:
+            raise ImportFormatError(f"工作表“{mapping.sheet}”不存在（现有：{'、'.join(book.sheetnames)}）")
+        rows = book.rows(mapping.sheet, min_row=mapping.header_row)
+        first = next(rows, None)
+        if first is None:
             raise ImportFormatError(f"第{mapping.header_row}行没有表头")
-        cols = locate_columns(mapping, header)
-        for row_number, row in enumerate(rows, start=mapping.header_row + 1):
+        cols = locate_columns(mapping, first[1] if first[0] == mapping.header_row else ())
+        for row_number, row in rows:
             if all(_blank(v) for v in row):
                 continue
             yield row_number, {f: (h, row[i] if i < len(row) else None) for f, (i, h) in cols.items()}, []
+    except XlsxError as exc:
+        raise ImportFormatError(f"无法读取Excel文件：{path.name}（{exc}）") from exc
     finally:
-        wb.close()
+        book.close()
 
 
 def _jsonl_rows(path: Path, mapping: ColumnMapping) -> Iterator[tuple[int, Cells, list[RowError]]]:

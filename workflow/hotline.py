@@ -42,7 +42,7 @@ from workflow.hotline_context import (
     stop_open_clocks,
 )
 from workflow.hotline_handlers import HANDLERS, cancel_pending
-from workflow.hotline_import import RECORD_KEYS, RowError, record_hash
+from workflow.hotline_import import RECORD_KEYS, RowError, normalise_fields, record_hash
 from workflow.hotline_payloads import PAYLOADS, PayloadError, parse_payload
 from workflow.hotline_plan import OrderPlan, check_record
 from workflow.principal import Principal
@@ -65,6 +65,15 @@ class IntakeResult:
 
 def row_errors_to_validation(errors: list[RowError]) -> DomainValidation:
     return DomainValidation([{"field": e.column, "code": e.code, "message": e.problem_zh} for e in errors])
+
+
+def record_from_input(values: Mapping[str, Any], platform: str = "12345") -> dict[str, Any]:
+    """An API body (field names as keys) through the import's checks; DomainValidation lists every problem."""
+    record, errors = normalise_fields(values)
+    if errors:
+        raise row_errors_to_validation(errors)
+    record["platform"] = platform
+    return record
 
 
 def check_intake_actor(actor: Principal) -> None:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -241,6 +242,12 @@ class _Due:
     missing_years: tuple[int, ...]
 
 
+def _due_day(at: datetime, tz: str) -> date:
+    """The day a due instant belongs to: 24:00 (the next day's 00:00) ends the previous day."""
+    local = at.astimezone(ZoneInfo(tz))
+    return local.date() - timedelta(days=1) if local.time() == time(0) else local.date()
+
+
 def _instant_due(unit: str, start_at: datetime | None, amount: int, explanation: dict[str, Any],
                  cal: WorkCalendar, tz: str, extension: int = 0, extension_reason: str = "",
                  hours: WorkingHours | None = None) -> _Due:
@@ -262,13 +269,14 @@ def _instant_due(unit: str, start_at: datetime | None, amount: int, explanation:
     else:
         base_due = datetime.fromisoformat(str(explanation["fixed_due_at"]))
         base_lines = list(explanation.get("fixed_lines_zh") or [])
-    due_at, due_date = base_due, local_date(base_due, tz)
+    base_day = _due_day(base_due, tz)
+    due_at, due_date = base_due, base_day
     lines = [*intro, *base_lines]
     if extension:
         # 延期N个工作日: to 24:00 of the N-th working day after the day the base limit falls on.
-        due_date = cal.add_workdays_date(local_date(base_due, tz), extension)
+        due_date = cal.add_workdays_date(base_day, extension)
         due_at = end_of_day(due_date, tz)
-        missing.update(cal.missing_years(local_date(base_due, tz), due_date))
+        missing.update(cal.missing_years(base_day, due_date))
         lines.append(f"延长 {extension} 个工作日（{extension_reason or '经批准延期'}），"
                      f"至 {due_date.isoformat()} 24:00")
     if missing:

@@ -37,8 +37,11 @@ DUTY_KINDS = ("sign_for", "handling", "callback")  # the agency must act by thes
 
 
 def fmt_local(dt: datetime, tz: str) -> str:
-    """An instant as the agency's wall-clock time, e.g. 2026-03-02 15:30."""
-    return dt.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    """An instant as the agency's wall-clock time, e.g. 2026-03-02 15:30; midnight ends the day: 2026-03-09 24:00."""
+    local = dt.astimezone(ZoneInfo(tz))
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return (local.date() - timedelta(days=1)).isoformat() + " 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def check_record(record: Mapping[str, Any], now: datetime, row: int = 0) -> list[RowError]:

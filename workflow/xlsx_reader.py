@@ -157,7 +157,7 @@ class XlsxReader:
             el = c.find(NS + "is")
             return _text(el) if el is not None else ""
         v = c.findtext(NS + "v")
-        if v is None:
+        if v is None or (v == "" and t != "str"):  # a formula without a cached result
             return None
         if t == "s":
             return self._strings[int(v)]

@@ -2,8 +2,8 @@
 
 Rows are parsed and checked by ``workflow.hotline_import`` (the same checks as ``POST /api/workorders``)
 and ``hotline_plan.check_record``; new orders are planned by the same ``Planner`` as ``intake`` and
-written in batches (one transaction per batch) with Core bulk inserts of orders, cycles, clocks and
-intake events. A known order number goes through ``hotline.update_existing`` (unchanged / updated /
+written in batches (one transaction per batch) with bulk inserts of orders, cycles, clocks and intake
+events (``executemany`` with SQLAlchemy's statements and bind processors, each distinct value bound once). A known order number goes through ``hotline.update_existing`` (unchanged / updated /
 refused when closed), so a second run of the same file adds nothing. A batch that collides with a
 concurrent intake of the same order number is redone row by row through ``intake``.
 """
@@ -20,21 +20,21 @@ from typing import Any
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import Engine, Insert, Table, bindparam, insert
+from sqlalchemy import Engine, Table, bindparam, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import Agency, Clock, Event, WorkOrder, WorkOrderCycle
-from states.hotline_profiles import ProfileError
 from workflow.agency import agency_config
 from workflow.calendar import agency_calendar
 from workflow.errors import Conflict, NotFound
 from workflow.hotline import check_intake_actor, intake, update_existing
 from workflow.hotline_context import KIND, planner_for
-from workflow.hotline_import import RowError, iter_records, record_hash
+from workflow.hotline_import import RowError, record_hash
 from workflow.hotline_mapping import FIELDS, ColumnMapping, load_mapping
-from workflow.hotline_plan import OrderPlan, Planner, check_record
+from workflow.hotline_plan import OrderPlan, Planner
+from workflow.hotline_prepare import Prepared, plan_row, prepared_rows
 from workflow.principal import Principal
 
 BATCH_SIZE = 500
@@ -92,16 +92,15 @@ def import_file(engine: Engine, path: Path | str, mapping: ColumnMapping | None,
             raise NotFound("机关")
         planner = planner_for(agency_config(agency), agency_calendar(s, agency))
     run = _Run(engine, agency.id, planner, mapping, actor, now, dry_run, ImportReport(dry_run=dry_run))
-    batch: list[tuple[int, dict[str, Any]]] = []
+    batch: list[Prepared] = []
     pending = 0
-    for parsed in iter_records(path, mapping):
+    for item in prepared_rows(Path(path), mapping, planner, agency.id, now):
         run.report.total += 1
         pending += 1
-        problems = parsed.errors or check_record(parsed.record or {}, now, parsed.row_number)
-        if problems or parsed.record is None:
-            run.report.errors.extend(_file_column(e) for e in problems)
+        if item.record is None:
+            run.report.errors.extend(item.errors)
             continue
-        batch.append((parsed.row_number, parsed.record))
+        batch.append(item)
         if len(batch) >= batch_size:
             _write_batch(run, batch)
             batch = []
@@ -116,12 +115,7 @@ def import_file(engine: Engine, path: Path | str, mapping: ColumnMapping | None,
     return run.report
 
 
-def _file_column(e: RowError) -> RowError:
-    """Checks after parsing name fields; the report names the column as a clerk knows it."""
-    return RowError(e.row, FIELDS[e.column].label, e.problem_zh, e.code) if e.column in FIELDS else e
-
-
-def _write_batch(run: _Run, batch: list[tuple[int, dict[str, Any]]]) -> None:
+def _write_batch(run: _Run, batch: list[Prepared]) -> None:
     try:
         with write_session(run.engine) as session:
             _batch_in(session, run, batch)
@@ -133,20 +127,23 @@ def _write_batch(run: _Run, batch: list[tuple[int, dict[str, Any]]]) -> None:
         _batch_by_row(run, batch)
 
 
-def _batch_in(session: Session, run: _Run, batch: list[tuple[int, dict[str, Any]]]) -> None:
+def _batch_in(session: Session, run: _Run, batch: list[Prepared]) -> None:
     report = run.report
-    numbers = [rec["order_no"] for _, rec in batch]
+    numbers = [item.record["order_no"] for item in batch if item.record is not None]
     existing = {r.order_no: r for r in session.exec(select(WorkOrder).where(
         WorkOrder.agency_id == run.agency_id, WorkOrder.platform == run.mapping.platform,
         col(WorkOrder.order_no).in_(numbers)))}
     new: list[tuple[int, OrderPlan]] = []
-    for row_number, rec in batch:
+    for item in batch:
+        rec = item.record
+        assert rec is not None
         known = existing.get(rec["order_no"])
         if known is None:
-            try:
-                new.append((row_number, run.planner.plan_order(rec, agency_id=run.agency_id, now=run.now)))
-            except (ProfileError, ValueError) as exc:
-                report.errors.append(RowError(row_number, "", f"无法计算办理时限：{exc}", "plan_failed"))
+            plan = item.plan or plan_row(run.planner, item.row, rec, run.agency_id, run.now)
+            if isinstance(plan, RowError):
+                report.errors.append(plan)
+            else:
+                new.append((item.row, plan))
             continue
         try:
             if run.dry_run and known.source_hash != record_hash(rec) and known.state != "closed":
@@ -154,7 +151,7 @@ def _batch_in(session: Session, run: _Run, batch: list[tuple[int, dict[str, Any]
                 continue
             res = update_existing(session, known, rec, run.actor, run.now, "import")
         except Conflict as exc:
-            report.errors.append(RowError(row_number, FIELDS["order_no"].label, exc.message, exc.code))
+            report.errors.append(RowError(item.row, FIELDS["order_no"].label, exc.message, exc.code))
             continue
         if res.updated:
             report.updated += 1
@@ -166,41 +163,88 @@ def _batch_in(session: Session, run: _Run, batch: list[tuple[int, dict[str, Any]
 
 
 def bulk_insert(session: Session, plans: list[tuple[int, OrderPlan]], actor: Principal, now: datetime) -> list[int]:
-    """Insert planned orders with their cycle, clocks and intake event (Core executemany; ids in order)."""
-    wo = WorkOrder.__table__  # type: ignore[attr-defined]
+    """Insert planned orders with their cycle, clocks and intake event; returns the new ids in plan order."""
     orders = [p.order for _, p in plans]
-    result = session.execute(_insert_present(wo, orders).returning(wo.c.id, sort_by_parameter_order=True), orders)
-    ids = [int(r[0]) for r in result]
+    executemany(session, WorkOrder.__table__, orders)  # type: ignore[attr-defined]
+    agency_id = orders[0]["agency_id"]
+    keys = {(o["platform"], o["order_no"]) for o in orders}
+    found = session.exec(select(WorkOrder.id, WorkOrder.platform, WorkOrder.order_no).where(
+        WorkOrder.agency_id == agency_id, col(WorkOrder.platform).in_({k[0] for k in keys}),
+        col(WorkOrder.order_no).in_([k[1] for k in keys])))
+    by_key = {(pf, no): int(i or 0) for i, pf, no in found if (pf, no) in keys}
+    ids = [by_key[(o["platform"], o["order_no"])] for o in orders]
     cycles: list[dict[str, Any]] = []
     clocks: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for case_id, (row_number, p) in zip(ids, plans, strict=True):
         cycles.append({**p.cycle, "workorder_id": case_id})
-        clocks.extend(c.row_values(agency_id=p.order["agency_id"], case_kind=KIND, case_id=case_id, cycle=1,
+        clocks.extend(c.row_values(agency_id=agency_id, case_kind=KIND, case_id=case_id, cycle=1,
                                    assignee_id=None, now=now) for c in p.clocks)
-        events.append({"agency_id": p.order["agency_id"], "case_kind": KIND, "case_id": case_id, "actor_id": actor.id,
+        events.append({"agency_id": agency_id, "case_kind": KIND, "case_id": case_id, "actor_id": actor.id,
                        "actor_label": actor.label[:100], "action": "intake", "from_state": None,
                        "to_state": p.order["state"], "payload": {**p.event, "source": "import", "row": row_number},
                        "created_at": now})
-    for model, rows in ((WorkOrderCycle, cycles), (Clock, clocks), (Event, events)):
-        table: Table = model.__table__  # type: ignore[union-attr]
-        session.execute(_insert_present(table, rows), rows)
+    for table, rows in ((WorkOrderCycle.__table__, cycles), (Clock.__table__, clocks),  # type: ignore[attr-defined]
+                        (Event.__table__, events)):  # type: ignore[attr-defined]
+        executemany(session, table, rows)
     return ids
 
 
-def _insert_present(table: Table, rows: list[dict[str, Any]]) -> Insert:
-    """An INSERT of the columns not NULL in every row (nullable, no default): fewer values to bind."""
+_MISS = object()
+
+
+def _convert(values: list[Any], proc: Callable[[Any], Any]) -> list[Any]:
+    """Bind-process one column, each distinct value once. JSON values: a dict is keyed by identity
+    (memoised explanations are shared objects), a flat list by its items ([] and missing years repeat)."""
+    cache: dict[Any, Any] = {}
+    out: list[Any] = []
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        if isinstance(v, list):
+            key: Any = tuple(v) if all(isinstance(x, str | int) for x in v) else id(v)
+        else:
+            key = id(v) if isinstance(v, dict) else v
+        hit = cache.get(key, _MISS)
+        if hit is _MISS:
+            hit = cache[key] = proc(v)
+        out.append(hit)
+    return out
+
+
+def executemany(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT ``rows`` through the DB-API ``executemany`` with SQLAlchemy's own statement and bind
+    processors, column by column, converting each distinct value once: receipt days, computed due
+    instants and the memoised clock explanations repeat across thousands of orders."""
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    # Nullable columns without a default that are NULL in every row are left out (fewer values to bind).
     keep = [k for k in rows[0] if not (table.c[k].nullable and table.c[k].default is None
                                        and all(r[k] is None for r in rows))]
-    return insert(table).values({k: bindparam(k, type_=table.c[k].type) for k in keep})
+    compiled = insert(table).values({k: bindparam(k, type_=table.c[k].type) for k in keep}).compile(
+        dialect=dialect, for_executemany=True)
+    order = list(compiled.positiontup or keep)  # qmark (SQLite): the statement's order; else named
+    columns = []
+    for k in order:
+        values = [r[k] for r in rows]
+        proc = table.c[k].type.dialect_impl(dialect).bind_processor(dialect)
+        columns.append(values if proc is None else _convert(values, proc))
+    params: list[Any] = list(zip(*columns, strict=True))
+    if not compiled.positiontup:
+        params = [dict(zip(order, p, strict=True)) for p in params]
+    conn.exec_driver_sql(compiled.string, params)
 
 
-def _batch_by_row(run: _Run, batch: list[tuple[int, dict[str, Any]]]) -> None:
-    for row_number, rec in batch:
+def _batch_by_row(run: _Run, batch: list[Prepared]) -> None:
+    for item in batch:
+        assert item.record is not None
         try:
-            res = intake(run.engine, rec, run.actor, run.now, source="import")
+            res = intake(run.engine, item.record, run.actor, run.now, source="import")
         except Conflict as exc:
-            run.report.errors.append(RowError(row_number, FIELDS["order_no"].label, exc.message, exc.code))
+            run.report.errors.append(RowError(item.row, FIELDS["order_no"].label, exc.message, exc.code))
             continue
         if res.created:
             run.report.created += 1

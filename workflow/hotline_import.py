@@ -84,18 +84,19 @@ def iter_records(path: Path | str, mapping: ColumnMapping | None = None) -> Iter
         yield ParsedRow(row_number, None if problems else record, problems)
 
 
+def _canon_time(v: Any) -> str:
+    if isinstance(v, datetime):
+        if v.utcoffset() is None:
+            raise ValueError("record_hash needs aware datetimes")
+        return v.astimezone(UTC).isoformat()
+    raise TypeError(f"not JSON serialisable: {v!r}")
+
+
 def record_hash(record: Mapping[str, Any]) -> str:
     """sha256 over the normalised fields (times in UTC), independent of key order and input formats."""
-
-    def canon(v: Any) -> Any:
-        if isinstance(v, datetime):
-            if v.utcoffset() is None:
-                raise ValueError("record_hash needs aware datetimes")
-            return v.astimezone(UTC).isoformat()
-        return list(v) if isinstance(v, list | tuple) else v
-
-    body = {k: canon(record.get(k)) for k in RECORD_KEYS}
-    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    body = {k: record.get(k) for k in RECORD_KEYS}  # tuples are written as JSON arrays, like lists
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, default=_canon_time)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # --- sources ---------------------------------------------------------------------------------------

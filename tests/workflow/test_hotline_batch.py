@@ -56,21 +56,21 @@ def test_thousand_rows_with_bad_rows_then_nothing_twice(db, tmp_path):
     assert ws.max_row == 51 and ws.cell(1, 3).value == "问题"
 
 
-def test_bulk_rows_equal_what_intake_writes(sqlite_db, tmp_path):
+def test_bulk_rows_equal_what_intake_writes(db, tmp_path):
     """The same record through the bulk path and through ``intake``: same row, cycle and clocks."""
     path = tmp_path / "one.jsonl"
     make_jsonl(path, 40, bad_fraction=0, seed=5)
     records = [r.record for r in iter_records(path)]
-    staff = make_staff(sqlite_db.engine, NOW)
-    import_file(sqlite_db.engine, path, None, system(staff.agency_id), NOW)
-    with read_session(sqlite_db.engine) as s:
+    staff = make_staff(db.engine, NOW)
+    import_file(db.engine, path, None, system(staff.agency_id), NOW)
+    with read_session(db.engine) as s:
         bulk = {w.order_no: w for w in s.exec(select(WorkOrder))}
         bulk_clocks = {(c.case_id, c.kind): c for c in s.exec(select(Clock))}
     for i, rec in enumerate(records):
         assert rec is not None
         rec = {**rec, "order_no": f"API-{i}"}
-        oid = wf.intake(sqlite_db.engine, rec, staff.front, NOW).id
-        with read_session(sqlite_db.engine) as s:
+        oid = wf.intake(db.engine, rec, staff.front, NOW).id
+        with read_session(db.engine) as s:
             one = s.get(WorkOrder, oid)
             assert one is not None
             twin = bulk[records[i]["order_no"]]  # type: ignore[index]

@@ -118,7 +118,7 @@ def test_every_action_is_allowed_somewhere(sqlite_db, clock) -> None:
     """Each trigger succeeds from at least one state (extension decisions and escalations need their facts)."""
     world = World(sqlite_db, make_staff(sqlite_db.engine, clock.now()))
     done: set[str] = set()
-    for state, (steps, at) in RECIPES.items():
+    for steps, at in RECIPES.values():
         probe = world.fresh(steps)
         done |= {a["action"] for a in detail(sqlite_db.engine, probe, world.everyone, at)["allowed_actions"]}
     oid = world.fresh(RECIPES[S.HANDLING][0])

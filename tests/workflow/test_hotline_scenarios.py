@@ -97,10 +97,10 @@ def test_complaint_extended_once_and_refused_a_second_time(world):
     assert any("延长 10 个工作日" in line for line in clock(d, "handling")["explanation"])
     assert (d["extensions_used"], d["extension_days_total"]) == (1, 10)
     assert [a["status"] for a in d["approvals"]] == ["denied", "approved"]
-    with pytest.raises(InvalidTransition) as e:
+    with pytest.raises(InvalidTransition) as refused:
         act(db.engine, oid, "request_extension", staff.officer, local(2026, 4, 8, 10), reason="仍需时间", days=5)
-    assert "延期次数已用完" in e.value.message
-    assert "request_extension" not in e.value.allowed and "reply" in e.value.allowed
+    assert "延期次数已用完" in refused.value.message
+    assert "request_extension" not in refused.value.allowed and "reply" in refused.value.allowed
 
 
 def test_dissatisfied_callback_reopens_with_a_new_cycle(world):

@@ -150,3 +150,24 @@ def test_escalation_ladder_fired_by_the_system(sqlite_db, clock) -> None:
     with pytest.raises(InvalidTransition) as e:  # a person without the leader role may not fire them
         world.do(oid, "urge", local(2026, 3, 31, 9), who=world.staff.officer)
     assert e.value.code in ("forbidden", "guard_failed")
+
+
+def test_overdue_sweep_fires_each_step_once(sqlite_db, clock) -> None:
+    from workflow.hotline_sweeps import escalate_overdue
+
+    world = World(sqlite_db, make_staff(sqlite_db.engine, clock.now()))
+    late = world.fresh(RECIPES[S.HANDLING][0])  # handling due 2026-03-23
+    unsigned = new_order(sqlite_db.engine, world.staff.front, T0)  # sign-for due 2026-03-03 (so is LEAD-0001)
+    replied = world.fresh(RECIPES[S.REPLIED][0])  # its callback window passes too, but 催办 is for open orders
+    r = escalate_overdue(sqlite_db.engine, local(2026, 3, 4, 9))
+    assert (r.urged, r.supervised) == (2, 0)  # the two unsigned orders
+    r = escalate_overdue(sqlite_db.engine, local(2026, 3, 24, 9))
+    assert (r.urged, r.supervised) == (1, 2)  # the late one is urged; the unsigned ones are supervised
+    r = escalate_overdue(sqlite_db.engine, local(2026, 3, 24, 10))
+    assert (r.urged, r.supervised) == (0, 0)  # each step once
+    r = escalate_overdue(sqlite_db.engine, local(2026, 3, 31, 9))
+    assert (r.urged, r.supervised) == (0, 1)  # the late one, 5 working days after its first overdue day
+    for oid in (late, unsigned):
+        events = [e["action"] for e in detail(sqlite_db.engine, oid, world.everyone, T1)["events"]]
+        assert events.count("urge") == 1 and events.count("supervise") == 1
+    assert "urge" not in [e["action"] for e in detail(sqlite_db.engine, replied, world.everyone, T1)["events"]]

@@ -3,9 +3,11 @@
 Rows are parsed and checked by ``workflow.hotline_import`` (the same checks as ``POST /api/workorders``)
 and ``hotline_plan.check_record``; new orders are planned by the same ``Planner`` as ``intake`` and
 written in batches (one transaction per batch) with bulk inserts of orders, cycles, clocks and intake
-events (``executemany`` with SQLAlchemy's statements and bind processors, each distinct value bound once). A known order number goes through ``hotline.update_existing`` (unchanged / updated /
-refused when closed), so a second run of the same file adds nothing. A batch that collides with a
-concurrent intake of the same order number is redone row by row through ``intake``.
+events (``executemany`` with SQLAlchemy's statements and bind processors, each distinct value bound
+once). A known order number is unchanged when its record hash is, else goes through
+``hotline.update_existing`` (updated, or refused when closed), so a second run of the same file adds
+nothing. A batch that collides with a concurrent intake of the same order number is redone row by row
+through ``intake``.
 """
 
 from __future__ import annotations

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 8
     outbox_backoff_seconds: list[int] = Field(default_factory=lambda: [0, 60, 300, 1800, 3600, 7200, 14400])
 
+    # Render every notice template from its fixture at start-up (a broken override stops the start).
+    check_templates_on_start: bool = True
+
     # Upload limits
     max_upload_bytes: int = 10 * 1024 * 1024
     allowed_upload_types: list[str] = Field(

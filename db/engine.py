@@ -8,6 +8,8 @@ on the database lock (``busy_timeout``) instead of failing or overwriting each o
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None  # type: ignore[assignment]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "banli_write"
@@ -72,10 +79,56 @@ def write_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{_WRITE_OPTION: True})
 
 
+class _WriterLock:
+    """Serialises SQLite writers across threads and processes without busy-waiting.
+
+    SQLite's busy handler sleeps with growing back-off (up to 100 ms) while another connection holds
+    the write lock, which turns contention into long latency tails. Writers queue instead on a
+    thread lock plus an ``flock`` on a file beside the database: the kernel wakes the next writer
+    as soon as the previous one commits.
+    """
+
+    def __init__(self, db_path: str) -> None:
+        self._thread_lock = threading.Lock()
+        self._path = db_path + ".writelock"
+        self._fd: int | None = None
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        with self._thread_lock:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+_writer_locks: dict[str, _WriterLock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> _WriterLock | None:
+    if engine.dialect.name != "sqlite" or fcntl is None:
+        return None
+    db = engine.url.database
+    if not db or db == ":memory:":
+        return None
+    path = os.path.abspath(db)
+    with _writer_locks_guard:
+        lock = _writer_locks.get(path)
+        if lock is None:
+            lock = _writer_locks[path] = _WriterLock(path)
+        return lock
+
+
 @contextlib.contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session for one write transaction; the caller commits exactly once (or it rolls back)."""
-    with Session(write_engine(engine), expire_on_commit=False, autoflush=False) as session:
+    lock = _writer_lock(engine)
+    with lock.hold() if lock else contextlib.nullcontext(), \
+            Session(write_engine(engine), expire_on_commit=False, autoflush=False) as session:
         try:
             yield session
         except BaseException:

@@ -6,6 +6,7 @@ append-only triggers. Usage: python scripts/regen_initial_migration.py
 
 from __future__ import annotations
 
+import re
 import tempfile
 
 from alembic import command
@@ -28,6 +29,9 @@ def main() -> None:
             make_engine(url).dispose()
             cfg = alembic_config(url)
             command.revision(cfg, message="initial schema", autogenerate=True, rev_id="0001")
+        produced = next(VERSIONS.glob("0001_*.py"))
+        text = produced.read_text()
+        produced.write_text(re.sub(r"Create Date: .*", "Create Date: (regenerated before the first release)", text))
         produced = next(VERSIONS.glob("0001_*.py"))
         produced.rename(initial)
     finally:

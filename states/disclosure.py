@@ -167,6 +167,11 @@ TRANSITIONS: tuple[Transition, ...] = (
                payload=("kind", "filed_date", "outcome", "decided_date", "note", "remedy_id")),
 )
 
+# What the applicant may do through the portal (withdraw before the reply; withdraw an unconfirmed online
+# submission). The machine sees the applicant as the system actor, so these rows are marked ``system``;
+# the workflow refuses every other action to an applicant principal.
+APPLICANT_ACTIONS = frozenset({"withdraw", "discard_submission"})
+
 MACHINE = StateMachine("disclosure", [s.value for s in DState], DState.REGISTERED, TRANSITIONS)
 
 ACTION_LABELS: dict[str, str] = {t.trigger: t.label for t in TRANSITIONS}

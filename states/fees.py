@@ -82,6 +82,11 @@ def quote_items(prior: int, quantity: int) -> FeeQuote:
 _PAGE_BANDS = ((30, 0, "30页以内（含）"), (100, 10, "31—100页"), (200, 20, "101—200页"), (None, 40, "201页以上"))
 
 
+def page_bands() -> tuple[tuple[str, int], ...]:
+    """(band, yuan per page) of 第五条, for the disclosure guide."""
+    return tuple((label, rate) for _, rate, label in _PAGE_BANDS)
+
+
 def quote_pages(pages: int) -> FeeQuote:
     """Fee for ``pages`` pages (第五条, 超额累进)."""
     _check(pages)

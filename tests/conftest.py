@@ -75,7 +75,8 @@ T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 2026-03-02 10:00 Asia/Shanghai, a
 
 
 def _test_settings(tmp: Path, url: str) -> Settings:
-    return Settings(database_url=url, var_dir=tmp, secret_key="test-secret-key-0123456789", scheduler="off")
+    return Settings(database_url=url, var_dir=tmp, secret_key="test-secret-key-0123456789", scheduler="off",
+                    check_templates_on_start=False)
 
 
 @pytest.fixture(scope="session")
@@ -193,3 +194,19 @@ def clock() -> FixedClock:
 
 
 __all__ = ["T0", "Db", "write_session"]
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[tuple[object, int]]:
+    """A real SMTP server (aiosmtpd) on a free loopback port: yields (sink, port)."""
+    from aiosmtpd.controller import Controller
+
+    from tests.smtp_sink import Sink, free_port
+
+    sink, port = Sink(), free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield sink, port
+    finally:
+        controller.stop()

@@ -38,6 +38,10 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None, *
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.check_templates_on_start:
+            from notifications.catalog import check_catalog
+
+            check_catalog(override_dir=settings.templates_override_dir)  # fails loudly on a broken template
         sched = None
         if scheduler_on:
             try:

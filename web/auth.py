@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,15 +40,33 @@ class CurrentUser:
 
 
 class TokenService:
-    def __init__(self, secret: str, ttl_seconds: int) -> None:
+    """Signed bearer tokens. A verified token is remembered for a few seconds so that a busy client
+    does not cost a user look-up per request; deactivation or a password change takes effect
+    within ``cache_seconds``."""
+
+    def __init__(self, secret: str, ttl_seconds: int, cache_seconds: float = 5.0) -> None:
         self._s = URLSafeTimedSerializer(secret, salt="banli-api-token")
         self.ttl = ttl_seconds
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, CurrentUser]] = {}
 
     def issue(self, user: User) -> str:
         stamp = int(user.password_changed_at.timestamp()) if user.password_changed_at else 0
         return self._s.dumps({"u": user.id, "p": stamp})
 
     def verify(self, engine: Engine, token: str) -> CurrentUser | None:
+        hit = self._cache.get(token)
+        mono = time.monotonic()
+        if hit is not None and hit[0] > mono:
+            return hit[1]
+        user = self._verify(engine, token)
+        if user is not None:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[token] = (mono + self.cache_seconds, user)
+        return user
+
+    def _verify(self, engine: Engine, token: str) -> CurrentUser | None:
         try:
             data = self._s.loads(token, max_age=self.ttl)
         except (BadSignature, SignatureExpired):

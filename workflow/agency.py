@@ -50,6 +50,13 @@ class AgencyConfig(BaseModel):
     consultation_pause_starts: Literal["dispatch", "receipt"] = "dispatch"  # UNCONFIRMED (rules.md §7 item 8)
     fee_payment_wd: int = 20  # 国办函〔2020〕109号 (as restated by the Sichuan notice)
     fee_pauses_reply_clock: bool = True  # UNCONFIRMED (rules.md §2): default pause, verify locally
+    fee_payment_how: str = "请持本通知书到本机关政府信息公开工作机构办理缴费手续，缴费后取得财政票据。"
+    fee_payee: str = ""
+    fee_account: str = ""
+    fee_bank: str = ""
+    office_name: str = ""
+    lookup_url: str = ""
+    mail_attachments: list[str] = Field(default_factory=lambda: ["pdf"])
     art35_max_delay_wd: int = Field(60, ge=1, le=250)  # 条例第三十五条 sets no cap: configurable
     report_row_overrides: dict[str, str] = Field(default_factory=dict)  # e.g. {"disclose.already_public": "3.1"}
     reminder_ladder_wd: list[int] = Field(default_factory=lambda: [5, 3, 1, 0])

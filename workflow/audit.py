@@ -10,11 +10,14 @@ from sqlmodel import Session
 from db.models import Event
 from workflow.principal import Principal
 
+_INSERT = Event.__table__.insert()  # type: ignore[attr-defined]
+
 
 def append_event(session: Session, *, agency_id: int, case_kind: str, case_id: int, actor: Principal, action: str,
-                 from_state: str | None, to_state: str | None, payload: dict[str, Any], now: datetime) -> Event:
-    ev = Event(agency_id=agency_id, case_kind=case_kind, case_id=case_id, actor_id=actor.id,
-               actor_label=actor.label[:100], action=action, from_state=from_state, to_state=to_state,
-               payload=payload, created_at=now)
-    session.add(ev)
-    return ev
+                 from_state: str | None, to_state: str | None, payload: dict[str, Any], now: datetime) -> None:
+    """Insert one audit row (a cached Core statement with bound parameters)."""
+    session.execute(_INSERT, {
+        "agency_id": agency_id, "case_kind": case_kind, "case_id": case_id, "actor_id": actor.id,
+        "actor_label": actor.label[:100], "action": action, "from_state": from_state, "to_state": to_state,
+        "payload": payload, "created_at": now,
+    })

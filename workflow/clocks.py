@@ -132,6 +132,21 @@ def recompute(session: Session, clock: Clock, cal: WorkCalendar, now: datetime, 
     return old, result.due
 
 
+def new_clock_values(*, agency_id: int, case_kind: str, kind: str, base: date, amount: int, cal: WorkCalendar,
+                     now: datetime, tz: str, assignee_id: int | None = None, cycle: int = 1,
+                     base_reason: str = "收到申请之日") -> dict[str, Any]:
+    """Column values of a fresh working-day clock (no ledger yet), for Core inserts; add ``case_id``."""
+    result = compute_workday_clock(cal, ClockInput(base, amount, base_reason=base_reason))
+    return {
+        "agency_id": agency_id, "case_kind": case_kind, "kind": kind, "cycle": cycle, "status": "running",
+        "unit": "wd", "amount": amount, "start_date": base, "start_at": None, "due_date": result.due,
+        "due_at": end_of_day(result.due, tz), "explanation": {**result.explanation, "base_reason": base_reason},
+        "calendar_version": cal.version, "provisional": result.provisional,
+        "missing_years": list(result.missing_years), "deadline_version": 1, "met_at": None, "breached_at": None,
+        "overdue_level": 0, "assignee_id": assignee_id, "updated_at": now,
+    }
+
+
 def start_clock(session: Session, *, agency_id: int, case_kind: str, case_id: int, kind: str, base: date,
                 amount: int, cal: WorkCalendar, now: datetime, tz: str, assignee_id: int | None = None,
                 cycle: int = 1, base_reason: str = "收到申请之日", intro: Sequence[str] = ()) -> Clock:
@@ -375,3 +390,8 @@ def clock_view(clock: Clock) -> dict[str, Any]:
         "breached_at": clock.breached_at.isoformat() if clock.breached_at else None,
         "explanation": clock.explanation.get("lines_zh", []) if clock.explanation else [],
     }
+
+
+def clock_input(clock: Clock, adjs: list[ClockAdjustment]) -> ClockInput:
+    """The pure input a clock's due date is computed from (for read-only previews, e.g. a new calendar)."""
+    return _input_for(clock, adjs)

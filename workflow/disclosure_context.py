@@ -10,12 +10,13 @@ from typing import Any
 from sqlmodel import Session, func, select
 
 from db.models import Agency, ApprovalRequest, Clock, Consultation, Disclosure
+from notifications.context import agency_context, disclosure_case_context
+from notifications.outbox import check_context, enqueue
 from states.calendar import WorkCalendar
 from states.decisions import CATEGORY_LABELS, Category, lookup
 from workflow.agency import AgencyConfig
 from workflow.clock import local_date
 from workflow.clocks import CLOCK_KINDS, case_clocks
-from workflow.outbox import enqueue
 from workflow.principal import Principal
 
 KIND = "disclosure"
@@ -102,41 +103,43 @@ def consultation_count(session: Session, case_id: int) -> int:
 
 def refresh_next_due(ctx: Ctx) -> None:
     """Denormalise the nearest open deadline and the overdue level onto the row (for lists)."""
-    open_clocks = [c for c in ctx.clocks().values() if c.status == "running" and c.due_at is not None
-                   and c.kind in CLOCK_KINDS]
+    def relevant(c: Clock) -> bool:
+        kind = CLOCK_KINDS.get(c.kind)
+        if kind is None or c.status != "running" or c.due_at is None:
+            return False
+        # A window that only allows something (the 7-day correction notice) stops mattering once passed.
+        return kind.duty or kind.lapse_action is not None or c.due_at >= ctx.now
+
+    open_clocks = [c for c in ctx.clocks().values() if relevant(c)]
     ctx.row.next_due_at = min((c.due_at for c in open_clocks if c.due_at), default=None)
     ctx.row.overdue_level = max((c.overdue_level for c in open_clocks), default=0)
 
 
 # ------------------------------------------------------------------ notices
 
+UNSET = "（未设置，请管理员在机关设置中填写）"
+_REQUIRED_AGENCY = ("phone", "address", "postal_code", "reconsideration_organ")
+
+
 def agency_snapshot(agency: Agency, cfg: AgencyConfig) -> dict[str, Any]:
-    return {
-        "code": agency.code, "name": agency.name, "short_name": cfg.short_name or agency.name,
-        "seal_text": cfg.seal_text or agency.name, "address": cfg.address, "postal_code": cfg.postal_code,
-        "phone": cfg.phone, "email": cfg.email, "website": cfg.website, "office_hours": cfg.office_hours,
-        "reconsideration_organ": cfg.reconsideration_organ, "litigation_court": cfg.litigation_court,
-    }
+    """The ``agency`` part of a notice context; the agency's config supplies defaults.
+
+    A legal step never fails because the agency profile is incomplete: an empty contact field is
+    printed as a visible "not set" marker (and the admin pages flag it), never as a blank.
+    """
+    ctx = agency_context(agency, cfg.model_dump())
+    for key in _REQUIRED_AGENCY:
+        if not ctx.get(key):
+            ctx[key] = UNSET
+    return ctx
 
 
-def case_snapshot(row: Disclosure) -> dict[str, Any]:
-    def iso(v: date | datetime | None) -> str | None:
-        return v.isoformat() if v is not None else None
-
-    return {
-        "id": row.id, "tracking_no": row.tracking_no or "", "submission_no": row.submission_no or "",
-        "applicant_type": row.applicant_type, "applicant_category": row.applicant_category,
-        "applicant_name": row.applicant_name, "id_type": row.id_type, "id_number": row.id_number,
-        "contact_person": row.contact_person, "phone": row.phone, "email": row.email, "address": row.address,
-        "postal_code": row.postal_code, "description": row.description, "document_ref": row.document_ref,
-        "purpose": row.purpose, "form_wanted": row.form_wanted, "obtain_way": row.obtain_way,
-        "channel": row.channel, "received_at": iso(row.received_at_raw), "confirmed_at": iso(row.confirmed_at),
-        "receipt_date": iso(row.receipt_date), "base_date": iso(row.base_date), "oral": row.oral,
-        "assisted": row.assisted,
-    }
+def case_snapshot(row: Any, tz: str = "Asia/Shanghai") -> dict[str, Any]:
+    """The ``case`` part of a notice context (a Disclosure, or an object with its attributes)."""
+    return disclosure_case_context(row, tz=tz)
 
 
-def applicant_channel(row: Disclosure) -> tuple[str, str]:
+def applicant_channel(row: Any) -> tuple[str, str]:
     """Applicant notices go by email when there is an address, otherwise they are printed and posted."""
     if row.email:
         return "email", row.email
@@ -145,14 +148,52 @@ def applicant_channel(row: Disclosure) -> tuple[str, str]:
 
 def notify_applicant(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, doc_no: str | None = None,
                      key_suffix: str = "") -> None:
-    channel, recipient = applicant_channel(ctx.row)
-    context = {
-        "agency": agency_snapshot(ctx.agency, ctx.cfg), "case": case_snapshot(ctx.row), "notice": notice,
-        "issued_date": ctx.today.isoformat(), "doc_no": doc_no or "",
+    enqueue_applicant_notice(ctx.session, agency=ctx.agency, cfg=ctx.cfg, row=ctx.row, notice_type=notice_type,
+                             notice=notice, now=ctx.now, action_key=ctx.action_key + key_suffix, doc_no=doc_no)
+
+
+@dataclass
+class PreparedNotice:
+    """A notice built (and checked against the catalog) before the transaction that enqueues it."""
+
+    agency_id: int
+    notice_type: str
+    channel: str
+    recipient: str
+    recipient_name: str
+    context: dict[str, Any]
+    now: datetime
+
+    def enqueue(self, session: Session, *, case_id: int, number: str, action_key: str) -> None:
+        case = self.context["case"]
+        case["id"] = case_id
+        case["tracking_no"] = case["number"] = number
+        enqueue(session, agency_id=self.agency_id, case_kind=KIND, case_id=case_id, notice_type=self.notice_type,
+                channel=self.channel, recipient=self.recipient, recipient_name=self.recipient_name,
+                context=self.context, dedupe_key=f"{KIND}:{case_id}:{self.notice_type}:{action_key}", now=self.now,
+                validate=False)
+
+
+def applicant_notice(*, agency: Agency, cfg: AgencyConfig, row: Any, notice_type: str, notice: dict[str, Any],
+                     now: datetime, doc_no: str | None = None) -> PreparedNotice:
+    """Build a notice to the applicant; ``row`` is a Disclosure or any object with its attributes."""
+    channel, recipient = applicant_channel(row)
+    case = case_snapshot(row, cfg.timezone)
+    context: dict[str, Any] = {
+        "agency": agency_snapshot(agency, cfg), "case": case, "notice": notice,
+        "issued_date": local_date(now, cfg.timezone).isoformat(), "doc_no": doc_no or "",
     }
-    enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, notice_type=notice_type,
-            channel=channel, recipient=recipient, recipient_name=ctx.row.applicant_name, context=context,
-            dedupe_key=f"{KIND}:{ctx.case_id}:{notice_type}:{ctx.action_key}{key_suffix}", now=ctx.now)
+    check_context(notice_type, {**context, "case": {**case, "tracking_no": case["tracking_no"] or "（待编号）"}})
+    return PreparedNotice(row.agency_id, notice_type, channel, recipient, row.applicant_name, context, now)
+
+
+def enqueue_applicant_notice(session: Session, *, agency: Agency, cfg: AgencyConfig, row: Any, notice_type: str,
+                             notice: dict[str, Any], now: datetime, action_key: str, doc_no: str | None = None) -> None:
+    """A notice to the applicant, enqueued in the caller's transaction."""
+    prepared = applicant_notice(agency=agency, cfg=cfg, row=row, notice_type=notice_type, notice=notice, now=now,
+                                doc_no=doc_no)
+    prepared.enqueue(session, case_id=row.id, number=row.tracking_no or row.submission_no or "",
+                     action_key=action_key)
 
 
 def notify_party(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, name: str, contact: str,
@@ -160,7 +201,7 @@ def notify_party(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, name: st
     """A notice to a third party or another agency: emailed when the contact is an address, else printed."""
     channel, recipient = ("email", contact) if "@" in contact else ("print", "")
     context = {
-        "agency": agency_snapshot(ctx.agency, ctx.cfg), "case": case_snapshot(ctx.row), "notice": notice,
+        "agency": agency_snapshot(ctx.agency, ctx.cfg), "case": case_snapshot(ctx.row, ctx.tz), "notice": notice,
         "issued_date": ctx.today.isoformat(), "doc_no": doc_no or "",
     }
     enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, notice_type=notice_type,

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
 from sqlmodel import func, select
 
 from db.models import ApprovalRequest, Clock, Consultation, Disclosure, RemedyCase, User
+from notifications.context import OBTAIN_WAY_LABELS, case_ref
+from notifications.outbox import enqueue
 from states.decisions import Category, lookup, row_for
 from states.fees import quote_items, quote_pages
 from workflow import disclosure_payloads as P
@@ -20,6 +21,7 @@ from workflow.clocks import add_adjustment, pause_clock, resume_clock, start_clo
 from workflow.disclosure_context import (
     KIND,
     Ctx,
+    agency_snapshot,
     consultation_count,
     decision_view,
     notify_applicant,
@@ -29,9 +31,11 @@ from workflow.disclosure_context import (
 )
 from workflow.errors import DomainValidation
 from workflow.numbers import next_number
-from workflow.outbox import enqueue
+from workflow.portal_handlers import h_confirm_submission, h_discard_submission, h_request_completion
 
 Handler = Callable[[Ctx, Any], None]
+DELIVERY_LABELS = {"post": "邮寄送达", "email": "电子邮件送达", "in_person": "直接送达", "online": "网上送达",
+                   "fax": "传真送达"}
 
 
 def _clock(ctx: Ctx, kind: str) -> Clock | None:
@@ -97,11 +101,15 @@ def _set_assignee(ctx: Ctx, user: User) -> None:
     for c in ctx.clocks().values():
         c.assignee_id = user.id
     ctx.event.update({"assignee": user.display_name, "previous_assignee_id": old})
+    reply = _clock(ctx, "reply")
     enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
             notice_type="internal.assigned", channel="internal", recipient=f"user:{user.id}",
             recipient_name=user.display_name,
-            context={"case": {"id": ctx.case_id, "tracking_no": ctx.row.tracking_no,
-                              "applicant_name": ctx.row.applicant_name, "description": ctx.row.description[:200]}},
+            context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": user.display_name},
+                     "case": case_ref(KIND, ctx.row.tracking_no or "", ctx.row.description[:60]),
+                     "notice": {"assigned_by": ctx.actor.label, "clock_label": "答复期限",
+                                "due_date": _iso(reply.due_date if reply else None) or ""},
+                     "issued_date": ctx.today.isoformat()},
             dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}", now=ctx.now)
 
 
@@ -128,8 +136,8 @@ def h_request_correction(ctx: Ctx, p: P.CorrectionIn) -> None:
     doc_no = _doc_no(ctx, "notice")
     ctx.event.update({"correction_due": _iso(corr.due_date), "doc_no": doc_no})
     notify_applicant(ctx, "disclosure.correction_notice",
-                     {"items": p.items, "period_days": period, "due_date": _iso(corr.due_date),
-                      "provisional": corr.provisional}, doc_no=doc_no)
+                     {"corrections": p.items, "period_days": period, "last_date": _iso(corr.due_date),
+                      "guidance": p.guidance, "provisional": corr.provisional}, doc_no=doc_no)
 
 
 def h_receive_correction(ctx: Ctx, p: P.ReceiveCorrectionIn) -> None:
@@ -156,7 +164,8 @@ def h_lapse_correction(ctx: Ctx, p: P.Empty) -> None:
     _stop_open(ctx)
     _conclude(ctx, Category.OTHER, "correction_lapsed")
     notify_applicant(ctx, "disclosure.closure_notice",
-                     {"reason": "correction_lapsed", "correction_due": _iso(corr.due_date if corr else None)},
+                     {"reason": "correction_lapsed", "correction_last_date": _iso(corr.due_date if corr else None),
+                      "correction_notice_date": _iso(corr.start_date if corr else None)},
                      doc_no=_doc_no(ctx, "notice"))
 
 
@@ -183,11 +192,19 @@ def h_start_consultation(ctx: Ctx, p: P.ConsultationIn) -> None:
     doc_no = _doc_no(ctx, "notice")
     ctx.event.update({"consultation_due": _iso(clock.due_date), "doc_no": doc_no})
     letter = "disclosure.consultation_third_party" if p.consultee_kind == "third_party" else "disclosure.consultation_agency"
-    notify_party(ctx, letter, {"consultee_name": p.consultee_name, "due_date": _iso(clock.due_date),
-                               "days": ctx.cfg.consultation_wd, "sent_date": sent.isoformat()},
-                 name=p.consultee_name, contact=p.consultee_contact, doc_no=doc_no)
+    info = p.info_description or ctx.row.description
+    if p.consultee_kind == "third_party":
+        letter_ctx: dict[str, Any] = {"third_party": {"name": p.consultee_name}, "info_description": info,
+                                      "interest": p.interest, "last_date": _iso(clock.due_date),
+                                      "sent_date": sent.isoformat()}
+    else:
+        letter_ctx = {"consulted_agency": p.consultee_name, "info_description": info,
+                      "last_date": _iso(clock.due_date), "sent_date": sent.isoformat()}
+    notify_party(ctx, letter, letter_ctx, name=p.consultee_name, contact=p.consultee_contact, doc_no=doc_no)
     notify_applicant(ctx, "disclosure.consultation_applicant_notice",
-                     {"consultee_kind": p.consultee_kind, "due_date": _iso(clock.due_date)}, key_suffix=":applicant")
+                     {"sent_date": sent.isoformat(), "consultee_kind": p.consultee_kind,
+                      "consultee_label": "第三方" if p.consultee_kind == "third_party" else "有关行政机关",
+                      "expected_date": _iso(clock.due_date)}, key_suffix=":applicant")
 
 
 def _current_consultation(ctx: Ctx) -> Consultation | None:
@@ -256,8 +273,8 @@ def h_approve_extension(ctx: Ctx, p: P.ApproveExtensionIn) -> None:
     doc_no = _doc_no(ctx, "notice")
     ctx.event.update({"days": days, "doc_no": doc_no})
     notify_applicant(ctx, "disclosure.extension_notice",
-                     {"days": days, "reason": req.payload.get("reason", ""), "old_due": _iso(old),
-                      "new_due": _iso(new), "provisional": reply.provisional}, doc_no=doc_no)
+                     {"extension_days": days, "reason": req.payload.get("reason", ""), "original_due_date": _iso(old),
+                      "new_due_date": _iso(new), "provisional": reply.provisional}, doc_no=doc_no)
 
 
 def h_deny_extension(ctx: Ctx, p: P.NoteIn) -> None:
@@ -266,8 +283,11 @@ def h_deny_extension(ctx: Ctx, p: P.NoteIn) -> None:
     req.status, req.decided_by, req.decided_at, req.decision_note = "denied", ctx.actor.id, ctx.now, p.note
 
 
-def h_request_reasons(ctx: Ctx, p: P.MessageIn) -> None:
-    notify_applicant(ctx, "disclosure.reasons_notice", {"message": p.message}, doc_no=_doc_no(ctx, "notice"))
+def h_request_reasons(ctx: Ctx, p: P.ReasonsIn) -> None:
+    last = ctx.cal.add_workdays_date(ctx.today, p.period_days)
+    notify_applicant(ctx, "disclosure.reasons_notice",
+                     {"facts": p.facts, "period_days": p.period_days, "last_date": last.isoformat()},
+                     doc_no=_doc_no(ctx, "notice"))
 
 
 def h_set_delay(ctx: Ctx, p: P.DelayIn) -> None:
@@ -280,7 +300,7 @@ def h_set_delay(ctx: Ctx, p: P.DelayIn) -> None:
                               now=ctx.now, tz=ctx.tz, reason=p.reason, actor_id=ctx.actor.id)
     ctx.row.delayed = True
     _move(ctx, "reply", old, new)
-    notify_applicant(ctx, "disclosure.delay_notice", {"days": p.days, "reason": p.reason, "new_due": _iso(new)},
+    notify_applicant(ctx, "disclosure.delay_notice", {"days": p.days, "reason": p.reason, "new_due_date": _iso(new)},
                      doc_no=_doc_no(ctx, "notice"))
 
 
@@ -315,9 +335,15 @@ def h_send_fee_notice(ctx: Ctx, p: P.FeeNoticeIn) -> None:
     doc_no = _doc_no(ctx, "notice")
     ctx.event.update({"amount": quote.amount, "fee_due": _iso(fee.due_date), "doc_no": doc_no})
     ctx.result["fee"] = quote.to_dict()
+    basis = (f"您本自然月内累计申请第{quote.prior + 1}件起，本次按{quote.quantity}件计"
+             if p.method == "item" else f"本次申请提供的信息共{quote.quantity}页")
+    payment = {"how": ctx.cfg.fee_payment_how, "payee": ctx.cfg.fee_payee, "account": ctx.cfg.fee_account,
+               "bank": ctx.cfg.fee_bank}
     notify_applicant(ctx, "disclosure.fee_notice",
-                     {"quote": quote.to_dict(), "due_date": _iso(fee.due_date), "days": ctx.cfg.fee_payment_wd},
-                     doc_no=doc_no)
+                     {"method": p.method, "basis_fact": basis, "amount": quote.amount, "payment": payment,
+                      "lines": [{"band": ln.band, "quantity": ln.quantity, "rate": ln.rate, "amount": ln.subtotal}
+                                for ln in quote.lines],
+                      "last_date": _iso(fee.due_date), "days": ctx.cfg.fee_payment_wd}, doc_no=doc_no)
 
 
 def h_record_payment(ctx: Ctx, p: P.PaymentIn) -> None:
@@ -343,8 +369,9 @@ def h_lapse_fee(ctx: Ctx, p: P.Empty) -> None:
     _stop_open(ctx)
     _conclude(ctx, Category.OTHER, "fee_unpaid")
     notify_applicant(ctx, "disclosure.closure_notice",
-                     {"reason": "fee_unpaid", "fee_due": _iso(fee.due_date if fee else None),
-                      "amount": ctx.row.fee_amount}, doc_no=_doc_no(ctx, "notice"))
+                     {"reason": "fee_unpaid", "fee_last_date": _iso(fee.due_date if fee else None),
+                      "fee_notice_date": _iso(ctx.row.fee_notice_date), "amount": ctx.row.fee_amount},
+                     doc_no=_doc_no(ctx, "notice"))
 
 
 def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
@@ -378,13 +405,20 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
     ctx.row.reply_doc_no = doc_no
     ctx.event.update({"doc_no": doc_no, "on_time": on_time})
     ctx.result["doc_no"] = doc_no
-    notify_applicant(ctx, "disclosure.reply", {"decision": decision_view(p.category, p.reason), "detail": p.detail,
-                                               "text": p.text}, doc_no=doc_no)
+    notice: dict[str, Any] = {"decision": decision_view(p.category, p.reason), "detail": p.detail}
+    if p.text:
+        notice["text"] = p.text
+    if discloses and p.reason != "already_public":
+        notice["provided"] = {"method_label": OBTAIN_WAY_LABELS.get(ctx.row.obtain_way, ctx.row.obtain_way),
+                              "documents": p.documents or [ctx.row.description[:200]]}
+    notify_applicant(ctx, "disclosure.reply", notice, doc_no=doc_no)
     if discloses:
         for c in objections:  # 条例第三十二条: tell the third party what is disclosed and why
             notify_party(ctx, "disclosure.disclose_despite_objection",
-                         {"consultee_name": c.consultee_name, "reason": p.public_interest_reason,
-                          "decision": decision_view(p.category, p.reason)},
+                         {"third_party": {"name": c.consultee_name}, "consultation_date": c.sent_date.isoformat(),
+                          "objection_date": _iso(c.received_date), "reasons": p.public_interest_reason,
+                          "content": "；".join(p.documents) or ctx.row.description[:200],
+                          "disclose_date": ctx.today.isoformat()},
                          name=c.consultee_name, contact=c.consultee_contact, key_suffix=f":tp{c.id}")
 
 
@@ -400,6 +434,11 @@ def h_deliver(ctx: Ctx, p: P.DeliverIn) -> None:
                         "signer": p.signer, "reconsideration_until": _iso(recon.due),
                         "litigation_until": _iso(litig.due)}
     ctx.event.update(ctx.row.delivery)
+    notify_party(ctx, "disclosure.delivery_record",
+                 {"document_title": "政府信息公开申请答复书", "document_no": ctx.row.reply_doc_no or "",
+                  "method_label": DELIVERY_LABELS[p.method], "address": ctx.row.address, "ems_no": p.tracking_no,
+                  "delivered_date": delivered.isoformat(), "signer": p.signer, "deliverer": ctx.actor.label},
+                 name="（存档）", contact="")
 
 
 def h_archive(ctx: Ctx, p: P.Empty) -> None:
@@ -413,7 +452,7 @@ def h_withdraw(ctx: Ctx, p: P.WithdrawIn) -> None:
     ctx.row.withdrawn_at = ctx.now
     _conclude(ctx, Category.OTHER, "withdrawn")
     ctx.row.concluded_date = max(when, ctx.row.receipt_date or when)
-    notify_applicant(ctx, "disclosure.closure_notice", {"reason": "withdrawn", "withdrawn_date": when.isoformat(),
+    notify_applicant(ctx, "disclosure.closure_notice", {"reason": "withdrawn", "withdrawal_date": when.isoformat(),
                                                         "note": p.reason})
 
 
@@ -431,10 +470,6 @@ def h_record_remedy(ctx: Ctx, p: P.RemedyIn) -> None:
     ctx.session.add(rc)
 
 
-def h_noop(ctx: Ctx, p: BaseModel) -> None:
-    """Actions whose effect is the state change and the event (e.g. archive)."""
-
-
 def _doc_no(ctx: Ctx, series: str) -> str:
     year = ctx.today.year
     seq = next_number(ctx.session, ctx.row.agency_id, series, year)
@@ -443,9 +478,9 @@ def _doc_no(ctx: Ctx, series: str) -> str:
 
 
 HANDLERS: dict[str, Handler] = {
-    "confirm_submission": h_noop,  # replaced by workflow.portal when online submission lands
-    "request_completion": h_noop,
-    "discard_submission": h_noop,
+    "confirm_submission": h_confirm_submission,  # online submissions: workflow.portal_handlers
+    "request_completion": h_request_completion,
+    "discard_submission": h_discard_submission,
     "assign": h_assign,
     "reassign": h_reassign,
     "request_correction": h_request_correction,

@@ -149,7 +149,15 @@ class RegisterIn(ApplicantIn, RequestIn):
 
 
 class OnlineSubmissionIn(ApplicantIn, RequestIn):
-    """Applicant's own online submission (issue: public portal)."""
+    """The applicant's own online submission (workflow.portal): replies go by email, so one is required."""
+
+    @model_validator(mode="after")
+    def _online(self) -> OnlineSubmissionIn:
+        if not self.email:
+            raise err("email_required", "网上申请须填写电子邮箱，用于接收提交确认、接收回执和办理结果")
+        if self.obtain_way == "post" and not self.address:
+            raise err("address_required", "选择邮寄获取信息时，须填写通信地址")
+        return self
 
 
 # ------------------------------------------------------------------ actions
@@ -171,6 +179,7 @@ class ReassignIn(Strict):
 class CorrectionIn(Strict):
     items: list[str] = Field(min_length=1, max_length=50)
     period_days: int | None = Field(None, ge=1, le=60)
+    guidance: str = Field("", max_length=2000)
 
     @field_validator("items")
     @classmethod
@@ -194,6 +203,14 @@ class ConsultationIn(Strict):
     consultee_contact: str = Field("", max_length=300)
     sent_date: date | None = None
     consultee_received_date: date | None = None
+    info_description: str = Field("", max_length=2000)  # defaults to the application's description
+    interest: str = Field("", max_length=2000)  # 条例第三十二条: how disclosure may affect the third party
+
+    @model_validator(mode="after")
+    def _interest(self) -> ConsultationIn:
+        if self.consultee_kind == "third_party" and not self.interest:
+            raise err("interest_required", "征求第三方意见时，须说明公开可能损害第三方合法权益的情形（条例第三十二条）")
+        return self
 
 
 class OpinionIn(Strict):
@@ -216,8 +233,17 @@ class NoteIn(Strict):
     note: str = Field("", max_length=500)
 
 
-class MessageIn(Strict):
-    message: str = Field("", max_length=2000)
+class CompletionIn(Strict):
+    """What the applicant must add to an online submission before it can be confirmed."""
+
+    message: str = Field(min_length=1, max_length=2000)
+
+
+class ReasonsIn(Strict):
+    """条例第三十五条: ask the applicant to state reasons for a volume/frequency beyond reason."""
+
+    facts: str = Field(min_length=1, max_length=2000)
+    period_days: int = Field(10, ge=1, le=60)
 
 
 class DelayIn(Strict):
@@ -241,6 +267,7 @@ class ReplyIn(Strict):
     reason: str = Field(min_length=1, max_length=40)
     detail: dict[str, str] = Field(default_factory=dict)
     text: str = Field("", max_length=20000)
+    documents: list[str] = Field(default_factory=list, max_length=200)  # what is provided (予以公开/部分公开)
     public_interest_reason: str = Field("", max_length=2000)
 
 
@@ -273,7 +300,7 @@ class RemedyIn(Strict):
 
 PAYLOADS: dict[str, type[BaseModel]] = {
     "confirm_submission": NoteIn,
-    "request_completion": MessageIn,
+    "request_completion": CompletionIn,
     "discard_submission": Empty,
     "assign": AssignIn,
     "reassign": ReassignIn,
@@ -286,7 +313,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "request_extension": ExtensionIn,
     "approve_extension": ApproveExtensionIn,
     "deny_extension": NoteIn,
-    "request_reasons": MessageIn,
+    "request_reasons": ReasonsIn,
     "set_delay": DelayIn,
     "send_fee_notice": FeeNoticeIn,
     "record_payment": PaymentIn,

@@ -176,7 +176,7 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
     return d
 
 
-_EVENT_LABELS = {"register": "登记", "submit_online": "网上提交", "remind": "到期提醒", "urge": "催办", "supervise": "督办",
+_EVENT_LABELS = {"register": "登记", "submit_online": "网上提交", "applicant_upload": "申请人网上提交材料", "remind": "到期提醒", "urge": "催办", "supervise": "督办",
                  "recompute": "日历变更，重新计算期限", "document": "生成文书"}
 
 

@@ -11,17 +11,19 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from db.models import Agency, ApprovalRequest, Clock, User, WorkOrder, WorkOrderCycle
+from db.models import Agency, ApprovalRequest, Clock, Unit, User, WorkOrder, WorkOrderCycle
+from notifications.context import CASE_KIND_LABELS, case_ref
+from notifications.outbox import enqueue
 from states.calendar import WorkCalendar
-from states.hotline import CATEGORY_LABELS, URGENCY_LABELS
+from states.hotline import CATEGORY_LABELS
 from states.hotline_profiles import Profile, ResolvedLimits, escalations_due
+from states.roles import Role
 from workflow.agency import AgencyConfig
 from workflow.clock import local_date
-from workflow.clocks import case_clocks, stop_clock
+from workflow.clocks import CLOCK_KINDS, case_clocks, stop_clock
 from workflow.disclosure_context import agency_snapshot
 from workflow.hotline_plan import DUTY_KINDS, Planner, fmt_local
 from workflow.hotline_profiles_io import get_profile
-from workflow.outbox import enqueue
 from workflow.principal import Principal
 
 KIND = "workorder"
@@ -142,43 +144,84 @@ def stop_open_clocks(ctx: Ctx, status: str = "cancelled", cycle: int | None = No
             ctx.session.add(c)
 
 
-# ------------------------------------------------------------------ notices
+# ------------------------------------------------------------------ notices (notifications.catalog)
 
 def order_snapshot(row: WorkOrder, tz: str) -> dict[str, Any]:
-    """What notices about an order may show (the caller's phone only where the notice needs it)."""
+    """The ``case`` part of a work-order notice (docs/notices.md); printed forms mask the caller."""
     return {
-        "id": row.id, "platform": row.platform, "order_no": row.order_no, "cycle": row.cycle,
-        "category": row.category, "category_label": CATEGORY_LABELS.get(row.category, row.category),
-        "urgency": row.urgency, "urgency_label": URGENCY_LABELS.get(row.urgency, row.urgency),
-        "caller_name": row.caller_name, "title": row.title, "content": row.content[:500],
-        "location": row.location, "received_at": fmt_local(row.received_at, tz),
-        "next_due_at": fmt_local(row.next_due_at, tz) if row.next_due_at else None,
+        "kind": KIND, "kind_label": CASE_KIND_LABELS[KIND], "id": row.id, "order_no": row.order_no,
+        "number": row.order_no, "caller": {"name": row.caller_name or "（未留姓名）",
+                                           "phone": row.caller_phone or "（未留电话）"},
+        "category_label": CATEGORY_LABELS.get(row.category, row.category)
+        + (f"（{row.category_code}）" if row.category_code else ""),
+        "content": row.content, "received_date": local_date(row.received_at, tz).isoformat(),
     }
 
 
-def notify_user(ctx: Ctx, notice_type: str, user_id: int, extra: dict[str, Any] | None = None) -> None:
-    """An internal notice (the staff member's inbox) about this order."""
-    user = ctx.session.get(User, user_id)
-    name = user.display_name if user is not None else ""
+def _summary(row: WorkOrder) -> str:
+    return (row.title or row.content)[:60]
+
+
+def _unit_name(ctx: Ctx, unit_id: int | None) -> str:
+    unit = ctx.session.get(Unit, unit_id) if unit_id is not None else None
+    return unit.name if unit is not None else ctx.agency.name
+
+
+def notify_assigned(ctx: Ctx, user: User, note: str = "") -> None:
+    """承办事项分派通知 to the assignee (also sent when the platform returns the order for re-handling)."""
+    handling = ctx.clocks().get("handling")
+    notice: dict[str, Any] = {"assigned_by": ctx.actor.label, "clock_label": "办理时限",
+                              "due_date": handling.due_date.isoformat() if handling and handling.due_date else ""}
+    if note:
+        notice["note"] = note
     enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
-            notice_type=notice_type, channel="internal", recipient=f"user:{user_id}", recipient_name=name,
-            context={"case": order_snapshot(ctx.row, ctx.tz), **(extra or {})},
-            dedupe_key=f"{KIND}:{ctx.case_id}:{notice_type}:{ctx.action_key}:{user_id}", now=ctx.now)
+            notice_type="internal.assigned", channel="internal", recipient=f"user:{user.id}",
+            recipient_name=user.display_name,
+            context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": user.display_name},
+                     "case": case_ref(KIND, ctx.row.order_no, _summary(ctx.row)), "notice": notice,
+                     "issued_date": ctx.today.isoformat()},
+            dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}", now=ctx.now)
+
+
+def notify_overdue(ctx: Ctx, level: int, clock: Clock, days_overdue: int) -> None:
+    """超期催办督办通知 to the agency's leaders (who see that the officer acts), else to the officer."""
+    users = list(ctx.session.exec(select(User).where(User.agency_id == ctx.row.agency_id,
+                                                     col(User.active).is_(True))))
+    officer = next((u for u in users if u.id == ctx.row.assignee_id), None)
+    recipients = [u for u in users if Role.LEADER in u.role_set] or ([officer] if officer else [])
+    notice = {"level": level, "clock_label": CLOCK_KINDS[clock.kind].label,
+              "due_date": clock.due_date.isoformat() if clock.due_date else "", "days_overdue": days_overdue,
+              "officer": officer.display_name if officer else "（未指派）",
+              "unit": _unit_name(ctx, ctx.row.unit_id)}
+    for u in recipients:
+        enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
+                notice_type="internal.overdue", channel="internal", recipient=f"user:{u.id}",
+                recipient_name=u.display_name,
+                context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": u.display_name},
+                         "case": case_ref(KIND, ctx.row.order_no, _summary(ctx.row)), "notice": notice,
+                         "issued_date": ctx.today.isoformat()},
+                dedupe_key=f"{KIND}:{ctx.case_id}:overdue:{ctx.action_key}:{u.id}", now=ctx.now)
 
 
 def notify_reply(ctx: Ctx, text: str, attachments: list[dict[str, Any]]) -> None:
-    """办理情况回复单 (printed, filed and uploaded) and the text the caller receives (济南条例第二十四条)."""
-    context = {"agency": agency_snapshot(ctx.agency, ctx.cfg), "case": order_snapshot(ctx.row, ctx.tz),
-               "reply": {"text": text, "replied_at": ctx.fmt(ctx.now), "handler": ctx.actor.label,
-                         "attachments": attachments}, "issued_date": ctx.today.isoformat()}
+    """办理情况回复单 (printed and filed, 济南条例第二十四条) and the text the caller is told (txt, printed for
+    the desk / the platform: the outbox has no SMS channel)."""
+    handler = ctx.session.get(User, ctx.row.assignee_id) if ctx.row.assignee_id else None
+    notice: dict[str, Any] = {"result_label": "已办理", "reply_text": text,
+                              "handler": handler.display_name if handler else ctx.actor.label,
+                              "unit": _unit_name(ctx, ctx.row.unit_id), "reply_date": ctx.today.isoformat()}
+    if attachments:
+        notice["attachments"] = [a["filename"] for a in attachments]
+    base = {"agency": agency_snapshot(ctx.agency, ctx.cfg), "case": order_snapshot(ctx.row, ctx.tz),
+            "issued_date": ctx.today.isoformat()}
     enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
-            notice_type="workorder.reply_sheet", channel="print", recipient="", recipient_name=ctx.agency.name,
-            context=context, dedupe_key=f"{KIND}:{ctx.case_id}:reply_sheet:{ctx.action_key}", now=ctx.now)
-    if ctx.row.caller_phone:
-        enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
-                notice_type="workorder.caller_text", channel="sms", recipient=ctx.row.caller_phone,
-                recipient_name=ctx.row.caller_name, context=context,
-                dedupe_key=f"{KIND}:{ctx.case_id}:caller_text:{ctx.action_key}", now=ctx.now)
+            notice_type="workorder.reply_sheet", channel="print", recipient_name=ctx.agency.name,
+            context={**base, "notice": notice},
+            dedupe_key=f"{KIND}:{ctx.case_id}:reply_sheet:{ctx.action_key}", now=ctx.now)
+    enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
+            notice_type="workorder.caller_text", channel="print", recipient_name=ctx.row.caller_name,
+            context={**base, "notice": {"result_label": notice["result_label"], "reply_text": text}},
+            dedupe_key=f"{KIND}:{ctx.case_id}:caller_text:{ctx.action_key}", now=ctx.now)
 
 
 def cycle_view(c: WorkOrderCycle, tz: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import col, select
 
-from db.models import ApprovalRequest, StoredFile, Unit, WorkOrder, WorkOrderCycle
+from db.models import ApprovalRequest, StoredFile, Unit, User, WorkOrder, WorkOrderCycle
 from states.hotline import CALLBACK_LABELS, TERMINATION_GROUND_LABELS
 from workflow import hotline_payloads as P
 from workflow.clocks import add_adjustment, start_planned, stop_clock
@@ -22,13 +22,15 @@ from workflow.hotline_context import (
     KIND,
     OPEN_CLOCK,
     Ctx,
+    notify_assigned,
+    notify_overdue,
     notify_reply,
-    notify_user,
     overdue_index,
     pending_approval,
     stop_open_clocks,
 )
 from workflow.hotline_links import convert_to_disclosure
+from workflow.hotline_plan import DUTY_KINDS
 
 Handler = Callable[[Ctx, Any], None]
 
@@ -111,8 +113,7 @@ def h_assign(ctx: Ctx, p: P.AssignPayload) -> None:
         c.assignee_id = user.id
         ctx.session.add(c)
     ctx.event.update({"assignee": user.display_name, "previous_assignee_id": old})
-    assert user.id is not None
-    notify_user(ctx, "internal.assigned", user.id, {"kind": KIND, "note": p.note})
+    notify_assigned(ctx, user, p.note)
 
 
 def h_noop(ctx: Ctx, p: BaseModel) -> None:
@@ -165,9 +166,6 @@ def h_approve_extension(ctx: Ctx, p: P.ApproveExtensionPayload) -> None:
     ctx.event.update({"days": p.days, "requested_days": req.payload.get("days"),
                       "old_due_at": old_at.isoformat() if old_at else None,
                       "new_due_at": handling.due_at.isoformat() if handling.due_at else None})
-    if ctx.row.assignee_id is not None:
-        notify_user(ctx, "workorder.extension_approved", ctx.row.assignee_id,
-                    {"days": p.days, "new_due_at": ctx.fmt(handling.due_at)})
 
 
 def h_deny_extension(ctx: Ctx, p: P.NotePayload) -> None:
@@ -176,9 +174,6 @@ def h_deny_extension(ctx: Ctx, p: P.NotePayload) -> None:
     assert req is not None
     req.status, req.decided_by, req.decided_at, req.decision_note = "denied", ctx.actor.id, ctx.now, p.note
     ctx.session.add(req)
-    if ctx.row.assignee_id is not None:
-        notify_user(ctx, "workorder.extension_denied", ctx.row.assignee_id,
-                    {"note": p.note, "due_at": ctx.fmt(ctx.clocks()["handling"].due_at)})
 
 
 def _attachments(ctx: Ctx, ids: list[int]) -> list[dict[str, Any]]:
@@ -230,32 +225,37 @@ def h_record_callback(ctx: Ctx, p: P.RecordCallbackPayload) -> None:
 def h_rehandle(ctx: Ctx, p: P.ReasonPayload) -> None:
     """重办 (济南条例第二十七条第二款): a new handling cycle with the category's time limit from today."""
     open_cycle(ctx, "rehandle", p.reason, platform_due=None, sign_for=False, return_window=False)
-    if ctx.row.assignee_id is not None:
-        notify_user(ctx, "workorder.rehandle", ctx.row.assignee_id, {"reason": p.reason})
+    assignee = ctx.session.get(User, ctx.row.assignee_id) if ctx.row.assignee_id is not None else None
+    if assignee is not None:
+        notify_assigned(ctx, assignee, f"退回重办：{p.reason}")
 
 
-def _escalate(ctx: Ctx, step: str, label: str, note: str) -> None:
+def _escalate(ctx: Ctx, step: str, note: str) -> None:
     """催办 / 督办 (济南条例第二十八条；潍坊条例第二十六条): one ladder step, marked on the overdue clocks."""
-    idx = overdue_index(ctx, ctx.clocks())
+    clocks = ctx.clocks()
+    idx = overdue_index(ctx, clocks)
     # overdue_level counts ladder steps passed: firing 督办 before 催办 passes both (escalations_due).
     steps = [s.action for s in ctx.limits().escalation]
     ctx.row.overdue_level = steps.index(step, ctx.row.overdue_level) + 1  # type: ignore[arg-type]
-    for c in ctx.clocks().values():
-        if c.status in OPEN_CLOCK and c.due_at and ctx.now > c.due_at:
-            c.overdue_level = ctx.row.overdue_level
-            c.breached_at = c.breached_at or ctx.now
-            ctx.session.add(c)
-    ctx.event.update({"step": ctx.row.overdue_level, "overdue_workdays": None if idx is None else idx + 1})
-    if ctx.row.assignee_id is not None:
-        notify_user(ctx, f"workorder.{step}", ctx.row.assignee_id, {"label": label, "note": note})
+    overdue = [c for c in clocks.values()
+               if c.kind in DUTY_KINDS and c.status in OPEN_CLOCK and c.due_at and ctx.now > c.due_at]
+    for c in overdue:
+        c.overdue_level = ctx.row.overdue_level
+        c.breached_at = c.breached_at or ctx.now
+        ctx.session.add(c)
+    days = 0 if idx is None else idx + 1
+    ctx.event.update({"step": ctx.row.overdue_level, "overdue_workdays": days, "note": note})
+    if overdue:
+        worst = min(overdue, key=lambda c: c.due_at or ctx.now)
+        notify_overdue(ctx, 1 if step == "urge" else 2, worst, days)
 
 
 def h_urge(ctx: Ctx, p: P.NotePayload) -> None:
-    _escalate(ctx, "urge", "催办", p.note)
+    _escalate(ctx, "urge", p.note)
 
 
 def h_supervise(ctx: Ctx, p: P.NotePayload) -> None:
-    _escalate(ctx, "supervise", "督办", p.note)
+    _escalate(ctx, "supervise", p.note)
 
 
 def h_request_termination(ctx: Ctx, p: P.RequestTerminationPayload) -> None:

@@ -51,7 +51,7 @@ def conversion_input(row: WorkOrder, p: ConvertToDisclosurePayload) -> ConvertIn
 
 def convert_to_disclosure(ctx: Ctx, p: ConvertToDisclosurePayload) -> None:
     """Register a disclosure application from this order in the current transaction."""
-    from workflow.disclosure import hash_query_code, legal_receipt_date, new_query_code, start_registered
+    from workflow.disclosure import hash_query_code, new_query_code, rest_day_rule, start_registered
     from workflow.disclosure_context import Ctx as DCtx
     from workflow.disclosure_context import notify_applicant
     from workflow.disclosure_context import refresh_next_due as refresh_disclosure
@@ -75,7 +75,7 @@ def convert_to_disclosure(ctx: Ctx, p: ConvertToDisclosurePayload) -> None:
     ctx.session.flush()
     dctx = DCtx(ctx.session, d, ctx.agency, ctx.cfg, ctx.cal, ctx.actor, ctx.now)
     raw = local_date(ctx.now, ctx.tz)
-    receipt, rolled = legal_receipt_date(dctx, raw)
+    receipt, rolled = rest_day_rule(ctx.cfg, ctx.cal, raw)
     start_registered(dctx, receipt_date=receipt, rolled_from=rolled)
     assert d.id is not None and d.tracking_no is not None
     append_event(ctx.session, agency_id=d.agency_id, case_kind="disclosure", case_id=d.id, actor=ctx.actor,
@@ -85,7 +85,7 @@ def convert_to_disclosure(ctx: Ctx, p: ConvertToDisclosurePayload) -> None:
                           "source_order_no": ctx.row.order_no, "note": p.reason})
     reply = dctx.clocks().get("reply")
     notify_applicant(dctx, "disclosure.receipt", {
-        "query_code": code, "reply_due": reply.due_date.isoformat() if reply and reply.due_date else None})
+        "query_code": code, "due_date": reply.due_date.isoformat() if reply and reply.due_date else ""})
     refresh_disclosure(dctx)
     ctx.row.linked_disclosure_id = d.id
     ctx.event.update({"disclosure_id": d.id, "tracking_no": d.tracking_no, "receipt_date": receipt.isoformat()})

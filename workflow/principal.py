@@ -14,6 +14,7 @@ class Principal:
     agency_id: int | None  # None only for supervisors reading across agencies
     roles: frozenset[Role]
     label: str  # shown in the timeline: a name, "系统", "申请人"
+    kind: str = "staff"  # staff | system | applicant (the applicant acting through the portal)
 
     @property
     def actor(self) -> Actor:
@@ -23,6 +24,10 @@ class Principal:
     def is_system(self) -> bool:
         return self.id is None
 
+    @property
+    def is_applicant(self) -> bool:
+        return self.kind == "applicant"
+
     def has(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))
 
@@ -31,8 +36,9 @@ class Principal:
 
 
 def system(agency_id: int, label: str = "系统") -> Principal:
-    return Principal(None, agency_id, frozenset(), label)
+    return Principal(None, agency_id, frozenset(), label, "system")
 
 
 def applicant(agency_id: int) -> Principal:
-    return Principal(None, agency_id, frozenset(), "申请人（网上）")
+    """The applicant through the portal: may fire only states.disclosure.APPLICANT_ACTIONS."""
+    return Principal(None, agency_id, frozenset(), "申请人（网上）", "applicant")

@@ -15,6 +15,7 @@ from db.models.common import (
 from db.models.core import Agency, Unit, User
 from db.models.disclosure import Consultation, Disclosure, RemedyCase
 from db.models.hotline import WorkOrder, WorkOrderCycle
+from db.models.web import ChallengeUse, WebSession
 
 __all__ = [
     "Agency",
@@ -22,6 +23,7 @@ __all__ = [
     "CalendarDay",
     "CalendarNotice",
     "CalendarState",
+    "ChallengeUse",
     "Clock",
     "ClockAdjustment",
     "Consultation",
@@ -35,6 +37,7 @@ __all__ = [
     "SweepStatus",
     "Unit",
     "User",
+    "WebSession",
     "WorkOrder",
     "WorkOrderCycle",
 ]

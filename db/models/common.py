@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from db.models._base import json_field
@@ -39,6 +39,10 @@ class Clock(SQLModel, table=True):
         Index("ix_clock_agency_due", "agency_id", "status", "due_at"),
         Index("ix_clock_assignee_due", "assignee_id", "status", "due_at"),
         Index("ix_clock_calver", "calendar_version", "status"),
+        # On-time rate of replies (workflow/report_stats.py): met reply clocks by the day they were met.
+        Index("ix_clock_reply_met", "met_at", "agency_id", postgresql_include=["due_at", "assignee_id", "case_kind"],
+              postgresql_where=text("kind = 'reply' AND status = 'met'"),
+              sqlite_where=text("kind = 'reply' AND status = 'met'")),
     )
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Integer, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from db.models._base import json_field
@@ -19,21 +19,36 @@ class Disclosure(SQLModel, table=True):
     __tablename__ = "disclosure"
     __table_args__ = (
         UniqueConstraint("agency_id", "tracking_no"),
+        UniqueConstraint("agency_id", "submission_no"),  # each agency numbers its online submissions
         Index("ix_disclosure_agency_state", "agency_id", "state"),
         Index("ix_disclosure_assignee", "assignee_id", "state"),
         Index("ix_disclosure_receipt", "agency_id", "receipt_date"),
         Index("ix_disclosure_concluded", "agency_id", "concluded_date"),
         Index("ix_disclosure_applicant", "agency_id", "applicant_key", "receipt_date"),
         Index("ix_disclosure_next_due", "agency_id", "next_due_at"),
+        # Annual report and leaders' statistics (workflow/report*.py): date-leading so one index serves
+        # one agency and all agencies; INCLUDE makes the GROUP BYs index-only scans on PostgreSQL.
+        Index("ix_disclosure_report_receipt", "receipt_date", "agency_id",
+              postgresql_include=["concluded_date", "applicant_category", "report_row"]),
+        Index("ix_disclosure_report_concluded", "concluded_date", "agency_id",
+              postgresql_include=["receipt_date", "applicant_category", "report_row", "extended", "replied_at",
+                                  "assignee_id", "unit_id"]),
+        Index("ix_disclosure_report_open", "agency_id", "receipt_date",
+              postgresql_include=["assignee_id", "unit_id"],
+              postgresql_where=text("concluded_date IS NULL"), sqlite_where=text("concluded_date IS NULL")),
+        Index("ix_disclosure_fee_paid", "fee_paid_date", "agency_id", postgresql_include=["fee_amount"],
+              postgresql_where=text("fee_paid_date IS NOT NULL"), sqlite_where=text("fee_paid_date IS NOT NULL")),
     )
-    __mapper_args__ = {"version_id_col": _disclosure_version}
+    # The workflow bumps ``version`` itself once per action (even one that changes no other column);
+    # SQLAlchemy still adds "WHERE version = <old>" to the UPDATE, so a concurrent writer fails.
+    __mapper_args__ = {"version_id_col": _disclosure_version, "version_id_generator": False}
 
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id")
     version: int = Field(default=1, sa_column=_disclosure_version)
     state: str = Field(max_length=32)
     tracking_no: str | None = Field(default=None, max_length=64)  # None until registered
-    submission_no: str | None = Field(default=None, max_length=64, unique=True)  # online submissions
+    submission_no: str | None = Field(default=None, max_length=64)  # online submissions (workflow.portal)
     query_code_hash: str = Field(max_length=128)
 
     # Applicant (条例第二十九条第一项)

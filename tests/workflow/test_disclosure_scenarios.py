@@ -74,7 +74,8 @@ def test_consultation_of_n_working_days_moves_reply_deadline_by_exactly_n(db, cl
     before = date.fromisoformat(clock_due(db.engine, r.id, "reply", clock.now(), staff.officer) or "")
     clock.set(local_dt(2026, 3, 4, 10))
     wf.act(db.engine, r.id, "start_consultation",
-           {"consultee_kind": "third_party", "consultee_name": "某建设有限公司", "consultee_contact": "tp@example.com"},
+           {"consultee_kind": "third_party", "consultee_name": "某建设有限公司", "consultee_contact": "tp@example.com",
+            "interest": "招标文件中含有该公司的投标报价等商业信息"},
            staff.officer, clock.now())
     assert clock_due(db.engine, r.id, "consultation", clock.now(), staff.officer) == "2026-03-25"
     clock.set(local_dt(2026, 3, 11, 16))

@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import func, select
 
 from db.engine import read_session
-from db.models import Event, WorkOrder
+from db.models import Event, Outbox, WorkOrder
+from notifications.render import render
 from states.hotline import MACHINE, TRANSITIONS, WorkOrderState
 from states.machine import SAME
 from states.roles import Role
@@ -147,6 +148,15 @@ def test_escalation_ladder_fired_by_the_system(sqlite_db, clock) -> None:
     assert d["overdue_level"] == 2
     assert [e["action"] for e in d["events"]][-2:] == ["urge", "supervise"]
     assert all(e["actor"] == "系统" for e in d["events"][-2:])
+    with read_session(sqlite_db.engine) as s:
+        overdue = s.exec(select(Outbox).where(Outbox.case_id == oid, Outbox.notice_type == "internal.overdue")).all()
+    leader = f"user:{world.staff.leader.id}"  # every leader of the agency (here also the bootstrap admin)
+    mine = [o for o in overdue if o.recipient == leader]
+    assert [o.context["notice"]["level"] for o in mine] == [1, 2]  # 催办, then 督办
+    assert [o.context["notice"]["days_overdue"] for o in mine] == [1, 6]
+    assert {o.context["notice"]["clock_label"] for o in mine} == {"办理时限"}
+    text = render("internal.overdue", mine[1].context, "txt").content.decode("utf-8")
+    assert "现予督办" in text and "承办人李明" in text
     with pytest.raises(InvalidTransition) as e:  # a person without the leader role may not fire them
         world.do(oid, "urge", local(2026, 3, 31, 9), who=world.staff.officer)
     assert e.value.code in ("forbidden", "guard_failed")

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from db.engine import read_session
 from db.models import Outbox, WorkOrderCycle
+from notifications.render import render
 from tests.helpers import make_staff
 from tests.hotline_helpers import PROFILES, SH, act, clock, detail, due_local, local, new_order, set_profile
 from workflow.errors import DomainValidation, InvalidTransition
@@ -70,9 +71,12 @@ def test_consultation_signed_for_and_replied_in_time(world):
     (cyc,) = _cycles(db, oid)
     assert (cyc.signed_on_time, cyc.replied_on_time, cyc.callback_result) == (True, True, "satisfied")
     with read_session(db.engine) as s:
-        notices = {(o.notice_type, o.channel) for o in s.exec(select(Outbox).where(Outbox.case_id == oid))}
-    assert {("workorder.reply_sheet", "print"), ("workorder.caller_text", "sms"),
-            ("internal.assigned", "internal")} <= notices
+        rows = s.exec(select(Outbox).where(Outbox.case_kind == "workorder", Outbox.case_id == oid)).all()
+    assert {(o.notice_type, o.channel) for o in rows} == {
+        ("workorder.reply_sheet", "print"), ("workorder.caller_text", "print"), ("internal.assigned", "internal")}
+    for o in rows:  # every notice renders from its stored context (the catalog's required keys are there)
+        text = render(o.notice_type, o.context, "txt").content.decode("utf-8")
+        assert ("办理" if o.notice_type != "internal.assigned" else "分派给您承办") in text
 
 
 def test_complaint_extended_once_and_refused_a_second_time(world):

@@ -5,17 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from db.engine import read_session
-from db.models import Agency, Disclosure
+from db.models import Agency, Disclosure, StoredFile
+from notifications.files import file_path
 from states.fees import quote_items, quote_pages
 from states.roles import Role
-from web.deps import EngineDep, NowDep, PrincipalDep
+from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
 from workflow import disclosure as wf
 from workflow.agency import agency_config
+from workflow.attachments import attach_to_disclosure
 from workflow.calendar import agency_calendar
 from workflow.disclosure_context import Ctx
 from workflow.disclosure_handlers import prior_items
@@ -81,3 +85,26 @@ def fee_preview(case_id: int, method: Literal["item", "page"], quantity: Annotat
         assert agency is not None
         ctx = Ctx(s, row, agency, agency_config(agency), agency_calendar(s, agency), actor, now)
         return quote_items(prior_items(ctx), quantity).to_dict()
+
+
+@router.post("/{case_id}/files", status_code=201, summary="上传材料（按内容识别类型，限大小）")
+async def upload(case_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: SettingsDep,
+                 file: Annotated[UploadFile, File(description="PDF/JPG/PNG/DOCX")],
+                 category: Annotated[str, Form()] = "application") -> dict[str, Any]:
+    data = await file.read(settings.max_upload_bytes + 1)
+    a = await run_in_threadpool(attach_to_disclosure, engine, case_id, data=data, filename=file.filename or "",
+                                category=category, actor=actor, now=now, settings=settings)
+    return {"id": a.id, "sha256": a.sha256, "size": a.size, "content_type": a.content_type}
+
+
+@router.get("/{case_id}/files/{file_id}", summary="下载案件材料或文书")
+def download(case_id: int, file_id: int, engine: EngineDep, actor: PrincipalDep,
+             settings: SettingsDep) -> FileResponse:
+    with read_session(engine) as s:
+        row = s.get(Disclosure, case_id)
+        f = s.get(StoredFile, file_id)
+        if row is None or f is None or not actor.can_see_agency(row.agency_id) or f.case_kind != "disclosure" \
+                or f.case_id != case_id:
+            raise ApiError(404, "not_found", "文件不存在")
+    return FileResponse(file_path(f.sha256, settings.files_path), media_type=f.content_type, filename=f.filename,
+                        content_disposition_type="attachment", headers={"X-Content-Type-Options": "nosniff"})

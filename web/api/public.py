@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 
 from db.engine import read_session
+from notifications.files import file_path
 from web.deps import EngineDep, SettingsDep
 from web.errors import ApiError
-from workflow.files import file_path
 from workflow.public import RateLimiter, can_download, lookup
 
 router = APIRouter(prefix="/api/public", tags=["public"])
@@ -51,5 +51,5 @@ def download(request: Request, file_id: int, engine: EngineDep, settings: Settin
         f = can_download(s, tracking_no, query_code, file_id)
     if f is None:
         raise ApiError(404, "not_found", NOT_FOUND)
-    return FileResponse(file_path(settings, f.sha256), media_type=f.content_type, filename=f.filename,
+    return FileResponse(file_path(f.sha256, settings.files_path), media_type=f.content_type, filename=f.filename,
                         content_disposition_type="attachment")

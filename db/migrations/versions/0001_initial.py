@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 22:52:25.851201
+Create Date: (regenerated before the first release)
 """
 from typing import Sequence, Union
 
@@ -55,6 +55,15 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('challenge_use',
+    sa.Column('nonce', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('nonce')
+    )
+    with op.batch_alter_table('challenge_use', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_challenge_use_expires_at'), ['expires_at'], unique=False)
+
     op.create_table('job_run',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('job', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -213,6 +222,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_clock_agency_due', ['agency_id', 'status', 'due_at'], unique=False)
         batch_op.create_index('ix_clock_assignee_due', ['assignee_id', 'status', 'due_at'], unique=False)
         batch_op.create_index('ix_clock_calver', ['calendar_version', 'status'], unique=False)
+        batch_op.create_index('ix_clock_reply_met', ['met_at', 'agency_id'], unique=False, postgresql_include=['due_at', 'assignee_id', 'case_kind'], postgresql_where=sa.text("kind = 'reply' AND status = 'met'"), sqlite_where=sa.text("kind = 'reply' AND status = 'met'"))
         batch_op.create_index('ix_clock_sweep', ['status', 'due_at'], unique=False)
 
     op.create_table('disclosure',
@@ -281,16 +291,20 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['registered_by'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('agency_id', 'tracking_no'),
-    sa.UniqueConstraint('submission_no')
+    sa.UniqueConstraint('agency_id', 'submission_no'),
+    sa.UniqueConstraint('agency_id', 'tracking_no')
     )
     with op.batch_alter_table('disclosure', schema=None) as batch_op:
         batch_op.create_index('ix_disclosure_agency_state', ['agency_id', 'state'], unique=False)
         batch_op.create_index('ix_disclosure_applicant', ['agency_id', 'applicant_key', 'receipt_date'], unique=False)
         batch_op.create_index('ix_disclosure_assignee', ['assignee_id', 'state'], unique=False)
         batch_op.create_index('ix_disclosure_concluded', ['agency_id', 'concluded_date'], unique=False)
+        batch_op.create_index('ix_disclosure_fee_paid', ['fee_paid_date', 'agency_id'], unique=False, postgresql_include=['fee_amount'], postgresql_where=sa.text('fee_paid_date IS NOT NULL'), sqlite_where=sa.text('fee_paid_date IS NOT NULL'))
         batch_op.create_index('ix_disclosure_next_due', ['agency_id', 'next_due_at'], unique=False)
         batch_op.create_index('ix_disclosure_receipt', ['agency_id', 'receipt_date'], unique=False)
+        batch_op.create_index('ix_disclosure_report_concluded', ['concluded_date', 'agency_id'], unique=False, postgresql_include=['receipt_date', 'applicant_category', 'report_row', 'extended', 'replied_at', 'assignee_id', 'unit_id'])
+        batch_op.create_index('ix_disclosure_report_open', ['agency_id', 'receipt_date'], unique=False, postgresql_include=['assignee_id', 'unit_id'], postgresql_where=sa.text('concluded_date IS NULL'), sqlite_where=sa.text('concluded_date IS NULL'))
+        batch_op.create_index('ix_disclosure_report_receipt', ['receipt_date', 'agency_id'], unique=False, postgresql_include=['concluded_date', 'applicant_category', 'report_row'])
 
     op.create_table('event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -334,6 +348,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_stored_file_agency_id'), ['agency_id'], unique=False)
         batch_op.create_index('ix_stored_file_case', ['case_kind', 'case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stored_file_sha256'), ['sha256'], unique=False)
+
+    op.create_table('web_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('csrf_token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('revoked_reason', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('user_agent', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('web_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_web_session_token_hash'), ['token_hash'], unique=True)
+        batch_op.create_index('ix_web_session_user', ['user_id', 'revoked_at'], unique=False)
 
     op.create_table('clock_adjustment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -495,6 +527,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_clock_adjustment_clock_id'))
 
     op.drop_table('clock_adjustment')
+    with op.batch_alter_table('web_session', schema=None) as batch_op:
+        batch_op.drop_index('ix_web_session_user')
+        batch_op.drop_index(batch_op.f('ix_web_session_token_hash'))
+
+    op.drop_table('web_session')
     with op.batch_alter_table('stored_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stored_file_sha256'))
         batch_op.drop_index('ix_stored_file_case')
@@ -507,8 +544,12 @@ def downgrade() -> None:
 
     op.drop_table('event')
     with op.batch_alter_table('disclosure', schema=None) as batch_op:
+        batch_op.drop_index('ix_disclosure_report_receipt', postgresql_include=['concluded_date', 'applicant_category', 'report_row'])
+        batch_op.drop_index('ix_disclosure_report_open', postgresql_include=['assignee_id', 'unit_id'], postgresql_where=sa.text('concluded_date IS NULL'), sqlite_where=sa.text('concluded_date IS NULL'))
+        batch_op.drop_index('ix_disclosure_report_concluded', postgresql_include=['receipt_date', 'applicant_category', 'report_row', 'extended', 'replied_at', 'assignee_id', 'unit_id'])
         batch_op.drop_index('ix_disclosure_receipt')
         batch_op.drop_index('ix_disclosure_next_due')
+        batch_op.drop_index('ix_disclosure_fee_paid', postgresql_include=['fee_amount'], postgresql_where=sa.text('fee_paid_date IS NOT NULL'), sqlite_where=sa.text('fee_paid_date IS NOT NULL'))
         batch_op.drop_index('ix_disclosure_concluded')
         batch_op.drop_index('ix_disclosure_assignee')
         batch_op.drop_index('ix_disclosure_applicant')
@@ -517,6 +558,7 @@ def downgrade() -> None:
     op.drop_table('disclosure')
     with op.batch_alter_table('clock', schema=None) as batch_op:
         batch_op.drop_index('ix_clock_sweep')
+        batch_op.drop_index('ix_clock_reply_met', postgresql_include=['due_at', 'assignee_id', 'case_kind'], postgresql_where=sa.text("kind = 'reply' AND status = 'met'"), sqlite_where=sa.text("kind = 'reply' AND status = 'met'"))
         batch_op.drop_index('ix_clock_calver')
         batch_op.drop_index('ix_clock_assignee_due')
         batch_op.drop_index('ix_clock_agency_due')
@@ -548,6 +590,10 @@ def downgrade() -> None:
     op.drop_table('calendar_day')
     op.drop_table('sweep_status')
     op.drop_table('job_run')
+    with op.batch_alter_table('challenge_use', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_challenge_use_expires_at'))
+
+    op.drop_table('challenge_use')
     op.drop_table('calendar_state')
     with op.batch_alter_table('calendar_notice', schema=None) as batch_op:
         batch_op.drop_index('ix_calendar_notice_scope_year')

@@ -1,0 +1,37 @@
+"""Browser sessions of staff (one row per login) and the portal's used challenges."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+
+class WebSession(SQLModel, table=True):
+    """A staff login. The cookie holds a random token; only its SHA-256 is stored here."""
+
+    __tablename__ = "web_session"
+    __table_args__ = (Index("ix_web_session_user", "user_id", "revoked_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    csrf_token: str = Field(max_length=64)  # per-session token every form must echo
+    created_at: datetime
+    last_seen_at: datetime
+    revoked_at: datetime | None = None
+    revoked_reason: str = Field(default="", max_length=32)  # logout | idle | admin | password | deactivated
+    ip: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=300)
+
+
+class ChallengeUse(SQLModel, table=True):
+    """A portal challenge already answered (or failed): its nonce may not be used again (workflow.challenge)."""
+
+    __tablename__ = "challenge_use"
+    nonce: str = Field(primary_key=True, max_length=32)
+    used_at: datetime
+    expires_at: datetime = Field(index=True)  # rows past this are deleted (the token has expired anyway)
+
+
+__all__ = ["ChallengeUse", "WebSession"]

@@ -1,0 +1,173 @@
+"""Jinja filters for notices: Chinese dates and numerals, amounts in yuan, masking of personal data."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from markupsafe import Markup, escape
+
+_DIGITS = "零一二三四五六七八九"
+_UPPER_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_DATE_DIGITS = "〇一二三四五六七八九"
+
+
+def to_date(value: Any) -> date:
+    """A date from a date, a datetime or an ISO string ("2026-11-25" or "2026-11-25T09:30:00+08:00")."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > 10:
+            return datetime.fromisoformat(text).date()
+        return date.fromisoformat(text)
+    raise TypeError(f"not a date: {value!r}")
+
+
+def cn_date(value: Any) -> str:
+    """2026-11-25 → 2026年11月25日 (GB/T 9704-2012 writes dates with Arabic numerals, no leading zero)."""
+    d = to_date(value)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def cn_date_upper(value: Any) -> str:
+    """2026-11-25 → 二〇二六年十一月二十五日 (the older style some agencies still use)."""
+    d = to_date(value)
+    year = "".join(_DATE_DIGITS[int(c)] for c in str(d.year))
+    return f"{year}年{cn_num(d.month)}月{cn_num(d.day)}日"
+
+
+def cn_datetime(value: Any) -> str:
+    """An ISO datetime → 2026年11月25日 9时30分 (in the offset it was written with)."""
+    dt = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return f"{cn_date(dt)} {dt.hour}时{dt.minute:02d}分"
+
+
+def _section(n: int, digits: str, units: tuple[str, ...]) -> str:
+    """0 < n < 10000 in Chinese, with 零 for inner gaps."""
+    out: list[str] = []
+    zero = False
+    for i in range(3, -1, -1):
+        d = n // 10**i % 10
+        if d == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out.append(digits[0])
+            zero = False
+        out.append(digits[d] + units[i])
+    return "".join(out)
+
+
+def cn_num(value: Any) -> str:
+    """15 → 十五, 20 → 二十, 60 → 六十, 105 → 一百零五 (integers 0 to 99,999,999)."""
+    n = int(value)
+    if n < 0:
+        return "负" + cn_num(-n)
+    if n == 0:
+        return _DIGITS[0]
+    units = ("", "十", "百", "千")
+    high, low = divmod(n, 10000)
+    if high >= 10000:
+        raise ValueError(f"number too large for cn_num: {n}")
+    text = ""
+    if high:
+        text = _section(high, _DIGITS, units) + "万"
+        if low and low < 1000:
+            text += _DIGITS[0]
+    if low:
+        text += _section(low, _DIGITS, units)
+    if text.startswith("一十"):
+        text = text[1:]
+    return text
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def yuan(value: Any) -> str:
+    """4700 → 4700元; 12.5 → 12.50元."""
+    amount = _money(value)
+    if amount == amount.to_integral_value():
+        return f"{int(amount)}元"
+    return f"{amount}元"
+
+
+def yuan_upper(value: Any) -> str:
+    """4700 → 肆仟柒佰元整 (the capital form written on fee notices and receipts)."""
+    amount = _money(value)
+    if amount < 0:
+        raise ValueError("negative amount")
+    whole = int(amount)
+    cents = int((amount - whole) * 100)
+    units = ("", "拾", "佰", "仟")
+    if whole == 0:
+        text = "" if cents else "零元"
+    else:
+        high, low = divmod(whole, 10000)
+        text = ""
+        if high:
+            text = _section(high, _UPPER_DIGITS, units) + "万"
+            if low and low < 1000:
+                text += "零"
+        if low:
+            text += _section(low, _UPPER_DIGITS, units)
+        text += "元"
+    jiao, fen = divmod(cents, 10)
+    if not cents:
+        return text + "整"
+    if jiao:
+        text += _UPPER_DIGITS[jiao] + "角"
+    elif whole:
+        text += "零"
+    if fen:
+        text += _UPPER_DIGITS[fen] + "分"
+    return text
+
+
+def mask_phone(value: Any) -> str:
+    """13812345678 → 138****5678; short numbers keep only their last two digits."""
+    s = str(value)
+    if len(s) >= 11:
+        return s[:3] + "*" * (len(s) - 7) + s[-4:]
+    if len(s) > 2:
+        return "*" * (len(s) - 2) + s[-2:]
+    return s
+
+
+def mask_id(value: Any) -> str:
+    """530102199001011234 → 5301**********1234."""
+    s = str(value)
+    if len(s) <= 8:
+        return s[:1] + "*" * (len(s) - 1) if s else s
+    return s[:4] + "*" * (len(s) - 8) + s[-4:]
+
+
+def mask_name(value: Any) -> str:
+    """张三 → 张*; 欧阳娜娜 → 欧***: the surname initial only (callers' names on sheets)."""
+    s = str(value).strip()
+    return s[:1] + "*" * (len(s) - 1) if s else s
+
+
+def lines(value: Any) -> Markup:
+    """Escape a multi-line text and keep its line breaks as <br> (descriptions, replies)."""
+    parts = str(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return Markup("<br>").join(escape(p) for p in parts)
+
+
+FILTERS: dict[str, Any] = {
+    "cn_date": cn_date,
+    "cn_date_upper": cn_date_upper,
+    "cn_datetime": cn_datetime,
+    "cn_num": cn_num,
+    "yuan": yuan,
+    "yuan_upper": yuan_upper,
+    "mask_phone": mask_phone,
+    "mask_id": mask_id,
+    "mask_name": mask_name,
+    "lines": lines,
+}

@@ -1,0 +1,392 @@
+"""Drain the outbox: claim due rows, render and send outside any transaction, then mark each row.
+
+1. Claim (one short write transaction): due ``pending`` rows and ``sending`` rows whose lease expired;
+   ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite; set ``sending``, ``locked_by``,
+   ``lease_until``; commit.
+2. Render and send with no transaction open.
+3. Mark each row (one short transaction per row): ``sent`` (+ StoredFile rows), or back to ``pending``
+   with back-off, or ``dead``. A crash between 2 and 3 leaves the row ``sending``; once the lease expires
+   it is sent again — at most one duplicate, carrying the same Message-ID.
+
+Back-off: ``settings.outbox_backoff_seconds[k]`` is the wait before attempt ``k + 1`` (entry 0 is the
+delay of the first attempt, normally 0); after ``outbox_max_attempts`` failures, or a permanent (5xx or
+render) failure, the row is ``dead`` until ``retry_dead`` requeues it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, or_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from db.engine import is_sqlite, read_session, write_session
+from db.models.common import Event, Outbox
+from db.models.core import User
+from notifications.catalog import get_spec
+from notifications.errors import FontsMissing, NoticeError
+from notifications.files import store_file, write_blob
+from notifications.mailer import MailBackend, SendError, attachment_formats, backend_for, build_message
+from notifications.render import RenderedDocument, render_many
+from settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+NO_EMAIL_NOTE = "no email: shown in-app only"
+PRINT_NOTE = "print: rendered and stored"
+
+
+@dataclass
+class DeliveryStats:
+    """What one drain did, and what is left (``remaining`` due rows, ``lag_seconds`` of the oldest)."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    printed: int = 0
+    no_email: int = 0
+    files: int = 0
+    batches: int = 0
+    remaining: int = 0
+    lag_seconds: float = 0.0
+    elapsed_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed outbox row, detached from its session."""
+
+    id: int
+    agency_id: int
+    case_kind: str | None
+    case_id: int | None
+    notice_type: str
+    channel: str
+    recipient: str
+    recipient_name: str
+    context: dict[str, Any]
+    attempts: int
+
+
+CHANNELS = ("email", "internal", "print")
+
+
+def check_context(notice_type: str, context: dict[str, Any]) -> None:
+    """RenderError naming the missing keys if ``context`` lacks what the catalog requires."""
+    from notifications.errors import RenderError
+    from notifications.render import missing_keys
+
+    missing = missing_keys(get_spec(notice_type), context)
+    if missing:
+        raise RenderError(notice_type, "missing context value(s): " + ", ".join(missing), missing=missing)
+
+
+def enqueue(session: Session, *, agency_id: int, notice_type: str, channel: str, context: dict[str, Any],
+            dedupe_key: str, now: datetime, recipient: str = "", recipient_name: str = "",
+            case_kind: str | None = None, case_id: int | None = None, validate: bool = True,
+            not_before: datetime | None = None) -> int | None:
+    """Add an outbox row to the caller's transaction (the one making the legal step); never commits.
+
+    With ``validate`` the context is checked against the catalog now, so a missing key fails the step
+    that forgot it instead of a letter going dead later. The insert is ``ON CONFLICT (dedupe_key) DO
+    NOTHING``: it returns the new row's id, or None when a row with that key exists already (the
+    scheduler's exactly-once reminders rely on this; a plain INSERT would abort the transaction).
+    """
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown outbox channel {channel!r}")
+    if channel != "print" and not recipient:
+        raise ValueError(f"{notice_type}: an {channel} notice needs a recipient")
+    if validate:
+        check_context(notice_type, context)
+    values = dict(
+        agency_id=agency_id, case_kind=case_kind, case_id=case_id, notice_type=notice_type, channel=channel,
+        recipient=recipient, recipient_name=recipient_name, context=context, dedupe_key=dedupe_key[:300],
+        status="pending", attempts=0, next_attempt_at=not_before or now, created_at=now,
+    )
+    dialect = session.get_bind().dialect.name
+    stmt = _INSERT.get(dialect)
+    if stmt is None:
+        table = Outbox.__table__  # type: ignore[attr-defined]
+        ins = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+        stmt = _INSERT[dialect] = ins.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+    new_id = session.execute(stmt, values).scalar_one_or_none()
+    return int(new_id) if new_id is not None else None
+
+
+_INSERT: dict[str, Any] = {}
+
+
+def backoff_delay(attempts: int, schedule: Sequence[int]) -> int:
+    """Seconds to wait before the next attempt after ``attempts`` failures."""
+    if not schedule:
+        return 60
+    return int(schedule[min(attempts, len(schedule) - 1)])
+
+
+def _due_clause(now: datetime) -> Any:
+    return or_(and_(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now),
+               and_(col(Outbox.status) == "sending", col(Outbox.lease_until) < now))
+
+
+def claim_due(engine: Engine, now: datetime, *, instance: str, limit: int, lease_seconds: int) -> list[Job]:
+    """Claim up to ``limit`` due rows for ``instance`` in one short write transaction."""
+    with write_session(engine) as s:
+        q = select(Outbox).where(_due_clause(now)).order_by(col(Outbox.next_attempt_at), col(Outbox.id)).limit(limit)
+        if not is_sqlite(engine):
+            q = q.with_for_update(skip_locked=True)
+        rows = list(s.exec(q).all())
+        jobs = []
+        for r in rows:
+            r.status, r.locked_by, r.lease_until = "sending", instance, now + timedelta(seconds=lease_seconds)
+            assert r.id is not None
+            jobs.append(Job(r.id, r.agency_id, r.case_kind, r.case_id, r.notice_type, r.channel, r.recipient,
+                            r.recipient_name, dict(r.context or {}), r.attempts))
+        s.commit()
+    return jobs
+
+
+def _locked_row(s: Session, job: Job) -> Outbox | None:
+    q = select(Outbox).where(Outbox.id == job.id)
+    return s.exec(q).first()
+
+
+SCRUBBED = "（已发送，系统不保存）"
+
+
+def scrub(context: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    """A copy of ``context`` with the dotted ``keys`` replaced by a marker."""
+    out: dict[str, Any] = json.loads(json.dumps(context))
+    for dotted in keys:
+        node = out
+        *parents, last = dotted.split(".")
+        for p in parents:
+            node = node.get(p) if isinstance(node, dict) else None  # type: ignore[assignment]
+            if node is None:
+                break
+        if isinstance(node, dict) and last in node:
+            node[last] = SCRUBBED
+    return out
+
+
+def mark_sent(engine: Engine, job: Job, now: datetime, *, message_id: str | None, note: str | None,
+              docs: Sequence[RenderedDocument], settings: Settings) -> bool:
+    """Record a delivery (and store the rendered files); False if another instance already did."""
+    spec = get_spec(job.notice_type)
+    if spec.secret_keys:
+        docs = ()  # never keep a copy of a secret (the query code) on disk
+    for doc in docs:  # bytes on disk before the transaction; content-addressed, so idempotent
+        write_blob(doc.content, settings.files_path)
+    with write_session(engine) as s:
+        row = _locked_row(s, job)
+        if row is None or row.status == "sent":
+            return False
+        row.status, row.sent_at, row.message_id = "sent", now, message_id
+        row.attempts, row.locked_by, row.lease_until, row.last_error = row.attempts + 1, None, None, note
+        if spec.secret_keys:
+            row.context = scrub(row.context, spec.secret_keys)
+        for doc in docs:
+            store_file(s, doc.content, agency_id=job.agency_id, filename=doc.filename,
+                       content_type=doc.content_type, category="notice", now=now, case_kind=job.case_kind,
+                       case_id=job.case_id, notice_type=job.notice_type, for_applicant=spec.for_applicant,
+                       root=settings.files_path)
+            if job.case_kind and job.case_id is not None:
+                # The case's timeline records every generated document with its content hash.
+                s.add(Event(agency_id=job.agency_id, case_kind=job.case_kind, case_id=job.case_id, actor_id=None,
+                            actor_label="系统", action="document", from_state=None, to_state=None, created_at=now,
+                            payload={"notice_type": job.notice_type, "title": spec.title_zh,
+                                     "filename": doc.filename, "sha256": doc.sha256, "outbox_id": job.id}))
+        s.commit()
+    return True
+
+
+def mark_failed(engine: Engine, job: Job, now: datetime, error: SendError, settings: Settings) -> str:
+    """Count a failed attempt: back to ``pending`` with back-off, or ``dead``; returns the new status."""
+    with write_session(engine) as s:
+        row = _locked_row(s, job)
+        if row is None or row.status == "sent":
+            return "sent"
+        row.attempts += 1
+        row.last_error = str(error)[:2000]
+        row.locked_by, row.lease_until = None, None
+        if error.permanent or row.attempts >= settings.outbox_max_attempts:
+            row.status = "dead"
+        else:
+            row.status = "pending"
+            row.next_attempt_at = now + timedelta(seconds=backoff_delay(row.attempts,
+                                                                         settings.outbox_backoff_seconds))
+        status = row.status
+        s.commit()
+    log.warning("outbox %s %s (%s): %s", job.id, status, job.notice_type, error)
+    return status
+
+
+def release(engine: Engine, jobs: Sequence[Job], instance: str) -> None:
+    """Give claimed but unprocessed rows back (time budget over) without counting an attempt."""
+    if not jobs:
+        return
+    with write_session(engine) as s:
+        for job in jobs:
+            row = _locked_row(s, job)
+            if row is not None and row.status == "sending" and row.locked_by == instance:
+                row.status, row.locked_by, row.lease_until = "pending", None, None
+        s.commit()
+
+
+def retry_dead(engine: Engine, outbox_id: int, now: datetime) -> bool:
+    """Requeue a dead row by hand (an admin action): attempts reset, due now; False if not dead."""
+    with write_session(engine) as s:
+        row = s.get(Outbox, outbox_id)
+        if row is None or row.status != "dead":
+            return False
+        row.status, row.attempts, row.next_attempt_at = "pending", 0, now
+        row.locked_by = row.lease_until = None
+        s.commit()
+    return True
+
+
+def backlog(engine: Engine, now: datetime) -> tuple[int, float]:
+    """(due rows, seconds since the oldest due row became due)."""
+    with read_session(engine) as s:
+        q = select(func.count(), func.min(col(Outbox.next_attempt_at))).where(_due_clause(now))
+        count, oldest = s.exec(q).one()
+    if not count or oldest is None:
+        return 0, 0.0
+    if oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    return int(count), max(0.0, (now - oldest).total_seconds())
+
+
+def user_emails(engine: Engine, jobs: Sequence[Job]) -> dict[int, tuple[str, str]]:
+    """Outbox id → (email, display name) for internal rows addressed ``user:<id>``."""
+    wanted = {j.id: int(j.recipient[5:]) for j in jobs if j.recipient.startswith("user:")
+              and j.recipient[5:].isdigit()}
+    if not wanted:
+        return {}
+    with read_session(engine) as s:  # read inside: read_session rolls back (expiring rows) on exit
+        q = select(User.id, User.email, User.display_name).where(col(User.id).in_(set(wanted.values())))
+        users = {uid: (mail, name) for uid, mail, name in s.exec(q).all()}
+    out = {}
+    for oid, uid in wanted.items():
+        mail, name = users.get(uid, (None, ""))
+        if mail:
+            out[oid] = (mail, name)
+    return out
+
+
+Clock = Callable[[], datetime]
+
+
+def _process_sync(job: Job, email: tuple[str, str] | None, settings: Settings,
+                  now: datetime) -> tuple[str, Any, list[RenderedDocument]]:
+    """Render one job (no transaction open). Returns (action, message-or-note, files to store)."""
+    spec = get_spec(job.notice_type)
+    if job.channel == "print":
+        formats = tuple(f for f in spec.formats if f in ("pdf", "docx")) or ("html",)
+        docs = render_many(job.notice_type, job.context, formats, settings=settings)
+        return "print", PRINT_NOTE, list(docs.values())
+    if job.channel not in ("email", "internal"):
+        raise SendError(f"unknown channel {job.channel!r}", permanent=True)
+    recipient, name = job.recipient, job.recipient_name
+    if recipient.startswith("user:"):
+        if email is None:
+            return "no_email", NO_EMAIL_NOTE, []
+        recipient, name = email[0], job.recipient_name or email[1]
+    attach = attachment_formats(job)
+    formats = tuple(f for f in ("html", "txt") if f in spec.formats) + attach
+    docs = render_many(job.notice_type, job.context, formats, settings=settings)
+    addressed = _Addressed(job.id, job.notice_type, recipient, name, job.context)
+    msg = build_message(addressed, docs, settings, now=now)
+    return "send", msg, [docs[f] for f in attach]
+
+
+@dataclass
+class _Addressed:
+    id: int | None
+    notice_type: str
+    recipient: str
+    recipient_name: str
+    context: dict[str, Any]
+
+
+async def adeliver_due(engine: Engine, now: datetime, *, instance: str, batch_size: int = 50,
+                       lease_seconds: int = 300, time_budget_s: float = 240.0,
+                       settings: Settings | None = None, backend: MailBackend | None = None) -> DeliveryStats:
+    """Drain due rows in batches until none are due or the time budget is spent (no per-run cap)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    s = settings or get_settings()
+    start = time.monotonic()
+
+    def clock() -> datetime:
+        return now + timedelta(seconds=time.monotonic() - start)
+
+    stats = DeliveryStats()
+    circuit: SendError | None = None  # the SMTP server is unreachable: do not hammer it this run
+    async with backend or backend_for(s) as mail:
+        while time.monotonic() - start < time_budget_s:
+            jobs = await asyncio.to_thread(claim_due, engine, clock(), instance=instance, limit=batch_size,
+                                           lease_seconds=lease_seconds)
+            if not jobs:
+                break
+            stats.batches += 1
+            stats.claimed += len(jobs)
+            emails = await asyncio.to_thread(user_emails, engine, jobs)
+            for i, job in enumerate(jobs):
+                if time.monotonic() - start >= time_budget_s:
+                    await asyncio.to_thread(release, engine, jobs[i:], instance)
+                    break
+                circuit = await _one(engine, job, emails.get(job.id), mail, s, clock, stats, circuit)
+            if circuit is not None and all(j.channel != "print" for j in jobs):
+                break
+    stats.remaining, stats.lag_seconds = await asyncio.to_thread(backlog, engine, clock())
+    stats.elapsed_seconds = time.monotonic() - start
+    return stats
+
+
+async def _one(engine: Engine, job: Job, email: tuple[str, str] | None, mail: MailBackend, s: Settings,
+               clock: Clock, stats: DeliveryStats, circuit: SendError | None) -> SendError | None:
+    """Process one claimed job and record the outcome; returns the (possibly new) open circuit."""
+    mails = job.channel != "print" and not (job.recipient.startswith("user:") and email is None)
+    try:
+        if circuit is not None and mails:
+            raise circuit  # do not render what cannot be sent now
+        action, payload, docs = await asyncio.to_thread(_process_sync, job, email, s, clock())
+        if action == "send":
+            await mail.send(payload, outbox_id=job.id, notice_type=job.notice_type)
+            await asyncio.to_thread(mark_sent, engine, job, clock(), message_id=str(payload["Message-ID"]),
+                                    note=None, docs=docs, settings=s)
+            stats.sent += 1
+        else:
+            await asyncio.to_thread(mark_sent, engine, job, clock(), message_id=None, note=payload, docs=docs,
+                                    settings=s)
+            stats.printed += action == "print"
+            stats.no_email += action == "no_email"
+        stats.files += len(docs)
+        return circuit
+    except SendError as err:
+        error = err
+    except FontsMissing as err:  # a deployment fault: wait for the fonts, do not kill the notice
+        error = SendError(str(err), permanent=False)
+    except NoticeError as err:  # missing context, unknown type: retrying renders the same error
+        error = SendError(str(err), permanent=True)
+    status = await asyncio.to_thread(mark_failed, engine, job, clock(), error, s)
+    stats.dead += status == "dead"
+    stats.retried += status == "pending"
+    return error if error.connection else circuit
+
+
+def deliver_due(engine: Engine, now: datetime, *, instance: str, batch_size: int = 50, lease_seconds: int = 300,
+                time_budget_s: float = 240.0, settings: Settings | None = None,
+                backend: MailBackend | None = None) -> DeliveryStats:
+    """Synchronous entry point (scheduler thread, CLI); runs ``adeliver_due`` in its own event loop."""
+    return asyncio.run(adeliver_due(engine, now, instance=instance, batch_size=batch_size,
+                                    lease_seconds=lease_seconds, time_budget_s=time_budget_s,
+                                    settings=settings, backend=backend))

@@ -1,0 +1,221 @@
+"""Render a notice from its context snapshot to HTML, PDF, DOCX or plain text.
+
+``render(notice_type, context, fmt)`` → ``RenderedDocument``. The body fragment is rendered once
+(``templates/body/<type>.html``, autoescaped); the layouts wrap it for each format. A missing or empty
+context value is a ``RenderError`` naming the type and the key — never a blank in a legal document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError, TemplateNotFound, UndefinedError
+from markupsafe import Markup
+
+from notifications.blocks import Block, FragmentError, parse_fragment
+from notifications.catalog import CONTENT_TYPES, EXTENSIONS, NoticeSpec, get_spec, required_keys
+from notifications.environment import (
+    DEFAULTS_DIR,
+    AgencyLoader,
+    NoneValue,
+    agency_name,
+    docx_environment,
+    get_environment,
+    subject_template,
+)
+from notifications.errors import RenderError, UnknownNotice
+from settings import Settings, get_settings
+
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+_ATTR = re.compile(r"has no attribute '([^']+)'|'([^']+)' is undefined")
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    """One rendered file: its bytes, a Chinese file name, a MIME type and the SHA-256 of the bytes."""
+
+    content: bytes
+    filename: str
+    content_type: str
+    sha256: str
+
+
+@dataclass
+class _Prepared:
+    spec: NoticeSpec
+    ctx: dict[str, Any]
+    body: Markup
+    override_dir: Path | None
+    _blocks: list[Block] | None = None
+
+    @property
+    def blocks(self) -> list[Block]:
+        if self._blocks is None:
+            try:
+                self._blocks = parse_fragment(str(self.body))
+            except FragmentError as exc:
+                raise RenderError(self.spec.code, f"body template markup: {exc}") from exc
+        return self._blocks
+
+
+def _lookup(context: Mapping[str, Any], dotted: str) -> Any:
+    value: Any = context
+    for part in dotted.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def missing_keys(spec: NoticeSpec, context: Mapping[str, Any]) -> tuple[str, ...]:
+    """Required dotted keys that are absent, None, blank, or empty collections."""
+    out = []
+    for key in required_keys(spec, context):
+        value = _lookup(context, key)
+        blank = value is None or (isinstance(value, str) and not value.strip())
+        empty = isinstance(value, (list, tuple, dict)) and not value and key not in _MAY_BE_EMPTY
+        if blank or empty:
+            out.append(key)
+    return tuple(out)
+
+
+_MAY_BE_EMPTY = ("notice.due_today", "notice.due_soon", "notice.overdue")
+
+
+def _where(exc: BaseException) -> str:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".txt", ".css")) or "@" in frame.filename:
+            return f" at {Path(frame.filename).name}:{frame.lineno}"
+    return ""
+
+
+def _template_error(code: str, exc: Exception) -> RenderError:
+    if isinstance(exc, UndefinedError):
+        m = _ATTR.search(str(exc))
+        name = (m.group(1) or m.group(2)) if m else str(exc)
+        return RenderError(code, f"missing context value {name!r}{_where(exc)}", missing=(name,))
+    if isinstance(exc, NoneValue):
+        return RenderError(code, f"a context value used by the template is None{_where(exc)}")
+    if isinstance(exc, TemplateNotFound):
+        return RenderError(code, f"template not found: {exc.name}")
+    return RenderError(code, f"{type(exc).__name__}: {exc}{_where(exc)}")
+
+
+def _agency_code(context: Mapping[str, Any]) -> str:
+    code = _lookup(context, "agency.code")
+    return str(code) if code else "default"
+
+
+def _heading(spec: NoticeSpec, context: Mapping[str, Any]) -> str:
+    if spec.audience in ("internal", "caller") or spec.layout != "letter":
+        return spec.title_zh
+    return f"{_lookup(context, 'agency.name')}{spec.title_zh}"
+
+
+def _prepare(spec: NoticeSpec, context: Mapping[str, Any], settings: Settings) -> _Prepared:
+    missing = missing_keys(spec, context)
+    if missing:
+        raise RenderError(spec.code, "missing context value(s): " + ", ".join(missing), missing=missing)
+    override = settings.templates_override_dir
+    env = get_environment(override)
+    ctx: dict[str, Any] = dict(context)
+    ctx.setdefault("doc_no", "")
+    ctx.update(notice_type=spec.code, title=spec.title_zh, heading=_heading(spec, context),
+               signed=spec.signed, layout=spec.layout)
+    try:
+        body = env.get_template(agency_name(_agency_code(context), spec.body_template)).render(ctx)
+    except (TemplateError, NoneValue, KeyError, ValueError, TypeError) as exc:
+        raise _template_error(spec.code, exc) from exc
+    return _Prepared(spec, ctx, Markup(body), override)
+
+
+def _layout(prep: _Prepared, name: str, extra: Mapping[str, Any]) -> str:
+    env = get_environment(prep.override_dir)
+    ctx = {**prep.ctx, "body": prep.body, **extra}
+    try:
+        return env.get_template(agency_name(_agency_code(prep.ctx), name)).render(ctx)
+    except (TemplateError, NoneValue, KeyError, ValueError, TypeError) as exc:
+        raise _template_error(prep.spec.code, exc) from exc
+
+
+def _reference(context: Mapping[str, Any]) -> str:
+    for key in ("case.tracking_no", "doc_no", "notice.submission_no", "case.order_no", "case.number"):
+        value = _lookup(context, key)
+        if value:
+            return str(value)
+    return ""
+
+
+def filename_for(spec: NoticeSpec, context: Mapping[str, Any], fmt: str) -> str:
+    """``政府信息公开申请答复书-依申〔2026〕0001号.pdf`` (characters unsafe in file names removed)."""
+    ref = _reference(context)
+    stem = f"{spec.title_zh}-{ref}" if ref else spec.title_zh
+    stem = _UNSAFE_FILENAME.sub("_", stem).strip(" ._")
+    return f"{stem}.{EXTENSIONS[fmt]}"
+
+
+def _produce(prep: _Prepared, fmt: str, settings: Settings) -> bytes:
+    spec = prep.spec
+    templates = spec.templates
+    if fmt == "html":
+        return _layout(prep, templates["html"], {"font_faces": Markup("")}).encode("utf-8")
+    if fmt == "pdf":
+        from notifications.pdf import font_face_css, html_to_pdf
+
+        html = _layout(prep, templates["pdf"], {"font_faces": font_face_css(settings.fonts_dir)})
+        return html_to_pdf(html, fonts_dir=settings.fonts_dir)
+    if fmt == "txt":
+        return _layout(prep, templates["txt"], {"blocks": prep.blocks}).strip().encode("utf-8") + b"\n"
+    if fmt == "docx":
+        from notifications.docx_render import render_docx
+
+        loader = get_environment(prep.override_dir).loader
+        name = agency_name(_agency_code(prep.ctx), templates["docx"])
+        path = loader.find_file(name) if isinstance(loader, AgencyLoader) else DEFAULTS_DIR / templates["docx"]
+        try:
+            return render_docx(path, prep.ctx, prep.blocks, docx_environment(prep.override_dir))
+        except (TemplateError, NoneValue, KeyError, ValueError, TypeError) as exc:
+            raise _template_error(spec.code, exc) from exc
+    raise UnknownNotice(spec.code, fmt)
+
+
+def render_many(notice_type: str, context: Mapping[str, Any], formats: tuple[str, ...] | None = None,
+                *, settings: Settings | None = None) -> dict[str, RenderedDocument]:
+    """Render several formats of one notice, rendering the body fragment once."""
+    spec = get_spec(notice_type)
+    fmts = spec.formats if formats is None else formats
+    for fmt in fmts:
+        if fmt not in spec.formats:
+            raise UnknownNotice(notice_type, fmt)
+    s = settings or get_settings()
+    prep = _prepare(spec, context, s)
+    out = {}
+    for fmt in fmts:
+        data = _produce(prep, fmt, s)
+        out[fmt] = RenderedDocument(data, filename_for(spec, context, fmt), CONTENT_TYPES[fmt],
+                                    hashlib.sha256(data).hexdigest())
+    return out
+
+
+def render(notice_type: str, context: Mapping[str, Any], fmt: str, *,
+           settings: Settings | None = None) -> RenderedDocument:
+    """Render one notice in one format (html | pdf | docx | txt)."""
+    return render_many(notice_type, context, (fmt,), settings=settings)[fmt]
+
+
+def render_subject(notice_type: str, context: Mapping[str, Any], *, settings: Settings | None = None) -> str:
+    """The email subject line (plain text, one line)."""
+    spec = get_spec(notice_type)
+    s = settings or get_settings()
+    try:
+        text = subject_template(spec.subject, s.templates_override_dir).render(
+            {**context, "title": spec.title_zh})
+    except (TemplateError, NoneValue, KeyError, ValueError, TypeError) as exc:
+        raise _template_error(spec.code, exc) from exc
+    return " ".join(str(text).split())

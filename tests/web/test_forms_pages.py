@@ -1,0 +1,222 @@
+"""Bad input: the error is shown next to its field, what was typed stays, and nothing is written."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal, get_args, get_origin
+
+import pytest
+from sqlmodel import select
+
+from db.engine import read_session
+from db.models import Agency, ApprovalRequest, CalendarNotice, Disclosure, Event, NumberSeries, Outbox, User
+from tests.helpers import resident_id, uscc
+from tests.web.conftest import Web, count, csrf_of, register_case
+from web.pages.forms import model_fields
+from workflow.disclosure_payloads import PAYLOADS, RegisterIn
+
+WRITES = (Disclosure, Event, Outbox, NumberSeries, ApprovalRequest)
+
+
+def snapshot(web: Web) -> dict[str, int]:
+    return {m.__name__: count(web, m) for m in WRITES}
+
+
+def field_error(html: str, name: str) -> str:
+    m = re.search(rf'<p class="field-error" id="err-{re.escape(name)}">([^<]*)</p>', html)
+    assert m, f"no error slot for {name}"
+    return m.group(1)
+
+
+def form(web: Web, **over: str) -> dict[str, str]:
+    data = {"applicant_type": "natural", "applicant_category": "natural", "applicant_name": "张三",
+            "id_type": "resident_id", "id_number": resident_id(), "phone": "13800138000",
+            "email": "zhangsan@example.com", "address": "某县人民路1号", "description": "某项目的招标文件",
+            "form_wanted": "electronic", "obtain_way": "email", "channel": "in_person",
+            "received_at": "2026-03-02T09:30"}
+    data.update(over)
+    return data
+
+
+def post_register(web: Web, data: dict[str, str]) -> Any:
+    c = web.login("front")
+    return web.post(c, "/frontdesk/register", data)
+
+
+@pytest.mark.parametrize(("over", "field", "message"), [
+    ({"id_number": "110105194912310021"}, "id_number", "校验码不正确"),
+    ({"id_number": "11010519491331002X"}, "id_number", "出生日期无效"),
+    ({"applicant_type": "organization", "applicant_category": "business", "id_type": "uscc",
+      "id_number": uscc()[:-1] + ("0" if uscc()[-1] != "0" else "1")}, "id_number", "统一社会信用代码校验码不正确"),
+    ({"applicant_type": "organization"}, "applicant_category", "法人或其他组织应选择类别"),
+    ({"phone": "", "email": "", "address": "", "obtain_way": "collect"}, "phone", "至少填写一种联系方式"),
+    ({"email": "not-an-email"}, "email", "电子邮箱格式不正确"),
+    ({"channel": "email"}, "confirmed_at", "确认收到的时间"),
+    ({"received_at": "2026-03-09T09:30"}, "received_at", "不能晚于当前时间"),
+    ({"postal_code": "12345"}, "postal_code", "6位数字"),
+    ({"applicant_name": ""}, "applicant_name", "此项为必填项"),
+])
+def test_bad_registration_shows_the_error_at_the_field_keeps_input_and_writes_nothing(
+        web: Web, over: dict[str, str], field: str, message: str) -> None:
+    before = snapshot(web)
+    data = form(web, description="《关于某某事项的通知》及附件 <b>&", **over)
+    r = post_register(web, data)
+    assert r.status_code == 422
+    assert message in field_error(r.text, field)
+    assert 'class="field field-' in r.text and "has-error" in r.text
+    assert "《关于某某事项的通知》及附件 &lt;b&gt;&amp;" in r.text  # kept (and escaped)
+    if over.get("id_number"):
+        assert f'value="{over["id_number"]}"' in r.text
+    assert snapshot(web) == before
+
+
+def test_empty_registration_lists_every_missing_field(web: Web) -> None:
+    before = snapshot(web)
+    r = post_register(web, {"channel": "", "received_at": ""})
+    assert r.status_code == 422
+    for name in ("applicant_type", "applicant_category", "applicant_name", "id_type", "id_number", "description",
+                 "form_wanted", "obtain_way", "channel", "received_at"):
+        assert field_error(r.text, name) == "此项为必填项", name
+    assert snapshot(web) == before
+
+
+def test_good_registration_then_receipt_shows_the_code_once(web: Web) -> None:
+    r = post_register(web, form(web, assignee_id=str(web.staff.officer.id)))
+    assert r.status_code == 303
+    c = web.clients["front"]
+    first = c.get(r.headers["location"])
+    code = re.search(r'id="query-code">([A-Z0-9]{10})<', first.text)
+    assert code and "2026年3月30日" in first.text
+    again = c.get(r.headers["location"])
+    assert code.group(1) not in again.text and "仅在登记时显示一次" in again.text
+    assert count(web, Disclosure) == 1
+
+
+def version_of(page: str) -> str:
+    m = re.search(r'name="expected_version" value="(\d+)"', page)
+    assert m
+    return m.group(1)
+
+
+def _case_page(web: Web, who: str, case_id: int) -> tuple[Any, str]:
+    c = web.login(who)
+    page = c.get(f"/cases/disclosure/{case_id}").text
+    return c, page
+
+
+def test_bad_action_input_is_shown_in_that_action_form_and_writes_nothing(web: Web) -> None:
+    case = register_case(web)
+    c, page = _case_page(web, "officer", case.id)
+    before = snapshot(web)
+    r = c.post(f"/cases/disclosure/{case.id}/actions/request_extension",
+               data={"days": "30", "reason": "材料较多，需要调取档案", "csrf_token": csrf_of(page), "expected_version": version_of(page)})
+    assert r.status_code == 422
+    assert "不能大于 20" in field_error(r.text, "request_extension-days")
+    assert re.search(r'<details class="action" id="action-request_extension" open>', r.text)
+    assert 'value="30"' in r.text and "材料较多，需要调取档案" in r.text
+    assert snapshot(web) == before
+
+
+def test_reply_without_the_detail_its_reason_needs(web: Web) -> None:
+    case = register_case(web)
+    c, page = _case_page(web, "officer", case.id)
+    before = snapshot(web)
+    r = c.post(f"/cases/disclosure/{case.id}/actions/reply",
+               data={"category": "unavailable", "reason": "not_responsible", "text": "经查",
+                     "detail.responsible_contact": "0878-1234567", "csrf_token": csrf_of(page)})
+    assert r.status_code == 422
+    assert field_error(r.text, "reply-detail-responsible_agency") == "此项为必填项"
+    assert '<option value="not_responsible" data-required="responsible_agency,responsible_contact" selected>' in r.text
+    assert 'value="0878-1234567"' in r.text
+    assert snapshot(web) == before
+    mismatch = c.post(f"/cases/disclosure/{case.id}/actions/reply",
+                      data={"category": "refuse", "reason": "provided", "csrf_token": csrf_of(page)})
+    assert "答复类型与理由不匹配" in field_error(mismatch.text, "reply-reason")
+    assert snapshot(web) == before
+
+
+def test_a_stale_form_says_someone_else_changed_the_case(web: Web) -> None:
+    case = register_case(web)
+    c, page = _case_page(web, "officer", case.id)
+    version = re.search(r'name="expected_version" value="(\d+)"', page)
+    assert version
+    leader = web.login("leader")
+    web.clock.advance(minutes=1)
+    lr = web.post(leader, f"/cases/disclosure/{case.id}/actions/reassign",
+             {"assignee_id": str(web.staff.officer.id), "reason": "确认承办"}, page=f"/cases/disclosure/{case.id}")
+    assert lr.status_code == 303, lr.text
+    before = snapshot(web)
+    r = c.post(f"/cases/disclosure/{case.id}/actions/request_correction",
+               data={"items": "请写明文件名称", "expected_version": version.group(1), "csrf_token": csrf_of(page)})
+    assert r.status_code == 409
+    assert "该案件已被他人修改" in r.text and "请写明文件名称" in r.text
+    assert snapshot(web) == before
+    fresh_version = re.search(r'name="expected_version" value="(\d+)"', r.text)
+    assert fresh_version and fresh_version.group(1) != version.group(1)
+
+
+def test_bad_agency_settings_are_refused_field_by_field(web: Web) -> None:
+    c = web.login("admin")
+    page = c.get("/admin/agency").text
+    data = dict(re.findall(r'name="([a-z_]+)" id="f-[a-z_]+" value="([^"]*)"', page))
+    data.update({"correction_period_wd": "0", "report_row_overrides": "{oops", "csrf_token": csrf_of(page)})
+    with read_session(web.db.engine) as s:
+        before = s.exec(select(Agency)).one().settings
+    r = c.post("/admin/agency", data=data)
+    assert r.status_code == 422
+    assert "不能小于 1" in field_error(r.text, "correction_period_wd")
+    assert "JSON" in field_error(r.text, "report_row_overrides")
+    assert 'value="0"' in r.text
+    with read_session(web.db.engine) as s:
+        assert s.exec(select(Agency)).one().settings == before
+
+
+def test_bad_new_user_is_refused_and_nothing_is_created(web: Web) -> None:
+    c = web.login("admin")
+    n = count(web, User)
+    r = web.post(c, "/admin/users", {"username": "new-clerk", "display_name": "新人", "password": "short",
+                                     "roles": "front_desk"})
+    assert r.status_code == 422 and "至少需要 8 个字符" in field_error(r.text, "password")
+    assert 'value="new-clerk"' in r.text
+    r = web.post(c, "/admin/users", {"username": "new-clerk", "password": "long-enough-1"})
+    assert "至少需要一个角色" in field_error(r.text, "roles")
+    assert count(web, User) == n
+
+
+def test_bad_holiday_notice_lists_problems_by_line_and_imports_nothing(web: Web) -> None:
+    c = web.login("admin")
+    n = count(web, CalendarNotice)
+    text = "year: 2027\ndocument: 国办发明电〔2026〕1号\nholidays:\n  - {name: 元旦, start: 2027-01-05, end: 2027-01-01}\n"
+    r = web.post(c, "/admin/calendar/preview", {"text": text}, page="/admin/calendar")
+    assert r.status_code == 422 and "第 4 行" in r.text
+    assert "国办发明电〔2026〕1号" in r.text  # the text is kept for correction
+    assert count(web, CalendarNotice) == n
+
+
+@pytest.mark.parametrize("action", sorted(PAYLOADS))
+def test_every_action_form_has_exactly_its_models_fields_with_chinese_labels(action: str) -> None:
+    model = PAYLOADS[action]
+    specs = model_fields(model)
+    expected = [n for n, f in model.model_fields.items() if get_origin(f.annotation) is not dict]
+    assert [s.name for s in specs] == expected
+    for s in specs:
+        assert s.label != s.name and re.search(r"[\u4e00-\u9fff]", s.label), (action, s.name)
+        ann = model.model_fields[s.name].annotation
+        args = [a for a in get_args(ann) if a is not type(None)] or [ann]
+        if get_origin(args[0]) is Literal:
+            assert s.kind == "select" and all(re.search(r"[\u4e00-\u9fff]", lbl) for _, lbl in s.options)
+        if args[0] is bool:
+            assert s.kind == "checkbox"
+
+
+def test_registration_form_labels_are_chinese() -> None:
+    for s in model_fields(RegisterIn):
+        assert re.search(r"[\u4e00-\u9fff]", s.label), s.name
+
+
+def test_every_agency_setting_has_a_chinese_label_and_section() -> None:
+    from web.pages.admin_agency import LABELS
+    from workflow.agency import AgencyConfig
+
+    missing = [name for name in AgencyConfig.model_fields if name not in LABELS]
+    assert missing == []

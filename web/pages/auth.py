@@ -1,0 +1,99 @@
+"""Login, logout and the home redirect (the landing page depends on the user's roles)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from states.roles import Role
+from web.auth import CurrentUser
+from web.pages.render import redirect, render
+from web.pages.session import (
+    SESSION_COOKIE,
+    AnonForm,
+    LoginRequired,
+    PageUser,
+    StaffForm,
+    anon_csrf,
+    app_clock,
+    app_engine,
+    app_settings,
+    form_str,
+    page_user,
+    session_token,
+    set_session_cookie,
+)
+from workflow import web_sessions
+from workflow.users import authenticate
+
+router = APIRouter(include_in_schema=False)
+
+REASONS = {"expired": "您长时间未操作，登录已超时，请重新登录。", "revoked": "您的登录已失效，请重新登录。",
+           "logged_out": "您已安全退出。"}
+
+
+def home_for(user: CurrentUser) -> str:
+    for role, url in ((Role.LEADER, "/leader"), (Role.OFFICER, "/cases/mine"), (Role.FRONT_DESK, "/frontdesk/register"),
+                      (Role.ADMIN, "/admin/users"), (Role.SUPERVISOR, "/cases")):
+        if role in user.roles:
+            return url
+    return "/cases"
+
+
+def safe_next(value: str) -> str:
+    """Only same-site paths: an open redirect would help phishing."""
+    if not value.startswith("/") or value.startswith("//") or value.startswith("/\\"):
+        return ""
+    parts = urlsplit(value)
+    return value if not parts.scheme and not parts.netloc else ""
+
+
+@router.get("/")
+def home(user: PageUser) -> Response:
+    return RedirectResponse(home_for(user), status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "", reason: str = "") -> Response:
+    try:
+        user = page_user(request)
+        return RedirectResponse(safe_next(next) or home_for(user), status_code=303)
+    except LoginRequired:
+        pass
+    anon_csrf(request)
+    request.state.user = None
+    return render(request, "auth/login.html", {"next": safe_next(next), "username": "", "error": "",
+                                               "notice": REASONS.get(reason, "")})
+
+
+@router.post("/login")
+def login(request: Request, form: AnonForm) -> Response:
+    username, password, nxt = form_str(form, "username"), form.get("password"), safe_next(form_str(form, "next"))
+    settings = app_settings(request)
+    now = app_clock(request).now()
+    res = authenticate(app_engine(request), username, password if isinstance(password, str) else "", now=now,
+                       max_failures=settings.login_max_failures, lockout_seconds=settings.login_lockout_seconds)
+    if res.user is None or res.user.id is None:
+        return render(request, "auth/login.html", {"next": nxt, "username": username, "notice": "",
+                                                   "error": res.error or "用户名或密码错误"}, status=401)
+    old = session_token(request)
+    if old:
+        web_sessions.logout(app_engine(request), old, now=now)
+    opened = web_sessions.open_session(app_engine(request), res.user.id, now=now,
+                                       ip=request.client.host if request.client else "",
+                                       user_agent=request.headers.get("user-agent", ""))
+    resp = RedirectResponse(nxt or home_for(CurrentUser.from_row(res.user)), status_code=303)
+    set_session_cookie(request, resp, opened.token)
+    return resp
+
+
+@router.post("/logout")
+def logout(request: Request, form: StaffForm) -> Response:
+    token = getattr(request.state, "session_token", None)
+    if token:
+        web_sessions.logout(app_engine(request), token, now=app_clock(request).now())
+    resp = redirect(request, "/login?reason=logged_out")
+    resp.delete_cookie(SESSION_COOKIE, path="/")
+    return resp

@@ -1,0 +1,230 @@
+"""Cases for staff: lists ("我的案件", drill-downs), the case page, its action forms and its documents."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from db.engine import read_session
+from db.models import Agency, Disclosure, StoredFile
+from notifications.files import file_path
+from states.disclosure import ACTION_LABELS
+from states.roles import Role
+from web.auth import CurrentUser
+from web.pages.actions import (
+    DANGEROUS,
+    ActionForm,
+    action_fields,
+    action_payload,
+    decision_picker,
+    expected_version,
+)
+from web.pages.common import agency_of, now, officers, today
+from web.pages.forms import errors_by_field, typed_values
+from web.pages.labels import FIELD_LABELS
+from web.pages.render import redirect, render
+from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
+from web.pages.timeline import event_label, event_lines, file_kind
+from workflow import disclosure as wf
+from workflow.attachments import CATEGORIES as UPLOAD_CATEGORIES
+from workflow.attachments import attach_to_disclosure
+from workflow.calendar import agency_calendar
+from workflow.case_list import CaseFilter, all_states, closed_window, list_cases
+from workflow.clock import end_of_day
+from workflow.dashboard import week_window
+from workflow.disclosure_payloads import PAYLOADS
+from workflow.disclosure_queries import get_detail
+from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
+
+router = APIRouter(prefix="/cases", include_in_schema=False)
+PER_PAGE = 25
+WIDE_ROLES = (Role.FRONT_DESK, Role.LEADER, Role.SUPERVISOR)
+
+
+def can_view(user: CurrentUser, row: Disclosure) -> bool:
+    """Leaders and front desk see the agency's cases; an officer only the cases assigned to them."""
+    if row.agency_id != user.agency_id and Role.SUPERVISOR not in user.roles:
+        return False
+    if user.has(*WIDE_ROLES):
+        return True
+    return Role.OFFICER in user.roles and row.assignee_id == user.id
+
+
+def full_data(user: CurrentUser, row: Disclosure) -> bool:
+    """ID numbers and phones in full: the front desk, leaders, and the officer handling the case."""
+    return user.has(Role.FRONT_DESK, Role.LEADER) or row.assignee_id == user.id
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
+    if not user.has(Role.OFFICER, *WIDE_ROLES):
+        raise PageError(403, "您的角色无权查看案件")
+    q = request.query_params
+    agency, cfg = agency_of(request, user)
+    t, n = today(request, cfg.timezone), now(request)
+    narrow = mine or not user.has(*WIDE_ROLES)
+    due = q.get("due", "")
+    due_from = due_to = None
+    if due == "today":
+        due_from, due_to = n, end_of_day(t, cfg.timezone)
+    elif due == "week":
+        due_from, due_to = n, week_window(t, cfg.timezone)[1]
+    f = CaseFilter(agency_id=user.agency_id, assignee_id=user.id if narrow else _int(q.get("assignee")),
+                   unit_id=_int(q.get("unit")), state=q.get("state") or None,
+                   open_only=q.get("open", "1" if mine else "") == "1", overdue=q.get("overdue") == "1",
+                   due_from=due_from, due_to=due_to, received_month=q.get("month") or None, q=q.get("q", "")[:100])
+    page = max(1, _int(q.get("page")) or 1)
+    with read_session(app_engine(request)) as s:
+        rows, total = list_cases(s, f, now=n, page=page, per_page=PER_PAGE)
+        cal = agency_calendar(s, agency)
+    soon = cal.add_workdays_date(t, 3)
+    marked = [{"row": r, "urgency": _urgency(r.due_at, r.due_date, n, soon)} for r in rows]
+    keep = {k: v for k, v in q.items() if k != "page" and v}
+    return render(request, "cases/list.html", {
+        "rows": marked, "total": total, "page": page, "pages": max(1, math.ceil(total / PER_PAGE)),
+        "base_query": urlencode(keep), "q": dict(q), "mine": mine, "narrow": narrow, "states": all_states(),
+        "officers": officers(request, user.agency_id) if not narrow else [],
+        "title": "我的案件" if mine else "案件查询"})
+
+
+def _urgency(due_at: datetime | None, due_date: date | None, n: datetime, soon: date) -> str:
+    if due_at is None:
+        return ""
+    if due_at <= n:
+        return "overdue"
+    return "soon" if due_date is not None and due_date <= soon else ""
+
+
+@router.get("/mine")
+def mine(request: Request, user: PageUser) -> Response:
+    return _list(request, user, mine=True)
+
+
+@router.get("")
+def all_cases(request: Request, user: PageUser) -> Response:
+    return _list(request, user, mine=False)
+
+
+def _load(request: Request, user: CurrentUser, case_id: int) -> Disclosure:
+    with read_session(app_engine(request)) as s:
+        row = s.get(Disclosure, case_id)
+    if row is None or (row.agency_id != user.agency_id and Role.SUPERVISOR not in user.roles):
+        raise PageError(404, "申请不存在")
+    if not can_view(user, row):
+        raise PageError(403, "该案件未分派给您，您无权查看或办理")
+    return row
+
+
+def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_action: str = "",
+                 values: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None,
+                 status: int = 200, upload_errors: dict[str, list[str]] | None = None) -> Response:
+    row = _load(request, user, case_id)
+    agency, cfg = agency_of(request, user)
+    n = now(request)
+    with read_session(app_engine(request)) as s:
+        d = get_detail(s, case_id, principal(user), now=n, full_personal_data=full_data(user, row))
+        cal = agency_calendar(s, s.get(Agency, row.agency_id) or agency)
+    soon = cal.add_workdays_date(today(request, cfg.timezone), 3)
+    for c in d["clocks"]:
+        due_at = datetime.fromisoformat(c["due_at"]) if c["due_at"] else None
+        due_date = date.fromisoformat(c["due_date"]) if c["due_date"] else None
+        live = c["status"] == "running" and not (due_at and closed_window(c["kind"], due_at, n))
+        c["urgency"] = _urgency(due_at, due_date, n, soon) if live else ""
+    forms = [ActionForm(a["action"], a["label"], action_fields(request, user, a["action"]), DANGEROUS.get(a["action"], ""))
+             for a in d["allowed_actions"]]
+    return render(request, "cases/detail.html", {
+        "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
+        "picker": decision_picker(), "labels": FIELD_LABELS, "event_lines": event_lines, "event_label": event_label,
+        "file_kind": file_kind,
+        "may_upload": user.has(Role.FRONT_DESK, Role.LEADER) or row.assignee_id == user.id,
+        "upload_categories": [(k, label) for k, (label, _) in UPLOAD_CATEGORIES.items()],
+        "upload_errors": upload_errors or {}}, status=status)
+
+
+@router.get("/disclosure/{case_id}")
+def detail(request: Request, case_id: int, user: PageUser) -> Response:
+    return _detail_page(request, user, case_id)
+
+
+@router.post("/disclosure/{case_id}/actions/{action}")
+def act(request: Request, case_id: int, action: str, form: StaffForm, user: PageUser) -> Response:
+    if action not in PAYLOADS:
+        raise PageError(404, "没有这个操作")
+    _load(request, user, case_id)
+    _, cfg = agency_of(request, user)
+    fields = action_fields(request, user, action)
+    values = typed_values(form)
+    try:
+        res = wf.act(app_engine(request), case_id, action, action_payload(action, fields, form, cfg.timezone),
+                     principal(user), now(request), expected_version(form))
+    except (ValidationError, DomainValidation) as exc:
+        return _detail_page(request, user, case_id, open_action=action, values=values, errors=errors_by_field(exc),
+                            status=422)
+    except StaleVersion as exc:
+        return _detail_page(request, user, case_id, open_action=action, values=values, status=409,
+                            errors={"__all__": [exc.message + "（页面已显示最新内容，请核对后重新提交）"]})
+    except InvalidTransition as exc:
+        return _detail_page(request, user, case_id, open_action=action, values=values,
+                            status=403 if exc.code == "forbidden" else 409, errors={"__all__": [exc.message]})
+    except NotFound as exc:
+        raise PageError(404, exc.message) from exc
+    msg = f"已完成：{ACTION_LABELS.get(action, action)}"
+    if res.result.get("doc_no"):
+        msg += f"（文号 {res.result['doc_no']}）"
+    with read_session(app_engine(request)) as s:
+        after = s.get(Disclosure, case_id)
+    if after is None or not can_view(user, after):  # e.g. reassigned away from this officer
+        return redirect(request, "/cases/mine" if Role.OFFICER in user.roles else "/", ("ok", msg))
+    return redirect(request, f"/cases/disclosure/{case_id}", ("ok", msg))
+
+
+@router.post("/disclosure/{case_id}/files")
+def upload(request: Request, case_id: int, form: StaffForm, user: PageUser) -> Response:
+    """Attach a scan or document (type checked by content, size-limited) through the workflow."""
+    _load(request, user, case_id)
+    settings = app_settings(request)
+    file = form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return _detail_page(request, user, case_id, upload_errors={"file": ["请选择要上传的文件"]}, status=422)
+    data = file.file.read(settings.max_upload_bytes + 1)
+    try:
+        attach_to_disclosure(app_engine(request), case_id, data=data, filename=file.filename,
+                             category=str(form.get("category") or ""), actor=principal(user), now=now(request),
+                             settings=settings)
+    except DomainValidation as exc:
+        return _detail_page(request, user, case_id, upload_errors=errors_by_field(exc), status=422)
+    except InvalidTransition as exc:
+        raise PageError(403, exc.message) from exc
+    return redirect(request, f"/cases/disclosure/{case_id}", ("ok", f"已上传：{file.filename}"))
+
+
+@router.get("/disclosure/{case_id}/files/{file_id}")
+def download(request: Request, case_id: int, file_id: int, user: PageUser, inline: int = 0) -> Response:
+    """A document of the case for staff who may see the case (inline preview for PDFs and images)."""
+    _load(request, user, case_id)
+    with read_session(app_engine(request)) as s:
+        f = s.get(StoredFile, file_id)
+    if f is None or f.case_kind != "disclosure" or f.case_id != case_id:
+        raise PageError(404, "文件不存在")
+    try:
+        path = file_path(f.sha256, app_settings(request).files_path)
+    except ValueError as exc:
+        raise PageError(404, "文件不存在") from exc
+    if not path.exists():
+        raise PageError(404, "文件尚未生成或已移除")
+    previewable = f.content_type in ("application/pdf", "image/png", "image/jpeg")
+    return FileResponse(path, media_type=f.content_type, filename=f.filename,
+                        content_disposition_type="inline" if inline and previewable else "attachment",
+                        headers={"X-Content-Type-Options": "nosniff"})  # uploads are typed by content: never sniffed

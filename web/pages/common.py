@@ -1,0 +1,47 @@
+"""Small helpers shared by the page modules: the user's agency and its settings, officers, local time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from sqlmodel import col, select
+
+from db.engine import read_session
+from db.models import Agency, Unit, User
+from states.roles import Role
+from web.auth import CurrentUser
+from web.pages.session import PageError, app_clock, app_engine
+from workflow.agency import AgencyConfig, agency_config
+from workflow.clock import local_date
+
+
+def agency_of(request: Request, user: CurrentUser) -> tuple[Agency, AgencyConfig]:
+    with read_session(app_engine(request)) as s:
+        agency = s.get(Agency, user.agency_id)
+    if agency is None:
+        raise PageError(404, "机关不存在")
+    return agency, agency_config(agency)
+
+
+def officers(request: Request, agency_id: int) -> list[tuple[str, str]]:
+    """Active officers of the agency as select options ``(id, "name（unit）")``."""
+    with read_session(app_engine(request)) as s:
+        rows = s.exec(select(User, Unit.name).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
+                      .where(User.agency_id == agency_id, col(User.active)).order_by(col(User.display_name))).all()
+    return [(str(u.id), f"{u.display_name}（{unit}）" if unit else u.display_name)
+            for u, unit in rows if Role.OFFICER in u.role_set]
+
+
+def now(request: Request) -> datetime:
+    return app_clock(request).now()
+
+
+def today(request: Request, tz: str) -> date:
+    return local_date(now(request), tz)
+
+
+def local_input(dt: datetime, tz: str) -> str:
+    """A value for a datetime-local input."""
+    return dt.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")

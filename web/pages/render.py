@@ -1,0 +1,133 @@
+"""HTML rendering for pages: one Jinja environment (autoescape, StrictUndefined), flash messages, redirects."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from states.roles import ROLE_LABELS, Role
+from web.auth import CurrentUser
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+FLASH_COOKIE = "banli_flash"
+FLASH_MAX_AGE = 600
+TZ = "Asia/Shanghai"
+
+
+def _local(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An instant in agency time (the office works in Beijing time)."""
+    if value is None or value == "":
+        return ""
+    dt = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if dt.tzinfo is None:
+        return dt.strftime(fmt)
+    return dt.astimezone(ZoneInfo(TZ)).strftime(fmt)
+
+
+def _cn_date(value: date | str | None) -> str:
+    if value is None or value == "":
+        return ""
+    d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _weekday(value: date | str | None) -> str:
+    if value is None or value == "":
+        return ""
+    d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return "星期" + "一二三四五六日"[d.weekday()]
+
+
+env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "svg"]),
+                  undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+env.filters["local"] = _local
+env.filters["cn_date"] = _cn_date
+env.filters["weekday"] = _weekday
+env.globals["ROLE_LABELS"] = {str(k): v for k, v in ROLE_LABELS.items()}
+
+
+def _serializer(request: Request) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(request.app.state.web_secret, salt="banli-flash")
+
+
+def read_flash(request: Request) -> dict[str, Any]:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return {}
+    try:
+        data = _serializer(request).loads(raw, max_age=FLASH_MAX_AGE)
+    except BadSignature:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def redirect(request: Request, url: str, *messages: tuple[str, str], extra: dict[str, Any] | None = None) -> Response:
+    """303 See Other to ``url`` carrying flash messages ``(level, text)`` to the next page."""
+    resp = RedirectResponse(url, status_code=303)
+    if messages or extra:
+        payload = {"m": [list(m) for m in messages], **(extra or {})}
+        resp.set_cookie(FLASH_COOKIE, _serializer(request).dumps(payload), max_age=FLASH_MAX_AGE, httponly=True,
+                        samesite="lax", secure=request.url.scheme == "https", path="/")
+    return resp
+
+
+NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
+    ("/frontdesk/register", "登记申请", (Role.FRONT_DESK, Role.LEADER)),
+    ("/frontdesk/online", "网上申请", (Role.FRONT_DESK, Role.LEADER)),
+    ("/cases/mine", "我的案件", (Role.OFFICER,)),
+    ("/cases", "案件查询", (Role.FRONT_DESK, Role.LEADER, Role.SUPERVISOR)),
+    ("/leader", "负责人看板", (Role.LEADER,)),
+    ("/workorders", "12345工单", (Role.FRONT_DESK, Role.OFFICER, Role.LEADER)),
+    ("/admin/users", "用户管理", (Role.ADMIN,)),
+    ("/admin/calendar", "节假日安排", (Role.ADMIN,)),
+    ("/admin/agency", "机关设置", (Role.ADMIN,)),
+    ("/admin/system", "系统状态", (Role.ADMIN,)),
+)
+
+
+def nav_for(user: CurrentUser | None, path: str) -> list[dict[str, Any]]:
+    if user is None:
+        return []
+    out = []
+    for href, label, roles in NAV:
+        if user.has(*roles):
+            active = path == href or (href != "/cases" and path.startswith(href + "/"))
+            out.append({"href": href, "label": label, "active": active, "slot": href == "/workorders"})
+    return out
+
+
+def render(request: Request, name: str, ctx: dict[str, Any] | None = None, *, status: int = 200) -> HTMLResponse:
+    """Render a page with the shared context (user, CSRF token, navigation, flash messages)."""
+    user: CurrentUser | None = getattr(request.state, "user", None)
+    flash = read_flash(request)
+    base: dict[str, Any] = {
+        "user": user, "csrf_token": getattr(request.state, "csrf_token", ""), "path": request.url.path,
+        "nav": nav_for(user, request.url.path), "flashes": flash.get("m", []),
+        "agency_name": getattr(request.state, "agency_name", ""), "flash": flash,
+    }
+    base.update(ctx or {})
+    html = env.get_template(name).render(**base)
+    resp = HTMLResponse(html, status_code=status)
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Frame-Options"] = "DENY"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Referrer-Policy"] = "same-origin"
+    if flash:
+        resp.delete_cookie(FLASH_COOKIE, path="/")
+    new_anon = getattr(request.state, "new_anon_csrf", None)
+    if new_anon:
+        resp.set_cookie("banli_csrf", new_anon, httponly=True, samesite="lax", secure=request.url.scheme == "https",
+                        path="/")
+    return resp
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)

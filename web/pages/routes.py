@@ -1,0 +1,67 @@
+"""Installs the HTML pages: static files, page error handling, and one router per audience."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from web.pages import admin, auth, cases, frontdesk, leader, online_queue, portal, portal_case, public
+from web.pages.render import render
+from web.pages.session import SESSION_COOKIE, LoginRequired, PageError, PageUser
+from workflow.public import RateLimiter
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+def _is_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def install(app: FastAPI) -> None:
+    app.state.web_secret = app.state.settings.resolved_secret_key()
+    # Public look-up limits live on the app (per instance), like the API's: 20/min per IP, 10/min per number.
+    app.state.lookup_limits = (RateLimiter(20, 60.0), RateLimiter(10, 60.0))
+    # Portal, per IP: 5 online submissions an hour; 10 wrong challenge answers in 10 minutes.
+    app.state.portal_limits = (RateLimiter(5, 3600.0), RateLimiter(10, 600.0))
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        nxt = quote(target, safe="") if request.method == "GET" else ""
+        resp = RedirectResponse(f"/login?next={nxt}&reason={exc.reason}", status_code=303)
+        resp.delete_cookie(SESSION_COOKIE, path="/")
+        return resp
+
+    @app.exception_handler(PageError)
+    async def _page_error(request: Request, exc: PageError) -> Response:
+        return render(request, "error.html", {"title": exc.title, "message": exc.message, "back": ""},
+                      status=exc.status)
+
+    previous: Any = app.exception_handlers.get(StarletteHTTPException)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        """Browsers get an HTML page for 404/405; the API keeps its JSON errors."""
+        if _is_page(request) and exc.status_code in (404, 405):
+            title = "页面不存在" if exc.status_code == 404 else "不支持该操作"
+            return render(request, "error.html", {"title": title, "message": "请检查网址，或从导航菜单进入。", "back": "/"},
+                          status=exc.status_code)
+        assert previous is not None
+        result: Response = await previous(request, exc)
+        return result
+
+    for mod in (auth, frontdesk, online_queue, cases, leader, admin, public, portal, portal_case):
+        app.include_router(mod.router)
+
+    @app.get("/workorders", include_in_schema=False)
+    def workorders(request: Request, user: PageUser) -> Response:
+        return render(request, "error.html", {
+            "title": "12345工单", "back": "/",
+            "message": "12345工单的导入、签收、延期、答复和回访页面正在建设中，上线后将在此处显示。"})

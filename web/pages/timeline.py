@@ -1,0 +1,70 @@
+"""Readable lines for the case timeline from an event's payload (Chinese labels, codes translated)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web.pages.labels import FIELD_LABELS, OPTION_LABELS
+from workflow.disclosure_context import decision_view
+
+EVENT_LABELS = {"attach": "上传材料", "document": "生成文书"}  # events outside the transition table
+EXTRA_LABELS = {"filename": "文件", "label": "类别", "title": "文书","doc_no": "文号", "receipt_date": "收到申请日期", "assignee": "承办人", "report_row": "年度报告行",
+                "on_time": "按期", "correction_due": "补正期限", "reconsideration_until": "复议期限至",
+                "litigation_until": "诉讼期限至", "date": "日期", "submission_no": "提交编号", "ip": "提交IP",
+                "duplicate_of": "疑似重复的申请（内部编号）", "confirmed_date": "确认日期", "reply_due": "答复期限",
+                "by_applicant": "申请人自行撤回"}
+SKIP = {"tracking_no", "raw_receipt_date", "assignee_id", "previous_assignee_id", "detail", "category", "sha256",
+        "size", "file_id", "outbox_id", "notice_type"}
+
+
+def file_kind(f: dict[str, Any]) -> str:
+    """What a stored file is, in Chinese: the notice's title, or the attachment category."""
+    from notifications.catalog import CATALOG
+    from workflow.attachments import CATEGORIES
+
+    spec = CATALOG.get(str(f.get("notice_type") or ""))
+    if spec is not None:
+        return spec.title_zh
+    return CATEGORIES.get(str(f.get("category")), (str(f.get("category") or ""), False))[0]
+
+
+def event_label(event: dict[str, Any]) -> str:
+    label = str(event.get("label", ""))
+    return EVENT_LABELS.get(label, label)
+
+
+def _value(key: str, value: Any) -> str:
+    if isinstance(value, list):
+        return "；".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    options = OPTION_LABELS.get(key, {})
+    return options.get(str(value), str(value))
+
+
+def event_lines(payload: dict[str, Any]) -> list[str]:
+    """Only keys with a label are shown; empty values and internal ids are left out."""
+    out: list[str] = []
+    decided = payload.get("decision")
+    if isinstance(decided, str) and "." in decided:
+        view = decision_view(*decided.split(".", 1))
+        if view:
+            out.append(f"答复类型：{view['category_label']}（{view['reason_label']}，{view['article']}）")
+    for key, value in payload.items():
+        if value in (None, "", [], {}) or key in SKIP:
+            continue
+        if decided and key in ("category", "reason", "decision"):
+            continue
+        if key == "files" and isinstance(value, list):  # portal uploads: the file names
+            out.append("文件：" + "；".join(str(f.get("filename", "")) for f in value if isinstance(f, dict)))
+            continue
+        if key == "moved" and isinstance(value, list):
+            out.extend(f"期限调整：{m.get('old')} → {m.get('new')}" for m in value if isinstance(m, dict))
+            continue
+        if isinstance(value, dict):
+            continue
+        label = FIELD_LABELS.get(key) or EXTRA_LABELS.get(key)
+        if label is None or (value is False and key not in ("on_time",)):
+            continue
+        out.append(f"{label}：{_value(key, value)[:200]}")
+    return out

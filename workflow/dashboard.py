@@ -1,0 +1,138 @@
+"""The leader's dashboard figures, each one SQL aggregate (GROUP BY), never a loop over cases. Read-only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case
+from sqlmodel import Session, col, func, select
+
+from db.models import ApprovalRequest, Clock, Disclosure, Unit, User
+from states.disclosure import STATE_LABELS
+from workflow.case_list import DUTY_KINDS
+from workflow.clock import end_of_day, start_of_day
+from workflow.portal_queue import Unconfirmed, unconfirmed
+
+
+@dataclass(frozen=True)
+class PendingExtension:
+    approval_id: int
+    case_id: int
+    tracking_no: str
+    version: int
+    applicant: str
+    days: int
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    reply_due: date | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    by_state: list[tuple[str, str, int]]  # state, label, count
+    due_today: int
+    due_week: int
+    overdue: int
+    overdue_by_officer: list[tuple[int | None, str, int]]
+    overdue_by_unit: list[tuple[int | None, str, int]]
+    pending_extensions: list[PendingExtension]
+    received_by_month: list[tuple[str, int]]  # YYYY-MM, count (oldest first, every month present)
+    on_time_by_month: list[tuple[str, int, int]]  # YYYY-MM, replies, on time
+    week_end: date
+    unconfirmed: Unconfirmed  # online submissions waiting for a clerk, oldest first, with their age
+
+
+def _month(s: Session, column: Any) -> Any:
+    if s.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def months_back(today: date, n: int) -> list[str]:
+    y, m = today.year, today.month
+    out = []
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out[::-1]
+
+
+def week_window(today: date, tz: str) -> tuple[datetime, datetime, date]:
+    """From the start of today to the end of Sunday of this week (agency time)."""
+    sunday = today + timedelta(days=6 - today.weekday())
+    return start_of_day(today, tz), end_of_day(sunday, tz), sunday
+
+
+def _duty_clocks(agency_id: int) -> Any:
+    return select(func.count(col(Clock.id))).where(Clock.agency_id == agency_id, col(Clock.kind).in_(DUTY_KINDS),
+                                                   Clock.status == "running")
+
+
+def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, tz: str, months: int = 12) -> Dashboard:
+    by_state = [(st, STATE_LABELS.get(st, st), int(n)) for st, n in s.exec(
+        select(Disclosure.state, func.count()).where(Disclosure.agency_id == agency_id)
+        .group_by(col(Disclosure.state))).all()]
+    order = list(STATE_LABELS)
+    by_state.sort(key=lambda r: order.index(r[0]) if r[0] in order else 99)
+    _, week_end_at, sunday = week_window(today, tz)
+    due_today = int(s.exec(_duty_clocks(agency_id).where(col(Clock.due_at) > now,
+                                                         col(Clock.due_at) <= end_of_day(today, tz))).one())
+    due_week = int(s.exec(_duty_clocks(agency_id).where(col(Clock.due_at) > now,
+                                                        col(Clock.due_at) <= week_end_at)).one())
+    overdue = int(s.exec(_duty_clocks(agency_id).where(col(Clock.due_at) <= now)).one())
+    od = (col(Clock.agency_id) == agency_id, col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running",
+          col(Clock.due_at) <= now)
+    by_officer = [(uid, name or "未分办", int(n)) for uid, name, n in s.exec(
+        select(Clock.assignee_id, User.display_name, func.count()).outerjoin(User, col(User.id) == col(Clock.assignee_id))
+        .where(*od).group_by(col(Clock.assignee_id), col(User.display_name)).order_by(func.count().desc())).all()]
+    by_unit = [(uid, name or "未归属科室", int(n)) for uid, name, n in s.exec(
+        select(User.unit_id, Unit.name, func.count()).select_from(Clock)
+        .outerjoin(User, col(User.id) == col(Clock.assignee_id)).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
+        .where(*od).group_by(col(User.unit_id), col(Unit.name)).order_by(func.count().desc())).all()]
+    return Dashboard(by_state, due_today, due_week, overdue, by_officer, by_unit,
+                     pending_extensions(s, agency_id), received_by_month(s, agency_id, today, months),
+                     on_time_by_month(s, agency_id, today, months), sunday, unconfirmed(s, agency_id, now))
+
+
+def pending_extensions(s: Session, agency_id: int) -> list[PendingExtension]:
+    requester = select(User.id, User.display_name).subquery()
+    rows = s.exec(
+        select(ApprovalRequest, Disclosure, requester.c.display_name, col(Clock.due_date))
+        .join(Disclosure, col(Disclosure.id) == col(ApprovalRequest.case_id))
+        .outerjoin(requester, requester.c.id == col(ApprovalRequest.requested_by))
+        .outerjoin(Clock, (col(Clock.case_kind) == "disclosure") & (col(Clock.case_id) == col(Disclosure.id))
+                   & (col(Clock.kind) == "reply"))
+        .where(ApprovalRequest.agency_id == agency_id, ApprovalRequest.case_kind == "disclosure",
+               ApprovalRequest.kind == "extension", ApprovalRequest.status == "pending")
+        .order_by(col(ApprovalRequest.requested_at))).all()
+    return [PendingExtension(a.id or 0, d.id or 0, d.tracking_no or "", d.version, d.applicant_name,
+                             int(a.payload.get("days", 0)), str(a.payload.get("reason", "")), name or "",
+                             a.requested_at, due) for a, d, name, due in rows]
+
+
+def received_by_month(s: Session, agency_id: int, today: date, months: int) -> list[tuple[str, int]]:
+    keys = months_back(today, months)
+    first = date.fromisoformat(keys[0] + "-01")
+    m = _month(s, Disclosure.receipt_date)
+    got = {str(k): int(n) for k, n in s.exec(
+        select(m, func.count()).where(Disclosure.agency_id == agency_id, col(Disclosure.receipt_date) >= first)
+        .group_by(m)).all()}
+    return [(k, got.get(k, 0)) for k in keys]
+
+
+def on_time_by_month(s: Session, agency_id: int, today: date, months: int) -> list[tuple[str, int, int]]:
+    """Replies per month of the reply date, and how many were made by the (extended) reply deadline."""
+    keys = months_back(today, months)
+    first = date.fromisoformat(keys[0] + "-01")
+    m = _month(s, Disclosure.concluded_date)
+    on_time = func.sum(case((col(Clock.met_at) <= col(Clock.due_at), 1), else_=0))
+    got = {str(k): (int(n), int(t or 0)) for k, n, t in s.exec(
+        select(m, func.count(), on_time).select_from(Disclosure)
+        .join(Clock, (col(Clock.case_kind) == "disclosure") & (col(Clock.case_id) == col(Disclosure.id))
+              & (col(Clock.kind) == "reply") & (col(Clock.status) == "met"))
+        .where(Disclosure.agency_id == agency_id, col(Disclosure.concluded_date) >= first)
+        .group_by(m)).all()}
+    return [(k, *got.get(k, (0, 0))) for k in keys]

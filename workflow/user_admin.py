@@ -1,0 +1,86 @@
+"""Account administration for an agency's admin: roles, (de)activation, password reset, unlock, revocation.
+
+Each function is one transaction. Ending an account's access also ends its browser sessions; a
+password reset moves ``password_changed_at`` so API tokens issued before it stop working too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from db.engine import write_session
+from db.models import User
+from states.roles import Role, parse_roles
+from workflow.users import UserError, _check_password, hash_password
+from workflow.web_sessions import revoke_user_sessions_in
+
+
+def _user(session: Session, user_id: int, agency_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.agency_id != agency_id:
+        raise UserError("用户不存在", "not_found", "user")
+    return user
+
+
+def set_active(engine: Engine, user_id: int, active: bool, *, agency_id: int, actor_id: int, now: datetime) -> User:
+    """Deactivate (and end all sessions) or reactivate an account; an admin cannot deactivate themself."""
+    if not active and user_id == actor_id:
+        raise UserError("不能停用自己的账户", "self_deactivate", "user")
+    with write_session(engine) as s:
+        user = _user(s, user_id, agency_id)
+        user.active = active
+        if not active:
+            revoke_user_sessions_in(s, user_id, now=now, reason="deactivated")
+        s.commit()
+        return user
+
+
+def reset_password(engine: Engine, user_id: int, password: str, *, agency_id: int, now: datetime) -> User:
+    """Set a new password, clear the lock-out and end every session and API token of the account."""
+    _check_password(password)
+    with write_session(engine) as s:
+        user = _user(s, user_id, agency_id)
+        user.password_hash = hash_password(password)
+        user.password_changed_at = now
+        user.failed_logins = 0
+        user.locked_until = None
+        revoke_user_sessions_in(s, user_id, now=now, reason="password")
+        s.commit()
+        return user
+
+
+def unlock(engine: Engine, user_id: int, *, agency_id: int) -> User:
+    with write_session(engine) as s:
+        user = _user(s, user_id, agency_id)
+        user.failed_logins = 0
+        user.locked_until = None
+        s.commit()
+        return user
+
+
+def set_roles(engine: Engine, user_id: int, roles: list[str], *, agency_id: int, actor_id: int) -> User:
+    """Replace an account's roles; an admin cannot remove their own admin role."""
+    try:
+        role_set = parse_roles(",".join(roles))
+    except ValueError as exc:
+        raise UserError(f"未知的角色：{exc}", "unknown_role", "roles") from exc
+    if not role_set:
+        raise UserError("至少需要一个角色", "no_role", "roles")
+    if user_id == actor_id and Role.ADMIN not in role_set:
+        raise UserError("不能取消自己的系统管理员角色", "self_demote", "roles")
+    with write_session(engine) as s:
+        user = _user(s, user_id, agency_id)
+        user.roles = ",".join(sorted(role_set))
+        s.commit()
+        return user
+
+
+def revoke_sessions(engine: Engine, user_id: int, *, agency_id: int, now: datetime) -> int:
+    with write_session(engine) as s:
+        _user(s, user_id, agency_id)
+        n = revoke_user_sessions_in(s, user_id, now=now, reason="admin")
+        s.commit()
+        return n

@@ -164,10 +164,12 @@ class PreparedNotice:
     context: dict[str, Any]
     now: datetime
 
-    def enqueue(self, session: Session, *, case_id: int, number: str, action_key: str) -> None:
+    def enqueue(self, session: Session, *, case_id: int, tracking_no: str | None, number: str,
+                action_key: str) -> None:
         case = self.context["case"]
         case["id"] = case_id
-        case["tracking_no"] = case["number"] = number
+        case["tracking_no"] = tracking_no or ""  # an online submission has no tracking number yet
+        case["number"] = number
         enqueue(session, agency_id=self.agency_id, case_kind=KIND, case_id=case_id, notice_type=self.notice_type,
                 channel=self.channel, recipient=self.recipient, recipient_name=self.recipient_name,
                 context=self.context, dedupe_key=f"{KIND}:{case_id}:{self.notice_type}:{action_key}", now=self.now,
@@ -192,8 +194,8 @@ def enqueue_applicant_notice(session: Session, *, agency: Agency, cfg: AgencyCon
     """A notice to the applicant, enqueued in the caller's transaction."""
     prepared = applicant_notice(agency=agency, cfg=cfg, row=row, notice_type=notice_type, notice=notice, now=now,
                                 doc_no=doc_no)
-    prepared.enqueue(session, case_id=row.id, number=row.tracking_no or row.submission_no or "",
-                     action_key=action_key)
+    prepared.enqueue(session, case_id=row.id, tracking_no=row.tracking_no,
+                     number=row.tracking_no or row.submission_no or "", action_key=action_key)
 
 
 def notify_party(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, name: str, contact: str,

@@ -152,6 +152,7 @@ def apply_update(ctx: Ctx, record: Mapping[str, Any]) -> dict[str, Any]:
     ctx.row.source_hash = record_hash(record)
     if changes:
         ctx.row.updated_at = ctx.now
+        ctx.row.version += 1
         if REPLAN_ON & set(changes):
             _replan_cycle(ctx)
         refresh_next_due(ctx)
@@ -259,6 +260,7 @@ def _fire(ctx: Ctx, action: str, raw_payload: Mapping[str, Any] | None) -> str:
     if action in RESOLUTION_BY_TRIGGER:
         _close(ctx, RESOLUTION_BY_TRIGGER[action])
     ctx.row.updated_at = ctx.now
+    ctx.row.version += 1  # every action is a new version (optimistic locking; see db.models.hotline)
     refresh_next_due(ctx)
     private = {"applicant", "request"}  # identity data lives on the disclosure row, not in this event
     append_event(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, actor=ctx.actor,

@@ -181,3 +181,26 @@ def test_overdue_sweep_fires_each_step_once(sqlite_db, clock) -> None:
         events = [e["action"] for e in detail(sqlite_db.engine, oid, world.everyone, T1)["events"]]
         assert events.count("urge") == 1 and events.count("supervise") == 1
     assert "urge" not in [e["action"] for e in detail(sqlite_db.engine, replied, world.everyone, T1)["events"]]
+
+
+def test_every_action_bumps_the_version_even_when_nothing_else_changes(sqlite_db, clock) -> None:
+    """An interim reply changes no column of the order: a stale form must still be refused."""
+    from tests.helpers import make_staff
+    from workflow import hotline as wh
+    from workflow.errors import StaleVersion
+
+    staff = make_staff(sqlite_db.engine, clock.now())
+    rec = {"platform": "12345", "order_no": "GD2026030200001", "received_at": clock.now(), "caller_name": "王五",
+           "caller_phone": "13900000000", "category": "consult", "urgency": "normal", "content": "咨询办事流程"}
+    res = wh.intake(sqlite_db.engine, rec, staff.front, clock.now(), source="api")
+    wh.act(sqlite_db.engine, res.id, "assign", {"assignee_id": staff.officer.id}, staff.front, clock.now())
+    wh.act(sqlite_db.engine, res.id, "sign_for", {}, staff.front, clock.now())
+    r = wh.act(sqlite_db.engine, res.id, "start_handling", {}, staff.officer, clock.now())
+    r2 = wh.act(sqlite_db.engine, res.id, "interim_reply", {"text": "正在核实"}, staff.officer, clock.now(),
+                expected_version=r.version)
+    assert r2.version == r.version + 1
+    import pytest
+
+    with pytest.raises(StaleVersion):
+        wh.act(sqlite_db.engine, res.id, "interim_reply", {"text": "再次"}, staff.officer, clock.now(),
+               expected_version=r.version)

@@ -233,6 +233,8 @@ DESK = frozenset({Role.FRONT_DESK, Role.LEADER})  # the agency's 12345 liaison, 
 HANDLER = frozenset({Role.OFFICER, Role.LEADER})  # used with assignee_only: the officer of the order
 LEADER = frozenset({Role.LEADER})
 OPEN = (S.RECEIVED, S.SIGNED_FOR, S.HANDLING)
+# 条例第二十九条: who applies (identity document, contact) and what is asked for (description, form, way).
+CONVERT_PAYLOAD = ("reason", "applicant", "request")
 
 
 def _t(trigger: str, sources: tuple[str, ...], dest: str, roles: frozenset[Role], *,
@@ -284,8 +286,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("approve_termination", (S.TERMINATION_REQUESTED,), S.CLOSED, DESK, payload=("note",)),
     _t("deny_termination", (S.TERMINATION_REQUESTED,), S.HANDLING, DESK, payload=("note",)),
     # 转依申请公开: 潍坊条例第十九条第一项; 国办函〔2025〕66号 (二); rules.md §5.5 cross-conversion links.
-    _t("convert_to_disclosure", (S.RECEIVED, S.SIGNED_FOR), S.CLOSED, DESK, payload=("reason",)),
-    _t("convert_to_disclosure", (S.HANDLING,), S.CLOSED, HANDLER, assignee_only=True, payload=("reason",)),
+    _t("convert_to_disclosure", (S.RECEIVED, S.SIGNED_FOR), S.CLOSED, DESK, payload=CONVERT_PAYLOAD),
+    _t("convert_to_disclosure", (S.HANDLING,), S.CLOSED, HANDLER, assignee_only=True, payload=CONVERT_PAYLOAD),
     # 并单 (国办函〔2025〕66号 (五)): a repeat demand merged into another order by the platform.
     _t("merge", OPEN, S.CLOSED, DESK, payload=("into_order_no", "note")),
 )

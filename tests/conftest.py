@@ -185,6 +185,9 @@ def _make_db(kind: str, tmp_path: Path, sqlite_template: Path, request: pytest.F
         _reset_pg(eng)
     settings = _test_settings(tmp_path, url)
     ensure_database(eng, settings, now=T0)  # re-creates the default agency after a reset
+    from workflow.agency_cache import invalidate
+
+    invalidate()
     try:
         yield Db(eng, url, kind, settings)
     finally:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from db.engine import write_session
 from db.models import Agency
 from workflow.agency import AgencyConfig
+from workflow.agency_cache import invalidate
 from workflow.errors import DomainValidation, NotFound
 
 log = logging.getLogger(__name__)
@@ -29,5 +30,6 @@ def save_agency_settings(engine: Engine, agency_id: int, *, name: str, cfg: Agen
         agency.settings = merged
         s.add(agency)
         s.commit()
+        invalidate(agency_id)
         log.info("agency %s settings saved by %s", agency.code, actor_label)
         return agency

@@ -103,6 +103,9 @@ def import_notice(engine: Engine, data: NoticeData, *, actor_label: str, now: da
                                          version=version)
         stale = count_stale_clocks(session, version)
         session.commit()
+        from workflow.agency_cache import invalidate
+
+        invalidate()
         assert notice.id is not None
         return ImportResult(notice.id, version, replaced, len(data.holidays), len(data.workdays), stale)
 

@@ -3,20 +3,30 @@
 Every change that moves a due date recomputes it here, stores the explanation, the calendar
 version and the provisional flag, and bumps ``deadline_version`` (so reminders keyed on the
 version may fire again for a moved deadline). Nothing here commits.
+
+Units: ``wd`` counts working days from ``start_date`` (pauses, extensions, restarts, delays);
+``wmin`` counts working minutes from ``start_at`` inside the working hours stored in the
+explanation (12345 sign-for windows in working hours); ``fixed`` is an instant set from outside
+(the platform's own deadline, or the end of the receipt day). An extension of N working days on a
+``wmin``/``fixed`` clock ends at 24:00 of the N-th working day after its base due day.
+``plan_*`` compute a new clock without touching the database (the batch import inserts plans in
+bulk); ``start_planned`` inserts one through the session.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from db.models import Clock, ClockAdjustment
-from states.calendar import WorkCalendar
-from states.deadlines import ClockInput, Pause, compute_workday_clock
-from workflow.clock import end_of_day
+from states.calendar import WorkCalendar, WorkingHours
+from states.deadlines import ClockInput, ClockResult, Pause, compute_workday_clock
+from workflow.clock import end_of_day, local_date
 
 
 @dataclass(frozen=True)
@@ -84,17 +94,29 @@ def _input_for(clock: Clock, adjs: list[ClockAdjustment]) -> ClockInput:
     return ClockInput(clock.start_date, clock.amount, ext, ext_reason, pauses, base_reason, last_restart >= 0)
 
 
+def _wd_explanation(result: ClockResult, base_reason: str | None, intro: Sequence[str] | None) -> dict[str, Any]:
+    expl = dict(result.explanation)
+    if base_reason is not None:
+        expl["base_reason"] = base_reason
+    if intro:  # lines that say where the length came from (e.g. the 12345 profile), shown first
+        expl["intro_zh"] = list(intro)
+        # a profile's length is a set time limit, not a statutory one (the intro gives its status)
+        lines = [line.replace("法定期限", "期限", 1) for line in expl["lines_zh"]]
+        expl["lines_zh"] = [*intro, *lines]
+    return expl
+
+
 def recompute(session: Session, clock: Clock, cal: WorkCalendar, now: datetime, tz: str) -> tuple[date | None, date | None]:
-    """Recompute a working-day clock from its base and ledger; returns (old due, new due)."""
+    """Recompute a clock from its base and ledger; returns (old due date, new due date)."""
+    if clock.unit in INSTANT_UNITS:
+        return _recompute_instant(session, clock, cal, now, tz)
     if clock.unit != "wd":
         return clock.due_date, clock.due_date
     adjs = adjustments(session, clock)
     result = compute_workday_clock(cal, _input_for(clock, adjs))
     old = clock.due_date
-    expl = dict(result.explanation)
-    if clock.explanation and "base_reason" in clock.explanation:
-        expl["base_reason"] = clock.explanation["base_reason"]
-    clock.explanation = expl
+    prev = clock.explanation or {}
+    clock.explanation = _wd_explanation(result, prev.get("base_reason"), prev.get("intro_zh"))
     clock.provisional = result.provisional
     clock.missing_years = list(result.missing_years)
     clock.calendar_version = cal.version
@@ -127,19 +149,22 @@ def new_clock_values(*, agency_id: int, case_kind: str, kind: str, base: date, a
 
 def start_clock(session: Session, *, agency_id: int, case_kind: str, case_id: int, kind: str, base: date,
                 amount: int, cal: WorkCalendar, now: datetime, tz: str, assignee_id: int | None = None,
-                cycle: int = 1, base_reason: str = "收到申请之日") -> Clock:
+                cycle: int = 1, base_reason: str = "收到申请之日", intro: Sequence[str] = ()) -> Clock:
     """Create (or restart in place) a working-day clock and compute its due date."""
+    explanation: dict[str, Any] = {"base_reason": base_reason}
+    if intro:
+        explanation["intro_zh"] = list(intro)
     clock = get_clock(session, case_kind, case_id, kind, cycle)
     if clock is None:
         clock = Clock(agency_id=agency_id, case_kind=case_kind, case_id=case_id, kind=kind, cycle=cycle,
                       amount=amount, start_date=base, updated_at=now, assignee_id=assignee_id,
-                      explanation={"base_reason": base_reason})
+                      explanation=explanation)
         session.add(clock)
         session.flush()
     else:
         clock.start_date, clock.amount, clock.status = base, amount, "running"
         clock.met_at = None
-        clock.explanation = {"base_reason": base_reason}
+        clock.explanation = explanation
     recompute(session, clock, cal, now, tz)
     return clock
 
@@ -187,6 +212,170 @@ def stop_clock(clock: Clock, *, status: str, now: datetime) -> None:
     clock.status = status
     clock.met_at = now if status == "met" else clock.met_at
     clock.updated_at = now
+
+
+# ------------------------------------------------------------------ minute and fixed-instant clocks
+
+INSTANT_UNITS = ("wmin", "fixed")
+
+
+@dataclass(frozen=True)
+class ClockPlan:
+    """A new clock computed without the database: inserted by ``start_planned`` or in bulk."""
+
+    kind: str
+    unit: str
+    amount: int
+    start_date: date | None
+    start_at: datetime | None
+    due_date: date
+    due_at: datetime
+    explanation: dict[str, Any]
+    provisional: bool
+    missing_years: tuple[int, ...]
+    calendar_version: int
+
+    def row_values(self, *, agency_id: int, case_kind: str, case_id: int, cycle: int, assignee_id: int | None,
+                   now: datetime) -> dict[str, Any]:
+        """Every column of a new ``clock`` row (for Core bulk inserts)."""
+        return {
+            "agency_id": agency_id, "case_kind": case_kind, "case_id": case_id, "kind": self.kind, "cycle": cycle,
+            "status": "running", "unit": self.unit, "amount": self.amount, "start_date": self.start_date,
+            "start_at": self.start_at, "due_date": self.due_date, "due_at": self.due_at,
+            "explanation": self.explanation, "calendar_version": self.calendar_version,
+            "provisional": self.provisional, "missing_years": list(self.missing_years), "deadline_version": 1,
+            "met_at": None, "breached_at": None, "overdue_level": 0, "assignee_id": assignee_id, "updated_at": now,
+        }
+
+
+@dataclass(frozen=True)
+class _Due:
+    due_date: date
+    due_at: datetime
+    explanation: dict[str, Any]
+    provisional: bool
+    missing_years: tuple[int, ...]
+
+
+def _due_day(at: datetime, tz: str) -> date:
+    """The day a due instant belongs to: 24:00 (the next day's 00:00) ends the previous day."""
+    local = at.astimezone(ZoneInfo(tz))
+    return local.date() - timedelta(days=1) if local.time() == time(0) else local.date()
+
+
+def _instant_due(unit: str, start_at: datetime | None, amount: int, explanation: dict[str, Any],
+                 cal: WorkCalendar, tz: str, extension: int = 0, extension_reason: str = "",
+                 hours: WorkingHours | None = None) -> _Due:
+    """The due instant of a ``wmin`` or ``fixed`` clock (one implementation for plans and recomputes)."""
+    intro = list(explanation.get("intro_zh") or [])
+    base_lines: list[str] = []
+    missing: set[int] = set()
+    calendar: dict[str, Any] | None = None
+    if unit == "wmin":
+        assert start_at is not None
+        hours = hours or WorkingHours.from_strings(list(explanation["hours"]), str(explanation.get("hours_tz") or tz))
+        res = cal.add_working_minutes(start_at, amount, hours)
+        assert isinstance(res.due, datetime)
+        base_due = res.due
+        reason = str(explanation.get("base_reason") or "")
+        base_lines = [*([f"起算：{reason}"] if reason else []), *res.explanation.lines_zh()]
+        missing.update(res.missing_years)
+        calendar = res.explanation.to_dict()
+    else:
+        base_due = datetime.fromisoformat(str(explanation["fixed_due_at"]))
+        base_lines = list(explanation.get("fixed_lines_zh") or [])
+    base_day = _due_day(base_due, tz)
+    due_at, due_date = base_due, base_day
+    lines = [*intro, *base_lines]
+    if extension:
+        # 延期N个工作日: to 24:00 of the N-th working day after the day the base limit falls on.
+        due_date = cal.add_workdays_date(base_day, extension)
+        due_at = end_of_day(due_date, tz)
+        missing.update(cal.missing_years(base_day, due_date))
+        lines.append(f"延长 {extension} 个工作日（{extension_reason or '经批准延期'}），"
+                     f"至 {due_date.isoformat()} 24:00")
+    if missing:
+        lines.append(f"{'、'.join(str(y) for y in sorted(missing))} 年节假日安排尚未导入，按周末推算，结果为暂定")
+    expl = {k: v for k, v in explanation.items() if k not in ("lines_zh", "calendar", "extension")}
+    expl.update({"lines_zh": lines, "extension": extension})
+    if calendar is not None:
+        expl["calendar"] = calendar
+    return _Due(due_date, due_at, expl, bool(missing), tuple(sorted(missing)))
+
+
+def _recompute_instant(session: Session, clock: Clock, cal: WorkCalendar, now: datetime,
+                       tz: str) -> tuple[date | None, date | None]:
+    adjs = adjustments(session, clock)
+    ext = sum(a.workdays or 0 for a in adjs if a.kind == "extension")
+    reason = "；".join(a.reason for a in adjs if a.kind == "extension" and a.reason)
+    due = _instant_due(clock.unit, clock.start_at, clock.amount, dict(clock.explanation or {}), cal, tz, ext, reason)
+    old_date, old_at = clock.due_date, clock.due_at
+    clock.explanation = due.explanation
+    clock.provisional = due.provisional
+    clock.missing_years = list(due.missing_years)
+    clock.calendar_version = cal.version
+    clock.updated_at = now
+    if old_at is None or old_at != due.due_at:
+        clock.due_date, clock.due_at = due.due_date, due.due_at
+        if old_at is not None:
+            clock.deadline_version += 1
+            clock.overdue_level = 0
+            clock.breached_at = None
+    session.add(clock)
+    return old_date, due.due_date
+
+
+def plan_workdays(kind: str, base: date, amount: int, cal: WorkCalendar, tz: str, *, base_reason: str,
+                  intro: Sequence[str] = ()) -> ClockPlan:
+    """A working-day clock from ``base`` (not counted), as ``start_clock`` would compute it."""
+    result = compute_workday_clock(cal, ClockInput(base, amount, base_reason=base_reason))
+    return ClockPlan(kind, "wd", amount, base, None, result.due, end_of_day(result.due, tz),
+                     _wd_explanation(result, base_reason, intro), result.provisional, result.missing_years,
+                     cal.version)
+
+
+def plan_minutes(kind: str, start_at: datetime, minutes: int, cal: WorkCalendar, hours: WorkingHours, *,
+                 base_reason: str, intro: Sequence[str] = ()) -> ClockPlan:
+    """A working-minutes clock (e.g. sign for within 2 working hours) from ``start_at``."""
+    base = {"base_reason": base_reason, "hours": [f"{a:%H:%M}-{b:%H:%M}" for a, b in hours.periods],
+            "hours_tz": hours.tz, "intro_zh": list(intro)}
+    due = _instant_due("wmin", start_at, minutes, base, cal, hours.tz, hours=hours)
+    return ClockPlan(kind, "wmin", minutes, local_date(start_at, hours.tz), start_at, due.due_date, due.due_at,
+                     due.explanation, due.provisional, due.missing_years, cal.version)
+
+
+def plan_fixed(kind: str, due_at: datetime, cal: WorkCalendar, tz: str, *, lines: Sequence[str],
+               intro: Sequence[str] = (), start_at: datetime | None = None) -> ClockPlan:
+    """A clock whose due instant is given (a platform's deadline, the end of the receipt day)."""
+    base = {"base_reason": "", "fixed_due_at": due_at.isoformat(), "fixed_lines_zh": list(lines),
+            "intro_zh": list(intro)}
+    due = _instant_due("fixed", start_at, 0, base, cal, tz)
+    return ClockPlan(kind, "fixed", 0, local_date(start_at, tz) if start_at else None, start_at, due.due_date,
+                     due.due_at, due.explanation, due.provisional, due.missing_years, cal.version)
+
+
+def start_planned(session: Session, plan: ClockPlan, *, agency_id: int, case_kind: str, case_id: int,
+                  cal: WorkCalendar, now: datetime, tz: str, cycle: int = 1,
+                  assignee_id: int | None = None) -> Clock:
+    """Insert a planned clock through the session (or restart an existing one of the same kind and cycle)."""
+    clock = get_clock(session, case_kind, case_id, plan.kind, cycle)
+    if clock is None:
+        clock = Clock(**plan.row_values(agency_id=agency_id, case_kind=case_kind, case_id=case_id, cycle=cycle,
+                                        assignee_id=assignee_id, now=now))
+        session.add(clock)
+        session.flush()
+        return clock
+    clock.status, clock.met_at = "running", None
+    replan_clock(session, clock, plan, cal=cal, now=now, tz=tz)
+    return clock
+
+
+def replan_clock(session: Session, clock: Clock, plan: ClockPlan, *, cal: WorkCalendar, now: datetime,
+                 tz: str) -> tuple[date | None, date | None]:
+    """Give an existing clock a new base (e.g. the platform corrected its data), keeping its ledger."""
+    clock.unit, clock.amount, clock.start_date, clock.start_at = plan.unit, plan.amount, plan.start_date, plan.start_at
+    clock.explanation = plan.explanation
+    return recompute(session, clock, cal, now, tz)
 
 
 def clock_view(clock: Clock) -> dict[str, Any]:

@@ -20,12 +20,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from db.engine import read_session, write_session
+from db.engine import write_session
 from db.models import Agency, Clock, Disclosure, User
 from states.calendar import WorkCalendar
 from states.disclosure import APPLICANT_ACTIONS, MACHINE, DState
 from states.roles import Role
 from workflow.agency import AgencyConfig, agency_config
+from workflow.agency_cache import agency_context_cached
 from workflow.audit import append_event
 from workflow.calendar import agency_calendar
 from workflow.clock import local_date
@@ -143,10 +144,8 @@ def register(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
     _validate_times(data, now)
     # Everything that needs no lock is prepared first (calendar, clocks, the receipt's context), so
     # the write transaction — which serialises registrations — holds only the inserts.
-    with read_session(engine) as rs:
-        agency = _agency(rs, actor.agency_id)
-        cfg = agency_config(agency)
-        cal = agency_calendar(rs, agency)
+    actx = agency_context_cached(engine, actor.agency_id)
+    agency, cfg, cal = actx.agency, actx.cfg, actx.cal
     raw = receipt_date_for(data, cfg.timezone)
     receipt, rolled = rest_day_rule(cfg, cal, raw)
     code = new_query_code()

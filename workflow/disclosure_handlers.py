@@ -395,6 +395,11 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
     _stop_open(ctx)
     _conclude(ctx, p.category, p.reason)
     ctx.row.decision_detail = {**p.detail, "text": p.text, "public_interest_reason": p.public_interest_reason}
+    if p.category == Category.NOT_PROCESSED and p.reason == "petition" and p.detail.get("workorder_no", "").strip():
+        # 信访举报投诉类 (条例第三十九条第一款): point to the 12345 order carrying the matter
+        from workflow.hotline_links import link_petition
+
+        link_petition(ctx, p.detail["workorder_no"].strip())
     ctx.row.replied_at = ctx.now
     doc_no = _doc_no(ctx, "reply")
     ctx.row.reply_doc_no = doc_no

@@ -7,6 +7,7 @@ Naive times are read in the mapping's time zone (Asia/Shanghai); returned dateti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -199,7 +200,13 @@ def parse_datetime(value: Any, mapping: ColumnMapping, *, end_of_day: bool = Fal
     return dt.replace(tzinfo=mapping.tz) if dt.tzinfo is None else dt.astimezone(mapping.tz)
 
 
+_ISO_MINUTES = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?")
+
+
 def _parse_text(text: str, mapping: ColumnMapping, end_of_day: bool) -> datetime:
+    if mapping.formats[:1] == ("%Y-%m-%d %H:%M:%S",) and _ISO_MINUTES.fullmatch(text):
+        # The common case, as the first formats would read it, without strptime's cost (~20 µs).
+        return datetime.fromisoformat(text)
     for fmt in mapping.formats:
         try:
             dt = datetime.strptime(text, fmt)  # noqa: DTZ007 (naive on purpose: the mapping's zone is applied)

@@ -35,6 +35,7 @@ FIELD_LABELS = {
     "note": "备注", "reason": "理由", "days": "延期天数", "text": "答复内容", "result_text": "办理结果",
     "attachment_ids": "附件", "result": "回访结果", "assignee_id": "承办人", "unit_id": "承办科室",
     "platform_due_at": "平台办理时限", "ground": "终止办理情形", "into_order_no": "并入的工单编号",
+    "applicant": "申请人信息", "request": "申请内容",
 }
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -121,6 +122,17 @@ class RequestTerminationPayload(Payload):
     ground: Annotated[TerminationGround, _from_label(TERMINATION_GROUND_LABELS)]
 
 
+class ConvertToDisclosurePayload(ReasonPayload):
+    """转依申请公开: the applicant and the request as 条例第二十九条 needs them.
+
+    Checked by the disclosure input models when the action runs (``workflow.hotline_links``); the
+    name, phone and description default to the order's caller and content.
+    """
+
+    applicant: dict[str, Any] | None = None  # workflow.disclosure_payloads.ApplicantIn fields
+    request: dict[str, Any] | None = None  # workflow.disclosure_payloads.RequestIn fields
+
+
 class MergePayload(Payload):
     into_order_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
     note: Note = ""
@@ -149,7 +161,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "request_termination": RequestTerminationPayload,
     "approve_termination": NotePayload,
     "deny_termination": NotePayload,
-    "convert_to_disclosure": ReasonPayload,
+    "convert_to_disclosure": ConvertToDisclosurePayload,
     "merge": MergePayload,
 }
 
@@ -189,6 +201,8 @@ def _message(err: Mapping[str, Any]) -> str:
         return f"{label}须带时区"
     if kind == "list_type":
         return f"{label}应为列表"
+    if kind == "dict_type":
+        return f"{label}应为键值对"
     if kind == "model_type":
         return "提交的数据应为键值对"
     if kind in ("no_max", "extension_too_long"):

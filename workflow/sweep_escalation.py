@@ -16,13 +16,12 @@ per leader keyed ``overdue:<clock>:v<version>:l<level>:user:<leader>`` (exactly 
 deadline version and recipient). Notices decided outside working hours wait for the next working-hours
 start; the breach time is recorded exactly regardless.
 
-Work orders: the 12345 workflow owns its ``urge``/``supervise`` actions (system-fireable, they record
-the event and the level and notify the officer). When ``workflow.hotline.act`` exists it is called
-for each level (its guards follow the order's profile ladder; a refusal is left for a later run), and
-the leaders' notices are enqueued right after it succeeds. A crash between those two transactions
-could lose that one leaders' notice (the level is already recorded, so the clock is not selected
-again): the price of not writing into another module's transaction. Without that module, work
-orders are escalated here exactly like disclosures.
+Work orders: the 12345 workflow owns its ``urge``/``supervise`` actions (system-fireable; in one
+transaction they record the event and the level on the order and its overdue clocks, and notify the
+leaders). When ``workflow.hotline.act`` exists it is called for each level due here, in order (its
+guards follow the order's profile ladder — the shipped profiles use the same 0/+5 steps; a refusal is
+left for a later run), and this sweep adds nothing of its own but the breach time. Without that
+module, work orders are escalated here exactly like disclosures.
 """
 
 from __future__ import annotations
@@ -191,10 +190,13 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, b
 def _escalate_workorders(engine: Engine, ag: AgencyInfo, hotline: Callable[..., Any], now: datetime,
                          deferred: list[tuple[Any, list[int], dict[str, Any], tuple[str, str]]],
                          report: SweepReport) -> None:
-    """Fire the 12345 workflow's own urge/supervise actions, then enqueue the leaders' notices."""
-    hold = ag.hold(now)
-    for r, levels, ref, officer in deferred:
+    """Fire the 12345 workflow's own urge/supervise actions, level by level (it records the event, the
+    order's and its clocks' level, and notifies the leaders in the same transaction)."""
+    done: set[tuple[int, int]] = set()  # (order, level): two overdue clocks of one order escalate it once
+    for r, levels, _ref, _officer in deferred:
         for level in levels:
+            if (r.case_id, level) in done:
+                continue
             action, label = LEVELS[level]
             try:
                 hotline(engine, r.case_id, action, {"note": f"系统自动{label}：{CLOCK_KINDS[r.kind].label}已超期"},
@@ -208,9 +210,7 @@ def _escalate_workorders(engine: Engine, ag: AgencyInfo, hotline: Callable[..., 
                 report.add("failed")
                 report.error = f"workorder {r.case_id} {action}: {type(exc).__name__}: {exc}"[:2000]
                 break
-            with write_session(engine) as s:
-                report.add("notices", insert_notices(s, _leader_notices(ag, r, level, ref, officer, now, hold)))
-                s.commit()
+            done.add((r.case_id, level))
             report.add(action)
 
 

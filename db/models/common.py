@@ -53,7 +53,7 @@ class Clock(SQLModel, table=True):
     kind: str = Field(max_length=32)
     cycle: int = 1
     status: str = Field(default="running", max_length=16)  # running | paused | met | cancelled
-    unit: str = Field(default="wd", max_length=8)  # wd | wmin | days
+    unit: str = Field(default="wd", max_length=8)  # wd | wmin (working minutes) | fixed (an instant) | days
     amount: int  # base length in `unit`
     start_date: date | None = None  # base date (the start day itself is not counted)
     start_at: datetime | None = None  # base instant for minute clocks

@@ -29,7 +29,9 @@ class WorkOrder(SQLModel, table=True):
         Index("ix_workorder_category", "agency_id", "category", "received_at"),
         Index("ix_workorder_next_due", "agency_id", "next_due_at"),
     )
-    __mapper_args__ = {"version_id_col": _workorder_version}
+    # As for disclosures: the workflow bumps ``version`` once per action/update itself (an action may
+    # change no other column), and SQLAlchemy adds "WHERE version = <old>" to the UPDATE.
+    __mapper_args__ = {"version_id_col": _workorder_version, "version_id_generator": False}
 
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id")
@@ -103,4 +105,6 @@ class WorkOrderCycle(SQLModel, table=True):
     callback_result: str | None = Field(default=None, max_length=24)
     signed_on_time: bool | None = None
     replied_on_time: bool | None = None
+    extensions_used: int = 0  # approved extensions in this cycle (the profile's max_extensions is per cycle)
+    extension_days: int = 0
     ended_at: datetime | None = None

@@ -26,6 +26,8 @@ def _configure_agency(db) -> None:
         agency.settings = AGENCY_SETTINGS
         s.add(agency)
         s.commit()
+        from workflow.agency_cache import invalidate
+        invalidate()  # settings written directly: drop the per-process agency cache
 
 
 def _outbox(db, case_id: int) -> list[Outbox]:

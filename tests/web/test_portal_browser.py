@@ -72,6 +72,8 @@ def test_online_application_journey(live: Live, new_context: Any, smtp_sink: Any
                            "email": "gongkai@example.gov.cn", "lookup_url": base + "/chaxun"}
         s.add(agency)
         s.commit()
+        from workflow.agency_cache import invalidate
+        invalidate()  # settings written directly: drop the per-process agency cache
 
     # 1. Friday night: the guide, the form in both formats.
     web.clock.set(local_dt(2026, 3, 6, 21, 30))

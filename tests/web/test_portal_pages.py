@@ -44,6 +44,8 @@ def set_agency(web: Web, **settings: Any) -> None:
         agency.settings = {**(agency.settings or {}), **settings}
         s.add(agency)
         s.commit()
+        from workflow.agency_cache import invalidate
+        invalidate()  # settings written directly: drop the per-process agency cache
 
 
 def test_guide_is_rendered_from_the_agencys_settings(web: Web) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.engine import read_session, write_session
 from db.models import Clock, Event, WorkOrder
@@ -196,9 +196,38 @@ def test_work_order_escalation_goes_through_the_hotline_act_when_present(db, clo
     report = run(db.engine, "escalation", at(date(2026, 10, 16), 10))
     assert calls == [(wo, "urge", True), (wo, "supervise", True)]
     assert report.done["urge"] == 1 and report.done["supervise"] == 1
-    assert len({(o.context["notice"]["level"], o.recipient) for o in outbox(db.engine, "internal.overdue", wo)}) == \
-        len(outbox(db.engine, "internal.overdue", wo))
+    assert outbox(db.engine, "internal.overdue", wo) == []  # the leaders are notified by the 12345 act itself
     assert run(db.engine, "escalation", at(date(2026, 10, 16), 11)).done == {}
     with read_session(db.engine) as s:
         c = s.get(Clock, clock_id)
     assert c is not None and _aware(c.breached_at) == end_of_day(DUE)
+
+
+def test_work_order_escalated_through_the_real_12345_workflow(db, clock) -> None:
+    """An unsigned order (yunnan_county: sign for within 1 working day) is urged by the system on the first
+    overdue working day and supervised five working days later, through ``workflow.hotline.act``."""
+    from tests.hotline_helpers import local, new_order
+
+    staff = make_staff(db.engine, clock.now())
+    oid = new_order(db.engine, staff.front, local(2026, 3, 2, 9, 15), received_at="2026-03-02 09:15:00")
+    with read_session(db.engine) as s:
+        sign = s.exec(select(Clock).where(Clock.case_kind == "workorder", Clock.case_id == oid,
+                                          Clock.kind == "sign_for")).one()
+    assert sign.due_date == date(2026, 3, 3)
+    assert run(db.engine, "escalation", local(2026, 3, 3, 23)).done == {}
+    first = run(db.engine, "escalation", local(2026, 3, 4, 9))
+    assert first.done["urge"] == 1 and "supervise" not in first.done
+    assert run(db.engine, "escalation", local(2026, 3, 10, 9)).done == {}  # 5 overdue working days
+    assert run(db.engine, "escalation", local(2026, 3, 11, 9)).done["supervise"] == 1  # the 6th
+    assert run(db.engine, "escalation", local(2026, 3, 11, 10)).done == {}
+    with read_session(db.engine) as s:
+        row = s.get(WorkOrder, oid)
+        evs = s.exec(select(Event).where(Event.case_kind == "workorder", Event.case_id == oid,
+                                         col(Event.action).in_(("urge", "supervise")))).all()
+        c = s.get(Clock, sign.id)
+    assert row is not None and row.overdue_level == 2
+    assert [(e.action, e.actor_label) for e in evs] == [("urge", "系统"), ("supervise", "系统")]
+    assert c is not None and _aware(c.breached_at) == end_of_day(date(2026, 3, 3))  # the due time
+    notices = outbox(db.engine, "internal.overdue", oid)
+    per = {(o.context["notice"]["level"], o.recipient) for o in notices}
+    assert len(per) == len(notices) and {lv for lv, _ in per} == {1, 2}  # once per level and leader

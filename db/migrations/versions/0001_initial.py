@@ -497,6 +497,8 @@ def upgrade() -> None:
     sa.Column('callback_result', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True),
     sa.Column('signed_on_time', sa.Boolean(), nullable=True),
     sa.Column('replied_on_time', sa.Boolean(), nullable=True),
+    sa.Column('extensions_used', sa.Integer(), nullable=False),
+    sa.Column('extension_days', sa.Integer(), nullable=False),
     sa.Column('ended_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['workorder_id'], ['workorder.id'], ),
     sa.PrimaryKeyConstraint('id'),

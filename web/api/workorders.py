@@ -1,0 +1,149 @@
+"""12345 work-order endpoints: idempotent intake, list, detail, actions, batch import, reply export."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+
+from db.engine import read_session
+from states.roles import Role
+from web.deps import EngineDep, NowDep, PrincipalDep
+from web.errors import ApiError
+from workflow import hotline as wf
+from workflow.hotline_batch import import_file
+from workflow.hotline_export import write_export
+from workflow.hotline_mapping import MappingError, load_mapping, parse_datetime
+from workflow.hotline_queries import ListFilter, export_rows, get_detail, list_workorders
+
+router = APIRouter(prefix="/api/workorders", tags=["workorders"])
+
+FULL_DATA_ROLES = (Role.FRONT_DESK, Role.OFFICER, Role.LEADER)
+EXPORT_ROLES = (Role.FRONT_DESK, Role.LEADER, Role.ADMIN)
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MAX_REPORTED_ERRORS = 1000
+MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "jsonl": "application/x-ndjson; charset=utf-8"}
+
+
+class WorkOrderIn(BaseModel):
+    """One order as the platform sends it. Times: ISO 8601 or 2026-03-02 09:15[:00] (naive = Beijing time);
+    category/urgency: codes (complaint, urgent) or the platform's words (投诉, 紧急)."""
+
+    model_config = ConfigDict(extra="forbid")
+    platform: str = Field("12345", min_length=1, max_length=32)
+    order_no: str | None = None
+    received_at: str | None = None
+    caller_name: str | None = None
+    caller_phone: str | int | None = None
+    category: str | None = None
+    category_code: str | None = None
+    urgency: str | None = None
+    title: str | None = None
+    content: str | None = None
+    location: str | None = None
+    platform_due_at: str | None = None
+    lead_unit: str | None = None
+    assisting_units: list[str] | str | None = None
+    designated: bool | str | None = None
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    expected_version: int | None = Field(None, description="读取时的版本号；不一致则返回409")
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+@router.post("", status_code=201, summary="接收平台派发的工单（按平台+工单编号幂等）",
+             responses={200: {"description": "重复派发：返回已有工单（updated 表示记录了平台的变更）"}})
+def create(body: WorkOrderIn, response: Response, engine: EngineDep, now: NowDep,
+           actor: PrincipalDep) -> dict[str, Any]:
+    record = wf.record_from_input(body.model_dump(exclude={"platform"}), body.platform)
+    r = wf.intake(engine, record, actor, now, source="api")
+    response.status_code = 201 if r.created else 200
+    return {"id": r.id, "created": r.created, "updated": r.updated, "state": r.state, "version": r.version,
+            "changes": r.changes}
+
+
+@router.get("", summary="工单列表（服务端筛选，键集分页，来电号码脱敏）")
+def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
+          state: Annotated[list[str] | None, Query()] = None, assignee: int | None = None,
+          due_before: datetime | None = None, due_after: datetime | None = None, overdue: bool | None = None,
+          caller: str | None = None, text: str | None = None,
+          category: Annotated[list[str] | None, Query()] = None, urgency: str | None = None,
+          agency_id: int | None = None, open_only: bool = False,
+          limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None) -> dict[str, Any]:
+    f = ListFilter(state=state, assignee_id=assignee, due_before=due_before, due_after=due_after, overdue=overdue,
+                   caller=caller, text=text, category=category, urgency=urgency, agency_id=agency_id,
+                   open_only=open_only)
+    with read_session(engine) as s:
+        items, nxt = list_workorders(s, actor, f, now=now, limit=limit, cursor=cursor)
+    return {"items": items, "next_cursor": nxt}
+
+
+def _save(upload: UploadFile, directory: Path, default_suffix: str) -> Path:
+    suffix = Path(upload.filename or "").suffix.lower() or default_suffix
+    path = directory / f"upload{suffix}"
+    with path.open("wb") as out:
+        shutil.copyfileobj(upload.file, out, length=1024 * 1024)
+    if path.stat().st_size > MAX_UPLOAD_BYTES:
+        raise ApiError(413, "too_large", "上传的文件过大（最大200MB）")
+    return path
+
+
+@router.post("/import", summary="批量导入平台导出的工单（.xlsx / .jsonl，可附列映射 YAML）")
+def import_(engine: EngineDep, now: NowDep, actor: PrincipalDep, file: Annotated[UploadFile, File()],
+            mapping: Annotated[UploadFile | None, File()] = None,
+            dry_run: Annotated[bool, Form()] = False) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="banli-import-") as tmp:
+        data = _save(file, Path(tmp), ".xlsx")
+        try:
+            cmap = load_mapping(_save(mapping, Path(tmp), ".yaml")) if mapping is not None else None
+            report = import_file(engine, data, cmap, actor, now, dry_run=dry_run)
+        except MappingError as exc:
+            raise ApiError(422, "invalid_file", str(exc)) from exc
+    return report.to_dict(max_errors=MAX_REPORTED_ERRORS)
+
+
+@router.get("/export", summary="导出办理结果，供上传热线平台（xlsx 或 JSON Lines）")
+def export(engine: EngineDep, now: NowDep, actor: PrincipalDep, since: str,
+           until: str | None = None, format: Literal["xlsx", "jsonl"] = "xlsx") -> Response:
+    if not actor.has(*EXPORT_ROLES):
+        raise ApiError(403, "forbidden", "没有权限导出办理结果")
+    cmap = load_mapping()
+    bounds: list[datetime | None] = []
+    for name, value in (("since", since), ("until", until)):
+        try:
+            bounds.append(parse_datetime(value, cmap) if value else None)
+        except (ValueError, TypeError):
+            raise ApiError(422, "invalid_input", "输入有误，请检查标出的字段", fields=[
+                {"field": name, "code": "invalid_datetime", "message": f"无法识别的时间“{value}”（应如 2026-03-01）"}
+            ]) from None
+    start, end = bounds
+    assert start is not None and actor.agency_id is not None
+    buf = io.BytesIO()
+    with read_session(engine) as s:
+        n = write_export(export_rows(s, actor.agency_id, start, end), format, buf)
+    name = f"workorder-replies-{start.strftime('%Y%m%d')}.{format}"
+    return Response(buf.getvalue(), media_type=MEDIA[format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Row-Count": str(n)})
+
+
+@router.get("/{order_id}", summary="工单详情（含期限说明、可执行操作、办理周期、办理记录）")
+def detail(order_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep) -> dict[str, Any]:
+    with read_session(engine) as s:
+        return get_detail(s, order_id, actor, now=now, full_personal_data=actor.has(*FULL_DATA_ROLES))
+
+
+@router.post("/{order_id}/actions/{action}", summary="执行操作（一次一个事务）")
+def act(order_id: int, action: str, body: ActionIn, engine: EngineDep, now: NowDep,
+        actor: PrincipalDep) -> dict[str, Any]:
+    r = wf.act(engine, order_id, action, body.payload, actor, now, body.expected_version)
+    return {"id": r.id, "state": r.state, "version": r.version, "allowed_actions": r.allowed_actions,
+            "result": r.result}

@@ -21,12 +21,16 @@ Catch-up after downtime needs nothing special: sweeps read stored due dates, not
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import Engine
 
-from notifications.outbox import deliver_due
+from notifications.outbox import DeliveryStats, deliver_due
 from settings import Settings
 from workflow.sweep_base import Budget, RunOptions, Sweep, SweepReport, sweep
 from workflow.sweep_digest import digest
@@ -35,16 +39,34 @@ from workflow.sweep_lapses import lapse
 from workflow.sweep_recompute import recompute_stale
 from workflow.sweep_reminders import remind
 
+T = TypeVar("T")
+
 
 @sweep("outbox")
 def deliver(engine: Engine, now: datetime, report: SweepReport, budget: Budget, opts: RunOptions) -> None:
     """Drain due outbox rows (claims with leases; a crashed sender's rows are re-sent after the lease)."""
-    stats = deliver_due(engine, now, instance=opts.instance, batch_size=min(opts.batch_size, 100),
-                        time_budget_s=max(1.0, budget.seconds - budget.elapsed()), settings=opts.settings)
+
+    def drain() -> DeliveryStats:
+        return deliver_due(engine, now, instance=opts.instance, batch_size=min(opts.batch_size, 100),
+                           time_budget_s=max(1.0, budget.seconds - budget.elapsed()), settings=opts.settings)
+
+    stats = _off_loop(drain)
     for key in ("claimed", "sent", "retried", "dead", "printed", "no_email", "files"):
         report.add(key, int(getattr(stats, key)))
     report.batches += stats.batches
     report.remaining, report.lag_seconds = stats.remaining, stats.lag_seconds
+
+
+def _off_loop(fn: Callable[[], T]) -> T:
+    """Run ``fn`` here, or in a short-lived thread when this thread already runs an event loop
+    (``deliver_due`` runs its own loop; the scheduler calls sweeps from worker threads, but a caller
+    inside async code must not break it)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    with ThreadPoolExecutor(1, thread_name_prefix="sweep") as pool:
+        return pool.submit(fn).result()
 
 
 SWEEPS: dict[str, Sweep] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint, text
+from sqlalchemy import Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from db.models._base import json_field
@@ -70,7 +70,9 @@ class Clock(SQLModel, table=True):
     assignee_id: int | None = Field(default=None, foreign_key="app_user.id")
     # The reminder sweep's high-water mark: the lowest ladder rung (working days before due) already
     # reminded for ``reminded_version`` of the deadline. A new deadline_version makes every rung new.
-    reminded_version: int = 0
+    # A server default (no Python-side one), so bulk inserts that do not name these columns keep working.
+    reminded_version: int = Field(default=0, sa_column=Column("reminded_version", Integer, nullable=False,
+                                                              server_default=text("0")))
     reminded_rung: int | None = None
     updated_at: datetime
 

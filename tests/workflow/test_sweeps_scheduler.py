@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
@@ -42,7 +43,8 @@ def test_jobs_run_in_worker_threads_with_safe_defaults(sqlite_db, monkeypatch) -
         assert loop_thread not in seen.values()
         return jobs, stores
 
-    jobs, stores = asyncio.run(main())
+    with ThreadPoolExecutor(1) as pool:  # a fresh thread: earlier tests may leave a loop on this one
+        jobs, stores = pool.submit(asyncio.run, main()).result()
     assert set(seen) == set(real)
     assert sorted(j.id for j in jobs) == sorted(sched_mod.JOBS)
     for j in jobs:

@@ -212,7 +212,7 @@ def upgrade() -> None:
     sa.Column('breached_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('overdue_level', sa.Integer(), nullable=False),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
-    sa.Column('reminded_version', sa.Integer(), nullable=False),
+    sa.Column('reminded_version', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.Column('reminded_rung', sa.Integer(), nullable=True),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),

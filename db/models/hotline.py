@@ -28,6 +28,8 @@ class WorkOrder(SQLModel, table=True):
         Index("ix_workorder_received", "agency_id", "received_at"),  # dashboards
         Index("ix_workorder_category", "agency_id", "category", "received_at"),
         Index("ix_workorder_next_due", "agency_id", "next_due_at"),
+        # 12345 statistics (workflow/report_hotline.py): received per month, category and resolution.
+        Index("ix_workorder_report_received", "received_at", "agency_id", postgresql_include=["category", "resolution"]),
     )
     # As for disclosures: the workflow bumps ``version`` once per action/update itself (an action may
     # change no other column), and SQLAlchemy adds "WHERE version = <old>" to the UPDATE.

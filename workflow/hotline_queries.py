@@ -32,7 +32,8 @@ from workflow.hotline_context import KIND, Ctx, cycle_view, cycles
 from workflow.principal import Principal
 
 OPEN_STATES = tuple(s for s in STATE_LABELS if s not in TERMINAL_STATES)
-EVENT_LABELS = {"intake": "接收工单", "update": "平台更新工单", "link_disclosure": "关联依申请公开申请"}
+EVENT_LABELS = {"intake": "接收工单", "update": "平台更新工单", "link_disclosure": "关联依申请公开申请",
+                "document": "生成文书", "attach": "上传材料"}
 
 
 @dataclass(frozen=True)

@@ -39,26 +39,30 @@ def test_dashboard_12345_figures_and_drilldowns(web_any: Web) -> None:
     b = order(web, "officer2", category="咨询")
     c = order(web, None)  # never signed for: sign-for due 2026-03-03
     d = order(web, "officer", category="投诉")  # due 2026-03-23
+    e = order(web, None, urgency="紧急")  # sign-for (2 working hours) and handling (same day) both overdue
     wf.act(web.db.engine, d, "request_extension", {"reason": "需协调住建部门", "days": 5}, st.officer, web.clock.now())
     web.clock.set(local(2026, 3, 9, 10))
     leader = web.fresh("leader")
     html = leader.get("/leader").text
-    assert re.search(r'id="stat-wo-overdue"><div class="n">3</div>', html)
-    assert re.search(r'id="stat-wo-open"><div class="n">4</div>', html)
+    assert re.search(r'id="stat-wo-overdue"><div class="n">4</div>', html)
+    assert re.search(r'id="stat-wo-open"><div class="n">5</div>', html)
+    # the overall figure counts cases, not clocks (e is late twice), like the list it drills down to
+    assert re.search(r'id="stat-overdue"><div class="n">4</div>', html)
     officers = re.findall(r'<a href="/workorders\?overdue=1&assignee=(\d+)">([^<]+)</a></td><td class="num wo">(\d+)', html)
     assert {(int(u), n, int(k)) for u, n, k in officers} == {(st.officer.id, "承办人李明", 1),
                                                              (st.officer2.id, "承办人赵强", 1)}
-    assert re.search(r'state=received">未指派</a></td><td class="num wo">1<', html)
+    assert re.search(r'state=received">未指派</a></td><td class="num wo">2<', html)
     units = re.findall(r'<a href="/workorders\?overdue=1&unit=(\d+)">([^<]+)</a></td><td class="num wo">(\d+)', html)
     assert {(n, int(k)) for _, n, k in units} == {("综合科", 1), ("法规科", 1)}
-    assert listed(leader, "/workorders?overdue=1") == {a, b, c}
+    assert listed(leader, "/workorders?overdue=1") == {a, b, c, e}
+    assert listed(leader, "/cases?overdue=1&open=1") == {a, b, c, e}
     assert listed(leader, f"/workorders?overdue=1&assignee={st.officer.id}") == {a}
     assert listed(leader, f"/workorders?overdue=1&unit={units[0][0]}") == ({a} if units[0][1] == "综合科" else {b})
     ext = re.search(r'id="wo-extensions">(.*?)</section>', html, re.S)
     assert ext and f'href="/workorders/{d}"' in ext.group(1) and "需协调住建部门" in ext.group(1)
     assert re.search(r'id="stat-wo-extensions"><div class="n">1</div>', html)
     by_state = dict(re.findall(r'state=([a-z_]+)">[^<]+</a></td><td class="num wo">(\d+)', html))
-    assert by_state == {"received": "1", "handling": "3"}
+    assert by_state == {"received": "2", "handling": "3"}
 
 
 def test_dashboard_statistics_section_and_downloads(web: Web) -> None:

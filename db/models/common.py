@@ -44,7 +44,7 @@ class Clock(SQLModel, table=True):
               postgresql_where=text("kind = 'reply' AND status = 'met'"),
               sqlite_where=text("kind = 'reply' AND status = 'met'")),
         # 12345 statistics (workflow/report_hotline.py): met sign-for/handling/callback clocks by the day met.
-        Index("ix_clock_workorder_met", "kind", "met_at", "agency_id",
+        Index("ix_clock_workorder_met", "kind", "agency_id", "met_at",
               postgresql_include=["due_at", "case_id", "cycle"],
               postgresql_where=text("case_kind = 'workorder' AND status = 'met'"),
               sqlite_where=text("case_kind = 'workorder' AND status = 'met'")),

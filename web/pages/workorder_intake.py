@@ -9,6 +9,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ router = APIRouter(prefix="/workorders", include_in_schema=False)
 CanIntake = require(Role.FRONT_DESK, Role.LEADER)
 MAX_IMPORT_BYTES = 200 * 1024 * 1024  # as the API
 SHOWN_ERRORS = 200
+KEEP_REPORTS_DAYS = 7
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
@@ -128,10 +130,18 @@ def import_(request: Request, form: StaffForm, user: CurrentUser = CanIntake) ->
         token = secrets.token_urlsafe(18)
         folder = _reports_dir(request, user.agency_id)
         folder.mkdir(parents=True, exist_ok=True)
+        _prune(folder, time.time())  # file ages against the file system's clock (mtime), not the app clock
         (folder / f"{token}.json").write_text(json.dumps(report.to_dict(), ensure_ascii=False), encoding="utf-8")
     return render(request, "workorders/import.html", {
         "report": report.to_dict(max_errors=SHOWN_ERRORS), "summary": report.summary_zh(), "token": token,
         "counts": import_summary(report.to_dict(max_errors=0)), "filename": file.filename, "errors": {}})
+
+
+def _prune(folder: Path, now_ts: float) -> None:
+    """Problem lists are kept for KEEP_REPORTS_DAYS days (long enough to download and fix the file)."""
+    for old in folder.glob("*.json"):
+        if now_ts - old.stat().st_mtime > KEEP_REPORTS_DAYS * 86400:
+            old.unlink(missing_ok=True)
 
 
 @router.get("/import/{token}/errors.{fmt}")

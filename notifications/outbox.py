@@ -289,7 +289,8 @@ def _process_sync(job: Job, email: tuple[str, str] | None, settings: Settings,
     """Render one job (no transaction open). Returns (action, message-or-note, files to store)."""
     spec = get_spec(job.notice_type)
     if job.channel == "print":
-        formats = tuple(f for f in spec.formats if f in ("pdf", "docx")) or ("html",)
+        # printable documents; a text-only notice (workorder.caller_text) is stored as its text
+        formats = tuple(f for f in spec.formats if f in ("pdf", "docx")) or spec.formats[:1]
         docs = render_many(job.notice_type, job.context, formats, settings=settings)
         return "print", PRINT_NOTE, list(docs.values())
     if job.channel not in ("email", "internal"):

@@ -33,7 +33,8 @@ ensure_postgres() {
      && "${run[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
           -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null; then
     export BANLI_TEST_PG_URL="postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
-    trap '"${run[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1; rm -rf "$dir"' EXIT
+    # Expand the values now: the function's locals are gone when the EXIT trap runs (set -u).
+    trap "${run[*]} $bindir/pg_ctl -D $dir/data -m immediate stop >/dev/null 2>&1; rm -rf $dir" EXIT
     log "PostgreSQL (throwaway): $BANLI_TEST_PG_URL"
   else
     log "!!!!!!!! SKIPPED: could not start a PostgreSQL cluster (see $dir/log); PostgreSQL tests will be skipped"

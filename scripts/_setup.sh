@@ -37,7 +37,8 @@ venv_ensure() {
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     log "installing Python packages (pip install -e .$extra)"
     "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-    "$VENV/bin/python" -m pip install -q -e "$ROOT$extra" 2>&1 | grep -v -e '^WARNING: Location' -e '^$' >&2 || true
+    "$VENV/bin/python" -m pip install -q -e "$ROOT$extra" > "$VENV/pip-install.log" 2>&1 || {
+      cat "$VENV/pip-install.log" >&2; log "ERROR: pip install failed"; exit 1; }
     "$VENV/bin/python" -c "import fastapi, sqlmodel, transitions, apscheduler, jinja2, aiosmtplib" || {
       log "ERROR: Python packages did not install"; exit 1; }
     echo "$want" > "$stamp"

@@ -1,25 +1,29 @@
 """The cross-kind case list ("我的案件", drill-downs): filters, sort by nearest deadline, pages. Read-only.
 
-Each request kind contributes a ``CaseSource``; today only disclosure applications, and 12345 work
-orders add theirs to ``SOURCES`` (same shape: ``assignee_id``, ``next_due_at``, a state). Every
-filter runs in SQL; personal data leaves this module masked.
+Each request kind contributes a ``CaseSource``: disclosure applications and 12345 work orders (same
+shape: ``assignee_id``, ``next_due_at``, a state). Every filter runs in SQL; personal data leaves this
+module masked.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, or_
 from sqlmodel import Session, col, func, select
 
-from db.models import Clock, Disclosure, User
+from db.models import Clock, Disclosure, User, WorkOrder
+from states import hotline
 from states.disclosure import OPEN_STATES, STATE_LABELS
 from states.identity import mask_id, mask_phone
+from workflow.clock import local_date
 from workflow.clocks import CLOCK_KINDS, case_clocks
 
 DUTY_KINDS = tuple(k for k, v in CLOCK_KINDS.items() if v.duty)
+OPTIONAL_WINDOWS = frozenset({"return_window"})  # 12345 退单时限: a window the desk may use; not a deadline to show
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class CaseFilter:
     received_month: str | None = None  # YYYY-MM
     q: str = ""  # number, applicant name or words of the request
     kind: str | None = None  # one request kind only
+    tz: str = "Asia/Shanghai"  # the agency's zone: months of instants (work orders' received_at)
 
 
 @dataclass(frozen=True)
@@ -128,13 +133,70 @@ class DisclosureSource:
             url=f"/cases/disclosure/{r.id}") for r in found]
 
 
+def _duty(kind: str, case_id: Any) -> Any:
+    return select(Clock.id).where(Clock.case_kind == kind, Clock.case_id == case_id,
+                                  col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running")
+
+
+class WorkOrderSource:
+    """12345 work orders (the caller's phone masked; no identity number)."""
+
+    kind = "workorder"
+    label = "12345工单"
+    open_states: tuple[str, ...] = tuple(s for s in hotline.STATE_LABELS if s not in hotline.TERMINAL_STATES)
+
+    def states(self) -> dict[str, str]:
+        return dict(hotline.STATE_LABELS)
+
+    def _query(self, f: CaseFilter, now: datetime) -> Any:
+        q = select(WorkOrder).where(WorkOrder.agency_id == f.agency_id)
+        if f.assignee_id is not None:
+            q = q.where(WorkOrder.assignee_id == f.assignee_id)
+        if f.unit_id is not None:
+            q = q.where(WorkOrder.unit_id == f.unit_id)
+        if f.state:
+            q = q.where(WorkOrder.state == f.state)
+        if f.open_only:
+            q = q.where(col(WorkOrder.state).in_(self.open_states))
+        duty = _duty(self.kind, WorkOrder.id)
+        if f.overdue:
+            q = q.where(exists(duty.where(col(Clock.due_at) < now)))
+        if f.due_from is not None and f.due_to is not None:
+            q = q.where(exists(duty.where(col(Clock.due_at) > f.due_from, col(Clock.due_at) <= f.due_to)))
+        if f.received_month and (b := _month_bounds(f.received_month)):
+            zone = ZoneInfo(f.tz)
+            q = q.where(col(WorkOrder.received_at) >= datetime.combine(b[0], time(), zone),
+                        col(WorkOrder.received_at) < datetime.combine(b[1], time(), zone))
+        if f.q:
+            like = f"%{f.q.strip()}%"
+            q = q.where(or_(col(WorkOrder.order_no).like(like), col(WorkOrder.caller_name).like(like),
+                            col(WorkOrder.title).like(like), col(WorkOrder.content).like(like)))
+        return q
+
+    def count(self, s: Session, f: CaseFilter, now: datetime) -> int:
+        sub = self._query(f, now).subquery()
+        return int(s.exec(select(func.count()).select_from(sub)).one())
+
+    def rows(self, s: Session, f: CaseFilter, now: datetime, limit: int) -> list[CaseRow]:
+        q = self._query(f, now).order_by(col(WorkOrder.next_due_at).is_(None), col(WorkOrder.next_due_at),
+                                         col(WorkOrder.id).desc()).limit(limit)
+        found: list[WorkOrder] = list(s.exec(q).all())
+        names = _names(s, {r.assignee_id for r in found if r.assignee_id})
+        return [CaseRow(
+            kind=self.kind, kind_label=self.label, id=r.id or 0, number=r.order_no, title=(r.title or r.content)[:60],
+            applicant=r.caller_name, id_masked="", phone_masked=mask_phone(r.caller_phone), state=r.state,
+            state_label=hotline.STATE_LABELS.get(r.state, r.state), assignee=names.get(r.assignee_id or 0, ""),
+            received=local_date(r.received_at, f.tz), next_due_at=r.next_due_at, url=f"/workorders/{r.id}")
+            for r in found]
+
+
 def _names(s: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return {int(i or 0): n for i, n in s.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all()}
 
 
-SOURCES: list[CaseSource] = [DisclosureSource()]
+SOURCES: list[CaseSource] = [DisclosureSource(), WorkOrderSource()]
 
 
 def closed_window(kind: str, due_at: datetime, now: datetime) -> bool:
@@ -146,8 +208,8 @@ def closed_window(kind: str, due_at: datetime, now: datetime) -> bool:
 def _with_due(s: Session, row: CaseRow, now: datetime) -> CaseRow:
     """Name the nearest deadline that matters; flag the row provisional if any open deadline is (a few rows)."""
     clocks = [c for c in case_clocks(s, row.kind, row.id) if c.status in ("running", "paused")]
-    running = [(c.due_at, c) for c in clocks
-               if c.status == "running" and c.due_at and not closed_window(c.kind, c.due_at, now)]
+    running = [(c.due_at, c) for c in clocks if c.status == "running" and c.due_at
+               and c.kind not in OPTIONAL_WINDOWS and not closed_window(c.kind, c.due_at, now)]
     provisional = any(c.provisional for c in clocks)
     if not running:
         return replace(row, provisional=provisional)
@@ -171,7 +233,9 @@ def list_cases(s: Session, f: CaseFilter, *, now: datetime, page: int, per_page:
 
 
 def all_states() -> dict[str, str]:
+    """Every kind's states for the filter; a state name two kinds share shows both labels (已答复／已反馈待回访)."""
     out: dict[str, str] = {}
     for src in SOURCES:
-        out.update(src.states())
+        for state, label in src.states().items():
+            out[state] = label if out.get(state, label) == label else f"{out[state]}／{label}"
     return out

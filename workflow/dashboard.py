@@ -66,9 +66,13 @@ def week_window(today: date, tz: str) -> tuple[datetime, datetime, date]:
     return start_of_day(today, tz), end_of_day(sunday, tz), sunday
 
 
-def _duty_clocks(agency_id: int) -> Any:
-    return select(func.count(col(Clock.id))).where(Clock.agency_id == agency_id, col(Clock.kind).in_(DUTY_KINDS),
-                                                   Clock.status == "running")
+def _duty_cases(s: Session, agency_id: int, *conds: Any) -> int:
+    """Cases with a running duty clock matching ``conds`` — cases, not clocks: a 12345 order can be late to
+    sign for and to handle at once, and the drill-down lists count cases."""
+    cases = (select(Clock.case_kind, Clock.case_id)
+             .where(Clock.agency_id == agency_id, col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running", *conds)
+             .distinct().subquery())
+    return int(s.exec(select(func.count()).select_from(cases)).one())
 
 
 def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, tz: str, months: int = 12) -> Dashboard:
@@ -78,20 +82,21 @@ def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, t
     order = list(STATE_LABELS)
     by_state.sort(key=lambda r: order.index(r[0]) if r[0] in order else 99)
     _, week_end_at, sunday = week_window(today, tz)
-    due_today = int(s.exec(_duty_clocks(agency_id).where(col(Clock.due_at) > now,
-                                                         col(Clock.due_at) <= end_of_day(today, tz))).one())
-    due_week = int(s.exec(_duty_clocks(agency_id).where(col(Clock.due_at) > now,
-                                                        col(Clock.due_at) <= week_end_at)).one())
-    overdue = int(s.exec(_duty_clocks(agency_id).where(col(Clock.due_at) <= now)).one())
-    od = (col(Clock.agency_id) == agency_id, col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running",
-          col(Clock.due_at) <= now)
-    by_officer = [(uid, name or "未分办", int(n)) for uid, name, n in s.exec(
-        select(Clock.assignee_id, User.display_name, func.count()).outerjoin(User, col(User.id) == col(Clock.assignee_id))
-        .where(*od).group_by(col(Clock.assignee_id), col(User.display_name)).order_by(func.count().desc())).all()]
-    by_unit = [(uid, name or "未归属科室", int(n)) for uid, name, n in s.exec(
-        select(User.unit_id, Unit.name, func.count()).select_from(Clock)
-        .outerjoin(User, col(User.id) == col(Clock.assignee_id)).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
-        .where(*od).group_by(col(User.unit_id), col(Unit.name)).order_by(func.count().desc())).all()]
+    due_today = _duty_cases(s, agency_id, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_day(today, tz))
+    due_week = _duty_cases(s, agency_id, col(Clock.due_at) > now, col(Clock.due_at) <= week_end_at)
+    overdue = _duty_cases(s, agency_id, col(Clock.due_at) <= now)
+    late = (select(Clock.assignee_id, Clock.case_kind, Clock.case_id)
+            .where(col(Clock.agency_id) == agency_id, col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running",
+                   col(Clock.due_at) <= now).distinct().subquery())
+    n = func.count()
+    by_officer = [(uid, name or "未分办", int(k)) for uid, name, k in s.exec(
+        select(late.c.assignee_id, User.display_name, n).select_from(late)
+        .outerjoin(User, col(User.id) == late.c.assignee_id)
+        .group_by(late.c.assignee_id, col(User.display_name)).order_by(n.desc())).all()]
+    by_unit = [(uid, name or "未归属科室", int(k)) for uid, name, k in s.exec(
+        select(User.unit_id, Unit.name, n).select_from(late)
+        .outerjoin(User, col(User.id) == late.c.assignee_id).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
+        .group_by(col(User.unit_id), col(Unit.name)).order_by(n.desc())).all()]
     return Dashboard(by_state, due_today, due_week, overdue, by_officer, by_unit,
                      pending_extensions(s, agency_id), received_by_month(s, agency_id, today, months),
                      on_time_by_month(s, agency_id, today, months), sunday, unconfirmed(s, agency_id, now))

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from db.models import Agency, ApprovalRequest, Event, StoredFile, User, WorkOrder
 from states.hotline import (
@@ -32,7 +32,8 @@ from workflow.hotline_context import KIND, Ctx, cycle_view, cycles
 from workflow.principal import Principal
 
 OPEN_STATES = tuple(s for s in STATE_LABELS if s not in TERMINAL_STATES)
-EVENT_LABELS = {"intake": "接收工单", "update": "平台更新工单", "link_disclosure": "关联依申请公开申请"}
+EVENT_LABELS = {"intake": "接收工单", "update": "平台更新工单", "link_disclosure": "关联依申请公开申请",
+                "document": "生成文书", "attach": "上传材料"}
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,11 @@ class ListFilter:
     urgency: str | None = None
     agency_id: int | None = None  # supervisors only
     open_only: bool = False
+    unit_id: int | None = None
 
 
-def list_workorders(session: Session, actor: Principal, f: ListFilter, *, now: datetime, limit: int = 50,
-                    cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
-    """Newest first (keyset on id); every filter is server-side."""
+def filtered(actor: Principal, f: ListFilter, now: datetime) -> Any:
+    """The orders ``actor`` may list that match ``f`` (a SELECT of WorkOrder, unordered)."""
     q = select(WorkOrder)
     if Role.SUPERVISOR in actor.roles and f.agency_id is not None:
         q = q.where(WorkOrder.agency_id == f.agency_id)
@@ -81,6 +82,19 @@ def list_workorders(session: Session, actor: Principal, f: ListFilter, *, now: d
         q = q.where(col(WorkOrder.category).in_(f.category))
     if f.urgency:
         q = q.where(WorkOrder.urgency == f.urgency)
+    if f.unit_id is not None:
+        q = q.where(WorkOrder.unit_id == f.unit_id)
+    return q
+
+
+def count_workorders(session: Session, actor: Principal, f: ListFilter, *, now: datetime) -> int:
+    return int(session.exec(select(func.count()).select_from(filtered(actor, f, now).subquery())).one())
+
+
+def list_workorders(session: Session, actor: Principal, f: ListFilter, *, now: datetime, limit: int = 50,
+                    cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """Newest first (keyset on id); every filter is server-side."""
+    q = filtered(actor, f, now)
     if cursor:
         _, last_id = decode_cursor(cursor)
         q = q.where(col(WorkOrder.id) < int(last_id))

@@ -25,6 +25,7 @@ from states.annual_report import (
     Table4,
     remedy_bucket,
 )
+from workflow.report_hotline import hotline_stats  # registers the "hotline" statistics provider
 from workflow.report_stats import Period, disclosure_stats, register_stats_provider, stats_for_leaders
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "annual_report",
     "disclosure_stats",
     "fees_collected",
+    "hotline_stats",
     "register_stats_provider",
     "stats_for_leaders",
     "table3_counts",

@@ -165,7 +165,7 @@ def disclosure_stats(
     by_day = (select(c.receipt_date.label("day"), func.count().label("n"))
               .where(_agency(D, agency_id), in_receipt).group_by(c.receipt_date).subquery())
     for y, m, n in session.execute(_by_month(by_day)):
-        received[_month_key(y, m)] += n
+        received[_month_key(y, m)] += int(n)  # SUM() is numeric on PostgreSQL: keep the figures JSON integers
 
     concluded = dict.fromkeys(p.months(), 0)
     by_row: Counter[str] = Counter()
@@ -174,6 +174,7 @@ def disclosure_stats(
               .where(_agency(D, agency_id), in_concluded)
               .group_by(c.concluded_date, c.report_row, c.extended).subquery())
     for y, m, row, ext, n in session.execute(_by_month(by_day, by_day.c.report_row, by_day.c.extended)):
+        n = int(n)
         concluded[_month_key(y, m)] += n
         by_row[row or ""] += n
         extended += n if ext else 0

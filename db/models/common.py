@@ -45,6 +45,11 @@ class Clock(SQLModel, table=True):
         Index("ix_clock_reply_met", "met_at", "agency_id", postgresql_include=["due_at", "assignee_id", "case_kind"],
               postgresql_where=text("kind = 'reply' AND status = 'met'"),
               sqlite_where=text("kind = 'reply' AND status = 'met'")),
+        # 12345 statistics (workflow/report_hotline.py): met sign-for/handling/callback clocks by the day met.
+        Index("ix_clock_workorder_met", "kind", "agency_id", "met_at",
+              postgresql_include=["due_at", "case_id", "cycle"],
+              postgresql_where=text("case_kind = 'workorder' AND status = 'met'"),
+              sqlite_where=text("case_kind = 'workorder' AND status = 'met'")),
     )
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id")

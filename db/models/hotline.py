@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Integer, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from db.models._base import json_field
@@ -28,6 +28,10 @@ class WorkOrder(SQLModel, table=True):
         Index("ix_workorder_received", "agency_id", "received_at"),  # dashboards
         Index("ix_workorder_category", "agency_id", "category", "received_at"),
         Index("ix_workorder_next_due", "agency_id", "next_due_at"),
+        # 12345 statistics (workflow/report_hotline.py): received per month, category and resolution; the
+        # category of an agency's orders for the hash join with their met clocks (index-only on PostgreSQL).
+        Index("ix_workorder_report_received", "received_at", "agency_id", postgresql_include=["category", "resolution"]),
+        Index("ix_workorder_report_category", "agency_id", "id", "category"),
     )
     # As for disclosures: the workflow bumps ``version`` once per action/update itself (an action may
     # change no other column), and SQLAlchemy adds "WHERE version = <old>" to the UPDATE.
@@ -89,7 +93,13 @@ class WorkOrderCycle(SQLModel, table=True):
     """One handling cycle; re-handling or reassignment opens a new one so the first cycle's figures stay."""
 
     __tablename__ = "workorder_cycle"
-    __table_args__ = (UniqueConstraint("workorder_id", "cycle"),)
+    __table_args__ = (
+        UniqueConstraint("workorder_id", "cycle"),
+        # 12345 statistics (workflow/report_hotline.py): a met clock's cycle figures, index-only; re-handlings.
+        Index("ix_workorder_cycle_report", "workorder_id", "cycle", "extensions_used", "callback_result"),
+        Index("ix_workorder_cycle_rehandle", "workorder_id", "cycle", postgresql_where=text("reason = 'rehandle'"),
+              sqlite_where=text("reason = 'rehandle'")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workorder_id: int = Field(foreign_key="workorder.id")

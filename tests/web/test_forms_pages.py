@@ -13,7 +13,9 @@ from db.models import Agency, ApprovalRequest, CalendarNotice, Disclosure, Event
 from tests.helpers import resident_id, uscc
 from tests.web.conftest import Web, count, csrf_of, register_case
 from web.pages.forms import model_fields
+from web.pages.workorder_forms import WorkOrderIntake, convert_fields, intake_fields
 from workflow.disclosure_payloads import PAYLOADS, RegisterIn
+from workflow.hotline_payloads import PAYLOADS as HOTLINE_PAYLOADS
 
 WRITES = (Disclosure, Event, Outbox, NumberSeries, ApprovalRequest)
 
@@ -207,6 +209,31 @@ def test_every_action_form_has_exactly_its_models_fields_with_chinese_labels(act
             assert s.kind == "select" and all(re.search(r"[\u4e00-\u9fff]", lbl) for _, lbl in s.options)
         if args[0] is bool:
             assert s.kind == "checkbox"
+
+
+@pytest.mark.parametrize("action", sorted(HOTLINE_PAYLOADS))
+def test_every_workorder_action_form_has_exactly_its_models_fields_with_chinese_labels(action: str) -> None:
+    model = HOTLINE_PAYLOADS[action]
+    specs = model_fields(model)
+    expected = [n for n, f in model.model_fields.items()
+                if get_origin(next((a for a in get_args(f.annotation) if a is not type(None)), f.annotation)) is not dict]
+    assert [s.name for s in specs] == expected
+    for s in specs:
+        assert s.label != s.name and re.search(r"[\u4e00-\u9fff]", s.label), (action, s.name)
+        if s.kind == "select":
+            assert s.options and all(re.search(r"[\u4e00-\u9fff]", lbl) for _, lbl in s.options), (action, s.name)
+    if action == "convert_to_disclosure":  # the 条例第二十九条 details come from the disclosure input models
+        for s in convert_fields():
+            assert re.search(r"[\u4e00-\u9fff]", s.label), s.name
+
+
+def test_workorder_intake_form_labels_and_options_are_chinese() -> None:
+    specs = intake_fields()
+    assert [s.name for s in specs] == list(WorkOrderIntake.model_fields)
+    for s in specs:
+        assert re.search(r"[\u4e00-\u9fff]", s.label), s.name
+        for _, lbl in s.options:
+            assert re.search(r"[\u4e00-\u9fff]", lbl), (s.name, lbl)
 
 
 def test_registration_form_labels_are_chinese() -> None:

@@ -84,7 +84,8 @@ def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
     f = CaseFilter(agency_id=user.agency_id, assignee_id=user.id if narrow else _int(q.get("assignee")),
                    unit_id=_int(q.get("unit")), state=q.get("state") or None,
                    open_only=q.get("open", "1" if mine else "") == "1", overdue=q.get("overdue") == "1",
-                   due_from=due_from, due_to=due_to, received_month=q.get("month") or None, q=q.get("q", "")[:100])
+                   due_from=due_from, due_to=due_to, received_month=q.get("month") or None, q=q.get("q", "")[:100],
+                   tz=cfg.timezone)
     page = max(1, _int(q.get("page")) or 1)
     with read_session(app_engine(request)) as s:
         rows, total = list_cases(s, f, now=n, page=page, per_page=PER_PAGE)

@@ -77,3 +77,39 @@ def rate_chart(data: list[tuple[str, int, int]], title: str) -> Chart:
     labels = [Bar(LEFT + i * slot, 0, slot, 0, _month_label(k), "") for i, (k, _, _) in enumerate(data)]
     grid = [(TOP + plot_h - plot_h * f, f"{f:.0%}") for f in (0, 0.25, 0.5, 0.75, 1)]
     return Chart(W, H, labels, points, grid, TOP + plot_h, title)
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    color: str
+    points: list[Point]
+
+
+@dataclass(frozen=True)
+class LineChart:
+    width: int
+    height: int
+    series: list[Series]
+    months: list[Bar]  # x-axis labels (x, w, label)
+    gridlines: list[tuple[float, str]]
+    baseline: float
+    title: str
+
+
+COLORS = ("#0b57d0", "#a4161a", "#2e7d32", "#8e6c00")
+
+
+def rates_chart(series: list[tuple[str, list[tuple[str, int, int]]]], title: str) -> LineChart:
+    """Several rates per month (label, [(YYYY-MM, denominator, numerator)]); months without data are gaps."""
+    months = [k for k, _, _ in series[0][1]] if series else []
+    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
+    slot = plot_w / max(1, len(months))
+    out = []
+    for (label, data), color in zip(series, COLORS, strict=False):
+        pts = [Point(LEFT + i * slot + slot / 2, TOP + plot_h - plot_h * ok / total, _month_label(k),
+                     f"{ok / total:.0%}（{ok}/{total}）") for i, (k, total, ok) in enumerate(data) if total]
+        out.append(Series(label, color, pts))
+    labels = [Bar(LEFT + i * slot, 0, slot, 0, _month_label(k), "") for i, k in enumerate(months)]
+    grid = [(TOP + plot_h - plot_h * f, f"{f:.0%}") for f in (0, 0.25, 0.5, 0.75, 1)]
+    return LineChart(W, H, out, labels, grid, TOP + plot_h, title)

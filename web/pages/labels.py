@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from states import hotline
 from states.decisions import CATEGORY_LABELS as DECISION_CATEGORY_LABELS
 from states.identity import ID_TYPES
 from workflow.disclosure_payloads import CATEGORY_LABELS, CHANNEL_LABELS, FORM_LABELS, OBTAIN_LABELS
+from workflow.hotline_mapping import FIELDS as ORDER_FIELDS
 
 FIELD_LABELS: dict[str, str] = {
     # registration (条例第二十九条、第三十一条)
@@ -83,6 +85,29 @@ FIELD_LABELS: dict[str, str] = {
     "remedy_id": "已有记录编号",
     "reason": "理由",
     "days": "工作日数",
+    # 12345 work-order actions (workflow.hotline_payloads)
+    "unit_id": "承办科室",
+    "AssignPayload.note": "交办意见",
+    "RequestExtensionPayload.reason": "延期理由（须在办理时限届满前申请）",
+    "RequestExtensionPayload.days": "申请延期的工作日数",
+    "ApproveExtensionPayload.days": "平台批准延期的工作日数",
+    "ApproveExtensionPayload.note": "平台审批意见",
+    "InterimReplyPayload.text": "阶段性答复内容",
+    "result_text": "办理结果（答复来电人并反馈热线的内容）",
+    "attachment_ids": "随办理结果上传的附件",
+    "RecordCallbackPayload.result": "回访结果",
+    "RecordCallbackPayload.note": "回访情况说明",
+    "ReassignPayload.reason": "平台改派说明",
+    "platform_due_at": "平台新定的办理时限",
+    "RequestTerminationPayload.reason": "提请终止办理的理由",
+    "ground": "终止办理情形（潍坊条例第十九、二十一条）",
+    "ConvertToDisclosurePayload.reason": "转依申请公开的理由",
+    "into_order_no": "并入的工单编号（主单）",
+    # 12345 intake form (the platform's fields, as in the import)
+    **{f"WorkOrderIntake.{k}": v.label for k, v in ORDER_FIELDS.items()},
+    "WorkOrderIntake.received_at": "来电（派单）时间",
+    "WorkOrderIntake.platform_due_at": "平台办理时限",
+    "WorkOrderIntake.designated": "经协调确定或直接指定承办（不得退回）",
 }
 
 HELP: dict[str, str] = {
@@ -111,6 +136,14 @@ HELP: dict[str, str] = {
     "interest": "征求第三方意见时必填（条例第三十二条）",
     "documents": "予以公开或部分公开时，每行写一份提供的文件",
     "facts": "条例第三十五条",
+    "RequestExtensionPayload.days": "由热线平台审批；不超过时限方案规定的上限",
+    "ApproveExtensionPayload.days": "按平台批准的天数填写",
+    "attachment_ids": "勾选随办理结果一并反馈的附件（先在“文书和附件”中上传）",
+    "WorkOrderIntake.order_no": "平台工单编号；同一编号再次登记视为平台更新",
+    "WorkOrderIntake.received_at": "平台派单到本机关的时间，签收和办理时限自此起算",
+    "WorkOrderIntake.platform_due_at": "工单上注明办理时限的，以平台时限为准（北京条例第十三条）；留空按本机关时限方案",
+    "WorkOrderIntake.assisting_units": "每行一个单位",
+    "WorkOrderIntake.category_code": "GB/T 39666-2020 分类编码，可留空",
 }
 
 OPTION_LABELS: dict[str, dict[str, str]] = {
@@ -129,6 +162,10 @@ OPTION_LABELS: dict[str, dict[str, str]] = {
     "RemedyIn.kind": {"reconsideration": "行政复议", "litigation_direct": "直接提起行政诉讼",
                       "litigation_after_reconsideration": "复议后提起行政诉讼"},
     "outcome": {"upheld": "维持", "corrected": "纠正", "other": "其他结果", "pending": "尚未审结"},
+    "RecordCallbackPayload.result": dict(hotline.CALLBACK_LABELS),
+    "RequestTerminationPayload.ground": dict(hotline.TERMINATION_GROUND_LABELS),
+    "WorkOrderIntake.category": dict(hotline.CATEGORY_LABELS),
+    "WorkOrderIntake.urgency": dict(hotline.URGENCY_LABELS),
 }
 
 # Model-level validation errors (no field in their location) → the field they concern.

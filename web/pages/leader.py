@@ -1,4 +1,5 @@
-"""Leader (负责人): the dashboard (SQL aggregates, SVG charts, drill-down links) and extension approvals."""
+"""Leader (负责人): the dashboard (SQL aggregates, SVG charts, drill-down links; 12345 figures; statistics and
+downloads) and extension approvals."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from web.auth import CurrentUser
 from web.pages.charts import bar_chart, rate_chart
 from web.pages.common import agency_of, now, today
 from web.pages.forms import errors_by_field
+from web.pages.leader_stats import statistics
 from web.pages.render import redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, form_str, principal, require
 from workflow import disclosure as wf
 from workflow.dashboard import build_dashboard
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
+from workflow.hotline_dashboard import build_hotline_dashboard
 
 router = APIRouter(prefix="/leader", include_in_schema=False)
 IsLeader = require(Role.LEADER)
@@ -26,12 +29,14 @@ IsLeader = require(Role.LEADER)
 @router.get("")
 def dashboard(request: Request, user: CurrentUser = IsLeader) -> Response:
     _, cfg = agency_of(request, user)
+    t = today(request, cfg.timezone)
     with read_session(app_engine(request)) as s:
-        dash = build_dashboard(s, user.agency_id, now=now(request), today=today(request, cfg.timezone),
-                               tz=cfg.timezone)
+        dash = build_dashboard(s, user.agency_id, now=now(request), today=t, tz=cfg.timezone)
+        hot = build_hotline_dashboard(s, user.agency_id, now=now(request))
     return render(request, "leader/dashboard.html", {
         "dash": dash, "received_chart": bar_chart(dash.received_by_month, "每月收到申请数（点击柱形查看当月案件）", "/cases?month="),
-        "rate_chart": rate_chart(dash.on_time_by_month, "按期答复率"),
+        "rate_chart": rate_chart(dash.on_time_by_month, "按期答复率"), "hot": hot,
+        "stats": statistics(request, user.agency_id, t),
         "open_total": sum(n for st, _, n in dash.by_state if st in ("registered", "handling", "awaiting_correction",
                                                                        "consulting", "awaiting_fee"))})
 

@@ -86,6 +86,7 @@ NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/cases", "案件查询", (Role.FRONT_DESK, Role.LEADER, Role.SUPERVISOR)),
     ("/leader", "负责人看板", (Role.LEADER,)),
     ("/workorders", "12345工单", (Role.FRONT_DESK, Role.OFFICER, Role.LEADER)),
+    ("/reports", "统计报表", (Role.LEADER, Role.ADMIN, Role.SUPERVISOR)),
     ("/admin/users", "用户管理", (Role.ADMIN,)),
     ("/admin/calendar", "节假日安排", (Role.ADMIN,)),
     ("/admin/agency", "机关设置", (Role.ADMIN,)),
@@ -100,7 +101,7 @@ def nav_for(user: CurrentUser | None, path: str) -> list[dict[str, Any]]:
     for href, label, roles in NAV:
         if user.has(*roles):
             active = path == href or (href != "/cases" and path.startswith(href + "/"))
-            out.append({"href": href, "label": label, "active": active, "slot": href == "/workorders"})
+            out.append({"href": href, "label": label, "active": active})
     return out
 
 

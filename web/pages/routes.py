@@ -11,9 +11,22 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from web.pages import admin, auth, cases, frontdesk, leader, online_queue, portal, portal_case, public
+from web.pages import (
+    admin,
+    auth,
+    cases,
+    frontdesk,
+    leader,
+    online_queue,
+    portal,
+    portal_case,
+    public,
+    reports,
+    workorder_intake,
+    workorders,
+)
 from web.pages.render import render
-from web.pages.session import SESSION_COOKIE, LoginRequired, PageError, PageUser
+from web.pages.session import SESSION_COOKIE, LoginRequired, PageError
 from workflow.public import RateLimiter
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -57,11 +70,7 @@ def install(app: FastAPI) -> None:
         result: Response = await previous(request, exc)
         return result
 
-    for mod in (auth, frontdesk, online_queue, cases, leader, admin, public, portal, portal_case):
+    # workorder_intake before workorders: /workorders/new and /import are not order ids
+    for mod in (auth, frontdesk, online_queue, cases, leader, admin, public, portal, portal_case, workorder_intake,
+                workorders, reports):
         app.include_router(mod.router)
-
-    @app.get("/workorders", include_in_schema=False)
-    def workorders(request: Request, user: PageUser) -> Response:
-        return render(request, "error.html", {
-            "title": "12345工单", "back": "/",
-            "message": "12345工单的导入、签收、延期、答复和回访页面正在建设中，上线后将在此处显示。"})

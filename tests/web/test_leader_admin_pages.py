@@ -202,3 +202,29 @@ def test_a_passed_correction_notice_window_is_not_shown_as_overdue(web: Web) -> 
     row = html.split(f"/cases/disclosure/{case.id}")[0].rsplit("<tr", 1)[1]
     assert 'class=""' in row
     assert "答复期限 2026-03-30" in html.split(f"/cases/disclosure/{case.id}")[1]
+
+
+def test_admin_sees_scheduler_status_and_retries_a_dead_letter(web: Web) -> None:
+    from db.engine import write_session
+    from db.models import Outbox
+    from notifications.fixtures import fixture_context
+
+    with write_session(web.db.engine) as s:
+        row = Outbox(agency_id=web.staff.agency_id, notice_type="internal.reminder", channel="email",
+                     recipient="nobody@example.invalid", recipient_name="某人", context=fixture_context("internal.reminder"),
+                     dedupe_key="dead-1", status="dead", attempts=8, next_attempt_at=web.clock.now(),
+                     last_error="550 no such user", created_at=web.clock.now())
+        s.add(row)
+        s.commit()
+        oid = row.id
+    admin = web.login("admin")
+    page = admin.get("/admin/system")
+    assert page.status_code == 200 and "550 no such user" in page.text and "重新发送" in page.text
+    r = web.post(admin, f"/admin/system/outbox/{oid}/retry", {}, page="/admin/system")
+    assert r.status_code == 303
+    with write_session(web.db.engine) as s:
+        again = s.get(Outbox, oid)
+        assert again is not None and again.status == "pending" and again.attempts == 0
+    # a leader may not retry, and a retry without the CSRF token is refused
+    leader = web.login("leader")
+    assert leader.post(f"/admin/system/outbox/{oid}/retry", data={"csrf_token": "x"}).status_code in (403, 400)

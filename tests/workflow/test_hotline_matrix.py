@@ -4,6 +4,7 @@ changes nothing."""
 
 from __future__ import annotations
 
+import types
 from datetime import datetime
 
 import pytest
@@ -163,7 +164,12 @@ def test_escalation_ladder_fired_by_the_system(sqlite_db, clock) -> None:
 
 
 def test_overdue_sweep_fires_each_step_once(sqlite_db, clock) -> None:
-    from workflow.hotline_sweeps import escalate_overdue
+    """The scheduler's escalation sweep (workflow.sweep_escalation) drives 12345 orders through act()."""
+    from tests.workflow.sweep_helpers import run
+
+    def escalate_overdue(engine, now):  # (urged, supervised) of one sweep run
+        done = run(engine, "escalation", now).done
+        return types.SimpleNamespace(urged=done.get("urge", 0), supervised=done.get("supervise", 0))
 
     world = World(sqlite_db, make_staff(sqlite_db.engine, clock.now()))
     late = world.fresh(RECIPES[S.HANDLING][0])  # handling due 2026-03-23

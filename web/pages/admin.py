@@ -10,6 +10,7 @@ from sqlmodel import col, func, select
 
 from db.engine import read_session
 from db.models import Outbox, SweepStatus, Unit, User
+from notifications.outbox import retry_dead
 from states.roles import ROLE_LABELS, Role
 from web.auth import CurrentUser
 from web.pages import admin_agency, admin_calendar
@@ -96,7 +97,7 @@ def user_op(request: Request, user_id: int, op: str, form: StaffForm, user: Curr
 
 @router.get("/system")
 def system(request: Request, user: CurrentUser = IsAdmin) -> Response:
-    """Read-only for now: sweep status and the outbox (the scheduler and outbox pages come later)."""
+    """Scheduler status (last run, counts, lag per sweep) and the outbox with its dead letters."""
     with read_session(app_engine(request)) as s:
         sweeps = s.exec(select(SweepStatus).order_by(col(SweepStatus.job))).all()
         counts = s.exec(select(Outbox.status, func.count()).where(Outbox.agency_id == user.agency_id)
@@ -104,3 +105,15 @@ def system(request: Request, user: CurrentUser = IsAdmin) -> Response:
         dead = s.exec(select(Outbox).where(Outbox.agency_id == user.agency_id, Outbox.status == "dead")
                       .order_by(col(Outbox.id).desc()).limit(20)).all()
     return render(request, "admin/system.html", {"sweeps": sweeps, "counts": dict(counts), "dead": dead})
+
+
+@router.post("/system/outbox/{outbox_id}/retry")
+def retry_dead_letter(request: Request, outbox_id: int, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
+    """Requeue a notice that could not be delivered (attempts reset; the next outbox sweep sends it)."""
+    with read_session(app_engine(request)) as s:
+        row = s.get(Outbox, outbox_id)
+        mine = row is not None and row.agency_id == user.agency_id and row.status == "dead"
+    if not mine:
+        return redirect(request, "/admin/system", ("error", "没有这条发送失败的文书，或已在重发队列中"))
+    retry_dead(app_engine(request), outbox_id, now(request))
+    return redirect(request, "/admin/system", ("ok", f"第 {outbox_id} 号文书已重新排队发送"))

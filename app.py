@@ -17,6 +17,8 @@ def create_app():  # type: ignore[no-untyped-def]
     from db.engine import make_engine
     from settings import get_settings
     from web.app import create_app as _create
+    from web.concurrency import tune_process
 
+    tune_process()
     settings = get_settings()
     return _create(settings, make_engine(settings.database_url))

@@ -16,6 +16,9 @@ def _serve(args: argparse.Namespace) -> int:
     engine, settings, result = engine_and_settings(bootstrap=True)
     host = args.host or settings.host
     port = args.port or settings.port
+    from web.concurrency import tune_process
+
+    tune_process()
     app = create_app(settings, engine)
     print(f"办理 banli 已启动：http://{host}:{port}/  （API 文档：http://{host}:{port}/docs）")
     print(f"数据库：{engine.url.render_as_string(hide_password=True)}；调度程序：{settings.scheduler}")

@@ -141,3 +141,10 @@ def read_session(engine: Engine) -> Iterator[Session]:
     """A session for reads; never commits (closing it ends the transaction without expiring objects)."""
     with Session(engine, expire_on_commit=False, autoflush=False) as session:
         yield session
+
+
+def dialect_name(executor: Session | Connection) -> str:
+    """The dialect of a Session or a Connection (hot paths execute Core statements on either)."""
+    if isinstance(executor, Connection):
+        return executor.dialect.name
+    return executor.get_bind().dialect.name

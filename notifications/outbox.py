@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_
+from sqlalchemy import Connection, Engine, and_, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from db.engine import is_sqlite, read_session, write_session
+from db.engine import dialect_name, is_sqlite, read_session, write_session
 from db.models.common import Event, Outbox
 from db.models.core import User
 from notifications.catalog import get_spec
@@ -89,7 +89,7 @@ def check_context(notice_type: str, context: dict[str, Any]) -> None:
         raise RenderError(notice_type, "missing context value(s): " + ", ".join(missing), missing=missing)
 
 
-def enqueue(session: Session, *, agency_id: int, notice_type: str, channel: str, context: dict[str, Any],
+def enqueue(session: Session | Connection, *, agency_id: int, notice_type: str, channel: str, context: dict[str, Any],
             dedupe_key: str, now: datetime, recipient: str = "", recipient_name: str = "",
             case_kind: str | None = None, case_id: int | None = None, validate: bool = True,
             not_before: datetime | None = None) -> int | None:
@@ -111,7 +111,7 @@ def enqueue(session: Session, *, agency_id: int, notice_type: str, channel: str,
         recipient=recipient, recipient_name=recipient_name, context=context, dedupe_key=dedupe_key[:300],
         status="pending", attempts=0, next_attempt_at=not_before or now, created_at=now,
     )
-    dialect = session.get_bind().dialect.name
+    dialect = dialect_name(session)
     stmt = _INSERT.get(dialect)
     if stmt is None:
         table = Outbox.__table__  # type: ignore[attr-defined]

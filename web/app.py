@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from settings import Settings
-from web import errors
+from web import concurrency, errors
 from web.auth import TokenService
 from workflow.clock import Clock, SystemClock
 
@@ -50,6 +50,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None, *
         try:
             yield
         finally:
+            concurrency.shutdown(app)
             if sched is not None:
                 sched.shutdown(wait=False)
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None, *
     app.state.tokens = TokenService(settings.resolved_secret_key(), settings.token_ttl_seconds)
     errors.install(app)
     errors.install_domain(app)
+    concurrency.install(app, sqlite=engine.dialect.name == "sqlite")
     for name in ROUTER_MODULES:
         try:
             mod = importlib.import_module(name)

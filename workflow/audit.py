@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from db.models import Event
@@ -24,7 +25,7 @@ def event_values(*, agency_id: int, case_kind: str, case_id: int, actor: Princip
     }
 
 
-def append_event(session: Session, *, agency_id: int, case_kind: str, case_id: int, actor: Principal, action: str,
+def append_event(session: Session | Connection, *, agency_id: int, case_kind: str, case_id: int, actor: Principal, action: str,
                  from_state: str | None, to_state: str | None, payload: dict[str, Any], now: datetime) -> None:
     """Insert one audit row (a cached Core statement with bound parameters)."""
     session.execute(_INSERT, event_values(agency_id=agency_id, case_kind=case_kind, case_id=case_id, actor=actor,

@@ -173,15 +173,16 @@ def register(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
                                       notice_type="disclosure.receipt", now=now,
                                       notice={"query_code": code, "due_date": reply_due.isoformat()})
     with write_session(engine) as session:
-        seq = next_number(session, actor.agency_id, "disclosure", receipt.year)
+        conn = session.connection()  # Core statements straight on the connection: no ORM unit of work
+        seq = next_number(conn, actor.agency_id, "disclosure", receipt.year)
         tracking_no = values["tracking_no"] = cfg.tracking_format.format(year=receipt.year, seq=seq)
-        case_id = int(session.execute(_INSERT_CASE, values).scalar_one())
-        session.execute(_INSERT_CLOCK, [{**c, "case_id": case_id} for c in clocks])
-        append_event(session, agency_id=actor.agency_id, case_kind=KIND, case_id=case_id, actor=actor,
+        case_id = int(conn.execute(_INSERT_CASE, values).scalar_one())
+        conn.execute(_INSERT_CLOCK, [{**c, "case_id": case_id} for c in clocks])
+        append_event(conn, agency_id=actor.agency_id, case_kind=KIND, case_id=case_id, actor=actor,
                      action="register", from_state=None, to_state=DState.REGISTERED, now=now,
                      payload={"tracking_no": tracking_no, "channel": data.channel, "receipt_date": receipt.isoformat(),
                               "raw_receipt_date": raw.isoformat(), "oral": data.oral, "note": data.note})
-        receipt_notice.enqueue(session, case_id=case_id, tracking_no=tracking_no, number=tracking_no,
+        receipt_notice.enqueue(conn, case_id=case_id, tracking_no=tracking_no, number=tracking_no,
                                action_key="register")
         version = 1
         if data.assignee_id is not None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlmodel import Session, func, select
 
 from db.models import Agency, ApprovalRequest, Clock, Consultation, Disclosure
@@ -164,7 +165,7 @@ class PreparedNotice:
     context: dict[str, Any]
     now: datetime
 
-    def enqueue(self, session: Session, *, case_id: int, tracking_no: str | None, number: str,
+    def enqueue(self, session: Session | Connection, *, case_id: int, tracking_no: str | None, number: str,
                 action_key: str) -> None:
         case = self.context["case"]
         case["id"] = case_id

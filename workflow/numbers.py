@@ -8,15 +8,17 @@ so a rolled-back registration never consumes a number and concurrent ones never 
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from db.engine import dialect_name
 from db.models import NumberSeries
 
 
-def next_number(session: Session, agency_id: int, kind: str, year: int) -> int:
+def next_number(session: Session | Connection, agency_id: int, kind: str, year: int) -> int:
     table = NumberSeries.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
+    dialect = dialect_name(session)
     ins = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).values(
         agency_id=agency_id, kind=kind, year=year, last_value=1
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +15,7 @@ from db.models import Agency, Disclosure, StoredFile
 from notifications.files import file_path
 from states.fees import quote_items, quote_pages
 from states.roles import Role
+from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
 from workflow import disclosure as wf
@@ -38,8 +39,9 @@ class ActionIn(BaseModel):
 
 
 @router.post("", status_code=201, summary="登记政府信息公开申请")
-def register(data: RegisterIn, engine: EngineDep, now: NowDep, actor: PrincipalDep) -> dict[str, Any]:
-    r = wf.register(engine, data, actor, now)
+async def register(request: Request, data: RegisterIn, engine: EngineDep, now: NowDep,
+                   actor: PrincipalDep) -> dict[str, Any]:
+    r = await run_write(request, wf.register, engine, data, actor, now)
     return {"id": r.id, "tracking_no": r.tracking_no, "query_code": r.query_code, "state": r.state,
             "version": r.version, "receipt_date": r.receipt_date}
 
@@ -65,9 +67,9 @@ def detail(case_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep) ->
 
 
 @router.post("/{case_id}/actions/{action}", summary="执行操作（一次一个事务）")
-def act(case_id: int, action: str, body: ActionIn, engine: EngineDep, now: NowDep,
-        actor: PrincipalDep) -> dict[str, Any]:
-    r = wf.act(engine, case_id, action, body.payload, actor, now, body.expected_version)
+async def act(request: Request, case_id: int, action: str, body: ActionIn, engine: EngineDep, now: NowDep,
+              actor: PrincipalDep) -> dict[str, Any]:
+    r = await run_write(request, wf.act, engine, case_id, action, body.payload, actor, now, body.expected_version)
     return {"id": r.id, "state": r.state, "version": r.version, "allowed_actions": r.allowed_actions,
             "result": r.result}
 

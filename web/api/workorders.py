@@ -9,11 +9,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from db.engine import read_session
 from states.roles import Role
+from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep
 from web.errors import ApiError
 from workflow import hotline as wf
@@ -62,10 +63,10 @@ class ActionIn(BaseModel):
 
 @router.post("", status_code=201, summary="接收平台派发的工单（按平台+工单编号幂等）",
              responses={200: {"description": "重复派发：返回已有工单（updated 表示记录了平台的变更）"}})
-def create(body: WorkOrderIn, response: Response, engine: EngineDep, now: NowDep,
-           actor: PrincipalDep) -> dict[str, Any]:
+async def create(request: Request, body: WorkOrderIn, response: Response, engine: EngineDep, now: NowDep,
+                 actor: PrincipalDep) -> dict[str, Any]:
     record = wf.record_from_input(body.model_dump(exclude={"platform"}), body.platform)
-    r = wf.intake(engine, record, actor, now, source="api")
+    r = await run_write(request, wf.intake, engine, record, actor, now, source="api")
     response.status_code = 201 if r.created else 200
     return {"id": r.id, "created": r.created, "updated": r.updated, "state": r.state, "version": r.version,
             "changes": r.changes}
@@ -142,8 +143,8 @@ def detail(order_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep) -
 
 
 @router.post("/{order_id}/actions/{action}", summary="执行操作（一次一个事务）")
-def act(order_id: int, action: str, body: ActionIn, engine: EngineDep, now: NowDep,
-        actor: PrincipalDep) -> dict[str, Any]:
-    r = wf.act(engine, order_id, action, body.payload, actor, now, body.expected_version)
+async def act(request: Request, order_id: int, action: str, body: ActionIn, engine: EngineDep, now: NowDep,
+              actor: PrincipalDep) -> dict[str, Any]:
+    r = await run_write(request, wf.act, engine, order_id, action, body.payload, actor, now, body.expected_version)
     return {"id": r.id, "state": r.state, "version": r.version, "allowed_actions": r.allowed_actions,
             "result": r.result}

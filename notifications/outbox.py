@@ -100,28 +100,49 @@ def enqueue(session: Session | Connection, *, agency_id: int, notice_type: str, 
     NOTHING``: it returns the new row's id, or None when a row with that key exists already (the
     scheduler's exactly-once reminders rely on this; a plain INSERT would abort the transaction).
     """
+    if validate:
+        check_context(notice_type, context)
+    values = outbox_values(agency_id=agency_id, notice_type=notice_type, channel=channel, context=context,
+                           dedupe_key=dedupe_key, now=now, recipient=recipient, recipient_name=recipient_name,
+                           case_kind=case_kind, case_id=case_id, not_before=not_before)
+    new_id = session.execute(_insert_statement(dialect_name(session), returning=True), values).scalar_one_or_none()
+    return int(new_id) if new_id is not None else None
+
+
+def outbox_values(*, agency_id: int, notice_type: str, channel: str, context: dict[str, Any], dedupe_key: str,
+                  now: datetime, recipient: str = "", recipient_name: str = "", case_kind: str | None = None,
+                  case_id: int | None = None, not_before: datetime | None = None) -> dict[str, Any]:
+    """The column values of one outbox row (checked: a known channel, a recipient unless printed)."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown outbox channel {channel!r}")
     if channel != "print" and not recipient:
         raise ValueError(f"{notice_type}: an {channel} notice needs a recipient")
-    if validate:
-        check_context(notice_type, context)
-    values = dict(
+    return dict(
         agency_id=agency_id, case_kind=case_kind, case_id=case_id, notice_type=notice_type, channel=channel,
         recipient=recipient, recipient_name=recipient_name, context=context, dedupe_key=dedupe_key[:300],
         status="pending", attempts=0, next_attempt_at=not_before or now, created_at=now,
     )
-    dialect = dialect_name(session)
-    stmt = _INSERT.get(dialect)
+
+
+def enqueue_many(session: Session | Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert several outbox rows (values from ``outbox_values``) in one executemany; duplicates of an
+    existing dedupe key are skipped, as in ``enqueue``."""
+    if rows:
+        session.execute(_insert_statement(dialect_name(session)), rows)
+
+
+def _insert_statement(dialect: str, *, returning: bool = False) -> Any:
+    """``INSERT … ON CONFLICT (dedupe_key) DO NOTHING`` (built once per dialect: no cache-key work per row)."""
+    stmt = _INSERT.get((dialect, returning))
     if stmt is None:
-        table = Outbox.__table__  # type: ignore[attr-defined]
-        ins = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-        stmt = _INSERT[dialect] = ins.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
-    new_id = session.execute(stmt, values).scalar_one_or_none()
-    return int(new_id) if new_id is not None else None
+        ins = postgresql.insert(_TABLE) if dialect == "postgresql" else sqlite.insert(_TABLE)
+        stmt = ins.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        stmt = _INSERT[(dialect, returning)] = stmt.returning(_TABLE.c.id) if returning else stmt
+    return stmt
 
 
-_INSERT: dict[str, Any] = {}
+_TABLE = Outbox.__table__  # type: ignore[attr-defined]
+_INSERT: dict[tuple[str, bool], Any] = {}
 
 
 def backoff_delay(attempts: int, schedule: Sequence[int]) -> int:

@@ -15,6 +15,7 @@ bulk); ``start_planned`` inserts one through the session.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -132,11 +133,23 @@ def recompute(session: Session, clock: Clock, cal: WorkCalendar, now: datetime, 
     return old, result.due
 
 
+@functools.lru_cache(maxsize=512)
+def _fresh_clock(cal: WorkCalendar, base: date, amount: int, base_reason: str) -> ClockResult:
+    """A pause-free clock is a pure function of the (immutable) calendar and its inputs: the front
+    desk registers many applications on one day, so the computation and its explanation are
+    memoised (a changed calendar is a new WorkCalendar object, hence a new key)."""
+    return compute_workday_clock(cal, ClockInput(base, amount, base_reason=base_reason))
+
+
 def new_clock_values(*, agency_id: int, case_kind: str, kind: str, base: date, amount: int, cal: WorkCalendar,
                      now: datetime, tz: str, assignee_id: int | None = None, cycle: int = 1,
                      base_reason: str = "收到申请之日") -> dict[str, Any]:
-    """Column values of a fresh working-day clock (no ledger yet), for Core inserts; add ``case_id``."""
-    result = compute_workday_clock(cal, ClockInput(base, amount, base_reason=base_reason))
+    """Column values of a fresh working-day clock (no ledger yet), for Core inserts; add ``case_id``.
+
+    The explanation's nested lists are shared with other clocks of the same inputs (memoised): the
+    values are for inserting, not for mutating.
+    """
+    result = _fresh_clock(cal, base, amount, base_reason)
     return {
         "agency_id": agency_id, "case_kind": case_kind, "kind": kind, "cycle": cycle, "status": "running",
         "unit": "wd", "amount": amount, "start_date": base, "start_at": None, "due_date": result.due,

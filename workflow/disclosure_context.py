@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 
 from db.models import Agency, ApprovalRequest, Clock, Consultation, Disclosure
 from notifications.context import agency_context, disclosure_case_context
-from notifications.outbox import check_context, enqueue
+from notifications.outbox import check_context, enqueue, enqueue_many, outbox_values
 from states.calendar import WorkCalendar
 from states.decisions import CATEGORY_LABELS, Category, lookup
 from workflow.agency import AgencyConfig
@@ -165,16 +165,21 @@ class PreparedNotice:
     context: dict[str, Any]
     now: datetime
 
-    def enqueue(self, session: Session | Connection, *, case_id: int, tracking_no: str | None, number: str,
-                action_key: str) -> None:
+    def values(self, *, case_id: int, tracking_no: str | None, number: str, action_key: str) -> dict[str, Any]:
+        """The outbox row's values for this notice on case ``case_id``."""
         case = self.context["case"]
         case["id"] = case_id
         case["tracking_no"] = tracking_no or ""  # an online submission has no tracking number yet
         case["number"] = number
-        enqueue(session, agency_id=self.agency_id, case_kind=KIND, case_id=case_id, notice_type=self.notice_type,
-                channel=self.channel, recipient=self.recipient, recipient_name=self.recipient_name,
-                context=self.context, dedupe_key=f"{KIND}:{case_id}:{self.notice_type}:{action_key}", now=self.now,
-                validate=False)
+        return outbox_values(agency_id=self.agency_id, case_kind=KIND, case_id=case_id, notice_type=self.notice_type,
+                             channel=self.channel, recipient=self.recipient, recipient_name=self.recipient_name,
+                             context=self.context, dedupe_key=f"{KIND}:{case_id}:{self.notice_type}:{action_key}",
+                             now=self.now)
+
+    def enqueue(self, session: Session | Connection, *, case_id: int, tracking_no: str | None, number: str,
+                action_key: str) -> None:
+        enqueue_many(session, [self.values(case_id=case_id, tracking_no=tracking_no, number=number,
+                                           action_key=action_key)])
 
 
 def applicant_notice(*, agency: Agency, cfg: AgencyConfig, row: Any, notice_type: str, notice: dict[str, Any],

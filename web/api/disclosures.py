@@ -15,7 +15,7 @@ from db.models import Agency, Disclosure, StoredFile
 from notifications.files import file_path
 from states.fees import quote_items, quote_pages
 from states.roles import Role
-from web.concurrency import run_write
+from web.concurrency import group_commit, run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
 from workflow import disclosure as wf
@@ -39,9 +39,9 @@ class ActionIn(BaseModel):
 
 
 @router.post("", status_code=201, summary="登记政府信息公开申请")
-async def register(request: Request, data: RegisterIn, engine: EngineDep, now: NowDep,
-                   actor: PrincipalDep) -> dict[str, Any]:
-    r = await run_write(request, wf.register, engine, data, actor, now)
+async def register(request: Request, data: RegisterIn, now: NowDep, actor: PrincipalDep) -> dict[str, Any]:
+    # Group commit: registrations arriving together share one transaction (each all-or-nothing).
+    r: wf.Registered = await group_commit(request, "registrations", (data, actor, now))
     return {"id": r.id, "tracking_no": r.tracking_no, "query_code": r.query_code, "state": r.state,
             "version": r.version, "receipt_date": r.receipt_date}
 

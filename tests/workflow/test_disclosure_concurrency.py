@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import select
 
@@ -92,7 +93,7 @@ def test_twenty_parallel_registrations_get_gap_free_numbers(db, clock) -> None:
     assert sorted(numbers) == [f"依申〔2026〕{i:04d}号" for i in range(1, 21)]
 
 
-def _item(i: int, actor: Principal, now, **over) -> tuple[RegisterIn, Principal, object]:
+def _item(i: int, actor: Principal, now: datetime, **over: Any) -> tuple[RegisterIn, Principal, datetime]:
     data = registration(applicant_name=f"申请人{i}", id_number=resident_id(f"11010519900101{i:03d}"), **over)
     return RegisterIn.model_validate(data), actor, now
 

@@ -7,13 +7,12 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from db.engine import read_session
-from db.models import Agency, Disclosure, StoredFile
-from notifications.files import file_path
+from db.models import Agency, Disclosure
 from states.disclosure import ACTION_LABELS
 from states.roles import Role
 from web.auth import CurrentUser
@@ -25,7 +24,7 @@ from web.pages.actions import (
     decision_picker,
     expected_version,
 )
-from web.pages.common import agency_of, now, officers, today
+from web.pages.common import agency_of, case_file_response, now, officers, today
 from web.pages.forms import errors_by_field, typed_values
 from web.pages.labels import FIELD_LABELS
 from web.pages.render import redirect, render
@@ -215,17 +214,4 @@ def upload(request: Request, case_id: int, form: StaffForm, user: PageUser) -> R
 def download(request: Request, case_id: int, file_id: int, user: PageUser, inline: int = 0) -> Response:
     """A document of the case for staff who may see the case (inline preview for PDFs and images)."""
     _load(request, user, case_id)
-    with read_session(app_engine(request)) as s:
-        f = s.get(StoredFile, file_id)
-    if f is None or f.case_kind != "disclosure" or f.case_id != case_id:
-        raise PageError(404, "文件不存在")
-    try:
-        path = file_path(f.sha256, app_settings(request).files_path)
-    except ValueError as exc:
-        raise PageError(404, "文件不存在") from exc
-    if not path.exists():
-        raise PageError(404, "文件尚未生成或已移除")
-    previewable = f.content_type in ("application/pdf", "image/png", "image/jpeg")
-    return FileResponse(path, media_type=f.content_type, filename=f.filename,
-                        content_disposition_type="inline" if inline and previewable else "attachment",
-                        headers={"X-Content-Type-Options": "nosniff"})  # uploads are typed by content: never sniffed
+    return case_file_response(request, "disclosure", case_id, file_id, inline=bool(inline))

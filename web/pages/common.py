@@ -6,13 +6,15 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
+from fastapi.responses import FileResponse
 from sqlmodel import col, select
 
 from db.engine import read_session
-from db.models import Agency, Unit, User
+from db.models import Agency, StoredFile, Unit, User
+from notifications.files import file_path
 from states.roles import Role
 from web.auth import CurrentUser
-from web.pages.session import PageError, app_clock, app_engine
+from web.pages.session import PageError, app_clock, app_engine, app_settings
 from workflow.agency import AgencyConfig, agency_config
 from workflow.clock import local_date
 
@@ -45,3 +47,24 @@ def today(request: Request, tz: str) -> date:
 def local_input(dt: datetime, tz: str) -> str:
     """A value for a datetime-local input."""
     return dt.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
+
+
+PREVIEWABLE = ("application/pdf", "image/png", "image/jpeg")
+
+
+def case_file_response(request: Request, case_kind: str, case_id: int, file_id: int, *, inline: bool) -> FileResponse:
+    """A stored file of a case for staff (the caller has checked they may see the case): 404 in
+    Chinese when it is not this case's or not on disk; inline preview only for PDFs and images."""
+    with read_session(app_engine(request)) as s:
+        f = s.get(StoredFile, file_id)
+    if f is None or f.case_kind != case_kind or f.case_id != case_id:
+        raise PageError(404, "文件不存在")
+    try:
+        path = file_path(f.sha256, app_settings(request).files_path)
+    except ValueError as exc:
+        raise PageError(404, "文件不存在") from exc
+    if not path.exists():
+        raise PageError(404, "文件尚未生成或已移除")
+    return FileResponse(path, media_type=f.content_type, filename=f.filename,
+                        content_disposition_type="inline" if inline and f.content_type in PREVIEWABLE else "attachment",
+                        headers={"X-Content-Type-Options": "nosniff"})  # uploads are typed by content: never sniffed

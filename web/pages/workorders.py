@@ -8,18 +8,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 
 from db.engine import read_session
-from db.models import Agency, StoredFile, User, WorkOrder
-from notifications.files import file_path
+from db.models import Agency, User, WorkOrder
 from states.hotline import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, URGENCY_LABELS
 from states.roles import Role
 from web.auth import CurrentUser
-from web.pages.common import agency_of, now, officers, today
+from web.pages.common import agency_of, case_file_response, now, officers, today
 from web.pages.forms import errors_by_field
 from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
@@ -216,17 +215,4 @@ def upload(request: Request, order_id: int, form: StaffForm, user: PageUser) -> 
 def download(request: Request, order_id: int, file_id: int, user: PageUser, inline: int = 0) -> Response:
     """A file of the order (the reply sheet, attachments) for staff who may see the order."""
     load(request, user, order_id)
-    with read_session(app_engine(request)) as s:
-        f = s.get(StoredFile, file_id)
-    if f is None or f.case_kind != "workorder" or f.case_id != order_id:
-        raise PageError(404, "文件不存在")
-    try:
-        path = file_path(f.sha256, app_settings(request).files_path)
-    except ValueError as exc:
-        raise PageError(404, "文件不存在") from exc
-    if not path.exists():
-        raise PageError(404, "文件尚未生成或已移除")
-    previewable = f.content_type in ("application/pdf", "image/png", "image/jpeg")
-    return FileResponse(path, media_type=f.content_type, filename=f.filename,
-                        content_disposition_type="inline" if inline and previewable else "attachment",
-                        headers={"X-Content-Type-Options": "nosniff"})
+    return case_file_response(request, "workorder", order_id, file_id, inline=bool(inline))

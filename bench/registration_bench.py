@@ -222,7 +222,7 @@ def main() -> None:
     if args.write:
         lines = [MARK_BEGIN, "## Disclosure registrations through the API (issue 3)", "",
                  f"Command: `python bench/registration_bench.py --db {args.db} --clients {args.clients} "
-                 f"--seconds {args.seconds:g} --workers {args.workers} --write docs/benchmarks.md` "
+                 f"--seconds {args.seconds:g} --workers {args.workers} --runs {args.runs} --write docs/benchmarks.md` "
                  f"(uvicorn with {args.workers} worker processes, {args.clients} keep-alive clients on the same "
                  "2-core machine; target ≥ 500 registrations/s, p95 < 50 ms).", "",
                  f"| database | registrations/s (median of {args.runs}; min–max) | p50 ms | p95 ms | p99 ms | "

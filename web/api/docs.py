@@ -1,0 +1,43 @@
+"""The API's description (OpenAPI) and its interactive page, for logged-in staff only.
+
+Issue 7: apart from the public look-up and the portal, nothing is reachable without login — the
+default FastAPI ``/docs`` and ``/openapi.json`` are switched off in ``web.app`` and served here
+behind the staff session (pages) or a bearer token (API clients).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from web.auth import CurrentUser
+from web.deps import get_engine, get_tokens
+from web.errors import ApiError
+from web.pages.session import LoginRequired, PageUser, page_user, session_token
+
+
+def _staff(request: Request) -> CurrentUser:
+    """The staff member of the web session or of a bearer token; else a 401 in the API's JSON shape."""
+    if session_token(request) is not None:
+        try:
+            return page_user(request)
+        except LoginRequired:
+            pass
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        user = get_tokens(request).verify(get_engine(request), auth[7:].strip())
+        if user is not None:
+            return user
+    raise ApiError(401, "unauthorized", "请先登录或令牌已失效", extra={})
+
+
+def install(app: FastAPI) -> None:
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(request: Request) -> JSONResponse:
+        _staff(request)
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(user: PageUser) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="办理 banli API（登录后可见）")

@@ -107,3 +107,18 @@ def test_overdue_case_extension_and_bad_registration(live: Live, new_context: An
     clerk.goto(live.url + "/nothing-here")
     expect(clerk.locator("h1")).to_have_text("页面不存在")
     assert (SHOTS / "33-register-errors.png").exists()
+
+
+def test_supervisor_overview_in_the_browser(live: Live, new_context: Any) -> None:
+    from tests.web.test_supervisor_pages import _world
+
+    _world(live.web)
+    sup = login(new_context(), live, "sup")
+    assert sup.url.endswith("/supervisor")
+    expect(sup.locator("#agencies tbody tr").first).to_have_attribute("data-agency", "default")
+    expect(sup.locator("#agencies")).to_contain_text("某县另一局")
+    shot(sup, "40-supervisor-overview")
+    sup.locator("#agencies tr[data-agency=other] a").first.click()
+    expect(sup.locator("#other-agency")).to_contain_text("正在查看其他机关的案件")
+    expect(sup.locator("#case-list")).to_contain_text("申请人3")
+    shot(sup, "41-supervisor-other-agency-cases")

@@ -36,7 +36,7 @@ REASONS = {"expired": "您长时间未操作，登录已超时，请重新登录
 
 def home_for(user: CurrentUser) -> str:
     for role, url in ((Role.LEADER, "/leader"), (Role.OFFICER, "/cases/mine"), (Role.FRONT_DESK, "/frontdesk/register"),
-                      (Role.ADMIN, "/admin/users"), (Role.SUPERVISOR, "/cases")):
+                      (Role.ADMIN, "/admin/users"), (Role.SUPERVISOR, "/supervisor")):
         if role in user.roles:
             return url
     return "/cases"

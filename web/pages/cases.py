@@ -31,6 +31,7 @@ from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
 from web.pages.timeline import event_label, event_lines, file_kind
 from workflow import disclosure as wf
+from workflow.agency import AgencyConfig, agency_config
 from workflow.attachments import CATEGORIES as UPLOAD_CATEGORIES
 from workflow.attachments import attach_to_disclosure
 from workflow.calendar import agency_calendar
@@ -71,7 +72,7 @@ def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
     if not user.has(Role.OFFICER, *WIDE_ROLES):
         raise PageError(403, "您的角色无权查看案件")
     q = request.query_params
-    agency, cfg = agency_of(request, user)
+    agency, cfg = _list_agency(request, user, _int(q.get("agency")))
     t, n = today(request, cfg.timezone), now(request)
     narrow = mine or not user.has(*WIDE_ROLES)
     due = q.get("due", "")
@@ -80,7 +81,7 @@ def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
         due_from, due_to = n, end_of_day(t, cfg.timezone)
     elif due == "week":
         due_from, due_to = n, week_window(t, cfg.timezone)[1]
-    f = CaseFilter(agency_id=user.agency_id, assignee_id=user.id if narrow else _int(q.get("assignee")),
+    f = CaseFilter(agency_id=agency.id or 0, assignee_id=user.id if narrow else _int(q.get("assignee")),
                    unit_id=_int(q.get("unit")), state=q.get("state") or None,
                    open_only=q.get("open", "1" if mine else "") == "1", overdue=q.get("overdue") == "1",
                    due_from=due_from, due_to=due_to, received_month=q.get("month") or None, q=q.get("q", "")[:100],
@@ -95,8 +96,20 @@ def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
     return render(request, "cases/list.html", {
         "rows": marked, "total": total, "page": page, "pages": max(1, math.ceil(total / PER_PAGE)),
         "base_query": urlencode(keep), "q": dict(q), "mine": mine, "narrow": narrow, "states": all_states(),
-        "officers": officers(request, user.agency_id) if not narrow else [],
+        "officers": officers(request, agency.id or 0) if not narrow else [],
+        "other_agency": agency.name if agency.id != user.agency_id else "",
         "title": "我的案件" if mine else "案件查询"})
+
+
+def _list_agency(request: Request, user: CurrentUser, wanted: int | None) -> tuple[Agency, AgencyConfig]:
+    """The agency whose cases are listed: the user's own; a supervisor may name another (``?agency=``)."""
+    if wanted is None or wanted == user.agency_id or Role.SUPERVISOR not in user.roles:
+        return agency_of(request, user)
+    with read_session(app_engine(request)) as s:
+        other = s.get(Agency, wanted)
+    if other is None:
+        raise PageError(404, "机关不存在")
+    return other, agency_config(other)
 
 
 def _urgency(due_at: datetime | None, due_date: date | None, n: datetime, soon: date) -> str:

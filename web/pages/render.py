@@ -83,6 +83,7 @@ NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/frontdesk/register", "登记申请", (Role.FRONT_DESK, Role.LEADER)),
     ("/frontdesk/online", "网上申请", (Role.FRONT_DESK, Role.LEADER)),
     ("/cases/mine", "我的案件", (Role.OFFICER,)),
+    ("/supervisor", "各机关概况", (Role.SUPERVISOR,)),
     ("/cases", "案件查询", (Role.FRONT_DESK, Role.LEADER, Role.SUPERVISOR)),
     ("/leader", "负责人看板", (Role.LEADER,)),
     ("/workorders", "12345工单", (Role.FRONT_DESK, Role.OFFICER, Role.LEADER)),

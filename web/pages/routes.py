@@ -22,6 +22,7 @@ from web.pages import (
     portal_case,
     public,
     reports,
+    supervisor,
     workorder_intake,
     workorders,
 )
@@ -72,5 +73,5 @@ def install(app: FastAPI) -> None:
 
     # workorder_intake before workorders: /workorders/new and /import are not order ids
     for mod in (auth, frontdesk, online_queue, cases, leader, admin, public, portal, portal_case, workorder_intake,
-                workorders, reports):
+                workorders, reports, supervisor):
         app.include_router(mod.router)

@@ -1,0 +1,65 @@
+"""The supervisor's view across agencies (a county information centre hosting every department):
+per agency, the open applications and work orders, online submissions waiting for a clerk, and the
+cases due today, due this week and overdue. A few GROUP BY queries over all agencies. Read-only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from db.models import Agency, Clock, Disclosure, WorkOrder
+from states.disclosure import OPEN_STATES, DState
+from states.hotline import WorkOrderState
+from workflow.case_list import DUTY_KINDS
+
+
+@dataclass(frozen=True)
+class AgencyOverview:
+    agency_id: int
+    code: str
+    name: str
+    open_disclosures: int
+    unconfirmed: int  # online submissions not yet confirmed by a clerk
+    open_workorders: int
+    due_today: int  # cases (not clocks) with a running duty clock due by the end of today
+    due_week: int
+    overdue: int
+
+    @property
+    def attention(self) -> bool:
+        return self.overdue > 0 or self.unconfirmed > 0
+
+
+def _by_agency(s: Session, stmt: Any) -> dict[int, int]:
+    return {int(a): int(n) for a, n in s.exec(stmt).all()}
+
+
+def _duty_by_agency(s: Session, *conds: Any) -> dict[int, int]:
+    """Distinct cases per agency with a running duty clock matching ``conds``."""
+    cases = (select(Clock.agency_id, Clock.case_kind, Clock.case_id)
+             .where(col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running", *conds).distinct().subquery())
+    return _by_agency(s, select(cases.c.agency_id, func.count()).group_by(cases.c.agency_id))
+
+
+def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_of_week: datetime
+                      ) -> list[AgencyOverview]:
+    """One row per agency, those needing attention (overdue cases, unconfirmed submissions) first."""
+    open_d = _by_agency(s, select(Disclosure.agency_id, func.count())
+                        .where(col(Disclosure.state).in_([st.value for st in OPEN_STATES]))
+                        .group_by(col(Disclosure.agency_id)))
+    unconf = _by_agency(s, select(Disclosure.agency_id, func.count())
+                        .where(Disclosure.state == DState.SUBMITTED.value).group_by(col(Disclosure.agency_id)))
+    open_w = _by_agency(s, select(WorkOrder.agency_id, func.count())
+                        .where(WorkOrder.state != WorkOrderState.CLOSED.value).group_by(col(WorkOrder.agency_id)))
+    today = _duty_by_agency(s, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_today)
+    week = _duty_by_agency(s, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_week)
+    overdue = _duty_by_agency(s, col(Clock.due_at) <= now)
+    rows = [AgencyOverview(int(a.id or 0), a.code, a.name, open_d.get(a.id or 0, 0), unconf.get(a.id or 0, 0),
+                           open_w.get(a.id or 0, 0), today.get(a.id or 0, 0), week.get(a.id or 0, 0),
+                           overdue.get(a.id or 0, 0))
+            for a in s.exec(select(Agency).order_by(col(Agency.code))).all()]
+    rows.sort(key=lambda r: (not r.attention, -r.overdue, -r.unconfirmed, r.code))
+    return rows

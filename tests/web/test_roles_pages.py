@@ -30,6 +30,7 @@ PAGES: dict[str, set[str]] = {
     "/admin/system": {"admin"},
     "/workorders": {"front", "officer", "officer2", "leader"},  # 12345 pages: staff who handle orders
     "/reports": {"leader", "admin"},
+    "/supervisor": set(),  # supervisors only (tests/web/test_supervisor_pages.py)
 }
 
 

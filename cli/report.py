@@ -32,11 +32,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     annual.add_argument("--cross-check", action="store_true", help="另按事件记录复核第一至第四项")
     annual.set_defaults(handler=_annual)
 
-    stats = reports.add_parser("stats", help="依申请公开办理统计（JSON）")
+    stats = reports.add_parser("stats", help="办理统计（JSON）：依申请公开、12345工单或两者")
     stats.add_argument("year", type=int, nargs="?", help="统计年度（或用 --from/--to）")
     stats.add_argument("--from", dest="start", type=date.fromisoformat, help="起始日期 YYYY-MM-DD")
     stats.add_argument("--to", dest="end", type=date.fromisoformat, help="截止日期 YYYY-MM-DD（含）")
     stats.add_argument("--agency", metavar="CODE", help="机关代码；省略时汇总全部机关")
+    stats.add_argument("--kind", choices=["disclosure", "hotline", "all"], default="disclosure",
+                       help="disclosure：依申请公开（默认）；hotline：12345工单；all：两者及承办人、科室名称（同 /api/reports/stats）")
     stats.add_argument("--out", type=Path, help="输出文件（省略时写到标准输出）")
     stats.set_defaults(handler=_stats)
 
@@ -104,6 +106,8 @@ def _stats(args: argparse.Namespace) -> int:
     from db.engine import read_session
     from settings import get_settings
     from workflow.report import Period, disclosure_stats
+    from workflow.report_files import leader_stats
+    from workflow.report_hotline import hotline_stats
 
     if args.year is not None and (args.start or args.end):
         raise CliError("年度与 --from/--to 只能选一种")
@@ -119,7 +123,13 @@ def _stats(args: argparse.Namespace) -> int:
     engine = _engine()
     try:
         with read_session(engine) as session:
-            data = disclosure_stats(session, _agency_id(session, args.agency), period, tz=get_settings().timezone)
+            agency_id = _agency_id(session, args.agency)
+            if args.kind == "hotline":
+                data = hotline_stats(session, agency_id, period)
+            elif args.kind == "all":
+                data = leader_stats(session, agency_id, period.start, period.end)
+            else:
+                data = disclosure_stats(session, agency_id, period, tz=get_settings().timezone)
     finally:
         engine.dispose()
     _write((json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode(), args.out)

@@ -54,3 +54,12 @@ def test_stats(db_url, capsys):
     assert run(["report", "stats", "--from", "2026-01-01", "--to", "2026-01-31", "--agency", "a"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["concluded"] == 5 and data["avg_working_days_to_reply"] == 15.0  # the stored 2026 calendar
+    assert run(["report", "stats", "2026", "--kind", "hotline", "--agency", "a"]) == 0
+    hot = json.loads(capsys.readouterr().out)
+    assert hot["received"] == 0 and "by_category" in hot
+    assert run(["report", "stats", "2026", "--kind", "all"]) == 0
+    both = json.loads(capsys.readouterr().out)
+    assert set(both) >= {"agency", "period", "disclosure", "hotline"} and both["disclosure"]["concluded"] >= 5
+    with pytest.raises(SystemExit) as exc:  # argparse: usage and the choices on stderr
+        run(["report", "stats", "2026", "--kind", "nope"])
+    assert exc.value.code == 2 and "hotline" in capsys.readouterr().err

@@ -1,7 +1,8 @@
 """Regenerate db/migrations/versions/0001_initial.py from the models (pre-release only).
 
 Until the first release the schema lives in one initial revision; 0002 (hand-written) adds the
-append-only triggers. Usage: python scripts/regen_initial_migration.py
+append-only triggers. 0003 (rate_counter) came after the first install that kept data: regenerating 0001
+now would fold that table into it, so delete 0003 in the same change if you ever do. Usage: python scripts/regen_initial_migration.py
 """
 
 from __future__ import annotations

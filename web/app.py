@@ -14,6 +14,7 @@ from settings import Settings
 from web import concurrency, errors
 from web.auth import TokenService
 from workflow.clock import Clock, SystemClock
+from workflow.rate_limits import SharedRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,13 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None, *
     errors.install(app)
     errors.install_domain(app)
     concurrency.install(app, sqlite=engine.dialect.name == "sqlite")
+    # Public-side rate limits, counted in the database (shared by every instance): look-ups 20/min per IP
+    # and 10/min per tracking number (API and pages alike); portal, per IP: 5 online submissions an hour,
+    # 10 wrong challenge answers in 10 minutes.
+    app.state.lookup_limits = (SharedRateLimiter(engine, "lookup_ip", 20, 60),
+                               SharedRateLimiter(engine, "lookup_no", 10, 60))
+    app.state.portal_limits = (SharedRateLimiter(engine, "submit_ip", 5, 3600),
+                               SharedRateLimiter(engine, "challenge_ip", 10, 600))
     for name in ROUTER_MODULES:
         try:
             mod = importlib.import_module(name)

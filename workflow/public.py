@@ -7,9 +7,6 @@ agency asked of them (correction items, completion message) and what they sent t
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -143,29 +140,3 @@ def can_download(session: Session, tracking_no: str, query_code: str, file_id: i
     if f is None or f.case_kind != KIND or f.case_id != row.id or not f.for_applicant:
         return None
     return f
-
-
-class RateLimiter:
-    """Sliding-window limits per key (per IP and per tracking number), in process memory.
-
-    Several instances each keep their own window; the limit then applies per instance.
-    """
-
-    def __init__(self, limit: int, window_s: float) -> None:
-        self.limit, self.window = limit, window_s
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str, now: float | None = None) -> bool:
-        t = time.monotonic() if now is None else now
-        with self._lock:
-            q = self._hits.setdefault(key, deque())
-            while q and q[0] <= t - self.window:
-                q.popleft()
-            if len(q) >= self.limit:
-                return False
-            q.append(t)
-            if len(self._hits) > 100_000:  # bound memory under a key-spraying attack
-                for k in [k for k, v in self._hits.items() if not v][:50_000]:
-                    del self._hits[k]
-            return True

@@ -15,7 +15,7 @@ from db.models.common import (
 from db.models.core import Agency, Unit, User
 from db.models.disclosure import Consultation, Disclosure, RemedyCase
 from db.models.hotline import WorkOrder, WorkOrderCycle
-from db.models.web import ChallengeUse, WebSession
+from db.models.web import ChallengeUse, RateCounter, WebSession
 
 __all__ = [
     "Agency",
@@ -32,6 +32,7 @@ __all__ = [
     "JobRun",
     "NumberSeries",
     "Outbox",
+    "RateCounter",
     "RemedyCase",
     "StoredFile",
     "SweepStatus",

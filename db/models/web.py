@@ -1,4 +1,5 @@
-"""Browser sessions of staff (one row per login) and the portal's used challenges."""
+"""Browser sessions of staff (one row per login), the portal's used challenges, and the public rate-limit
+counters (shared by every instance on the database)."""
 
 from __future__ import annotations
 
@@ -34,4 +35,15 @@ class ChallengeUse(SQLModel, table=True):
     expires_at: datetime = Field(index=True)  # rows past this are deleted (the token has expired anyway)
 
 
-__all__ = ["ChallengeUse", "WebSession"]
+class RateCounter(SQLModel, table=True):
+    """Attempts of one key (an IP, a tracking number) in one fixed window of a limit (workflow.rate_limits)."""
+
+    __tablename__ = "rate_counter"
+    __table_args__ = (Index("ix_rate_counter_expiry", "scope", "window_start"),)
+    scope: str = Field(primary_key=True, max_length=40)  # which limit, e.g. "lookup_ip"
+    key: str = Field(primary_key=True, max_length=200)
+    window_start: int = Field(primary_key=True)  # epoch seconds, a multiple of the window length
+    count: int = 0
+
+
+__all__ = ["ChallengeUse", "RateCounter", "WebSession"]

@@ -153,10 +153,6 @@ def test_unknown_case_and_other_agency_are_404(client, staff, db, clock) -> None
 
 
 def test_public_status_uniform_not_found_and_rate_limit(client, staff) -> None:
-    from web.api import public
-
-    public._by_ip._hits.clear()
-    public._by_number._hits.clear()
     front = token(client, "default-front")
     body = client.post("/api/disclosures", json=registration(), headers=front).json()
     ok = client.get("/api/public/status", params={"tracking_no": body["tracking_no"], "query_code": body["query_code"]})

@@ -50,10 +50,6 @@ def test_upload_checks_content_not_name(client, staff, db) -> None:
 
 
 def test_applicant_downloads_only_their_reply_information(client, staff) -> None:
-    from web.api import public
-
-    public._by_ip._hits.clear()
-    public._by_number._hits.clear()
     mine, _front = _case(client, staff)
     theirs, _ = _case(client, staff)
     officer = token(client, "default-officer")

@@ -11,13 +11,10 @@ from db.engine import read_session
 from notifications.files import file_path
 from web.deps import EngineDep, SettingsDep
 from web.errors import ApiError
-from workflow.public import RateLimiter, can_download, lookup
+from workflow.public import can_download, lookup
 
 router = APIRouter(prefix="/api/public", tags=["public"])
 
-# Per IP: 20 look-ups a minute; per tracking number: 10 a minute (guessing a code is hopeless anyway).
-_by_ip = RateLimiter(20, 60.0)
-_by_number = RateLimiter(10, 60.0)
 NOT_FOUND = "未找到该申请：请核对受理编号和查询码"
 
 
@@ -26,7 +23,10 @@ def client_ip(request: Request) -> str:
 
 
 def _limit(request: Request, number: str) -> None:
-    if not _by_ip.allow("ip:" + client_ip(request)) or not _by_number.allow("no:" + number.strip()):
+    # Per IP: 20 look-ups a minute; per tracking number: 10 a minute (guessing a code is hopeless anyway);
+    # the same counters as the pages' look-up (web.app).
+    by_ip, by_number = request.app.state.lookup_limits
+    if not by_ip.allow("ip:" + client_ip(request)) or not by_number.allow("no:" + number.strip()):
         raise ApiError(429, "rate_limited", "查询过于频繁，请稍后再试")
 
 

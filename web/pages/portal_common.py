@@ -13,7 +13,7 @@ from db.models import Agency
 from web.pages.session import PageError, app_engine, app_settings
 from workflow.agency import AgencyConfig, agency_config
 from workflow.portal import agency_by_code
-from workflow.public import RateLimiter
+from workflow.rate_limits import SharedRateLimiter
 
 NO_AGENCY = "没有这个机关的政府信息公开栏目，请检查网址"
 
@@ -44,18 +44,17 @@ def client_ip(request: Request) -> str:
 
 def lookup_allowed(request: Request, number: str) -> bool:
     """The public look-up limits (per IP and per number), shared by every look-up and applicant action."""
-    by_ip, by_number = request.app.state.lookup_limits
-    limits: tuple[RateLimiter, RateLimiter] = (by_ip, by_number)
+    limits: tuple[SharedRateLimiter, SharedRateLimiter] = request.app.state.lookup_limits
     return limits[0].allow("ip:" + client_ip(request)) and limits[1].allow("no:" + number)
 
 
 def submission_allowed(request: Request) -> bool:
     """Per-IP limit on online submissions (counted when a valid submission is about to be written)."""
-    limiter: RateLimiter = request.app.state.portal_limits[0]
+    limiter: SharedRateLimiter = request.app.state.portal_limits[0]
     return limiter.allow("ip:" + client_ip(request))
 
 
 def challenge_failure_allowed(request: Request) -> bool:
     """Per-IP limit on wrong challenge answers (each wrong answer spends its question anyway)."""
-    limiter: RateLimiter = request.app.state.portal_limits[1]
+    limiter: SharedRateLimiter = request.app.state.portal_limits[1]
     return limiter.allow("ip:" + client_ip(request))

@@ -28,7 +28,6 @@ from web.pages import (
 )
 from web.pages.render import render
 from web.pages.session import SESSION_COOKIE, LoginRequired, PageError
-from workflow.public import RateLimiter
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -39,10 +38,6 @@ def _is_page(request: Request) -> bool:
 
 def install(app: FastAPI) -> None:
     app.state.web_secret = app.state.settings.resolved_secret_key()
-    # Public look-up limits live on the app (per instance), like the API's: 20/min per IP, 10/min per number.
-    app.state.lookup_limits = (RateLimiter(20, 60.0), RateLimiter(10, 60.0))
-    # Portal, per IP: 5 online submissions an hour; 10 wrong challenge answers in 10 minutes.
-    app.state.portal_limits = (RateLimiter(5, 3600.0), RateLimiter(10, 600.0))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.exception_handler(LoginRequired)

@@ -1,0 +1,51 @@
+"""Public rate limits counted in the database: shared by every instance, sliding, self-cleaning."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from db.engine import read_session
+from db.models import RateCounter
+from workflow.rate_limits import SharedRateLimiter
+
+T0 = 1_790_000_040.0  # a window boundary for 60-second windows (divisible by 60)
+
+
+def test_limit_per_key_and_shared_by_instances(db) -> None:
+    a = SharedRateLimiter(db.engine, "lookup_ip", 3, 60)
+    b = SharedRateLimiter(db.engine, "lookup_ip", 3, 60)  # a second app instance on the same database
+    assert [a.allow("ip:1", T0), b.allow("ip:1", T0 + 1), a.allow("ip:1", T0 + 2)] == [True, True, True]
+    assert not b.allow("ip:1", T0 + 3)
+    assert a.allow("ip:2", T0 + 3)  # another key has its own count
+    other_scope = SharedRateLimiter(db.engine, "lookup_no", 3, 60)
+    assert other_scope.allow("ip:1", T0 + 4)
+
+
+def test_sliding_window_and_refused_attempts_count(db) -> None:
+    lim = SharedRateLimiter(db.engine, "submit_ip", 3, 60)
+    assert all(lim.allow("k", T0 + i) for i in range(3))
+    assert not lim.allow("k", T0 + 10)  # refused, and counted: 4 in this window
+    # Half-way through the next window the previous one still weighs half: 4 × 0.5 + 1 = 3 → allowed,
+    # the next attempt makes 3.5 → refused.
+    assert lim.allow("k", T0 + 90)
+    assert not lim.allow("k", T0 + 91)
+    # Two windows later the old attempts no longer count.
+    assert lim.allow("k", T0 + 180)
+
+
+def test_old_windows_are_deleted_when_a_key_opens_a_new_one(db) -> None:
+    lim = SharedRateLimiter(db.engine, "challenge_ip", 10, 60)
+    lim.allow("a", T0)
+    lim.allow("b", T0 + 60)
+    lim.allow("c", T0 + 180)  # opens a window: everything of this scope before T0 + 120 goes
+    with read_session(db.engine) as s:
+        rows = s.exec(select(RateCounter.key, RateCounter.window_start)).all()
+    assert sorted(rows) == [("c", int(T0) + 180)]
+
+
+def test_bad_limits_are_refused(db) -> None:
+    with pytest.raises(ValueError):
+        SharedRateLimiter(db.engine, "x", 0, 60)
+    with pytest.raises(ValueError):
+        SharedRateLimiter(db.engine, "x", 1, 0)

@@ -90,7 +90,9 @@ class GroupCommit(Generic[I, R]):
     def _deliver(self, batch: list[tuple[I, Future[R]]]) -> None:
         try:
             results = self._write_many([item for item, _ in batch])
-        except Exception as exc:  # write_many failed as a whole: every caller gets the error
+            if len(results) != len(batch):
+                raise RuntimeError(f"write_many returned {len(results)} results for {len(batch)} items")
+        except Exception as exc:  # write_many failed as a whole: every caller gets the error, the thread lives on
             results = [exc] * len(batch)
         for (_, fut), r in zip(batch, results, strict=True):
             if isinstance(r, Exception):

@@ -247,13 +247,15 @@ def register_batch(engine: Engine, items: Sequence[tuple[RegisterIn, Principal, 
         except Exception:  # the shared transaction failed: each item on its own below
             for i, _ in batch:
                 results[i] = None
-    for i, (data, actor, now) in enumerate(items):
-        if results[i] is None:
+    out: list[Registered | Exception] = []
+    for r, (data, actor, now) in zip(results, items, strict=True):
+        if r is None:  # an assignment, or the shared transaction failed: its own transaction
             try:
-                results[i] = register(engine, data, actor, now)
+                r = register(engine, data, actor, now)
             except Exception as exc:
-                results[i] = exc
-    return [r for r in results if r is not None]
+                r = exc
+        out.append(r)
+    return out
 
 
 def _insert_registrations(conn: Connection, preps: Sequence[_Prepared]) -> list[Registered]:

@@ -56,3 +56,17 @@ def test_no_thread_until_first_use_and_close_stops_it() -> None:
     while any(t.name == "gc-test" for t in threading.enumerate()) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not any(t.name == "gc-test" for t in threading.enumerate())
+
+
+def test_a_miscounted_result_fails_the_batch_and_the_writer_lives_on() -> None:
+    calls: list[list[int]] = []
+
+    def write_many(items: list[int]) -> list[int | Exception]:
+        calls.append(items)
+        return [] if len(calls) == 1 else list(items)  # the first call loses its results
+
+    gc: GroupCommit[int, int] = GroupCommit(write_many)
+    with pytest.raises(RuntimeError, match="0 results for 1 items"):
+        gc.submit(1).result(timeout=5)
+    assert gc.submit(2).result(timeout=5) == 2  # the next batch is still written
+    gc.close()

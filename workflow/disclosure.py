@@ -248,13 +248,14 @@ def register_batch(engine: Engine, items: Sequence[tuple[RegisterIn, Principal, 
             for i, _ in batch:
                 results[i] = None
     out: list[Registered | Exception] = []
-    for r, (data, actor, now) in zip(results, items, strict=True):
-        if r is None:  # an assignment, or the shared transaction failed: its own transaction
-            try:
-                r = register(engine, data, actor, now)
-            except Exception as exc:
-                r = exc
-        out.append(r)
+    for done_or_none, (data, actor, now) in zip(results, items, strict=True):
+        if done_or_none is not None:
+            out.append(done_or_none)
+            continue
+        try:  # an assignment, or the shared transaction failed: its own transaction
+            out.append(register(engine, data, actor, now))
+        except Exception as exc:
+            out.append(exc)
     return out
 
 

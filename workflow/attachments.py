@@ -10,6 +10,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -76,26 +77,39 @@ class Attached:
     content_type: str
 
 
+def may_attach(actor: Principal, row: Any) -> bool:
+    """Front desk and leaders may attach to any case of theirs; an officer to the cases assigned to them."""
+    return actor.has(Role.FRONT_DESK, Role.LEADER) or (actor.has(Role.OFFICER) and row.assignee_id == actor.id)
+
+
 def attach_to_disclosure(engine: Engine, case_id: int, *, data: bytes, filename: str, category: str,
                          actor: Principal, now: datetime, settings: Settings) -> Attached:
     """Store an attachment and record it on the application, in one transaction."""
-    if category not in CATEGORIES:
+    return attach_file(engine, Disclosure, "disclosure", "申请", CATEGORIES, case_id, data=data, filename=filename,
+                       category=category, actor=actor, now=now, settings=settings)
+
+
+def attach_file(engine: Engine, model: Any, case_kind: str, noun: str, categories: dict[str, tuple[str, bool]],
+                case_id: int, *, data: bytes, filename: str, category: str, actor: Principal, now: datetime,
+                settings: Settings) -> Attached:
+    """Store an attachment on a case of ``model`` (Disclosure, WorkOrder) and record it in the audit trail, in one
+    transaction. ``categories``: category → (label, downloadable by the applicant)."""
+    if category not in categories:
         raise DomainValidation.one("category", "invalid_category", "材料类别无效，可选：" + "、".join(
-            label for label, _ in CATEGORIES.values()))
+            label for label, _ in categories.values()))
     ctype = check_upload(data, filename, settings)
     with write_session(engine) as s:
-        row = s.exec(select(Disclosure).where(Disclosure.id == case_id).with_for_update()).first()
+        row = s.exec(select(model).where(model.id == case_id).with_for_update()).first()
         if row is None or not actor.can_see_agency(row.agency_id):
-            raise NotFound("申请")
-        may = actor.has(Role.FRONT_DESK, Role.LEADER) or (actor.has(Role.OFFICER) and row.assignee_id == actor.id)
-        if not may:
-            raise InvalidTransition("您没有为该申请上传材料的权限", [], "forbidden")
-        label, for_applicant = CATEGORIES[category]
+            raise NotFound(noun)
+        if not may_attach(actor, row):
+            raise InvalidTransition(f"您没有为该{noun}上传材料的权限", [], "forbidden")
+        label, for_applicant = categories[category]
         f = store_file(s, data, agency_id=row.agency_id, filename=filename.strip(), content_type=ctype,
-                       category=category, now=now, case_kind="disclosure", case_id=case_id,
+                       category=category, now=now, case_kind=case_kind, case_id=case_id,
                        for_applicant=for_applicant, created_by=actor.id, root=settings.files_path)
         s.flush()
-        append_event(s, agency_id=row.agency_id, case_kind="disclosure", case_id=case_id, actor=actor,
+        append_event(s, agency_id=row.agency_id, case_kind=case_kind, case_id=case_id, actor=actor,
                      action="attach", from_state=row.state, to_state=row.state, now=now,
                      payload={"file_id": f.id, "filename": f.filename, "category": category, "label": label,
                               "sha256": f.sha256, "size": f.size})

@@ -33,7 +33,7 @@ from web.pages.timeline import event_label, event_lines, file_kind
 from workflow import disclosure as wf
 from workflow.agency import AgencyConfig, agency_config
 from workflow.attachments import CATEGORIES as UPLOAD_CATEGORIES
-from workflow.attachments import attach_to_disclosure
+from workflow.attachments import attach_to_disclosure, may_attach
 from workflow.calendar import agency_calendar
 from workflow.case_list import CaseFilter, all_states, closed_window, list_cases
 from workflow.clock import end_of_day
@@ -161,7 +161,7 @@ def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_acti
         "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
         "picker": decision_picker(), "labels": FIELD_LABELS, "event_lines": event_lines, "event_label": event_label,
         "file_kind": file_kind,
-        "may_upload": user.has(Role.FRONT_DESK, Role.LEADER) or row.assignee_id == user.id,
+        "may_upload": may_attach(principal(user), row),
         "upload_categories": [(k, label) for k, (label, _) in UPLOAD_CATEGORIES.items()],
         "upload_errors": upload_errors or {}}, status=status)
 

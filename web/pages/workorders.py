@@ -33,10 +33,11 @@ from web.pages.workorder_forms import (
 )
 from web.pages.workorder_view import CLOCK_STATUS, cycle_rows, event_lines, file_kind, wall
 from workflow import hotline as wf
+from workflow.attachments import may_attach
 from workflow.calendar import agency_calendar
 from workflow.clock import local_date
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
-from workflow.hotline_files import CATEGORIES, attach_to_workorder, may_attach, order_files
+from workflow.hotline_files import CATEGORIES, attach_to_workorder, order_files
 from workflow.hotline_payloads import PAYLOADS
 from workflow.hotline_queries import ListFilter, count_workorders, get_detail, list_workorders
 

@@ -18,6 +18,7 @@ from db.models import Agency, User, WorkOrder
 from states.hotline import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, URGENCY_LABELS
 from states.roles import Role
 from web.auth import CurrentUser
+from web.pages.actions import expected_version
 from web.pages.common import agency_of, case_file_response, now, officers, today
 from web.pages.forms import errors_by_field
 from web.pages.render import redirect, render
@@ -33,6 +34,7 @@ from web.pages.workorder_forms import (
 )
 from web.pages.workorder_view import CLOCK_STATUS, cycle_rows, event_lines, file_kind, wall
 from workflow import hotline as wf
+from workflow.agency import agency_config
 from workflow.attachments import may_attach
 from workflow.calendar import agency_calendar
 from workflow.clock import local_date
@@ -128,8 +130,7 @@ def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_acti
         files = order_files(s, order_id)
         agency = s.get(Agency, row.agency_id)
     assert agency is not None
-    _, cfg = agency_of(request, user)
-    tz = cfg.timezone
+    tz = agency_config(agency).timezone  # the order's agency (a supervisor may look at another agency's)
     n = now(request)
     for c in d["clocks"]:
         due = datetime.fromisoformat(c["due_at"]) if c["due_at"] else None
@@ -159,16 +160,17 @@ def detail(request: Request, order_id: int, user: PageUser) -> Response:
 def act(request: Request, order_id: int, action: str, form: StaffForm, user: PageUser) -> Response:
     if action not in PAYLOADS:
         raise PageError(404, "没有这个操作")
-    load(request, user, order_id)
-    _, cfg = agency_of(request, user)
+    row = load(request, user, order_id)
     with read_session(app_engine(request)) as s:
         choices = [(str(f["id"]), f["filename"]) for f in order_files(s, order_id)]
+        agency = s.get(Agency, row.agency_id)
+    assert agency is not None
+    tz = agency_config(agency).timezone
     fields = action_fields(request, user, action, choices)
     values = typed(form, fields)
-    raw = form.get("expected_version")
-    version = int(raw) if isinstance(raw, str) and raw.isdigit() else None
+    version = expected_version(form)
     try:
-        res = wf.act(app_engine(request), order_id, action, action_payload(action, fields, form, cfg.timezone),
+        res = wf.act(app_engine(request), order_id, action, action_payload(action, fields, form, tz),
                      principal(user), now(request), version)
     except (ValidationError, DomainValidation) as exc:
         return detail_page(request, user, order_id, open_action=action, values=values, status=422,

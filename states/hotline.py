@@ -295,3 +295,4 @@ TRANSITIONS: tuple[Transition, ...] = (
 MACHINE = StateMachine("workorder", list(WorkOrderState), S.RECEIVED, TRANSITIONS)
 
 TERMINAL_STATES = frozenset({S.CLOSED})
+OPEN_STATES: tuple[str, ...] = tuple(s.value for s in S if s not in TERMINAL_STATES)  # states in listing order

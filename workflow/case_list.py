@@ -143,7 +143,7 @@ class WorkOrderSource:
 
     kind = "workorder"
     label = "12345工单"
-    open_states: tuple[str, ...] = tuple(s for s in hotline.STATE_LABELS if s not in hotline.TERMINAL_STATES)
+    open_states: tuple[str, ...] = hotline.OPEN_STATES
 
     def states(self) -> dict[str, str]:
         return dict(hotline.STATE_LABELS)

@@ -66,13 +66,19 @@ def week_window(today: date, tz: str) -> tuple[datetime, datetime, date]:
     return start_of_day(today, tz), end_of_day(sunday, tz), sunday
 
 
+def duty_cases_by_agency(s: Session, *conds: Any, agency_id: int | None = None) -> dict[int, int]:
+    """Cases with a running duty clock matching ``conds``, per agency (one agency's with ``agency_id``) — cases,
+    not clocks: a 12345 order can be late to sign for and to handle at once, and the drill-down lists count
+    cases."""
+    where = [col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running", *conds]
+    if agency_id is not None:
+        where.append(Clock.agency_id == agency_id)
+    cases = select(Clock.agency_id, Clock.case_kind, Clock.case_id).where(*where).distinct().subquery()
+    return {int(a): int(n) for a, n in s.exec(select(cases.c.agency_id, func.count()).group_by(cases.c.agency_id))}
+
+
 def _duty_cases(s: Session, agency_id: int, *conds: Any) -> int:
-    """Cases with a running duty clock matching ``conds`` — cases, not clocks: a 12345 order can be late to
-    sign for and to handle at once, and the drill-down lists count cases."""
-    cases = (select(Clock.case_kind, Clock.case_id)
-             .where(Clock.agency_id == agency_id, col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running", *conds)
-             .distinct().subquery())
-    return int(s.exec(select(func.count()).select_from(cases)).one())
+    return duty_cases_by_agency(s, *conds, agency_id=agency_id).get(agency_id, 0)
 
 
 def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, tz: str, months: int = 12) -> Dashboard:

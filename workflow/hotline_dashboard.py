@@ -14,9 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from db.models import ApprovalRequest, Clock, Unit, User, WorkOrder
-from states.hotline import STATE_LABELS, TERMINAL_STATES
-
-OPEN_STATES = tuple(s for s in STATE_LABELS if s not in TERMINAL_STATES)
+from states.hotline import OPEN_STATES, STATE_LABELS
 
 
 @dataclass(frozen=True)

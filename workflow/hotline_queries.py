@@ -15,9 +15,9 @@ from states.hotline import (
     ACTION_LABELS,
     CALLBACK_LABELS,
     CATEGORY_LABELS,
+    OPEN_STATES,
     RESOLUTION_LABELS,
     STATE_LABELS,
-    TERMINAL_STATES,
     URGENCY_LABELS,
 )
 from states.identity import mask_phone
@@ -31,7 +31,6 @@ from workflow.hotline import allowed_actions
 from workflow.hotline_context import KIND, Ctx, cycle_view, cycles
 from workflow.principal import Principal
 
-OPEN_STATES = tuple(s for s in STATE_LABELS if s not in TERMINAL_STATES)
 EVENT_LABELS = {"intake": "接收工单", "update": "平台更新工单", "link_disclosure": "关联依申请公开申请",
                 "document": "生成文书", "attach": "上传材料"}
 

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, func, select
 
 from db.models import Agency, Clock, Disclosure, WorkOrder
 from states.disclosure import OPEN_STATES, DState
-from states.hotline import WorkOrderState
-from workflow.case_list import DUTY_KINDS
+from states.hotline import OPEN_STATES as HOTLINE_OPEN
+from workflow.dashboard import duty_cases_by_agency
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,6 @@ def _by_agency(s: Session, stmt: Any) -> dict[int, int]:
     return {int(a): int(n) for a, n in s.exec(stmt).all()}
 
 
-def _duty_by_agency(s: Session, *conds: Any) -> dict[int, int]:
-    """Distinct cases per agency with a running duty clock matching ``conds``."""
-    cases = (select(Clock.agency_id, Clock.case_kind, Clock.case_id)
-             .where(col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running", *conds).distinct().subquery())
-    return _by_agency(s, select(cases.c.agency_id, func.count()).group_by(cases.c.agency_id))
-
-
 def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_of_week: datetime
                       ) -> list[AgencyOverview]:
     """One row per agency, those needing attention (overdue cases, unconfirmed submissions) first."""
@@ -53,10 +46,10 @@ def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_
     unconf = _by_agency(s, select(Disclosure.agency_id, func.count())
                         .where(Disclosure.state == DState.SUBMITTED.value).group_by(col(Disclosure.agency_id)))
     open_w = _by_agency(s, select(WorkOrder.agency_id, func.count())
-                        .where(WorkOrder.state != WorkOrderState.CLOSED.value).group_by(col(WorkOrder.agency_id)))
-    today = _duty_by_agency(s, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_today)
-    week = _duty_by_agency(s, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_week)
-    overdue = _duty_by_agency(s, col(Clock.due_at) <= now)
+                        .where(col(WorkOrder.state).in_(HOTLINE_OPEN)).group_by(col(WorkOrder.agency_id)))
+    today = duty_cases_by_agency(s, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_today)
+    week = duty_cases_by_agency(s, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_week)
+    overdue = duty_cases_by_agency(s, col(Clock.due_at) <= now)
     rows = [AgencyOverview(int(a.id or 0), a.code, a.name, open_d.get(a.id or 0, 0), unconf.get(a.id or 0, 0),
                            open_w.get(a.id or 0, 0), today.get(a.id or 0, 0), week.get(a.id or 0, 0),
                            overdue.get(a.id or 0, 0))

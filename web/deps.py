@@ -72,13 +72,30 @@ async def current_user(request: Request) -> CurrentUser:
     user: CurrentUser | None = getattr(request.state, "user", None)
     if user is not None:
         return user
+    user = bearer_user(request)
+    if user is not None:
+        request.state.user = user
+        return user
+    raise ApiError(401, "unauthorized", "请先登录或令牌已失效", extra={}) from None
+
+
+def bearer_user(request: Request) -> CurrentUser | None:
+    """The user of a valid ``Authorization: Bearer`` token, else None."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        user = get_tokens(request).verify(get_engine(request), auth[7:].strip())
-        if user is not None:
-            request.state.user = user
-            return user
-    raise ApiError(401, "unauthorized", "请先登录或令牌已失效", extra={}) from None
+        return get_tokens(request).verify(get_engine(request), auth[7:].strip())
+    return None
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def lookup_allowed(request: Request, number: str) -> bool:
+    """The public look-up limits (per IP, per tracking number), shared by the API, the look-up page and the
+    applicant's actions in the portal (the limiters are set up in web.app)."""
+    by_ip, by_number = request.app.state.lookup_limits
+    return bool(by_ip.allow("ip:" + client_ip(request)) and by_number.allow("no:" + number.strip()))
 
 
 UserDep = Annotated[CurrentUser, Depends(current_user)]

@@ -12,7 +12,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from web.auth import CurrentUser
-from web.deps import get_engine, get_tokens
+from web.deps import bearer_user
 from web.errors import ApiError
 from web.pages.session import LoginRequired, PageUser, page_user, session_token
 
@@ -24,12 +24,10 @@ def _staff(request: Request) -> CurrentUser:
             return page_user(request)
         except LoginRequired:
             pass
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        user = get_tokens(request).verify(get_engine(request), auth[7:].strip())
-        if user is not None:
-            return user
-    raise ApiError(401, "unauthorized", "请先登录或令牌已失效", extra={})
+    user = bearer_user(request)
+    if user is None:
+        raise ApiError(401, "unauthorized", "请先登录或令牌已失效", extra={})
+    return user
 
 
 def install(app: FastAPI) -> None:

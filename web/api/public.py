@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 
 from db.engine import read_session
 from notifications.files import file_path
-from web.deps import EngineDep, SettingsDep
+from web.deps import EngineDep, SettingsDep, lookup_allowed
 from web.errors import ApiError
 from workflow.public import can_download, lookup
 
@@ -18,15 +18,9 @@ router = APIRouter(prefix="/api/public", tags=["public"])
 NOT_FOUND = "未找到该申请：请核对受理编号和查询码"
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _limit(request: Request, number: str) -> None:
-    # Per IP: 20 look-ups a minute; per tracking number: 10 a minute (guessing a code is hopeless anyway);
-    # the same counters as the pages' look-up (web.app).
-    by_ip, by_number = request.app.state.lookup_limits
-    if not by_ip.allow("ip:" + client_ip(request)) or not by_number.allow("no:" + number.strip()):
+    # Per IP: 20 look-ups a minute; per tracking number: 10 a minute (guessing a code is hopeless anyway).
+    if not lookup_allowed(request, number):
         raise ApiError(429, "rate_limited", "查询过于频繁，请稍后再试")
 
 

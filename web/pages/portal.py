@@ -19,6 +19,7 @@ from notifications.errors import NoticeError
 from notifications.render import render as render_notice
 from states.fees import item_rate, page_bands
 from states.identity import ID_TYPES
+from web.deps import client_ip
 from web.pages.common import now
 from web.pages.forms import (
     FieldSpec,
@@ -31,7 +32,6 @@ from web.pages.forms import (
 from web.pages.labels import FIELD_LABELS, HELP
 from web.pages.portal_common import (
     challenge_failure_allowed,
-    client_ip,
     portal_agency,
     portal_ctx,
     submission_allowed,

@@ -13,10 +13,11 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from db.engine import read_session
+from web.deps import lookup_allowed
 from web.pages.common import now
 from web.pages.forms import errors_by_field
 from web.pages.portal import uploaded_files
-from web.pages.portal_common import lookup_allowed, portal_agency, portal_ctx
+from web.pages.portal_common import portal_agency, portal_ctx
 from web.pages.public import NOT_FOUND, TOO_MANY, lookup_page, lookup_post_page
 from web.pages.session import AnonForm, AnonUploadForm, anon_csrf, app_engine, app_settings, form_str
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion

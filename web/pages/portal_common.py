@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from db.engine import read_session
 from db.models import Agency
+from web.deps import client_ip
 from web.pages.session import PageError, app_engine, app_settings
 from workflow.agency import AgencyConfig, agency_config
 from workflow.portal import agency_by_code
@@ -36,16 +37,6 @@ def portal_ctx(agency: Agency, cfg: AgencyConfig, active: str) -> dict[str, Any]
     """What the portal layout needs: the agency and the base of its URLs."""
     return {"code": agency.code, "name": agency.name, "office": cfg.office_name or agency.name,
             "base": "/gongkai/" + quote(agency.code, safe=""), "active": active}
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def lookup_allowed(request: Request, number: str) -> bool:
-    """The public look-up limits (per IP and per number), shared by every look-up and applicant action."""
-    limits: tuple[SharedRateLimiter, SharedRateLimiter] = request.app.state.lookup_limits
-    return limits[0].allow("ip:" + client_ip(request)) and limits[1].allow("no:" + number)
 
 
 def submission_allowed(request: Request) -> bool:

@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 
 from db.engine import read_session
 from notifications.files import file_path
-from web.pages.portal_common import lookup_allowed
+from web.deps import lookup_allowed
 from web.pages.render import render
 from web.pages.session import AnonForm, PageError, anon_csrf, app_engine, app_settings, form_str
 from workflow.public import can_download, lookup

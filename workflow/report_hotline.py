@@ -19,7 +19,7 @@ from sqlmodel import Session, SQLModel
 from db.models import Agency
 from states.hotline import CATEGORY_LABELS, CallbackResult, Category, WorkOrderResolution
 from workflow.agency import agency_config
-from workflow.report_stats import DEFAULT_TZ, Period, WorkdayCalendar, register_stats_provider
+from workflow.report_stats import DEFAULT_TZ, Period, WorkdayCalendar, agency_clause, register_stats_provider
 
 W = SQLModel.metadata.tables["workorder"]
 C = SQLModel.metadata.tables["workorder_cycle"]
@@ -61,13 +61,9 @@ def month_bucket(column: Any, p: Period, tz: str) -> ColumnElement[str]:
     return case(*[(column < end, literal(m)) for m, end in zip(months, ends, strict=False)], else_=literal(months[-1]))
 
 
-def _agency(table: Any, agency_id: int | None) -> ColumnElement[bool]:
-    return literal(True) if agency_id is None else table.c.agency_id == agency_id
-
-
 def _met_clocks(kind: str, agency_id: int | None, start: Any, end: Any) -> ColumnElement[bool]:
     k = K.c
-    return and_(_agency(K, agency_id), k.case_kind == "workorder", k.kind == kind, k.status == "met",
+    return and_(agency_clause(K, agency_id), k.case_kind == "workorder", k.kind == kind, k.status == "met",
                 k.met_at >= start, k.met_at < end)
 
 
@@ -82,7 +78,7 @@ def _queries(agency_id: int | None, p: Period, tz: str) -> dict[str, Select[Any]
     met_month = month_bucket(k.met_at, p, tz)
     # The order's agency is the clock's: saying so lets PostgreSQL hash the agency's orders (an index-only
     # scan of ix_workorder_report_category) instead of looking each clock's order up.
-    order = and_(o.id == k.case_id, _agency(W, agency_id))
+    order = and_(o.id == k.case_id, agency_clause(W, agency_id))
     sign_for = (select(o.category, met_month, func.count(), _count_if(on_time))
                 .select_from(K.join(W, order))
                 .where(_met_clocks("sign_for", agency_id, start, end)).group_by(o.category, met_month))
@@ -102,7 +98,7 @@ def _queries(agency_id: int | None, p: Period, tz: str) -> dict[str, Select[Any]
     rec_month = month_bucket(o.received_at, p, tz)
     received = (select(o.category, rec_month, func.count(),
                        _count_if(o.resolution == WorkOrderResolution.RETURNED.value))
-                .where(_agency(W, agency_id), o.received_at >= start, o.received_at < end)
+                .where(agency_clause(W, agency_id), o.received_at >= start, o.received_at < end)
                 .group_by(o.category, rec_month))
     return {"sign_for": sign_for, "replies": replies, "callbacks": callbacks, "received": received}
 

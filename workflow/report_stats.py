@@ -18,7 +18,6 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Subquery,
-    Table,
     and_,
     case,
     extract,
@@ -126,7 +125,8 @@ def category_of_row(row: str | None) -> str:
     return str(prefix.get((row or "")[:3], ""))
 
 
-def _agency(table: Table, agency_id: int | None) -> ColumnElement[bool]:
+def agency_clause(table: Any, agency_id: int | None) -> ColumnElement[bool]:
+    """``table.agency_id = :agency``, or true for all agencies (the supervisor's view)."""
     return literal(True) if agency_id is None else table.c.agency_id == agency_id
 
 
@@ -163,7 +163,7 @@ def disclosure_stats(
     # then by month over the few hundred day groups.
     received = dict.fromkeys(p.months(), 0)
     by_day = (select(c.receipt_date.label("day"), func.count().label("n"))
-              .where(_agency(D, agency_id), in_receipt).group_by(c.receipt_date).subquery())
+              .where(agency_clause(D, agency_id), in_receipt).group_by(c.receipt_date).subquery())
     for y, m, n in session.execute(_by_month(by_day)):
         received[_month_key(y, m)] += int(n)  # SUM() is numeric on PostgreSQL: keep the figures JSON integers
 
@@ -171,7 +171,7 @@ def disclosure_stats(
     by_row: Counter[str] = Counter()
     extended = 0
     by_day = (select(c.concluded_date.label("day"), c.report_row, c.extended, func.count().label("n"))
-              .where(_agency(D, agency_id), in_concluded)
+              .where(agency_clause(D, agency_id), in_concluded)
               .group_by(c.concluded_date, c.report_row, c.extended).subquery())
     for y, m, row, ext, n in session.execute(_by_month(by_day, by_day.c.report_row, by_day.c.extended)):
         n = int(n)
@@ -184,7 +184,7 @@ def disclosure_stats(
 
     people = _by_officer_and_unit(session, agency_id, p, tz)
 
-    replied = [_agency(D, agency_id), in_concluded, c.replied_at.is_not(None), c.receipt_date <= c.concluded_date]
+    replied = [agency_clause(D, agency_id), in_concluded, c.replied_at.is_not(None), c.receipt_date <= c.concluded_date]
     starts = _day_counts(session, select(c.receipt_date, func.count()).where(*replied).group_by(c.receipt_date))
     ends = _day_counts(session, select(c.concluded_date, func.count()).where(*replied).group_by(c.concluded_date))
     wd_n = sum(ends.values())
@@ -221,12 +221,12 @@ def _by_officer_and_unit(session: Session, agency_id: int | None, p: Period, tz:
     c = D.c
     in_concluded = and_(c.concluded_date >= p.start, c.concluded_date <= p.end)
     q_concluded = (select(c.assignee_id, c.unit_id, func.count())
-                   .where(_agency(D, agency_id), in_concluded).group_by(c.assignee_id, c.unit_id))
+                   .where(agency_clause(D, agency_id), in_concluded).group_by(c.assignee_id, c.unit_id))
     # Open at the end: never concluded, or concluded after the period (two index-only ranges).
     open_now = select(c.assignee_id, c.unit_id).where(
-        _agency(D, agency_id), c.concluded_date.is_(None), c.receipt_date <= p.end)
+        agency_clause(D, agency_id), c.concluded_date.is_(None), c.receipt_date <= p.end)
     open_then = select(c.assignee_id, c.unit_id).where(
-        _agency(D, agency_id), c.concluded_date > p.end, c.receipt_date <= p.end)
+        agency_clause(D, agency_id), c.concluded_date > p.end, c.receipt_date <= p.end)
     u = union_all(open_now, open_then).subquery()
     q_open = select(u.c.assignee_id, u.c.unit_id, func.count()).group_by(u.c.assignee_id, u.c.unit_id)
     officers: dict[int | None, Counter[str]] = {}
@@ -242,7 +242,7 @@ def _by_officer_and_unit(session: Session, agency_id: int | None, p: Period, tz:
     k = K.c
     start, end = p.instants(tz)
     q_clock = (select(k.assignee_id, func.count(), func.sum(case((k.met_at <= k.due_at, 1), else_=0)))
-               .where(_agency(K, agency_id), k.case_kind == "disclosure", k.kind == "reply",
+               .where(agency_clause(K, agency_id), k.case_kind == "disclosure", k.kind == "reply",
                       k.status == "met", k.met_at >= start, k.met_at < end)
                .group_by(k.assignee_id))
     replies = on_time = 0

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from states.decisions import CATEGORY_LABELS as DECISION_LABELS
+from states.hotline import CALLBACK_LABELS
 from workflow.report_hotline import RATE_DEFINITIONS, RATE_LABELS
 
 HOTLINE_COUNTS: tuple[tuple[str, str], ...] = (
@@ -19,7 +20,6 @@ HOTLINE_COUNTS: tuple[tuple[str, str], ...] = (
     ("callbacks", "回访"), ("satisfied", "满意和基本满意"),
 )
 DECISIONS = {str(k): v for k, v in DECISION_LABELS.items()}
-CALLBACK_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 
 
 def _sheet(wb: Any, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]],

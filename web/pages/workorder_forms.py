@@ -7,7 +7,7 @@ of a conversion to a disclosure application from ``ApplicantIn``/``RequestIn``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -73,14 +73,6 @@ def intake_values(specs: list[FieldSpec], form: FormData, tz: str) -> dict[str, 
     if isinstance(data.get("assisting_units"), list):
         data["assisting_units"] = "、".join(data["assisting_units"])
     return data
-
-
-@dataclass(frozen=True)
-class ActionForm:
-    action: str
-    label: str
-    fields: list[FieldSpec]
-    confirm: str = ""
 
 
 def _units(request: Request, agency_id: int) -> tuple[tuple[str, str], ...]:

@@ -18,14 +18,13 @@ from db.models import Agency, User, WorkOrder
 from states.hotline import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, URGENCY_LABELS
 from states.roles import Role
 from web.auth import CurrentUser
-from web.pages.actions import expected_version
+from web.pages.actions import ActionForm, expected_version
 from web.pages.common import agency_of, case_file_response, now, officers, today
 from web.pages.forms import errors_by_field
 from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
 from web.pages.workorder_forms import (
     DANGEROUS,
-    ActionForm,
     action_errors,
     action_fields,
     action_payload,

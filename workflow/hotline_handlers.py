@@ -241,7 +241,7 @@ def _escalate(ctx: Ctx, step: str, note: str) -> None:
                if c.kind in DUTY_KINDS and c.status in OPEN_CLOCK and c.due_at and ctx.now > c.due_at]
     for c in overdue:
         c.overdue_level = ctx.row.overdue_level
-        c.breached_at = c.breached_at or ctx.now
+        c.breached_at = c.breached_at or c.due_at  # the breach is when the limit passed, not when noticed
         ctx.session.add(c)
     days = 0 if idx is None else idx + 1
     ctx.event.update({"step": ctx.row.overdue_level, "overdue_workdays": days, "note": note})

@@ -2,11 +2,13 @@
 
 Rule: a running duty clock (``ClockKind.duty``) is overdue once ``now > due_at``; ``breached_at`` is
 then set to ``due_at`` — the moment the limit passed, not the moment a sweep noticed. With ``n`` =
-working days after the due day up to today (``workdays_between(due_date, today)``), the clock's level
-is 1 (催办) for ``n >= 1`` and 2 (督办) for ``n >= 1 + supervise_after_wd`` (default 5: the 6th overdue
-working day, i.e. five working days after the 催办; the same point as the 12345 profiles' ladder step
-``after_wd = 5`` counted from overdue index 0). ``n >= k`` ⟺ ``due_date < k-th most recent working
-day``, so the selection is one indexed range query per agency.
+working days after the due day up to today (``workdays_between(due_date, today)``), a disclosure
+clock's level is 1 (催办) for ``n >= 1`` and 2 (督办) for ``n >= 1 + supervise_after_wd`` (default 5: the
+6th overdue working day, i.e. five working days after the 催办). A work order follows the escalation
+ladder of its profile cell (docs/hotline-profiles.md, after the agency's overrides): level ``k`` is its
+``k``-th step, due for ``n >= 1 + after_wd`` (the shipped profiles: 催办 at 0, 督办 at 5 — the same points).
+``n >= k`` ⟺ ``due_date < k-th most recent working day``, so the selection is one indexed range query
+per agency and ladder (``Rule``; the work-order cells are grouped by ladder in ``workflow.sweep_ladders``).
 
 Every level is carried out once and in order: after downtime a clock that skipped straight to level 2
 gets its 催办 and then its 督办 (unlike reminders, an escalation is a step on the case record). Each
@@ -18,10 +20,11 @@ start; the breach time is recorded exactly regardless.
 
 Work orders: the 12345 workflow owns its ``urge``/``supervise`` actions (system-fireable; in one
 transaction they record the event and the level on the order and its overdue clocks, and notify the
-leaders). When ``workflow.hotline.act`` exists it is called for each level due here, in order (its
-guards follow the order's profile ladder — the shipped profiles use the same 0/+5 steps; a refusal is
-left for a later run), and this sweep adds nothing of its own but the breach time. Without that
-module, work orders are escalated here exactly like disclosures.
+leaders). When ``workflow.hotline.act`` exists it is called for each step due here, in order (its
+guards check the same ladder; a refusal is left for a later run), and this sweep adds nothing of its own
+but the breach time. Steps the order has already passed through another of its clocks (``overdue_level``
+on the order counts the steps of its current cycle) are not fired again: the clock is marked at that
+level. Without that module, work orders are escalated here like disclosures, along their ladder.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -60,11 +64,27 @@ from workflow.sweep_base import (
     skip_locked,
     sweep,
 )
+from workflow.sweep_ladders import workorder_groups
 
 log = logging.getLogger(__name__)
 
 DUTY_KINDS = tuple(k for k, v in CLOCK_KINDS.items() if v.duty)
-LEVELS = {1: ("urge", "催办"), 2: ("supervise", "督办")}
+LEVELS = {1: ("urge", "催办"), 2: ("supervise", "督办")}  # disclosure levels
+ACTION_LABELS = {"urge": "催办", "supervise": "督办"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Duty clocks of ``case_kind`` (and ``where``, when set) reach level k once their due date is before
+    ``bounds[k-1]``; ``actions[k-1]`` is that level's action."""
+
+    case_kind: str
+    bounds: tuple[date, ...]
+    actions: tuple[str, ...]
+    where: Any = field(default=None, compare=False)
+
+    def target(self, due: date | None) -> int:
+        return 0 if due is None else sum(1 for b in self.bounds if due < b)
 
 
 def workorder_act() -> Callable[..., Any] | None:
@@ -83,21 +103,25 @@ def workorder_act() -> Callable[..., Any] | None:
 
 
 def thresholds(ag: AgencyInfo) -> tuple[date, date]:
-    """(due dates before this are at level ≥ 1, … at level 2)."""
+    """Disclosures: (due dates before this are at level ≥ 1, … at level 2)."""
     return ag.working_day_back(1), ag.working_day_back(1 + ag.cfg.supervise_after_wd)
 
 
-def target_level(due: date | None, b1: date, b2: date) -> int:
-    if due is None:
-        return 0
-    return 2 if due < b2 else 1 if due < b1 else 0
+def rules(ag: AgencyInfo) -> list[Rule]:
+    """The disclosure rule and one rule per distinct 12345 escalation ladder of the agency."""
+    out = [Rule("disclosure", thresholds(ag), ("urge", "supervise"))]
+    for g in workorder_groups(ag, lambda lim: lim.escalation):
+        out.append(Rule("workorder", tuple(ag.working_day_back(1 + s.after_wd) for s in g.ladder),
+                        tuple(s.action for s in g.ladder), g.where))
+    return out
 
 
-def _pending(ag: AgencyInfo, now: datetime, b1: date, b2: date) -> list[Any]:
+def _pending(ag: AgencyInfo, now: datetime, rule: Rule) -> list[Any]:
     c = CLOCKS.c
-    return [c.agency_id == ag.id, c.status == "running", c.kind.in_(DUTY_KINDS), c.due_at < now,
-            or_(c.breached_at.is_(None), and_(c.due_date < b1, c.overdue_level < 1),
-                and_(c.due_date < b2, c.overdue_level < 2))]
+    cond = [c.agency_id == ag.id, c.status == "running", c.case_kind == rule.case_kind, c.kind.in_(DUTY_KINDS),
+            c.due_at < now, or_(c.breached_at.is_(None), *(and_(c.due_date < b, c.overdue_level < k)
+                                                        for k, b in enumerate(rule.bounds, start=1)))]
+    return cond if rule.where is None else [*cond, rule.where]
 
 
 def _leader_notices(ag: AgencyInfo, r: Any, level: int, case: dict[str, Any], officer: tuple[str, str],
@@ -113,22 +137,23 @@ def _leader_notices(ag: AgencyInfo, r: Any, level: int, case: dict[str, Any], of
             for uid, name in ag.leaders]
 
 
-def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, bounds: tuple[date, date],
+Deferred = list[tuple[Any, list[str]]]  # (clock row, the work order's steps to fire, in order)
+
+
+def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, rule: Rule,
            opts: RunOptions, now: datetime, report: SweepReport, hotline: Callable[..., Any] | None,
-           deferred: list[tuple[Any, list[int], dict[str, Any], tuple[str, str]]]
-           ) -> tuple[int, tuple[datetime, int] | None]:
+           deferred: Deferred) -> tuple[int, tuple[datetime, int] | None]:
     """Claim and escalate one batch in (due_at, id) order; returns (rows claimed, keyset position).
 
     The keyset matters: a clock whose case is busy is not marked and must not be claimed again this run.
     """
     c = CLOCKS.c
-    b1, b2 = bounds
     hold = ag.hold(now)
     actor = system(ag.id)
     with write_session(engine) as s:
         q = (select(c.id, c.case_kind, c.case_id, c.kind, c.due_date, c.due_at, c.deadline_version,
                     c.overdue_level, c.breached_at, c.assignee_id)
-             .where(*_pending(ag, now, b1, b2)).order_by(c.due_at, c.id).limit(opts.batch_size))
+             .where(*_pending(ag, now, rule)).order_by(c.due_at, c.id).limit(opts.batch_size))
         if after is not None:
             q = q.where(or_(c.due_at > after[0], and_(c.due_at == after[0], c.id > after[1])))
         rows = s.execute(skip_locked(q, engine)).all()
@@ -147,18 +172,24 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, b
             if row is None:  # an officer is acting on it right now (or it is gone): next run
                 report.add("case_busy")
                 continue
-            levels = list(range(r.overdue_level + 1, target_level(r.due_date, b1, b2) + 1))
+            target = rule.target(r.due_date)
+            levels = list(range(r.overdue_level + 1, target + 1))
             if r.breached_at is None:
                 report.add("breached")
+            if r.case_kind == "workorder" and hotline is not None:
+                # the order's overdue_level counts the ladder steps of its cycle already fired (any clock)
+                fired = int(row.overdue_level or 0)
+                steps = [rule.actions[lv - 1] for lv in levels if lv > fired]
+                if steps:
+                    deferred.append((r, steps))
+                by_level.setdefault(max(r.overdue_level, min(target, fired)), []).append(r.id)
+                continue
             ref = refs.get((r.case_kind, r.case_id)) or case_ref(r.case_kind, f"#{r.case_id}", "（无摘要）")
             officer = officers.get(r.assignee_id, (NO_OFFICER, NO_UNIT))
-            if levels and r.case_kind == "workorder" and hotline is not None:
-                deferred.append((r, levels, ref, officer))
-                by_level.setdefault(r.overdue_level, []).append(r.id)
-                continue
             days = ag.cal.workdays_between(r.due_date, ag.today) if levels else 0
             for level in levels:
-                action, label = LEVELS[level]
+                action = rule.actions[level - 1]
+                label = ACTION_LABELS[action]
                 evs.append(event_values(
                     agency_id=ag.id, case_kind=r.case_kind, case_id=r.case_id, actor=actor, action=action,
                     from_state=row.state, to_state=row.state, now=now, payload={
@@ -188,16 +219,15 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, b
 
 
 def _escalate_workorders(engine: Engine, ag: AgencyInfo, hotline: Callable[..., Any], now: datetime,
-                         deferred: list[tuple[Any, list[int], dict[str, Any], tuple[str, str]]],
-                         report: SweepReport) -> None:
-    """Fire the 12345 workflow's own urge/supervise actions, level by level (it records the event, the
+                         deferred: Deferred, report: SweepReport) -> None:
+    """Fire the 12345 workflow's own urge/supervise actions, step by step (it records the event, the
     order's and its clocks' level, and notifies the leaders in the same transaction)."""
-    done: set[tuple[int, int]] = set()  # (order, level): two overdue clocks of one order escalate it once
-    for r, levels, _ref, _officer in deferred:
-        for level in levels:
-            if (r.case_id, level) in done:
+    done: set[tuple[int, str]] = set()  # (order, step): two overdue clocks of one order escalate it once
+    for r, steps in deferred:
+        for action in steps:
+            if (r.case_id, action) in done:
                 continue
-            action, label = LEVELS[level]
+            label = ACTION_LABELS[action]
             try:
                 hotline(engine, r.case_id, action, {"note": f"系统自动{label}：{CLOCK_KINDS[r.kind].label}已超期"},
                         system(ag.id), now)
@@ -210,7 +240,7 @@ def _escalate_workorders(engine: Engine, ag: AgencyInfo, hotline: Callable[..., 
                 report.add("failed")
                 report.error = f"workorder {r.case_id} {action}: {type(exc).__name__}: {exc}"[:2000]
                 break
-            done.add((r.case_id, level))
+            done.add((r.case_id, action))
             report.add(action)
 
 
@@ -219,22 +249,24 @@ def escalate(engine: Engine, now: datetime, report: SweepReport, budget: Budget,
     """Record breaches and escalate overdue duty clocks level by level (see the module doc)."""
     hotline = workorder_act()
     for ag in load_agencies(engine, now):
-        bounds = thresholds(ag)
-        deferred: list[tuple[Any, list[int], dict[str, Any], tuple[str, str]]] = []
-        after: tuple[datetime, int] | None = None
-        while not budget.exhausted():
-            n, after = _batch(engine, ag, after, bounds, opts, now, report, hotline, deferred)
-            if n < opts.batch_size:
-                break
+        deferred: Deferred = []
+        agency_rules = rules(ag)
+        for rule in agency_rules:
+            after: tuple[datetime, int] | None = None
+            while not budget.exhausted():
+                n, after = _batch(engine, ag, after, rule, opts, now, report, hotline, deferred)
+                if n < opts.batch_size:
+                    break
         if hotline is not None and deferred:
             _escalate_workorders(engine, ag, hotline, now, deferred, report)
         if budget.exhausted():
             with read_session(engine) as s:
-                left, oldest = s.execute(select(func.count(), func.min(CLOCKS.c.due_at))
-                                         .where(*_pending(ag, now, *bounds))).one()
-            if left:
-                report.remaining += int(left)
-                report.lag_seconds = max(report.lag_seconds, (now - aware(oldest)).total_seconds())
+                for rule in agency_rules:
+                    left, oldest = s.execute(select(func.count(), func.min(CLOCKS.c.due_at))
+                                             .where(*_pending(ag, now, rule))).one()
+                    if left:
+                        report.remaining += int(left)
+                        report.lag_seconds = max(report.lag_seconds, (now - aware(oldest)).total_seconds())
 
 
-__all__ = ["DUTY_KINDS", "LEVELS", "escalate", "target_level", "thresholds", "workorder_act"]
+__all__ = ["ACTION_LABELS", "DUTY_KINDS", "LEVELS", "Rule", "escalate", "rules", "thresholds", "workorder_act"]

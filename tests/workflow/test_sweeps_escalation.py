@@ -231,3 +231,88 @@ def test_work_order_escalated_through_the_real_12345_workflow(db, clock) -> None
     notices = outbox(db.engine, "internal.overdue", oid)
     per = {(o.context["notice"]["level"], o.recipient) for o in notices}
     assert len(per) == len(notices) and {lv for lv, _ in per} == {1, 2}  # once per level and leader
+
+
+def _levels(engine, oid: int) -> list[str]:
+    with read_session(engine) as s:
+        evs = s.exec(select(Event).where(Event.case_kind == "workorder", Event.case_id == oid,
+                                         col(Event.action).in_(("urge", "supervise"))).order_by(col(Event.id))).all()
+    return [e.action for e in evs]
+
+
+def test_work_order_escalation_follows_the_ladder_of_its_profile_cell(db, clock) -> None:
+    """The agency overrides the complaints' ladder (督办 two working days after the first overdue one, not
+    five): complaints and consultations are swept by their own ladders, across 清明 2026 (4/4–4/6 off).
+
+    Both orders are received Thursday 4/2 and not signed for (1 working day: due Friday 4/3). First overdue
+    working day (index 0): Tuesday 4/7 → 催办 for both; index 2, Thursday 4/9 → 督办 for the complaint only;
+    index 5, Tuesday 4/14 → 督办 for the consultation.
+    """
+    from tests.hotline_helpers import local, new_order, set_profile
+
+    staff = make_staff(db.engine, clock.now())
+    set_profile(db.engine, "yunnan_county", {"escalation.complaint": [
+        {"action": "urge", "after_wd": 0}, {"action": "supervise", "after_wd": 2}]})
+    received = local(2026, 4, 2, 9, 15)
+    complaint = new_order(db.engine, staff.front, received, received_at="2026-04-02 09:15:00")
+    consult = new_order(db.engine, staff.front, received, received_at="2026-04-02 09:15:00", category="咨询")
+    assert run(db.engine, "escalation", local(2026, 4, 6, 10)).done == {"breached": 2}  # holiday: breach only
+    assert run(db.engine, "escalation", local(2026, 4, 7, 9)).done["urge"] == 2
+    assert run(db.engine, "escalation", local(2026, 4, 8, 9)).done == {}
+    third = run(db.engine, "escalation", local(2026, 4, 9, 9))
+    # the consultation's handling clock (3 working days: due 4/8) runs out too: breached, but its order has
+    # had its 催办 — no step fired twice
+    assert third.done == {"supervise": 1, "breached": 1}
+    assert _levels(db.engine, complaint) == ["urge", "supervise"]
+    assert _levels(db.engine, consult) == ["urge"]
+    assert run(db.engine, "escalation", local(2026, 4, 13, 9)).done == {}
+    assert run(db.engine, "escalation", local(2026, 4, 14, 9)).done == {"supervise": 1}
+    assert _levels(db.engine, consult) == ["urge", "supervise"]
+    assert run(db.engine, "escalation", local(2026, 4, 14, 10)).done == {}
+
+
+def test_work_order_with_a_one_step_ladder_is_supervised_once(db, clock) -> None:
+    """A ladder of one step (督办 on the third overdue working day, no 催办) fires exactly that step."""
+    from tests.hotline_helpers import local, new_order, set_profile
+
+    staff = make_staff(db.engine, clock.now())
+    set_profile(db.engine, "yunnan_county", {"escalation": [{"action": "supervise", "after_wd": 2}]})
+    oid = new_order(db.engine, staff.front, local(2026, 3, 2, 9, 15), received_at="2026-03-02 09:15:00")
+    assert run(db.engine, "escalation", local(2026, 3, 5, 9)).done == {"breached": 1}  # index 1
+    assert run(db.engine, "escalation", local(2026, 3, 6, 9)).done == {"supervise": 1}  # index 2
+    assert run(db.engine, "escalation", local(2026, 3, 20, 9)).done == {}
+    assert _levels(db.engine, oid) == ["supervise"]
+    with read_session(db.engine) as s:
+        row = s.get(WorkOrder, oid)
+    assert row is not None and row.overdue_level == 1
+
+
+def test_steps_the_order_passed_through_another_clock_are_not_fired_again(db, clock) -> None:
+    """Signed for late (催办 3/4, 督办 3/11 on the sign-for clock), then the handling clock runs out too: the
+    ladder of this cycle is spent, so the handling clock is marked at the order's level — no third step,
+    no refused attempt on every later run."""
+    from tests.hotline_helpers import act, local, new_order
+
+    staff = make_staff(db.engine, clock.now())
+    oid = new_order(db.engine, staff.front, local(2026, 3, 2, 9, 15), received_at="2026-03-02 09:15:00")
+    run(db.engine, "escalation", local(2026, 3, 4, 9))
+    run(db.engine, "escalation", local(2026, 3, 11, 9))
+    act(db.engine, oid, "sign_for", staff.front, local(2026, 3, 11, 10))
+    with read_session(db.engine) as s:
+        handling = s.exec(select(Clock).where(Clock.case_kind == "workorder", Clock.case_id == oid,
+                                              Clock.kind == "handling")).one()
+    assert handling.status == "running" and handling.due_date is not None
+    assert handling.due_date == date(2026, 3, 23)  # 15 working days from 3/2
+
+    def level() -> int:
+        with read_session(db.engine) as s:
+            c = s.get(Clock, handling.id)
+        assert c is not None and _aware(c.breached_at) == _aware(c.due_at)
+        return c.overdue_level
+
+    assert run(db.engine, "escalation", local(2026, 3, 30, 9)).done == {"breached": 1}  # index 4
+    assert level() == 1
+    assert run(db.engine, "escalation", local(2026, 3, 30, 10)).done == {}
+    assert run(db.engine, "escalation", local(2026, 3, 31, 9)).done == {}  # index 5: 督办 passed already
+    assert level() == 2
+    assert _levels(db.engine, oid) == ["urge", "supervise"]

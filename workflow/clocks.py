@@ -36,6 +36,7 @@ class ClockKind:
     duty: bool  # the agency must act by the due date: overdue → escalation (催办/督办)
     lapse_action: str | None = None  # the workflow action the sweep fires when it lapses
     reminders: bool = True
+    case_kind: str = "disclosure"  # the case kind whose clocks these are
 
 
 CLOCK_KINDS: dict[str, ClockKind] = {
@@ -46,10 +47,10 @@ CLOCK_KINDS: dict[str, ClockKind] = {
     "consultation": ClockKind("征求意见期限", duty=False, lapse_action="lapse_consultation"),
     "fee_payment": ClockKind("缴费期限", duty=False, lapse_action="lapse_fee"),
     # 12345 work orders
-    "sign_for": ClockKind("签收时限", duty=True),
-    "return_window": ClockKind("退单时限", duty=False, reminders=False),
-    "handling": ClockKind("办理时限", duty=True),
-    "callback": ClockKind("回访时限", duty=True),
+    "sign_for": ClockKind("签收时限", duty=True, case_kind="workorder"),
+    "return_window": ClockKind("退单时限", duty=False, reminders=False, case_kind="workorder"),
+    "handling": ClockKind("办理时限", duty=True, case_kind="workorder"),
+    "callback": ClockKind("回访时限", duty=True, case_kind="workorder"),
 }
 
 OPEN = ("running", "paused")

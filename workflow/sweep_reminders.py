@@ -3,11 +3,13 @@
 Rule (decided with set-based SQL, never per-row calendar arithmetic over every open clock):
 
 - A clock has ``w`` working days left on a working day ``today``: ``w = workdays_between(today, due_date)``
-  (0 on the due day). Rung ``r`` of the ladder (``AgencyConfig.ladder(kind)``, default 5, 3, 1, 0)
-  is *reached* when ``w <= r``; the rung that fires is the nearest reached one, so on a working day
-  each rung owns a window ``next_lower_rung < w <= r`` — which the agency calendar turns into a window
-  of due dates ``[add_workdays(today, lower + 1), add_workdays(today, r + 1))``. One indexed range
-  query per rung selects the clocks whose high-water mark (``reminded_version``/``reminded_rung``)
+  (0 on the due day). Rung ``r`` of the ladder is *reached* when ``w <= r``. The ladder: for a disclosure
+  clock ``AgencyConfig.ladder(kind)`` (default 5, 3, 1, 0); for a work order's clock the ``reminders`` of its
+  profile cell after the agency's overrides (docs/hotline-profiles.md) unless ``reminder_ladders_wd`` names
+  the clock kind (the cells are grouped by ladder in ``workflow.sweep_ladders``). The rung that fires is
+  the nearest reached one, so on a working day each rung owns a window ``next_lower_rung < w <= r`` —
+  which the agency calendar turns into a window of due dates
+  ``[add_workdays(today, lower + 1), add_workdays(today, r + 1))``. One indexed range query per rung selects the clocks whose high-water mark (``reminded_version``/``reminded_rung``)
   does not already cover that rung for the current ``deadline_version``.
 - **Catch-up after downtime: only the current rung fires.** A clock whose 5-day rung was missed
   while the process was down and which now has 2 working days left gets the 3-day rung (saying
@@ -24,7 +26,7 @@ Rule (decided with set-based SQL, never per-row calendar arithmetic over every o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -49,8 +51,10 @@ from workflow.sweep_base import (
     skip_locked,
     sweep,
 )
+from workflow.sweep_ladders import workorder_groups
 
 REMINDER_KINDS = tuple(k for k, v in CLOCK_KINDS.items() if v.reminders)
+WORKORDER_REMINDER_KINDS = tuple(k for k in REMINDER_KINDS if CLOCK_KINDS[k].case_kind == "workorder")
 
 
 @dataclass(frozen=True)
@@ -61,32 +65,51 @@ class Window:
     kinds: tuple[str, ...]
     lo: date
     hi: date
+    where: Any = field(default=None, compare=False)  # only the work orders of some profile cells
+
+
+def _rungs(values: tuple[int, ...] | list[int]) -> tuple[int, ...]:
+    return tuple(sorted({r for r in values if r >= 0}, reverse=True))
+
+
+def ladders(ag: AgencyInfo) -> list[tuple[tuple[int, ...], tuple[str, ...], Any]]:
+    """(rungs, clock kinds, condition or None) for every reminder ladder of the agency."""
+    plain: dict[tuple[int, ...], list[str]] = {}
+    profiled = []
+    for kind in REMINDER_KINDS:
+        if kind in WORKORDER_REMINDER_KINDS and kind not in ag.cfg.reminder_ladders_wd:
+            profiled.append(kind)
+        else:
+            plain.setdefault(ag.cfg.ladder(kind), []).append(kind)
+    out: list[tuple[tuple[int, ...], tuple[str, ...], Any]] = []
+    for g in workorder_groups(ag, lambda lim: _rungs(lim.reminders)) if profiled else []:
+        if g.where is None:  # every order shares it: one query with the other kinds of the same ladder
+            plain.setdefault(g.ladder, []).extend(profiled)
+        else:
+            out.append((g.ladder, tuple(profiled), g.where))
+    return [(ladder, tuple(kinds), None) for ladder, kinds in plain.items()] + out
 
 
 def rung_windows(ag: AgencyInfo) -> list[Window]:
     """The due-date window of every rung today (most urgent first); assumes today is a working day."""
-    groups: dict[tuple[int, ...], list[str]] = {}
-    for kind in REMINDER_KINDS:
-        ladder = ag.cfg.ladder(kind)
-        if ladder:
-            groups.setdefault(ladder, []).append(kind)
 
     def start(k: int) -> date:  # the first due date with k working days left
         return ag.today if k == 0 else ag.cal.add_workdays_date(ag.today, k)
 
     out = []
-    for ladder, kinds in groups.items():
+    for ladder, kinds, where in ladders(ag):
         for i, rung in enumerate(ladder):
             lower = ladder[i + 1] + 1 if i + 1 < len(ladder) else 0
-            out.append(Window(rung, tuple(kinds), start(lower), start(rung + 1)))
+            out.append(Window(rung, kinds, start(lower), start(rung + 1), where))
     return sorted(out, key=lambda w: (w.rung, w.kinds))
 
 
 def _pending(ag: AgencyInfo, w: Window) -> list[Any]:
     c = CLOCKS.c
-    return [c.agency_id == ag.id, c.status == "running", c.kind.in_(w.kinds), c.due_date >= w.lo,
+    cond = [c.agency_id == ag.id, c.status == "running", c.kind.in_(w.kinds), c.due_date >= w.lo,
             c.due_date < w.hi, c.assignee_id.is_not(None),
             or_(c.reminded_version != c.deadline_version, c.reminded_rung.is_(None), c.reminded_rung > w.rung)]
+    return cond if w.where is None else [*cond, w.where]
 
 
 def _batch(engine: Engine, ag: AgencyInfo, w: Window, opts: RunOptions, now: datetime, hold: datetime,
@@ -157,4 +180,4 @@ def remind(engine: Engine, now: datetime, report: SweepReport, budget: Budget, o
                 report.lag_seconds = max(report.lag_seconds, (now - start_of_day(ag.today, ag.tz)).total_seconds())
 
 
-__all__ = ["REMINDER_KINDS", "Window", "remind", "rung_windows"]
+__all__ = ["REMINDER_KINDS", "WORKORDER_REMINDER_KINDS", "Window", "ladders", "remind", "rung_windows"]

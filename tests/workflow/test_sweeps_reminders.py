@@ -107,3 +107,65 @@ def test_per_kind_ladder_from_agency_settings(db, clock) -> None:
         run(db.engine, "reminders", at(d, 10))
     got = reminder_days(outbox(db.engine, "internal.reminder", case), reply.id)
     assert got == [("2026-10-09", 2, 2)]  # the only rung; w = 1 and 0 are inside its window, already sent
+
+
+def test_work_orders_are_reminded_by_the_ladder_of_their_profile_cell(db, clock) -> None:
+    """12345 clocks use the profile's ``reminders`` after the agency's overrides: here [2, 0] for every
+    order and [4] for complaints (two ladders: one query each, with a condition naming the orders).
+
+    Both orders (a complaint and a report, 15 working days each) are received Wednesday 9/23/2026 and due
+    Wednesday 10/21 across 中秋 (Friday 9/25) and 国庆 (10/1–10/7 off, Saturday 10/10 worked): 4 working days
+    left on Thursday 10/15, 2 on Monday 10/19.
+    """
+    from sqlmodel import select
+
+    from db.engine import read_session
+    from db.models import Clock
+    from tests.hotline_helpers import act, local, new_order, set_profile
+
+    staff = make_staff(db.engine, clock.now())
+    set_profile(db.engine, "yunnan_county", {"reminders": [2, 0], "reminders.complaint": [4]})
+    t0 = local(2026, 9, 23, 9, 15)
+    orders = {cat: new_order(db.engine, staff.front, t0, received_at="2026-09-23 09:15:00", category=cat)
+              for cat in ("投诉", "举报")}
+    handling = {}
+    for cat, oid in orders.items():
+        act(db.engine, oid, "assign", staff.front, local(2026, 9, 23, 9, 20), assignee_id=staff.officer.id)
+        act(db.engine, oid, "sign_for", staff.front, local(2026, 9, 23, 9, 25))
+        with read_session(db.engine) as s:
+            handling[cat] = s.exec(select(Clock).where(Clock.case_kind == "workorder", Clock.case_id == oid,
+                                                       Clock.kind == "handling")).one()
+        assert handling[cat].due_date == date(2026, 10, 21) and handling[cat].assignee_id == staff.officer.id
+    for d in _days(date(2026, 9, 24), date(2026, 10, 22)):
+        run(db.engine, "reminders", at(d, 10))
+        assert run(db.engine, "reminders", at(d, 16)).done.get("reminded", 0) == 0
+    got = {cat: reminder_days(outbox(db.engine, "internal.reminder", oid), handling[cat].id)
+           for cat, oid in orders.items()}
+    assert got == {"投诉": [("2026-10-15", 4, 4)], "举报": [("2026-10-19", 2, 2), ("2026-10-21", 0, 0)]}
+
+
+def test_a_per_kind_agency_ladder_still_wins_for_work_order_clocks(db, clock) -> None:
+    """``reminder_ladders_wd`` naming a clock kind is more specific than the profile's ladder."""
+    from sqlmodel import select
+
+    from db.engine import read_session, write_session
+    from db.models import Agency, Clock
+    from tests.hotline_helpers import act, local, new_order, set_profile
+
+    staff = make_staff(db.engine, clock.now())
+    set_profile(db.engine, "yunnan_county", {"reminders": [2, 0]})
+    with write_session(db.engine) as s:
+        agency = s.exec(select(Agency).where(Agency.id == staff.agency_id)).one()
+        agency.settings = {**agency.settings, "reminder_ladders_wd": {"handling": [1]}}
+        s.add(agency)
+        s.commit()
+    oid = new_order(db.engine, staff.front, local(2026, 9, 23, 9, 15), received_at="2026-09-23 09:15:00")
+    act(db.engine, oid, "assign", staff.front, local(2026, 9, 23, 9, 20), assignee_id=staff.officer.id)
+    act(db.engine, oid, "sign_for", staff.front, local(2026, 9, 23, 9, 25))
+    with read_session(db.engine) as s:
+        h = s.exec(select(Clock).where(Clock.case_kind == "workorder", Clock.case_id == oid,
+                                       Clock.kind == "handling")).one()
+    assert h.due_date == date(2026, 10, 21)
+    for d in _days(date(2026, 10, 12), date(2026, 10, 22)):
+        run(db.engine, "reminders", at(d, 10))
+    assert reminder_days(outbox(db.engine, "internal.reminder", oid), h.id) == [("2026-10-20", 1, 1)]

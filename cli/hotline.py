@@ -17,8 +17,8 @@ from db.models import Agency
 from workflow.errors import InvalidTransition, NotFound
 from workflow.hotline_batch import import_file, write_report
 from workflow.hotline_export import write_export
-from workflow.hotline_mapping import MappingError, load_mapping, parse_datetime
-from workflow.hotline_queries import export_rows
+from workflow.hotline_mapping import MappingError, load_mapping
+from workflow.hotline_queries import ExportWindowError, export_rows, export_window
 from workflow.principal import Principal, system
 
 SHOWN_ERRORS = 20
@@ -63,12 +63,10 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    mapping = load_mapping()
     try:
-        since = parse_datetime(args.since, mapping)
-        until = parse_datetime(args.until, mapping) if args.until else None
-    except ValueError as exc:
-        raise CliError(f"时间格式错误：{exc}（应如 2026-03-01 或 2026-03-01 08:00）") from exc
+        since, until = export_window(args.since, args.until, load_mapping())
+    except ExportWindowError as exc:
+        raise CliError(f"--{exc.field}：{exc.message}") from exc
     engine, settings, _ = engine_and_settings()
     agency = _agency(engine, args.agency, settings.default_agency_code)
     assert agency.id is not None
@@ -93,7 +91,7 @@ def register(sub: Any) -> None:
     i.set_defaults(handler=_import)
     e = hs.add_parser("export", help="导出办理结果（答复），供上传热线平台")
     e.add_argument("--since", required=True, help="起始时间，如 2026-03-01")
-    e.add_argument("--until", help="截止时间（不含），默认至今")
+    e.add_argument("--until", help="截止日期（含当天；写明时刻则不含该时刻），默认至今")
     e.add_argument("--format", choices=("xlsx", "jsonl"), default="xlsx")
     e.add_argument("--out", required=True, help="输出文件")
     e.add_argument("--agency", help="机关代码（默认为系统的默认机关）")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import or_
@@ -29,6 +29,7 @@ from workflow.disclosure_queries import decode_cursor, encode_cursor
 from workflow.errors import NotFound
 from workflow.hotline import allowed_actions
 from workflow.hotline_context import KIND, Ctx, cycle_view, cycles
+from workflow.hotline_mapping import ColumnMapping, parse_datetime
 from workflow.principal import Principal
 
 EVENT_LABELS = {"intake": "接收工单", "update": "平台更新工单", "link_disclosure": "关联依申请公开申请",
@@ -176,6 +177,37 @@ def get_detail(session: Session, order_id: int, actor: Principal, *, now: dateti
 
 
 EXPORT_ACTIONS = {"reply": "办理完毕", "interim_reply": "阶段性答复"}
+
+
+class ExportWindowError(ValueError):
+    """A bad bound of an export window: ``field`` (since/until) and a Chinese message for the person."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def export_window(since: str, until: str | None, mapping: ColumnMapping) -> tuple[datetime, datetime | None]:
+    """``[start, end)`` of an export from what a person typed (the page, the API and the CLI alike).
+
+    ``since``: a date (from that day's start) or a date and time. ``until``: a date includes that whole day
+    (2026-03-31 → up to 04-01 00:00); a date and time is exclusive. Naive values are in the mapping's zone.
+    """
+    bounds: dict[str, datetime | None] = {}
+    for name, value in (("since", since), ("until", until)):
+        if name == "until" and not value:
+            bounds[name] = None
+            continue
+        try:
+            dt = parse_datetime(value, mapping, end_of_day=name == "until")
+        except (ValueError, TypeError):
+            raise ExportWindowError(name, f"无法识别的日期或时间“{value}”（应如 2026-03-01 或 2026-03-01 08:00）") from None
+        bounds[name] = dt + timedelta(microseconds=1) if dt.time() == time.max else dt
+    start, end = bounds["since"], bounds["until"]
+    assert start is not None
+    if end is not None and end <= start:
+        raise ExportWindowError("until", "截止时间应晚于起始时间")
+    return start, end
 
 
 def export_rows(session: Session, agency_id: int, since: datetime, until: datetime | None = None

@@ -66,3 +66,9 @@ def test_export_replies(cli_env, tmp_path, capsys):
     row = json.loads(out.read_text(encoding="utf-8"))
     assert row["reply_text"] == "已处理完毕" and row["handler"] == "承办人李明"
     assert run(["hotline", "export", "--since", "上周", "--out", str(out)]) == 2
+    assert "--since：无法识别的日期或时间“上周”" in capsys.readouterr().err
+    # --until as a date includes that day, like the export page and the API
+    assert run(["hotline", "export", "--since", since, "--until", since, "--format", "jsonl", "--out", str(out)]) == 0
+    assert "已导出 1 条办理结果" in capsys.readouterr().out
+    assert run(["hotline", "export", "--since", since, "--until", "2000-01-01", "--out", str(out)]) == 2
+    assert "--until：截止时间应晚于起始时间" in capsys.readouterr().err

@@ -177,5 +177,13 @@ def test_import_upload_and_export(api, tmp_path):
                       headers=h(staff.front)).headers["x-row-count"] == "0"
     r = client.get("/api/workorders/export", params={"since": "六月"}, headers=h(staff.front))
     assert r.status_code == 422 and r.json()["error"]["fields"][0]["field"] == "since"
+    # a date as ``until`` includes that day (as on the export page and in the CLI); a time is exclusive
+    for until, rows in (("2026-06-01", "1"), ("2026-06-02", "1"), ("2026-06-01 00:01", "0")):
+        assert client.get("/api/workorders/export", params={"since": "2026-06-01", "until": until},
+                          headers=h(staff.front)).headers["x-row-count"] == rows, until
+    r = client.get("/api/workorders/export", params={"since": "2026-06-02", "until": "2026-06-01"},
+                   headers=h(staff.front))
+    assert r.status_code == 422 and r.json()["error"]["fields"][0] == {
+        "field": "until", "code": "invalid_datetime", "message": "截止时间应晚于起始时间"}
     assert client.get("/api/workorders/export", params={"since": "2026-06-01"},
                       headers=h(staff.officer)).status_code == 403

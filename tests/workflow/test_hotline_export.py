@@ -47,3 +47,28 @@ def test_export_refuses_naive_times_and_unknown_formats():
         write_export([{"order_no": "x", "replied_at": datetime(2026, 3, 3)}], "xlsx", io.BytesIO())
     with pytest.raises(ValueError, match="unknown export format"):
         write_export([], "csv", io.BytesIO())  # type: ignore[arg-type]
+
+
+def test_export_window_reads_dates_and_times_alike_for_every_caller() -> None:
+    """One reading for the export page, the API and the CLI: ``until`` as a date includes that day."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import pytest
+
+    from workflow.hotline_mapping import load_mapping
+    from workflow.hotline_queries import ExportWindowError, export_window
+
+    sh = ZoneInfo("Asia/Shanghai")
+    m = load_mapping()
+    assert export_window("2026-03-01", None, m) == (datetime(2026, 3, 1, tzinfo=sh), None)
+    assert export_window("2026-03-01", "2026-03-31", m) == (datetime(2026, 3, 1, tzinfo=sh),
+                                                              datetime(2026, 4, 1, tzinfo=sh))
+    assert export_window("2026-03-01 08:00", "2026-03-31 17:30", m) == (datetime(2026, 3, 1, 8, tzinfo=sh),
+                                                                          datetime(2026, 3, 31, 17, 30, tzinfo=sh))
+    assert export_window("2026-03-01", "", m)[1] is None
+    for since, until, field in (("昨天", None, "since"), ("", None, "since"), ("2026-03-01", "月底", "until"),
+                                ("2026-03-02", "2026-03-01", "until"), ("2026-03-01 08:00", "2026-03-01 08:00", "until")):
+        with pytest.raises(ExportWindowError) as exc:
+            export_window(since, until, m)
+        assert exc.value.field == field and exc.value.message

@@ -20,8 +20,15 @@ from web.errors import ApiError
 from workflow import hotline as wf
 from workflow.hotline_batch import import_file
 from workflow.hotline_export import write_export
-from workflow.hotline_mapping import MappingError, load_mapping, parse_datetime
-from workflow.hotline_queries import ListFilter, export_rows, get_detail, list_workorders
+from workflow.hotline_mapping import MappingError, load_mapping
+from workflow.hotline_queries import (
+    ExportWindowError,
+    ListFilter,
+    export_rows,
+    export_window,
+    get_detail,
+    list_workorders,
+)
 
 router = APIRouter(prefix="/api/workorders", tags=["workorders"])
 
@@ -117,17 +124,12 @@ def export(engine: EngineDep, now: NowDep, actor: PrincipalDep, since: str,
            until: str | None = None, format: Literal["xlsx", "jsonl"] = "xlsx") -> Response:
     if not actor.has(*EXPORT_ROLES):
         raise ApiError(403, "forbidden", "没有权限导出办理结果")
-    cmap = load_mapping()
-    bounds: list[datetime | None] = []
-    for name, value in (("since", since), ("until", until)):
-        try:
-            bounds.append(parse_datetime(value, cmap) if value else None)
-        except (ValueError, TypeError):
-            raise ApiError(422, "invalid_input", "输入有误，请检查标出的字段", fields=[
-                {"field": name, "code": "invalid_datetime", "message": f"无法识别的时间“{value}”（应如 2026-03-01）"}
-            ]) from None
-    start, end = bounds
-    assert start is not None and actor.agency_id is not None
+    try:
+        start, end = export_window(since, until, load_mapping())
+    except ExportWindowError as exc:
+        raise ApiError(422, "invalid_input", "输入有误，请检查标出的字段", fields=[
+            {"field": exc.field, "code": "invalid_datetime", "message": exc.message}]) from None
+    assert actor.agency_id is not None
     buf = io.BytesIO()
     with read_session(engine) as s:
         n = write_export(export_rows(s, actor.agency_id, start, end), format, buf)

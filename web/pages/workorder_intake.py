@@ -10,7 +10,6 @@ import secrets
 import shutil
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +30,8 @@ from workflow.errors import DomainValidation, InvalidTransition, NotFound
 from workflow.hotline_batch import ImportReport, import_file, write_report
 from workflow.hotline_export import write_export
 from workflow.hotline_import import RowError
-from workflow.hotline_mapping import MappingError, load_mapping, parse_datetime
-from workflow.hotline_queries import export_rows
+from workflow.hotline_mapping import MappingError, load_mapping
+from workflow.hotline_queries import ExportWindowError, export_rows, export_window
 
 router = APIRouter(prefix="/workorders", include_in_schema=False)
 CanIntake = require(Role.FRONT_DESK, Role.LEADER)
@@ -166,24 +165,18 @@ def export(request: Request, user: CurrentUser = CanIntake) -> Response:
     values = {"since": since, "until": until, "format": fmt}
     if not since:
         return render(request, "workorders/export.html", {"values": values, "errors": {}})
-    cmap = load_mapping()
     errors: dict[str, list[str]] = {}
-    bounds: dict[str, datetime | None] = {}
-    for name, value in (("since", since), ("until", until)):
-        try:
-            bounds[name] = parse_datetime(value, cmap, end_of_day=name == "until") if value else None
-        except (ValueError, TypeError):
-            errors[name] = [f"无法识别的日期“{value}”（应如 2026-03-01）"]
+    try:
+        start, end = export_window(since, until, load_mapping())
+    except ExportWindowError as exc:
+        errors[exc.field] = [exc.message]
     if fmt not in ("xlsx", "jsonl"):
         errors["format"] = ["请选择 xlsx 或 jsonl"]
     if errors:
         return render(request, "workorders/export.html", {"values": values, "errors": errors}, status=422)
-    start = bounds["since"]
-    assert start is not None
     buf = io.BytesIO()
     with read_session(app_engine(request)) as s:
-        n = write_export(export_rows(s, user.agency_id, start, bounds["until"]), "jsonl" if fmt == "jsonl" else "xlsx",
-                         buf)
+        n = write_export(export_rows(s, user.agency_id, start, end), "jsonl" if fmt == "jsonl" else "xlsx", buf)
     return Response(buf.getvalue(), media_type=MEDIA[fmt], headers={
         "Content-Disposition": f'attachment; filename="workorder-replies-{start:%Y%m%d}.{fmt}"',
         "X-Row-Count": str(n), "X-Content-Type-Options": "nosniff"})

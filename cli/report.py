@@ -104,7 +104,6 @@ def _annual(args: argparse.Namespace) -> int:
 def _stats(args: argparse.Namespace) -> int:
     import db.models  # noqa: F401
     from db.engine import read_session
-    from settings import get_settings
     from workflow.report import Period, disclosure_stats
     from workflow.report_files import leader_stats
     from workflow.report_hotline import hotline_stats
@@ -129,7 +128,7 @@ def _stats(args: argparse.Namespace) -> int:
             elif args.kind == "all":
                 data = leader_stats(session, agency_id, period.start, period.end)
             else:
-                data = disclosure_stats(session, agency_id, period, tz=get_settings().timezone)
+                data = disclosure_stats(session, agency_id, period)
     finally:
         engine.dispose()
     _write((json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode(), args.out)

@@ -16,10 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlmodel import Session, SQLModel
 
-from db.models import Agency
 from states.hotline import CATEGORY_LABELS, CallbackResult, Category, WorkOrderResolution
-from workflow.agency import agency_config
-from workflow.report_stats import DEFAULT_TZ, Period, WorkdayCalendar, agency_clause, register_stats_provider
+from workflow.report_stats import Period, WorkdayCalendar, agency_clause, agency_tz, register_stats_provider
 
 W = SQLModel.metadata.tables["workorder"]
 C = SQLModel.metadata.tables["workorder_cycle"]
@@ -44,11 +42,6 @@ RATE_DEFINITIONS: dict[str, str] = {
 }
 SATISFIED = (CallbackResult.SATISFIED.value, CallbackResult.BASICALLY_SATISFIED.value)
 CATEGORIES = tuple(c.value for c in Category)
-
-
-def _tz(session: Session, agency_id: int | None) -> str:
-    agency = session.get(Agency, agency_id) if agency_id is not None else None
-    return agency_config(agency).timezone if agency is not None else DEFAULT_TZ
 
 
 def month_bucket(column: Any, p: Period, tz: str) -> ColumnElement[str]:
@@ -136,7 +129,7 @@ def hotline_stats(session: Session, agency_id: int | None, period: int | Period 
     ``calendar`` is accepted for the provider signature; no figure here needs working days.
     """
     p = Period.of(period)
-    tz = _tz(session, agency_id)
+    tz = agency_tz(session, agency_id)
     total: Counter[str] = Counter()
     by_cat: dict[str, Counter[str]] = {cat: Counter() for cat in CATEGORIES}
     by_month: dict[str, Counter[str]] = {m: Counter() for m in p.months()}

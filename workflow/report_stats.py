@@ -88,6 +88,14 @@ class MondayToFriday:
         return day.weekday() < 5
 
 
+def agency_tz(session: Session, agency_id: int | None) -> str:
+    """The zone a period's days are read in: the agency's (the default zone for the all-agencies view)."""
+    from workflow.agency import agency_config
+
+    agency = session.get(Agency, agency_id) if agency_id is not None else None
+    return agency_config(agency).timezone if agency is not None else DEFAULT_TZ
+
+
 def stored_calendar(session: Session, agency_id: int | None) -> WorkdayCalendar:
     """The agency's working calendar (national for the all-agencies view) from the calendar tables."""
     from workflow.calendar import agency_calendar, load_calendar
@@ -150,10 +158,14 @@ def disclosure_stats(
     period: int | Period | tuple[date, date],
     *,
     calendar: WorkdayCalendar | None = None,
-    tz: str = DEFAULT_TZ,
+    tz: str | None = None,
 ) -> dict[str, Any]:
-    """Figures for ``period`` (a year or an inclusive date range); ``agency_id=None`` = all agencies."""
+    """Figures for ``period`` (a year or an inclusive date range); ``agency_id=None`` = all agencies.
+
+    Days are read in ``tz``, by default the agency's zone (``agency_tz``), as for the 12345 figures.
+    """
     p = Period.of(period)
+    tz = tz or agency_tz(session, agency_id)
     cal = calendar if calendar is not None else stored_calendar(session, agency_id)
     c = D.c
     in_receipt = and_(c.receipt_date >= p.start, c.receipt_date <= p.end)

@@ -102,3 +102,25 @@ def test_period_validation():
     with pytest.raises(ValueError):
         Period(date(2026, 2, 1), date(2026, 1, 1))
     assert Period(date(2025, 11, 15), date(2026, 2, 1)).months() == ["2025-11", "2025-12", "2026-01", "2026-02"]
+
+
+def test_period_days_are_read_in_the_agencys_zone(engine):
+    """Like the 12345 figures, the disclosure figures read a period's days in the agency's zone: a reply
+    at 23:30 on 31 December in Urumqi (01:30 on 1 January in Beijing) belongs to that year there."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from db.models import Agency
+
+    ids, u1, *_ = _setup(engine)
+    a, x = ids["a"], ids["ids_a"]
+    late = datetime(2026, 12, 31, 23, 30, tzinfo=ZoneInfo("Asia/Urumqi"))
+    f.insert_rows(engine, Clock, [f.reply_clock(a, x[36], date(2027, 1, 5), late, u1)])
+    with read_session(engine) as session:
+        assert disclosure_stats(session, a, 2026)["replies_with_clock"] == 3  # Beijing: next year
+    with engine.begin() as conn:
+        conn.execute(update(Agency).where(col(Agency.id) == a).values(settings={"timezone": "Asia/Urumqi"}))
+    with read_session(engine) as session:
+        assert disclosure_stats(session, a, 2026)["replies_with_clock"] == 4
+        both = stats_for_leaders(session, a, 2026)
+    assert both["disclosure"]["replies_with_clock"] == 4 and both["hotline"]["timezone"] == "Asia/Urumqi"

@@ -84,6 +84,23 @@ def _names(session: Session, model: Any, ids: set[int]) -> dict[int, str]:
     return {int(i): str(n) for i, n in session.exec(select(model.id, name).where(col(model.id).in_(ids))).all()}
 
 
+def period_from_text(start: str, end: str, today: date) -> Period:
+    """The statistics period a person typed: ``from``/``to`` as YYYY-MM-DD, both inclusive; empty means
+    1 January of ``today``'s year / ``today``. Raises DomainValidation naming the field (from/to)."""
+    bounds: dict[str, date] = {}
+    problems = []
+    for name, text, default in (("from", start, date(today.year, 1, 1)), ("to", end, today)):
+        try:
+            bounds[name] = date.fromisoformat(text.strip()) if text.strip() else default
+        except ValueError:
+            problems.append({"field": name, "code": "invalid_date", "message": "日期格式应为 YYYY-MM-DD"})
+    if problems:
+        raise DomainValidation(problems)
+    if bounds["to"] < bounds["from"]:
+        raise DomainValidation.one("to", "invalid_period", "截止日期不能早于起始日期")
+    return Period(bounds["from"], bounds["to"])
+
+
 def leader_stats(session: Session, agency_id: int | None, start: date, end: date) -> dict[str, Any]:
     """``stats_for_leaders`` for [start, end] with officer and unit names added; raises on a reversed range."""
     try:

@@ -124,3 +124,17 @@ def test_period_days_are_read_in_the_agencys_zone(engine):
         assert disclosure_stats(session, a, 2026)["replies_with_clock"] == 4
         both = stats_for_leaders(session, a, 2026)
     assert both["disclosure"]["replies_with_clock"] == 4 and both["hotline"]["timezone"] == "Asia/Urumqi"
+
+
+def test_period_from_text_is_one_reading_for_the_dashboard_and_the_download():
+    from workflow.errors import DomainValidation
+    from workflow.report_files import period_from_text
+
+    today = date(2026, 11, 26)
+    assert period_from_text("", "", today) == Period(date(2026, 1, 1), today)
+    assert period_from_text(" 2026-03-01 ", "2026-03-31", today) == Period(date(2026, 3, 1), date(2026, 3, 31))
+    for start, end, fields in (("3月", "", ["from"]), ("2026-13-01", "x", ["from", "to"]),
+                               ("2026-04-01", "2026-03-01", ["to"])):
+        with pytest.raises(DomainValidation) as exc:
+            period_from_text(start, end, today)
+        assert [f["field"] for f in exc.value.fields] == fields

@@ -12,7 +12,8 @@ from fastapi import Request
 from db.engine import read_session
 from web.pages.charts import rates_chart
 from web.pages.session import app_engine
-from workflow.report_files import leader_stats
+from workflow.errors import DomainValidation
+from workflow.report_files import leader_stats, period_from_text
 from workflow.report_hotline import RATE_DEFINITIONS, RATE_LABELS
 
 TREND = ("sign_for_on_time", "handling_on_time", "satisfaction")
@@ -22,17 +23,13 @@ ANNUAL_LINKS = (("html", "网页"), ("xlsx", "XLSX"), ("docx", "DOCX"), ("json",
 def _period(request: Request, today: date) -> tuple[date, date, str]:
     """?from=&to= (inclusive), default this year to today; a bad value falls back with a note."""
     q = request.query_params
-    start, end = date(today.year, 1, 1), today
     try:
-        if q.get("from"):
-            start = date.fromisoformat(q["from"])
-        if q.get("to"):
-            end = date.fromisoformat(q["to"])
-    except ValueError:
-        return date(today.year, 1, 1), today, "统计期间的日期格式应为 YYYY-MM-DD，已按本年度显示"
-    if end < start:
-        return date(today.year, 1, 1), today, "截止日期早于起始日期，已按本年度显示"
-    return start, end, ""
+        p = period_from_text(q.get("from", ""), q.get("to", ""), today)
+    except DomainValidation as exc:
+        bad_format = any(f["code"] == "invalid_date" for f in exc.fields)
+        return date(today.year, 1, 1), today, ("统计期间的日期格式应为 YYYY-MM-DD，已按本年度显示" if bad_format
+                                               else "截止日期早于起始日期，已按本年度显示")
+    return p.start, p.end, ""
 
 
 def _percent(rate: float | None) -> str:

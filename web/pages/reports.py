@@ -3,7 +3,6 @@ statistics as XLSX. The files are those of the reports API (``workflow.report_fi
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, cast
 
 from fastapi import APIRouter, Request
@@ -19,7 +18,15 @@ from web.pages.common import agency_of, today
 from web.pages.render import render
 from web.pages.session import PageError, app_engine, principal, require
 from workflow.errors import DomainValidation, InvalidTransition, NotFound
-from workflow.report_files import FIRST_YEAR, ReportFile, annual_file, leader_stats, report_scope, stats_file
+from workflow.report_files import (
+    FIRST_YEAR,
+    ReportFile,
+    annual_file,
+    leader_stats,
+    period_from_text,
+    report_scope,
+    stats_file,
+)
 from workflow.report_render import FORMAT_LABELS, OUTPUT_FORMATS, OutputFormat
 
 router = APIRouter(prefix="/reports", include_in_schema=False)
@@ -86,18 +93,10 @@ def stats_xlsx(request: Request, user: CurrentUser = CanReport) -> Response:
     agency_id = _scope(request, user, values["agency"] or None)
     _, cfg = agency_of(request, user)
     t = today(request, cfg.timezone)
-    errors: dict[str, list[str]] = {}
-    bounds: dict[str, date] = {}
-    for name, default in (("from", date(t.year, 1, 1)), ("to", t)):
-        try:
-            bounds[name] = date.fromisoformat(values[name]) if values[name] else default
-        except ValueError:
-            errors[name] = ["日期格式应为 YYYY-MM-DD"]
     try:
-        if errors:
-            raise DomainValidation([{"field": k, "code": "invalid_date", "message": v[0]} for k, v in errors.items()])
+        p = period_from_text(values["from"], values["to"], t)
         with read_session(app_engine(request)) as s:
-            stats = leader_stats(s, agency_id, bounds["from"], bounds["to"])
+            stats = leader_stats(s, agency_id, p.start, p.end)
     except DomainValidation as exc:
         return _page(request, user, values, {e["field"]: [e["message"]] for e in exc.fields}, status=422)
     return _file(stats_file(stats))

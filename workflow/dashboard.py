@@ -108,17 +108,24 @@ def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, t
                      on_time_by_month(s, agency_id, today, months), sunday, unconfirmed(s, agency_id, now))
 
 
-def pending_extensions(s: Session, agency_id: int) -> list[PendingExtension]:
+def pending_extension_rows(s: Session, agency_id: int, case_model: Any, case_kind: str, clock_kind: str,
+                           clock_value: Any, clock_cond: Any = True) -> list[Any]:
+    """Pending extension requests of one case kind, oldest first: (request, case row, requester's name,
+    ``clock_value`` of the case's ``clock_kind`` clock — matched further by ``clock_cond``)."""
     requester = select(User.id, User.display_name).subquery()
-    rows = s.exec(
-        select(ApprovalRequest, Disclosure, requester.c.display_name, col(Clock.due_date))
-        .join(Disclosure, col(Disclosure.id) == col(ApprovalRequest.case_id))
+    return list(s.exec(
+        select(ApprovalRequest, case_model, requester.c.display_name, clock_value)
+        .join(case_model, col(case_model.id) == col(ApprovalRequest.case_id))
         .outerjoin(requester, requester.c.id == col(ApprovalRequest.requested_by))
-        .outerjoin(Clock, (col(Clock.case_kind) == "disclosure") & (col(Clock.case_id) == col(Disclosure.id))
-                   & (col(Clock.kind) == "reply"))
-        .where(ApprovalRequest.agency_id == agency_id, ApprovalRequest.case_kind == "disclosure",
+        .outerjoin(Clock, (col(Clock.case_kind) == case_kind) & (col(Clock.case_id) == col(case_model.id))
+                   & (col(Clock.kind) == clock_kind) & clock_cond)
+        .where(ApprovalRequest.agency_id == agency_id, ApprovalRequest.case_kind == case_kind,
                ApprovalRequest.kind == "extension", ApprovalRequest.status == "pending")
-        .order_by(col(ApprovalRequest.requested_at))).all()
+        .order_by(col(ApprovalRequest.requested_at))).all())
+
+
+def pending_extensions(s: Session, agency_id: int) -> list[PendingExtension]:
+    rows = pending_extension_rows(s, agency_id, Disclosure, "disclosure", "reply", col(Clock.due_date))
     return [PendingExtension(a.id or 0, d.id or 0, d.tracking_no or "", d.version, d.applicant_name,
                              int(a.payload.get("days", 0)), str(a.payload.get("reason", "")), name or "",
                              a.requested_at, due) for a, d, name, due in rows]

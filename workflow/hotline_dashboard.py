@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from db.models import ApprovalRequest, Clock, Unit, User, WorkOrder
+from db.models import Clock, Unit, User, WorkOrder
 from states.hotline import OPEN_STATES, STATE_LABELS
+from workflow.dashboard import pending_extension_rows
 
 
 @dataclass(frozen=True)
@@ -63,16 +64,8 @@ def build_hotline_dashboard(s: Session, agency_id: int, *, now: datetime) -> Hot
 
 def pending_extensions(s: Session, agency_id: int) -> list[PendingOrderExtension]:
     """Extension requests the desk or a leader must record the platform's decision on, oldest first."""
-    requester = select(User.id, User.display_name).subquery()
-    rows = s.exec(
-        select(ApprovalRequest, WorkOrder, requester.c.display_name, col(Clock.due_at))
-        .join(WorkOrder, col(WorkOrder.id) == col(ApprovalRequest.case_id))
-        .outerjoin(requester, requester.c.id == col(ApprovalRequest.requested_by))
-        .outerjoin(Clock, (col(Clock.case_kind) == "workorder") & (col(Clock.case_id) == col(WorkOrder.id))
-                   & (col(Clock.kind) == "handling") & (col(Clock.cycle) == col(WorkOrder.cycle)))
-        .where(ApprovalRequest.agency_id == agency_id, ApprovalRequest.case_kind == "workorder",
-               ApprovalRequest.kind == "extension", ApprovalRequest.status == "pending")
-        .order_by(col(ApprovalRequest.requested_at))).all()
+    rows = pending_extension_rows(s, agency_id, WorkOrder, "workorder", "handling", col(Clock.due_at),
+                                  col(Clock.cycle) == col(WorkOrder.cycle))
     return [PendingOrderExtension(o.id or 0, o.order_no, (o.title or o.content)[:40], int(a.payload.get("days", 0)),
                                   str(a.payload.get("reason", "")), name or "", a.requested_at, due)
             for a, o, name, due in rows]

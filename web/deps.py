@@ -16,25 +16,6 @@ from workflow.clock import Clock
 from workflow.principal import Principal
 
 
-def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
-
-
-def get_settings_dep(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def get_clock(request: Request) -> Clock:
-    clock: Clock = request.app.state.clock
-    return clock
-
-
-def get_now(request: Request) -> datetime:
-    return get_clock(request).now()
-
-
 def get_tokens(request: Request) -> TokenService:
     tokens: TokenService = request.app.state.tokens
     return tokens
@@ -43,19 +24,23 @@ def get_tokens(request: Request) -> TokenService:
 # FastAPI runs a plain ``def`` dependency in the thread pool — one thread hop per dependency per request,
 # which cost more than the registration itself. These are trivial, so they are ``async``.
 async def _engine_dep(request: Request) -> Engine:
-    return get_engine(request)
+    engine: Engine = request.app.state.engine
+    return engine
 
 
 async def _clock_dep(request: Request) -> Clock:
-    return get_clock(request)
+    clock: Clock = request.app.state.clock
+    return clock
 
 
 async def _now_dep(request: Request) -> datetime:
-    return get_now(request)
+    clock: Clock = request.app.state.clock
+    return clock.now()
 
 
 async def _settings_dep(request: Request) -> Settings:
-    return get_settings_dep(request)
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 EngineDep = Annotated[Engine, Depends(_engine_dep)]
@@ -83,7 +68,7 @@ def bearer_user(request: Request) -> CurrentUser | None:
     """The user of a valid ``Authorization: Bearer`` token, else None."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        return get_tokens(request).verify(get_engine(request), auth[7:].strip())
+        return get_tokens(request).verify(request.app.state.engine, auth[7:].strip())
     return None
 
 

@@ -115,7 +115,9 @@ def action_fields(request: Request, user: CurrentUser, action: str,
     return specs + convert_fields() if action == "convert_to_disclosure" else specs
 
 
-def action_payload(action: str, fields: list[FieldSpec], form: FormData, tz: str) -> dict[str, Any]:
+def action_payload(fields: list[FieldSpec], form: FormData, tz: str) -> dict[str, Any]:
+    """A work-order action's payload from the form: checkbox lists, and the applicant/request groups of
+    a conversion to a disclosure application (``applicant.name`` → ``{"applicant": {"name": …}}``)."""
     plain = [f for f in fields if "." not in f.name]
     data = payload_from_form(plain, form, tz=tz)
     for f in plain:

@@ -169,7 +169,7 @@ def act(request: Request, order_id: int, action: str, form: StaffForm, user: Pag
     values = typed(form, fields)
     version = expected_version(form)
     try:
-        res = wf.act(app_engine(request), order_id, action, action_payload(action, fields, form, tz),
+        res = wf.act(app_engine(request), order_id, action, action_payload(fields, form, tz),
                      principal(user), now(request), version)
     except (ValidationError, DomainValidation) as exc:
         return detail_page(request, user, order_id, open_action=action, values=values, status=422,

@@ -14,6 +14,7 @@ from web.auth import CurrentUser, TokenService
 from web.errors import ApiError
 from workflow.clock import Clock
 from workflow.principal import Principal
+from workflow.rate_limits import allow_all
 
 
 def get_tokens(request: Request) -> TokenService:
@@ -80,7 +81,7 @@ def lookup_allowed(request: Request, number: str) -> bool:
     """The public look-up limits (per IP, per tracking number), shared by the API, the look-up page and the
     applicant's actions in the portal (the limiters are set up in web.app)."""
     by_ip, by_number = request.app.state.lookup_limits
-    return bool(by_ip.allow("ip:" + client_ip(request)) and by_number.allow("no:" + number.strip()))
+    return allow_all([(by_ip, "ip:" + client_ip(request)), (by_number, "no:" + number.strip())])
 
 
 UserDep = Annotated[CurrentUser, Depends(current_user)]

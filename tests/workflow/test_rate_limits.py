@@ -49,3 +49,31 @@ def test_bad_limits_are_refused(db) -> None:
         SharedRateLimiter(db.engine, "x", 0, 60)
     with pytest.raises(ValueError):
         SharedRateLimiter(db.engine, "x", 1, 0)
+
+
+def test_allow_all_counts_every_limit_in_one_transaction(db) -> None:
+    """A look-up counts against the IP and the number limits at once; refused by either → refused, and
+    both keys counted (refused attempts count)."""
+    from sqlalchemy import event
+
+    from workflow.rate_limits import allow_all
+
+    by_ip = SharedRateLimiter(db.engine, "lookup_ip", 2, 60)
+    by_no = SharedRateLimiter(db.engine, "lookup_no", 5, 60)
+    commits: list[int] = []
+
+    def on_commit(conn) -> None:
+        commits.append(1)
+
+    event.listen(db.engine, "commit", on_commit)
+    try:
+        assert allow_all([(by_ip, "ip:1"), (by_no, "no:A")], T0)
+        assert len(commits) == 1
+        assert allow_all([(by_ip, "ip:1"), (by_no, "no:A")], T0 + 1)
+        assert not allow_all([(by_ip, "ip:1"), (by_no, "no:A")], T0 + 2)  # the IP is over its limit
+    finally:
+        event.remove(db.engine, "commit", on_commit)
+    with read_session(db.engine) as s:
+        counts = {(r.scope, r.key): r.count for r in s.exec(select(RateCounter)).all()}
+    assert counts == {("lookup_ip", "ip:1"): 3, ("lookup_no", "no:A"): 3}
+    assert allow_all([], T0)

@@ -218,6 +218,14 @@ def read_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+def conflict_insert(dialect: str, table: Any) -> Any:
+    """An ``INSERT`` that takes ``on_conflict_do_nothing``/``_do_update``, for the dialect (PostgreSQL or
+    SQLite: the two banli runs on)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
 def dialect_name(executor: Session | Connection) -> str:
     """The dialect of a Session or a Connection (hot paths execute Core statements on either)."""
     if isinstance(executor, Connection):

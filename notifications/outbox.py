@@ -25,10 +25,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, or_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from db.engine import dialect_name, is_sqlite, read_session, write_session
+from db.engine import conflict_insert, dialect_name, is_sqlite, read_session, write_session
 from db.models.common import Event, Outbox
 from db.models.core import User
 from notifications.catalog import get_spec
@@ -135,7 +134,7 @@ def _insert_statement(dialect: str, *, returning: bool = False) -> Any:
     """``INSERT … ON CONFLICT (dedupe_key) DO NOTHING`` (built once per dialect: no cache-key work per row)."""
     stmt = _INSERT.get((dialect, returning))
     if stmt is None:
-        ins = postgresql.insert(_TABLE) if dialect == "postgresql" else sqlite.insert(_TABLE)
+        ins = conflict_insert(dialect, _TABLE)
         stmt = ins.on_conflict_do_nothing(index_elements=["dedupe_key"])
         stmt = _INSERT[(dialect, returning)] = stmt.returning(_TABLE.c.id) if returning else stmt
     return stmt

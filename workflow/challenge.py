@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from db.engine import write_session
+from db.engine import conflict_insert, dialect_name, write_session
 from db.models import ChallengeUse
 from workflow.errors import DomainValidation
 
@@ -98,8 +97,7 @@ def consume(session: Session, nonce: str, now: datetime) -> None:
     """Spend ``nonce`` in the caller's transaction; DomainValidation if it was spent before."""
     table = ChallengeUse.__table__  # type: ignore[attr-defined]
     session.execute(delete(table).where(table.c.expires_at < now))
-    dialect = session.get_bind().dialect.name
-    ins = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).values(
+    ins = conflict_insert(dialect_name(session), table).values(
         nonce=nonce, used_at=now, expires_at=now + TTL + timedelta(minutes=1))
     inserted = session.execute(ins.on_conflict_do_nothing(index_elements=["nonce"]).returning(table.c.nonce)).first()
     if inserted is None:

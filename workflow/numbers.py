@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, bindparam
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from db.engine import dialect_name
+from db.engine import conflict_insert, dialect_name
 from db.models import NumberSeries
 
 _TABLE = NumberSeries.__table__  # type: ignore[attr-defined]
@@ -28,7 +27,7 @@ def next_number(session: Session | Connection, agency_id: int, kind: str, year: 
     dialect = dialect_name(session)
     stmt = _STMT.get(dialect)
     if stmt is None:  # built once with bound parameters: no statement construction per call
-        ins = (postgresql.insert(_TABLE) if dialect == "postgresql" else sqlite.insert(_TABLE)).values(
+        ins = conflict_insert(dialect, _TABLE).values(
             agency_id=bindparam("agency_id"), kind=bindparam("kind"), year=bindparam("year"),
             last_value=bindparam("count"))
         stmt = _STMT[dialect] = ins.on_conflict_do_update(

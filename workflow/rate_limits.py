@@ -16,16 +16,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from db.engine import write_session
+from db.engine import conflict_insert, write_session
 from db.models import RateCounter
 
 _T = RateCounter.__table__  # type: ignore[attr-defined]
 
 
 def _upsert(dialect: str) -> Any:
-    ins = (postgresql.insert(_T) if dialect == "postgresql" else sqlite.insert(_T)).values(
+    ins = conflict_insert(dialect, _T).values(
         scope=bindparam("scope"), key=bindparam("key"), window_start=bindparam("ws"), count=1)
     return ins.on_conflict_do_update(index_elements=["scope", "key", "window_start"],
                                      set_={"count": _T.c.count + 1}).returning(_T.c.count)

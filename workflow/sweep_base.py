@@ -25,9 +25,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, Select, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from db.engine import is_sqlite, read_session, write_session
+from db.engine import conflict_insert, dialect_name, is_sqlite, read_session, write_session
 from db.models import Agency, Clock, Disclosure, Event, JobRun, Outbox, SweepStatus, Unit, User, WorkOrder
 from notifications.catalog import get_spec
 from notifications.context import case_ref
@@ -167,7 +166,7 @@ def record_status(engine: Engine, report: SweepReport, *, instance: str, started
               "last_finished_at": started_at + timedelta(seconds=report.elapsed_seconds),
               "last_instance": instance[:100], "last_stats": report.as_dict(), "last_error": report.error}
     table = SweepStatus.__table__  # type: ignore[attr-defined]
-    ins = sqlite.insert(table) if is_sqlite(engine) else postgresql.insert(table)
+    ins = conflict_insert(engine.dialect.name, table)
     stmt = ins.values(**values).on_conflict_do_update(
         index_elements=["job"], set_={k: v for k, v in values.items() if k != "job"})
     with write_session(engine) as s:
@@ -194,8 +193,7 @@ def claim_slot(session: Any, job: str, slot: str, *, instance: str, now: datetim
     the caller's transaction: if the job's work rolls back, so does the claim.
     """
     table = JobRun.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    ins = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    ins = conflict_insert(dialect_name(session), table)
     stmt = ins.values(job=job[:64], slot=slot[:64], instance=instance[:100], started_at=now, stats={})
     new = session.execute(stmt.on_conflict_do_nothing(index_elements=["job", "slot"]).returning(table.c.id))
     found = new.scalar_one_or_none()
@@ -346,7 +344,7 @@ def bulk_insert(session: Any, table: Any, rows: Sequence[dict[str, Any]], *, con
         return []
     dialect = session.get_bind().dialect
     if dialect.name != "postgresql":
-        ins = sqlite.insert(table)
+        ins = conflict_insert(dialect.name, table)
         if conflict:
             ins = ins.on_conflict_do_nothing(index_elements=[conflict])
         if returning:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from functools import partial
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
-from starlette.datastructures import UploadFile
 
 from db.engine import read_session
 from db.models import Agency, Disclosure
@@ -24,6 +23,7 @@ from web.pages.actions import (
     decision_picker,
     expected_version,
 )
+from web.pages.case_actions import fire_from_page, upload_from_page
 from web.pages.common import agency_of, case_file_response, now, officers, today
 from web.pages.forms import errors_by_field, typed_values
 from web.pages.labels import FIELD_LABELS
@@ -40,7 +40,6 @@ from workflow.clock import end_of_day
 from workflow.dashboard import week_window
 from workflow.disclosure_payloads import PAYLOADS
 from workflow.disclosure_queries import get_detail
-from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
 
 router = APIRouter(prefix="/cases", include_in_schema=False)
 PER_PAGE = 25
@@ -178,21 +177,12 @@ def act(request: Request, case_id: int, action: str, form: StaffForm, user: Page
     _load(request, user, case_id)
     _, cfg = agency_of(request, user)
     fields = action_fields(request, user, action)
-    values = typed_values(form)
-    try:
-        res = wf.act(app_engine(request), case_id, action, action_payload(action, fields, form, cfg.timezone),
-                     principal(user), now(request), expected_version(form))
-    except (ValidationError, DomainValidation) as exc:
-        return _detail_page(request, user, case_id, open_action=action, values=values, errors=errors_by_field(exc),
-                            status=422)
-    except StaleVersion as exc:
-        return _detail_page(request, user, case_id, open_action=action, values=values, status=409,
-                            errors={"__all__": [exc.message + "（页面已显示最新内容，请核对后重新提交）"]})
-    except InvalidTransition as exc:
-        return _detail_page(request, user, case_id, open_action=action, values=values,
-                            status=403 if exc.code == "forbidden" else 409, errors={"__all__": [exc.message]})
-    except NotFound as exc:
-        raise PageError(404, exc.message) from exc
+    res = fire_from_page(
+        lambda: wf.act(app_engine(request), case_id, action, action_payload(action, fields, form, cfg.timezone),
+                       principal(user), now(request), expected_version(form)),
+        partial(_detail_page, request, user, case_id), action, typed_values(form), errors_by_field)
+    if isinstance(res, Response):
+        return res
     msg = f"已完成：{ACTION_LABELS.get(action, action)}"
     if res.result.get("doc_no"):
         msg += f"（文号 {res.result['doc_no']}）"
@@ -207,20 +197,10 @@ def act(request: Request, case_id: int, action: str, form: StaffForm, user: Page
 def upload(request: Request, case_id: int, form: StaffForm, user: PageUser) -> Response:
     """Attach a scan or document (type checked by content, size-limited) through the workflow."""
     _load(request, user, case_id)
-    settings = app_settings(request)
-    file = form.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
-        return _detail_page(request, user, case_id, upload_errors={"file": ["请选择要上传的文件"]}, status=422)
-    data = file.file.read(settings.max_upload_bytes + 1)
-    try:
-        attach_to_disclosure(app_engine(request), case_id, data=data, filename=file.filename,
-                             category=str(form.get("category") or ""), actor=principal(user), now=now(request),
-                             settings=settings)
-    except DomainValidation as exc:
-        return _detail_page(request, user, case_id, upload_errors=errors_by_field(exc), status=422)
-    except InvalidTransition as exc:
-        raise PageError(403, exc.message) from exc
-    return redirect(request, f"/cases/disclosure/{case_id}", ("ok", f"已上传：{file.filename}"))
+    return upload_from_page(request, form, partial(_detail_page, request, user, case_id),
+                            f"/cases/disclosure/{case_id}", lambda data, filename, category: attach_to_disclosure(
+                                app_engine(request), case_id, data=data, filename=filename, category=category,
+                                actor=principal(user), now=now(request), settings=app_settings(request)))
 
 
 @router.get("/disclosure/{case_id}/files/{file_id}")

@@ -4,14 +4,13 @@ and the order's files. The pages call ``workflow.hotline`` like the API does."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 from sqlmodel import col, select
-from starlette.datastructures import UploadFile
 
 from db.engine import read_session
 from db.models import Agency, User, WorkOrder
@@ -19,8 +18,8 @@ from states.hotline import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, URGENCY
 from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.actions import ActionForm, expected_version
+from web.pages.case_actions import fire_from_page, upload_from_page
 from web.pages.common import agency_of, case_file_response, now, officers, today
-from web.pages.forms import errors_by_field
 from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
 from web.pages.workorder_forms import (
@@ -37,7 +36,6 @@ from workflow.agency import agency_config
 from workflow.attachments import may_attach
 from workflow.calendar import agency_calendar
 from workflow.clock import local_date
-from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
 from workflow.hotline_files import CATEGORIES, attach_to_workorder, order_files
 from workflow.hotline_payloads import PAYLOADS
 from workflow.hotline_queries import ListFilter, count_workorders, get_detail, list_workorders
@@ -166,22 +164,13 @@ def act(request: Request, order_id: int, action: str, form: StaffForm, user: Pag
     assert agency is not None
     tz = agency_config(agency).timezone
     fields = action_fields(request, user, action, choices)
-    values = typed(form, fields)
-    version = expected_version(form)
-    try:
-        res = wf.act(app_engine(request), order_id, action, action_payload(fields, form, tz),
-                     principal(user), now(request), version)
-    except (ValidationError, DomainValidation) as exc:
-        return detail_page(request, user, order_id, open_action=action, values=values, status=422,
-                           errors=action_errors(exc, fields))
-    except StaleVersion as exc:
-        return detail_page(request, user, order_id, open_action=action, values=values, status=409,
-                           errors={"__all__": [exc.message + "（页面已显示最新内容，请核对后重新提交）"]})
-    except InvalidTransition as exc:
-        return detail_page(request, user, order_id, open_action=action, values=values,
-                           status=403 if exc.code == "forbidden" else 409, errors={"__all__": [exc.message]})
-    except NotFound as exc:
-        raise PageError(404, exc.message) from exc
+    res = fire_from_page(
+        lambda: wf.act(app_engine(request), order_id, action, action_payload(fields, form, tz), principal(user),
+                       now(request), expected_version(form)),
+        partial(detail_page, request, user, order_id), action, typed(form, fields),
+        lambda exc: action_errors(exc, fields))
+    if isinstance(res, Response):
+        return res
     msg = f"已完成：{ACTION_LABELS.get(action, action)}"
     disclosure = res.result.get("disclosure")
     if isinstance(disclosure, dict):
@@ -197,20 +186,10 @@ def act(request: Request, order_id: int, action: str, form: StaffForm, user: Pag
 def upload(request: Request, order_id: int, form: StaffForm, user: PageUser) -> Response:
     """Attach a document (typed by content, size-limited), e.g. to send with the reply."""
     load(request, user, order_id)
-    settings = app_settings(request)
-    file = form.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
-        return detail_page(request, user, order_id, upload_errors={"file": ["请选择要上传的文件"]}, status=422)
-    data = file.file.read(settings.max_upload_bytes + 1)
-    try:
-        attach_to_workorder(app_engine(request), order_id, data=data, filename=file.filename,
-                            category=str(form.get("category") or ""), actor=principal(user), now=now(request),
-                            settings=settings)
-    except DomainValidation as exc:
-        return detail_page(request, user, order_id, upload_errors=errors_by_field(exc), status=422)
-    except InvalidTransition as exc:
-        raise PageError(403, exc.message) from exc
-    return redirect(request, f"/workorders/{order_id}", ("ok", f"已上传：{file.filename}"))
+    return upload_from_page(request, form, partial(detail_page, request, user, order_id),
+                            f"/workorders/{order_id}", lambda data, filename, category: attach_to_workorder(
+                                app_engine(request), order_id, data=data, filename=filename, category=category,
+                                actor=principal(user), now=now(request), settings=app_settings(request)))
 
 
 @router.get("/{order_id}/files/{file_id}")

@@ -1,19 +1,30 @@
-"""docs/states/hotline.md must match the transition table (regenerate: python -m states.diagrams)."""
+"""docs/states/<kind>.md must match each transition table (regenerate: python -m states.diagrams)."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
+import pytest
+
 from states import diagrams
-from states.hotline import MACHINE, STATE_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_hotline_diagram_matches_table():
-    text = (ROOT / "docs" / "states" / "hotline.md").read_text(encoding="utf-8")
-    assert text == diagrams.render("hotline"), "docs/states/hotline.md drifted: run python -m states.diagrams"
-    assert MACHINE.mermaid(STATE_LABELS) in text
+@pytest.mark.parametrize("kind", ["disclosure", "hotline"])
+def test_diagram_matches_table(kind: str) -> None:
+    assert set(diagrams.MACHINES) == {"disclosure", "hotline"}
+    expected = diagrams.render(kind)
+    assert expected is not None, f"the {kind} machine was not found in this tree"
+    text = (ROOT / "docs" / "states" / f"{kind}.md").read_text(encoding="utf-8")
+    assert text == expected, f"docs/states/{kind}.md drifted: run python -m states.diagrams"
+    mod = importlib.import_module(diagrams.MACHINES[kind].module)
+    assert mod.MACHINE.mermaid(mod.STATE_LABELS) in text
+
+
+def test_the_repository_docs_pass_the_check_mode() -> None:
+    assert diagrams.main(["--check"]) == 0
 
 
 def test_check_mode_reports_drift(tmp_path, capsys):

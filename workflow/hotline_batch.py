@@ -64,6 +64,13 @@ class ImportReport:
                 "errors": [{"row": e.row, "column": e.column, "problem": e.problem_zh, "code": e.code} for e in shown],
                 "errors_truncated": len(self.errors) - len(shown)}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ImportReport:
+        """The report ``to_dict()`` saved (every error kept), read back."""
+        return cls(total=d["total"], created=d["created"], updated=d["updated"], unchanged=d["unchanged"],
+                   dry_run=d["dry_run"],
+                   errors=[RowError(e["row"], e["column"], e["problem"], e["code"]) for e in d["errors"]])
+
     def summary_zh(self) -> str:
         verb = "将" if self.dry_run else "已"
         return (f"共 {self.total} 行：{verb}新增 {self.created}，{verb}更新 {self.updated}，未变化 {self.unchanged}，"

@@ -117,6 +117,78 @@ def test_import_page_shows_the_report_and_offers_the_error_file(web: Web, tmp_pa
     assert c.get("/workorders/import/not-a-token/errors.xlsx").status_code == 404
 
 
+def test_a_long_import_goes_on_in_the_background_with_its_progress_page(web: Web, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import still running after the upload's wait is followed on its own page (refreshing itself), which
+    shows the result when it ends; the problem list is downloadable from there too."""
+    import threading
+    import time
+
+    from web.pages import import_jobs, workorder_intake
+    from workflow.hotline_batch import import_file
+
+    release = threading.Event()
+
+    def slow_import(*args: Any, **kw: Any) -> Any:
+        assert release.wait(30)
+        return import_file(*args, **kw)
+
+    monkeypatch.setattr(workorder_intake, "import_file", slow_import)
+    monkeypatch.setattr(import_jobs, "WAIT_SECONDS", 0.2)
+    path = tmp_path / "工单.xlsx"
+    manifest = make_xlsx(path, 40, bad_fraction=0.1, seed=5)
+    web.clock.set(local(2026, 5, 4, 10))
+    c = web.login("front")
+    r = c.post("/workorders/import", data={"csrf_token": csrf_of(c.get("/workorders/import").text)},
+               files={"file": ("工单.xlsx", path.read_bytes(), "application/octet-stream")})
+    assert r.status_code == 303, r.text[:300]
+    url = r.headers["location"]
+    assert re.fullmatch(r"/workorders/import/[A-Za-z0-9_-]{16,64}", url)
+    running = c.get(url)
+    assert running.status_code == 200 and 'id="import-progress"' in running.text
+    assert '<meta http-equiv="refresh" content="2">' in running.text and "正在导入：工单.xlsx" in running.text
+    assert c.get(url + "/errors.xlsx").status_code == 404  # no problem list before the end
+    assert web.login("officer").get(url).status_code == 403
+    release.set()
+    for _ in range(300):
+        page = c.get(url)
+        if 'id="import-report"' in page.text:
+            break
+        time.sleep(0.05)
+    assert f"共 40 行：已新增 {40 - len(manifest)}" in page.text and "refresh" not in page.text
+    assert count(web, WorkOrder) == 40 - len(manifest)
+    sheet = list(openpyxl.load_workbook(io.BytesIO(c.get(url + "/errors.xlsx").content)).active.iter_rows(
+        values_only=True))
+    assert {r[0] for r in sheet[1:]} == set(manifest)
+    assert c.get("/workorders/import/" + "x" * 24).status_code == 404
+
+
+def test_an_interrupted_import_says_so_and_how_to_finish_it(web: Web, tmp_path: Path) -> None:
+    import json
+    import time
+
+    from web.pages import import_jobs
+
+    folder = web.app.state.settings.var_dir / "import-reports" / str(web.staff.agency_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    token = "t" * 24
+    stopped = time.time() - import_jobs.STALE_SECONDS - 5
+    (folder / f"{token}.json").write_text(json.dumps({
+        "state": "running", "processed": 1500, "heartbeat": stopped, "filename": "平台导出.xlsx", "dry_run": False,
+        "started": stopped - 30}), encoding="utf-8")
+    page = web.login("front").get(f"/workorders/import/{token}")
+    assert page.status_code == 200 and 'id="import-interrupted"' in page.text
+    assert "已处理约 1500 行" in page.text and "请重新上传同一文件" in page.text and "refresh" not in page.text
+
+
+def test_an_import_whose_file_cannot_be_read_is_refused_at_the_file_field(web: Web) -> None:
+    c = web.login("front")
+    r = c.post("/workorders/import", data={"csrf_token": csrf_of(c.get("/workorders/import").text)},
+               files={"file": ("坏文件.xlsx", b"not a zip file", "application/octet-stream")})
+    assert r.status_code == 422 and field_error(r.text, "file")
+    assert count(web, WorkOrder) == 0
+
+
 def test_import_page_refuses_other_files_and_a_bad_mapping(web: Web) -> None:
     c = web.login("front")
     token = csrf_of(c.get("/workorders/import").text)

@@ -4,9 +4,7 @@ column mapping) with the import report and its error file, and download the repl
 from __future__ import annotations
 
 import io
-import json
 import re
-import secrets
 import shutil
 import tempfile
 import time
@@ -20,16 +18,17 @@ from starlette.datastructures import UploadFile
 from db.engine import read_session
 from states.roles import Role
 from web.auth import CurrentUser
+from web.pages import import_jobs
 from web.pages.common import agency_of, local_input, now
 from web.pages.forms import errors_by_field, typed_values
+from web.pages.import_jobs import read_job, start_import
 from web.pages.render import redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, app_settings, principal, require
 from web.pages.workorder_forms import intake_fields, intake_values
 from workflow import hotline as wf
-from workflow.errors import DomainValidation, InvalidTransition, NotFound
+from workflow.errors import DomainValidation, InvalidTransition
 from workflow.hotline_batch import ImportReport, import_file, write_report
 from workflow.hotline_export import write_export
-from workflow.hotline_import import RowError
 from workflow.hotline_mapping import MappingError, load_mapping
 from workflow.hotline_queries import ExportWindowError, export_rows, export_window
 
@@ -83,7 +82,7 @@ def _reports_dir(request: Request, agency_id: int) -> Path:
 
 @router.get("/import")
 def import_form(request: Request, user: CurrentUser = CanIntake) -> Response:
-    return render(request, "workorders/import.html", {"report": None, "token": "", "errors": {}})
+    return render(request, "workorders/import.html", {"report": None, "job": None, "token": "", "errors": {}})
 
 
 def _save(upload: UploadFile, path: Path) -> Path:
@@ -94,51 +93,74 @@ def _save(upload: UploadFile, path: Path) -> Path:
     return path
 
 
+def _form_again(request: Request, errors: dict[str, list[str]]) -> Response:
+    return render(request, "workorders/import.html", {"report": None, "job": None, "token": "", "errors": errors},
+                  status=422)
+
+
 @router.post("/import")
 def import_(request: Request, form: StaffForm, user: CurrentUser = CanIntake) -> Response:
-    """Check every row, write the good ones, report the bad ones (kept for the error-file download)."""
+    """Check every row, write the good ones, report the bad ones (kept for the error-file download).
+
+    The import runs as a job (web.pages.import_jobs): its result is shown here when it ends within a few
+    seconds, otherwise on its own page, which follows its progress."""
     file, mapping = form.get("file"), form.get("mapping")
     dry_run = form.get("dry_run") in ("on", "1", "true")
     if not isinstance(file, UploadFile) or not file.filename:
-        return render(request, "workorders/import.html", {"report": None, "token": "",
-                                                           "errors": {"file": ["请选择要导入的文件"]}}, status=422)
+        return _form_again(request, {"file": ["请选择要导入的文件"]})
     suffix = Path(file.filename).suffix.lower()
     if suffix not in (".xlsx", ".jsonl"):
-        return render(request, "workorders/import.html", {"report": None, "token": "", "errors": {
-            "file": ["只接受平台导出的 .xlsx 或 .jsonl 文件"]}}, status=422)
+        return _form_again(request, {"file": ["只接受平台导出的 .xlsx 或 .jsonl 文件"]})
+    workdir = Path(tempfile.mkdtemp(prefix="banli-import-"))  # the job deletes it when it ends
     try:
-        with tempfile.TemporaryDirectory(prefix="banli-import-") as tmp:
-            data = _save(file, Path(tmp) / f"upload{suffix}")
-            cmap = None
-            if isinstance(mapping, UploadFile) and mapping.filename:
-                try:
-                    cmap = load_mapping(_save(mapping, Path(tmp) / "mapping.yaml"))
-                except MappingError as exc:
-                    raise DomainValidation.one("mapping", "invalid_mapping", str(exc)) from exc
+        data = _save(file, workdir / f"upload{suffix}")
+        cmap = None
+        if isinstance(mapping, UploadFile) and mapping.filename:
             try:
-                report = import_file(app_engine(request), data, cmap, principal(user), now(request), dry_run=dry_run)
+                cmap = load_mapping(_save(mapping, workdir / "mapping.yaml"))
             except MappingError as exc:
-                raise DomainValidation.one("file", "invalid_file", str(exc)) from exc
+                raise DomainValidation.one("mapping", "invalid_mapping", str(exc)) from exc
     except DomainValidation as exc:
-        return render(request, "workorders/import.html", {"report": None, "token": "",
-                                                           "errors": errors_by_field(exc)}, status=422)
-    except (InvalidTransition, NotFound) as exc:
-        raise PageError(403, exc.message) from exc
-    token = ""
-    if report.errors:
-        token = secrets.token_urlsafe(18)
-        folder = _reports_dir(request, user.agency_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        _prune(folder, time.time())  # file ages against the file system's clock (mtime), not the app clock
-        (folder / f"{token}.json").write_text(json.dumps(report.to_dict(), ensure_ascii=False), encoding="utf-8")
+        shutil.rmtree(workdir, ignore_errors=True)
+        return _form_again(request, errors_by_field(exc))
+    folder = _reports_dir(request, user.agency_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    _prune(folder, time.time())  # file ages against the file system's clock (mtime), not the app clock
+    token, thread = start_import(import_file, app_engine(request), folder, workdir, data, cmap, principal(user),
+                                 now(request), filename=file.filename, dry_run=dry_run)
+    thread.join(import_jobs.WAIT_SECONDS)
+    job = read_job(folder, token)
+    if job is not None and job["state"] in ("done", "failed"):
+        return _job_page(request, token, job)
+    return redirect(request, f"/workorders/import/{token}")
+
+
+def _job_page(request: Request, token: str, job: dict[str, Any]) -> Response:
+    """A finished import's result, a failed one's problem at the file field, or how far a running one is."""
+    if job["state"] == "failed":
+        return _form_again(request, job["errors"])
+    if job["state"] != "done":
+        return render(request, "workorders/import.html", {"report": None, "job": job, "token": token, "errors": {}})
+    report = ImportReport.from_dict(job["report"])
     return render(request, "workorders/import.html", {
-        "report": report.to_dict(max_errors=SHOWN_ERRORS), "summary": report.summary_zh(), "token": token,
-        "counts": import_summary(report.to_dict(max_errors=0)), "filename": file.filename, "errors": {}})
+        "report": report.to_dict(max_errors=SHOWN_ERRORS), "summary": report.summary_zh(), "job": None,
+        "token": token if report.errors else "", "counts": import_summary(report.to_dict(max_errors=0)),
+        "filename": job.get("filename", ""), "errors": {}})
+
+
+@router.get("/import/{token}")
+def import_job(request: Request, token: str, user: CurrentUser = CanIntake) -> Response:
+    """An import's progress (the page refreshes itself while it runs), then its result."""
+    job = read_job(_reports_dir(request, user.agency_id), token) if TOKEN_RE.fullmatch(token) else None
+    if job is None:
+        raise PageError(404, "没有这次导入的记录（可能已过期）")
+    return _job_page(request, token, job)
 
 
 def _prune(folder: Path, now_ts: float) -> None:
-    """Problem lists are kept for KEEP_REPORTS_DAYS days (long enough to download and fix the file)."""
-    for old in folder.glob("*.json"):
+    """Import results and problem lists are kept for KEEP_REPORTS_DAYS days (long enough to download and fix
+    the file); so are half-written state files a crash left behind."""
+    for old in [*folder.glob("*.json"), *folder.glob(".*.tmp")]:
         if now_ts - old.stat().st_mtime > KEEP_REPORTS_DAYS * 86400:
             old.unlink(missing_ok=True)
 
@@ -146,11 +168,10 @@ def _prune(folder: Path, now_ts: float) -> None:
 @router.get("/import/{token}/errors.{fmt}")
 def import_errors(request: Request, token: str, fmt: str, user: CurrentUser = CanIntake) -> Response:
     """The import's per-row problems as .xlsx or .csv (UTF-8 with BOM): row, column, problem, code."""
-    path = _reports_dir(request, user.agency_id) / f"{token}.json"
-    if fmt not in ("xlsx", "csv") or not TOKEN_RE.fullmatch(token) or not path.exists():
+    job = read_job(_reports_dir(request, user.agency_id), token) if TOKEN_RE.fullmatch(token) else None
+    if fmt not in ("xlsx", "csv") or job is None or job["state"] != "done":
         raise PageError(404, "导入问题清单不存在或已过期")
-    saved = json.loads(path.read_text(encoding="utf-8"))
-    report = ImportReport(errors=[RowError(e["row"], e["column"], e["problem"], e["code"]) for e in saved["errors"]])
+    report = ImportReport.from_dict(job["report"])
     with tempfile.TemporaryDirectory(prefix="banli-report-") as tmp:
         content = write_report(report, Path(tmp) / f"errors.{fmt}").read_bytes()
     return Response(content, media_type=MEDIA[fmt], headers={

@@ -1,0 +1,121 @@
+"""12345 imports from the web page run in a background thread.
+
+A large platform export (100,000 rows take about a minute) must neither hold the request open past a reverse
+proxy's timeout nor leave the person without news. The page waits up to ``WAIT_SECONDS`` for the import: a
+small file's result is shown at once. A larger one goes on in the background and the person is sent to
+``/workorders/import/<token>``, which shows the rows processed so far (refreshing itself) and then the result.
+
+The job's state is one JSON file per import, ``var/import-reports/<agency>/<token>.json`` (``var`` is shared
+by every instance, as it must be for stored files), replaced atomically: ``running`` with the rows processed
+and a heartbeat, then ``done`` with the full report (the error-file downloads read it) or ``failed`` with the
+problem. A running job whose heartbeat stopped — its process was stopped or died — reads as ``interrupted``:
+the import is idempotent, so uploading the same file again completes it without doubling anything.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from workflow.errors import InvalidTransition, NotFound
+from workflow.hotline_batch import ImportReport
+from workflow.hotline_mapping import ColumnMapping, MappingError
+
+log = logging.getLogger(__name__)
+
+WAIT_SECONDS = 5.0  # how long the upload request waits before sending the person to the progress page
+HEARTBEAT_SECONDS = 5.0
+STALE_SECONDS = 60.0  # a running job not heard of for this long is taken as interrupted
+
+Importer = Callable[..., ImportReport]  # workflow.hotline_batch.import_file
+
+
+def job_path(folder: Path, token: str) -> Path:
+    return folder / f"{token}.json"
+
+
+def _write(path: Path, state: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
+    tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)  # readers never see half a file
+
+
+def read_job(folder: Path, token: str, now_ts: float | None = None) -> dict[str, Any] | None:
+    """The job's state, or None when there is no such job (or it was pruned)."""
+    path = job_path(folder, token)
+    try:
+        state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    if "state" not in state:  # a problem list saved before imports ran as jobs: a finished import
+        state = {"state": "done", "report": state, "filename": "", "processed": state.get("total", 0)}
+    now_ts = time.time() if now_ts is None else now_ts
+    if state["state"] == "running" and now_ts - float(state.get("heartbeat", 0)) > STALE_SECONDS:
+        state["state"] = "interrupted"
+    return state
+
+
+def start_import(importer: Importer, engine: Engine, folder: Path, workdir: Path, data: Path,
+                 mapping: ColumnMapping | None, actor: Any, now: Any, *, filename: str,
+                 dry_run: bool) -> tuple[str, threading.Thread]:
+    """Start importing ``data`` (inside ``workdir``, which the job deletes when it ends); returns the token and
+    the thread (the caller may ``join`` it for a while)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(18)
+    path = job_path(folder, token)
+    base = {"filename": filename, "dry_run": dry_run, "started": time.time()}
+    _write(path, {**base, "state": "running", "processed": 0, "heartbeat": time.time()})
+    thread = threading.Thread(target=_run, name=f"import-{token[:6]}", daemon=True, args=(
+        importer, engine, path, workdir, data, mapping, actor, now, base))
+    thread.start()
+    return token, thread
+
+
+def _run(importer: Importer, engine: Engine, path: Path, workdir: Path, data: Path,
+         mapping: ColumnMapping | None, actor: Any, now: Any, base: dict[str, Any]) -> None:
+    processed = 0
+    lock = threading.Lock()
+    finished = threading.Event()
+
+    def beat() -> None:  # rows may take a while between progress calls: the heartbeat does not wait for them
+        while not finished.wait(HEARTBEAT_SECONDS):
+            with lock:
+                if not finished.is_set():
+                    _write(path, {**base, "state": "running", "processed": processed, "heartbeat": time.time()})
+
+    def progress(n: int) -> None:
+        nonlocal processed
+        processed += n
+
+    heart = threading.Thread(target=beat, name="import-heartbeat", daemon=True)
+    heart.start()
+    try:
+        report = importer(engine, data, mapping, actor, now, dry_run=base["dry_run"], progress=progress)
+        final = {**base, "state": "done", "processed": report.total, "report": report.to_dict()}
+    except MappingError as exc:
+        final = {**base, "state": "failed", "errors": {"file": [str(exc)]}}
+    except (InvalidTransition, NotFound) as exc:
+        final = {**base, "state": "failed", "errors": {"file": [exc.message]}}
+    except Exception:
+        log.exception("import %s failed", path.stem)
+        final = {**base, "state": "failed", "errors": {"file": ["导入失败：系统内部错误，已导入的行不受影响；请联系管理员"]}}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    with lock:
+        finished.set()
+        final["finished"] = time.time()
+        _write(path, final)
+    heart.join()
+
+
+__all__ = ["STALE_SECONDS", "WAIT_SECONDS", "job_path", "read_job", "start_import"]

@@ -74,6 +74,7 @@ def agency_context(agency: Agency, settings_defaults: Mapping[str, Any] | None =
     ctx["short_name"] = ctx["short_name"] or agency.name
     ctx["litigation_court"] = ctx["litigation_court"] or DEFAULT_COURT
     ctx["mail_attachments"] = list(values.get("mail_attachments") or ["pdf"])
+    ctx["partial_reconsideration_first"] = values.get("partial_reconsideration_first") is not False
     return ctx
 
 

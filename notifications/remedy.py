@@ -7,6 +7,8 @@
 - A refusal under 条例第十四、十五、十六条 (``Reason.reconsideration_first``) must say that
   reconsideration comes first (行政复议法第二十三条第一款第（四）项、第二款) and that litigation is
   possible only against the reconsideration decision (15 days, 行政诉讼法第四十五条).
+- A partial disclosure (条例第三十七条) refuses a part: for that part reconsideration comes first, for the rest
+  both ways stay open (DERIVED; ``agency.partial_reconsideration_first``, default on, turns it off).
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ def remedy_clause(reason: Reason | None, agency_ctx: Mapping[str, Any], *, docum
     if not organ:
         raise KeyError("reconsideration_organ")
     court = agency_ctx.get("litigation_court") or DEFAULT_COURT
+    if reason is not None and reason.category == "partial" and agency_ctx.get("partial_reconsideration_first", True):
+        return (
+            f"如对{document}不服，可以自收到{document}之日起60日内向{organ}申请行政复议。"
+            "其中对不予公开部分不服的，根据《中华人民共和国行政复议法》第二十三条第一款第（四）项的规定，"
+            "应当先申请行政复议，对行政复议决定不服的，可以自收到行政复议决定书之日起15日内依法向人民法院提起行政诉讼；"
+            f"对其余部分不服的，也可以自收到{document}之日起6个月内依法向{court}提起行政诉讼。"
+        )
     if reason is not None and reason.reconsideration_first:
         return (
             f"如对{document}不服，可以自收到{document}之日起60日内向{organ}申请行政复议。"

@@ -30,6 +30,9 @@ class AgencyConfig(BaseModel):
     # 行政复议法第二十四条: for a county government department, the county people's government.
     reconsideration_organ: str = "某县人民政府"
     litigation_court: str = "有管辖权的人民法院"
+    # 行政复议法第二十三条 names refusals (不予公开); the withheld part of a 部分公开 (条例第三十七条) is one, so
+    # its reply says reconsideration comes first for that part (DERIVED, rules.md §1.8: configurable).
+    partial_reconsideration_first: bool = True
     tracking_format: str = "依申〔{year}〕{seq:04d}号"
     reply_doc_format: str = "公开复〔{year}〕{seq}号"
     notice_doc_format: str = "公开告〔{year}〕{seq}号"

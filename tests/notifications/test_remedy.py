@@ -21,6 +21,9 @@ def test_clause_per_reason(reason):
         assert reason.category == "refuse"
         assert "第二十三条" in text and "应当先申请行政复议" in text
         assert "6个月" not in text
+    elif reason.category == "partial":  # the withheld part: reconsideration first; the rest: either way
+        assert "其中对不予公开部分不服的" in text and "第二十三条" in text and "应当先申请行政复议" in text
+        assert "对其余部分不服的，也可以自收到本答复之日起6个月内依法向某县人民法院提起行政诉讼" in text
     else:
         assert "6个月内依法向某县人民法院提起行政诉讼" in text
         assert "应当先申请" not in text
@@ -56,3 +59,11 @@ def _stub(start: date, *, days: int = 0, months: int = 0) -> _Due:
 def test_remedy_deadlines_uses_the_calendar_callable():
     out = remedy_deadlines(date(2026, 11, 27), _stub)
     assert out == {"reconsideration_by": date(2027, 1, 26), "litigation_by": date(2027, 5, 26)}
+
+
+def test_partial_disclosure_clause_can_be_switched_off_per_agency():
+    """DERIVED (rules.md §1.8): an agency that reads 行政复议法第二十三条 as not covering partial disclosures
+    turns the setting off and gets the ordinary clause."""
+    partial = lookup("partial", "partial")
+    text = remedy_clause(partial, {**AGENCY, "partial_reconsideration_first": False})
+    assert "应当先申请" not in text and "6个月内依法向某县人民法院提起行政诉讼" in text

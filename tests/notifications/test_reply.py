@@ -42,6 +42,9 @@ def test_reply_for_every_reason(reason, settings):
     if reason.reconsideration_first:
         assert "应当先申请行政复议" in text and "第二十三条" in text
         assert "6个月" not in text
+    elif reason.category == "partial":  # reconsideration first for the withheld part only (remedy.py)
+        assert "其中对不予公开部分不服的" in text and "应当先申请行政复议" in text
+        assert "对其余部分不服的，也可以自收到本答复之日起6个月内依法向某县人民法院提起行政诉讼" in text
     else:
         assert "6个月内依法向某县人民法院提起行政诉讼" in text
         assert "应当先申请行政复议" not in text

@@ -27,6 +27,7 @@ LABELS: dict[str, tuple[str, str]] = {  # field → (section, label)
     "postal_code": ("文书", "邮政编码"), "phone": ("文书", "联系电话"), "email": ("文书", "电子邮箱"),
     "website": ("文书", "网站"), "office_hours": ("文书", "办公时间"),
     "reconsideration_organ": ("文书", "行政复议机关"), "litigation_court": ("文书", "管辖法院"),
+    "partial_reconsideration_first": ("文书", "部分公开答复中告知：对不予公开部分应当先申请行政复议"),
     "tracking_format": ("编号", "受理编号格式"), "reply_doc_format": ("编号", "答复书文号格式"),
     "notice_doc_format": ("编号", "告知书文号格式"), "submission_format": ("编号", "网上申请编号格式"),
     "timezone": ("时间", "时区"), "working_hours": ("时间", "工作时间段（每行一段，如 09:00-12:00）"),

@@ -343,7 +343,8 @@ def h_send_fee_notice(ctx: Ctx, p: P.FeeNoticeIn) -> None:
                      {"method": p.method, "basis_fact": basis, "amount": quote.amount, "payment": payment,
                       "lines": [{"band": ln.band, "quantity": ln.quantity, "rate": ln.rate, "amount": ln.subtotal}
                                 for ln in quote.lines],
-                      "last_date": _iso(fee.due_date), "days": ctx.cfg.fee_payment_wd}, doc_no=doc_no)
+                      "last_date": _iso(fee.due_date), "days": ctx.cfg.fee_payment_wd,
+                      "pauses_reply_clock": ctx.cfg.fee_pauses_reply_clock}, doc_no=doc_no)
 
 
 def h_record_payment(ctx: Ctx, p: P.PaymentIn) -> None:

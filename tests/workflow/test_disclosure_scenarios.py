@@ -253,3 +253,27 @@ def test_events_are_append_only(db, clock):
     with pytest.raises(Exception) as e, db.engine.begin() as c:
         c.execute(text("DELETE FROM event"))
     assert "append-only" in str(e.value)
+
+
+@pytest.mark.parametrize("pauses", [True, False])
+def test_fee_notice_states_the_payment_period_and_whether_the_reply_clock_pauses(db, clock, pauses):
+    """The notice gives the agency's payment period (fee_payment_wd) and, when the agency pauses the reply
+    clock for payment (fee_pauses_reply_clock, UNCONFIRMED: configurable), says so."""
+    from db.engine import write_session
+    from db.models import Agency
+    from notifications.render import render
+
+    staff = make_staff(db.engine, clock.now())
+    with write_session(db.engine) as s:
+        agency = s.exec(select(Agency).where(Agency.id == staff.agency_id)).one()
+        agency.settings = {**agency.settings, "fee_pauses_reply_clock": pauses, "fee_payment_wd": 15}
+        s.add(agency)
+        s.commit()
+    r = _register(db, staff, clock.now())
+    clock.set(local_dt(2026, 3, 5, 10))
+    wf.act(db.engine, r.id, "send_fee_notice", {"method": "page", "quantity": 250}, staff.officer, clock.now())
+    with read_session(db.engine) as s:
+        row = s.exec(select(Outbox).where(Outbox.case_id == r.id, Outbox.notice_type == "disclosure.fee_notice")).one()
+    text = render(row.notice_type, row.context, "txt", settings=db.settings).content.decode()
+    assert "自收到本通知书次日起15个工作日内" in text
+    assert ("自本通知书发出之日至您缴纳费用之日的期间，不计算在答复期限内" in text) is pauses

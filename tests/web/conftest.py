@@ -170,3 +170,22 @@ def count(web: Web, model: Any) -> int:
 
     with read_session(web.db.engine) as s:
         return int(s.exec(select(func.count()).select_from(model)).one())
+
+
+@pytest.fixture
+def held_import(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Page imports wait for the returned event before they start (and the upload waits only 0.2 s for them):
+    a long import, without a long file. Set the event to let them run."""
+    from web.pages import import_jobs, workorder_intake
+    from workflow.hotline_batch import import_file
+
+    release = threading.Event()
+
+    def held(*args: Any, **kw: Any) -> Any:
+        assert release.wait(30), "the test never released the import"
+        return import_file(*args, **kw)
+
+    monkeypatch.setattr(workorder_intake, "import_file", held)
+    monkeypatch.setattr(import_jobs, "WAIT_SECONDS", 0.2)
+    yield release
+    release.set()

@@ -12,6 +12,7 @@ Screenshots go to test-artifacts/screenshots/ (gitignored).
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -184,22 +185,9 @@ def test_hotline_journey(live: Live, new_context: Any, tmp_path: Path) -> None:
 
 
 def test_a_long_import_is_followed_on_its_progress_page(live: Live, new_context: Any, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+                                                        held_import: threading.Event) -> None:
     """The upload does not wait for a long import: the clerk sees the rows processed so far, and the page turns
     into the import report by itself when the import ends."""
-    import threading
-
-    from web.pages import import_jobs, workorder_intake
-    from workflow.hotline_batch import import_file
-
-    release = threading.Event()
-
-    def slow_import(*args: Any, **kw: Any) -> Any:
-        assert release.wait(30)
-        return import_file(*args, **kw)
-
-    monkeypatch.setattr(workorder_intake, "import_file", slow_import)
-    monkeypatch.setattr(import_jobs, "WAIT_SECONDS", 0.2)
     live.web.clock.set(local(2026, 3, 16, 9))
     xlsx = tmp_path / "12345工单导出.xlsx"
     manifest = make_xlsx(xlsx, 30, bad_fraction=0.1, seed=7, start=local(2026, 1, 15, 8).replace(tzinfo=None))
@@ -211,7 +199,7 @@ def test_a_long_import_is_followed_on_its_progress_page(live: Live, new_context:
     assert re.search(r"/workorders/import/[A-Za-z0-9_-]+$", clerk.url)
     expect(clerk.locator("#import-form")).to_have_count(0)  # nothing to type into a page that refreshes itself
     shot(clerk, "h00-import-progress")
-    release.set()
+    held_import.set()
     expect(clerk.locator("#import-summary")).to_contain_text(f"共 30 行：已新增 {30 - len(manifest)}", timeout=15000)
     expect(clerk.locator("#import-progress")).to_have_count(0)
     expect(clerk.locator("#import-form")).to_be_visible()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -118,23 +119,11 @@ def test_import_page_shows_the_report_and_offers_the_error_file(web: Web, tmp_pa
 
 
 def test_a_long_import_goes_on_in_the_background_with_its_progress_page(web: Web, tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                        held_import: threading.Event) -> None:
     """An import still running after the upload's wait is followed on its own page (refreshing itself), which
     shows the result when it ends; the problem list is downloadable from there too."""
-    import threading
     import time
 
-    from web.pages import import_jobs, workorder_intake
-    from workflow.hotline_batch import import_file
-
-    release = threading.Event()
-
-    def slow_import(*args: Any, **kw: Any) -> Any:
-        assert release.wait(30)
-        return import_file(*args, **kw)
-
-    monkeypatch.setattr(workorder_intake, "import_file", slow_import)
-    monkeypatch.setattr(import_jobs, "WAIT_SECONDS", 0.2)
     path = tmp_path / "工单.xlsx"
     manifest = make_xlsx(path, 40, bad_fraction=0.1, seed=5)
     web.clock.set(local(2026, 5, 4, 10))
@@ -149,7 +138,7 @@ def test_a_long_import_goes_on_in_the_background_with_its_progress_page(web: Web
     assert '<meta http-equiv="refresh" content="2">' in running.text and "正在导入：工单.xlsx" in running.text
     assert c.get(url + "/errors.xlsx").status_code == 404  # no problem list before the end
     assert web.login("officer").get(url).status_code == 403
-    release.set()
+    held_import.set()
     for _ in range(300):
         page = c.get(url)
         if 'id="import-report"' in page.text:

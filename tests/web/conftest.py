@@ -176,7 +176,8 @@ def count(web: Web, model: Any) -> int:
 def held_import(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """Page imports wait for the returned event before they start (and the upload waits only 0.2 s for them):
     a long import, without a long file. Set the event to let them run."""
-    from web.pages import import_jobs, workorder_intake
+    from web import import_jobs
+    from web.pages import workorder_intake
     from workflow.hotline_batch import import_file
 
     release = threading.Event()

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from web.pages import import_jobs
-from web.pages.import_jobs import read_job, start_import
+from web import import_jobs
+from web.import_jobs import read_job, start_import
 from workflow.errors import NotFound
 from workflow.hotline_batch import ImportReport
 from workflow.hotline_mapping import MappingError

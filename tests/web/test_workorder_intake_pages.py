@@ -156,7 +156,7 @@ def test_an_interrupted_import_says_so_and_how_to_finish_it(web: Web, tmp_path: 
     import json
     import time
 
-    from web.pages import import_jobs
+    from web import import_jobs
 
     folder = web.app.state.settings.var_dir / "import-reports" / str(web.staff.agency_id)
     folder.mkdir(parents=True, exist_ok=True)

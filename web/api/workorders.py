@@ -10,15 +10,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from db.engine import read_session
 from states.roles import Role
 from web.concurrency import run_write
-from web.deps import EngineDep, NowDep, PrincipalDep
+from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
+from web.import_jobs import TOKEN_RE, jobs_dir, read_job, start_import
 from workflow import hotline as wf
-from workflow.hotline_batch import import_file
+from workflow.hotline import check_intake_actor
+from workflow.hotline_batch import ImportReport, import_file
 from workflow.hotline_export import write_export
 from workflow.hotline_mapping import MappingError, load_mapping
 from workflow.hotline_queries import (
@@ -105,18 +108,50 @@ def _save(upload: UploadFile, directory: Path, default_suffix: str) -> Path:
     return path
 
 
-@router.post("/import", summary="批量导入平台导出的工单（.xlsx / .jsonl，可附列映射 YAML）")
-def import_(engine: EngineDep, now: NowDep, actor: PrincipalDep, file: Annotated[UploadFile, File()],
-            mapping: Annotated[UploadFile | None, File()] = None,
-            dry_run: Annotated[bool, Form()] = False) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="banli-import-") as tmp:
-        data = _save(file, Path(tmp), ".xlsx")
+@router.post("/import", summary="批量导入平台导出的工单（.xlsx / .jsonl，可附列映射 YAML；background=true 时后台导入）",
+             responses={202: {"description": "后台导入已开始：用 status_url 查询进度和结果"}})
+def import_(engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: SettingsDep,
+            file: Annotated[UploadFile, File()], mapping: Annotated[UploadFile | None, File()] = None,
+            dry_run: Annotated[bool, Form()] = False, background: Annotated[bool, Form()] = False) -> Any:
+    """Every row is checked; good rows are written, bad rows reported. With ``background=true`` the import runs
+    as a job (202 with ``status_url``), for files too large to wait for in one request."""
+    check_intake_actor(actor)
+    workdir = Path(tempfile.mkdtemp(prefix="banli-import-"))
+    handed_over = False  # to the background job, which deletes it when it ends
+    try:
+        data = _save(file, workdir, ".xlsx")
         try:
-            cmap = load_mapping(_save(mapping, Path(tmp), ".yaml")) if mapping is not None else None
+            cmap = load_mapping(_save(mapping, workdir, ".yaml")) if mapping is not None else None
+            if background:
+                token, _ = start_import(import_file, engine, jobs_dir(settings.var_dir, actor.agency_id), workdir,
+                                        data, cmap, actor, now, filename=file.filename or "", dry_run=dry_run)
+                handed_over = True
+                return JSONResponse({"job": token, "state": "running",
+                                     "status_url": f"/api/workorders/import/{token}"}, status_code=202)
             report = import_file(engine, data, cmap, actor, now, dry_run=dry_run)
         except MappingError as exc:
             raise ApiError(422, "invalid_file", str(exc)) from exc
+    finally:
+        if not handed_over:
+            shutil.rmtree(workdir, ignore_errors=True)
     return report.to_dict(max_errors=MAX_REPORTED_ERRORS)
+
+
+@router.get("/import/{token}", summary="后台导入的进度和结果")
+def import_status(token: str, actor: PrincipalDep, settings: SettingsDep) -> dict[str, Any]:
+    """``running`` (rows processed so far), ``done`` (the report), ``failed`` (the problem by field) or
+    ``interrupted`` (the process stopped: upload the same file again — nothing is imported twice)."""
+    check_intake_actor(actor)
+    job = read_job(jobs_dir(settings.var_dir, actor.agency_id), token) if TOKEN_RE.fullmatch(token) else None
+    if job is None:
+        raise ApiError(404, "not_found", "没有这次导入的记录（可能已过期）")
+    out: dict[str, Any] = {"job": token, "state": job["state"], "processed": job.get("processed", 0),
+                           "filename": job.get("filename", ""), "dry_run": job.get("dry_run", False)}
+    if job["state"] == "done":
+        out["report"] = ImportReport.from_dict(job["report"]).to_dict(max_errors=MAX_REPORTED_ERRORS)
+    elif job["state"] == "failed":
+        out["errors"] = job["errors"]
+    return out
 
 
 @router.get("/export", summary="导出办理结果，供上传热线平台（xlsx 或 JSON Lines）")

@@ -4,7 +4,6 @@ column mapping) with the import report and its error file, and download the repl
 from __future__ import annotations
 
 import io
-import re
 import shutil
 import tempfile
 import time
@@ -17,11 +16,11 @@ from starlette.datastructures import UploadFile
 
 from db.engine import read_session
 from states.roles import Role
+from web import import_jobs
 from web.auth import CurrentUser
-from web.pages import import_jobs
+from web.import_jobs import TOKEN_RE, jobs_dir, read_job, start_import
 from web.pages.common import agency_of, local_input, now
 from web.pages.forms import errors_by_field, typed_values
-from web.pages.import_jobs import read_job, start_import
 from web.pages.render import redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, app_settings, principal, require
 from web.pages.workorder_forms import intake_fields, intake_values
@@ -37,7 +36,6 @@ CanIntake = require(Role.FRONT_DESK, Role.LEADER)
 MAX_IMPORT_BYTES = 200 * 1024 * 1024  # as the API
 SHOWN_ERRORS = 200
 KEEP_REPORTS_DAYS = 7
-TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 
@@ -77,7 +75,7 @@ def new(request: Request, form: StaffForm, user: CurrentUser = CanIntake) -> Res
 
 
 def _reports_dir(request: Request, agency_id: int) -> Path:
-    return app_settings(request).var_dir / "import-reports" / str(agency_id)
+    return jobs_dir(app_settings(request).var_dir, agency_id)
 
 
 @router.get("/import")
@@ -102,7 +100,7 @@ def _form_again(request: Request, errors: dict[str, list[str]]) -> Response:
 def import_(request: Request, form: StaffForm, user: CurrentUser = CanIntake) -> Response:
     """Check every row, write the good ones, report the bad ones (kept for the error-file download).
 
-    The import runs as a job (web.pages.import_jobs): its result is shown here when it ends within a few
+    The import runs as a job (web.import_jobs): its result is shown here when it ends within a few
     seconds, otherwise on its own page, which follows its progress."""
     file, mapping = form.get("file"), form.get("mapping")
     dry_run = form.get("dry_run") in ("on", "1", "true")

@@ -1,4 +1,4 @@
-"""12345 imports from the web page run in a background thread.
+"""12345 imports from the web page (and from the API when asked) run in a background thread.
 
 A large platform export (100,000 rows take about a minute) must neither hold the request open past a reverse
 proxy's timeout nor leave the person without news. The page waits up to ``WAIT_SECONDS`` for the import: a
@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import threading
@@ -33,11 +34,17 @@ from workflow.hotline_mapping import ColumnMapping, MappingError
 
 log = logging.getLogger(__name__)
 
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what secrets.token_urlsafe(18) gives, with room
 WAIT_SECONDS = 5.0  # how long the upload request waits before sending the person to the progress page
 HEARTBEAT_SECONDS = 5.0
 STALE_SECONDS = 60.0  # a running job not heard of for this long is taken as interrupted
 
 Importer = Callable[..., ImportReport]  # workflow.hotline_batch.import_file
+
+
+def jobs_dir(var_dir: Path, agency_id: int | None) -> Path:
+    """Where an agency's import jobs are kept (every instance must see the same ``var_dir``)."""
+    return var_dir / "import-reports" / str(agency_id)
 
 
 def job_path(folder: Path, token: str) -> Path:
@@ -118,4 +125,4 @@ def _run(importer: Importer, engine: Engine, path: Path, workdir: Path, data: Pa
     heart.join()
 
 
-__all__ = ["STALE_SECONDS", "WAIT_SECONDS", "job_path", "read_job", "start_import"]
+__all__ = ["STALE_SECONDS", "TOKEN_RE", "WAIT_SECONDS", "job_path", "jobs_dir", "read_job", "start_import"]

@@ -228,20 +228,9 @@ def main() -> int:
                                 f"12345 received={both['hotline']['received']:,}"))
     finally:
         engine.dispose()
-        if not args.keep:
-            with psycopg.connect(args.admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-    lines = ["| measurement | median ms | max ms | target ms | result | data |", "|---|---:|---:|---:|---|---|"]
-    for name, med, worst, target, info in results:
-        lines.append(f"| {name} | {med:.1f} | {worst:.1f} | {target} | {'ok' if med < target else 'SLOW'} | {info} |")
-    print(f"load (COPY + indexes + VACUUM ANALYZE): {load_s:.1f} s")
-    print("\n".join(lines))
-    if args.doc:
-        with args.doc.open("a", encoding="utf-8") as fh:
-            fh.write(f"\nRun: {args.orders:,} work orders and {args.applications:,} applications, {args.agencies} "
-                     f"agencies, load {load_s:.1f} s\n\n")
-            fh.write("\n".join(lines) + "\n")
-    return 0
+        report_bench.drop_unless_kept(args)
+    return report_bench.write_results(results, load_s, args.doc, f"{args.orders:,} work orders and "
+                                      f"{args.applications:,} applications, {args.agencies} agencies")
 
 
 if __name__ == "__main__":

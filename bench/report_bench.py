@@ -187,17 +187,28 @@ def main() -> int:
                                 f"received={st['received']:,} on_time={st['on_time_rate']}"))
     finally:
         engine.dispose()
-        if not args.keep:
-            with psycopg.connect(args.admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
+        drop_unless_kept(args)
+    return write_results(results, load_s, args.doc, f"{args.rows:,} applications, {args.agencies} agencies")
+
+
+def drop_unless_kept(args: argparse.Namespace) -> None:
+    """Drop the benchmark database unless ``--keep`` (for ``--reuse`` runs)."""
+    if not args.keep:
+        with psycopg.connect(args.admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
+
+
+def write_results(results: list[tuple[str, float, float, int, str]], load_s: float, doc: Path | None,
+                  what: str) -> int:
+    """Print the results table (median, max, target, ok/SLOW) and append it to ``doc`` when given."""
     lines = ["| measurement | median ms | max ms | target ms | result | data |", "|---|---:|---:|---:|---|---|"]
     for name, med, worst, target, info in results:
         lines.append(f"| {name} | {med:.1f} | {worst:.1f} | {target} | {'ok' if med < target else 'SLOW'} | {info} |")
     print(f"load (COPY + indexes + VACUUM ANALYZE): {load_s:.1f} s")
     print("\n".join(lines))
-    if args.doc:
-        with args.doc.open("a", encoding="utf-8") as fh:
-            fh.write(f"\nRun: {args.rows:,} applications, {args.agencies} agencies, load {load_s:.1f} s\n\n")
+    if doc:
+        with doc.open("a", encoding="utf-8") as fh:
+            fh.write(f"\nRun: {what}, load {load_s:.1f} s\n\n")
             fh.write("\n".join(lines) + "\n")
     return 0
 

@@ -66,6 +66,13 @@ class TokenService:
             self._cache[token] = (mono + self.cache_seconds, user)
         return user
 
+    def forget_user(self, user_id: int) -> None:
+        """Drop this process's remembered tokens of a user (after a password change, deactivation…), so the
+        change takes effect here at once; other instances follow within ``cache_seconds``."""
+        for token, (_, user) in list(self._cache.items()):
+            if user.id == user_id:
+                self._cache.pop(token, None)
+
     def _verify(self, engine: Engine, token: str) -> CurrentUser | None:
         try:
             data = self._s.loads(token, max_age=self.ttl)

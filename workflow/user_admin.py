@@ -14,7 +14,7 @@ from sqlmodel import Session
 from db.engine import write_session
 from db.models import User
 from states.roles import Role, parse_roles
-from workflow.users import UserError, _check_password, hash_password
+from workflow.users import UserError, _check_password, hash_password, verify_password
 from workflow.web_sessions import revoke_user_sessions_in
 
 
@@ -47,6 +47,31 @@ def reset_password(engine: Engine, user_id: int, password: str, *, agency_id: in
         user.password_changed_at = now
         user.failed_logins = 0
         user.locked_until = None
+        revoke_user_sessions_in(s, user_id, now=now, reason="password")
+        s.commit()
+        return user
+
+
+def change_own_password(engine: Engine, user_id: int, current: str, new: str, confirm: str, *,
+                        now: datetime) -> User:
+    """A user sets a new password, proving the current one; every session and API token of the account ends
+    (the user logs in again with the new password). UserError names the field of a problem."""
+    if new != confirm:
+        raise UserError("两次输入的新密码不一致", "password_mismatch", "new_password2")
+    try:
+        _check_password(new)
+    except UserError as exc:
+        raise UserError(exc.message, exc.code, "new_password") from None
+    with write_session(engine) as s:
+        user = s.get(User, user_id)
+        if user is None or not user.active:
+            raise UserError("账户不存在或已停用", "not_found", "current_password")
+        if not verify_password(user.password_hash, current):
+            raise UserError("当前密码不正确", "wrong_password", "current_password")
+        if verify_password(user.password_hash, new):
+            raise UserError("新密码不能与当前密码相同", "same_password", "new_password")
+        user.password_hash = hash_password(new)
+        user.password_changed_at = now
         revoke_user_sessions_in(s, user_id, now=now, reason="password")
         s.commit()
         return user

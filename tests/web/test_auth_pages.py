@@ -158,3 +158,46 @@ def test_session_cookie_tampering_is_rejected(web: Web) -> None:
     raw = c.cookies.get("banli_session") or ""
     c.cookies.set("banli_session", raw[:-2] + ("AA" if not raw.endswith("AA") else "BB"))
     assert c.get("/cases").status_code == 303
+
+
+def test_staff_change_their_own_password(web: Web) -> None:
+    """Every staff member can change their password (the first admin is told to): the current one is checked,
+    problems are shown at their field, and on success every session and API token of the account ends."""
+    from datetime import timedelta
+
+    from fastapi.testclient import TestClient
+
+    officer = web.login("officer")
+    page = officer.get("/cases/mine").text
+    assert 'href="/account/password"' in page and "修改密码" in page
+    form = officer.get("/account/password")
+    assert form.status_code == 200 and 'autocomplete="current-password"' in form.text
+    api = TestClient(web.app)
+    bearer = api.post("/api/token", data={"username": "default-officer", "password": "password123"}).json()
+    headers = {"Authorization": f"Bearer {bearer['access_token']}"}
+    assert api.get("/api/me", headers=headers).status_code == 200
+    for data, field, text in (
+        ({"current_password": "wrong-one", "new_password": "brand-new-pw", "new_password2": "brand-new-pw"},
+         "current_password", "当前密码不正确"),
+        ({"current_password": "password123", "new_password": "brand-new-pw", "new_password2": "brand-new-px"},
+         "new_password2", "两次输入的新密码不一致"),
+        ({"current_password": "password123", "new_password": "short", "new_password2": "short"},
+         "new_password", "密码至少需要"),
+        ({"current_password": "password123", "new_password": "password123", "new_password2": "password123"},
+         "new_password", "不能与当前密码相同"),
+    ):
+        r = web.post(officer, "/account/password", data, page="/account/password")
+        assert r.status_code == 422 and text in r.text and f'id="field-{field}"' in r.text, (field, r.text[:200])
+        assert "brand-new-pw" not in r.text and "wrong-one" not in r.text  # passwords are never echoed
+    web.clock.set(web.clock.now() + timedelta(minutes=1))  # the tokens' stamp is the password's time, in seconds
+    r = web.post(officer, "/account/password", {"current_password": "password123", "new_password": " new pass 1 ",
+                                               "new_password2": " new pass 1 "}, page="/account/password")
+    assert r.status_code == 303 and r.headers["location"].endswith("/login?reason=password_changed")
+    assert officer.get("/cases/mine").status_code == 303  # this session ended too
+    assert api.get("/api/me", headers=headers).status_code == 401  # and the API token
+    assert "密码已修改，请用新密码登录" in web.client().get("/login?reason=password_changed").text
+    web.clients.pop("officer")
+    with pytest.raises(AssertionError):
+        web.login("officer")  # the old password no longer works
+    web.login("officer", password=" new pass 1 ")  # spaces are part of the password as typed
+    assert web.client().get("/account/password").status_code == 303  # login required

@@ -1,4 +1,4 @@
-"""Login, logout and the home redirect (the landing page depends on the user's roles)."""
+"""Login, logout, the user's own password and the home redirect (the landing page depends on the user's roles)."""
 
 from __future__ import annotations
 
@@ -26,12 +26,13 @@ from web.pages.session import (
     set_session_cookie,
 )
 from workflow import web_sessions
-from workflow.users import authenticate
+from workflow.user_admin import change_own_password
+from workflow.users import MIN_PASSWORD_LENGTH, UserError, authenticate
 
 router = APIRouter(include_in_schema=False)
 
 REASONS = {"expired": "您长时间未操作，登录已超时，请重新登录。", "revoked": "您的登录已失效，请重新登录。",
-           "logged_out": "您已安全退出。"}
+           "logged_out": "您已安全退出。", "password_changed": "密码已修改，请用新密码登录。"}
 
 
 def home_for(user: CurrentUser) -> str:
@@ -95,5 +96,33 @@ def logout(request: Request, form: StaffForm) -> Response:
     if token:
         web_sessions.logout(app_engine(request), token, now=app_clock(request).now())
     resp = redirect(request, "/login?reason=logged_out")
+    resp.delete_cookie(SESSION_COOKIE, path="/")
+    return resp
+
+
+def _password_page(request: Request, errors: dict[str, list[str]], status: int = 200) -> Response:
+    return render(request, "auth/password.html", {"errors": errors, "min_length": MIN_PASSWORD_LENGTH},
+                  status=status)
+
+
+@router.get("/account/password")
+def password_form(request: Request, user: PageUser) -> Response:
+    return _password_page(request, {})
+
+
+@router.post("/account/password")
+def change_password(request: Request, form: StaffForm, user: PageUser) -> Response:
+    """Prove the current password, set a new one; every session ends, so log in again (nothing is kept typed)."""
+    def raw(name: str) -> str:  # passwords as typed: no stripping
+        value = form.get(name)
+        return value if isinstance(value, str) else ""
+
+    try:
+        change_own_password(app_engine(request), user.id, raw("current_password"), raw("new_password"),
+                            raw("new_password2"), now=app_clock(request).now())
+    except UserError as exc:
+        return _password_page(request, {exc.field or "current_password": [exc.message]}, status=422)
+    request.app.state.tokens.forget_user(user.id)
+    resp = redirect(request, "/login?reason=password_changed")
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp

@@ -110,9 +110,13 @@ def thresholds(ag: AgencyInfo) -> tuple[date, date]:
 def rules(ag: AgencyInfo) -> list[Rule]:
     """The disclosure rule and one rule per distinct 12345 escalation ladder of the agency."""
     out = [Rule("disclosure", thresholds(ag), ("urge", "supervise"))]
-    for g in workorder_groups(ag, lambda lim: lim.escalation):
+    groups = workorder_groups(ag, lambda lim: lim.escalation)
+    for g in groups:
         out.append(Rule("workorder", tuple(ag.working_day_back(1 + s.after_wd) for s in g.ladder),
                         tuple(s.action for s in g.ladder), g.where))
+    if not groups:  # no profile loads: the orders are still escalated, on the agency's own steps
+        log.error("agency %s: no 12345 time-limit profile loads; work orders escalate on the default steps", ag.code)
+        out.append(Rule("workorder", thresholds(ag), ("urge", "supervise")))
     return out
 
 

@@ -82,7 +82,11 @@ def ladders(ag: AgencyInfo) -> list[tuple[tuple[int, ...], tuple[str, ...], Any]
         else:
             plain.setdefault(ag.cfg.ladder(kind), []).append(kind)
     out: list[tuple[tuple[int, ...], tuple[str, ...], Any]] = []
-    for g in workorder_groups(ag, lambda lim: _rungs(lim.reminders)) if profiled else []:
+    groups = workorder_groups(ag, lambda lim: _rungs(lim.reminders)) if profiled else []
+    if profiled and not groups:  # no profile loads: remind on the agency's ladders rather than not at all
+        for kind in profiled:
+            plain.setdefault(ag.cfg.ladder(kind), []).append(kind)
+    for g in groups:
         if g.where is None:  # every order shares it: one query with the other kinds of the same ladder
             plain.setdefault(g.ladder, []).extend(profiled)
         else:

@@ -316,3 +316,20 @@ def test_steps_the_order_passed_through_another_clock_are_not_fired_again(db, cl
     assert run(db.engine, "escalation", local(2026, 3, 31, 9)).done == {}  # index 5: 督办 passed already
     assert level() == 2
     assert _levels(db.engine, oid) == ["urge", "supervise"]
+
+
+def test_work_orders_are_still_escalated_when_no_profile_loads(db, clock, monkeypatch) -> None:
+    """A broken profile directory must not silence the sweeps: orders escalate on the agency's steps."""
+    from tests.hotline_helpers import local, new_order
+    from workflow import sweep_ladders
+
+    staff = make_staff(db.engine, clock.now())
+    oid = new_order(db.engine, staff.front, local(2026, 3, 2, 9, 15), received_at="2026-03-02 09:15:00")
+    monkeypatch.setattr(sweep_ladders, "profile_codes", lambda: ())
+    sweep_ladders._cells.cache_clear()
+    try:
+        assert run(db.engine, "escalation", local(2026, 3, 4, 9)).done["urge"] == 1
+        assert run(db.engine, "escalation", local(2026, 3, 11, 9)).done["supervise"] == 1
+    finally:
+        sweep_ladders._cells.cache_clear()
+    assert _levels(db.engine, oid) == ["urge", "supervise"]

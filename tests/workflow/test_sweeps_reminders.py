@@ -169,3 +169,30 @@ def test_a_per_kind_agency_ladder_still_wins_for_work_order_clocks(db, clock) ->
     for d in _days(date(2026, 10, 12), date(2026, 10, 22)):
         run(db.engine, "reminders", at(d, 10))
     assert reminder_days(outbox(db.engine, "internal.reminder", oid), h.id) == [("2026-10-20", 1, 1)]
+
+
+def test_work_orders_are_still_reminded_when_no_profile_loads(db, clock, monkeypatch) -> None:
+    """A broken profile directory must not silence reminders: the agency's ladder (5, 3, 1, 0) applies."""
+    from sqlmodel import select
+
+    from db.engine import read_session
+    from db.models import Clock
+    from tests.hotline_helpers import act, local, new_order
+    from workflow import sweep_ladders
+
+    staff = make_staff(db.engine, clock.now())
+    oid = new_order(db.engine, staff.front, local(2026, 9, 23, 9, 15), received_at="2026-09-23 09:15:00")
+    act(db.engine, oid, "assign", staff.front, local(2026, 9, 23, 9, 20), assignee_id=staff.officer.id)
+    act(db.engine, oid, "sign_for", staff.front, local(2026, 9, 23, 9, 25))
+    with read_session(db.engine) as s:
+        h = s.exec(select(Clock).where(Clock.case_kind == "workorder", Clock.case_id == oid,
+                                       Clock.kind == "handling")).one()
+    monkeypatch.setattr(sweep_ladders, "profile_codes", lambda: ())
+    sweep_ladders._cells.cache_clear()
+    try:
+        for d in _days(date(2026, 10, 12), date(2026, 10, 22)):
+            run(db.engine, "reminders", at(d, 10))
+    finally:
+        sweep_ladders._cells.cache_clear()
+    got = reminder_days(outbox(db.engine, "internal.reminder", oid), h.id)
+    assert [rung for _, rung, _ in got] == [5, 3, 1, 0]

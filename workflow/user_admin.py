@@ -1,7 +1,9 @@
 """Account administration for an agency's admin: roles, (de)activation, password reset, unlock, revocation.
 
 Each function is one transaction. Ending an account's access also ends its browser sessions; a
-password reset moves ``password_changed_at`` so API tokens issued before it stop working too.
+password reset moves ``password_changed_at`` so API tokens issued before it stop working too. Every change
+is recorded in the append-only audit trail (``Event`` with ``case_kind="account"``, the account's id) in the
+same transaction: who did what to which account, never a password.
 """
 
 from __future__ import annotations
@@ -14,8 +16,20 @@ from sqlmodel import Session
 from db.engine import write_session
 from db.models import User
 from states.roles import Role, parse_roles
+from workflow.audit import append_event
+from workflow.principal import Principal
 from workflow.users import UserError, _check_password, hash_password, verify_password
 from workflow.web_sessions import revoke_user_sessions_in
+
+ACCOUNT = "account"  # Event.case_kind of account changes (case_id: the account's id)
+
+
+def audit_account(session: Session, user: User, actor: Principal, action: str, now: datetime,
+                  **payload: object) -> None:
+    """One audit row for a change to ``user``'s account, in the caller's transaction."""
+    assert user.id is not None
+    append_event(session, agency_id=user.agency_id, case_kind=ACCOUNT, case_id=user.id, actor=actor, action=action,
+                 from_state=None, to_state=None, payload={"username": user.username, **payload}, now=now)
 
 
 def _user(session: Session, user_id: int, agency_id: int) -> User:
@@ -25,20 +39,22 @@ def _user(session: Session, user_id: int, agency_id: int) -> User:
     return user
 
 
-def set_active(engine: Engine, user_id: int, active: bool, *, agency_id: int, actor_id: int, now: datetime) -> User:
+def set_active(engine: Engine, user_id: int, active: bool, *, agency_id: int, actor: Principal, now: datetime) -> User:
     """Deactivate (and end all sessions) or reactivate an account; an admin cannot deactivate themself."""
-    if not active and user_id == actor_id:
+    if not active and user_id == actor.id:
         raise UserError("不能停用自己的账户", "self_deactivate", "user")
     with write_session(engine) as s:
         user = _user(s, user_id, agency_id)
         user.active = active
         if not active:
             revoke_user_sessions_in(s, user_id, now=now, reason="deactivated")
+        audit_account(s, user, actor, "activate" if active else "deactivate", now)
         s.commit()
         return user
 
 
-def reset_password(engine: Engine, user_id: int, password: str, *, agency_id: int, now: datetime) -> User:
+def reset_password(engine: Engine, user_id: int, password: str, *, agency_id: int, actor: Principal,
+                   now: datetime) -> User:
     """Set a new password, clear the lock-out and end every session and API token of the account."""
     _check_password(password)
     with write_session(engine) as s:
@@ -47,7 +63,8 @@ def reset_password(engine: Engine, user_id: int, password: str, *, agency_id: in
         user.password_changed_at = now
         user.failed_logins = 0
         user.locked_until = None
-        revoke_user_sessions_in(s, user_id, now=now, reason="password")
+        ended = revoke_user_sessions_in(s, user_id, now=now, reason="password")
+        audit_account(s, user, actor, "reset_password", now, sessions_ended=ended)
         s.commit()
         return user
 
@@ -72,21 +89,25 @@ def change_own_password(engine: Engine, user_id: int, current: str, new: str, co
             raise UserError("新密码不能与当前密码相同", "same_password", "new_password")
         user.password_hash = hash_password(new)
         user.password_changed_at = now
-        revoke_user_sessions_in(s, user_id, now=now, reason="password")
+        ended = revoke_user_sessions_in(s, user_id, now=now, reason="password")
+        self_ = Principal(user_id, user.agency_id, parse_roles(user.roles), user.display_name)
+        audit_account(s, user, self_, "change_own_password", now, sessions_ended=ended)
         s.commit()
         return user
 
 
-def unlock(engine: Engine, user_id: int, *, agency_id: int) -> User:
+def unlock(engine: Engine, user_id: int, *, agency_id: int, actor: Principal, now: datetime) -> User:
     with write_session(engine) as s:
         user = _user(s, user_id, agency_id)
         user.failed_logins = 0
         user.locked_until = None
+        audit_account(s, user, actor, "unlock", now)
         s.commit()
         return user
 
 
-def set_roles(engine: Engine, user_id: int, roles: list[str], *, agency_id: int, actor_id: int) -> User:
+def set_roles(engine: Engine, user_id: int, roles: list[str], *, agency_id: int, actor: Principal,
+              now: datetime) -> User:
     """Replace an account's roles; an admin cannot remove their own admin role."""
     try:
         role_set = parse_roles(",".join(roles))
@@ -94,18 +115,21 @@ def set_roles(engine: Engine, user_id: int, roles: list[str], *, agency_id: int,
         raise UserError(f"未知的角色：{exc}", "unknown_role", "roles") from exc
     if not role_set:
         raise UserError("至少需要一个角色", "no_role", "roles")
-    if user_id == actor_id and Role.ADMIN not in role_set:
+    if user_id == actor.id and Role.ADMIN not in role_set:
         raise UserError("不能取消自己的系统管理员角色", "self_demote", "roles")
     with write_session(engine) as s:
         user = _user(s, user_id, agency_id)
+        before = user.roles
         user.roles = ",".join(sorted(role_set))
+        audit_account(s, user, actor, "set_roles", now, roles_before=before.split(","), roles=sorted(role_set))
         s.commit()
         return user
 
 
-def revoke_sessions(engine: Engine, user_id: int, *, agency_id: int, now: datetime) -> int:
+def revoke_sessions(engine: Engine, user_id: int, *, agency_id: int, actor: Principal, now: datetime) -> int:
     with write_session(engine) as s:
-        _user(s, user_id, agency_id)
+        user = _user(s, user_id, agency_id)
         n = revoke_user_sessions_in(s, user_id, now=now, reason="admin")
+        audit_account(s, user, actor, "end_sessions", now, sessions_ended=n)
         s.commit()
         return n

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from db.engine import write_session
 from db.models import Agency, Unit, User
 from states.roles import Role, parse_roles
+from workflow.principal import Principal, system
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
@@ -85,14 +86,19 @@ def create_user_in(session: Session, *, agency: Agency, username: str, password:
 
 def create_user(engine: Engine, *, agency_code: str, username: str, password: str, roles: list[str],
                 display_name: str | None, now: datetime, email: str | None = None,
-                unit_name: str | None = None) -> User:
-    """Create a staff account in one transaction."""
+                unit_name: str | None = None, actor: Principal | None = None) -> User:
+    """Create a staff account in one transaction, recorded in the audit trail (``actor``: the admin; the
+    system for the command line)."""
+    from workflow.user_admin import audit_account  # user_admin builds on this module
+
     with write_session(engine) as session:
         agency = session.exec(select(Agency).where(Agency.code == agency_code)).first()
-        if agency is None:
+        if agency is None or agency.id is None:
             raise UserError(f"机关代码 {agency_code} 不存在", "unknown_agency", "agency")
         user = create_user_in(session, agency=agency, username=username, password=password, roles=roles,
                               display_name=display_name, now=now, email=email, unit_name=unit_name)
+        audit_account(session, user, actor or system(agency.id, "命令行"), "create_account", now,
+                      roles=user.roles.split(","), display_name=user.display_name)
         session.commit()
         return user
 

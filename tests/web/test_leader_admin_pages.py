@@ -147,6 +147,39 @@ def test_admin_saves_agency_settings(web: Web) -> None:
     assert cfg.working_hours == ["09:00-12:00", "14:00-17:30"] and cfg.fee_pauses_reply_clock is False
 
 
+
+def test_account_and_settings_changes_are_in_the_audit_log(web: Web) -> None:
+    """操作记录: who created, re-roled, reset, locked out or deactivated which account, and which agency
+    settings changed from what to what — never a password; admins only."""
+    admin = web.login("admin")
+    web.post(admin, "/admin/users", {"username": "clerk3", "display_name": "窗口小周", "password": "secret-pass-3",
+                                     "roles": "front_desk"}, page="/admin/users")
+    with read_session(web.db.engine) as s:
+        u = s.exec(select(User).where(User.username == "clerk3")).one()
+    web.post(admin, f"/admin/users/{u.id}/roles", {"roles": ["front_desk", "officer"]}, page="/admin/users")
+    web.post(admin, f"/admin/users/{u.id}/password", {"password": "another-pass-9"}, page="/admin/users")
+    web.post(admin, f"/admin/users/{u.id}/deactivate", {}, page="/admin/users")
+    page = admin.get("/admin/agency").text
+    data = dict(re.findall(r'name="([a-z_]+)" id="f-[a-z_]+" value="([^"]*)"', page))
+    data.update({"short_name": "县自然资源局", "correction_period_wd": "12", "csrf_token": csrf_of(page)})
+    assert admin.post("/admin/agency", data=data).status_code == 303
+    officer = web.login("officer")
+    web.post(officer, "/account/password", {"current_password": "password123", "new_password": "officer-new-1",
+                                            "new_password2": "officer-new-1"}, page="/account/password")
+    log = admin.get("/admin/audit")
+    assert log.status_code == 200 and 'href="/admin/audit"' in log.text
+    rows = re.findall(r"<tr><td class=\"nowrap\">[^<]*</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>", log.text)
+    assert [(action, target) for _, action, target in rows] == [
+        ("修改本人密码", "default-officer"), ("修改机关设置", "机关设置"), ("停用账户", "clerk3"),
+        ("重置密码", "clerk3"), ("调整角色", "clerk3"), ("创建账户", "clerk3")]
+    assert rows[-1][0] == rows[1][0] != rows[0][0]  # the admin did these; the officer changed their own password
+    assert "角色：前台登记员 → 前台登记员、承办人" in log.text and "结束登录会话 1 个" in log.text
+    assert "申请人补正期限（工作日）：15 → 12" in log.text and "机关简称：（空） → 县自然资源局" in log.text
+    assert "答复期限" not in log.text  # unchanged settings (even defaults now written out) are not listed
+    for secret in ("secret-pass-3", "another-pass-9", "officer-new-1", "password_hash"):
+        assert secret not in log.text
+    assert web.login("leader").get("/admin/audit").status_code == 403
+
 LOCAL = """year: 2026
 document: 某县人民政府关于火把节放假的通知
 scope: default

@@ -13,10 +13,10 @@ from db.models import Outbox, SweepStatus, Unit, User
 from notifications.outbox import retry_dead
 from states.roles import ROLE_LABELS, Role
 from web.auth import CurrentUser
-from web.pages import admin_agency, admin_calendar
+from web.pages import admin_agency, admin_audit, admin_calendar
 from web.pages.common import agency_of, now
 from web.pages.render import redirect, render
-from web.pages.session import PageError, StaffForm, app_engine, app_settings, form_str, require
+from web.pages.session import PageError, StaffForm, app_engine, app_settings, form_str, principal, require
 from workflow import user_admin
 from workflow.users import UserError, create_user
 from workflow.web_sessions import live_session_counts
@@ -25,6 +25,7 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
 router.include_router(admin_calendar.router)
 router.include_router(admin_agency.router)
+router.include_router(admin_audit.router)
 
 
 def _users_page(request: Request, user: CurrentUser, values: dict[str, Any] | None = None,
@@ -58,7 +59,7 @@ def create(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) -> Re
         create_user(app_engine(request), agency_code=agency.code, username=values["username"],
                     password=password if isinstance(password, str) else "", roles=roles,
                     display_name=values["display_name"] or None, now=now(request), email=values["email"] or None,
-                    unit_name=values["unit_name"] or None)
+                    unit_name=values["unit_name"] or None, actor=principal(user))
     except UserError as exc:
         return _users_page(request, user, values, {exc.field or "__all__": [exc.message]}, status=422)
     return redirect(request, "/admin/users", ("ok", f"已创建用户 {values['username']}"))
@@ -66,27 +67,28 @@ def create(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) -> Re
 
 @router.post("/users/{user_id}/{op}")
 def user_op(request: Request, user_id: int, op: str, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
-    engine, n, aid = app_engine(request), now(request), user.agency_id
+    engine, n, aid, who = app_engine(request), now(request), user.agency_id, principal(user)
     try:
         if op == "deactivate":
-            u = user_admin.set_active(engine, user_id, False, agency_id=aid, actor_id=user.id, now=n)
+            u = user_admin.set_active(engine, user_id, False, agency_id=aid, actor=who, now=n)
             msg = f"已停用 {u.username}，其登录已全部结束"
         elif op == "activate":
-            u = user_admin.set_active(engine, user_id, True, agency_id=aid, actor_id=user.id, now=n)
+            u = user_admin.set_active(engine, user_id, True, agency_id=aid, actor=who, now=n)
             msg = f"已启用 {u.username}"
         elif op == "password":
             pw = form.get("password")
-            u = user_admin.reset_password(engine, user_id, pw if isinstance(pw, str) else "", agency_id=aid, now=n)
+            u = user_admin.reset_password(engine, user_id, pw if isinstance(pw, str) else "", agency_id=aid, actor=who,
+                                       now=n)
             msg = f"已重置 {u.username} 的密码，其登录已全部结束"
         elif op == "unlock":
-            u = user_admin.unlock(engine, user_id, agency_id=aid)
+            u = user_admin.unlock(engine, user_id, agency_id=aid, actor=who, now=n)
             msg = f"已解除 {u.username} 的锁定"
         elif op == "sessions":
-            count = user_admin.revoke_sessions(engine, user_id, agency_id=aid, now=n)
+            count = user_admin.revoke_sessions(engine, user_id, agency_id=aid, actor=who, now=n)
             msg = f"已结束 {count} 个登录会话"
         elif op == "roles":
             roles = [r for r in form.getlist("roles") if isinstance(r, str)]
-            u = user_admin.set_roles(engine, user_id, roles, agency_id=aid, actor_id=user.id)
+            u = user_admin.set_roles(engine, user_id, roles, agency_id=aid, actor=who, now=n)
             msg = f"已更新 {u.username} 的角色"
         else:
             raise PageError(404, "没有这个操作")

@@ -14,7 +14,7 @@ from web.auth import CurrentUser
 from web.pages.common import agency_of
 from web.pages.forms import FieldSpec, errors_by_field, model_fields, typed_values
 from web.pages.render import redirect, render
-from web.pages.session import StaffForm, app_engine, form_str, require
+from web.pages.session import StaffForm, app_clock, app_engine, form_str, principal, require
 from workflow.agency import AgencyConfig
 from workflow.agency_admin import save_agency_settings
 from workflow.errors import DomainValidation
@@ -126,7 +126,7 @@ def save(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) -> Resp
         return _page(request, values, errors, status=422)
     try:
         save_agency_settings(app_engine(request), user.agency_id, name=form_str(form, "name"), cfg=cfg,
-                             actor_label=user.display_name)
+                             actor=principal(user), now=app_clock(request).now())
     except DomainValidation as exc:
         return _page(request, values, errors_by_field(exc), status=422)
     return redirect(request, "/admin/agency", ("ok", "机关设置已保存"))

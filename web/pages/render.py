@@ -92,6 +92,7 @@ NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/admin/calendar", "节假日安排", (Role.ADMIN,)),
     ("/admin/agency", "机关设置", (Role.ADMIN,)),
     ("/admin/system", "系统状态", (Role.ADMIN,)),
+    ("/admin/audit", "操作记录", (Role.ADMIN,)),
 )
 
 

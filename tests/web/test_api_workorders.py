@@ -140,11 +140,22 @@ def test_actions_and_stale_version_409(api):
     assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_action"
 
 
+def _finished(client, url: str, headers: dict[str, str]) -> dict:
+    """Poll a background import's status until it is no longer running (at most 20 s)."""
+    import time
+
+    for _ in range(400):
+        status = client.get(url, headers=headers).json()
+        if status["state"] != "running":
+            return status
+        assert status["processed"] >= 0
+        time.sleep(0.05)
+    raise AssertionError(f"still running: {status}")
+
+
 def test_import_in_the_background_reports_progress_then_the_result(api, tmp_path):
     """``background=true``: 202 with a status URL at once; the status says running, then done with the report
     (or failed with the problem); an officer may not import or read an import's status."""
-    import time
-
     client, staff, h, clk, db = api
     clk.set(local(2026, 6, 1, 10))
     path = tmp_path / "export.xlsx"
@@ -154,23 +165,14 @@ def test_import_in_the_background_reports_progress_then_the_result(api, tmp_path
     assert r.status_code == 202, r.text
     url = r.json()["status_url"]
     assert r.json()["state"] == "running" and url == f"/api/workorders/import/{r.json()['job']}"
-    for _ in range(400):
-        status = client.get(url, headers=h(staff.front)).json()
-        if status["state"] != "running":
-            break
-        assert status["processed"] >= 0
-        time.sleep(0.05)
+    status = _finished(client, url, h(staff.front))
     assert status["state"] == "done" and status["filename"] == "平台导出.xlsx", status
     rep = status["report"]
     assert (rep["total"], rep["created"], rep["error_rows"]) == (80, 80 - len(manifest), len(manifest))
     assert _count(db, WorkOrder) == 80 - len(manifest)
     bad = {"file": ("x.xlsx", b"not a workbook", "application/octet-stream")}
     r = client.post("/api/workorders/import", files=bad, data={"background": "true"}, headers=h(staff.front))
-    for _ in range(200):
-        status = client.get(r.json()["status_url"], headers=h(staff.front)).json()
-        if status["state"] != "running":
-            break
-        time.sleep(0.05)
+    status = _finished(client, r.json()["status_url"], h(staff.front))
     assert status["state"] == "failed" and "无法读取Excel文件" in status["errors"]["file"][0]
     assert client.get(url, headers=h(staff.officer)).status_code == 403
     assert client.post("/api/workorders/import", files=files, data={"background": "true"},

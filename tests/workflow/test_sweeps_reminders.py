@@ -117,25 +117,13 @@ def test_work_orders_are_reminded_by_the_ladder_of_their_profile_cell(db, clock)
     Wednesday 10/21 across 中秋 (Friday 9/25) and 国庆 (10/1–10/7 off, Saturday 10/10 worked): 4 working days
     left on Thursday 10/15, 2 on Monday 10/19.
     """
-    from sqlmodel import select
-
-    from db.engine import read_session
-    from db.models import Clock
-    from tests.hotline_helpers import act, local, new_order, set_profile
+    from tests.hotline_helpers import set_profile
 
     staff = make_staff(db.engine, clock.now())
     set_profile(db.engine, "yunnan_county", {"reminders": [2, 0], "reminders.complaint": [4]})
-    t0 = local(2026, 9, 23, 9, 15)
-    orders = {cat: new_order(db.engine, staff.front, t0, received_at="2026-09-23 09:15:00", category=cat)
-              for cat in ("投诉", "举报")}
-    handling = {}
-    for cat, oid in orders.items():
-        act(db.engine, oid, "assign", staff.front, local(2026, 9, 23, 9, 20), assignee_id=staff.officer.id)
-        act(db.engine, oid, "sign_for", staff.front, local(2026, 9, 23, 9, 25))
-        with read_session(db.engine) as s:
-            handling[cat] = s.exec(select(Clock).where(Clock.case_kind == "workorder", Clock.case_id == oid,
-                                                       Clock.kind == "handling")).one()
-        assert handling[cat].due_date == date(2026, 10, 21) and handling[cat].assignee_id == staff.officer.id
+    orders, handling = {}, {}
+    for cat in ("投诉", "举报"):
+        orders[cat], handling[cat] = _signed_order(db, staff, cat)
     for d in _days(date(2026, 9, 24), date(2026, 10, 22)):
         run(db.engine, "reminders", at(d, 10))
         assert run(db.engine, "reminders", at(d, 16)).done.get("reminded", 0) == 0
@@ -148,9 +136,9 @@ def test_a_per_kind_agency_ladder_still_wins_for_work_order_clocks(db, clock) ->
     """``reminder_ladders_wd`` naming a clock kind is more specific than the profile's ladder."""
     from sqlmodel import select
 
-    from db.engine import read_session, write_session
-    from db.models import Agency, Clock
-    from tests.hotline_helpers import act, local, new_order, set_profile
+    from db.engine import write_session
+    from db.models import Agency
+    from tests.hotline_helpers import set_profile
 
     staff = make_staff(db.engine, clock.now())
     set_profile(db.engine, "yunnan_county", {"reminders": [2, 0]})
@@ -159,13 +147,7 @@ def test_a_per_kind_agency_ladder_still_wins_for_work_order_clocks(db, clock) ->
         agency.settings = {**agency.settings, "reminder_ladders_wd": {"handling": [1]}}
         s.add(agency)
         s.commit()
-    oid = new_order(db.engine, staff.front, local(2026, 9, 23, 9, 15), received_at="2026-09-23 09:15:00")
-    act(db.engine, oid, "assign", staff.front, local(2026, 9, 23, 9, 20), assignee_id=staff.officer.id)
-    act(db.engine, oid, "sign_for", staff.front, local(2026, 9, 23, 9, 25))
-    with read_session(db.engine) as s:
-        h = s.exec(select(Clock).where(Clock.case_kind == "workorder", Clock.case_id == oid,
-                                       Clock.kind == "handling")).one()
-    assert h.due_date == date(2026, 10, 21)
+    oid, h = _signed_order(db, staff)
     for d in _days(date(2026, 10, 12), date(2026, 10, 22)):
         run(db.engine, "reminders", at(d, 10))
     assert reminder_days(outbox(db.engine, "internal.reminder", oid), h.id) == [("2026-10-20", 1, 1)]
@@ -173,20 +155,10 @@ def test_a_per_kind_agency_ladder_still_wins_for_work_order_clocks(db, clock) ->
 
 def test_work_orders_are_still_reminded_when_no_profile_loads(db, clock, monkeypatch) -> None:
     """A broken profile directory must not silence reminders: the agency's ladder (5, 3, 1, 0) applies."""
-    from sqlmodel import select
-
-    from db.engine import read_session
-    from db.models import Clock
-    from tests.hotline_helpers import act, local, new_order
     from workflow import sweep_ladders
 
     staff = make_staff(db.engine, clock.now())
-    oid = new_order(db.engine, staff.front, local(2026, 9, 23, 9, 15), received_at="2026-09-23 09:15:00")
-    act(db.engine, oid, "assign", staff.front, local(2026, 9, 23, 9, 20), assignee_id=staff.officer.id)
-    act(db.engine, oid, "sign_for", staff.front, local(2026, 9, 23, 9, 25))
-    with read_session(db.engine) as s:
-        h = s.exec(select(Clock).where(Clock.case_kind == "workorder", Clock.case_id == oid,
-                                       Clock.kind == "handling")).one()
+    oid, h = _signed_order(db, staff)
     monkeypatch.setattr(sweep_ladders, "profile_codes", lambda: ())
     sweep_ladders._cells.cache_clear()
     try:
@@ -196,3 +168,23 @@ def test_work_orders_are_still_reminded_when_no_profile_loads(db, clock, monkeyp
         sweep_ladders._cells.cache_clear()
     got = reminder_days(outbox(db.engine, "internal.reminder", oid), h.id)
     assert [rung for _, rung, _ in got] == [5, 3, 1, 0]
+
+
+def _signed_order(db, staff, category: str = "投诉"):
+    """A 12345 order received Wednesday 9/23/2026, assigned to the officer and signed for; its handling clock
+    (15 working days for complaints and reports: due Wednesday 10/21, across 中秋 and 国庆)."""
+    from sqlmodel import select
+
+    from db.engine import read_session
+    from db.models import Clock
+    from tests.hotline_helpers import act, local, new_order
+
+    oid = new_order(db.engine, staff.front, local(2026, 9, 23, 9, 15), received_at="2026-09-23 09:15:00",
+                    category=category)
+    act(db.engine, oid, "assign", staff.front, local(2026, 9, 23, 9, 20), assignee_id=staff.officer.id)
+    act(db.engine, oid, "sign_for", staff.front, local(2026, 9, 23, 9, 25))
+    with read_session(db.engine) as s:
+        clock_row = s.exec(select(Clock).where(Clock.case_kind == "workorder", Clock.case_id == oid,
+                                               Clock.kind == "handling")).one()
+    assert clock_row.due_date == date(2026, 10, 21) and clock_row.assignee_id == staff.officer.id
+    return oid, clock_row

@@ -111,8 +111,12 @@ class AuthResult:
 
 
 def authenticate(engine: Engine, username: str, password: str, *, now: datetime, max_failures: int,
-                 lockout_seconds: int) -> AuthResult:
-    """Check a password; count failures and lock the account after ``max_failures`` in a row."""
+                 lockout_seconds: int, ip: str = "") -> AuthResult:
+    """Check a password; count failures and lock the account after ``max_failures`` in a row.
+
+    A wrong password for an existing account is recorded in the audit trail (``login_failed``, with the
+    client address and whether it locked the account). Attempts while locked are refused without a row, so
+    one account yields at most ``max_failures`` rows per lock-out period."""
     with write_session(engine) as session:
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None or not user.active:
@@ -121,10 +125,15 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime,
         if user.locked_until and user.locked_until > now:
             return AuthResult(None, "登录失败次数过多，账户已暂时锁定，请稍后再试", "locked")
         if not verify_password(user.password_hash, password):
+            from workflow.user_admin import audit_account  # user_admin builds on this module
+
             user.failed_logins += 1
-            if user.failed_logins >= max_failures:
+            locked = user.failed_logins >= max_failures
+            if locked:
                 user.locked_until = now + timedelta(seconds=lockout_seconds)
                 user.failed_logins = 0
+            audit_account(session, user, system(user.agency_id, f"登录尝试 {ip}".strip()[:100]), "login_failed",
+                          now, ip=ip, locked=locked)
             session.commit()
             return AuthResult(None, "用户名或密码错误", "bad_credentials")
         if user.failed_logins or user.locked_until:

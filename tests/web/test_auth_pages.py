@@ -74,6 +74,12 @@ def test_lock_out_after_repeated_failures_then_unlocked_by_time(web: Web) -> Non
     web.clock.advance(seconds=web.db.settings.login_lockout_seconds + 1)
     r = c.post("/login", data={"username": "default-front", "password": "password123", "csrf_token": token})
     assert r.status_code == 303
+    # each failure is in the admins' 操作记录 with its address, the one that locked the account says so; the
+    # attempt refused while locked adds no row
+    log = web.login("admin").get("/admin/audit").text
+    assert log.count("<td>登录失败</td><td>default-front</td>") == limit
+    assert log.count("连续失败次数已达上限，账户暂时锁定") == 1 and "来源地址 testclient" in log
+    assert "wrong-pass" not in log
 
 
 def test_login_form_needs_its_csrf_token(web: Web) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 
-from web.deps import EngineDep, NowDep, SettingsDep, UserDep, get_tokens
+from web.deps import EngineDep, NowDep, SettingsDep, UserDep, client_ip, get_tokens
 from web.errors import ApiError
 from workflow.users import authenticate
 
@@ -17,7 +17,7 @@ router = APIRouter(tags=["auth"])
 def issue_token(request: Request, engine: EngineDep, now: NowDep, settings: SettingsDep,
                 username: Annotated[str, Form()], password: Annotated[str, Form()]) -> dict[str, Any]:
     res = authenticate(engine, username, password, now=now, max_failures=settings.login_max_failures,
-                       lockout_seconds=settings.login_lockout_seconds)
+                       lockout_seconds=settings.login_lockout_seconds, ip=client_ip(request))
     if res.user is None:
         raise ApiError(401, res.code or "bad_credentials", res.error or "用户名或密码错误")
     token = get_tokens(request).issue(res.user)

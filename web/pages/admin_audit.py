@@ -30,7 +30,7 @@ KINDS = ("account", "agency")
 ACTION_LABELS = {
     "create_account": "创建账户", "activate": "启用账户", "deactivate": "停用账户", "reset_password": "重置密码",
     "change_own_password": "修改本人密码", "unlock": "解除锁定", "set_roles": "调整角色",
-    "end_sessions": "结束登录会话", "save_settings": "修改机关设置",
+    "end_sessions": "结束登录会话", "save_settings": "修改机关设置", "login_failed": "登录失败",
 }
 
 
@@ -59,6 +59,8 @@ def details(e: Event) -> list[str]:
         out.append(f"角色：{_roles(p.get('roles'))}")
     if "sessions_ended" in p:
         out.append(f"结束登录会话 {p['sessions_ended']} 个")
+    if e.action == "login_failed":
+        out.append(f"来源地址 {p.get('ip') or '未知'}" + ("；连续失败次数已达上限，账户暂时锁定" if p.get("locked") else ""))
     for key, (old, new) in (p.get("changed") or {}).items():
         label = "机关名称" if key == "name" else SETTING_LABELS.get(key, ("", key))[1]
         out.append(f"{label}：{_short(old)} → {_short(new)}")

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from states.roles import Role
 from web.auth import CurrentUser
+from web.deps import client_ip
 from web.pages.render import redirect, render
 from web.pages.session import (
     SESSION_COOKIE,
@@ -75,7 +76,8 @@ def login(request: Request, form: AnonForm) -> Response:
     settings = app_settings(request)
     now = app_clock(request).now()
     res = authenticate(app_engine(request), username, password if isinstance(password, str) else "", now=now,
-                       max_failures=settings.login_max_failures, lockout_seconds=settings.login_lockout_seconds)
+                       max_failures=settings.login_max_failures, lockout_seconds=settings.login_lockout_seconds,
+                       ip=client_ip(request))
     if res.user is None or res.user.id is None:
         return render(request, "auth/login.html", {"next": nxt, "username": username, "notice": "",
                                                    "error": res.error or "用户名或密码错误"}, status=401)

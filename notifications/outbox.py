@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, or_
 from sqlmodel import Session, col, select
 
+from db.bulk import bulk_insert
 from db.engine import conflict_insert, dialect_name, is_sqlite, read_session, write_session
 from db.models.common import Event, Outbox
 from db.models.core import User
@@ -104,7 +105,7 @@ def enqueue(session: Session | Connection, *, agency_id: int, notice_type: str, 
     values = outbox_values(agency_id=agency_id, notice_type=notice_type, channel=channel, context=context,
                            dedupe_key=dedupe_key, now=now, recipient=recipient, recipient_name=recipient_name,
                            case_kind=case_kind, case_id=case_id, not_before=not_before)
-    new_id = session.execute(_insert_statement(dialect_name(session), returning=True), values).scalar_one_or_none()
+    new_id = session.execute(_insert_statement(dialect_name(session)), values).scalar_one_or_none()
     return int(new_id) if new_id is not None else None
 
 
@@ -123,25 +124,29 @@ def outbox_values(*, agency_id: int, notice_type: str, channel: str, context: di
     )
 
 
-def enqueue_many(session: Session | Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert several outbox rows (values from ``outbox_values``) in one executemany; duplicates of an
-    existing dedupe key are skipped, as in ``enqueue``."""
-    if rows:
-        session.execute(_insert_statement(dialect_name(session)), rows)
+def enqueue_many(session: Session | Connection, rows: Sequence[dict[str, Any]], *, validate: bool = True) -> int:
+    """Insert outbox rows (values from ``outbox_values``) in one statement (``db.bulk.bulk_insert``); a row
+    whose dedupe key exists already is skipped, as in ``enqueue``. Returns how many were new.
+
+    With ``validate`` the first row of each notice type is checked against the catalog: callers build every
+    row of a type the same way (the sweeps substitute a visible placeholder for any blank value)."""
+    if validate:
+        for notice_type, context in {r["notice_type"]: r["context"] for r in reversed(rows)}.items():
+            check_context(notice_type, context)
+    return len(bulk_insert(session, _TABLE, rows, conflict="dedupe_key", returning="id"))
 
 
-def _insert_statement(dialect: str, *, returning: bool = False) -> Any:
-    """``INSERT … ON CONFLICT (dedupe_key) DO NOTHING`` (built once per dialect: no cache-key work per row)."""
-    stmt = _INSERT.get((dialect, returning))
+def _insert_statement(dialect: str) -> Any:
+    """``INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`` (built once per dialect)."""
+    stmt = _INSERT.get(dialect)
     if stmt is None:
         ins = conflict_insert(dialect, _TABLE)
-        stmt = ins.on_conflict_do_nothing(index_elements=["dedupe_key"])
-        stmt = _INSERT[(dialect, returning)] = stmt.returning(_TABLE.c.id) if returning else stmt
+        stmt = _INSERT[dialect] = ins.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(_TABLE.c.id)
     return stmt
 
 
 _TABLE = Outbox.__table__  # type: ignore[attr-defined]
-_INSERT: dict[tuple[str, bool], Any] = {}
+_INSERT: dict[str, Any] = {}
 
 
 def backoff_delay(attempts: int, schedule: Sequence[int]) -> int:

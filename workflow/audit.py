@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
 from sqlmodel import Session
 
+from db.bulk import bulk_insert
 from db.models import Event
 from workflow.principal import Principal
 
@@ -23,6 +25,11 @@ def event_values(*, agency_id: int, case_kind: str, case_id: int, actor: Princip
         "actor_label": actor.label[:100], "action": action, "from_state": from_state, "to_state": to_state,
         "payload": payload, "created_at": now,
     }
+
+
+def append_events(session: Session | Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert audit rows built with ``event_values``, in one statement (``db.bulk.bulk_insert``)."""
+    bulk_insert(session, Event.__table__, rows)  # type: ignore[attr-defined]
 
 
 def append_event(session: Session | Connection, *, agency_id: int, case_kind: str, case_id: int, actor: Principal, action: str,

@@ -22,14 +22,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from db.engine import write_session
-from db.models import Agency, Clock, Disclosure, Event, User
+from db.models import Agency, Clock, Disclosure, User
 from notifications.outbox import enqueue_many
 from states.calendar import WorkCalendar
 from states.disclosure import APPLICANT_ACTIONS, MACHINE, DState
 from states.roles import Role
 from workflow.agency import AgencyConfig, agency_config
 from workflow.agency_cache import agency_context_cached
-from workflow.audit import append_event, event_values
+from workflow.audit import append_event, append_events, event_values
 from workflow.calendar import agency_calendar
 from workflow.clock import local_date
 from workflow.clocks import new_clock_values, start_clock
@@ -51,7 +51,6 @@ from workflow.principal import Principal
 _CASE_TABLE = Disclosure.__table__  # type: ignore[attr-defined]
 _INSERT_CASES = _CASE_TABLE.insert().returning(_CASE_TABLE.c.id, sort_by_parameter_order=True)
 _INSERT_CLOCK = Clock.__table__.insert()  # type: ignore[attr-defined]
-_INSERT_EVENT = Event.__table__.insert()  # type: ignore[attr-defined]
 QUERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
@@ -272,7 +271,7 @@ def _insert_registrations(conn: Connection, preps: Sequence[_Prepared]) -> list[
     ids = [int(i) for i in conn.execute(_INSERT_CASES, [p.values for p in preps]).scalars().all()]
     conn.execute(_INSERT_CLOCK, [{**c, "case_id": case_id} for p, case_id in zip(preps, ids, strict=True)
                                  for c in p.clocks])
-    conn.execute(_INSERT_EVENT, [
+    append_events(conn, [
         event_values(agency_id=p.values["agency_id"], case_kind=KIND, case_id=case_id, actor=p.actor,
                      action="register", from_state=None, to_state=DState.REGISTERED, now=p.now,
                      payload={"tracking_no": p.values["tracking_no"], "channel": p.data.channel,
@@ -281,7 +280,8 @@ def _insert_registrations(conn: Connection, preps: Sequence[_Prepared]) -> list[
         for p, case_id in zip(preps, ids, strict=True)])
     enqueue_many(conn, [p.notice.values(case_id=case_id, tracking_no=p.values["tracking_no"],
                                         number=p.values["tracking_no"], action_key="register")
-                        for p, case_id in zip(preps, ids, strict=True)])
+                        for p, case_id in zip(preps, ids, strict=True)],
+                 validate=False)  # checked when prepared (disclosure_context.applicant_notice)
     return [Registered(case_id, p.values["tracking_no"], p.code, DState.REGISTERED, 1, p.receipt.isoformat())
             for p, case_id in zip(preps, ids, strict=True)]
 

@@ -179,7 +179,7 @@ class PreparedNotice:
     def enqueue(self, session: Session | Connection, *, case_id: int, tracking_no: str | None, number: str,
                 action_key: str) -> None:
         enqueue_many(session, [self.values(case_id=case_id, tracking_no=tracking_no, number=number,
-                                           action_key=action_key)])
+                                           action_key=action_key)], validate=False)  # checked when prepared
 
 
 def applicant_notice(*, agency: Agency, cfg: AgencyConfig, row: Any, notice_type: str, notice: dict[str, Any],

@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from db.engine import read_session, write_session
 from db.models import Agency, Clock, Event, WorkOrder, WorkOrderCycle
 from workflow.agency import agency_config
+from workflow.audit import event_values
 from workflow.calendar import agency_calendar
 from workflow.errors import Conflict, NotFound
 from workflow.hotline import check_intake_actor, intake, update_existing
@@ -214,10 +215,9 @@ def bulk_insert(session: Session, plans: list[tuple[int, OrderPlan]], actor: Pri
         cycles.append({**p.cycle, "workorder_id": case_id})
         clocks.extend(c.row_values(agency_id=agency_id, case_kind=KIND, case_id=case_id, cycle=1,
                                    assignee_id=None, now=now) for c in p.clocks)
-        events.append({"agency_id": agency_id, "case_kind": KIND, "case_id": case_id, "actor_id": actor.id,
-                       "actor_label": actor.label[:100], "action": "intake", "from_state": None,
-                       "to_state": p.order["state"], "payload": {**p.event, "source": "import", "row": row_number},
-                       "created_at": now})
+        events.append(event_values(agency_id=agency_id, case_kind=KIND, case_id=case_id, actor=actor,
+                                   action="intake", from_state=None, to_state=p.order["state"], now=now,
+                                   payload={**p.event, "source": "import", "row": row_number}))
     for table, rows in ((WorkOrderCycle.__table__, cycles), (Clock.__table__, clocks),  # type: ignore[attr-defined]
                         (Event.__table__, events)):  # type: ignore[attr-defined]
         executemany(session, table, rows)

@@ -15,23 +15,19 @@ waiting (the workflow locks case → clocks; the sweeps never wait, so no deadlo
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, Select, select, text, update
+from sqlalchemy import Engine, Select, select, update
 
 from db.engine import conflict_insert, dialect_name, is_sqlite, read_session, write_session
 from db.models import Agency, Clock, Disclosure, Event, JobRun, Outbox, SweepStatus, Unit, User, WorkOrder
-from notifications.catalog import get_spec
 from notifications.context import case_ref
-from notifications.errors import RenderError
-from notifications.render import missing_keys
 from settings import Settings
 from states.calendar import WorkCalendar, WorkingHours
 from workflow.agency import AgencyConfig, agency_config
@@ -326,44 +322,6 @@ def people(session: Any, ids: Iterable[int | None]) -> dict[int, tuple[str, str]
 # ------------------------------------------------------------------ bulk inserts
 
 
-def _json_default(value: Any) -> str:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def bulk_insert(session: Any, table: Any, rows: Sequence[dict[str, Any]], *, conflict: str | None = None,
-                returning: str | None = None) -> list[Any]:
-    """Insert many rows in one statement; ``ON CONFLICT (<conflict>) DO NOTHING``; optional ``RETURNING``.
-
-    On PostgreSQL the rows travel as one JSON parameter expanded by ``jsonb_to_recordset`` — one short
-    statement instead of a multi-row VALUES text with thousands of placeholders (which the driver would
-    parse on every batch). On SQLite: SQLAlchemy's executemany.
-    """
-    if not rows:
-        return []
-    dialect = session.get_bind().dialect
-    if dialect.name != "postgresql":
-        ins = conflict_insert(dialect.name, table)
-        if conflict:
-            ins = ins.on_conflict_do_nothing(index_elements=[conflict])
-        if returning:
-            return list(session.execute(ins.returning(table.c[returning]), list(rows)).all())
-        session.execute(ins, list(rows))
-        return []
-    cols = list(rows[0])
-    spec = ", ".join(f'"{c}" {table.c[c].type.compile(dialect=dialect)}' for c in cols)
-    names = ", ".join(f'"{c}"' for c in cols)
-    sql = (f'INSERT INTO "{table.name}" ({names}) SELECT {names} '
-           f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x({spec})")
-    if conflict:
-        sql += f' ON CONFLICT ("{conflict}") DO NOTHING'
-    if returning:
-        sql += f' RETURNING "{returning}"'
-    result = session.execute(text(sql), {"rows": json.dumps(list(rows), default=_json_default, ensure_ascii=False)})
-    return list(result.all()) if returning else []
-
-
 def internal_notice(*, agency: AgencyInfo, notice_type: str, recipient_id: int, recipient_name: str,
                     case_kind: str | None, case_id: int | None, case: dict[str, Any] | None,
                     notice: dict[str, Any], dedupe_key: str, now: datetime, not_before: datetime) -> dict[str, Any]:
@@ -379,30 +337,4 @@ def internal_notice(*, agency: AgencyInfo, notice_type: str, recipient_id: int, 
                 next_attempt_at=not_before, created_at=now)
 
 
-def insert_notices(session: Any, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert outbox rows in one statement, ``ON CONFLICT (dedupe_key) DO NOTHING``; returns how many were new.
-
-    The same contract as ``notifications.outbox.enqueue`` (context validated against the catalog,
-    the caller's transaction), for a batch at once. The sweeps build every row of a type the same way
-    and substitute a visible placeholder for any blank value (``NO_OFFICER``, ``NO_UNIT``, "（无摘要）"),
-    so the first row of each notice type is the one validated.
-    """
-    checked: set[str] = set()
-    for row in rows:
-        if row["notice_type"] in checked:
-            continue
-        checked.add(row["notice_type"])
-        missing = missing_keys(get_spec(row["notice_type"]), row["context"])
-        if missing:
-            raise RenderError(row["notice_type"], "missing context value(s): " + ", ".join(missing),
-                              missing=missing)
-    return len(bulk_insert(session, OUTBOX, rows, conflict="dedupe_key", returning="id"))
-
-
-def insert_events(session: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Audit rows built with ``workflow.audit.event_values``, in one statement."""
-    bulk_insert(session, EVENTS, rows)
-
-
-__all__ = ["CLOCKS", "AgencyInfo", "Budget", "RunOptions", "Sweep", "SweepReport", "aware", "bulk_insert", "case_refs", "claim_slot", "finish_slot", "insert_events", "insert_notices",
-           "internal_notice", "load_agencies", "lock_cases", "people", "record_status", "skip_locked", "sweep"]
+__all__ = ["CLOCKS", "AgencyInfo", "Budget", "RunOptions", "Sweep", "SweepReport", "aware", "case_refs", "claim_slot", "finish_slot", "internal_notice", "load_agencies", "lock_cases", "people", "record_status", "skip_locked", "sweep"]

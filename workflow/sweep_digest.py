@@ -23,6 +23,7 @@ from sqlalchemy import Engine, select
 
 from db.engine import write_session
 from notifications.context import case_ref
+from notifications.outbox import enqueue_many
 from workflow.clocks import CLOCK_KINDS
 from workflow.sweep_base import (
     CLOCKS,
@@ -35,7 +36,6 @@ from workflow.sweep_base import (
     case_refs,
     claim_slot,
     finish_slot,
-    insert_notices,
     internal_notice,
     load_agencies,
     people,
@@ -108,7 +108,7 @@ def digest(engine: Engine, now: datetime, report: SweepReport, budget: Budget, o
                                        notice={"digest_date": day, **lists},
                                        dedupe_key=f"digest:{ag.id}:{day}:user:{uid}", now=now, not_before=now)
                        for uid, name in ag.leaders]
-            new = insert_notices(s, notices)
+            new = enqueue_many(s, notices)
             finish_slot(s, run_id, now=now, stats={"leaders": len(ag.leaders), "sent": new,
                                                    **{k: len(v) for k, v in lists.items()}})
             s.commit()

@@ -40,7 +40,8 @@ from sqlalchemy import Engine, and_, func, or_, select, update
 
 from db.engine import read_session, write_session
 from notifications.context import case_ref
-from workflow.audit import event_values
+from notifications.outbox import enqueue_many
+from workflow.audit import append_events, event_values
 from workflow.clocks import CLOCK_KINDS
 from workflow.errors import InvalidTransition, NotFound, StaleVersion
 from workflow.principal import system
@@ -55,8 +56,6 @@ from workflow.sweep_base import (
     SweepReport,
     aware,
     case_refs,
-    insert_events,
-    insert_notices,
     internal_notice,
     load_agencies,
     lock_cases,
@@ -206,8 +205,8 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
             by_level.setdefault(level_now, []).append(r.id)
             if levels:
                 case_levels.setdefault((r.case_kind, level_now), []).append(r.case_id)
-        insert_events(s, evs)
-        new = insert_notices(s, notices)
+        append_events(s, evs)
+        new = enqueue_many(s, notices)
         for level, ids in by_level.items():
             s.execute(update(CLOCKS).where(c.id.in_(ids)).values(
                 breached_at=func.coalesce(c.breached_at, c.due_at), overdue_level=level))

@@ -21,7 +21,7 @@ from sqlmodel import col
 from db.engine import is_sqlite, read_session, write_session
 from db.models import Agency, CalendarNotice, Clock
 from workflow.agency import agency_config
-from workflow.audit import event_values
+from workflow.audit import append_events, event_values
 from workflow.calendar import agency_calendar, calendar_version, count_stale_clocks, stale_clock_ids
 from workflow.clocks import CLOCK_KINDS, OPEN, recompute
 from workflow.principal import system
@@ -32,7 +32,6 @@ from workflow.sweep_base import (
     RunOptions,
     SweepReport,
     aware,
-    insert_events,
     lock_cases,
     sweep,
 )
@@ -89,7 +88,7 @@ def _batch(engine: Engine, ids: list[int], now: datetime, report: SweepReport) -
                          "new": new.isoformat() if new else None, "calendar_version": version}))
             touched.setdefault(clock.case_kind, set()).add(clock.case_id)
         s.flush()
-        insert_events(s, evs)
+        append_events(s, evs)
         for kind, case_ids in touched.items():
             _refresh_cases(s, kind, case_ids, now)
         s.commit()

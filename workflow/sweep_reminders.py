@@ -34,6 +34,7 @@ from sqlalchemy import Engine, func, or_, select, update
 
 from db.engine import read_session, write_session
 from notifications.context import case_ref
+from notifications.outbox import enqueue_many
 from workflow.clock import start_of_day
 from workflow.clocks import CLOCK_KINDS
 from workflow.sweep_base import (
@@ -44,7 +45,6 @@ from workflow.sweep_base import (
     RunOptions,
     SweepReport,
     case_refs,
-    insert_notices,
     internal_notice,
     load_agencies,
     people,
@@ -144,7 +144,7 @@ def _batch(engine: Engine, ag: AgencyInfo, w: Window, opts: RunOptions, now: dat
                         "working_days_left": ag.cal.workdays_between(ag.today, r.due_date)},
                 dedupe_key=f"reminder:{r.id}:v{r.deadline_version}:r{w.rung}:user:{r.assignee_id}",
                 now=now, not_before=hold))
-        new = insert_notices(s, notices)
+        new = enqueue_many(s, notices)
         # the rows are locked: deadline_version is still the one reminded
         s.execute(update(CLOCKS).where(c.id.in_([r.id for r in rows])).values(
             reminded_version=c.deadline_version, reminded_rung=w.rung))

@@ -262,3 +262,22 @@ def test_backlog_reported_when_the_time_budget_is_spent(engine, settings):
     assert 300 <= stats.lag_seconds < 330
     stats = deliver_due(engine, T0 + timedelta(minutes=5), instance="t1", settings=settings)
     assert (stats.sent, stats.remaining, stats.lag_seconds) == (3, 0, 0.0)
+
+
+def test_enqueue_many_counts_new_rows_skips_known_keys_and_checks_each_type(engine):
+    """The one multi-row insert of outbox rows (registrations, sweeps): duplicates of a dedupe key are
+    skipped and not counted; with validation, a context missing what the catalog needs is refused."""
+    def values(key, notice_type="disclosure.reply", context=None):
+        return ob.outbox_values(agency_id=1, notice_type=notice_type, channel="email",
+                                context=context or fixture_context(notice_type), dedupe_key=key, now=T0,
+                                recipient="zhangsan@example.com", case_kind="disclosure", case_id=1)
+
+    with write_session(engine) as s:
+        assert ob.enqueue_many(s, [values("a"), values("b")]) == 2
+        assert ob.enqueue_many(s, [values("b"), values("c", "disclosure.receipt")]) == 1
+        with pytest.raises(RenderError):
+            ob.enqueue_many(s, [values("d", context={"agency": {}})])
+        assert ob.enqueue_many(s, []) == 0
+        s.commit()
+    with read_session(engine) as s:
+        assert sorted(r.dedupe_key for r in s.exec(select(Outbox)).all()) == ["a", "b", "c"]

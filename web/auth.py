@@ -13,6 +13,7 @@ from db.engine import read_session
 from db.models import User
 from states.machine import Actor
 from states.roles import Role, parse_roles
+from workflow.principal import Principal
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class CurrentUser:
 
     def has(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))
+
+    def principal(self) -> Principal:
+        """The user as the workflow sees an actor."""
+        return Principal(self.id, self.agency_id, self.roles, self.display_name)
 
     @classmethod
     def from_row(cls, u: User) -> CurrentUser:

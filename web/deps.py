@@ -98,12 +98,8 @@ def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
     return _dep
 
 
-def principal_of(user: CurrentUser) -> Principal:
-    return Principal(user.id, user.agency_id, user.roles, user.display_name)
-
-
 async def current_principal(user: UserDep) -> Principal:
-    return principal_of(user)
+    return user.principal()
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -16,20 +16,9 @@ from sqlmodel import Session
 from db.engine import write_session
 from db.models import User
 from states.roles import Role, parse_roles
-from workflow.audit import append_event
 from workflow.principal import Principal
-from workflow.users import UserError, _check_password, hash_password, verify_password
+from workflow.users import UserError, _check_password, audit_account, hash_password, verify_password
 from workflow.web_sessions import revoke_user_sessions_in
-
-ACCOUNT = "account"  # Event.case_kind of account changes (case_id: the account's id)
-
-
-def audit_account(session: Session, user: User, actor: Principal, action: str, now: datetime,
-                  **payload: object) -> None:
-    """One audit row for a change to ``user``'s account, in the caller's transaction."""
-    assert user.id is not None
-    append_event(session, agency_id=user.agency_id, case_kind=ACCOUNT, case_id=user.id, actor=actor, action=action,
-                 from_state=None, to_state=None, payload={"username": user.username, **payload}, now=now)
 
 
 def _user(session: Session, user_id: int, agency_id: int) -> User:
@@ -69,10 +58,11 @@ def reset_password(engine: Engine, user_id: int, password: str, *, agency_id: in
         return user
 
 
-def change_own_password(engine: Engine, user_id: int, current: str, new: str, confirm: str, *,
+def change_own_password(engine: Engine, actor: Principal, current: str, new: str, confirm: str, *,
                         now: datetime) -> User:
-    """A user sets a new password, proving the current one; every session and API token of the account ends
-    (the user logs in again with the new password). UserError names the field of a problem."""
+    """``actor`` sets a new password for their own account, proving the current one; every session and API
+    token of the account ends (the user logs in again with the new password). UserError names the field of a
+    problem."""
     if new != confirm:
         raise UserError("两次输入的新密码不一致", "password_mismatch", "new_password2")
     try:
@@ -80,8 +70,8 @@ def change_own_password(engine: Engine, user_id: int, current: str, new: str, co
     except UserError as exc:
         raise UserError(exc.message, exc.code, "new_password") from None
     with write_session(engine) as s:
-        user = s.get(User, user_id)
-        if user is None or not user.active:
+        user = s.get(User, actor.id) if actor.id is not None else None
+        if user is None or user.id is None or not user.active:
             raise UserError("账户不存在或已停用", "not_found", "current_password")
         if not verify_password(user.password_hash, current):
             raise UserError("当前密码不正确", "wrong_password", "current_password")
@@ -89,9 +79,8 @@ def change_own_password(engine: Engine, user_id: int, current: str, new: str, co
             raise UserError("新密码不能与当前密码相同", "same_password", "new_password")
         user.password_hash = hash_password(new)
         user.password_changed_at = now
-        ended = revoke_user_sessions_in(s, user_id, now=now, reason="password")
-        self_ = Principal(user_id, user.agency_id, parse_roles(user.roles), user.display_name)
-        audit_account(s, user, self_, "change_own_password", now, sessions_ended=ended)
+        ended = revoke_user_sessions_in(s, user.id, now=now, reason="password")
+        audit_account(s, user, actor, "change_own_password", now, sessions_ended=ended)
         s.commit()
         return user
 

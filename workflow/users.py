@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from db.engine import write_session
 from db.models import Agency, Unit, User
 from states.roles import Role, parse_roles
+from workflow.audit import append_event
 from workflow.principal import Principal, system
 
 _hasher = PasswordHasher()
@@ -27,6 +28,17 @@ class UserError(Exception):
         self.message = message
         self.code = code
         self.field = field
+
+
+ACCOUNT = "account"  # Event.case_kind of account changes (case_id: the account's id)
+
+
+def audit_account(session: Session, user: User, actor: Principal, action: str, now: datetime,
+                  **payload: object) -> None:
+    """One audit row for a change to ``user``'s account, in the caller's transaction."""
+    assert user.id is not None
+    append_event(session, agency_id=user.agency_id, case_kind=ACCOUNT, case_id=user.id, actor=actor, action=action,
+                 from_state=None, to_state=None, payload={"username": user.username, **payload}, now=now)
 
 
 def hash_password(password: str) -> str:
@@ -89,8 +101,6 @@ def create_user(engine: Engine, *, agency_code: str, username: str, password: st
                 unit_name: str | None = None, actor: Principal | None = None) -> User:
     """Create a staff account in one transaction, recorded in the audit trail (``actor``: the admin; the
     system for the command line)."""
-    from workflow.user_admin import audit_account  # user_admin builds on this module
-
     with write_session(engine) as session:
         agency = session.exec(select(Agency).where(Agency.code == agency_code)).first()
         if agency is None or agency.id is None:
@@ -125,8 +135,6 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime,
         if user.locked_until and user.locked_until > now:
             return AuthResult(None, "登录失败次数过多，账户已暂时锁定，请稍后再试", "locked")
         if not verify_password(user.password_hash, password):
-            from workflow.user_admin import audit_account  # user_admin builds on this module
-
             user.failed_logins += 1
             locked = user.failed_logins >= max_failures
             if locked:

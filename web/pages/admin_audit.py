@@ -45,8 +45,7 @@ def _short(value: Any) -> str:
 
 
 def _roles(codes: Any) -> str:
-    return "、".join(ROLE_LABELS.get(Role(c), c) if c in Role._value2member_map_ else str(c)
-                    for c in codes or []) or "（无）"
+    return "、".join(ROLE_LABELS.get(c, str(c)) for c in codes or []) or "（无）"
 
 
 def details(e: Event) -> list[str]:

@@ -85,7 +85,7 @@ def login(request: Request, form: AnonForm) -> Response:
     if old:
         web_sessions.logout(app_engine(request), old, now=now)
     opened = web_sessions.open_session(app_engine(request), res.user.id, now=now,
-                                       ip=request.client.host if request.client else "",
+                                       ip=client_ip(request),
                                        user_agent=request.headers.get("user-agent", ""))
     resp = RedirectResponse(nxt or home_for(CurrentUser.from_row(res.user)), status_code=303)
     set_session_cookie(request, resp, opened.token)
@@ -120,7 +120,7 @@ def change_password(request: Request, form: StaffForm, user: PageUser) -> Respon
         return value if isinstance(value, str) else ""
 
     try:
-        change_own_password(app_engine(request), user.id, raw("current_password"), raw("new_password"),
+        change_own_password(app_engine(request), user.principal(), raw("current_password"), raw("new_password"),
                             raw("new_password2"), now=app_clock(request).now())
     except UserError as exc:
         return _password_page(request, {exc.field or "current_password": [exc.message]}, status=422)

@@ -118,7 +118,7 @@ def require(*roles: Role) -> Any:
 
 
 def principal(user: CurrentUser) -> Principal:
-    return Principal(user.id, user.agency_id, user.roles, user.display_name)
+    return user.principal()
 
 
 async def _form(request: Request) -> FormData:

@@ -20,9 +20,8 @@ from states import hotline
 from states.disclosure import OPEN_STATES, STATE_LABELS
 from states.identity import mask_id, mask_phone
 from workflow.clock import local_date
-from workflow.clocks import CLOCK_KINDS, case_clocks
+from workflow.clocks import CLOCK_KINDS, DUTY_KINDS, case_clocks
 
-DUTY_KINDS = tuple(k for k, v in CLOCK_KINDS.items() if v.duty)
 OPTIONAL_WINDOWS = frozenset({"return_window"})  # 12345 退单时限: a window the desk may use; not a deadline to show
 
 

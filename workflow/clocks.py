@@ -53,6 +53,7 @@ CLOCK_KINDS: dict[str, ClockKind] = {
     "callback": ClockKind("回访时限", duty=True, case_kind="workorder"),
 }
 
+DUTY_KINDS = tuple(k for k, v in CLOCK_KINDS.items() if v.duty)  # overdue → escalation, dashboards' "overdue"
 OPEN = ("running", "paused")
 
 

@@ -11,8 +11,8 @@ from sqlmodel import Session, col, func, select
 
 from db.models import ApprovalRequest, Clock, Disclosure, Unit, User
 from states.disclosure import STATE_LABELS
-from workflow.case_list import DUTY_KINDS
 from workflow.clock import end_of_day, start_of_day
+from workflow.clocks import DUTY_KINDS
 from workflow.portal_queue import Unconfirmed, unconfirmed
 
 
@@ -74,7 +74,12 @@ def duty_cases_by_agency(s: Session, *conds: Any, agency_id: int | None = None) 
     if agency_id is not None:
         where.append(Clock.agency_id == agency_id)
     cases = select(Clock.agency_id, Clock.case_kind, Clock.case_id).where(*where).distinct().subquery()
-    return {int(a): int(n) for a, n in s.exec(select(cases.c.agency_id, func.count()).group_by(cases.c.agency_id))}
+    return counts_by_agency(s, select(cases.c.agency_id, func.count()).group_by(cases.c.agency_id))
+
+
+def counts_by_agency(s: Session, stmt: Any) -> dict[int, int]:
+    """{agency id: count} from a ``SELECT agency_id, count(*) … GROUP BY agency_id``."""
+    return {int(a): int(n) for a, n in s.exec(stmt).all()}
 
 
 def _duty_cases(s: Session, agency_id: int, *conds: Any) -> int:

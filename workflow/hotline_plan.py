@@ -27,13 +27,14 @@ from states.hotline_profiles import (
     resolve,
 )
 from workflow.clock import end_of_day, local_date
-from workflow.clocks import ClockPlan, plan_fixed, plan_minutes, plan_workdays
+from workflow.clocks import CLOCK_KINDS, ClockPlan, plan_fixed, plan_minutes, plan_workdays
+from workflow.clocks import DUTY_KINDS as ALL_DUTY_KINDS
 from workflow.hotline_import import RECORD_KEYS, RowError, record_hash
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
 STATUS_ZH = {"confirmed": "已核实", "secondary": "二手来源", "derived": "推导值", "unconfirmed": "未核实",
              "override": "本机关设置"}
-DUTY_KINDS = ("sign_for", "handling", "callback")  # the agency must act by these (CLOCK_KINDS duty)
+DUTY_KINDS = tuple(k for k in ALL_DUTY_KINDS if CLOCK_KINDS[k].case_kind == "workorder")  # sign_for, handling, callback
 
 
 def fmt_local(dt: datetime, tz: str) -> str:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from db.models import Agency, Clock, Disclosure, WorkOrder
 from states.disclosure import OPEN_STATES, DState
 from states.hotline import OPEN_STATES as HOTLINE_OPEN
-from workflow.dashboard import duty_cases_by_agency
+from workflow.dashboard import counts_by_agency, duty_cases_by_agency
 
 
 @dataclass(frozen=True)
@@ -33,19 +32,15 @@ class AgencyOverview:
         return self.overdue > 0 or self.unconfirmed > 0
 
 
-def _by_agency(s: Session, stmt: Any) -> dict[int, int]:
-    return {int(a): int(n) for a, n in s.exec(stmt).all()}
-
-
 def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_of_week: datetime
                       ) -> list[AgencyOverview]:
     """One row per agency, those needing attention (overdue cases, unconfirmed submissions) first."""
-    open_d = _by_agency(s, select(Disclosure.agency_id, func.count())
+    open_d = counts_by_agency(s, select(Disclosure.agency_id, func.count())
                         .where(col(Disclosure.state).in_([st.value for st in OPEN_STATES]))
                         .group_by(col(Disclosure.agency_id)))
-    unconf = _by_agency(s, select(Disclosure.agency_id, func.count())
+    unconf = counts_by_agency(s, select(Disclosure.agency_id, func.count())
                         .where(Disclosure.state == DState.SUBMITTED.value).group_by(col(Disclosure.agency_id)))
-    open_w = _by_agency(s, select(WorkOrder.agency_id, func.count())
+    open_w = counts_by_agency(s, select(WorkOrder.agency_id, func.count())
                         .where(col(WorkOrder.state).in_(HOTLINE_OPEN)).group_by(col(WorkOrder.agency_id)))
     today = duty_cases_by_agency(s, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_today)
     week = duty_cases_by_agency(s, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_week)

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, select
 from db.engine import write_session
 from notifications.context import case_ref
 from notifications.outbox import enqueue_many
-from workflow.clocks import CLOCK_KINDS
+from workflow.clocks import CLOCK_KINDS, DUTY_KINDS
 from workflow.sweep_base import (
     CLOCKS,
     NO_OFFICER,
@@ -41,7 +41,6 @@ from workflow.sweep_base import (
     people,
     sweep,
 )
-from workflow.sweep_escalation import DUTY_KINDS
 
 SOON_WD = 3
 

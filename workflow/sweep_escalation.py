@@ -42,7 +42,7 @@ from db.engine import read_session, write_session
 from notifications.context import case_ref
 from notifications.outbox import enqueue_many
 from workflow.audit import append_events, event_values
-from workflow.clocks import CLOCK_KINDS
+from workflow.clocks import CLOCK_KINDS, DUTY_KINDS
 from workflow.errors import InvalidTransition, NotFound, StaleVersion
 from workflow.principal import system
 from workflow.sweep_base import (
@@ -67,7 +67,6 @@ from workflow.sweep_ladders import workorder_groups
 
 log = logging.getLogger(__name__)
 
-DUTY_KINDS = tuple(k for k, v in CLOCK_KINDS.items() if v.duty)
 LEVELS = {1: ("urge", "催办"), 2: ("supervise", "督办")}  # disclosure levels
 ACTION_LABELS = {"urge": "催办", "supervise": "督办"}
 
@@ -272,4 +271,4 @@ def escalate(engine: Engine, now: datetime, report: SweepReport, budget: Budget,
                         report.lag_seconds = max(report.lag_seconds, (now - aware(oldest)).total_seconds())
 
 
-__all__ = ["ACTION_LABELS", "DUTY_KINDS", "LEVELS", "Rule", "escalate", "rules", "thresholds", "workorder_act"]
+__all__ = ["ACTION_LABELS", "LEVELS", "Rule", "escalate", "rules", "thresholds", "workorder_act"]

@@ -22,11 +22,12 @@ from web.auth import CurrentUser
 from web.pages.admin_agency import LABELS as SETTING_LABELS
 from web.pages.render import render
 from web.pages.session import app_engine, require
+from workflow.users import ACCOUNT
 
 router = APIRouter(prefix="/audit", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
 PAGE = 100
-KINDS = ("account", "agency")
+KINDS = (ACCOUNT, "agency")  # workflow.agency_admin writes "agency"
 ACTION_LABELS = {
     "create_account": "创建账户", "activate": "启用账户", "deactivate": "停用账户", "reset_password": "重置密码",
     "change_own_password": "修改本人密码", "unlock": "解除锁定", "set_roles": "调整角色",
@@ -77,6 +78,6 @@ def audit_log(request: Request, before: int | None = None, user: CurrentUser = I
     rows = rows[:PAGE]
     items = [{"id": e.id, "at": e.created_at if e.created_at.tzinfo else e.created_at.replace(tzinfo=UTC), "actor": e.actor_label,
               "action": ACTION_LABELS.get(e.action, e.action),
-              "target": (e.payload or {}).get("username", "") if e.case_kind == "account" else "机关设置",
+              "target": (e.payload or {}).get("username", "") if e.case_kind == ACCOUNT else "机关设置",
               "details": details(e)} for e in rows]
     return render(request, "admin/audit.html", {"items": items, "next_before": rows[-1].id if more and rows else None})

@@ -30,9 +30,14 @@ def load_profile_file(path: Path) -> Profile:
     return profile
 
 
+def profile_codes(directory: Path = PROFILES_DIR) -> tuple[str, ...]:
+    """The codes of the profile files in ``directory`` (the file names), sorted."""
+    return tuple(sorted(p.stem for p in directory.glob("*.yaml")))
+
+
 def load_profiles(directory: Path = PROFILES_DIR) -> dict[str, Profile]:
     """Every profile in ``directory`` by code."""
-    return {p.stem: load_profile_file(p) for p in sorted(directory.glob("*.yaml"))}
+    return {code: load_profile_file(directory / f"{code}.yaml") for code in profile_codes(directory)}
 
 
 def get_profile(code: str | None = None, directory: Path = PROFILES_DIR) -> Profile:

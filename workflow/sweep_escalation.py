@@ -41,6 +41,7 @@ from sqlalchemy import Engine, and_, func, or_, select, update
 from db.engine import read_session, write_session
 from notifications.context import case_ref
 from notifications.outbox import enqueue_many
+from states.hotline import ACTION_LABELS
 from workflow.audit import append_events, event_values
 from workflow.clocks import CLOCK_KINDS, DUTY_KINDS
 from workflow.errors import InvalidTransition, NotFound, StaleVersion
@@ -67,8 +68,7 @@ from workflow.sweep_ladders import workorder_groups
 
 log = logging.getLogger(__name__)
 
-LEVELS = {1: ("urge", "催办"), 2: ("supervise", "督办")}  # disclosure levels
-ACTION_LABELS = {"urge": "催办", "supervise": "督办"}
+DISCLOSURE_STEPS = ("urge", "supervise")  # 催办, then 督办 ``supervise_after_wd`` working days later
 
 
 @dataclass(frozen=True)
@@ -107,14 +107,14 @@ def thresholds(ag: AgencyInfo) -> tuple[date, date]:
 
 def rules(ag: AgencyInfo) -> list[Rule]:
     """The disclosure rule and one rule per distinct 12345 escalation ladder of the agency."""
-    out = [Rule("disclosure", thresholds(ag), ("urge", "supervise"))]
+    out = [Rule("disclosure", thresholds(ag), DISCLOSURE_STEPS)]
     groups = workorder_groups(ag, lambda lim: lim.escalation)
     for g in groups:
         out.append(Rule("workorder", tuple(ag.working_day_back(1 + s.after_wd) for s in g.ladder),
                         tuple(s.action for s in g.ladder), g.where))
     if not groups:  # no profile loads: the orders are still escalated, on the agency's own steps
         log.error("agency %s: no 12345 time-limit profile loads; work orders escalate on the default steps", ag.code)
-        out.append(Rule("workorder", thresholds(ag), ("urge", "supervise")))
+        out.append(Rule("workorder", thresholds(ag), DISCLOSURE_STEPS))
     return out
 
 
@@ -271,4 +271,4 @@ def escalate(engine: Engine, now: datetime, report: SweepReport, budget: Budget,
                         report.lag_seconds = max(report.lag_seconds, (now - aware(oldest)).total_seconds())
 
 
-__all__ = ["ACTION_LABELS", "LEVELS", "Rule", "escalate", "rules", "thresholds", "workorder_act"]
+__all__ = ["DISCLOSURE_STEPS", "Rule", "escalate", "rules", "thresholds", "workorder_act"]

@@ -19,9 +19,9 @@ from sqlalchemy import select, tuple_
 
 from states.hotline import Category, Urgency
 from states.hotline_profiles import ProfileError, ResolvedLimits, resolve
+from workflow import hotline_profiles_io
 from workflow.agency import AgencyConfig
 from workflow.hotline_context import cached_profile
-from workflow.hotline_profiles_io import PROFILES_DIR
 from workflow.sweep_base import CLOCKS, WORKORDERS, AgencyInfo
 
 K = TypeVar("K", bound=Hashable)
@@ -39,7 +39,7 @@ class LadderGroup(Generic[K]):
 @functools.lru_cache(maxsize=1)
 def profile_codes() -> tuple[str, ...]:
     """The profiles on disk (read once per process, like the profiles themselves)."""
-    return tuple(sorted(p.stem for p in PROFILES_DIR.glob("*.yaml")))
+    return hotline_profiles_io.profile_codes()
 
 
 @functools.lru_cache(maxsize=64)

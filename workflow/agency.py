@@ -5,6 +5,7 @@ Items rules.md marks UNCONFIRMED are settings here, never constants in code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -76,8 +77,13 @@ class AgencyConfig(BaseModel):
 
     def ladder(self, kind: str) -> tuple[int, ...]:
         """Reminder rungs for a clock kind, furthest first (distinct, non-negative)."""
-        rungs = self.reminder_ladders_wd.get(kind, self.reminder_ladder_wd)
-        return tuple(sorted({r for r in rungs if r >= 0}, reverse=True))
+        return rungs(self.reminder_ladders_wd.get(kind, self.reminder_ladder_wd))
+
+
+def rungs(values: Sequence[int]) -> tuple[int, ...]:
+    """Reminder rungs (working days before the due day) as the sweep reads them: distinct, non-negative,
+    furthest first."""
+    return tuple(sorted({r for r in values if r >= 0}, reverse=True))
 
 
 def agency_config(agency: Agency) -> AgencyConfig:

@@ -35,6 +35,7 @@ from sqlalchemy import Engine, func, or_, select, update
 from db.engine import read_session, write_session
 from notifications.context import case_ref
 from notifications.outbox import enqueue_many
+from workflow.agency import rungs
 from workflow.clock import start_of_day
 from workflow.clocks import CLOCK_KINDS
 from workflow.sweep_base import (
@@ -68,25 +69,19 @@ class Window:
     where: Any = field(default=None, compare=False)  # only the work orders of some profile cells
 
 
-def _rungs(values: tuple[int, ...] | list[int]) -> tuple[int, ...]:
-    return tuple(sorted({r for r in values if r >= 0}, reverse=True))
-
-
 def ladders(ag: AgencyInfo) -> list[tuple[tuple[int, ...], tuple[str, ...], Any]]:
     """(rungs, clock kinds, condition or None) for every reminder ladder of the agency."""
+    # no profile loads (no groups): the work orders' clocks are reminded on the agency's ladders, not silently not
+    groups = workorder_groups(ag, lambda lim: rungs(lim.reminders))
     plain: dict[tuple[int, ...], list[str]] = {}
     profiled = []
     for kind in REMINDER_KINDS:
-        if kind in WORKORDER_REMINDER_KINDS and kind not in ag.cfg.reminder_ladders_wd:
+        if groups and kind in WORKORDER_REMINDER_KINDS and kind not in ag.cfg.reminder_ladders_wd:
             profiled.append(kind)
         else:
             plain.setdefault(ag.cfg.ladder(kind), []).append(kind)
     out: list[tuple[tuple[int, ...], tuple[str, ...], Any]] = []
-    groups = workorder_groups(ag, lambda lim: _rungs(lim.reminders)) if profiled else []
-    if profiled and not groups:  # no profile loads: remind on the agency's ladders rather than not at all
-        for kind in profiled:
-            plain.setdefault(ag.cfg.ladder(kind), []).append(kind)
-    for g in groups:
+    for g in groups if profiled else []:
         if g.where is None:  # every order shares it: one query with the other kinds of the same ladder
             plain.setdefault(g.ladder, []).extend(profiled)
         else:

@@ -23,14 +23,17 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from starlette.datastructures import UploadFile
 
 from workflow.errors import InvalidTransition, NotFound
 from workflow.hotline_batch import ImportReport
 from workflow.hotline_mapping import ColumnMapping, MappingError
+from workflow.principal import Principal
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,23 @@ HEARTBEAT_SECONDS = 5.0
 STALE_SECONDS = 60.0  # a running job not heard of for this long is taken as interrupted
 
 Importer = Callable[..., ImportReport]  # workflow.hotline_batch.import_file
+
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # an import file (or its mapping), from the page or the API
+TOO_LARGE = "上传的文件过大（最大200MB）"
+
+
+class UploadTooLarge(ValueError):
+    """The uploaded file is over ``MAX_UPLOAD_BYTES`` (the message, ``TOO_LARGE``, is for the person)."""
+
+
+def save_upload(upload: UploadFile, path: Path) -> Path:
+    """Copy an upload to ``path`` in 1 MB chunks; UploadTooLarge when it is over the limit."""
+    with path.open("wb") as out:
+        shutil.copyfileobj(upload.file, out, length=1024 * 1024)
+    if path.stat().st_size > MAX_UPLOAD_BYTES:
+        raise UploadTooLarge(TOO_LARGE)
+    return path
 
 
 def jobs_dir(var_dir: Path, agency_id: int | None) -> Path:
@@ -73,7 +93,7 @@ def read_job(folder: Path, token: str, now_ts: float | None = None) -> dict[str,
 
 
 def start_import(importer: Importer, engine: Engine, folder: Path, workdir: Path, data: Path,
-                 mapping: ColumnMapping | None, actor: Any, now: Any, *, filename: str,
+                 mapping: ColumnMapping | None, actor: Principal, now: datetime, *, filename: str,
                  dry_run: bool) -> tuple[str, threading.Thread]:
     """Start importing ``data`` (inside ``workdir``, which the job deletes when it ends); returns the token and
     the thread (the caller may ``join`` it for a while)."""
@@ -89,7 +109,7 @@ def start_import(importer: Importer, engine: Engine, folder: Path, workdir: Path
 
 
 def _run(importer: Importer, engine: Engine, path: Path, workdir: Path, data: Path,
-         mapping: ColumnMapping | None, actor: Any, now: Any, base: dict[str, Any]) -> None:
+         mapping: ColumnMapping | None, actor: Principal, now: datetime, base: dict[str, Any]) -> None:
     processed = 0
     lock = threading.Lock()
     finished = threading.Event()
@@ -125,4 +145,4 @@ def _run(importer: Importer, engine: Engine, path: Path, workdir: Path, data: Pa
     heart.join()
 
 
-__all__ = ["STALE_SECONDS", "TOKEN_RE", "WAIT_SECONDS", "job_path", "jobs_dir", "read_job", "start_import"]
+__all__ = ["MAX_UPLOAD_BYTES", "STALE_SECONDS", "TOKEN_RE", "WAIT_SECONDS", "UploadTooLarge", "job_path", "jobs_dir", "read_job", "save_upload", "start_import"]

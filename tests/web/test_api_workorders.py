@@ -228,3 +228,13 @@ def test_import_upload_and_export(api, tmp_path):
         "field": "until", "code": "invalid_datetime", "message": "截止时间应晚于起始时间"}
     assert client.get("/api/workorders/export", params={"since": "2026-06-01"},
                       headers=h(staff.officer)).status_code == 403
+
+
+def test_an_import_over_the_size_limit_is_413(api, monkeypatch):
+    from web import import_jobs
+
+    client, staff, h, _clk, db = api
+    monkeypatch.setattr(import_jobs, "MAX_UPLOAD_BYTES", 100)
+    r = client.post("/api/workorders/import", files={"file": ("a.jsonl", b"{}\n" * 50, "")}, headers=h(staff.front))
+    assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
+    assert _count(db, WorkOrder) == 0

@@ -264,3 +264,17 @@ def test_csrf_is_checked_on_every_12345_form(web: Web) -> None:
             r = c.post(url, data=body)
             assert r.status_code == 403 and "CSRF" in r.text, (url, token)
     assert written(web) == before
+
+
+def test_an_upload_over_the_limit_is_refused_at_its_own_field(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    from web import import_jobs
+
+    monkeypatch.setattr(import_jobs, "MAX_UPLOAD_BYTES", 100)
+    c = web.login("front")
+    token = csrf_of(c.get("/workorders/import").text)
+    r = c.post("/workorders/import", data={"csrf_token": token}, files={"file": ("a.jsonl", b"{}\n" * 50, "")})
+    assert r.status_code == 422 and "上传的文件过大" in field_error(r.text, "file")
+    r = c.post("/workorders/import", data={"csrf_token": token},
+               files={"file": ("a.jsonl", b"{}\n", ""), "mapping": ("m.yaml", b"# x\n" * 50, "")})
+    assert r.status_code == 422 and "上传的文件过大" in field_error(r.text, "mapping") and not field_error(r.text, "file")
+    assert count(web, WorkOrder) == 0

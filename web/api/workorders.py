@@ -18,7 +18,7 @@ from states.roles import Role
 from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
-from web.import_jobs import TOKEN_RE, jobs_dir, read_job, start_import
+from web.import_jobs import TOKEN_RE, UploadTooLarge, jobs_dir, read_job, save_upload, start_import
 from workflow import hotline as wf
 from workflow.hotline import check_intake_actor
 from workflow.hotline_batch import ImportReport, import_file
@@ -37,7 +37,6 @@ router = APIRouter(prefix="/api/workorders", tags=["workorders"])
 
 FULL_DATA_ROLES = (Role.FRONT_DESK, Role.OFFICER, Role.LEADER)
 EXPORT_ROLES = (Role.FRONT_DESK, Role.LEADER, Role.ADMIN)
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_REPORTED_ERRORS = 1000
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "jsonl": "application/x-ndjson; charset=utf-8"}
@@ -100,12 +99,10 @@ def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
 
 def _save(upload: UploadFile, directory: Path, default_suffix: str) -> Path:
     suffix = Path(upload.filename or "").suffix.lower() or default_suffix
-    path = directory / f"upload{suffix}"
-    with path.open("wb") as out:
-        shutil.copyfileobj(upload.file, out, length=1024 * 1024)
-    if path.stat().st_size > MAX_UPLOAD_BYTES:
-        raise ApiError(413, "too_large", "上传的文件过大（最大200MB）")
-    return path
+    try:
+        return save_upload(upload, directory / f"upload{suffix}")
+    except UploadTooLarge as exc:
+        raise ApiError(413, "too_large", str(exc)) from exc
 
 
 @router.post("/import", summary="批量导入平台导出的工单（.xlsx / .jsonl，可附列映射 YAML；background=true 时后台导入）",

@@ -18,9 +18,9 @@ from db.engine import read_session
 from states.roles import Role
 from web import import_jobs
 from web.auth import CurrentUser
-from web.import_jobs import TOKEN_RE, jobs_dir, read_job, start_import
+from web.import_jobs import TOKEN_RE, UploadTooLarge, jobs_dir, read_job, save_upload, start_import
 from web.pages.common import agency_of, local_input, now
-from web.pages.forms import errors_by_field, typed_values
+from web.pages.forms import typed_values
 from web.pages.render import redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, app_settings, principal, require
 from web.pages.workorder_forms import intake_fields, intake_values
@@ -33,7 +33,6 @@ from workflow.hotline_queries import ExportWindowError, export_rows, export_wind
 
 router = APIRouter(prefix="/workorders", include_in_schema=False)
 CanIntake = require(Role.FRONT_DESK, Role.LEADER)
-MAX_IMPORT_BYTES = 200 * 1024 * 1024  # as the API
 SHOWN_ERRORS = 200
 KEEP_REPORTS_DAYS = 7
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -83,14 +82,6 @@ def import_form(request: Request, user: CurrentUser = CanIntake) -> Response:
     return render(request, "workorders/import.html", {"report": None, "job": None, "token": "", "errors": {}})
 
 
-def _save(upload: UploadFile, path: Path) -> Path:
-    with path.open("wb") as out:
-        shutil.copyfileobj(upload.file, out, length=1024 * 1024)
-    if path.stat().st_size > MAX_IMPORT_BYTES:
-        raise DomainValidation.one("file", "too_large", "上传的文件过大（最大200MB）")
-    return path
-
-
 def _form_again(request: Request, errors: dict[str, list[str]]) -> Response:
     return render(request, "workorders/import.html", {"report": None, "job": None, "token": "", "errors": errors},
                   status=422)
@@ -110,17 +101,16 @@ def import_(request: Request, form: StaffForm, user: CurrentUser = CanIntake) ->
     if suffix not in (".xlsx", ".jsonl"):
         return _form_again(request, {"file": ["只接受平台导出的 .xlsx 或 .jsonl 文件"]})
     workdir = Path(tempfile.mkdtemp(prefix="banli-import-"))  # the job deletes it when it ends
+    field = "file"
     try:
-        data = _save(file, workdir / f"upload{suffix}")
+        data = save_upload(file, workdir / f"upload{suffix}")
         cmap = None
         if isinstance(mapping, UploadFile) and mapping.filename:
-            try:
-                cmap = load_mapping(_save(mapping, workdir / "mapping.yaml"))
-            except MappingError as exc:
-                raise DomainValidation.one("mapping", "invalid_mapping", str(exc)) from exc
-    except DomainValidation as exc:
+            field = "mapping"
+            cmap = load_mapping(save_upload(mapping, workdir / "mapping.yaml"))
+    except (UploadTooLarge, MappingError) as exc:
         shutil.rmtree(workdir, ignore_errors=True)
-        return _form_again(request, errors_by_field(exc))
+        return _form_again(request, {field: [str(exc)]})
     folder = _reports_dir(request, user.agency_id)
     folder.mkdir(parents=True, exist_ok=True)
     _prune(folder, time.time())  # file ages against the file system's clock (mtime), not the app clock

@@ -140,6 +140,14 @@ def test_actions_and_stale_version_409(api):
     assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_action"
 
 
+def _platform_export(clk, tmp_path, rows: int, *, seed: int):
+    """On 1 June 2026, a platform export of ``rows`` orders (5 % bad): (bad rows, the upload's files)."""
+    clk.set(local(2026, 6, 1, 10))
+    path = tmp_path / "export.xlsx"
+    manifest = make_xlsx(path, rows, bad_fraction=0.05, seed=seed)
+    return manifest, {"file": ("平台导出.xlsx", path.read_bytes(), "application/octet-stream")}
+
+
 def _finished(client, url: str, headers: dict[str, str]) -> dict:
     """Poll a background import's status until it is no longer running (at most 20 s)."""
     import time
@@ -157,10 +165,7 @@ def test_import_in_the_background_reports_progress_then_the_result(api, tmp_path
     """``background=true``: 202 with a status URL at once; the status says running, then done with the report
     (or failed with the problem); an officer may not import or read an import's status."""
     client, staff, h, clk, db = api
-    clk.set(local(2026, 6, 1, 10))
-    path = tmp_path / "export.xlsx"
-    manifest = make_xlsx(path, 80, bad_fraction=0.05, seed=9)
-    files = {"file": ("平台导出.xlsx", path.read_bytes(), "application/octet-stream")}
+    manifest, files = _platform_export(clk, tmp_path, 80, seed=9)
     r = client.post("/api/workorders/import", files=files, data={"background": "true"}, headers=h(staff.front))
     assert r.status_code == 202, r.text
     url = r.json()["status_url"]
@@ -183,10 +188,7 @@ def test_import_in_the_background_reports_progress_then_the_result(api, tmp_path
 
 def test_import_upload_and_export(api, tmp_path):
     client, staff, h, clk, db = api
-    clk.set(local(2026, 6, 1, 10))
-    path = tmp_path / "export.xlsx"
-    manifest = make_xlsx(path, 120, bad_fraction=0.05, seed=4)
-    files = {"file": ("平台导出.xlsx", path.read_bytes(), "application/octet-stream")}
+    manifest, files = _platform_export(clk, tmp_path, 120, seed=4)
     r = client.post("/api/workorders/import", files=files, data={"dry_run": "true"}, headers=h(staff.front))
     assert r.status_code == 200, r.text
     assert r.json()["dry_run"] is True and _count(db, WorkOrder) == 0

@@ -27,7 +27,7 @@ import chinese_calendar  # noqa: E402
 
 from states.calendar import WorkCalendar  # noqa: E402
 from states.calendar_notice import calendar_from_notices  # noqa: E402
-from workflow.calendar_seed import seed_from_chinese_calendar  # noqa: E402
+from workflow.calendar.seed import seed_from_chinese_calendar  # noqa: E402
 
 N_WORKDAYS = 20
 N_STARTS = 2000

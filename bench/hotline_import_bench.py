@@ -4,8 +4,8 @@ Run from the repository root:
     python bench/hotline_import_bench.py [--rows 100000] [--postgres URL] [--append docs/benchmarks.md]
 
 Measured in one process on the same file: parsing alone (the floor: ``iter_records``), the batch import
-(``workflow.hotline_batch.import_file``: batches of 500, Core bulk inserts) into a fresh SQLite file,
-the same file again (idempotent: nothing added), and the per-row baseline (``workflow.hotline.intake``,
+(``workflow.hotline.batch.import_file``: batches of 500, Core bulk inserts) into a fresh SQLite file,
+the same file again (idempotent: nothing added), and the per-row baseline (``workflow.hotline.actions.intake``,
 one ORM transaction per order) on the first ``--baseline-rows`` good rows of the file.
 """
 
@@ -34,11 +34,11 @@ from db.engine import make_engine, read_session  # noqa: E402
 from db.models import Clock, WorkOrder  # noqa: E402
 from settings import Settings  # noqa: E402
 from tests.fixtures.hotline_gen import make_xlsx  # noqa: E402
-from workflow.bootstrap import ensure_database  # noqa: E402
-from workflow.hotline import intake  # noqa: E402
-from workflow.hotline_batch import import_file  # noqa: E402
-from workflow.hotline_import import iter_records  # noqa: E402
-from workflow.principal import system  # noqa: E402
+from workflow.accounts.principal import system  # noqa: E402
+from workflow.agencies.bootstrap import ensure_database  # noqa: E402
+from workflow.hotline.actions import intake  # noqa: E402
+from workflow.hotline.batch import import_file  # noqa: E402
+from workflow.hotline.records import iter_records  # noqa: E402
 
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)  # after every receipt time in the generated file
 

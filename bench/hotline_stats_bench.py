@@ -33,7 +33,7 @@ import report_bench
 
 import db.models  # noqa: F401
 from db.engine import make_engine, read_session
-from workflow.report import Period, hotline_stats, stats_for_leaders
+from workflow.reports.annual import Period, hotline_stats, stats_for_leaders
 
 START, END = datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC)
 CATEGORIES = (("complaint", 0.35, 15), ("consult", 0.25, 3), ("help", 0.20, 7), ("suggestion", 0.12, 7),

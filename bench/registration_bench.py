@@ -35,8 +35,8 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from db.engine import make_engine, write_session  # noqa: E402
 from settings import Settings  # noqa: E402
 from tests.helpers import registration  # noqa: E402
-from workflow.bootstrap import ensure_database  # noqa: E402
-from workflow.users import create_user  # noqa: E402
+from workflow.accounts.users import create_user  # noqa: E402
+from workflow.agencies.bootstrap import ensure_database  # noqa: E402
 
 PG_ADMIN = os.environ.get("BANLI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 MARK_BEGIN = "<!-- registration-bench:begin -->"

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import db.models
 from db.engine import make_engine, read_session
 from states.annual_report import RESULT_KEYS
-from workflow.report import annual_report, disclosure_stats
+from workflow.reports.annual import annual_report, disclosure_stats
 
 START, AS_OF = date(2022, 1, 1), date(2026, 11, 20)
 DAYS = [(START + timedelta(days=i)).isoformat() for i in range((AS_OF - START).days + 60)]

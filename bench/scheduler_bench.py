@@ -50,10 +50,10 @@ from db.engine import make_engine, read_session  # noqa: E402
 from db.models import Clock, Outbox, User  # noqa: E402
 from settings import Settings  # noqa: E402
 from tests.fixtures.backlog import add_cases, add_officers  # noqa: E402
-from workflow.bootstrap import ensure_database  # noqa: E402
-from workflow.calendar import load_calendar  # noqa: E402
-from workflow.clock import local_dt  # noqa: E402
-from workflow.sweeps import escalate, remind  # noqa: E402
+from workflow.agencies.bootstrap import ensure_database  # noqa: E402
+from workflow.calendar.service import load_calendar  # noqa: E402
+from workflow.sweeps.run import escalate, remind  # noqa: E402
+from workflow.timesource import local_dt  # noqa: E402
 
 PG_ADMIN = os.environ.get("BANLI_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 MONDAY = date(2026, 11, 9)

@@ -15,7 +15,7 @@ from cli.main import CliError
 from db.engine import read_session
 from db.models import Agency
 from states.calendar_notice import NoticeError, parse_notice
-from workflow.calendar import (
+from workflow.calendar.service import (
     agency_calendar,
     calendar_version,
     count_stale_clocks,

@@ -8,12 +8,12 @@ from sqlalchemy import Engine
 
 from db.engine import make_engine
 from settings import Settings, get_settings
-from workflow.bootstrap import BootstrapResult, ensure_database
-from workflow.clock import SystemClock
+from workflow.agencies.bootstrap import BootstrapResult, ensure_database
+from workflow.timesource import SystemTime
 
 
 def now() -> datetime:
-    return SystemClock().now()
+    return SystemTime().now()
 
 
 def engine_and_settings(*, bootstrap: bool = True) -> tuple[Engine, Settings, BootstrapResult | None]:

@@ -14,12 +14,12 @@ from cli.common import engine_and_settings, now
 from cli.main import CliError
 from db.engine import read_session
 from db.models import Agency
+from workflow.accounts.principal import Principal, system
 from workflow.errors import InvalidTransition, NotFound
-from workflow.hotline_batch import import_file, write_report
-from workflow.hotline_export import write_export
-from workflow.hotline_mapping import MappingError, load_mapping
-from workflow.hotline_queries import ExportWindowError, export_rows, export_window
-from workflow.principal import Principal, system
+from workflow.hotline.batch import import_file, write_report
+from workflow.hotline.export import write_export
+from workflow.hotline.mapping import MappingError, load_mapping
+from workflow.hotline.queries import ExportWindowError, export_rows, export_window
 
 SHOWN_ERRORS = 20
 
@@ -83,7 +83,7 @@ def register(sub: Any) -> None:
     hs.required = True
     i = hs.add_parser("import", help="导入平台导出的工单（.xlsx 或 .jsonl）；有问题的行写入报告，其余照常导入")
     i.add_argument("file")
-    i.add_argument("--mapping", help="列映射 YAML（默认 data/hotline/mappings/default.yaml）")
+    i.add_argument("--mapping", help="列映射 YAML（默认 workflow/hotline/data/mappings/default.yaml）")
     i.add_argument("--dry-run", action="store_true", help="只检查并统计，不写入数据库")
     i.add_argument("--report", help="把逐行问题写入此文件（.csv 或 .xlsx）")
     i.add_argument("--agency", help="机关代码（默认为系统的默认机关）")

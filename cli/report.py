@@ -17,7 +17,7 @@ from cli.main import CliError
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from states.annual_report import FORMATS
-    from workflow.report_render import OUTPUT_FORMATS
+    from workflow.reports.render import OUTPUT_FORMATS
 
     parser = sub.add_parser("report", help="统计报表（政府信息公开工作年度报告等）")
     reports = parser.add_subparsers(dest="report_command", metavar="REPORT")
@@ -73,9 +73,9 @@ def _annual(args: argparse.Namespace) -> int:
     import db.models  # noqa: F401
     from db.engine import read_session
     from settings import get_settings
-    from workflow.report import annual_report
-    from workflow.report_events import crosscheck_table3
-    from workflow.report_render import render
+    from workflow.reports.annual import annual_report
+    from workflow.reports.events import crosscheck_table3
+    from workflow.reports.render import render
 
     if args.output in ("xlsx", "docx") and args.out is None:
         raise CliError(f"--format {args.output} 需要用 --out 指定输出文件")
@@ -104,9 +104,9 @@ def _annual(args: argparse.Namespace) -> int:
 def _stats(args: argparse.Namespace) -> int:
     import db.models  # noqa: F401
     from db.engine import read_session
-    from workflow.report import Period, disclosure_stats
-    from workflow.report_files import leader_stats
-    from workflow.report_hotline import hotline_stats
+    from workflow.reports.annual import Period, disclosure_stats
+    from workflow.reports.files import leader_stats
+    from workflow.reports.hotline import hotline_stats
 
     if args.year is not None and (args.start or args.end):
         raise CliError("年度与 --from/--to 只能选一种")

@@ -9,7 +9,7 @@ from typing import Any
 
 from cli.common import engine_and_settings, now
 from cli.main import CliError
-from workflow.users import ALL_ROLES, UserError, create_user
+from workflow.accounts.users import ALL_ROLES, UserError, create_user
 
 
 def _read_password() -> str:

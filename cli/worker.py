@@ -16,7 +16,7 @@ from typing import Any
 
 from cli.common import engine_and_settings, now
 from cli.main import CliError
-from workflow.sweeps import ORDER
+from workflow.sweeps.run import ORDER
 
 
 def _parse_now(text: str | None) -> datetime:
@@ -32,8 +32,8 @@ def _parse_now(text: str | None) -> datetime:
 
 
 def _once(args: argparse.Namespace) -> int:
-    from workflow.scheduler import default_instance
-    from workflow.sweeps import run_all
+    from workflow.sweeps.run import run_all
+    from workflow.sweeps.scheduler import default_instance
 
     engine, settings, _ = engine_and_settings(bootstrap=True)
     instance = args.instance or settings.scheduler_instance or default_instance()
@@ -54,8 +54,8 @@ def _once(args: argparse.Namespace) -> int:
 def _forever(args: argparse.Namespace) -> int:
     if args.now:
         raise CliError("--now 只能与 --once 一起使用")
-    from workflow.clock import SystemClock
-    from workflow.scheduler import start_scheduler
+    from workflow.sweeps.scheduler import start_scheduler
+    from workflow.timesource import SystemTime
 
     engine, settings, _ = engine_and_settings(bootstrap=True)
 
@@ -64,7 +64,7 @@ def _forever(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        sched = start_scheduler(settings, engine, SystemClock(), instance=args.instance)
+        sched = start_scheduler(settings, engine, SystemTime(), instance=args.instance)
         print(f"调度程序已启动（实例 {args.instance or settings.scheduler_instance or '默认'}），"
               "按 Ctrl+C 或发送 SIGTERM 停止", flush=True)
         await stop.wait()

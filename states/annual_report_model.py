@@ -1,6 +1,6 @@
 """The counting rules of the annual report as plain Python over records: the reference model (pure).
 
-``workflow.report`` computes the same numbers with SQL GROUP BY; tests compare the two. The rules
+``workflow.reports.annual`` computes the same numbers with SQL GROUP BY; tests compare the two. The rules
 (docs/annual-report.md) depend only on fields written once: receipt_date, concluded_date,
 report_row, applicant_category, and for table 四 filed_date/decided_date/outcome.
 """

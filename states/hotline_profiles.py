@@ -1,6 +1,6 @@
 """Time-limit profiles for 12345 work orders: data in, validated limits out (pure).
 
-A profile (``data/hotline/profiles/*.yaml``, format in docs/hotline-profiles.md) is layered:
+A profile (``workflow/hotline/data/profiles/*.yaml``, format in docs/hotline-profiles.md) is layered:
 ``defaults`` < ``categories.<category>`` < ``urgency.<urgency>`` < ``categories.<category>.<urgency>``;
 ``load_profile`` expands it to complete ``CategoryLimits`` for every category × urgency and keeps
 where each value came from (``Provenance``), so a deadline can be explained. ``resolve`` then applies

@@ -22,8 +22,8 @@ from sqlalchemy.engine.url import make_url
 
 from db.engine import make_engine, write_session
 from settings import Settings
-from workflow.bootstrap import ensure_database
-from workflow.clock import FixedClock
+from workflow.agencies.bootstrap import ensure_database
+from workflow.timesource import FixedTime
 
 PG_ADMIN_URL = os.environ.get("BANLI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 _pg_state: dict[str, str | None] = {"reason": None, "checked": None}
@@ -155,7 +155,7 @@ def _restore_seeded_days(c: Any) -> None:
         "AND NOT EXISTS (SELECT 1 FROM calendar_day d WHERE d.notice_id = n.id)")).all()
     if not bare:
         return
-    from workflow.calendar_seed import seed_from_chinese_calendar
+    from workflow.calendar.seed import seed_from_chinese_calendar
 
     seed = {n.year: n for n in seed_from_chinese_calendar()}
     rows = [{"notice_id": nid, "scope": d.scope, "day": d.day, "kind": d.kind, "name": d.name}
@@ -185,7 +185,7 @@ def _make_db(kind: str, tmp_path: Path, sqlite_template: Path, request: pytest.F
         _reset_pg(eng)
     settings = _test_settings(tmp_path, url)
     ensure_database(eng, settings, now=T0)  # re-creates the default agency after a reset
-    from workflow.agency_cache import invalidate
+    from workflow.agencies.cache import invalidate
 
     invalidate()
     try:
@@ -211,8 +211,8 @@ def pg_db(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path)
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(T0)
+def clock() -> FixedTime:
+    return FixedTime(T0)
 
 
 __all__ = ["T0", "Db", "write_session"]

@@ -12,8 +12,8 @@ from db.engine import read_session, write_session
 from db.models import Agency, User
 from states.identity import resident_id_check_char, uscc_check_char
 from states.roles import Role, parse_roles
-from workflow.principal import Principal
-from workflow.users import create_user_in
+from workflow.accounts.principal import Principal
+from workflow.accounts.users import create_user_in
 
 
 def resident_id(first17: str = "11010519491231002") -> str:
@@ -45,7 +45,7 @@ _HASH: dict[str, str] = {}
 def password_hash() -> str:
     """argon2 costs ~0.25 s here: hash the shared test password once per session."""
     if "h" not in _HASH:
-        from workflow.users import hash_password
+        from workflow.accounts.users import hash_password
 
         _HASH["h"] = hash_password("password123")
     return _HASH["h"]
@@ -87,7 +87,7 @@ def registration(**over: Any) -> dict[str, Any]:
 
 
 def detail(engine: Any, case_id: int, actor: Principal, now: datetime) -> dict[str, Any]:
-    from workflow.disclosure_queries import get_detail
+    from workflow.disclosure.queries import get_detail
 
     with read_session(engine) as s:
         return get_detail(s, case_id, actor, now=now)

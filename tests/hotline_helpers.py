@@ -11,9 +11,9 @@ from sqlmodel import select
 from db.engine import read_session, write_session
 from db.models import Agency
 from tests.helpers import resident_id
-from workflow import hotline as wf
-from workflow.hotline_queries import get_detail
-from workflow.principal import Principal
+from workflow.accounts.principal import Principal
+from workflow.hotline import actions as wf
+from workflow.hotline.queries import get_detail
 
 SH = ZoneInfo("Asia/Shanghai")
 PROFILES = ("yunnan_county", "guangdong", "sichuan", "shandong")

@@ -23,8 +23,8 @@ from sqlmodel import col, func, select
 from db.engine import read_session
 from db.models import Clock, Outbox, SweepStatus
 from tests.fixtures.backlog import add_cases, add_officers
-from workflow.calendar import load_calendar
-from workflow.clock import local_dt
+from workflow.calendar.service import load_calendar
+from workflow.timesource import local_dt
 
 ROOT = Path(__file__).resolve().parents[1]
 MONDAY = date(2026, 11, 9)

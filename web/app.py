@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from settings import Settings
 from web import concurrency, errors
 from web.auth import TokenService
-from workflow.clock import Clock, SystemClock
-from workflow.rate_limits import SharedRateLimiter
+from workflow.portal.rate_limits import SharedRateLimiter
+from workflow.timesource import SystemTime, TimeSource
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +32,10 @@ ROUTER_MODULES = (
 )
 
 
-def create_app(settings: Settings, engine: Engine, clock: Clock | None = None, *,
+def create_app(settings: Settings, engine: Engine, clock: TimeSource | None = None, *,
                run_scheduler: bool | None = None) -> FastAPI:
-    """Build the app around an engine and a clock (tests pass a FixedClock)."""
-    clock = clock or SystemClock()
+    """Build the app around an engine and a clock (tests pass a FixedTime)."""
+    clock = clock or SystemTime()
     scheduler_on = settings.scheduler == "on" if run_scheduler is None else run_scheduler
 
     @contextlib.asynccontextmanager
@@ -46,7 +46,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None, *
             check_catalog(override_dir=settings.templates_override_dir)  # fails loudly on a broken template
         sched = None
         if scheduler_on:  # one in-process scheduler; BANLI_SCHEDULER=off for extra web replicas
-            from workflow.scheduler import start_scheduler
+            from workflow.sweeps.scheduler import start_scheduler
 
             sched = start_scheduler(app.state.settings, app.state.engine, app.state.clock)
         try:

@@ -13,7 +13,7 @@ from db.engine import read_session
 from db.models import User
 from states.machine import Actor
 from states.roles import Role, parse_roles
-from workflow.principal import Principal
+from workflow.accounts.principal import Principal
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ class GroupCommit(Generic[I, R]):
 def install(app: FastAPI, *, sqlite: bool, pg_threads: int = 8) -> None:
     app.state.write_executor = ThreadPoolExecutor(max_workers=4 if sqlite else pg_threads,
                                                   thread_name_prefix="banli-write")
-    from workflow.disclosure import register_batch
+    from workflow.disclosure.actions import register_batch
 
     app.state.registrations = GroupCommit(lambda items: register_batch(app.state.engine, items),
                                           name="banli-registrations")

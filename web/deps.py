@@ -12,9 +12,9 @@ from settings import Settings
 from states.roles import Role
 from web.auth import CurrentUser, TokenService
 from web.errors import ApiError
-from workflow.clock import Clock
-from workflow.principal import Principal
-from workflow.rate_limits import allow_all
+from workflow.accounts.principal import Principal
+from workflow.portal.rate_limits import allow_all
+from workflow.timesource import TimeSource
 
 
 def get_tokens(request: Request) -> TokenService:
@@ -29,13 +29,13 @@ async def _engine_dep(request: Request) -> Engine:
     return engine
 
 
-async def _clock_dep(request: Request) -> Clock:
-    clock: Clock = request.app.state.clock
+async def _time_dep(request: Request) -> TimeSource:
+    clock: TimeSource = request.app.state.clock
     return clock
 
 
 async def _now_dep(request: Request) -> datetime:
-    clock: Clock = request.app.state.clock
+    clock: TimeSource = request.app.state.clock
     return clock.now()
 
 
@@ -45,7 +45,7 @@ async def _settings_dep(request: Request) -> Settings:
 
 
 EngineDep = Annotated[Engine, Depends(_engine_dep)]
-ClockDep = Annotated[Clock, Depends(_clock_dep)]
+TimeDep = Annotated[TimeSource, Depends(_time_dep)]
 NowDep = Annotated[datetime, Depends(_now_dep)]
 SettingsDep = Annotated[Settings, Depends(_settings_dep)]
 

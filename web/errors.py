@@ -123,8 +123,8 @@ def install_domain(app: FastAPI) -> None:
     """Map workflow exceptions to HTTP answers so routes never need try/except."""
     from pydantic import ValidationError
 
+    from workflow.accounts.users import UserError
     from workflow.errors import Conflict, DomainValidation, InvalidTransition, NotFound, StaleVersion
-    from workflow.users import UserError
 
     @app.exception_handler(NotFound)
     async def _nf(_r: Request, exc: NotFound) -> JSONResponse:

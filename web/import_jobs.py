@@ -30,10 +30,10 @@ from typing import Any
 from sqlalchemy import Engine
 from starlette.datastructures import UploadFile
 
+from workflow.accounts.principal import Principal
 from workflow.errors import InvalidTransition, NotFound
-from workflow.hotline_batch import ImportReport
-from workflow.hotline_mapping import ColumnMapping, MappingError
-from workflow.principal import Principal
+from workflow.hotline.batch import ImportReport
+from workflow.hotline.mapping import ColumnMapping, MappingError
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ WAIT_SECONDS = 5.0  # how long the upload request waits before sending the perso
 HEARTBEAT_SECONDS = 5.0
 STALE_SECONDS = 60.0  # a running job not heard of for this long is taken as interrupted
 
-Importer = Callable[..., ImportReport]  # workflow.hotline_batch.import_file
+Importer = Callable[..., ImportReport]  # workflow.hotline.batch.import_file
 
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # an import file (or its mapping), from the page or the API

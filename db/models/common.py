@@ -41,11 +41,11 @@ class Clock(SQLModel, table=True):
         Index("ix_clock_calver", "calendar_version", "status"),
         # The sweeps (workflow/sweep_*.py) select by agency, status and due day ranges.
         Index("ix_clock_sweep_day", "agency_id", "status", "due_date"),
-        # On-time rate of replies (workflow/report_stats.py): met reply clocks by the day they were met.
+        # On-time rate of replies (workflow/reports/stats.py): met reply clocks by the day they were met.
         Index("ix_clock_reply_met", "met_at", "agency_id", postgresql_include=["due_at", "assignee_id", "case_kind"],
               postgresql_where=text("kind = 'reply' AND status = 'met'"),
               sqlite_where=text("kind = 'reply' AND status = 'met'")),
-        # 12345 statistics (workflow/report_hotline.py): met sign-for/handling/callback clocks by the day met.
+        # 12345 statistics (workflow/reports/hotline.py): met sign-for/handling/callback clocks by the day met.
         Index("ix_clock_workorder_met", "kind", "agency_id", "met_at",
               postgresql_include=["due_at", "case_id", "cycle"],
               postgresql_where=text("case_kind = 'workorder' AND status = 'met'"),

@@ -19,7 +19,7 @@ class Agency(SQLModel, table=True):
     name: str = Field(max_length=200)
     parent_id: int | None = Field(default=None, foreign_key="agency.id")
     # Per-agency settings: seal text, address, phone, remedy organ, document prefixes, working
-    # hours, calendar scopes, hotline profile, disclosure options (see workflow.agency).
+    # hours, calendar scopes, hotline profile, disclosure options (see workflow.agencies.config).
     settings: dict[str, Any] = json_field()
     created_at: datetime
 

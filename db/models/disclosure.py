@@ -48,7 +48,7 @@ class Disclosure(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_disclosure_version)
     state: str = Field(max_length=32)
     tracking_no: str | None = Field(default=None, max_length=64)  # None until registered
-    submission_no: str | None = Field(default=None, max_length=64)  # online submissions (workflow.portal)
+    submission_no: str | None = Field(default=None, max_length=64)  # online submissions (workflow.portal.submissions)
     query_code_hash: str = Field(max_length=128)
 
     # Applicant (条例第二十九条第一项)

@@ -28,7 +28,7 @@ class WorkOrder(SQLModel, table=True):
         Index("ix_workorder_received", "agency_id", "received_at"),  # dashboards
         Index("ix_workorder_category", "agency_id", "category", "received_at"),
         Index("ix_workorder_next_due", "agency_id", "next_due_at"),
-        # 12345 statistics (workflow/report_hotline.py): received per month, category and resolution; the
+        # 12345 statistics (workflow/reports/hotline.py): received per month, category and resolution; the
         # category of an agency's orders for the hash join with their met clocks (index-only on PostgreSQL).
         Index("ix_workorder_report_received", "received_at", "agency_id", postgresql_include=["category", "resolution"]),
         Index("ix_workorder_report_category", "agency_id", "id", "category"),
@@ -61,7 +61,7 @@ class WorkOrder(SQLModel, table=True):
     lead_unit: str = Field(default="", max_length=200)  # 主办单位
     assisting_units: list[str] = json_field(default_factory=list)  # 协办单位
     profile_code: str = Field(max_length=64)  # the time-limit profile in force at intake
-    source_hash: str = Field(max_length=64)  # workflow.hotline_import.record_hash of the imported record
+    source_hash: str = Field(max_length=64)  # workflow.hotline.records.record_hash of the imported record
 
     # Handling
     assignee_id: int | None = Field(default=None, foreign_key="app_user.id")
@@ -95,7 +95,7 @@ class WorkOrderCycle(SQLModel, table=True):
     __tablename__ = "workorder_cycle"
     __table_args__ = (
         UniqueConstraint("workorder_id", "cycle"),
-        # 12345 statistics (workflow/report_hotline.py): a met clock's cycle figures, index-only; re-handlings.
+        # 12345 statistics (workflow/reports/hotline.py): a met clock's cycle figures, index-only; re-handlings.
         Index("ix_workorder_cycle_report", "workorder_id", "cycle", "extensions_used", "callback_result"),
         Index("ix_workorder_cycle_rehandle", "workorder_id", "cycle", postgresql_where=text("reason = 'rehandle'"),
               sqlite_where=text("reason = 'rehandle'")),

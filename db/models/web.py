@@ -27,7 +27,7 @@ class WebSession(SQLModel, table=True):
 
 
 class ChallengeUse(SQLModel, table=True):
-    """A portal challenge already answered (or failed): its nonce may not be used again (workflow.challenge)."""
+    """A portal challenge already answered (or failed): its nonce may not be used again (workflow.portal.challenge)."""
 
     __tablename__ = "challenge_use"
     nonce: str = Field(primary_key=True, max_length=32)
@@ -36,7 +36,7 @@ class ChallengeUse(SQLModel, table=True):
 
 
 class RateCounter(SQLModel, table=True):
-    """Attempts of one key (an IP, a tracking number) in one fixed window of a limit (workflow.rate_limits)."""
+    """Attempts of one key (an IP, a tracking number) in one fixed window of a limit (workflow.portal.rate_limits)."""
 
     __tablename__ = "rate_counter"
     __table_args__ = (Index("ix_rate_counter_expiry", "scope", "window_start"),)

@@ -12,7 +12,7 @@ from settings import get_settings
 from tests.fixtures.hotline_gen import make_xlsx
 from tests.helpers import make_staff
 from tests.hotline_helpers import act, new_order
-from workflow.clock import SystemClock
+from workflow.timesource import SystemTime
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_import_errors_are_messages_not_tracebacks(cli_env, tmp_path, capsys):
 
 
 def test_export_replies(cli_env, tmp_path, capsys):
-    now = SystemClock().now()
+    now = SystemTime().now()
     staff = make_staff(cli_env.engine, now)
     oid = new_order(cli_env.engine, staff.front, now, received_at=now.strftime("%Y-%m-%dT%H:%M:%S+00:00"))
     act(cli_env.engine, oid, "sign_for", staff.front, now)

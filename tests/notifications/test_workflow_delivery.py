@@ -10,10 +10,10 @@ from db.models import Agency, Outbox, StoredFile
 from notifications.files import read_file
 from notifications.outbox import deliver_due
 from tests.helpers import make_staff, registration
-from workflow import disclosure as wf
-from workflow.clock import local_dt
-from workflow.disclosure_payloads import RegisterIn
-from workflow.principal import system
+from workflow.accounts.principal import system
+from workflow.disclosure import actions as wf
+from workflow.disclosure.payloads import RegisterIn
+from workflow.timesource import local_dt
 
 AGENCY_SETTINGS = {"phone": "0878-3120000", "address": "某县人民路1号", "postal_code": "675000",
                    "reconsideration_organ": "某县人民政府", "office_name": "某县某局政府信息公开工作机构"}
@@ -26,7 +26,7 @@ def _configure_agency(db) -> None:
         agency.settings = AGENCY_SETTINGS
         s.add(agency)
         s.commit()
-        from workflow.agency_cache import invalidate
+        from workflow.agencies.cache import invalidate
         invalidate()  # settings written directly: drop the per-process agency cache
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 from tests.helpers import Staff, make_staff
 from tests.hotline_helpers import act, local, new_order
 from tests.report import factory as f
-from workflow.principal import Principal
+from workflow.accounts.principal import Principal
 
 
 def _order(engine: Engine, who: Principal, at: Any, category: str, no: str) -> int:

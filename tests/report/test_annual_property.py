@@ -19,7 +19,7 @@ from states.annual_report_model import (
     fees_in_year,
 )
 from tests.report import factory as f
-from workflow.report import fees_collected, table3_counts, table4_counts
+from workflow.reports.annual import fees_collected, table3_counts, table4_counts
 
 START = date(2024, 1, 1)
 YEARS = (2024, 2025, 2026)

@@ -13,8 +13,8 @@ from db.models import Disclosure
 from states.annual_report import ROWS
 from tests.report import factory as f
 from tests.report import scripted as s
-from workflow.report import annual_report
-from workflow.report_events import crosscheck_table3
+from workflow.reports.annual import annual_report
+from workflow.reports.events import crosscheck_table3
 
 
 def test_scripted_year_2021(engine):

@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from db.engine import read_session
 from tests.report import hotline_scripted
-from workflow.report import Period, hotline_stats, stats_for_leaders
+from workflow.reports.annual import Period, hotline_stats, stats_for_leaders
 
 
 def _r(block: dict[str, Any], name: str) -> tuple[int, int, float | None]:

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from states.annual_report import COLUMN_LABELS, NOTE_CELL, ROWS, AnnualReport, Table2, Table3, Table4
 from states.annual_report_grid import table3_grid
 from tests.report import scripted as s
-from workflow.report_render import render, render_html, render_json
+from workflow.reports.render import render, render_html, render_json
 
 EXPECTED_2019 = {k: v for k, v in s.EXPECTED_2021.items() if not k.startswith("3.6")} | {"3.6": s.EXPECTED_2019_OTHER}
 

@@ -12,9 +12,9 @@ from db.engine import read_session
 from db.models import Clock, Disclosure
 from tests.report import factory as f
 from tests.report import scripted as s
-from workflow import report_stats
-from workflow.report import Period, disclosure_stats, stats_for_leaders
-from workflow.report_stats import MondayToFriday
+from workflow.reports import stats as report_stats
+from workflow.reports.annual import Period, disclosure_stats, stats_for_leaders
+from workflow.reports.stats import MondayToFriday
 
 
 def _setup(engine):
@@ -128,7 +128,7 @@ def test_period_days_are_read_in_the_agencys_zone(engine):
 
 def test_period_from_text_is_one_reading_for_the_dashboard_and_the_download():
     from workflow.errors import DomainValidation
-    from workflow.report_files import period_from_text
+    from workflow.reports.files import period_from_text
 
     today = date(2026, 11, 26)
     assert period_from_text("", "", today) == Period(date(2026, 1, 1), today)

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from db.engine import read_session
 from tests.helpers import make_staff, registration
-from workflow import disclosure as wf
-from workflow.clock import local_dt
-from workflow.disclosure_payloads import RegisterIn
-from workflow.report import annual_report, disclosure_stats
-from workflow.report_events import crosscheck_table3
+from workflow.disclosure import actions as wf
+from workflow.disclosure.payloads import RegisterIn
+from workflow.reports.annual import annual_report, disclosure_stats
+from workflow.reports.events import crosscheck_table3
+from workflow.timesource import local_dt
 
 T_SETUP = datetime(2025, 12, 1, 2, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ import pytest
 
 from states.calendar import WorkCalendar
 from states.calendar_notice import NoticeData, calendar_from_notices, parse_notice
-from workflow.calendar_seed import seed_from_chinese_calendar
+from workflow.calendar.seed import seed_from_chinese_calendar
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "calendar"
 

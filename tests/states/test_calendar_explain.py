@@ -74,7 +74,7 @@ def test_calendar_core_is_stdlib_only() -> None:
 
 
 def test_no_clock_reads() -> None:
-    files = [*(ROOT / "states").glob("calendar*.py"), ROOT / "workflow" / "calendar_seed.py"]
+    files = [*(ROOT / "states").glob("calendar*.py"), ROOT / "workflow" / "calendar" / "seed.py"]
     assert len(files) >= 6
     for path in files:
         text = path.read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Web fixtures: API clients with bearer tokens; the pages' app on a migrated database with a FixedClock,
+"""Web fixtures: API clients with bearer tokens; the pages' app on a migrated database with a FixedTime,
 logged-in TestClients per role, and (for browser tests) uvicorn in a background thread plus Playwright
 on Debian's Chromium."""
 
@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import Db
 from tests.helpers import Staff, make_staff
 from web.app import create_app
-from workflow.clock import FixedClock
+from workflow.timesource import FixedTime
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -37,7 +37,7 @@ def csrf_of(html: str) -> str:
 class Web:
     app: FastAPI
     db: Db
-    clock: FixedClock
+    clock: FixedTime
     staff: Staff
     clients: dict[str, TestClient] = field(default_factory=dict)
 
@@ -71,14 +71,14 @@ class Web:
 
 
 @pytest.fixture
-def web(sqlite_db: Db, clock: FixedClock) -> Iterator[Web]:
+def web(sqlite_db: Db, clock: FixedTime) -> Iterator[Web]:
     app = create_app(sqlite_db.settings, sqlite_db.engine, clock, run_scheduler=False)
     staff = make_staff(sqlite_db.engine, clock.now())
     yield Web(app, sqlite_db, clock, staff)
 
 
 @pytest.fixture
-def web_any(db: Db, clock: FixedClock) -> Iterator[Web]:
+def web_any(db: Db, clock: FixedTime) -> Iterator[Web]:
     """Like ``web`` but on SQLite and PostgreSQL (for the pages whose SQL differs by dialect)."""
     app = create_app(db.settings, db.engine, clock, run_scheduler=False)
     staff = make_staff(db.engine, clock.now())
@@ -155,8 +155,8 @@ def live(web: Web) -> Iterator[Live]:
 def register_case(web: Web, **over: Any) -> Any:
     """Register an application through the workflow (assigned to ``officer`` unless told otherwise)."""
     from tests.helpers import registration
-    from workflow import disclosure as wf
-    from workflow.disclosure_payloads import RegisterIn
+    from workflow.disclosure import actions as wf
+    from workflow.disclosure.payloads import RegisterIn
 
     data = registration(**over)
     data.setdefault("assignee_id", web.staff.officer.id)
@@ -177,8 +177,8 @@ def held_import(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """Page imports wait for the returned event before they start (and the upload waits only 0.2 s for them):
     a long import, without a long file. Set the event to let them run."""
     from web import import_jobs
-    from web.pages import workorder_intake
-    from workflow.hotline_batch import import_file
+    from web.pages.hotline import intake as workorder_intake
+    from workflow.hotline.batch import import_file
 
     release = threading.Event()
 

@@ -12,7 +12,7 @@ _QUESTION = re.compile(r"^(.+?)(加|减|乘以)(.+?)等于多少？$")
 
 
 def cn_number(text: str) -> int:
-    """0–99 written as workflow.challenge.cn_small writes it."""
+    """0–99 written as workflow.portal.challenge.cn_small writes it."""
     if "十" not in text:
         return _DIGITS.index(text)
     tens, _, ones = text.partition("十")

@@ -12,7 +12,7 @@ from notifications.fixtures import fixture_context
 from notifications.outbox import enqueue
 from tests.web.conftest import token
 from tests.workflow.sweep_helpers import at, register_on
-from workflow.sweeps import run_all
+from workflow.sweeps.run import run_all
 
 
 def _dead(db, agency_id: int, key: str) -> int:

@@ -128,7 +128,7 @@ def test_bad_action_payload_is_422_and_changes_nothing(client, staff, db, action
 
 def test_unknown_case_and_other_agency_are_404(client, staff, db, clock) -> None:
     from tests.helpers import make_staff
-    from workflow.users import create_user
+    from workflow.accounts.users import create_user
 
     officer = token(client, "default-officer")
     assert client.get("/api/disclosures/999999", headers=officer).status_code == 404

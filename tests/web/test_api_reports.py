@@ -17,10 +17,10 @@ from tests.helpers import password_hash, principal, registration
 from tests.hotline_helpers import local
 from tests.report import hotline_scripted
 from web.app import create_app
-from workflow import disclosure as wf
-from workflow.clock import FixedClock
-from workflow.disclosure_payloads import RegisterIn
-from workflow.users import create_user_in
+from workflow.accounts.users import create_user_in
+from workflow.disclosure import actions as wf
+from workflow.disclosure.payloads import RegisterIn
+from workflow.timesource import FixedTime
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -29,7 +29,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 class Api:
     def __init__(self, db: Any) -> None:
         self.db = db
-        self.clock = FixedClock(local(2026, 4, 1, 10))
+        self.clock = FixedTime(local(2026, 4, 1, 10))
         self.world = hotline_scripted.build(db.engine)
         st = self.world["staff"]
         wf.register(db.engine, RegisterIn.model_validate(registration(assignee_id=st.officer.id)), st.front,

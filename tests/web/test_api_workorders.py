@@ -17,12 +17,12 @@ from tests.fixtures.hotline_gen import make_xlsx
 from tests.helpers import make_staff
 from tests.hotline_helpers import local, order_input
 from web.app import create_app
-from workflow.clock import FixedClock
+from workflow.timesource import FixedTime
 
 
 @pytest.fixture
 def api(db):
-    clk = FixedClock(local(2026, 3, 2, 10))
+    clk = FixedTime(local(2026, 3, 2, 10))
     staff = make_staff(db.engine, clk.now())
     app = create_app(db.settings, db.engine, clk, run_scheduler=False)
     client = TestClient(app)

@@ -13,9 +13,9 @@ from db.models import Agency, ApprovalRequest, CalendarNotice, Disclosure, Event
 from tests.helpers import resident_id, uscc
 from tests.web.conftest import Web, count, csrf_of, register_case
 from web.pages.forms import model_fields
-from web.pages.workorder_forms import WorkOrderIntake, convert_fields, intake_fields
-from workflow.disclosure_payloads import PAYLOADS, RegisterIn
-from workflow.hotline_payloads import PAYLOADS as HOTLINE_PAYLOADS
+from web.pages.hotline.forms import WorkOrderIntake, convert_fields, intake_fields
+from workflow.disclosure.payloads import PAYLOADS, RegisterIn
+from workflow.hotline.payloads import PAYLOADS as HOTLINE_PAYLOADS
 
 WRITES = (Disclosure, Event, Outbox, NumberSeries, ApprovalRequest)
 
@@ -242,8 +242,8 @@ def test_registration_form_labels_are_chinese() -> None:
 
 
 def test_every_agency_setting_has_a_chinese_label_and_section() -> None:
-    from web.pages.admin_agency import LABELS
-    from workflow.agency import AgencyConfig
+    from web.pages.admin.agency import LABELS
+    from workflow.agencies.config import AgencyConfig
 
     missing = [name for name in AgencyConfig.model_fields if name not in LABELS]
     assert missing == []

@@ -13,8 +13,8 @@ import pytest
 from web import import_jobs
 from web.import_jobs import read_job, start_import
 from workflow.errors import NotFound
-from workflow.hotline_batch import ImportReport
-from workflow.hotline_mapping import MappingError
+from workflow.hotline.batch import ImportReport
+from workflow.hotline.mapping import MappingError
 
 
 def _start(tmp_path: Path, importer: Any) -> tuple[Path, str, threading.Thread, Path]:

@@ -20,9 +20,9 @@ from notifications.outbox import deliver_due
 from states.identity import mask_id
 from tests.helpers import registration, resident_id
 from tests.web.conftest import Live
-from workflow import disclosure as wf
-from workflow.clock import local_dt
-from workflow.disclosure_payloads import RegisterIn
+from workflow.disclosure import actions as wf
+from workflow.disclosure.payloads import RegisterIn
+from workflow.timesource import local_dt
 
 pytestmark = pytest.mark.browser
 

@@ -11,9 +11,9 @@ from db.engine import read_session
 from db.models import Agency, ApprovalRequest, CalendarNotice, Clock, User
 from tests.helpers import clock_due, resident_id
 from tests.web.conftest import Web, count, csrf_of, register_case
-from workflow import disclosure as wf
-from workflow.agency import agency_config
-from workflow.clock import local_dt
+from workflow.agencies.config import agency_config
+from workflow.disclosure import actions as wf
+from workflow.timesource import local_dt
 
 
 def stat(html: str, ident: str) -> int:

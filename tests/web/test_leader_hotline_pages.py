@@ -14,8 +14,8 @@ from db.engine import write_session
 from db.models import Agency
 from tests.hotline_helpers import local, order_input
 from tests.web.conftest import Web
-from workflow import hotline as wf
-from workflow.users import create_user_in
+from workflow.accounts.users import create_user_in
+from workflow.hotline import actions as wf
 
 
 def order(web: Web, who: str | None = None, **over: Any) -> int:

@@ -9,8 +9,8 @@ from sqlmodel import select
 from db.engine import read_session
 from db.models import WebSession
 from tests.web.conftest import Web, register_case
-from workflow import disclosure as wf
-from workflow.clock import local_dt
+from workflow.disclosure import actions as wf
+from workflow.timesource import local_dt
 
 LOCAL = """year: 2026
 document: 某县人民政府关于火把节放假的通知

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.web.conftest import Live, register_case
 from tests.web.test_journey_browser import SHOTS, login, open_action, shot
-from workflow.clock import local_dt
+from workflow.timesource import local_dt
 
 pytestmark = pytest.mark.browser
 

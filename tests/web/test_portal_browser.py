@@ -27,8 +27,8 @@ from tests.helpers import resident_id
 from tests.web.conftest import Live
 from tests.web.portal_helpers import solve
 from tests.web.test_journey_browser import ARTIFACTS, login, open_action, shot
-from workflow.calendar import agency_calendar
-from workflow.clock import local_dt
+from workflow.calendar.service import agency_calendar
+from workflow.timesource import local_dt
 
 pytestmark = [pytest.mark.browser, pytest.mark.smtp]
 
@@ -72,7 +72,7 @@ def test_online_application_journey(live: Live, new_context: Any, smtp_sink: Any
                            "email": "gongkai@example.gov.cn", "lookup_url": base + "/chaxun"}
         s.add(agency)
         s.commit()
-        from workflow.agency_cache import invalidate
+        from workflow.agencies.cache import invalidate
         invalidate()  # settings written directly: drop the per-process agency cache
 
     # 1. Friday night: the guide, the form in both formats.

@@ -14,10 +14,10 @@ from db.models import Agency, Disclosure, StoredFile
 from notifications.files import store_file
 from tests.web.conftest import Web, csrf_of, register_case
 from tests.web.portal_helpers import application
-from workflow import disclosure as wf
-from workflow.clock import local_dt
-from workflow.disclosure_payloads import OnlineSubmissionIn
-from workflow.portal import Submitted, submit_online
+from workflow.disclosure import actions as wf
+from workflow.disclosure.payloads import OnlineSubmissionIn
+from workflow.portal.submissions import Submitted, submit_online
+from workflow.timesource import local_dt
 
 LOOKUP = "/gongkai/default/chaxun"
 PDF = b"%PDF-1.4\n% follow test\n"

@@ -44,7 +44,7 @@ def set_agency(web: Web, **settings: Any) -> None:
         agency.settings = {**(agency.settings or {}), **settings}
         s.add(agency)
         s.commit()
-        from workflow.agency_cache import invalidate
+        from workflow.agencies.cache import invalidate
         invalidate()  # settings written directly: drop the per-process agency cache
 
 

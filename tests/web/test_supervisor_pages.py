@@ -10,9 +10,9 @@ from db.engine import write_session
 from db.models import Agency
 from tests.helpers import make_staff, registration, resident_id
 from tests.web.conftest import Web
-from workflow import disclosure as wf
-from workflow.disclosure_payloads import RegisterIn
-from workflow.users import create_user
+from workflow.accounts.users import create_user
+from workflow.disclosure import actions as wf
+from workflow.disclosure.payloads import RegisterIn
 
 
 def _register(web: Web, front, i: int, **over):  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from db.models import Clock, Event, WorkOrder
 from tests.fixtures.hotline_gen import make_xlsx
 from tests.hotline_helpers import local, order_input
 from tests.web.conftest import Web, count, csrf_of
-from workflow import hotline as wf
+from workflow.hotline import actions as wf
 
 GOOD = {"order_no": "SD-0001", "received_at": "2026-03-02T09:15", "category": "complaint", "urgency": "normal",
         "caller_name": "李桂兰", "caller_phone": "13987654321", "title": "夜间施工噪音",

@@ -17,7 +17,7 @@ from db.models import Disclosure, Event, StoredFile, WorkOrder
 from tests.helpers import resident_id
 from tests.hotline_helpers import local, order_input
 from tests.web.conftest import Web, count, csrf_of, register_case
-from workflow import hotline as wf
+from workflow.hotline import actions as wf
 
 
 def order(web: Web, **over: Any) -> int:

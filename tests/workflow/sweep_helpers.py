@@ -10,10 +10,10 @@ from sqlmodel import col, select
 from db.engine import read_session
 from db.models import Clock, Disclosure, Event, Outbox
 from tests.helpers import Staff, registration
-from workflow import disclosure as wf
-from workflow.clock import local_dt
-from workflow.disclosure_payloads import RegisterIn
-from workflow.sweeps import SWEEPS, SweepReport
+from workflow.disclosure import actions as wf
+from workflow.disclosure.payloads import RegisterIn
+from workflow.sweeps.run import SWEEPS, SweepReport
+from workflow.timesource import local_dt
 
 
 def at(d: date, hour: int = 10, minute: int = 0) -> datetime:

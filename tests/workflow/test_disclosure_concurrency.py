@@ -13,10 +13,10 @@ from db.engine import read_session
 from db.models import Clock, Disclosure, Event, Outbox
 from states.roles import Role
 from tests.helpers import make_staff, registration, resident_id
-from workflow import disclosure as wf
-from workflow.disclosure_payloads import RegisterIn
+from workflow.accounts.principal import Principal
+from workflow.disclosure import actions as wf
+from workflow.disclosure.payloads import RegisterIn
 from workflow.errors import StaleVersion
-from workflow.principal import Principal
 
 
 def test_two_officers_racing_one_wins_the_other_gets_a_conflict(db, clock) -> None:

@@ -15,11 +15,11 @@ from states.disclosure import MACHINE, TRANSITIONS, DState
 from states.machine import SAME
 from states.roles import Role
 from tests.helpers import make_staff, registration
-from workflow import disclosure as wf
-from workflow.clock import local_dt
-from workflow.disclosure_payloads import RegisterIn
+from workflow.accounts.principal import Principal
+from workflow.disclosure import actions as wf
+from workflow.disclosure.payloads import RegisterIn
 from workflow.errors import InvalidTransition
-from workflow.principal import Principal
+from workflow.timesource import local_dt
 
 PAYLOADS: dict[str, dict] = {
     "confirm_submission": {}, "request_completion": {"message": "请补充身份证明"}, "discard_submission": {},
@@ -99,7 +99,7 @@ def test_state_action_matrix(sqlite_db, clock, state: str) -> None:
     probe = fresh()
     assert _counts(sqlite_db, probe)[2] == state
     with read_session(sqlite_db.engine) as s:
-        from workflow.disclosure_queries import get_detail
+        from workflow.disclosure.queries import get_detail
 
         allowed = [a["action"] for a in get_detail(s, probe, world.everyone, now=probe_at)["allowed_actions"]]
     table_allowed = {t.trigger for t in TRANSITIONS if state in t.sources}

@@ -12,12 +12,12 @@ from db.engine import read_session
 from db.models import Disclosure, Event, Outbox
 from states.calendar import WorkCalendar
 from tests.helpers import clock_due, detail, make_staff, registration
-from workflow import disclosure as wf
-from workflow.calendar import load_calendar
-from workflow.clock import local_dt
-from workflow.disclosure_payloads import RegisterIn
+from workflow.accounts.principal import system
+from workflow.calendar.service import load_calendar
+from workflow.disclosure import actions as wf
+from workflow.disclosure.payloads import RegisterIn
 from workflow.errors import DomainValidation, InvalidTransition
-from workflow.principal import system
+from workflow.timesource import local_dt
 
 
 def _register(db, staff, now, **over):

@@ -14,10 +14,10 @@ from db.models import Clock, Event, WorkOrder, WorkOrderCycle
 from tests.fixtures.hotline_gen import EXPECTED, make_jsonl, make_xlsx
 from tests.helpers import make_staff
 from tests.hotline_helpers import detail, local
-from workflow import hotline as wf
-from workflow.hotline_batch import import_file, write_report
-from workflow.hotline_import import iter_records
-from workflow.principal import system
+from workflow.accounts.principal import system
+from workflow.hotline import actions as wf
+from workflow.hotline.batch import import_file, write_report
+from workflow.hotline.records import iter_records
 
 NOW = local(2026, 6, 1, 10)  # after every receipt time in the generated files
 
@@ -116,7 +116,7 @@ def test_imported_orders_can_be_handled(sqlite_db, tmp_path):
 
 
 def test_unreadable_file_is_an_error_before_anything_is_written(sqlite_db, tmp_path):
-    from workflow.hotline_import import ImportFormatError
+    from workflow.hotline.records import ImportFormatError
 
     bad = tmp_path / "x.xlsx"
     bad.write_bytes(b"not a zip")

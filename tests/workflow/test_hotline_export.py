@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from workflow.hotline_export import write_export
+from workflow.hotline.export import write_export
 
 EXPORT_ROWS: list[dict[str, Any]] = [
     {"order_no": "YN1", "result": "办结", "reply_text": '=HYPERLINK("http://evil","点我")',
@@ -56,8 +56,8 @@ def test_export_window_reads_dates_and_times_alike_for_every_caller() -> None:
 
     import pytest
 
-    from workflow.hotline_mapping import load_mapping
-    from workflow.hotline_queries import ExportWindowError, export_window
+    from workflow.hotline.mapping import load_mapping
+    from workflow.hotline.queries import ExportWindowError, export_window
 
     sh = ZoneInfo("Asia/Shanghai")
     m = load_mapping()

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fixtures.hotline_gen import EXPECTED, HEADERS, make_jsonl, make_xlsx
-from workflow.hotline_import import ImportFormatError, iter_records, record_hash
-from workflow.hotline_mapping import MappingError, load_mapping, mapping_from_dict, parse_datetime
+from workflow.hotline.mapping import MappingError, load_mapping, mapping_from_dict, parse_datetime
+from workflow.hotline.records import ImportFormatError, iter_records, record_hash
 
 CST = ZoneInfo("Asia/Shanghai")
 MAPPING = load_mapping()
@@ -159,7 +159,7 @@ def test_unreadable_and_unsupported_files(tmp_path):
 def _mapping_data():
     import yaml
 
-    from workflow.hotline_mapping import DEFAULT_MAPPING_PATH
+    from workflow.hotline.mapping import DEFAULT_MAPPING_PATH
     return yaml.safe_load(DEFAULT_MAPPING_PATH.read_text(encoding="utf-8"))
 
 

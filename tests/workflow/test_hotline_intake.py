@@ -14,10 +14,10 @@ from db.models import Clock, Disclosure, Event, Outbox, WorkOrder
 from tests.helpers import make_staff, registration
 from tests.hotline_helpers import CONVERT, act, detail, due_local, local, new_order, order_input
 from tests.hotline_helpers import clock as clock_of
-from workflow import disclosure as dwf
-from workflow import hotline as wf
-from workflow.disclosure_payloads import RegisterIn
+from workflow.disclosure import actions as dwf
+from workflow.disclosure.payloads import RegisterIn
 from workflow.errors import Conflict, DomainValidation, InvalidTransition, StaleVersion
+from workflow.hotline import actions as wf
 
 T0 = local(2026, 3, 2, 9, 30)
 

@@ -18,9 +18,9 @@ from states.machine import SAME
 from states.roles import Role
 from tests.helpers import make_staff
 from tests.hotline_helpers import CONVERT, detail, local, new_order
-from workflow import hotline as wf
+from workflow.accounts.principal import Principal, system
 from workflow.errors import InvalidTransition
-from workflow.principal import Principal, system
+from workflow.hotline import actions as wf
 
 S = WorkOrderState
 PAYLOADS: dict[str, dict] = {
@@ -164,7 +164,7 @@ def test_escalation_ladder_fired_by_the_system(sqlite_db, clock) -> None:
 
 
 def test_overdue_sweep_fires_each_step_once(sqlite_db, clock) -> None:
-    """The scheduler's escalation sweep (workflow.sweep_escalation) drives 12345 orders through act()."""
+    """The scheduler's escalation sweep (workflow.sweeps.escalation) drives 12345 orders through act()."""
     from tests.workflow.sweep_helpers import run
 
     def escalate_overdue(engine, now):  # (urged, supervised) of one sweep run
@@ -192,8 +192,8 @@ def test_overdue_sweep_fires_each_step_once(sqlite_db, clock) -> None:
 def test_every_action_bumps_the_version_even_when_nothing_else_changes(sqlite_db, clock) -> None:
     """An interim reply changes no column of the order: a stale form must still be refused."""
     from tests.helpers import make_staff
-    from workflow import hotline as wh
     from workflow.errors import StaleVersion
+    from workflow.hotline import actions as wh
 
     staff = make_staff(sqlite_db.engine, clock.now())
     rec = {"platform": "12345", "order_no": "GD2026030200001", "received_at": clock.now(), "caller_name": "王五",

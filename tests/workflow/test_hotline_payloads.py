@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from states.hotline import MACHINE, CallbackResult, TerminationGround
-from workflow.hotline_payloads import (
+from workflow.hotline.payloads import (
     PAYLOADS,
     ApproveExtensionPayload,
     NotePayload,

@@ -6,7 +6,7 @@ import pytest
 
 from states.hotline import Category, Urgency
 from states.hotline_profiles import Limit, ProfileError, resolve
-from workflow.hotline_profiles_io import DEFAULT_PROFILE, PROFILES_DIR, get_profile, load_profiles
+from workflow.hotline.profiles import DEFAULT_PROFILE, PROFILES_DIR, get_profile, load_profiles
 
 PROFILES = load_profiles()
 

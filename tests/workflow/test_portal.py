@@ -15,14 +15,14 @@ from db.engine import read_session, write_session
 from db.models import Agency, Clock, Disclosure, Event, Outbox, StoredFile
 from states.disclosure import DState
 from tests.helpers import make_staff, registration, resident_id
-from workflow import challenge
-from workflow import disclosure as wf
-from workflow.clock import local_dt
-from workflow.disclosure_payloads import OnlineSubmissionIn
+from workflow.accounts.principal import applicant
+from workflow.disclosure import actions as wf
+from workflow.disclosure.payloads import OnlineSubmissionIn
 from workflow.errors import DomainValidation, InvalidTransition, NotFound
-from workflow.portal import applicant_upload, applicant_withdraw, submit_online
-from workflow.principal import applicant
-from workflow.public import lookup
+from workflow.portal import challenge
+from workflow.portal.lookup import lookup
+from workflow.portal.submissions import applicant_upload, applicant_withdraw, submit_online
+from workflow.timesource import local_dt
 
 PDF = b"%PDF-1.4\n% test\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -212,7 +212,7 @@ def test_correction_upload_waits_for_the_clerk_who_records_it_today(sqlite_db, c
     with read_session(sqlite_db.engine) as s:
         f = s.exec(select(StoredFile).where(StoredFile.case_id == sub.id, StoredFile.category == "correction")).one()
         assert f.created_by is None and not f.for_applicant
-        from workflow.portal_queue import pending_corrections
+        from workflow.portal.queue import pending_corrections
 
         queue = pending_corrections(s, staff.agency_id)
         assert [c.row.id for c in queue] == [sub.id] and queue[0].uploads[0].text == "年度为2025年"

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from db.engine import read_session
 from db.models import RateCounter
-from workflow.rate_limits import SharedRateLimiter
+from workflow.portal.rate_limits import SharedRateLimiter
 
 T0 = 1_790_000_040.0  # a window boundary for 60-second windows (divisible by 60)
 
@@ -56,7 +56,7 @@ def test_allow_all_counts_every_limit_in_one_transaction(db) -> None:
     both keys counted (refused attempts count)."""
     from sqlalchemy import event
 
-    from workflow.rate_limits import allow_all
+    from workflow.portal.rate_limits import allow_all
 
     by_ip = SharedRateLimiter(db.engine, "lookup_ip", 2, 60)
     by_no = SharedRateLimiter(db.engine, "lookup_no", 5, 60)

@@ -13,10 +13,10 @@ from datetime import date, timedelta
 from db.engine import read_session
 from tests.helpers import make_staff
 from tests.workflow.sweep_helpers import at, case_row, clock_of, events, outbox, register_on, reminder_days
-from workflow import disclosure as wf
-from workflow.calendar import load_calendar
-from workflow.clock import end_of_day
-from workflow.sweeps import run_all
+from workflow.calendar.service import load_calendar
+from workflow.disclosure import actions as wf
+from workflow.sweeps.run import run_all
+from workflow.timesource import end_of_day
 
 FRIDAY, MONDAY = date(2026, 11, 6), date(2026, 11, 9)
 

@@ -20,7 +20,7 @@ from db.engine import read_session, write_session
 from db.models import Clock, Event, WorkOrder
 from tests.helpers import make_staff
 from tests.workflow.sweep_helpers import at, case_row, clock_of, events, outbox, register_on, run
-from workflow.clock import end_of_day, local_dt
+from workflow.timesource import end_of_day, local_dt
 
 RECEIVED = date(2026, 9, 2)
 DUE = date(2026, 9, 30)
@@ -94,7 +94,7 @@ def test_escalation_decided_at_night_is_held_but_breach_is_exact(db, clock) -> N
 def test_met_and_paused_clocks_are_not_escalated(db, clock) -> None:
     staff = make_staff(db.engine, clock.now())
     case = register_on(db.engine, staff, RECEIVED)
-    from workflow import disclosure as wf
+    from workflow.disclosure import actions as wf
 
     wf.act(db.engine, case, "reply", {"category": "disclose", "reason": "already_public",
                                       "detail": {"published_where": "本局门户网站"}}, staff.officer, at(DUE, 17))
@@ -129,7 +129,7 @@ def test_concurrent_sweeps_escalate_each_clock_once(pg_db, clock) -> None:
     now = at(date(2026, 10, 16), 10)
 
     def one(i: int) -> dict[str, int]:
-        from workflow.sweeps import escalate
+        from workflow.sweeps.run import escalate
 
         return escalate(db.engine, now, instance=f"t{i}", batch_size=7).done
 
@@ -167,7 +167,7 @@ def _work_order(db, staff, due: date) -> tuple[int, int]:
 
 
 def test_work_order_without_the_hotline_workflow_is_escalated_here(db, clock, monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "workflow.hotline", None)  # as if the module were not installed
+    monkeypatch.setitem(sys.modules, "workflow.hotline.actions", None)  # as if the module were not installed
     staff = make_staff(db.engine, clock.now())
     wo, _ = _work_order(db, staff, DUE)
     run(db.engine, "escalation", at(date(2026, 10, 16), 10))
@@ -190,7 +190,7 @@ def test_work_order_escalation_goes_through_the_hotline_act_when_present(db, clo
                 s.add(c)
             s.commit()
 
-    monkeypatch.setitem(sys.modules, "workflow.hotline", types.SimpleNamespace(act=fake_act))
+    monkeypatch.setitem(sys.modules, "workflow.hotline.actions", types.SimpleNamespace(act=fake_act))
     staff = make_staff(db.engine, clock.now())
     wo, clock_id = _work_order(db, staff, DUE)
     report = run(db.engine, "escalation", at(date(2026, 10, 16), 10))
@@ -205,7 +205,7 @@ def test_work_order_escalation_goes_through_the_hotline_act_when_present(db, clo
 
 def test_work_order_escalated_through_the_real_12345_workflow(db, clock) -> None:
     """An unsigned order (yunnan_county: sign for within 1 working day) is urged by the system on the first
-    overdue working day and supervised five working days later, through ``workflow.hotline.act``."""
+    overdue working day and supervised five working days later, through ``workflow.hotline.actions.act``."""
     from tests.hotline_helpers import local, new_order
 
     staff = make_staff(db.engine, clock.now())
@@ -321,7 +321,7 @@ def test_steps_the_order_passed_through_another_clock_are_not_fired_again(db, cl
 def test_work_orders_are_still_escalated_when_no_profile_loads(db, clock, monkeypatch) -> None:
     """A broken profile directory must not silence the sweeps: orders escalate on the agency's steps."""
     from tests.hotline_helpers import local, new_order
-    from workflow import sweep_ladders
+    from workflow.sweeps import ladders as sweep_ladders
 
     staff = make_staff(db.engine, clock.now())
     oid = new_order(db.engine, staff.front, local(2026, 3, 2, 9, 15), received_at="2026-03-02 09:15:00")

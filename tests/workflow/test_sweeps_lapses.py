@@ -14,7 +14,7 @@ from db.engine import write_session
 from db.models import Disclosure
 from tests.helpers import make_staff
 from tests.workflow.sweep_helpers import at, case_row, clock_of, events, outbox, register_on, run
-from workflow import disclosure as wf
+from workflow.disclosure import actions as wf
 
 RECEIVED = date(2026, 9, 8)
 

@@ -11,10 +11,10 @@ from db.engine import read_session
 from states.calendar import SpecialDay
 from tests.helpers import make_staff
 from tests.workflow.sweep_helpers import at, case_row, clock_of, events, outbox, register_on, run
-from workflow import disclosure as wf
-from workflow.calendar import calendar_version, count_stale_clocks, import_notice
-from workflow.calendar_seed import seed_from_chinese_calendar
-from workflow.clock import end_of_day
+from workflow.calendar.seed import seed_from_chinese_calendar
+from workflow.calendar.service import calendar_version, count_stale_clocks, import_notice
+from workflow.disclosure import actions as wf
+from workflow.timesource import end_of_day
 
 
 def _moved_national_day_notice():

@@ -13,8 +13,8 @@ from sqlmodel import func, select
 from db.engine import read_session
 from db.models import SweepStatus
 from web.app import create_app
-from workflow import scheduler as sched_mod
-from workflow.clock import FixedClock, local_dt
+from workflow.sweeps import scheduler as sched_mod
+from workflow.timesource import FixedTime, local_dt
 
 
 def test_jobs_run_in_worker_threads_with_safe_defaults(sqlite_db, monkeypatch) -> None:
@@ -29,7 +29,7 @@ def test_jobs_run_in_worker_threads_with_safe_defaults(sqlite_db, monkeypatch) -
 
     for name in real:
         monkeypatch.setitem(sched_mod.SWEEPS, name, spy(name))
-    clock = FixedClock(local_dt(2026, 11, 9, 10))
+    clock = FixedTime(local_dt(2026, 11, 9, 10))
 
     async def main() -> tuple[list, dict]:
         loop_thread = threading.current_thread().name
@@ -70,7 +70,7 @@ def test_app_lifespan_runs_the_scheduler_unless_turned_off(sqlite_db, monkeypatc
         return Fake()
 
     monkeypatch.setattr(sched_mod, "start_scheduler", fake_start)
-    clock = FixedClock(local_dt(2026, 11, 9, 10))
+    clock = FixedTime(local_dt(2026, 11, 9, 10))
     on = sqlite_db.settings.model_copy(update={"scheduler": "on"})
     with TestClient(create_app(on, sqlite_db.engine, clock)) as c:
         assert c.get("/healthz").status_code == 200
@@ -83,7 +83,7 @@ def test_app_lifespan_runs_the_scheduler_unless_turned_off(sqlite_db, monkeypatc
 
 
 def test_real_scheduler_in_the_app_lifespan_records_its_runs(sqlite_db) -> None:
-    clock = FixedClock(local_dt(2026, 11, 9, 10))
+    clock = FixedTime(local_dt(2026, 11, 9, 10))
     on = sqlite_db.settings.model_copy(update={"scheduler": "on", "scheduler_instance": "web-1"})
     with TestClient(create_app(on, sqlite_db.engine, clock)):
         end = time.monotonic() + 30

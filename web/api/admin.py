@@ -19,9 +19,9 @@ from states.roles import Role
 from web.auth import CurrentUser
 from web.deps import EngineDep, NowDep, require_roles
 from web.errors import ApiError
-from workflow.calendar import count_stale_clocks
-from workflow.scheduler import JOBS
-from workflow.sweeps import ORDER
+from workflow.calendar.service import count_stale_clocks
+from workflow.sweeps.run import ORDER
+from workflow.sweeps.scheduler import JOBS
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 

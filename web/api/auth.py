@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 
 from web.deps import EngineDep, NowDep, SettingsDep, UserDep, client_ip, get_tokens
 from web.errors import ApiError
-from workflow.users import authenticate
+from workflow.accounts.users import authenticate
 
 router = APIRouter(tags=["auth"])
 

@@ -12,7 +12,7 @@ from db.engine import read_session
 from db.models import Agency
 from web.deps import EngineDep
 from web.errors import ApiError
-from workflow.calendar import agency_calendar, load_calendar
+from workflow.calendar.service import agency_calendar, load_calendar
 
 router = APIRouter(prefix="/api/calendar", tags=["calendar"])
 

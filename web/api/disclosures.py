@@ -18,14 +18,14 @@ from states.roles import Role
 from web.concurrency import group_commit, run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
-from workflow import disclosure as wf
-from workflow.agency import agency_config
-from workflow.attachments import attach_to_disclosure
-from workflow.calendar import agency_calendar
-from workflow.disclosure_context import Ctx
-from workflow.disclosure_handlers import prior_items
-from workflow.disclosure_payloads import RegisterIn
-from workflow.disclosure_queries import ListFilter, get_detail, list_disclosures
+from workflow.agencies.config import agency_config
+from workflow.calendar.service import agency_calendar
+from workflow.cases.attachments import attach_to_disclosure
+from workflow.disclosure import actions as wf
+from workflow.disclosure.context import Ctx
+from workflow.disclosure.handlers import prior_items
+from workflow.disclosure.payloads import RegisterIn
+from workflow.disclosure.queries import ListFilter, get_detail, list_disclosures
 
 router = APIRouter(prefix="/api/disclosures", tags=["disclosures"])
 

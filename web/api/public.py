@@ -11,7 +11,7 @@ from db.engine import read_session
 from notifications.files import file_path
 from web.deps import EngineDep, SettingsDep, lookup_allowed
 from web.errors import ApiError
-from workflow.public import can_download, lookup
+from workflow.portal.lookup import can_download, lookup
 
 router = APIRouter(prefix="/api/public", tags=["public"])
 

@@ -12,10 +12,10 @@ from sqlalchemy import Engine
 from db.engine import read_session
 from states.annual_report import ReportFormat
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
-from workflow.clock import local_date
-from workflow.principal import Principal
-from workflow.report_files import ReportFile, annual_file, leader_stats, report_scope, stats_file
-from workflow.report_render import OutputFormat
+from workflow.accounts.principal import Principal
+from workflow.reports.files import ReportFile, annual_file, leader_stats, report_scope, stats_file
+from workflow.reports.render import OutputFormat
+from workflow.timesource import local_date
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
 

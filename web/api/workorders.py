@@ -19,12 +19,12 @@ from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
 from web.import_jobs import TOKEN_RE, UploadTooLarge, jobs_dir, read_job, save_upload, start_import
-from workflow import hotline as wf
-from workflow.hotline import check_intake_actor
-from workflow.hotline_batch import ImportReport, import_file
-from workflow.hotline_export import write_export
-from workflow.hotline_mapping import MappingError, load_mapping
-from workflow.hotline_queries import (
+from workflow.hotline import actions as wf
+from workflow.hotline.actions import check_intake_actor
+from workflow.hotline.batch import ImportReport, import_file
+from workflow.hotline.export import write_export
+from workflow.hotline.mapping import MappingError, load_mapping
+from workflow.hotline.queries import (
     ExportWindowError,
     ListFilter,
     export_rows,

@@ -13,7 +13,7 @@ from web.auth import CurrentUser
 from web.pages.common import officers
 from web.pages.forms import FieldSpec, model_fields, payload_from_form
 from web.pages.labels import DETAIL_LABELS, FIELD_LABELS
-from workflow.disclosure_payloads import PAYLOADS
+from workflow.disclosure.payloads import PAYLOADS
 
 DANGEROUS = {"withdraw": "确认登记申请人撤回申请？该操作将终止办理。",
              "lapse_correction": "确认按逾期未补正、视为放弃申请处理？",

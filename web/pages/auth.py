@@ -26,9 +26,9 @@ from web.pages.session import (
     session_token,
     set_session_cookie,
 )
-from workflow import web_sessions
-from workflow.user_admin import change_own_password
-from workflow.users import MIN_PASSWORD_LENGTH, UserError, authenticate
+from workflow.accounts import sessions as web_sessions
+from workflow.accounts.admin import change_own_password
+from workflow.accounts.users import MIN_PASSWORD_LENGTH, UserError, authenticate
 
 router = APIRouter(include_in_schema=False)
 

@@ -15,8 +15,8 @@ from notifications.files import file_path
 from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.session import PageError, app_clock, app_engine, app_settings
-from workflow.agency import AgencyConfig, agency_config
-from workflow.clock import local_date
+from workflow.agencies.config import AgencyConfig, agency_config
+from workflow.timesource import local_date
 
 
 def agency_of(request: Request, user: CurrentUser) -> tuple[Agency, AgencyConfig]:

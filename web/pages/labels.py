@@ -5,8 +5,8 @@ from __future__ import annotations
 from states import hotline
 from states.decisions import CATEGORY_LABELS as DECISION_CATEGORY_LABELS
 from states.identity import ID_TYPES
-from workflow.disclosure_payloads import CATEGORY_LABELS, CHANNEL_LABELS, FORM_LABELS, OBTAIN_LABELS
-from workflow.hotline_mapping import FIELDS as ORDER_FIELDS
+from workflow.disclosure.payloads import CATEGORY_LABELS, CHANNEL_LABELS, FORM_LABELS, OBTAIN_LABELS
+from workflow.hotline.mapping import FIELDS as ORDER_FIELDS
 
 FIELD_LABELS: dict[str, str] = {
     # registration (条例第二十九条、第三十一条)
@@ -85,7 +85,7 @@ FIELD_LABELS: dict[str, str] = {
     "remedy_id": "已有记录编号",
     "reason": "理由",
     "days": "工作日数",
-    # 12345 work-order actions (workflow.hotline_payloads)
+    # 12345 work-order actions (workflow.hotline.payloads)
     "unit_id": "承办科室",
     "AssignPayload.note": "交办意见",
     "RequestExtensionPayload.reason": "延期理由（须在办理时限届满前申请）",

@@ -11,21 +11,16 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from web.pages import (
-    admin,
-    auth,
-    cases,
-    frontdesk,
-    leader,
-    online_queue,
-    portal,
-    portal_case,
-    public,
-    reports,
-    supervisor,
-    workorder_intake,
-    workorders,
-)
+from web.pages import auth
+from web.pages.admin import users as admin
+from web.pages.disclosure import cases, frontdesk, online_queue
+from web.pages.hotline import intake as workorder_intake
+from web.pages.hotline import orders as workorders
+from web.pages.leader import dashboard as leader
+from web.pages.leader import reports, supervisor
+from web.pages.portal import apply as portal
+from web.pages.portal import case as portal_case
+from web.pages.portal import lookup as public
 from web.pages.render import render
 from web.pages.session import SESSION_COOKIE, LoginRequired, PageError
 

@@ -21,9 +21,9 @@ from db.models import Agency
 from settings import Settings
 from states.roles import Role
 from web.auth import CurrentUser
-from workflow import web_sessions
-from workflow.clock import Clock
-from workflow.principal import Principal
+from workflow.accounts import sessions as web_sessions
+from workflow.accounts.principal import Principal
+from workflow.timesource import TimeSource
 
 SESSION_COOKIE = "banli_session"
 ANON_COOKIE = "banli_csrf"
@@ -59,8 +59,8 @@ def app_settings(request: Request) -> Settings:
     return settings
 
 
-def app_clock(request: Request) -> Clock:
-    clock: Clock = request.app.state.clock
+def app_clock(request: Request) -> TimeSource:
+    clock: TimeSource = request.app.state.clock
     return clock
 
 

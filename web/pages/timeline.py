@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from web.pages.labels import FIELD_LABELS, OPTION_LABELS
-from workflow.disclosure_context import decision_view
+from workflow.disclosure.context import decision_view
 
 EVENT_LABELS = {"attach": "上传材料", "document": "生成文书"}  # events outside the transition table
 EXTRA_LABELS = {"filename": "文件", "label": "类别", "title": "文书","doc_no": "文号", "receipt_date": "收到申请日期", "assignee": "承办人", "report_row": "年度报告行",
@@ -20,7 +20,7 @@ SKIP = {"tracking_no", "raw_receipt_date", "assignee_id", "previous_assignee_id"
 def file_kind(f: dict[str, Any]) -> str:
     """What a stored file is, in Chinese: the notice's title, or the attachment category."""
     from notifications.catalog import CATALOG
-    from workflow.attachments import CATEGORIES
+    from workflow.cases.attachments import CATEGORIES
 
     spec = CATALOG.get(str(f.get("notice_type") or ""))
     if spec is not None:

@@ -1,4 +1,4 @@
-"""Public rate-limit counters in the database, shared by every instance (workflow.rate_limits).
+"""Public rate-limit counters in the database, shared by every instance (workflow.portal.rate_limits).
 
 Revision ID: 0003
 Revises: 0002

@@ -1,0 +1,1 @@
+"""Administrators' pages: users, agency settings, holiday calendar, audit trail."""

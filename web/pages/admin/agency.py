@@ -1,0 +1,132 @@
+"""Admin: the agency's name and settings (AgencyConfig), validated, with Chinese labels."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from states.roles import Role
+from web.auth import CurrentUser
+from web.pages.common import agency_of
+from web.pages.forms import FieldSpec, errors_by_field, model_fields, typed_values
+from web.pages.render import redirect, render
+from web.pages.session import StaffForm, app_clock, app_engine, form_str, principal, require
+from workflow.agencies.admin import save_agency_settings
+from workflow.agencies.config import AgencyConfig
+from workflow.errors import DomainValidation
+
+router = APIRouter(prefix="/agency", include_in_schema=False)
+IsAdmin = require(Role.ADMIN)
+
+LABELS: dict[str, tuple[str, str]] = {  # field → (section, label)
+    "short_name": ("文书", "机关简称"), "seal_text": ("文书", "印章文字"), "address": ("文书", "地址"),
+    "postal_code": ("文书", "邮政编码"), "phone": ("文书", "联系电话"), "email": ("文书", "电子邮箱"),
+    "website": ("文书", "网站"), "office_hours": ("文书", "办公时间"),
+    "reconsideration_organ": ("文书", "行政复议机关"), "litigation_court": ("文书", "管辖法院"),
+    "partial_reconsideration_first": ("文书", "部分公开答复中告知：对不予公开部分应当先申请行政复议"),
+    "tracking_format": ("编号", "受理编号格式"), "reply_doc_format": ("编号", "答复书文号格式"),
+    "notice_doc_format": ("编号", "告知书文号格式"), "submission_format": ("编号", "网上申请编号格式"),
+    "timezone": ("时间", "时区"), "working_hours": ("时间", "工作时间段（每行一段，如 09:00-12:00）"),
+    "calendar_scopes": ("时间", "地方节假日范围代码（每行一个）"),
+    "receipt_on_rest_day_rolls_forward": ("依申请公开", "休息日收到的申请自下一工作日起算"),
+    "correction_notice_wd": ("依申请公开", "补正告知期限（工作日，条例第三十条）"),
+    "correction_period_wd": ("依申请公开", "申请人补正期限（工作日）"),
+    "reply_wd": ("依申请公开", "答复期限（工作日，条例第三十三条）"),
+    "max_extension_wd": ("依申请公开", "最长延期（工作日，不超过20）"),
+    "consultation_wd": ("依申请公开", "征求意见期限（工作日）"),
+    "consultation_pause_starts": ("依申请公开", "征求意见暂停计时起点"),
+    "fee_payment_wd": ("依申请公开", "缴费期限（工作日）"),
+    "fee_pauses_reply_clock": ("依申请公开", "缴费期间暂停答复计时"),
+    "fee_payment_how": ("依申请公开", "缴费方式说明"), "fee_payee": ("依申请公开", "收款单位"),
+    "fee_account": ("依申请公开", "收款账号"), "fee_bank": ("依申请公开", "开户银行"),
+    "office_name": ("文书", "政府信息公开工作机构名称"), "lookup_url": ("文书", "申请人查询网址"),
+    "mail_attachments": ("文书", "邮件附件格式（每行一个：pdf 或 docx）"),
+    "art35_max_delay_wd": ("依申请公开", "条例第三十五条延迟答复上限（工作日）"),
+    "report_row_overrides": ("依申请公开", "年度报告行号调整（JSON）"),
+    "reminder_ladder_wd": ("提醒", "到期前提醒（工作日，每行一个）"),
+    "reminder_ladders_wd": ("提醒", "按时限种类的提醒（JSON），如 {\"reply\": [5, 1, 0]}"),
+    "supervise_after_wd": ("提醒", "逾期多少个工作日后督办"), "digest_time": ("提醒", "每日汇总发送时间"),
+    "hotline_profile": ("12345", "时限方案"), "hotline_overrides": ("12345", "时限方案调整（JSON）"),
+}
+OPTIONS = {"consultation_pause_starts": (("dispatch", "发出征求意见书之日"), ("receipt", "对方收到之日"))}
+JSON_FIELDS = ("report_row_overrides", "hotline_overrides", "reminder_ladders_wd")
+
+
+def fields() -> list[FieldSpec]:
+    out = []
+    for f in model_fields(AgencyConfig):
+        label = LABELS.get(f.name, ("其他", f.name))[1]
+        opts = OPTIONS.get(f.name, f.options)
+        out.append(FieldSpec(f.name, label, f.kind, False, opts, f.help, f.minimum, f.maximum, f.maxlength))
+    out.extend(FieldSpec(n, LABELS[n][1], "textarea", False) for n in JSON_FIELDS)
+    return out
+
+
+def _sections() -> list[tuple[str, list[FieldSpec]]]:
+    by: dict[str, list[FieldSpec]] = {}
+    for f in fields():
+        by.setdefault(LABELS.get(f.name, ("其他", ""))[0], []).append(f)
+    return list(by.items())
+
+
+def _values(agency_name: str, cfg: AgencyConfig) -> dict[str, str]:
+    out = {"name": agency_name}
+    for k, v in cfg.model_dump(mode="json").items():
+        if isinstance(v, bool):
+            out[k] = "on" if v else ""
+        elif isinstance(v, list):
+            out[k] = "\n".join(str(x) for x in v)
+        elif isinstance(v, dict):
+            out[k] = json.dumps(v, ensure_ascii=False, indent=1) if v else ""
+        else:
+            out[k] = str(v)
+    return out
+
+
+def _page(request: Request, values: dict[str, str], errors: dict[str, list[str]], status: int = 200) -> Response:
+    return render(request, "admin/agency.html", {"sections": _sections(), "values": values, "errors": errors},
+                  status=status)
+
+
+@router.get("")
+def agency(request: Request, user: CurrentUser = IsAdmin) -> Response:
+    ag, cfg = agency_of(request, user)
+    return _page(request, _values(ag.name, cfg), {})
+
+
+@router.post("")
+def save(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
+    values = typed_values(form)
+    data: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for f in fields():
+        text = form_str(form, f.name)
+        if f.kind == "checkbox":
+            data[f.name] = f.name in form
+        elif f.name in JSON_FIELDS:
+            try:
+                data[f.name] = json.loads(text) if text else {}
+            except json.JSONDecodeError:
+                errors[f.name] = ["应为 JSON 对象，例如 {\"disclose.already_public\": \"3.1\"}"]
+        elif f.kind == "lines":
+            data[f.name] = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        elif f.kind in ("number", "select") and not text:
+            continue
+        else:
+            data[f.name] = text
+    try:
+        cfg = AgencyConfig.model_validate(data)
+    except ValidationError as exc:
+        errors.update(errors_by_field(exc))
+    if errors:
+        return _page(request, values, errors, status=422)
+    try:
+        save_agency_settings(app_engine(request), user.agency_id, name=form_str(form, "name"), cfg=cfg,
+                             actor=principal(user), now=app_clock(request).now())
+    except DomainValidation as exc:
+        return _page(request, values, errors_by_field(exc), status=422)
+    return redirect(request, "/admin/agency", ("ok", "机关设置已保存"))

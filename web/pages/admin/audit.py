@@ -1,0 +1,83 @@
+"""操作记录: the audit trail of account and agency-settings changes, for the agency's admin.
+
+Rows are ``Event`` rows with ``case_kind`` "account" (the account's id) or "agency" (written by
+``workflow.accounts.admin``, ``workflow.accounts.users.create_user`` and ``workflow.agencies.admin``), newest first, a page
+of ``PAGE`` at a time (``?before=<event id>``). Passwords are never recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlmodel import col, select
+
+from db.engine import read_session
+from db.models import Event
+from states.roles import ROLE_LABELS, Role
+from web.auth import CurrentUser
+from web.pages.admin.agency import LABELS as SETTING_LABELS
+from web.pages.render import render
+from web.pages.session import app_engine, require
+from workflow.accounts.users import ACCOUNT
+
+router = APIRouter(prefix="/audit", include_in_schema=False)
+IsAdmin = require(Role.ADMIN)
+PAGE = 100
+KINDS = (ACCOUNT, "agency")  # workflow.agencies.admin writes "agency"
+ACTION_LABELS = {
+    "create_account": "创建账户", "activate": "启用账户", "deactivate": "停用账户", "reset_password": "重置密码",
+    "change_own_password": "修改本人密码", "unlock": "解除锁定", "set_roles": "调整角色",
+    "end_sessions": "结束登录会话", "save_settings": "修改机关设置", "login_failed": "登录失败",
+}
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        text = "、".join(str(v) for v in value)
+    else:
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return "（空）" if text in ("", "null", "{}") else text if len(text) <= 60 else text[:59] + "…"
+
+
+def _roles(codes: Any) -> str:
+    return "、".join(ROLE_LABELS.get(c, str(c)) for c in codes or []) or "（无）"
+
+
+def details(e: Event) -> list[str]:
+    """What changed, in a few Chinese lines."""
+    p = e.payload or {}
+    out = []
+    if e.action == "set_roles":
+        out.append(f"角色：{_roles(p.get('roles_before'))} → {_roles(p.get('roles'))}")
+    if e.action == "create_account":
+        out.append(f"角色：{_roles(p.get('roles'))}")
+    if "sessions_ended" in p:
+        out.append(f"结束登录会话 {p['sessions_ended']} 个")
+    if e.action == "login_failed":
+        out.append(f"来源地址 {p.get('ip') or '未知'}" + ("；连续失败次数已达上限，账户暂时锁定" if p.get("locked") else ""))
+    for key, (old, new) in (p.get("changed") or {}).items():
+        label = "机关名称" if key == "name" else SETTING_LABELS.get(key, ("", key))[1]
+        out.append(f"{label}：{_short(old)} → {_short(new)}")
+    return out
+
+
+@router.get("")
+def audit_log(request: Request, before: int | None = None, user: CurrentUser = IsAdmin) -> Response:
+    with read_session(app_engine(request)) as s:
+        q = select(Event).where(Event.agency_id == user.agency_id, col(Event.case_kind).in_(KINDS))
+        if before is not None:
+            q = q.where(col(Event.id) < before)
+        rows = list(s.exec(q.order_by(col(Event.id).desc()).limit(PAGE + 1)).all())
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    items = [{"id": e.id, "at": e.created_at if e.created_at.tzinfo else e.created_at.replace(tzinfo=UTC), "actor": e.actor_label,
+              "action": ACTION_LABELS.get(e.action, e.action),
+              "target": (e.payload or {}).get("username", "") if e.case_kind == ACCOUNT else "机关设置",
+              "details": details(e)} for e in rows]
+    return render(request, "admin/audit.html", {"items": items, "next_before": rows[-1].id if more and rows else None})

@@ -1,0 +1,104 @@
+"""Admin: holiday notices — upload the YAML, preview what changes and which deadlines move, then import."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlmodel import col, select
+from starlette.datastructures import FormData, UploadFile
+
+from db.engine import read_session
+from db.models import CalendarNotice
+from states.calendar_notice import NoticeData, NoticeError, parse_notice
+from states.roles import Role
+from web.auth import CurrentUser
+from web.pages.common import agency_of, now
+from web.pages.render import redirect, render
+from web.pages.session import StaffForm, app_engine, form_str, require
+from workflow.agencies.config import calendar_scopes
+from workflow.calendar.preview import preview_notice
+from workflow.calendar.service import calendar_version, count_stale_clocks, import_notice
+
+router = APIRouter(prefix="/calendar", include_in_schema=False)
+IsAdmin = require(Role.ADMIN)
+MAX_NOTICE_BYTES = 256 * 1024
+
+EXAMPLE = """year: 2027
+document: 国办发明电〔2026〕N号
+scope: national
+holidays:
+  - {name: 元旦, start: 2027-01-01, end: 2027-01-03}
+workdays: [2027-01-04]
+"""
+
+
+def _page(request: Request, text: str = "", problems: list[str] | None = None, status: int = 200) -> Response:
+    with read_session(app_engine(request)) as s:
+        notices = s.exec(select(CalendarNotice).where(col(CalendarNotice.active))
+                         .order_by(col(CalendarNotice.year).desc(), col(CalendarNotice.scope))).all()
+        stale = count_stale_clocks(s)
+        version = calendar_version(s)
+    return render(request, "admin/calendar.html", {"notices": notices, "stale": stale, "version": version,
+                                                   "text": text, "problems": problems or [], "example": EXAMPLE},
+                  status=status)
+
+
+@router.get("")
+def calendar(request: Request, user: CurrentUser = IsAdmin) -> Response:
+    return _page(request)
+
+
+async def _text(form: FormData) -> tuple[str, str]:
+    """The notice from the uploaded file, else from the text box; (text, filename)."""
+    upload = form.get("file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        raw = await upload.read(MAX_NOTICE_BYTES + 1)
+        if len(raw) > MAX_NOTICE_BYTES:
+            raise NoticeError([], upload.filename)
+        return raw.decode("utf-8-sig", errors="replace"), upload.filename
+    return form_str(form, "text"), form_str(form, "filename") or "notice.yaml"
+
+
+def _check_scope(request: Request, user: CurrentUser, data: NoticeData) -> list[str]:
+    agency, _ = agency_of(request, user)
+    if data.scope not in calendar_scopes(agency):
+        return [f"本机关使用的日历范围为 {'、'.join(calendar_scopes(agency))}，不能导入范围为 {data.scope} 的安排"]
+    return []
+
+
+@router.post("/preview")
+async def preview(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
+    try:
+        text, filename = await _text(form)
+    except NoticeError:
+        return _page(request, "", ["文件过大（不超过256KB）"], status=422)
+    if not text.strip():
+        return _page(request, "", ["请上传文件或粘贴节假日安排"], status=422)
+    try:
+        data = parse_notice(text, filename)
+    except NoticeError as exc:
+        lines = [f"第 {p.line} 行：{p.message_zh}" if p.line else p.message_zh for p in exc.problems]
+        return _page(request, text, lines or ["文件无法读取"], status=422)
+    problems = _check_scope(request, user, data)
+    if problems:
+        return _page(request, text, problems, status=422)
+    with read_session(app_engine(request)) as s:
+        pv = preview_notice(s, data)
+    return render(request, "admin/calendar_preview.html", {"pv": pv, "text": text, "filename": filename})
+
+
+@router.post("/import")
+def do_import(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
+    text, filename = form_str(form, "text"), form_str(form, "filename") or "notice.yaml"
+    try:
+        data = parse_notice(text, filename)
+    except NoticeError as exc:
+        return _page(request, text, [exc.message_zh], status=422)
+    problems = _check_scope(request, user, data)
+    if problems:
+        return _page(request, text, problems, status=422)
+    res = import_notice(app_engine(request), data, actor_label=user.display_name, now=now(request),
+                        source=f"import:{filename}"[:100])
+    return redirect(request, "/admin/calendar", (
+        "ok", f"已导入 {data.year} 年 {data.document}（放假 {res.holidays} 天、调休上班 {res.workdays} 天），"
+              f"日历版本 {res.version}；{res.stale_clocks} 个未结期限将由后台按新日历重新计算"))

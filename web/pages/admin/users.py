@@ -1,0 +1,125 @@
+"""Admin: users and roles (create, roles, deactivate, reset password, unlock, end sessions) and system status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlmodel import col, func, select
+
+from db.engine import read_session
+from db.models import Outbox, SweepStatus, Unit, User
+from notifications.outbox import retry_dead
+from states.roles import ROLE_LABELS, Role
+from web.auth import CurrentUser
+from web.pages.admin import agency as admin_agency
+from web.pages.admin import audit as admin_audit
+from web.pages.admin import calendar as admin_calendar
+from web.pages.common import agency_of, now
+from web.pages.render import redirect, render
+from web.pages.session import PageError, StaffForm, app_engine, app_settings, form_str, principal, require
+from workflow.accounts import admin as user_admin
+from workflow.accounts.sessions import live_session_counts
+from workflow.accounts.users import UserError, create_user
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+IsAdmin = require(Role.ADMIN)
+router.include_router(admin_calendar.router)
+router.include_router(admin_agency.router)
+router.include_router(admin_audit.router)
+
+
+def _users_page(request: Request, user: CurrentUser, values: dict[str, Any] | None = None,
+                errors: dict[str, list[str]] | None = None, status: int = 200) -> Response:
+    n = now(request)
+    with read_session(app_engine(request)) as s:
+        rows = s.exec(select(User, Unit.name).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
+                      .where(User.agency_id == user.agency_id).order_by(col(User.username))).all()
+        sessions = live_session_counts(s, [u.id for u, _ in rows if u.id], now=n,
+                                       idle_seconds=app_settings(request).session_idle_seconds)
+    users = [{"u": u, "unit": unit or "", "roles": sorted(u.role_set), "sessions": sessions.get(u.id or 0, 0),
+              "locked": bool(u.locked_until and u.locked_until > n)} for u, unit in rows]
+    return render(request, "admin/users.html", {
+        "users": users, "role_labels": {str(k): v for k, v in ROLE_LABELS.items()}, "values": values or {"roles": []},
+        "errors": errors or {}}, status=status)
+
+
+@router.get("/users")
+def users(request: Request, user: CurrentUser = IsAdmin) -> Response:
+    return _users_page(request, user)
+
+
+@router.post("/users")
+def create(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
+    agency, _ = agency_of(request, user)
+    roles = [r for r in form.getlist("roles") if isinstance(r, str)]
+    values: dict[str, Any] = {k: form_str(form, k) for k in ("username", "display_name", "unit_name", "email")}
+    values["roles"] = roles
+    password = form.get("password")
+    try:
+        create_user(app_engine(request), agency_code=agency.code, username=values["username"],
+                    password=password if isinstance(password, str) else "", roles=roles,
+                    display_name=values["display_name"] or None, now=now(request), email=values["email"] or None,
+                    unit_name=values["unit_name"] or None, actor=principal(user))
+    except UserError as exc:
+        return _users_page(request, user, values, {exc.field or "__all__": [exc.message]}, status=422)
+    return redirect(request, "/admin/users", ("ok", f"已创建用户 {values['username']}"))
+
+
+@router.post("/users/{user_id}/{op}")
+def user_op(request: Request, user_id: int, op: str, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
+    engine, n, aid, who = app_engine(request), now(request), user.agency_id, principal(user)
+    try:
+        if op == "deactivate":
+            u = user_admin.set_active(engine, user_id, False, agency_id=aid, actor=who, now=n)
+            msg = f"已停用 {u.username}，其登录已全部结束"
+        elif op == "activate":
+            u = user_admin.set_active(engine, user_id, True, agency_id=aid, actor=who, now=n)
+            msg = f"已启用 {u.username}"
+        elif op == "password":
+            pw = form.get("password")
+            u = user_admin.reset_password(engine, user_id, pw if isinstance(pw, str) else "", agency_id=aid, actor=who,
+                                       now=n)
+            msg = f"已重置 {u.username} 的密码，其登录已全部结束"
+        elif op == "unlock":
+            u = user_admin.unlock(engine, user_id, agency_id=aid, actor=who, now=n)
+            msg = f"已解除 {u.username} 的锁定"
+        elif op == "sessions":
+            count = user_admin.revoke_sessions(engine, user_id, agency_id=aid, actor=who, now=n)
+            msg = f"已结束 {count} 个登录会话"
+        elif op == "roles":
+            roles = [r for r in form.getlist("roles") if isinstance(r, str)]
+            u = user_admin.set_roles(engine, user_id, roles, agency_id=aid, actor=who, now=n)
+            msg = f"已更新 {u.username} 的角色"
+        else:
+            raise PageError(404, "没有这个操作")
+    except UserError as exc:
+        return redirect(request, "/admin/users", ("error", exc.message))
+    if op in ("deactivate", "password", "roles"):  # remembered API tokens of the account: re-checked at once
+        request.app.state.tokens.forget_user(user_id)
+    return redirect(request, "/admin/users", ("ok", msg))
+
+
+@router.get("/system")
+def system(request: Request, user: CurrentUser = IsAdmin) -> Response:
+    """Scheduler status (last run, counts, lag per sweep) and the outbox with its dead letters."""
+    with read_session(app_engine(request)) as s:
+        sweeps = s.exec(select(SweepStatus).order_by(col(SweepStatus.job))).all()
+        counts = s.exec(select(Outbox.status, func.count()).where(Outbox.agency_id == user.agency_id)
+                        .group_by(col(Outbox.status))).all()
+        dead = s.exec(select(Outbox).where(Outbox.agency_id == user.agency_id, Outbox.status == "dead")
+                      .order_by(col(Outbox.id).desc()).limit(20)).all()
+    return render(request, "admin/system.html", {"sweeps": sweeps, "counts": dict(counts), "dead": dead})
+
+
+@router.post("/system/outbox/{outbox_id}/retry")
+def retry_dead_letter(request: Request, outbox_id: int, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
+    """Requeue a notice that could not be delivered (attempts reset; the next outbox sweep sends it)."""
+    with read_session(app_engine(request)) as s:
+        row = s.get(Outbox, outbox_id)
+        mine = row is not None and row.agency_id == user.agency_id and row.status == "dead"
+    if not mine:
+        return redirect(request, "/admin/system", ("error", "没有这条发送失败的文书，或已在重发队列中"))
+    retry_dead(app_engine(request), outbox_id, now(request))
+    return redirect(request, "/admin/system", ("ok", f"第 {outbox_id} 号文书已重新排队发送"))

@@ -1,0 +1,210 @@
+"""Cases for staff: lists ("我的案件", drill-downs), the case page, its action forms and its documents."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from functools import partial
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from db.engine import read_session
+from db.models import Agency, Disclosure
+from states.disclosure import ACTION_LABELS
+from states.roles import Role
+from web.auth import CurrentUser
+from web.pages.actions import (
+    DANGEROUS,
+    ActionForm,
+    action_fields,
+    action_payload,
+    decision_picker,
+    expected_version,
+)
+from web.pages.case_actions import fire_from_page, upload_from_page
+from web.pages.common import agency_of, case_file_response, now, officers, today
+from web.pages.forms import errors_by_field, typed_values
+from web.pages.labels import FIELD_LABELS
+from web.pages.render import redirect, render
+from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
+from web.pages.timeline import event_label, event_lines, file_kind
+from workflow.agencies.config import AgencyConfig, agency_config
+from workflow.calendar.service import agency_calendar
+from workflow.cases.attachments import CATEGORIES as UPLOAD_CATEGORIES
+from workflow.cases.attachments import attach_to_disclosure, may_attach
+from workflow.cases.listing import CaseFilter, all_states, closed_window, list_cases
+from workflow.disclosure import actions as wf
+from workflow.disclosure.payloads import PAYLOADS
+from workflow.disclosure.queries import get_detail
+from workflow.reports.dashboard import week_window
+from workflow.timesource import end_of_day
+
+router = APIRouter(prefix="/cases", include_in_schema=False)
+PER_PAGE = 25
+WIDE_ROLES = (Role.FRONT_DESK, Role.LEADER, Role.SUPERVISOR)
+
+
+def can_view(user: CurrentUser, row: Disclosure) -> bool:
+    """Leaders and front desk see the agency's cases; an officer only the cases assigned to them."""
+    if row.agency_id != user.agency_id and Role.SUPERVISOR not in user.roles:
+        return False
+    if user.has(*WIDE_ROLES):
+        return True
+    return Role.OFFICER in user.roles and row.assignee_id == user.id
+
+
+def full_data(user: CurrentUser, row: Disclosure) -> bool:
+    """ID numbers and phones in full: the front desk, leaders, and the officer handling the case."""
+    return user.has(Role.FRONT_DESK, Role.LEADER) or row.assignee_id == user.id
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
+    if not user.has(Role.OFFICER, *WIDE_ROLES):
+        raise PageError(403, "您的角色无权查看案件")
+    q = request.query_params
+    agency, cfg = _list_agency(request, user, _int(q.get("agency")))
+    t, n = today(request, cfg.timezone), now(request)
+    narrow = mine or not user.has(*WIDE_ROLES)
+    due = q.get("due", "")
+    due_from = due_to = None
+    if due == "today":
+        due_from, due_to = n, end_of_day(t, cfg.timezone)
+    elif due == "week":
+        due_from, due_to = n, week_window(t, cfg.timezone)[1]
+    f = CaseFilter(agency_id=agency.id or 0, assignee_id=user.id if narrow else _int(q.get("assignee")),
+                   unit_id=_int(q.get("unit")), state=q.get("state") or None,
+                   open_only=q.get("open", "1" if mine else "") == "1", overdue=q.get("overdue") == "1",
+                   due_from=due_from, due_to=due_to, received_month=q.get("month") or None, q=q.get("q", "")[:100],
+                   tz=cfg.timezone)
+    page = max(1, _int(q.get("page")) or 1)
+    with read_session(app_engine(request)) as s:
+        rows, total = list_cases(s, f, now=n, page=page, per_page=PER_PAGE)
+        cal = agency_calendar(s, agency)
+    soon = cal.add_workdays_date(t, 3)
+    marked = [{"row": r, "urgency": _urgency(r.due_at, r.due_date, n, soon)} for r in rows]
+    keep = {k: v for k, v in q.items() if k != "page" and v}
+    return render(request, "cases/list.html", {
+        "rows": marked, "total": total, "page": page, "pages": max(1, math.ceil(total / PER_PAGE)),
+        "base_query": urlencode(keep), "q": dict(q), "mine": mine, "narrow": narrow, "states": all_states(),
+        "officers": officers(request, agency.id or 0) if not narrow else [],
+        "other_agency": agency.name if agency.id != user.agency_id else "",
+        "title": "我的案件" if mine else "案件查询"})
+
+
+def _list_agency(request: Request, user: CurrentUser, wanted: int | None) -> tuple[Agency, AgencyConfig]:
+    """The agency whose cases are listed: the user's own; a supervisor may name another (``?agency=``)."""
+    if wanted is None or wanted == user.agency_id or Role.SUPERVISOR not in user.roles:
+        return agency_of(request, user)
+    with read_session(app_engine(request)) as s:
+        other = s.get(Agency, wanted)
+    if other is None:
+        raise PageError(404, "机关不存在")
+    return other, agency_config(other)
+
+
+def _urgency(due_at: datetime | None, due_date: date | None, n: datetime, soon: date) -> str:
+    if due_at is None:
+        return ""
+    if due_at <= n:
+        return "overdue"
+    return "soon" if due_date is not None and due_date <= soon else ""
+
+
+@router.get("/mine")
+def mine(request: Request, user: PageUser) -> Response:
+    return _list(request, user, mine=True)
+
+
+@router.get("")
+def all_cases(request: Request, user: PageUser) -> Response:
+    return _list(request, user, mine=False)
+
+
+def _load(request: Request, user: CurrentUser, case_id: int) -> Disclosure:
+    with read_session(app_engine(request)) as s:
+        row = s.get(Disclosure, case_id)
+    if row is None or (row.agency_id != user.agency_id and Role.SUPERVISOR not in user.roles):
+        raise PageError(404, "申请不存在")
+    if not can_view(user, row):
+        raise PageError(403, "该案件未分派给您，您无权查看或办理")
+    return row
+
+
+def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_action: str = "",
+                 values: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None,
+                 status: int = 200, upload_errors: dict[str, list[str]] | None = None) -> Response:
+    row = _load(request, user, case_id)
+    agency, cfg = agency_of(request, user)
+    n = now(request)
+    with read_session(app_engine(request)) as s:
+        d = get_detail(s, case_id, principal(user), now=n, full_personal_data=full_data(user, row))
+        cal = agency_calendar(s, s.get(Agency, row.agency_id) or agency)
+    soon = cal.add_workdays_date(today(request, cfg.timezone), 3)
+    for c in d["clocks"]:
+        due_at = datetime.fromisoformat(c["due_at"]) if c["due_at"] else None
+        due_date = date.fromisoformat(c["due_date"]) if c["due_date"] else None
+        live = c["status"] == "running" and not (due_at and closed_window(c["kind"], due_at, n))
+        c["urgency"] = _urgency(due_at, due_date, n, soon) if live else ""
+    forms = [ActionForm(a["action"], a["label"], action_fields(request, user, a["action"]), DANGEROUS.get(a["action"], ""))
+             for a in d["allowed_actions"]]
+    return render(request, "cases/detail.html", {
+        "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
+        "picker": decision_picker(), "labels": FIELD_LABELS, "event_lines": event_lines, "event_label": event_label,
+        "file_kind": file_kind,
+        "may_upload": may_attach(principal(user), row),
+        "upload_categories": [(k, label) for k, (label, _) in UPLOAD_CATEGORIES.items()],
+        "upload_errors": upload_errors or {}}, status=status)
+
+
+@router.get("/disclosure/{case_id}")
+def detail(request: Request, case_id: int, user: PageUser) -> Response:
+    return _detail_page(request, user, case_id)
+
+
+@router.post("/disclosure/{case_id}/actions/{action}")
+def act(request: Request, case_id: int, action: str, form: StaffForm, user: PageUser) -> Response:
+    if action not in PAYLOADS:
+        raise PageError(404, "没有这个操作")
+    _load(request, user, case_id)
+    _, cfg = agency_of(request, user)
+    fields = action_fields(request, user, action)
+    res = fire_from_page(
+        lambda: wf.act(app_engine(request), case_id, action, action_payload(action, fields, form, cfg.timezone),
+                       principal(user), now(request), expected_version(form)),
+        partial(_detail_page, request, user, case_id), action, typed_values(form), errors_by_field)
+    if isinstance(res, Response):
+        return res
+    msg = f"已完成：{ACTION_LABELS.get(action, action)}"
+    if res.result.get("doc_no"):
+        msg += f"（文号 {res.result['doc_no']}）"
+    with read_session(app_engine(request)) as s:
+        after = s.get(Disclosure, case_id)
+    if after is None or not can_view(user, after):  # e.g. reassigned away from this officer
+        return redirect(request, "/cases/mine" if Role.OFFICER in user.roles else "/", ("ok", msg))
+    return redirect(request, f"/cases/disclosure/{case_id}", ("ok", msg))
+
+
+@router.post("/disclosure/{case_id}/files")
+def upload(request: Request, case_id: int, form: StaffForm, user: PageUser) -> Response:
+    """Attach a scan or document (type checked by content, size-limited) through the workflow."""
+    _load(request, user, case_id)
+    return upload_from_page(request, form, partial(_detail_page, request, user, case_id),
+                            f"/cases/disclosure/{case_id}", lambda data, filename, category: attach_to_disclosure(
+                                app_engine(request), case_id, data=data, filename=filename, category=category,
+                                actor=principal(user), now=now(request), settings=app_settings(request)))
+
+
+@router.get("/disclosure/{case_id}/files/{file_id}")
+def download(request: Request, case_id: int, file_id: int, user: PageUser, inline: int = 0) -> Response:
+    """A document of the case for staff who may see the case (inline preview for PDFs and images)."""
+    _load(request, user, case_id)
+    return case_file_response(request, "disclosure", case_id, file_id, inline=bool(inline))

@@ -1,0 +1,199 @@
+"""12345 work orders for staff: the list (server-side filters and paging), the order page with its forms,
+and the order's files. The pages call ``workflow.hotline.actions`` like the API does."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import partial
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlmodel import col, select
+
+from db.engine import read_session
+from db.models import Agency, User, WorkOrder
+from states.hotline import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, URGENCY_LABELS
+from states.roles import Role
+from web.auth import CurrentUser
+from web.pages.actions import ActionForm, expected_version
+from web.pages.case_actions import fire_from_page, upload_from_page
+from web.pages.common import agency_of, case_file_response, now, officers, today
+from web.pages.hotline.forms import (
+    DANGEROUS,
+    action_errors,
+    action_fields,
+    action_payload,
+    convert_defaults,
+    typed,
+)
+from web.pages.hotline.view import CLOCK_STATUS, cycle_rows, event_lines, file_kind, wall
+from web.pages.render import redirect, render
+from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
+from workflow.agencies.config import agency_config
+from workflow.calendar.service import agency_calendar
+from workflow.cases.attachments import may_attach
+from workflow.hotline import actions as wf
+from workflow.hotline.files import CATEGORIES, attach_to_workorder, order_files
+from workflow.hotline.payloads import PAYLOADS
+from workflow.hotline.queries import ListFilter, count_workorders, get_detail, list_workorders
+from workflow.timesource import local_date
+
+router = APIRouter(prefix="/workorders", include_in_schema=False)
+PER_PAGE = 25
+WIDE_ROLES = (Role.FRONT_DESK, Role.LEADER, Role.SUPERVISOR)
+STAFF_ROLES = (Role.OFFICER, *WIDE_ROLES)
+
+
+def can_view(user: CurrentUser, row: WorkOrder) -> bool:
+    """The front desk and leaders see the agency's orders; an officer only the orders assigned to them."""
+    if row.agency_id != user.agency_id and Role.SUPERVISOR not in user.roles:
+        return False
+    return user.has(*WIDE_ROLES) or (Role.OFFICER in user.roles and row.assignee_id == user.id)
+
+
+def full_data(user: CurrentUser, row: WorkOrder) -> bool:
+    """The caller's phone in full: the front desk, leaders and the officer handling the order."""
+    return user.has(Role.FRONT_DESK, Role.LEADER) or row.assignee_id == user.id
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _urgency(due: datetime | None, n: datetime, soon: date, tz: str) -> str:
+    if due is None:
+        return ""
+    if due <= n:
+        return "overdue"
+    return "soon" if local_date(due, tz) <= soon else ""
+
+
+@router.get("")
+def list_page(request: Request, user: PageUser) -> Response:
+    if not user.has(*STAFF_ROLES):
+        raise PageError(403, "您的角色无权查看12345工单")
+    q = request.query_params
+    agency, cfg = agency_of(request, user)
+    n = now(request)
+    narrow = not user.has(*WIDE_ROLES)
+    f = ListFilter(state=[q["state"]] if q.get("state") else None,
+                   category=[q["category"]] if q.get("category") else None, urgency=q.get("urgency") or None,
+                   overdue=True if q.get("overdue") == "1" else None, open_only=q.get("open") == "1",
+                   assignee_id=user.id if narrow else _int(q.get("assignee")), unit_id=_int(q.get("unit")),
+                   text=q.get("text", "").strip()[:100] or None, caller=q.get("caller", "").strip()[:40] or None)
+    with read_session(app_engine(request)) as s:
+        p = principal(user)
+        items, next_cursor = list_workorders(s, p, f, now=n, limit=PER_PAGE, cursor=q.get("cursor") or None)
+        total = count_workorders(s, p, f, now=n)
+        cal = agency_calendar(s, agency)
+        ids = {it["assignee_id"] for it in items if it["assignee_id"]}
+        names = {u.id: u.display_name for u in s.exec(select(User).where(col(User.id).in_(ids)))} if ids else {}
+    soon = cal.add_workdays_date(today(request, cfg.timezone), 3)
+    for it in items:
+        due = datetime.fromisoformat(it["next_due_at"]) if it["next_due_at"] else None
+        it["due_class"] = _urgency(due, n, soon, cfg.timezone) if it["state"] != "closed" else ""
+        it["due_text"] = wall(due, cfg.timezone)
+        it["received_text"] = wall(it["received_at"], cfg.timezone)
+        it["assignee"] = names.get(it["assignee_id"], "")
+    keep = {k: v for k, v in q.items() if k != "cursor" and v}
+    return render(request, "workorders/list.html", {
+        "items": items, "total": total, "next_cursor": next_cursor, "base_query": urlencode(keep),
+        "first_page": not q.get("cursor"), "q": dict(q), "narrow": narrow, "states": STATE_LABELS,
+        "categories": CATEGORY_LABELS, "urgencies": URGENCY_LABELS, "officers": [] if narrow else officers(
+            request, user.agency_id), "may_register": user.has(Role.FRONT_DESK, Role.LEADER)})
+
+
+def load(request: Request, user: CurrentUser, order_id: int) -> WorkOrder:
+    with read_session(app_engine(request)) as s:
+        row = s.get(WorkOrder, order_id)
+    if row is None or (row.agency_id != user.agency_id and Role.SUPERVISOR not in user.roles):
+        raise PageError(404, "工单不存在")
+    if not can_view(user, row):
+        raise PageError(403, "该工单未交办给您，您无权查看或办理")
+    return row
+
+
+def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_action: str = "",
+                values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
+                status: int = 200, upload_errors: dict[str, list[str]] | None = None) -> Response:
+    row = load(request, user, order_id)
+    with read_session(app_engine(request)) as s:
+        d = get_detail(s, order_id, principal(user), now=now(request), full_personal_data=full_data(user, row))
+        files = order_files(s, order_id)
+        agency = s.get(Agency, row.agency_id)
+    assert agency is not None
+    tz = agency_config(agency).timezone  # the order's agency (a supervisor may look at another agency's)
+    n = now(request)
+    for c in d["clocks"]:
+        due = datetime.fromisoformat(c["due_at"]) if c["due_at"] else None
+        c["due_text"] = wall(due, tz)
+        c["status_label"] = CLOCK_STATUS.get(c["status"], c["status"])
+        c["overdue"] = bool(c["status"] == "running" and due and due <= n and c["kind"] != "return_window")
+    choices = [(str(f["id"]), f["filename"]) for f in files if f["category"] in CATEGORIES]
+    forms = [ActionForm(a["action"], a["label"], action_fields(request, user, a["action"], choices),
+                        DANGEROUS.get(a["action"], "")) for a in d["allowed_actions"]]
+    for e in d["events"]:
+        e["lines"] = event_lines(e["payload"], tz)
+    pending = [a for a in d["approvals"] if a["status"] == "pending"]
+    return render(request, "workorders/detail.html", {
+        "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
+        "convert_defaults": convert_defaults(d), "cycles": cycle_rows(d["cycles"]), "files": files,
+        "file_kind": file_kind, "wall": lambda v: wall(v, tz), "pending": pending,
+        "may_upload": may_attach(principal(user), row), "upload_errors": upload_errors or {},
+        "upload_categories": [(k, label) for k, (label, _) in CATEGORIES.items()]}, status=status)
+
+
+@router.get("/{order_id}")
+def detail(request: Request, order_id: int, user: PageUser) -> Response:
+    return detail_page(request, user, order_id)
+
+
+@router.post("/{order_id}/actions/{action}")
+def act(request: Request, order_id: int, action: str, form: StaffForm, user: PageUser) -> Response:
+    if action not in PAYLOADS:
+        raise PageError(404, "没有这个操作")
+    row = load(request, user, order_id)
+    with read_session(app_engine(request)) as s:
+        choices = [(str(f["id"]), f["filename"]) for f in order_files(s, order_id)]
+        agency = s.get(Agency, row.agency_id)
+    assert agency is not None
+    tz = agency_config(agency).timezone
+    fields = action_fields(request, user, action, choices)
+    res = fire_from_page(
+        lambda: wf.act(app_engine(request), order_id, action, action_payload(fields, form, tz), principal(user),
+                       now(request), expected_version(form)),
+        partial(detail_page, request, user, order_id), action, typed(form, fields),
+        lambda exc: action_errors(exc, fields))
+    if isinstance(res, Response):
+        return res
+    msg = f"已完成：{ACTION_LABELS.get(action, action)}"
+    disclosure = res.result.get("disclosure")
+    if isinstance(disclosure, dict):
+        msg += f"（已登记依申请公开申请 {disclosure.get('tracking_no')}，查询码 {disclosure.get('query_code')}）"
+    with read_session(app_engine(request)) as s:
+        after = s.get(WorkOrder, order_id)
+    if after is None or not can_view(user, after):
+        return redirect(request, "/workorders", ("ok", msg))
+    return redirect(request, f"/workorders/{order_id}", ("ok", msg))
+
+
+@router.post("/{order_id}/files")
+def upload(request: Request, order_id: int, form: StaffForm, user: PageUser) -> Response:
+    """Attach a document (typed by content, size-limited), e.g. to send with the reply."""
+    load(request, user, order_id)
+    return upload_from_page(request, form, partial(detail_page, request, user, order_id),
+                            f"/workorders/{order_id}", lambda data, filename, category: attach_to_workorder(
+                                app_engine(request), order_id, data=data, filename=filename, category=category,
+                                actor=principal(user), now=now(request), settings=app_settings(request)))
+
+
+@router.get("/{order_id}/files/{file_id}")
+def download(request: Request, order_id: int, file_id: int, user: PageUser, inline: int = 0) -> Response:
+    """A file of the order (the reply sheet, attachments) for staff who may see the order."""
+    load(request, user, order_id)
+    return case_file_response(request, "workorder", order_id, file_id, inline=bool(inline))

@@ -1,0 +1,1 @@
+"""Leaders' and supervisors' pages: dashboard, statistics, reports, the cross-agency overview."""

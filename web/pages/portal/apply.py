@@ -1,0 +1,189 @@
+"""The agency's 依申请公开 column (no login): the disclosure guide, the application form, online submission.
+
+``/gongkai`` is the default agency's guide; every page lives under ``/gongkai/{agency_code}``. Submitting
+creates no account and no session: the submission number and query code are shown once (and emailed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+
+from db.engine import read_session
+from notifications.errors import NoticeError
+from notifications.render import render as render_notice
+from states.fees import item_rate, page_bands
+from states.identity import ID_TYPES
+from web.deps import client_ip
+from web.pages.common import now
+from web.pages.forms import (
+    FieldSpec,
+    add_id_problem,
+    errors_by_field,
+    model_fields,
+    payload_from_form,
+    typed_values,
+)
+from web.pages.labels import FIELD_LABELS, HELP
+from web.pages.portal.common import (
+    challenge_failure_allowed,
+    portal_agency,
+    portal_ctx,
+    submission_allowed,
+)
+from web.pages.render import read_flash, redirect, render
+from web.pages.session import AnonUploadForm, PageError, anon_csrf, app_engine, app_settings
+from workflow.disclosure.context import agency_snapshot
+from workflow.disclosure.payloads import OnlineSubmissionIn
+from workflow.errors import DomainValidation, NotFound
+from workflow.portal import challenge
+from workflow.portal.submissions import FILES_FIELD, MAX_FILES, check_files, submit_online
+from workflow.timesource import local_date
+
+router = APIRouter(include_in_schema=False)
+FORMATS = {"docx": "docx", "pdf": "pdf"}
+
+
+def _guide(request: Request, code: str | None) -> Response:
+    agency, cfg = portal_agency(request, code)
+    fees = {"items": [("第1—10件", item_rate(1)), ("第11—30件", item_rate(11)), ("第31—40件", item_rate(31)),
+                      ("第41—50件", item_rate(41))], "pages": page_bands()}
+    return render(request, "portal/guide.html", {"portal": portal_ctx(agency, cfg, "guide"), "cfg": cfg,
+                                                 "agency": agency, "fees": fees})
+
+
+@router.get("/gongkai")
+def default_guide(request: Request) -> Response:
+    return _guide(request, None)
+
+
+@router.get("/gongkai/{code}")
+def guide(request: Request, code: str) -> Response:
+    return _guide(request, code)
+
+
+@router.get("/gongkai/{code}/shenqingbiao.{fmt}")
+def application_form(request: Request, code: str, fmt: str) -> Response:
+    """The blank application form with the agency's data, rendered by the notices machinery."""
+    if fmt not in FORMATS:
+        raise PageError(404, "仅提供 DOCX 和 PDF 格式的申请表")
+    agency, cfg = portal_agency(request, code)
+    context = {"agency": agency_snapshot(agency, cfg), "issued_date": local_date(now(request), cfg.timezone).isoformat()}
+    try:
+        doc = render_notice("disclosure.application_form", context, FORMATS[fmt], settings=app_settings(request))
+    except NoticeError as exc:
+        raise PageError(503, "申请表暂时无法生成，请稍后再试或到受理窗口领取", "暂时无法下载") from exc
+    name = f"{agency.name}{doc.filename}"
+    return Response(doc.content, media_type=doc.content_type, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}", "X-Content-Type-Options": "nosniff"})
+
+
+# ------------------------------------------------------------------ online application
+
+
+def apply_fields() -> list[FieldSpec]:
+    overrides = {
+        "id_type": FieldSpec("id_type", FIELD_LABELS["id_type"], "select", True, tuple(ID_TYPES.items())),
+        "id_number": FieldSpec("id_number", FIELD_LABELS["id_number"], "text", True, help=HELP["id_number"],
+                               maxlength=64, attrs={"autocomplete": "off", "spellcheck": "false"}),
+        "email": FieldSpec("email", FIELD_LABELS["email"], "text", True, help=HELP["OnlineSubmissionIn.email"],
+                           maxlength=254, attrs={"autocomplete": "email", "inputmode": "email"}),
+        "phone": FieldSpec("phone", FIELD_LABELS["phone"], "text", False, maxlength=40,
+                           attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    }
+    return model_fields(OnlineSubmissionIn, overrides=overrides)
+
+
+def _apply_page(request: Request, code: str, values: dict[str, str], errors: dict[str, list[str]],
+                status: int = 200, passed: tuple[str, str] | None = None, reselect: bool = False) -> Response:
+    """The form; ``passed`` (token, answer): a challenge answered right, kept while other fields are fixed."""
+    agency, cfg = portal_agency(request, code)
+    ch = None if passed else challenge.issue(request.app.state.web_secret, now(request))
+    specs = apply_fields()
+    return render(request, "portal/apply.html", {
+        "portal": portal_ctx(agency, cfg, "apply"), "cfg": cfg, "f": {s.name: s for s in specs}, "values": values,
+        "errors": errors, "challenge": ch, "passed": passed, "reselect": reselect, "max_files": MAX_FILES,
+        "max_mb": app_settings(request).max_upload_bytes // (1024 * 1024)}, status=status)
+
+
+@router.get("/gongkai/{code}/shenqing")
+def apply_form(request: Request, code: str) -> Response:
+    anon_csrf(request)
+    values = {"applicant_type": "natural", "applicant_category": "natural", "id_type": "resident_id",
+              "form_wanted": "electronic", "obtain_way": "email"}
+    return _apply_page(request, code, values, {})
+
+
+def uploaded_files(form: FormData, limit: int) -> list[tuple[str, bytes]]:
+    out = []
+    for item in form.getlist(FILES_FIELD):
+        if isinstance(item, UploadFile) and item.filename:
+            out.append((item.filename, item.file.read(limit + 1)))
+    return out
+
+
+def _check_challenge(request: Request, form: FormData) -> tuple[str | None, dict[str, list[str]]]:
+    """(nonce, no errors) when the answer is right and the token unspent; else (None, the error)."""
+    token = str(form.get("challenge_token") or "")
+    answer = str(form.get(challenge.FIELD) or "")
+    try:
+        nonce = challenge.check(request.app.state.web_secret, token, answer, now(request))
+        with read_session(app_engine(request)) as s:
+            if challenge.is_spent(s, nonce):
+                raise DomainValidation.one(challenge.FIELD, "challenge_used", "验证题已使用过，请计算新的题目")
+        return nonce, {}
+    except DomainValidation as exc:
+        if exc.fields[0]["code"] == "challenge_wrong":
+            challenge.spend(app_engine(request), token, now(request))  # no second guess at the same question
+        return None, errors_by_field(exc)
+
+
+@router.post("/gongkai/{code}/shenqing")
+def apply(request: Request, code: str, form: AnonUploadForm) -> Response:
+    agency, cfg = portal_agency(request, code)
+    settings = app_settings(request)
+    values = {k: v for k, v in typed_values(form).items() if not k.startswith("challenge")}
+    errors: dict[str, list[str]] = {}
+    data = None
+    try:
+        data = OnlineSubmissionIn.model_validate(payload_from_form(apply_fields(), form, tz=cfg.timezone))
+    except ValidationError as exc:
+        errors = errors_by_field(exc)
+        add_id_problem(values, errors)
+    files = uploaded_files(form, settings.max_upload_bytes)
+    try:
+        check_files(files, settings)
+    except DomainValidation as exc:
+        errors.update(errors_by_field(exc))
+    nonce, ch_errors = _check_challenge(request, form)
+    if ch_errors and not challenge_failure_allowed(request):
+        raise PageError(429, "验证题答错次数过多，请稍后再试")
+    errors.update(ch_errors)
+    passed = (str(form.get("challenge_token")), str(form.get(challenge.FIELD))) if nonce else None
+    if errors or data is None or nonce is None:
+        return _apply_page(request, code, values, errors, status=422, passed=passed, reselect=bool(files))
+    if not submission_allowed(request):
+        raise PageError(429, "本网络地址提交申请过于频繁，请稍后再试，或者当面、邮寄提交申请")
+    try:
+        sub = submit_online(app_engine(request), data, files, agency_code=agency.code, ip=client_ip(request),
+                            now=now(request), settings=settings, challenge_nonce=nonce)
+    except DomainValidation as exc:
+        return _apply_page(request, code, values, errors_by_field(exc), status=422)
+    except NotFound as exc:
+        raise PageError(404, exc.message) from exc
+    done = {"no": sub.submission_no, "code": sub.query_code, "email": data.email, "duplicate": sub.duplicate}
+    return redirect(request, portal_ctx(agency, cfg, "")["base"] + "/shenqing/wancheng", extra={"submitted": done})
+
+
+@router.get("/gongkai/{code}/shenqing/wancheng")
+def done(request: Request, code: str) -> Response:
+    """The submission number and query code, shown once (the flash is gone after this page)."""
+    agency, cfg = portal_agency(request, code)
+    submitted: dict[str, Any] = read_flash(request).get("submitted") or {}
+    return render(request, "portal/done.html", {"portal": portal_ctx(agency, cfg, "apply"), "cfg": cfg,
+                                                "submitted": submitted})

@@ -1,0 +1,51 @@
+"""Shared by the portal pages: the agency of a ``/gongkai/{code}`` URL, the portal's layout context, limits."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from sqlmodel import col, select
+
+from db.engine import read_session
+from db.models import Agency
+from web.deps import client_ip
+from web.pages.session import PageError, app_engine, app_settings
+from workflow.agencies.config import AgencyConfig, agency_config
+from workflow.portal.rate_limits import SharedRateLimiter
+from workflow.portal.submissions import agency_by_code
+
+NO_AGENCY = "没有这个机关的政府信息公开栏目，请检查网址"
+
+
+def portal_agency(request: Request, code: str | None) -> tuple[Agency, AgencyConfig]:
+    """The agency named in the URL, or (``code`` None) the instance's default agency; else a 404 page."""
+    with read_session(app_engine(request)) as s:
+        if code is None:
+            agency = agency_by_code(s, app_settings(request).default_agency_code) or \
+                s.exec(select(Agency).order_by(col(Agency.id))).first()
+        else:
+            agency = agency_by_code(s, code)
+    if agency is None:
+        raise PageError(404, NO_AGENCY)
+    request.state.agency_name = agency.name
+    return agency, agency_config(agency)
+
+
+def portal_ctx(agency: Agency, cfg: AgencyConfig, active: str) -> dict[str, Any]:
+    """What the portal layout needs: the agency and the base of its URLs."""
+    return {"code": agency.code, "name": agency.name, "office": cfg.office_name or agency.name,
+            "base": "/gongkai/" + quote(agency.code, safe=""), "active": active}
+
+
+def submission_allowed(request: Request) -> bool:
+    """Per-IP limit on online submissions (counted when a valid submission is about to be written)."""
+    limiter: SharedRateLimiter = request.app.state.portal_limits[0]
+    return limiter.allow("ip:" + client_ip(request))
+
+
+def challenge_failure_allowed(request: Request) -> bool:
+    """Per-IP limit on wrong challenge answers (each wrong answer spends its question anyway)."""
+    limiter: SharedRateLimiter = request.app.state.portal_limits[1]
+    return limiter.allow("ip:" + client_ip(request))

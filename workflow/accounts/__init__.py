@@ -1,0 +1,1 @@
+"""Staff accounts, principals, browser sessions and account administration."""

@@ -1,0 +1,124 @@
+"""Account administration for an agency's admin: roles, (de)activation, password reset, unlock, revocation.
+
+Each function is one transaction. Ending an account's access also ends its browser sessions; a
+password reset moves ``password_changed_at`` so API tokens issued before it stop working too. Every change
+is recorded in the append-only audit trail (``Event`` with ``case_kind="account"``, the account's id) in the
+same transaction: who did what to which account, never a password.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from db.engine import write_session
+from db.models import User
+from states.roles import Role, parse_roles
+from workflow.accounts.principal import Principal
+from workflow.accounts.sessions import revoke_user_sessions_in
+from workflow.accounts.users import UserError, _check_password, audit_account, hash_password, verify_password
+
+
+def _user(session: Session, user_id: int, agency_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.agency_id != agency_id:
+        raise UserError("用户不存在", "not_found", "user")
+    return user
+
+
+def set_active(engine: Engine, user_id: int, active: bool, *, agency_id: int, actor: Principal, now: datetime) -> User:
+    """Deactivate (and end all sessions) or reactivate an account; an admin cannot deactivate themself."""
+    if not active and user_id == actor.id:
+        raise UserError("不能停用自己的账户", "self_deactivate", "user")
+    with write_session(engine) as s:
+        user = _user(s, user_id, agency_id)
+        user.active = active
+        if not active:
+            revoke_user_sessions_in(s, user_id, now=now, reason="deactivated")
+        audit_account(s, user, actor, "activate" if active else "deactivate", now)
+        s.commit()
+        return user
+
+
+def reset_password(engine: Engine, user_id: int, password: str, *, agency_id: int, actor: Principal,
+                   now: datetime) -> User:
+    """Set a new password, clear the lock-out and end every session and API token of the account."""
+    _check_password(password)
+    with write_session(engine) as s:
+        user = _user(s, user_id, agency_id)
+        user.password_hash = hash_password(password)
+        user.password_changed_at = now
+        user.failed_logins = 0
+        user.locked_until = None
+        ended = revoke_user_sessions_in(s, user_id, now=now, reason="password")
+        audit_account(s, user, actor, "reset_password", now, sessions_ended=ended)
+        s.commit()
+        return user
+
+
+def change_own_password(engine: Engine, actor: Principal, current: str, new: str, confirm: str, *,
+                        now: datetime) -> User:
+    """``actor`` sets a new password for their own account, proving the current one; every session and API
+    token of the account ends (the user logs in again with the new password). UserError names the field of a
+    problem."""
+    if new != confirm:
+        raise UserError("两次输入的新密码不一致", "password_mismatch", "new_password2")
+    try:
+        _check_password(new)
+    except UserError as exc:
+        raise UserError(exc.message, exc.code, "new_password") from None
+    with write_session(engine) as s:
+        user = s.get(User, actor.id) if actor.id is not None else None
+        if user is None or user.id is None or not user.active:
+            raise UserError("账户不存在或已停用", "not_found", "current_password")
+        if not verify_password(user.password_hash, current):
+            raise UserError("当前密码不正确", "wrong_password", "current_password")
+        if verify_password(user.password_hash, new):
+            raise UserError("新密码不能与当前密码相同", "same_password", "new_password")
+        user.password_hash = hash_password(new)
+        user.password_changed_at = now
+        ended = revoke_user_sessions_in(s, user.id, now=now, reason="password")
+        audit_account(s, user, actor, "change_own_password", now, sessions_ended=ended)
+        s.commit()
+        return user
+
+
+def unlock(engine: Engine, user_id: int, *, agency_id: int, actor: Principal, now: datetime) -> User:
+    with write_session(engine) as s:
+        user = _user(s, user_id, agency_id)
+        user.failed_logins = 0
+        user.locked_until = None
+        audit_account(s, user, actor, "unlock", now)
+        s.commit()
+        return user
+
+
+def set_roles(engine: Engine, user_id: int, roles: list[str], *, agency_id: int, actor: Principal,
+              now: datetime) -> User:
+    """Replace an account's roles; an admin cannot remove their own admin role."""
+    try:
+        role_set = parse_roles(",".join(roles))
+    except ValueError as exc:
+        raise UserError(f"未知的角色：{exc}", "unknown_role", "roles") from exc
+    if not role_set:
+        raise UserError("至少需要一个角色", "no_role", "roles")
+    if user_id == actor.id and Role.ADMIN not in role_set:
+        raise UserError("不能取消自己的系统管理员角色", "self_demote", "roles")
+    with write_session(engine) as s:
+        user = _user(s, user_id, agency_id)
+        before = user.roles
+        user.roles = ",".join(sorted(role_set))
+        audit_account(s, user, actor, "set_roles", now, roles_before=before.split(","), roles=sorted(role_set))
+        s.commit()
+        return user
+
+
+def revoke_sessions(engine: Engine, user_id: int, *, agency_id: int, actor: Principal, now: datetime) -> int:
+    with write_session(engine) as s:
+        user = _user(s, user_id, agency_id)
+        n = revoke_user_sessions_in(s, user_id, now=now, reason="admin")
+        audit_account(s, user, actor, "end_sessions", now, sessions_ended=n)
+        s.commit()
+        return n

@@ -1,0 +1,156 @@
+"""Staff accounts: creation, argon2 password hashes, authentication with lock-out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from db.engine import write_session
+from db.models import Agency, Unit, User
+from states.roles import Role, parse_roles
+from workflow.accounts.principal import Principal, system
+from workflow.cases.audit import append_event
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 8
+
+
+class UserError(Exception):
+    """A user-facing problem with an account operation (message in Chinese)."""
+
+    def __init__(self, message: str, code: str = "user_error", field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+
+
+ACCOUNT = "account"  # Event.case_kind of account changes (case_id: the account's id)
+
+
+def audit_account(session: Session, user: User, actor: Principal, action: str, now: datetime,
+                  **payload: object) -> None:
+    """One audit row for a change to ``user``'s account, in the caller's transaction."""
+    assert user.id is not None
+    append_event(session, agency_id=user.agency_id, case_kind=ACCOUNT, case_id=user.id, actor=actor, action=action,
+                 from_state=None, to_state=None, payload={"username": user.username, **payload}, now=now)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符", "password_too_short", "password")
+
+
+def create_user_in(session: Session, *, agency: Agency, username: str, password: str, roles: list[str],
+                   display_name: str | None, now: datetime, email: str | None = None,
+                   unit_name: str | None = None, password_hash: str | None = None) -> User:
+    """Create a user inside an existing transaction (the caller commits).
+
+    ``password_hash`` lets bulk tools pass a precomputed argon2 hash of ``password``.
+    """
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise UserError("用户名不能为空且不超过64个字符", "invalid_username", "username")
+    try:
+        role_set = parse_roles(",".join(roles))
+    except ValueError as exc:
+        raise UserError(f"未知的角色：{exc}", "unknown_role", "roles") from exc
+    if not role_set:
+        raise UserError("至少需要一个角色", "no_role", "roles")
+    _check_password(password)
+    if session.exec(select(User).where(User.username == username)).first():
+        raise UserError(f"用户名 {username} 已存在", "username_taken", "username")
+    unit_id = None
+    if unit_name:
+        unit = session.exec(select(Unit).where(Unit.agency_id == agency.id, Unit.name == unit_name)).first()
+        if unit is None:
+            assert agency.id is not None
+            unit = Unit(agency_id=agency.id, name=unit_name)
+            session.add(unit)
+            session.flush()
+        unit_id = unit.id
+    assert agency.id is not None
+    user = User(
+        agency_id=agency.id, unit_id=unit_id, username=username, display_name=display_name or username,
+        email=email, password_hash=password_hash or hash_password(password), roles=",".join(sorted(role_set)),
+        created_at=now, password_changed_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_user(engine: Engine, *, agency_code: str, username: str, password: str, roles: list[str],
+                display_name: str | None, now: datetime, email: str | None = None,
+                unit_name: str | None = None, actor: Principal | None = None) -> User:
+    """Create a staff account in one transaction, recorded in the audit trail (``actor``: the admin; the
+    system for the command line)."""
+    with write_session(engine) as session:
+        agency = session.exec(select(Agency).where(Agency.code == agency_code)).first()
+        if agency is None or agency.id is None:
+            raise UserError(f"机关代码 {agency_code} 不存在", "unknown_agency", "agency")
+        user = create_user_in(session, agency=agency, username=username, password=password, roles=roles,
+                              display_name=display_name, now=now, email=email, unit_name=unit_name)
+        audit_account(session, user, actor or system(agency.id, "命令行"), "create_account", now,
+                      roles=user.roles.split(","), display_name=user.display_name)
+        session.commit()
+        return user
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    user: User | None
+    error: str | None = None  # Chinese message
+    code: str | None = None
+
+
+def authenticate(engine: Engine, username: str, password: str, *, now: datetime, max_failures: int,
+                 lockout_seconds: int, ip: str = "") -> AuthResult:
+    """Check a password; count failures and lock the account after ``max_failures`` in a row.
+
+    A wrong password for an existing account is recorded in the audit trail (``login_failed``, with the
+    client address and whether it locked the account). Attempts while locked are refused without a row, so
+    one account yields at most ``max_failures`` rows per lock-out period."""
+    with write_session(engine) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None or not user.active:
+            verify_password(_DUMMY_HASH, password)  # same cost whether or not the user exists
+            return AuthResult(None, "用户名或密码错误", "bad_credentials")
+        if user.locked_until and user.locked_until > now:
+            return AuthResult(None, "登录失败次数过多，账户已暂时锁定，请稍后再试", "locked")
+        if not verify_password(user.password_hash, password):
+            user.failed_logins += 1
+            locked = user.failed_logins >= max_failures
+            if locked:
+                user.locked_until = now + timedelta(seconds=lockout_seconds)
+                user.failed_logins = 0
+            audit_account(session, user, system(user.agency_id, f"登录尝试 {ip}".strip()[:100]), "login_failed",
+                          now, ip=ip, locked=locked)
+            session.commit()
+            return AuthResult(None, "用户名或密码错误", "bad_credentials")
+        if user.failed_logins or user.locked_until:
+            user.failed_logins = 0
+            user.locked_until = None
+            session.commit()
+        return AuthResult(user)
+
+
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+ALL_ROLES = [r.value for r in Role]

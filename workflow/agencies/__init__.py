@@ -1,0 +1,1 @@
+"""Agencies: per-agency configuration, its cache, administration and the first-start bootstrap."""

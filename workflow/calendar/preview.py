@@ -1,0 +1,145 @@
+"""What a holiday-notice import would change, computed without writing anything.
+
+The preview compares the new notice with the active one for the same year and scope (days added,
+removed or changed) and recomputes, in memory, every open working-day clock of the agencies that
+use that scope with the would-be calendar, listing the deadlines that would move.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from db.models import Agency, CalendarDay, CalendarNotice, Clock, ClockAdjustment, Disclosure, WorkOrder
+from states.calendar import SpecialDay, WorkCalendar, merge_scopes
+from states.calendar_notice import NoticeData
+from states.deadlines import compute_workday_clock
+from workflow.agencies.config import calendar_scopes
+from workflow.calendar.service import NATIONAL
+from workflow.cases.clocks import CLOCK_KINDS, OPEN, clock_input
+
+KIND_LABELS = {"holiday": "放假", "workday": "调休上班"}
+
+
+@dataclass(frozen=True)
+class DayChange:
+    day: date
+    change: str  # added | removed | changed
+    old: str  # "放假（春节）" or ""
+    new: str
+
+
+@dataclass(frozen=True)
+class MovedClock:
+    agency: str
+    case_kind: str
+    case_id: int
+    case_no: str
+    clock_label: str
+    old_due: date | None
+    new_due: date
+    provisional_before: bool
+    provisional_after: bool
+
+
+@dataclass(frozen=True)
+class NoticePreview:
+    data: NoticeData
+    current_document: str | None  # the active notice it would replace
+    changes: list[DayChange]
+    moved: list[MovedClock]
+    checked_clocks: int
+    problems: list[str]
+
+
+def _describe(kind: str, name: str) -> str:
+    return f"{KIND_LABELS.get(kind, kind)}（{name}）"
+
+
+def _diff(old: list[CalendarDay], new: list[SpecialDay]) -> list[DayChange]:
+    before = {d.day: (d.kind, d.name) for d in old}
+    after = {d.day: (d.kind, d.name) for d in new}
+    out: list[DayChange] = []
+    for day in sorted(before.keys() | after.keys()):
+        b, a = before.get(day), after.get(day)
+        if b == a:
+            continue
+        change = "added" if b is None else "removed" if a is None else "changed"
+        out.append(DayChange(day, change, _describe(*b) if b else "", _describe(*a) if a else ""))
+    return out
+
+
+def _would_be_calendar(session: Session, agency: Agency, data: NoticeData, replaced_id: int | None) -> WorkCalendar:
+    scopes = calendar_scopes(agency)
+    rows = session.exec(select(CalendarDay).where(col(CalendarDay.scope).in_(scopes))).all()
+    kept = [SpecialDay(r.day, r.kind, r.name, r.scope) for r in rows  # type: ignore[arg-type]
+            if r.notice_id != replaced_id]
+    incoming = data.special_days()
+    national = [d for d in kept if d.scope == NATIONAL] + ([*incoming] if data.scope == NATIONAL else [])
+    local = [d for d in kept if d.scope != NATIONAL] + ([] if data.scope == NATIONAL else [*incoming])
+    covered = set(session.exec(select(CalendarNotice.year).where(
+        CalendarNotice.scope == NATIONAL, col(CalendarNotice.active))).all())
+    if data.scope == NATIONAL:
+        covered.add(data.year)
+    return WorkCalendar(merge_scopes(national, local), covered, version=-1)
+
+
+def _case_numbers(session: Session, ids: dict[str, set[int]]) -> dict[tuple[str, int], str]:
+    out: dict[tuple[str, int], str] = {}
+    if ids.get("disclosure"):
+        for i, no in session.exec(select(Disclosure.id, Disclosure.tracking_no).where(
+                col(Disclosure.id).in_(ids["disclosure"]))).all():
+            out[("disclosure", int(i or 0))] = no or f"#{i}"
+    if ids.get("workorder"):
+        for i, no in session.exec(select(WorkOrder.id, WorkOrder.order_no).where(
+                col(WorkOrder.id).in_(ids["workorder"]))).all():
+            out[("workorder", int(i or 0))] = no
+    return out
+
+
+def preview_notice(session: Session, data: NoticeData) -> NoticePreview:
+    """Read-only: the day changes and the open deadlines that importing ``data`` would move."""
+    current = session.exec(select(CalendarNotice).where(
+        CalendarNotice.scope == data.scope, CalendarNotice.year == data.year, col(CalendarNotice.active))).first()
+    old_days = list(session.exec(select(CalendarDay).where(CalendarDay.notice_id == current.id)).all()) \
+        if current is not None else []
+    changes = _diff(old_days, data.special_days())
+    agencies = [a for a in session.exec(select(Agency).order_by(col(Agency.id))).all()
+                if data.scope in calendar_scopes(a)]
+    moved: list[MovedClock] = []
+    problems: list[str] = []
+    checked = 0
+    for agency in agencies:
+        try:
+            cal = _would_be_calendar(session, agency, data, current.id if current else None)
+        except ValueError as exc:
+            problems.append(f"{agency.name}：新日历无法合成（{exc}）")
+            continue
+        clocks = list(session.exec(select(Clock).where(
+            Clock.agency_id == agency.id, col(Clock.status).in_(OPEN), Clock.unit == "wd")).all())
+        adjs: dict[int, list[ClockAdjustment]] = defaultdict(list)
+        if clocks:
+            for a in session.exec(select(ClockAdjustment).where(
+                    col(ClockAdjustment.clock_id).in_([c.id for c in clocks])).order_by(col(ClockAdjustment.id))).all():
+                adjs[a.clock_id].append(a)
+        checked += len(clocks)
+        found: list[tuple[Clock, date, bool]] = []
+        for c in clocks:
+            if c.start_date is None:
+                continue
+            res = compute_workday_clock(cal, clock_input(c, adjs[c.id or 0]))
+            if res.due != c.due_date:
+                found.append((c, res.due, res.provisional))
+        ids: dict[str, set[int]] = defaultdict(set)
+        for c, _, _ in found:
+            ids[c.case_kind].add(c.case_id)
+        numbers = _case_numbers(session, ids)
+        moved.extend(MovedClock(agency.name, c.case_kind, c.case_id, numbers.get((c.case_kind, c.case_id), f"#{c.case_id}"),
+                                CLOCK_KINDS[c.kind].label if c.kind in CLOCK_KINDS else c.kind, c.due_date, due,
+                                c.provisional, prov)
+                     for c, due, prov in found)
+    moved.sort(key=lambda m: (m.new_due, m.case_no))
+    return NoticePreview(data, current.document if current else None, changes, moved, checked, problems)

@@ -1,0 +1,197 @@
+"""The calendar as data in the database: seeding, versioned notice imports, loading, staleness.
+
+Holiday notices are rows (never code). Every import bumps the calendar version; clocks store the
+version they were computed with, so stale deadlines can be found and recomputed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, delete, update
+from sqlmodel import Session, col, func, select
+
+from db.engine import write_session
+from db.models import Agency, CalendarDay, CalendarNotice, CalendarState, Clock
+from states.calendar import SpecialDay, WorkCalendar, merge_scopes
+from states.calendar_notice import NoticeData
+from workflow.agencies.config import calendar_scopes
+
+NATIONAL = "national"
+_CACHE_SIZE = 16
+_cache: OrderedDict[tuple[str, int, tuple[str, ...]], WorkCalendar] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    notice_id: int
+    version: int
+    replaced_notice_id: int | None
+    holidays: int
+    workdays: int
+    stale_clocks: int
+
+
+def calendar_version(session: Session) -> int:
+    state = session.get(CalendarState, 1)
+    return state.version if state else 0
+
+
+def _bump_version(session: Session) -> int:
+    state = session.get(CalendarState, 1)
+    if state is None:
+        state = CalendarState(id=1, version=0)
+        session.add(state)
+    state.version += 1
+    session.flush()
+    return state.version
+
+
+def _store_notice(session: Session, data: NoticeData, *, source: str, actor_label: str, now: datetime,
+                  version: int) -> tuple[CalendarNotice, int | None]:
+    old = session.exec(
+        select(CalendarNotice).where(
+            CalendarNotice.scope == data.scope, CalendarNotice.year == data.year, CalendarNotice.active
+        )
+    ).first()
+    notice = CalendarNotice(
+        scope=data.scope, year=data.year, document=data.document, source=source, imported_by=actor_label,
+        imported_at=now, calendar_version=version, active=True, raw=data.raw,
+    )
+    session.add(notice)
+    session.flush()
+    replaced = None
+    if old is not None:
+        # A later import for the same year/scope replaces the earlier one (kept for history).
+        session.execute(delete(CalendarDay).where(col(CalendarDay.notice_id) == old.id))
+        old.active = False
+        old.replaced_by_id = notice.id
+        replaced = old.id
+        session.flush()
+    rows = [
+        {"notice_id": notice.id, "scope": data.scope, "day": d.day, "kind": d.kind, "name": d.name}
+        for d in [*data.holidays, *data.workdays]
+    ]
+    if rows:
+        session.execute(CalendarDay.__table__.insert(), rows)  # type: ignore[attr-defined]
+    return notice, replaced
+
+
+def seed_national(session: Session, notices: list[NoticeData], *, now: datetime) -> int:
+    """Seed national notices for years not yet present (first start); returns how many were added."""
+    present = set(session.exec(select(CalendarNotice.year).where(CalendarNotice.scope == NATIONAL)).all())
+    todo = [n for n in notices if n.year not in present]
+    if not todo:
+        return 0
+    version = _bump_version(session)
+    for n in todo:
+        _store_notice(session, n, source="chinese-calendar 1.11.0", actor_label="系统初始化", now=now,
+                      version=version)
+    return len(todo)
+
+
+def import_notice(engine: Engine, data: NoticeData, *, actor_label: str, now: datetime,
+                  source: str = "import") -> ImportResult:
+    """Import one holiday notice in one transaction (replacing an earlier one for the year/scope)."""
+    with write_session(engine) as session:
+        version = _bump_version(session)
+        notice, replaced = _store_notice(session, data, source=source, actor_label=actor_label, now=now,
+                                         version=version)
+        stale = count_stale_clocks(session, version)
+        session.commit()
+        from workflow.agencies.cache import invalidate
+
+        invalidate()
+        assert notice.id is not None
+        return ImportResult(notice.id, version, replaced, len(data.holidays), len(data.workdays), stale)
+
+
+def load_calendar(session: Session, scopes: tuple[str, ...] = (NATIONAL,)) -> WorkCalendar:
+    """The working calendar for these scopes at the current version (cached per version)."""
+    version = calendar_version(session)
+    key = (str(session.get_bind().engine.url), version, scopes)
+    with _cache_lock:
+        cal = _cache.get(key)
+        if cal is not None:
+            _cache.move_to_end(key)
+            return cal
+    rows = session.exec(select(CalendarDay).where(CalendarDay.scope.in_(scopes))).all()  # type: ignore[attr-defined]
+    covered = session.exec(
+        select(CalendarNotice.year).where(CalendarNotice.scope == NATIONAL, CalendarNotice.active)
+    ).all()
+    national = [SpecialDay(r.day, r.kind, r.name, r.scope) for r in rows if r.scope == NATIONAL]  # type: ignore[arg-type]
+    local = [SpecialDay(r.day, r.kind, r.name, r.scope) for r in rows if r.scope != NATIONAL]  # type: ignore[arg-type]
+    cal = WorkCalendar(merge_scopes(national, local), covered, version=version)
+    with _cache_lock:
+        _cache[key] = cal
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return cal
+
+
+def agency_calendar(session: Session, agency: Agency) -> WorkCalendar:
+    return load_calendar(session, calendar_scopes(agency))
+
+
+def count_stale_clocks(session: Session, version: int | None = None) -> int:
+    """How many open clocks were computed with an older calendar version."""
+    version = calendar_version(session) if version is None else version
+    return int(
+        session.exec(
+            select(func.count()).select_from(Clock).where(
+                Clock.calendar_version < version, Clock.status.in_(("running", "paused"))  # type: ignore[attr-defined]
+            )
+        ).one()
+    )
+
+
+def stale_clock_ids(session: Session, limit: int = 1000, after_id: int = 0) -> list[int]:
+    """Open clocks computed with an older calendar version, in id order (for batched recompute)."""
+    version = calendar_version(session)
+    return list(
+        session.exec(
+            select(Clock.id).where(
+                Clock.calendar_version < version,
+                Clock.status.in_(("running", "paused")),  # type: ignore[attr-defined]
+                Clock.id > after_id,  # type: ignore[operator]
+            ).order_by(Clock.id).limit(limit)  # type: ignore[arg-type]
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class YearEntry:
+    day: str
+    kind: str
+    name: str
+    scope: str
+    document: str
+    source: str
+
+
+def show_year(session: Session, year: int, scopes: tuple[str, ...] | None = None) -> tuple[list[YearEntry], bool]:
+    """Holidays and make-up days of a year with their source; and whether the year is covered."""
+    q = select(CalendarDay, CalendarNotice).join(CalendarNotice, CalendarDay.notice_id == CalendarNotice.id).where(  # type: ignore[arg-type]
+        CalendarNotice.year == year, CalendarNotice.active
+    )
+    if scopes:
+        q = q.where(CalendarDay.scope.in_(scopes))  # type: ignore[attr-defined]
+    out = [
+        YearEntry(d.day.isoformat(), d.kind, d.name, d.scope, n.document, n.source)
+        for d, n in session.exec(q.order_by(CalendarDay.day)).all()  # type: ignore[arg-type]
+    ]
+    covered = session.exec(
+        select(CalendarNotice.id).where(CalendarNotice.scope == NATIONAL, CalendarNotice.year == year,
+                                        CalendarNotice.active)
+    ).first() is not None
+    return out, covered
+
+
+def mark_clocks_version(session: Session, clock_ids: list[int], version: int) -> None:
+    """Used by the recompute sweep after recomputing clocks."""
+    if clock_ids:
+        session.execute(update(Clock).where(Clock.id.in_(clock_ids)).values(calendar_version=version))  # type: ignore[union-attr]

@@ -1,0 +1,412 @@
+"""Clocks as rows: create, pause, resume, extend, restart, recompute, stop — inside the caller's transaction.
+
+Every change that moves a due date recomputes it here, stores the explanation, the calendar
+version and the provisional flag, and bumps ``deadline_version`` (so reminders keyed on the
+version may fire again for a moved deadline). Nothing here commits.
+
+Units: ``wd`` counts working days from ``start_date`` (pauses, extensions, restarts, delays);
+``wmin`` counts working minutes from ``start_at`` inside the working hours stored in the
+explanation (12345 sign-for windows in working hours); ``fixed`` is an instant set from outside
+(the platform's own deadline, or the end of the receipt day). An extension of N working days on a
+``wmin``/``fixed`` clock ends at 24:00 of the N-th working day after its base due day.
+``plan_*`` compute a new clock without touching the database (the batch import inserts plans in
+bulk); ``start_planned`` inserts one through the session.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from db.models import Clock, ClockAdjustment
+from states.calendar import WorkCalendar, WorkingHours
+from states.deadlines import ClockInput, ClockResult, Pause, compute_workday_clock
+from workflow.timesource import end_of_day, local_date
+
+
+@dataclass(frozen=True)
+class ClockKind:
+    label: str
+    duty: bool  # the agency must act by the due date: overdue → escalation (催办/督办)
+    lapse_action: str | None = None  # the workflow action the sweep fires when it lapses
+    reminders: bool = True
+    case_kind: str = "disclosure"  # the case kind whose clocks these are
+
+
+CLOCK_KINDS: dict[str, ClockKind] = {
+    # disclosure
+    "reply": ClockKind("答复期限", duty=True),
+    "correction_notice": ClockKind("补正告知期限", duty=False),
+    "correction_period": ClockKind("申请人补正期限", duty=False, lapse_action="lapse_correction"),
+    "consultation": ClockKind("征求意见期限", duty=False, lapse_action="lapse_consultation"),
+    "fee_payment": ClockKind("缴费期限", duty=False, lapse_action="lapse_fee"),
+    # 12345 work orders
+    "sign_for": ClockKind("签收时限", duty=True, case_kind="workorder"),
+    "return_window": ClockKind("退单时限", duty=False, reminders=False, case_kind="workorder"),
+    "handling": ClockKind("办理时限", duty=True, case_kind="workorder"),
+    "callback": ClockKind("回访时限", duty=True, case_kind="workorder"),
+}
+
+DUTY_KINDS = tuple(k for k, v in CLOCK_KINDS.items() if v.duty)  # overdue → escalation, dashboards' "overdue"
+OPEN = ("running", "paused")
+
+
+def get_clock(session: Session, case_kind: str, case_id: int, kind: str, cycle: int = 1) -> Clock | None:
+    return session.exec(
+        select(Clock).where(Clock.case_kind == case_kind, Clock.case_id == case_id, Clock.kind == kind,
+                            Clock.cycle == cycle)
+    ).first()
+
+
+def case_clocks(session: Session, case_kind: str, case_id: int) -> list[Clock]:
+    return list(session.exec(
+        select(Clock).where(Clock.case_kind == case_kind, Clock.case_id == case_id).order_by(Clock.id)  # type: ignore[arg-type]
+    ).all())
+
+
+def adjustments(session: Session, clock: Clock) -> list[ClockAdjustment]:
+    return list(session.exec(
+        select(ClockAdjustment).where(ClockAdjustment.clock_id == clock.id).order_by(ClockAdjustment.id)  # type: ignore[arg-type]
+    ).all())
+
+
+def _input_for(clock: Clock, adjs: list[ClockAdjustment]) -> ClockInput:
+    """The pure clock input from the row and its ledger (only entries after the last restart)."""
+    last_restart = max((i for i, a in enumerate(adjs) if a.kind == "restart"), default=-1)
+    live = adjs[last_restart + 1:]
+    ext = sum(a.workdays or 0 for a in live if a.kind == "extension")
+    ext_reason = "；".join(a.reason for a in live if a.kind == "extension" and a.reason)
+    pauses = tuple(Pause(a.start_date, a.end_date, a.reason, expected_end=a.expected_end or a.start_date)
+                   for a in live if a.kind == "pause" and a.start_date is not None)
+    delay = [a for a in live if a.kind == "delay"]
+    base_reason = clock.explanation.get("base_reason", "收到申请之日") if clock.explanation else "收到申请之日"
+    if last_restart >= 0:
+        base_reason = adjs[last_restart].reason or "收到补正申请之日"
+    assert clock.start_date is not None
+    if delay:  # 条例第三十五条: a delayed reply period replaces the ordinary deadline
+        d = delay[-1]
+        assert d.start_date is not None and d.workdays is not None
+        return ClockInput(d.start_date, d.workdays, 0, "", tuple(p for p in pauses if p.start >= d.start_date),
+                          f"确定延迟答复期限之日（{d.reason}）", last_restart >= 0)
+    return ClockInput(clock.start_date, clock.amount, ext, ext_reason, pauses, base_reason, last_restart >= 0)
+
+
+def _wd_explanation(result: ClockResult, base_reason: str | None, intro: Sequence[str] | None) -> dict[str, Any]:
+    expl = dict(result.explanation)
+    if base_reason is not None:
+        expl["base_reason"] = base_reason
+    if intro:  # lines that say where the length came from (e.g. the 12345 profile), shown first
+        expl["intro_zh"] = list(intro)
+        # a profile's length is a set time limit, not a statutory one (the intro gives its status)
+        lines = [line.replace("法定期限", "期限", 1) for line in expl["lines_zh"]]
+        expl["lines_zh"] = [*intro, *lines]
+    return expl
+
+
+def recompute(session: Session, clock: Clock, cal: WorkCalendar, now: datetime, tz: str) -> tuple[date | None, date | None]:
+    """Recompute a clock from its base and ledger; returns (old due date, new due date)."""
+    if clock.unit in INSTANT_UNITS:
+        return _recompute_instant(session, clock, cal, now, tz)
+    if clock.unit != "wd":
+        return clock.due_date, clock.due_date
+    adjs = adjustments(session, clock)
+    result = compute_workday_clock(cal, _input_for(clock, adjs))
+    old = clock.due_date
+    prev = clock.explanation or {}
+    clock.explanation = _wd_explanation(result, prev.get("base_reason"), prev.get("intro_zh"))
+    clock.provisional = result.provisional
+    clock.missing_years = list(result.missing_years)
+    clock.calendar_version = cal.version
+    clock.updated_at = now
+    if old != result.due:
+        clock.due_date = result.due
+        clock.due_at = end_of_day(result.due, tz)
+        if old is not None:
+            clock.deadline_version += 1
+            clock.overdue_level = 0
+            clock.breached_at = None
+    session.add(clock)
+    return old, result.due
+
+
+@functools.lru_cache(maxsize=512)
+def _fresh_clock(cal: WorkCalendar, base: date, amount: int, base_reason: str) -> ClockResult:
+    """A pause-free clock is a pure function of the (immutable) calendar and its inputs: the front
+    desk registers many applications on one day, so the computation and its explanation are
+    memoised (a changed calendar is a new WorkCalendar object, hence a new key)."""
+    return compute_workday_clock(cal, ClockInput(base, amount, base_reason=base_reason))
+
+
+def new_clock_values(*, agency_id: int, case_kind: str, kind: str, base: date, amount: int, cal: WorkCalendar,
+                     now: datetime, tz: str, assignee_id: int | None = None, cycle: int = 1,
+                     base_reason: str = "收到申请之日") -> dict[str, Any]:
+    """Column values of a fresh working-day clock (no ledger yet), for Core inserts; add ``case_id``.
+
+    The explanation's nested lists are shared with other clocks of the same inputs (memoised): the
+    values are for inserting, not for mutating.
+    """
+    result = _fresh_clock(cal, base, amount, base_reason)
+    return {
+        "agency_id": agency_id, "case_kind": case_kind, "kind": kind, "cycle": cycle, "status": "running",
+        "unit": "wd", "amount": amount, "start_date": base, "start_at": None, "due_date": result.due,
+        "due_at": end_of_day(result.due, tz), "explanation": {**result.explanation, "base_reason": base_reason},
+        "calendar_version": cal.version, "provisional": result.provisional,
+        "missing_years": list(result.missing_years), "deadline_version": 1, "met_at": None, "breached_at": None,
+        "overdue_level": 0, "assignee_id": assignee_id, "updated_at": now,
+    }
+
+
+def start_clock(session: Session, *, agency_id: int, case_kind: str, case_id: int, kind: str, base: date,
+                amount: int, cal: WorkCalendar, now: datetime, tz: str, assignee_id: int | None = None,
+                cycle: int = 1, base_reason: str = "收到申请之日", intro: Sequence[str] = ()) -> Clock:
+    """Create (or restart in place) a working-day clock and compute its due date."""
+    explanation: dict[str, Any] = {"base_reason": base_reason}
+    if intro:
+        explanation["intro_zh"] = list(intro)
+    clock = get_clock(session, case_kind, case_id, kind, cycle)
+    if clock is None:
+        clock = Clock(agency_id=agency_id, case_kind=case_kind, case_id=case_id, kind=kind, cycle=cycle,
+                      amount=amount, start_date=base, updated_at=now, assignee_id=assignee_id,
+                      explanation=explanation)
+        session.add(clock)
+        session.flush()
+    else:
+        clock.start_date, clock.amount, clock.status = base, amount, "running"
+        clock.met_at = None
+        clock.explanation = explanation
+    recompute(session, clock, cal, now, tz)
+    return clock
+
+
+def pause_clock(session: Session, clock: Clock, *, start: date, expected_end: date | None, reason: str,
+                actor_id: int | None, cal: WorkCalendar, now: datetime, tz: str) -> ClockAdjustment:
+    assert clock.id is not None
+    adj = ClockAdjustment(clock_id=clock.id, kind="pause", start_date=start, end_date=None, reason=reason,
+                          expected_end=expected_end, actor_id=actor_id, created_at=now)
+    session.add(adj)
+    session.flush()
+    clock.status = "paused"
+    recompute(session, clock, cal, now, tz)
+    return adj
+
+
+def resume_clock(session: Session, clock: Clock, *, end: date, cal: WorkCalendar, now: datetime,
+                 tz: str) -> ClockAdjustment | None:
+    open_pause = next((a for a in reversed(adjustments(session, clock)) if a.kind == "pause" and a.end_date is None),
+                      None)
+    if open_pause is not None:
+        open_pause.end_date = max(end, open_pause.start_date or end)
+        open_pause.workdays = cal.workdays_between(open_pause.start_date or end, open_pause.end_date)
+        session.add(open_pause)
+        session.flush()
+    clock.status = "running"
+    recompute(session, clock, cal, now, tz)
+    return open_pause
+
+
+def add_adjustment(session: Session, clock: Clock, *, kind: str, cal: WorkCalendar, now: datetime, tz: str,
+                   start: date | None = None, workdays: int | None = None, reason: str = "",
+                   actor_id: int | None = None, approver_id: int | None = None) -> tuple[date | None, date | None]:
+    """Record an extension / restart / delay in the ledger and recompute."""
+    session.add(ClockAdjustment(clock_id=clock.id, kind=kind, start_date=start, workdays=workdays,  # type: ignore[arg-type]
+                                reason=reason, actor_id=actor_id, approver_id=approver_id, created_at=now))
+    session.flush()
+    if kind == "restart" and start is not None:
+        clock.start_date = start
+    return recompute(session, clock, cal, now, tz)
+
+
+def stop_clock(clock: Clock, *, status: str, now: datetime) -> None:
+    """Mark a clock met (action done in time or late) or cancelled (no longer relevant)."""
+    clock.status = status
+    clock.met_at = now if status == "met" else clock.met_at
+    clock.updated_at = now
+
+
+# ------------------------------------------------------------------ minute and fixed-instant clocks
+
+INSTANT_UNITS = ("wmin", "fixed")
+
+
+@dataclass(frozen=True)
+class ClockPlan:
+    """A new clock computed without the database: inserted by ``start_planned`` or in bulk."""
+
+    kind: str
+    unit: str
+    amount: int
+    start_date: date | None
+    start_at: datetime | None
+    due_date: date
+    due_at: datetime
+    explanation: dict[str, Any]
+    provisional: bool
+    missing_years: tuple[int, ...]
+    calendar_version: int
+
+    def row_values(self, *, agency_id: int, case_kind: str, case_id: int, cycle: int, assignee_id: int | None,
+                   now: datetime) -> dict[str, Any]:
+        """Every column of a new ``clock`` row (for Core bulk inserts)."""
+        return {
+            "agency_id": agency_id, "case_kind": case_kind, "case_id": case_id, "kind": self.kind, "cycle": cycle,
+            "status": "running", "unit": self.unit, "amount": self.amount, "start_date": self.start_date,
+            "start_at": self.start_at, "due_date": self.due_date, "due_at": self.due_at,
+            "explanation": self.explanation, "calendar_version": self.calendar_version,
+            "provisional": self.provisional, "missing_years": list(self.missing_years), "deadline_version": 1,
+            "met_at": None, "breached_at": None, "overdue_level": 0, "assignee_id": assignee_id, "updated_at": now,
+        }
+
+
+@dataclass(frozen=True)
+class _Due:
+    due_date: date
+    due_at: datetime
+    explanation: dict[str, Any]
+    provisional: bool
+    missing_years: tuple[int, ...]
+
+
+def _due_day(at: datetime, tz: str) -> date:
+    """The day a due instant belongs to: 24:00 (the next day's 00:00) ends the previous day."""
+    local = at.astimezone(ZoneInfo(tz))
+    return local.date() - timedelta(days=1) if local.time() == time(0) else local.date()
+
+
+def _instant_due(unit: str, start_at: datetime | None, amount: int, explanation: dict[str, Any],
+                 cal: WorkCalendar, tz: str, extension: int = 0, extension_reason: str = "",
+                 hours: WorkingHours | None = None) -> _Due:
+    """The due instant of a ``wmin`` or ``fixed`` clock (one implementation for plans and recomputes)."""
+    intro = list(explanation.get("intro_zh") or [])
+    base_lines: list[str] = []
+    missing: set[int] = set()
+    calendar: dict[str, Any] | None = None
+    if unit == "wmin":
+        assert start_at is not None
+        hours = hours or WorkingHours.from_strings(list(explanation["hours"]), str(explanation.get("hours_tz") or tz))
+        res = cal.add_working_minutes(start_at, amount, hours)
+        assert isinstance(res.due, datetime)
+        base_due = res.due
+        reason = str(explanation.get("base_reason") or "")
+        base_lines = [*([f"起算：{reason}"] if reason else []), *res.explanation.lines_zh()]
+        missing.update(res.missing_years)
+        calendar = res.explanation.to_dict()
+    else:
+        base_due = datetime.fromisoformat(str(explanation["fixed_due_at"]))
+        base_lines = list(explanation.get("fixed_lines_zh") or [])
+    base_day = _due_day(base_due, tz)
+    due_at, due_date = base_due, base_day
+    lines = [*intro, *base_lines]
+    if extension:
+        # 延期N个工作日: to 24:00 of the N-th working day after the day the base limit falls on.
+        due_date = cal.add_workdays_date(base_day, extension)
+        due_at = end_of_day(due_date, tz)
+        missing.update(cal.missing_years(base_day, due_date))
+        lines.append(f"延长 {extension} 个工作日（{extension_reason or '经批准延期'}），"
+                     f"至 {due_date.isoformat()} 24:00")
+    if missing:
+        lines.append(f"{'、'.join(str(y) for y in sorted(missing))} 年节假日安排尚未导入，按周末推算，结果为暂定")
+    expl = {k: v for k, v in explanation.items() if k not in ("lines_zh", "calendar", "extension")}
+    expl.update({"lines_zh": lines, "extension": extension})
+    if calendar is not None:
+        expl["calendar"] = calendar
+    return _Due(due_date, due_at, expl, bool(missing), tuple(sorted(missing)))
+
+
+def _recompute_instant(session: Session, clock: Clock, cal: WorkCalendar, now: datetime,
+                       tz: str) -> tuple[date | None, date | None]:
+    adjs = adjustments(session, clock)
+    ext = sum(a.workdays or 0 for a in adjs if a.kind == "extension")
+    reason = "；".join(a.reason for a in adjs if a.kind == "extension" and a.reason)
+    due = _instant_due(clock.unit, clock.start_at, clock.amount, dict(clock.explanation or {}), cal, tz, ext, reason)
+    old_date, old_at = clock.due_date, clock.due_at
+    clock.explanation = due.explanation
+    clock.provisional = due.provisional
+    clock.missing_years = list(due.missing_years)
+    clock.calendar_version = cal.version
+    clock.updated_at = now
+    if old_at is None or old_at != due.due_at:
+        clock.due_date, clock.due_at = due.due_date, due.due_at
+        if old_at is not None:
+            clock.deadline_version += 1
+            clock.overdue_level = 0
+            clock.breached_at = None
+    session.add(clock)
+    return old_date, due.due_date
+
+
+def plan_workdays(kind: str, base: date, amount: int, cal: WorkCalendar, tz: str, *, base_reason: str,
+                  intro: Sequence[str] = ()) -> ClockPlan:
+    """A working-day clock from ``base`` (not counted), as ``start_clock`` would compute it."""
+    result = compute_workday_clock(cal, ClockInput(base, amount, base_reason=base_reason))
+    return ClockPlan(kind, "wd", amount, base, None, result.due, end_of_day(result.due, tz),
+                     _wd_explanation(result, base_reason, intro), result.provisional, result.missing_years,
+                     cal.version)
+
+
+def plan_minutes(kind: str, start_at: datetime, minutes: int, cal: WorkCalendar, hours: WorkingHours, *,
+                 base_reason: str, intro: Sequence[str] = ()) -> ClockPlan:
+    """A working-minutes clock (e.g. sign for within 2 working hours) from ``start_at``."""
+    base = {"base_reason": base_reason, "hours": [f"{a:%H:%M}-{b:%H:%M}" for a, b in hours.periods],
+            "hours_tz": hours.tz, "intro_zh": list(intro)}
+    due = _instant_due("wmin", start_at, minutes, base, cal, hours.tz, hours=hours)
+    return ClockPlan(kind, "wmin", minutes, local_date(start_at, hours.tz), start_at, due.due_date, due.due_at,
+                     due.explanation, due.provisional, due.missing_years, cal.version)
+
+
+def plan_fixed(kind: str, due_at: datetime, cal: WorkCalendar, tz: str, *, lines: Sequence[str],
+               intro: Sequence[str] = (), start_at: datetime | None = None) -> ClockPlan:
+    """A clock whose due instant is given (a platform's deadline, the end of the receipt day)."""
+    base = {"base_reason": "", "fixed_due_at": due_at.isoformat(), "fixed_lines_zh": list(lines),
+            "intro_zh": list(intro)}
+    due = _instant_due("fixed", start_at, 0, base, cal, tz)
+    return ClockPlan(kind, "fixed", 0, local_date(start_at, tz) if start_at else None, start_at, due.due_date,
+                     due.due_at, due.explanation, due.provisional, due.missing_years, cal.version)
+
+
+def start_planned(session: Session, plan: ClockPlan, *, agency_id: int, case_kind: str, case_id: int,
+                  cal: WorkCalendar, now: datetime, tz: str, cycle: int = 1,
+                  assignee_id: int | None = None) -> Clock:
+    """Insert a planned clock through the session (or restart an existing one of the same kind and cycle)."""
+    clock = get_clock(session, case_kind, case_id, plan.kind, cycle)
+    if clock is None:
+        clock = Clock(**plan.row_values(agency_id=agency_id, case_kind=case_kind, case_id=case_id, cycle=cycle,
+                                        assignee_id=assignee_id, now=now))
+        session.add(clock)
+        session.flush()
+        return clock
+    clock.status, clock.met_at = "running", None
+    replan_clock(session, clock, plan, cal=cal, now=now, tz=tz)
+    return clock
+
+
+def replan_clock(session: Session, clock: Clock, plan: ClockPlan, *, cal: WorkCalendar, now: datetime,
+                 tz: str) -> tuple[date | None, date | None]:
+    """Give an existing clock a new base (e.g. the platform corrected its data), keeping its ledger."""
+    clock.unit, clock.amount, clock.start_date, clock.start_at = plan.unit, plan.amount, plan.start_date, plan.start_at
+    clock.explanation = plan.explanation
+    return recompute(session, clock, cal, now, tz)
+
+
+def clock_view(clock: Clock) -> dict[str, Any]:
+    kind = CLOCK_KINDS.get(clock.kind)
+    return {
+        "kind": clock.kind, "label": kind.label if kind else clock.kind, "cycle": clock.cycle,
+        "status": clock.status, "due_date": clock.due_date.isoformat() if clock.due_date else None,
+        "due_at": clock.due_at.isoformat() if clock.due_at else None, "provisional": clock.provisional,
+        "missing_years": clock.missing_years, "calendar_version": clock.calendar_version,
+        "deadline_version": clock.deadline_version, "overdue_level": clock.overdue_level,
+        "met_at": clock.met_at.isoformat() if clock.met_at else None,
+        "breached_at": clock.breached_at.isoformat() if clock.breached_at else None,
+        "explanation": clock.explanation.get("lines_zh", []) if clock.explanation else [],
+    }
+
+
+def clock_input(clock: Clock, adjs: list[ClockAdjustment]) -> ClockInput:
+    """The pure input a clock's due date is computed from (for read-only previews, e.g. a new calendar)."""
+    return _input_for(clock, adjs)

@@ -1,0 +1,228 @@
+"""Per-action context for disclosure workflow functions: the row, agency config, calendar, facts."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlmodel import Session, func, select
+
+from db.models import Agency, ApprovalRequest, Clock, Consultation, Disclosure
+from notifications.context import agency_context, disclosure_case_context
+from notifications.outbox import check_context, enqueue, enqueue_many, outbox_values
+from states.calendar import WorkCalendar
+from states.decisions import CATEGORY_LABELS, Category, lookup
+from workflow.accounts.principal import Principal
+from workflow.agencies.config import AgencyConfig
+from workflow.cases.clocks import CLOCK_KINDS, case_clocks
+from workflow.timesource import local_date
+
+KIND = "disclosure"
+
+
+@dataclass
+class Ctx:
+    """Everything one action needs, loaded once inside its transaction."""
+
+    session: Session
+    row: Disclosure
+    agency: Agency
+    cfg: AgencyConfig
+    cal: WorkCalendar
+    actor: Principal
+    now: datetime
+    action_key: str = field(default_factory=lambda: uuid.uuid4().hex[:16])  # dedupe keys of this action's notices
+    event: dict[str, Any] = field(default_factory=dict)  # payload of the audit event
+    result: dict[str, Any] = field(default_factory=dict)  # returned to the caller
+
+    @property
+    def tz(self) -> str:
+        return self.cfg.timezone
+
+    @property
+    def today(self) -> date:
+        return local_date(self.now, self.cfg.timezone)
+
+    @property
+    def case_id(self) -> int:
+        assert self.row.id is not None
+        return self.row.id
+
+    def clocks(self) -> dict[str, Clock]:
+        """The latest cycle of each clock kind."""
+        out: dict[str, Clock] = {}
+        for c in case_clocks(self.session, KIND, self.case_id):
+            if c.kind not in out or c.cycle >= out[c.kind].cycle:
+                out[c.kind] = c
+        return out
+
+
+def pending_extension(session: Session, case_id: int) -> ApprovalRequest | None:
+    return session.exec(
+        select(ApprovalRequest).where(ApprovalRequest.case_kind == KIND, ApprovalRequest.case_id == case_id,
+                                      ApprovalRequest.kind == "extension", ApprovalRequest.status == "pending")
+    ).first()
+
+
+def build_facts(ctx: Ctx) -> dict[str, Any]:
+    """What the guards in states.disclosure read."""
+    clocks = ctx.clocks()
+
+    def due(kind: str) -> date | None:
+        c = clocks.get(kind)
+        return c.due_date if c is not None and c.status in ("running", "paused") else None
+
+    return {
+        "today": ctx.today,
+        "receipt_date": ctx.row.receipt_date,
+        "correction_notice_due": due("correction_notice"),
+        "correction_requested": ctx.row.correction_requested,
+        "correction_due": due("correction_period"),
+        "reply_due": due("reply"),
+        "extended": ctx.row.extended,
+        "extension_pending": pending_extension(ctx.session, ctx.case_id) is not None,
+        "consultation_due": due("consultation"),
+        "fee_due": due("fee_payment"),
+        "delayed": ctx.row.delayed,
+    }
+
+
+def objecting_third_parties(session: Session, case_id: int) -> list[Consultation]:
+    return list(session.exec(
+        select(Consultation).where(Consultation.disclosure_id == case_id, Consultation.consultee_kind == "third_party",
+                                   Consultation.opinion == "object")
+    ).all())
+
+
+def consultation_count(session: Session, case_id: int) -> int:
+    return int(session.exec(select(func.count()).select_from(Consultation).where(
+        Consultation.disclosure_id == case_id)).one())
+
+
+def refresh_next_due(ctx: Ctx) -> None:
+    """Denormalise the nearest open deadline and the overdue level onto the row (for lists)."""
+    def relevant(c: Clock) -> bool:
+        kind = CLOCK_KINDS.get(c.kind)
+        if kind is None or c.status != "running" or c.due_at is None:
+            return False
+        # A window that only allows something (the 7-day correction notice) stops mattering once passed.
+        return kind.duty or kind.lapse_action is not None or c.due_at >= ctx.now
+
+    open_clocks = [c for c in ctx.clocks().values() if relevant(c)]
+    ctx.row.next_due_at = min((c.due_at for c in open_clocks if c.due_at), default=None)
+    ctx.row.overdue_level = max((c.overdue_level for c in open_clocks), default=0)
+
+
+# ------------------------------------------------------------------ notices
+
+UNSET = "（未设置，请管理员在机关设置中填写）"
+_REQUIRED_AGENCY = ("phone", "address", "postal_code", "reconsideration_organ")
+
+
+def agency_snapshot(agency: Agency, cfg: AgencyConfig) -> dict[str, Any]:
+    """The ``agency`` part of a notice context; the agency's config supplies defaults.
+
+    A legal step never fails because the agency profile is incomplete: an empty contact field is
+    printed as a visible "not set" marker (and the admin pages flag it), never as a blank.
+    """
+    ctx = agency_context(agency, cfg.model_dump())
+    for key in _REQUIRED_AGENCY:
+        if not ctx.get(key):
+            ctx[key] = UNSET
+    return ctx
+
+
+def case_snapshot(row: Any, tz: str = "Asia/Shanghai") -> dict[str, Any]:
+    """The ``case`` part of a notice context (a Disclosure, or an object with its attributes)."""
+    return disclosure_case_context(row, tz=tz)
+
+
+def applicant_channel(row: Any) -> tuple[str, str]:
+    """Applicant notices go by email when there is an address, otherwise they are printed and posted."""
+    if row.email:
+        return "email", row.email
+    return "print", ""
+
+
+def notify_applicant(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, doc_no: str | None = None,
+                     key_suffix: str = "") -> None:
+    enqueue_applicant_notice(ctx.session, agency=ctx.agency, cfg=ctx.cfg, row=ctx.row, notice_type=notice_type,
+                             notice=notice, now=ctx.now, action_key=ctx.action_key + key_suffix, doc_no=doc_no)
+
+
+@dataclass
+class PreparedNotice:
+    """A notice built (and checked against the catalog) before the transaction that enqueues it."""
+
+    agency_id: int
+    notice_type: str
+    channel: str
+    recipient: str
+    recipient_name: str
+    context: dict[str, Any]
+    now: datetime
+
+    def values(self, *, case_id: int, tracking_no: str | None, number: str, action_key: str) -> dict[str, Any]:
+        """The outbox row's values for this notice on case ``case_id``."""
+        case = self.context["case"]
+        case["id"] = case_id
+        case["tracking_no"] = tracking_no or ""  # an online submission has no tracking number yet
+        case["number"] = number
+        return outbox_values(agency_id=self.agency_id, case_kind=KIND, case_id=case_id, notice_type=self.notice_type,
+                             channel=self.channel, recipient=self.recipient, recipient_name=self.recipient_name,
+                             context=self.context, dedupe_key=f"{KIND}:{case_id}:{self.notice_type}:{action_key}",
+                             now=self.now)
+
+    def enqueue(self, session: Session | Connection, *, case_id: int, tracking_no: str | None, number: str,
+                action_key: str) -> None:
+        enqueue_many(session, [self.values(case_id=case_id, tracking_no=tracking_no, number=number,
+                                           action_key=action_key)], validate=False)  # checked when prepared
+
+
+def applicant_notice(*, agency: Agency, cfg: AgencyConfig, row: Any, notice_type: str, notice: dict[str, Any],
+                     now: datetime, doc_no: str | None = None) -> PreparedNotice:
+    """Build a notice to the applicant; ``row`` is a Disclosure or any object with its attributes."""
+    channel, recipient = applicant_channel(row)
+    case = case_snapshot(row, cfg.timezone)
+    context: dict[str, Any] = {
+        "agency": agency_snapshot(agency, cfg), "case": case, "notice": notice,
+        "issued_date": local_date(now, cfg.timezone).isoformat(), "doc_no": doc_no or "",
+    }
+    check_context(notice_type, {**context, "case": {**case, "tracking_no": case["tracking_no"] or "（待编号）"}})
+    return PreparedNotice(row.agency_id, notice_type, channel, recipient, row.applicant_name, context, now)
+
+
+def enqueue_applicant_notice(session: Session, *, agency: Agency, cfg: AgencyConfig, row: Any, notice_type: str,
+                             notice: dict[str, Any], now: datetime, action_key: str, doc_no: str | None = None) -> None:
+    """A notice to the applicant, enqueued in the caller's transaction."""
+    prepared = applicant_notice(agency=agency, cfg=cfg, row=row, notice_type=notice_type, notice=notice, now=now,
+                                doc_no=doc_no)
+    prepared.enqueue(session, case_id=row.id, tracking_no=row.tracking_no,
+                     number=row.tracking_no or row.submission_no or "", action_key=action_key)
+
+
+def notify_party(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, name: str, contact: str,
+                 doc_no: str | None = None, key_suffix: str = "") -> None:
+    """A notice to a third party or another agency: emailed when the contact is an address, else printed."""
+    channel, recipient = ("email", contact) if "@" in contact else ("print", "")
+    context = {
+        "agency": agency_snapshot(ctx.agency, ctx.cfg), "case": case_snapshot(ctx.row, ctx.tz), "notice": notice,
+        "issued_date": ctx.today.isoformat(), "doc_no": doc_no or "",
+    }
+    enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, notice_type=notice_type,
+            channel=channel, recipient=recipient, recipient_name=name, context=context,
+            dedupe_key=f"{KIND}:{ctx.case_id}:{notice_type}:{ctx.action_key}{key_suffix}", now=ctx.now)
+
+
+def decision_view(category: str | None, reason: str | None) -> dict[str, Any] | None:
+    if not category or not reason:
+        return None
+    r = lookup(category, reason)
+    if r is None:
+        return None
+    return {"category": category, "category_label": CATEGORY_LABELS[Category(category)], "reason": reason,
+            "reason_label": r.label, "article": r.article, "row": r.row,
+            "reconsideration_first": r.reconsideration_first}

@@ -1,0 +1,331 @@
+"""Input models for registering a disclosure application and for each action (Chinese messages).
+
+Every model forbids unknown fields, so a payload meant for another action is refused (422) before
+anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from states.decisions import Category
+from states.identity import ID_TYPES, id_problem
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_RE = re.compile(r"^[0-9+\-() ]{5,40}$")
+
+
+def err(code: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(code, message)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+ApplicantType = Literal["natural", "organization"]
+ApplicantCategory = Literal["natural", "business", "research", "public_welfare", "legal_service", "other"]
+Channel = Literal["in_person", "post_signed", "letter", "internet", "fax", "email"]
+FormWanted = Literal["paper", "electronic", "inspection"]
+ObtainWay = Literal["collect", "post", "email", "online"]
+
+CHANNEL_LABELS = {
+    "in_person": "当面提交", "post_signed": "邮寄（需签收）", "letter": "平常信函", "internet": "互联网渠道",
+    "fax": "传真", "email": "电子邮件",
+}
+CATEGORY_LABELS = {
+    "natural": "自然人", "business": "商业企业", "research": "科研机构", "public_welfare": "社会公益组织",
+    "legal_service": "法律服务机构", "other": "其他",
+}
+FORM_LABELS = {"paper": "纸质", "electronic": "电子", "inspection": "查阅"}
+OBTAIN_LABELS = {"collect": "自行领取", "post": "邮寄", "email": "电子邮件", "online": "网上获取"}
+NEEDS_CONFIRMATION = frozenset({"letter", "internet", "fax", "email"})  # 条例第三十一条第二项后段、第三项
+
+
+class ApplicantIn(Strict):
+    applicant_type: ApplicantType
+    applicant_category: ApplicantCategory
+    applicant_name: str = Field(min_length=1, max_length=200)
+    id_type: str = Field(min_length=1, max_length=32)
+    id_number: str = Field(min_length=1, max_length=64)
+    contact_person: str = Field("", max_length=100)
+    phone: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=300)
+    postal_code: str = Field("", max_length=10)
+    assisted: bool = False  # 条例第四十三条
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str) -> str:
+        if v and not _EMAIL_RE.match(v):
+            raise err("invalid_email", "电子邮箱格式不正确")
+        return v
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str) -> str:
+        if v and not _PHONE_RE.match(v):
+            raise err("invalid_phone", "联系电话格式不正确")
+        return v
+
+    @field_validator("postal_code")
+    @classmethod
+    def _postal(cls, v: str) -> str:
+        if v and not re.fullmatch(r"\d{6}", v):
+            raise err("invalid_postal_code", "邮政编码应为6位数字")
+        return v
+
+    @field_validator("id_type")
+    @classmethod
+    def _id_type(cls, v: str) -> str:
+        if v not in ID_TYPES:
+            raise err("invalid_id_type", "证件类型无效，可选：" + "、".join(ID_TYPES.values()))
+        return v
+
+    @field_validator("id_number")
+    @classmethod
+    def _upper(cls, v: str) -> str:
+        return v.upper().replace(" ", "")
+
+    @model_validator(mode="after")
+    def _consistency(self) -> ApplicantIn:
+        if self.applicant_type == "natural" and self.applicant_category != "natural":
+            raise err("category_mismatch", "自然人申请人的类别应为“自然人”")
+        if self.applicant_type == "organization" and self.applicant_category == "natural":
+            raise err("category_mismatch", "法人或其他组织应选择类别：商业企业、科研机构、社会公益组织、法律服务机构或其他")
+        problem = id_problem(self.id_type, self.id_number)
+        if problem:
+            raise err("invalid_id_number", problem)
+        if not (self.phone or self.email or self.address):
+            raise err("contact_required", "请至少填写一种联系方式（电话、电子邮箱或通信地址）（条例第二十九条）")
+        return self
+
+
+class RequestIn(Strict):
+    description: str = Field(min_length=1, max_length=4000)
+    document_ref: str = Field("", max_length=200)
+    purpose: str = Field("", max_length=1000)
+    form_wanted: FormWanted
+    obtain_way: ObtainWay
+
+
+class RegisterIn(ApplicantIn, RequestIn):
+    """Front-desk registration (条例第二十九条、第三十一条)."""
+
+    channel: Channel
+    received_at: datetime
+    confirmed_at: datetime | None = None
+    oral: bool = False  # 口头提出，代为填写
+    assignee_id: int | None = None
+    note: str = Field("", max_length=1000)
+
+    @field_validator("received_at", "confirmed_at")
+    @classmethod
+    def _aware(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.tzinfo is None:
+            raise err("naive_datetime", "时间必须带时区（例如 2026-03-02T09:30+08:00）")
+        return v
+
+    @model_validator(mode="after")
+    def _receipt(self) -> RegisterIn:
+        if self.obtain_way == "email" and not self.email:
+            raise err("email_required", "选择以电子邮件获取信息时，须填写电子邮箱")
+        if self.obtain_way == "post" and not self.address:
+            raise err("address_required", "选择邮寄获取信息时，须填写通信地址")
+        if self.channel in NEEDS_CONFIRMATION and self.confirmed_at is None:
+            raise err("confirmation_required",
+                      f"以{CHANNEL_LABELS[self.channel]}方式提交的申请，须填写与申请人确认收到的时间（条例第三十一条）")
+        if self.confirmed_at is not None and self.confirmed_at < self.received_at:
+            raise err("confirmation_before_receipt", "确认时间不能早于收到时间")
+        if self.oral and self.channel != "in_person":
+            raise err("oral_in_person", "口头申请应为当面提出")
+        return self
+
+
+class OnlineSubmissionIn(ApplicantIn, RequestIn):
+    """The applicant's own online submission (workflow.portal.submissions): replies go by email, so one is required."""
+
+    @model_validator(mode="after")
+    def _online(self) -> OnlineSubmissionIn:
+        if not self.email:
+            raise err("email_required", "网上申请须填写电子邮箱，用于接收提交确认、接收回执和办理结果")
+        if self.obtain_way == "post" and not self.address:
+            raise err("address_required", "选择邮寄获取信息时，须填写通信地址")
+        return self
+
+
+# ------------------------------------------------------------------ actions
+
+
+class Empty(Strict):
+    reason: str = Field("", max_length=500)
+
+
+class AssignIn(Strict):
+    assignee_id: int
+
+
+class ReassignIn(Strict):
+    assignee_id: int
+    reason: str = Field("", max_length=500)
+
+
+class CorrectionIn(Strict):
+    items: list[str] = Field(min_length=1, max_length=50)
+    period_days: int | None = Field(None, ge=1, le=60)
+    guidance: str = Field("", max_length=2000)
+
+    @field_validator("items")
+    @classmethod
+    def _items(cls, v: list[str]) -> list[str]:
+        items = [i.strip() for i in v]
+        if any(not i for i in items):
+            raise err("empty_item", "补正事项不能为空")
+        if any(len(i) > 500 for i in items):
+            raise err("item_too_long", "每项补正事项不超过500字")
+        return items
+
+
+class ReceiveCorrectionIn(Strict):
+    received_date: date | None = None
+    note: str = Field("", max_length=1000)
+
+
+class ConsultationIn(Strict):
+    consultee_kind: Literal["third_party", "agency"]
+    consultee_name: str = Field(min_length=1, max_length=200)
+    consultee_contact: str = Field("", max_length=300)
+    sent_date: date | None = None
+    consultee_received_date: date | None = None
+    info_description: str = Field("", max_length=2000)  # defaults to the application's description
+    interest: str = Field("", max_length=2000)  # 条例第三十二条: how disclosure may affect the third party
+
+    @model_validator(mode="after")
+    def _interest(self) -> ConsultationIn:
+        if self.consultee_kind == "third_party" and not self.interest:
+            raise err("interest_required", "征求第三方意见时，须说明公开可能损害第三方合法权益的情形（条例第三十二条）")
+        return self
+
+
+class OpinionIn(Strict):
+    opinion: Literal["agree", "object", "none"]
+    received_date: date | None = None
+    opinion_text: str = Field("", max_length=2000)
+
+
+class ExtensionIn(Strict):
+    days: int = Field(ge=1, le=20)  # 条例第三十三条第二款: 不得超过20个工作日
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ApproveExtensionIn(Strict):
+    days: int | None = Field(None, ge=1, le=20)
+    note: str = Field("", max_length=500)
+
+
+class NoteIn(Strict):
+    note: str = Field("", max_length=500)
+
+
+class CompletionIn(Strict):
+    """What the applicant must add to an online submission before it can be confirmed."""
+
+    message: str = Field(min_length=1, max_length=2000)
+
+
+class ReasonsIn(Strict):
+    """条例第三十五条: ask the applicant to state reasons for a volume/frequency beyond reason."""
+
+    facts: str = Field(min_length=1, max_length=2000)
+    period_days: int = Field(10, ge=1, le=60)
+
+
+class DelayIn(Strict):
+    days: int = Field(ge=1, le=250)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class FeeNoticeIn(Strict):
+    method: Literal["item", "page"]
+    quantity: int = Field(ge=1, le=1_000_000)
+    notice_date: date | None = None
+
+
+class PaymentIn(Strict):
+    paid_date: date | None = None
+    receipt_no: str = Field("", max_length=100)
+
+
+class ReplyIn(Strict):
+    category: Category
+    reason: str = Field(min_length=1, max_length=40)
+    detail: dict[str, str] = Field(default_factory=dict)
+    text: str = Field("", max_length=20000)
+    documents: list[str] = Field(default_factory=list, max_length=200)  # what is provided (予以公开/部分公开)
+    public_interest_reason: str = Field("", max_length=2000)
+
+
+class DeliverIn(Strict):
+    method: Literal["post", "email", "in_person", "online", "fax"]
+    delivered_date: date | None = None
+    tracking_no: str = Field("", max_length=64)
+    signer: str = Field("", max_length=100)
+
+    @model_validator(mode="after")
+    def _post(self) -> DeliverIn:
+        if self.method == "post" and not self.tracking_no:
+            raise err("tracking_required", "邮寄送达须填写邮件号码（如EMS单号）")
+        return self
+
+
+class WithdrawIn(Strict):
+    reason: str = Field("", max_length=500)
+    withdrawn_date: date | None = None
+
+
+class RemedyIn(Strict):
+    kind: Literal["reconsideration", "litigation_direct", "litigation_after_reconsideration"]
+    filed_date: date
+    outcome: Literal["upheld", "corrected", "other", "pending"] = "pending"
+    decided_date: date | None = None
+    note: str = Field("", max_length=1000)
+    remedy_id: int | None = None
+
+
+PAYLOADS: dict[str, type[BaseModel]] = {
+    "confirm_submission": NoteIn,
+    "request_completion": CompletionIn,
+    "discard_submission": Empty,
+    "assign": AssignIn,
+    "reassign": ReassignIn,
+    "request_correction": CorrectionIn,
+    "receive_correction": ReceiveCorrectionIn,
+    "lapse_correction": Empty,
+    "start_consultation": ConsultationIn,
+    "record_opinion": OpinionIn,
+    "lapse_consultation": Empty,
+    "request_extension": ExtensionIn,
+    "approve_extension": ApproveExtensionIn,
+    "deny_extension": NoteIn,
+    "request_reasons": ReasonsIn,
+    "set_delay": DelayIn,
+    "send_fee_notice": FeeNoticeIn,
+    "record_payment": PaymentIn,
+    "lapse_fee": Empty,
+    "reply": ReplyIn,
+    "deliver": DeliverIn,
+    "archive": Empty,
+    "withdraw": WithdrawIn,
+    "record_remedy": RemedyIn,
+}
+
+
+def parse_payload(action: str, data: dict[str, Any]) -> BaseModel:
+    """Validate an action's payload (raises pydantic.ValidationError)."""
+    return PAYLOADS[action].model_validate(data)

@@ -1,0 +1,184 @@
+"""Read side for disclosure applications: filtered keyset lists and the detail view. Never commits."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from db.models import Agency, ApprovalRequest, Consultation, Disclosure, Event, RemedyCase, StoredFile, User
+from states.disclosure import ACTION_LABELS, OPEN_STATES, STATE_LABELS
+from states.identity import mask_id, mask_phone
+from workflow.accounts.principal import Principal
+from workflow.agencies.config import agency_config
+from workflow.calendar.service import agency_calendar
+from workflow.cases.clocks import case_clocks, clock_view
+from workflow.disclosure.actions import allowed_actions
+from workflow.disclosure.context import KIND, Ctx, decision_view
+from workflow.disclosure.payloads import CATEGORY_LABELS, CHANNEL_LABELS, FORM_LABELS, OBTAIN_LABELS
+from workflow.errors import DomainValidation, NotFound
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    state: list[str] | None = None
+    assignee_id: int | None = None
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    overdue: bool | None = None
+    applicant: str | None = None
+    text: str | None = None
+    agency_id: int | None = None  # supervisors only
+    open_only: bool = False
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(data, list) or len(data) != 2:
+            raise ValueError
+        return data
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise DomainValidation.one("cursor", "invalid_cursor", "分页游标无效") from exc
+
+
+def list_disclosures(session: Session, actor: Principal, f: ListFilter, *, now: datetime, limit: int = 50,
+                     cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """Newest first (keyset on (id)); filters are all server-side and use indexes."""
+    q = select(Disclosure)
+    if f.agency_id is not None and actor.can_see_agency(f.agency_id):
+        q = q.where(Disclosure.agency_id == f.agency_id)
+    elif (actor.agency_id is not None and not actor.can_see_agency(-1)) or (actor.agency_id is not None and f.agency_id is None and not _is_supervisor(actor)):
+        q = q.where(Disclosure.agency_id == actor.agency_id)
+    if f.state:
+        q = q.where(Disclosure.state.in_(f.state))  # type: ignore[attr-defined]
+    if f.open_only:
+        q = q.where(Disclosure.state.in_(list(OPEN_STATES)))  # type: ignore[attr-defined]
+    if f.assignee_id is not None:
+        q = q.where(Disclosure.assignee_id == f.assignee_id)
+    if f.due_before is not None:
+        q = q.where(Disclosure.next_due_at <= f.due_before)  # type: ignore[operator]
+    if f.due_after is not None:
+        q = q.where(Disclosure.next_due_at >= f.due_after)  # type: ignore[operator]
+    if f.overdue is True:
+        q = q.where(Disclosure.next_due_at < now, Disclosure.state.in_(list(OPEN_STATES)))  # type: ignore[operator, attr-defined]
+    if f.applicant:
+        like = f"%{f.applicant}%"
+        q = q.where(or_(col(Disclosure.applicant_name).like(like), col(Disclosure.id_number) == f.applicant.upper()))
+    if f.text:
+        like = f"%{f.text}%"
+        q = q.where(or_(col(Disclosure.description).like(like), col(Disclosure.tracking_no).like(like)))
+    if cursor:
+        _, last_id = decode_cursor(cursor)
+        q = q.where(Disclosure.id < int(last_id))  # type: ignore[operator]
+    rows = session.exec(q.order_by(Disclosure.id.desc()).limit(limit + 1)).all()  # type: ignore[union-attr]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [list_item(r, now) for r in rows]
+    next_cursor = encode_cursor(["id", rows[-1].id]) if more and rows else None
+    return items, next_cursor
+
+
+def _is_supervisor(actor: Principal) -> bool:
+    from states.roles import Role
+
+    return Role.SUPERVISOR in actor.roles
+
+
+def list_item(r: Disclosure, now: datetime) -> dict[str, Any]:
+    """A row for lists: personal data masked."""
+    return {
+        "id": r.id, "agency_id": r.agency_id, "tracking_no": r.tracking_no, "state": r.state,
+        "state_label": STATE_LABELS.get(r.state, r.state), "applicant_name": r.applicant_name,
+        "applicant_category": r.applicant_category, "id_number_masked": mask_id(r.id_number),
+        "phone_masked": mask_phone(r.phone), "description": r.description[:120],
+        "receipt_date": r.receipt_date.isoformat() if r.receipt_date else None, "assignee_id": r.assignee_id,
+        "next_due_at": r.next_due_at.isoformat() if r.next_due_at else None,
+        "overdue": bool(r.next_due_at and r.next_due_at < now and r.state in OPEN_STATES),
+        "overdue_level": r.overdue_level, "version": r.version,
+    }
+
+
+def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetime,
+               full_personal_data: bool = True) -> dict[str, Any]:
+    row = session.get(Disclosure, case_id)
+    if row is None or not actor.can_see_agency(row.agency_id):
+        raise NotFound("申请")
+    agency = session.get(Agency, row.agency_id)
+    assert agency is not None
+    cfg = agency_config(agency)
+    ctx = Ctx(session, row, agency, cfg, agency_calendar(session, agency), actor, now)
+    events = session.exec(select(Event).where(Event.case_kind == KIND, Event.case_id == case_id)
+                          .order_by(Event.id)).all()  # type: ignore[arg-type]
+    users = {u.id: u.display_name for u in session.exec(select(User).where(User.agency_id == row.agency_id)).all()}
+    consultations = session.exec(select(Consultation).where(Consultation.disclosure_id == case_id)
+                                 .order_by(Consultation.id)).all()  # type: ignore[arg-type]
+    approvals = session.exec(select(ApprovalRequest).where(col(ApprovalRequest.case_kind) == KIND,
+                                                           col(ApprovalRequest.case_id) == case_id)).all()
+    remedies = session.exec(select(RemedyCase).where(RemedyCase.disclosure_id == case_id)).all()
+    files = session.exec(select(StoredFile).where(StoredFile.case_kind == KIND, StoredFile.case_id == case_id)
+                         .order_by(StoredFile.id)).all()  # type: ignore[arg-type]
+    category, _, reason = (row.decision or "").partition(".")
+    d = {
+        "id": row.id, "agency_id": row.agency_id, "version": row.version, "state": row.state,
+        "state_label": STATE_LABELS.get(row.state, row.state), "tracking_no": row.tracking_no,
+        "submission_no": row.submission_no,
+        "applicant": {
+            "type": row.applicant_type, "category": row.applicant_category,
+            "category_label": CATEGORY_LABELS.get(row.applicant_category, ""), "name": row.applicant_name,
+            "id_type": row.id_type,
+            "id_number": row.id_number if full_personal_data else mask_id(row.id_number),
+            "contact_person": row.contact_person,
+            "phone": row.phone if full_personal_data else mask_phone(row.phone),
+            "email": row.email, "address": row.address, "postal_code": row.postal_code,
+            "assisted": row.assisted, "oral": row.oral,
+        },
+        "request": {
+            "description": row.description, "document_ref": row.document_ref, "purpose": row.purpose,
+            "form_wanted": row.form_wanted, "form_wanted_label": FORM_LABELS.get(row.form_wanted, ""),
+            "obtain_way": row.obtain_way, "obtain_way_label": OBTAIN_LABELS.get(row.obtain_way, ""),
+        },
+        "receipt": {
+            "channel": row.channel, "channel_label": CHANNEL_LABELS.get(row.channel, ""),
+            "received_at": row.received_at_raw.isoformat(),
+            "confirmed_at": row.confirmed_at.isoformat() if row.confirmed_at else None,
+            "receipt_date": _iso(row.receipt_date), "base_date": _iso(row.base_date),
+        },
+        "assignee": {"id": row.assignee_id, "name": users.get(row.assignee_id)} if row.assignee_id else None,
+        "extended": row.extended, "extension_days": row.extension_days, "delayed": row.delayed,
+        "fee": {"method": row.fee_method, "amount": row.fee_amount, "detail": row.fee_detail,
+                "notice_date": _iso(row.fee_notice_date), "paid_date": _iso(row.fee_paid_date)},
+        "decision": decision_view(category, reason),
+        "decision_detail": row.decision_detail, "report_row": row.report_row, "reply_doc_no": row.reply_doc_no,
+        "replied_at": row.replied_at.isoformat() if row.replied_at else None,
+        "concluded_date": _iso(row.concluded_date), "delivery": row.delivery,
+        "clocks": [clock_view(c) for c in case_clocks(session, KIND, case_id)],
+        "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)} for a in allowed_actions(ctx)],
+        "consultations": [c.model_dump(mode="json") for c in consultations],
+        "approvals": [a.model_dump(mode="json") for a in approvals],
+        "remedies": [r.model_dump(mode="json") for r in remedies],
+        "files": [{"id": f.id, "category": f.category, "notice_type": f.notice_type, "filename": f.filename,
+                   "content_type": f.content_type, "size": f.size, "sha256": f.sha256,
+                   "for_applicant": f.for_applicant} for f in files],
+        "events": [{"id": e.id, "action": e.action, "label": ACTION_LABELS.get(e.action, _EVENT_LABELS.get(e.action, e.action)),
+                    "actor": e.actor_label, "from": e.from_state, "to": e.to_state, "payload": e.payload,
+                    "at": e.created_at.isoformat()} for e in events],
+    }
+    return d
+
+
+_EVENT_LABELS = {"register": "登记", "submit_online": "网上提交", "applicant_upload": "申请人网上提交材料", "remind": "到期提醒", "urge": "催办", "supervise": "督办",
+                 "recompute": "日历变更，重新计算期限", "document": "生成文书"}
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None

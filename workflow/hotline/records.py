@@ -1,0 +1,215 @@
+"""Parse a 12345 platform export (.xlsx or JSON Lines) into normalised work-order records (no DB writes).
+
+``iter_records(path, mapping)`` streams ``ParsedRow``s: a record ready for the intake function, or the
+row's problems (row number, column, Chinese reason). It never stops at a bad row. ``record_hash`` is a
+stable digest of a normalised record, so intake can tell a same repeat from a changed one.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils.datetime import from_excel
+
+from states.hotline import CATEGORY_LABELS, URGENCY_LABELS
+from workflow.hotline.mapping import (
+    ENUMS,
+    FIELDS,
+    LIST_SEPARATORS,
+    REQUIRED,
+    ColumnMapping,
+    MappingError,
+    cell_text,
+    find_columns,
+    load_mapping,
+    locate_columns,
+    parse_datetime,
+)
+from workflow.xlsx_reader import XlsxError, XlsxReader
+
+RECORD_KEYS = ("platform", *FIELDS)
+ENUM_LABELS: dict[str, dict[str, str]] = {"category": CATEGORY_LABELS, "urgency": URGENCY_LABELS}
+
+Cells = dict[str, tuple[str, Any]]  # field → (column header as written, raw value)
+
+
+class ImportFormatError(MappingError):
+    """The file cannot be read at all (format, sheet, header row)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    problem_zh: str
+    code: str = "invalid"  # stable machine code: required, too_long, invalid_datetime, unknown_value, …
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    row_number: int
+    record: dict[str, Any] | None  # None when the row has errors
+    errors: list[RowError] = field(default_factory=list)
+
+
+def iter_records(path: Path | str, mapping: ColumnMapping | None = None) -> Iterator[ParsedRow]:
+    """Stream the rows of an export; the second occurrence of an order number is flagged."""
+    path = Path(path)
+    mapping = mapping or load_mapping()
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows = _xlsx_rows(path, mapping)
+    elif suffix in (".jsonl", ".ndjson"):
+        rows = _jsonl_rows(path, mapping)
+    else:
+        raise ImportFormatError(f"不支持的文件类型“{path.suffix}”（支持 .xlsx、.jsonl）")
+    seen: dict[str, int] = {}
+    for row_number, cells, errors in rows:
+        record, problems = _normalise(row_number, cells, mapping, excel=suffix != ".jsonl")
+        problems = errors + problems
+        order_no = cell_text(cells["order_no"][1]) if "order_no" in cells else ""
+        if order_no:
+            if order_no in seen:
+                problems.append(RowError(row_number, cells["order_no"][0], f"工单编号与第{seen[order_no]}行重复",
+                                         "duplicate"))
+            else:
+                seen[order_no] = row_number
+        yield ParsedRow(row_number, None if problems else record, problems)
+
+
+def _canon_time(v: Any) -> str:
+    if isinstance(v, datetime):
+        if v.utcoffset() is None:
+            raise ValueError("record_hash needs aware datetimes")
+        return v.astimezone(UTC).isoformat()
+    raise TypeError(f"not JSON serialisable: {v!r}")
+
+
+def record_hash(record: Mapping[str, Any]) -> str:
+    """sha256 over the normalised fields (times in UTC), independent of key order and input formats."""
+    body = {k: record.get(k) for k in RECORD_KEYS}  # tuples are written as JSON arrays, like lists
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, default=_canon_time)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- sources ---------------------------------------------------------------------------------------
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _xlsx_rows(path: Path, mapping: ColumnMapping) -> Iterator[tuple[int, Cells, list[RowError]]]:
+    try:
+        book = XlsxReader(path)
+    except XlsxError as exc:
+        raise ImportFormatError(f"无法读取Excel文件：{path.name}（{exc}）") from exc
+    try:
+        if mapping.sheet and mapping.sheet not in book.sheetnames:
+            raise ImportFormatError(f"工作表“{mapping.sheet}”不存在（现有：{'、'.join(book.sheetnames)}）")
+        rows = book.rows(mapping.sheet, min_row=mapping.header_row)
+        first = next(rows, None)
+        if first is None:
+            raise ImportFormatError(f"第{mapping.header_row}行没有表头")
+        cols = locate_columns(mapping, first[1] if first[0] == mapping.header_row else ())
+        for row_number, row in rows:
+            if all(_blank(v) for v in row):
+                continue
+            yield row_number, {f: (h, row[i] if i < len(row) else None) for f, (i, h) in cols.items()}, []
+    except XlsxError as exc:
+        raise ImportFormatError(f"无法读取Excel文件：{path.name}（{exc}）") from exc
+    finally:
+        book.close()
+
+
+def _jsonl_rows(path: Path, mapping: ColumnMapping) -> Iterator[tuple[int, Cells, list[RowError]]]:
+    with path.open(encoding="utf-8-sig") as fh:
+        for row_number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield row_number, {}, [RowError(row_number, "", f"不是有效的JSON（{exc.msg}）", "invalid_json")]
+                continue
+            if not isinstance(obj, dict):
+                yield row_number, {}, [RowError(row_number, "", "每行应为一个JSON对象", "invalid_json")]
+                continue
+            keys = list(obj)
+            # Lines may differ in their keys: a missing required key is reported for that row only.
+            cols = find_columns(mapping, keys)
+            yield row_number, {f: (h, obj[keys[i]]) for f, (i, h) in cols.items()}, []
+
+
+# --- one row ---------------------------------------------------------------------------------------
+
+def normalise_fields(values: Mapping[str, Any], mapping: ColumnMapping | None = None, *, row: int = 0
+                     ) -> tuple[dict[str, Any], list[RowError]]:
+    """One record keyed by field name (an API body) through the same checks as an imported row.
+
+    Errors name the field itself as their column.
+    """
+    mapping = mapping or load_mapping()
+    cells: Cells = {f: (f, v) for f, v in values.items() if f in FIELDS}
+    return _normalise(row, cells, mapping, excel=False)
+
+
+def _normalise(row: int, cells: Cells, mapping: ColumnMapping, *, excel: bool
+               ) -> tuple[dict[str, Any], list[RowError]]:
+    errors: list[RowError] = []
+    record: dict[str, Any] = {"platform": mapping.platform}
+
+    def column(f: str) -> str:
+        return cells[f][0] if f in cells else FIELDS[f].label
+
+    def fail(f: str, problem: str, code: str) -> None:
+        errors.append(RowError(row, column(f), problem, code))
+
+    for f, spec in FIELDS.items():
+        raw = cells[f][1] if f in cells else None
+        if _blank(raw):
+            if f in REQUIRED:
+                fail(f, f"缺少{spec.label}", "required")
+            record[f] = copy.deepcopy(mapping.defaults[f]) if f in mapping.defaults else spec.blank()
+            continue
+        if spec.kind == "text":
+            text = cell_text(raw)
+            if len(text) > spec.max_length:
+                fail(f, f"{spec.label}过长（{len(text)}字，最多{spec.max_length}字）", "too_long")
+            record[f] = text
+        elif spec.kind in ("datetime", "deadline"):
+            try:
+                value = from_excel(raw) if excel and isinstance(raw, int | float) else raw
+                record[f] = parse_datetime(value, mapping, end_of_day=spec.kind == "deadline")
+            except (ValueError, TypeError, OverflowError):
+                fail(f, f"无法识别的时间“{cell_text(raw)}”（应如 2026-03-02 09:15:00 或 2026/3/2 9:15）",
+                     "invalid_datetime")
+                record[f] = None
+        elif spec.kind == "enum":
+            text = cell_text(raw)
+            code = mapping.values.get(f, {}).get(text, text)
+            if code not in ENUMS[f]:
+                fail(f, f"未知的{spec.label}“{text}”（可选：{'、'.join(ENUM_LABELS[f].values())}）", "unknown_value")
+            record[f] = code
+        elif spec.kind == "bool":
+            value = raw if isinstance(raw, bool) else mapping.values.get(f, {}).get(cell_text(raw))
+            if not isinstance(value, bool):
+                fail(f, f"无法识别的{spec.label}“{cell_text(raw)}”", "invalid_bool")
+            record[f] = value
+        else:  # list
+            text = cell_text(raw)
+            for sep in LIST_SEPARATORS[1:]:
+                text = text.replace(sep, LIST_SEPARATORS[0])
+            record[f] = [p.strip() for p in text.split(LIST_SEPARATORS[0]) if p.strip()]
+    due, received = record.get("platform_due_at"), record.get("received_at")
+    if isinstance(due, datetime) and isinstance(received, datetime) and due < received:
+        fail("platform_due_at", f"{FIELDS['platform_due_at'].label}早于{FIELDS['received_at'].label}",
+             "deadline_before_receipt")
+    return record, errors
+

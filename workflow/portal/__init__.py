@@ -1,0 +1,1 @@
+"""The public portal: online submissions, the applicant's look-up and actions, challenges, rate limits."""

@@ -1,0 +1,1 @@
+"""Statutory annual report, leaders' statistics and dashboards, the supervisor's overview."""

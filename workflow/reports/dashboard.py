@@ -1,0 +1,161 @@
+"""The leader's dashboard figures, each one SQL aggregate (GROUP BY), never a loop over cases. Read-only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case
+from sqlmodel import Session, col, func, select
+
+from db.models import ApprovalRequest, Clock, Disclosure, Unit, User
+from states.disclosure import STATE_LABELS
+from workflow.cases.clocks import DUTY_KINDS
+from workflow.portal.queue import Unconfirmed, unconfirmed
+from workflow.timesource import end_of_day, start_of_day
+
+
+@dataclass(frozen=True)
+class PendingExtension:
+    approval_id: int
+    case_id: int
+    tracking_no: str
+    version: int
+    applicant: str
+    days: int
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    reply_due: date | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    by_state: list[tuple[str, str, int]]  # state, label, count
+    due_today: int
+    due_week: int
+    overdue: int
+    overdue_by_officer: list[tuple[int | None, str, int]]
+    overdue_by_unit: list[tuple[int | None, str, int]]
+    pending_extensions: list[PendingExtension]
+    received_by_month: list[tuple[str, int]]  # YYYY-MM, count (oldest first, every month present)
+    on_time_by_month: list[tuple[str, int, int]]  # YYYY-MM, replies, on time
+    week_end: date
+    unconfirmed: Unconfirmed  # online submissions waiting for a clerk, oldest first, with their age
+
+
+def _month(s: Session, column: Any) -> Any:
+    if s.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def months_back(today: date, n: int) -> list[str]:
+    y, m = today.year, today.month
+    out = []
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out[::-1]
+
+
+def week_window(today: date, tz: str) -> tuple[datetime, datetime, date]:
+    """From the start of today to the end of Sunday of this week (agency time)."""
+    sunday = today + timedelta(days=6 - today.weekday())
+    return start_of_day(today, tz), end_of_day(sunday, tz), sunday
+
+
+def duty_cases_by_agency(s: Session, *conds: Any, agency_id: int | None = None) -> dict[int, int]:
+    """Cases with a running duty clock matching ``conds``, per agency (one agency's with ``agency_id``) — cases,
+    not clocks: a 12345 order can be late to sign for and to handle at once, and the drill-down lists count
+    cases."""
+    where = [col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running", *conds]
+    if agency_id is not None:
+        where.append(Clock.agency_id == agency_id)
+    cases = select(Clock.agency_id, Clock.case_kind, Clock.case_id).where(*where).distinct().subquery()
+    return counts_by_agency(s, select(cases.c.agency_id, func.count()).group_by(cases.c.agency_id))
+
+
+def counts_by_agency(s: Session, stmt: Any) -> dict[int, int]:
+    """{agency id: count} from a ``SELECT agency_id, count(*) … GROUP BY agency_id``."""
+    return {int(a): int(n) for a, n in s.exec(stmt).all()}
+
+
+def _duty_cases(s: Session, agency_id: int, *conds: Any) -> int:
+    return duty_cases_by_agency(s, *conds, agency_id=agency_id).get(agency_id, 0)
+
+
+def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, tz: str, months: int = 12) -> Dashboard:
+    by_state = [(st, STATE_LABELS.get(st, st), int(n)) for st, n in s.exec(
+        select(Disclosure.state, func.count()).where(Disclosure.agency_id == agency_id)
+        .group_by(col(Disclosure.state))).all()]
+    order = list(STATE_LABELS)
+    by_state.sort(key=lambda r: order.index(r[0]) if r[0] in order else 99)
+    _, week_end_at, sunday = week_window(today, tz)
+    due_today = _duty_cases(s, agency_id, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_day(today, tz))
+    due_week = _duty_cases(s, agency_id, col(Clock.due_at) > now, col(Clock.due_at) <= week_end_at)
+    overdue = _duty_cases(s, agency_id, col(Clock.due_at) <= now)
+    late = (select(Clock.assignee_id, Clock.case_kind, Clock.case_id)
+            .where(col(Clock.agency_id) == agency_id, col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running",
+                   col(Clock.due_at) <= now).distinct().subquery())
+    n = func.count()
+    by_officer = [(uid, name or "未分办", int(k)) for uid, name, k in s.exec(
+        select(late.c.assignee_id, User.display_name, n).select_from(late)
+        .outerjoin(User, col(User.id) == late.c.assignee_id)
+        .group_by(late.c.assignee_id, col(User.display_name)).order_by(n.desc())).all()]
+    by_unit = [(uid, name or "未归属科室", int(k)) for uid, name, k in s.exec(
+        select(User.unit_id, Unit.name, n).select_from(late)
+        .outerjoin(User, col(User.id) == late.c.assignee_id).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
+        .group_by(col(User.unit_id), col(Unit.name)).order_by(n.desc())).all()]
+    return Dashboard(by_state, due_today, due_week, overdue, by_officer, by_unit,
+                     pending_extensions(s, agency_id), received_by_month(s, agency_id, today, months),
+                     on_time_by_month(s, agency_id, today, months), sunday, unconfirmed(s, agency_id, now))
+
+
+def pending_extension_rows(s: Session, agency_id: int, case_model: Any, case_kind: str, clock_kind: str,
+                           clock_value: Any, clock_cond: Any = True) -> list[Any]:
+    """Pending extension requests of one case kind, oldest first: (request, case row, requester's name,
+    ``clock_value`` of the case's ``clock_kind`` clock — matched further by ``clock_cond``)."""
+    requester = select(User.id, User.display_name).subquery()
+    return list(s.exec(
+        select(ApprovalRequest, case_model, requester.c.display_name, clock_value)
+        .join(case_model, col(case_model.id) == col(ApprovalRequest.case_id))
+        .outerjoin(requester, requester.c.id == col(ApprovalRequest.requested_by))
+        .outerjoin(Clock, (col(Clock.case_kind) == case_kind) & (col(Clock.case_id) == col(case_model.id))
+                   & (col(Clock.kind) == clock_kind) & clock_cond)
+        .where(ApprovalRequest.agency_id == agency_id, ApprovalRequest.case_kind == case_kind,
+               ApprovalRequest.kind == "extension", ApprovalRequest.status == "pending")
+        .order_by(col(ApprovalRequest.requested_at))).all())
+
+
+def pending_extensions(s: Session, agency_id: int) -> list[PendingExtension]:
+    rows = pending_extension_rows(s, agency_id, Disclosure, "disclosure", "reply", col(Clock.due_date))
+    return [PendingExtension(a.id or 0, d.id or 0, d.tracking_no or "", d.version, d.applicant_name,
+                             int(a.payload.get("days", 0)), str(a.payload.get("reason", "")), name or "",
+                             a.requested_at, due) for a, d, name, due in rows]
+
+
+def received_by_month(s: Session, agency_id: int, today: date, months: int) -> list[tuple[str, int]]:
+    keys = months_back(today, months)
+    first = date.fromisoformat(keys[0] + "-01")
+    m = _month(s, Disclosure.receipt_date)
+    got = {str(k): int(n) for k, n in s.exec(
+        select(m, func.count()).where(Disclosure.agency_id == agency_id, col(Disclosure.receipt_date) >= first)
+        .group_by(m)).all()}
+    return [(k, got.get(k, 0)) for k in keys]
+
+
+def on_time_by_month(s: Session, agency_id: int, today: date, months: int) -> list[tuple[str, int, int]]:
+    """Replies per month of the reply date, and how many were made by the (extended) reply deadline."""
+    keys = months_back(today, months)
+    first = date.fromisoformat(keys[0] + "-01")
+    m = _month(s, Disclosure.concluded_date)
+    on_time = func.sum(case((col(Clock.met_at) <= col(Clock.due_at), 1), else_=0))
+    got = {str(k): (int(n), int(t or 0)) for k, n, t in s.exec(
+        select(m, func.count(), on_time).select_from(Disclosure)
+        .join(Clock, (col(Clock.case_kind) == "disclosure") & (col(Clock.case_id) == col(Disclosure.id))
+              & (col(Clock.kind) == "reply") & (col(Clock.status) == "met"))
+        .where(Disclosure.agency_id == agency_id, col(Disclosure.concluded_date) >= first)
+        .group_by(m)).all()}
+    return [(k, *got.get(k, (0, 0))) for k in keys]

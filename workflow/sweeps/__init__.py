@@ -1,0 +1,1 @@
+"""The deadline sweeps (reminders, escalation, lapses, digest, recompute, outbox) and their scheduler."""

@@ -1,0 +1,62 @@
+"""The one clock source. Domain code takes ``now`` as a parameter; only SystemTime reads real time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+class TimeSource(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemTime:
+    """Real time (UTC, aware)."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FixedTime:
+    """A settable clock for tests and simulations."""
+
+    def __init__(self, now: datetime) -> None:
+        if now.tzinfo is None:
+            raise ValueError("FixedTime needs an aware datetime")
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, now: datetime) -> None:
+        if now.tzinfo is None:
+            raise ValueError("FixedTime needs an aware datetime")
+        self._now = now
+
+    def advance(self, **kw: float) -> datetime:
+        self._now = self._now + timedelta(**kw)
+        return self._now
+
+
+def local_date(dt: datetime, tz: str = DEFAULT_TZ) -> date:
+    """The calendar date of an instant in the agency's time zone (which day a receipt falls on)."""
+    if dt.tzinfo is None:
+        raise ValueError("aware datetime required")
+    return dt.astimezone(ZoneInfo(tz)).date()
+
+
+def end_of_day(d: date, tz: str = DEFAULT_TZ) -> datetime:
+    """24:00 of a date in the agency's time zone, as an aware UTC instant (民法典第二百零三条第二款)."""
+    return datetime.combine(d + timedelta(days=1), datetime.min.time(), ZoneInfo(tz)).astimezone(UTC)
+
+
+def start_of_day(d: date, tz: str = DEFAULT_TZ) -> datetime:
+    return datetime.combine(d, datetime.min.time(), ZoneInfo(tz)).astimezone(UTC)
+
+
+def local_dt(year: int, month: int, day: int, hour: int = 0, minute: int = 0, tz: str = DEFAULT_TZ) -> datetime:
+    """An aware instant from local wall-clock parts (tests and fixtures)."""
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(tz))

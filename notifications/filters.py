@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -159,7 +160,38 @@ def lines(value: Any) -> Markup:
     return Markup("<br>").join(escape(p) for p in parts)
 
 
+# Punctuation an officer's or applicant's text may end with; stripped where the template continues the sentence.
+_TRAILING = "。．.，,、；;：:！!？? \u3000\n\r\t"
+_TERMINAL = ("。", "！", "？", "…")
+_CLOSERS = ("”", "」", "）", "』")
+_CALLER_PREFIX = re.compile(r"^(来电人|来电市民|来电群众|来电者|市民|群众|来电)(反映|反应|称|表示|诉求|咨询|投诉)[：:，,、]?\s*")
+
+
+def clause(value: Any) -> str:
+    """Text embedded mid-sentence or inside quotation marks: trailing punctuation removed ("完成。" → "完成"),
+    so "…因{{ reason|clause }}，…" never reads "完成。，" and "“{{ x|clause }}”。" never "。”。"."""
+    return str(value).strip().rstrip(_TRAILING)
+
+
+def sentence(value: Any) -> str:
+    """Text that stands as a sentence before the template goes on: ends with 。 unless it already ends a
+    sentence ("…共250页" → "…共250页。"), so the next sentence never runs on ("250页根据")."""
+    text = str(value).strip().rstrip("，,、；;：: \u3000")
+    if not text or text.endswith(_TERMINAL) or (text.endswith(_CLOSERS) and text[:-1].endswith(_TERMINAL)):
+        return text
+    return text.rstrip(".．") + "。"
+
+
+def complaint(value: Any) -> str:
+    """A 12345 order's content as told back to the caller: without the platform's third-person lead-in
+    ("来电人反映：…"), ready to be quoted (no trailing punctuation)."""
+    return clause(_CALLER_PREFIX.sub("", str(value).strip(), count=1))
+
+
 FILTERS: dict[str, Any] = {
+    "clause": clause,
+    "sentence": sentence,
+    "complaint": complaint,
     "cn_date": cn_date,
     "cn_date_upper": cn_date_upper,
     "cn_datetime": cn_datetime,

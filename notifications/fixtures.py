@@ -59,7 +59,7 @@ REPLY_DETAILS: dict[str, dict[str, Any]] = {
                 "withheld_reason": "该部分内容属于第三方个人隐私，公开会对第三方合法权益造成损害，"
                                    "依照《中华人民共和国政府信息公开条例》第十五条的规定不予公开。"},
     "law_prohibits": {"legal_basis": "《中华人民共和国档案法》"},
-    "third_party": {"interest": "第三方的个人隐私", "consulted": True},
+    "third_party": {"interest": "第三方的个人隐私"},
     "special_access": {"special_law": "《不动产登记暂行条例》和《不动产登记资料查询暂行办法》",
                        "where": f"某县不动产登记中心（某县{EXT_B}祥路8号）"},
     "not_held": {"search_note": "本机关检索了2024年至2026年的收文、发文及业务档案"},
@@ -91,6 +91,8 @@ def reply_context(category: str, reason: str) -> dict[str, Any]:
     if category in (Category.DISCLOSE, Category.PARTIAL) and reason != "already_public":
         notice["provided"] = copy.deepcopy(_PROVIDED)
     notice.update(copy.deepcopy(_CLOSURE.get(reason, {})))
+    if reason == "third_party":  # consulted under 条例第三十二条, the third party objected with reason
+        notice["objection_withheld"] = True
     return _base(notice, doc_no="某自然资公复〔2026〕12号")
 
 

@@ -46,3 +46,30 @@ venv_ensure() {
 }
 
 FONT_PACKAGES=(fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-hanazono)
+
+# The body face of official documents is 仿宋 (GB/T 9704-2012). Debian has no simplified-Chinese 仿宋 as a
+# font package; the Fandol fonts (GPL with the font exception: embedding in PDFs is free) ship inside the
+# texlive-lang-chinese package. FandolFang covers all 6,763 characters of GB 2312 (3,755 level-1 and
+# 3,008 level-2; measured by scripts/font_coverage.py). Only the font files are taken from the package
+# (apt-get download + dpkg-deb, no TeX installed). An agency's licensed 仿宋_GB2312 / 方正小标宋 dropped
+# into BANLI_FONTS_DIR still comes first in every font stack.
+FANDOL_DIR=/usr/local/share/fonts/banli-fandol
+fangsong_ensure() {
+  if fc-list 2>/dev/null | grep -q "FandolFang"; then return 0; fi
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else
+      log "WARNING: no 仿宋 face installed (run scripts/test.sh as root once)"; return 1; fi
+  fi
+  log "installing the FandolFang (仿宋) and FandolHei (黑体) fonts from Debian's texlive-lang-chinese"
+  local tmp
+  tmp="$(mktemp -d)"
+  ( cd "$tmp" && apt-get download texlive-lang-chinese >/dev/null 2>&1 ) || {
+    $sudo apt-get update -qq >/dev/null 2>&1; ( cd "$tmp" && apt-get download texlive-lang-chinese >/dev/null ); }
+  dpkg-deb -x "$tmp"/texlive-lang-chinese_*.deb "$tmp/x"
+  $sudo mkdir -p "$FANDOL_DIR"
+  $sudo cp "$tmp"/x/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/Fandol{Fang,Hei}-Regular.otf \
+    "$tmp"/x/usr/share/doc/texlive-doc/fonts/fandol/{README,COPYING.gz} "$FANDOL_DIR/"
+  rm -rf "$tmp"
+  $sudo fc-cache -f "$FANDOL_DIR" >/dev/null 2>&1 || true
+}

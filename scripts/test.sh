@@ -6,6 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/_setup.sh"
 cd "$ROOT"
 
 apt_ensure "${FONT_PACKAGES[@]}" poppler-utils chromium || true
+fangsong_ensure || true
 venv_ensure "[test]"
 
 # PostgreSQL: use BANLI_TEST_PG_URL, else 127.0.0.1:5432, else start a throwaway cluster.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, get_args
 
@@ -311,6 +312,13 @@ class AnnualReport:
     table3: Table3
     table4: Table4
     extra_checks: tuple[Check, ...] = field(default=())
+    as_of: date | None = None  # the day the report was produced (a report of the running year is partial)
+
+    @property
+    def data_as_of(self) -> date:
+        """The last day the figures cover: 31 December, or the production day while the year is running."""
+        year_end = date(self.year, 12, 31)
+        return year_end if self.as_of is None or self.as_of > year_end else self.as_of
 
     @property
     def checks(self) -> list[Check]:

@@ -36,7 +36,7 @@ class Reason:
     category: Category
     code: str
     label: str
-    article: str
+    article: str  # the article it rests on; "" for a category of practice that no article names
     row: str
     required: tuple[str, ...] = ()  # decision_detail keys the reply must carry
     reconsideration_first: bool = False  # 行政复议法第二十三条: refusal under 条例第十四、十五、十六条
@@ -71,14 +71,14 @@ REASONS: tuple[Reason, ...] = (
     Reason(Category.NOT_PROCESSED, "repeat", "重复申请", "条例第三十六条第（六）项", "3.5.2"),
     Reason(Category.NOT_PROCESSED, "publication", "要求提供公开出版物", "条例第三十九条第二款", "3.5.3"),
     Reason(Category.NOT_PROCESSED, "excessive", "无正当理由大量反复申请", "条例第三十五条", "3.5.4"),
-    Reason(Category.NOT_PROCESSED, "confirm_reissue", "要求行政机关确认或重新出具已获取信息", "（实践类别）", "3.5.5"),
+    Reason(Category.NOT_PROCESSED, "confirm_reissue", "要求行政机关确认或重新出具已获取信息", "", "3.5.5"),
     # （六）其他处理
     Reason(Category.OTHER, "correction_lapsed", "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
            "条例第三十条", "3.6.1"),
     Reason(Category.OTHER, "fee_unpaid", "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
            "国办函〔2020〕109号", "3.6.2"),
-    Reason(Category.OTHER, "withdrawn", "申请人撤回申请", "（实践类别）", "3.6.3"),
-    Reason(Category.OTHER, "other", "其他", "（实践类别）", "3.6.3", ("note",)),
+    Reason(Category.OTHER, "withdrawn", "申请人撤回申请", "", "3.6.3"),
+    Reason(Category.OTHER, "other", "其他", "", "3.6.3", ("note",)),
 )
 
 REASON_BY_KEY: dict[tuple[Category, str], Reason] = {(r.category, r.code): r for r in REASONS}

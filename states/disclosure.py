@@ -155,7 +155,8 @@ TRANSITIONS: tuple[Transition, ...] = (
                assignee_only=True, guards=(G_FEE_LAPSED,), system=True),
     # Reply (条例第三十六—三十九条) and delivery
     Transition("reply", (DState.HANDLING,), DState.REPLIED, _r(OF), "作出答复", assignee_only=True,
-               payload=("category", "reason", "detail", "text", "public_interest_reason")),
+               payload=("category", "reason", "detail", "text", "third_party_objection", "public_interest_reason",
+                        "objected_content")),
     Transition("deliver", (DState.REPLIED,), DState.DELIVERED, _r(OF, FD), "登记送达",
                payload=("method", "delivered_date", "tracking_no", "signer")),
     Transition("archive", (DState.DELIVERED, DState.CLOSED), DState.ARCHIVED, _r(OF, FD, LD), "归档"),

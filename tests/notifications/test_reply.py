@@ -25,7 +25,7 @@ SPECIFIC = {
 
 def _articles(article: str) -> list[str]:
     """'条例第十五条、第三十二条' → ['第十五条', '第三十二条']; practice categories cite nothing."""
-    if article.startswith("（"):
+    if not article:
         return []
     if not article.startswith("条例"):
         return [article]

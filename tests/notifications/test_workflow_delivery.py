@@ -58,7 +58,7 @@ def test_full_flow_emails_receipt_correction_and_reply_with_stored_attachments(d
            clock.now())
     wf.act(db.engine, r.id, "reply", {"category": "partial", "reason": "partial",
                                       "detail": {"withheld_reason": "投标报价属于商业秘密（条例第十五条）"},
-                                      "documents": ["招标公告", "中标结果公示"], "public_interest_reason": "涉及公共资金使用"},
+                                      "documents": ["招标公告", "中标结果公示"], "third_party_objection": "withheld"},
            staff.officer, clock.now())
     wf.act(db.engine, r.id, "deliver", {"method": "email"}, staff.officer, clock.now())
 
@@ -68,9 +68,11 @@ def test_full_flow_emails_receipt_correction_and_reply_with_stored_attachments(d
     assert stats.dead == 0
     types = [o.notice_type for o in rows]
     for t in ("disclosure.receipt", "disclosure.correction_notice", "disclosure.consultation_third_party",
-              "disclosure.consultation_applicant_notice", "disclosure.reply", "disclosure.disclose_despite_objection",
-              "disclosure.delivery_record", "internal.assigned"):
+              "disclosure.consultation_applicant_notice", "disclosure.reply", "disclosure.delivery_record",
+              "internal.assigned"):
         assert t in types, t
+    # the part the third party objected to is withheld: no 条例第三十二条 notice of disclosure
+    assert "disclosure.disclose_despite_objection" not in types
     to_applicant = [m for m in sink.messages if m["To"].addresses[0].addr_spec == "zhangsan@example.com"]
     subjects = [str(m["Subject"]) for m in to_applicant]
     assert any("接收回执" in s for s in subjects)

@@ -275,5 +275,7 @@ def test_fee_notice_states_the_payment_period_and_whether_the_reply_clock_pauses
     with read_session(db.engine) as s:
         row = s.exec(select(Outbox).where(Outbox.case_id == r.id, Outbox.notice_type == "disclosure.fee_notice")).one()
     text = render(row.notice_type, row.context, "txt", settings=db.settings).content.decode()
-    assert "自收到本通知书次日起15个工作日内" in text
+    # the date printed is the fee clock's: counted from the day after the notice is issued
+    assert "（自本通知书发出之日的次日起15个工作日内）" in text
+    assert "本次申请提供的信息共250页。根据" in text  # not "250页根据"
     assert ("自本通知书发出之日至您缴纳费用之日的期间，不计算在答复期限内" in text) is pauses

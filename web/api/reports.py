@@ -31,11 +31,11 @@ def _file(f: ReportFile, inline: bool = False) -> Response:
 
 
 @router.get("/annual/{year}", summary="政府信息公开工作年度报告统计表（表二、表三、表四）")
-def annual(year: int, engine: EngineDep, actor: PrincipalDep, format: OutputFormat = "json",
-           report_format: ReportFormat = "2021", agency: AgencyQ = None) -> Response:
+def annual(year: int, engine: EngineDep, actor: PrincipalDep, now: NowDep, settings: SettingsDep,
+           format: OutputFormat = "json", report_format: ReportFormat = "2021", agency: AgencyQ = None) -> Response:
     with read_session(engine) as s:
         agency_id = report_scope(s, actor, agency)
-        f = annual_file(s, agency_id, year, format, report_format)
+        f = annual_file(s, agency_id, year, format, report_format, today=local_date(now, settings.timezone))
     return _file(f, inline=format in ("json", "html"))
 
 

@@ -49,7 +49,8 @@ def event_lines(payload: dict[str, Any]) -> list[str]:
     if isinstance(decided, str) and "." in decided:
         view = decision_view(*decided.split(".", 1))
         if view:
-            out.append(f"答复类型：{view['category_label']}（{view['reason_label']}，{view['article']}）")
+            basis = f"，{view['article']}" if view["article"] else ""
+            out.append(f"答复类型：{view['category_label']}（{view['reason_label']}{basis}）")
     for key, value in payload.items():
         if value in (None, "", [], {}) or key in SKIP:
             continue

@@ -23,6 +23,7 @@ from workflow.disclosure.context import (
     KIND,
     Ctx,
     agency_snapshot,
+    applicant_channel,
     consultation_count,
     decision_view,
     notify_applicant,
@@ -193,18 +194,21 @@ def h_start_consultation(ctx: Ctx, p: P.ConsultationIn) -> None:
     ctx.event.update({"consultation_due": _iso(clock.due_date), "doc_no": doc_no})
     letter = "disclosure.consultation_third_party" if p.consultee_kind == "third_party" else "disclosure.consultation_agency"
     info = p.info_description or ctx.row.description
+    # The period runs from the consultee's receipt (条例第三十二条、第三十四条); when that day is not known yet the
+    # date is counted from dispatch, and the letter says so.
+    received = {"received_date": got.isoformat()} if p.consultee_received_date else {}
     if p.consultee_kind == "third_party":
         letter_ctx: dict[str, Any] = {"third_party": {"name": p.consultee_name}, "info_description": info,
                                       "interest": p.interest, "last_date": _iso(clock.due_date),
-                                      "sent_date": sent.isoformat()}
+                                      "sent_date": sent.isoformat(), **received}
     else:
         letter_ctx = {"consulted_agency": p.consultee_name, "info_description": info,
-                      "last_date": _iso(clock.due_date), "sent_date": sent.isoformat()}
+                      "last_date": _iso(clock.due_date), "sent_date": sent.isoformat(), **received}
     notify_party(ctx, letter, letter_ctx, name=p.consultee_name, contact=p.consultee_contact, doc_no=doc_no)
     notify_applicant(ctx, "disclosure.consultation_applicant_notice",
                      {"sent_date": sent.isoformat(), "consultee_kind": p.consultee_kind,
                       "consultee_label": "第三方" if p.consultee_kind == "third_party" else "有关行政机关",
-                      "expected_date": _iso(clock.due_date)}, key_suffix=":applicant")
+                      "expected_date": _iso(reply.due_date)}, key_suffix=":applicant")  # the reply clock, paused
 
 
 def _current_consultation(ctx: Ctx) -> Consultation | None:
@@ -335,8 +339,8 @@ def h_send_fee_notice(ctx: Ctx, p: P.FeeNoticeIn) -> None:
     doc_no = _doc_no(ctx, "notice")
     ctx.event.update({"amount": quote.amount, "fee_due": _iso(fee.due_date), "doc_no": doc_no})
     ctx.result["fee"] = quote.to_dict()
-    basis = (f"您本自然月内累计申请第{quote.prior + 1}件起，本次按{quote.quantity}件计"
-             if p.method == "item" else f"本次申请提供的信息共{quote.quantity}页")
+    basis = (f"您本自然月内累计申请第{quote.prior + 1}件起，本次按{quote.quantity}件计。"
+             if p.method == "item" else f"本次申请提供的信息共{quote.quantity}页。")
     payment = {"how": ctx.cfg.fee_payment_how, "payee": ctx.cfg.fee_payee, "account": ctx.cfg.fee_account,
                "bank": ctx.cfg.fee_bank}
     notify_applicant(ctx, "disclosure.fee_notice",
@@ -385,9 +389,7 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
         raise DomainValidation([{"field": f"detail.{k}", "code": "required", "message": "此项为必填项"} for k in missing])
     objections = objecting_third_parties(ctx.session, ctx.case_id)
     discloses = p.category in (Category.DISCLOSE, Category.PARTIAL)
-    if objections and discloses and not p.public_interest_reason:
-        raise DomainValidation.one("public_interest_reason", "required",
-                                   "第三方不同意公开而决定公开的，须说明理由（条例第三十二条）")
+    over_objection = _objection_outcome(p, bool(objections))
     reply = _clock(ctx, "reply")
     on_time = None
     if reply is not None:
@@ -395,7 +397,8 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
         stop_clock(reply, status="met", now=ctx.now)
     _stop_open(ctx)
     _conclude(ctx, p.category, p.reason)
-    ctx.row.decision_detail = {**p.detail, "text": p.text, "public_interest_reason": p.public_interest_reason}
+    ctx.row.decision_detail = {**p.detail, "text": p.text, "third_party_objection": p.third_party_objection,
+                               "public_interest_reason": p.public_interest_reason}
     if p.category == Category.NOT_PROCESSED and p.reason == "petition" and p.detail.get("workorder_no", "").strip():
         # 信访举报投诉类 (条例第三十九条第一款): point to the 12345 order carrying the matter
         from workflow.hotline.links import link_petition
@@ -409,18 +412,58 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
     notice: dict[str, Any] = {"decision": decision_view(p.category, p.reason), "detail": p.detail}
     if p.text:
         notice["text"] = p.text
+    if objections and not over_objection:
+        notice["objection_withheld"] = True  # the reply says the third party's objection was upheld
     if discloses and p.reason != "already_public":
         notice["provided"] = {"method_label": OBTAIN_WAY_LABELS.get(ctx.row.obtain_way, ctx.row.obtain_way),
                               "documents": p.documents or [ctx.row.description[:200]]}
     notify_applicant(ctx, "disclosure.reply", notice, doc_no=doc_no)
-    if discloses:
-        for c in objections:  # 条例第三十二条: tell the third party what is disclosed and why
+    if over_objection:
+        content = p.objected_content or "；".join(p.documents) or ctx.row.description[:200]
+        for c in objections:  # 条例第三十二条: tell the third party what is disclosed over its objection, and why
             notify_party(ctx, "disclosure.disclose_despite_objection",
                          {"third_party": {"name": c.consultee_name}, "consultation_date": c.sent_date.isoformat(),
                           "objection_date": _iso(c.received_date), "reasons": p.public_interest_reason,
-                          "content": "；".join(p.documents) or ctx.row.description[:200],
-                          "disclose_date": ctx.today.isoformat()},
+                          "content": content, "disclose_date": ctx.today.isoformat()},
                          name=c.consultee_name, contact=c.consultee_contact, key_suffix=f":tp{c.id}")
+    ctx.event["over_objection"] = over_objection
+
+
+def _objection_outcome(p: P.ReplyIn, objected: bool) -> bool:
+    """条例第三十二条: True when information a third party objected to is disclosed over the objection.
+
+    Withheld because of the objection → no reason and no notice to the third party; disclosed over it
+    (only for 予以公开 / 部分公开) → the public-interest reason is required and the third party is told.
+    """
+    outcome, reason = p.third_party_objection, p.public_interest_reason
+    discloses = p.category in (Category.DISCLOSE, Category.PARTIAL)
+    if not objected:
+        if outcome or reason:
+            raise DomainValidation.one("third_party_objection" if outcome else "public_interest_reason",
+                                       "no_objection", "本申请没有第三方提出不同意公开的意见，此项无需填写")
+        return False
+    if not discloses:
+        if outcome == "disclosed" or reason:
+            raise DomainValidation.one("public_interest_reason" if reason else "third_party_objection",
+                                       "nothing_disclosed", "本答复不公开任何信息，无需填写决定公开的理由")
+        return False
+    if p.category == Category.DISCLOSE:
+        if outcome == "withheld":
+            raise DomainValidation.one("third_party_objection", "contradiction",
+                                       "第三方不同意公开的信息不予公开的，答复类型应为“部分公开”")
+        outcome = "disclosed"  # 全部公开 includes what the third party objected to
+    if not outcome:
+        raise DomainValidation.one("third_party_objection", "required",
+                                   "第三方不同意公开：请选择该部分信息不予公开，或者决定予以公开（条例第三十二条）")
+    if outcome == "withheld":
+        if reason:
+            raise DomainValidation.one("public_interest_reason", "not_disclosed",
+                                       "第三方不同意公开的信息不予公开的，无需填写决定公开的理由")
+        return False
+    if not reason:
+        raise DomainValidation.one("public_interest_reason", "required",
+                                   "第三方不同意公开而决定公开的，须说明不公开可能对公共利益造成重大影响的理由（条例第三十二条）")
+    return True
 
 
 def h_deliver(ctx: Ctx, p: P.DeliverIn) -> None:
@@ -455,6 +498,7 @@ def h_withdraw(ctx: Ctx, p: P.WithdrawIn) -> None:
     ctx.row.concluded_date = max(when, ctx.row.receipt_date or when)
     notify_applicant(ctx, "disclosure.closure_notice", {"reason": "withdrawn", "withdrawal_date": when.isoformat(),
                                                         "note": p.reason})
+    ctx.result["notice_channel"] = applicant_channel(ctx.row)[0]
 
 
 def h_record_remedy(ctx: Ctx, p: P.RemedyIn) -> None:

@@ -268,7 +268,11 @@ class ReplyIn(Strict):
     detail: dict[str, str] = Field(default_factory=dict)
     text: str = Field("", max_length=20000)
     documents: list[str] = Field(default_factory=list, max_length=200)  # what is provided (予以公开/部分公开)
+    # 条例第三十二条 when a third party objected: is the information it objected to withheld because of the
+    # objection, or disclosed over it (only then the reason and the notice to the third party)?
+    third_party_objection: Literal["", "withheld", "disclosed"] = ""
     public_interest_reason: str = Field("", max_length=2000)
+    objected_content: str = Field("", max_length=2000)  # what is disclosed over the objection (default: documents)
 
 
 class DeliverIn(Strict):

@@ -207,7 +207,9 @@ def notify_reply(ctx: Ctx, text: str, attachments: list[dict[str, Any]]) -> None
     """办理情况回复单 (printed and filed, 济南条例第二十四条) and the text the caller is told (txt, printed for
     the desk / the platform: the outbox has no SMS channel)."""
     handler = ctx.session.get(User, ctx.row.assignee_id) if ctx.row.assignee_id else None
-    notice: dict[str, Any] = {"result_label": "已办理", "reply_text": text,
+    # No result label: the order has none of its own (the platform grades it at the callback), and "办理结果：
+    # 已办理" would only repeat that it was handled.
+    notice: dict[str, Any] = {"reply_text": text,
                               "handler": handler.display_name if handler else ctx.actor.label,
                               "unit": _unit_name(ctx, ctx.row.unit_id), "reply_date": ctx.today.isoformat()}
     if attachments:
@@ -220,7 +222,7 @@ def notify_reply(ctx: Ctx, text: str, attachments: list[dict[str, Any]]) -> None
             dedupe_key=f"{KIND}:{ctx.case_id}:reply_sheet:{ctx.action_key}", now=ctx.now)
     enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
             notice_type="workorder.caller_text", channel="print", recipient_name=ctx.row.caller_name,
-            context={**base, "notice": {"result_label": notice["result_label"], "reply_text": text}},
+            context={**base, "notice": {"reply_text": text}},
             dedupe_key=f"{KIND}:{ctx.case_id}:caller_text:{ctx.action_key}", now=ctx.now)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from db.models import Agency, Disclosure, Event, StoredFile
+from db.models import Agency, Clock, Disclosure, Event, StoredFile
 from states.disclosure import OPEN_STATES, DState
 from workflow.agencies.config import agency_config
 from workflow.cases.clocks import case_clocks
@@ -81,9 +81,10 @@ def public_view(session: Session, row: Disclosure) -> dict[str, Any]:
         "state_text": _state_text(row),
         "submitted_at": row.received_at_raw.isoformat() if row.channel == "internet" else None,
         "receipt_date": row.receipt_date.isoformat() if row.receipt_date else None,
-        "reply_due": reply.due_date.isoformat() if reply and reply.due_date and reply.status != "cancelled" else None,
+        "reply_due": _reply_due(row, reply),
         "reply_due_provisional": bool(reply and reply.provisional),
         "reply_clock_paused": bool(reply and reply.status == "paused"),
+        "reply_clock_note": _reply_clock_note(row, clocks),
         "extended": row.extended, "extension_days": row.extension_days,
         "correction_due": _due(clocks.get("correction_period")),
         "fee_due": _due(clocks.get("fee_payment")), "fee_amount": row.fee_amount,
@@ -95,6 +96,30 @@ def public_view(session: Session, row: Disclosure) -> dict[str, Any]:
         "upload": _UPLOADS.get(row.state),
         **_applicant_events(session, row),
     }
+
+
+def _reply_due(row: Disclosure, reply: Clock | None) -> str | None:
+    """The reply deadline shown to the applicant; none while a correction is awaited (条例第三十条: the
+    period then runs afresh from the corrected application, so the old date means nothing)."""
+    if reply is None or reply.due_date is None or reply.status == "cancelled":
+        return None
+    if row.state == DState.AWAITING_CORRECTION:
+        return None
+    return reply.due_date.isoformat()
+
+
+def _reply_clock_note(row: Disclosure, clocks: dict[str, Clock]) -> str | None:
+    """Why the reply deadline is not simply running, in the applicant's words (each from its own rule)."""
+    reply = clocks.get("reply")
+    if row.state == DState.AWAITING_CORRECTION:
+        return "待您补正：答复期限自本机关收到补正后的申请之日起重新计算（条例第三十条）"
+    if reply is None or reply.status != "paused":
+        return None
+    if row.state == DState.CONSULTING:
+        return "正在征求意见：征求第三方或者其他机关意见所需时间不计算在答复期限内（条例第三十三条第三款），上述日期为按征求意见期限届满计算的答复期限"
+    if row.state == DState.AWAITING_FEE:
+        return "等待缴纳信息处理费：缴费期间不计算在答复期限内，上述日期为按缴费期限届满计算的答复期限"
+    return None
 
 
 _UPLOADS: dict[str, str] = {DState.SUBMITTED: "supplement", DState.AWAITING_CORRECTION: "correction"}

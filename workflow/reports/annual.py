@@ -130,6 +130,7 @@ def annual_report(
     fmt: ReportFormat = "2021",
     *,
     extra_checks: tuple[Check, ...] = (),
+    as_of: date | None = None,
 ) -> AnnualReport:
     """The computed tables of ``year``'s report; ``agency_id=None`` sums all agencies (supervisor view)."""
     if fmt not in FORMATS:
@@ -142,5 +143,6 @@ def annual_report(
         table3=table3_counts(session, agency_id, year, fmt),
         table4=table4_counts(session, agency_id, year),
         extra_checks=extra_checks,
+        as_of=as_of,
     )
 

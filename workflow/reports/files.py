@@ -63,14 +63,14 @@ def check_year(year: int) -> None:
 
 
 def annual_file(session: Session, agency_id: int | None, year: int, output: OutputFormat,
-                report_format: ReportFormat = "2021") -> ReportFile:
+                report_format: ReportFormat = "2021", *, today: date | None = None) -> ReportFile:
     """The annual report's tables in one of the four outputs (workflow.reports.render)."""
     check_year(year)
     if output not in OUTPUT_FORMATS:
         raise DomainValidation.one("format", "invalid_format", "格式应为 json、html、xlsx 或 docx")
     if report_format not in FORMATS:
         raise DomainValidation.one("report_format", "invalid_report_format", "报表格式应为 2021 或 2019")
-    report = annual_report(session, agency_id, year, report_format)
+    report = annual_report(session, agency_id, year, report_format, as_of=today)
     suffix = "" if report_format == "2021" else "（2019年版）"
     return ReportFile(render(report, output), MEDIA[output],
                       f"{report.agency_name}{year}年政府信息公开工作年度报告{suffix}.{output}",

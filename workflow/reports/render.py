@@ -63,7 +63,7 @@ def render_json(report: AnnualReport) -> str:
 def render_html(report: AnnualReport) -> str:
     g = grids(report)
     return _env.get_template("annual.html").render(
-        title=title(report), year=report.year, format_label=FORMAT_LABELS[report.fmt], pending=PENDING,
+        title=title(report), year=report.year, data_as_of=report.data_as_of, format_label=FORMAT_LABELS[report.fmt], pending=PENDING,
         table2=g["2"], table3=g["3"], table4=g["4"], checks=report.checks, fee_note=FEE_NOTE,
         fee_sentence=fee_sentence(report),
     )

@@ -76,11 +76,12 @@ def annual(request: Request, user: CurrentUser = CanReport) -> Response:
     q = request.query_params
     values = {k: q.get(k, "") for k in ("year", "format", "report_format", "agency")}
     agency_id = _scope(request, user, values["agency"] or None)
+    _, cfg = agency_of(request, user)
     year = int(values["year"]) if values["year"].isdigit() else 0
     try:
         with read_session(app_engine(request)) as s:
             f = annual_file(s, agency_id, year, cast(OutputFormat, values["format"] or "html"),
-                            cast(ReportFormat, values["report_format"] or "2021"))
+                            cast(ReportFormat, values["report_format"] or "2021"), today=today(request, cfg.timezone))
     except DomainValidation as exc:
         return _page(request, user, values, {e["field"]: [e["message"]] for e in exc.fields}, status=422)
     return _file(f, inline=values["format"] in ("", "html"))

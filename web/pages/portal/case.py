@@ -73,8 +73,8 @@ def withdraw(request: Request, code: str, form: AnonForm) -> Response:
         return _after(request, agency.id, portal, number, qcode,
                       {"errors": {"confirm": ["请勾选确认撤回"]}, "values": {"reason": form_str(form, "reason")}}, 422)
     try:
-        applicant_withdraw(app_engine(request), number, qcode, reason=form_str(form, "reason"), now=now(request),
-                           agency_id=agency.id)
+        done = applicant_withdraw(app_engine(request), number, qcode, reason=form_str(form, "reason"),
+                                  now=now(request), agency_id=agency.id)
     except NotFound:
         return lookup_page(request, {"tracking_no": number, "error": NOT_FOUND}, 404, portal)
     except (InvalidTransition, StaleVersion):
@@ -82,7 +82,11 @@ def withdraw(request: Request, code: str, form: AnonForm) -> Response:
                       {"error": "本申请当前不能撤回（已答复或已终止办理）"}, 409)
     except DomainValidation as exc:
         return _after(request, agency.id, portal, number, qcode, {"errors": errors_by_field(exc)}, 422)
-    return _after(request, agency.id, portal, number, qcode, {"message": "已撤回申请，确认邮件已发送到您的电子邮箱。"}, 200)
+    # The closure notice goes by email only when the applicant gave an address, otherwise it is posted (an
+    # unconfirmed online submission always has one).
+    told = ("本机关将通过电子邮件向您发送确认通知。" if done.result.get("notice_channel", "email") == "email"
+            else "本机关将书面告知您。")
+    return _after(request, agency.id, portal, number, qcode, {"message": "已撤回申请。" + told}, 200)
 
 
 @router.post("/gongkai/{code}/chaxun/buzheng")

@@ -47,15 +47,23 @@ class NoticeSpec:
     # Context keys holding a secret (the applicant's query code): scrubbed from the outbox row once
     # sent, and the rendered files are not kept — only the code's hash is stored anywhere.
     secret_keys: tuple[str, ...] = ()
+    # A part printed after the agency's signature (the third party's reply slip): body/appendix/<code>.html
+    appendix: bool = False
 
     @property
     def body_template(self) -> str:
         return f"body/{self.code}.html"
 
     @property
+    def appendix_template(self) -> str | None:
+        return f"body/appendix/{self.code}.html" if self.appendix else None
+
+    @property
     def templates(self) -> dict[str, str]:
         """Format → layout template name (plus "body" → the wording fragment)."""
         names = {"body": self.body_template}
+        if self.appendix_template:
+            names["appendix"] = self.appendix_template
         for fmt in self.formats:
             if fmt in ("html", "pdf"):
                 names[fmt] = f"layout/{self.layout}.html"
@@ -100,7 +108,7 @@ SPECS: tuple[NoticeSpec, ...] = (
     _spec(_D + "consultation_third_party", "政府信息公开申请征求意见书", "third_party", LETTER,
           ("agency.name", "agency.phone", "issued_date", "case.tracking_no", "notice.third_party.name",
            "notice.info_description", "notice.interest", "notice.last_date"),
-          "政府信息公开申请征求意见书" + _TRACK),
+          "政府信息公开申请征求意见书" + _TRACK, appendix=True),
     _spec(_D + "consultation_applicant_notice", "政府信息公开申请征求意见告知书", "applicant", LETTER,
           (*_LETTER_BASE, "notice.sent_date", "notice.consultee_label"),
           "政府信息公开申请征求意见告知书" + _TRACK, for_applicant=True),

@@ -72,12 +72,16 @@ def _fix_widths(document: Any) -> None:
                 pos += span
 
 
-def render_docx(template_path: Path, context: dict[str, Any], blocks: list[Block], env: Environment) -> bytes:
-    """Render ``template_path`` with ``context`` plus ``blocks``; returns the .docx bytes."""
+def render_docx(template_path: Path, context: dict[str, Any], blocks: list[Block], env: Environment, *,
+                appendix: list[Block] | None = None) -> bytes:
+    """Render ``template_path`` with ``context`` plus ``blocks`` (and the ``appendix`` blocks printed after
+    the signature); returns the .docx bytes."""
     data = _template_bytes(template_path, template_path.stat().st_mtime)
     tpl = DocxTemplate(io.BytesIO(data))
     ctx = dict(context)
     ctx["blocks"] = docx_blocks(blocks)
+    ctx["appendix_blocks"] = docx_blocks(appendix or [])
+    ctx["heading_text"] = Listing("\n".join(context.get("heading_lines") or [context.get("heading", "")]))
     tpl.render(ctx, jinja_env=env, autoescape=True)
     _fix_widths(tpl.docx)
     out = io.BytesIO()

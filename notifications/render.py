@@ -11,7 +11,7 @@ import hashlib
 import re
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,16 +52,58 @@ class _Prepared:
     ctx: dict[str, Any]
     body: Markup
     override_dir: Path | None
+    appendix: Markup = field(default_factory=Markup)
     _blocks: list[Block] | None = None
+    _appendix_blocks: list[Block] | None = None
+
+    def _parse(self, fragment: Markup, what: str) -> list[Block]:
+        try:
+            return parse_fragment(str(fragment))
+        except FragmentError as exc:
+            raise RenderError(self.spec.code, f"{what} template markup: {exc}") from exc
 
     @property
     def blocks(self) -> list[Block]:
         if self._blocks is None:
-            try:
-                self._blocks = parse_fragment(str(self.body))
-            except FragmentError as exc:
-                raise RenderError(self.spec.code, f"body template markup: {exc}") from exc
+            self._blocks = self._parse(self.body, "body")
         return self._blocks
+
+    @property
+    def appendix_blocks(self) -> list[Block]:
+        if self._appendix_blocks is None:
+            self._appendix_blocks = self._parse(self.appendix, "appendix") if self.appendix else []
+        return self._appendix_blocks
+
+
+# A title is broken only between its words (GB/T 9704-2012 7.3.3: 回行时要做到词意完整): after the agency's
+# name, and after these stems of a notice title. 二号 (22pt) on the 156 mm line holds 20 characters.
+TITLE_CHARS = 20
+TITLE_STEMS = ("网上政府信息公开申请", "政府信息公开申请", "政府信息依申请公开", "12345政务服务便民热线")
+
+
+def title_units(agency: str, title: str) -> list[str]:
+    """The unbreakable pieces of a heading: the agency's name, then the title split after a known stem."""
+    units = [agency] if agency else []
+    for stem in TITLE_STEMS:
+        if title.startswith(stem) and len(title) > len(stem):
+            return [*units, stem, title[len(stem):]]
+    return [*units, title]
+
+
+def heading_lines(agency: str, title: str, width: int = TITLE_CHARS) -> list[str]:
+    """The heading as printed lines: one line if it fits, else agency name / title, else word by word."""
+    units = title_units(agency, title)
+    if sum(map(len, units)) <= width:
+        return ["".join(units)]
+    if agency and len(agency) <= width and len(title) <= width:
+        return [agency, title]
+    lines: list[str] = []
+    for unit in units:
+        if lines and len(lines[-1]) + len(unit) <= width:
+            lines[-1] += unit
+        else:
+            lines.append(unit)
+    return lines
 
 
 def _lookup(context: Mapping[str, Any], dotted: str) -> Any:
@@ -112,10 +154,14 @@ def _agency_code(context: Mapping[str, Any]) -> str:
     return str(code) if code else "default"
 
 
-def _heading(spec: NoticeSpec, context: Mapping[str, Any]) -> str:
+def _heading_agency(spec: NoticeSpec, context: Mapping[str, Any]) -> str:
     if spec.audience in ("internal", "caller") or spec.layout != "letter":
-        return spec.title_zh
-    return f"{_lookup(context, 'agency.name')}{spec.title_zh}"
+        return ""
+    return str(_lookup(context, "agency.name") or "")
+
+
+def _heading(spec: NoticeSpec, context: Mapping[str, Any]) -> str:
+    return _heading_agency(spec, context) + spec.title_zh
 
 
 def _prepare(spec: NoticeSpec, context: Mapping[str, Any], settings: Settings) -> _Prepared:
@@ -127,17 +173,21 @@ def _prepare(spec: NoticeSpec, context: Mapping[str, Any], settings: Settings) -
     ctx: dict[str, Any] = dict(context)
     ctx.setdefault("doc_no", "")
     ctx.update(notice_type=spec.code, title=spec.title_zh, heading=_heading(spec, context),
+               heading_lines=heading_lines(_heading_agency(spec, context), spec.title_zh),
                signed=spec.signed, layout=spec.layout)
+    code = _agency_code(context)
     try:
-        body = env.get_template(agency_name(_agency_code(context), spec.body_template)).render(ctx)
+        body = env.get_template(agency_name(code, spec.body_template)).render(ctx)
+        appendix = (env.get_template(agency_name(code, spec.appendix_template)).render(ctx)
+                    if spec.appendix_template else "")
     except (TemplateError, NoneValue, KeyError, ValueError, TypeError) as exc:
         raise _template_error(spec.code, exc) from exc
-    return _Prepared(spec, ctx, Markup(body), override)
+    return _Prepared(spec, ctx, Markup(body), override, Markup(appendix))
 
 
 def _layout(prep: _Prepared, name: str, extra: Mapping[str, Any]) -> str:
     env = get_environment(prep.override_dir)
-    ctx = {**prep.ctx, "body": prep.body, **extra}
+    ctx = {**prep.ctx, "body": prep.body, "appendix": prep.appendix, **extra}
     try:
         return env.get_template(agency_name(_agency_code(prep.ctx), name)).render(ctx)
     except (TemplateError, NoneValue, KeyError, ValueError, TypeError) as exc:
@@ -171,7 +221,8 @@ def _produce(prep: _Prepared, fmt: str, settings: Settings) -> bytes:
         html = _layout(prep, templates["pdf"], {"font_faces": font_face_css(settings.fonts_dir)})
         return html_to_pdf(html, fonts_dir=settings.fonts_dir)
     if fmt == "txt":
-        return _layout(prep, templates["txt"], {"blocks": prep.blocks}).strip().encode("utf-8") + b"\n"
+        extra = {"blocks": prep.blocks, "appendix_blocks": prep.appendix_blocks}
+        return _layout(prep, templates["txt"], extra).strip().encode("utf-8") + b"\n"
     if fmt == "docx":
         from notifications.docx_render import render_docx
 
@@ -179,7 +230,8 @@ def _produce(prep: _Prepared, fmt: str, settings: Settings) -> bytes:
         name = agency_name(_agency_code(prep.ctx), templates["docx"])
         path = loader.find_file(name) if isinstance(loader, AgencyLoader) else DEFAULTS_DIR / templates["docx"]
         try:
-            return render_docx(path, prep.ctx, prep.blocks, docx_environment(prep.override_dir))
+            return render_docx(path, prep.ctx, prep.blocks, docx_environment(prep.override_dir),
+                               appendix=prep.appendix_blocks)
         except (TemplateError, NoneValue, KeyError, ValueError, TypeError) as exc:
             raise _template_error(spec.code, exc) from exc
     raise UnknownNotice(spec.code, fmt)
@@ -207,6 +259,40 @@ def render(notice_type: str, context: Mapping[str, Any], fmt: str, *,
            settings: Settings | None = None) -> RenderedDocument:
     """Render one notice in one format (html | pdf | docx | txt)."""
     return render_many(notice_type, context, (fmt,), settings=settings)[fmt]
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What a notice says, part by part, for the document linter (notifications.lint_text/lint_layout)."""
+
+    title_units: list[str]
+    texts: list[str]  # title, document number, every paragraph and every table cell, the signature
+    closing: str | None  # the start of the body's last paragraph (the signature must follow it)
+    signature: str | None  # the date under the signature, as printed
+    appendix: str | None  # the first line of what follows the signature
+
+
+def outline(notice_type: str, context: Mapping[str, Any], *, settings: Settings | None = None) -> Outline:
+    """The notice's parts as text (no layout)."""
+    from notifications.filters import cn_date
+
+    spec = get_spec(notice_type)
+    prep = _prepare(spec, context, settings or get_settings())
+
+    def texts(blocks: list[Block]) -> list[str]:
+        out: list[str] = []
+        for b in blocks:
+            out.extend(c.text for row in b.rows for c in row) if b.kind == "table" else out.append(b.text)
+        return out
+
+    body, appendix = texts(prep.blocks), texts(prep.appendix_blocks)
+    signature = cn_date(prep.ctx["issued_date"]) if spec.signed and spec.layout == "letter" else None
+    head = [prep.ctx["heading"], prep.ctx["doc_no"]]
+    tail = [str(_lookup(context, "agency.name")), signature] if signature else []
+    closing = next((t for t in reversed(body) if t.strip()), None)
+    return Outline(title_units(_heading_agency(spec, context), spec.title_zh),
+                   [t for t in [*head, *body, *tail, *appendix] if t], closing[:8] if closing else None, signature,
+                   appendix[0][:8] if appendix else None)
 
 
 def render_subject(notice_type: str, context: Mapping[str, Any], *, settings: Settings | None = None) -> str:

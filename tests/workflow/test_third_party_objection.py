@@ -50,7 +50,7 @@ def test_withheld_because_of_the_objection_sends_no_article_32_notice(db, clock)
     assert "disclosure.disclose_despite_objection" not in [n.notice_type for n in notices]
     reply = next(n for n in notices if n.notice_type == "disclosure.reply")
     text = render("disclosure.reply", reply.context, "txt").content.decode()
-    assert "第三方不同意公开且有合理理由，该部分内容不予公开" in text
+    assert "第三方不同意公开且有合理理由，本机关对此不予公开" in text
     assert "决定公开的理由" not in text and "公共利益" not in text
 
 

@@ -1,0 +1,158 @@
+"""The document linter, layout part: the PDF as poppler sees it (``pdftotext -bbox-layout``, ``pdftoppm``).
+
+Checks: the title on one line or broken between whole words; nothing beyond the margins (the page number
+lives in the bottom margin by design); the signature after the body and before any reply slip; the seal
+ring whole on every page it appears.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from notifications.lint_text import Finding
+
+PT_PER_MM = 72 / 25.4
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # layout/notice.css (GB/T 9704-2012)
+SEAL_MM = 42
+TITLE_MIN_HEIGHT = 20.0  # pt: 二号 (22pt) title lines; the body (三号, 16pt) stays below
+_TOLERANCE = 3.0  # pt
+_PAGE_NO = re.compile(r"^[—\-–]?\d+[—\-–]?$|^[—\-–]$")
+_NS = "{http://www.w3.org/1999/xhtml}"
+
+
+@dataclass
+class Line:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+@dataclass
+class Page:
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+
+
+def pdf_pages(pdf: bytes) -> list[Page]:
+    """The text lines of every page with their boxes (points, origin top left)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "doc.pdf"
+        src.write_bytes(pdf)
+        out = subprocess.run(["pdftotext", "-bbox-layout", str(src), "-"], capture_output=True, check=True,
+                             timeout=60).stdout
+    root = ElementTree.fromstring(out)
+    pages = []
+    for p in root.iter(f"{_NS}page"):
+        page = Page(float(p.get("width", 0)), float(p.get("height", 0)))
+        for ln in p.iter(f"{_NS}line"):
+            words = [w.text or "" for w in ln.iter(f"{_NS}word")]
+            page.lines.append(Line("".join(words), *(float(ln.get(k, 0)) for k in ("xMin", "yMin", "xMax", "yMax"))))
+        pages.append(page)
+    return pages
+
+
+def title(pages: list[Page], units: list[str]) -> list[Finding]:
+    """The title's printed lines must each be a run of whole units (agency name, title stems)."""
+    if not pages or not units:
+        return []
+    lines = []
+    for ln in sorted(pages[0].lines, key=lambda ln: ln.y0):  # the leading run of tall (二号) lines
+        if ln.height < TITLE_MIN_HEIGHT or _PAGE_NO.match(ln.text.replace(" ", "")):
+            break
+        lines.append(ln.text)
+    if "".join(lines) != "".join(units):
+        return [("title", f"标题与应有标题不一致：{'／'.join(lines)}")]
+    bounds, pos = set(), 0
+    for u in units:
+        pos += len(u)
+        bounds.add(pos)
+    pos, out = 0, []
+    for text in lines[:-1]:
+        pos += len(text)
+        if pos not in bounds:
+            out.append(("title", f"标题在词语中间断行：{'／'.join(lines)}"))
+    return out
+
+
+def margins(pages: list[Page]) -> list[Finding]:
+    """No text outside the type area (the page number in the bottom margin excepted)."""
+    out = []
+    for n, page in enumerate(pages, start=1):
+        left, right = MARGINS_MM["left"] * PT_PER_MM, page.width - MARGINS_MM["right"] * PT_PER_MM
+        top, bottom = MARGINS_MM["top"] * PT_PER_MM, page.height - MARGINS_MM["bottom"] * PT_PER_MM
+        for ln in page.lines:
+            if ln.y0 >= bottom - _TOLERANCE and _PAGE_NO.match(ln.text.replace(" ", "")):
+                continue
+            if (ln.x0 < left - _TOLERANCE or ln.x1 > right + _TOLERANCE or ln.y0 < top - _TOLERANCE
+                    or ln.y1 > bottom + _TOLERANCE):
+                out.append(("margin", f"第{n}页文字超出版心：“{ln.text[:20]}”"))
+    return out
+
+
+def order(pages: list[Page], *, closing: str | None, signature: str | None, appendix: str | None) -> list[Finding]:
+    """The closing formula before the signature's date, the reply slip after it."""
+    text = "\n".join(ln.text for p in pages for ln in p.lines)
+    out: list[Finding] = []
+    sig = text.rfind(signature) if signature else -1
+    if signature and sig < 0:
+        return [("signature", f"未找到落款日期：{signature}")]
+    if closing and signature:
+        end = text.rfind(closing, 0, text.find(appendix) if appendix and appendix in text else len(text))
+        if end < 0 or end > sig:
+            out.append(("signature", "落款不在正文之后"))
+    if appendix and signature and text.find(appendix) < sig:
+        out.append(("signature", f"“{appendix}”应在落款之后"))
+    return out
+
+
+def seal(pdf: bytes, *, dpi: int = 40) -> list[Finding]:
+    """Each page's seal (the red ring) is whole: its red pixels span a full circle of 42 mm, not an arch."""
+    from PIL import Image
+
+    want = SEAL_MM / 25.4 * dpi
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "doc.pdf"
+        src.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(src), str(Path(tmp) / "p")], check=True, timeout=120)
+        for n, png in enumerate(sorted(Path(tmp).glob("p-*.png")), start=1):
+            with Image.open(png) as im:
+                box = _red_box(im.convert("RGB"))
+            if box is None:
+                continue
+            w, h = box[2] - box[0], box[3] - box[1]
+            if min(w, h) < 0.85 * want or max(w, h) > 1.2 * want:
+                out.append(("seal", f"第{n}页印章不完整（{w:.0f}×{h:.0f}像素，应为约{want:.0f}像素的圆）"))
+    return out
+
+
+def _red_box(im: Any) -> tuple[int, int, int, int] | None:
+    """The bounding box of the clearly red pixels (the seal placeholder, #c00 at 35 % opacity)."""
+    from PIL import ImageChops
+
+    r, g, b = im.split()
+    redder_than_green = ImageChops.subtract(r, g).point(lambda v: 255 if v > 40 else 0)
+    redder_than_blue = ImageChops.subtract(r, b).point(lambda v: 255 if v > 40 else 0)
+    box: tuple[int, int, int, int] | None = ImageChops.multiply(redder_than_green, redder_than_blue).getbbox()
+    return box
+
+
+def lint_pdf(pdf: bytes, *, units: list[str] | None = None, closing: str | None = None,
+             signature: str | None = None, appendix: str | None = None) -> list[Finding]:
+    """Every layout check over one PDF."""
+    pages = pdf_pages(pdf)
+    return [*title(pages, units or []), *margins(pages),
+            *order(pages, closing=closing, signature=signature, appendix=appendix), *seal(pdf)]

@@ -49,6 +49,19 @@ def variants() -> Iterator[Case]:
     unconsulted["notice"].pop("objection_withheld")
     yield "disclosure.reply:refuse.third_party:not_consulted", "disclosure.reply", unconsulted
     yield "disclosure.reply:in_person", "disclosure.reply", _in_person(reply_context("disclose", "provided"))
+    files = [{"id": 7, "filename": "征收补偿安置方案.pdf", "sha256": "0" * 64, "size": 812_345,
+              "content_type": "application/pdf"}, {"id": 8, "filename": "补偿费用汇总表.png", "sha256": "1" * 64,
+                                                   "size": 95_120, "content_type": "image/png"}]
+    for category in ("disclose", "partial"):
+        reason = "provided" if category == "disclose" else "partial"
+        attached = reply_context(category, reason)
+        attached["notice"]["provided"]["files"] = files
+        yield f"disclosure.reply:{category}:files", "disclosure.reply", attached
+        linked = reply_context(category, reason)
+        linked["notice"]["provided"]["link"] = {
+            "files": [f["filename"] for f in files], "size_mb": 24.6, "limit_mb": 10, "until": "2026-12-25",
+            "url": "https://zrzy.example.gov.cn/gongkai/demo/xiazai/1/2026-12-25/0f1e2d3c4b5a69788796a5b4"}
+        yield f"disclosure.reply:{category}:link", "disclosure.reply", linked
     yield "disclosure.receipt:in_person", "disclosure.receipt", _in_person(fixture_context("disclosure.receipt"))
     for reason in ("fee_unpaid", "withdrawn"):
         closure = reply_context("other", reason)["notice"]

@@ -32,7 +32,7 @@ _INTERNAL = re.compile(r"\{\{|\}\}|\{%|%\}|\bNone\b|\bTrue\b|\bFalse\b|UNCONFIRM
 _ISO_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{4}/\d{1,2}/\d{1,2}\b")
 _PADDED_DATE = re.compile(r"\d{4}年0\d月|月0\d日")
 # Abbreviations a Chinese official letter does use in Latin letters.
-ALLOWED_WORDS = frozenset({"EMS", "PDF", "DOCX", "GB", "ID"})
+ALLOWED_WORDS = frozenset({"EMS", "PDF", "DOCX", "GB", "ID", "MB"})
 _PREFIX_MIN = 5  # two clauses of one sentence opening with the same 5 characters repeat each other
 
 

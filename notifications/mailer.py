@@ -8,9 +8,10 @@ crash is recognisable as the same message. One recipient per message; never a BC
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -23,6 +24,7 @@ from typing import Any, Protocol
 import aiosmtplib
 
 from notifications.catalog import get_spec
+from notifications.files import file_path
 from notifications.render import RenderedDocument, render_subject
 from settings import Settings
 
@@ -80,9 +82,28 @@ def attachment_formats(row: OutboxLike) -> tuple[str, ...]:
     return tuple(f for f in ATTACHABLE if f in wanted and f in spec.formats)
 
 
+def provided_files(context: Mapping[str, Any], settings: Settings) -> list[RenderedDocument]:
+    """The files a reply provides by email (条例第四十条), listed in its context under ``notice.provided.files``
+    by the workflow and read from the file store; a missing or altered file is a permanent error."""
+    notice = context.get("notice") or {}
+    provided = notice.get("provided") if isinstance(notice, Mapping) else None
+    out = []
+    for f in (provided or {}).get("files") or []:
+        try:
+            data = file_path(str(f["sha256"]), settings.files_path).read_bytes()
+        except (OSError, ValueError, KeyError) as exc:
+            raise SendError(f"provided file missing: {f.get('filename')}: {exc}", permanent=True) from exc
+        if hashlib.sha256(data).hexdigest() != f["sha256"]:
+            raise SendError(f"provided file altered: {f.get('filename')}", permanent=True)
+        out.append(RenderedDocument(data, str(f["filename"]), str(f.get("content_type") or "application/octet-stream"),
+                                    str(f["sha256"])))
+    return out
+
+
 def build_message(row: OutboxLike, rendered: Mapping[str, RenderedDocument], settings: Settings, *,
-                  now: datetime) -> EmailMessage:
-    """One message to ``row.recipient``: HTML + text alternative, attachments from ``rendered``."""
+                  now: datetime, files: Sequence[RenderedDocument] = ()) -> EmailMessage:
+    """One message to ``row.recipient``: HTML + text alternative, the notice's attachments from ``rendered``,
+    then ``files`` (the information provided)."""
     if row.id is None:
         raise ValueError("outbox row has no id")
     agency = row.context.get("agency") or {}
@@ -104,6 +125,9 @@ def build_message(row: OutboxLike, rendered: Mapping[str, RenderedDocument], set
         doc = rendered.get(fmt)
         if doc is None:
             continue
+        maintype, _, subtype = doc.content_type.partition(";")[0].partition("/")
+        msg.add_attachment(doc.content, maintype=maintype, subtype=subtype, filename=doc.filename)
+    for doc in files:
         maintype, _, subtype = doc.content_type.partition(";")[0].partition("/")
         msg.add_attachment(doc.content, maintype=maintype, subtype=subtype, filename=doc.filename)
     return msg

@@ -34,7 +34,14 @@ from db.models.core import User
 from notifications.catalog import get_spec
 from notifications.errors import FontsMissing, NoticeError
 from notifications.files import store_file, write_blob
-from notifications.mailer import MailBackend, SendError, attachment_formats, backend_for, build_message
+from notifications.mailer import (
+    MailBackend,
+    SendError,
+    attachment_formats,
+    backend_for,
+    build_message,
+    provided_files,
+)
 from notifications.render import RenderedDocument, render_many
 from settings import Settings, get_settings
 
@@ -329,7 +336,7 @@ def _process_sync(job: Job, email: tuple[str, str] | None, settings: Settings,
     formats = tuple(f for f in ("html", "txt") if f in spec.formats) + attach
     docs = render_many(job.notice_type, job.context, formats, settings=settings)
     addressed = _Addressed(job.id, job.notice_type, recipient, name, job.context)
-    msg = build_message(addressed, docs, settings, now=now)
+    msg = build_message(addressed, docs, settings, now=now, files=provided_files(job.context, settings))
     return "send", msg, [docs[f] for f in attach]
 
 

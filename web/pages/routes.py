@@ -20,6 +20,7 @@ from web.pages.leader import dashboard as leader
 from web.pages.leader import reports, supervisor
 from web.pages.portal import apply as portal
 from web.pages.portal import case as portal_case
+from web.pages.portal import download_link as portal_download
 from web.pages.portal import lookup as public
 from web.pages.render import render
 from web.pages.session import SESSION_COOKIE, LoginRequired, PageError
@@ -62,6 +63,7 @@ def install(app: FastAPI) -> None:
         return result
 
     # workorder_intake before workorders: /workorders/new and /import are not order ids
-    for mod in (auth, frontdesk, online_queue, cases, leader, admin, public, portal, portal_case, workorder_intake,
+    for mod in (auth, frontdesk, online_queue, cases, leader, admin, public, portal, portal_case, portal_download,
+                workorder_intake,
                 workorders, reports, supervisor):
         app.include_router(mod.router)

@@ -61,6 +61,10 @@ class AgencyConfig(BaseModel):
     office_name: str = ""
     lookup_url: str = ""
     mail_attachments: list[str] = Field(default_factory=lambda: ["pdf"])
+    # 条例第四十条: information provided by email travels with the reply up to this size; beyond it the reply
+    # gives a download link valid for download_link_days.
+    mail_files_limit_mb: int = Field(10, ge=0, le=100)
+    download_link_days: int = Field(30, ge=1, le=365)
     art35_max_delay_wd: int = Field(60, ge=1, le=250)  # 条例第三十五条 sets no cap: configurable
     report_row_overrides: dict[str, str] = Field(default_factory=dict)  # e.g. {"disclose.already_public": "3.1"}
     reminder_ladder_wd: list[int] = Field(default_factory=lambda: [5, 3, 1, 0])  # working days before due

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
-from db.models import ApprovalRequest, Clock, Consultation, Disclosure, RemedyCase, User
+from db.models import ApprovalRequest, Clock, Consultation, Disclosure, RemedyCase, StoredFile, User
 from notifications.context import OBTAIN_WAY_LABELS, case_ref
 from notifications.outbox import enqueue
 from states.decisions import Category, lookup, row_for
@@ -31,6 +32,7 @@ from workflow.disclosure.context import (
     objecting_third_parties,
     pending_extension,
 )
+from workflow.disclosure.download_links import download_token, link_path
 from workflow.errors import DomainValidation
 from workflow.portal.handlers import h_confirm_submission, h_discard_submission, h_request_completion
 
@@ -416,7 +418,8 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
         notice["objection_withheld"] = True  # the reply says the third party's objection was upheld
     if discloses and p.reason != "already_public":
         notice["provided"] = {"method_label": OBTAIN_WAY_LABELS.get(ctx.row.obtain_way, ctx.row.obtain_way),
-                              "documents": p.documents or [ctx.row.description[:200]]}
+                              "documents": p.documents or [ctx.row.description[:200]],
+                              **provided_files(ctx)}
     notify_applicant(ctx, "disclosure.reply", notice, doc_no=doc_no)
     if over_objection:
         content = p.objected_content or "；".join(p.documents) or ctx.row.description[:200]
@@ -427,6 +430,27 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
                           "content": content, "disclose_date": ctx.today.isoformat()},
                          name=c.consultee_name, contact=c.consultee_contact, key_suffix=f":tp{c.id}")
     ctx.event["over_objection"] = over_objection
+
+
+def provided_files(ctx: Ctx) -> dict[str, Any]:
+    """The files marked for the applicant (答复提供的政府信息) and how they travel with an emailed reply:
+    attached up to the agency's size limit, else a download link valid for a stated period."""
+    files = ctx.session.exec(select(StoredFile).where(
+        StoredFile.case_kind == KIND, StoredFile.case_id == ctx.case_id, StoredFile.category == "reply_info",
+        col(StoredFile.for_applicant).is_(True)).order_by(col(StoredFile.id))).all()
+    if not files or applicant_channel(ctx.row)[0] != "email":
+        return {}
+    listed = [{"id": f.id, "filename": f.filename, "sha256": f.sha256, "size": f.size,
+               "content_type": f.content_type} for f in files]
+    total = sum(f.size for f in files)
+    if total <= ctx.cfg.mail_files_limit_mb * 1024 * 1024:
+        return {"files": listed}
+    until = ctx.cal.add_calendar_period(ctx.today, days=ctx.cfg.download_link_days).due
+    parts = urlsplit(ctx.cfg.lookup_url)
+    base = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    url = base + link_path(ctx.agency.code, ctx.case_id, until, download_token(ctx.case_id, until))
+    return {"link": {"files": [f["filename"] for f in listed], "size_mb": round(total / 1024 / 1024, 1),
+                     "until": until.isoformat(), "url": url, "limit_mb": ctx.cfg.mail_files_limit_mb}}
 
 
 def _objection_outcome(p: P.ReplyIn, objected: bool) -> bool:

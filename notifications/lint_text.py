@@ -27,6 +27,7 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s，。；：、）（“”<>\"]+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _IDENT = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{1,6}[0-9][A-Za-z0-9-]*|[A-Z0-9]{4}-[A-Z0-9]{4})(?![A-Za-z0-9])")  # order/submission nos, query codes
 _ASCII_WORD = re.compile(r"[A-Za-z]{2,}")
+_FILE_EXT = re.compile(r"(?<=[^\s.])\.(?:pdf|png|jpe?g|docx?|xlsx?|ofd|zip|txt)\b", re.IGNORECASE)  # file names
 _INTERNAL = re.compile(r"\{\{|\}\}|\{%|%\}|\bNone\b|\bTrue\b|\bFalse\b|UNCONFIRMED|DERIVED|rules\.md|notice\.\w"
                        r"|case\.\w|agency\.\w|\b\d+\.\d+\.\d+\b|（未设置")
 _ISO_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{4}/\d{1,2}/\d{1,2}\b")
@@ -67,7 +68,7 @@ def ascii_words(text: str, allowed: Iterable[str] = ()) -> list[Finding]:
     for value in sorted(set(allowed), key=len, reverse=True):
         if value:
             text = text.replace(value, " ")
-    text = _IDENT.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", text)))
+    text = _FILE_EXT.sub(" ", _IDENT.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", text))))
     words = {w for w in _ASCII_WORD.findall(text) if w not in ALLOWED_WORDS}
     return [("ascii", f"出现英文或代码：{w}") for w in sorted(words)]
 
@@ -78,6 +79,7 @@ def internal(text: str) -> list[Finding]:
 
 def dates(text: str, required: Iterable[Any] = ()) -> list[Finding]:
     """Dates in Chinese form (2026年11月25日), and every date the notice must state is there."""
+    text = _URL.sub(" ", text)  # a link may carry a date of its own
     out = [("date", f"日期未用中文格式：{m.group(0)}") for m in _ISO_DATE.finditer(text)]
     out += [("date", f"日期数字前补零：{m.group(0)}") for m in _PADDED_DATE.finditer(text)]
     for d in required:

@@ -44,8 +44,9 @@ class NoticeSpec:
     signed: bool = True  # agency name, date and seal placeholder at the lower right
     remedy: bool = False  # carries the remedy clause (rules.md §1.8)
     for_applicant: bool = False  # stored files are downloadable through the applicant's look-up
-    # Context keys holding a secret (the applicant's query code): scrubbed from the outbox row once
-    # sent, and the rendered files are not kept — only the code's hash is stored anywhere.
+    # Context keys holding a secret (the applicant's query code): scrubbed from the outbox row once sent. The
+    # rendered receipt is kept as the case's document (reprinted at the desk with its code); the case row keeps
+    # only the code's hash.
     secret_keys: tuple[str, ...] = ()
     # A part printed after the agency's signature (the third party's reply slip): body/appendix/<code>.html
     appendix: bool = False

@@ -63,6 +63,9 @@ def variants() -> Iterator[Case]:
             "url": "https://zrzy.example.gov.cn/gongkai/demo/xiazai/1/2026-12-25/0f1e2d3c4b5a69788796a5b4"}
         yield f"disclosure.reply:{category}:link", "disclosure.reply", linked
     yield "disclosure.receipt:in_person", "disclosure.receipt", _in_person(fixture_context("disclosure.receipt"))
+    oral = _in_person(fixture_context("disclosure.registration_form"))
+    oral["case"]["oral"] = True
+    yield "disclosure.registration_form:oral", "disclosure.registration_form", oral
     for reason in ("fee_unpaid", "withdrawn"):
         closure = reply_context("other", reason)["notice"]
         closure.pop("decision"), closure.pop("detail")

@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 
 from db.bulk import bulk_insert
 from db.engine import conflict_insert, dialect_name, is_sqlite, read_session, write_session
-from db.models.common import Event, Outbox
+from db.models.common import Event, Outbox, StoredFile
 from db.models.core import User
 from notifications.catalog import get_spec
 from notifications.errors import FontsMissing, NoticeError
@@ -212,8 +212,8 @@ def mark_sent(engine: Engine, job: Job, now: datetime, *, message_id: str | None
               docs: Sequence[RenderedDocument], settings: Settings) -> bool:
     """Record a delivery (and store the rendered files); False if another instance already did."""
     spec = get_spec(job.notice_type)
-    if spec.secret_keys:
-        docs = ()  # never keep a copy of a secret (the query code) on disk
+    # A receipt is kept with its query code (only the code's hash is stored elsewhere): the stored document is
+    # how the desk reprints a lost receipt; the outbox row's copy of the code is scrubbed below.
     for doc in docs:  # bytes on disk before the transaction; content-addressed, so idempotent
         write_blob(doc.content, settings.files_path)
     with write_session(engine) as s:
@@ -224,7 +224,14 @@ def mark_sent(engine: Engine, job: Job, now: datetime, *, message_id: str | None
         row.attempts, row.locked_by, row.lease_until, row.last_error = row.attempts + 1, None, None, note
         if spec.secret_keys:
             row.context = scrub(row.context, spec.secret_keys)
+        kept = set()
+        if docs and job.case_kind and job.case_id is not None:  # a re-rendered document is not stored twice
+            kept = set(s.exec(select(StoredFile.sha256).where(
+                StoredFile.case_kind == job.case_kind, StoredFile.case_id == job.case_id,
+                col(StoredFile.sha256).in_([d.sha256 for d in docs]))).all())
         for doc in docs:
+            if doc.sha256 in kept:
+                continue
             store_file(s, doc.content, agency_id=job.agency_id, filename=doc.filename,
                        content_type=doc.content_type, category="notice", now=now, case_kind=job.case_kind,
                        case_id=job.case_id, notice_type=job.notice_type, for_applicant=spec.for_applicant,

@@ -41,6 +41,7 @@ from workflow.disclosure.context import (
     applicant_notice,
     build_facts,
     case_snapshot,
+    oral_application_form,
     refresh_next_due,
 )
 from workflow.disclosure.handlers import HANDLERS
@@ -156,6 +157,7 @@ class _Prepared:
     values: dict[str, Any]
     clocks: list[dict[str, Any]]
     notice: PreparedNotice
+    form: PreparedNotice | None = None  # the 登记表 the applicant of an oral application signs (条例第二十九条)
 
 
 def _prepare(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) -> _Prepared:
@@ -191,7 +193,8 @@ def _prepare(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
     receipt_notice = applicant_notice(agency=agency, cfg=cfg, row=SimpleNamespace(id=0, **values),
                                       notice_type="disclosure.receipt", now=now,
                                       notice={"query_code": code, "due_date": reply_due.isoformat()})
-    return _Prepared(data, actor, now, actx, raw, receipt, code, values, clocks, receipt_notice)
+    form = oral_application_form(agency, cfg, values, actor, now, reply_due) if data.oral else None
+    return _Prepared(data, actor, now, actx, raw, receipt, code, values, clocks, receipt_notice, form)
 
 
 def register(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) -> Registered:
@@ -278,9 +281,10 @@ def _insert_registrations(conn: Connection, preps: Sequence[_Prepared]) -> list[
                               "receipt_date": p.receipt.isoformat(), "raw_receipt_date": p.raw.isoformat(),
                               "oral": p.data.oral, "note": p.data.note})
         for p, case_id in zip(preps, ids, strict=True)])
-    enqueue_many(conn, [p.notice.values(case_id=case_id, tracking_no=p.values["tracking_no"],
-                                        number=p.values["tracking_no"], action_key="register")
-                        for p, case_id in zip(preps, ids, strict=True)],
+    enqueue_many(conn, [n.values(case_id=case_id, tracking_no=p.values["tracking_no"], number=p.values["tracking_no"],
+                                 action_key=key)
+                        for p, case_id in zip(preps, ids, strict=True)
+                        for n, key in ((p.notice, "register"), (p.form, "register:form")) if n is not None],
                  validate=False)  # checked when prepared (disclosure_context.applicant_notice)
     return [Registered(case_id, p.values["tracking_no"], p.code, DState.REGISTERED, 1, p.receipt.isoformat())
             for p, case_id in zip(preps, ids, strict=True)]

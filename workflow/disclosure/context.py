@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection
@@ -193,6 +194,22 @@ def applicant_notice(*, agency: Agency, cfg: AgencyConfig, row: Any, notice_type
     }
     check_context(notice_type, {**context, "case": {**case, "tracking_no": case["tracking_no"] or "（待编号）"}})
     return PreparedNotice(row.agency_id, notice_type, channel, recipient, row.applicant_name, context, now)
+
+
+def oral_application_form(agency: Agency, cfg: AgencyConfig, values: dict[str, Any], actor: Principal,
+                          now: datetime, reply_due: date) -> PreparedNotice:
+    """条例第二十九条: an oral application is written down by the office; the 登记表 is printed for the applicant
+    to read and sign (it is filed with the case)."""
+    row = SimpleNamespace(id=0, **values)
+    context: dict[str, Any] = {
+        "agency": agency_snapshot(agency, cfg), "case": case_snapshot(row, cfg.timezone),
+        "notice": {"registered_date": local_date(now, cfg.timezone).isoformat(), "registered_by": actor.label,
+                   "due_date": reply_due.isoformat(), "note": "口头申请，工作人员代为填写"},
+        "issued_date": local_date(now, cfg.timezone).isoformat(), "doc_no": "",
+    }
+    check_context("disclosure.registration_form",
+                  {**context, "case": {**context["case"], "tracking_no": context["case"]["tracking_no"] or "（待编号）"}})
+    return PreparedNotice(row.agency_id, "disclosure.registration_form", "print", "", row.applicant_name, context, now)
 
 
 def enqueue_applicant_notice(session: Session, *, agency: Agency, cfg: AgencyConfig, row: Any, notice_type: str,

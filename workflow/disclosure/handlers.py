@@ -421,6 +421,7 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
                               "documents": p.documents or [ctx.row.description[:200]],
                               **provided_files(ctx)}
     notify_applicant(ctx, "disclosure.reply", notice, doc_no=doc_no)
+    _delivery_slip(ctx, doc_no)
     if over_objection:
         content = p.objected_content or "；".join(p.documents) or ctx.row.description[:200]
         for c in objections:  # 条例第三十二条: tell the third party what is disclosed over its objection, and why
@@ -430,6 +431,18 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
                           "content": content, "disclose_date": ctx.today.isoformat()},
                          name=c.consultee_name, contact=c.consultee_contact, key_suffix=f":tp{c.id}")
     ctx.event["over_objection"] = over_objection
+
+
+def _delivery_slip(ctx: Ctx, doc_no: str) -> None:
+    """A 送达回证 to go with a reply handed over or posted (the recipient signs it; the post's record is
+    attached); an emailed reply has its sending record instead."""
+    if applicant_channel(ctx.row)[0] == "email" and ctx.row.obtain_way not in ("collect", "post"):
+        return
+    method = "post" if ctx.row.obtain_way == "post" else "in_person"
+    notify_party(ctx, "disclosure.delivery_record",
+                 {"document_title": "政府信息公开申请答复书", "document_no": doc_no,
+                  "method_label": DELIVERY_LABELS[method], "address": ctx.row.address},
+                 name="（存档）", contact="", key_suffix=":slip")
 
 
 def provided_files(ctx: Ctx) -> dict[str, Any]:

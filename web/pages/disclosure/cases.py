@@ -35,6 +35,7 @@ from workflow.calendar.service import agency_calendar
 from workflow.cases.attachments import CATEGORIES as UPLOAD_CATEGORIES
 from workflow.cases.attachments import attach_to_disclosure, may_attach
 from workflow.cases.listing import CaseFilter, all_states, closed_window, list_cases
+from workflow.cases.pending_documents import pending_documents
 from workflow.disclosure import actions as wf
 from workflow.disclosure.payloads import PAYLOADS
 from workflow.disclosure.queries import get_detail
@@ -147,6 +148,7 @@ def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_acti
     n = now(request)
     with read_session(app_engine(request)) as s:
         d = get_detail(s, case_id, principal(user), now=n, full_personal_data=full_data(user, row))
+        coming = pending_documents(s, "disclosure", case_id)
         cal = agency_calendar(s, s.get(Agency, row.agency_id) or agency)
     soon = cal.add_workdays_date(today(request, cfg.timezone), 3)
     for c in d["clocks"]:
@@ -159,7 +161,7 @@ def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_acti
     return render(request, "cases/detail.html", {
         "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
         "picker": decision_picker(), "labels": FIELD_LABELS, "event_lines": event_lines, "event_label": event_label,
-        "file_kind": file_kind,
+        "file_kind": file_kind, "pending_documents": coming,
         "may_upload": may_attach(principal(user), row),
         "upload_categories": [(k, label) for k, (label, _) in UPLOAD_CATEGORIES.items()],
         "upload_errors": upload_errors or {}}, status=status)

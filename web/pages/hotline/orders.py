@@ -34,6 +34,7 @@ from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_se
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar
 from workflow.cases.attachments import may_attach
+from workflow.cases.pending_documents import pending_documents
 from workflow.hotline import actions as wf
 from workflow.hotline.files import CATEGORIES, attach_to_workorder, order_files
 from workflow.hotline.payloads import PAYLOADS
@@ -125,6 +126,7 @@ def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_acti
     with read_session(app_engine(request)) as s:
         d = get_detail(s, order_id, principal(user), now=now(request), full_personal_data=full_data(user, row))
         files = order_files(s, order_id)
+        coming = pending_documents(s, "workorder", order_id)
         agency = s.get(Agency, row.agency_id)
     assert agency is not None
     tz = agency_config(agency).timezone  # the order's agency (a supervisor may look at another agency's)
@@ -143,7 +145,7 @@ def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_acti
     return render(request, "workorders/detail.html", {
         "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
         "convert_defaults": convert_defaults(d), "cycles": cycle_rows(d["cycles"]), "files": files,
-        "file_kind": file_kind, "wall": lambda v: wall(v, tz), "pending": pending,
+        "file_kind": file_kind, "wall": lambda v: wall(v, tz), "pending": pending, "pending_documents": coming,
         "may_upload": may_attach(principal(user), row), "upload_errors": upload_errors or {},
         "upload_categories": [(k, label) for k, (label, _) in CATEGORIES.items()]}, status=status)
 

@@ -1,0 +1,80 @@
+"""Documents that join a case: the stored receipt (reprinted with its query code), the 登记表 of an oral
+application for the applicant to sign (条例第二十九条), and the 送达回证 of a reply handed over or posted."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from sqlmodel import col, select
+
+from db.engine import read_session
+from db.models import Outbox, StoredFile
+from notifications.files import read_file
+from notifications.outbox import SCRUBBED, deliver_due
+from notifications.render import render
+from tests.helpers import make_staff, registration
+from workflow.disclosure import actions as wf
+from workflow.disclosure.payloads import RegisterIn
+
+COUNTER = {"email": "", "obtain_way": "collect", "form_wanted": "paper"}  # at the counter, no email
+
+
+def _pdf_text(data: bytes) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "d.pdf"
+        src.write_bytes(data)
+        return subprocess.run(["pdftotext", str(src), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _files(db, case_id: int) -> list[StoredFile]:
+    with read_session(db.engine) as s:
+        return list(s.exec(select(StoredFile).where(StoredFile.case_id == case_id).order_by(col(StoredFile.id))).all())
+
+
+def _outbox(db, case_id: int) -> list[Outbox]:
+    with read_session(db.engine) as s:
+        return list(s.exec(select(Outbox).where(Outbox.case_id == case_id).order_by(col(Outbox.id))).all())
+
+
+def test_receipt_is_stored_with_its_query_code_and_the_outbox_forgets_the_code(db, clock) -> None:
+    staff = make_staff(db.engine, clock.now())
+    r = wf.register(db.engine, RegisterIn.model_validate(registration(**COUNTER)), staff.front, clock.now())
+    deliver_due(db.engine, clock.now(), instance="test", settings=db.settings)
+    deliver_due(db.engine, clock.now(), instance="test", settings=db.settings)  # a second run stores nothing twice
+    receipts = [f for f in _files(db, r.id) if f.notice_type == "disclosure.receipt"]
+    assert sorted(f.filename.rsplit(".", 1)[1] for f in receipts) == ["docx", "pdf"]
+    pdf = next(f for f in receipts if f.filename.endswith(".pdf"))
+    text = _pdf_text(read_file(pdf, db.settings.files_path))
+    assert r.query_code in text.replace(" ", "") and r.tracking_no in text.replace(" ", "")
+    assert pdf.for_applicant
+    row = next(o for o in _outbox(db, r.id) if o.notice_type == "disclosure.receipt")
+    assert row.context["notice"]["query_code"] == SCRUBBED
+
+
+def test_oral_application_prints_a_registration_form_for_the_applicant_to_sign(db, clock) -> None:
+    staff = make_staff(db.engine, clock.now())
+    r = wf.register(db.engine, RegisterIn.model_validate(registration(oral=True, **COUNTER)), staff.front,
+                    clock.now())
+    form = next(o for o in _outbox(db, r.id) if o.notice_type == "disclosure.registration_form")
+    assert form.channel == "print"
+    text = render("disclosure.registration_form", form.context, "txt", settings=db.settings).content.decode()
+    assert "申请人签名" in text and "代为填写" in text and "第二十九条" in text
+    plain = wf.register(db.engine, RegisterIn.model_validate(registration(**COUNTER)), staff.front, clock.now())
+    assert "disclosure.registration_form" not in [o.notice_type for o in _outbox(db, plain.id)]
+
+
+def test_a_reply_handed_over_or_posted_comes_with_a_delivery_slip(db, clock) -> None:
+    staff = make_staff(db.engine, clock.now())
+    for over, method, slips in ((COUNTER, "直接送达", 1), ({"obtain_way": "post"}, "邮寄送达", 1), ({}, None, 0)):
+        r = wf.register(db.engine, RegisterIn.model_validate(registration(assignee_id=staff.officer.id, **over)),
+                        staff.front, clock.now())
+        wf.act(db.engine, r.id, "reply", {"category": "unavailable", "reason": "not_held"}, staff.officer, clock.now())
+        found = [o for o in _outbox(db, r.id) if o.notice_type == "disclosure.delivery_record"]
+        assert len(found) == slips
+        if found:
+            ctx = found[0].context
+            assert ctx["notice"]["method_label"] == method and ctx["notice"]["document_no"]
+            text = render("disclosure.delivery_record", ctx, "txt", settings=db.settings).content.decode()
+            assert "签收人" in text and "政府信息公开申请答复书" in text

@@ -50,7 +50,7 @@ FONT_PACKAGES=(fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-hanazon
 # The body face of official documents is 仿宋 (GB/T 9704-2012). Debian has no simplified-Chinese 仿宋 as a
 # font package; the Fandol fonts (GPL with the font exception: embedding in PDFs is free) ship inside the
 # texlive-lang-chinese package. FandolFang covers all 6,763 characters of GB 2312 (3,755 level-1 and
-# 3,008 level-2; measured by scripts/font_coverage.py). Only the font files are taken from the package
+# 3,008 level-2; python -m notifications.fonts measures it). Only the font files are taken from the package
 # (apt-get download + dpkg-deb, no TeX installed). An agency's licensed 仿宋_GB2312 / 方正小标宋 dropped
 # into BANLI_FONTS_DIR still comes first in every font stack.
 FANDOL_DIR=/usr/local/share/fonts/banli-fandol

@@ -8,17 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
-from sqlmodel import col, func, select
+from sqlmodel import func, select
 
-from db.models import ApprovalRequest, Clock, Consultation, Disclosure, RemedyCase, StoredFile, User
-from notifications.context import OBTAIN_WAY_LABELS, case_ref
+from db.models import ApprovalRequest, Consultation, Disclosure, RemedyCase, User
+from notifications.context import case_ref
 from notifications.outbox import enqueue
-from states.decisions import Category, lookup, row_for
+from states.decisions import Category
 from states.fees import quote_items, quote_pages
 from workflow.cases.clocks import add_adjustment, pause_clock, resume_clock, start_clock, stop_clock
-from workflow.cases.numbers import next_number
 from workflow.disclosure import payloads as P
 from workflow.disclosure.context import (
     KIND,
@@ -26,65 +24,26 @@ from workflow.disclosure.context import (
     agency_snapshot,
     applicant_channel,
     consultation_count,
-    decision_view,
     notify_applicant,
     notify_party,
-    objecting_third_parties,
     pending_extension,
 )
-from workflow.disclosure.download_links import download_token, link_path
+from workflow.disclosure.reply import h_reply
+from workflow.disclosure.steps import (
+    DELIVERY_LABELS,
+    conclude,
+    iso,
+    latest_clock,
+    next_doc_no,
+    not_before,
+    not_future,
+    record_move,
+    stop_open,
+)
 from workflow.errors import DomainValidation
 from workflow.portal.handlers import h_confirm_submission, h_discard_submission, h_request_completion
 
 Handler = Callable[[Ctx, Any], None]
-DELIVERY_LABELS = {"post": "邮寄送达", "email": "电子邮件送达", "in_person": "直接送达", "online": "网上送达",
-                   "fax": "传真送达"}
-
-
-def _clock(ctx: Ctx, kind: str) -> Clock | None:
-    return ctx.clocks().get(kind)
-
-
-def _not_future(ctx: Ctx, d: date | None, field: str) -> date:
-    if d is None:
-        return ctx.today
-    if d > ctx.today:
-        raise DomainValidation.one(field, "in_future", "日期不能晚于今天")
-    return d
-
-
-def _not_before(d: date, floor: date | None, field: str, what: str) -> None:
-    if floor is not None and d < floor:
-        raise DomainValidation.one(field, "too_early", f"日期不能早于{what}（{floor.isoformat()}）")
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
-
-
-def _move(ctx: Ctx, kind: str, old: date | None, new: date | None) -> None:
-    """Record a moved deadline in the event (old and new date)."""
-    if old != new:
-        ctx.event.setdefault("moved", []).append({"clock": kind, "old": _iso(old), "new": _iso(new)})
-
-
-def _conclude(ctx: Ctx, category: Category, reason: str) -> None:
-    """Set the resolution: decision, its table-三 row, and the conclusion date (counted in that year)."""
-    r = lookup(category, reason)
-    assert r is not None
-    row = ctx.row
-    row.decision = f"{category}.{reason}"
-    row.report_row = row_for(r, ctx.cfg.report_row_overrides)
-    row.concluded_at = ctx.now
-    row.concluded_date = ctx.today
-    ctx.event["decision"] = row.decision
-    ctx.event["report_row"] = row.report_row
-
-
-def _stop_open(ctx: Ctx, status: str = "cancelled") -> None:
-    for c in ctx.clocks().values():
-        if c.status in ("running", "paused"):
-            stop_clock(c, status=status, now=ctx.now)
 
 
 # ------------------------------------------------------------------ handlers
@@ -104,14 +63,14 @@ def _set_assignee(ctx: Ctx, user: User) -> None:
     for c in ctx.clocks().values():
         c.assignee_id = user.id
     ctx.event.update({"assignee": user.display_name, "previous_assignee_id": old})
-    reply = _clock(ctx, "reply")
+    reply = latest_clock(ctx, "reply")
     enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
             notice_type="internal.assigned", channel="internal", recipient=f"user:{user.id}",
             recipient_name=user.display_name,
             context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": user.display_name},
                      "case": case_ref(KIND, ctx.row.tracking_no or "", ctx.row.description[:60]),
                      "notice": {"assigned_by": ctx.actor.label, "clock_label": "答复期限",
-                                "due_date": _iso(reply.due_date if reply else None) or ""},
+                                "due_date": iso(reply.due_date if reply else None) or ""},
                      "issued_date": ctx.today.isoformat()},
             dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}", now=ctx.now)
 
@@ -127,56 +86,56 @@ def h_request_correction(ctx: Ctx, p: P.CorrectionIn) -> None:
     """条例第三十条: one notice listing everything; the reply clock waits for the corrected application."""
     period = p.period_days or ctx.cfg.correction_period_wd
     ctx.row.correction_requested = True
-    notice_clock = _clock(ctx, "correction_notice")
+    notice_clock = latest_clock(ctx, "correction_notice")
     if notice_clock is not None:
         stop_clock(notice_clock, status="met", now=ctx.now)
     corr = start_clock(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
                        kind="correction_period", base=ctx.today, amount=period, cal=ctx.cal, now=ctx.now, tz=ctx.tz,
                        assignee_id=ctx.row.assignee_id, base_reason="发出补正告知之日")
-    reply = _clock(ctx, "reply")
+    reply = latest_clock(ctx, "reply")
     if reply is not None:
         reply.status = "paused"  # restarted from the corrected application (not a pause in the ledger)
-    doc_no = _doc_no(ctx, "notice")
-    ctx.event.update({"correction_due": _iso(corr.due_date), "doc_no": doc_no})
+    doc_no = next_doc_no(ctx, "notice")
+    ctx.event.update({"correction_due": iso(corr.due_date), "doc_no": doc_no})
     notify_applicant(ctx, "disclosure.correction_notice",
-                     {"corrections": p.items, "period_days": period, "last_date": _iso(corr.due_date),
+                     {"corrections": p.items, "period_days": period, "last_date": iso(corr.due_date),
                       "guidance": p.guidance, "provisional": corr.provisional}, doc_no=doc_no)
 
 
 def h_receive_correction(ctx: Ctx, p: P.ReceiveCorrectionIn) -> None:
-    received = _not_future(ctx, p.received_date, "received_date")
-    corr = _clock(ctx, "correction_period")
-    _not_before(received, corr.start_date if corr else None, "received_date", "补正告知日")
+    received = not_future(ctx, p.received_date, "received_date")
+    corr = latest_clock(ctx, "correction_period")
+    not_before(received, corr.start_date if corr else None, "received_date", "补正告知日")
     if corr is not None:
         stop_clock(corr, status="met", now=ctx.now)
-    reply = _clock(ctx, "reply")
+    reply = latest_clock(ctx, "reply")
     assert reply is not None
     reply.status = "running"
     old, new = add_adjustment(ctx.session, reply, kind="restart", start=received, cal=ctx.cal, now=ctx.now,
                               tz=ctx.tz, reason=f"收到补正申请之日（{received.isoformat()}）", actor_id=ctx.actor.id)
     ctx.row.base_date = received
-    _move(ctx, "reply", old, new)
+    record_move(ctx, "reply", old, new)
     ctx.event["received_date"] = received.isoformat()
 
 
 def h_lapse_correction(ctx: Ctx, p: P.Empty) -> None:
     """条例第三十条: no correction in time → deemed abandoned (table 三（六）1)."""
-    corr = _clock(ctx, "correction_period")
+    corr = latest_clock(ctx, "correction_period")
     if corr is not None:
         stop_clock(corr, status="lapsed", now=ctx.now)
-    _stop_open(ctx)
-    _conclude(ctx, Category.OTHER, "correction_lapsed")
+    stop_open(ctx)
+    conclude(ctx, Category.OTHER, "correction_lapsed")
     notify_applicant(ctx, "disclosure.closure_notice",
-                     {"reason": "correction_lapsed", "correction_last_date": _iso(corr.due_date if corr else None),
-                      "correction_notice_date": _iso(corr.start_date if corr else None)},
-                     doc_no=_doc_no(ctx, "notice"))
+                     {"reason": "correction_lapsed", "correction_last_date": iso(corr.due_date if corr else None),
+                      "correction_notice_date": iso(corr.start_date if corr else None)},
+                     doc_no=next_doc_no(ctx, "notice"))
 
 
 def h_start_consultation(ctx: Ctx, p: P.ConsultationIn) -> None:
     """条例第三十二条、第三十四条: 15 working days; the time is not counted (第三十三条第三款)."""
-    sent = _not_future(ctx, p.sent_date, "sent_date")
+    sent = not_future(ctx, p.sent_date, "sent_date")
     got = p.consultee_received_date or sent
-    _not_before(got, sent, "consultee_received_date", "发出日期")
+    not_before(got, sent, "consultee_received_date", "发出日期")
     n = consultation_count(ctx.session, ctx.case_id) + 1
     clock = start_clock(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
                         kind="consultation", base=got, amount=ctx.cfg.consultation_wd, cal=ctx.cal, now=ctx.now,
@@ -184,16 +143,16 @@ def h_start_consultation(ctx: Ctx, p: P.ConsultationIn) -> None:
     ctx.session.add(Consultation(disclosure_id=ctx.case_id, consultee_kind=p.consultee_kind,
                                  consultee_name=p.consultee_name, consultee_contact=p.consultee_contact,
                                  sent_date=sent, due_date=clock.due_date))
-    reply = _clock(ctx, "reply")
+    reply = latest_clock(ctx, "reply")
     assert reply is not None
     pause_start = sent if ctx.cfg.consultation_pause_starts == "dispatch" else got
     label = "征求第三方意见" if p.consultee_kind == "third_party" else "征求其他机关意见"
     old = reply.due_date
     pause_clock(ctx.session, reply, start=pause_start, expected_end=clock.due_date, reason=label,
                 actor_id=ctx.actor.id, cal=ctx.cal, now=ctx.now, tz=ctx.tz)
-    _move(ctx, "reply", old, reply.due_date)
-    doc_no = _doc_no(ctx, "notice")
-    ctx.event.update({"consultation_due": _iso(clock.due_date), "doc_no": doc_no})
+    record_move(ctx, "reply", old, reply.due_date)
+    doc_no = next_doc_no(ctx, "notice")
+    ctx.event.update({"consultation_due": iso(clock.due_date), "doc_no": doc_no})
     letter = "disclosure.consultation_third_party" if p.consultee_kind == "third_party" else "disclosure.consultation_agency"
     info = p.info_description or ctx.row.description
     # The period runs from the consultee's receipt (条例第三十二条、第三十四条); when that day is not known yet the
@@ -201,16 +160,16 @@ def h_start_consultation(ctx: Ctx, p: P.ConsultationIn) -> None:
     received = {"received_date": got.isoformat()} if p.consultee_received_date else {}
     if p.consultee_kind == "third_party":
         letter_ctx: dict[str, Any] = {"third_party": {"name": p.consultee_name}, "info_description": info,
-                                      "interest": p.interest, "last_date": _iso(clock.due_date),
+                                      "interest": p.interest, "last_date": iso(clock.due_date),
                                       "sent_date": sent.isoformat(), **received}
     else:
         letter_ctx = {"consulted_agency": p.consultee_name, "info_description": info,
-                      "last_date": _iso(clock.due_date), "sent_date": sent.isoformat(), **received}
+                      "last_date": iso(clock.due_date), "sent_date": sent.isoformat(), **received}
     notify_party(ctx, letter, letter_ctx, name=p.consultee_name, contact=p.consultee_contact, doc_no=doc_no)
     notify_applicant(ctx, "disclosure.consultation_applicant_notice",
                      {"sent_date": sent.isoformat(), "consultee_kind": p.consultee_kind,
                       "consultee_label": "第三方" if p.consultee_kind == "third_party" else "有关行政机关",
-                      "expected_date": _iso(reply.due_date)}, key_suffix=":applicant")  # the reply clock, paused
+                      "expected_date": iso(reply.due_date)}, key_suffix=":applicant")  # the reply clock, paused
 
 
 def _current_consultation(ctx: Ctx) -> Consultation | None:
@@ -224,27 +183,27 @@ def _end_consultation(ctx: Ctx, end: date, opinion: str, text: str, deemed: bool
     if cons is not None:
         cons.received_date, cons.opinion, cons.opinion_text, cons.deemed = end, opinion, text, deemed
         ctx.session.add(cons)
-    clock = _clock(ctx, "consultation")
+    clock = latest_clock(ctx, "consultation")
     if clock is not None:
         stop_clock(clock, status="lapsed" if deemed else "met", now=ctx.now)
-    reply = _clock(ctx, "reply")
+    reply = latest_clock(ctx, "reply")
     assert reply is not None
     old = reply.due_date
     resume_clock(ctx.session, reply, end=end, cal=ctx.cal, now=ctx.now, tz=ctx.tz)
-    _move(ctx, "reply", old, reply.due_date)
+    record_move(ctx, "reply", old, reply.due_date)
     ctx.event.update({"opinion": opinion, "deemed": deemed, "resumed_on": end.isoformat()})
 
 
 def h_record_opinion(ctx: Ctx, p: P.OpinionIn) -> None:
-    received = _not_future(ctx, p.received_date, "received_date")
+    received = not_future(ctx, p.received_date, "received_date")
     cons = _current_consultation(ctx)
-    _not_before(received, cons.sent_date if cons else None, "received_date", "征求意见书发出日期")
+    not_before(received, cons.sent_date if cons else None, "received_date", "征求意见书发出日期")
     _end_consultation(ctx, received, p.opinion, p.opinion_text, deemed=False)
 
 
 def h_lapse_consultation(ctx: Ctx, p: P.Empty) -> None:
     """Silence after 15 working days: decide under the Regulation; an agency's silence is consent (第三十四条)."""
-    clock = _clock(ctx, "consultation")
+    clock = latest_clock(ctx, "consultation")
     assert clock is not None and clock.due_date is not None
     cons = _current_consultation(ctx)
     opinion = "agree" if cons is not None and cons.consultee_kind == "agency" else "none"
@@ -269,18 +228,18 @@ def h_approve_extension(ctx: Ctx, p: P.ApproveExtensionIn) -> None:
     if days > requested or days > ctx.cfg.max_extension_wd:
         raise DomainValidation.one("days", "too_long", f"批准的延长期限不得超过申请的{requested}个工作日")
     req.status, req.decided_by, req.decided_at, req.decision_note = "approved", ctx.actor.id, ctx.now, p.note
-    reply = _clock(ctx, "reply")
+    reply = latest_clock(ctx, "reply")
     assert reply is not None
     old, new = add_adjustment(ctx.session, reply, kind="extension", workdays=days, cal=ctx.cal, now=ctx.now,
                               tz=ctx.tz, reason=str(req.payload.get("reason", "")), actor_id=req.requested_by,
                               approver_id=ctx.actor.id)
     ctx.row.extended, ctx.row.extension_days = True, days
-    _move(ctx, "reply", old, new)
-    doc_no = _doc_no(ctx, "notice")
+    record_move(ctx, "reply", old, new)
+    doc_no = next_doc_no(ctx, "notice")
     ctx.event.update({"days": days, "doc_no": doc_no})
     notify_applicant(ctx, "disclosure.extension_notice",
-                     {"extension_days": days, "reason": req.payload.get("reason", ""), "original_due_date": _iso(old),
-                      "new_due_date": _iso(new), "provisional": reply.provisional}, doc_no=doc_no)
+                     {"extension_days": days, "reason": req.payload.get("reason", ""), "original_due_date": iso(old),
+                      "new_due_date": iso(new), "provisional": reply.provisional}, doc_no=doc_no)
 
 
 def h_deny_extension(ctx: Ctx, p: P.NoteIn) -> None:
@@ -293,21 +252,21 @@ def h_request_reasons(ctx: Ctx, p: P.ReasonsIn) -> None:
     last = ctx.cal.add_workdays_date(ctx.today, p.period_days)
     notify_applicant(ctx, "disclosure.reasons_notice",
                      {"facts": p.facts, "period_days": p.period_days, "last_date": last.isoformat()},
-                     doc_no=_doc_no(ctx, "notice"))
+                     doc_no=next_doc_no(ctx, "notice"))
 
 
 def h_set_delay(ctx: Ctx, p: P.DelayIn) -> None:
     """条例第三十五条: a reasonable delayed reply period replaces the ordinary deadline."""
     if p.days > ctx.cfg.art35_max_delay_wd:
         raise DomainValidation.one("days", "too_long", f"延迟答复期限不得超过本机关设定的{ctx.cfg.art35_max_delay_wd}个工作日")
-    reply = _clock(ctx, "reply")
+    reply = latest_clock(ctx, "reply")
     assert reply is not None
     old, new = add_adjustment(ctx.session, reply, kind="delay", start=ctx.today, workdays=p.days, cal=ctx.cal,
                               now=ctx.now, tz=ctx.tz, reason=p.reason, actor_id=ctx.actor.id)
     ctx.row.delayed = True
-    _move(ctx, "reply", old, new)
-    notify_applicant(ctx, "disclosure.delay_notice", {"days": p.days, "reason": p.reason, "new_due_date": _iso(new)},
-                     doc_no=_doc_no(ctx, "notice"))
+    record_move(ctx, "reply", old, new)
+    notify_applicant(ctx, "disclosure.delay_notice", {"days": p.days, "reason": p.reason, "new_due_date": iso(new)},
+                     doc_no=next_doc_no(ctx, "notice"))
 
 
 def prior_items(ctx: Ctx) -> int:
@@ -322,7 +281,7 @@ def prior_items(ctx: Ctx) -> int:
 
 def h_send_fee_notice(ctx: Ctx, p: P.FeeNoticeIn) -> None:
     """国办函〔2020〕109号: one method; the applicant pays within 20 working days from the day after."""
-    notice_date = _not_future(ctx, p.notice_date, "notice_date")
+    notice_date = not_future(ctx, p.notice_date, "notice_date")
     quote = quote_items(prior_items(ctx), p.quantity) if p.method == "item" else quote_pages(p.quantity)
     if quote.amount <= 0:
         raise DomainValidation.one("quantity", "no_fee", "按该数量计算不应收费（未超过免费额度），无需发出收费通知")
@@ -332,14 +291,14 @@ def h_send_fee_notice(ctx: Ctx, p: P.FeeNoticeIn) -> None:
     ctx.row.fee_method, ctx.row.fee_amount = p.method, quote.amount
     ctx.row.fee_detail, ctx.row.fee_notice_date = quote.to_dict(), notice_date
     if ctx.cfg.fee_pauses_reply_clock:  # UNCONFIRMED (rules.md §2): configurable
-        reply = _clock(ctx, "reply")
+        reply = latest_clock(ctx, "reply")
         assert reply is not None
         old = reply.due_date
         pause_clock(ctx.session, reply, start=notice_date, expected_end=fee.due_date, reason="缴纳信息处理费",
                     actor_id=ctx.actor.id, cal=ctx.cal, now=ctx.now, tz=ctx.tz)
-        _move(ctx, "reply", old, reply.due_date)
-    doc_no = _doc_no(ctx, "notice")
-    ctx.event.update({"amount": quote.amount, "fee_due": _iso(fee.due_date), "doc_no": doc_no})
+        record_move(ctx, "reply", old, reply.due_date)
+    doc_no = next_doc_no(ctx, "notice")
+    ctx.event.update({"amount": quote.amount, "fee_due": iso(fee.due_date), "doc_no": doc_no})
     ctx.result["fee"] = quote.to_dict()
     basis = (f"您本自然月内累计申请第{quote.prior + 1}件起，本次按{quote.quantity}件计。"
              if p.method == "item" else f"本次申请提供的信息共{quote.quantity}页。")
@@ -349,171 +308,49 @@ def h_send_fee_notice(ctx: Ctx, p: P.FeeNoticeIn) -> None:
                      {"method": p.method, "basis_fact": basis, "amount": quote.amount, "payment": payment,
                       "lines": [{"band": ln.band, "quantity": ln.quantity, "rate": ln.rate, "amount": ln.subtotal}
                                 for ln in quote.lines],
-                      "last_date": _iso(fee.due_date), "days": ctx.cfg.fee_payment_wd,
+                      "last_date": iso(fee.due_date), "days": ctx.cfg.fee_payment_wd,
                       "pauses_reply_clock": ctx.cfg.fee_pauses_reply_clock}, doc_no=doc_no)
 
 
 def h_record_payment(ctx: Ctx, p: P.PaymentIn) -> None:
-    paid = _not_future(ctx, p.paid_date, "paid_date")
-    _not_before(paid, ctx.row.fee_notice_date, "paid_date", "收费通知日")
-    fee = _clock(ctx, "fee_payment")
+    paid = not_future(ctx, p.paid_date, "paid_date")
+    not_before(paid, ctx.row.fee_notice_date, "paid_date", "收费通知日")
+    fee = latest_clock(ctx, "fee_payment")
     if fee is not None:
         stop_clock(fee, status="met", now=ctx.now)
     ctx.row.fee_paid_date = paid
-    reply = _clock(ctx, "reply")
+    reply = latest_clock(ctx, "reply")
     assert reply is not None
     if reply.status == "paused":
         old = reply.due_date
         resume_clock(ctx.session, reply, end=paid, cal=ctx.cal, now=ctx.now, tz=ctx.tz)
-        _move(ctx, "reply", old, reply.due_date)
+        record_move(ctx, "reply", old, reply.due_date)
     ctx.event.update({"receipt_no": p.receipt_no, "paid_date": paid.isoformat()})
 
 
 def h_lapse_fee(ctx: Ctx, p: P.Empty) -> None:
-    fee = _clock(ctx, "fee_payment")
+    fee = latest_clock(ctx, "fee_payment")
     if fee is not None:
         stop_clock(fee, status="lapsed", now=ctx.now)
-    _stop_open(ctx)
-    _conclude(ctx, Category.OTHER, "fee_unpaid")
+    stop_open(ctx)
+    conclude(ctx, Category.OTHER, "fee_unpaid")
     notify_applicant(ctx, "disclosure.closure_notice",
-                     {"reason": "fee_unpaid", "fee_last_date": _iso(fee.due_date if fee else None),
-                      "fee_notice_date": _iso(ctx.row.fee_notice_date), "amount": ctx.row.fee_amount},
-                     doc_no=_doc_no(ctx, "notice"))
-
-
-def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
-    """条例第三十六—三十九条: the decision maps to exactly one row of table 三."""
-    r = lookup(p.category, p.reason)
-    if r is None or (p.category == Category.OTHER and p.reason in ("correction_lapsed", "fee_unpaid", "withdrawn")):
-        raise DomainValidation.one("reason", "unknown_decision", "答复类型与理由不匹配或不可用于答复")
-    missing = [k for k in r.required if not p.detail.get(k, "").strip()]
-    if missing:
-        raise DomainValidation([{"field": f"detail.{k}", "code": "required", "message": "此项为必填项"} for k in missing])
-    objections = objecting_third_parties(ctx.session, ctx.case_id)
-    discloses = p.category in (Category.DISCLOSE, Category.PARTIAL)
-    over_objection = _objection_outcome(p, bool(objections))
-    reply = _clock(ctx, "reply")
-    on_time = None
-    if reply is not None:
-        on_time = bool(reply.due_at and ctx.now <= reply.due_at)
-        stop_clock(reply, status="met", now=ctx.now)
-    _stop_open(ctx)
-    _conclude(ctx, p.category, p.reason)
-    ctx.row.decision_detail = {**p.detail, "text": p.text, "third_party_objection": p.third_party_objection,
-                               "public_interest_reason": p.public_interest_reason}
-    if p.category == Category.NOT_PROCESSED and p.reason == "petition" and p.detail.get("workorder_no", "").strip():
-        # 信访举报投诉类 (条例第三十九条第一款): point to the 12345 order carrying the matter
-        from workflow.hotline.links import link_petition
-
-        link_petition(ctx, p.detail["workorder_no"].strip())
-    ctx.row.replied_at = ctx.now
-    doc_no = _doc_no(ctx, "reply")
-    ctx.row.reply_doc_no = doc_no
-    ctx.event.update({"doc_no": doc_no, "on_time": on_time})
-    ctx.result["doc_no"] = doc_no
-    notice: dict[str, Any] = {"decision": decision_view(p.category, p.reason), "detail": p.detail}
-    if p.text:
-        notice["text"] = p.text
-    if objections and not over_objection:
-        notice["objection_withheld"] = True  # the reply says the third party's objection was upheld
-    if discloses and p.reason != "already_public":
-        notice["provided"] = {"method_label": OBTAIN_WAY_LABELS.get(ctx.row.obtain_way, ctx.row.obtain_way),
-                              "documents": p.documents or [ctx.row.description[:200]],
-                              **provided_files(ctx)}
-    notify_applicant(ctx, "disclosure.reply", notice, doc_no=doc_no)
-    _delivery_slip(ctx, doc_no)
-    if over_objection:
-        content = p.objected_content or "；".join(p.documents) or ctx.row.description[:200]
-        for c in objections:  # 条例第三十二条: tell the third party what is disclosed over its objection, and why
-            notify_party(ctx, "disclosure.disclose_despite_objection",
-                         {"third_party": {"name": c.consultee_name}, "consultation_date": c.sent_date.isoformat(),
-                          "objection_date": _iso(c.received_date), "reasons": p.public_interest_reason,
-                          "content": content, "disclose_date": ctx.today.isoformat()},
-                         name=c.consultee_name, contact=c.consultee_contact, key_suffix=f":tp{c.id}")
-    ctx.event["over_objection"] = over_objection
-
-
-def _delivery_slip(ctx: Ctx, doc_no: str) -> None:
-    """A 送达回证 to go with a reply handed over or posted (the recipient signs it; the post's record is
-    attached); an emailed reply has its sending record instead."""
-    if applicant_channel(ctx.row)[0] == "email" and ctx.row.obtain_way not in ("collect", "post"):
-        return
-    method = "post" if ctx.row.obtain_way == "post" else "in_person"
-    notify_party(ctx, "disclosure.delivery_record",
-                 {"document_title": "政府信息公开申请答复书", "document_no": doc_no,
-                  "method_label": DELIVERY_LABELS[method], "address": ctx.row.address},
-                 name="（存档）", contact="", key_suffix=":slip")
-
-
-def provided_files(ctx: Ctx) -> dict[str, Any]:
-    """The files marked for the applicant (答复提供的政府信息) and how they travel with an emailed reply:
-    attached up to the agency's size limit, else a download link valid for a stated period."""
-    files = ctx.session.exec(select(StoredFile).where(
-        StoredFile.case_kind == KIND, StoredFile.case_id == ctx.case_id, StoredFile.category == "reply_info",
-        col(StoredFile.for_applicant).is_(True)).order_by(col(StoredFile.id))).all()
-    if not files or applicant_channel(ctx.row)[0] != "email":
-        return {}
-    listed = [{"id": f.id, "filename": f.filename, "sha256": f.sha256, "size": f.size,
-               "content_type": f.content_type} for f in files]
-    total = sum(f.size for f in files)
-    if total <= ctx.cfg.mail_files_limit_mb * 1024 * 1024:
-        return {"files": listed}
-    until = ctx.cal.add_calendar_period(ctx.today, days=ctx.cfg.download_link_days).due
-    parts = urlsplit(ctx.cfg.lookup_url)
-    base = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-    url = base + link_path(ctx.agency.code, ctx.case_id, until, download_token(ctx.case_id, until))
-    return {"link": {"files": [f["filename"] for f in listed], "size_mb": round(total / 1024 / 1024, 1),
-                     "until": until.isoformat(), "url": url, "limit_mb": ctx.cfg.mail_files_limit_mb}}
-
-
-def _objection_outcome(p: P.ReplyIn, objected: bool) -> bool:
-    """条例第三十二条: True when information a third party objected to is disclosed over the objection.
-
-    Withheld because of the objection → no reason and no notice to the third party; disclosed over it
-    (only for 予以公开 / 部分公开) → the public-interest reason is required and the third party is told.
-    """
-    outcome, reason = p.third_party_objection, p.public_interest_reason
-    discloses = p.category in (Category.DISCLOSE, Category.PARTIAL)
-    if not objected:
-        if outcome or reason:
-            raise DomainValidation.one("third_party_objection" if outcome else "public_interest_reason",
-                                       "no_objection", "本申请没有第三方提出不同意公开的意见，此项无需填写")
-        return False
-    if not discloses:
-        if outcome == "disclosed" or reason:
-            raise DomainValidation.one("public_interest_reason" if reason else "third_party_objection",
-                                       "nothing_disclosed", "本答复不公开任何信息，无需填写决定公开的理由")
-        return False
-    if p.category == Category.DISCLOSE:
-        if outcome == "withheld":
-            raise DomainValidation.one("third_party_objection", "contradiction",
-                                       "第三方不同意公开的信息不予公开的，答复类型应为“部分公开”")
-        outcome = "disclosed"  # 全部公开 includes what the third party objected to
-    if not outcome:
-        raise DomainValidation.one("third_party_objection", "required",
-                                   "第三方不同意公开：请选择该部分信息不予公开，或者决定予以公开（条例第三十二条）")
-    if outcome == "withheld":
-        if reason:
-            raise DomainValidation.one("public_interest_reason", "not_disclosed",
-                                       "第三方不同意公开的信息不予公开的，无需填写决定公开的理由")
-        return False
-    if not reason:
-        raise DomainValidation.one("public_interest_reason", "required",
-                                   "第三方不同意公开而决定公开的，须说明不公开可能对公共利益造成重大影响的理由（条例第三十二条）")
-    return True
+                     {"reason": "fee_unpaid", "fee_last_date": iso(fee.due_date if fee else None),
+                      "fee_notice_date": iso(ctx.row.fee_notice_date), "amount": ctx.row.fee_amount},
+                     doc_no=next_doc_no(ctx, "notice"))
 
 
 def h_deliver(ctx: Ctx, p: P.DeliverIn) -> None:
-    delivered = _not_future(ctx, p.delivered_date, "delivered_date")
+    delivered = not_future(ctx, p.delivered_date, "delivered_date")
     replied = ctx.row.replied_at.date() if ctx.row.replied_at else None
-    _not_before(delivered, replied and ctx.row.concluded_date, "delivered_date", "答复日期")
+    not_before(delivered, replied and ctx.row.concluded_date, "delivered_date", "答复日期")
     # 行政复议法第二十条 (60 days), 行政诉讼法第四十六条 (6 months); last day rolls past rest days (民法典第二百零三条)
     recon = ctx.cal.add_calendar_period(delivered, days=60)
     litig = ctx.cal.add_calendar_period(delivered, months=6)
     ctx.row.delivered_date = delivered
     ctx.row.delivery = {"method": p.method, "date": delivered.isoformat(), "tracking_no": p.tracking_no,
-                        "signer": p.signer, "reconsideration_until": _iso(recon.due),
-                        "litigation_until": _iso(litig.due)}
+                        "signer": p.signer, "reconsideration_until": iso(recon.due),
+                        "litigation_until": iso(litig.due)}
     ctx.event.update(ctx.row.delivery)
     notify_party(ctx, "disclosure.delivery_record",
                  {"document_title": "政府信息公开申请答复书", "document_no": ctx.row.reply_doc_no or "",
@@ -528,10 +365,10 @@ def h_archive(ctx: Ctx, p: P.Empty) -> None:
 
 def h_withdraw(ctx: Ctx, p: P.WithdrawIn) -> None:
     """撤回申请 before the reply: closed, table 三（六）3 其他 (if the application had been registered)."""
-    when = _not_future(ctx, p.withdrawn_date, "withdrawn_date")
-    _stop_open(ctx)
+    when = not_future(ctx, p.withdrawn_date, "withdrawn_date")
+    stop_open(ctx)
     ctx.row.withdrawn_at = ctx.now
-    _conclude(ctx, Category.OTHER, "withdrawn")
+    conclude(ctx, Category.OTHER, "withdrawn")
     ctx.row.concluded_date = max(when, ctx.row.receipt_date or when)
     notify_applicant(ctx, "disclosure.closure_notice", {"reason": "withdrawn", "withdrawal_date": when.isoformat(),
                                                         "note": p.reason})
@@ -550,13 +387,6 @@ def h_record_remedy(ctx: Ctx, p: P.RemedyIn) -> None:
                         created_at=ctx.now)
     rc.kind, rc.filed_date, rc.outcome, rc.decided_date, rc.note = p.kind, p.filed_date, p.outcome, p.decided_date, p.note
     ctx.session.add(rc)
-
-
-def _doc_no(ctx: Ctx, series: str) -> str:
-    year = ctx.today.year
-    seq = next_number(ctx.session, ctx.row.agency_id, series, year)
-    fmt = ctx.cfg.reply_doc_format if series == "reply" else ctx.cfg.notice_doc_format
-    return fmt.format(year=year, seq=seq)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -1,0 +1,149 @@
+"""The reply (条例第三十六—三十九条) and what travels with it: the third party's objection (第三十二条), the
+files provided (第四十条), the 送达回证 of a reply handed over or posted."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlmodel import col, select
+
+from db.models import StoredFile
+from notifications.context import OBTAIN_WAY_LABELS
+from states.decisions import Category, lookup
+from workflow.cases.clocks import stop_clock
+from workflow.disclosure import payloads as P
+from workflow.disclosure.context import (
+    KIND,
+    Ctx,
+    applicant_channel,
+    decision_view,
+    notify_applicant,
+    notify_party,
+    objecting_third_parties,
+)
+from workflow.disclosure.download_links import download_token, link_path
+from workflow.disclosure.steps import DELIVERY_LABELS, conclude, iso, latest_clock, next_doc_no, stop_open
+from workflow.errors import DomainValidation
+
+
+def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
+    """条例第三十六—三十九条: the decision maps to exactly one row of table 三."""
+    r = lookup(p.category, p.reason)
+    if r is None or (p.category == Category.OTHER and p.reason in ("correction_lapsed", "fee_unpaid", "withdrawn")):
+        raise DomainValidation.one("reason", "unknown_decision", "答复类型与理由不匹配或不可用于答复")
+    missing = [k for k in r.required if not p.detail.get(k, "").strip()]
+    if missing:
+        raise DomainValidation([{"field": f"detail.{k}", "code": "required", "message": "此项为必填项"} for k in missing])
+    objections = objecting_third_parties(ctx.session, ctx.case_id)
+    discloses = p.category in (Category.DISCLOSE, Category.PARTIAL)
+    over_objection = _objection_outcome(p, bool(objections))
+    reply = latest_clock(ctx, "reply")
+    on_time = None
+    if reply is not None:
+        on_time = bool(reply.due_at and ctx.now <= reply.due_at)
+        stop_clock(reply, status="met", now=ctx.now)
+    stop_open(ctx)
+    conclude(ctx, p.category, p.reason)
+    ctx.row.decision_detail = {**p.detail, "text": p.text, "third_party_objection": p.third_party_objection,
+                               "public_interest_reason": p.public_interest_reason}
+    if p.category == Category.NOT_PROCESSED and p.reason == "petition" and p.detail.get("workorder_no", "").strip():
+        # 信访举报投诉类 (条例第三十九条第一款): point to the 12345 order carrying the matter
+        from workflow.hotline.links import link_petition
+
+        link_petition(ctx, p.detail["workorder_no"].strip())
+    ctx.row.replied_at = ctx.now
+    doc_no = next_doc_no(ctx, "reply")
+    ctx.row.reply_doc_no = doc_no
+    ctx.event.update({"doc_no": doc_no, "on_time": on_time})
+    ctx.result["doc_no"] = doc_no
+    notice: dict[str, Any] = {"decision": decision_view(p.category, p.reason), "detail": p.detail}
+    if p.text:
+        notice["text"] = p.text
+    if objections and not over_objection:
+        notice["objection_withheld"] = True  # the reply says the third party's objection was upheld
+    if discloses and p.reason != "already_public":
+        notice["provided"] = {"method_label": OBTAIN_WAY_LABELS.get(ctx.row.obtain_way, ctx.row.obtain_way),
+                              "documents": p.documents or [ctx.row.description[:200]],
+                              **provided_files(ctx)}
+    notify_applicant(ctx, "disclosure.reply", notice, doc_no=doc_no)
+    _delivery_slip(ctx, doc_no)
+    if over_objection:
+        content = p.objected_content or "；".join(p.documents) or ctx.row.description[:200]
+        for c in objections:  # 条例第三十二条: tell the third party what is disclosed over its objection, and why
+            notify_party(ctx, "disclosure.disclose_despite_objection",
+                         {"third_party": {"name": c.consultee_name}, "consultation_date": c.sent_date.isoformat(),
+                          "objection_date": iso(c.received_date), "reasons": p.public_interest_reason,
+                          "content": content, "disclose_date": ctx.today.isoformat()},
+                         name=c.consultee_name, contact=c.consultee_contact, key_suffix=f":tp{c.id}")
+    ctx.event["over_objection"] = over_objection
+
+
+def _delivery_slip(ctx: Ctx, doc_no: str) -> None:
+    """A 送达回证 to go with a reply handed over or posted (the recipient signs it; the post's record is
+    attached); an emailed reply has its sending record instead."""
+    if applicant_channel(ctx.row)[0] == "email" and ctx.row.obtain_way not in ("collect", "post"):
+        return
+    method = "post" if ctx.row.obtain_way == "post" else "in_person"
+    notify_party(ctx, "disclosure.delivery_record",
+                 {"document_title": "政府信息公开申请答复书", "document_no": doc_no,
+                  "method_label": DELIVERY_LABELS[method], "address": ctx.row.address},
+                 name="（存档）", contact="", key_suffix=":slip")
+
+
+def provided_files(ctx: Ctx) -> dict[str, Any]:
+    """The files marked for the applicant (答复提供的政府信息) and how they travel with an emailed reply:
+    attached up to the agency's size limit, else a download link valid for a stated period."""
+    files = ctx.session.exec(select(StoredFile).where(
+        StoredFile.case_kind == KIND, StoredFile.case_id == ctx.case_id, StoredFile.category == "reply_info",
+        col(StoredFile.for_applicant).is_(True)).order_by(col(StoredFile.id))).all()
+    if not files or applicant_channel(ctx.row)[0] != "email":
+        return {}
+    listed = [{"id": f.id, "filename": f.filename, "sha256": f.sha256, "size": f.size,
+               "content_type": f.content_type} for f in files]
+    total = sum(f.size for f in files)
+    if total <= ctx.cfg.mail_files_limit_mb * 1024 * 1024:
+        return {"files": listed}
+    until = ctx.cal.add_calendar_period(ctx.today, days=ctx.cfg.download_link_days).due
+    parts = urlsplit(ctx.cfg.lookup_url)
+    base = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    url = base + link_path(ctx.agency.code, ctx.case_id, until, download_token(ctx.case_id, until))
+    return {"link": {"files": [f["filename"] for f in listed], "size_mb": round(total / 1024 / 1024, 1),
+                     "until": until.isoformat(), "url": url, "limit_mb": ctx.cfg.mail_files_limit_mb}}
+
+
+def _objection_outcome(p: P.ReplyIn, objected: bool) -> bool:
+    """条例第三十二条: True when information a third party objected to is disclosed over the objection.
+
+    Withheld because of the objection → no reason and no notice to the third party; disclosed over it
+    (only for 予以公开 / 部分公开) → the public-interest reason is required and the third party is told.
+    """
+    outcome, reason = p.third_party_objection, p.public_interest_reason
+    discloses = p.category in (Category.DISCLOSE, Category.PARTIAL)
+    if not objected:
+        if outcome or reason:
+            raise DomainValidation.one("third_party_objection" if outcome else "public_interest_reason",
+                                       "no_objection", "本申请没有第三方提出不同意公开的意见，此项无需填写")
+        return False
+    if not discloses:
+        if outcome == "disclosed" or reason:
+            raise DomainValidation.one("public_interest_reason" if reason else "third_party_objection",
+                                       "nothing_disclosed", "本答复不公开任何信息，无需填写决定公开的理由")
+        return False
+    if p.category == Category.DISCLOSE:
+        if outcome == "withheld":
+            raise DomainValidation.one("third_party_objection", "contradiction",
+                                       "第三方不同意公开的信息不予公开的，答复类型应为“部分公开”")
+        outcome = "disclosed"  # 全部公开 includes what the third party objected to
+    if not outcome:
+        raise DomainValidation.one("third_party_objection", "required",
+                                   "第三方不同意公开：请选择该部分信息不予公开，或者决定予以公开（条例第三十二条）")
+    if outcome == "withheld":
+        if reason:
+            raise DomainValidation.one("public_interest_reason", "not_disclosed",
+                                       "第三方不同意公开的信息不予公开的，无需填写决定公开的理由")
+        return False
+    if not reason:
+        raise DomainValidation.one("public_interest_reason", "required",
+                                   "第三方不同意公开而决定公开的，须说明不公开可能对公共利益造成重大影响的理由（条例第三十二条）")
+    return True

@@ -45,6 +45,8 @@ LABELS: dict[str, tuple[str, str]] = {  # field → (section, label)
     "fee_account": ("依申请公开", "收款账号"), "fee_bank": ("依申请公开", "开户银行"),
     "office_name": ("文书", "政府信息公开工作机构名称"), "lookup_url": ("文书", "申请人查询网址"),
     "mail_attachments": ("文书", "邮件附件格式（每行一个：pdf 或 docx）"),
+    "mail_files_limit_mb": ("文书", "随答复邮件附送政府信息的大小上限（MB，超过时改发下载链接）"),
+    "download_link_days": ("文书", "下载链接有效天数"),
     "art35_max_delay_wd": ("依申请公开", "条例第三十五条延迟答复上限（工作日）"),
     "report_row_overrides": ("依申请公开", "年度报告行号调整（JSON）"),
     "reminder_ladder_wd": ("提醒", "到期前提醒（工作日，每行一个）"),

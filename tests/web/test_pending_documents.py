@@ -1,5 +1,6 @@
 """Documents of an action exist when the page after it is shown: while the outbox renders them the case page
-says "生成中" and refreshes itself; never "暂无文书" for a document that is coming."""
+says "生成中" and updates its list of documents (banli.js) until they are stored; never "暂无文书" for a
+document that is coming."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ def test_case_page_shows_coming_documents_until_they_are_stored(web: Web) -> Non
     officer = web.fresh("officer")
     html = officer.get(f"/cases/disclosure/{case.id}").text
     assert 'id="documents-pending"' in html and "《政府信息公开申请补正告知书》" in html
-    assert 'http-equiv="refresh"' in html and "暂无文书" not in html
+    assert f'data-refresh-url="/cases/disclosure/{case.id}"' in html and "暂无文书" not in html
     deliver_due(web.db.engine, web.clock.now(), instance="test", settings=web.db.settings)
     html = officer.get(f"/cases/disclosure/{case.id}").text
-    assert 'id="documents-pending"' not in html and 'http-equiv="refresh"' not in html
+    assert 'id="documents-pending"' not in html and "data-refresh-url" not in html
     assert "政府信息公开申请补正告知书" in html

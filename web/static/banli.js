@@ -19,6 +19,26 @@
     var s = 0; for (var i = 0; i < 17; i++) s += US_C.indexOf(v[i]) * US_W[i];
     return US_C[(31 - s % 31) % 31] === v[17] ? null : "统一社会信用代码校验码不正确，请核对";
   }
+  // Documents still being rendered (生成中): fetch the case page again and replace the list only (never a form
+  // the user may be filling in) until nothing is pending.
+  function refreshDocuments() {
+    var list = document.getElementById("document-list");
+    if (!list || !list.getAttribute("data-refresh-url") || !window.fetch || !window.DOMParser) return;
+    var url = list.getAttribute("data-refresh-url"), wait = (+list.getAttribute("data-refresh-seconds") || 3) * 1000;
+    var tries = 0;
+    function poll() {
+      if (++tries > 200) return;
+      fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; }).then(function (html) {
+        if (!html) { setTimeout(poll, wait * 2); return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("document-list");
+        if (!fresh) return;
+        list.innerHTML = fresh.innerHTML;
+        if (fresh.getAttribute("data-refresh-url")) setTimeout(poll, wait); else list.removeAttribute("data-refresh-url");
+      }).catch(function () { setTimeout(poll, wait * 2); });
+    }
+    setTimeout(poll, wait);
+  }
+  document.addEventListener("DOMContentLoaded", refreshDocuments);
   window.banliIdentity = { residentIdProblem: residentIdProblem, usccProblem: usccProblem };
 
   function idCheck() {

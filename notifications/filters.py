@@ -164,7 +164,9 @@ def lines(value: Any) -> Markup:
 _TRAILING = "。．.，,、；;：:！!？? \u3000\n\r\t"
 _TERMINAL = ("。", "！", "？", "…")
 _CLOSERS = ("”", "」", "）", "』")
-_CALLER_PREFIX = re.compile(r"^(来电人|来电市民|来电群众|来电者|市民|群众|来电)(反映|反应|称|表示|诉求|咨询|投诉)[：:，,、]?\s*")
+# The platform's third-person lead-in: "来电人反映：", "市民称，", or a caller's name before "反映："
+_CALLER_PREFIX = re.compile(r"^(?:(?:来电人|来电市民|来电群众|来电者|市民|群众|来电)(?:反映|反应|称|表示|诉求|咨询|投诉)[：:，,、]?"
+                            r"|[^，,。；;：:\n]{1,20}?(?:反映|称)[：:])\s*")
 
 
 def clause(value: Any) -> str:

@@ -58,6 +58,7 @@ def variants() -> Iterator[Case]:
         attached["notice"]["provided"]["files"] = files
         yield f"disclosure.reply:{category}:files", "disclosure.reply", attached
         linked = reply_context(category, reason)
+        linked["notice"]["provided"].pop("note", None)
         linked["notice"]["provided"]["link"] = {
             "files": [f["filename"] for f in files], "size_mb": 24.6, "limit_mb": 10, "until": "2026-12-25",
             "url": "https://zrzy.example.gov.cn/gongkai/demo/xiazai/1/2026-12-25/0f1e2d3c4b5a69788796a5b4"}

@@ -69,3 +69,16 @@ def test_masks():
     assert mask_id("530102199001011234") == "5301**********1234"
     assert mask_name("张三") == "张*"
     assert mask_name("\U00020bb7振华") == "\U00020bb7**"
+
+
+def test_clause_sentence_and_complaint_keep_typed_marks_from_doubling() -> None:
+    from notifications.filters import clause, complaint, sentence
+
+    assert clause("需要调档核对，预计月底完成。") == "需要调档核对，预计月底完成"
+    assert sentence("本次申请提供的信息共250页") == "本次申请提供的信息共250页。"
+    assert sentence("属于商业秘密（条例第十五条）") == "属于商业秘密（条例第十五条）。"
+    assert sentence("他说：“可以。”") == "他说：“可以。”"
+    assert sentence("已办结。") == "已办结。"
+    assert complaint("来电人反映：某路灯不亮。") == "某路灯不亮"
+    assert complaint("张三反映：彩钢房占道") == "彩钢房占道"
+    assert complaint("反映路灯不亮的问题") == "反映路灯不亮的问题"

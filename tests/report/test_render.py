@@ -167,3 +167,13 @@ def test_json_shape():
     assert set(data["checks"][0]) == {"name", "column", "ok", "lhs", "rhs"}
     assert all(c["ok"] for c in data["checks"])
     assert len(json.loads(render_json(_report("2019")))["table3"]["rows"]) == 23
+
+
+def test_data_as_of_is_never_after_the_day_the_report_is_made():
+    from dataclasses import replace
+    from datetime import date
+
+    report = _report()
+    assert "数据截至2026年12月31日" in render_html(report)  # a past year, or no production day given
+    assert "数据截至2026年12月3日" in render_html(replace(report, as_of=date(2026, 12, 3)))
+    assert "数据截至2026年12月31日" in render_html(replace(report, as_of=date(2027, 1, 20)))

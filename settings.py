@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # Reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated addresses or CIDR
+    # networks, "*" for any peer); empty: none, the connecting peer is the client.
+    forwarded_allow_ips: str = ""
     scheduler: Literal["on", "off"] = "on"
     scheduler_instance: str | None = None  # shown in sweep_status and outbox leases (default host:pid)
     sweep_batch_size: int = Field(500, ge=1, le=10_000)  # rows claimed per sweep transaction

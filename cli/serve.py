@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from cli.common import engine_and_settings, print_admin_credentials
+from settings import Settings
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -23,8 +24,15 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"办理 banli 已启动：http://{host}:{port}/  （API 文档：http://{host}:{port}/docs）")
     print(f"数据库：{engine.url.render_as_string(hide_password=True)}；调度程序：{settings.scheduler}")
     print_admin_credentials(result)
-    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False,
+                **uvicorn_proxy_options(settings))
     return 0
+
+
+def uvicorn_proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy handling from ``BANLI_FORWARDED_ALLOW_IPS`` (never its own FORWARDED_ALLOW_IPS)."""
+    allow = settings.forwarded_allow_ips.strip()
+    return {"proxy_headers": bool(allow), "forwarded_allow_ips": allow or ""}
 
 
 def register(sub: Any) -> None:

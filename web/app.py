@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from settings import Settings
 from web import concurrency, errors
 from web.auth import TokenService
+from web.proxy import TrustedProxies
 from workflow.portal.rate_limits import SharedRateLimiter
 from workflow.timesource import SystemTime, TimeSource
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings, engine: Engine, clock: TimeSource | None = No
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock
+    app.state.trusted_proxies = TrustedProxies(settings.forwarded_allow_ips)
     app.state.tokens = TokenService(settings.resolved_secret_key(), settings.token_ttl_seconds)
     errors.install(app)
     errors.install_domain(app)

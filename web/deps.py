@@ -12,6 +12,7 @@ from settings import Settings
 from states.roles import Role
 from web.auth import CurrentUser, TokenService
 from web.errors import ApiError
+from web.proxy import TrustedProxies
 from workflow.accounts.principal import Principal
 from workflow.portal.rate_limits import allow_all
 from workflow.timesource import TimeSource
@@ -74,7 +75,12 @@ def bearer_user(request: Request) -> CurrentUser | None:
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address: the peer, or what a trusted proxy (``BANLI_FORWARDED_ALLOW_IPS``) forwarded."""
+    peer = request.client.host if request.client else None
+    proxies: TrustedProxies | None = getattr(request.app.state, "trusted_proxies", None)
+    if proxies:
+        peer = proxies.client(peer, request.headers.getlist("x-forwarded-for"))
+    return peer or "unknown"
 
 
 def lookup_allowed(request: Request, number: str) -> bool:

@@ -45,53 +45,84 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="BANLI_", extra="ignore")
 
-    database_url: str = "sqlite:///./var/banli.db"
-    var_dir: Path = Path("./var")
-    files_dir: Path | None = None
-    outbox_dir: Path | None = None
-    templates_override_dir: Path | None = None
-    fonts_dir: Path | None = None
-    secret_key: str | None = None
-    host: str = "127.0.0.1"
-    port: int = 8000
-    # Reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated addresses or CIDR
-    # networks, "*" for any peer); empty: none, the connecting peer is the client.
-    forwarded_allow_ips: str = ""
-    scheduler: Literal["on", "off"] = "on"
-    scheduler_instance: str | None = None  # shown in sweep_status and outbox leases (default host:pid)
-    sweep_batch_size: int = Field(500, ge=1, le=10_000)  # rows claimed per sweep transaction
-    timezone: str = "Asia/Shanghai"
-    token_ttl_seconds: int = 12 * 3600
-    session_idle_seconds: int = 30 * 60
-    login_max_failures: int = 5
-    login_lockout_seconds: int = 15 * 60
+    # Every field has a description: docs/settings.md is generated from them (python -m cli.settings_doc).
+    database_url: str = Field("sqlite:///./var/banli.db", description=(
+        "The database. `sqlite:///path` (one machine; WAL mode) or `postgresql+psycopg://user@host/db` "
+        "(several web replicas and workers). `postgresql://` is accepted and rewritten."))
+    var_dir: Path = Field(Path("./var"), description=(
+        "Working directory: the SQLite file by default, `secret_key`, `files/`, `outbox/`, import reports. "
+        "Shared by every instance on one machine."))
+    files_dir: Path | None = Field(None, description=(
+        "Content-addressed documents and uploads (`<sha[:2]>/<sha256>`); default `<var_dir>/files`. "
+        "Shared storage when several machines serve the instance. Included in `banli backup`."))
+    outbox_dir: Path | None = Field(None, description=(
+        "Where emails are written as `.eml` files when no SMTP host is set; default `<var_dir>/outbox`."))
+    templates_override_dir: Path | None = Field(None, description=(
+        "Per-agency notice template overrides: `<dir>/<agency code>/` mirroring `notifications/templates/`; "
+        "checked at start-up."))
+    fonts_dir: Path | None = Field(None, description=(
+        "Extra fonts for PDF notices (licensed 仿宋_GB2312, 方正小标宋 …), used before the system fonts."))
+    secret_key: str | None = Field(None, description=(
+        "Signs web sessions and API tokens. Unset: generated once into `<var_dir>/secret_key` (kept by "
+        "`banli backup`). Set the same value on every instance; changing it logs everyone out."))
+    host: str = Field("127.0.0.1", description="Address `banli serve` listens on (`0.0.0.0` in a container).")
+    port: int = Field(8000, description="Port `banli serve` listens on.")
+    forwarded_allow_ips: str = Field("", description=(
+        "Reverse proxies whose `X-Forwarded-For`/`X-Forwarded-Proto` are believed: comma-separated "
+        "addresses or CIDR networks (`127.0.0.1`, `10.0.0.0/8`); `*` trusts every peer (unsafe unless "
+        "only the proxy can reach the port). Empty: none — the connecting peer is the client. Used by "
+        "uvicorn (client address, https scheme → Secure cookies) and by the per-address limits."))
+    scheduler: Literal["on", "off"] = Field("on", description=(
+        "`on`: `banli serve` also runs the sweeps. `off` for extra web replicas; run `banli worker` instead."))
+    scheduler_instance: str | None = Field(None, description=(
+        "Name of this process in the scheduler status and outbox leases; default `host:pid`."))
+    sweep_batch_size: int = Field(500, ge=1, le=10_000, description=(
+        "Rows a sweep claims per transaction (docs/scheduler.md)."))
+    timezone: str = Field("Asia/Shanghai", description=(
+        "Time zone in which days are decided (deadlines, reports). Agencies in China keep the default."))
+    token_ttl_seconds: int = Field(12 * 3600, description=(
+        "Lifetime of an API token and the longest a web session lasts, in seconds."))
+    session_idle_seconds: int = Field(30 * 60, description="A web session ends after this many idle seconds.")
+    login_max_failures: int = Field(5, description="Wrong passwords in a row before an account is locked.")
+    login_lockout_seconds: int = Field(15 * 60, description="How long a locked account stays locked, in seconds.")
 
     # Email (empty host: messages are written as .eml files under outbox_dir).
-    smtp_host: str = ""
-    smtp_port: int = 25
-    smtp_username: str = ""
-    smtp_password: str = ""
-    smtp_starttls: bool = False
-    smtp_tls: bool = False
-    smtp_timeout: float = 10.0
-    mail_from: str = "banli@localhost"
-    mail_from_name: str = "政府信息公开工作机构"
-    outbox_max_attempts: int = 8
-    outbox_backoff_seconds: list[int] = Field(default_factory=lambda: [0, 60, 300, 1800, 3600, 7200, 14400])
+    smtp_host: str = Field("", description=(
+        "SMTP relay. Empty: every email is written as an `.eml` file under `outbox_dir` (nothing is lost)."))
+    smtp_port: int = Field(25, description="SMTP port (587 with STARTTLS, 465 with TLS).")
+    smtp_username: str = Field("", description="SMTP login; empty: no authentication.")
+    smtp_password: str = Field("", description="SMTP password (prefer the settings file or a secret store).")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_tls: bool = Field(False, description="Connect to the SMTP relay over TLS from the start (port 465).")
+    smtp_timeout: float = Field(10.0, description="Seconds before an SMTP connection or command gives up.")
+    mail_from: str = Field("banli@localhost", description="Sender address of every email.")
+    mail_from_name: str = Field("政府信息公开工作机构", description=(
+        "Sender display name when the agency has no name of its own."))
+    outbox_max_attempts: int = Field(8, description=(
+        "Delivery attempts of one notice before it becomes a dead letter (shown to the administrator)."))
+    outbox_backoff_seconds: list[int] = Field(
+        default_factory=lambda: [0, 60, 300, 1800, 3600, 7200, 14400], description=(
+            "Wait before each attempt, in seconds (entry k before attempt k+1; the last repeats). "
+            "In the environment: a JSON list, e.g. `[0,60,300]`."))
 
-    # Render every notice template from its fixture at start-up (a broken override stops the start).
-    check_templates_on_start: bool = True
+    check_templates_on_start: bool = Field(True, description=(
+        "Render every notice template from its fixture at start-up: a broken override stops the start."))
 
-    # Upload limits
-    max_upload_bytes: int = 10 * 1024 * 1024
+    max_upload_bytes: int = Field(10 * 1024 * 1024, description="Largest accepted upload, in bytes.")
     allowed_upload_types: list[str] = Field(
         default_factory=lambda: ["application/pdf", "image/jpeg", "image/png",
-                                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
-    )
+                                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
+        description="Content types accepted for uploads (a JSON list in the environment).")
 
-    # Bootstrap agency (used on first start when the agency table is empty)
-    default_agency_code: str = "default"
-    default_agency_name: str = "某县某局"
+    default_agency_code: str = Field("default", description=(
+        "Code of the agency created on first start (when there is none) and used by CLI commands "
+        "without `--agency`."))
+    default_agency_name: str = Field("某县某局", description="Name of the agency created on first start.")
+
+    log_format: Literal["text", "json"] = Field("text", description=(
+        "`json`: one JSON object per log line with the request id, user id and agency of the request "
+        "(for journald/Loki/ELK); `text`: readable lines."))
+    log_level: str = Field("INFO", description="Level of the application's logs (`DEBUG`, `INFO`, `WARNING` …).")
 
     @field_validator("database_url")
     @classmethod

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "cli.hotline",
     "cli.report",
     "cli.worker",
+    "cli.settings_doc",
 )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from cli.common import engine_and_settings, print_admin_credentials
 from settings import Settings
+from workflow.ops.logs import configure_logging
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -15,6 +16,7 @@ def _serve(args: argparse.Namespace) -> int:
     from web.app import create_app
 
     engine, settings, result = engine_and_settings(bootstrap=True)
+    configure_logging(settings.log_format, args.log_level or settings.log_level)
     host = args.host or settings.host
     port = args.port or settings.port
     from web.concurrency import tune_process
@@ -24,7 +26,8 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"办理 banli 已启动：http://{host}:{port}/  （API 文档：http://{host}:{port}/docs）")
     print(f"数据库：{engine.url.render_as_string(hide_password=True)}；调度程序：{settings.scheduler}")
     print_admin_credentials(result)
-    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False,
+    uvicorn.run(app, host=host, port=port, log_level=(args.log_level or settings.log_level).lower(),
+                access_log=False, log_config=None,  # our handlers (configure_logging), not uvicorn's
                 **uvicorn_proxy_options(settings))
     return 0
 
@@ -39,5 +42,5 @@ def register(sub: Any) -> None:
     p = sub.add_parser("serve", help="启动服务（网页 + API + 调度程序）")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
-    p.add_argument("--log-level", default="info")
+    p.add_argument("--log-level", help="日志级别（默认 BANLI_LOG_LEVEL）")
     p.set_defaults(handler=_serve)

@@ -16,6 +16,7 @@ from typing import Any
 
 from cli.common import engine_and_settings, now
 from cli.main import CliError
+from workflow.ops.logs import configure_logging
 from workflow.sweeps.run import ORDER
 
 
@@ -58,6 +59,7 @@ def _forever(args: argparse.Namespace) -> int:
     from workflow.timesource import SystemTime
 
     engine, settings, _ = engine_and_settings(bootstrap=True)
+    configure_logging(settings.log_format, settings.log_level)
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -14,6 +14,7 @@ from settings import Settings
 from web import concurrency, errors
 from web.auth import TokenService
 from web.proxy import TrustedProxies
+from web.requestlog import RequestLogMiddleware
 from workflow.portal.rate_limits import SharedRateLimiter
 from workflow.timesource import SystemTime, TimeSource
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings, engine: Engine, clock: TimeSource | None = No
     app.state.clock = clock
     app.state.trusted_proxies = TrustedProxies(settings.forwarded_allow_ips)
     app.state.tokens = TokenService(settings.resolved_secret_key(), settings.token_ttl_seconds)
+    app.add_middleware(RequestLogMiddleware)  # log context (request id, user, agency) + access line
     errors.install(app)
     errors.install_domain(app)
     concurrency.install(app, sqlite=engine.dialect.name == "sqlite")

@@ -69,10 +69,12 @@ def run_job(name: str, engine: Engine, clock: TimeSource, settings: Settings, in
         report = SWEEPS[name](engine, clock.now(), instance=instance, settings=settings,
                               batch_size=settings.sweep_batch_size, time_budget_s=budget, stop=stop)
     except Exception:
-        log.exception("sweep %s failed", name)
+        log.exception("sweep %s failed", name, extra={"sweep": name, "instance": instance, "outcome": "crashed"})
         return None
-    if report.worked:
-        log.info("%s", report.summary())
+    # Structured fields for JSON logs; idle runs (every 15–60 s) only at DEBUG.
+    fields = {"sweep": name, "instance": instance, "outcome": "error" if report.error else "ok",
+              **report.as_dict()}
+    log.log(logging.INFO if report.worked or report.error else logging.DEBUG, "%s", report.summary(), extra=fields)
     return report
 
 

@@ -1,0 +1,1 @@
+"""Operating the instance: backup and restore, health checks, structured logs."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -29,3 +31,19 @@ def print_admin_credentials(result: BootstrapResult | None) -> None:
         print("已创建初始管理员账户（仅显示这一次，请登录后修改密码）：")
         print(f"  用户名：{result.admin_username}")
         print(f"  密码：  {result.admin_password}")
+
+
+@contextlib.contextmanager
+def serving_lock(settings: Settings) -> Iterator[None]:
+    """Held while a server or worker runs (``banli restore`` refuses meanwhile); refused during a restore."""
+    from workflow.ops.running import InstanceBusy, serving
+
+    stack = contextlib.ExitStack()
+    try:
+        stack.enter_context(serving(settings))
+    except InstanceBusy as exc:
+        from cli.main import CliError
+
+        raise CliError(str(exc), exit_code=1) from None
+    with stack:
+        yield

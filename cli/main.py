@@ -17,6 +17,8 @@ COMMAND_MODULES = (
     "cli.report",
     "cli.worker",
     "cli.settings_doc",
+    "cli.health",
+    "cli.backup",
 )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cli.common import engine_and_settings, print_admin_credentials
-from settings import Settings
+from cli.common import engine_and_settings, print_admin_credentials, serving_lock
+from settings import Settings, get_settings
 from workflow.ops.logs import configure_logging
 
 
@@ -14,21 +14,21 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from web.app import create_app
-
-    engine, settings, result = engine_and_settings(bootstrap=True)
-    configure_logging(settings.log_format, args.log_level or settings.log_level)
-    host = args.host or settings.host
-    port = args.port or settings.port
     from web.concurrency import tune_process
 
-    tune_process()
-    app = create_app(settings, engine)
-    print(f"办理 banli 已启动：http://{host}:{port}/  （API 文档：http://{host}:{port}/docs）")
-    print(f"数据库：{engine.url.render_as_string(hide_password=True)}；调度程序：{settings.scheduler}")
-    print_admin_credentials(result)
-    uvicorn.run(app, host=host, port=port, log_level=(args.log_level or settings.log_level).lower(),
-                access_log=False, log_config=None,  # our handlers (configure_logging), not uvicorn's
-                **uvicorn_proxy_options(settings))
+    with serving_lock(get_settings()):  # taken before migrating: never start on a database being restored
+        engine, settings, result = engine_and_settings(bootstrap=True)
+        configure_logging(settings.log_format, args.log_level or settings.log_level)
+        host = args.host or settings.host
+        port = args.port or settings.port
+        tune_process()
+        app = create_app(settings, engine)
+        print(f"办理 banli 已启动：http://{host}:{port}/  （API 文档：http://{host}:{port}/docs）")
+        print(f"数据库：{engine.url.render_as_string(hide_password=True)}；调度程序：{settings.scheduler}")
+        print_admin_credentials(result)
+        uvicorn.run(app, host=host, port=port, log_level=(args.log_level or settings.log_level).lower(),
+                    access_log=False, log_config=None,  # our handlers (configure_logging), not uvicorn's
+                    **uvicorn_proxy_options(settings))
     return 0
 
 

@@ -14,8 +14,9 @@ import signal
 from datetime import datetime
 from typing import Any
 
-from cli.common import engine_and_settings, now
+from cli.common import engine_and_settings, now, serving_lock
 from cli.main import CliError
+from settings import get_settings
 from workflow.ops.logs import configure_logging
 from workflow.sweeps.run import ORDER
 
@@ -79,7 +80,8 @@ def _forever(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    return _once(args) if args.once else _forever(args)
+    with serving_lock(get_settings()):  # banli restore refuses while a worker runs
+        return _once(args) if args.once else _forever(args)
 
 
 def register(sub: Any) -> None:

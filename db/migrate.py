@@ -38,5 +38,21 @@ def head_revision() -> str | None:
     return script.get_current_head()
 
 
+def known_revision(revision: str) -> bool:
+    """Whether this release's migrations include ``revision`` (False: the database is newer than the code)."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    try:
+        return script.get_revision(revision) is not None
+    except Exception:  # alembic raises its own errors for unknown or malformed ids
+        return False
+
+
+def revisions_behind(revision: str | None) -> list[str]:
+    """The revisions ``banli migrate`` would apply to a database at ``revision`` (oldest first)."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    todo = [r.revision for r in script.iterate_revisions("head", revision or "base")]
+    return list(reversed(todo))
+
+
 def needs_upgrade(engine: Engine) -> bool:
     return current_revision(engine) != head_revision()

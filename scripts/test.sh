@@ -5,7 +5,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/_setup.sh"
 cd "$ROOT"
 
-apt_ensure "${FONT_PACKAGES[@]}" poppler-utils chromium || true
+# nginx-light: tests/deploy runs `nginx -t` on the reverse-proxy example (its start is denied in CI images).
+apt_ensure "${FONT_PACKAGES[@]}" poppler-utils chromium nginx-light || true
 fangsong_ensure || true
 venv_ensure "[test]"
 

@@ -44,11 +44,12 @@ class FilesReport:
 
     @property
     def missing(self) -> int:
-        return sum(1 for p in self.problems if p.problem == "missing")
+        """Distinct contents missing (one blob may serve several rows; each row is listed)."""
+        return len({p.sha256 for p in self.problems if p.problem == "missing"})
 
     @property
     def corrupt(self) -> int:
-        return sum(1 for p in self.problems if p.problem != "missing")
+        return len({p.sha256 for p in self.problems if p.problem != "missing"})
 
 
 def sha256_of(path: Path) -> str:

@@ -30,7 +30,7 @@ _ASCII_WORD = re.compile(r"[A-Za-z]{2,}")
 _FILE_EXT = re.compile(r"(?<=[^\s.])\.(?:pdf|png|jpe?g|docx?|xlsx?|ofd|zip|txt)\b", re.IGNORECASE)  # file names
 _INTERNAL = re.compile(r"\{\{|\}\}|\{%|%\}|\bNone\b|\bTrue\b|\bFalse\b|UNCONFIRMED|DERIVED|rules\.md|notice\.\w"
                        r"|case\.\w|agency\.\w|\b\d+\.\d+\.\d+\b|（未设置")
-_ISO_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{4}/\d{1,2}/\d{1,2}\b")
+_ISO_DATE = re.compile(r"(?<!\d)\d{4}[-/]\d{1,2}[-/]\d{1,2}(?!\d)")  # \b fails next to hanzi (word characters)
 _PADDED_DATE = re.compile(r"\d{4}年0\d月|月0\d日")
 # Abbreviations a Chinese official letter does use in Latin letters.
 ALLOWED_WORDS = frozenset({"EMS", "PDF", "DOCX", "GB", "ID", "MB"})

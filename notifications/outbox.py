@@ -32,7 +32,7 @@ from db.engine import conflict_insert, dialect_name, is_sqlite, read_session, wr
 from db.models.common import Event, Outbox, StoredFile
 from db.models.core import User
 from notifications.catalog import get_spec
-from notifications.errors import FontsMissing, NoticeError
+from notifications.failures import as_send_error
 from notifications.files import store_file, write_blob
 from notifications.mailer import (
     MailBackend,
@@ -279,16 +279,25 @@ def release(engine: Engine, jobs: Sequence[Job], instance: str) -> None:
         s.commit()
 
 
+def requeue_dead(session: Session, outbox_id: int, now: datetime, *, agency_id: int | None = None) -> Outbox | None:
+    """Put a dead row back in the queue (attempts reset, due now) in the caller's transaction; never commits.
+
+    Returns the row, or None if there is no dead row with that id (in that agency, when given)."""
+    row = session.get(Outbox, outbox_id)
+    if row is None or row.status != "dead" or (agency_id is not None and row.agency_id != agency_id):
+        return None
+    row.status, row.attempts, row.next_attempt_at = "pending", 0, now
+    row.locked_by = row.lease_until = None
+    return row
+
+
 def retry_dead(engine: Engine, outbox_id: int, now: datetime) -> bool:
-    """Requeue a dead row by hand (an admin action): attempts reset, due now; False if not dead."""
+    """Requeue a dead row in its own transaction (tests, CLI); the admin's retry goes through
+    ``workflow.ops.dead_letters``, which records who did it."""
     with write_session(engine) as s:
-        row = s.get(Outbox, outbox_id)
-        if row is None or row.status != "dead":
-            return False
-        row.status, row.attempts, row.next_attempt_at = "pending", 0, now
-        row.locked_by = row.lease_until = None
+        done = requeue_dead(s, outbox_id, now) is not None
         s.commit()
-    return True
+    return done
 
 
 def backlog(engine: Engine, now: datetime) -> tuple[int, float]:
@@ -393,7 +402,9 @@ async def adeliver_due(engine: Engine, now: datetime, *, instance: str, batch_si
 
 async def _one(engine: Engine, job: Job, email: tuple[str, str] | None, mail: MailBackend, s: Settings,
                clock: Clock, stats: DeliveryStats, circuit: SendError | None) -> SendError | None:
-    """Process one claimed job and record the outcome; returns the (possibly new) open circuit."""
+    """Process one claimed job and record the outcome; returns the (possibly new) open circuit.
+
+    Whatever goes wrong with this row stays with this row: the rest of the batch is still delivered."""
     mails = job.channel != "print" and not (job.recipient.startswith("user:") and email is None)
     try:
         if circuit is not None and mails:
@@ -401,26 +412,24 @@ async def _one(engine: Engine, job: Job, email: tuple[str, str] | None, mail: Ma
         action, payload, docs = await asyncio.to_thread(_process_sync, job, email, s, clock())
         if action == "send":
             await mail.send(payload, outbox_id=job.id, notice_type=job.notice_type)
-            await asyncio.to_thread(mark_sent, engine, job, clock(), message_id=str(payload["Message-ID"]),
-                                    note=None, docs=docs, settings=s)
-            stats.sent += 1
-        else:
-            await asyncio.to_thread(mark_sent, engine, job, clock(), message_id=None, note=payload, docs=docs,
-                                    settings=s)
-            stats.printed += action == "print"
-            stats.no_email += action == "no_email"
-        stats.files += len(docs)
+    except Exception as exc:  # classified by as_send_error; one row never aborts the batch
+        error = as_send_error(exc, f"{job.id} ({job.notice_type})")
+        status = await asyncio.to_thread(mark_failed, engine, job, clock(), error, s)
+        stats.dead += status == "dead"
+        stats.retried += status == "pending"
+        return error if error.connection else circuit
+    message_id = str(payload["Message-ID"]) if action == "send" else None
+    try:
+        await asyncio.to_thread(mark_sent, engine, job, clock(), message_id=message_id,
+                                note=None if action == "send" else payload, docs=docs, settings=s)
+    except Exception:  # delivered, not recorded: the lease expires; a resend keeps its Message-ID
+        log.exception("outbox %s (%s) delivered but not marked sent", job.id, job.notice_type)
         return circuit
-    except SendError as err:
-        error = err
-    except FontsMissing as err:  # a deployment fault: wait for the fonts, do not kill the notice
-        error = SendError(str(err), permanent=False)
-    except NoticeError as err:  # missing context, unknown type: retrying renders the same error
-        error = SendError(str(err), permanent=True)
-    status = await asyncio.to_thread(mark_failed, engine, job, clock(), error, s)
-    stats.dead += status == "dead"
-    stats.retried += status == "pending"
-    return error if error.connection else circuit
+    stats.sent += action == "send"
+    stats.printed += action == "print"
+    stats.no_email += action == "no_email"
+    stats.files += len(docs)
+    return circuit
 
 
 def deliver_due(engine: Engine, now: datetime, *, instance: str, batch_size: int = 50, lease_seconds: int = 300,

@@ -168,11 +168,14 @@ def test_crash_after_send_before_mark_gives_one_duplicate_with_same_id(engine, s
     oid = add(engine)
     real = ob.mark_sent
 
+    class Killed(BaseException):
+        """The process dies (kill -9): nothing in the drain can catch it, unlike an ordinary error of one row."""
+
     def crash(*args, **kwargs):
-        raise RuntimeError("process killed after SMTP accepted the message")
+        raise Killed("process killed after SMTP accepted the message")
 
     monkeypatch.setattr(ob, "mark_sent", crash)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(Killed):
         deliver_due(engine, T0, instance="t1", settings=smtp_settings, lease_seconds=300)
     monkeypatch.setattr(ob, "mark_sent", real)
     assert row(engine, oid).status == "sending" and len(sink.messages) == 1
@@ -182,6 +185,25 @@ def test_crash_after_send_before_mark_gives_one_duplicate_with_same_id(engine, s
     assert sink.ids() == [f"<outbox-{oid}.demo@zrzy.example.gov.cn>"] * 2
     assert deliver_due(engine, T0 + timedelta(hours=1), instance="t2", settings=smtp_settings).claimed == 0
     assert len(sink.messages) == 2 and row(engine, oid).status == "sent"
+
+
+def test_a_row_that_cannot_be_marked_does_not_stop_the_batch(engine, server, sink, smtp_settings, monkeypatch):
+    ids = [add(engine, "internal.reminder", recipient=f"officer{i}@example.com", key=f"m{i}") for i in range(3)]
+    real = ob.mark_sent
+
+    def flaky(engine_, job, *args, **kwargs):
+        if job.id == ids[1]:
+            raise RuntimeError("database hiccup on this row")
+        return real(engine_, job, *args, **kwargs)
+
+    monkeypatch.setattr(ob, "mark_sent", flaky)
+    stats = deliver_due(engine, T0, instance="t1", settings=smtp_settings, lease_seconds=300)
+    monkeypatch.setattr(ob, "mark_sent", real)
+    assert stats.sent == 2 and len(sink.messages) == 3
+    assert [row(engine, i).status for i in ids] == ["sent", "sending", "sent"]
+    # once its lease is over it is sent again with the same Message-ID (the documented duplicate window)
+    assert deliver_due(engine, T0 + timedelta(seconds=301), instance="t2", settings=smtp_settings).sent == 1
+    assert sink.ids().count(f"<outbox-{ids[1]}.demo@zrzy.example.gov.cn>") == 2
 
 
 def test_drains_past_the_batch_size_on_one_connection(engine, server, sink, smtp_settings):

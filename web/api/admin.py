@@ -14,12 +14,13 @@ from sqlmodel import col, func, select
 
 from db.engine import read_session
 from db.models import Clock, Outbox, SweepStatus
-from notifications.outbox import backlog, retry_dead
+from notifications.failures import failure_reason
+from notifications.outbox import backlog
 from states.roles import Role
 from web.auth import CurrentUser
 from web.deps import EngineDep, NowDep, require_roles
-from web.errors import ApiError
 from workflow.calendar.service import count_stale_clocks
+from workflow.ops.dead_letters import notice_title, retry_dead_letter
 from workflow.sweeps.run import ORDER
 from workflow.sweeps.scheduler import JOBS
 
@@ -51,6 +52,7 @@ def _sweep_view(job: str, row: SweepStatus | None) -> dict[str, Any]:
 def _dead_view(o: Outbox) -> dict[str, Any]:
     return {"id": o.id, "notice_type": o.notice_type, "channel": o.channel, "recipient": o.recipient,
             "recipient_name": o.recipient_name, "case_kind": o.case_kind, "case_id": o.case_id,
+            "title": notice_title(o.notice_type), "reason": failure_reason(o.last_error),
             "attempts": o.attempts, "last_error": o.last_error, "created_at": _iso(o.created_at),
             "next_attempt_at": _iso(o.next_attempt_at)}
 
@@ -79,11 +81,6 @@ def scheduler_status(engine: EngineDep, now: NowDep, user: AdminOrLeader,
 
 @router.post("/outbox/{outbox_id}/retry", summary="重新发送一条失败（死信）通知")
 def retry(outbox_id: int, engine: EngineDep, now: NowDep, user: AdminOnly) -> dict[str, Any]:
-    with read_session(engine) as s:
-        row = s.get(Outbox, outbox_id)
-        if row is None or row.agency_id != user.agency_id:
-            raise ApiError(404, "not_found", "通知不存在")
-        status = row.status
-    if not retry_dead(engine, outbox_id, now):
-        raise ApiError(409, "not_dead", f"只有发送失败的通知可以重新发送（当前状态：{status}）")
-    return {"id": outbox_id, "status": "pending"}
+    # requeued and audited (the acting admin) in one transaction; 404 / 409 from the workflow's errors
+    row = retry_dead_letter(engine, outbox_id, agency_id=user.agency_id, actor=user.principal(), now=now)
+    return {"id": row.id, "status": row.status}

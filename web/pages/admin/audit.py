@@ -1,7 +1,8 @@
 """操作记录: the audit trail of account and agency-settings changes, for the agency's admin.
 
 Rows are ``Event`` rows with ``case_kind`` "account" (the account's id) or "agency" (written by
-``workflow.accounts.admin``, ``workflow.accounts.users.create_user`` and ``workflow.agencies.admin``), newest first, a page
+``workflow.accounts.admin``, ``workflow.accounts.users.create_user`` and ``workflow.agencies.admin``) or "outbox"
+(an admin's retry of a dead letter, ``workflow.ops.dead_letters``), newest first, a page
 of ``PAGE`` at a time (``?before=<event id>``). Passwords are never recorded.
 """
 
@@ -23,15 +24,17 @@ from web.pages.admin.agency import LABELS as SETTING_LABELS
 from web.pages.render import render
 from web.pages.session import app_engine, require
 from workflow.accounts.users import ACCOUNT
+from workflow.ops.dead_letters import OUTBOX
 
 router = APIRouter(prefix="/audit", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
 PAGE = 100
-KINDS = (ACCOUNT, "agency")  # workflow.agencies.admin writes "agency"
+KINDS = (ACCOUNT, "agency", OUTBOX)  # workflow.agencies.admin writes "agency", workflow.ops.dead_letters "outbox"
 ACTION_LABELS = {
     "create_account": "创建账户", "activate": "启用账户", "deactivate": "停用账户", "reset_password": "重置密码",
     "change_own_password": "修改本人密码", "unlock": "解除锁定", "set_roles": "调整角色",
     "end_sessions": "结束登录会话", "save_settings": "修改机关设置", "login_failed": "登录失败",
+    "retry_dead_letter": "重新发送文书",
 }
 
 
@@ -61,10 +64,18 @@ def details(e: Event) -> list[str]:
         out.append(f"结束登录会话 {p['sessions_ended']} 个")
     if e.action == "login_failed":
         out.append(f"来源地址 {p.get('ip') or '未知'}" + ("；连续失败次数已达上限，账户暂时锁定" if p.get("locked") else ""))
+    if e.action == "retry_dead_letter":
+        out.append(f"{p.get('title') or '文书'}，收件人 {p.get('recipient_name') or '（未填）'}，此前已尝试 {p.get('attempts', 0)} 次")
     for key, (old, new) in (p.get("changed") or {}).items():
         label = "机关名称" if key == "name" else SETTING_LABELS.get(key, ("", key))[1]
         out.append(f"{label}：{_short(old)} → {_short(new)}")
     return out
+
+
+def _target(e: Event) -> str:
+    if e.case_kind == ACCOUNT:
+        return str((e.payload or {}).get("username", ""))
+    return f"第 {e.case_id} 号文书" if e.case_kind == OUTBOX else "机关设置"
 
 
 @router.get("")
@@ -78,6 +89,6 @@ def audit_log(request: Request, before: int | None = None, user: CurrentUser = I
     rows = rows[:PAGE]
     items = [{"id": e.id, "at": e.created_at if e.created_at.tzinfo else e.created_at.replace(tzinfo=UTC), "actor": e.actor_label,
               "action": ACTION_LABELS.get(e.action, e.action),
-              "target": (e.payload or {}).get("username", "") if e.case_kind == ACCOUNT else "机关设置",
+              "target": _target(e),
               "details": details(e)} for e in rows]
     return render(request, "admin/audit.html", {"items": items, "next_before": rows[-1].id if more and rows else None})

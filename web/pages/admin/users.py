@@ -10,7 +10,7 @@ from sqlmodel import col, func, select
 
 from db.engine import read_session
 from db.models import Outbox, SweepStatus, Unit, User
-from notifications.outbox import retry_dead
+from notifications.failures import failure_reason
 from states.roles import ROLE_LABELS, Role
 from web.auth import CurrentUser
 from web.pages.admin import agency as admin_agency
@@ -22,6 +22,8 @@ from web.pages.session import PageError, StaffForm, app_engine, app_settings, fo
 from workflow.accounts import admin as user_admin
 from workflow.accounts.sessions import live_session_counts
 from workflow.accounts.users import UserError, create_user
+from workflow.errors import Conflict, NotFound
+from workflow.ops import dead_letters
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
@@ -110,16 +112,19 @@ def system(request: Request, user: CurrentUser = IsAdmin) -> Response:
                         .group_by(col(Outbox.status))).all()
         dead = s.exec(select(Outbox).where(Outbox.agency_id == user.agency_id, Outbox.status == "dead")
                       .order_by(col(Outbox.id).desc()).limit(20)).all()
-    return render(request, "admin/system.html", {"sweeps": sweeps, "counts": dict(counts), "dead": dead})
+    # each dead letter with its reason in a plain sentence; the technical text stays behind 技术详情
+    letters = [{"id": o.id, "title": dead_letters.notice_title(o.notice_type), "recipient_name": o.recipient_name,
+                "recipient": o.recipient if "@" in o.recipient else "", "attempts": o.attempts,
+                "reason": failure_reason(o.last_error), "detail": o.last_error or ""} for o in dead]
+    return render(request, "admin/system.html", {"sweeps": sweeps, "counts": dict(counts), "dead": letters})
 
 
 @router.post("/system/outbox/{outbox_id}/retry")
 def retry_dead_letter(request: Request, outbox_id: int, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
-    """Requeue a notice that could not be delivered (attempts reset; the next outbox sweep sends it)."""
-    with read_session(app_engine(request)) as s:
-        row = s.get(Outbox, outbox_id)
-        mine = row is not None and row.agency_id == user.agency_id and row.status == "dead"
-    if not mine:
+    """Requeue a notice that could not be delivered (attempts reset; the next outbox sweep sends it), audited."""
+    try:
+        dead_letters.retry_dead_letter(app_engine(request), outbox_id, agency_id=user.agency_id,
+                                       actor=user.principal(), now=now(request))
+    except (NotFound, Conflict):
         return redirect(request, "/admin/system", ("error", "没有这条发送失败的文书，或已在重发队列中"))
-    retry_dead(app_engine(request), outbox_id, now(request))
     return redirect(request, "/admin/system", ("ok", f"第 {outbox_id} 号文书已重新排队发送"))

@@ -29,12 +29,14 @@ def _plant(web: Web) -> int:
             oid = enqueue(s, agency_id=web.staff.agency_id, notice_type=NOTICE, channel="email",
                           context=fixture_context(NOTICE), dedupe_key=f"iso-{i}", now=web.clock.now(),
                           recipient=f"applicant{i}@example.com", recipient_name=name)
-            bad = oid if i == 10 else bad
+            if i == 10:
+                assert oid is not None
+                bad = oid
         s.commit()
     return bad
 
 
-def _outbox(web: Web) -> dict[int, Outbox]:
+def _outbox(web: Web) -> dict[int | None, Outbox]:
     with read_session(web.db.engine) as s:
         rows = list(s.exec(select(Outbox)).all())
         for r in rows:

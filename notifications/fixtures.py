@@ -229,7 +229,12 @@ def fixture_context(code: str) -> dict[str, Any]:
     return builders[code]()  # type: ignore[no-any-return]
 
 
-MARKERS: dict[str, tuple[str, ...]] = {"disclosure.application_form": ("东楼 & <西楼>", EXT_B)}
+MARKERS: dict[str, tuple[str, ...]] = {
+    "disclosure.application_form": ("东楼 & <西楼>", EXT_B),
+    # The caller is told back what they reported without the platform's "某某反映：" lead-in (the hostile name
+    # stands there in the fixture), and their own name masked.
+    "workorder.caller_text": (f"{EXT_B}**您好", f"“{EXT_B}祥路与人民路交叉口"),
+}
 """Strings a rendered notice must contain literally; default ``(HOSTILE_CORE, EXT_B)``."""
 
 

@@ -12,6 +12,7 @@ from settings import get_settings
 from tests.fixtures.hotline_gen import make_xlsx
 from tests.helpers import make_staff
 from tests.hotline_helpers import act, new_order
+from workflow.hotline.mapping import load_mapping
 from workflow.timesource import SystemTime
 
 
@@ -60,7 +61,9 @@ def test_export_replies(cli_env, tmp_path, capsys):
     act(cli_env.engine, oid, "assign", staff.front, now, assignee_id=staff.officer.id)
     act(cli_env.engine, oid, "reply", staff.officer, now, result_text="已处理完毕")
     out = tmp_path / "replies.jsonl"
-    since = now.strftime("%Y-%m-%d")
+    # A date typed on the command line is a day in the mapping's zone (Asia/Shanghai), not in UTC: after
+    # 16:00 UTC the local day is already the next one.
+    since = now.astimezone(load_mapping().tz).strftime("%Y-%m-%d")
     assert run(["hotline", "export", "--since", since, "--format", "jsonl", "--out", str(out)]) == 0
     assert "已导出 1 条办理结果" in capsys.readouterr().out
     row = json.loads(out.read_text(encoding="utf-8"))

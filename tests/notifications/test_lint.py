@@ -71,7 +71,8 @@ def test_a_planted_double_full_stop_in_a_rendered_reply_is_found(settings) -> No
     from notifications.fixtures import reply_context
 
     ctx = reply_context("disclose", "provided")
-    ctx["notice"]["history"] = "您曾于2026年10月8日提出相同申请。”"  # a stray quote after the full stop
+    # A clerk's text that itself ends "。”。" (the sentence filter leaves a finished sentence as typed).
+    ctx["notice"]["history"] = "您曾于2026年10月8日提出相同申请，申请内容为“征地补偿明细。”。"
     text = render("disclosure.reply", ctx, "txt", settings=settings).content.decode()
     assert "。”。" in text
     assert "punctuation" in {c for c, _ in lint_text(text)}
@@ -104,9 +105,12 @@ def test_a_split_seal_is_found(settings) -> None:
     html, _ = _reply_html(settings)
     assert seal(html_to_pdf(html, fonts_dir=None)) == []
     # The old layout: the ring hung below a short signature block, so at the foot of a page it was cut off.
-    pushed = html.replace('<div class="signature">', '<div style="height:206mm"></div><div class="signature" '
+    # (The block now never breaks, so a pushed block moves whole to the next page; the ring is dropped below it
+    # by hand instead, past the paper's edge, leaving an open arch on page 1.)
+    pushed = html.replace('<div class="signature">', '<div style="height:150mm"></div><div class="signature" '
                           'style="min-height:0;padding-top:0;margin-top:0">', 1)
     pushed = pushed.replace('<div class="body">', '<div class="body" style="display:none">', 1)
+    pushed = pushed.replace('<span class="seal"', '<span class="seal" style="top:55mm"', 1)
     found = seal(html_to_pdf(pushed, fonts_dir=None))
     assert found and found[0][0] == "seal", found
 

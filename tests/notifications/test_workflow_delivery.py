@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import email
+import subprocess
+import tempfile
+from email import policy
+from pathlib import Path
+
 import pytest
 from sqlmodel import col, select
 
 from db.engine import read_session, write_session
-from db.models import Agency, Outbox, StoredFile
+from db.models import Agency, Disclosure, Event, Outbox, StoredFile
 from notifications.files import read_file
 from notifications.outbox import deliver_due
 from tests.helpers import make_staff, registration
@@ -28,6 +34,13 @@ def _configure_agency(db) -> None:
         s.commit()
         from workflow.agencies.cache import invalidate
         invalidate()  # settings written directly: drop the per-process agency cache
+
+
+def _pdf_text(data: bytes) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "d.pdf"
+        src.write_bytes(data)
+        return subprocess.run(["pdftotext", str(src), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def _outbox(db, case_id: int) -> list[Outbox]:
@@ -142,21 +155,29 @@ def test_every_workflow_notice_renders_without_dead_letters(db, clock, tmp_path)
     assert any((tmp_path / "eml").glob("*.eml"))
 
 
-def test_query_code_is_not_kept_after_the_receipt_is_sent(db, clock, tmp_path) -> None:
+def test_query_code_is_kept_only_in_the_stored_receipt(db, clock, tmp_path) -> None:
+    """Issue 19 item 6: the receipt is the case's document so the desk can reprint it with its query code; every
+    other copy of the code (the outbox row's context, the case row, the events) is gone once it is sent."""
     _configure_agency(db)
     staff = make_staff(db.engine, clock.now())
     r = wf.register(db.engine, RegisterIn.model_validate(registration()), staff.front, clock.now())
     settings = db.settings.model_copy(update={"outbox_dir": tmp_path / "eml"})
     deliver_due(db.engine, clock.now(), instance="test", settings=settings)
-    import email
-    from email import policy
-
     msg = email.message_from_bytes(next((tmp_path / "eml").glob("*receipt*.eml")).read_bytes(), policy=policy.default)
     body = msg.get_body(preferencelist=("plain",))
-    assert body is not None and r.query_code in body.get_content()  # the applicant gets the code once
+    assert body is not None and r.query_code in body.get_content()  # the applicant gets the code by email
     with read_session(db.engine) as s:
         receipt = s.exec(select(Outbox).where(Outbox.case_id == r.id,
                                               Outbox.notice_type == "disclosure.receipt")).one()
         assert receipt.status == "sent"
         assert r.query_code not in str(receipt.context)
-        assert not s.exec(select(StoredFile).where(StoredFile.notice_type == "disclosure.receipt")).all()
+        case = s.get(Disclosure, r.id)
+        assert case is not None and r.query_code not in str(case.model_dump())
+        events = s.exec(select(Event).where(Event.case_id == r.id)).all()
+        assert all(r.query_code not in str(e.model_dump()) for e in events)
+        others = s.exec(select(Outbox).where(Outbox.case_id == r.id, Outbox.id != receipt.id)).all()
+        assert all(r.query_code not in str(o.context) for o in others)
+        stored = s.exec(select(StoredFile).where(StoredFile.case_id == r.id)).all()
+    assert [f.notice_type for f in stored] == ["disclosure.receipt"]  # the reprintable receipt, nothing else
+    assert stored[0].filename.endswith(".pdf")
+    assert r.query_code in _pdf_text(read_file(stored[0], settings.files_path))

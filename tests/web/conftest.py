@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from notifications.outbox import deliver_due
 from tests.conftest import Db
 from tests.helpers import Staff, make_staff
 from web.app import create_app
@@ -161,6 +163,14 @@ def register_case(web: Web, **over: Any) -> Any:
     data = registration(**over)
     data.setdefault("assignee_id", web.staff.officer.id)
     return wf.register(web.db.engine, RegisterIn.model_validate(data), web.staff.front, web.clock.now())
+
+
+def drain_outbox(web: Web, *, settings: Any = None, instance: str = "test") -> Any:
+    """Render and send what the outbox holds, as the scheduler would. In a thread of its own: deliver_due runs
+    an event loop, and in a worker where a browser test ran, Playwright's sync API owns this thread's loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(deliver_due, web.db.engine, web.clock.now(), instance=instance,
+                           settings=settings or web.db.settings).result()
 
 
 def count(web: Web, model: Any) -> int:

@@ -9,17 +9,15 @@ Screenshots of every page go to test-artifacts/screenshots/ (gitignored).
 from __future__ import annotations
 
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from notifications.outbox import deliver_due
 from states.identity import mask_id
 from tests.helpers import registration, resident_id
-from tests.web.conftest import Live
+from tests.web.conftest import Live, drain_outbox
 from workflow.disclosure import actions as wf
 from workflow.disclosure.payloads import RegisterIn
 from workflow.timesource import local_dt
@@ -57,9 +55,7 @@ def open_action(page: Page, action: str) -> None:
 def deliver(live: Live) -> None:
     """Drain the outbox as the scheduler would: notices are rendered, sent (.eml here) and stored as files."""
     web = live.web
-    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API owns this thread's event loop
-        stats = pool.submit(deliver_due, web.db.engine, web.clock.now(), instance="journey",
-                            settings=web.db.settings).result()
+    stats = drain_outbox(web, instance="journey")
     assert stats.dead == 0
 
 
@@ -206,8 +202,9 @@ def test_disclosure_journey(live: Live, new_context: Any) -> None:
     expect(applicant.locator("#state-text")).to_have_text("已作出答复，请查收答复书。")
     shot(applicant, "12-applicant-lookup")
     downloads = applicant.locator("#documents li")
-    # the correction notice and the reply (the emailed receipt carries the query code and is never stored)
-    assert downloads.count() == 2
+    # the receipt (kept with its query code so it can be reprinted; only the code's holder sees this list), the
+    # correction notice and the reply
+    assert downloads.count() == 3
     names = []
     for i in range(downloads.count()):
         with applicant.expect_download() as dl:
@@ -217,6 +214,7 @@ def test_disclosure_journey(live: Live, new_context: Any) -> None:
         names.append(dl.value.suggested_filename)
         if path.suffix == ".pdf":
             assert path.read_bytes().startswith(b"%PDF-")
+    assert sum("接收回执" in n for n in names) == 1 and sum("补正告知书" in n for n in names) == 1
     reply = next(n for n in names if "答复书" in n)
     assert reply.endswith(".pdf")
     text = subprocess.run(["pdftotext", str(ARTIFACTS / "downloads" / reply), "-"], capture_output=True,

@@ -4,8 +4,7 @@ document that is coming."""
 
 from __future__ import annotations
 
-from notifications.outbox import deliver_due
-from tests.web.conftest import Web, register_case
+from tests.web.conftest import Web, drain_outbox, register_case
 from workflow.disclosure import actions as wf
 
 
@@ -17,7 +16,7 @@ def test_case_page_shows_coming_documents_until_they_are_stored(web: Web) -> Non
     html = officer.get(f"/cases/disclosure/{case.id}").text
     assert 'id="documents-pending"' in html and "《政府信息公开申请补正告知书》" in html
     assert f'data-refresh-url="/cases/disclosure/{case.id}"' in html and "暂无文书" not in html
-    deliver_due(web.db.engine, web.clock.now(), instance="test", settings=web.db.settings)
+    drain_outbox(web)
     html = officer.get(f"/cases/disclosure/{case.id}").text
     assert 'id="documents-pending"' not in html and "data-refresh-url" not in html
     assert "政府信息公开申请补正告知书" in html

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import subprocess
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from email.message import EmailMessage
 from typing import Any
@@ -22,9 +21,8 @@ from sqlmodel import col, select
 
 from db.engine import read_session, write_session
 from db.models import Agency
-from notifications.outbox import deliver_due
 from tests.helpers import resident_id
-from tests.web.conftest import Live
+from tests.web.conftest import Live, drain_outbox
 from tests.web.portal_helpers import solve
 from tests.web.test_journey_browser import ARTIFACTS, login, open_action, shot
 from workflow.calendar.service import agency_calendar
@@ -40,9 +38,7 @@ def deliver(live: Live, port: int) -> None:
     web = live.web
     settings = web.db.settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port,
                                                   "mail_from": "gongkai@example.gov.cn"})
-    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API owns this thread's event loop
-        stats = pool.submit(deliver_due, web.db.engine, web.clock.now(), instance="portal",
-                            settings=settings).result()
+    stats = drain_outbox(web, settings=settings, instance="portal")
     assert stats.dead == 0
 
 

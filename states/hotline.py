@@ -230,7 +230,7 @@ SUPERVISE_DUE = _escalation_due("supervise", "督办")
 # --- the table ---------------------------------------------------------------------------------------
 
 DESK = frozenset({Role.FRONT_DESK, Role.LEADER})  # the agency's 12345 liaison, or its head
-HANDLER = frozenset({Role.OFFICER, Role.LEADER})  # used with assignee_only: the officer of the order
+HANDLER = frozenset({Role.OFFICER, Role.LEADER})  # the officer of the order (states.policy), or a leader
 LEADER = frozenset({Role.LEADER})
 OPEN = (S.RECEIVED, S.SIGNED_FOR, S.HANDLING)
 # 条例第二十九条: who applies (identity document, contact) and what is asked for (description, form, way).
@@ -238,16 +238,16 @@ CONVERT_PAYLOAD = ("reason", "applicant", "request")
 
 
 def _t(trigger: str, sources: tuple[str, ...], dest: str, roles: frozenset[Role], *,
-       assignee_only: bool = False, guards: tuple[GuardSpec, ...] = (), system: bool = False,
+       guards: tuple[GuardSpec, ...] = (), system: bool = False,
        payload: tuple[str, ...] = ()) -> Transition:
-    return Transition(trigger, sources, dest, roles, ACTION_LABELS[trigger], assignee_only, guards, system, payload)
+    return Transition(trigger, sources, dest, roles, ACTION_LABELS[trigger], guards, system, payload)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
     # Receipt and sign-for (签收). The platform reminds units that have not signed (rules.md §5.3).
     _t("sign_for", (S.RECEIVED,), S.SIGNED_FOR, DESK, payload=("note",)),
     _t("assign", OPEN, SAME, DESK, payload=("assignee_id", "unit_id", "note")),
-    _t("start_handling", (S.SIGNED_FOR,), S.HANDLING, HANDLER, assignee_only=True, payload=("note",)),
+    _t("start_handling", (S.SIGNED_FOR,), S.HANDLING, HANDLER, payload=("note",)),
     # Return (退单 / 申请退回): 潍坊条例第二十二条; 北京条例第十二条第三款 (派单异议); 山东 2020 (2 WD, reason).
     _t("return_order", OPEN, S.RETURN_REQUESTED, DESK,
        guards=(NOT_DESIGNATED, WITHIN_RETURN_WINDOW), payload=("reason",)),
@@ -261,14 +261,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     # 改派 (国办函〔2025〕66号 (五)): re-dispatched to this agency; a new cycle with fresh clocks.
     _t("reassign", (S.RETURN_REQUESTED,), S.RECEIVED, DESK, payload=("reason", "platform_due_at")),
     # Extension (延期): 北京条例第十五条第二项; 山东 2020 (≤10 WD); requested before expiry (bureau rule).
-    _t("request_extension", (S.HANDLING,), SAME, HANDLER, assignee_only=True,
+    _t("request_extension", (S.HANDLING,), SAME, HANDLER,
        guards=(BEFORE_HANDLING_DUE, EXTENSIONS_LEFT, NO_EXTENSION_PENDING), payload=("reason", "days")),
     _t("approve_extension", (S.HANDLING,), SAME, DESK, guards=(EXTENSION_PENDING,), payload=("days", "note")),
     _t("deny_extension", (S.HANDLING,), SAME, DESK, guards=(EXTENSION_PENDING,), payload=("note",)),
     # 阶段性答复 / 解释说明: 济南条例第二十四条第一款第二、三项; 潍坊条例第二十条第一款第三项.
-    _t("interim_reply", (S.HANDLING,), SAME, HANDLER, assignee_only=True, payload=("text",)),
+    _t("interim_reply", (S.HANDLING,), SAME, HANDLER, payload=("text",)),
     # 答复来电人并反馈热线工作机构: 济南条例第二十四条; 潍坊条例第二十条.
-    _t("reply", (S.SIGNED_FOR, S.HANDLING), S.REPLIED, HANDLER, assignee_only=True,
+    _t("reply", (S.SIGNED_FOR, S.HANDLING), S.REPLIED, HANDLER,
        payload=("result_text", "attachment_ids")),
     # 回访: 济南条例第二十七条; 潍坊条例第二十五条; 北京条例第二十三条.
     _t("record_callback", (S.REPLIED,), S.CALLBACK_RECORDED, DESK, payload=("result", "note")),
@@ -281,13 +281,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("urge", OPEN, SAME, LEADER, guards=(URGE_DUE,), system=True, payload=("note",)),
     _t("supervise", OPEN, SAME, LEADER, guards=(SUPERVISE_DUE,), system=True, payload=("note",)),
     # 终止办理: 潍坊条例第二十一条 — 书面提请热线工作机构审核后终止办理，并向服务对象作出解释.
-    _t("request_termination", (S.SIGNED_FOR, S.HANDLING), S.TERMINATION_REQUESTED, HANDLER, assignee_only=True,
+    _t("request_termination", (S.SIGNED_FOR, S.HANDLING), S.TERMINATION_REQUESTED, HANDLER,
        payload=("reason", "ground")),
     _t("approve_termination", (S.TERMINATION_REQUESTED,), S.CLOSED, DESK, payload=("note",)),
     _t("deny_termination", (S.TERMINATION_REQUESTED,), S.HANDLING, DESK, payload=("note",)),
     # 转依申请公开: 潍坊条例第十九条第一项; 国办函〔2025〕66号 (二); rules.md §5.5 cross-conversion links.
     _t("convert_to_disclosure", (S.RECEIVED, S.SIGNED_FOR), S.CLOSED, DESK, payload=CONVERT_PAYLOAD),
-    _t("convert_to_disclosure", (S.HANDLING,), S.CLOSED, HANDLER, assignee_only=True, payload=CONVERT_PAYLOAD),
+    _t("convert_to_disclosure", (S.HANDLING,), S.CLOSED, HANDLER, payload=CONVERT_PAYLOAD),
     # 并单 (国办函〔2025〕66号 (五)): a repeat demand merged into another order by the platform.
     _t("merge", OPEN, S.CLOSED, DESK, payload=("into_order_no", "note")),
 )

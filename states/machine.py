@@ -13,8 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transitions import Machine
+from transitions.core import MachineError
 
+from states.policy import SYSTEM, Actor, CaseParty, may_fire
 from states.roles import Role
+
+__all__ = ["SAME", "SYSTEM", "Actor", "CaseParty", "Facts", "GuardSpec", "InvalidTransition", "StateMachine",
+           "Transition"]
 
 Facts = Mapping[str, Any]
 Guard = Callable[[Facts], bool]
@@ -40,7 +45,6 @@ class Transition:
     dest: str
     roles: frozenset[Role]
     label: str
-    assignee_only: bool = False  # officers may fire it only on cases assigned to them
     guards: tuple[GuardSpec, ...] = ()
     system: bool = False  # may be fired by the scheduler (actor None)
     payload: tuple[str, ...] = field(default=())  # documented payload keys (the workflow validates)
@@ -64,23 +68,17 @@ class _Adapter:
         self.facts = facts
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: roles and id (None for the system/scheduler)."""
-
-    id: int | None
-    roles: frozenset[Role]
-
-    @property
-    def is_system(self) -> bool:
-        return self.id is None
-
-
-SYSTEM = Actor(None, frozenset())
+Before = Callable[[Transition], None]
 
 
 class StateMachine:
-    """A transition table plus the shared transitions.Machine built from it."""
+    """A transition table plus the shared transitions.Machine built from it.
+
+    The machine decides: each row becomes a ``transitions`` transition whose conditions are the policy's
+    role check (states.policy) and the row's guards, and whose ``before`` callback is the workflow's hook
+    (the action's handler runs there, before the state changes; if it raises, the state is unchanged and
+    the caller's transaction rolls back). ``check`` only explains a refusal after the machine said no.
+    """
 
     def __init__(self, name: str, states: Iterable[str], initial: str, table: Iterable[Transition]) -> None:
         # Plain strings throughout: transitions names an Enum state by its member *name*, so a StrEnum
@@ -106,13 +104,31 @@ class StateMachine:
             ignore_invalid_triggers=False,
         )
         for t in self.table:
-            conds: list[str | Callable[..., bool | None]] = [self._wrap(g) for g in t.guards]
+            conds: list[str | Callable[..., bool | None]] = [self._role_condition(t)]
+            conds += [self._wrap(g) for g in t.guards]
             dest = None if t.dest == SAME else str(t.dest)
-            self.machine.add_transition(t.trigger, [str(s) for s in t.sources], dest, conditions=conds)
+            self.machine.add_transition(t.trigger, [str(s) for s in t.sources], dest, conditions=conds,
+                                        before=[self._hook(t)])
 
     @staticmethod
     def _wrap(g: GuardSpec) -> Callable[[Any], bool]:
         return lambda ev: g.check(ev.model.facts)
+
+    def _role_condition(self, t: Transition) -> Callable[[Any], bool]:
+        def allowed(ev: Any) -> bool:
+            actor = ev.kwargs.get("actor")
+            return actor is None or self.permitted(t, actor, ev.kwargs.get("is_assignee", False),
+                                                   ev.kwargs.get("case"))
+        return allowed
+
+    @staticmethod
+    def _hook(t: Transition) -> Callable[[Any], None]:
+        def before(ev: Any) -> None:
+            ev.kwargs["fired"].append(t)
+            hook = ev.kwargs.get("before")
+            if hook is not None:
+                hook(t)
+        return before
 
     @property
     def triggers(self) -> tuple[str, ...]:
@@ -121,37 +137,40 @@ class StateMachine:
     def rows(self, trigger: str, state: str) -> list[Transition]:
         return [t for t in self.by_trigger.get(trigger, []) if state in t.sources]
 
-    def permitted(self, t: Transition, actor: Actor, is_assignee: bool) -> bool:
-        """Role check for one row (the scheduler may fire rows marked ``system``)."""
+    def permitted(self, t: Transition, actor: Actor, is_assignee: bool, case: CaseParty | None = None) -> bool:
+        """Role check for one row (states.policy); the scheduler may fire rows marked ``system``."""
         if actor.is_system:
             return t.system
-        if not (t.roles & actor.roles):
-            return False
-        # An officer acts only on cases assigned to them; a leader may act on any case of the agency.
-        return not (t.assignee_only and not is_assignee and Role.LEADER not in actor.roles)
+        if case is None:  # judged on roles alone (tables, diagrams): the assignment is what the caller says
+            case = CaseParty(actor.agency_id or 0, actor.id if is_assignee else None)
+            actor = Actor(actor.id, actor.roles, actor.agency_id or 0, actor.kind)
+        return may_fire(t.roles, actor, case)
 
     def failed_guards(self, t: Transition, facts: Facts) -> list[GuardSpec]:
         return [g for g in t.guards if not g.check(facts)]
 
-    def allowed(self, state: str, facts: Facts, actor: Actor, is_assignee: bool) -> list[str]:
-        """The triggers this actor may fire now (state, role and guards all satisfied)."""
-        out: list[str] = []
-        for trig, rows in self.by_trigger.items():
-            for t in rows:
-                if state in t.sources and self.permitted(t, actor, is_assignee) and not self.failed_guards(t, facts):
-                    out.append(trig)
-                    break
-        return out
+    def allowed(self, state: str, facts: Facts, actor: Actor, is_assignee: bool,
+                case: CaseParty | None = None) -> list[str]:
+        """The triggers this actor may fire now, as the machine would decide (``may_<trigger>``)."""
+        state = str(state)
+        adapter = _Adapter(state, facts)
+        self.machine.add_model(adapter, initial=state)
+        try:
+            return [trig for trig in self.machine.get_triggers(state)
+                    if adapter.may_trigger(trig, actor=actor, is_assignee=is_assignee, case=case)]  # type: ignore[attr-defined]
+        finally:
+            self.machine.remove_model(adapter)
 
-    def check(self, state: str, trigger: str, facts: Facts, actor: Actor, is_assignee: bool) -> Transition:
+    def check(self, state: str, trigger: str, facts: Facts, actor: Actor, is_assignee: bool,
+              case: CaseParty | None = None) -> Transition:
         """The row that allows ``trigger`` now, or InvalidTransition explaining why not."""
-        allowed = self.allowed(state, facts, actor, is_assignee)
+        allowed = self.allowed(state, facts, actor, is_assignee, case)
         if trigger not in self.by_trigger:
             raise InvalidTransition(f"未知的操作：{trigger}", allowed, "unknown_action")
         rows = self.rows(trigger, state)
         if not rows:
             raise InvalidTransition(f"当前状态下不能执行此操作（{trigger}）", allowed)
-        permitted = [t for t in rows if self.permitted(t, actor, is_assignee)]
+        permitted = [t for t in rows if self.permitted(t, actor, is_assignee, case)]
         if not permitted:
             raise InvalidTransition("您没有执行此操作的权限", allowed, "forbidden")
         for t in permitted:
@@ -160,16 +179,35 @@ class StateMachine:
                 return t
         raise InvalidTransition("；".join(g.message for g in failed), allowed, "guard_failed")
 
-    def fire(self, state: str, trigger: str, facts: Facts) -> str:
-        """Run the trigger on the shared Machine and return the new state."""
+    def fire(self, state: str, trigger: str, facts: Facts, actor: Actor | None = None, is_assignee: bool = False,
+             case: CaseParty | None = None, before: Before | None = None) -> str:
+        """Fire ``trigger`` on the shared Machine and return the new state.
+
+        The machine picks the first row whose role check and guards pass, runs ``before(row)`` and then
+        changes the state. With no ``actor`` only the guards are judged (the tables' own tests). A refusal is
+        explained by ``check`` (InvalidTransition with the reason and the actions allowed instead).
+        """
+        return self.fire_row(state, trigger, facts, actor, is_assignee, case, before)[1]
+
+    def fire_row(self, state: str, trigger: str, facts: Facts, actor: Actor | None = None,
+                 is_assignee: bool = False, case: CaseParty | None = None, before: Before | None = None
+                 ) -> tuple[Transition, str]:
+        """As ``fire``, with the row that fired."""
         state = str(state)
         adapter = _Adapter(state, facts)
+        fired: list[Transition] = []
         self.machine.add_model(adapter, initial=state)
         try:
-            ok = getattr(adapter, trigger)()
+            try:
+                ok = bool(getattr(adapter, trigger)(actor=actor, is_assignee=is_assignee, case=case,
+                                                    before=before, fired=fired))
+            except (AttributeError, MachineError):  # unknown trigger, or none from this state
+                ok = False
             if not ok:
+                if actor is not None:
+                    self.check(state, trigger, facts, actor, is_assignee, case)  # raises with the reason
                 raise InvalidTransition(f"条件不满足：{trigger}", [], "guard_failed")
-            return adapter.state
+            return fired[0], adapter.state
         finally:
             self.machine.remove_model(adapter)
 

@@ -12,6 +12,7 @@ from db.engine import read_session, write_session
 from db.models import Agency
 from tests.helpers import resident_id
 from workflow.accounts.principal import Principal
+from workflow.cases.engine import ActionResult
 from workflow.hotline import actions as wf
 from workflow.hotline.queries import get_detail
 
@@ -47,7 +48,7 @@ def new_order(engine: Any, actor: Principal, now: datetime, **over: Any) -> int:
     return wf.intake(engine, wf.record_from_input(order_input(**over), platform), actor, now).id
 
 
-def act(engine: Any, oid: int, action: str, who: Principal, now: datetime, **payload: Any) -> wf.ActionResult:
+def act(engine: Any, oid: int, action: str, who: Principal, now: datetime, **payload: Any) -> ActionResult:
     return wf.act(engine, oid, action, payload, who, now)
 
 

@@ -29,7 +29,7 @@ class CurrentUser:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.id, self.roles)
+        return Actor(self.id, self.roles, self.agency_id)
 
     def has(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))

@@ -6,13 +6,21 @@ from typing import Any
 
 from states.machine import InvalidTransition
 
-__all__ = ["Conflict", "DomainValidation", "InvalidTransition", "NotFound", "StaleVersion"]
+__all__ = ["Conflict", "DomainValidation", "Forbidden", "InvalidTransition", "NotFound", "StaleVersion"]
 
 
 class NotFound(Exception):
     def __init__(self, what: str = "记录") -> None:
         super().__init__(f"{what}不存在")
         self.message = f"{what}不存在"
+
+
+class Forbidden(Exception):
+    """The actor may not read this (states.policy): 403, never a silent empty answer."""
+
+    def __init__(self, message: str = "您无权查看此内容") -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class StaleVersion(Exception):

@@ -5,38 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from db.engine import read_session
-from db.models import Agency, Disclosure, StoredFile
-from notifications.files import file_path
-from states.fees import quote_items, quote_pages
-from states.roles import Role
-from web.concurrency import group_commit, run_write
-from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
-from web.errors import ApiError
-from workflow.agencies.config import agency_config
-from workflow.calendar.service import agency_calendar
-from workflow.cases.attachments import attach_to_disclosure
+from web.api.cases import case_router
+from web.concurrency import group_commit
+from web.deps import EngineDep, NowDep, PrincipalDep
+from workflow.cases.attachments import CATEGORIES as UPLOAD_CATEGORIES
 from workflow.disclosure import actions as wf
-from workflow.disclosure.context import Ctx
-from workflow.disclosure.handlers import prior_items
+from workflow.disclosure.kind import DISCLOSURE
 from workflow.disclosure.payloads import RegisterIn
-from workflow.disclosure.queries import ListFilter, get_detail, list_disclosures
+from workflow.disclosure.queries import ListFilter, get_detail, list_disclosures, preview_fee
 
 router = APIRouter(prefix="/api/disclosures", tags=["disclosures"])
-
-FULL_DATA_ROLES = (Role.FRONT_DESK, Role.OFFICER, Role.LEADER)
-
-
-class ActionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    expected_version: int | None = Field(None, description="读取时的版本号；不一致则返回409")
-    payload: dict[str, Any] = Field(default_factory=dict)
-
 
 class RegisteredOut(BaseModel):
     id: int
@@ -70,53 +53,13 @@ def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
     return {"items": items, "next_cursor": nxt}
 
 
-@router.get("/{case_id}", summary="申请详情（含期限说明、可执行操作、办理记录）")
-def detail(case_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep) -> dict[str, Any]:
-    with read_session(engine) as s:
-        return get_detail(s, case_id, actor, now=now, full_personal_data=actor.has(*FULL_DATA_ROLES))
-
-
-@router.post("/{case_id}/actions/{action}", summary="执行操作（一次一个事务）")
-async def act(request: Request, case_id: int, action: str, body: ActionIn, engine: EngineDep, now: NowDep,
-              actor: PrincipalDep) -> dict[str, Any]:
-    r = await run_write(request, wf.act, engine, case_id, action, body.payload, actor, now, body.expected_version)
-    return {"id": r.id, "state": r.state, "version": r.version, "allowed_actions": r.allowed_actions,
-            "result": r.result}
-
-
 @router.get("/{case_id}/fee-preview", summary="信息处理费预览（国办函〔2020〕109号）")
 def fee_preview(case_id: int, method: Literal["item", "page"], quantity: Annotated[int, Query(ge=1, le=1_000_000)],
                 engine: EngineDep, now: NowDep, actor: PrincipalDep) -> dict[str, Any]:
     with read_session(engine) as s:
-        row = s.get(Disclosure, case_id)
-        if row is None or not actor.can_see_agency(row.agency_id):
-            raise ApiError(404, "not_found", "申请不存在")
-        if method == "page":
-            return quote_pages(quantity).to_dict()
-        agency = s.get(Agency, row.agency_id)
-        assert agency is not None
-        ctx = Ctx(s, row, agency, agency_config(agency), agency_calendar(s, agency), actor, now)
-        return quote_items(prior_items(ctx), quantity).to_dict()
+        return preview_fee(s, case_id, actor, now=now, method=method, quantity=quantity)
 
 
-@router.post("/{case_id}/files", status_code=201, summary="上传材料（按内容识别类型，限大小）")
-async def upload(case_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: SettingsDep,
-                 file: Annotated[UploadFile, File(description="PDF/JPG/PNG/DOCX")],
-                 category: Annotated[str, Form()] = "application") -> dict[str, Any]:
-    data = await file.read(settings.max_upload_bytes + 1)
-    a = await run_in_threadpool(attach_to_disclosure, engine, case_id, data=data, filename=file.filename or "",
-                                category=category, actor=actor, now=now, settings=settings)
-    return {"id": a.id, "sha256": a.sha256, "size": a.size, "content_type": a.content_type}
-
-
-@router.get("/{case_id}/files/{file_id}", summary="下载案件材料或文书")
-def download(case_id: int, file_id: int, engine: EngineDep, actor: PrincipalDep,
-             settings: SettingsDep) -> FileResponse:
-    with read_session(engine) as s:
-        row = s.get(Disclosure, case_id)
-        f = s.get(StoredFile, file_id)
-        if row is None or f is None or not actor.can_see_agency(row.agency_id) or f.case_kind != "disclosure" \
-                or f.case_id != case_id:
-            raise ApiError(404, "not_found", "文件不存在")
-    return FileResponse(file_path(f.sha256, settings.files_path), media_type=f.content_type, filename=f.filename,
-                        content_disposition_type="attachment", headers={"X-Content-Type-Options": "nosniff"})
+# Detail, actions and files: the endpoints every request kind shares (web.api.cases), after the routes above.
+router.include_router(case_router(DISCLOSURE, prefix="", tag="disclosures", detail=get_detail,
+                                  upload_categories=UPLOAD_CATEGORIES, default_category="application"))

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from db.engine import read_session
 from states.roles import Role
+from web.api.cases import case_router
 from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
@@ -23,6 +24,8 @@ from workflow.hotline import actions as wf
 from workflow.hotline.actions import check_intake_actor
 from workflow.hotline.batch import ImportReport, import_file
 from workflow.hotline.export import write_export
+from workflow.hotline.files import CATEGORIES as UPLOAD_CATEGORIES
+from workflow.hotline.kind import HOTLINE
 from workflow.hotline.mapping import MappingError, load_mapping
 from workflow.hotline.queries import (
     ExportWindowError,
@@ -35,7 +38,6 @@ from workflow.hotline.queries import (
 
 router = APIRouter(prefix="/api/workorders", tags=["workorders"])
 
-FULL_DATA_ROLES = (Role.FRONT_DESK, Role.OFFICER, Role.LEADER)
 EXPORT_ROLES = (Role.FRONT_DESK, Role.LEADER, Role.ADMIN)
 MAX_REPORTED_ERRORS = 1000
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -62,12 +64,6 @@ class WorkOrderIn(BaseModel):
     lead_unit: str | None = None
     assisting_units: list[str] | str | None = None
     designated: bool | str | None = None
-
-
-class ActionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    expected_version: int | None = Field(None, description="读取时的版本号；不一致则返回409")
-    payload: dict[str, Any] = Field(default_factory=dict)
 
 
 @router.post("", status_code=201, summary="接收平台派发的工单（按平台+工单编号幂等）",
@@ -170,15 +166,6 @@ def export(engine: EngineDep, now: NowDep, actor: PrincipalDep, since: str,
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Row-Count": str(n)})
 
 
-@router.get("/{order_id}", summary="工单详情（含期限说明、可执行操作、办理周期、办理记录）")
-def detail(order_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep) -> dict[str, Any]:
-    with read_session(engine) as s:
-        return get_detail(s, order_id, actor, now=now, full_personal_data=actor.has(*FULL_DATA_ROLES))
-
-
-@router.post("/{order_id}/actions/{action}", summary="执行操作（一次一个事务）")
-async def act(request: Request, order_id: int, action: str, body: ActionIn, engine: EngineDep, now: NowDep,
-              actor: PrincipalDep) -> dict[str, Any]:
-    r = await run_write(request, wf.act, engine, order_id, action, body.payload, actor, now, body.expected_version)
-    return {"id": r.id, "state": r.state, "version": r.version, "allowed_actions": r.allowed_actions,
-            "result": r.result}
+# Detail, actions and files: the endpoints every request kind shares (web.api.cases), after the routes above.
+router.include_router(case_router(HOTLINE, prefix="", tag="workorders", detail=get_detail,
+                                  upload_categories=UPLOAD_CATEGORIES, default_category="reply_attachment"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from states.machine import Actor
+from states.policy import Actor, ActorKind
 from states.roles import Role
 
 
@@ -18,7 +18,7 @@ class Principal:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.id, self.roles)
+        return Actor(self.id, self.roles, self.agency_id, ActorKind(self.kind))
 
     @property
     def is_system(self) -> bool:

@@ -19,9 +19,9 @@ from db.engine import write_session
 from db.models import Disclosure
 from notifications.files import store_file
 from settings import Settings
-from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.cases.audit import append_event
+from workflow.cases.files import may_attach
 from workflow.errors import DomainValidation, InvalidTransition, NotFound
 
 CATEGORIES = {
@@ -75,11 +75,6 @@ class Attached:
     sha256: str
     size: int
     content_type: str
-
-
-def may_attach(actor: Principal, row: Any) -> bool:
-    """Front desk and leaders may attach to any case of theirs; an officer to the cases assigned to them."""
-    return actor.has(Role.FRONT_DESK, Role.LEADER) or (actor.has(Role.OFFICER) and row.assignee_id == actor.id)
 
 
 def attach_to_disclosure(engine: Engine, case_id: int, *, data: bytes, filename: str, category: str,

@@ -16,37 +16,33 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
-from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, select
 
 from db.engine import write_session
-from db.models import Agency, Clock, Disclosure, User
+from db.models import Clock, Disclosure
 from notifications.outbox import enqueue_many
 from states.calendar import WorkCalendar
-from states.disclosure import APPLICANT_ACTIONS, MACHINE, DState
+from states.disclosure import DState
 from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.agencies.cache import agency_context_cached
-from workflow.agencies.config import AgencyConfig, agency_config
-from workflow.calendar.service import agency_calendar
-from workflow.cases.audit import append_event, append_events, event_values
+from workflow.agencies.config import AgencyConfig
+from workflow.cases import engine as case_engine
+from workflow.cases.audit import append_events, event_values
 from workflow.cases.clocks import new_clock_values, start_clock
+from workflow.cases.engine import ActionResult
 from workflow.cases.numbers import next_number
 from workflow.disclosure.context import (
     KIND,
     Ctx,
     PreparedNotice,
     applicant_notice,
-    build_facts,
     case_snapshot,
     oral_application_form,
-    refresh_next_due,
 )
-from workflow.disclosure.handlers import HANDLERS
-from workflow.disclosure.payloads import NEEDS_CONFIRMATION, RegisterIn, parse_payload
-from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
+from workflow.disclosure.kind import DISCLOSURE
+from workflow.disclosure.payloads import NEEDS_CONFIRMATION, RegisterIn
+from workflow.errors import DomainValidation, InvalidTransition
 from workflow.timesource import local_date
 
 _CASE_TABLE = Disclosure.__table__  # type: ignore[attr-defined]
@@ -89,13 +85,6 @@ class Registered:
     receipt_date: str
 
 
-def _agency(session: Session, agency_id: int) -> Agency:
-    agency = session.get(Agency, agency_id)
-    if agency is None:
-        raise NotFound("机关")
-    return agency
-
-
 def receipt_date_for(data: RegisterIn | Disclosure, tz: str) -> Any:
     """条例第三十一条: the receipt date by channel (before the rest-day rule)."""
     channel = data.channel
@@ -115,13 +104,6 @@ def _validate_times(data: RegisterIn, now: datetime) -> None:
         problems.append({"field": "received_at", "code": "too_old", "message": "收到时间早于一年前，请核对"})
     if problems:
         raise DomainValidation(problems)
-
-
-def validate_assignee(session: Session, agency_id: int, assignee_id: int, field: str = "assignee_id") -> User:
-    user = session.get(User, assignee_id)
-    if user is None or user.agency_id != agency_id or not user.active or Role.OFFICER not in user.role_set:
-        raise DomainValidation.one(field, "invalid_assignee", "承办人不存在或不是本机关的承办人")
-    return user
 
 
 def start_registered(ctx: Ctx, *, receipt_date: Any, rolled_from: Any) -> None:
@@ -212,7 +194,7 @@ def register(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
             row = session.get(Disclosure, result.id)
             assert row is not None
             ctx = Ctx(session, row, p.ctx.agency, p.ctx.cfg, p.ctx.cal, actor, now)
-            _fire(ctx, "assign", {"assignee_id": data.assignee_id})
+            case_engine.fire(DISCLOSURE, ctx, "assign", {"assignee_id": data.assignee_id})
             result = Registered(result.id, result.tracking_no, result.query_code, DState(row.state), row.version,
                                 result.receipt_date)
         session.commit()
@@ -303,69 +285,14 @@ def _reply_due(ctx: Ctx) -> str | None:
     return c.due_date.isoformat() if c and c.due_date else None
 
 
-def _is_assignee(ctx: Ctx) -> bool:
-    return ctx.actor.id is not None and ctx.row.assignee_id == ctx.actor.id
-
-
 def allowed_actions(ctx: Ctx) -> list[str]:
-    allowed = MACHINE.allowed(ctx.row.state, build_facts(ctx), ctx.actor.actor, _is_assignee(ctx))
-    return [a for a in allowed if a in APPLICANT_ACTIONS] if ctx.actor.is_applicant else allowed
-
-
-def _fire(ctx: Ctx, action: str, raw_payload: dict[str, Any]) -> str:
-    """Check, validate, fire and handle one action inside the current transaction."""
-    if ctx.actor.is_applicant and action not in APPLICANT_ACTIONS:
-        raise InvalidTransition("申请人不能执行此操作", allowed_actions(ctx), "forbidden")
-    facts = build_facts(ctx)
-    transition = MACHINE.check(ctx.row.state, action, facts, ctx.actor.actor, _is_assignee(ctx))
-    payload: BaseModel = parse_payload(action, raw_payload)
-    before = ctx.row.state
-    after = MACHINE.fire(before, action, facts)
-    ctx.event = {}
-    HANDLERS[action](ctx, payload)
-    if transition.dest != "=" or before != after:
-        ctx.row.state = after
-    ctx.row.updated_at = ctx.now
-    ctx.row.version += 1  # every action is a new version (optimistic locking; see db.models.disclosure)
-    refresh_next_due(ctx)
-    append_event(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, actor=ctx.actor,
-                 action=action, from_state=before, to_state=ctx.row.state, now=ctx.now,
-                 payload={**payload.model_dump(mode="json", exclude_defaults=False), **ctx.event})
-    return ctx.row.state
-
-
-@dataclass(frozen=True)
-class ActionResult:
-    id: int
-    state: str
-    version: int
-    allowed_actions: list[str]
-    result: dict[str, Any]
-
-
-def load_for_update(session: Session, case_id: int, actor: Principal) -> Disclosure:
-    row = session.exec(select(Disclosure).where(Disclosure.id == case_id).with_for_update()).first()
-    if row is None or not actor.can_see_agency(row.agency_id):
-        raise NotFound("申请")
-    return row
+    return case_engine.allowed_actions(DISCLOSURE, ctx)
 
 
 def act(engine: Engine, case_id: int, action: str, payload: dict[str, Any], actor: Principal, now: datetime,
         expected_version: int | None = None) -> ActionResult:
-    """Perform one action on one application, atomically."""
-    with write_session(engine) as session:
-        row = load_for_update(session, case_id, actor)
-        agency = _agency(session, row.agency_id)
-        ctx = Ctx(session, row, agency, agency_config(agency), agency_calendar(session, agency), actor, now)
-        if expected_version is not None and row.version != expected_version:
-            raise StaleVersion(row.version, allowed_actions(ctx))
-        _fire(ctx, action, payload)
-        allowed = allowed_actions(ctx)
-        try:
-            session.commit()
-        except StaleDataError as exc:  # a concurrent writer got there first
-            raise StaleVersion(-1, []) from exc
-        return ActionResult(ctx.case_id, row.state, row.version, allowed, ctx.result)
+    """Perform one action on one application, atomically (the shared case engine)."""
+    return case_engine.act(engine, DISCLOSURE, case_id, action, payload, actor, now, expected_version)
 
 
 def snapshot(row: Disclosure) -> dict[str, Any]:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -14,43 +13,21 @@ from sqlmodel import Session, func, select
 from db.models import Agency, ApprovalRequest, Clock, Consultation, Disclosure
 from notifications.context import agency_context, disclosure_case_context
 from notifications.outbox import check_context, enqueue, enqueue_many, outbox_values
-from states.calendar import WorkCalendar
 from states.decisions import CATEGORY_LABELS, Category, lookup
 from workflow.accounts.principal import Principal
 from workflow.agencies.config import AgencyConfig
 from workflow.cases.clocks import CLOCK_KINDS, case_clocks
+from workflow.cases.context import CaseCtx
 from workflow.timesource import local_date
 
 KIND = "disclosure"
 
 
 @dataclass
-class Ctx:
-    """Everything one action needs, loaded once inside its transaction."""
+class Ctx(CaseCtx):
+    """Everything one disclosure action needs, loaded once inside its transaction."""
 
-    session: Session
     row: Disclosure
-    agency: Agency
-    cfg: AgencyConfig
-    cal: WorkCalendar
-    actor: Principal
-    now: datetime
-    action_key: str = field(default_factory=lambda: uuid.uuid4().hex[:16])  # dedupe keys of this action's notices
-    event: dict[str, Any] = field(default_factory=dict)  # payload of the audit event
-    result: dict[str, Any] = field(default_factory=dict)  # returned to the caller
-
-    @property
-    def tz(self) -> str:
-        return self.cfg.timezone
-
-    @property
-    def today(self) -> date:
-        return local_date(self.now, self.cfg.timezone)
-
-    @property
-    def case_id(self) -> int:
-        assert self.row.id is not None
-        return self.row.id
 
     def clocks(self) -> dict[str, Clock]:
         """The latest cycle of each clock kind."""

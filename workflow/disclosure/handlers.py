@@ -1,6 +1,6 @@
 """What each disclosure action does beyond the state change: fields, clocks, ledger, notices.
 
-Handlers run inside the action's transaction (workflow.disclosure.actions._fire) and never commit.
+Handlers run inside the action's transaction (workflow.cases.engine.fire) and never commit.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from notifications.context import case_ref
 from notifications.outbox import enqueue
 from states.decisions import Category
 from states.fees import quote_items, quote_pages
+from workflow.cases.assignment import validate_assignee
 from workflow.cases.clocks import add_adjustment, pause_clock, resume_clock, start_clock, stop_clock
 from workflow.disclosure import payloads as P
 from workflow.disclosure.context import (
@@ -50,7 +51,6 @@ Handler = Callable[[Ctx, Any], None]
 
 
 def h_assign(ctx: Ctx, p: P.AssignIn) -> None:
-    from workflow.disclosure.actions import validate_assignee
 
     user = validate_assignee(ctx.session, ctx.row.agency_id, p.assignee_id)
     _set_assignee(ctx, user)
@@ -76,7 +76,6 @@ def _set_assignee(ctx: Ctx, user: User) -> None:
 
 
 def h_reassign(ctx: Ctx, p: P.ReassignIn) -> None:
-    from workflow.disclosure.actions import validate_assignee
 
     user = validate_assignee(ctx.session, ctx.row.agency_id, p.assignee_id)
     _set_assignee(ctx, user)

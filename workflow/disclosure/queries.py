@@ -11,17 +11,20 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from db.models import Agency, ApprovalRequest, Consultation, Disclosure, Event, RemedyCase, StoredFile, User
+from db.models import ApprovalRequest, Consultation, Disclosure, Event, RemedyCase, StoredFile, User
 from states.disclosure import ACTION_LABELS, OPEN_STATES, STATE_LABELS
+from states.fees import quote_items, quote_pages
 from states.identity import mask_id, mask_phone
+from states.policy import Sight
 from workflow.accounts.principal import Principal
-from workflow.agencies.config import agency_config
-from workflow.calendar.service import agency_calendar
+from workflow.cases import engine as case_engine
 from workflow.cases.clocks import case_clocks, clock_view
-from workflow.disclosure.actions import allowed_actions
+from workflow.cases.engine import load_for_reading, open_ctx
 from workflow.disclosure.context import KIND, Ctx, decision_view
+from workflow.disclosure.handlers import prior_items
+from workflow.disclosure.kind import DISCLOSURE
 from workflow.disclosure.payloads import CATEGORY_LABELS, CHANNEL_LABELS, FORM_LABELS, OBTAIN_LABELS
-from workflow.errors import DomainValidation, NotFound
+from workflow.errors import DomainValidation
 
 
 @dataclass(frozen=True)
@@ -108,15 +111,12 @@ def list_item(r: Disclosure, now: datetime) -> dict[str, Any]:
     }
 
 
-def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetime,
-               full_personal_data: bool = True) -> dict[str, Any]:
-    row = session.get(Disclosure, case_id)
-    if row is None or not actor.can_see_agency(row.agency_id):
-        raise NotFound("申请")
-    agency = session.get(Agency, row.agency_id)
-    assert agency is not None
-    cfg = agency_config(agency)
-    ctx = Ctx(session, row, agency, cfg, agency_calendar(session, agency), actor, now)
+def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetime) -> dict[str, Any]:
+    """One application as the actor may see it (states.policy): Forbidden/NotFound otherwise; identity
+    numbers and phones masked, and no files listed, unless the actor sees the case in full."""
+    row, seen = load_for_reading(session, DISCLOSURE, case_id, actor)
+    full_personal_data = seen == Sight.FULL
+    ctx = open_ctx(session, DISCLOSURE, row, actor, now)
     events = session.exec(select(Event).where(Event.case_kind == KIND, Event.case_id == case_id)
                           .order_by(Event.id)).all()  # type: ignore[arg-type]
     users = {u.id: u.display_name for u in session.exec(select(User).where(User.agency_id == row.agency_id)).all()}
@@ -162,13 +162,14 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
         "replied_at": row.replied_at.isoformat() if row.replied_at else None,
         "concluded_date": _iso(row.concluded_date), "delivery": row.delivery,
         "clocks": [clock_view(c) for c in case_clocks(session, KIND, case_id)],
-        "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)} for a in allowed_actions(ctx)],
+        "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)}
+                            for a in case_engine.allowed_actions(DISCLOSURE, ctx)],
         "consultations": [c.model_dump(mode="json") for c in consultations],
         "approvals": [a.model_dump(mode="json") for a in approvals],
         "remedies": [r.model_dump(mode="json") for r in remedies],
         "files": [{"id": f.id, "category": f.category, "notice_type": f.notice_type, "filename": f.filename,
                    "content_type": f.content_type, "size": f.size, "sha256": f.sha256,
-                   "for_applicant": f.for_applicant} for f in files],
+                   "for_applicant": f.for_applicant} for f in files] if full_personal_data else [],
         "events": [{"id": e.id, "action": e.action, "label": ACTION_LABELS.get(e.action, _EVENT_LABELS.get(e.action, e.action)),
                     "actor": e.actor_label, "from": e.from_state, "to": e.to_state, "payload": e.payload,
                     "at": e.created_at.isoformat()} for e in events],
@@ -182,3 +183,14 @@ _EVENT_LABELS = {"register": "登记", "submit_online": "网上提交", "applica
 
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
+
+
+def preview_fee(session: Session, case_id: int, actor: Principal, *, now: datetime, method: str,
+                quantity: int) -> dict[str, Any]:
+    """The information-processing fee this application would cost (国办函〔2020〕109号), before the notice."""
+    row, _ = load_for_reading(session, DISCLOSURE, case_id, actor)
+    if method == "page":
+        return quote_pages(quantity).to_dict()
+    ctx = open_ctx(session, DISCLOSURE, row, actor, now)
+    assert isinstance(ctx, Ctx)
+    return quote_items(prior_items(ctx), quantity).to_dict()

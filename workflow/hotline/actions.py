@@ -16,34 +16,31 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from db.engine import write_session
 from db.models import Agency, WorkOrder, WorkOrderCycle
 from states.calendar import WorkCalendar
-from states.hotline import MACHINE, RESOLUTION_BY_TRIGGER, TERMINAL_STATES, WorkOrderResolution
+from states.hotline import TERMINAL_STATES
 from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar
+from workflow.cases import engine as case_engine
 from workflow.cases.audit import append_event
 from workflow.cases.clocks import replan_clock, start_planned
-from workflow.errors import Conflict, DomainValidation, InvalidTransition, NotFound, StaleVersion
+from workflow.cases.engine import ActionResult
+from workflow.errors import Conflict, DomainValidation, InvalidTransition, NotFound
 from workflow.hotline.context import (
     KIND,
     OPEN_CLOCK,
     Ctx,
-    build_facts,
     planner_for,
     refresh_next_due,
-    stop_open_clocks,
 )
-from workflow.hotline.handlers import HANDLERS, cancel_pending
-from workflow.hotline.payloads import PAYLOADS, PayloadError, parse_payload
+from workflow.hotline.kind import HOTLINE
 from workflow.hotline.plan import OrderPlan, check_record
 from workflow.hotline.records import RECORD_KEYS, RowError, normalise_fields, record_hash
 
@@ -213,84 +210,11 @@ def intake(engine: Engine, record: Mapping[str, Any], actor: Principal, now: dat
 # ------------------------------------------------------------------ actions
 
 
-@dataclass(frozen=True)
-class ActionResult:
-    id: int
-    state: str
-    version: int
-    allowed_actions: list[str]
-    result: dict[str, Any]
-
-
-def _is_assignee(ctx: Ctx) -> bool:
-    return ctx.actor.id is not None and ctx.row.assignee_id == ctx.actor.id
-
-
 def allowed_actions(ctx: Ctx) -> list[str]:
-    return MACHINE.allowed(ctx.row.state, build_facts(ctx), ctx.actor.actor, _is_assignee(ctx))
-
-
-def _parse(ctx: Ctx, action: str, raw: Mapping[str, Any] | None) -> BaseModel:
-    try:
-        return parse_payload(PAYLOADS[action], raw, max_extension_days=ctx.limits().max_extension_days)
-    except PayloadError as exc:
-        raise DomainValidation([{"field": f, "code": "invalid_payload", "message": m}
-                                for f, m in exc.problems]) from exc
-
-
-def _close(ctx: Ctx, resolution: WorkOrderResolution) -> None:
-    ctx.row.resolution, ctx.row.closed_at = resolution.value, ctx.now
-    stop_open_clocks(ctx, "cancelled")
-    cancel_pending(ctx, "工单已关闭")
-    cyc = ctx.cycle_row()
-    cyc.ended_at = ctx.now
-    ctx.session.add(cyc)
-
-
-def _fire(ctx: Ctx, action: str, raw_payload: Mapping[str, Any] | None) -> str:
-    """Check, validate, fire and handle one action inside the current transaction."""
-    facts = build_facts(ctx)
-    MACHINE.check(ctx.row.state, action, facts, ctx.actor.actor, _is_assignee(ctx))
-    payload = _parse(ctx, action, raw_payload)
-    before = ctx.row.state
-    after = MACHINE.fire(before, action, facts)
-    ctx.event = {}
-    HANDLERS[action](ctx, payload)
-    ctx.row.state = after
-    if action in RESOLUTION_BY_TRIGGER:
-        _close(ctx, RESOLUTION_BY_TRIGGER[action])
-    ctx.row.updated_at = ctx.now
-    ctx.row.version += 1  # every action is a new version (optimistic locking; see db.models.hotline)
-    refresh_next_due(ctx)
-    private = {"applicant", "request"}  # identity data lives on the disclosure row, not in this event
-    append_event(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, actor=ctx.actor,
-                 action=action, from_state=before, to_state=ctx.row.state, now=ctx.now,
-                 payload={**payload.model_dump(mode="json", exclude=private & set(type(payload).model_fields)),
-                          **ctx.event})
-    return ctx.row.state
-
-
-def load_for_update(session: Session, order_id: int, actor: Principal) -> WorkOrder:
-    row = session.exec(select(WorkOrder).where(WorkOrder.id == order_id).with_for_update()).first()
-    if row is None or not actor.can_see_agency(row.agency_id):
-        raise NotFound("工单")
-    return row
+    return case_engine.allowed_actions(HOTLINE, ctx)
 
 
 def act(engine: Engine, order_id: int, action: str, payload: Mapping[str, Any] | None, actor: Principal,
         now: datetime, expected_version: int | None = None) -> ActionResult:
-    """Perform one action on one work order, atomically."""
-    with write_session(engine) as session:
-        row = load_for_update(session, order_id, actor)
-        agency = _agency(session, row.agency_id)
-        ctx = Ctx(session, row, agency, agency_config(agency), agency_calendar(session, agency), actor, now)
-        if expected_version is not None and row.version != expected_version:
-            raise StaleVersion(row.version, allowed_actions(ctx))
-        _fire(ctx, action, payload)
-        session.flush()  # autoflush is off: the facts for the allowed actions must see this action's rows
-        allowed = allowed_actions(ctx)
-        try:
-            session.commit()
-        except StaleDataError as exc:  # a concurrent writer got there first
-            raise StaleVersion(-1, []) from exc
-        return ActionResult(ctx.case_id, row.state, row.version, allowed, ctx.result)
+    """Perform one action on one work order, atomically (the shared case engine)."""
+    return case_engine.act(engine, HOTLINE, order_id, action, payload, actor, now, expected_version)

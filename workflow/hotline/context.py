@@ -4,23 +4,22 @@ cycle's clocks, the facts the guards read, and the notices an action leaves in t
 from __future__ import annotations
 
 import functools
-import uuid
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from db.models import Agency, ApprovalRequest, Clock, Unit, User, WorkOrder, WorkOrderCycle
+from db.models import ApprovalRequest, Clock, Unit, User, WorkOrder, WorkOrderCycle
 from notifications.context import CASE_KIND_LABELS, case_ref
 from notifications.outbox import enqueue
 from states.calendar import WorkCalendar
 from states.hotline import CATEGORY_LABELS
 from states.hotline_profiles import Profile, ResolvedLimits, escalations_due
 from states.roles import Role
-from workflow.accounts.principal import Principal
 from workflow.agencies.config import AgencyConfig
 from workflow.cases.clocks import CLOCK_KINDS, case_clocks, stop_clock
+from workflow.cases.context import CaseCtx
 from workflow.disclosure.context import agency_snapshot
 from workflow.hotline.plan import DUTY_KINDS, Planner, fmt_local
 from workflow.hotline.profiles import get_profile
@@ -41,33 +40,11 @@ def planner_for(cfg: AgencyConfig, cal: WorkCalendar, profile_code: str | None =
 
 
 @dataclass
-class Ctx:
-    """Everything one action needs, loaded once inside its transaction."""
+class Ctx(CaseCtx):
+    """Everything one 12345 action needs, loaded once inside its transaction."""
 
-    session: Session
     row: WorkOrder
-    agency: Agency
-    cfg: AgencyConfig
-    cal: WorkCalendar
-    actor: Principal
-    now: datetime
-    action_key: str = field(default_factory=lambda: uuid.uuid4().hex[:16])  # dedupe keys of this action's notices
-    event: dict[str, Any] = field(default_factory=dict)  # payload of the audit event
-    result: dict[str, Any] = field(default_factory=dict)  # returned to the caller
     _planner: Planner | None = None
-
-    @property
-    def tz(self) -> str:
-        return self.cfg.timezone
-
-    @property
-    def today(self) -> date:
-        return local_date(self.now, self.cfg.timezone)
-
-    @property
-    def case_id(self) -> int:
-        assert self.row.id is not None
-        return self.row.id
 
     @property
     def planner(self) -> Planner:

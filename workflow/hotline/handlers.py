@@ -1,6 +1,6 @@
 """What each 12345 work-order action does beyond the state change: fields, cycles, clocks, notices.
 
-Handlers run inside the action's transaction (``workflow.hotline.actions._fire``) and never commit. Decisions
+Handlers run inside the action's transaction (``workflow.cases.engine.fire``) and never commit. Decisions
 of the hotline platform (return, extension, termination, re-handling, closing) are *recorded* here by
 the agency's desk; the agency itself only requests them.
 """
@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from db.models import ApprovalRequest, StoredFile, Unit, User, WorkOrder, WorkOrderCycle
 from states.hotline import CALLBACK_LABELS, TERMINATION_GROUND_LABELS
+from workflow.cases.assignment import validate_assignee
 from workflow.cases.clocks import add_adjustment, start_planned, stop_clock
 from workflow.errors import DomainValidation
 from workflow.hotline import payloads as P
@@ -98,7 +99,6 @@ def h_sign_for(ctx: Ctx, p: P.NotePayload) -> None:
 
 
 def h_assign(ctx: Ctx, p: P.AssignPayload) -> None:
-    from workflow.disclosure.actions import validate_assignee
 
     user = validate_assignee(ctx.session, ctx.row.agency_id, p.assignee_id)
     unit_id = user.unit_id

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
-from db.models import Agency, ApprovalRequest, Event, StoredFile, User, WorkOrder
+from db.models import ApprovalRequest, Event, StoredFile, User, WorkOrder
 from states.hotline import (
     ACTION_LABELS,
     CALLBACK_LABELS,
@@ -21,15 +21,15 @@ from states.hotline import (
     URGENCY_LABELS,
 )
 from states.identity import mask_phone
+from states.policy import Sight
 from states.roles import Role
 from workflow.accounts.principal import Principal
-from workflow.agencies.config import agency_config
-from workflow.calendar.service import agency_calendar
+from workflow.cases import engine as case_engine
 from workflow.cases.clocks import case_clocks, clock_view
+from workflow.cases.engine import load_for_reading, open_ctx
 from workflow.disclosure.queries import decode_cursor, encode_cursor
-from workflow.errors import NotFound
-from workflow.hotline.actions import allowed_actions
 from workflow.hotline.context import KIND, Ctx, cycle_view, cycles
+from workflow.hotline.kind import HOTLINE
 from workflow.hotline.mapping import ColumnMapping, parse_datetime
 
 EVENT_LABELS = {"intake": "接收工单", "update": "平台更新工单", "link_disclosure": "关联依申请公开申请",
@@ -124,16 +124,14 @@ def _iso(v: datetime | None) -> str | None:
     return v.isoformat() if v is not None else None
 
 
-def get_detail(session: Session, order_id: int, actor: Principal, *, now: datetime,
-               full_personal_data: bool = True) -> dict[str, Any]:
-    """One order with its clocks (explained), allowed actions, cycles, approvals and audit trail."""
-    row = session.get(WorkOrder, order_id)
-    if row is None or not actor.can_see_agency(row.agency_id):
-        raise NotFound("工单")
-    agency = session.get(Agency, row.agency_id)
-    assert agency is not None
-    cfg = agency_config(agency)
-    ctx = Ctx(session, row, agency, cfg, agency_calendar(session, agency), actor, now)
+def get_detail(session: Session, order_id: int, actor: Principal, *, now: datetime) -> dict[str, Any]:
+    """One order with its clocks (explained), allowed actions, cycles, approvals and audit trail, as the actor
+    may see it (states.policy): the caller's phone masked unless the actor sees the order in full."""
+    row, seen = load_for_reading(session, HOTLINE, order_id, actor)
+    full_personal_data = seen == Sight.FULL
+    ctx = open_ctx(session, HOTLINE, row, actor, now)
+    assert isinstance(ctx, Ctx)
+    cfg = ctx.cfg
     users = {u.id: u.display_name for u in session.exec(select(User).where(User.agency_id == row.agency_id)).all()}
     events = session.exec(select(Event).where(Event.case_kind == KIND, Event.case_id == order_id)
                           .order_by(col(Event.id))).all()
@@ -169,7 +167,8 @@ def get_detail(session: Session, order_id: int, actor: Principal, *, now: dateti
         "clocks": [clock_view(c) for c in case_clocks(session, KIND, order_id)],
         "cycles": [cycle_view(c, cfg.timezone) for c in cycles(session, order_id)],
         "approvals": [a.model_dump(mode="json") for a in approvals],
-        "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)} for a in allowed_actions(ctx)],
+        "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)}
+                            for a in case_engine.allowed_actions(HOTLINE, ctx)],
         "events": [{"id": e.id, "action": e.action, "label": ACTION_LABELS.get(e.action, EVENT_LABELS.get(e.action,
                     e.action)), "actor": e.actor_label, "from": e.from_state, "to": e.to_state, "payload": e.payload,
                     "at": e.created_at.isoformat()} for e in events],

@@ -25,8 +25,9 @@ from workflow.accounts.principal import applicant
 from workflow.agencies.config import agency_config
 from workflow.cases.attachments import check_upload
 from workflow.cases.audit import append_event
+from workflow.cases.engine import ActionResult
 from workflow.cases.numbers import next_number
-from workflow.disclosure.actions import ActionResult, act, hash_query_code, new_query_code
+from workflow.disclosure.actions import act, hash_query_code, new_query_code
 from workflow.disclosure.context import KIND, enqueue_applicant_notice
 from workflow.disclosure.payloads import OnlineSubmissionIn
 from workflow.errors import DomainValidation, InvalidTransition, NotFound

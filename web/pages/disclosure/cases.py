@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from db.engine import read_session
 from db.models import Agency, Disclosure
 from states.disclosure import ACTION_LABELS
+from states.policy import Sight
 from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.actions import (
@@ -33,7 +34,9 @@ from web.pages.timeline import event_label, event_lines, file_kind
 from workflow.agencies.config import AgencyConfig, agency_config
 from workflow.calendar.service import agency_calendar
 from workflow.cases.attachments import CATEGORIES as UPLOAD_CATEGORIES
-from workflow.cases.attachments import attach_to_disclosure, may_attach
+from workflow.cases.attachments import attach_to_disclosure
+from workflow.cases.engine import case_sight
+from workflow.cases.files import may_attach
 from workflow.cases.listing import CaseFilter, all_states, closed_window, list_cases
 from workflow.cases.pending_documents import pending_documents
 from workflow.disclosure import actions as wf
@@ -48,17 +51,9 @@ WIDE_ROLES = (Role.FRONT_DESK, Role.LEADER, Role.SUPERVISOR)
 
 
 def can_view(user: CurrentUser, row: Disclosure) -> bool:
-    """Leaders and front desk see the agency's cases; an officer only the cases assigned to them."""
-    if row.agency_id != user.agency_id and Role.SUPERVISOR not in user.roles:
-        return False
-    if user.has(*WIDE_ROLES):
-        return True
-    return Role.OFFICER in user.roles and row.assignee_id == user.id
-
-
-def full_data(user: CurrentUser, row: Disclosure) -> bool:
-    """ID numbers and phones in full: the front desk, leaders, and the officer handling the case."""
-    return user.has(Role.FRONT_DESK, Role.LEADER) or row.assignee_id == user.id
+    """The one policy (states.policy): the front desk and leaders see the agency's cases, an officer the cases
+    assigned to them, supervisors every agency's (masked)."""
+    return case_sight(principal(user), row) != Sight.NONE
 
 
 def _int(value: str | None) -> int | None:
@@ -147,7 +142,7 @@ def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_acti
     agency, cfg = agency_of(request, user)
     n = now(request)
     with read_session(app_engine(request)) as s:
-        d = get_detail(s, case_id, principal(user), now=n, full_personal_data=full_data(user, row))
+        d = get_detail(s, case_id, principal(user), now=n)
         coming = pending_documents(s, "disclosure", case_id)
         cal = agency_calendar(s, s.get(Agency, row.agency_id) or agency)
     soon = cal.add_workdays_date(today(request, cfg.timezone), 3)

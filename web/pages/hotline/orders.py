@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from db.engine import read_session
 from db.models import Agency, User, WorkOrder
 from states.hotline import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, URGENCY_LABELS
+from states.policy import Sight
 from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.actions import ActionForm, expected_version
@@ -33,7 +34,8 @@ from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar
-from workflow.cases.attachments import may_attach
+from workflow.cases.engine import case_sight
+from workflow.cases.files import may_attach
 from workflow.cases.pending_documents import pending_documents
 from workflow.hotline import actions as wf
 from workflow.hotline.files import CATEGORIES, attach_to_workorder, order_files
@@ -48,15 +50,9 @@ STAFF_ROLES = (Role.OFFICER, *WIDE_ROLES)
 
 
 def can_view(user: CurrentUser, row: WorkOrder) -> bool:
-    """The front desk and leaders see the agency's orders; an officer only the orders assigned to them."""
-    if row.agency_id != user.agency_id and Role.SUPERVISOR not in user.roles:
-        return False
-    return user.has(*WIDE_ROLES) or (Role.OFFICER in user.roles and row.assignee_id == user.id)
-
-
-def full_data(user: CurrentUser, row: WorkOrder) -> bool:
-    """The caller's phone in full: the front desk, leaders and the officer handling the order."""
-    return user.has(Role.FRONT_DESK, Role.LEADER) or row.assignee_id == user.id
+    """The one policy (states.policy): the front desk and leaders see the agency's cases, an officer the cases
+    assigned to them, supervisors every agency's (masked)."""
+    return case_sight(principal(user), row) != Sight.NONE
 
 
 def _int(value: str | None) -> int | None:
@@ -124,7 +120,7 @@ def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_acti
                 status: int = 200, upload_errors: dict[str, list[str]] | None = None) -> Response:
     row = load(request, user, order_id)
     with read_session(app_engine(request)) as s:
-        d = get_detail(s, order_id, principal(user), now=now(request), full_personal_data=full_data(user, row))
+        d = get_detail(s, order_id, principal(user), now=now(request))
         files = order_files(s, order_id)
         coming = pending_documents(s, "workorder", order_id)
         agency = s.get(Agency, row.agency_id)

@@ -1,0 +1,97 @@
+"""The JSON API every request kind shares: detail, actions, files — one router per kind, built from its
+descriptor (workflow.cases.kind.CaseKind). Register, list and kind-specific extras stay in the kind's module."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
+
+from db.engine import read_session
+from notifications.files import file_path
+from web.concurrency import run_write
+from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
+from web.errors import ApiError
+from workflow.accounts.principal import Principal
+from workflow.cases import engine as case_engine
+from workflow.cases.attachments import attach_file
+from workflow.cases.files import case_file
+from workflow.cases.kind import CaseKind
+
+Detail = Callable[..., dict[str, Any]]  # (session, case_id, actor, *, now) → the case as the actor may see it
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    expected_version: int | None = Field(None, description="读取时的版本号；不一致则返回409")
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class ActionOut(BaseModel):
+    id: int
+    state: str
+    version: int
+    allowed_actions: list[str] = Field(description="此操作之后您可以执行的操作")
+    result: dict[str, Any]
+
+
+class AttachedOut(BaseModel):
+    id: int
+    sha256: str
+    size: int
+    content_type: str
+
+
+def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail,
+                upload_categories: dict[str, tuple[str, bool]], default_category: str) -> APIRouter:
+    """The shared case endpoints of one kind under ``prefix`` (e.g. /api/disclosures)."""
+    router = APIRouter(prefix=prefix, tags=[tag])
+    noun = kind.noun
+
+    @router.get("/{case_id}", summary=f"{noun}详情（含期限说明、可执行操作、办理记录）")
+    def get_case(case_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep) -> dict[str, Any]:
+        with read_session(engine) as s:
+            return detail(s, case_id, actor, now=now)
+
+    @router.post("/{case_id}/actions/{action}", summary="执行操作（一次一个事务）", response_model=ActionOut)
+    async def act(request: Request, case_id: int, action: str, body: ActionIn, engine: EngineDep, now: NowDep,
+                  actor: PrincipalDep) -> ActionOut:
+        r = await run_write(request, case_engine.act, engine, kind, case_id, action, body.payload, actor, now,
+                            body.expected_version)
+        return ActionOut(id=r.id, state=r.state, version=r.version, allowed_actions=r.allowed_actions,
+                         result=r.result)
+
+    @router.post("/{case_id}/files", status_code=201, summary="上传材料（按内容识别类型，限大小）",
+                 response_model=AttachedOut)
+    async def upload(case_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: SettingsDep,
+                     file: Annotated[UploadFile, File(description="PDF/JPG/PNG/DOCX")],
+                     category: Annotated[str, Form()] = default_category) -> AttachedOut:
+        data = await file.read(settings.max_upload_bytes + 1)
+        a = await run_in_threadpool(attach_file, engine, kind.table, kind.name, noun, upload_categories, case_id,
+                                    data=data, filename=file.filename or "", category=category, actor=actor,
+                                    now=now, settings=settings)
+        return AttachedOut(id=a.id, sha256=a.sha256, size=a.size, content_type=a.content_type)
+
+    @router.get("/{case_id}/files/{file_id}", summary="下载案件材料或文书")
+    def download(case_id: int, file_id: int, engine: EngineDep, actor: PrincipalDep,
+                 settings: SettingsDep) -> FileResponse:
+        with read_session(engine) as s:
+            f = case_file(s, kind, case_id, file_id, actor)
+        path = file_path(f.sha256, settings.files_path)
+        if not path.is_file():  # the row is there, the stored file is not: banli files check reports it
+            raise ApiError(404, "not_found", "文件不存在或已丢失，请联系管理员")
+        return FileResponse(path, media_type=f.content_type, filename=f.filename,
+                            content_disposition_type="attachment", headers={"X-Content-Type-Options": "nosniff"})
+
+    return router
+
+
+def read_case(session: Session, kind: CaseKind, case_id: int, actor: Principal, now: datetime) -> Any:
+    """The row of a case the actor may see (policy-checked), for kind-specific read endpoints."""
+    return case_engine.load_for_reading(session, kind, case_id, actor)[0]

@@ -1,0 +1,139 @@
+"""The one case engine: every action of every request kind goes through ``act`` here.
+
+One call is one transaction: load and lock the row (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite),
+check the expected version, build the facts, fire the kind's machine — which applies the policy
+(states.policy) and the guards and, in its ``before`` hook, validates the payload and runs the action's
+handler (fields, clocks, ledger, outbox) — then the kind's follow-up, the new version, the next-due
+denormalisation, the audit event, and one commit. API, pages, portal, scheduler and CLI alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, select
+
+from db.engine import write_session
+from db.models import Agency
+from states.machine import SAME, Transition
+from states.policy import CaseParty, Sight, sight
+from workflow.accounts.principal import Principal
+from workflow.agencies.config import agency_config
+from workflow.calendar.service import agency_calendar
+from workflow.cases.audit import append_event
+from workflow.cases.context import CaseCtx
+from workflow.cases.kind import CaseKind
+from workflow.errors import Forbidden, InvalidTransition, NotFound, StaleVersion
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    id: int
+    state: str
+    version: int
+    allowed_actions: list[str]
+    result: dict[str, Any]
+    visible: bool = True  # does the actor still see the case (e.g. not after reassigning it away)?
+
+
+def party(row: Any) -> CaseParty:
+    return CaseParty(row.agency_id, row.assignee_id)
+
+
+def case_sight(actor: Principal, row: Any) -> Sight:
+    """How much of this case the actor may read (states.policy)."""
+    return sight(actor.actor, party(row))
+
+
+def agency_of(session: Session, agency_id: int) -> Agency:
+    agency = session.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound("机关")
+    return agency
+
+
+def load_for_update(session: Session, kind: CaseKind, case_id: int, actor: Principal) -> Any:
+    """The row, locked; NotFound for a case of another agency (its existence is not disclosed)."""
+    row = session.exec(select(kind.table).where(kind.table.id == case_id).with_for_update()).first()
+    if row is None or not actor.can_see_agency(row.agency_id):
+        raise NotFound(kind.noun)
+    return row
+
+
+def load_for_reading(session: Session, kind: CaseKind, case_id: int, actor: Principal) -> tuple[Any, Sight]:
+    """The row and how much of it the actor sees: NotFound across agencies, Forbidden when the policy says none."""
+    row = session.get(kind.table, case_id)
+    if row is None or not actor.can_see_agency(row.agency_id):
+        raise NotFound(kind.noun)
+    seen = case_sight(actor, row)
+    if seen == Sight.NONE:
+        raise Forbidden(f"该{kind.noun}未交给您办理，您无权查看")
+    return row, seen
+
+
+def open_ctx(session: Session, kind: CaseKind, row: Any, actor: Principal, now: datetime) -> CaseCtx:
+    """The kind's context for one action or one view of ``row``."""
+    agency = agency_of(session, row.agency_id)
+    return kind.make_ctx(session, row, agency, agency_config(agency), agency_calendar(session, agency), actor, now)
+
+
+def allowed_actions(kind: CaseKind, ctx: CaseCtx) -> list[str]:
+    """The actions the context's actor may take now, as the machine decides them."""
+    allowed = kind.machine.allowed(ctx.row.state, kind.facts(ctx), ctx.actor.actor, ctx.is_assignee, ctx.party)
+    return [a for a in allowed if a in kind.applicant_actions] if ctx.actor.is_applicant else allowed
+
+
+def fire(kind: CaseKind, ctx: CaseCtx, action: str, raw_payload: Mapping[str, Any] | None) -> str:
+    """Fire one action inside the caller's transaction (no commit); returns the new state."""
+    if ctx.actor.is_applicant and action not in kind.applicant_actions:
+        raise InvalidTransition("申请人不能执行此操作", allowed_actions(kind, ctx), "forbidden")
+    if action not in kind.handlers and action in kind.machine.by_trigger:
+        raise InvalidTransition(f"此操作不能在这里执行（{action}）", allowed_actions(kind, ctx), "unknown_action")
+    facts = kind.facts(ctx)
+    before = ctx.row.state
+    parsed: list[BaseModel] = []
+
+    def run_handler(row: Transition) -> None:  # the machine's ``before`` hook: the state has not changed yet
+        payload = kind.parse(ctx, action, raw_payload)
+        parsed.append(payload)
+        ctx.event = {}
+        kind.handlers[action](ctx, payload)
+
+    row, after = kind.machine.fire_row(before, action, facts, ctx.actor.actor, ctx.is_assignee, ctx.party,
+                                       before=run_handler)
+    if row.dest != SAME:
+        ctx.row.state = after
+    if kind.after_fire is not None:
+        kind.after_fire(ctx, action)
+    ctx.row.updated_at = ctx.now
+    ctx.row.version += 1  # every action is a new version (optimistic locking)
+    kind.refresh(ctx)
+    append_event(ctx.session, agency_id=ctx.row.agency_id, case_kind=kind.name, case_id=ctx.case_id,
+                 actor=ctx.actor, action=action, from_state=before, to_state=ctx.row.state, now=ctx.now,
+                 payload={**kind.event_payload(parsed[0]), **ctx.event})
+    return str(ctx.row.state)
+
+
+def act(engine: Engine, kind: CaseKind, case_id: int, action: str, payload: Mapping[str, Any] | None,
+        actor: Principal, now: datetime, expected_version: int | None = None) -> ActionResult:
+    """Perform one action on one case, atomically."""
+    with write_session(engine) as session:
+        row = load_for_update(session, kind, case_id, actor)
+        ctx = open_ctx(session, kind, row, actor, now)
+        if expected_version is not None and row.version != expected_version:
+            raise StaleVersion(row.version, allowed_actions(kind, ctx))
+        fire(kind, ctx, action, payload)
+        session.flush()  # autoflush is off: the facts for the allowed actions must see this action's rows
+        allowed = allowed_actions(kind, ctx)
+        visible = actor.is_system or actor.is_applicant or case_sight(actor, row) != Sight.NONE
+        try:
+            session.commit()
+        except StaleDataError as exc:  # a concurrent writer got there first
+            raise StaleVersion(-1, []) from exc
+        return ActionResult(ctx.case_id, row.state, row.version, allowed if visible else [], ctx.result, visible)

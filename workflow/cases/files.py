@@ -1,0 +1,30 @@
+"""Reading a case's stored files under the one policy: only those who see the case in full (states.policy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from db.models import StoredFile
+from states.policy import Sight
+from workflow.accounts.principal import Principal
+from workflow.cases.engine import case_sight, load_for_reading
+from workflow.cases.kind import CaseKind
+from workflow.errors import Forbidden, NotFound
+
+
+def case_file(session: Session, kind: CaseKind, case_id: int, file_id: int, actor: Principal) -> StoredFile:
+    """A file of the case, if the actor may read it: NotFound for another case's or a missing file."""
+    _, seen = load_for_reading(session, kind, case_id, actor)
+    if seen != Sight.FULL:
+        raise Forbidden(f"您无权查看该{kind.noun}的材料")
+    f = session.get(StoredFile, file_id)
+    if f is None or f.case_kind != kind.name or f.case_id != case_id:
+        raise NotFound("文件")
+    return f
+
+
+def may_attach(actor: Principal, row: Any) -> bool:
+    """Staff who see the case in full may attach to it (front desk, leaders, the assigned officer)."""
+    return actor.kind == "staff" and case_sight(actor, row) == Sight.FULL

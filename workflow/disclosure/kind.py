@@ -1,0 +1,26 @@
+"""The disclosure application (依申请公开) as a case kind of the shared engine (workflow.cases)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from db.models import Disclosure
+from states.disclosure import ACTION_LABELS, APPLICANT_ACTIONS, MACHINE
+from workflow.cases.kind import CaseKind, register
+from workflow.disclosure.context import KIND, Ctx, build_facts, refresh_next_due
+from workflow.disclosure.handlers import HANDLERS
+from workflow.disclosure.payloads import parse_payload
+
+
+def _parse(ctx: Ctx, action: str, raw: Mapping[str, Any] | None) -> BaseModel:
+    return parse_payload(action, dict(raw or {}))
+
+
+DISCLOSURE = register(CaseKind(
+    name=KIND, noun="申请", table=Disclosure, machine=MACHINE, labels=ACTION_LABELS, make_ctx=Ctx,
+    facts=build_facts, parse=_parse, handlers=HANDLERS, refresh=refresh_next_due,
+    applicant_actions=APPLICANT_ACTIONS,
+))

@@ -124,11 +124,22 @@ def install_domain(app: FastAPI) -> None:
     from pydantic import ValidationError
 
     from workflow.accounts.users import UserError
-    from workflow.errors import Conflict, DomainValidation, InvalidTransition, NotFound, StaleVersion
+    from workflow.errors import (
+        Conflict,
+        DomainValidation,
+        Forbidden,
+        InvalidTransition,
+        NotFound,
+        StaleVersion,
+    )
 
     @app.exception_handler(NotFound)
     async def _nf(_r: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse(ApiError(404, "not_found", exc.message).body(), status_code=404)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(_r: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse(ApiError(403, "forbidden", exc.message).body(), status_code=403)
 
     @app.exception_handler(StaleVersion)
     async def _stale(_r: Request, exc: StaleVersion) -> JSONResponse:

@@ -24,6 +24,7 @@ from web.pages.portal import download_link as portal_download
 from web.pages.portal import lookup as public
 from web.pages.render import render
 from web.pages.session import SESSION_COOKIE, LoginRequired, PageError
+from workflow.errors import Forbidden
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -48,6 +49,17 @@ def install(app: FastAPI) -> None:
     async def _page_error(request: Request, exc: PageError) -> Response:
         return render(request, "error.html", {"title": exc.title, "message": exc.message, "back": ""},
                       status=exc.status)
+
+    api_forbidden: Any = app.exception_handlers.get(Forbidden)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        """The one policy said no: a page for browsers, the API's JSON error otherwise."""
+        if _is_page(request):
+            return render(request, "error.html", {"title": "没有权限", "message": exc.message, "back": ""},
+                          status=403)
+        result: Response = await api_forbidden(request, exc)
+        return result
 
     previous: Any = app.exception_handlers.get(StarletteHTTPException)
 

@@ -1,0 +1,126 @@
+"""A test-only third request kind — a petition (信访事项, 信访工作条例 2022) reduced to three states — built the
+way docs/architecture.md says a kind is added: a transition table, handlers, payloads and a descriptor, and
+nothing in the shared engine, API or pages. Its table lives in its own metadata (never in the migrations)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Engine
+from sqlalchemy.orm import registry
+from sqlmodel import Field as SField
+from sqlmodel import Session, SQLModel
+
+from states.machine import SAME, StateMachine, Transition
+from states.roles import Role
+from workflow.accounts.principal import Principal
+from workflow.cases import engine as case_engine
+from workflow.cases.context import CaseCtx
+from workflow.cases.kind import CaseKind, register
+
+
+class _Own(SQLModel, registry=registry()):
+    pass
+
+
+class Petition(_Own, table=True):
+    __tablename__ = "petition_test"
+    id: int | None = SField(default=None, primary_key=True)
+    agency_id: int
+    version: int = 1
+    state: str = "received"
+    petitioner: str
+    phone: str = ""
+    assignee_id: int | None = None
+    answer: str = ""
+    next_due_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class PState(StrEnum):
+    RECEIVED = "received"
+    HANDLING = "handling"
+    ANSWERED = "answered"
+
+
+LABELS = {"assign": "交办", "note": "记录办理情况", "answer": "出具处理意见"}
+OF, FD, LD = Role.OFFICER, Role.FRONT_DESK, Role.LEADER
+TABLE = (
+    Transition("assign", (PState.RECEIVED,), PState.HANDLING, frozenset({FD, LD}), LABELS["assign"]),
+    Transition("note", (PState.HANDLING,), SAME, frozenset({OF}), LABELS["note"]),
+    # 信访工作条例第三十二条: a written answer within 60 days (here: only that the answer has text)
+    Transition("answer", (PState.HANDLING,), PState.ANSWERED, frozenset({OF}), LABELS["answer"]),
+)
+MACHINE = StateMachine("petition", [s.value for s in PState], PState.RECEIVED, TABLE)
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    assignee_id: int
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=500)
+
+
+PAYLOADS: dict[str, type[BaseModel]] = {"assign": AssignIn, "note": NoteIn, "answer": NoteIn}
+
+
+@dataclass
+class Ctx(CaseCtx):
+    row: Petition
+
+
+def _assign(ctx: Ctx, p: BaseModel) -> None:
+    assert isinstance(p, AssignIn)
+    ctx.row.assignee_id = p.assignee_id
+
+
+def _note(ctx: Ctx, p: BaseModel) -> None:
+    ctx.result["noted"] = True
+
+
+def _answer(ctx: Ctx, p: BaseModel) -> None:
+    assert isinstance(p, NoteIn)
+    ctx.row.answer = p.text
+
+
+def _parse(ctx: Ctx, action: str, raw: Mapping[str, Any] | None) -> BaseModel:
+    return PAYLOADS[action].model_validate(dict(raw or {}))
+
+
+PETITION = register(CaseKind(
+    name="petition", noun="信访事项", table=Petition, machine=MACHINE, labels=LABELS, make_ctx=Ctx,
+    facts=lambda ctx: {}, parse=_parse, handlers={"assign": _assign, "note": _note, "answer": _answer},
+    refresh=lambda ctx: None,
+))
+
+
+def create_table(engine: Engine) -> None:
+    _Own.metadata.create_all(engine)
+
+
+def new_petition(engine: Engine, agency_id: int, name: str = "王五", phone: str = "13912345678") -> int:
+    with Session(engine) as s:
+        p = Petition(agency_id=agency_id, petitioner=name, phone=phone)
+        s.add(p)
+        s.commit()
+        assert p.id is not None
+        return p.id
+
+
+def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetime) -> dict[str, Any]:
+    """The kind's view: what the policy lets the actor see."""
+    row, seen = case_engine.load_for_reading(session, PETITION, case_id, actor)
+    ctx = case_engine.open_ctx(session, PETITION, row, actor, now)
+    full = seen == "full"
+    return {"id": row.id, "state": row.state, "version": row.version, "petitioner": row.petitioner,
+            "phone": row.phone if full else row.phone[:3] + "****" + row.phone[-4:], "answer": row.answer,
+            "allowed_actions": [{"action": a, "label": LABELS[a]}
+                                for a in case_engine.allowed_actions(PETITION, ctx)]}

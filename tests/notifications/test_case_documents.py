@@ -15,6 +15,7 @@ from notifications.files import read_file
 from notifications.outbox import SCRUBBED, deliver_due
 from notifications.render import render
 from tests.helpers import make_staff, registration
+from tests.hotline_helpers import act, new_order
 from workflow.disclosure import actions as wf
 from workflow.disclosure.payloads import RegisterIn
 
@@ -78,3 +79,22 @@ def test_a_reply_handed_over_or_posted_comes_with_a_delivery_slip(db, clock) -> 
             assert ctx["notice"]["method_label"] == method and ctx["notice"]["document_no"]
             text = render("disclosure.delivery_record", ctx, "txt", settings=db.settings).content.decode()
             assert "签收人" in text and "政府信息公开申请答复书" in text
+
+
+def test_the_caller_text_of_a_replied_order_reads_plainly(db, clock) -> None:
+    """Issue 19 item 4: the text told back to a 12345 caller has no "来电人反映" (nor "某某反映：") and no
+    redundant "办理结果：已办理"; the caller's name is masked."""
+    staff = make_staff(db.engine, clock.now())
+    oid = new_order(db.engine, staff.front, clock.now(), caller_name="李桂兰",
+                    content="来电人反映：鹿城镇滨江路工地夜间施工噪音扰民，凌晨仍在作业。")
+    act(db.engine, oid, "sign_for", staff.front, clock.now())
+    act(db.engine, oid, "assign", staff.front, clock.now(), assignee_id=staff.officer.id)
+    act(db.engine, oid, "reply", staff.officer, clock.now(), result_text="已协调施工单位停止夜间作业。")
+    with read_session(db.engine) as s:
+        row = s.exec(select(Outbox).where(Outbox.case_kind == "workorder", Outbox.case_id == oid,
+                                          Outbox.notice_type == "workorder.caller_text")).one()
+    text = render("workorder.caller_text", row.context, "txt", settings=db.settings).content.decode()
+    assert "李**您好" in text and "李桂兰" not in text
+    assert "反映的“鹿城镇滨江路工地夜间施工噪音扰民" in text and "来电人反映" not in text
+    assert "已办理。办理情况：已协调施工单位停止夜间作业。" in text and "办理结果：已办理" not in text
+    assert "。。" not in text and "。”" not in text

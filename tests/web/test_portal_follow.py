@@ -214,3 +214,15 @@ def test_leaders_see_unconfirmed_submissions_with_their_age(web: Web) -> None:
 def _file_id(web: Web, case_id: int) -> int:
     with read_session(web.db.engine) as s:
         return int(s.exec(select(col(StoredFile.id)).where(StoredFile.case_id == case_id)).first() or 0)
+
+
+def test_withdrawal_page_says_how_the_applicant_is_told(web: Web) -> None:
+    """Issue 19 item 3: an applicant who gave no email is not told a confirmation email was sent."""
+    c = web.client()
+    for over, told, not_told in (({"email": "", "obtain_way": "collect"}, "本机关将书面告知您", "电子邮件"),
+                                 ({}, "本机关将通过电子邮件向您发送确认通知", "书面告知")):
+        case = register_case(web, **over)
+        r = keyed_post(c, "/gongkai/default/chaxun/chehui", case.tracking_no, case.query_code, {"confirm": "yes"})
+        m = re.search(r'id="lookup-message">([^<]*)<', r.text)
+        assert r.status_code == 200 and m and m.group(1).startswith("已撤回申请。")
+        assert told in m.group(1) and not_told not in m.group(1)

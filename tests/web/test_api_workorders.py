@@ -90,23 +90,25 @@ def test_list_filters_mask_and_detail(api):
     for over in ({"category": "咨询", "caller_phone": "13987654321"}, {"category": "投诉", "urgency": "紧急"},
                  {"category": "投诉", "content": "农贸市场占道经营", "caller_name": "王建华"}):
         ids.append(client.post("/api/workorders", json=order_input(**over), headers=h(staff.front)).json()["id"])
-    r = client.get("/api/workorders", params={"category": "complaint"}, headers=h(staff.officer))
+    # The one policy (states.policy): an officer lists only the orders assigned to them, as on the pages.
+    assert client.get("/api/workorders", headers=h(staff.officer)).json()["items"] == []
+    r = client.get("/api/workorders", params={"category": "complaint"}, headers=h(staff.leader))
     assert {i["id"] for i in r.json()["items"]} == set(ids[1:])
-    r = client.get("/api/workorders", params={"urgency": "urgent"}, headers=h(staff.officer))
+    r = client.get("/api/workorders", params={"urgency": "urgent"}, headers=h(staff.leader))
     assert [i["id"] for i in r.json()["items"]] == [ids[1]]
-    r = client.get("/api/workorders", params={"text": "占道"}, headers=h(staff.officer))
+    r = client.get("/api/workorders", params={"text": "占道"}, headers=h(staff.leader))
     assert [i["id"] for i in r.json()["items"]] == [ids[2]]
-    r = client.get("/api/workorders", params={"caller": "13987654321"}, headers=h(staff.officer))
+    r = client.get("/api/workorders", params={"caller": "13987654321"}, headers=h(staff.leader))
     item = next(i for i in r.json()["items"] if i["id"] == ids[0])
     assert item["caller_phone_masked"] == "139****4321" and "caller_phone" not in item
-    r = client.get("/api/workorders", params={"limit": 2}, headers=h(staff.officer))
+    r = client.get("/api/workorders", params={"limit": 2}, headers=h(staff.leader))
     page1 = r.json()
     assert len(page1["items"]) == 2 and page1["next_cursor"]
     page2 = client.get("/api/workorders", params={"limit": 2, "cursor": page1["next_cursor"]},
-                       headers=h(staff.officer)).json()
+                       headers=h(staff.leader)).json()
     assert [i["id"] for i in page1["items"] + page2["items"]] == sorted(ids, reverse=True)
     clk.set(local(2026, 3, 4, 10))  # sign-for windows (1 WD, urgent 2 h) have run out
-    r = client.get("/api/workorders", params={"overdue": True}, headers=h(staff.officer))
+    r = client.get("/api/workorders", params={"overdue": True}, headers=h(staff.leader))
     assert {i["id"] for i in r.json()["items"]} == set(ids)
     d = client.get(f"/api/workorders/{ids[1]}", headers=h(staff.front)).json()
     assert {c["kind"] for c in d["clocks"]} == {"sign_for", "return_window", "handling"}

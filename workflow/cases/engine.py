@@ -22,7 +22,8 @@ from sqlmodel import Session, select
 from db.engine import write_session
 from db.models import Agency
 from states.machine import SAME, Transition
-from states.policy import CaseParty, Sight, sight
+from states.policy import CaseParty, Sight, lists_all_cases, may_list_cases, sight
+from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar
@@ -49,6 +50,15 @@ def party(row: Any) -> CaseParty:
 def case_sight(actor: Principal, row: Any) -> Sight:
     """How much of this case the actor may read (states.policy)."""
     return sight(actor.actor, party(row))
+
+
+def list_scope(actor: Principal, wanted_agency: int | None) -> tuple[int | None, int | None]:
+    """Which cases a list may show the actor (states.policy): (agency, or None for every agency; the assignee the
+    list is limited to, or None). Supervisors may name any agency; officers see only their own cases."""
+    if not may_list_cases(actor.actor):
+        raise Forbidden("您的角色无权查看案件")
+    agency = wanted_agency if Role.SUPERVISOR in actor.roles else actor.agency_id
+    return agency, None if lists_all_cases(actor.actor) else actor.id
 
 
 def agency_of(session: Session, agency_id: int) -> Agency:

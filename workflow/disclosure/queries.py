@@ -19,7 +19,7 @@ from states.policy import Sight
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.clocks import case_clocks, clock_view
-from workflow.cases.engine import load_for_reading, open_ctx
+from workflow.cases.engine import list_scope, load_for_reading, open_ctx
 from workflow.disclosure.context import KIND, Ctx, decision_view
 from workflow.disclosure.handlers import prior_items
 from workflow.disclosure.kind import DISCLOSURE
@@ -58,10 +58,11 @@ def list_disclosures(session: Session, actor: Principal, f: ListFilter, *, now: 
                      cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """Newest first (keyset on (id)); filters are all server-side and use indexes."""
     q = select(Disclosure)
-    if f.agency_id is not None and actor.can_see_agency(f.agency_id):
-        q = q.where(Disclosure.agency_id == f.agency_id)
-    elif (actor.agency_id is not None and not actor.can_see_agency(-1)) or (actor.agency_id is not None and f.agency_id is None and not _is_supervisor(actor)):
-        q = q.where(Disclosure.agency_id == actor.agency_id)
+    agency_id, only_assignee = list_scope(actor, f.agency_id)
+    if agency_id is not None:
+        q = q.where(Disclosure.agency_id == agency_id)
+    if only_assignee is not None:
+        q = q.where(Disclosure.assignee_id == only_assignee)
     if f.state:
         q = q.where(Disclosure.state.in_(f.state))  # type: ignore[attr-defined]
     if f.open_only:
@@ -89,12 +90,6 @@ def list_disclosures(session: Session, actor: Principal, f: ListFilter, *, now: 
     items = [list_item(r, now) for r in rows]
     next_cursor = encode_cursor(["id", rows[-1].id]) if more and rows else None
     return items, next_cursor
-
-
-def _is_supervisor(actor: Principal) -> bool:
-    from states.roles import Role
-
-    return Role.SUPERVISOR in actor.roles
 
 
 def list_item(r: Disclosure, now: datetime) -> dict[str, Any]:

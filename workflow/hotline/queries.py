@@ -22,11 +22,10 @@ from states.hotline import (
 )
 from states.identity import mask_phone
 from states.policy import Sight
-from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.clocks import case_clocks, clock_view
-from workflow.cases.engine import load_for_reading, open_ctx
+from workflow.cases.engine import list_scope, load_for_reading, open_ctx
 from workflow.disclosure.queries import decode_cursor, encode_cursor
 from workflow.hotline.context import KIND, Ctx, cycle_view, cycles
 from workflow.hotline.kind import HOTLINE
@@ -55,10 +54,11 @@ class ListFilter:
 def filtered(actor: Principal, f: ListFilter, now: datetime) -> Any:
     """The orders ``actor`` may list that match ``f`` (a SELECT of WorkOrder, unordered)."""
     q = select(WorkOrder)
-    if Role.SUPERVISOR in actor.roles and f.agency_id is not None:
-        q = q.where(WorkOrder.agency_id == f.agency_id)
-    elif Role.SUPERVISOR not in actor.roles:
-        q = q.where(WorkOrder.agency_id == actor.agency_id)
+    agency_id, only_assignee = list_scope(actor, f.agency_id)
+    if agency_id is not None:
+        q = q.where(WorkOrder.agency_id == agency_id)
+    if only_assignee is not None:
+        q = q.where(WorkOrder.assignee_id == only_assignee)
     if f.state:
         q = q.where(col(WorkOrder.state).in_(f.state))
     if f.open_only:

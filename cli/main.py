@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "cli.serve",
     "cli.database",
     "cli.users",
+    "cli.agencies",
     "cli.calendar",
     "cli.hotline",
     "cli.report",

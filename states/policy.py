@@ -13,6 +13,8 @@ The rules:
 * An officer sees and acts only on the cases assigned to them; a leader who is also an officer may step in
   on officer rows of any case of the agency.
 * An administrator manages users, calendars and templates: no case content, no applicant files.
+* The instance administrator creates agencies and their administrators; an agency's administrator manages only
+  its own agency's users and settings.
 * The system (scheduler) fires the rows marked ``system``; the applicant acts through the portal only.
 """
 
@@ -123,3 +125,22 @@ def lists_all_cases(actor: Actor) -> bool:
 
 def may_list_cases(actor: Actor) -> bool:
     return bool(actor.roles & CASE_ROLES)
+
+
+def may_manage_agencies(actor: Actor) -> bool:
+    """Create, edit, move or deactivate agencies: the instance administrator, or the command line (which has the
+    database's own access)."""
+    return actor.kind == ActorKind.SYSTEM or Role.INSTANCE_ADMIN in actor.roles
+
+
+def may_administer(actor: Actor, agency_id: int) -> bool:
+    """Manage ``agency_id``'s users and settings: the instance administrator for any agency, an agency's
+    administrator for its own only."""
+    if may_manage_agencies(actor):
+        return True
+    return Role.ADMIN in actor.roles and actor.agency_id == agency_id
+
+
+def may_grant(actor: Actor, roles: frozenset[Role]) -> bool:
+    """Only the instance administrator (or the command line) makes another instance administrator."""
+    return Role.INSTANCE_ADMIN not in roles or may_manage_agencies(actor)

@@ -29,6 +29,7 @@ ROUTER_MODULES = (
     "web.api.workorders",
     "web.api.reports",
     "web.api.admin",
+    "web.api.agencies",
     "web.api.health",
     "web.api.docs",
     "web.pages.routes",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Boolean, Column, String, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
 
 from db.models._base import json_field
@@ -17,7 +17,14 @@ class Agency(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=64, unique=True, index=True)
     name: str = Field(max_length=200)
-    parent_id: int | None = Field(default=None, foreign_key="agency.id")
+    # The body above (a county government above its departments and towns): who supervises whom, and the
+    # remedy bodies proposed under 行政复议法第二十四条 (states.agencies).
+    parent_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
+    kind: str = Field(default="department", sa_column=Column("kind", String(16), nullable=False,
+                                                             server_default="department"))  # states.agencies.AgencyKind
+    # A body with cases is never deleted: deactivated, it takes no new cases and its staff cannot log in.
+    active: bool = Field(default=True, sa_column=Column("active", Boolean, nullable=False, server_default=true()))
+    deactivated_at: datetime | None = None
     # Per-agency settings: seal text, address, phone, remedy organ, document prefixes, working
     # hours, calendar scopes, hotline profile, disclosure options (see workflow.agencies.config).
     settings: dict[str, Any] = json_field()
@@ -49,6 +56,9 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = None
     password_changed_at: datetime | None = None
+    # A password someone else chose (the printed bootstrap password, an admin's reset): changed at the next login.
+    must_change_password: bool = Field(default=False, sa_column=Column("must_change_password", Boolean,
+                                                                       nullable=False, server_default=false()))
     created_at: datetime
 
     @property

@@ -15,16 +15,21 @@ from sqlmodel import Session
 
 from db.engine import write_session
 from db.models import User
+from states.policy import may_grant, may_manage_agencies
 from states.roles import Role, parse_roles
 from workflow.accounts.principal import Principal
 from workflow.accounts.sessions import revoke_user_sessions_in
 from workflow.accounts.users import UserError, _check_password, audit_account, hash_password, verify_password
 
 
-def _user(session: Session, user_id: int, agency_id: int) -> User:
+def _user(session: Session, user_id: int, agency_id: int, actor: Principal) -> User:
+    """The account, in ``agency_id``; an instance administrator's account only for another instance administrator
+    (an agency's administrator could otherwise take it over by resetting its password)."""
     user = session.get(User, user_id)
     if user is None or user.agency_id != agency_id:
         raise UserError("用户不存在", "not_found", "user")
+    if Role.INSTANCE_ADMIN in user.role_set and not may_manage_agencies(actor.actor):
+        raise UserError("平台管理员的账户只能由平台管理员管理", "instance_admin_account", "user")
     return user
 
 
@@ -33,7 +38,7 @@ def set_active(engine: Engine, user_id: int, active: bool, *, agency_id: int, ac
     if not active and user_id == actor.id:
         raise UserError("不能停用自己的账户", "self_deactivate", "user")
     with write_session(engine) as s:
-        user = _user(s, user_id, agency_id)
+        user = _user(s, user_id, agency_id, actor)
         user.active = active
         if not active:
             revoke_user_sessions_in(s, user_id, now=now, reason="deactivated")
@@ -47,7 +52,7 @@ def reset_password(engine: Engine, user_id: int, password: str, *, agency_id: in
     """Set a new password, clear the lock-out and end every session and API token of the account."""
     _check_password(password)
     with write_session(engine) as s:
-        user = _user(s, user_id, agency_id)
+        user = _user(s, user_id, agency_id, actor)
         user.password_hash = hash_password(password)
         user.password_changed_at = now
         user.failed_logins = 0
@@ -87,7 +92,7 @@ def change_own_password(engine: Engine, actor: Principal, current: str, new: str
 
 def unlock(engine: Engine, user_id: int, *, agency_id: int, actor: Principal, now: datetime) -> User:
     with write_session(engine) as s:
-        user = _user(s, user_id, agency_id)
+        user = _user(s, user_id, agency_id, actor)
         user.failed_logins = 0
         user.locked_until = None
         audit_account(s, user, actor, "unlock", now)
@@ -106,8 +111,10 @@ def set_roles(engine: Engine, user_id: int, roles: list[str], *, agency_id: int,
         raise UserError("至少需要一个角色", "no_role", "roles")
     if user_id == actor.id and Role.ADMIN not in role_set:
         raise UserError("不能取消自己的系统管理员角色", "self_demote", "roles")
+    if not may_grant(actor.actor, role_set):
+        raise UserError("只有平台管理员可以设立平台管理员", "grant_instance_admin", "roles")
     with write_session(engine) as s:
-        user = _user(s, user_id, agency_id)
+        user = _user(s, user_id, agency_id, actor)
         before = user.roles
         user.roles = ",".join(sorted(role_set))
         audit_account(s, user, actor, "set_roles", now, roles_before=before.split(","), roles=sorted(role_set))
@@ -117,7 +124,7 @@ def set_roles(engine: Engine, user_id: int, roles: list[str], *, agency_id: int,
 
 def revoke_sessions(engine: Engine, user_id: int, *, agency_id: int, actor: Principal, now: datetime) -> int:
     with write_session(engine) as s:
-        user = _user(s, user_id, agency_id)
+        user = _user(s, user_id, agency_id, actor)
         n = revoke_user_sessions_in(s, user_id, now=now, reason="admin")
         audit_account(s, user, actor, "end_sessions", now, sessions_ended=n)
         s.commit()

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from db.engine import write_session
 from db.models import Agency, Unit, User
+from states.policy import may_administer, may_grant
 from states.roles import Role, parse_roles
 from workflow.accounts.principal import Principal, system
 from workflow.cases.audit import append_event
@@ -105,9 +106,16 @@ def create_user(engine: Engine, *, agency_code: str, username: str, password: st
         agency = session.exec(select(Agency).where(Agency.code == agency_code)).first()
         if agency is None or agency.id is None:
             raise UserError(f"机关代码 {agency_code} 不存在", "unknown_agency", "agency")
+        who = actor or system(agency.id, "命令行")
+        if not may_administer(who.actor, agency.id):
+            raise UserError("您只能为本机关创建用户", "other_agency", "agency")
+        if not may_grant(who.actor, frozenset(Role(r) for r in roles if r in ALL_ROLES)):
+            raise UserError("只有平台管理员可以设立平台管理员", "grant_instance_admin", "roles")
+        if not agency.active:
+            raise UserError(f"{agency.name}已停用，不能再创建用户", "inactive_agency", "agency")
         user = create_user_in(session, agency=agency, username=username, password=password, roles=roles,
                               display_name=display_name, now=now, email=email, unit_name=unit_name)
-        audit_account(session, user, actor or system(agency.id, "命令行"), "create_account", now,
+        audit_account(session, user, who, "create_account", now,
                       roles=user.roles.split(","), display_name=user.display_name)
         session.commit()
         return user

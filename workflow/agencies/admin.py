@@ -11,11 +11,12 @@ from sqlalchemy import Engine
 
 from db.engine import write_session
 from db.models import Agency
+from states.policy import may_administer
 from workflow.accounts.principal import Principal
 from workflow.agencies.cache import invalidate
 from workflow.agencies.config import AgencyConfig, agency_config
 from workflow.cases.audit import append_event
-from workflow.errors import DomainValidation, NotFound
+from workflow.errors import DomainValidation, Forbidden, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 def save_agency_settings(engine: Engine, agency_id: int, *, name: str, cfg: AgencyConfig, actor: Principal,
                          now: datetime) -> Agency:
     """Store a validated config; keys other modules keep on the row (not in AgencyConfig) are preserved."""
+    if not may_administer(actor.actor, agency_id):
+        raise Forbidden("您只能修改本机关的设置；其他机关请由其机关管理员或平台管理员修改")
     name = name.strip()
     if not name or len(name) > 200:
         raise DomainValidation.one("name", "invalid_name", "机关名称不能为空且不超过200个字符")

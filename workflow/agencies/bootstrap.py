@@ -40,7 +40,11 @@ def ensure_database(engine: Engine, settings: Settings, *, now: datetime) -> Boo
         admin_user = admin_pw = None
         if session.exec(select(User.id)).first() is None:
             admin_user, admin_pw = "admin", secrets.token_urlsafe(12)
-            create_user_in(session, agency=agency, username=admin_user, password=admin_pw,
-                           roles=["admin", "leader", "front_desk", "officer"], display_name="系统管理员", now=now)
+            # The instance administrator (creates agencies) and this agency's administrator; the printed password
+            # is changed at the first login.
+            user = create_user_in(session, agency=agency, username=admin_user, password=admin_pw,
+                                  roles=["instance_admin", "admin", "leader", "front_desk", "officer"],
+                                  display_name="系统管理员", now=now)
+            user.must_change_password = True
         session.commit()
         return BootstrapResult(agency.code, admin_user, admin_pw, seeded)

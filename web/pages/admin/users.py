@@ -11,8 +11,10 @@ from sqlmodel import col, func, select
 from db.engine import read_session
 from db.models import Outbox, SweepStatus, Unit, User
 from notifications.failures import failure_reason
+from states.policy import may_grant
 from states.roles import ROLE_LABELS, Role
 from web.auth import CurrentUser
+from web.pages.admin import agencies as admin_agencies
 from web.pages.admin import agency as admin_agency
 from web.pages.admin import audit as admin_audit
 from web.pages.admin import calendar as admin_calendar
@@ -29,6 +31,7 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
 router.include_router(admin_calendar.router)
 router.include_router(admin_agency.router)
+router.include_router(admin_agencies.router)
 router.include_router(admin_audit.router)
 
 
@@ -42,8 +45,9 @@ def _users_page(request: Request, user: CurrentUser, values: dict[str, Any] | No
                                        idle_seconds=app_settings(request).session_idle_seconds)
     users = [{"u": u, "unit": unit or "", "roles": sorted(u.role_set), "sessions": sessions.get(u.id or 0, 0),
               "locked": bool(u.locked_until and u.locked_until > n)} for u, unit in rows]
+    grantable = {str(k): v for k, v in ROLE_LABELS.items() if may_grant(user.principal().actor, frozenset({k}))}
     return render(request, "admin/users.html", {
-        "users": users, "role_labels": {str(k): v for k, v in ROLE_LABELS.items()}, "values": values or {"roles": []},
+        "users": users, "role_labels": grantable, "values": values or {"roles": []},
         "errors": errors or {}}, status=status)
 
 

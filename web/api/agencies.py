@@ -1,0 +1,163 @@
+"""Agency administration API: the instance administrator creates, edits, moves and deactivates agencies and sets
+up their administrators; an agency's administrator reads and edits only its own agency's settings and users.
+
+``GET/POST /api/admin/agencies``, ``GET/PATCH /api/admin/agencies/{code}``,
+``POST /api/admin/agencies/{code}/deactivate|activate``, ``POST /api/admin/agencies/{code}/users``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import select
+
+from db.engine import read_session
+from db.models import Agency, User
+from states.agencies import KIND_LABELS, AgencyKind
+from states.policy import may_administer, may_manage_agencies
+from states.roles import Role
+from web.auth import CurrentUser
+from web.deps import EngineDep, NowDep, require_roles
+from web.errors import ApiError
+from workflow.accounts.users import create_user
+from workflow.agencies import registry
+from workflow.agencies.admin import save_agency_settings
+from workflow.agencies.completeness import missing_notice_settings
+from workflow.agencies.config import AgencyConfig, agency_config
+from workflow.errors import NotFound
+
+router = APIRouter(prefix="/api/admin/agencies", tags=["agencies"])
+Admin = Annotated[CurrentUser, Depends(require_roles(Role.ADMIN, Role.INSTANCE_ADMIN))]
+
+
+class AgencyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(max_length=64, description="机关代码：小写英文字母、数字、短横线")
+    name: str = Field(max_length=200, description="机关全称")
+    parent: str | None = Field(None, description="上级机关代码")
+    kind: AgencyKind | None = Field(None, description="government（人民政府）/ department（政府工作部门）/ other；省略时按名称判断")
+
+
+class AgencyPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, max_length=200)
+    kind: AgencyKind | None = None
+    parent: str | None = Field(None, description="新的上级机关代码；空字符串表示没有上级机关")
+    settings: dict[str, Any] | None = Field(None, description="要修改的机关设置（其余保持不变）")
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=200)
+    roles: list[str] = Field(min_length=1)
+    display_name: str | None = Field(None, max_length=100)
+    email: str | None = Field(None, max_length=254)
+    unit: str | None = Field(None, max_length=200)
+
+
+def _forbidden(message: str) -> ApiError:
+    return ApiError(403, "forbidden", message)
+
+
+def _view(engine: Any, code: str) -> dict[str, Any]:
+    with read_session(engine) as s:
+        a = registry.by_code(s, code)
+        assert a.id is not None
+        nodes = registry.hierarchy(s)
+        parent = nodes.get(a.parent_id) if a.parent_id else None
+        work = registry.open_work(s, a.id)
+        proposal = registry.remedy_proposal(s, a)
+        cfg = agency_config(a)
+        users = len(s.exec(select(User.id).where(User.agency_id == a.id)).all())
+    return {
+        "code": a.code, "name": a.name, "kind": a.kind, "kind_label": KIND_LABELS[AgencyKind(a.kind)],
+        "parent": parent.code if parent else None, "parent_name": parent.name if parent else None,
+        "children": sorted(n.code for n in nodes.values() if n.parent_id == a.id),
+        "active": a.active, "deactivated_at": a.deactivated_at.isoformat() if a.deactivated_at else None,
+        "users": users, "open_disclosures": work.disclosures, "open_workorders": work.workorders,
+        "settings": cfg.model_dump(mode="json"),
+        "missing_notice_settings": [{"field": m.key, "label": m.label} for m in missing_notice_settings(a.name, cfg)],
+        "remedy_proposal": None if proposal is None else {
+            "reconsideration_organ": proposal.reconsideration_organ, "litigation_court": proposal.litigation_court,
+            "basis": proposal.basis},
+    }
+
+
+def _agency_id(engine: Any, code: str) -> int:
+    with read_session(engine) as s:
+        a = s.exec(select(Agency).where(Agency.code == code)).first()
+    if a is None or a.id is None:
+        raise NotFound(f"代码为“{code}”的机关")
+    return a.id
+
+
+def _check_admin_of(user: CurrentUser, agency_id: int) -> None:
+    if not may_administer(user.principal().actor, agency_id):
+        raise _forbidden("您只能管理本机关的设置和用户；其他机关请由其机关管理员或平台管理员办理")
+
+
+@router.get("", summary="机关列表（按上下级排列；机关管理员只看到本机关）")
+def list_agencies(engine: EngineDep, user: Admin) -> list[dict[str, Any]]:
+    rows = registry.list_agencies(engine)
+    if not may_manage_agencies(user.principal().actor):
+        rows = [r for r in rows if r.node.id == user.agency_id]
+    return [{"code": r.node.code, "name": r.node.name, "kind": r.node.kind.value, "depth": r.depth,
+             "parent_name": r.parent_name or None, "active": r.node.active, "users": r.users,
+             "open_disclosures": r.open_disclosures, "open_workorders": r.open_workorders} for r in rows]
+
+
+@router.post("", status_code=201, summary="新建机关（平台管理员）")
+def create(body: AgencyCreate, engine: EngineDep, now: NowDep, user: Admin) -> dict[str, Any]:
+    a = registry.create_agency(engine, code=body.code, name=body.name, parent_code=body.parent,
+                               kind=body.kind.value if body.kind else None, actor=user.principal(), now=now)
+    return _view(engine, a.code)
+
+
+@router.get("/{code}", summary="机关详情：上下级、未办结案件、设置、尚缺的文书设置、建议的救济机关")
+def show(code: str, engine: EngineDep, user: Admin) -> dict[str, Any]:
+    _check_admin_of(user, _agency_id(engine, code))
+    return _view(engine, code)
+
+
+@router.patch("/{code}", summary="修改机关：名称和设置（本机关管理员）；类别和上级机关（平台管理员）")
+def edit(code: str, body: AgencyPatch, engine: EngineDep, now: NowDep, user: Admin) -> dict[str, Any]:
+    agency_id = _agency_id(engine, code)
+    _check_admin_of(user, agency_id)
+    actor = user.principal()
+    if body.kind is not None or body.parent is not None:
+        registry.update_agency(engine, code, kind=body.kind.value if body.kind else None,
+                               parent_code=registry.KEEP if body.parent is None else body.parent,
+                               actor=actor, now=now)
+    if body.settings is not None or body.name is not None:
+        with read_session(engine) as s:
+            current = s.get(Agency, agency_id)
+            assert current is not None
+        merged = {**agency_config(current).model_dump(mode="json"), **(body.settings or {})}
+        save_agency_settings(engine, agency_id, name=body.name if body.name is not None else current.name,
+                             cfg=AgencyConfig.model_validate(merged), actor=actor, now=now)
+    return _view(engine, code)
+
+
+@router.post("/{code}/deactivate", summary="停用机关（有未办结案件时拒绝，说明原因；不删除任何记录）")
+def deactivate(code: str, engine: EngineDep, now: NowDep, user: Admin) -> dict[str, Any]:
+    registry.set_agency_active(engine, code, False, actor=user.principal(), now=now)
+    return _view(engine, code)
+
+
+@router.post("/{code}/activate", summary="重新启用机关")
+def activate(code: str, engine: EngineDep, now: NowDep, user: Admin) -> dict[str, Any]:
+    registry.set_agency_active(engine, code, True, actor=user.principal(), now=now)
+    return _view(engine, code)
+
+
+@router.post("/{code}/users", status_code=201, summary="为机关创建用户（平台管理员可为任何机关设立机关管理员）")
+def create_agency_user(code: str, body: UserCreate, engine: EngineDep, now: NowDep, user: Admin) -> dict[str, Any]:
+    _check_admin_of(user, _agency_id(engine, code))
+    u = create_user(engine, agency_code=code, username=body.username, password=body.password, roles=body.roles,
+                    display_name=body.display_name, now=now, email=body.email, unit_name=body.unit,
+                    actor=user.principal())
+    return {"id": u.id, "username": u.username, "display_name": u.display_name, "agency": code,
+            "roles": sorted(u.role_set)}

@@ -1,0 +1,142 @@
+"""机关管理 for the instance administrator: every agency as a tree, new agencies, an agency's page (name, kind,
+the body above, deactivation) and its administrators. The work is done by workflow.agencies.registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlmodel import col, select
+
+from db.engine import read_session
+from db.models import User
+from states.agencies import KIND_LABELS, AgencyKind
+from states.roles import ROLE_LABELS, Role
+from web.auth import CurrentUser
+from web.pages.common import now
+from web.pages.render import redirect, render
+from web.pages.session import StaffForm, app_engine, form_str, principal, require
+from workflow.accounts.users import UserError, create_user
+from workflow.agencies import registry
+from workflow.agencies.completeness import missing_notice_settings
+from workflow.agencies.config import agency_config
+from workflow.errors import Conflict, DomainValidation, Forbidden, NotFound
+
+router = APIRouter(prefix="/agencies", include_in_schema=False)
+IsInstanceAdmin = require(Role.INSTANCE_ADMIN)
+KINDS = [(k.value, label) for k, label in KIND_LABELS.items()]
+AGENCY_ROLES = [Role.ADMIN, Role.LEADER, Role.FRONT_DESK, Role.OFFICER, Role.SUPERVISOR]
+
+
+def _errors(exc: Exception) -> dict[str, list[str]]:
+    if isinstance(exc, DomainValidation):
+        out: dict[str, list[str]] = {}
+        for f in exc.fields:
+            out.setdefault(f["field"], []).append(f["message"])
+        return out
+    if isinstance(exc, Conflict):
+        return {"code": [exc.message]}
+    return {"__all__": [getattr(exc, "message", str(exc))]}
+
+
+def _list_page(request: Request, values: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None,
+               status: int = 200) -> Response:
+    rows = registry.list_agencies(app_engine(request))
+    parents = [(r.node.code, "　" * r.depth + r.node.name) for r in rows if r.node.active]
+    return render(request, "admin/agencies.html", {
+        "rows": rows, "kinds": KINDS, "kind_labels": {k.value: v for k, v in KIND_LABELS.items()},
+        "parents": parents, "values": values or {}, "errors": errors or {}}, status=status)
+
+
+@router.get("")
+def agencies(request: Request, user: CurrentUser = IsInstanceAdmin) -> Response:
+    return _list_page(request)
+
+
+@router.post("")
+def create(request: Request, form: StaffForm, user: CurrentUser = IsInstanceAdmin) -> Response:
+    values = {k: form_str(form, k) for k in ("code", "name", "parent", "kind")}
+    try:
+        a = registry.create_agency(app_engine(request), code=values["code"], name=values["name"],
+                                   parent_code=values["parent"] or None, kind=values["kind"] or None,
+                                   actor=principal(user), now=now(request))
+    except (Conflict, DomainValidation, Forbidden) as exc:
+        return _list_page(request, values, _errors(exc), status=422)
+    return redirect(request, f"/admin/agencies/{a.code}", ("ok", f"已新建机关：{a.name}。请为它设立机关管理员。"))
+
+
+def _detail_page(request: Request, code: str, errors: dict[str, list[str]] | None = None,
+                 values: dict[str, Any] | None = None, status: int = 200) -> Response:
+    engine = app_engine(request)
+    with read_session(engine) as s:
+        try:
+            a = registry.by_code(s, code)
+        except NotFound:
+            return render(request, "error.html", {"title": "页面不存在", "message": f"没有代码为“{code}”的机关"},
+                          status=404)
+        assert a.id is not None
+        nodes = registry.hierarchy(s)
+        work = registry.open_work(s, a.id)
+        proposal = registry.remedy_proposal(s, a)
+        users = s.exec(select(User).where(User.agency_id == a.id).order_by(col(User.username))).all()
+    below = registry.descendants_of(nodes, a.id)
+    parents = [(r.node.code, "　" * r.depth + r.node.name) for r in registry.list_agencies(engine)
+               if r.node.active and r.node.id != a.id and r.node.id not in below]
+    cfg = agency_config(a)
+    return render(request, "admin/agency_detail.html", {
+        "a": a, "kind_label": KIND_LABELS[AgencyKind(a.kind)], "kinds": KINDS, "parents": parents,
+        "parent": nodes.get(a.parent_id) if a.parent_id else None,
+        "children": sorted((n for n in nodes.values() if n.parent_id == a.id), key=lambda n: n.code),
+        "work": work, "refusal": registry.refusal(work) if work.any else "", "proposal": proposal, "cfg": cfg,
+        "missing": missing_notice_settings(a.name, cfg), "users": users,
+        "role_labels": {str(r): ROLE_LABELS[r] for r in AGENCY_ROLES},
+        "values": values or {"roles": ["admin"]}, "errors": errors or {}}, status=status)
+
+
+@router.get("/{code}")
+def detail(request: Request, code: str, user: CurrentUser = IsInstanceAdmin) -> Response:
+    return _detail_page(request, code)
+
+
+@router.post("/{code}")
+def edit(request: Request, code: str, form: StaffForm, user: CurrentUser = IsInstanceAdmin) -> Response:
+    try:
+        registry.update_agency(app_engine(request), code, name=form_str(form, "name"), kind=form_str(form, "kind"),
+                               parent_code=form_str(form, "parent") or None, actor=principal(user), now=now(request))
+    except (Conflict, DomainValidation, Forbidden, NotFound) as exc:
+        return _detail_page(request, code, _errors(exc), status=422)
+    return redirect(request, f"/admin/agencies/{code}", ("ok", "已保存"))
+
+
+@router.post("/{code}/deactivate")
+def deactivate(request: Request, code: str, form: StaffForm, user: CurrentUser = IsInstanceAdmin) -> Response:
+    try:
+        a = registry.set_agency_active(app_engine(request), code, False, actor=principal(user), now=now(request))
+    except (Conflict, Forbidden, NotFound) as exc:
+        return redirect(request, f"/admin/agencies/{code}", ("error", getattr(exc, "message", str(exc))))
+    return redirect(request, f"/admin/agencies/{code}", ("ok", f"已停用：{a.name}。其记录和文书全部保留。"))
+
+
+@router.post("/{code}/activate")
+def activate(request: Request, code: str, form: StaffForm, user: CurrentUser = IsInstanceAdmin) -> Response:
+    a = registry.set_agency_active(app_engine(request), code, True, actor=principal(user), now=now(request))
+    return redirect(request, f"/admin/agencies/{code}", ("ok", f"已重新启用：{a.name}"))
+
+
+@router.post("/{code}/users")
+def create_agency_user(request: Request, code: str, form: StaffForm,
+                       user: CurrentUser = IsInstanceAdmin) -> Response:
+    """An account in this agency — usually its administrator, who then sets up the rest of its staff."""
+    roles = [r for r in form.getlist("roles") if isinstance(r, str)]
+    values: dict[str, Any] = {k: form_str(form, k) for k in ("username", "display_name", "email")}
+    values["roles"] = roles
+    password = form.get("password")
+    try:
+        u = create_user(app_engine(request), agency_code=code, username=values["username"],
+                        password=password if isinstance(password, str) else "", roles=roles,
+                        display_name=values["display_name"] or None, now=now(request), email=values["email"] or None,
+                        actor=principal(user))
+    except UserError as exc:
+        return _detail_page(request, code, {exc.field or "__all__": [exc.message]}, values, status=422)
+    return redirect(request, f"/admin/agencies/{code}", ("ok", f"已创建用户 {u.username}"))

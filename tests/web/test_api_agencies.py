@@ -117,3 +117,13 @@ def test_deactivate_and_reactivate_an_empty_agency(db: Db, clock: FixedTime, cli
                                                            "roles": ["officer"]})
     assert r.status_code == 422 and r.json()["error"]["code"] == "inactive_agency"
     assert _post(client, "/api/admin/agencies/old/activate", h).json()["active"] is True
+
+
+def test_staff_of_a_deactivated_agency_cannot_log_in(db: Db, clock: FixedTime, client: TestClient) -> None:
+    _instance_admin(db, clock)
+    h = token(client, "platform")
+    _post(client, "/api/admin/agencies", h, {"code": "old", "name": "某某县撤并办"})
+    make_staff(db.engine, clock.now(), agency_code="old")
+    assert _post(client, "/api/admin/agencies/old/deactivate", h).status_code == 200
+    r = client.post("/api/token", data={"username": "old-front", "password": "password123"})
+    assert r.status_code == 401 and "已停用" in r.text

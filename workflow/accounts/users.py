@@ -142,6 +142,10 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime,
             return AuthResult(None, "用户名或密码错误", "bad_credentials")
         if user.locked_until and user.locked_until > now:
             return AuthResult(None, "登录失败次数过多，账户已暂时锁定，请稍后再试", "locked")
+        agency = session.get(Agency, user.agency_id)
+        if agency is not None and not agency.active:
+            verify_password(_DUMMY_HASH, password)
+            return AuthResult(None, f"{agency.name}已停用，其账户不能再登录", "agency_inactive")
         if not verify_password(user.password_hash, password):
             user.failed_logins += 1
             locked = user.failed_logins >= max_failures

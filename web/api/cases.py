@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from db.engine import read_session
@@ -31,6 +31,10 @@ class ActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     expected_version: int | None = Field(None, description="读取时的版本号；不一致则返回409")
     payload: dict[str, Any] = Field(default_factory=dict)
+    effective_at: AwareDatetime | None = Field(
+        None, description="办理时间（ISO 8601，带时区）；缺省为当前时间。早于当前超过机关设定的宽限（工作日）即为补录")
+    backfill_reason: str | None = Field(None, max_length=500, description="补录原因（补录的步骤必填）")
+    email_notices: bool = Field(False, description="补录步骤生成的告知书是否仍以电子邮件发送（缺省只生成、打印）")
 
 
 class ActionOut(BaseModel):
@@ -63,7 +67,8 @@ def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail,
     async def act(request: Request, case_id: int, action: str, body: ActionIn, engine: EngineDep, now: NowDep,
                   actor: PrincipalDep) -> ActionOut:
         r = await run_write(request, case_engine.act, engine, kind, case_id, action, body.payload, actor, now,
-                            body.expected_version)
+                            body.expected_version, effective_at=body.effective_at,
+                            backfill_reason=body.backfill_reason, email_notices=body.email_notices)
         return ActionOut(id=r.id, state=r.state, version=r.version, allowed_actions=r.allowed_actions,
                          result=r.result)
 

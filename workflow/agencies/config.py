@@ -44,6 +44,11 @@ class AgencyConfig(BaseModel):
     working_hours: list[str] = Field(default_factory=lambda: ["09:00-12:00", "14:30-18:00"])
     calendar_scopes: list[str] = Field(default_factory=list)  # extra local scopes (region codes)
 
+    # Back-filling (补录): a step dated earlier than now by more than this many working days is back-filled and
+    # needs a reason; who may back-fill (empty: whoever may take the step anyway).
+    backfill_grace_wd: int = Field(1, ge=0, le=30)
+    backfill_roles: list[str] = Field(default_factory=list)
+
     # Disclosure procedure (条例第三十条、第三十三条; UNCONFIRMED items marked)
     receipt_on_rest_day_rolls_forward: bool = True  # rules.md §1.2 practice note (configurable)
     correction_notice_wd: int = 7  # 条例第三十条

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select, update
 
 from db.engine import write_session
-from db.models import Agency
+from db.models import Agency, Event, Outbox
 from states.machine import SAME, Transition
 from states.policy import CaseParty, Sight, lists_all_cases, may_list_cases, sight
 from states.roles import Role
@@ -30,7 +30,9 @@ from workflow.calendar.service import agency_calendar
 from workflow.cases.audit import append_event
 from workflow.cases.context import CaseCtx
 from workflow.cases.kind import CaseKind
-from workflow.errors import Forbidden, InvalidTransition, NotFound, StaleVersion
+from workflow.cases.when import resolve
+from workflow.errors import DomainValidation, Forbidden, InvalidTransition, NotFound, StaleVersion
+from workflow.timesource import local_date
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,10 @@ def allowed_actions(kind: CaseKind, ctx: CaseCtx) -> list[str]:
     return [a for a in allowed if a in kind.applicant_actions] if ctx.actor.is_applicant else allowed
 
 
-def fire(kind: CaseKind, ctx: CaseCtx, action: str, raw_payload: Mapping[str, Any] | None) -> str:
-    """Fire one action inside the caller's transaction (no commit); returns the new state."""
+def fire(kind: CaseKind, ctx: CaseCtx, action: str, raw_payload: Mapping[str, Any] | None,
+         stamp: Mapping[str, Any] | None = None) -> str:
+    """Fire one action inside the caller's transaction (no commit); returns the new state. ``stamp``: what the
+    audit event keeps besides the payload (a back-filled step's recording time and reason)."""
     if ctx.actor.is_applicant and action not in kind.applicant_actions:
         raise InvalidTransition("申请人不能执行此操作", allowed_actions(kind, ctx), "forbidden")
     if action not in kind.handlers and action in kind.machine.by_trigger:
@@ -126,20 +130,59 @@ def fire(kind: CaseKind, ctx: CaseCtx, action: str, raw_payload: Mapping[str, An
     kind.refresh(ctx)
     append_event(ctx.session, agency_id=ctx.row.agency_id, case_kind=kind.name, case_id=ctx.case_id,
                  actor=ctx.actor, action=action, from_state=before, to_state=ctx.row.state, now=ctx.now,
-                 payload={**kind.event_payload(parsed[0]), **ctx.event})
+                 payload={**kind.event_payload(parsed[0]), **ctx.event, **(stamp or {})})
     return str(ctx.row.state)
 
 
+def hold_emails(session: Session, kind: CaseKind, ctx: CaseCtx) -> None:
+    """A back-filled step's notices are printed (and stored), not emailed, unless the clerk asks: the applicant
+    had them on paper when the step happened."""
+    session.execute(update(Outbox).where(col(Outbox.case_kind) == kind.name, col(Outbox.case_id) == ctx.case_id,
+                                         col(Outbox.channel) == "email",
+                                         col(Outbox.dedupe_key).contains(ctx.action_key))
+                    .values(channel="print", recipient=""))
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    return None if at is None else (at if at.tzinfo else at.replace(tzinfo=UTC))
+
+
+def previous_step(session: Session, kind: CaseKind, row: Any) -> datetime | None:
+    """When the case's last step happened (each event is dated when its step happened), and never before the case
+    came in; events that only record the arrival are not steps."""
+    last = session.exec(select(func.max(Event.created_at)).where(
+        col(Event.case_kind) == kind.name, col(Event.case_id) == row.id,
+        col(Event.action).not_in(kind.entry_events or {""}))).one()
+    times = [t for t in (_aware(last), _aware(kind.received(row))) if t is not None]
+    return max(times, default=None)
+
+
 def act(engine: Engine, kind: CaseKind, case_id: int, action: str, payload: Mapping[str, Any] | None,
-        actor: Principal, now: datetime, expected_version: int | None = None) -> ActionResult:
-    """Perform one action on one case, atomically."""
+        actor: Principal, now: datetime, expected_version: int | None = None, *,
+        effective_at: datetime | None = None, backfill_reason: str | None = None,
+        email_notices: bool = False) -> ActionResult:
+    """Perform one action on one case, atomically, as of ``effective_at`` (default: now; see workflow.cases.when)."""
     with write_session(engine) as session:
         row = load_for_update(session, kind, case_id, actor)
         ctx = open_ctx(session, kind, row, actor, now)
         if expected_version is not None and row.version != expected_version:
             raise StaleVersion(row.version, allowed_actions(kind, ctx))
-        fire(kind, ctx, action, payload)
+        when = resolve(actor=actor, now=now, effective_at=effective_at, reason=backfill_reason,
+                       previous=previous_step(session, kind, row), cfg=ctx.cfg, cal=ctx.cal, noun=kind.noun)
+        ctx.now = when.effective  # guards, periods, clocks and documents as of the step's own time
+        try:
+            fire(kind, ctx, action, payload, when.stamp())
+        except InvalidTransition as exc:
+            if effective_at is None or exc.code != "guard_failed":
+                raise
+            day = local_date(when.effective, ctx.tz)  # a condition of the law failed as of the date given
+            raise DomainValidation.one("effective_at", "guard_failed",
+                                       f"按所填办理时间（{day.year}年{day.month}月{day.day}日）：{exc.message}") from exc
+        if when.backfilled and not actor.is_system and not email_notices:
+            session.flush()
+            hold_emails(session, kind, ctx)
         session.flush()  # autoflush is off: the facts for the allowed actions must see this action's rows
+        ctx.now = now  # what may be done next is judged as of now
         allowed = allowed_actions(kind, ctx)
         visible = actor.is_system or actor.is_applicant or case_sight(actor, row) != Sight.NONE
         try:

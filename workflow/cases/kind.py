@@ -45,6 +45,10 @@ class CaseKind:
     after_fire: Callable[[Any, str], None] | None = None  # kind-specific follow-up (closing, …)
     event_payload: Callable[[BaseModel], dict[str, Any]] = dump_payload
     applicant_actions: frozenset[str] = field(default_factory=frozenset)  # the portal's actions, if any
+    # 补录 ordering: when the case came in (no step may be dated earlier), and the events that only record its
+    # arrival or a platform's correction (dated when entered, not when it happened: not "a previous step")
+    received: Callable[[Any], datetime | None] = lambda row: None
+    entry_events: frozenset[str] = field(default_factory=frozenset)
 
 
 KINDS: dict[str, CaseKind] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -32,6 +32,7 @@ from workflow.cases.audit import append_events, event_values
 from workflow.cases.clocks import new_clock_values, start_clock
 from workflow.cases.engine import ActionResult
 from workflow.cases.numbers import next_number
+from workflow.cases.when import When, resolve
 from workflow.disclosure.context import (
     KIND,
     Ctx,
@@ -100,8 +101,9 @@ def _validate_times(data: RegisterIn, now: datetime) -> None:
         problems.append({"field": "received_at", "code": "in_future", "message": "收到时间不能晚于当前时间"})
     if data.confirmed_at and data.confirmed_at > now + FUTURE_TOLERANCE:
         problems.append({"field": "confirmed_at", "code": "in_future", "message": "确认时间不能晚于当前时间"})
-    if data.received_at < now - timedelta(days=366):
-        problems.append({"field": "received_at", "code": "too_old", "message": "收到时间早于一年前，请核对"})
+    if data.received_at < now - timedelta(days=366) and not (data.backfill_reason or "").strip():
+        problems.append({"field": "received_at", "code": "too_old",
+                         "message": "收到时间早于一年前，请核对；如为补录历史申请，请填写补录原因"})
     if problems:
         raise DomainValidation(problems)
 
@@ -140,6 +142,7 @@ class _Prepared:
     clocks: list[dict[str, Any]]
     notice: PreparedNotice
     form: PreparedNotice | None = None  # the 登记表 the applicant of an oral application signs (条例第二十九条)
+    stamp: dict[str, Any] = field(default_factory=dict)  # a back-filled registration's recording time and reason
 
 
 def _prepare(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) -> _Prepared:
@@ -151,6 +154,11 @@ def _prepare(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
     agency, cfg, cal = actx.agency, actx.cfg, actx.cal
     raw = receipt_date_for(data, cfg.timezone)
     receipt, rolled = rest_day_rule(cfg, cal, raw)
+    when = When(now, now)
+    if (data.backfill_reason or "").strip():  # 补录: the registration is dated when the application came in
+        when = resolve(actor=actor, now=now, effective_at=data.confirmed_at or data.received_at,
+                       reason=data.backfill_reason, previous=None, cfg=cfg, cal=cal, noun="申请")
+    now = when.effective
     code = new_query_code()
     reason = "收到申请之日" + (f"（{rolled.isoformat()} 为休息日，顺延至下一工作日）" if rolled else "")
     # 条例第三十条: correction notice within 7 working days; 第三十三条: reply within 20 working days.
@@ -176,7 +184,9 @@ def _prepare(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
                                       notice_type="disclosure.receipt", now=now,
                                       notice={"query_code": code, "due_date": reply_due.isoformat()})
     form = oral_application_form(agency, cfg, values, actor, now, reply_due) if data.oral else None
-    return _Prepared(data, actor, now, actx, raw, receipt, code, values, clocks, receipt_notice, form)
+    if when.backfilled and not data.email_notices:
+        receipt_notice.channel, receipt_notice.recipient = "print", ""
+    return _Prepared(data, actor, now, actx, raw, receipt, code, values, clocks, receipt_notice, form, when.stamp())
 
 
 def register(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) -> Registered:
@@ -261,7 +271,7 @@ def _insert_registrations(conn: Connection, preps: Sequence[_Prepared]) -> list[
                      action="register", from_state=None, to_state=DState.REGISTERED, now=p.now,
                      payload={"tracking_no": p.values["tracking_no"], "channel": p.data.channel,
                               "receipt_date": p.receipt.isoformat(), "raw_receipt_date": p.raw.isoformat(),
-                              "oral": p.data.oral, "note": p.data.note})
+                              "oral": p.data.oral, "note": p.data.note, **p.stamp})
         for p, case_id in zip(preps, ids, strict=True)])
     enqueue_many(conn, [n.values(case_id=case_id, tracking_no=p.values["tracking_no"], number=p.values["tracking_no"],
                                  action_key=key)
@@ -290,9 +300,10 @@ def allowed_actions(ctx: Ctx) -> list[str]:
 
 
 def act(engine: Engine, case_id: int, action: str, payload: dict[str, Any], actor: Principal, now: datetime,
-        expected_version: int | None = None) -> ActionResult:
-    """Perform one action on one application, atomically (the shared case engine)."""
-    return case_engine.act(engine, DISCLOSURE, case_id, action, payload, actor, now, expected_version)
+        expected_version: int | None = None, **when: Any) -> ActionResult:
+    """Perform one action on one application, atomically (the shared case engine; ``when``: effective_at,
+    backfill_reason, email_notices — see workflow.cases.when)."""
+    return case_engine.act(engine, DISCLOSURE, case_id, action, payload, actor, now, expected_version, **when)
 
 
 def snapshot(row: Disclosure) -> dict[str, Any]:

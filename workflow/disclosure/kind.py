@@ -22,5 +22,5 @@ def _parse(ctx: Ctx, action: str, raw: Mapping[str, Any] | None) -> BaseModel:
 DISCLOSURE = register(CaseKind(
     name=KIND, noun="申请", table=Disclosure, machine=MACHINE, labels=ACTION_LABELS, make_ctx=Ctx,
     facts=build_facts, parse=_parse, handlers=HANDLERS, refresh=refresh_next_due,
-    applicant_actions=APPLICANT_ACTIONS,
+    applicant_actions=APPLICANT_ACTIONS, received=lambda row: row.received_at_raw,
 ))

@@ -124,6 +124,10 @@ class RegisterIn(ApplicantIn, RequestIn):
     oral: bool = False  # 口头提出，代为填写
     assignee_id: int | None = None
     note: str = Field("", max_length=1000)
+    # 补录: an application received long ago (go-live, paper records) is registered with a reason; its receipt
+    # notice is then printed and stored, not emailed, unless ``email_notices``.
+    backfill_reason: str | None = Field(None, max_length=500)
+    email_notices: bool = False
 
     @field_validator("received_at", "confirmed_at")
     @classmethod

@@ -215,6 +215,7 @@ def allowed_actions(ctx: Ctx) -> list[str]:
 
 
 def act(engine: Engine, order_id: int, action: str, payload: Mapping[str, Any] | None, actor: Principal,
-        now: datetime, expected_version: int | None = None) -> ActionResult:
-    """Perform one action on one work order, atomically (the shared case engine)."""
-    return case_engine.act(engine, HOTLINE, order_id, action, payload, actor, now, expected_version)
+        now: datetime, expected_version: int | None = None, **when: Any) -> ActionResult:
+    """Perform one action on one work order, atomically (the shared case engine; ``when``: effective_at,
+    backfill_reason, email_notices — see workflow.cases.when)."""
+    return case_engine.act(engine, HOTLINE, order_id, action, payload, actor, now, expected_version, **when)

@@ -15,7 +15,7 @@ error; two instances racing for the same case serialise on its row lock and the 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -35,6 +35,7 @@ from workflow.sweeps.base import (
     load_agencies,
     sweep,
 )
+from workflow.timesource import start_of_day
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def lapse(engine: Engine, now: datetime, report: SweepReport, budget: Budget, op
         after: tuple[datetime, int] | None = None
         while not budget.exhausted():
             c = CLOCKS.c
-            q = select(c.id, c.case_id, c.kind, c.due_at).where(*_pending(ag))
+            q = select(c.id, c.case_id, c.kind, c.due_at, c.due_date).where(*_pending(ag))
             if after is not None:  # keyset on (due_at, id): a skipped case is not retried in this run
                 q = q.where((c.due_at > after[0]) | ((c.due_at == after[0]) & (c.id > after[1])))
             with read_session(engine) as s:
@@ -69,7 +70,10 @@ def lapse(engine: Engine, now: datetime, report: SweepReport, budget: Budget, op
                 after = (r.due_at, int(r.id))
                 action = LAPSE_KINDS[r.kind]
                 try:
-                    wf.act(engine, r.case_id, action, {}, actor, now)
+                    # The law makes the lapse automatic: it is dated the day after the period ended, however
+                    # late the sweep finds it (never before the case's last step: workflow.cases.when).
+                    lapsed_at = start_of_day(r.due_date + timedelta(days=1), ag.cfg.timezone)
+                    wf.act(engine, r.case_id, action, {}, actor, now, effective_at=min(lapsed_at, now))
                     report.add(action)
                 except (InvalidTransition, StaleVersion, NotFound, DomainValidation) as exc:
                     log.info("lapse %s on disclosure %s skipped: %s", action, r.case_id, exc)

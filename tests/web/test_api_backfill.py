@@ -1,0 +1,153 @@
+"""补录 through the API (issue 14): steps that happened on paper recorded with their own date — validated as of
+that date, recorded honestly (both times, the reason), refused clearly when they cannot be right."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+
+from db.engine import read_session, write_session
+from db.models import Agency, Disclosure, Event, Outbox
+from tests.helpers import registration
+from tests.web.conftest import token
+from workflow.sweeps.lapses import lapse
+
+REASON = "上线前纸质办理，据台账补录"
+
+
+def _h(client: Any) -> dict[str, dict[str, str]]:
+    return {w: token(client, f"default-{w}") for w in ("front", "officer", "leader")}
+
+
+def _register_2025(client: Any, h: dict[str, dict[str, str]], **over: Any) -> int:
+    body = registration(received_at="2025-02-24T09:30:00+08:00", backfill_reason=REASON, **over)
+    r = client.post("/api/disclosures", json=body, headers=h["front"])
+    assert r.status_code == 201, r.text
+    assert r.json()["tracking_no"].startswith("依申〔2025〕")
+    return int(r.json()["id"])
+
+
+def _act(client: Any, h: dict[str, str], cid: int, action: str, payload: dict[str, Any], at: str | None,
+         reason: str | None = REASON, **extra: Any) -> Any:
+    body: dict[str, Any] = {"payload": payload, **extra}
+    if at is not None:
+        body["effective_at"] = at
+    if reason is not None:
+        body["backfill_reason"] = reason
+    return client.post(f"/api/disclosures/{cid}/actions/{action}", json=body, headers=h)
+
+
+def _field_error(r: Any, field: str) -> str:
+    assert r.status_code == 422, r.text
+    fields = r.json()["error"]["fields"]
+    hit = [f for f in fields if f["field"] == field]
+    assert hit, fields
+    return str(hit[0]["message"])
+
+
+def test_a_paper_case_of_last_year_is_recorded_with_its_dates(client, staff, db) -> None:
+    h = _h(client)
+    # Over a year old: refused without a reason (the ordinary limit stays), accepted with one.
+    old = registration(received_at="2025-02-24T09:30:00+08:00")
+    assert "补录" in _field_error(client.post("/api/disclosures", json=old, headers=h["front"]), "received_at")
+    cid = _register_2025(client, h)
+    r = _act(client, h["front"], cid, "assign", {"assignee_id": staff.officer.id}, "2025-02-25T10:00:00+08:00")
+    assert r.status_code == 200, r.text
+    r = _act(client, h["officer"], cid, "reply", {"category": "disclose", "reason": "provided"},
+             "2025-03-18T15:00:00+08:00")
+    assert r.status_code == 200, r.text
+    d = client.get(f"/api/disclosures/{cid}", headers=h["officer"]).json()
+    assert d["state"] == "replied" and d["concluded_date"] == "2025-03-18"
+    reply_clock = next(c for c in d["clocks"] if c["kind"] == "reply")
+    assert reply_clock["status"] == "met"
+    with read_session(db.engine) as s:
+        events = s.exec(select(Event).where(Event.case_id == cid).order_by(col(Event.id))).all()
+        row = s.get(Disclosure, cid)
+        notices = s.exec(select(Outbox).where(Outbox.case_id == cid)).all()
+    assert row is not None and row.registered_at is not None
+    assert [e.action for e in events] == ["register", "assign", "reply"]
+    # The event is dated when the step happened and keeps when (and why) it was recorded.
+    assert events[2].created_at.date() == date(2025, 3, 18)
+    assert events[2].payload["backfill"]["reason"] == REASON
+    assert events[2].payload["backfill"]["recorded_at"].startswith("2026-03-02")
+    # Its documents carry the historical date and are printed, not emailed (the applicant had them on paper).
+    assert notices and all(n.channel != "email" for n in notices)
+    reply = next(n for n in notices if n.notice_type == "disclosure.reply")
+    assert reply.context["issued_date"] == "2025-03-18"
+
+
+def test_backfilled_steps_are_refused_clearly(client, staff, db) -> None:
+    h = _h(client)
+    cid = _register_2025(client, h)
+    # no reason
+    r = _act(client, h["front"], cid, "assign", {"assignee_id": staff.officer.id}, "2025-02-25T10:00:00+08:00",
+             reason=None)
+    assert "补录原因" in _field_error(r, "backfill_reason")
+    # before the case's previous step (registered 2025-02-24)
+    r = _act(client, h["front"], cid, "assign", {"assignee_id": staff.officer.id}, "2025-02-20T10:00:00+08:00")
+    assert "上一步" in _field_error(r, "effective_at")
+    # in the future
+    r = _act(client, h["front"], cid, "assign", {"assignee_id": staff.officer.id}, "2026-03-09T10:00:00+08:00")
+    assert "晚于当前" in _field_error(r, "effective_at")
+    assert _act(client, h["front"], cid, "assign", {"assignee_id": staff.officer.id},
+                "2025-02-25T10:00:00+08:00").status_code == 200
+    # a correction request beyond the 7-working-day window (条例第三十条), whatever day it is recorded
+    r = _act(client, h["officer"], cid, "request_correction", {"items": ["请补充文号"], "period_days": 15},
+             "2025-03-10T10:00:00+08:00")
+    assert "7个工作日" in _field_error(r, "effective_at") or "补正" in _field_error(r, "effective_at")
+    # a role the agency does not allow to back-fill
+    with write_session(db.engine) as s:
+        agency = s.get(Agency, staff.agency_id)
+        assert agency is not None
+        agency.settings = {**agency.settings, "backfill_roles": ["leader"]}
+        s.add(agency)
+        s.commit()
+    r = _act(client, h["officer"], cid, "request_correction", {"items": ["请补充文号"], "period_days": 15},
+             "2025-02-26T10:00:00+08:00")
+    assert "角色" in _field_error(r, "effective_at")
+    # within the grace (today) no reason and no back-filling role is needed — the law's window still applies
+    r = _act(client, h["officer"], cid, "request_correction", {"items": ["请补充文号"], "period_days": 15},
+             "2026-03-02T09:00:00+08:00", reason=None)
+    assert "补正" in _field_error(r, "effective_at")
+
+
+def test_a_lapse_found_late_is_dated_when_it_happened(client, staff, db, clock) -> None:
+    """条例第三十条: correction not supplied in time → the application is deemed withdrawn on that day, however late
+    the sweep (or a clerk) records it."""
+    h = _h(client)
+    cid = _register_2025(client, h)
+    assert _act(client, h["front"], cid, "assign", {"assignee_id": staff.officer.id},
+                "2025-02-25T10:00:00+08:00").status_code == 200
+    r = _act(client, h["officer"], cid, "request_correction", {"items": ["请补充文号"], "period_days": 15},
+             "2025-02-26T10:00:00+08:00")
+    assert r.status_code == 200, r.text
+    lapse(db.engine, clock.now(), instance="test", settings=db.settings)
+    d = client.get(f"/api/disclosures/{cid}", headers=h["officer"]).json()
+    assert d["state"] == "closed"
+    due = next(c for c in d["clocks"] if c["kind"] == "correction_period")["due_date"]
+    with read_session(db.engine) as s:
+        closing = s.exec(select(Event).where(Event.case_id == cid, Event.action == "lapse_correction")).one()
+    assert closing.created_at.astimezone(ZoneInfo("Asia/Shanghai")).date() > date.fromisoformat(due)
+    assert closing.created_at.year == 2025
+    assert d["concluded_date"] is not None and d["concluded_date"].startswith("2025-")
+
+
+def test_work_orders_take_the_same_effective_time(client, staff, db) -> None:
+    """The 12345 actions go through the same engine: an order signed for on paper last week is recorded so."""
+    h = _h(client)
+    body = {"order_no": "GD-BF-1", "received_at": "2026-02-24 09:00", "caller_name": "王", "caller_phone":
+            "13987654321", "category": "投诉", "content": "路灯不亮"}
+    oid = client.post("/api/workorders", json=body, headers=h["front"]).json()["id"]
+    url = f"/api/workorders/{oid}/actions/sign_for"
+    r = client.post(url, json={"payload": {}, "effective_at": "2026-02-24T10:00:00+08:00"}, headers=h["front"])
+    assert "补录原因" in _field_error(r, "backfill_reason")
+    r = client.post(url, json={"payload": {}, "effective_at": "2026-02-24T10:00:00+08:00", "backfill_reason": REASON},
+                    headers=h["front"])
+    assert r.status_code == 200, r.text
+    d = client.get(f"/api/workorders/{oid}", headers=h["front"]).json()
+    sign = next(c for c in d["clocks"] if c["kind"] == "sign_for")
+    assert sign["status"] == "met" and d["events"][-1]["at"].startswith("2026-02-24")
+    assert d["events"][-1]["payload"]["backfill"]["reason"] == REASON

@@ -4,7 +4,9 @@ fire an action through the workflow, attach a file — and on a problem show the
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -17,6 +19,23 @@ from web.pages.session import PageError, app_settings
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
 
 STALE_HINT = "（页面已显示最新内容，请核对后重新提交）"
+BACKFILL_FIELDS = ("effective_at", "backfill_reason")  # the 补录 inputs every action form has
+
+
+def when_from_form(form: FormData, tz: str) -> dict[str, Any]:
+    """The 补录 part of an action form: the actual time (a local date-time of the agency), the reason, and
+    whether the step's notices are still emailed. Empty: the step happens now."""
+    raw = str(form.get("effective_at") or "").strip()
+    if not raw:
+        return {}
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise DomainValidation.one("effective_at", "invalid_datetime", "请填写有效的实际办理时间") from exc
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(tz))
+    return {"effective_at": at, "backfill_reason": str(form.get("backfill_reason") or "").strip() or None,
+            "email_notices": form.get("email_notices") == "1"}
 
 
 class CasePage(Protocol):
@@ -34,7 +53,17 @@ def fire_from_page(fire: Callable[[], Any], page: CasePage, action: str, values:
     try:
         return fire()
     except (ValidationError, DomainValidation) as exc:
-        return page(open_action=action, values=values, status=422, errors=errors_of(exc))
+        errors = errors_of(exc)
+        if isinstance(exc, DomainValidation):  # the 补录 inputs are the same on every form
+            for f in exc.fields:
+                if f.get("field") in BACKFILL_FIELDS:
+                    errors.setdefault(str(f["field"]), [str(f["message"])])
+                    msgs = errors.get("__all__", [])
+                    if str(f["message"]) in msgs:
+                        msgs.remove(str(f["message"]))
+                        if not msgs:
+                            errors.pop("__all__")
+        return page(open_action=action, values=values, status=422, errors=errors)
     except StaleVersion as exc:
         return page(open_action=action, values=values, status=409, errors={"__all__": [exc.message + STALE_HINT]})
     except InvalidTransition as exc:
@@ -61,4 +90,4 @@ def upload_from_page(request: Request, form: FormData, page: CasePage, back: str
     return redirect(request, back, ("ok", f"已上传：{file.filename}"))
 
 
-__all__ = ["CasePage", "fire_from_page", "upload_from_page"]
+__all__ = ["CasePage", "fire_from_page", "upload_from_page", "when_from_form"]

@@ -178,7 +178,7 @@ def act(engine: Engine, kind: CaseKind, case_id: int, action: str, payload: Mapp
             day = local_date(when.effective, ctx.tz)  # a condition of the law failed as of the date given
             raise DomainValidation.one("effective_at", "guard_failed",
                                        f"按所填办理时间（{day.year}年{day.month}月{day.day}日）：{exc.message}") from exc
-        if when.backfilled and not actor.is_system and not email_notices:
+        if when.recorded_later and not actor.is_system and not email_notices:
             session.flush()
             hold_emails(session, kind, ctx)
         session.flush()  # autoflush is off: the facts for the allowed actions must see this action's rows

@@ -30,9 +30,14 @@ class When:
     backfilled: bool = False
     reason: str | None = None
 
+    @property
+    def recorded_later(self) -> bool:
+        """Entered after it happened (补录 mode used): both times are kept and shown, even within the grace."""
+        return self.effective < self.recorded - FUTURE_TOLERANCE
+
     def stamp(self) -> dict[str, Any]:
         """What the audit event keeps besides its own time (the effective one)."""
-        if not self.backfilled:
+        if not self.recorded_later:
             return {}
         return {"backfill": {"recorded_at": self.recorded.isoformat(), "reason": self.reason or ""}}
 
@@ -73,4 +78,6 @@ def resolve(*, actor: Principal, now: datetime, effective_at: datetime | None, r
             raise DomainValidation.one("backfill_reason", "required", "补录的办理步骤须填写补录原因")
         if cfg.backfill_roles and not {str(r) for r in actor.roles} & set(cfg.backfill_roles):
             raise DomainValidation.one("effective_at", "role_not_allowed", "本机关未允许您的角色补录办理步骤")
-    return When(effective, now, backfilled, reason if backfilled else None)
+    if actor.is_system and reason is None:
+        reason = "期限届满，按届满之日记录"
+    return When(effective, now, backfilled, reason)

@@ -184,7 +184,7 @@ def _prepare(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
                                       notice_type="disclosure.receipt", now=now,
                                       notice={"query_code": code, "due_date": reply_due.isoformat()})
     form = oral_application_form(agency, cfg, values, actor, now, reply_due) if data.oral else None
-    if when.backfilled and not data.email_notices:
+    if when.recorded_later and not data.email_notices:
         receipt_notice.channel, receipt_notice.recipient = "print", ""
     return _Prepared(data, actor, now, actx, raw, receipt, code, values, clocks, receipt_notice, form, when.stamp())
 

@@ -24,7 +24,7 @@ from web.pages.actions import (
     decision_picker,
     expected_version,
 )
-from web.pages.case_actions import fire_from_page, upload_from_page
+from web.pages.case_actions import fire_from_page, upload_from_page, when_from_form
 from web.pages.common import agency_of, case_file_response, now, officers, today
 from web.pages.forms import errors_by_field, typed_values
 from web.pages.labels import FIELD_LABELS
@@ -176,7 +176,7 @@ def act(request: Request, case_id: int, action: str, form: StaffForm, user: Page
     fields = action_fields(request, user, action)
     res = fire_from_page(
         lambda: wf.act(app_engine(request), case_id, action, action_payload(action, fields, form, cfg.timezone),
-                       principal(user), now(request), expected_version(form)),
+                       principal(user), now(request), expected_version(form), **when_from_form(form, cfg.timezone)),
         partial(_detail_page, request, user, case_id), action, typed_values(form), errors_by_field)
     if isinstance(res, Response):
         return res

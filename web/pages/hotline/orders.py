@@ -19,7 +19,7 @@ from states.policy import Sight
 from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.actions import ActionForm, expected_version
-from web.pages.case_actions import fire_from_page, upload_from_page
+from web.pages.case_actions import fire_from_page, upload_from_page, when_from_form
 from web.pages.common import agency_of, case_file_response, now, officers, today
 from web.pages.hotline.forms import (
     DANGEROUS,
@@ -164,7 +164,7 @@ def act(request: Request, order_id: int, action: str, form: StaffForm, user: Pag
     fields = action_fields(request, user, action, choices)
     res = fire_from_page(
         lambda: wf.act(app_engine(request), order_id, action, action_payload(fields, form, tz), principal(user),
-                       now(request), expected_version(form)),
+                       now(request), expected_version(form), **when_from_form(form, tz)),
         partial(detail_page, request, user, order_id), action, typed(form, fields),
         lambda exc: action_errors(exc, fields))
     if isinstance(res, Response):

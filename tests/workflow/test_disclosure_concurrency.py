@@ -16,6 +16,7 @@ from tests.helpers import make_staff, registration, resident_id
 from workflow.accounts.principal import Principal
 from workflow.disclosure import actions as wf
 from workflow.disclosure.payloads import RegisterIn
+from workflow.disclosure.receipt import check_query_code
 from workflow.errors import StaleVersion
 
 
@@ -117,7 +118,7 @@ def test_group_commit_gives_each_item_its_own_result_in_order(db, clock) -> None
         for r in ok:
             row = s.get(Disclosure, r.id)
             assert row is not None and row.tracking_no == r.tracking_no
-            assert wf.check_query_code(row.query_code_hash, r.query_code)
+            assert check_query_code(row.query_code_hash, r.query_code)
             clocks = s.exec(select(Clock).where(Clock.case_kind == "disclosure", Clock.case_id == r.id)).all()
             assert sorted(c.kind for c in clocks) == ["correction_notice", "reply"]
             events = s.exec(select(Event).where(Event.case_kind == "disclosure", Event.case_id == r.id,

@@ -4,21 +4,18 @@ descriptor (workflow.cases.kind.CaseKind). Register, list and kind-specific extr
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlmodel import Session
 
 from db.engine import read_session
 from notifications.files import file_path
 from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
-from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.attachments import attach_file
 from workflow.cases.files import case_file
@@ -95,8 +92,3 @@ def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail,
                             content_disposition_type="attachment", headers={"X-Content-Type-Options": "nosniff"})
 
     return router
-
-
-def read_case(session: Session, kind: CaseKind, case_id: int, actor: Principal, now: datetime) -> Any:
-    """The row of a case the actor may see (policy-checked), for kind-specific read endpoints."""
-    return case_engine.load_for_reading(session, kind, case_id, actor)[0]

@@ -25,6 +25,7 @@ from workflow.disclosure.context import (
 from workflow.disclosure.download_links import download_token, link_path
 from workflow.disclosure.steps import DELIVERY_LABELS, conclude, iso, latest_clock, next_doc_no, stop_open
 from workflow.errors import DomainValidation
+from workflow.hotline.links import link_petition
 
 
 def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
@@ -49,7 +50,6 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
                                "public_interest_reason": p.public_interest_reason}
     if p.category == Category.NOT_PROCESSED and p.reason == "petition" and p.detail.get("workorder_no", "").strip():
         # 信访举报投诉类 (条例第三十九条第一款): point to the 12345 order carrying the matter
-        from workflow.hotline.links import link_petition
 
         link_petition(ctx, p.detail["workorder_no"].strip())
     ctx.row.replied_at = ctx.now

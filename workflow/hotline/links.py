@@ -16,12 +16,15 @@ from sqlmodel import col, select
 from db.models import Disclosure, WorkOrder
 from states.disclosure import DState
 from workflow.cases.audit import append_event
+from workflow.disclosure.context import Ctx as DCtx
+from workflow.disclosure.context import notify_applicant
+from workflow.disclosure.context import refresh_next_due as refresh_disclosure
 from workflow.disclosure.payloads import ApplicantIn, RequestIn, Strict, err
+from workflow.disclosure.receipt import hash_query_code, new_query_code, rest_day_rule, start_registered
 from workflow.errors import DomainValidation
 from workflow.timesource import local_date
 
 if TYPE_CHECKING:
-    from workflow.disclosure.context import Ctx as DisclosureCtx
     from workflow.hotline.context import Ctx
     from workflow.hotline.payloads import ConvertToDisclosurePayload
 
@@ -51,10 +54,6 @@ def conversion_input(row: WorkOrder, p: ConvertToDisclosurePayload) -> ConvertIn
 
 def convert_to_disclosure(ctx: Ctx, p: ConvertToDisclosurePayload) -> None:
     """Register a disclosure application from this order in the current transaction."""
-    from workflow.disclosure.actions import hash_query_code, new_query_code, rest_day_rule, start_registered
-    from workflow.disclosure.context import Ctx as DCtx
-    from workflow.disclosure.context import notify_applicant
-    from workflow.disclosure.context import refresh_next_due as refresh_disclosure
 
     data = conversion_input(ctx.row, p)
     a, r = data.applicant, data.request
@@ -93,7 +92,7 @@ def convert_to_disclosure(ctx: Ctx, p: ConvertToDisclosurePayload) -> None:
                                 "receipt_date": receipt.isoformat()}
 
 
-def link_petition(dctx: DisclosureCtx, order_no: str) -> WorkOrder:
+def link_petition(dctx: DCtx, order_no: str) -> WorkOrder:
     """A disclosure closed as 信访举报投诉类 points to the work order carrying the matter (both ways)."""
     wo = dctx.session.exec(select(WorkOrder).where(WorkOrder.agency_id == dctx.row.agency_id,
                                                    WorkOrder.order_no == order_no)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from workflow.disclosure import payloads as P
 from workflow.disclosure.context import Ctx, notify_applicant
+from workflow.disclosure.receipt import rest_day_rule, start_registered
 
 
 def local_iso(dt: datetime, tz: str) -> str:
@@ -27,7 +28,6 @@ def h_confirm_submission(ctx: Ctx, p: P.NoteIn) -> None:
     The clerk's confirmation date is the receipt date (a rest day rolls forward per the agency's rule);
     the application is numbered, its clocks start from that date, and the receipt is emailed.
     """
-    from workflow.disclosure.actions import rest_day_rule, start_registered  # circular at import time
 
     confirmed = ctx.today
     receipt, rolled = rest_day_rule(ctx.cfg, ctx.cal, confirmed)

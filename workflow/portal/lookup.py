@@ -15,8 +15,8 @@ from db.models import Agency, Clock, Disclosure, Event, StoredFile
 from states.disclosure import OPEN_STATES, DState
 from workflow.agencies.config import agency_config
 from workflow.cases.clocks import case_clocks
-from workflow.disclosure.actions import check_query_code, hash_query_code
 from workflow.disclosure.context import KIND, decision_view
+from workflow.disclosure.receipt import check_query_code, hash_query_code
 from workflow.timesource import local_date
 
 # Plain-language states for applicants (not the internal labels).

@@ -27,9 +27,10 @@ from workflow.cases.attachments import check_upload
 from workflow.cases.audit import append_event
 from workflow.cases.engine import ActionResult
 from workflow.cases.numbers import next_number
-from workflow.disclosure.actions import act, hash_query_code, new_query_code
+from workflow.disclosure.actions import act
 from workflow.disclosure.context import KIND, enqueue_applicant_notice
 from workflow.disclosure.payloads import OnlineSubmissionIn
+from workflow.disclosure.receipt import hash_query_code, new_query_code
 from workflow.errors import DomainValidation, InvalidTransition, NotFound
 from workflow.portal.challenge import consume
 from workflow.portal.handlers import local_iso

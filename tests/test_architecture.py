@@ -1,0 +1,217 @@
+"""The stated arrows, enforced (issue 17): read the import statements of the runtime packages with ``ast`` and
+check them. Each check is a function over {module: source} so a test can plant a violation and see it caught.
+
+* ``states`` is pure: the standard library, ``transitions`` and a YAML parser only (no DB, no web, no I/O libs).
+* ``notifications`` never writes audit events (the workflow records who did what, e.g. retrying a dead letter).
+* ``web`` reaches the database only through ``workflow``: no ``db.models``, ``sqlmodel`` or ``sqlalchemy`` in a
+  view — except the legacy modules listed in LEGACY_WEB_DB, which may only shrink.
+* No import cycles between modules (module-level imports; TYPE_CHECKING blocks aside).
+* No new imports inside functions: the per-module counts in LEGACY_LOCAL_IMPORTS may only shrink; a module not
+  listed has none.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("states", "workflow", "web", "notifications", "db", "cli")
+STATES_MAY_IMPORT = {"states", "transitions", "yaml", "__future__"}
+DB_MODULES = ("db.models", "sqlmodel", "sqlalchemy")
+
+# Views that still read the database themselves (debt: move each query into workflow/, then delete the line).
+LEGACY_WEB_DB = frozenset({
+    "web.api.admin", "web.api.calendar", "web.api.reports", "web.app", "web.auth", "web.deps", "web.import_jobs",
+    "web.pages.admin.audit", "web.pages.admin.calendar", "web.pages.admin.users", "web.pages.common",
+    "web.pages.disclosure.cases", "web.pages.disclosure.frontdesk", "web.pages.hotline.forms",
+    "web.pages.hotline.orders", "web.pages.leader.dashboard", "web.pages.leader.reports", "web.pages.portal.common",
+    "web.pages.portal.download_link", "web.pages.session",
+})
+# Imports inside functions that remain, per module, with the reason they are there.
+LEGACY_LOCAL_IMPORTS: dict[str, int] = {
+    "cli.report": 15,  # each sub-command loads only what it needs (start-up time of the CLI)
+    "workflow.reports.render": 8,  # WeasyPrint/openpyxl/docx loaded only when a report is rendered
+    "cli.worker": 4, "cli.backup": 4, "cli.serve": 3, "cli.common": 2, "cli.settings_doc": 2, "cli.database": 1,
+    "cli.health": 1,  # the CLI's sub-commands, as above
+    "workflow.reports.stats_xlsx": 3, "workflow.reports.stats": 2,  # openpyxl only for spreadsheets
+    "notifications.render": 3, "notifications.pdf": 2, "notifications.lint_layout": 2, "notifications.fonts": 1,
+    "notifications.catalog": 2, "notifications.check": 1,  # WeasyPrint/docx/poppler only when rendering
+    "notifications.outbox": 2,  # aiosmtplib only when sending
+    "web.errors": 3, "web.app": 2, "web.concurrency": 1,  # the app is built before the routers' modules load
+    "web.pages.timeline": 2, "web.pages.hotline.view": 1,  # the notice catalog (templates) on first use
+    "db.engine": 1, "db.migrations.env": 1,  # Alembic only for migrations
+    "workflow.calendar.service": 1,  # the agency cache invalidated after an import
+}
+
+
+@functools.cache
+def _tree(text: str) -> ast.Module:
+    return ast.parse(text)
+
+
+def sources() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pkg in PACKAGES:
+        for f in (ROOT / pkg).rglob("*.py"):
+            name = ".".join(f.relative_to(ROOT).with_suffix("").parts)
+            out[name.removesuffix(".__init__")] = f.read_text(encoding="utf-8")
+    return out
+
+
+def _top_level_imports(tree: ast.Module) -> Iterable[ast.Import | ast.ImportFrom]:
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+
+
+def _all_imports(tree: ast.Module) -> Iterable[tuple[ast.Import | ast.ImportFrom, bool]]:
+    """(import, inside a function?) — TYPE_CHECKING blocks skipped."""
+    def walk(node: ast.AST, in_fn: bool) -> Iterable[tuple[ast.Import | ast.ImportFrom, bool]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and getattr(child.test, "id", "") == "TYPE_CHECKING":
+                continue
+            if isinstance(child, (ast.Import, ast.ImportFrom)):
+                yield child, in_fn
+            yield from walk(child, in_fn or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    yield from walk(tree, False)
+
+
+def _names(node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.ImportFrom):
+        base = node.module or ""
+        return [base] + [f"{base}.{a.name}" for a in node.names]
+    return [a.name for a in node.names]
+
+
+def impure_states(src: Mapping[str, str]) -> list[str]:
+    bad = []
+    for name, text in src.items():
+        if not name.startswith("states"):
+            continue
+        for node, _ in _all_imports(_tree(text)):
+            top = _names(node)[0].split(".")[0]
+            if top not in STATES_MAY_IMPORT and top not in sys.stdlib_module_names:
+                bad.append(f"{name} imports {_names(node)[0]}")
+    return bad
+
+
+def notifications_writing_audit(src: Mapping[str, str]) -> list[str]:
+    bad = []
+    for name, text in src.items():
+        if not name.startswith("notifications"):
+            continue
+        for node, _ in _all_imports(_tree(text)):
+            names = _names(node)
+            if any(n.startswith("workflow.cases.audit") or n == "db.models.Event" for n in names):
+                bad.append(f"{name} imports {names[0]}")
+    return bad
+
+
+def web_reading_the_database(src: Mapping[str, str]) -> list[str]:
+    bad = []
+    for name, text in src.items():
+        if not name.startswith("web") or name in LEGACY_WEB_DB:
+            continue
+        for node, _ in _all_imports(_tree(text)):
+            first = _names(node)[0]
+            if any(first == m or first.startswith(m + ".") for m in DB_MODULES):
+                bad.append(f"{name} imports {first}")
+    return bad
+
+
+def local_imports(src: Mapping[str, str]) -> list[str]:
+    bad = []
+    for name, text in src.items():
+        n = sum(1 for _, in_fn in _all_imports(_tree(text)) if in_fn)
+        if n > LEGACY_LOCAL_IMPORTS.get(name, 0):
+            bad.append(f"{name}: {n} imports inside functions (allowed {LEGACY_LOCAL_IMPORTS.get(name, 0)})")
+    return bad
+
+
+def cycles(src: Mapping[str, str]) -> list[list[str]]:
+    graph: dict[str, set[str]] = defaultdict(set)
+    for name, text in src.items():
+        for node in _top_level_imports(_tree(text)):
+            graph[name].update(n for n in _names(node) if n in src and n != name)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    found: list[list[str]] = []
+
+    def strong(v: str) -> None:  # Tarjan's strongly connected components
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                strong(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append(sorted(comp))
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    for v in list(src):
+        if v not in index:
+            strong(v)
+    return found
+
+
+def test_the_tree_keeps_the_arrows() -> None:
+    src = sources()
+    assert impure_states(src) == []
+    assert notifications_writing_audit(src) == []
+    assert web_reading_the_database(src) == []
+    assert local_imports(src) == []
+    assert cycles(src) == []
+
+
+def test_the_legacy_lists_only_shrink() -> None:
+    """A module that no longer needs its exemption must leave the list (so the debt is visible)."""
+    src = sources()
+    still = {n for n in LEGACY_WEB_DB if any(
+        any(_names(node)[0] == m or _names(node)[0].startswith(m + ".") for m in DB_MODULES)
+        for node, _ in _all_imports(_tree(src.get(n, ""))))}
+    assert still == LEGACY_WEB_DB
+    for name, allowed in LEGACY_LOCAL_IMPORTS.items():
+        n = sum(1 for _, in_fn in _all_imports(_tree(src.get(name, ""))) if in_fn)
+        assert n == allowed, f"{name}: {n} local imports, the list says {allowed}: update the list"
+
+
+def test_a_planted_model_import_in_a_view_is_caught() -> None:
+    src = sources()
+    src["web.pages.disclosure.planted"] = "from db.models import Disclosure\n"
+    assert web_reading_the_database(src) == ["web.pages.disclosure.planted imports db.models"]
+    src["web.api.cases"] += "\nfrom sqlmodel import select\n"
+    assert "web.api.cases imports sqlmodel" in web_reading_the_database(src)
+
+
+def test_a_planted_cycle_is_caught() -> None:
+    src = sources()
+    src["states.policy"] += "\nfrom states.machine import StateMachine\n"  # machine already imports policy
+    assert ["states.machine", "states.policy"] in cycles(src)
+
+
+def test_planted_impurity_audit_write_and_local_import_are_caught() -> None:
+    src = sources()
+    src["states.planted"] = "import sqlalchemy\n"
+    src["notifications.planted"] = "from workflow.cases.audit import append_event\n"
+    src["workflow.planted"] = "def f():\n    import json\n    return json\n"
+    assert impure_states(src) == ["states.planted imports sqlalchemy"]
+    assert notifications_writing_audit(src) == ["notifications.planted imports workflow.cases.audit"]
+    assert local_imports(src) == ["workflow.planted: 1 imports inside functions (allowed 0)"]

@@ -38,6 +38,8 @@ FIELD_LABELS: dict[str, str] = {
     "ReassignIn.reason": "改派理由",
     "Empty.reason": "说明",
     "note": "备注",
+    "backfill_reason": "补录原因（登记一年前收到的历史申请时填写）",
+    "email_notices": "补录时仍以电子邮件发送回执",
     "ApproveExtensionIn.note": "审批意见",
     "NoteIn.note": "意见或备注",
     "message": "告知申请人的内容",

@@ -34,6 +34,7 @@ LABELS: dict[str, tuple[str, str]] = {  # field → (section, label)
     "calendar_scopes": ("时间", "地方节假日范围代码（每行一个）"),
     "receipt_on_rest_day_rolls_forward": ("依申请公开", "休息日收到的申请自下一工作日起算"),
     "backfill_grace_wd": ("补录", "早于当前多少个工作日的办理步骤算作补录（须填写补录原因）"),
+    "backfill_roles": ("补录", "可以补录的角色（每行一个：front_desk 前台、officer 承办人、leader 负责人；空白表示能办理该步骤的人均可补录）"),
     "correction_notice_wd": ("依申请公开", "补正告知期限（工作日，条例第三十条）"),
     "correction_period_wd": ("依申请公开", "申请人补正期限（工作日）"),
     "reply_wd": ("依申请公开", "答复期限（工作日，条例第三十三条）"),

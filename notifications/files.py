@@ -27,6 +27,15 @@ def file_path(sha256: str, root: Path | None = None) -> Path:
     return base / sha256[:2] / sha256
 
 
+def existing_file(sha256: str, root: Path | None = None) -> Path | None:
+    """The stored bytes' path, or None when the digest is malformed or the file is missing (a 404, not a 500)."""
+    try:
+        path = file_path(sha256, root)
+    except ValueError:
+        return None
+    return path if path.is_file() else None
+
+
 def write_blob(data: bytes, root: Path | None = None) -> tuple[str, Path]:
     """Write ``data`` to its content address (no-op if present); returns (sha256, path)."""
     sha = hashlib.sha256(data).hexdigest()

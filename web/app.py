@@ -7,11 +7,11 @@ import importlib
 import logging
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
 from settings import Settings
-from web import concurrency, errors
+from web import concurrency, edge, errors
 from web.auth import TokenService
 from web.proxy import TrustedProxies
 from web.requestlog import RequestLogMiddleware
@@ -65,15 +65,17 @@ def create_app(settings: Settings, engine: Engine, clock: TimeSource | None = No
     app = FastAPI(title="办理 banli", version="0.1.0", lifespan=lifespan,
                   description="依申请公开与12345工单办理系统 API",
                   docs_url=None, redoc_url=None, openapi_url=None,  # served behind login by web.api.docs
-                  telemetry={"tracing": False, "metrics": False, "logs": False})
+                  telemetry={"tracing": False, "metrics": False, "logs": False},
+                  dependencies=[Depends(edge.check_params)])  # every int/date parameter range-checked
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock
     app.state.trusted_proxies = TrustedProxies(settings.forwarded_allow_ips)
     app.state.tokens = TokenService(settings.resolved_secret_key(), settings.token_ttl_seconds)
-    app.add_middleware(RequestLogMiddleware)  # log context (request id, user, agency) + access line
     errors.install(app)
     errors.install_domain(app)
+    edge.install(app)  # control characters in URLs, NUL in bodies, the safety net for unstorable values
+    app.add_middleware(RequestLogMiddleware)  # outermost: log context (request id, user, agency) + access line
     concurrency.install(app, sqlite=engine.dialect.name == "sqlite")
     # Public-side rate limits, counted in the database (shared by every instance): look-ups 20/min per IP
     # and 10/min per tracking number (API and pages alike); portal, per IP: 5 online submissions an hour,

@@ -4,7 +4,9 @@ its own and shown to the admin with its reason; the admin's retry is recorded in
 
 from __future__ import annotations
 
-from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import col, select
@@ -36,6 +38,12 @@ def _plant(web: Web) -> int:
     return bad
 
 
+def _deliver(web: Web, at: datetime, settings: Any) -> Any:
+    """deliver_due in a thread of its own (Playwright may own this thread's event loop; tests.web.conftest)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(deliver_due, web.db.engine, at, instance="w1", batch_size=50, settings=settings).result()
+
+
 def _outbox(web: Web) -> dict[int | None, Outbox]:
     with read_session(web.db.engine) as s:
         rows = list(s.exec(select(Outbox)).all())
@@ -53,7 +61,7 @@ def test_unbuildable_row_is_dead_lettered_alone_and_the_batch_delivered(web_any:
     bad = _plant(web)
     t = web.clock.now()
 
-    first = deliver_due(web.db.engine, t, instance="w1", batch_size=50, settings=settings)
+    first = _deliver(web, t, settings)
     assert (first.claimed, first.sent, first.retried, first.dead) == (21, 20, 1, 0)
     assert len(sink.messages) == 20 and "everyone@example.com" not in str([m["To"] for m in sink.messages])
     rows = _outbox(web)
@@ -63,7 +71,7 @@ def test_unbuildable_row_is_dead_lettered_alone_and_the_batch_delivered(web_any:
     assert "CR or LF" in rows[bad].last_error
 
     for minutes in (2, 10):  # the back-off of attempts 2 and 3; outbox_max_attempts = 3
-        deliver_due(web.db.engine, t + timedelta(minutes=minutes), instance="w1", settings=settings)
+        _deliver(web, t + timedelta(minutes=minutes), settings)
     rows = _outbox(web)
     assert (rows[bad].status, rows[bad].attempts) == ("dead", 3)
     assert len(sink.messages) == 20 and sum(r.status == "sent" for r in rows.values()) == 20

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlmodel import select
 
 from db.engine import read_session
@@ -27,12 +27,13 @@ from workflow.agencies.admin import save_agency_settings
 from workflow.agencies.completeness import missing_notice_settings
 from workflow.agencies.config import AgencyConfig, agency_config
 from workflow.errors import NotFound
+from workflow.inputs import Clean
 
 router = APIRouter(prefix="/api/admin/agencies", tags=["agencies"])
 Admin = Annotated[CurrentUser, Depends(require_roles(Role.ADMIN, Role.INSTANCE_ADMIN))]
 
 
-class AgencyCreate(BaseModel):
+class AgencyCreate(Clean):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(max_length=64, description="机关代码：小写英文字母、数字、短横线")
     name: str = Field(max_length=200, description="机关全称")
@@ -40,7 +41,7 @@ class AgencyCreate(BaseModel):
     kind: AgencyKind | None = Field(None, description="government（人民政府）/ department（政府工作部门）/ other；省略时按名称判断")
 
 
-class AgencyPatch(BaseModel):
+class AgencyPatch(Clean):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(None, max_length=200)
     kind: AgencyKind | None = None
@@ -48,7 +49,7 @@ class AgencyPatch(BaseModel):
     settings: dict[str, Any] | None = Field(None, description="要修改的机关设置（其余保持不变）")
 
 
-class UserCreate(BaseModel):
+class UserCreate(Clean):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(max_length=64)
     password: str = Field(max_length=200)

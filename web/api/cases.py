@@ -20,11 +20,12 @@ from workflow.cases import engine as case_engine
 from workflow.cases.attachments import attach_file
 from workflow.cases.files import case_file
 from workflow.cases.kind import CaseKind
+from workflow.inputs import Clean
 
 Detail = Callable[..., dict[str, Any]]  # (session, case_id, actor, *, now) → the case as the actor may see it
 
 
-class ActionIn(BaseModel):
+class ActionIn(Clean):  # the version and the payload's text checked at the edge (workflow.inputs)
     model_config = ConfigDict(extra="forbid")
     expected_version: int | None = Field(None, description="读取时的版本号；不一致则返回409")
     payload: dict[str, Any] = Field(default_factory=dict)

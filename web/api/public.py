@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 
 from db.engine import read_session
-from notifications.files import file_path
+from notifications.files import existing_file
 from web.deps import EngineDep, SettingsDep, lookup_allowed
 from web.errors import ApiError
 from workflow.portal.lookup import can_download, lookup
@@ -43,7 +43,8 @@ def download(request: Request, file_id: int, engine: EngineDep, settings: Settin
     _limit(request, tracking_no)
     with read_session(engine) as s:
         f = can_download(s, tracking_no, query_code, file_id)
-    if f is None:
+    path = existing_file(f.sha256, settings.files_path) if f is not None else None
+    if f is None or path is None:
         raise ApiError(404, "not_found", NOT_FOUND)
-    return FileResponse(file_path(f.sha256, settings.files_path), media_type=f.content_type, filename=f.filename,
+    return FileResponse(path, media_type=f.content_type, filename=f.filename,
                         content_disposition_type="attachment")

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from db.engine import read_session
 from states.roles import Role
@@ -35,6 +35,7 @@ from workflow.hotline.queries import (
     get_detail,
     list_workorders,
 )
+from workflow.inputs import DIGITS, MULTI, Clean
 
 router = APIRouter(prefix="/api/workorders", tags=["workorders"])
 
@@ -44,7 +45,7 @@ MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
          "jsonl": "application/x-ndjson; charset=utf-8"}
 
 
-class WorkOrderIn(BaseModel):
+class WorkOrderIn(Clean):
     """One order as the platform sends it. Times: ISO 8601 or 2026-03-02 09:15[:00] (naive = Beijing time);
     category/urgency: codes (complaint, urgent) or the platform's words (投诉, 紧急)."""
 
@@ -53,12 +54,12 @@ class WorkOrderIn(BaseModel):
     order_no: str | None = None
     received_at: str | None = None
     caller_name: str | None = None
-    caller_phone: str | int | None = None
+    caller_phone: Annotated[str | int | None, DIGITS] = None
     category: str | None = None
     category_code: str | None = None
     urgency: str | None = None
     title: str | None = None
-    content: str | None = None
+    content: Annotated[str | None, MULTI] = None
     location: str | None = None
     platform_due_at: str | None = None
     lead_unit: str | None = None

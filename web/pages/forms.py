@@ -2,7 +2,7 @@
 
 A model field becomes an input by its type: Literal/StrEnum → select with Chinese labels, bool →
 checkbox, int → number, date → date, datetime → datetime-local (read in the agency's time zone),
-list[str] → textarea with one item per line, long str → textarea. Labels live in ``labels.py``.
+list[str] → textarea with one item per line, multi-line str (``workflow.inputs.is_multiline``) → textarea. Labels live in ``labels.py``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from states.identity import ID_TYPES, id_problem
 from web.errors import field_errors
 from web.pages.labels import FIELD_LABELS, HELP, MODEL_ERROR_FIELDS, OPTION_LABELS
 from workflow.errors import DomainValidation
+from workflow.inputs import is_multiline
 
 ALL = "__all__"  # errors that belong to no single field
 
@@ -96,7 +97,7 @@ def model_fields(model: type[BaseModel], *, skip: tuple[str, ...] = (),
         elif get_origin(tp) is dict:
             continue  # structured detail: rendered by a dedicated widget (the decision picker)
         else:
-            kind = "textarea" if (maxlen or 0) >= 500 else "text"
+            kind = "textarea" if is_multiline(info) else "text"  # the same rule as the validation
             spec = FieldSpec(name, label, kind, required, help=help_, maxlength=maxlen)
         out.append(spec)
     return out

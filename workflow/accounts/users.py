@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from db.engine import write_session
 from db.models import Agency, Unit, User
+from states.inputs import SINGLE_LINE_MESSAGE, has_control
 from states.policy import may_administer, may_grant
 from states.roles import Role, parse_roles
 from workflow.accounts.principal import Principal, system
@@ -68,6 +69,11 @@ def create_user_in(session: Session, *, agency: Agency, username: str, password:
     username = username.strip()
     if not username or len(username) > 64:
         raise UserError("用户名不能为空且不超过64个字符", "invalid_username", "username")
+    # a display name travels into e-mail headers and printed notices: one line, no control characters
+    for field, value in (("username", username), ("display_name", display_name or ""), ("email", email or ""),
+                         ("unit_name", unit_name or "")):
+        if has_control(value):
+            raise UserError(SINGLE_LINE_MESSAGE, "control_characters", field)
     try:
         role_set = parse_roles(",".join(roles))
     except ValueError as exc:

@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from pydantic_core import PydanticCustomError
 from sqlalchemy import Engine
 
 from db.engine import write_session
@@ -17,8 +18,21 @@ from workflow.agencies.cache import invalidate
 from workflow.agencies.config import AgencyConfig, agency_config
 from workflow.cases.audit import append_event
 from workflow.errors import DomainValidation, Forbidden, NotFound
+from workflow.inputs import clean_value
 
 log = logging.getLogger(__name__)
+
+
+def _check_text(name: str, cfg: AgencyConfig) -> None:
+    """Every setting is printed on notices or put in e-mail headers: one line each, no control characters."""
+    problems = []
+    for field, value in (("name", name), *((f, getattr(cfg, f)) for f in type(cfg).model_fields)):
+        try:
+            clean_value(value, multi=False)
+        except PydanticCustomError as exc:
+            problems.append({"field": field, "code": exc.type, "message": exc.message()})
+    if problems:
+        raise DomainValidation(problems)
 
 
 def save_agency_settings(engine: Engine, agency_id: int, *, name: str, cfg: AgencyConfig, actor: Principal,
@@ -29,6 +43,7 @@ def save_agency_settings(engine: Engine, agency_id: int, *, name: str, cfg: Agen
     name = name.strip()
     if not name or len(name) > 200:
         raise DomainValidation.one("name", "invalid_name", "机关名称不能为空且不超过200个字符")
+    _check_text(name, cfg)
     with write_session(engine) as s:
         agency = s.get(Agency, agency_id)
         if agency is None:

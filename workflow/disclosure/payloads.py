@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from states.decisions import Category
 from states.identity import ID_TYPES, id_problem
+from workflow.inputs import Clean
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_RE = re.compile(r"^[0-9+\-() ]{5,40}$")
@@ -24,7 +25,9 @@ def err(code: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(code, message)
 
 
-class Strict(BaseModel):
+class Strict(Clean):
+    """Input models: unknown fields refused, whitespace stripped, text/integers/dates checked (workflow.inputs)."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

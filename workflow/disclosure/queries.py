@@ -15,6 +15,7 @@ from db.models import ApprovalRequest, Consultation, Disclosure, Event, RemedyCa
 from states.disclosure import ACTION_LABELS, OPEN_STATES, STATE_LABELS
 from states.fees import quote_items, quote_pages
 from states.identity import mask_id, mask_phone
+from states.inputs import int_in_range
 from states.policy import Sight
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
@@ -48,6 +49,9 @@ def decode_cursor(cursor: str) -> list[Any]:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         if not isinstance(data, list) or len(data) != 2:
+            raise ValueError
+        last_id = data[1]  # compared with an id column: an integer both databases can hold
+        if isinstance(last_id, bool) or not isinstance(last_id, int) or not int_in_range(last_id):
             raise ValueError
         return data
     except (ValueError, json.JSONDecodeError) as exc:

@@ -13,7 +13,6 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -30,6 +29,7 @@ from states.hotline import (
     CallbackResult,
     TerminationGround,
 )
+from workflow.inputs import Clean
 
 FIELD_LABELS = {
     "note": "备注", "reason": "理由", "days": "延期天数", "text": "答复内容", "result_text": "办理结果",
@@ -49,8 +49,9 @@ def _from_label(labels: Mapping[str, str]) -> BeforeValidator:
     return BeforeValidator(lambda v: reverse.get(v.strip(), v.strip()) if isinstance(v, str) else v)
 
 
-class Payload(BaseModel):
-    """Base of the action payloads: unknown keys are refused, models are immutable."""
+class Payload(Clean):
+    """Base of the action payloads: unknown keys are refused, models are immutable, text/integers/dates
+    checked (workflow.inputs)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -109,7 +110,7 @@ class InterimReplyPayload(Payload):
 
 class ReplyPayload(Payload):
     result_text: LongText
-    attachment_ids: list[Annotated[int, Field(gt=0)]] = []
+    attachment_ids: list[Annotated[int, Field(gt=0)]] = Field(default_factory=list)
 
 
 class RecordCallbackPayload(Payload):
@@ -205,6 +206,8 @@ def _message(err: Mapping[str, Any]) -> str:
         return f"{label}应为键值对"
     if kind == "model_type":
         return "提交的数据应为键值对"
+    if kind in ("control_characters", "out_of_range", "date_out_of_range"):  # workflow.inputs
+        return f"{label}{err['msg']}"
     if kind in ("no_max", "extension_too_long"):
         return str(err["msg"])  # ours, already Chinese
     return f"{label}的值无效"

@@ -19,6 +19,7 @@ from typing import Any
 from openpyxl.utils.datetime import from_excel
 
 from states.hotline import CATEGORY_LABELS, URGENCY_LABELS
+from states.inputs import LONG_TEXT, MULTI_LINE_MESSAGE, SINGLE_LINE_MESSAGE, fold_line, multiline
 from workflow.hotline.mapping import (
     ENUMS,
     FIELDS,
@@ -179,7 +180,13 @@ def _normalise(row: int, cells: Cells, mapping: ColumnMapping, *, excel: bool
             record[f] = copy.deepcopy(mapping.defaults[f]) if f in mapping.defaults else spec.blank()
             continue
         if spec.kind == "text":
-            text = cell_text(raw)
+            # a platform's record is taken as sent: line breaks in a one-line field (a name, an address) are
+            # folded into a space, the content keeps them as \n; any other control character is refused
+            checked = (multiline if spec.max_length >= LONG_TEXT else fold_line)(cell_text(raw))
+            if checked is None:
+                fail(f, f"{spec.label}{SINGLE_LINE_MESSAGE if spec.max_length < LONG_TEXT else MULTI_LINE_MESSAGE}",
+                     "control_characters")
+            text = checked or ""
             if len(text) > spec.max_length:
                 fail(f, f"{spec.label}过长（{len(text)}字，最多{spec.max_length}字）", "too_long")
             record[f] = text
@@ -206,7 +213,10 @@ def _normalise(row: int, cells: Cells, mapping: ColumnMapping, *, excel: bool
             text = cell_text(raw)
             for sep in LIST_SEPARATORS[1:]:
                 text = text.replace(sep, LIST_SEPARATORS[0])
-            record[f] = [p.strip() for p in text.split(LIST_SEPARATORS[0]) if p.strip()]
+            items = [fold_line(p) for p in text.split(LIST_SEPARATORS[0])]
+            if None in items:
+                fail(f, f"{spec.label}{SINGLE_LINE_MESSAGE}", "control_characters")
+            record[f] = [p for p in items if p]
     due, received = record.get("platform_due_at"), record.get("received_at")
     if isinstance(due, datetime) and isinstance(received, datetime) and due < received:
         fail("platform_due_at", f"{FIELDS['platform_due_at'].label}早于{FIELDS['received_at'].label}",

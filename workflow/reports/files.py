@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from db.models import Agency, Unit, User
 from states.annual_report import FORMATS, ReportFormat
+from states.inputs import DATE_MESSAGE, date_in_range
 from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.errors import DomainValidation, InvalidTransition, NotFound
@@ -96,17 +97,29 @@ def period_from_text(start: str, end: str, today: date) -> Period:
             problems.append({"field": name, "code": "invalid_date", "message": "日期格式应为 YYYY-MM-DD"})
     if problems:
         raise DomainValidation(problems)
-    if bounds["to"] < bounds["from"]:
+    return checked_period(bounds["from"], bounds["to"])
+
+
+MAX_PERIOD_YEARS = 10
+MAX_PERIOD_DAYS = 366 * MAX_PERIOD_YEARS  # the figures of a longer period take minutes and gigabytes to count
+
+
+def checked_period(start: date, end: date) -> Period:
+    """A statistics period: dates in the sane range, not reversed, at most ``MAX_PERIOD_YEARS`` long."""
+    for name, day in (("from", start), ("to", end)):
+        if not date_in_range(day):
+            raise DomainValidation.one(name, "date_out_of_range", DATE_MESSAGE)
+    if end < start:
         raise DomainValidation.one("to", "invalid_period", "截止日期不能早于起始日期")
-    return Period(bounds["from"], bounds["to"])
+    if (end - start).days >= MAX_PERIOD_DAYS:
+        raise DomainValidation.one("from", "period_too_long", f"统计期间不能超过{MAX_PERIOD_YEARS}年")
+    return Period(start, end)
 
 
 def leader_stats(session: Session, agency_id: int | None, start: date, end: date) -> dict[str, Any]:
-    """``stats_for_leaders`` for [start, end] with officer and unit names added; raises on a reversed range."""
-    try:
-        period = Period(start, end)
-    except ValueError as exc:
-        raise DomainValidation.one("to", "invalid_period", "截止日期不能早于起始日期") from exc
+    """``stats_for_leaders`` for [start, end] with officer and unit names added; raises on a reversed or too
+    long range (``checked_period``)."""
+    period = checked_period(start, end)
     stats = stats_for_leaders(session, agency_id, period)
     d = stats["disclosure"]
     users = _names(session, User, {r["assignee_id"] for r in d["by_officer"] if r["assignee_id"]})

@@ -29,6 +29,7 @@ from web.pages.session import app_engine
 from workflow.disclosure.payloads import ApplicantIn, RequestIn
 from workflow.errors import DomainValidation
 from workflow.hotline.payloads import PAYLOADS
+from workflow.inputs import Clean
 
 DANGEROUS = {
     "accept_return": "确认记录平台同意退单？工单将转出本单位并关闭。",
@@ -42,7 +43,7 @@ DANGEROUS = {
 CONVERT_SKIP = ("assisted",)
 
 
-class WorkOrderIntake(BaseModel):
+class WorkOrderIntake(Clean):
     """The hand-registration form's shape (the platform's fields); values are checked by
     ``workflow.hotline.actions.record_from_input`` — the same checks as the API and the import."""
 
@@ -59,7 +60,7 @@ class WorkOrderIntake(BaseModel):
     category_code: str = Field("", max_length=32)
     platform_due_at: datetime | None = None
     lead_unit: str = Field("", max_length=200)
-    assisting_units: list[str] = []
+    assisting_units: list[str] = Field(default_factory=list)
     designated: bool = False
 
 

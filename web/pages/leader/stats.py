@@ -26,9 +26,10 @@ def _period(request: Request, today: date) -> tuple[date, date, str]:
     try:
         p = period_from_text(q.get("from", ""), q.get("to", ""), today)
     except DomainValidation as exc:
-        bad_format = any(f["code"] == "invalid_date" for f in exc.fields)
-        return date(today.year, 1, 1), today, ("统计期间的日期格式应为 YYYY-MM-DD，已按本年度显示" if bad_format
-                                               else "截止日期早于起始日期，已按本年度显示")
+        code = exc.fields[0]["code"]
+        note = {"invalid_date": "统计期间的日期格式应为 YYYY-MM-DD", "invalid_period": "截止日期早于起始日期"}.get(
+            code, exc.fields[0]["message"])
+        return date(today.year, 1, 1), today, note + "，已按本年度显示"
     return p.start, p.end, ""
 
 

@@ -1,0 +1,57 @@
+"""What the system accepts from outside: text without control characters, integers both databases can store,
+dates in a sane range. Pure rules, shared by the web edge (``web.edge``), the input models (``workflow.inputs``)
+and the 12345 import.
+
+A single-line field (a name, an address, a number) may hold no control character at all: a line break in a
+name breaks the e-mail header built from it. Multi-line text keeps its line breaks as ``\\n`` only (CR LF, CR,
+vertical tab, form feed and the Unicode separators become ``\\n``, a tab a space); anything else is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+MAX_INT = 2**31 - 1  # PostgreSQL ``integer`` (SQLite's 64 bits are wider): ids, versions, counts
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2199, 12, 31)  # a deadline counted from here still fits in a date
+LONG_TEXT = 500  # a text field this long or longer is a paragraph (a textarea in the pages)
+
+# C0 controls, DEL, C1 controls, the Unicode line/paragraph separators and the bidirectional embeddings,
+# overrides and isolates (they make a name read differently from what is stored)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+
+SINGLE_LINE_MESSAGE = "不能包含换行、制表符等控制字符"
+MULTI_LINE_MESSAGE = "不能包含控制字符（换行除外）"
+INT_MESSAGE = f"数值超出允许范围（绝对值不超过{MAX_INT}）"
+DATE_MESSAGE = f"日期应在{MIN_DATE.year}年至{MAX_DATE.year}年之间"
+
+
+def has_control(text: str) -> bool:
+    """True if ``text`` holds a control character (line breaks and tabs included)."""
+    return _CONTROL.search(text) is not None
+
+
+def multiline(text: str) -> str | None:
+    """``text`` with its line breaks as ``\\n`` and tabs as spaces; None if another control character remains."""
+    out = _BREAKS.sub("\n", text).replace("\t", " ")
+    return None if has_control(out.replace("\n", "")) else out
+
+
+def fold_line(text: str) -> str | None:
+    """A single-line value with each run of line breaks and tabs folded into one space (for records taken
+    as the 12345 platform sends them); None if another control character remains."""
+    out = re.sub("[\t\n]+", " ", _BREAKS.sub("\n", text)).strip()
+    return None if has_control(out) else out
+
+
+def int_in_range(value: int) -> bool:
+    """True if both databases can store and compare ``value``."""
+    return -MAX_INT <= value <= MAX_INT
+
+
+def date_in_range(value: date | datetime) -> bool:
+    """True if ``value`` (a date or an instant) lies between ``MIN_DATE`` and ``MAX_DATE``."""
+    day = value.date() if isinstance(value, datetime) else value
+    return MIN_DATE <= day <= MAX_DATE

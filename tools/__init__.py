@@ -1,0 +1,1 @@
+"""Developer tools (not shipped in the wheel): diagram and template generators."""

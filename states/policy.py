@@ -7,8 +7,9 @@ exports alike. No DB, no I/O: the caller passes the actor and the two facts of t
 
 The rules:
 
-* Nobody acts on another agency's cases; supervisors read across agencies, masked, and never act as
-  supervisors.
+* Nobody acts on another agency's cases. A supervisor reads the cases of its own agency and of the agencies
+  below it in the hierarchy (``Actor.supervises``: a county's supervising office over its departments and
+  towns), masked, and never acts as a supervisor; an agency beside or above its own stays hidden.
 * The front desk and leaders see every case of their agency in full and fire their rows on any of them.
 * An officer sees and acts only on the cases assigned to them; a leader who is also an officer may step in
   on officer rows of any case of the agency.
@@ -53,6 +54,7 @@ class Actor:
     roles: frozenset[Role]
     agency_id: int | None = None
     kind: ActorKind = ActorKind.STAFF
+    supervises: frozenset[int] = frozenset()  # the agencies below ``agency_id`` (workflow.agencies.registry)
 
     @property
     def is_system(self) -> bool:
@@ -82,6 +84,16 @@ def is_assignee(actor: Actor, case: CaseParty) -> bool:
     return actor.id is not None and case.assignee_id == actor.id
 
 
+def supervises(actor: Actor, agency_id: int) -> bool:
+    """A supervisor's reach: its own agency and every agency below it, nothing beside or above."""
+    return Role.SUPERVISOR in actor.roles and (agency_id == actor.agency_id or agency_id in actor.supervises)
+
+
+def may_see_agency(actor: Actor, agency_id: int) -> bool:
+    """Whether ``agency_id``'s cases exist for the actor at all (otherwise: not found, never forbidden)."""
+    return actor.agency_id == agency_id or supervises(actor, agency_id)
+
+
 def sight(actor: Actor, case: CaseParty) -> Sight:
     """How much of ``case`` the actor may read."""
     if actor.kind == ActorKind.SYSTEM:
@@ -93,7 +105,7 @@ def sight(actor: Actor, case: CaseParty) -> Sight:
             return Sight.FULL
         if Role.OFFICER in actor.roles and is_assignee(actor, case):
             return Sight.FULL
-    if Role.SUPERVISOR in actor.roles:
+    if supervises(actor, case.agency_id):
         return Sight.MASKED
     return Sight.NONE
 
@@ -108,7 +120,7 @@ def may_fire(roles: frozenset[Role], actor: Actor, case: CaseParty | None) -> bo
     if actor.is_system:
         return False  # system rows are judged by the machine (``Transition.system``)
     if case is not None and not own_case(actor, case):
-        return False  # supervisors read other agencies; nobody acts there
+        return False  # supervisors read the agencies below theirs; nobody acts there
     matched = roles & actor.roles
     if matched - {Role.OFFICER}:
         return True  # front desk, leader: any case of the agency

@@ -8,12 +8,14 @@ from datetime import datetime
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from db.engine import read_session
 from db.models import User
 from states.machine import Actor
 from states.roles import Role, parse_roles
 from workflow.accounts.principal import Principal
+from workflow.agencies.registry import supervised_agencies
 
 
 @dataclass(frozen=True)
@@ -26,22 +28,29 @@ class CurrentUser:
     username: str
     display_name: str
     roles: frozenset[Role]
+    supervises: frozenset[int] = frozenset()  # a supervisor's agencies below its own
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.id, self.roles, self.agency_id)
+        return Actor(self.id, self.roles, self.agency_id, supervises=self.supervises)
 
     def has(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))
 
     def principal(self) -> Principal:
         """The user as the workflow sees an actor."""
-        return Principal(self.id, self.agency_id, self.roles, self.display_name)
+        return Principal(self.id, self.agency_id, self.roles, self.display_name, supervises=self.supervises)
 
     @classmethod
-    def from_row(cls, u: User) -> CurrentUser:
+    def from_row(cls, u: User, supervises: frozenset[int] = frozenset()) -> CurrentUser:
         assert u.id is not None
-        return cls(u.id, u.agency_id, u.unit_id, u.username, u.display_name, parse_roles(u.roles))
+        return cls(u.id, u.agency_id, u.unit_id, u.username, u.display_name, parse_roles(u.roles), supervises)
+
+    @classmethod
+    def load(cls, session: Session, u: User) -> CurrentUser:
+        """The user with what their roles reach: a supervisor's agencies below its own, from the hierarchy."""
+        return cls.from_row(u, supervised_agencies(session, u.agency_id) if Role.SUPERVISOR in u.role_set
+                            else frozenset())
 
 
 class TokenService:
@@ -90,7 +99,7 @@ class TokenService:
             stamp = int(user.password_changed_at.timestamp()) if user.password_changed_at else 0
             if stamp != data.get("p"):
                 return None  # password changed since: old tokens die
-            return CurrentUser.from_row(user)
+            return CurrentUser.load(s, user)
 
 
 def is_locked(user: User, now: datetime) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from db.engine import read_session, write_session
 from db.models import Agency, User
@@ -38,6 +39,10 @@ class Api:
             agency = s.get(Agency, st.agency_id)
             assert agency is not None
             self.code = agency.code
+            # 乙局 is a department under this agency: the supervisor here reaches it (issue 16)
+            below = s.exec(select(Agency).where(Agency.code == "B")).one()
+            below.parent_id = agency.id
+            s.add(below)
             sup = create_user_in(s, agency=agency, username="sup", password="password123", roles=["supervisor"],
                                  display_name="监督员", now=self.clock.now(), password_hash=password_hash())
             s.commit()
@@ -116,8 +121,9 @@ def test_statistics_json_has_both_kinds_for_the_period(api: Api) -> None:
 
 
 def test_supervisor_across_agencies_and_leaders_only_their_own(api: Api) -> None:
-    everyone = api.get("/api/reports/stats", "supervisor").json()
-    assert everyone["agency_id"] is None and everyone["agency"] == "全部机关（汇总）"
+    everyone = api.get("/api/reports/stats", "supervisor").json()  # its agency and the one below it, summed
+    assert everyone["agency_id"] == sorted([api.world["a"], api.world["b"]])
+    assert everyone["agency"].endswith("（含下级机关）")
     assert everyone["hotline"]["received"] == 9
     b = api.get("/api/reports/stats", "supervisor", agency="B").json()
     assert b["agency"] == "乙局" and b["hotline"]["received"] == 1 and b["disclosure"]["received"] == 0

@@ -119,14 +119,14 @@ def test_reports_page_lets_a_supervisor_choose_an_agency(web: Web) -> None:
     with write_session(web.db.engine) as s:
         agency = s.get(Agency, web.staff.agency_id)
         assert agency is not None
-        other = Agency(code="B", name="乙局", settings={}, created_at=web.clock.now())
+        other = Agency(code="B", name="乙局", settings={}, created_at=web.clock.now(), parent_id=agency.id)
         s.add(other)
         create_user_in(s, agency=agency, username="default-sup", password="password123", roles=["supervisor"],
                        display_name="监督员", now=web.clock.now())
         s.commit()
     c = web.login("sup")
     page = c.get("/reports").text
-    assert 'name="agency"' in page and "乙局" in page and "全部机关（汇总）" in page
+    assert 'name="agency"' in page and "乙局" in page and "本机关及下级机关（汇总，各机关并列）" in page
     r = c.get("/reports/annual?year=2025&format=json&agency=B")
     assert r.status_code == 200
     assert c.get("/reports/annual?year=2025&format=json&agency=NOPE").status_code == 404

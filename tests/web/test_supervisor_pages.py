@@ -1,10 +1,13 @@
-"""各机关概况: the supervising role sees every agency's open cases and deadlines and drills into one agency's
-list; nobody else gets the page or another agency's list."""
+"""各机关概况: the supervising role sees its own and every agency's below it open cases and deadlines and drills
+into one agency's list; an agency beside it stays hidden (issue 16); nobody else gets the page or another agency's
+list."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
+
+from sqlmodel import select
 
 from db.engine import write_session
 from db.models import Agency
@@ -21,19 +24,23 @@ def _register(web: Web, front, i: int, **over):  # type: ignore[no-untyped-def]
 
 
 def _world(web: Web) -> int:
-    """Agency "default": 申请人1 (fresh) and 申请人2 (received 60 days ago: overdue); "other": 申请人3.
-    (Tracking numbers are per agency, so both agencies have a 0001: the tests tell cases by name.)"""
+    """Agency "default": 申请人1 (fresh) and 申请人2 (received 60 days ago: overdue); "other", below it: 申请人3;
+    "beside", not below it: 申请人4. (Tracking numbers are per agency, so each agency has a 0001: the tests tell
+    cases by name.)"""
     now = web.clock.now()
     with write_session(web.db.engine) as s:
-        other = Agency(code="other", name="某县另一局", settings={}, created_at=now)
+        other = Agency(code="other", name="某县另一局", settings={}, created_at=now, parent_id=web.staff.agency_id)
         s.add(other)
+        s.add(Agency(code="beside", name="邻县某局", settings={}, created_at=now))
         s.commit()
         other_id = other.id
     assert other_id is not None
     other_staff = make_staff(web.db.engine, now, agency_code="other")
+    beside_staff = make_staff(web.db.engine, now, agency_code="beside")
     _register(web, web.staff.front, 1, received_at=now.isoformat())
     _register(web, web.staff.front, 2, received_at=(now - timedelta(days=60)).isoformat())
     _register(web, other_staff.front, 3, received_at=now.isoformat())
+    _register(web, beside_staff.front, 4, received_at=now.isoformat())
     create_user(web.db.engine, agency_code="default", username="default-sup", password="password123",
                 roles=["supervisor"], display_name="信息中心督查", now=now)
     return other_id
@@ -64,6 +71,17 @@ def test_supervisor_overview_and_drill_down(web_any: Web) -> None:
     overdue = c.get("/cases?agency=" + str(web.staff.agency_id) + "&overdue=1&open=1")
     assert "申请人2" in overdue.text and "申请人1" not in overdue.text and "申请人3" not in overdue.text
     assert c.get("/cases?agency=999999").status_code == 404
+    # an agency beside its own: not in the overview, its list and its cases not found
+    assert "邻县某局" not in html
+    beside_id = beside_staff_agency(web)
+    assert c.get(f"/cases?agency={beside_id}&open=1").status_code == 404
+
+
+def beside_staff_agency(web: Web) -> int:
+    with write_session(web.db.engine) as s:
+        a = s.exec(select(Agency).where(Agency.code == "beside")).one()
+        assert a.id is not None
+        return a.id
 
 
 def test_only_supervisors_get_the_overview_and_other_agencies(web: Web) -> None:

@@ -1,5 +1,6 @@
 """Report endpoints: the annual report (JSON/HTML/XLSX/DOCX, 2021 or 2019 format) and the leaders' statistics
-(disclosure + 12345) as JSON or XLSX. Leaders and admins see their agency; supervisors any agency or all."""
+(disclosure + 12345) as JSON or XLSX. Leaders and admins see their agency; a supervisor its own agency or one
+below it, and without ``agency`` the consolidated report of its agency and every agency below it."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from workflow.timesource import local_date
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
 
-AgencyQ = Annotated[str | None, Query(description="机关代码；监督员可查任一机关，省略时汇总全部机关")]
+AgencyQ = Annotated[str | None, Query(description="机关代码；监督员可查本机关或下级机关，省略时为本机关及全部下级机关的汇总（各机关数字并列）")]
 FromQ = Annotated[date | None, Query(alias="from", description="起始日期（含），默认本年1月1日")]
 ToQ = Annotated[date | None, Query(alias="to", description="截止日期（含），默认今天")]
 

@@ -93,13 +93,13 @@ def page_user(request: Request) -> CurrentUser:
                                idle_seconds=settings.session_idle_seconds, max_age_seconds=settings.token_ttl_seconds)
     if res.user is None:
         raise LoginRequired(res.problem or "missing")
-    user = CurrentUser.from_row(res.user)
+    with read_session(app_engine(request)) as s:
+        user = CurrentUser.load(s, res.user)
+        agency = s.get(Agency, user.agency_id)
+        request.state.agency_name = agency.name if agency else ""
     request.state.user = user
     request.state.csrf_token = res.csrf_token
     request.state.session_token = token
-    with read_session(app_engine(request)) as s:
-        agency = s.get(Agency, user.agency_id)
-        request.state.agency_name = agency.name if agency else ""
     return user
 
 

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from states.policy import Actor, ActorKind
+from states.policy import Actor, ActorKind, may_see_agency
 from states.roles import Role
 
 
 @dataclass(frozen=True)
 class Principal:
     id: int | None  # None: the system (scheduler) or the applicant via the portal
-    agency_id: int | None  # None only for supervisors reading across agencies
+    agency_id: int | None  # None: the system acting across agencies
     roles: frozenset[Role]
     label: str  # shown in the timeline: a name, "系统", "申请人"
     kind: str = "staff"  # staff | system | applicant (the applicant acting through the portal)
+    supervises: frozenset[int] = frozenset()  # a supervisor's agencies below its own (states.policy)
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.id, self.roles, self.agency_id, ActorKind(self.kind))
+        return Actor(self.id, self.roles, self.agency_id, ActorKind(self.kind), self.supervises)
 
     @property
     def is_system(self) -> bool:
@@ -32,7 +33,7 @@ class Principal:
         return bool(self.roles & set(roles))
 
     def can_see_agency(self, agency_id: int) -> bool:
-        return Role.SUPERVISOR in self.roles or self.agency_id == agency_id
+        return may_see_agency(self.actor, agency_id)
 
 
 def system(agency_id: int, label: str = "系统") -> Principal:

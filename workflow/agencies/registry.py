@@ -251,3 +251,8 @@ def list_agencies(engine: Engine) -> list[AgencyRow]:
 def descendants_of(nodes: dict[int, Node], agency_id: int) -> frozenset[int]:
     """Every agency below ``agency_id`` (states.agencies.descendants over the loaded tree)."""
     return descendants(nodes.values(), agency_id)
+
+
+def supervised_agencies(session: Session, agency_id: int) -> frozenset[int]:
+    """The agencies a supervisor of ``agency_id`` reaches below its own (states.policy.supervises)."""
+    return descendants_of(hierarchy(session), agency_id)

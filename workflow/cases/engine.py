@@ -22,7 +22,7 @@ from sqlmodel import Session, col, func, select, update
 from db.engine import write_session
 from db.models import Agency, Event, Outbox
 from states.machine import SAME, Transition
-from states.policy import CaseParty, Sight, lists_all_cases, may_list_cases, sight
+from states.policy import CaseParty, Sight, lists_all_cases, may_list_cases, may_see_agency, sight
 from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.agencies.config import agency_config
@@ -55,11 +55,16 @@ def case_sight(actor: Principal, row: Any) -> Sight:
 
 
 def list_scope(actor: Principal, wanted_agency: int | None) -> tuple[int | None, int | None]:
-    """Which cases a list may show the actor (states.policy): (agency, or None for every agency; the assignee the
-    list is limited to, or None). Supervisors may name any agency; officers see only their own cases."""
+    """Which cases a list may show the actor (states.policy): (the agency; the assignee the list is limited to, or
+    None). A supervisor may name its own agency or one below it (another: NotFound); officers see only their own
+    cases."""
     if not may_list_cases(actor.actor):
         raise Forbidden("您的角色无权查看案件")
-    agency = wanted_agency if Role.SUPERVISOR in actor.roles else actor.agency_id
+    agency = actor.agency_id
+    if wanted_agency is not None and wanted_agency != actor.agency_id and Role.SUPERVISOR in actor.roles:
+        if not may_see_agency(actor.actor, wanted_agency):
+            raise NotFound("机关")
+        agency = wanted_agency
     return agency, None if lists_all_cases(actor.actor) else actor.id
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import ColumnElement, Table, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Table, and_, case, func, or_, select
 from sqlmodel import Session, SQLModel
 
 import db.models  # noqa: F401  (registers the tables in SQLModel.metadata)
@@ -26,7 +26,14 @@ from states.annual_report import (
     remedy_bucket,
 )
 from workflow.reports.hotline import hotline_stats  # registers the "hotline" statistics provider
-from workflow.reports.stats import Period, disclosure_stats, register_stats_provider, stats_for_leaders
+from workflow.reports.stats import (
+    AgencyScope,
+    Period,
+    agency_clause,
+    disclosure_stats,
+    register_stats_provider,
+    stats_for_leaders,
+)
 
 __all__ = [
     "ALL_AGENCIES_NAME",
@@ -42,16 +49,17 @@ __all__ = [
 ]
 
 ALL_AGENCIES_NAME = "全部机关（汇总）"
+SEVERAL_AGENCIES_NAME = "多个机关（汇总）"
 
 D = SQLModel.metadata.tables["disclosure"]
 R = SQLModel.metadata.tables["remedy_case"]
 
 
-def _agency_filter(table: Table, agency_id: int | None) -> ColumnElement[bool]:
-    return literal(True) if agency_id is None else table.c.agency_id == agency_id
+def _agency_filter(table: Table, agency_id: AgencyScope) -> ColumnElement[bool]:
+    return agency_clause(table, agency_id)
 
 
-def table3_counts(session: Session, agency_id: int | None, year: int, fmt: ReportFormat = "2021") -> Table3:
+def table3_counts(session: Session, agency_id: AgencyScope, year: int, fmt: ReportFormat = "2021") -> Table3:
     """Table 三 in one GROUP BY over the applications alive during ``year``.
 
     Alive = received by 31 Dec and not concluded before 1 Jan; that set is exactly 一 ∪ 二, and
@@ -86,7 +94,7 @@ def table3_counts(session: Session, agency_id: int | None, year: int, fmt: Repor
     return Table3.from_counts(received, carried, concluded, open_end, fmt)
 
 
-def table4_counts(session: Session, agency_id: int | None, year: int) -> Table4:
+def table4_counts(session: Session, agency_id: AgencyScope, year: int) -> Table4:
     """Table 四: remedy cases filed in ``year`` by kind and outcome; 尚未审结 = not decided by 31 Dec."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     c = R.c
@@ -102,7 +110,7 @@ def table4_counts(session: Session, agency_id: int | None, year: int) -> Table4:
     return Table4.from_counts(counts)  # raises on a kind outside REMEDY_KINDS
 
 
-def fees_collected(session: Session, agency_id: int | None, year: int) -> int:
+def fees_collected(session: Session, agency_id: AgencyScope, year: int) -> int:
     """Information-processing fees (元, 国办函〔2020〕109号) paid in ``year``: Σ fee_amount by fee_paid_date."""
     c = D.c
     stmt = select(func.coalesce(func.sum(c.fee_amount), 0)).where(
@@ -113,9 +121,11 @@ def fees_collected(session: Session, agency_id: int | None, year: int) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
-def agency_name(session: Session, agency_id: int | None) -> str:
+def agency_name(session: Session, agency_id: AgencyScope) -> str:
     if agency_id is None:
         return ALL_AGENCIES_NAME
+    if isinstance(agency_id, frozenset):
+        return SEVERAL_AGENCIES_NAME
     name = session.execute(select(SQLModel.metadata.tables["agency"].c.name).where(
         SQLModel.metadata.tables["agency"].c.id == agency_id)).scalar_one_or_none()
     if name is None:
@@ -125,7 +135,7 @@ def agency_name(session: Session, agency_id: int | None) -> str:
 
 def annual_report(
     session: Session,
-    agency_id: int | None,
+    agency_id: AgencyScope,
     year: int,
     fmt: ReportFormat = "2021",
     *,

@@ -15,7 +15,9 @@ from states.annual_report import FORMATS, ReportFormat
 from states.inputs import DATE_MESSAGE, date_in_range
 from states.roles import Role
 from workflow.accounts.principal import Principal
+from workflow.agencies.registry import hierarchy
 from workflow.errors import DomainValidation, InvalidTransition, NotFound
+from workflow.reports import consolidated
 from workflow.reports.annual import ALL_AGENCIES_NAME, Period, agency_name, annual_report, stats_for_leaders
 from workflow.reports.render import OUTPUT_FORMATS, OutputFormat, render
 from workflow.reports.stats_xlsx import stats_workbook
@@ -43,18 +45,22 @@ class ReportFile:
         return f"{kind}; filename=\"{self.ascii_name}\"; filename*=UTF-8''{quote(self.filename)}"
 
 
-def report_scope(session: Session, actor: Principal, code: str | None) -> int | None:
-    """The agency a report is for: leaders and admins their own; supervisors any (None = all agencies)."""
+def report_scope(session: Session, actor: Principal, code: str | None) -> int | frozenset[int]:
+    """The agency a report is for: leaders and admins their own; a supervisor its own or one below it, and without
+    a code the consolidated report of its agency and every agency below it (the set)."""
     if not actor.has(*REPORT_ROLES):
-        raise InvalidTransition("只有负责人、系统管理员或监督员可以查看统计报表", [], "forbidden")
+        raise InvalidTransition("只有负责人、机关管理员或监督员可以查看统计报表", [], "forbidden")
     supervisor = Role.SUPERVISOR in actor.roles
+    assert actor.agency_id is not None
     if not code:
-        return None if supervisor else actor.agency_id
+        return frozenset({actor.agency_id}) | actor.supervises if supervisor else actor.agency_id
     agency = session.exec(select(Agency).where(Agency.code == code)).first()
-    if not supervisor and (agency is None or agency.id != actor.agency_id):
-        raise InvalidTransition("只能查看本机关的统计报表", [], "forbidden")
-    if agency is None:
+    if agency is None or agency.id is None or not actor.can_see_agency(agency.id):
+        if not supervisor:
+            raise InvalidTransition("只能查看本机关的统计报表", [], "forbidden")
         raise NotFound(f"代码为“{code}”的机关")
+    if not supervisor and agency.id != actor.agency_id:
+        raise InvalidTransition("只能查看本机关的统计报表", [], "forbidden")
     return agency.id
 
 
@@ -63,19 +69,46 @@ def check_year(year: int) -> None:
         raise DomainValidation.one("year", "invalid_year", f"年度应在{FIRST_YEAR}至{LAST_YEAR}之间")
 
 
-def annual_file(session: Session, agency_id: int | None, year: int, output: OutputFormat,
+def annual_file(session: Session, agency_id: int | frozenset[int] | None, year: int, output: OutputFormat,
                 report_format: ReportFormat = "2021", *, today: date | None = None) -> ReportFile:
-    """The annual report's tables in one of the four outputs (workflow.reports.render)."""
+    """The annual report's tables in one of the four outputs (workflow.reports.render); for a set of agencies the
+    consolidated report with each agency beside the total (json, html, xlsx)."""
     check_year(year)
     if output not in OUTPUT_FORMATS:
         raise DomainValidation.one("format", "invalid_format", "格式应为 json、html、xlsx 或 docx")
     if report_format not in FORMATS:
         raise DomainValidation.one("report_format", "invalid_report_format", "报表格式应为 2021 或 2019")
+    if isinstance(agency_id, frozenset):
+        return _consolidated_file(session, agency_id, year, output, report_format, today)
     report = annual_report(session, agency_id, year, report_format, as_of=today)
     suffix = "" if report_format == "2021" else "（2019年版）"
     return ReportFile(render(report, output), MEDIA[output],
                       f"{report.agency_name}{year}年政府信息公开工作年度报告{suffix}.{output}",
                       f"annual-report-{year}-{report_format}.{output}")
+
+
+CONSOLIDATED_RENDER = {"json": consolidated.render_json, "html": consolidated.render_html,
+                       "xlsx": consolidated.render_xlsx}
+
+
+def _consolidated_file(session: Session, agency_ids: frozenset[int], year: int, output: OutputFormat,
+                       report_format: ReportFormat, today: date | None) -> ReportFile:
+    if output not in CONSOLIDATED_RENDER:
+        raise DomainValidation.one("format", "invalid_format", "汇总报告提供网页、Excel（xlsx）和 JSON 格式；"
+                                   "Word 版请选择单个机关")
+    c = consolidated.consolidated_report(session, agency_ids, year, report_format, as_of=today)
+    return ReportFile(CONSOLIDATED_RENDER[output](c), MEDIA[output],
+                      f"{c.name}{year}年政府信息公开工作年度报告汇总.{output}",
+                      f"annual-report-consolidated-{year}-{report_format}.{output}")
+
+
+def scope_name(session: Session, agency_id: int | frozenset[int] | None) -> str:
+    """How a report names its scope: one agency, a supervisor's agency with those below it, or all."""
+    if isinstance(agency_id, frozenset):
+        nodes = hierarchy(session)
+        roots = [nodes[i].name for i in sorted(agency_id) if i in nodes and nodes[i].parent_id not in agency_id]
+        return "、".join(roots) + ("（含下级机关）" if len(agency_id) > len(roots) else "")
+    return agency_name(session, agency_id) if agency_id is not None else ALL_AGENCIES_NAME
 
 
 def _names(session: Session, model: Any, ids: set[int]) -> dict[int, str]:
@@ -116,7 +149,7 @@ def checked_period(start: date, end: date) -> Period:
     return Period(start, end)
 
 
-def leader_stats(session: Session, agency_id: int | None, start: date, end: date) -> dict[str, Any]:
+def leader_stats(session: Session, agency_id: int | frozenset[int] | None, start: date, end: date) -> dict[str, Any]:
     """``stats_for_leaders`` for [start, end] with officer and unit names added; raises on a reversed or too
     long range (``checked_period``)."""
     period = checked_period(start, end)
@@ -128,8 +161,9 @@ def leader_stats(session: Session, agency_id: int | None, start: date, end: date
         r["assignee_name"] = users.get(r["assignee_id"] or 0, "未分办")
     for r in d["by_unit"]:
         r["unit_name"] = units.get(r["unit_id"] or 0, "未归属科室")
-    return {"agency": agency_name(session, agency_id) if agency_id is not None else ALL_AGENCIES_NAME,
-            "agency_id": agency_id, "period": {"start": start.isoformat(), "end": end.isoformat()}, **stats}
+    return {"agency": scope_name(session, agency_id),
+            "agency_id": sorted(agency_id) if isinstance(agency_id, frozenset) else agency_id,
+            "period": {"start": start.isoformat(), "end": end.isoformat()}, **stats}
 
 
 def stats_file(stats: dict[str, Any]) -> ReportFile:

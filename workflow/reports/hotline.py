@@ -17,7 +17,14 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlmodel import Session, SQLModel
 
 from states.hotline import CATEGORY_LABELS, CallbackResult, Category, WorkOrderResolution
-from workflow.reports.stats import Period, WorkdayCalendar, agency_clause, agency_tz, register_stats_provider
+from workflow.reports.stats import (
+    AgencyScope,
+    Period,
+    WorkdayCalendar,
+    agency_clause,
+    agency_tz,
+    register_stats_provider,
+)
 
 W = SQLModel.metadata.tables["workorder"]
 C = SQLModel.metadata.tables["workorder_cycle"]
@@ -54,7 +61,7 @@ def month_bucket(column: Any, p: Period, tz: str) -> ColumnElement[str]:
     return case(*[(column < end, literal(m)) for m, end in zip(months, ends, strict=False)], else_=literal(months[-1]))
 
 
-def _met_clocks(kind: str, agency_id: int | None, start: Any, end: Any) -> ColumnElement[bool]:
+def _met_clocks(kind: str, agency_id: AgencyScope, start: Any, end: Any) -> ColumnElement[bool]:
     k = K.c
     return and_(agency_clause(K, agency_id), k.case_kind == "workorder", k.kind == kind, k.status == "met",
                 k.met_at >= start, k.met_at < end)
@@ -64,7 +71,7 @@ def _count_if(cond: ColumnElement[bool]) -> Any:
     return func.sum(case((cond, 1), else_=0))
 
 
-def _queries(agency_id: int | None, p: Period, tz: str) -> dict[str, Select[Any]]:
+def _queries(agency_id: AgencyScope, p: Period, tz: str) -> dict[str, Select[Any]]:
     start, end = p.instants(tz)
     k, o, c = K.c, W.c, C.c
     on_time = k.met_at <= k.due_at
@@ -122,7 +129,7 @@ def _block(counts: Counter[str]) -> dict[str, Any]:
     return {**{k: counts[k] for k in COUNTS}, "rates": rates(counts)}
 
 
-def hotline_stats(session: Session, agency_id: int | None, period: int | Period | tuple[date, date],
+def hotline_stats(session: Session, agency_id: AgencyScope, period: int | Period | tuple[date, date],
                   calendar: WorkdayCalendar | None = None) -> dict[str, Any]:
     """12345 figures for ``period``, overall, by category and by month; ``agency_id=None`` = all agencies.
 
@@ -158,7 +165,7 @@ def hotline_stats(session: Session, agency_id: int | None, period: int | Period 
         add(cat, month, "received", n)
         add(cat, month, "returned", returned)
     return {
-        "agency_id": agency_id,
+        "agency_id": sorted(agency_id) if isinstance(agency_id, frozenset) else agency_id,
         "period": {"start": p.start.isoformat(), "end": p.end.isoformat()},
         "timezone": tz,
         **_block(total),

@@ -35,6 +35,7 @@ D = SQLModel.metadata.tables["disclosure"]
 K = SQLModel.metadata.tables["clock"]
 
 DEFAULT_TZ = "Asia/Shanghai"
+AgencyScope = int | frozenset[int] | None  # one agency, several (a supervisor's reach), or all
 
 
 @dataclass(frozen=True)
@@ -88,19 +89,19 @@ class MondayToFriday:
         return day.weekday() < 5
 
 
-def agency_tz(session: Session, agency_id: int | None) -> str:
-    """The zone a period's days are read in: the agency's (the default zone for the all-agencies view)."""
+def agency_tz(session: Session, agency_id: AgencyScope) -> str:
+    """The zone a period's days are read in: the agency's (the default zone for a view of several agencies)."""
     from workflow.agencies.config import agency_config
 
-    agency = session.get(Agency, agency_id) if agency_id is not None else None
+    agency = session.get(Agency, agency_id) if isinstance(agency_id, int) else None
     return agency_config(agency).timezone if agency is not None else DEFAULT_TZ
 
 
-def stored_calendar(session: Session, agency_id: int | None) -> WorkdayCalendar:
+def stored_calendar(session: Session, agency_id: AgencyScope) -> WorkdayCalendar:
     """The agency's working calendar (national for the all-agencies view) from the calendar tables."""
     from workflow.calendar.service import agency_calendar, load_calendar
 
-    if agency_id is not None:
+    if isinstance(agency_id, int):
         agency = session.get(Agency, agency_id)
         if agency is not None:
             return agency_calendar(session, agency)
@@ -133,9 +134,15 @@ def category_of_row(row: str | None) -> str:
     return str(prefix.get((row or "")[:3], ""))
 
 
-def agency_clause(table: Any, agency_id: int | None) -> ColumnElement[bool]:
-    """``table.agency_id = :agency``, or true for all agencies (the supervisor's view)."""
-    return literal(True) if agency_id is None else table.c.agency_id == agency_id
+def agency_clause(table: Any, agency_id: AgencyScope) -> ColumnElement[bool]:
+    """``table.agency_id = :agency``; ``IN (…)`` for several (a supervisor's agency and those below it); true for
+    all agencies."""
+    if agency_id is None:
+        return literal(True)
+    column: ColumnElement[Any] = table.c.agency_id
+    if isinstance(agency_id, frozenset):
+        return column.in_(sorted(agency_id))
+    return column == agency_id
 
 
 def _by_month(days: Subquery, *keys: ColumnElement[Any]) -> Select[Any]:
@@ -154,7 +161,7 @@ def _month_key(y: Any, m: Any) -> str:
 
 def disclosure_stats(
     session: Session,
-    agency_id: int | None,
+    agency_id: AgencyScope,
     period: int | Period | tuple[date, date],
     *,
     calendar: WorkdayCalendar | None = None,
@@ -228,7 +235,7 @@ OFFICER_FIELDS = ("concluded", "open_at_end", "replies_with_clock", "replied_on_
 UNIT_FIELDS = ("concluded", "open_at_end")
 
 
-def _by_officer_and_unit(session: Session, agency_id: int | None, p: Period, tz: str) -> dict[str, Any]:
+def _by_officer_and_unit(session: Session, agency_id: AgencyScope, p: Period, tz: str) -> dict[str, Any]:
     """Concluded in the period and open at its end per officer and unit; reply clocks met on time."""
     c = D.c
     in_concluded = and_(c.concluded_date >= p.start, c.concluded_date <= p.end)
@@ -275,7 +282,7 @@ def _by_officer_and_unit(session: Session, agency_id: int | None, p: Period, tz:
 
 
 # --- leaders' dashboard: one entry per request kind ------------------------------------------------
-StatsProvider = Callable[[Session, int | None, Period, WorkdayCalendar | None], dict[str, Any]]
+StatsProvider = Callable[[Session, AgencyScope, Period, WorkdayCalendar | None], dict[str, Any]]
 _PROVIDERS: dict[str, StatsProvider] = {}
 
 
@@ -284,7 +291,7 @@ def register_stats_provider(name: str, provider: StatsProvider) -> None:
     _PROVIDERS[name] = provider
 
 
-def _disclosure_provider(session: Session, agency_id: int | None, period: Period,
+def _disclosure_provider(session: Session, agency_id: AgencyScope, period: Period,
                          calendar: WorkdayCalendar | None) -> dict[str, Any]:
     return disclosure_stats(session, agency_id, period, calendar=calendar)
 
@@ -292,7 +299,7 @@ def _disclosure_provider(session: Session, agency_id: int | None, period: Period
 register_stats_provider("disclosure", _disclosure_provider)
 
 
-def stats_for_leaders(session: Session, agency_id: int | None, period: int | Period | tuple[date, date],
+def stats_for_leaders(session: Session, agency_id: AgencyScope, period: int | Period | tuple[date, date],
                       *, calendar: WorkdayCalendar | None = None) -> dict[str, dict[str, Any]]:
     """Every registered provider's statistics for the period, keyed by request kind."""
     p = Period.of(period)

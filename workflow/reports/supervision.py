@@ -32,9 +32,10 @@ class AgencyOverview:
         return self.overdue > 0 or self.unconfirmed > 0
 
 
-def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_of_week: datetime
-                      ) -> list[AgencyOverview]:
-    """One row per agency, those needing attention (overdue cases, unconfirmed submissions) first."""
+def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_of_week: datetime,
+                      agency_ids: frozenset[int] | None = None) -> list[AgencyOverview]:
+    """One row per agency (those of ``agency_ids``: a supervisor's own and the ones below it; None: all), those
+    needing attention (overdue cases, unconfirmed submissions) first."""
     open_d = counts_by_agency(s, select(Disclosure.agency_id, func.count())
                         .where(col(Disclosure.state).in_([st.value for st in OPEN_STATES]))
                         .group_by(col(Disclosure.agency_id)))
@@ -48,6 +49,7 @@ def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_
     rows = [AgencyOverview(int(a.id or 0), a.code, a.name, open_d.get(a.id or 0, 0), unconf.get(a.id or 0, 0),
                            open_w.get(a.id or 0, 0), today.get(a.id or 0, 0), week.get(a.id or 0, 0),
                            overdue.get(a.id or 0, 0))
-            for a in s.exec(select(Agency).order_by(col(Agency.code))).all()]
+            for a in s.exec(select(Agency).order_by(col(Agency.code))).all()
+            if agency_ids is None or a.id in agency_ids]
     rows.sort(key=lambda r: (not r.attention, -r.overdue, -r.unconfirmed, r.code))
     return rows

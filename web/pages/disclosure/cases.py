@@ -100,6 +100,8 @@ def _list_agency(request: Request, user: CurrentUser, wanted: int | None) -> tup
     """The agency whose cases are listed: the user's own; a supervisor may name another (``?agency=``)."""
     if wanted is None or wanted == user.agency_id or Role.SUPERVISOR not in user.roles:
         return agency_of(request, user)
+    if not principal(user).can_see_agency(wanted):
+        raise PageError(404, "机关不存在")
     with read_session(app_engine(request)) as s:
         other = s.get(Agency, wanted)
     if other is None:
@@ -128,7 +130,7 @@ def all_cases(request: Request, user: PageUser) -> Response:
 def _load(request: Request, user: CurrentUser, case_id: int) -> Disclosure:
     with read_session(app_engine(request)) as s:
         row = s.get(Disclosure, case_id)
-    if row is None or (row.agency_id != user.agency_id and Role.SUPERVISOR not in user.roles):
+    if row is None or not principal(user).can_see_agency(row.agency_id):
         raise PageError(404, "申请不存在")
     if not can_view(user, row):
         raise PageError(403, "该案件未分派给您，您无权查看或办理")

@@ -108,7 +108,7 @@ def list_page(request: Request, user: PageUser) -> Response:
 def load(request: Request, user: CurrentUser, order_id: int) -> WorkOrder:
     with read_session(app_engine(request)) as s:
         row = s.get(WorkOrder, order_id)
-    if row is None or (row.agency_id != user.agency_id and Role.SUPERVISOR not in user.roles):
+    if row is None or not principal(user).can_see_agency(row.agency_id):
         raise PageError(404, "工单不存在")
     if not can_view(user, row):
         raise PageError(403, "该工单未交办给您，您无权查看或办理")

@@ -47,7 +47,8 @@ def _page(request: Request, user: CurrentUser, values: dict[str, str], errors: d
     agencies: list[tuple[str, str]] = []
     if Role.SUPERVISOR in user.roles:
         with read_session(app_engine(request)) as s:
-            agencies = [(a.code, a.name) for a in s.exec(select(Agency).order_by(col(Agency.code)))]
+            reach = frozenset({user.agency_id}) | user.supervises
+            agencies = [(a.code, a.name) for a in s.exec(select(Agency).order_by(col(Agency.code))) if a.id in reach]
     return render(request, "reports/index.html", {
         "years": list(range(t.year, FIRST_YEAR - 1, -1)), "formats": [(f, FORMAT_LABELS[f]) for f in FORMATS],
         "outputs": [(o, OUTPUT_LABELS[o]) for o in ("html", "xlsx", "docx", "json") if o in OUTPUT_FORMATS],

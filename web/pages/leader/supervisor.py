@@ -1,5 +1,5 @@
-"""各机关概况 for the supervising role (e.g. the county information centre): every hosted agency's open
-cases and deadlines on one page, with drill-down into that agency's case list."""
+"""各机关概况 for the supervising role (e.g. the county government's supervising office): its own agency's and
+every agency's below it open cases and deadlines on one page, with drill-down into that agency's case list."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def overview(request: Request, user: CurrentUser = IsSupervisor) -> Response:
     t, n = today(request, cfg.timezone), now(request)
     _, week_end_at, sunday = week_window(t, cfg.timezone)
     with read_session(app_engine(request)) as s:
-        rows = agencies_overview(s, now=n, end_of_today=end_of_day(t, cfg.timezone), end_of_week=week_end_at)
+        rows = agencies_overview(s, now=n, end_of_today=end_of_day(t, cfg.timezone), end_of_week=week_end_at,
+                                 agency_ids=frozenset({user.agency_id}) | user.supervises)
     totals = {k: sum(getattr(r, k) for r in rows)
               for k in ("open_disclosures", "unconfirmed", "open_workorders", "due_today", "due_week", "overdue")}
     return render(request, "supervisor/overview.html", {"rows": rows, "totals": totals, "week_end": sunday})

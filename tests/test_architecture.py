@@ -32,7 +32,6 @@ LEGACY_WEB_DB = frozenset({
     "web.pages.disclosure.cases", "web.pages.disclosure.frontdesk", "web.pages.hotline.forms",
     "web.pages.hotline.orders", "web.pages.leader.dashboard", "web.pages.leader.reports", "web.pages.portal.common",
     "web.pages.portal.download_link", "web.pages.session",
-    "web.api.agencies", "web.pages.admin.agencies",  # new with issue 16: their queries belong in workflow.agencies
 })
 # Imports inside functions that remain, per module, with the reason they are there.
 LEGACY_LOCAL_IMPORTS: dict[str, int] = {

@@ -11,11 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import ConfigDict, Field
-from sqlmodel import select
 
-from db.engine import read_session
-from db.models import Agency, User
-from states.agencies import KIND_LABELS, AgencyKind
+from states.agencies import AgencyKind
 from states.policy import may_administer, may_manage_agencies
 from states.roles import Role
 from web.auth import CurrentUser
@@ -24,9 +21,8 @@ from web.errors import ApiError
 from workflow.accounts.users import create_user
 from workflow.agencies import registry
 from workflow.agencies.admin import save_agency_settings
-from workflow.agencies.completeness import missing_notice_settings
-from workflow.agencies.config import AgencyConfig, agency_config
-from workflow.errors import NotFound
+from workflow.agencies.config import AgencyConfig
+from workflow.agencies.views import agency_detail, agency_id_of, name_and_config
 from workflow.inputs import Clean
 
 router = APIRouter(prefix="/api/admin/agencies", tags=["agencies"])
@@ -64,35 +60,23 @@ def _forbidden(message: str) -> ApiError:
 
 
 def _view(engine: Any, code: str) -> dict[str, Any]:
-    with read_session(engine) as s:
-        a = registry.by_code(s, code)
-        assert a.id is not None
-        nodes = registry.hierarchy(s)
-        parent = nodes.get(a.parent_id) if a.parent_id else None
-        work = registry.open_work(s, a.id)
-        proposal = registry.remedy_proposal(s, a)
-        cfg = agency_config(a)
-        users = len(s.exec(select(User.id).where(User.agency_id == a.id)).all())
+    d = agency_detail(engine, code)
     return {
-        "code": a.code, "name": a.name, "kind": a.kind, "kind_label": KIND_LABELS[AgencyKind(a.kind)],
-        "parent": parent.code if parent else None, "parent_name": parent.name if parent else None,
-        "children": sorted(n.code for n in nodes.values() if n.parent_id == a.id),
-        "active": a.active, "deactivated_at": a.deactivated_at.isoformat() if a.deactivated_at else None,
-        "users": users, "open_disclosures": work.disclosures, "open_workorders": work.workorders,
-        "settings": cfg.model_dump(mode="json"),
-        "missing_notice_settings": [{"field": m.key, "label": m.label} for m in missing_notice_settings(a.name, cfg)],
-        "remedy_proposal": None if proposal is None else {
-            "reconsideration_organ": proposal.reconsideration_organ, "litigation_court": proposal.litigation_court,
-            "basis": proposal.basis},
+        "code": d.code, "name": d.name, "kind": d.kind, "kind_label": d.kind_label,
+        "parent": d.parent.code if d.parent else None, "parent_name": d.parent.name if d.parent else None,
+        "children": [n.code for n in d.children],
+        "active": d.active, "deactivated_at": d.deactivated_at.isoformat() if d.deactivated_at else None,
+        "users": len(d.users), "open_disclosures": d.work.disclosures, "open_workorders": d.work.workorders,
+        "settings": d.cfg.model_dump(mode="json"),
+        "missing_notice_settings": [{"field": m.key, "label": m.label} for m in d.missing],
+        "remedy_proposal": None if d.proposal is None else {
+            "reconsideration_organ": d.proposal.reconsideration_organ,
+            "litigation_court": d.proposal.litigation_court, "basis": d.proposal.basis},
     }
 
 
 def _agency_id(engine: Any, code: str) -> int:
-    with read_session(engine) as s:
-        a = s.exec(select(Agency).where(Agency.code == code)).first()
-    if a is None or a.id is None:
-        raise NotFound(f"代码为“{code}”的机关")
-    return a.id
+    return agency_id_of(engine, code)
 
 
 def _check_admin_of(user: CurrentUser, agency_id: int) -> None:
@@ -133,11 +117,9 @@ def edit(code: str, body: AgencyPatch, engine: EngineDep, now: NowDep, user: Adm
                                parent_code=registry.KEEP if body.parent is None else body.parent,
                                actor=actor, now=now)
     if body.settings is not None or body.name is not None:
-        with read_session(engine) as s:
-            current = s.get(Agency, agency_id)
-            assert current is not None
-        merged = {**agency_config(current).model_dump(mode="json"), **(body.settings or {})}
-        save_agency_settings(engine, agency_id, name=body.name if body.name is not None else current.name,
+        name, cfg = name_and_config(engine, agency_id)
+        merged = {**cfg.model_dump(mode="json"), **(body.settings or {})}
+        save_agency_settings(engine, agency_id, name=body.name if body.name is not None else name,
                              cfg=AgencyConfig.model_validate(merged), actor=actor, now=now)
     return _view(engine, code)
 

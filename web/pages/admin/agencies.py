@@ -7,11 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import col, select
 
-from db.engine import read_session
-from db.models import User
-from states.agencies import KIND_LABELS, AgencyKind
+from states.agencies import KIND_LABELS
 from states.roles import ROLE_LABELS, Role
 from web.auth import CurrentUser
 from web.pages.common import now
@@ -19,8 +16,7 @@ from web.pages.render import redirect, render
 from web.pages.session import StaffForm, app_engine, form_str, principal, require
 from workflow.accounts.users import UserError, create_user
 from workflow.agencies import registry
-from workflow.agencies.completeness import missing_notice_settings
-from workflow.agencies.config import agency_config
+from workflow.agencies.views import agency_detail, parent_choices
 from workflow.errors import Conflict, DomainValidation, Forbidden, NotFound
 
 router = APIRouter(prefix="/agencies", include_in_schema=False)
@@ -43,7 +39,7 @@ def _errors(exc: Exception) -> dict[str, list[str]]:
 def _list_page(request: Request, values: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None,
                status: int = 200) -> Response:
     rows = registry.list_agencies(app_engine(request))
-    parents = [(r.node.code, "　" * r.depth + r.node.name) for r in rows if r.node.active]
+    parents = parent_choices(app_engine(request))
     return render(request, "admin/agencies.html", {
         "rows": rows, "kinds": KINDS, "kind_labels": {k.value: v for k, v in KIND_LABELS.items()},
         "parents": parents, "values": values or {}, "errors": errors or {}}, status=status)
@@ -69,28 +65,16 @@ def create(request: Request, form: StaffForm, user: CurrentUser = IsInstanceAdmi
 def _detail_page(request: Request, code: str, errors: dict[str, list[str]] | None = None,
                  values: dict[str, Any] | None = None, status: int = 200) -> Response:
     engine = app_engine(request)
-    with read_session(engine) as s:
-        try:
-            a = registry.by_code(s, code)
-        except NotFound:
-            return render(request, "error.html", {"title": "页面不存在", "message": f"没有代码为“{code}”的机关"},
-                          status=404)
-        assert a.id is not None
-        nodes = registry.hierarchy(s)
-        work = registry.open_work(s, a.id)
-        proposal = registry.remedy_proposal(s, a)
-        users = s.exec(select(User).where(User.agency_id == a.id).order_by(col(User.username))).all()
-    below = registry.descendants_of(nodes, a.id)
-    parents = [(r.node.code, "　" * r.depth + r.node.name) for r in registry.list_agencies(engine)
-               if r.node.active and r.node.id != a.id and r.node.id not in below]
-    cfg = agency_config(a)
+    try:
+        d = agency_detail(engine, code)
+    except NotFound:
+        return render(request, "error.html", {"title": "页面不存在", "message": f"没有代码为“{code}”的机关"},
+                      status=404)
     return render(request, "admin/agency_detail.html", {
-        "a": a, "kind_label": KIND_LABELS[AgencyKind(a.kind)], "kinds": KINDS, "parents": parents,
-        "parent": nodes.get(a.parent_id) if a.parent_id else None,
-        "children": sorted((n for n in nodes.values() if n.parent_id == a.id), key=lambda n: n.code),
-        "work": work, "refusal": registry.refusal(work) if work.any else "", "proposal": proposal, "cfg": cfg,
-        "missing": missing_notice_settings(a.name, cfg), "users": users,
-        "role_labels": {str(r): ROLE_LABELS[r] for r in AGENCY_ROLES},
+        "a": d, "kind_label": d.kind_label, "kinds": KINDS, "parents": parent_choices(engine, d),
+        "parent": d.parent, "children": d.children, "work": d.work,
+        "refusal": registry.refusal(d.work) if d.work.any else "", "proposal": d.proposal, "cfg": d.cfg,
+        "missing": d.missing, "users": d.users, "role_labels": {str(r): ROLE_LABELS[r] for r in AGENCY_ROLES},
         "values": values or {"roles": ["admin"]}, "errors": errors or {}}, status=status)
 
 

@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "cli.agencies",
     "cli.calendar",
     "cli.hotline",
+    "cli.disclosure",
     "cli.report",
     "cli.worker",
     "cli.settings_doc",

@@ -81,6 +81,18 @@ REASONS: tuple[Reason, ...] = (
     Reason(Category.OTHER, "other", "其他", "", "3.6.3", ("note",)),
 )
 
+# What each decision_detail key of a reply asks for (Reason.required), as the clerk reads it.
+DETAIL_LABELS: dict[str, str] = {
+    "published_where": "已主动公开的途径（网址、公报期号等）",
+    "withheld_reason": "不予公开部分及理由",
+    "legal_basis": "禁止公开的法律、行政法规依据",
+    "special_law": "有特别规定的法律、行政法规名称",
+    "responsible_agency": "负责公开该信息的机关",
+    "responsible_contact": "该机关的联系方式",
+    "channel_pointer": "告知的信访、投诉、举报渠道",
+    "note": "说明",
+}
+
 REASON_BY_KEY: dict[tuple[Category, str], Reason] = {(r.category, r.code): r for r in REASONS}
 
 # Reasons an officer may choose in a reply; the "other" closures come from lapses and withdrawal.

@@ -20,6 +20,7 @@ class Disclosure(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("agency_id", "tracking_no"),
         UniqueConstraint("agency_id", "submission_no"),  # each agency numbers its online submissions
+        UniqueConstraint("agency_id", "source_no"),  # the agency's own number of an imported case (workflow.golive)
         Index("ix_disclosure_agency_state", "agency_id", "state"),
         Index("ix_disclosure_assignee", "assignee_id", "state"),
         Index("ix_disclosure_receipt", "agency_id", "receipt_date"),
@@ -49,6 +50,7 @@ class Disclosure(SQLModel, table=True):
     state: str = Field(max_length=32)
     tracking_no: str | None = Field(default=None, max_length=64)  # None until registered
     submission_no: str | None = Field(default=None, max_length=64)  # online submissions (workflow.portal.submissions)
+    source_no: str | None = Field(default=None, max_length=64)  # 原编号: the agency's number before go-live (import)
     query_code_hash: str = Field(max_length=128)
 
     # Applicant (条例第二十九条第一项)

@@ -8,11 +8,11 @@ from typing import Any
 from fastapi import Request
 from starlette.datastructures import FormData
 
-from states.decisions import CATEGORY_LABELS, REPLY_CATEGORIES, SYSTEM_REASONS, reasons_for
+from states.decisions import CATEGORY_LABELS, DETAIL_LABELS, REPLY_CATEGORIES, SYSTEM_REASONS, reasons_for
 from web.auth import CurrentUser
 from web.pages.common import officers
 from web.pages.forms import FieldSpec, model_fields, payload_from_form
-from web.pages.labels import DETAIL_LABELS, FIELD_LABELS
+from web.pages.labels import FIELD_LABELS
 from workflow.disclosure.payloads import PAYLOADS
 
 DANGEROUS = {"withdraw": "确认登记申请人撤回申请？该操作将终止办理。",

@@ -191,14 +191,3 @@ MODEL_ERROR_FIELDS: dict[str, str] = {
     "interest_required": "interest",
 }
 
-# The reply's decision_detail keys (states.decisions.Reason.required).
-DETAIL_LABELS: dict[str, str] = {
-    "published_where": "已主动公开的途径（网址、公报期号等）",
-    "withheld_reason": "不予公开部分及理由",
-    "legal_basis": "禁止公开的法律、行政法规依据",
-    "special_law": "有特别规定的法律、行政法规名称",
-    "responsible_agency": "负责公开该信息的机关",
-    "responsible_contact": "该机关的联系方式",
-    "channel_pointer": "告知的信访、投诉、举报渠道",
-    "note": "说明",
-}

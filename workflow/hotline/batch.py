@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
@@ -295,7 +295,14 @@ def _batch_by_row(run: _Run, batch: list[Prepared]) -> None:
 # ------------------------------------------------------------------ the error report
 
 
-def write_report(report: ImportReport, path: Path | str) -> Path:
+class Reported(Protocol):
+    """Any import's report (the 12345 import, the go-live import): its per-row problems."""
+
+    @property
+    def errors(self) -> list[RowError]: ...
+
+
+def write_report(report: Reported, path: Path | str) -> Path:
     """The per-row problems as .csv (UTF-8 with BOM, opens in Excel) or .xlsx: row, column, problem, code."""
     path = Path(path)
     rows = [(e.row, e.column, e.problem_zh, e.code) for e in report.errors]

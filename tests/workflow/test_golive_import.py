@@ -1,0 +1,154 @@
+"""The go-live import of disclosure applications (issue 14 item 5): every good row in through the workflow with
+its own dates and correct deadlines, every bad row reported at its column, nothing of a refused row kept, a second
+run adds nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import col, func, select
+
+from db.engine import read_session
+from db.models import Clock, Disclosure, Event, User
+from tests.conftest import T0
+from tests.fixtures.golive_gen import BAD, rows, write_csv, write_xlsx
+from tests.golive_helpers import plans, replay, second_agency, snapshot
+from tests.golive_helpers import runner as helpers_runner
+from tests.helpers import make_staff
+from workflow.agencies.cache import agency_context_cached
+from workflow.disclosure.actions import rest_day_rule
+from workflow.golive.columns import BY_KEY
+from workflow.golive.run import import_file, import_principal
+
+
+def _runner(db, staff):
+    with read_session(db.engine) as s:
+        user = s.get(User, staff.leader.id)
+        assert user is not None
+        return import_principal(user)
+
+
+def _counts(db) -> tuple[int, int, int]:
+    with read_session(db.engine) as s:
+        return tuple(int(s.exec(select(func.count()).select_from(m)).one())  # type: ignore[return-value]
+                     for m in (Disclosure, Clock, Event))
+
+
+def test_every_kind_of_row_goes_in(db, tmp_path, clock) -> None:
+    staff = make_staff(db.engine, T0)
+    data, _ = rows(28)
+    report = import_file(db.engine, write_xlsx(tmp_path / "a.xlsx", data), _runner(db, staff), T0)
+    assert report.errors == [] and (report.created, report.concluded, report.open) == (28, 18, 10)
+    with read_session(db.engine) as s:
+        states = sorted(s.exec(select(Disclosure.state)).all())
+    assert states.count("registered") == 2 and states.count("awaiting_correction") == 2
+
+
+def test_thousand_rows_with_bad_rows_then_nothing_twice(sqlite_db, tmp_path, clock) -> None:
+    """Must show (issue 14): 1,000 rows, 5 % bad. On SQLite only: the smaller tests below run on both databases."""
+    db = sqlite_db
+    staff = make_staff(db.engine, T0)
+    data, bad = rows(1000, bad_fraction=0.05, seed=7)
+    path = write_xlsx(tmp_path / "taizhang.xlsx", data)
+    ticks: list[int] = []
+    report = import_file(db.engine, path, _runner(db, staff), T0, progress=ticks.append)
+    assert sum(ticks) == 1000 and report.total == 1000
+    assert {e.row for e in report.errors} == set(bad), report.errors[:5]
+    for e in report.errors:
+        column, words = BAD[bad[e.row]]
+        assert e.column == BY_KEY[column].header and words in e.problem_zh, (e, bad[e.row])
+    assert report.created == 950 and report.existing == 0
+    counts = _counts(db)
+    assert counts[0] == 950
+    _deadlines_are_those_of_the_dates(db, data, bad)
+    again = import_file(db.engine, path, _runner(db, staff), T0)
+    assert (again.created, again.existing, again.error_rows) == (0, 950, 50)
+    assert _counts(db) == counts
+
+
+def _deadlines_are_those_of_the_dates(db, data, bad) -> None:
+    """Each open case's running clock is due where the agency's calendar puts it from the file's dates."""
+    actx = agency_context_cached(db.engine, 1)
+    cal, cfg = actx.cal, actx.cfg
+    with read_session(db.engine) as s:
+        cases = {r.source_no: r for r in s.exec(select(Disclosure)).all()}
+        clocks = s.exec(select(Clock).where(col(Clock.status).in_(("running", "paused")))).all()
+    by_case: dict[int, dict[str, Clock]] = {}
+    for c in clocks:
+        by_case.setdefault(c.case_id, {})[c.kind] = c
+    checked = 0
+    for i, row in enumerate(data):
+        if i + 2 in bad or row["status"] == "已办结":
+            continue
+        case = cases[row["source_no"]]
+        running = by_case[case.id]
+        receipt, _ = rest_day_rule(cfg, cal, date.fromisoformat(row["received_at"][:10]))
+        assert case.receipt_date == receipt
+        if row["status"] in ("待分办", "办理中"):
+            assert running["reply"].due_date == cal.add_workdays_date(receipt, 20)
+        elif row["status"] == "待补正":
+            assert running["correction_period"].due_date == cal.add_workdays_date(
+                date.fromisoformat(row["correction_date"]), cfg.correction_period_wd)
+        elif row["status"] == "征求意见中":
+            assert running["consultation"].due_date == cal.add_workdays_date(
+                date.fromisoformat(row["consultation_sent"]), cfg.consultation_wd)
+        elif row["status"] == "待缴费":
+            assert running["fee_payment"].due_date == cal.add_workdays_date(
+                date.fromisoformat(row["fee_notice_date"]), cfg.fee_payment_wd)
+        checked += 1
+    assert checked > 300
+    # concluded cases count in the year of their own conclusion date, in the row the file names
+    for i, row in enumerate(data):
+        if i + 2 in bad or row["status"] != "已办结":
+            continue
+        case = cases[row["source_no"]]
+        concluded = date.fromisoformat(row["concluded_date"])
+        if row["decision"] == "撤回":  # withdrawn before the receipt date in law (a rest day): counted at receipt
+            assert case.receipt_date is not None
+            concluded = max(concluded, case.receipt_date)
+        assert case.concluded_date == concluded
+        if row.get("report_row"):
+            assert case.report_row == row["report_row"]
+
+
+def test_csv_in_gb18030_as_excel_saves_it(db, tmp_path, clock) -> None:
+    staff = make_staff(db.engine, T0)
+    data, _ = rows(14)
+    report = import_file(db.engine, write_csv(tmp_path / "a.csv", data, encoding="gb18030"), _runner(db, staff), T0)
+    assert report.errors == [] and report.created == 14
+
+
+def test_dry_run_checks_everything_and_writes_nothing(db, tmp_path, clock) -> None:
+    staff = make_staff(db.engine, T0)
+    data, bad = rows(60, bad_fraction=0.1, seed=3)
+    path = write_xlsx(tmp_path / "a.xlsx", data)
+    before = _counts(db)
+    dry = import_file(db.engine, path, _runner(db, staff), T0, dry_run=True)
+    assert _counts(db) == before
+    assert {e.row for e in dry.errors} == set(bad) and dry.created == 60 - len(bad)
+    real = import_file(db.engine, path, _runner(db, staff), T0)
+    assert real.to_dict()["errors"] == dry.to_dict()["errors"] and real.created == dry.created
+
+
+def test_an_imported_row_equals_the_same_row_entered_step_by_step(db, tmp_path, clock) -> None:
+    """The importer writes each row through the same workflow as a clerk: the same file entered by hand, one
+    action at a time through ``actions.register`` and ``actions.act`` (in a second agency), leaves the same
+    cases, clocks, ledger, consultations, events and notices — only the import's own marks differ (its 原编号,
+    and the internal notices of concluded cases held)."""
+    staff = make_staff(db.engine, T0)
+    data, _ = rows(28, seed=11)
+    path = write_xlsx(tmp_path / "a.xlsx", data)
+    report = import_file(db.engine, path, _runner(db, staff), T0)
+    assert report.errors == [] and report.created == 28
+    other = second_agency(db.engine, T0)
+    actor = helpers_runner(db.engine, other)
+    for plan in plans(path, T0):
+        replay(db.engine, plan, actor, T0, other.officer.id if plan.assignee else None)
+    imported, by_hand = snapshot(db.engine, staff.agency_id), snapshot(db.engine, other.agency_id)
+    assert len(imported) == len(by_hand) == 28
+    for a, b in zip(imported, by_hand, strict=True):
+        for part in ("case", "clocks", "ledger", "consultations", "events", "notices"):
+            assert a[part] == b[part], (a["case"]["tracking_no"], part)
+        held = [(t, s) for t, s in a["notice_status"] if s == "held"]
+        assert all(t.startswith("internal.") for t, _ in held)
+        assert [(t, "held" if (t, "held") in held else s) for t, s in b["notice_status"]] == a["notice_status"]

@@ -1,0 +1,1 @@
+"""Going live: bringing an agency's history in (the disclosure applications of its paper 台账)."""

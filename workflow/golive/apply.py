@@ -1,0 +1,119 @@
+"""Writing one imported application through the workflow, as a clerk would have entered it on the day: the
+registration back-filled at its receipt (workflow.disclosure.actions), then each step through the case engine
+as of its own date (workflow.cases.engine, workflow.cases.when). Guards, periods, clocks, numbers, events and
+documents are therefore exactly those of the per-action path. Runs inside the caller's transaction (one row:
+one transaction or one savepoint) and never commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, update
+
+from db.models import Disclosure, Outbox
+from states.disclosure import STATE_LABELS
+from workflow.accounts.principal import Principal
+from workflow.cases.engine import fire, hold_emails, open_ctx, previous_step
+from workflow.cases.when import resolve
+from workflow.disclosure.actions import _insert_registrations, _prepare
+from workflow.disclosure.context import KIND
+from workflow.disclosure.kind import DISCLOSURE
+from workflow.errors import DomainValidation, InvalidTransition
+from workflow.golive.columns import STATUS_LABELS
+from workflow.golive.rows import RowPlan
+from workflow.timesource import local_date, start_of_day
+
+# Fields of a refused step → the column of the file they come from (else the step's own date column).
+FIELD_COLUMNS = {"assignee_id": "assignee", "items": "correction_items", "period_days": "correction_period",
+                 "days": "extension_days", "quantity": "fee_quantity", "paid_date": "fee_paid_date",
+                 "received_date": None, "sent_date": "consultation_sent", "delivered_date": "delivered_date",
+                 "withdrawn_date": "concluded_date", "tracking_no": "tracking_no", "reason": "decision",
+                 "third_party_objection": "objection_outcome", "public_interest_reason": "public_interest_reason",
+                 "detail": "decision_detail"}
+
+
+class RowRefused(Exception):
+    """The workflow refused the row: the column to blame and the reason (plain Chinese)."""
+
+    def __init__(self, column: str, message: str, code: str = "refused") -> None:
+        super().__init__(message)
+        self.column, self.message, self.code = column, message, code
+
+
+@dataclass(frozen=True)
+class Imported:
+    case_id: int
+    tracking_no: str
+    state: str
+
+
+def take_step(session: Session, row: Disclosure, action: str, payload: dict[str, Any], actor: Principal,
+              now: datetime, effective_at: datetime, reason: str) -> None:
+    """One back-filled action inside the caller's transaction — the body of ``workflow.cases.engine.act``
+    (checked effective time, the step as of that time, its emails held) without its own commit."""
+    ctx = open_ctx(session, DISCLOSURE, row, actor, now)
+    when = resolve(actor=actor, now=now, effective_at=effective_at, reason=reason,
+                   previous=previous_step(session, DISCLOSURE, row), cfg=ctx.cfg, cal=ctx.cal, noun=DISCLOSURE.noun)
+    ctx.now = when.effective
+    try:
+        fire(DISCLOSURE, ctx, action, payload, when.stamp())
+    except InvalidTransition as exc:
+        if exc.code != "guard_failed":
+            raise
+        day = local_date(when.effective, ctx.tz)
+        raise DomainValidation.one("effective_at", "guard_failed",
+                                   f"按所填办理时间（{day.year}年{day.month}月{day.day}日）：{exc.message}") from exc
+    if when.recorded_later:
+        session.flush()
+        hold_emails(session, DISCLOSURE, ctx)
+    session.flush()
+
+
+def write_row(session: Session, engine: Engine, plan: RowPlan, actor: Principal, now: datetime, tz: str,
+              assignee_id: int | None) -> Imported:
+    """Register the application at its receipt and take its steps on their days; RowRefused names the column."""
+    prepared = _prepare(engine, plan.registration, actor, now)
+    prepared.values["source_no"] = plan.source_no
+    (registered,) = _insert_registrations(session.connection(), [prepared])
+    row = session.get(Disclosure, registered.id)
+    assert row is not None
+    reason = plan.registration.backfill_reason or ""
+    at = plan.received
+    for step in plan.steps:
+        at = max(at, start_of_day(step.day, tz))  # a day's steps keep their order; never before the receipt
+        payload = {"assignee_id": assignee_id} if step.action == "assign" else step.payload
+        try:
+            take_step(session, row, step.action, payload, actor, now, at, reason)
+        except DomainValidation as exc:
+            first = exc.fields[0] if exc.fields else {}
+            column = FIELD_COLUMNS.get(str(first.get("field", "")).split(".")[0]) or step.column
+            raise RowRefused(column, str(first.get("message", exc.message)), str(first.get("code", "invalid"))
+                             ) from exc
+        except InvalidTransition as exc:
+            label = DISCLOSURE.labels.get(step.action, step.action)
+            message = exc.message if exc.code != "illegal_action" else (
+                f"按所填日期，此时申请处于“{STATE_LABELS.get(row.state, row.state)}”，不能{label}")
+            raise RowRefused(step.column, f"{label}：{message}", exc.code) from exc
+    _check_outcome(row, plan)
+    if plan.status == "concluded":  # nobody needs to be told now of work finished before go-live
+        session.execute(update(Outbox).where(col(Outbox.case_kind) == KIND, col(Outbox.case_id) == row.id,
+                                             col(Outbox.channel) == "internal", col(Outbox.status) == "pending")
+                        .values(status="held"))
+    return Imported(int(registered.id), registered.tracking_no, str(row.state))
+
+
+def _check_outcome(row: Disclosure, plan: RowPlan) -> None:
+    """The case ends where the file says it is, and counts in the row of table 三 the file names."""
+    if plan.status == "concluded":
+        if row.concluded_date is None:
+            raise RowRefused("status", f"按所填日期，该申请尚未办结（现为“{STATE_LABELS.get(row.state, row.state)}”）",
+                             "inconsistent")
+    elif row.state != plan.status:
+        raise RowRefused("status", f"按所填日期，该申请应为“{STATE_LABELS.get(row.state, row.state)}”，"
+                                   f"而不是“{STATUS_LABELS[plan.status]}”", "inconsistent")
+    if plan.report_row and row.report_row and plan.report_row != row.report_row:
+        raise RowRefused("report_row", f"该处理结果计入表三 {row.report_row}，与所填栏目“{plan.report_row}”不一致",
+                         "inconsistent")

@@ -1,0 +1,168 @@
+"""The go-live import of disclosure applications (``banli disclosure import``, the admin page): every row of the
+file checked as if a clerk had entered it, every good row written through the workflow with its own dates, every
+bad row reported with its reasons; nothing of a refused row is kept; a row whose 原编号 is already in the system
+is left alone, so a second run of the same file adds nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from db.engine import read_session, write_session
+from db.models import Disclosure, User
+from states.roles import Role
+from workflow.accounts.principal import Principal
+from workflow.agencies.cache import agency_context_cached
+from workflow.errors import InvalidTransition, NotFound
+from workflow.golive.apply import RowRefused, write_row
+from workflow.golive.rows import RowPlan, parse_row
+from workflow.golive.source import header_of, read_rows
+from workflow.hotline.records import RowError
+
+Progress = Callable[[int], None]
+IMPORT_ROLES = frozenset({Role.FRONT_DESK, Role.OFFICER, Role.LEADER})  # every step of the procedure
+
+
+@dataclass
+class GoLiveReport:
+    """What an import did: counts, and each bad row's problems at their columns."""
+
+    total: int = 0
+    created: int = 0
+    existing: int = 0  # 原编号 already imported: left alone
+    concluded: int = 0
+    open: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def error_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+    def to_dict(self, max_errors: int | None = None) -> dict[str, Any]:
+        shown = self.errors if max_errors is None else self.errors[:max_errors]
+        return {"total": self.total, "created": self.created, "existing": self.existing, "concluded": self.concluded,
+                "open": self.open, "error_rows": self.error_rows, "dry_run": self.dry_run,
+                "errors": [{"row": e.row, "column": e.column, "problem": e.problem_zh, "code": e.code} for e in shown],
+                "errors_truncated": len(self.errors) - len(shown)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> GoLiveReport:
+        return cls(total=d["total"], created=d["created"], existing=d["existing"], concluded=d["concluded"],
+                   open=d["open"], dry_run=d["dry_run"],
+                   errors=[RowError(e["row"], e["column"], e["problem"], e["code"]) for e in d["errors"]])
+
+    def summary_zh(self) -> str:
+        verb = "将" if self.dry_run else "已"
+        return (f"共 {self.total} 行：{verb}导入 {self.created}（已办结 {self.concluded}，未办结 {self.open}），"
+                f"此前已导入 {self.existing}，有问题 {self.error_rows} 行"
+                + ("（试运行，未写入数据库）" if self.dry_run else ""))
+
+
+def import_principal(user: User) -> Principal:
+    """Who the import acts as: the person who runs it, with every role the procedure's steps need (the import
+    replays what several clerks did on paper); each event names them and the go-live import."""
+    assert user.id is not None
+    return Principal(user.id, user.agency_id, IMPORT_ROLES, f"{user.display_name}（上线导入）")
+
+
+@dataclass
+class _Officers:
+    """The agency's officers by username and by name (a name two officers share must be given as a username)."""
+
+    by_username: dict[str, int]
+    by_name: dict[str, list[int]]
+
+    def find(self, text: str) -> int | str:
+        """The officer's id, or why there is none."""
+        if text in self.by_username:
+            return self.by_username[text]
+        ids = self.by_name.get(text, [])
+        if len(ids) == 1:
+            return ids[0]
+        if ids:
+            return f"有{len(ids)}名承办人姓名为“{text}”，请填写用户名"
+        return f"本机关没有名为“{text}”的承办人账户（请先建立账户，或填写用户名）"
+
+
+def _officers(engine: Engine, agency_id: int) -> _Officers:
+    with read_session(engine) as s:
+        users = s.exec(select(User).where(User.agency_id == agency_id, col(User.active).is_(True))).all()
+    out = _Officers({}, {})
+    for u in users:
+        if Role.OFFICER in u.role_set and u.id is not None:
+            out.by_username[u.username] = u.id
+            out.by_name.setdefault(u.display_name, []).append(u.id)
+    return out
+
+
+def _known_numbers(engine: Engine, agency_id: int) -> set[str]:
+    with read_session(engine) as s:
+        return {str(n) for n in s.exec(select(Disclosure.source_no).where(
+            Disclosure.agency_id == agency_id, col(Disclosure.source_no).is_not(None)))}
+
+
+def import_file(engine: Engine, path: Path | str, actor: Principal, now: datetime, *, dry_run: bool = False,
+                progress: Progress | None = None) -> GoLiveReport:
+    """Import a go-live file for ``actor``'s agency (see the module docstring); never stops at a bad row."""
+    if actor.agency_id is None or not actor.has(Role.FRONT_DESK, Role.LEADER):
+        raise InvalidTransition("上线导入须以本机关的名义进行", [], "forbidden")
+    actx = agency_context_cached(engine, actor.agency_id)
+    if actx.agency.id is None:
+        raise NotFound("机关")
+    tz = actx.cfg.timezone
+    written, rows = read_rows(Path(path))
+    officers = _officers(engine, actor.agency_id)
+    known = _known_numbers(engine, actor.agency_id)
+    report = GoLiveReport(dry_run=dry_run)
+    seen: dict[str, int] = {}
+    for number, cells in rows:
+        report.total += 1
+        parsed = parse_row(number, cells, written, tz=tz, now=now, source_no_seen=seen)
+        if isinstance(parsed, list):
+            report.errors.extend(parsed)
+        elif parsed.source_no in known:
+            report.existing += 1
+        else:
+            _write(engine, parsed, actor, now, tz, officers, written, report)
+        if progress is not None:
+            progress(1)
+    report.errors.sort(key=lambda e: e.row)
+    return report
+
+
+def _write(engine: Engine, plan: RowPlan, actor: Principal, now: datetime, tz: str, officers: _Officers,
+           written: dict[str, str], report: GoLiveReport) -> None:
+    """One row, one transaction: all of it or nothing of it."""
+    assignee_id: int | None = None
+    if plan.assignee and any(s.action == "assign" for s in plan.steps):
+        found = officers.find(plan.assignee)
+        if isinstance(found, str):
+            report.errors.append(RowError(plan.row, header_of(written, "assignee"), found, "invalid_assignee"))
+            return
+        assignee_id = found
+    try:
+        with write_session(engine) as session:
+            write_row(session, engine, plan, actor, now, tz, assignee_id)
+            if report.dry_run:
+                session.rollback()
+            else:
+                session.commit()
+    except RowRefused as exc:
+        report.errors.append(RowError(plan.row, header_of(written, exc.column), exc.message, exc.code))
+        return
+    except IntegrityError:  # another import of the same number committed first
+        report.errors.append(RowError(plan.row, header_of(written, "source_no"), "原编号已存在", "duplicate"))
+        return
+    report.created += 1
+    if plan.status == "concluded":
+        report.concluded += 1
+    else:
+        report.open += 1

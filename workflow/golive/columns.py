@@ -99,7 +99,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("id_type", ("证件类型",), "choice", "否", "不填时：自然人为居民身份证，法人或其他组织为统一社会信用代码",
            "居民身份证", ID_TYPE_WORDS),
     Column("id_number", ("证件号码", "身份证号码", "统一社会信用代码"), "text", "是", "按证件类型校验（身份证号码、统一社会信用代码的校验码）",
-           "110105194912310021", max_length=64),
+           "11010519491231002X", max_length=64),
     Column("contact_person", ("联系人",), "text", "否", "法人或其他组织的联系人", "", max_length=100),
     Column("phone", ("联系电话", "电话"), "text", "电话、电子邮箱、通信地址至少填一项", "", "13800138000", max_length=40),
     Column("email", ("电子邮箱", "邮箱"), "text", "以电子邮件获取信息时必填", "", max_length=254),

@@ -16,7 +16,7 @@ from workflow.golive.columns import COLUMNS
 DATA_SHEET = "申请"
 EXAMPLE_ROWS: tuple[dict[str, str], ...] = (
     {"source_no": "2025-依申-017", "received_at": "2025-03-03 09:30", "channel": "当面提交", "applicant_type": "自然人",
-     "applicant_name": "张三", "id_number": "110105194912310021", "phone": "13800138000",
+     "applicant_name": "张三", "id_number": "11010519491231002X", "phone": "13800138000",
      "description": "2024年本县农村道路建设项目的招标文件", "status": "已办结", "assignee": "lisi",
      "concluded_date": "2025-03-20", "decision": "可以公开，予以提供", "report_row": "3.1",
      "delivered_date": "2025-03-21", "delivery_method": "当面"},

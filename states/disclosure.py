@@ -6,9 +6,11 @@ more states. Guards read a Facts mapping the workflow builds from the row and it
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from enum import StrEnum
 
-from states.machine import SAME, GuardSpec, StateMachine, Transition
+from states.machine import SAME, Facts, GuardSpec, StateMachine, Transition
 from states.roles import Role
 
 
@@ -61,10 +63,32 @@ def _le(a: object, b: object) -> bool:
     return a is not None and b is not None and a <= b  # type: ignore[operator]
 
 
+def _md(d: object) -> str:
+    """A date as a clerk reads it in a sentence: 11月11日."""
+    return f"{d.month}月{d.day}日" if isinstance(d, date) else ""
+
+
+def _ended(key: str, lead: str, what: str = "") -> Callable[[Facts], str | None]:
+    """``lead``, and the day the period in ``key`` ended (when the facts know it)."""
+    return lambda f: f"{lead}，{what}已于{_md(f[key])}届满" if isinstance(f.get(key), date) else None
+
+
+def _until(key: str, lead: str) -> Callable[[Facts], str | None]:
+    """``lead``, and the last day of the period in ``key`` (when the facts know it)."""
+    return lambda f: f"{lead}（至{_md(f[key])}）" if isinstance(f.get(key), date) else None
+
+
+def _extension_reason(f: Facts) -> str:
+    if f.get("extension_pending"):
+        return "已申请延期答复，待负责人审批"
+    return "已延期答复一次，延期只能一次（条例第三十三条第二款）"
+
+
 G_CORRECTION_WINDOW = GuardSpec(
     "within_correction_window",
     lambda f: _le(f.get("today"), f.get("correction_notice_due")),
     "补正告知须在收到申请之日起7个工作日内作出（条例第三十条），已超过期限",
+    _ended("correction_notice_due", "补正告知须在收到申请之日起7个工作日内发出（条例第三十条）"),
 )
 G_CORRECTION_ONCE = GuardSpec(
     "correction_not_yet_requested",
@@ -75,11 +99,13 @@ G_CORRECTION_LAPSED = GuardSpec(
     "correction_period_lapsed",
     lambda f: f.get("correction_due") is not None and f["today"] > f["correction_due"],
     "补正期限尚未届满",
+    _until("correction_due", "申请人的补正期限尚未届满"),
 )
 G_NOT_EXTENDED = GuardSpec(
     "not_extended",
     lambda f: not f.get("extended") and not f.get("extension_pending"),
     "延期答复只能申请一次（条例第三十三条第二款）",
+    _extension_reason,
 )
 G_EXTENSION_PENDING = GuardSpec(
     "extension_pending", lambda f: bool(f.get("extension_pending")), "没有待审批的延期申请"
@@ -88,16 +114,19 @@ G_BEFORE_REPLY_DUE = GuardSpec(
     "before_reply_due",
     lambda f: _le(f.get("today"), f.get("reply_due")),
     "延期须在答复期限届满前决定并告知申请人（条例第三十三条第二款），答复期限已过",
+    _ended("reply_due", "延期须在答复期限届满前决定并告知申请人（条例第三十三条第二款）", "答复期限"),
 )
 G_CONSULTATION_LAPSED = GuardSpec(
     "consultation_period_lapsed",
     lambda f: f.get("consultation_due") is not None and f["today"] > f["consultation_due"],
     "征求意见期限尚未届满",
+    _until("consultation_due", "征求意见期限尚未届满"),
 )
 G_FEE_LAPSED = GuardSpec(
     "fee_period_lapsed",
     lambda f: f.get("fee_due") is not None and f["today"] > f["fee_due"],
     "缴费期限尚未届满",
+    _until("fee_due", "缴费期限尚未届满"),
 )
 G_NOT_DELAYED = GuardSpec(
     "not_delayed", lambda f: not f.get("delayed"), "已确定过延迟答复期限（条例第三十五条）"

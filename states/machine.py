@@ -34,6 +34,12 @@ class GuardSpec:
     name: str
     check: Guard
     message: str
+    explain: Callable[[Facts], str | None] | None = None  # a fuller reason from the facts (dates), if it can
+
+    def reason(self, facts: Facts) -> str:
+        """Why the guard fails, as specific as the facts allow (the date a window ended), else ``message``."""
+        detailed = self.explain(facts) if self.explain is not None else None
+        return detailed or self.message
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,20 @@ class StateMachine:
         finally:
             self.machine.remove_model(adapter)
 
+    def unavailable(self, state: str, facts: Facts, actor: Actor, is_assignee: bool,
+                    case: CaseParty | None = None) -> list[tuple[str, str, str]]:
+        """(trigger, label, reason) for each action of ``state`` this actor's role may take but whose conditions
+        fail now — what the case page lists as not available, with the reason the law gives."""
+        state = str(state)
+        out: list[tuple[str, str, str]] = []
+        for trigger, rows in self.by_trigger.items():
+            permitted = [t for t in rows if state in t.sources and self.permitted(t, actor, is_assignee, case)]
+            if not permitted or any(not self.failed_guards(t, facts) for t in permitted):
+                continue
+            reasons = dict.fromkeys(g.reason(facts) for g in self.failed_guards(permitted[0], facts))
+            out.append((trigger, permitted[0].label, "；".join(reasons)))
+        return out
+
     def check(self, state: str, trigger: str, facts: Facts, actor: Actor, is_assignee: bool,
               case: CaseParty | None = None) -> Transition:
         """The row that allows ``trigger`` now, or InvalidTransition explaining why not."""
@@ -177,7 +197,7 @@ class StateMachine:
             failed = self.failed_guards(t, facts)
             if not failed:
                 return t
-        raise InvalidTransition("；".join(g.message for g in failed), allowed, "guard_failed")
+        raise InvalidTransition("；".join(g.reason(facts) for g in failed), allowed, "guard_failed")
 
     def fire(self, state: str, trigger: str, facts: Facts, actor: Actor | None = None, is_assignee: bool = False,
              case: CaseParty | None = None, before: Before | None = None) -> str:

@@ -393,11 +393,25 @@ def replan_clock(session: Session, clock: Clock, plan: ClockPlan, *, cal: WorkCa
     return recompute(session, clock, cal, now, tz)
 
 
-def clock_view(clock: Clock) -> dict[str, Any]:
+CLOCK_STATUS_LABELS = {"running": "计时中", "paused": "暂停计时", "met": "已完成", "cancelled": "已取消"}
+
+
+def clock_status_label(clock: Clock, now: datetime | None = None) -> str:
+    """What a clerk reads as the clock's state: a running clock whose time has passed is not "计时中" — a duty
+    is 已逾期, a window that only allowed something (补正告知期限) or a period of the applicant has 已届满."""
+    if clock.status == "running" and now is not None and clock.due_at is not None and clock.due_at <= now:
+        kind = CLOCK_KINDS.get(clock.kind)
+        return "已逾期" if kind is not None and kind.duty else "已届满"
+    return CLOCK_STATUS_LABELS.get(clock.status, "")
+
+
+def clock_view(clock: Clock, now: datetime | None = None) -> dict[str, Any]:
     kind = CLOCK_KINDS.get(clock.kind)
     return {
         "kind": clock.kind, "label": kind.label if kind else clock.kind, "cycle": clock.cycle,
-        "status": clock.status, "due_date": clock.due_date.isoformat() if clock.due_date else None,
+        "status": clock.status, "status_label": clock_status_label(clock, now),
+        "passed": bool(clock.status == "running" and now is not None and clock.due_at is not None
+                       and clock.due_at <= now), "due_date": clock.due_date.isoformat() if clock.due_date else None,
         "due_at": clock.due_at.isoformat() if clock.due_at else None, "provisional": clock.provisional,
         "missing_years": clock.missing_years, "calendar_version": clock.calendar_version,
         "deadline_version": clock.deadline_version, "overdue_level": clock.overdue_level,

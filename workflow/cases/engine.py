@@ -106,6 +106,16 @@ def allowed_actions(kind: CaseKind, ctx: CaseCtx) -> list[str]:
     return [a for a in allowed if a in kind.applicant_actions] if ctx.actor.is_applicant else allowed
 
 
+def unavailable_actions(kind: CaseKind, ctx: CaseCtx) -> list[dict[str, str]]:
+    """The actions of the current state the actor's role may take but that are not available now, each with the
+    reason (a guard's message, with the date a window ended when known) — so nothing vanishes unexplained."""
+    if ctx.actor.is_applicant or ctx.actor.is_system:
+        return []
+    rows = kind.machine.unavailable(ctx.row.state, kind.facts(ctx), ctx.actor.actor, ctx.is_assignee, ctx.party)
+    return [{"action": trigger, "label": kind.labels.get(trigger, label), "reason": reason}
+            for trigger, label, reason in rows]
+
+
 def fire(kind: CaseKind, ctx: CaseCtx, action: str, raw_payload: Mapping[str, Any] | None,
          stamp: Mapping[str, Any] | None = None) -> str:
     """Fire one action inside the caller's transaction (no commit); returns the new state. ``stamp``: what the

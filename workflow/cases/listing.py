@@ -19,6 +19,7 @@ from db.models import Clock, Disclosure, User, WorkOrder
 from states import hotline
 from states.disclosure import OPEN_STATES, STATE_LABELS
 from states.identity import mask_id, mask_phone
+from workflow.cases.approvals import pending_by_case
 from workflow.cases.clocks import CLOCK_KINDS, DUTY_KINDS, case_clocks
 from workflow.timesource import local_date
 
@@ -61,6 +62,7 @@ class CaseRow:
     due_label: str = ""
     provisional: bool = False
     url: str = ""
+    pending: tuple[str, ...] = ()  # requests waiting for a decision (延期待负责人审批)
 
 
 class CaseSource(Protocol):
@@ -228,7 +230,8 @@ def list_cases(s: Session, f: CaseFilter, *, now: datetime, page: int, per_page:
     far = datetime.max.replace(tzinfo=now.tzinfo)
     merged.sort(key=lambda r: (r.next_due_at is None, r.next_due_at or far, -r.id))
     chunk = merged[(page - 1) * per_page:need]
-    return [_with_due(s, r, now) for r in chunk], total
+    pending = {kind: pending_by_case(s, kind, [r.id for r in chunk if r.kind == kind]) for kind in {r.kind for r in chunk}}
+    return [replace(_with_due(s, r, now), pending=tuple(pending[r.kind].get(r.id, ()))) for r in chunk], total
 
 
 def all_states() -> dict[str, str]:

@@ -98,6 +98,9 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
                                      and ctx.now <= ret.due_at),
         "before_handling_due": bool(handling is not None and handling.status in OPEN_CLOCK and handling.due_at
                                     and ctx.now <= handling.due_at),
+        # when those windows ended, as the agency's wall-clock time (for the reason a refused action gives)
+        "return_window_ends": ctx.fmt(ret.due_at) if ret is not None else None,
+        "handling_due_ends": ctx.fmt(handling.due_at) if handling is not None else None,
         "extensions_used": ctx.row.extensions_used,
         "max_extensions": lim.max_extensions,
         "extension_pending": pending_approval(ctx.session, ctx.case_id) is not None,

@@ -24,6 +24,7 @@ from states.identity import mask_phone
 from states.policy import Sight
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
+from workflow.cases.approvals import pending_label
 from workflow.cases.clocks import case_clocks, clock_view
 from workflow.cases.engine import list_scope, load_for_reading, open_ctx
 from workflow.disclosure.queries import decode_cursor, encode_cursor
@@ -164,11 +165,13 @@ def get_detail(session: Session, order_id: int, actor: Principal, *, now: dateti
         "closed_at": _iso(row.closed_at), "terminated_reason": row.terminated_reason,
         "merged_into_id": row.merged_into_id, "related_ids": row.related_ids,
         "linked_disclosure_id": row.linked_disclosure_id,
-        "clocks": [clock_view(c) for c in case_clocks(session, KIND, order_id)],
+        "clocks": [clock_view(c, now) for c in case_clocks(session, KIND, order_id)],
         "cycles": [cycle_view(c, cfg.timezone) for c in cycles(session, order_id)],
         "approvals": [a.model_dump(mode="json") for a in approvals],
         "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)}
                             for a in case_engine.allowed_actions(HOTLINE, ctx)],
+        "unavailable_actions": case_engine.unavailable_actions(HOTLINE, ctx),
+        "pending_approvals": [pending_label(KIND, a.kind) for a in approvals if a.status == "pending"],
         "events": [{"id": e.id, "action": e.action, "label": ACTION_LABELS.get(e.action, EVENT_LABELS.get(e.action,
                     e.action)), "actor": e.actor_label, "from": e.from_state, "to": e.to_state, "payload": e.payload,
                     "at": e.created_at.isoformat()} for e in events],

@@ -29,11 +29,12 @@ from web.pages.hotline.forms import (
     convert_defaults,
     typed,
 )
-from web.pages.hotline.view import CLOCK_STATUS, cycle_rows, event_lines, file_kind, wall
+from web.pages.hotline.view import cycle_rows, event_lines, file_kind, wall
 from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar
+from workflow.cases.approvals import pending_by_case
 from workflow.cases.engine import case_sight
 from workflow.cases.files import may_attach
 from workflow.cases.pending_documents import pending_documents
@@ -90,6 +91,7 @@ def list_page(request: Request, user: PageUser) -> Response:
         cal = agency_calendar(s, agency)
         ids = {it["assignee_id"] for it in items if it["assignee_id"]}
         names = {u.id: u.display_name for u in s.exec(select(User).where(col(User.id).in_(ids)))} if ids else {}
+        waiting = pending_by_case(s, "workorder", [it["id"] for it in items])
     soon = cal.add_workdays_date(today(request, cfg.timezone), 3)
     for it in items:
         due = datetime.fromisoformat(it["next_due_at"]) if it["next_due_at"] else None
@@ -97,6 +99,7 @@ def list_page(request: Request, user: PageUser) -> Response:
         it["due_text"] = wall(due, cfg.timezone)
         it["received_text"] = wall(it["received_at"], cfg.timezone)
         it["assignee"] = names.get(it["assignee_id"], "")
+        it["pending"] = waiting.get(it["id"], [])
     keep = {k: v for k, v in q.items() if k != "cursor" and v}
     return render(request, "workorders/list.html", {
         "items": items, "total": total, "next_cursor": next_cursor, "base_query": urlencode(keep),
@@ -130,7 +133,6 @@ def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_acti
     for c in d["clocks"]:
         due = datetime.fromisoformat(c["due_at"]) if c["due_at"] else None
         c["due_text"] = wall(due, tz)
-        c["status_label"] = CLOCK_STATUS.get(c["status"], c["status"])
         c["overdue"] = bool(c["status"] == "running" and due and due <= n and c["kind"] != "return_window")
     choices = [(str(f["id"]), f["filename"]) for f in files if f["category"] in CATEGORIES]
     forms = [ActionForm(a["action"], a["label"], action_fields(request, user, a["action"], choices),

@@ -26,7 +26,6 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "back_to": dict(STATE_LABELS),
 }
 CYCLE_REASONS = {"dispatch": "平台派单", "rehandle": "退回重办", "reassign": "平台改派"}
-CLOCK_STATUS = {"running": "计时中", "paused": "暂停计时", "met": "已完成", "cancelled": "已取消"}
 
 
 def wall(value: str | datetime | None, tz: str) -> str:

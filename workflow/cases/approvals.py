@@ -1,0 +1,34 @@
+"""Requests waiting for a decision (待审批), as a clerk reads them on the case and in lists. Read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from db.models import ApprovalRequest
+
+# (case kind, request kind) → the marker; who decides is part of it (条例第三十三条第二款: the office head;
+# a 12345 extension: the hotline platform)
+PENDING_LABELS: dict[tuple[str, str], str] = {
+    ("disclosure", "extension"): "延期待负责人审批",
+    ("workorder", "extension"): "延期待平台审批",
+}
+
+
+def pending_label(case_kind: str, kind: str) -> str:
+    return PENDING_LABELS.get((case_kind, kind), "待审批")
+
+
+def pending_by_case(session: Session, case_kind: str, case_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Case id → the markers of its pending requests (one query for a page of a list)."""
+    ids = list(case_ids)
+    if not ids:
+        return {}
+    rows = session.exec(select(ApprovalRequest.case_id, ApprovalRequest.kind).where(
+        col(ApprovalRequest.case_kind) == case_kind, col(ApprovalRequest.case_id).in_(ids),
+        col(ApprovalRequest.status) == "pending")).all()
+    out: dict[int, list[str]] = {}
+    for case_id, kind in rows:
+        out.setdefault(int(case_id), []).append(pending_label(case_kind, kind))
+    return out

@@ -15,16 +15,19 @@ from notifications.files import file_path
 from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.session import PageError, app_clock, app_engine, app_settings
-from workflow.agencies.config import AgencyConfig, agency_config
+from workflow.agencies.cache import agency_context_cached
+from workflow.agencies.config import AgencyConfig
+from workflow.errors import NotFound
 from workflow.timesource import local_date
 
 
 def agency_of(request: Request, user: CurrentUser) -> tuple[Agency, AgencyConfig]:
-    with read_session(app_engine(request)) as s:
-        agency = s.get(Agency, user.agency_id)
-    if agency is None:
-        raise PageError(404, "机关不存在")
-    return agency, agency_config(agency)
+    """The user's agency and its settings (the process-wide agency cache: no query on most requests)."""
+    try:
+        actx = agency_context_cached(app_engine(request), user.agency_id)
+    except NotFound as exc:
+        raise PageError(404, "机关不存在") from exc
+    return actx.agency, actx.cfg
 
 
 def officers(request: Request, agency_id: int) -> list[tuple[str, str]]:

@@ -173,8 +173,7 @@ def detail(request: Request, case_id: int, user: PageUser) -> Response:
 def act(request: Request, case_id: int, action: str, form: StaffForm, user: PageUser) -> Response:
     if action not in PAYLOADS:
         raise PageError(404, "没有这个操作")
-    _load(request, user, case_id)
-    _, cfg = agency_of(request, user)
+    _, cfg = agency_of(request, user)  # the case itself is loaded, locked and checked once, by the engine
     fields = action_fields(request, user, action)
     res = fire_from_page(
         lambda: wf.act(app_engine(request), case_id, action, action_payload(action, fields, form, cfg.timezone),
@@ -185,9 +184,7 @@ def act(request: Request, case_id: int, action: str, form: StaffForm, user: Page
     msg = f"已完成：{ACTION_LABELS.get(action, action)}"
     if res.result.get("doc_no"):
         msg += f"（文号 {res.result['doc_no']}）"
-    with read_session(app_engine(request)) as s:
-        after = s.get(Disclosure, case_id)
-    if after is None or not can_view(user, after):  # e.g. reassigned away from this officer
+    if not res.visible:  # e.g. reassigned away from this officer
         return redirect(request, "/cases/mine" if Role.OFFICER in user.roles else "/", ("ok", msg))
     return redirect(request, f"/cases/disclosure/{case_id}", ("ok", msg))
 

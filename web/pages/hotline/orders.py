@@ -175,9 +175,7 @@ def act(request: Request, order_id: int, action: str, form: StaffForm, user: Pag
     disclosure = res.result.get("disclosure")
     if isinstance(disclosure, dict):
         msg += f"（已登记依申请公开申请 {disclosure.get('tracking_no')}，查询码 {disclosure.get('query_code')}）"
-    with read_session(app_engine(request)) as s:
-        after = s.get(WorkOrder, order_id)
-    if after is None or not can_view(user, after):
+    if not res.visible:  # e.g. the order was given to someone else
         return redirect(request, "/workorders", ("ok", msg))
     return redirect(request, f"/workorders/{order_id}", ("ok", msg))
 

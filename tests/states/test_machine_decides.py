@@ -1,0 +1,75 @@
+"""The machine decides (issue 17): ``StateMachine.allowed`` (the conditions evaluated directly, for listing) gives
+exactly what transitions itself answers (``may_<trigger>``) for every state, any facts, any actor and relation;
+``fire`` runs the handler hook before the state changes and leaves the state alone when the hook raises."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from states import disclosure, hotline
+from states.machine import InvalidTransition
+from states.policy import Actor, CaseParty
+from states.roles import Role
+
+ROLE_SETS = st.frozensets(st.sampled_from(list(Role)), max_size=3)
+D = st.one_of(st.none(), st.dates(min_value=date(2026, 3, 1), max_value=date(2026, 4, 30)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(state=st.sampled_from([s.value for s in disclosure.DState]), roles=ROLE_SETS, system=st.booleans(),
+       own=st.booleans(), assigned=st.booleans(), today=st.dates(min_value=date(2026, 3, 1),
+                                                                   max_value=date(2026, 4, 30)),
+       dues=st.tuples(D, D, D, D, D), flags=st.tuples(st.booleans(), st.booleans(), st.booleans(), st.booleans()))
+def test_disclosure_listing_equals_the_machine(state, roles, system, own, assigned, today, dues, flags) -> None:
+    facts = {"today": today, "receipt_date": date(2026, 3, 2), "correction_notice_due": dues[0],
+             "correction_requested": flags[0], "correction_due": dues[1], "reply_due": dues[2], "extended": flags[1],
+             "extension_pending": flags[2], "consultation_due": dues[3], "fee_due": dues[4], "delayed": flags[3]}
+    actor = Actor(None if system else 7, roles if not system else frozenset(), 1)
+    case = CaseParty(1 if own else 2, 7 if assigned else 8)
+    m = disclosure.MACHINE
+    assert m.allowed(state, facts, actor, assigned, case) == m.allowed_by_machine(state, facts, actor, assigned, case)
+
+
+@settings(max_examples=200, deadline=None)
+@given(state=st.sampled_from([s.value for s in hotline.WorkOrderState]), roles=ROLE_SETS, assigned=st.booleans(),
+       data=st.data())
+def test_hotline_listing_equals_the_machine(state, roles, assigned, data) -> None:
+    facts = {"designated": data.draw(st.booleans()), "within_return_window": data.draw(st.booleans()),
+             "before_handling_due": data.draw(st.booleans()), "extension_pending": data.draw(st.booleans()),
+             "extensions_used": data.draw(st.integers(0, 3)), "max_extensions": data.draw(st.integers(0, 2)),
+             "callback_result": data.draw(st.sampled_from([None, "satisfied", "dissatisfied"])),
+             "state_before_return": data.draw(st.sampled_from([None, "received", "signed_for", "handling"])),
+             "escalations_due": data.draw(st.frozensets(st.sampled_from(["urge", "supervise"])))}
+    actor, case = Actor(7, roles, 1), CaseParty(1, 7 if assigned else 8)
+    m = hotline.MACHINE
+    expected = m.allowed_by_machine(state, facts, actor, assigned, case)
+    assert m.allowed(state, facts, actor, assigned, case) == expected
+
+
+def test_the_hook_runs_before_the_state_changes_and_a_failure_changes_nothing() -> None:
+    m = disclosure.MACHINE
+    facts = {"today": date(2026, 3, 3), "receipt_date": date(2026, 3, 2),
+             "correction_notice_due": date(2026, 3, 11), "correction_requested": False, "correction_due": None,
+             "reply_due": date(2026, 3, 30), "extended": False, "extension_pending": False,
+             "consultation_due": None, "fee_due": None, "delayed": False}
+    officer, case = Actor(7, frozenset({Role.OFFICER}), 1), CaseParty(1, 7)
+    seen: list[object] = []
+    row, after = m.fire_row("handling", "request_correction", facts, officer, True, case, before=seen.append)
+    assert seen == [row] and after == "awaiting_correction"
+
+    def boom(_row: object) -> None:
+        raise RuntimeError("handler failed")
+
+    with pytest.raises(RuntimeError):
+        m.fire_row("handling", "request_correction", facts, officer, True, case, before=boom)
+    late = {**facts, "today": facts["correction_notice_due"] + timedelta(days=1)}
+    with pytest.raises(InvalidTransition) as e:  # refused by the machine, explained by check()
+        m.fire_row("handling", "request_correction", late, officer, True, case, before=seen.append)
+    assert e.value.code == "guard_failed" and len(seen) == 1
+    with pytest.raises(InvalidTransition) as e:
+        m.fire_row("handling", "request_correction", facts, officer, False, CaseParty(1, 8))
+    assert e.value.code == "forbidden"

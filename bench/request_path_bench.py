@@ -21,17 +21,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path.cwd()))
 
-from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import event  # noqa: E402
+from fastapi.testclient import TestClient
+from sqlalchemy import event
 
-from db.engine import make_engine  # noqa: E402
-from settings import Settings  # noqa: E402
-from tests.helpers import make_staff, registration  # noqa: E402
-from web.app import create_app  # noqa: E402
-from workflow.agencies.bootstrap import ensure_database  # noqa: E402
-from workflow.disclosure import actions as wf  # noqa: E402
-from workflow.disclosure.payloads import RegisterIn  # noqa: E402
-from workflow.timesource import FixedTime  # noqa: E402
+from db.engine import make_engine
+from settings import Settings
+from tests.helpers import make_staff, registration
+from web.app import create_app
+from workflow.agencies.bootstrap import ensure_database
+from workflow.disclosure import actions as wf
+from workflow.disclosure.payloads import RegisterIn
+from workflow.timesource import FixedTime
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -15,16 +15,23 @@ from cli.hotline import SHOWN_ERRORS, _agency
 from cli.main import CliError
 from db.engine import read_session
 from db.models import User
-from states.roles import Role
+from states.roles import Role, parse_roles
+from workflow.accounts.principal import Principal
 from workflow.errors import InvalidTransition, NotFound
-from workflow.golive.run import import_file, import_principal
+from workflow.golive.run import import_file
 from workflow.golive.source import ImportFileError
 from workflow.golive.template import write_template
 from workflow.hotline.batch import write_report
 
 
-def _runner(engine: Any, agency_id: int, username: str | None) -> User:
+def _runner(engine: Any, agency_id: int, username: str | None) -> Principal:
     """Who runs the import: the user named, else the agency's first active leader or administrator."""
+    user = _user(engine, agency_id, username)
+    assert user.id is not None
+    return Principal(user.id, user.agency_id, parse_roles(user.roles), user.display_name)
+
+
+def _user(engine: Any, agency_id: int, username: str | None) -> User:
     with read_session(engine) as s:
         q = select(User).where(User.agency_id == agency_id, col(User.active).is_(True))
         if username:
@@ -45,7 +52,7 @@ def _import(args: argparse.Namespace) -> int:
     engine, settings, _ = engine_and_settings()
     agency = _agency(engine, args.agency, settings.default_agency_code)
     assert agency.id is not None
-    actor = import_principal(_runner(engine, agency.id, args.user))
+    actor = _runner(engine, agency.id, args.user)
     try:
         with tqdm(desc="导入申请", unit="行", file=sys.stderr, disable=args.quiet) as bar:
             report = import_file(engine, path, actor, now(), dry_run=args.dry_run, progress=bar.update)

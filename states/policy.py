@@ -156,3 +156,11 @@ def may_administer(actor: Actor, agency_id: int) -> bool:
 def may_grant(actor: Actor, roles: frozenset[Role]) -> bool:
     """Only the instance administrator (or the command line) makes another instance administrator."""
     return Role.INSTANCE_ADMIN not in roles or may_manage_agencies(actor)
+
+
+def may_import_history(actor: Actor) -> bool:
+    """Bring an agency's paper history in (the go-live import, workflow.golive): its administrator or a leader,
+    for their own agency. The import then replays each step as the role that takes it (registration, assignment,
+    the officer's steps, an approval) — what several clerks did on paper."""
+    return actor.kind == ActorKind.STAFF and actor.agency_id is not None and bool(
+        actor.roles & {Role.ADMIN, Role.LEADER})

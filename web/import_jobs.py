@@ -25,14 +25,13 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from starlette.datastructures import UploadFile
 
 from workflow.accounts.principal import Principal
 from workflow.errors import InvalidTransition, NotFound
-from workflow.hotline.batch import ImportReport
 from workflow.hotline.mapping import ColumnMapping, MappingError
 
 log = logging.getLogger(__name__)
@@ -42,7 +41,15 @@ WAIT_SECONDS = 5.0  # how long the upload request waits before sending the perso
 HEARTBEAT_SECONDS = 5.0
 STALE_SECONDS = 60.0  # a running job not heard of for this long is taken as interrupted
 
-Importer = Callable[..., ImportReport]  # workflow.hotline.batch.import_file
+class JobReport(Protocol):
+    """What a job keeps of an import's report (workflow.hotline.batch.ImportReport, workflow.golive.run.GoLiveReport)."""
+
+    total: int
+
+    def to_dict(self, max_errors: int | None = None) -> dict[str, Any]: ...
+
+
+Importer = Callable[..., JobReport]  # workflow.hotline.batch.import_file and the like
 
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # an import file (or its mapping), from the page or the API

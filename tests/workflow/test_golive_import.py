@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlmodel import col, func, select
 
 from db.engine import read_session
-from db.models import Clock, Disclosure, Event, User
+from db.models import Clock, Disclosure, Event
 from tests.conftest import T0
 from tests.fixtures.golive_gen import BAD, rows, write_csv, write_xlsx
 from tests.golive_helpers import plans, replay, second_agency, snapshot
@@ -17,15 +18,13 @@ from tests.golive_helpers import runner as helpers_runner
 from tests.helpers import make_staff
 from workflow.agencies.cache import agency_context_cached
 from workflow.disclosure.actions import rest_day_rule
+from workflow.errors import InvalidTransition
 from workflow.golive.columns import BY_KEY
-from workflow.golive.run import import_file, import_principal
+from workflow.golive.run import import_file
 
 
 def _runner(db, staff):
-    with read_session(db.engine) as s:
-        user = s.get(User, staff.leader.id)
-        assert user is not None
-        return import_principal(user)
+    return staff.leader
 
 
 def _counts(db) -> tuple[int, int, int]:
@@ -152,3 +151,12 @@ def test_an_imported_row_equals_the_same_row_entered_step_by_step(db, tmp_path, 
         held = [(t, s) for t, s in a["notice_status"] if s == "held"]
         assert all(t.startswith("internal.") for t, _ in held)
         assert [(t, "held" if (t, "held") in held else s) for t, s in b["notice_status"]] == a["notice_status"]
+
+
+def test_only_an_administrator_or_a_leader_brings_history_in(db, tmp_path, clock) -> None:
+    staff = make_staff(db.engine, T0)
+    path = write_xlsx(tmp_path / "a.xlsx", rows(2)[0])
+    for who in (staff.officer, staff.front):
+        with pytest.raises(InvalidTransition, match="系统管理员或负责人"):
+            import_file(db.engine, path, who, T0)
+    assert import_file(db.engine, path, staff.admin, T0).created == 2

@@ -91,6 +91,7 @@ NAV: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("/admin/users", "用户管理", (Role.ADMIN,)),
     ("/admin/calendar", "节假日安排", (Role.ADMIN,)),
     ("/admin/agency", "机关设置", (Role.ADMIN,)),
+    ("/admin/golive", "上线导入", (Role.ADMIN,)),
     ("/admin/agencies", "机关管理", (Role.INSTANCE_ADMIN,)),
     ("/admin/system", "系统状态", (Role.ADMIN,)),
     ("/admin/audit", "操作记录", (Role.ADMIN,)),

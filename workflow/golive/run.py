@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from db.engine import read_session, write_session
 from db.models import Disclosure, User
+from states.policy import may_import_history
 from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.agencies.cache import agency_context_cached
@@ -66,11 +67,13 @@ class GoLiveReport:
                 + ("（试运行，未写入数据库）" if self.dry_run else ""))
 
 
-def import_principal(user: User) -> Principal:
-    """Who the import acts as: the person who runs it, with every role the procedure's steps need (the import
-    replays what several clerks did on paper); each event names them and the go-live import."""
-    assert user.id is not None
-    return Principal(user.id, user.agency_id, IMPORT_ROLES, f"{user.display_name}（上线导入）")
+def import_principal(user: Principal) -> Principal:
+    """Who the steps of an import are taken as: the person who runs it (states.policy.may_import_history), with
+    every role the procedure's steps need — the import replays what several clerks did on paper; each event
+    names that person and the go-live import."""
+    if not may_import_history(user.actor):
+        raise InvalidTransition("只有本机关的系统管理员或负责人可以导入历史申请", [], "forbidden")
+    return Principal(user.id, user.agency_id, IMPORT_ROLES, f"{user.label}（上线导入）")
 
 
 @dataclass
@@ -109,11 +112,11 @@ def _known_numbers(engine: Engine, agency_id: int) -> set[str]:
             Disclosure.agency_id == agency_id, col(Disclosure.source_no).is_not(None)))}
 
 
-def import_file(engine: Engine, path: Path | str, actor: Principal, now: datetime, *, dry_run: bool = False,
+def import_file(engine: Engine, path: Path | str, user: Principal, now: datetime, *, dry_run: bool = False,
                 progress: Progress | None = None) -> GoLiveReport:
-    """Import a go-live file for ``actor``'s agency (see the module docstring); never stops at a bad row."""
-    if actor.agency_id is None or not actor.has(Role.FRONT_DESK, Role.LEADER):
-        raise InvalidTransition("上线导入须以本机关的名义进行", [], "forbidden")
+    """Import a go-live file for ``user``'s agency (see the module docstring); never stops at a bad row."""
+    actor = import_principal(user)
+    assert actor.agency_id is not None
     actx = agency_context_cached(engine, actor.agency_id)
     if actx.agency.id is None:
         raise NotFound("机关")

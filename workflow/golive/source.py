@@ -10,14 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from workflow.golive.columns import BY_KEY, locate
+from workflow.hotline.mapping import MappingError
 from workflow.xlsx_reader import XlsxError, XlsxReader
 
 Cells = dict[str, Any]  # column key → raw value
 INSTRUCTION_SHEETS = ("示例", "填写说明", "代码表")  # the template's other sheets: never data
 
 
-class ImportFileError(ValueError):
-    """The file cannot be read at all (format, header row): a Chinese message for the person."""
+class ImportFileError(MappingError):
+    """The file cannot be read at all (format, header row): a Chinese message for the person (a MappingError, as
+    the 12345 import's, so the import jobs report it at the file field)."""
 
 
 def blank(v: Any) -> bool:

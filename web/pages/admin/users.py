@@ -18,6 +18,7 @@ from web.pages.admin import agencies as admin_agencies
 from web.pages.admin import agency as admin_agency
 from web.pages.admin import audit as admin_audit
 from web.pages.admin import calendar as admin_calendar
+from web.pages.admin import golive as admin_golive
 from web.pages.common import agency_of, now
 from web.pages.render import redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, app_settings, form_str, principal, require
@@ -33,6 +34,7 @@ router.include_router(admin_calendar.router)
 router.include_router(admin_agency.router)
 router.include_router(admin_agencies.router)
 router.include_router(admin_audit.router)
+router.include_router(admin_golive.router)
 
 
 def _users_page(request: Request, user: CurrentUser, values: dict[str, Any] | None = None,

@@ -180,8 +180,10 @@ SPECS: tuple[NoticeSpec, ...] = (
     _spec("internal.digest", "每日办理时限汇总", "internal", MEMO,
           ("agency.name", "recipient.name", "notice.digest_date", "notice.due_today", "notice.due_soon",
            "notice.overdue"),
-          "【每日汇总】{{ notice.digest_date|cn_date }}：今日到期{{ notice.due_today|length }}件，"
-          "超期{{ notice.overdue|length }}件", layout="memo", signed=False),
+          "【每日汇总】{{ notice.digest_date|cn_date }}：今日到期"
+          "{{ notice.totals.due_today if notice.totals is defined else notice.due_today|length }}件，超期"
+          "{{ notice.totals.overdue if notice.totals is defined else notice.overdue|length }}件",
+          layout="memo", signed=False),
 )
 
 CATALOG: dict[str, NoticeSpec] = {s.code: s for s in SPECS}

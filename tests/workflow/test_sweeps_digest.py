@@ -11,6 +11,8 @@ from db.models import JobRun
 from notifications.render import render
 from tests.helpers import make_staff
 from tests.workflow.sweep_helpers import at, outbox, register_on, run
+from workflow.sweeps.base import case_refs, load_agencies
+from workflow.sweeps.digest import digest_rows
 
 
 def _setup(db, clock):
@@ -59,3 +61,27 @@ def test_digest_lists_overdue_due_today_and_due_soon_by_unit_and_officer(db, clo
     html = render("internal.digest", row.context, "html").content.decode()
     assert "已超期1件" in html and "今日到期1件" in html and "3个工作日内到期2件" in html
     assert "承办人赵强" in html and "法规科" in html
+
+
+def test_a_digest_lists_the_most_urgent_and_counts_them_all(db, clock) -> None:
+    """Issue 21: a digest is bounded — at most DIGEST_ROWS cases per part, the totals still count every case."""
+    staff, _ = _setup(db, clock)
+    for day in (1, 3):
+        register_on(db.engine, staff, date(2026, 9, day))  # two more overdue (due 9/29, 10/1 → 9/30 …)
+    now = at(date(2026, 10, 9), 8, 45)
+    (ag,) = [a for a in load_agencies(db.engine, now) if a.id == staff.agency_id]
+    with read_session(db.engine) as s:
+        lists = digest_rows(s, ag, now, limit=1)
+    assert lists["totals"] == {"overdue": 3, "due_today": 1, "due_soon": 2}
+    assert [len(lists[k]) for k in ("overdue", "due_today", "due_soon")] == [1, 1, 1]
+    assert lists["overdue"][0]["days"] == max(r["days"] for r in lists["overdue"])  # the longest overdue first
+    ctx = {"agency": {"name": "某县某局"}, "recipient": {"name": "负责人"},
+           "notice": {"digest_date": "2026-10-09", **lists}}
+    html = render("internal.digest", ctx, "html").content.decode()
+    assert "已超期3件" in html and "其余2件请登录系统查看" in html
+
+
+def test_case_references_of_any_number_of_cases(db) -> None:
+    """Issue 21: past 65,535 ids PostgreSQL refused the digest's one IN (…) list; the ids now go in chunks."""
+    with read_session(db.engine) as s:
+        assert case_refs(s, {("disclosure", i) for i in range(1, 70_001)} | {("workorder", 1)}) == {}

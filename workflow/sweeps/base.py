@@ -18,7 +18,7 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
@@ -285,23 +285,29 @@ def lock_cases(session: Any, engine: Engine, kind: str, ids: Iterable[int]) -> d
 
 
 def case_refs(session: Any, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict[str, Any]]:
-    """``case_ref`` contexts for (case_kind, case_id) pairs, two queries at most."""
+    """``case_ref`` contexts for (case_kind, case_id) pairs, one query per kind and 5,000 ids."""
     by_kind: dict[str, set[int]] = {}
     for kind, cid in keys:
         by_kind.setdefault(kind, set()).add(cid)
     out: dict[tuple[str, int], dict[str, Any]] = {}
-    if by_kind.get("disclosure"):
+    # In chunks: PostgreSQL refuses a statement with more than 65,535 parameters.
+    for chunk in _chunks(sorted(by_kind.get("disclosure", ()))):
         t = DISCLOSURES
         for r in session.execute(select(t.c.id, t.c.tracking_no, t.c.submission_no, t.c.description)
-                                 .where(t.c.id.in_(by_kind["disclosure"]))).all():
+                                 .where(t.c.id.in_(chunk))).all():
             out[("disclosure", int(r.id))] = case_ref("disclosure", r.tracking_no or r.submission_no or f"#{r.id}",
                                                       _summary(r.description))
-    if by_kind.get("workorder"):
+    for chunk in _chunks(sorted(by_kind.get("workorder", ()))):
         t = WORKORDERS
         for r in session.execute(select(t.c.id, t.c.order_no, t.c.title, t.c.content)
-                                 .where(t.c.id.in_(by_kind["workorder"]))).all():
+                                 .where(t.c.id.in_(chunk))).all():
             out[("workorder", int(r.id))] = case_ref("workorder", r.order_no, _summary(r.title or r.content))
     return out
+
+
+def _chunks(ids: list[int], size: int = 5_000) -> Iterator[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
 
 
 def _summary(text: str | None) -> str:

@@ -19,7 +19,7 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, func, select
 
 from db.engine import write_session
 from notifications.context import case_ref
@@ -43,35 +43,53 @@ from workflow.sweeps.base import (
 )
 
 SOON_WD = 3
+DIGEST_ROWS = 100  # cases listed per part of a digest (the most urgent); the totals count them all
 
 
-def digest_rows(session: Any, ag: AgencyInfo, now: datetime) -> dict[str, list[dict[str, Any]]]:
-    """The three lists of the digest (rows: unit, officer, kind_label, number, summary, clock_label, due_date, days)."""
+def _category(ag: AgencyInfo, now: datetime, soon_end: Any) -> dict[str, Any]:
+    """The three lists as SQL conditions on the clock table (each served by ix_clock_agency_due)."""
+    c = CLOCKS.c
+    return {"overdue": c.due_at < now,
+            "due_today": and_(c.due_at >= now, c.due_date <= ag.today),
+            "due_soon": and_(c.due_date > ag.today, c.due_date <= soon_end)}
+
+
+def digest_rows(session: Any, ag: AgencyInfo, now: datetime, *, limit: int = DIGEST_ROWS) -> dict[str, Any]:
+    """The three lists of the digest (rows: unit, officer, kind_label, number, summary, clock_label, due_date, days),
+    each the ``limit`` most urgent, and ``totals`` (how many there are in all): a digest stays readable, and its
+    queries bounded, however many cases an agency has."""
     c = CLOCKS.c
     soon_end = ag.cal.add_workdays_date(ag.today, SOON_WD)
-    rows = session.execute(
-        select(c.id, c.case_kind, c.case_id, c.kind, c.due_date, c.due_at, c.assignee_id)
-        .where(c.agency_id == ag.id, c.status == "running", c.kind.in_(DUTY_KINDS), c.due_date <= soon_end)
-        .order_by(c.due_date, c.id)).all()
+    base = (c.agency_id == ag.id, c.status == "running", c.kind.in_(DUTY_KINDS))
+    cats = _category(ag, now, soon_end)
+    totals = {key: int(session.execute(select(func.count()).select_from(CLOCKS).where(*base, cond)).scalar_one())
+              for key, cond in cats.items()}
+    picked: dict[str, list[Any]] = {
+        key: list(session.execute(select(c.id, c.case_kind, c.case_id, c.kind, c.due_date, c.due_at, c.assignee_id)
+                                  .where(*base, cond).order_by(c.due_at, c.id).limit(limit)).all())
+        for key, cond in cats.items()}
+    rows = [r for items in picked.values() for r in items]
     refs = case_refs(session, {(r.case_kind, r.case_id) for r in rows})
     names = people(session, {r.assignee_id for r in rows})
-    out: dict[str, list[dict[str, Any]]] = {"overdue": [], "due_today": [], "due_soon": []}
-    for r in rows:
-        ref = refs.get((r.case_kind, r.case_id)) or case_ref(r.case_kind, f"#{r.case_id}", "（无摘要）")
-        officer, unit = names.get(r.assignee_id, (NO_OFFICER, NO_UNIT))
-        due_at = r.due_at if r.due_at.tzinfo else r.due_at.replace(tzinfo=now.tzinfo)
-        if due_at < now:
-            key, days = "overdue", ag.cal.workdays_between(r.due_date, ag.today)
-        elif r.due_date <= ag.today:
-            key, days = "due_today", 0
-        else:
-            key, days = "due_soon", ag.cal.workdays_between(ag.today, r.due_date)
-        kind = CLOCK_KINDS.get(r.kind)
-        out[key].append({"unit": unit, "officer": officer, "kind_label": ref["kind_label"], "number": ref["number"],
-                         "summary": ref["summary"], "clock_label": kind.label if kind else r.kind,
-                         "due_date": r.due_date.isoformat(), "days": days})
-    for items in out.values():
-        items.sort(key=lambda x: (x["unit"], x["officer"], x["due_date"], x["number"]))
+    out: dict[str, Any] = {"overdue": [], "due_today": [], "due_soon": []}
+    for key, items in picked.items():
+        for r in items:
+            ref = refs.get((r.case_kind, r.case_id)) or case_ref(r.case_kind, f"#{r.case_id}", "（无摘要）")
+            officer, unit = names.get(r.assignee_id, (NO_OFFICER, NO_UNIT))
+            if key == "overdue":
+                days = ag.cal.workdays_between(r.due_date, ag.today)
+            elif key == "due_today":
+                days = 0
+            else:
+                days = ag.cal.workdays_between(ag.today, r.due_date)
+            kind = CLOCK_KINDS.get(r.kind)
+            out[key].append({"unit": unit, "officer": officer, "kind_label": ref["kind_label"],
+                             "number": ref["number"], "summary": ref["summary"],
+                             "clock_label": kind.label if kind else r.kind, "due_date": r.due_date.isoformat(),
+                             "days": days})
+    for key in ("overdue", "due_today", "due_soon"):
+        out[key].sort(key=lambda x: (x["unit"], x["officer"], x["due_date"], x["number"]))
+    out["totals"] = totals
     return out
 
 
@@ -108,8 +126,7 @@ def digest(engine: Engine, now: datetime, report: SweepReport, budget: Budget, o
                                        dedupe_key=f"digest:{ag.id}:{day}:user:{uid}", now=now, not_before=now)
                        for uid, name in ag.leaders]
             new = enqueue_many(s, notices)
-            finish_slot(s, run_id, now=now, stats={"leaders": len(ag.leaders), "sent": new,
-                                                   **{k: len(v) for k, v in lists.items()}})
+            finish_slot(s, run_id, now=now, stats={"leaders": len(ag.leaders), "sent": new, **lists["totals"]})
             s.commit()
         report.batches += 1
         report.add("digests", new)
@@ -117,4 +134,4 @@ def digest(engine: Engine, now: datetime, report: SweepReport, budget: Budget, o
             report.add("agencies_without_leader")
 
 
-__all__ = ["SOON_WD", "digest", "digest_rows"]
+__all__ = ["DIGEST_ROWS", "SOON_WD", "digest", "digest_rows"]

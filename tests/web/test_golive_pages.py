@@ -53,8 +53,11 @@ def test_the_admin_imports_the_agency_history(web: Web, tmp_path: Path) -> None:
 
 
 def test_a_leader_may_import_other_roles_may_not(web: Web, tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "a.xlsx", rows(3)[0])
+    data = rows(3)[0]
+    path = write_xlsx(tmp_path / "a.xlsx", data)
     assert "已导入 3" in _upload(web, "leader", path).text
+    found = web.login("leader").get("/cases", params={"q": data[1]["source_no"]})  # searched by its 原编号
+    assert found.status_code == 200 and data[1]["description"] in found.text and data[0]["description"] not in found.text
     for who in ("front", "officer"):
         assert web.login(who).get("/admin/golive").status_code == 403
 

@@ -5,6 +5,7 @@ run adds nothing."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlmodel import col, func, select
@@ -21,6 +22,7 @@ from workflow.disclosure.actions import rest_day_rule
 from workflow.errors import InvalidTransition
 from workflow.golive.columns import BY_KEY
 from workflow.golive.run import import_file
+from workflow.golive.template import mapping_markdown
 
 
 def _runner(db, staff):
@@ -160,3 +162,9 @@ def test_only_an_administrator_or_a_leader_brings_history_in(db, tmp_path, clock
         with pytest.raises(InvalidTransition, match="系统管理员或负责人"):
             import_file(db.engine, path, who, T0)
     assert import_file(db.engine, path, staff.admin, T0).created == 2
+
+
+def test_the_docs_show_the_columns_the_importer_reads() -> None:
+    """docs/going-live.md carries the column mapping and the decision codes as generated from the code."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "going-live.md").read_text(encoding="utf-8")
+    assert mapping_markdown() in doc, "run: python -c 'from workflow.golive.template import mapping_markdown; ...'"

@@ -114,7 +114,7 @@ class DisclosureSource:
         if f.q:
             like = f"%{f.q.strip()}%"
             q = q.where(or_(col(Disclosure.tracking_no).like(like), col(Disclosure.applicant_name).like(like),
-                            col(Disclosure.description).like(like)))
+                            col(Disclosure.description).like(like), col(Disclosure.source_no).like(like)))
         return q
 
     def count(self, s: Session, f: CaseFilter, now: datetime) -> int:

@@ -20,6 +20,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -435,7 +436,16 @@ async def _one(engine: Engine, job: Job, email: tuple[str, str] | None, mail: Ma
 def deliver_due(engine: Engine, now: datetime, *, instance: str, batch_size: int = 50, lease_seconds: int = 300,
                 time_budget_s: float = 240.0, settings: Settings | None = None,
                 backend: MailBackend | None = None) -> DeliveryStats:
-    """Synchronous entry point (scheduler thread, CLI); runs ``adeliver_due`` in its own event loop."""
-    return asyncio.run(adeliver_due(engine, now, instance=instance, batch_size=batch_size,
-                                    lease_seconds=lease_seconds, time_budget_s=time_budget_s,
-                                    settings=settings, backend=backend))
+    """Synchronous entry point (scheduler thread, CLI); runs ``adeliver_due`` in its own event loop — on a thread of
+    its own when the calling thread already runs one (``asyncio.run`` refuses to nest)."""
+    def run() -> DeliveryStats:
+        return asyncio.run(adeliver_due(engine, now, instance=instance, batch_size=batch_size,
+                                        lease_seconds=lease_seconds, time_budget_s=time_budget_s,
+                                        settings=settings, backend=backend))
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return run()
+    with ThreadPoolExecutor(1, thread_name_prefix="deliver") as pool:
+        return pool.submit(run).result()

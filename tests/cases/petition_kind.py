@@ -106,6 +106,10 @@ def create_table(engine: Engine) -> None:
     _Own.metadata.create_all(engine)
 
 
+def drop_table(engine: Engine) -> None:
+    _Own.metadata.drop_all(engine)
+
+
 def new_petition(engine: Engine, agency_id: int, name: str = "王五", phone: str = "13912345678") -> int:
     with Session(engine) as s:
         p = Petition(agency_id=agency_id, petitioner=name, phone=phone)

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from db.engine import read_session
 from db.models import Event
-from tests.cases.petition_kind import PETITION, create_table, get_detail, new_petition
+from tests.cases.petition_kind import PETITION, create_table, drop_table, get_detail, new_petition
 from tests.helpers import make_staff
 from web.api.cases import case_router
 from web.app import create_app
 
 
-def _app(db, clock):  # type: ignore[no-untyped-def]
+@pytest.fixture
+def petitions(db):  # type: ignore[no-untyped-def]
+    """The test-only table, dropped afterwards (a worker's PostgreSQL database outlives the test)."""
     create_table(db.engine)
+    yield
+    drop_table(db.engine)
+
+
+def _app(db, clock):  # type: ignore[no-untyped-def]
     app = create_app(db.settings, db.engine, clock, run_scheduler=False)
     app.include_router(case_router(PETITION, prefix="/api/petitions", tag="petitions", detail=get_detail,
                                    upload_categories={"other": ("其他材料", False)}, default_category="other"))
@@ -27,7 +35,7 @@ def _token(c: TestClient, user: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-def test_a_third_kind_runs_through_the_engine_and_the_api(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_third_kind_runs_through_the_engine_and_the_api(db, clock, petitions) -> None:  # type: ignore[no-untyped-def]
     staff = make_staff(db.engine, clock.now())
     app = _app(db, clock)
     pid = new_petition(db.engine, staff.agency_id)

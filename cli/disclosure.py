@@ -7,42 +7,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import col, select
 from tqdm import tqdm
 
 from cli.common import engine_and_settings, now
-from cli.hotline import SHOWN_ERRORS, _agency
+from cli.hotline import SHOWN_ERRORS, _agency, user_principal
 from cli.main import CliError
-from db.engine import read_session
-from db.models import User
-from states.roles import Role, parse_roles
-from workflow.accounts.principal import Principal
 from workflow.errors import InvalidTransition, NotFound
 from workflow.golive.run import import_file
 from workflow.golive.source import ImportFileError
 from workflow.golive.template import write_template
 from workflow.hotline.batch import write_report
-
-
-def _runner(engine: Any, agency_id: int, username: str | None) -> Principal:
-    """Who runs the import: the user named, else the agency's first active leader or administrator."""
-    user = _user(engine, agency_id, username)
-    assert user.id is not None
-    return Principal(user.id, user.agency_id, parse_roles(user.roles), user.display_name)
-
-
-def _user(engine: Any, agency_id: int, username: str | None) -> User:
-    with read_session(engine) as s:
-        q = select(User).where(User.agency_id == agency_id, col(User.active).is_(True))
-        if username:
-            user = s.exec(q.where(User.username == username)).first()
-            if user is None:
-                raise CliError(f"本机关没有用户 {username}")
-            return user
-        for user in s.exec(q.order_by(col(User.id))).all():
-            if user.role_set & {Role.LEADER, Role.ADMIN}:
-                return user
-    raise CliError("本机关没有负责人或管理员账户：请用 --user 指定执行导入的用户")
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -52,7 +26,7 @@ def _import(args: argparse.Namespace) -> int:
     engine, settings, _ = engine_and_settings()
     agency = _agency(engine, args.agency, settings.default_agency_code)
     assert agency.id is not None
-    actor = _runner(engine, agency.id, args.user)
+    actor = user_principal(engine, agency.id, args.user)
     try:
         with tqdm(desc="导入申请", unit="行", file=sys.stderr, disable=args.quiet) as bar:
             report = import_file(engine, path, actor, now(), dry_run=args.dry_run, progress=bar.update)

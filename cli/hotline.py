@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from tqdm import tqdm
 
 from cli.common import engine_and_settings, now
 from cli.main import CliError
 from db.engine import read_session
-from db.models import Agency
+from db.models import Agency, User
+from states.roles import Role, parse_roles
 from workflow.accounts.principal import Principal, system
 from workflow.errors import InvalidTransition, NotFound
 from workflow.hotline.batch import import_file, write_report
@@ -34,6 +35,27 @@ def _agency(engine: Any, code: str | None, default_code: str) -> Agency:
     return agency
 
 
+def user_principal(engine: Any, agency_id: int, username: str | None) -> Principal:
+    """Who runs an import: the user named, else the agency's first active leader or administrator."""
+    user = _user(engine, agency_id, username)
+    assert user.id is not None
+    return Principal(user.id, user.agency_id, parse_roles(user.roles), user.display_name)
+
+
+def _user(engine: Any, agency_id: int, username: str | None) -> User:
+    with read_session(engine) as s:
+        q = select(User).where(User.agency_id == agency_id, col(User.active).is_(True))
+        if username:
+            user = s.exec(q.where(User.username == username)).first()
+            if user is None:
+                raise CliError(f"本机关没有用户 {username}")
+            return user
+        for user in s.exec(q.order_by(col(User.id))).all():
+            if user.role_set & {Role.LEADER, Role.ADMIN}:
+                return user
+    raise CliError("本机关没有负责人或管理员账户：请用 --user 指定执行导入的用户")
+
+
 def _import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
@@ -41,7 +63,9 @@ def _import(args: argparse.Namespace) -> int:
     engine, settings, _ = engine_and_settings()
     agency = _agency(engine, args.agency, settings.default_agency_code)
     assert agency.id is not None
-    actor: Principal = system(agency.id, "批量导入（命令行）")
+    # Orders with past steps (签收、反馈、办结 before go-live) need a person who may bring history in (--user).
+    actor: Principal = (user_principal(engine, agency.id, args.user) if args.user
+                        else system(agency.id, "批量导入（命令行）"))
     try:
         mapping = load_mapping(args.mapping) if args.mapping else load_mapping()
         with tqdm(desc="导入工单", unit="行", file=sys.stderr, disable=args.quiet) as bar:
@@ -87,6 +111,7 @@ def register(sub: Any) -> None:
     i.add_argument("--dry-run", action="store_true", help="只检查并统计，不写入数据库")
     i.add_argument("--report", help="把逐行问题写入此文件（.csv 或 .xlsx）")
     i.add_argument("--agency", help="机关代码（默认为系统的默认机关）")
+    i.add_argument("--user", help="以哪个用户的名义导入（导入带签收、反馈、办结记录的历史工单时须为负责人或管理员）")
     i.add_argument("--quiet", action="store_true", help="不显示进度条")
     i.set_defaults(handler=_import)
     e = hs.add_parser("export", help="导出办理结果（答复），供上传热线平台")

@@ -15,8 +15,8 @@ from tests.helpers import Staff, make_staff
 from tests.report import factory
 from workflow.accounts.principal import Principal
 from workflow.disclosure import actions
+from workflow.golive.actor import import_principal
 from workflow.golive.rows import RowPlan, parse_row
-from workflow.golive.run import import_principal
 from workflow.golive.source import read_rows
 from workflow.timesource import start_of_day
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, update
@@ -16,15 +15,14 @@ from sqlmodel import Session, col, update
 from db.models import Disclosure, Outbox
 from states.disclosure import STATE_LABELS
 from workflow.accounts.principal import Principal
-from workflow.cases.engine import fire, hold_emails, open_ctx, previous_step
-from workflow.cases.when import resolve
 from workflow.disclosure.actions import _insert_registrations, _prepare
 from workflow.disclosure.context import KIND
 from workflow.disclosure.kind import DISCLOSURE
 from workflow.errors import DomainValidation, InvalidTransition
 from workflow.golive.columns import STATUS_LABELS
 from workflow.golive.rows import RowPlan
-from workflow.timesource import local_date, start_of_day
+from workflow.golive.step import take_step
+from workflow.timesource import start_of_day
 
 # Fields of a refused step → the column of the file they come from (else the step's own date column).
 FIELD_COLUMNS = {"assignee_id": "assignee", "items": "correction_items", "period_days": "correction_period",
@@ -50,28 +48,6 @@ class Imported:
     state: str
 
 
-def take_step(session: Session, row: Disclosure, action: str, payload: dict[str, Any], actor: Principal,
-              now: datetime, effective_at: datetime, reason: str) -> None:
-    """One back-filled action inside the caller's transaction — the body of ``workflow.cases.engine.act``
-    (checked effective time, the step as of that time, its emails held) without its own commit."""
-    ctx = open_ctx(session, DISCLOSURE, row, actor, now)
-    when = resolve(actor=actor, now=now, effective_at=effective_at, reason=reason,
-                   previous=previous_step(session, DISCLOSURE, row), cfg=ctx.cfg, cal=ctx.cal, noun=DISCLOSURE.noun)
-    ctx.now = when.effective
-    try:
-        fire(DISCLOSURE, ctx, action, payload, when.stamp())
-    except InvalidTransition as exc:
-        if exc.code != "guard_failed":
-            raise
-        day = local_date(when.effective, ctx.tz)
-        raise DomainValidation.one("effective_at", "guard_failed",
-                                   f"按所填办理时间（{day.year}年{day.month}月{day.day}日）：{exc.message}") from exc
-    if when.recorded_later:
-        session.flush()
-        hold_emails(session, DISCLOSURE, ctx)
-    session.flush()
-
-
 def write_row(session: Session, engine: Engine, plan: RowPlan, actor: Principal, now: datetime, tz: str,
               assignee_id: int | None) -> Imported:
     """Register the application at its receipt and take its steps on their days; RowRefused names the column."""
@@ -86,7 +62,7 @@ def write_row(session: Session, engine: Engine, plan: RowPlan, actor: Principal,
         at = max(at, start_of_day(step.day, tz))  # a day's steps keep their order; never before the receipt
         payload = {"assignee_id": assignee_id} if step.action == "assign" else step.payload
         try:
-            take_step(session, row, step.action, payload, actor, now, at, reason)
+            take_step(session, DISCLOSURE, row, step.action, payload, actor, now, at, reason)
         except DomainValidation as exc:
             first = exc.fields[0] if exc.fields else {}
             column = FIELD_COLUMNS.get(str(first.get("field", "")).split(".")[0]) or step.column

@@ -17,18 +17,17 @@ from sqlmodel import col, select
 
 from db.engine import read_session, write_session
 from db.models import Disclosure, User
-from states.policy import may_import_history
 from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.agencies.cache import agency_context_cached
-from workflow.errors import InvalidTransition, NotFound
+from workflow.errors import NotFound
+from workflow.golive.actor import import_principal
 from workflow.golive.apply import RowRefused, write_row
 from workflow.golive.rows import RowPlan, parse_row
 from workflow.golive.source import header_of, read_rows
 from workflow.hotline.records import RowError
 
 Progress = Callable[[int], None]
-IMPORT_ROLES = frozenset({Role.FRONT_DESK, Role.OFFICER, Role.LEADER})  # every step of the procedure
 
 
 @dataclass
@@ -65,15 +64,6 @@ class GoLiveReport:
         return (f"共 {self.total} 行：{verb}导入 {self.created}（已办结 {self.concluded}，未办结 {self.open}），"
                 f"此前已导入 {self.existing}，有问题 {self.error_rows} 行"
                 + ("（试运行，未写入数据库）" if self.dry_run else ""))
-
-
-def import_principal(user: Principal) -> Principal:
-    """Who the steps of an import are taken as: the person who runs it (states.policy.may_import_history), with
-    every role the procedure's steps need — the import replays what several clerks did on paper; each event
-    names that person and the go-live import."""
-    if not may_import_history(user.actor):
-        raise InvalidTransition("只有本机关的系统管理员或负责人可以导入历史申请", [], "forbidden")
-    return Principal(user.id, user.agency_id, IMPORT_ROLES, f"{user.label}（上线导入）")
 
 
 @dataclass

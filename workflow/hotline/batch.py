@@ -28,14 +28,18 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import Agency, Clock, Event, WorkOrder, WorkOrderCycle
+from states.calendar import WorkCalendar
+from states.policy import may_import_history
 from workflow.accounts.principal import Principal
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar
 from workflow.cases.audit import event_values
 from workflow.errors import Conflict, NotFound
-from workflow.hotline.actions import check_intake_actor, intake, update_existing
+from workflow.golive.actor import import_principal
+from workflow.hotline.actions import check_intake_actor, create_planned, find_order, intake, update_existing
 from workflow.hotline.context import KIND, planner_for
-from workflow.hotline.mapping import FIELDS, ColumnMapping, load_mapping
+from workflow.hotline.history import history_steps, write_history
+from workflow.hotline.mapping import FIELDS, HISTORY_FIELDS, ColumnMapping, load_mapping
 from workflow.hotline.plan import OrderPlan, Planner
 from workflow.hotline.prepare import Prepared, plan_row, prepared_rows
 from workflow.hotline.records import RowError, record_hash
@@ -53,6 +57,7 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    historical: int = 0  # of ``created``: orders brought in with their past steps (workflow.hotline.history)
 
     @property
     def error_rows(self) -> int:
@@ -61,7 +66,7 @@ class ImportReport:
     def to_dict(self, max_errors: int | None = None) -> dict[str, Any]:
         shown = self.errors if max_errors is None else self.errors[:max_errors]
         return {"total": self.total, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "error_rows": self.error_rows, "dry_run": self.dry_run,
+                "historical": self.historical, "error_rows": self.error_rows, "dry_run": self.dry_run,
                 "errors": [{"row": e.row, "column": e.column, "problem": e.problem_zh, "code": e.code} for e in shown],
                 "errors_truncated": len(self.errors) - len(shown)}
 
@@ -69,12 +74,13 @@ class ImportReport:
     def from_dict(cls, d: dict[str, Any]) -> ImportReport:
         """The report ``to_dict()`` saved (every error kept), read back."""
         return cls(total=d["total"], created=d["created"], updated=d["updated"], unchanged=d["unchanged"],
-                   dry_run=d["dry_run"],
+                   dry_run=d["dry_run"], historical=d.get("historical", 0),
                    errors=[RowError(e["row"], e["column"], e["problem"], e["code"]) for e in d["errors"]])
 
     def summary_zh(self) -> str:
         verb = "将" if self.dry_run else "已"
-        return (f"共 {self.total} 行：{verb}新增 {self.created}，{verb}更新 {self.updated}，未变化 {self.unchanged}，"
+        past = f"（其中带办理记录的历史工单 {self.historical}）" if self.historical else ""
+        return (f"共 {self.total} 行：{verb}新增 {self.created}{past}，{verb}更新 {self.updated}，未变化 {self.unchanged}，"
                 f"有问题 {self.error_rows} 行" + ("（试运行，未写入数据库）" if self.dry_run else ""))
 
 
@@ -88,6 +94,9 @@ class _Run:
     now: datetime
     dry_run: bool
     report: ImportReport
+    cal: WorkCalendar
+    tz: str
+    history_actor: Principal | None  # who takes the past steps of historical orders (None: may not)
     analysed_at: int = 0  # orders created when the table was last analysed (PostgreSQL)
 
 
@@ -101,8 +110,11 @@ def import_file(engine: Engine, path: Path | str, mapping: ColumnMapping | None,
         agency = s.get(Agency, actor.agency_id) if actor.agency_id is not None else None
         if agency is None or agency.id is None:
             raise NotFound("机关")
-        planner = planner_for(agency_config(agency), agency_calendar(s, agency))
-    run = _Run(engine, agency.id, planner, mapping, actor, now, dry_run, ImportReport(dry_run=dry_run))
+        cfg, cal = agency_config(agency), agency_calendar(s, agency)
+        planner = planner_for(cfg, cal)
+    history_actor = import_principal(actor) if may_import_history(actor.actor) else None
+    run = _Run(engine, agency.id, planner, mapping, actor, now, dry_run, ImportReport(dry_run=dry_run), cal,
+               cfg.timezone, history_actor)
     batch: list[Prepared] = []
     pending = 0
     for item in prepared_rows(Path(path), mapping, planner, agency.id, now):
@@ -160,6 +172,7 @@ def _batch_in(session: Session, run: _Run, batch: list[Prepared]) -> None:
             WorkOrder.agency_id == run.agency_id, WorkOrder.platform == run.mapping.platform,
             col(WorkOrder.order_no).in_(numbers)))}
     new: list[tuple[int, OrderPlan]] = []
+    past: list[tuple[Prepared, OrderPlan]] = []
     for item in batch:
         rec = item.record
         assert rec is not None
@@ -168,6 +181,8 @@ def _batch_in(session: Session, run: _Run, batch: list[Prepared]) -> None:
             plan = item.plan or plan_row(run.planner, item.row, rec, run.agency_id, run.now)
             if isinstance(plan, RowError):
                 report.errors.append(plan)
+            elif item.history:
+                past.append((item, plan))
             else:
                 new.append((item.row, plan))
             continue
@@ -191,6 +206,36 @@ def _batch_in(session: Session, run: _Run, batch: list[Prepared]) -> None:
     if new and not run.dry_run:
         bulk_insert(session, new, run.actor, run.now)
     report.created += len(new)
+    for item, plan in past:
+        _with_history(session, run, item, plan)
+
+
+class _Refused(Exception):
+    """A historical order's step was refused: its savepoint is rolled back."""
+
+
+def _with_history(session: Session, run: _Run, item: Prepared, plan: OrderPlan) -> None:
+    """An order the platform already handled: its intake and its past steps, all or nothing (a savepoint)."""
+    assert item.record is not None
+    if run.history_actor is None:
+        run.report.errors.append(RowError(item.row, HISTORY_FIELDS["signed_at"].label,
+                                          "带签收、反馈或办结记录的历史工单须由本机关的负责人或系统管理员导入"
+                                          "（命令行：--user 用户名）", "forbidden"))
+        return
+    problem: RowError | None = None
+    try:
+        with session.begin_nested():
+            order = create_planned(session, plan, run.actor, run.now, "import", cal=run.cal, tz=run.tz)
+            problem = write_history(session, order, history_steps(item.record, item.history), run.history_actor,
+                                    run.now, item.row)
+            if problem is not None:
+                raise _Refused
+    except _Refused:
+        assert problem is not None
+        run.report.errors.append(problem)
+        return
+    run.report.created += 1
+    run.report.historical += 1
 
 
 def bulk_insert(session: Session, plans: list[tuple[int, OrderPlan]], actor: Principal, now: datetime) -> list[int]:
@@ -279,6 +324,9 @@ def executemany(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
 def _batch_by_row(run: _Run, batch: list[Prepared]) -> None:
     for item in batch:
         assert item.record is not None
+        if item.history:
+            _history_by_row(run, item)
+            continue
         try:
             res = intake(run.engine, item.record, run.actor, run.now, source="import")
         except Conflict as exc:
@@ -290,6 +338,27 @@ def _batch_by_row(run: _Run, batch: list[Prepared]) -> None:
             run.report.updated += 1
         else:
             run.report.unchanged += 1
+
+
+def _history_by_row(run: _Run, item: Prepared) -> None:
+    """A historical order in its own transaction (after a batch collided with a concurrent intake)."""
+    assert item.record is not None
+    plan = item.plan or plan_row(run.planner, item.row, item.record, run.agency_id, run.now)
+    if isinstance(plan, RowError):
+        run.report.errors.append(plan)
+        return
+    try:
+        with write_session(run.engine) as session:
+            if find_order(session, run.agency_id, run.mapping.platform, item.record["order_no"]) is not None:
+                run.report.unchanged += 1
+                return
+            _with_history(session, run, item, plan)
+            if run.dry_run:
+                session.rollback()
+            else:
+                session.commit()
+    except IntegrityError:
+        run.report.unchanged += 1
 
 
 # ------------------------------------------------------------------ the error report

@@ -56,6 +56,16 @@ FIELDS: dict[str, FieldSpec] = {
     "designated": FieldSpec("bool", "是否指定承办"),
 }
 REQUIRED = ("order_no", "received_at", "category", "content")
+# What happened to an order before it came into banli (go-live: the platform's closed and answered orders). Not part
+# of the record (nor of its hash): an order already in banli is never changed by them. workflow.hotline.history
+HISTORY_FIELDS: dict[str, FieldSpec] = {
+    "signed_at": FieldSpec("datetime", "签收时间"),
+    "replied_at": FieldSpec("datetime", "反馈时间"),
+    "reply_text": FieldSpec("text", "答复内容", 8000),
+    "callback_at": FieldSpec("datetime", "回访时间"),
+    "callback_result": FieldSpec("text", "回访结果", 16),
+    "closed_at": FieldSpec("datetime", "办结时间"),
+}
 ENUMS: dict[str, frozenset[str]] = {
     "category": frozenset(c.value for c in Category),
     "urgency": frozenset(u.value for u in Urgency),
@@ -94,8 +104,8 @@ def mapping_from_dict(data: Mapping[str, Any]) -> ColumnMapping:
     problems: list[str] = []
     columns: dict[str, tuple[str, ...]] = {}
     for f, headers in (data.get("columns") or {}).items():
-        if f not in FIELDS:
-            problems.append(f"columns.{f}: 未知的字段 / unknown field (one of {', '.join(FIELDS)})")
+        if f not in FIELDS and f not in HISTORY_FIELDS:
+            problems.append(f"columns.{f}: 未知的字段 / unknown field (one of {', '.join([*FIELDS, *HISTORY_FIELDS])})")
             continue
         hs = [headers] if isinstance(headers, str) else headers
         if not isinstance(hs, list) or not hs or not all(isinstance(h, str) and h.strip() for h in hs):

@@ -24,6 +24,7 @@ class Prepared:
     record: dict[str, Any] | None  # None when the row has errors
     errors: list[RowError] = field(default_factory=list)
     plan: OrderPlan | None = None  # set when prepared with plan=True
+    history: dict[str, Any] = field(default_factory=dict)  # steps before banli (workflow.hotline.history)
 
 
 def file_column(e: RowError) -> RowError:
@@ -48,13 +49,13 @@ def prepare(path: Path, mapping: ColumnMapping, planner: Planner, agency_id: int
             yield Prepared(parsed.row_number, None, [file_column(e) for e in problems])
             continue
         if not plan:
-            yield Prepared(parsed.row_number, parsed.record)
+            yield Prepared(parsed.row_number, parsed.record, history=parsed.history)
             continue
         result = plan_row(planner, parsed.row_number, parsed.record, agency_id, now)
         if isinstance(result, RowError):
             yield Prepared(parsed.row_number, None, [result])
         else:
-            yield Prepared(parsed.row_number, parsed.record, [], result)
+            yield Prepared(parsed.row_number, parsed.record, [], result, parsed.history)
 
 
 def prepared_rows(path: Path, mapping: ColumnMapping, planner: Planner, agency_id: int, now: datetime

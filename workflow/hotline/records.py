@@ -18,11 +18,12 @@ from typing import Any
 
 from openpyxl.utils.datetime import from_excel
 
-from states.hotline import CATEGORY_LABELS, URGENCY_LABELS
+from states.hotline import CALLBACK_LABELS, CATEGORY_LABELS, URGENCY_LABELS
 from states.inputs import LONG_TEXT, MULTI_LINE_MESSAGE, SINGLE_LINE_MESSAGE, fold_line, multiline
 from workflow.hotline.mapping import (
     ENUMS,
     FIELDS,
+    HISTORY_FIELDS,
     LIST_SEPARATORS,
     REQUIRED,
     ColumnMapping,
@@ -36,6 +37,7 @@ from workflow.hotline.mapping import (
 from workflow.xlsx_reader import XlsxError, XlsxReader
 
 RECORD_KEYS = ("platform", *FIELDS)
+CALLBACK_WORDS = frozenset({*CALLBACK_LABELS, *CALLBACK_LABELS.values()})
 ENUM_LABELS: dict[str, dict[str, str]] = {"category": CATEGORY_LABELS, "urgency": URGENCY_LABELS}
 
 Cells = dict[str, tuple[str, Any]]  # field → (column header as written, raw value)
@@ -58,6 +60,7 @@ class ParsedRow:
     row_number: int
     record: dict[str, Any] | None  # None when the row has errors
     errors: list[RowError] = field(default_factory=list)
+    history: dict[str, Any] = field(default_factory=dict)  # what happened before banli (workflow.hotline.history)
 
 
 def iter_records(path: Path | str, mapping: ColumnMapping | None = None) -> Iterator[ParsedRow]:
@@ -74,7 +77,8 @@ def iter_records(path: Path | str, mapping: ColumnMapping | None = None) -> Iter
     seen: dict[str, int] = {}
     for row_number, cells, errors in rows:
         record, problems = _normalise(row_number, cells, mapping, excel=suffix != ".jsonl")
-        problems = errors + problems
+        history, later = _history(row_number, cells, mapping, record, excel=suffix != ".jsonl")
+        problems = errors + problems + later
         order_no = cell_text(cells["order_no"][1]) if "order_no" in cells else ""
         if order_no:
             if order_no in seen:
@@ -82,7 +86,62 @@ def iter_records(path: Path | str, mapping: ColumnMapping | None = None) -> Iter
                                          "duplicate"))
             else:
                 seen[order_no] = row_number
-        yield ParsedRow(row_number, None if problems else record, problems)
+        yield ParsedRow(row_number, None if problems else record, problems, history)
+
+
+_HISTORY_ORDER = ("signed_at", "replied_at", "callback_at", "closed_at")
+
+
+def _history(row: int, cells: Cells, mapping: ColumnMapping, record: Mapping[str, Any], *, excel: bool
+             ) -> tuple[dict[str, Any], list[RowError]]:
+    """The history columns of a row (times in order, a reply with its text, a callback with its result)."""
+    errors: list[RowError] = []
+    out: dict[str, Any] = {}
+
+    def column(f: str) -> str:
+        return cells[f][0] if f in cells else HISTORY_FIELDS[f].label
+
+    def fail(f: str, problem: str, code: str) -> None:
+        errors.append(RowError(row, column(f), problem, code))
+
+    for f, spec in HISTORY_FIELDS.items():
+        raw = cells[f][1] if f in cells else None
+        if _blank(raw):
+            continue
+        if spec.kind == "datetime":
+            try:
+                out[f] = parse_datetime(from_excel(raw) if excel and isinstance(raw, int | float) else raw, mapping)
+            except (ValueError, TypeError, OverflowError):
+                fail(f, f"无法识别的时间“{cell_text(raw)}”（应如 2026-03-02 09:15:00 或 2026/3/2 9:15）",
+                     "invalid_datetime")
+        else:
+            checked = multiline(cell_text(raw))
+            if checked is None:
+                fail(f, f"{spec.label}{MULTI_LINE_MESSAGE}", "control_characters")
+            text = checked or ""
+            if len(text) > spec.max_length:
+                fail(f, f"{spec.label}过长（{len(text)}字，最多{spec.max_length}字）", "too_long")
+            out[f] = text
+    if "callback_result" in out and out["callback_result"] not in CALLBACK_WORDS:
+        fail("callback_result", f"未知的回访结果“{out['callback_result']}”（可选：满意、基本满意、不满意）", "unknown_value")
+    pairs = (("replied_at", "reply_text", "反馈了办理结果的工单须填写答复内容"),
+             ("reply_text", "replied_at", "填写答复内容的工单须填写反馈时间"),
+             ("callback_at", "callback_result", "回访过的工单须填写回访结果"),
+             ("callback_result", "callback_at", "填写回访结果的工单须填写回访时间"))
+    for have, need, message in pairs:
+        if have in out and need not in out:
+            fail(need, message, "required")
+    for later in ("callback_at", "closed_at"):
+        if later in out and "replied_at" not in out and "reply_text" not in out:
+            fail(later, f"{HISTORY_FIELDS[later].label}须在反馈办理结果之后：请填写反馈时间和答复内容", "required")
+    previous, previous_label = record.get("received_at"), FIELDS["received_at"].label
+    for f in _HISTORY_ORDER:
+        at = out.get(f)
+        if isinstance(at, datetime) and isinstance(previous, datetime) and at < previous:
+            fail(f, f"{HISTORY_FIELDS[f].label}早于{previous_label}", "out_of_order")
+        if isinstance(at, datetime):
+            previous, previous_label = at, HISTORY_FIELDS[f].label
+    return out, errors
 
 
 def _canon_time(v: Any) -> str:

@@ -168,6 +168,7 @@ def main() -> None:
         f"Machine: CPython {platform.python_version()}, {platform.system()} {platform.machine()}, "
         f"{os.cpu_count()} cores shared with other jobs (1-minute load average {load:.1f} at the end of the run).",
         "Command (from the repository root): `.venv/bin/python bench/golive_import_bench.py"
+        + f" --rows {args.rows} --baseline-rows {args.baseline_rows}"
         + (" --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres" if args.postgres else "")
         + " --append docs/benchmarks.md`",
         "",

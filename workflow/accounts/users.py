@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from db.engine import write_session
+from db.engine import read_session, write_session
 from db.models import Agency, Unit, User
 from states.inputs import SINGLE_LINE_MESSAGE, has_control
 from states.policy import may_administer, may_grant
@@ -138,35 +139,56 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime,
                  lockout_seconds: int, ip: str = "") -> AuthResult:
     """Check a password; count failures and lock the account after ``max_failures`` in a row.
 
-    A wrong password for an existing account is recorded in the audit trail (``login_failed``, with the
-    client address and whether it locked the account). Attempts while locked are refused without a row, so
-    one account yields at most ``max_failures`` rows per lock-out period."""
-    with write_session(engine) as session:
+    The argon2 hash (~0.25 s) runs outside any transaction: a flood of logins never holds the database's
+    write lock, so registrations are not slowed by it. Every answer costs one hash — unknown account,
+    deactivated account, locked account, wrong or right password — so the time taken tells nothing about the
+    account. A wrong password for an existing account is recorded in the audit trail (``login_failed``, with
+    the client address and whether it locked the account), in a short write transaction of its own; attempts
+    while locked are refused without a row, so one account yields at most ``max_failures`` rows per lock-out
+    period."""
+    with read_session(engine) as session:
         user = session.exec(select(User).where(User.username == username)).first()
-        if user is None or not user.active:
-            verify_password(_DUMMY_HASH, password)  # same cost whether or not the user exists
-            return AuthResult(None, "用户名或密码错误", "bad_credentials")
-        if user.locked_until and user.locked_until > now:
-            return AuthResult(None, "登录失败次数过多，账户已暂时锁定，请稍后再试", "locked")
-        agency = session.get(Agency, user.agency_id)
-        if agency is not None and not agency.active:
-            verify_password(_DUMMY_HASH, password)
-            return AuthResult(None, f"{agency.name}已停用，其账户不能再登录", "agency_inactive")
-        if not verify_password(user.password_hash, password):
-            user.failed_logins += 1
-            locked = user.failed_logins >= max_failures
-            if locked:
-                user.locked_until = now + timedelta(seconds=lockout_seconds)
-                user.failed_logins = 0
-            audit_account(session, user, system(user.agency_id, f"登录尝试 {ip}".strip()[:100]), "login_failed",
-                          now, ip=ip, locked=locked)
+        agency = session.get(Agency, user.agency_id) if user is not None else None
+    known = user is not None and user.active
+    right = verify_password(user.password_hash if user is not None and known else _DUMMY_HASH, password)
+    if user is None or not known:
+        return AuthResult(None, "用户名或密码错误", "bad_credentials")
+    if user.locked_until and user.locked_until > now:
+        return AuthResult(None, "登录失败次数过多，账户已暂时锁定，请稍后再试", "locked")
+    if agency is not None and not agency.active:
+        return AuthResult(None, f"{agency.name}已停用，其账户不能再登录", "agency_inactive")
+    if not right:
+        _count_failure(engine, user, now=now, max_failures=max_failures, lockout_seconds=lockout_seconds, ip=ip)
+        return AuthResult(None, "用户名或密码错误", "bad_credentials")
+    if user.failed_logins or user.locked_until:
+        with write_session(engine) as session:
+            row = session.exec(_locked(select(User).where(User.id == user.id), engine)).one()
+            row.failed_logins, row.locked_until = 0, None
             session.commit()
-            return AuthResult(None, "用户名或密码错误", "bad_credentials")
-        if user.failed_logins or user.locked_until:
-            user.failed_logins = 0
-            user.locked_until = None
-            session.commit()
-        return AuthResult(user)
+            user = row
+    return AuthResult(user)
+
+
+def _locked(query: Any, engine: Engine) -> Any:
+    """``FOR UPDATE`` on PostgreSQL (two failures at once both count); SQLite's write lock serialises anyway."""
+    return query if engine.dialect.name == "sqlite" else query.with_for_update()
+
+
+def _count_failure(engine: Engine, user: User, *, now: datetime, max_failures: int, lockout_seconds: int,
+                   ip: str) -> None:
+    """One failed attempt: counted (locking the account at ``max_failures``) and audited, in one transaction."""
+    with write_session(engine) as session:
+        row = session.exec(_locked(select(User).where(User.id == user.id), engine)).one()
+        if row.locked_until and row.locked_until > now:
+            return  # locked meanwhile by a parallel attempt: refused without a row
+        row.failed_logins += 1
+        locked = row.failed_logins >= max_failures
+        if locked:
+            row.locked_until = now + timedelta(seconds=lockout_seconds)
+            row.failed_logins = 0
+        audit_account(session, row, system(row.agency_id, f"登录尝试 {ip}".strip()[:100]), "login_failed",
+                      now, ip=ip, locked=locked)
+        session.commit()
 
 
 _DUMMY_HASH = _hasher.hash("not-a-real-password")

@@ -1,0 +1,94 @@
+"""Logins (issue 15): the password hash runs outside any write transaction, and every answer — unknown, wrong,
+locked, deactivated, right — costs exactly one hash, so timing tells nothing about the account."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from db.engine import write_session
+from db.models import Event, User
+from tests.conftest import Db
+from tests.helpers import make_staff
+from workflow.accounts import users
+from workflow.timesource import FixedTime
+
+LIMITS = {"max_failures": 3, "lockout_seconds": 900}
+
+
+def _login(db: Db, clock: FixedTime, name: str, password: str) -> users.AuthResult:
+    return users.authenticate(db.engine, name, password, now=clock.now(), ip="203.0.113.9", **LIMITS)
+
+
+def _prepare(db: Db, clock: FixedTime) -> None:
+    make_staff(db.engine, clock.now())
+    with write_session(db.engine) as s:
+        locked = s.exec(select(User).where(User.username == "default-leader")).one()
+        locked.locked_until = clock.now() + timedelta(minutes=10)
+        gone = s.exec(select(User).where(User.username == "default-officer2")).one()
+        gone.active = False
+        s.commit()
+
+
+CASES = {  # what is tried → the answer's code
+    "unknown": ("nobody-at-all", "password123", "bad_credentials"),
+    "wrong": ("default-front", "wrong-password", "bad_credentials"),
+    "locked": ("default-leader", "password123", "locked"),
+    "deactivated": ("default-officer2", "password123", "bad_credentials"),
+    "right": ("default-admin", "password123", None),
+}
+
+
+def test_every_answer_costs_one_hash_outside_the_write_lock(db: Db, clock: FixedTime, monkeypatch) -> None:
+    _prepare(db, clock)
+    real = users.verify_password
+    hashes: list[str] = []
+
+    def verify(stored: str, password: str) -> bool:
+        # another writer gets the database while the hash runs (it would wait, then time out, under the lock)
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(_touch, db).result(timeout=10)
+        hashes.append(stored)
+        return real(stored, password)
+
+    monkeypatch.setattr(users, "verify_password", verify)
+    for kind, (name, password, code) in CASES.items():
+        hashes.clear()
+        res = _login(db, clock, name, password)
+        assert res.code == code, kind
+        assert len(hashes) == 1, (kind, len(hashes))
+    with write_session(db.engine) as s:  # the wrong password was counted and audited, nothing else
+        events = s.exec(select(Event).where(Event.action == "login_failed")).all()
+        assert [e.payload["username"] for e in events] == ["default-front"]
+        assert s.exec(select(User).where(User.username == "default-front")).one().failed_logins == 1
+
+
+def _touch(db: Db) -> None:
+    with write_session(db.engine) as s:
+        s.exec(select(User).limit(1)).first()
+        s.commit()
+
+
+@pytest.mark.slow
+def test_unknown_wrong_and_locked_take_the_same_time(sqlite_db: Db, clock: FixedTime) -> None:
+    _prepare(sqlite_db, clock)
+    times: dict[str, float] = {}
+    for kind in ("unknown", "wrong", "locked", "deactivated"):
+        name, password, _ = CASES[kind]
+        samples = []
+        for _ in range(5):
+            start = time.perf_counter()
+            _login(sqlite_db, clock, name, password)
+            samples.append(time.perf_counter() - start)
+        times[kind] = statistics.median(samples)
+        with write_session(sqlite_db.engine) as s:  # keep "wrong" from locking the account mid-measurement
+            s.exec(select(User).where(User.username == "default-front")).one().failed_logins = 0
+            s.commit()
+    slowest, fastest = max(times.values()), min(times.values())
+    # before: a locked account answered ~8× faster than an unknown one (no hash)
+    assert fastest > 0.6 * slowest, times

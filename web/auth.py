@@ -66,7 +66,7 @@ class TokenService:
 
     def issue(self, user: User) -> str:
         stamp = int(user.password_changed_at.timestamp()) if user.password_changed_at else 0
-        return self._s.dumps({"u": user.id, "p": stamp})
+        return self._s.dumps({"u": user.id, "p": stamp, "g": user.token_generation})
 
     def verify(self, engine: Engine, token: str) -> CurrentUser | None:
         hit = self._cache.get(token)
@@ -99,6 +99,8 @@ class TokenService:
             stamp = int(user.password_changed_at.timestamp()) if user.password_changed_at else 0
             if stamp != data.get("p"):
                 return None  # password changed since: old tokens die
+            if data.get("g", 0) != user.token_generation:
+                return None  # the account's sessions were ended since: its tokens end with them
             return CurrentUser.load(s, user)
 
 

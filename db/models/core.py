@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, String, UniqueConstraint, false, true
+from sqlalchemy import Boolean, Column, Integer, String, UniqueConstraint, false, text, true
 from sqlmodel import Field, SQLModel
 
 from db.models._base import json_field
@@ -59,6 +59,10 @@ class User(SQLModel, table=True):
     # A password someone else chose (the printed bootstrap password, an admin's reset): changed at the next login.
     must_change_password: bool = Field(default=False, sa_column=Column("must_change_password", Boolean,
                                                                        nullable=False, server_default=false()))
+    # Bumped whenever the account's sessions are ended (by an admin, a password reset, deactivation): API
+    # tokens carry the value they were issued under and die with the sessions (web.auth.TokenService).
+    token_generation: int = Field(default=0, sa_column=Column("token_generation", Integer, nullable=False,
+                                                              server_default=text("0")))
     created_at: datetime
 
     @property

@@ -89,10 +89,13 @@ def logout(engine: Engine, token: str, *, now: datetime) -> None:
 
 
 def revoke_user_sessions_in(session: Session, user_id: int, *, now: datetime, reason: str) -> int:
-    """End every live session of a user inside the caller's transaction; returns how many."""
+    """End every live session of a user, and the API tokens issued to them, inside the caller's transaction;
+    returns how many sessions."""
     res = session.execute(update(WebSession).where(col(WebSession.user_id) == user_id,
                                                    col(WebSession.revoked_at).is_(None))
                           .values(revoked_at=now, revoked_reason=reason))
+    session.execute(update(User).where(col(User.id) == user_id)
+                    .values(token_generation=col(User.token_generation) + 1))
     return int(getattr(res, "rowcount", 0) or 0)
 
 

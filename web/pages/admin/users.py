@@ -104,7 +104,7 @@ def user_op(request: Request, user_id: int, op: str, form: StaffForm, user: Curr
             raise PageError(404, "没有这个操作")
     except UserError as exc:
         return redirect(request, "/admin/users", ("error", exc.message))
-    if op in ("deactivate", "password", "roles"):  # remembered API tokens of the account: re-checked at once
+    if op in ("deactivate", "password", "roles", "sessions"):  # remembered API tokens: re-checked at once
         request.app.state.tokens.forget_user(user_id)
     return redirect(request, "/admin/users", ("ok", msg))
 

@@ -15,6 +15,7 @@ from states.calendar_model import (
     SpecialDay,
     makeup_label,
 )
+from states.wording import zone_label
 
 Rule = Literal["workdays", "calendar_days", "calendar_months", "working_minutes"]
 
@@ -114,7 +115,7 @@ class Explanation:
             lines.append(f"跳过周末 {len(self.weekends_skipped)} 天：{_dates_zh(self.weekends_skipped)}")
         for first, last, names, scope in _holiday_runs(self.holidays_skipped):
             span = first.isoformat() if first == last else f"{first.isoformat()} 至 {last.isoformat()}"
-            kind = "法定节假日" if scope == "national" else f"地方节假日（{scope}）"
+            kind = "法定节假日" if scope == "national" else "地方节假日"  # the scope is a code: not for clerks
             lines.append(f"跳过{kind}：{span} {'、'.join(names)}")
         if self.makeup_days_counted:
             items = "、".join(
@@ -128,7 +129,7 @@ class Explanation:
 
     def _start_line(self) -> str:
         if self.rule == "working_minutes":
-            return f"起算时间 {_fmt_moment(self.start)}（{self.tz}）"
+            return f"起算时间 {_fmt_moment(self.start)}（{zone_label(self.tz)}）"
         return f"起算日 {_fmt_moment(self.start)}（当日不计入）"  # 民法典第二百零一条
 
     def _amount_line(self) -> str:

@@ -216,16 +216,16 @@ def _escalation_due(step: str, label: str) -> GuardSpec:
 
 
 # 潍坊条例第二十二条第二款：经研究确定或者直接指定的承办单位不得退回热线事项。
-NOT_DESIGNATED = GuardSpec("not_designated", _not_designated, "该工单系协调后指定承办，不得退回（潍坊条例第二十二条）")
+NOT_DESIGNATED = GuardSpec("not_designated", _not_designated, "该工单系协调后指定承办，不得退回")
 # 山东省政务服务热线管理办法 (2020): 不属于职责范围的，2个工作日内说明理由回退 (profile ``return_window``).
 WITHIN_RETURN_WINDOW = GuardSpec(
     "within_return_window", _within_return_window, "已超过申请退回的时限",
-    lambda f: f"申请退回须在退单时限内提出，退单时限已于{f['return_window_ends']}届满" if f.get("return_window_ends")
+    lambda f: f"已超过申请退回的时限（退单时限已于{f['return_window_ends']}届满）" if f.get("return_window_ends")
     else None)
 # Extension is requested before the deadline expires (rules.md §5.4(6), bureau rule).
 BEFORE_HANDLING_DUE = GuardSpec(
     "before_handling_due", _before_handling_due, "办理时限已届满，须在期限届满前申请延期",
-    lambda f: f"延期须在办理时限届满前申请，办理时限已于{f['handling_due_ends']}届满" if f.get("handling_due_ends")
+    lambda f: f"办理时限已于{f['handling_due_ends']}届满，须在期限届满前申请延期" if f.get("handling_due_ends")
     else None)
 EXTENSIONS_LEFT = GuardSpec("extensions_left", _extensions_left, "延期次数已用完",
                             lambda f: f"延期次数已用完（每个办理周期最多{int(f.get('max_extensions', 0))}次）")

@@ -127,7 +127,7 @@ def test_working_minutes_from_utc_and_explained(cal: WorkCalendar) -> None:
     assert e.holidays_skipped[0].day == D("2025-10-01")
     assert e.weekends_skipped == ()
     lines = e.lines_zh()
-    assert lines[0] == "起算时间 2025-09-30 17:00（Asia/Shanghai）"
+    assert lines[0] == "起算时间 2025-09-30 17:00（北京时间）"
     assert lines[1] == "期间：90 分钟工作时间（每个工作日 09:00-12:00、14:30-18:00）"
     assert lines[-1] == "届满时间 2025-10-09 09:30"
     d = r.to_dict()

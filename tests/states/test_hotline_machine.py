@@ -179,7 +179,7 @@ def _fail(state: str, trigger: str, facts: dict[str, object], actor: Actor = EVE
 
 def test_designated_order_cannot_be_returned():
     err = _fail(S.SIGNED_FOR, "return_order", {**GOOD, "designated": True})
-    assert "潍坊条例第二十二条" in err.message
+    assert "不得退回" in err.message
 
 
 def test_return_only_within_window():

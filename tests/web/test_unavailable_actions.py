@@ -105,5 +105,5 @@ def test_work_order_page_explains_the_extension_and_marks_the_platforms_pending_
     web.clock.set(local_dt(2026, 4, 20, 9, 0))  # past the handling deadline
     html = web.fresh("officer").get(f"/workorders/{oid}").text
     reason = _section(html, "unavailable")
-    assert "申请延期" in reason and re.search(r"延期须在办理时限届满前申请，办理时限已于2026-\d\d-\d\d[^<]*届满", reason)
+    assert "申请延期" in reason and re.search(r"办理时限已于2026-\d\d-\d\d[^<]*届满，须在期限届满前申请延期", reason)
     assert "延期待平台审批" not in html

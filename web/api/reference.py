@@ -16,6 +16,8 @@ TAG_LABELS = {
     "auth": "登录与令牌", "disclosures": "依申请公开申请", "workorders": "12345工单", "public": "公开查询（无需登录）",
     "reports": "年度报告与统计", "calendar": "工作日历", "admin": "系统管理",
 }
+# FastAPI's default response descriptions, in the reference's language
+RESPONSE_LABELS = {"Successful Response": "成功", "Validation Error": "输入有误（各字段的问题见 error.fields）"}
 METHODS = ("get", "post", "put", "patch", "delete")
 CONSTRAINTS = (("minLength", "最短"), ("maxLength", "最长"), ("minimum", "≥"), ("maximum", "≤"),
                ("exclusiveMinimum", ">"), ("exclusiveMaximum", "<"), ("pattern", "格式"), ("format", "格式"),
@@ -100,7 +102,8 @@ def reference(spec: dict[str, Any]) -> dict[str, Any]:
                             _text(p.get("description", "") or FIELD_LABELS.get(p["name"], ""),
                                   constraints(p.get("schema", {}))))
                       for p in op.get("parameters", [])]
-            responses = [(code, r.get("description", "")) for code, r in sorted(op.get("responses", {}).items())]
+            responses = [(code, RESPONSE_LABELS.get(r.get("description", ""), r.get("description", "")))
+                         for code, r in sorted(op.get("responses", {}).items())]
             anchor = f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", "").strip("-")
             tag = (op.get("tags") or ["other"])[0]
             groups.setdefault(tag, []).append(Operation(method.upper(), path, op.get("summary", ""),

@@ -104,7 +104,7 @@ FIELD_LABELS: dict[str, str] = {
     "ReassignPayload.reason": "平台改派说明",
     "platform_due_at": "平台新定的办理时限",
     "RequestTerminationPayload.reason": "提请终止办理的理由",
-    "ground": "终止办理情形（潍坊条例第十九、二十一条）",
+    "ground": "终止办理情形",  # 潍坊条例第十九、二十一条 (a city's rule: not cited to clerks elsewhere)
     "ConvertToDisclosurePayload.reason": "转依申请公开的理由",
     "into_order_no": "并入的工单编号（主单）",
     # 12345 intake form (the platform's fields, as in the import)
@@ -147,7 +147,7 @@ HELP: dict[str, str] = {
     "attachment_ids": "勾选随办理结果一并反馈的附件（先在“文书和附件”中上传）",
     "WorkOrderIntake.order_no": "平台工单编号；同一编号再次登记视为平台更新",
     "WorkOrderIntake.received_at": "平台派单到本机关的时间，签收和办理时限自此起算",
-    "WorkOrderIntake.platform_due_at": "工单上注明办理时限的，以平台时限为准（北京条例第十三条）；留空按本机关时限方案",
+    "WorkOrderIntake.platform_due_at": "工单上注明办理时限的，以平台时限为准；留空按本机关时限方案",  # 北京条例第十三条
     "WorkOrderIntake.assisting_units": "每行一个单位",
     "WorkOrderIntake.category_code": "GB/T 39666-2020 分类编码，可留空",
 }

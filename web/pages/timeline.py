@@ -10,7 +10,7 @@ from workflow.disclosure.context import decision_view
 EVENT_LABELS = {"attach": "上传材料", "document": "生成文书"}  # events outside the transition table
 EXTRA_LABELS = {"filename": "文件", "label": "类别", "title": "文书","doc_no": "文号", "receipt_date": "收到申请日期", "assignee": "承办人", "report_row": "年度报告行",
                 "on_time": "按期", "correction_due": "补正期限", "reconsideration_until": "复议期限至",
-                "litigation_until": "诉讼期限至", "date": "日期", "submission_no": "提交编号", "ip": "提交IP",
+                "litigation_until": "诉讼期限至", "date": "日期", "submission_no": "提交编号", "ip": "提交时的网络地址",
                 "duplicate_of": "疑似重复的申请（内部编号）", "confirmed_date": "确认日期", "reply_due": "答复期限",
                 "by_applicant": "申请人自行撤回"}
 SKIP = {"tracking_no", "raw_receipt_date", "assignee_id", "previous_assignee_id", "detail", "category", "sha256",

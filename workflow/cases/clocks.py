@@ -16,6 +16,7 @@ bulk); ``start_planned`` inserts one through the session.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -27,6 +28,7 @@ from sqlmodel import Session, select
 from db.models import Clock, ClockAdjustment
 from states.calendar import WorkCalendar, WorkingHours
 from states.deadlines import ClockInput, ClockResult, Pause, compute_workday_clock
+from states.wording import CLOCK_PASSED_DUTY, CLOCK_PASSED_WINDOW, CLOCK_STATUS, zone_label
 from workflow.timesource import end_of_day, local_date
 
 
@@ -393,7 +395,20 @@ def replan_clock(session: Session, clock: Clock, plan: ClockPlan, *, cal: WorkCa
     return recompute(session, clock, cal, now, tz)
 
 
-CLOCK_STATUS_LABELS = {"running": "计时中", "paused": "暂停计时", "met": "已完成", "cancelled": "已取消"}
+# What an explanation stored before issue 20 may carry that a clerk must not read: the source and confidence of a
+# 12345 time limit after its value, the profile's code after its name, the zone's code after a start time.
+_LEGACY_PROVENANCE = re.compile(r"（(?:已核实|二手来源|推导值|未核实|本机关设置)；依据：.*）$")
+_LEGACY_CODE = re.compile(r"^(时限方案：[^（，]+)（[a-z0-9_]+）")
+_LEGACY_ZONE = re.compile(r"（([A-Za-z]+/[A-Za-z_]+)）")
+
+
+def clerk_lines(lines: Sequence[str]) -> list[str]:
+    """An explanation as a clerk reads it (lines stored by older versions cleaned the same way)."""
+    out = []
+    for line in lines:
+        line = _LEGACY_CODE.sub(r"\1", _LEGACY_PROVENANCE.sub("", line))
+        out.append(_LEGACY_ZONE.sub(lambda m: f"（{zone_label(m.group(1))}）", line))
+    return out
 
 
 def clock_status_label(clock: Clock, now: datetime | None = None) -> str:
@@ -401,8 +416,8 @@ def clock_status_label(clock: Clock, now: datetime | None = None) -> str:
     is 已逾期, a window that only allowed something (补正告知期限) or a period of the applicant has 已届满."""
     if clock.status == "running" and now is not None and clock.due_at is not None and clock.due_at <= now:
         kind = CLOCK_KINDS.get(clock.kind)
-        return "已逾期" if kind is not None and kind.duty else "已届满"
-    return CLOCK_STATUS_LABELS.get(clock.status, "")
+        return CLOCK_PASSED_DUTY if kind is not None and kind.duty else CLOCK_PASSED_WINDOW
+    return CLOCK_STATUS.get(clock.status, "")
 
 
 def clock_view(clock: Clock, now: datetime | None = None) -> dict[str, Any]:
@@ -417,7 +432,7 @@ def clock_view(clock: Clock, now: datetime | None = None) -> dict[str, Any]:
         "deadline_version": clock.deadline_version, "overdue_level": clock.overdue_level,
         "met_at": clock.met_at.isoformat() if clock.met_at else None,
         "breached_at": clock.breached_at.isoformat() if clock.breached_at else None,
-        "explanation": clock.explanation.get("lines_zh", []) if clock.explanation else [],
+        "explanation": clerk_lines(clock.explanation.get("lines_zh", [])) if clock.explanation else [],
     }
 
 

@@ -32,8 +32,6 @@ from workflow.hotline.records import RECORD_KEYS, RowError, record_hash
 from workflow.timesource import end_of_day, local_date
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
-STATUS_ZH = {"confirmed": "已核实", "secondary": "二手来源", "derived": "推导值", "unconfirmed": "未核实",
-             "override": "本机关设置"}
 DUTY_KINDS = tuple(k for k in ALL_DUTY_KINDS if CLOCK_KINDS[k].case_kind == "workorder")  # sign_for, handling, callback
 
 
@@ -88,12 +86,11 @@ class Planner:
         return self._limits[key]
 
     def intro(self, field: str, lim: ResolvedLimits) -> str:
-        """Where a length comes from: profile, cell, value, and the value's source and status."""
+        """Where a length comes from, as a clerk reads it: the profile, the cell and the value. The value's source
+        and how sure it is are for administrators (the profile page), never in a clerk's explanation."""
         value: Limit = getattr(lim, field)
-        prov = lim.provenance[field]
-        return (f"时限方案：{self.profile.name}（{self.profile.code}），{CATEGORY_LABELS[lim.category]}·"
-                f"{URGENCY_LABELS[lim.urgency]}，{FIELD_LABELS[field]}{value.describe_zh()}"
-                f"（{STATUS_ZH.get(prov.status, prov.status)}；依据：{prov.source or '—'}）")
+        return (f"时限方案：{self.profile.name}，{CATEGORY_LABELS[lim.category]}·{URGENCY_LABELS[lim.urgency]}，"
+                f"{FIELD_LABELS[field]}{value.describe_zh()}")
 
     def plan_limit(self, kind: str, field: str, lim: ResolvedLimits, start_at: datetime, reason: str) -> ClockPlan:
         """A clock of ``limit`` length from ``start_at`` (``reason``: what happened then, e.g. 收到工单)."""
@@ -130,7 +127,7 @@ class Planner:
         if source == "platform":
             assert due is not None
             handling = plan_fixed("handling", due, self.cal, self.tz, start_at=start_at, lines=[
-                f"平台工单注明的办理时限：{fmt_local(due, self.tz)}，以平台时限为准（北京市接诉即办工作条例第十三条）",
+                f"平台工单注明的办理时限：{fmt_local(due, self.tz)}，以平台时限为准",  # 北京市接诉即办工作条例第十三条
                 f"按时限方案（{lim.handling.describe_zh()}）计算应为 {fmt_local(computed.due_at, self.tz)}，未采用",
             ])
         clocks.append(handling)

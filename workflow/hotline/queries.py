@@ -25,7 +25,7 @@ from states.policy import Sight
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.approvals import pending_label
-from workflow.cases.clocks import case_clocks, clock_view
+from workflow.cases.clocks import case_clocks, clerk_lines, clock_view
 from workflow.cases.engine import list_scope, load_for_reading, open_ctx
 from workflow.disclosure.queries import decode_cursor, encode_cursor
 from workflow.hotline.context import KIND, Ctx, cycle_view, cycles
@@ -155,7 +155,7 @@ def get_detail(session: Session, order_id: int, actor: Principal, *, now: dateti
         "profile_code": row.profile_code,
         "handling_due": None if handling is None else {
             "due_at": _iso(handling.due_at), "source": ctx.cycle_row().due_source,  # platform | profile
-            "explanation": handling.explanation.get("lines_zh", [])},
+            "explanation": clerk_lines(handling.explanation.get("lines_zh", []))},
         "assignee": {"id": row.assignee_id, "name": users.get(row.assignee_id)} if row.assignee_id else None,
         "unit_id": row.unit_id, "extensions_used": row.extensions_used,
         "extension_days_total": row.extension_days_total, "next_due_at": _iso(row.next_due_at),

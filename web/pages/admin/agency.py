@@ -18,6 +18,7 @@ from web.pages.session import StaffForm, app_clock, app_engine, form_str, princi
 from workflow.agencies.admin import save_agency_settings
 from workflow.agencies.config import AgencyConfig
 from workflow.errors import DomainValidation
+from workflow.hotline.profile_view import profile_choices, profile_rows
 
 router = APIRouter(prefix="/agency", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
@@ -34,7 +35,7 @@ LABELS: dict[str, tuple[str, str]] = {  # field → (section, label)
     "calendar_scopes": ("时间", "地方节假日范围代码（每行一个）"),
     "receipt_on_rest_day_rolls_forward": ("依申请公开", "休息日收到的申请自下一工作日起算"),
     "backfill_grace_wd": ("补录", "早于当前多少个工作日的办理步骤算作补录（须填写补录原因）"),
-    "backfill_roles": ("补录", "可以补录的角色（每行一个：front_desk 前台、officer 承办人、leader 负责人；空白表示能办理该步骤的人均可补录）"),
+    "backfill_roles": ("补录", "可以补录的角色（都不选：能办理该步骤的人均可补录）"),
     "correction_notice_wd": ("依申请公开", "补正告知期限（工作日，条例第三十条）"),
     "correction_period_wd": ("依申请公开", "申请人补正期限（工作日）"),
     "reply_wd": ("依申请公开", "答复期限（工作日，条例第三十三条）"),
@@ -52,11 +53,13 @@ LABELS: dict[str, tuple[str, str]] = {  # field → (section, label)
     "art35_max_delay_wd": ("依申请公开", "条例第三十五条延迟答复上限（工作日）"),
     "report_row_overrides": ("依申请公开", "年度报告行号调整（JSON）"),
     "reminder_ladder_wd": ("提醒", "到期前提醒（工作日，每行一个）"),
-    "reminder_ladders_wd": ("提醒", "按时限种类的提醒（JSON），如 {\"reply\": [5, 1, 0]}"),
+    "reminder_ladders_wd": ("提醒", "按时限种类的提醒（JSON，格式见系统文档；留空则都按上一项）"),
     "supervise_after_wd": ("提醒", "逾期多少个工作日后督办"), "digest_time": ("提醒", "每日汇总发送时间"),
     "hotline_profile": ("12345", "时限方案"), "hotline_overrides": ("12345", "时限方案调整（JSON）"),
 }
-OPTIONS = {"consultation_pause_starts": (("dispatch", "发出征求意见书之日"), ("receipt", "对方收到之日"))}
+OPTIONS = {"consultation_pause_starts": (("dispatch", "发出征求意见书之日"), ("receipt", "对方收到之日")),
+           "backfill_roles": ((Role.FRONT_DESK.value, "前台"), (Role.OFFICER.value, "承办人"), (Role.LEADER.value, "负责人"))}
+CHOICE_FIELDS = {"backfill_roles": "multi", "hotline_profile": "select"}  # typed as text or lines, chosen from a list
 JSON_FIELDS = ("report_row_overrides", "hotline_overrides", "reminder_ladders_wd")
 
 
@@ -64,8 +67,10 @@ def fields() -> list[FieldSpec]:
     out = []
     for f in model_fields(AgencyConfig):
         label = LABELS.get(f.name, ("其他", f.name))[1]
-        opts = OPTIONS.get(f.name, f.options)
-        out.append(FieldSpec(f.name, label, f.kind, False, opts, f.help, f.minimum, f.maximum, f.maxlength))
+        opts = tuple(profile_choices()) if f.name == "hotline_profile" else OPTIONS.get(f.name, f.options)
+        kind = CHOICE_FIELDS.get(f.name, f.kind)
+        help_ = "" if f.name in CHOICE_FIELDS else f.help
+        out.append(FieldSpec(f.name, label, kind, False, opts, help_, f.minimum, f.maximum, f.maxlength))
     out.extend(FieldSpec(n, LABELS[n][1], "textarea", False) for n in JSON_FIELDS)
     return out
 
@@ -77,10 +82,12 @@ def _sections() -> list[tuple[str, list[FieldSpec]]]:
     return list(by.items())
 
 
-def _values(agency_name: str, cfg: AgencyConfig) -> dict[str, str]:
-    out = {"name": agency_name}
+def _values(agency_name: str, cfg: AgencyConfig) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": agency_name}
     for k, v in cfg.model_dump(mode="json").items():
-        if isinstance(v, bool):
+        if CHOICE_FIELDS.get(k) == "multi":
+            out[k] = [str(x) for x in v]
+        elif isinstance(v, bool):
             out[k] = "on" if v else ""
         elif isinstance(v, list):
             out[k] = "\n".join(str(x) for x in v)
@@ -91,26 +98,31 @@ def _values(agency_name: str, cfg: AgencyConfig) -> dict[str, str]:
     return out
 
 
-def _page(request: Request, values: dict[str, str], errors: dict[str, list[str]], status: int = 200) -> Response:
-    return render(request, "admin/agency.html", {"sections": _sections(), "values": values, "errors": errors},
-                  status=status)
+def _page(request: Request, values: dict[str, Any], errors: dict[str, list[str]], status: int = 200,
+          cfg: AgencyConfig | None = None) -> Response:
+    name, rows = profile_rows(cfg) if cfg is not None else ("", [])
+    return render(request, "admin/agency.html", {"sections": _sections(), "values": values, "errors": errors,
+                                                 "profile_name": name, "profile_rows": rows}, status=status)
 
 
 @router.get("")
 def agency(request: Request, user: CurrentUser = IsAdmin) -> Response:
     ag, cfg = agency_of(request, user)
-    return _page(request, _values(ag.name, cfg), {})
+    return _page(request, _values(ag.name, cfg), {}, cfg=cfg)
 
 
 @router.post("")
 def save(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
-    values = typed_values(form)
+    values: dict[str, Any] = typed_values(form)
+    values.update({n: [str(v) for v in form.getlist(n)] for n, k in CHOICE_FIELDS.items() if k == "multi"})
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for f in fields():
         text = form_str(form, f.name)
         if f.kind == "checkbox":
             data[f.name] = f.name in form
+        elif f.kind == "multi":
+            data[f.name] = [str(v) for v in form.getlist(f.name)]
         elif f.name in JSON_FIELDS:
             try:
                 data[f.name] = json.loads(text) if text else {}

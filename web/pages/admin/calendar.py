@@ -23,12 +23,16 @@ router = APIRouter(prefix="/calendar", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
 MAX_NOTICE_BYTES = 256 * 1024
 
-EXAMPLE = """year: 2027
-document: 国办发明电〔2026〕N号
-scope: national
-holidays:
+# The import template an administrator downloads and fills in (the keys are the file format; the comments say
+# in Chinese what goes where).
+TEMPLATE = """# 节假日安排导入模板：按国务院办公厅（或本地政府）的年度节假日安排通知填写，保存为 UTF-8 编码的 .yaml 文件后上传。
+# 冒号左边的英文键名是文件格式的一部分，请保留原样；只修改冒号右边的内容。
+year: 2027                         # 年度
+document: 国办发明电〔2026〕N号      # 通知文号或名称
+scope: national                    # 范围：全国填 national；本地节假日填机关设置中的地方节假日范围代码
+holidays:                          # 放假：名称、起止日期（含首尾两日）
   - {name: 元旦, start: 2027-01-01, end: 2027-01-03}
-workdays: [2027-01-04]
+workdays: [2027-01-04]             # 调休上班的周末日期（没有则写 []）
 """
 
 
@@ -39,13 +43,20 @@ def _page(request: Request, text: str = "", problems: list[str] | None = None, s
         stale = count_stale_clocks(s)
         version = calendar_version(s)
     return render(request, "admin/calendar.html", {"notices": notices, "stale": stale, "version": version,
-                                                   "text": text, "problems": problems or [], "example": EXAMPLE},
+                                                   "text": text, "problems": problems or []},
                   status=status)
 
 
 @router.get("")
 def calendar(request: Request, user: CurrentUser = IsAdmin) -> Response:
     return _page(request)
+
+
+@router.get("/template.yaml")
+def template(user: CurrentUser = IsAdmin) -> Response:
+    """The import template with Chinese comments (issue 20: no template to download)."""
+    return Response(TEMPLATE.encode("utf-8"), media_type="text/yaml; charset=utf-8", headers={
+        "Content-Disposition": "attachment; filename*=UTF-8''%E8%8A%82%E5%81%87%E6%97%A5%E5%AE%89%E6%8E%92%E6%A8%A1%E6%9D%BF.yaml"})
 
 
 async def _text(form: FormData) -> tuple[str, str]:

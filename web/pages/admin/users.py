@@ -13,6 +13,7 @@ from db.models import Outbox, SweepStatus, Unit, User
 from notifications.failures import failure_reason
 from states.policy import may_grant
 from states.roles import ROLE_LABELS, Role
+from states.wording import SWEEP_LABELS, sweep_stat_label
 from web.auth import CurrentUser
 from web.pages.admin import agencies as admin_agencies
 from web.pages.admin import agency as admin_agency
@@ -122,7 +123,18 @@ def system(request: Request, user: CurrentUser = IsAdmin) -> Response:
     letters = [{"id": o.id, "title": dead_letters.notice_title(o.notice_type), "recipient_name": o.recipient_name,
                 "recipient": o.recipient if "@" in o.recipient else "", "attempts": o.attempts,
                 "reason": failure_reason(o.last_error), "detail": o.last_error or ""} for o in dead]
-    return render(request, "admin/system.html", {"sweeps": sweeps, "counts": dict(counts), "dead": letters})
+    return render(request, "admin/system.html", {"sweeps": [_sweep_row(sw) for sw in sweeps], "counts": dict(counts),
+                                                 "dead": letters})
+
+
+def _sweep_row(sw: SweepStatus) -> dict[str, Any]:
+    """A sweep's last run in Chinese: its name and what it counted (zero counters left out)."""
+    stats = dict(sw.last_stats or {})
+    counted = {**(stats.pop("done", None) or {}), **stats}
+    return {"job": SWEEP_LABELS.get(sw.job, "其他任务"), "last_started_at": sw.last_started_at,
+            "last_finished_at": sw.last_finished_at, "last_error": sw.last_error,
+            "stats": [(sweep_stat_label(k), v) for k, v in counted.items()
+                      if isinstance(v, int | float) and not isinstance(v, bool) and v]}
 
 
 @router.post("/system/outbox/{outbox_id}/retry")

@@ -41,6 +41,7 @@ from workflow.cases.pending_documents import pending_documents
 from workflow.hotline import actions as wf
 from workflow.hotline.files import CATEGORIES, attach_to_workorder, order_files
 from workflow.hotline.payloads import PAYLOADS
+from workflow.hotline.profile_view import profile_name
 from workflow.hotline.queries import ListFilter, count_workorders, get_detail, list_workorders
 from workflow.timesource import local_date
 
@@ -142,7 +143,7 @@ def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_acti
     pending = [a for a in d["approvals"] if a["status"] == "pending"]
     return render(request, "workorders/detail.html", {
         "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
-        "convert_defaults": convert_defaults(d), "cycles": cycle_rows(d["cycles"]), "files": files,
+        "convert_defaults": convert_defaults(d), "profile_name": profile_name(d["profile_code"]), "cycles": cycle_rows(d["cycles"]), "files": files,
         "file_kind": file_kind, "wall": lambda v: wall(v, tz), "pending": pending, "pending_documents": coming,
         "may_upload": may_attach(principal(user), row), "upload_errors": upload_errors or {},
         "upload_categories": [(k, label) for k, (label, _) in CATEGORIES.items()]}, status=status)

@@ -9,6 +9,7 @@ from states.hotline import CALLBACK_LABELS, STATE_LABELS
 from workflow.hotline.files import CATEGORIES
 from workflow.hotline.mapping import FIELDS
 from workflow.hotline.plan import fmt_local
+from workflow.hotline.profile_view import profile_name
 
 KEY_LABELS = {
     "order_no": "工单编号", "profile": "时限方案", "due_source": "时限来源", "sign_for_due_at": "签收时限",
@@ -37,6 +38,8 @@ def wall(value: str | datetime | None, tz: str) -> str:
 
 
 def _value(key: str, value: Any, tz: str) -> str:
+    if key == "profile":  # the profile's code: a clerk reads its name
+        return profile_name(str(value))
     if isinstance(value, bool):
         return "是" if value else "否"
     if key.endswith("_at") and isinstance(value, str):

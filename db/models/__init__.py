@@ -13,12 +13,13 @@ from db.models.common import (
     SweepStatus,
 )
 from db.models.core import Agency, Unit, User
-from db.models.disclosure import Consultation, Disclosure, RemedyCase
+from db.models.disclosure import AnnualReportVersion, Consultation, Disclosure, RemedyCase
 from db.models.hotline import WorkOrder, WorkOrderCycle
 from db.models.web import ChallengeUse, RateCounter, WebSession
 
 __all__ = [
     "Agency",
+    "AnnualReportVersion",
     "ApprovalRequest",
     "CalendarDay",
     "CalendarNotice",

@@ -153,3 +153,19 @@ class RemedyCase(SQLModel, table=True):
     decided_date: date | None = None
     note: str = Field(default="", max_length=1000)
     created_at: datetime
+
+
+class AnnualReportVersion(SQLModel, table=True):
+    """The figures of an annual report as last generated (workflow.reports.versions): when a step back-filled later
+    changes a year already reported, the report page shows the difference from this version."""
+
+    __tablename__ = "annual_report_version"
+    __table_args__ = (Index("ix_annual_report_version", "agency_id", "year", "report_format", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id")
+    year: int
+    report_format: str = Field(max_length=8)  # 2021 | 2019
+    figures: dict[str, Any] = json_field()  # {"table3": {row: [7 values]}, "fee": yuan, "table4": [15 values]}
+    generated_at: datetime  # first generated with these figures
+    last_generated_at: datetime  # generated again with the same figures
+    generated_by: int | None = Field(default=None, foreign_key="app_user.id")

@@ -16,6 +16,7 @@ from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from workflow.accounts.principal import Principal
 from workflow.reports.files import ReportFile, annual_file, leader_stats, report_scope, stats_file
 from workflow.reports.render import OutputFormat
+from workflow.reports.versions import record_generated
 from workflow.timesource import local_date
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
@@ -34,9 +35,12 @@ def _file(f: ReportFile, inline: bool = False) -> Response:
 @router.get("/annual/{year}", summary="政府信息公开工作年度报告统计表（表二、表三、表四）")
 def annual(year: int, engine: EngineDep, actor: PrincipalDep, now: NowDep, settings: SettingsDep,
            format: OutputFormat = "json", report_format: ReportFormat = "2021", agency: AgencyQ = None) -> Response:
+    today = local_date(now, settings.timezone)
     with read_session(engine) as s:
         agency_id = report_scope(s, actor, agency)
-        f = annual_file(s, agency_id, year, format, report_format, today=local_date(now, settings.timezone))
+        f = annual_file(s, agency_id, year, format, report_format, today=today)
+    if f.report is not None and isinstance(agency_id, int):  # a past year's report, as generated: a version
+        record_generated(engine, agency_id, f.report, actor.id, now, today)
     return _file(f, inline=format in ("json", "html"))
 
 

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from sqlmodel import Session, col, select
 
 from db.models import Agency, Unit, User
-from states.annual_report import FORMATS, ReportFormat
+from states.annual_report import FORMATS, AnnualReport, ReportFormat
 from states.inputs import DATE_MESSAGE, date_in_range
 from states.roles import Role
 from workflow.accounts.principal import Principal
@@ -38,6 +38,7 @@ class ReportFile:
     media_type: str
     filename: str  # Chinese; see ``content_disposition``
     ascii_name: str
+    report: AnnualReport | None = None  # a single agency's annual report (kept as a version: workflow.reports.versions)
 
     def content_disposition(self, inline: bool = False) -> str:
         """RFC 6266: an ASCII fallback and the UTF-8 name (browsers show the Chinese one)."""
@@ -84,7 +85,7 @@ def annual_file(session: Session, agency_id: int | frozenset[int] | None, year: 
     suffix = "" if report_format == "2021" else "（2019年版）"
     return ReportFile(render(report, output), MEDIA[output],
                       f"{report.agency_name}{year}年政府信息公开工作年度报告{suffix}.{output}",
-                      f"annual-report-{year}-{report_format}.{output}")
+                      f"annual-report-{year}-{report_format}.{output}", report)
 
 
 CONSOLIDATED_RENDER = {"json": consolidated.render_json, "html": consolidated.render_html,

@@ -14,7 +14,7 @@ from db.models import Agency
 from states.annual_report import FORMATS, ReportFormat
 from states.roles import Role
 from web.auth import CurrentUser
-from web.pages.common import agency_of, today
+from web.pages.common import agency_of, now, today
 from web.pages.render import render
 from web.pages.session import PageError, app_engine, principal, require
 from workflow.errors import DomainValidation, InvalidTransition, NotFound
@@ -28,6 +28,7 @@ from workflow.reports.files import (
     stats_file,
 )
 from workflow.reports.render import FORMAT_LABELS, OUTPUT_FORMATS, OutputFormat
+from workflow.reports.versions import changed_years, record_generated
 
 router = APIRouter(prefix="/reports", include_in_schema=False)
 CanReport = require(Role.LEADER, Role.ADMIN, Role.SUPERVISOR)
@@ -49,7 +50,10 @@ def _page(request: Request, user: CurrentUser, values: dict[str, str], errors: d
         with read_session(app_engine(request)) as s:
             reach = frozenset({user.agency_id}) | user.supervises
             agencies = [(a.code, a.name) for a in s.exec(select(Agency).order_by(col(Agency.code))) if a.id in reach]
+    with read_session(app_engine(request)) as s:
+        changed = changed_years(s, user.agency_id, t)
     return render(request, "reports/index.html", {
+        "changed": changed, "format_labels": FORMAT_LABELS,
         "years": list(range(t.year, FIRST_YEAR - 1, -1)), "formats": [(f, FORMAT_LABELS[f]) for f in FORMATS],
         "outputs": [(o, OUTPUT_LABELS[o]) for o in ("html", "xlsx", "docx", "json") if o in OUTPUT_FORMATS],
         "agencies": agencies, "values": {"year": str(t.year - 1), "report_format": "2021", "format": "html",
@@ -79,12 +83,15 @@ def annual(request: Request, user: CurrentUser = CanReport) -> Response:
     agency_id = _scope(request, user, values["agency"] or None)
     _, cfg = agency_of(request, user)
     year = int(values["year"]) if values["year"].isdigit() else 0
+    t = today(request, cfg.timezone)
     try:
         with read_session(app_engine(request)) as s:
             f = annual_file(s, agency_id, year, cast(OutputFormat, values["format"] or "html"),
-                            cast(ReportFormat, values["report_format"] or "2021"), today=today(request, cfg.timezone))
+                            cast(ReportFormat, values["report_format"] or "2021"), today=t)
     except DomainValidation as exc:
         return _page(request, user, values, {e["field"]: [e["message"]] for e in exc.fields}, status=422)
+    if f.report is not None and isinstance(agency_id, int):  # a past year's report, as generated: a version
+        record_generated(app_engine(request), agency_id, f.report, user.id, now(request), t)
     return _file(f, inline=values["format"] in ("", "html"))
 
 

@@ -1,8 +1,8 @@
 """Annual report versions (issue 14 item 4): the figures of a year's report as last generated, so that the report
 page can say when a back-filled step has changed them since.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 from typing import Sequence, Union
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0006"
-down_revision: Union[str, None] = "0005"
+revision: str = "0007"
+down_revision: Union[str, None] = "0006"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -109,6 +109,10 @@ class Settings(BaseSettings):
         "Render every notice template from its fixture at start-up: a broken override stops the start."))
 
     max_upload_bytes: int = Field(10 * 1024 * 1024, description="Largest accepted upload, in bytes.")
+    max_request_bytes: int = Field(12 * 1024 * 1024, description=(
+        "Largest request body, in bytes, refused (413) before anything is read or written: an upload with the "
+        "form around it. 12345 and go-live imports may send up to 210 MB. Keep nginx's `client_max_body_size` "
+        "the same."))
     allowed_upload_types: list[str] = Field(
         default_factory=lambda: ["application/pdf", "image/jpeg", "image/png",
                                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document"],

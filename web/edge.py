@@ -2,7 +2,9 @@
 
 - ``EdgeGuard`` (ASGI middleware): a control character in the path or the query string, or a NUL anywhere in a
   form or JSON body (raw, ``%00`` or ``\\u0000``) is a 422 before the body reaches a route — PostgreSQL cannot
-  store a NUL, and no field of ours takes one.
+  store a NUL, and no field of ours takes one. A body past ``max_request_bytes`` (bulk imports: their own
+  limit) is a 413: by its Content-Length before a byte is read (so no upload is spooled to disk first), or as
+  soon as a body without one passes the limit.
 - ``check_params`` (a dependency of every route, API and pages): each integer path or query parameter must fit
   the databases (``states.inputs.MAX_INT``: a path id beyond it is a 404, a query value a 422), each date or
   instant must lie in the sane range (422). Routes declare plain ``int`` and ``date``; the check reads the
@@ -30,10 +32,12 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from states.inputs import DATE_MESSAGE, INT_MESSAGE, date_in_range, has_control, int_in_range
 from web.errors import ApiError
+from web.import_jobs import MAX_UPLOAD_BYTES as IMPORT_MAX_BYTES
 from web.pages.render import render
 from web.pages.session import PageError
 
@@ -45,6 +49,7 @@ UNSTORABLE = "输入中含有无法保存的值（超出范围的数字、日期
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _FORM_NUL = re.compile(rb"%00")
 _CHECKED_BODIES = (b"application/json", b"application/x-www-form-urlencoded")
+BULK_IMPORTS = re.compile(r"/(api/)?workorders/import|/admin/golive")  # 12345 exports, go-live files
 
 
 def is_api(path: str) -> bool:
@@ -88,8 +93,30 @@ async def _refuse(scope: Scope, send: Send, status: int, code: str, message: str
     await send({"type": "http.response.body", "body": body})
 
 
+class RequestTooLarge(HTTPException):
+    """A body past the limit, found while it streams in (FastAPI re-raises HTTPExceptions from body parsing)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, too_large_message(limit))
+
+
+def too_large_message(limit: int) -> str:
+    return f"提交的内容过大（超过 {limit // (1024 * 1024)} MB），请减小文件后重试"
+
+
+def body_limit(scope: Scope) -> int:
+    """The largest body this request may send (``max_request_bytes``; bulk imports up to their own limit)."""
+    app = scope.get("app")
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    limit = int(getattr(settings, "max_request_bytes", 12 * 1024 * 1024))
+    if BULK_IMPORTS.fullmatch(scope.get("path", "")):
+        limit = max(limit, IMPORT_MAX_BYTES + 10 * 1024 * 1024)  # the file, its mapping and the form
+    return limit
+
+
 class EdgeGuard:
-    """Refuses control characters in the URL and NUL bytes in form/JSON bodies before any route runs."""
+    """Refuses control characters in the URL, bodies past the size limit (by Content-Length before a byte is
+    read, else as they stream in) and NUL bytes in form/JSON bodies, before any route runs."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -102,22 +129,47 @@ class EdgeGuard:
         if where is not None:
             await _refuse(scope, send, 422, "control_characters", CONTROL_IN_URL, where[0])
             return
-        ctype = dict(scope.get("headers") or []).get(b"content-type", b"").lower()
-        if scope["method"] not in ("POST", "PUT", "PATCH") or not ctype.startswith(_CHECKED_BODIES):
-            await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        limit = body_limit(scope)
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:  # refused before anything is read, let alone written
+            await _refuse(scope, send, 413, "too_large", too_large_message(limit))
             return
-        chunks, more = [], True
+        ctype = headers.get(b"content-type", b"").lower()
+        if scope["method"] not in ("POST", "PUT", "PATCH") or not ctype.startswith(_CHECKED_BODIES):
+            await self.app(scope, _counted(receive, limit), send)
+            return
+        chunks, more, size = [], True, 0
         while more:
             message = await receive()
             if message["type"] == "http.disconnect":
                 return
             chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > limit:
+                await _refuse(scope, send, 413, "too_large", too_large_message(limit))
+                return
             more = message.get("more_body", False)
         body = b"".join(chunks)
         if body_has_nul(body, ctype):
             await _refuse(scope, send, 422, "nul_character", NUL_IN_BODY)
             return
         await self.app(scope, _replay(body, receive), send)
+
+
+def _counted(receive: Receive, limit: int) -> Receive:
+    """``receive`` that stops a body without a (true) Content-Length once it passes ``limit``."""
+    size = [0]
+
+    async def counted() -> Message:
+        message = await receive()
+        if message["type"] == "http.request":
+            size[0] += len(message.get("body", b""))
+            if size[0] > limit:
+                raise RequestTooLarge(limit)
+        return message
+
+    return counted
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

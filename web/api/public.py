@@ -1,4 +1,8 @@
-"""Public, unauthenticated endpoints for applicants: status look-up and their documents (rate-limited)."""
+"""Public, unauthenticated endpoints for applicants: status look-up and their documents (rate-limited).
+
+The tracking number and query code travel in the body (``POST /api/public/status``, ``POST
+/api/public/files/{id}``); the earlier GET forms with both in the query string still answer, marked deprecated
+in the API description."""
 
 from __future__ import annotations
 
@@ -6,11 +10,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
+from pydantic import ConfigDict, Field
 
 from db.engine import read_session
 from notifications.files import existing_file
 from web.deps import EngineDep, SettingsDep, lookup_allowed
 from web.errors import ApiError
+from workflow.inputs import Clean
 from workflow.portal.lookup import can_download, lookup
 
 router = APIRouter(prefix="/api/public", tags=["public"])
@@ -24,10 +30,16 @@ def _limit(request: Request, number: str) -> None:
         raise ApiError(429, "rate_limited", "查询过于频繁，请稍后再试")
 
 
-@router.get("/status", summary="申请人查询办理进度（受理编号 + 查询码）")
-def status(request: Request, engine: EngineDep,
-           tracking_no: Annotated[str, Query(min_length=1, max_length=64)],
-           query_code: Annotated[str, Query(min_length=1, max_length=64)]) -> dict[str, Any]:
+class LookupIn(Clean):
+    """What the applicant has: the tracking number and the query code (in the body, never in a URL that
+    proxies, browsers and logs keep)."""
+
+    model_config = ConfigDict(extra="forbid")
+    tracking_no: str = Field(min_length=1, max_length=64, description="受理编号")
+    query_code: str = Field(min_length=1, max_length=64, description="查询码")
+
+
+def _status(request: Request, engine: Any, tracking_no: str, query_code: str) -> dict[str, Any]:
     _limit(request, tracking_no)
     with read_session(engine) as s:
         view = lookup(s, tracking_no, query_code)
@@ -36,10 +48,8 @@ def status(request: Request, engine: EngineDep,
     return view
 
 
-@router.get("/files/{file_id}", summary="下载寄给申请人的文书")
-def download(request: Request, file_id: int, engine: EngineDep, settings: SettingsDep,
-             tracking_no: Annotated[str, Query(min_length=1, max_length=64)],
-             query_code: Annotated[str, Query(min_length=1, max_length=64)]) -> FileResponse:
+def _file(request: Request, engine: Any, settings: Any, file_id: int, tracking_no: str,
+          query_code: str) -> FileResponse:
     _limit(request, tracking_no)
     with read_session(engine) as s:
         f = can_download(s, tracking_no, query_code, file_id)
@@ -47,4 +57,31 @@ def download(request: Request, file_id: int, engine: EngineDep, settings: Settin
     if f is None or path is None:
         raise ApiError(404, "not_found", NOT_FOUND)
     return FileResponse(path, media_type=f.content_type, filename=f.filename,
-                        content_disposition_type="attachment")
+                        content_disposition_type="attachment",
+                        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+
+
+@router.post("/status", summary="申请人查询办理进度（受理编号 + 查询码，放在请求体中）")
+def status(request: Request, engine: EngineDep, body: LookupIn) -> dict[str, Any]:
+    return _status(request, engine, body.tracking_no, body.query_code)
+
+
+@router.post("/files/{file_id}", summary="下载寄给申请人的文书（受理编号 + 查询码，放在请求体中）")
+def download(request: Request, file_id: int, engine: EngineDep, settings: SettingsDep,
+             body: LookupIn) -> FileResponse:
+    return _file(request, engine, settings, file_id, body.tracking_no, body.query_code)
+
+
+# The earlier form with the code in the query string: kept for existing clients, marked deprecated.
+@router.get("/status", summary="（已弃用，请用 POST）申请人查询办理进度", deprecated=True)
+def status_by_query(request: Request, engine: EngineDep,
+                    tracking_no: Annotated[str, Query(min_length=1, max_length=64)],
+                    query_code: Annotated[str, Query(min_length=1, max_length=64)]) -> dict[str, Any]:
+    return _status(request, engine, tracking_no, query_code)
+
+
+@router.get("/files/{file_id}", summary="（已弃用，请用 POST）下载寄给申请人的文书", deprecated=True)
+def download_by_query(request: Request, file_id: int, engine: EngineDep, settings: SettingsDep,
+                      tracking_no: Annotated[str, Query(min_length=1, max_length=64)],
+                      query_code: Annotated[str, Query(min_length=1, max_length=64)]) -> FileResponse:
+    return _file(request, engine, settings, file_id, tracking_no, query_code)

@@ -100,6 +100,9 @@ class Settings(BaseSettings):
         "Sender display name when the agency has no name of its own."))
     outbox_max_attempts: int = Field(8, description=(
         "Delivery attempts of one notice before it becomes a dead letter (shown to the administrator)."))
+    outbox_lease_seconds: int = Field(60, ge=5, description=(
+        "How long a worker's claim on a notice lasts, judged by the database's clock and renewed while its batch "
+        "is sent: a killed worker's notices are taken over by another within this time."))
     outbox_backoff_seconds: list[int] = Field(
         default_factory=lambda: [0, 60, 300, 1800, 3600, 7200, 14400], description=(
             "Wait before each attempt, in seconds (entry k before attempt k+1; the last repeats). "

@@ -2,7 +2,8 @@
 
 1. Claim (one short write transaction): due ``pending`` rows and ``sending`` rows whose lease expired;
    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite; set ``sending``, ``locked_by``,
-   ``lease_until``; commit.
+   ``lease_until``; commit. Leases are taken and judged on the database's clock, short, and renewed while the
+   batch is sent (``notifications.leases``).
 2. Render and send with no transaction open.
 3. Mark each row (one short transaction per row): ``sent`` (+ StoredFile rows), or back to ``pending``
    with back-off, or ``dead``. A crash between 2 and 3 leaves the row ``sending``; once the lease expires
@@ -35,6 +36,7 @@ from db.models.core import User
 from notifications.catalog import get_spec
 from notifications.failures import as_send_error
 from notifications.files import store_file, write_blob
+from notifications.leases import database_now, lease_end, renew
 from notifications.mailer import (
     MailBackend,
     SendError,
@@ -164,21 +166,25 @@ def backoff_delay(attempts: int, schedule: Sequence[int]) -> int:
     return int(schedule[min(attempts, len(schedule) - 1)])
 
 
-def _due_clause(now: datetime) -> Any:
+def _due_clause(now: datetime, lease_now: datetime) -> Any:
+    """Pending rows due by the worker's ``now``; claimed rows whose lease ran out by the database's clock."""
     return or_(and_(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now),
-               and_(col(Outbox.status) == "sending", col(Outbox.lease_until) < now))
+               and_(col(Outbox.status) == "sending", col(Outbox.lease_until) < lease_now))
 
 
 def claim_due(engine: Engine, now: datetime, *, instance: str, limit: int, lease_seconds: int) -> list[Job]:
-    """Claim up to ``limit`` due rows for ``instance`` in one short write transaction."""
+    """Claim up to ``limit`` due rows for ``instance`` in one short write transaction; the lease is taken and
+    judged on the database's clock (``notifications.leases``), never on this worker's."""
     with write_session(engine) as s:
-        q = select(Outbox).where(_due_clause(now)).order_by(col(Outbox.next_attempt_at), col(Outbox.id)).limit(limit)
+        lease_now, until = lease_end(s, lease_seconds)
+        q = select(Outbox).where(_due_clause(now, lease_now)).order_by(col(Outbox.next_attempt_at),
+                                                                       col(Outbox.id)).limit(limit)
         if not is_sqlite(engine):
             q = q.with_for_update(skip_locked=True)
         rows = list(s.exec(q).all())
         jobs = []
         for r in rows:
-            r.status, r.locked_by, r.lease_until = "sending", instance, now + timedelta(seconds=lease_seconds)
+            r.status, r.locked_by, r.lease_until = "sending", instance, until
             assert r.id is not None
             jobs.append(Job(r.id, r.agency_id, r.case_kind, r.case_id, r.notice_type, r.channel, r.recipient,
                             r.recipient_name, dict(r.context or {}), r.attempts))
@@ -304,7 +310,7 @@ def retry_dead(engine: Engine, outbox_id: int, now: datetime) -> bool:
 def backlog(engine: Engine, now: datetime) -> tuple[int, float]:
     """(due rows, seconds since the oldest due row became due)."""
     with read_session(engine) as s:
-        q = select(func.count(), func.min(col(Outbox.next_attempt_at))).where(_due_clause(now))
+        q = select(func.count(), func.min(col(Outbox.next_attempt_at))).where(_due_clause(now, database_now(s)))
         count, oldest = s.exec(q).one()
     if not count or oldest is None:
         return 0, 0.0
@@ -367,12 +373,16 @@ class _Addressed:
 
 
 async def adeliver_due(engine: Engine, now: datetime, *, instance: str, batch_size: int = 50,
-                       lease_seconds: int = 300, time_budget_s: float = 240.0,
+                       lease_seconds: int | None = None, time_budget_s: float = 240.0,
                        settings: Settings | None = None, backend: MailBackend | None = None) -> DeliveryStats:
-    """Drain due rows in batches until none are due or the time budget is spent (no per-run cap)."""
+    """Drain due rows in batches until none are due or the time budget is spent (no per-run cap).
+
+    The batch's leases (``outbox_lease_seconds`` unless given) are renewed whenever a third of one has passed,
+    so a slow batch keeps its rows while a killed worker's rows are taken over within one lease."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     s = settings or get_settings()
+    lease = lease_seconds or s.outbox_lease_seconds
     start = time.monotonic()
 
     def clock() -> datetime:
@@ -383,9 +393,10 @@ async def adeliver_due(engine: Engine, now: datetime, *, instance: str, batch_si
     async with backend or backend_for(s) as mail:
         while time.monotonic() - start < time_budget_s:
             jobs = await asyncio.to_thread(claim_due, engine, clock(), instance=instance, limit=batch_size,
-                                           lease_seconds=lease_seconds)
+                                           lease_seconds=lease)
             if not jobs:
                 break
+            leased_at = time.monotonic()
             stats.batches += 1
             stats.claimed += len(jobs)
             emails = await asyncio.to_thread(user_emails, engine, jobs)
@@ -393,6 +404,9 @@ async def adeliver_due(engine: Engine, now: datetime, *, instance: str, batch_si
                 if time.monotonic() - start >= time_budget_s:
                     await asyncio.to_thread(release, engine, jobs[i:], instance)
                     break
+                if time.monotonic() - leased_at > lease / 3:  # still sending: keep the rest of the batch
+                    await asyncio.to_thread(renew, engine, [j.id for j in jobs[i:]], instance, lease)
+                    leased_at = time.monotonic()
                 circuit = await _one(engine, job, emails.get(job.id), mail, s, clock, stats, circuit)
             if circuit is not None and all(j.channel != "print" for j in jobs):
                 break
@@ -433,7 +447,7 @@ async def _one(engine: Engine, job: Job, email: tuple[str, str] | None, mail: Ma
     return circuit
 
 
-def deliver_due(engine: Engine, now: datetime, *, instance: str, batch_size: int = 50, lease_seconds: int = 300,
+def deliver_due(engine: Engine, now: datetime, *, instance: str, batch_size: int = 50, lease_seconds: int | None = None,
                 time_budget_s: float = 240.0, settings: Settings | None = None,
                 backend: MailBackend | None = None) -> DeliveryStats:
     """Synchronous entry point (scheduler thread, CLI); runs ``adeliver_due`` in its own event loop — on a thread of

@@ -28,6 +28,7 @@ from workflow.timesource import local_dt
 
 ROOT = Path(__file__).resolve().parents[1]
 MONDAY = date(2026, 11, 9)
+LEASE = 10  # outbox_lease_seconds for the kill test: a killed worker's rows wait this long
 NOW = local_dt(2026, 11, 9, 10)
 
 
@@ -153,7 +154,7 @@ def test_kill_9_mid_sweep_then_restart_loses_nothing(pg_db, smtp_sink, tmp_path)
     sink, port = smtp_sink
     n = 3000
     clock_ids = _backlog(pg_db, n)
-    env = _env(pg_db.url, tmp_path, port)
+    env = {**_env(pg_db.url, tmp_path, port), "BANLI_OUTBOX_LEASE_SECONDS": str(LEASE)}
 
     # 1. w1 alone, small batches: killed in the middle of the reminders sweep
     w1 = _banli(env, "worker", "--once", "--instance", "w1", "--batch-size", "20", "--now", NOW.isoformat())
@@ -163,8 +164,8 @@ def test_kill_9_mid_sweep_then_restart_loses_nothing(pg_db, smtp_sink, tmp_path)
     enqueued_at_kill = _count(pg_db, Outbox.notice_type == "internal.reminder")
     assert 300 <= enqueued_at_kill < n, "the kill did not land mid-sweep"
 
-    # 2. w2 and a restarted w1 (both on the same clock: a lease is judged against shared time); w1 is
-    #    killed again while delivering
+    # 2. w2 and a restarted w1 (leases are judged on the database's clock, renewed while a batch is sent);
+    #    w1 is killed again while delivering
     w2 = _banli(env, "worker", "--once", "--instance", "w2", "--now", NOW.isoformat())
     w1 = _banli(env, "worker", "--once", "--instance", "w1", "--now", NOW.isoformat())
     _wait_for(lambda: len(sink.messages) >= n // 3, timeout=300)
@@ -173,7 +174,8 @@ def test_kill_9_mid_sweep_then_restart_loses_nothing(pg_db, smtp_sink, tmp_path)
     held = {o.id for o in _reminders(pg_db) if o.status == "sending" and o.locked_by == "w1"}
     _finish(w2)
 
-    # 3. w1 restarted after its leases expired picks up what it held
+    # 3. w1 restarted after its leases ran out (on the database's clock: one short lease after the kill)
+    time.sleep(LEASE + 0.5)
     _finish(_banli(env, "worker", "--once", "--instance", "w1", "--now", (NOW + timedelta(minutes=20)).isoformat()))
 
     rows = _reminders(pg_db)

@@ -84,6 +84,12 @@ def variants() -> Iterator[Case]:
                  lines=[{"band": "第31—40件", "quantity": 2, "rate": 200, "amount": 400}], amount=400,
                  pauses_reply_clock=True))
     yield "internal.overdue:level1", "internal.overdue", _with("internal.overdue", level=1, report_by="")
+    yield ("internal.overdue:hours", "internal.overdue",
+           _with("internal.overdue", level=1, report_by="", due_time="12:00", overdue_text="12分钟（工作时间）"))
+    yield ("internal.overdue:by_hand", "internal.overdue",
+           _with("internal.overdue", level=2, report_by="", by="负责人陈红", note="请今日内办结", days_overdue=0))
+    yield ("internal.reminder:hours", "internal.reminder",
+           _with("internal.reminder", working_days_left=0, due_time="12:00", minutes_left=30, for_desk=True))
     yield ("disclosure.delivery_record:in_person", "disclosure.delivery_record",
            _with("disclosure.delivery_record", method="in_person", method_label="直接送达", ems_no="",
                  delivered_date="", signer="", signed_date=""))

@@ -21,7 +21,12 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from states.calendar_explain import DeadlineResult, Explanation
-from states.calendar_hours import inside_working_period, used_working_time_on, walk_working_time
+from states.calendar_hours import (
+    inside_working_period,
+    used_working_time_on,
+    walk_working_time,
+    working_time_between,
+)
 from states.calendar_model import (
     REST_WEEKDAY_ZH,
     CalendarNotCovered,
@@ -355,6 +360,17 @@ class WorkCalendar:
             tz=hours.tz,
         )
         return DeadlineResult(due, bool(missing), missing, expl, self.version)
+
+    def working_seconds_between(self, a: datetime, b: datetime, hours: WorkingHours) -> int:
+        """Seconds of working time in ``[a, b)`` (0 when b <= a): how long until a deadline in working time, or how
+        long past it (the 12345 hour clocks' reminders and escalation)."""
+        _check_aware(a)
+        _check_aware(b)
+        zone = hours.zone
+        start, end = (x.astimezone(zone).replace(tzinfo=None) for x in (a, b))
+        if end <= start:
+            return 0
+        return int(working_time_between(self.is_workday, start, end, hours.periods).total_seconds())
 
     def next_working_instant(self, dt: datetime, hours: WorkingHours) -> datetime:
         """dt itself if inside working hours on a working day, else the next period start (aware, hours.tz)."""

@@ -38,6 +38,24 @@ def walk_working_time(
         day += _ONE_DAY
 
 
+def working_time_between(
+    is_workday: Callable[[date], bool], start: datetime, end: datetime, periods: Periods, max_days: int = 400
+) -> timedelta:
+    """The working time inside ``[start, end)`` (zero when ``end <= start``); days beyond ``max_days`` after the
+    start are not walked (the sweeps ask about deadlines hours or days away)."""
+    total = timedelta(0)
+    day, last = start.date(), min(end.date(), start.date() + timedelta(days=max_days))
+    while day <= last:
+        if is_workday(day):
+            for p_start, p_end in periods:
+                lo = max(datetime.combine(day, p_start), start)
+                hi = min(datetime.combine(day, p_end), end)
+                if hi > lo:
+                    total += hi - lo
+        day += _ONE_DAY
+    return total
+
+
 def inside_working_period(is_workday: Callable[[date], bool], moment: datetime, periods: Periods) -> bool:
     """True if ``moment`` is on a working day and within a period (start inclusive, end exclusive)."""
     if not is_workday(moment.date()):

@@ -190,6 +190,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     # Withdrawal (撤回) until the reply; the applicant withdraws through the portal (system actor)
     Transition("withdraw", PRE_REPLY, DState.CLOSED, _r(FD, OF, LD), "申请人撤回申请", system=True,
                payload=("reason", "withdrawn_date")),
+    # 催办 / 督办 by hand: the office head presses the officer (条例第三十三条: the reply is the agency's duty in time);
+    # the automatic ladder is the scheduler's (workflow.sweeps.escalation) and writes its own events.
+    Transition("urge", PRE_REPLY, SAME, _r(LD), "催办", payload=("note",)),
+    Transition("supervise", PRE_REPLY, SAME, _r(LD), "督办", payload=("note",)),
     # Remedies (for annual-report table 四)
     Transition("record_remedy", POST_REPLY, SAME, _r(OF, LD), "登记行政复议/诉讼情况",
                payload=("kind", "filed_date", "outcome", "decided_date", "note", "remedy_id")),

@@ -241,6 +241,7 @@ SUPERVISE_DUE = _escalation_due("supervise", "督办")
 DESK = frozenset({Role.FRONT_DESK, Role.LEADER})  # the agency's 12345 liaison, or its head
 HANDLER = frozenset({Role.OFFICER, Role.LEADER})  # the officer of the order (states.policy), or a leader
 LEADER = frozenset({Role.LEADER})
+NOBODY: frozenset[Role] = frozenset()  # a row only the scheduler fires
 OPEN = (S.RECEIVED, S.SIGNED_FOR, S.HANDLING)
 # 条例第二十九条: who applies (identity document, contact) and what is asked for (description, form, way).
 CONVERT_PAYLOAD = ("reason", "applicant", "request")
@@ -287,8 +288,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     # The platform closes; from ``replied`` when it closed without a callback (来电人要求不回复: 济南条例第二十四条).
     _t("close", (S.REPLIED, S.CALLBACK_RECORDED), S.CLOSED, DESK, payload=("note",)),
     # 催办 / 督办 when overdue: 济南条例第二十八条第一项; 潍坊条例第二十六条第一、二项; ladder in the profile.
-    _t("urge", OPEN, SAME, LEADER, guards=(URGE_DUE,), system=True, payload=("note",)),
-    _t("supervise", OPEN, SAME, LEADER, guards=(SUPERVISE_DUE,), system=True, payload=("note",)),
+    # By hand, a leader may press an open order at any time; the ladder's own steps are the scheduler's.
+    _t("urge", OPEN, SAME, LEADER, payload=("note",)),
+    _t("urge", OPEN, SAME, NOBODY, guards=(URGE_DUE,), system=True, payload=("note",)),
+    _t("supervise", OPEN, SAME, LEADER, payload=("note",)),
+    _t("supervise", OPEN, SAME, NOBODY, guards=(SUPERVISE_DUE,), system=True, payload=("note",)),
     # 终止办理: 潍坊条例第二十一条 — 书面提请热线工作机构审核后终止办理，并向服务对象作出解释.
     _t("request_termination", (S.SIGNED_FOR, S.HANDLING), S.TERMINATION_REQUESTED, HANDLER,
        payload=("reason", "ground")),

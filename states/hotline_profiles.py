@@ -390,6 +390,20 @@ def escalations_due(ladder: Sequence[EscalationStep], overdue_index: int | None,
     return tuple(s.action for s in ladder[fired:] if s.after_wd <= overdue_index)
 
 
+def hour_steps_reached(overdue_seconds: int, supervise_after_wmin: int) -> int:
+    """Ladder steps an hour-based clock (urgent sign-for, same-day handling, a platform's instant) has reached, by
+    the working time since it was breached: 催办 as soon as any working time has passed (the first sweep in working
+    hours after the breach), 督办 once ``supervise_after_wmin`` working minutes have (the agency's setting)."""
+    if overdue_seconds <= 0:
+        return 0
+    return 2 if overdue_seconds >= supervise_after_wmin * 60 else 1
+
+
+def hour_escalations_due(ladder: Sequence[EscalationStep], reached: int, fired: int) -> tuple[str, ...]:
+    """The ladder's first ``reached`` actions not yet fired (an hour clock climbs the same ladder, by the hour)."""
+    return tuple(s.action for s in ladder[fired:reached])
+
+
 def reminder_due(reminders: Sequence[int], workdays_left: int, sent: Sequence[int]) -> int | None:
     """The reminder to send now (only the nearest one after a missed run), or None.
 

@@ -213,12 +213,22 @@ def test_escalation_ladder_guards():
     assert MACHINE.check(S.RECEIVED, "urge", {**GOOD, "escalations_due": ("urge",)}, SYSTEM, False).dest == SAME
 
 
-@pytest.mark.parametrize("trigger", ["return_order", "request_extension", "approve_extension", "urge"])
+@pytest.mark.parametrize("trigger", ["return_order", "request_extension", "approve_extension"])
 def test_missing_facts_fail_closed(trigger: str):
     state = S.HANDLING
     with pytest.raises(InvalidTransition) as exc:
         MACHINE.check(state, trigger, {}, EVERYONE, True)
     assert exc.value.code == "guard_failed"
+
+
+@pytest.mark.parametrize("trigger", ["urge", "supervise"])
+def test_the_ladder_fails_closed_but_a_leader_presses_by_hand(trigger: str):
+    """Issue 20: the scheduler's step needs the ladder's facts; a leader's 催办/督办 by hand needs none."""
+    with pytest.raises(InvalidTransition) as exc:
+        MACHINE.check(S.HANDLING, trigger, {}, SYSTEM, False)
+    assert exc.value.code == "guard_failed"
+    assert MACHINE.check(S.HANDLING, trigger, {}, LEADER, False).dest == SAME
+    assert trigger not in MACHINE.allowed(S.HANDLING, GOOD, OFFICER, True)
 
 
 # --- property: check, allowed and fire agree for any facts and any actor ---------------------------------

@@ -32,6 +32,7 @@ PAYLOADS: dict[str, dict] = {
     "send_fee_notice": {"method": "page", "quantity": 50}, "record_payment": {}, "lapse_fee": {},
     "reply": {"category": "disclose", "reason": "provided"}, "deliver": {"method": "email"}, "archive": {},
     "withdraw": {}, "record_remedy": {"kind": "reconsideration", "filed_date": "2026-03-05"},
+    "urge": {"note": "请尽快办理"}, "supervise": {"note": "请今日内办结"},
 }
 
 T_REG = local_dt(2026, 3, 2, 10)

@@ -12,7 +12,7 @@ EXTRA_LABELS = {"filename": "文件", "label": "类别", "title": "文书","doc_
                 "on_time": "按期", "correction_due": "补正期限", "reconsideration_until": "复议期限至",
                 "litigation_until": "诉讼期限至", "date": "日期", "submission_no": "提交编号", "ip": "提交时的网络地址",
                 "duplicate_of": "疑似重复的申请（内部编号）", "confirmed_date": "确认日期", "reply_due": "答复期限",
-                "by_applicant": "申请人自行撤回"}
+                "by_applicant": "申请人自行撤回", "pressed_by": "催办督办人"}
 SKIP = {"tracking_no", "raw_receipt_date", "assignee_id", "previous_assignee_id", "detail", "category", "sha256",
         "size", "file_id", "outbox_id", "notice_type"}
 

@@ -75,6 +75,11 @@ class AgencyConfig(BaseModel):
     reminder_ladder_wd: list[int] = Field(default_factory=lambda: [5, 3, 1, 0])  # working days before due
     reminder_ladders_wd: dict[str, list[int]] = Field(default_factory=dict)  # per clock kind, e.g. {"reply": [5, 1, 0]}
     supervise_after_wd: int = 5  # 督办 at +5 working days overdue
+    # 12345 clocks counted in working hours (urgent sign-for, same-day handling, a platform's own instant): a
+    # reminder this many working minutes before the deadline, 催办 at the first sweep in working hours after it,
+    # 督办 this many working minutes after it (bureau practice; configurable)
+    hour_remind_before_wmin: int = Field(30, ge=1, le=480)
+    hour_supervise_after_wmin: int = Field(120, ge=1, le=2400)
     digest_time: str = "08:30"
 
     # 12345

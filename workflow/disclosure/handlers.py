@@ -18,6 +18,7 @@ from states.decisions import Category
 from states.fees import quote_items, quote_pages
 from workflow.cases.assignment import validate_assignee
 from workflow.cases.clocks import add_adjustment, pause_clock, resume_clock, start_clock, stop_clock
+from workflow.cases.pressing import press
 from workflow.disclosure import payloads as P
 from workflow.disclosure.context import (
     KIND,
@@ -358,6 +359,15 @@ def h_deliver(ctx: Ctx, p: P.DeliverIn) -> None:
                  name="（存档）", contact="")
 
 
+def _press(step: str) -> Handler:
+    def handler(ctx: Ctx, p: P.NoteIn) -> None:
+        """催办 / 督办 by the office head: recorded, and the officer (or the desk) told at once."""
+        press(ctx, kind=KIND, step=step, note=p.note, number=ctx.row.tracking_no or "",
+              summary=ctx.row.description[:60], clocks=list(ctx.clocks().values()),
+              agency=agency_snapshot(ctx.agency, ctx.cfg))
+    return handler
+
+
 def h_archive(ctx: Ctx, p: P.Empty) -> None:
     ctx.event["archived_on"] = ctx.today.isoformat()
 
@@ -413,4 +423,6 @@ HANDLERS: dict[str, Handler] = {
     "archive": h_archive,
     "withdraw": h_withdraw,
     "record_remedy": h_record_remedy,
+    "urge": _press("urge"),
+    "supervise": _press("supervise"),
 }

@@ -334,6 +334,8 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "archive": Empty,
     "withdraw": WithdrawIn,
     "record_remedy": RemedyIn,
+    "urge": NoteIn,
+    "supervise": NoteIn,
 }
 
 

@@ -15,10 +15,16 @@ from notifications.context import CASE_KIND_LABELS, case_ref
 from notifications.outbox import enqueue
 from states.calendar import WorkCalendar
 from states.hotline import CATEGORY_LABELS
-from states.hotline_profiles import Profile, ResolvedLimits, escalations_due
+from states.hotline_profiles import (
+    Profile,
+    ResolvedLimits,
+    escalations_due,
+    hour_escalations_due,
+    hour_steps_reached,
+)
 from states.roles import Role
 from workflow.agencies.config import AgencyConfig
-from workflow.cases.clocks import CLOCK_KINDS, case_clocks, stop_clock
+from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, case_clocks, stop_clock
 from workflow.cases.context import CaseCtx
 from workflow.disclosure.context import agency_snapshot
 from workflow.hotline.plan import DUTY_KINDS, Planner, fmt_local
@@ -87,6 +93,25 @@ def overdue_index(ctx: Ctx, clocks: dict[str, Clock]) -> int | None:
     return worst
 
 
+def hour_steps(ctx: Ctx, clocks: dict[str, Clock]) -> int:
+    """Ladder steps reached by the order's breached hour-based duty clocks (states.hotline_profiles.hour_steps_reached):
+    an urgent order's sign-for is pressed within working hours, not on the next working day."""
+    reached = 0
+    for c in clocks.values():
+        if c.kind in DUTY_KINDS and c.status in OPEN_CLOCK and c.unit in INSTANT_UNITS and c.due_at and ctx.now > c.due_at:
+            over = ctx.cal.working_seconds_between(c.due_at, ctx.now, ctx.cfg.hours())
+            reached = max(reached, hour_steps_reached(over, ctx.cfg.hour_supervise_after_wmin))
+    return reached
+
+
+def _ladder_due(ctx: Ctx, clocks: dict[str, Clock], lim: ResolvedLimits) -> tuple[str, ...]:
+    """Ladder steps due and not yet fired: by working days past a day clock, or by working time past an hour clock."""
+    fired = ctx.row.overdue_level
+    due = {*escalations_due(lim.escalation, overdue_index(ctx, clocks), fired),
+           *hour_escalations_due(lim.escalation, hour_steps(ctx, clocks), fired)}
+    return tuple(dict.fromkeys(s.action for s in lim.escalation if s.action in due))
+
+
 def build_facts(ctx: Ctx) -> dict[str, Any]:
     """What the guards in states.hotline read, from the stored clocks and rows of the current cycle."""
     clocks = ctx.clocks()
@@ -106,7 +131,7 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
         "extension_pending": pending_approval(ctx.session, ctx.case_id) is not None,
         "callback_result": ctx.row.callback_result,
         "state_before_return": ctx.row.state_before_return,
-        "escalations_due": escalations_due(lim.escalation, overdue_index(ctx, clocks), ctx.row.overdue_level),
+        "escalations_due": _ladder_due(ctx, clocks, lim),
     }
 
 
@@ -163,7 +188,7 @@ def notify_assigned(ctx: Ctx, user: User, note: str = "") -> None:
             dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}", now=ctx.now)
 
 
-def notify_overdue(ctx: Ctx, level: int, clock: Clock, days_overdue: int) -> None:
+def notify_overdue(ctx: Ctx, level: int, clock: Clock, days_overdue: int, extra: dict[str, Any] | None = None) -> None:
     """超期催办督办通知 to the agency's leaders (who see that the officer acts), else to the officer."""
     users = list(ctx.session.exec(select(User).where(User.agency_id == ctx.row.agency_id,
                                                      col(User.active).is_(True))))
@@ -172,7 +197,7 @@ def notify_overdue(ctx: Ctx, level: int, clock: Clock, days_overdue: int) -> Non
     notice = {"level": level, "clock_label": CLOCK_KINDS[clock.kind].label,
               "due_date": clock.due_date.isoformat() if clock.due_date else "", "days_overdue": days_overdue,
               "officer": officer.display_name if officer else "（未指派）",
-              "unit": _unit_name(ctx, ctx.row.unit_id)}
+              "unit": _unit_name(ctx, ctx.row.unit_id), **(extra or {})}
     for u in recipients:
         enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
                 notice_type="internal.overdue", channel="internal", recipient=f"user:{u.id}",

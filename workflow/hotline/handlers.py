@@ -17,6 +17,8 @@ from db.models import ApprovalRequest, StoredFile, Unit, User, WorkOrder, WorkOr
 from states.hotline import CALLBACK_LABELS, TERMINATION_GROUND_LABELS
 from workflow.cases.assignment import validate_assignee
 from workflow.cases.clocks import add_adjustment, start_planned, stop_clock
+from workflow.cases.pressing import hour_overdue, press
+from workflow.disclosure.context import agency_snapshot
 from workflow.errors import DomainValidation
 from workflow.hotline import payloads as P
 from workflow.hotline.context import (
@@ -247,15 +249,25 @@ def _escalate(ctx: Ctx, step: str, note: str) -> None:
     ctx.event.update({"step": ctx.row.overdue_level, "overdue_workdays": days, "note": note})
     if overdue:
         worst = min(overdue, key=lambda c: c.due_at or ctx.now)
-        notify_overdue(ctx, 1 if step == "urge" else 2, worst, days)
+        notify_overdue(ctx, 1 if step == "urge" else 2, worst, days,
+                       hour_overdue(worst, ctx.cal, ctx.cfg.hours(), ctx.now))
+
+
+def _step(ctx: Ctx, step: str, note: str) -> None:
+    """The scheduler climbs the ladder; a leader presses by hand (recorded and notified, the ladder untouched)."""
+    if ctx.actor.is_system:
+        _escalate(ctx, step, note)
+        return
+    press(ctx, kind=KIND, step=step, note=note, number=ctx.row.order_no, summary=(ctx.row.title or ctx.row.content)[:60],
+          clocks=list(ctx.clocks().values()), agency=agency_snapshot(ctx.agency, ctx.cfg))
 
 
 def h_urge(ctx: Ctx, p: P.NotePayload) -> None:
-    _escalate(ctx, "urge", p.note)
+    _step(ctx, "urge", p.note)
 
 
 def h_supervise(ctx: Ctx, p: P.NotePayload) -> None:
-    _escalate(ctx, "supervise", p.note)
+    _step(ctx, "supervise", p.note)
 
 
 def h_request_termination(ctx: Ctx, p: P.RequestTerminationPayload) -> None:

@@ -247,6 +247,20 @@ def leaders(session: Any, agency_id: int) -> tuple[tuple[int, str], ...]:
     return tuple((int(r.id), str(r.display_name)) for r in rows if "leader" in str(r.roles).split(","))
 
 
+def desk_users(session: Any, agency_id: int) -> tuple[tuple[int, str], ...]:
+    """The agency's front desk (who signs 12345 orders for and calls back), else its leaders."""
+    rows = session.execute(
+        select(USERS.c.id, USERS.c.display_name, USERS.c.roles).where(
+            USERS.c.agency_id == agency_id, USERS.c.active.is_(True)).order_by(USERS.c.id)).all()
+    front = tuple((int(r.id), str(r.display_name)) for r in rows if "front_desk" in str(r.roles).split(","))
+    return front or tuple((int(r.id), str(r.display_name)) for r in rows if "leader" in str(r.roles).split(","))
+
+
+# 12345 clocks the desk answers for, whoever handles the order: signing for it and the callback (回访) are the
+# desk's (states.hotline: DESK), so their reminders go to the desk, not to the officer
+DESK_CLOCKS = ("sign_for", "callback")
+
+
 def load_agencies(engine: Engine, now: datetime) -> list[AgencyInfo]:
     """Every agency with its config, calendar (cached per calendar version) and local date."""
     out = []
@@ -343,4 +357,4 @@ def internal_notice(*, agency: AgencyInfo, notice_type: str, recipient_id: int, 
                 next_attempt_at=not_before, created_at=now)
 
 
-__all__ = ["CLOCKS", "AgencyInfo", "Budget", "RunOptions", "Sweep", "SweepReport", "aware", "case_refs", "claim_slot", "finish_slot", "internal_notice", "load_agencies", "lock_cases", "people", "record_status", "skip_locked", "sweep"]
+__all__ = ["CLOCKS", "DESK_CLOCKS", "AgencyInfo", "Budget", "RunOptions", "Sweep", "SweepReport", "aware", "case_refs", "claim_slot", "desk_users", "finish_slot", "internal_notice", "load_agencies", "lock_cases", "people", "record_status", "skip_locked", "sweep"]

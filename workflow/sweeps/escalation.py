@@ -64,6 +64,7 @@ from workflow.sweeps.base import (
     skip_locked,
     sweep,
 )
+from workflow.sweeps.hours import escalate_by_the_hour
 from workflow.sweeps.ladders import workorder_groups
 
 log = logging.getLogger(__name__)
@@ -261,6 +262,8 @@ def escalate(engine: Engine, now: datetime, report: SweepReport, budget: Budget,
                     break
         if hotline is not None and deferred:
             _escalate_workorders(engine, ag, hotline, now, deferred, report)
+        if hotline is not None:  # urgent orders: pressed within working hours of the breach (workflow.sweeps.hours)
+            escalate_by_the_hour(engine, ag, now, hotline, report)
         if budget.exhausted():
             with read_session(engine) as s:
                 for rule in agency_rules:

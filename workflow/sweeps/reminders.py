@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import Engine, and_, func, or_, select, update
 
 from db.engine import read_session, write_session
 from notifications.context import case_ref
@@ -39,18 +39,21 @@ from workflow.agencies.config import rungs
 from workflow.cases.clocks import CLOCK_KINDS
 from workflow.sweeps.base import (
     CLOCKS,
+    DESK_CLOCKS,
     NO_OFFICER,
     AgencyInfo,
     Budget,
     RunOptions,
     SweepReport,
     case_refs,
+    desk_users,
     internal_notice,
     load_agencies,
     people,
     skip_locked,
     sweep,
 )
+from workflow.sweeps.hours import remind_by_the_hour
 from workflow.sweeps.ladders import workorder_groups
 from workflow.timesource import start_of_day
 
@@ -105,8 +108,10 @@ def rung_windows(ag: AgencyInfo) -> list[Window]:
 
 def _pending(ag: AgencyInfo, w: Window) -> list[Any]:
     c = CLOCKS.c
-    cond = [c.agency_id == ag.id, c.status == "running", c.kind.in_(w.kinds), c.due_date >= w.lo,
-            c.due_date < w.hi, c.assignee_id.is_not(None),
+    # a clock of working minutes (an urgent sign-for) is reminded by the hour (workflow.sweeps.hours), not by the day
+    cond = [c.agency_id == ag.id, c.status == "running", c.kind.in_(w.kinds), c.unit != "wmin", c.due_date >= w.lo,
+            c.due_date < w.hi, or_(c.assignee_id.is_not(None), and_(c.case_kind == "workorder",
+                                                                   c.kind.in_(DESK_CLOCKS))),
             or_(c.reminded_version != c.deadline_version, c.reminded_rung.is_(None), c.reminded_rung > w.rung)]
     return cond if w.where is None else [*cond, w.where]
 
@@ -127,18 +132,22 @@ def _batch(engine: Engine, ag: AgencyInfo, w: Window, opts: RunOptions, now: dat
             return 0
         refs = case_refs(s, {(r.case_kind, r.case_id) for r in rows})
         names = people(s, {r.assignee_id for r in rows})
+        desk = desk_users(s, ag.id)
         notices = []
         for r in rows:
-            name = names.get(r.assignee_id, (NO_OFFICER, ""))[0]
             kind = CLOCK_KINDS.get(r.kind)
-            notices.append(internal_notice(
-                agency=ag, notice_type="internal.reminder", recipient_id=r.assignee_id, recipient_name=name,
-                case_kind=r.case_kind, case_id=r.case_id,
-                case=refs.get((r.case_kind, r.case_id)) or case_ref(r.case_kind, f"#{r.case_id}", "（无摘要）"),
-                notice={"clock_label": kind.label if kind else r.kind, "due_date": r.due_date.isoformat(),
-                        "working_days_left": ag.cal.workdays_between(ag.today, r.due_date)},
-                dedupe_key=f"reminder:{r.id}:v{r.deadline_version}:r{w.rung}:user:{r.assignee_id}",
-                now=now, not_before=hold))
+            for_desk = r.case_kind == "workorder" and r.kind in DESK_CLOCKS
+            to = desk if for_desk else ((r.assignee_id, names.get(r.assignee_id, (NO_OFFICER, ""))[0]),)
+            for uid, name in to:
+                notice = {"clock_label": kind.label if kind else r.kind, "due_date": r.due_date.isoformat(),
+                          "working_days_left": ag.cal.workdays_between(ag.today, r.due_date)}
+                notices.append(internal_notice(
+                    agency=ag, notice_type="internal.reminder", recipient_id=uid, recipient_name=name,
+                    case_kind=r.case_kind, case_id=r.case_id,
+                    case=refs.get((r.case_kind, r.case_id)) or case_ref(r.case_kind, f"#{r.case_id}", "（无摘要）"),
+                    notice={**notice, "for_desk": True} if for_desk else notice,
+                    dedupe_key=f"reminder:{r.id}:v{r.deadline_version}:r{w.rung}:user:{uid}",
+                    now=now, not_before=hold))
         new = enqueue_many(s, notices)
         # the rows are locked: deadline_version is still the one reminded
         s.execute(update(CLOCKS).where(c.id.in_([r.id for r in rows])).values(
@@ -146,7 +155,7 @@ def _batch(engine: Engine, ag: AgencyInfo, w: Window, opts: RunOptions, now: dat
         s.commit()
     report.batches += 1
     report.add("reminded", new)
-    report.add("already_sent", len(rows) - new)
+    report.add("already_sent", max(0, len(notices) - new))
     report.add(f"rung_{w.rung}", new)
     if hold > now:
         report.add("held_to_working_hours", new)
@@ -167,6 +176,7 @@ def remind(engine: Engine, now: datetime, report: SweepReport, budget: Budget, o
             report.add("rest_day_agencies")
             continue
         hold = ag.hold(now)
+        remind_by_the_hour(engine, ag, now, hold, report)  # 12345 hour clocks: minutes before, in working time
         windows = rung_windows(ag)
         for w in windows:
             while not budget.exhausted():

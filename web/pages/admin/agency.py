@@ -54,7 +54,10 @@ LABELS: dict[str, tuple[str, str]] = {  # field → (section, label)
     "report_row_overrides": ("依申请公开", "年度报告行号调整（JSON）"),
     "reminder_ladder_wd": ("提醒", "到期前提醒（工作日，每行一个）"),
     "reminder_ladders_wd": ("提醒", "按时限种类的提醒（JSON，格式见系统文档；留空则都按上一项）"),
-    "supervise_after_wd": ("提醒", "逾期多少个工作日后督办"), "digest_time": ("提醒", "每日汇总发送时间"),
+    "supervise_after_wd": ("提醒", "逾期多少个工作日后督办"),
+    "hour_remind_before_wmin": ("提醒", "按小时计的12345时限：到期前多少分钟工作时间提醒"),
+    "hour_supervise_after_wmin": ("提醒", "按小时计的12345时限：超期多少分钟工作时间后督办"),
+    "digest_time": ("提醒", "每日汇总发送时间"),
     "hotline_profile": ("12345", "时限方案"), "hotline_overrides": ("12345", "时限方案调整（JSON）"),
 }
 OPTIONS = {"consultation_pause_starts": (("dispatch", "发出征求意见书之日"), ("receipt", "对方收到之日")),

@@ -19,7 +19,7 @@ KEY_LABELS = {
     "result_label": "回访结果", "ground_label": "终止办理情形", "cycle": "办理周期", "platform_due_at": "平台办理时限",
     "back_to": "退回至", "overdue_workdays": "逾期工作日数", "into_order_no": "并入工单", "tracking_no": "依申请公开受理编号",
     "receipt_date": "收到申请日期", "source": "来源", "row": "导入行号", "filename": "文件", "label": "类别",
-    "title": "文书",
+    "title": "文书", "pressed_by": "催办督办人",
 }
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "due_source": {"platform": "平台时限", "profile": "本机关时限方案"},

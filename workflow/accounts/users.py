@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,11 +49,18 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+# One argon2 hash at a time per process: a hash keeps every core busy (its lanes run in parallel), so a flood of
+# logins hashing side by side would starve every other request of CPU; queued, they cost the others one hash's
+# worth at most (bench/login_flood_bench.py).
+_HASHING = threading.BoundedSemaphore(1)
+
+
 def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    with _HASHING:
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def _check_password(password: str) -> None:

@@ -46,8 +46,11 @@ def test_dashboard_12345_figures_and_drilldowns(web_any: Web) -> None:
     html = leader.get("/leader").text
     assert re.search(r'id="stat-wo-overdue"><div class="n">4</div>', html)
     assert re.search(r'id="stat-wo-open"><div class="n">5</div>', html)
-    # the overall figure counts cases, not clocks (e is late twice), like the list it drills down to
-    assert re.search(r'id="stat-overdue"><div class="n">4</div>', html)
+    # the disclosure box counts applications only (issue 20: the kinds are never added up in one number)
+    assert re.search(r'id="stat-overdue"><div class="n">0</div>', html)
+    # the caseload counts cases, not clocks (e is late twice), like the list it drills down to
+    assert re.search(r'<tr id="load-officer-none">(?:(?!</tr>).)*<a class="overdue" href="/cases\?kind=workorder&open=1'
+                     r'&overdue=1&assignee=none">2</a>', html, re.S)
     officers = re.findall(r'<a href="/workorders\?overdue=1&assignee=(\d+)">([^<]+)</a></td><td class="num wo">(\d+)', html)
     assert {(int(u), n, int(k)) for u, n, k in officers} == {(st.officer.id, "承办人李明", 1),
                                                              (st.officer2.id, "承办人赵强", 1)}

@@ -39,6 +39,8 @@ class CaseFilter:
     received_month: str | None = None  # YYYY-MM
     q: str = ""  # number, applicant name or words of the request
     kind: str | None = None  # one request kind only
+    unassigned: bool = False  # nobody assigned (a drill-down from the caseload's 未分办 row)
+    no_unit: bool = False  # no unit (the caseload's 未指定科室 row)
     tz: str = "Asia/Shanghai"  # the agency's zone: months of instants (work orders' received_at)
 
 
@@ -99,6 +101,10 @@ class DisclosureSource:
             q = q.where(Disclosure.assignee_id == f.assignee_id)
         if f.unit_id is not None:
             q = q.where(Disclosure.unit_id == f.unit_id)
+        if f.unassigned:
+            q = q.where(col(Disclosure.assignee_id).is_(None))
+        if f.no_unit:
+            q = q.where(col(Disclosure.unit_id).is_(None))
         if f.state:
             q = q.where(Disclosure.state == f.state)
         if f.open_only:
@@ -155,6 +161,10 @@ class WorkOrderSource:
             q = q.where(WorkOrder.assignee_id == f.assignee_id)
         if f.unit_id is not None:
             q = q.where(WorkOrder.unit_id == f.unit_id)
+        if f.unassigned:
+            q = q.where(col(WorkOrder.assignee_id).is_(None))
+        if f.no_unit:
+            q = q.where(col(WorkOrder.unit_id).is_(None))
         if f.state:
             q = q.where(WorkOrder.state == f.state)
         if f.open_only:

@@ -93,12 +93,14 @@ def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, t
     order = list(STATE_LABELS)
     by_state.sort(key=lambda r: order.index(r[0]) if r[0] in order else 99)
     _, week_end_at, sunday = week_window(today, tz)
-    due_today = _duty_cases(s, agency_id, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_day(today, tz))
-    due_week = _duty_cases(s, agency_id, col(Clock.due_at) > now, col(Clock.due_at) <= week_end_at)
-    overdue = _duty_cases(s, agency_id, col(Clock.due_at) <= now)
+    # disclosure applications only: 12345 orders have their own figures (workflow.hotline.dashboard), never one sum
+    mine = Clock.case_kind == "disclosure"
+    due_today = _duty_cases(s, agency_id, mine, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_day(today, tz))
+    due_week = _duty_cases(s, agency_id, mine, col(Clock.due_at) > now, col(Clock.due_at) <= week_end_at)
+    overdue = _duty_cases(s, agency_id, mine, col(Clock.due_at) < now)
     late = (select(Clock.assignee_id, Clock.case_kind, Clock.case_id)
-            .where(col(Clock.agency_id) == agency_id, col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running",
-                   col(Clock.due_at) <= now).distinct().subquery())
+            .where(col(Clock.agency_id) == agency_id, mine, col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running",
+                   col(Clock.due_at) < now).distinct().subquery())
     n = func.count()
     by_officer = [(uid, name or "未分办", int(k)) for uid, name, k in s.exec(
         select(late.c.assignee_id, User.display_name, n).select_from(late)

@@ -42,6 +42,7 @@ from workflow.cases.pending_documents import pending_documents
 from workflow.disclosure import actions as wf
 from workflow.disclosure.payloads import PAYLOADS
 from workflow.disclosure.queries import get_detail
+from workflow.reports.caseload import KIND_LABELS, soon_until
 from workflow.reports.dashboard import week_window
 from workflow.timesource import end_of_day
 
@@ -70,22 +71,27 @@ def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
     agency, cfg = _list_agency(request, user, _int(q.get("agency")))
     t, n = today(request, cfg.timezone), now(request)
     narrow = mine or not user.has(*WIDE_ROLES)
+    with read_session(app_engine(request)) as s:
+        cal = agency_calendar(s, agency)
     due = q.get("due", "")
     due_from = due_to = None
     if due == "today":
         due_from, due_to = n, end_of_day(t, cfg.timezone)
     elif due == "week":
         due_from, due_to = n, week_window(t, cfg.timezone)[1]
+    elif due == "soon":  # within 3 working days: the lists' badge and the dashboard's caseload
+        due_from, due_to = n, end_of_day(soon_until(cal, t), cfg.timezone)
+    kind = q.get("kind") if q.get("kind") in KIND_LABELS else None
     f = CaseFilter(agency_id=agency.id or 0, assignee_id=user.id if narrow else _int(q.get("assignee")),
                    unit_id=_int(q.get("unit")), state=q.get("state") or None,
                    open_only=q.get("open", "1" if mine else "") == "1", overdue=q.get("overdue") == "1",
                    due_from=due_from, due_to=due_to, received_month=q.get("month") or None, q=q.get("q", "")[:100],
-                   tz=cfg.timezone)
+                   tz=cfg.timezone, kind=kind, unassigned=not narrow and q.get("assignee") == "none",
+                   no_unit=q.get("unit") == "none")
     page = max(1, _int(q.get("page")) or 1)
     with read_session(app_engine(request)) as s:
         rows, total = list_cases(s, f, now=n, page=page, per_page=PER_PAGE)
-        cal = agency_calendar(s, agency)
-    soon = cal.add_workdays_date(t, 3)
+    soon = soon_until(cal, t)
     marked = [{"row": r, "urgency": _urgency(r.due_at, r.due_date, n, soon)} for r in rows]
     keep = {k: v for k, v in q.items() if k != "page" and v}
     return render(request, "cases/list.html", {
@@ -93,7 +99,7 @@ def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
         "base_query": urlencode(keep), "q": dict(q), "mine": mine, "narrow": narrow, "states": all_states(),
         "officers": officers(request, agency.id or 0) if not narrow else [],
         "other_agency": agency.name if agency.id != user.agency_id else "",
-        "title": "我的案件" if mine else "案件查询"})
+        "title": ("我的案件" if mine else "案件查询") + (f"（{KIND_LABELS[kind]}）" if kind else "")})
 
 
 def _list_agency(request: Request, user: CurrentUser, wanted: int | None) -> tuple[Agency, AgencyConfig]:

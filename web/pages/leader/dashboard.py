@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from db.engine import read_session
-from db.models import ApprovalRequest
+from db.models import Agency, ApprovalRequest
 from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.common import agency_of, now, today
@@ -17,9 +17,11 @@ from web.pages.leader.charts import bar_chart, rate_chart
 from web.pages.leader.stats import statistics
 from web.pages.render import redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, form_str, principal, require
+from workflow.calendar.service import agency_calendar
 from workflow.disclosure import actions as wf
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
 from workflow.hotline.dashboard import build_hotline_dashboard
+from workflow.reports.caseload import KIND_LABELS, build_caseload
 from workflow.reports.dashboard import build_dashboard
 
 router = APIRouter(prefix="/leader", include_in_schema=False)
@@ -33,8 +35,12 @@ def dashboard(request: Request, user: CurrentUser = IsLeader) -> Response:
     with read_session(app_engine(request)) as s:
         dash = build_dashboard(s, user.agency_id, now=now(request), today=t, tz=cfg.timezone)
         hot = build_hotline_dashboard(s, user.agency_id, now=now(request))
+        agency = s.get(Agency, user.agency_id)
+        assert agency is not None
+        load = build_caseload(s, user.agency_id, now=now(request), today=t, cal=agency_calendar(s, agency),
+                              tz=cfg.timezone)
     return render(request, "leader/dashboard.html", {
-        "dash": dash, "received_chart": bar_chart(dash.received_by_month, "每月收到申请数（点击柱形查看当月案件）", "/cases?month="),
+        "dash": dash, "load": load, "kinds": KIND_LABELS, "received_chart": bar_chart(dash.received_by_month, "每月收到申请数（点击柱形查看当月案件）", "/cases?month="),
         "rate_chart": rate_chart(dash.on_time_by_month, "按期答复率"), "hot": hot,
         "stats": statistics(request, user.agency_id, t),
         "open_total": sum(n for st, _, n in dash.by_state if st in ("registered", "handling", "awaiting_correction",

@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "cli.database",
     "cli.users",
     "cli.agencies",
+    "cli.setup",
     "cli.calendar",
     "cli.hotline",
     "cli.disclosure",

@@ -130,8 +130,19 @@ def outbox_values(*, agency_id: int, notice_type: str, channel: str, context: di
     return dict(
         agency_id=agency_id, case_kind=case_kind, case_id=case_id, notice_type=notice_type, channel=channel,
         recipient=recipient, recipient_name=recipient_name, context=context, dedupe_key=dedupe_key[:300],
-        status="pending", attempts=0, next_attempt_at=not_before or now, created_at=now,
+        status=HELD if is_held(channel, context) else "pending", attempts=0, next_attempt_at=not_before or now,
+        created_at=now,
     )
+
+
+HELD = "held"  # waits for the agency's notice settings; never claimed (workflow.agencies.held releases it)
+
+
+def is_held(channel: str, context: dict[str, Any]) -> bool:
+    """A document for outside the system that would carry a placeholder (the agency's settings are incomplete:
+    ``context["agency"]["missing"]``) waits; notices to staff go out."""
+    agency = context.get("agency")
+    return channel != "internal" and isinstance(agency, dict) and bool(agency.get("missing"))
 
 
 def enqueue_many(session: Session | Connection, rows: Sequence[dict[str, Any]], *, validate: bool = True) -> int:

@@ -19,10 +19,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine.url import make_url
+from sqlmodel import select
 
 from db.engine import make_engine, write_session
+from db.models import Agency
 from settings import Settings
 from workflow.agencies.bootstrap import ensure_database
+from workflow.agencies.cache import invalidate
 from workflow.timesource import FixedTime
 
 PG_ADMIN_URL = os.environ.get("BANLI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -132,7 +135,8 @@ def _reset_pg(engine: Engine) -> None:
         for t in tables:
             if t == "agency":
                 c.execute(text("DELETE FROM agency WHERE id <> (SELECT min(id) FROM agency)"))
-                c.execute(text("UPDATE agency SET settings = '{}'"))
+                c.execute(text("UPDATE agency SET settings = '{}', parent_id = NULL, active = true, "
+                               "deactivated_at = NULL, kind = 'department', code = 'default', name = '某县某局'"))
             elif t == "app_user":
                 c.execute(text("DELETE FROM app_user WHERE username <> 'admin'"))
             else:
@@ -165,6 +169,35 @@ def _restore_seeded_days(c: Any) -> None:
                        "VALUES (:notice_id, :scope, :day, :kind, :name)"), rows)
 
 
+# The first agency as its administrator sets it up (issue 16): its real name, contacts and remedy bodies, so its
+# documents go out. The tests of the first run start from the bare agency instead (``unconfigure_agency``).
+TEST_AGENCY_NAME = "某县自然资源局"
+TEST_AGENCY_SETTINGS: dict[str, Any] = {
+    "address": "某县人民路1号", "postal_code": "675000", "phone": "0878-3120000",
+    "reconsideration_organ": "某县人民政府", "litigation_court": "某县人民法院",
+}
+
+
+def configure_agency(engine: Engine, code: str = "default", name: str | None = TEST_AGENCY_NAME) -> None:
+    """Give an agency the notice settings its administrator would set (and, unless ``name`` is None, a real name)."""
+    with write_session(engine) as s:
+        row = s.exec(select(Agency).where(Agency.code == code)).one()
+        row.name = name or row.name
+        row.settings = {**TEST_AGENCY_SETTINGS, **(row.settings or {})}
+        s.add(row)
+        s.commit()
+
+
+def unconfigure_agency(engine: Engine, code: str = "default") -> None:
+    """Back to the agency of a fresh install: 某县某局, no contacts, no remedy bodies."""
+    with write_session(engine) as s:
+        row = s.exec(select(Agency).where(Agency.code == code)).one()
+        row.name, row.settings = "某县某局", {}
+        s.add(row)
+        s.commit()
+    invalidate()
+
+
 @dataclass
 class Db:
     engine: Engine
@@ -185,6 +218,7 @@ def _make_db(kind: str, tmp_path: Path, sqlite_template: Path, request: pytest.F
         _reset_pg(eng)
     settings = _test_settings(tmp_path, url)
     ensure_database(eng, settings, now=T0)  # re-creates the default agency after a reset
+    configure_agency(eng)
     from workflow.agencies.cache import invalidate
 
     invalidate()

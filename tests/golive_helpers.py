@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from db.engine import read_session
 from db.models import Clock, ClockAdjustment, Consultation, Disclosure, Event, Outbox
+from tests.conftest import configure_agency
 from tests.helpers import Staff, make_staff
 from tests.report import factory
 from workflow.accounts.principal import Principal
@@ -25,6 +26,7 @@ TZ = "Asia/Shanghai"
 
 def second_agency(engine: Any, now: datetime, code: str = "b") -> Staff:
     factory.agency(engine, code, "某县另一局")
+    configure_agency(engine, code, name=None)  # set up like the first one: its documents go out alike
     return make_staff(engine, now, agency_code=code)
 
 

@@ -29,6 +29,7 @@ class CurrentUser:
     display_name: str
     roles: frozenset[Role]
     supervises: frozenset[int] = frozenset()  # a supervisor's agencies below its own
+    must_change_password: bool = False  # a password someone else chose (the printed bootstrap password)
 
     @property
     def actor(self) -> Actor:
@@ -44,7 +45,8 @@ class CurrentUser:
     @classmethod
     def from_row(cls, u: User, supervises: frozenset[int] = frozenset()) -> CurrentUser:
         assert u.id is not None
-        return cls(u.id, u.agency_id, u.unit_id, u.username, u.display_name, parse_roles(u.roles), supervises)
+        return cls(u.id, u.agency_id, u.unit_id, u.username, u.display_name, parse_roles(u.roles), supervises,
+                   u.must_change_password)
 
     @classmethod
     def load(cls, session: Session, u: User) -> CurrentUser:

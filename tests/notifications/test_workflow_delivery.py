@@ -22,7 +22,8 @@ from workflow.disclosure.payloads import RegisterIn
 from workflow.timesource import local_dt
 
 AGENCY_SETTINGS = {"phone": "0878-3120000", "address": "某县人民路1号", "postal_code": "675000",
-                   "reconsideration_organ": "某县人民政府", "office_name": "某县某局政府信息公开工作机构"}
+                   "reconsideration_organ": "某县人民政府", "litigation_court": "某县人民法院",
+                   "office_name": "某县某局政府信息公开工作机构"}
 
 
 def _configure_agency(db) -> None:

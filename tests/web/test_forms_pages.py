@@ -161,13 +161,13 @@ def test_bad_agency_settings_are_refused_field_by_field(web: Web) -> None:
     c = web.login("admin")
     page = c.get("/admin/agency").text
     data = dict(re.findall(r'name="([a-z_]+)" id="f-[a-z_]+" value="([^"]*)"', page))
-    data.update({"correction_period_wd": "0", "report_row_overrides": "{oops", "csrf_token": csrf_of(page)})
+    data.update({"correction_period_wd": "0", "ladder_reply": "五天", "csrf_token": csrf_of(page)})
     with read_session(web.db.engine) as s:
         before = s.exec(select(Agency)).one().settings
     r = c.post("/admin/agency", data=data)
     assert r.status_code == 422
     assert "不能小于 1" in field_error(r.text, "correction_period_wd")
-    assert "JSON" in field_error(r.text, "report_row_overrides")
+    assert "只能填写数字" in field_error(r.text, "ladder_reply")  # issue 16: no JSON in front of the admin
     assert 'value="0"' in r.text
     with read_session(web.db.engine) as s:
         assert s.exec(select(Agency)).one().settings == before

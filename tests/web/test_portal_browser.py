@@ -65,9 +65,11 @@ def test_online_application_journey(live: Live, new_context: Any, smtp_sink: Any
         assert agency is not None
         agency.settings = {"phone": "0878-3120000", "address": "某县人民路8号", "postal_code": "675000",
                            "office_name": "某县某局办公室", "reconsideration_organ": "某县人民政府",
+                           "litigation_court": "某县人民法院",
                            "email": "gongkai@example.gov.cn", "lookup_url": base + "/chaxun"}
         s.add(agency)
         s.commit()
+        agency_name = agency.name
         from workflow.agencies.cache import invalidate
         invalidate()  # settings written directly: drop the per-process agency cache
 
@@ -84,7 +86,7 @@ def test_online_application_journey(live: Live, new_context: Any, smtp_sink: Any
             applicant.click(f"#download-{fmt}")
         path = tmp_path / f"form.{fmt}"
         dl.value.save_as(path)
-        assert dl.value.suggested_filename == f"某县某局政府信息公开申请表.{fmt}"
+        assert dl.value.suggested_filename == f"{agency_name}政府信息公开申请表.{fmt}"
         if fmt == "docx":
             with zipfile.ZipFile(path) as z:
                 assert "某县人民路8号" in z.read("word/document.xml").decode()

@@ -20,6 +20,9 @@ def issue_token(request: Request, engine: EngineDep, now: NowDep, settings: Sett
                        lockout_seconds=settings.login_lockout_seconds, ip=client_ip(request))
     if res.user is None:
         raise ApiError(401, res.code or "bad_credentials", res.error or "用户名或密码错误")
+    if res.user.must_change_password:
+        raise ApiError(403, "password_change_required",
+                       "这是别人为您设的初始密码：请先登录网页（“修改密码”）改成只有您知道的密码，再使用接口")
     token = get_tokens(request).issue(res.user)
     return {"access_token": token, "token_type": "bearer", "expires_in": settings.token_ttl_seconds}
 

@@ -29,6 +29,7 @@ from web.pages.session import (
 from workflow.accounts import sessions as web_sessions
 from workflow.accounts.admin import change_own_password
 from workflow.accounts.users import MIN_PASSWORD_LENGTH, UserError, authenticate
+from workflow.agencies.setup import setup_needed
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,16 +53,24 @@ def safe_next(value: str) -> str:
     return value if not parts.scheme and not parts.netloc else ""
 
 
+def landing(request: Request, user: CurrentUser) -> str:
+    """Where a user lands: the setup page for an administrator while the agency's notice settings are incomplete
+    (the first run), else the home of their roles."""
+    if Role.ADMIN in user.roles and setup_needed(app_engine(request), user.agency_id):
+        return "/setup"
+    return home_for(user)
+
+
 @router.get("/")
-def home(user: PageUser) -> Response:
-    return RedirectResponse(home_for(user), status_code=303)
+def home(request: Request, user: PageUser) -> Response:
+    return RedirectResponse(landing(request, user), status_code=303)
 
 
 @router.get("/login")
 def login_form(request: Request, next: str = "", reason: str = "") -> Response:
     try:
         user = page_user(request)
-        return RedirectResponse(safe_next(next) or home_for(user), status_code=303)
+        return RedirectResponse(safe_next(next) or landing(request, user), status_code=303)
     except LoginRequired:
         pass
     anon_csrf(request)
@@ -87,7 +96,7 @@ def login(request: Request, form: AnonForm) -> Response:
     opened = web_sessions.open_session(app_engine(request), res.user.id, now=now,
                                        ip=client_ip(request),
                                        user_agent=request.headers.get("user-agent", ""))
-    resp = RedirectResponse(nxt or home_for(CurrentUser.from_row(res.user)), status_code=303)
+    resp = RedirectResponse(nxt or landing(request, CurrentUser.from_row(res.user)), status_code=303)
     set_session_cookie(request, resp, opened.token)
     return resp
 
@@ -103,8 +112,9 @@ def logout(request: Request, form: StaffForm) -> Response:
 
 
 def _password_page(request: Request, errors: dict[str, list[str]], status: int = 200) -> Response:
-    return render(request, "auth/password.html", {"errors": errors, "min_length": MIN_PASSWORD_LENGTH},
-                  status=status)
+    user: CurrentUser | None = getattr(request.state, "user", None)
+    return render(request, "auth/password.html", {"errors": errors, "min_length": MIN_PASSWORD_LENGTH,
+                                                 "first": bool(user and user.must_change_password)}, status=status)
 
 
 @router.get("/account/password")

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web.pages import auth
+from web.pages.admin import setup
 from web.pages.admin import users as admin
 from web.pages.disclosure import cases, frontdesk, online_queue
 from web.pages.hotline import intake as workorder_intake
@@ -23,7 +24,7 @@ from web.pages.portal import case as portal_case
 from web.pages.portal import download_link as portal_download
 from web.pages.portal import lookup as public
 from web.pages.render import render
-from web.pages.session import SESSION_COOKIE, LoginRequired, PageError
+from web.pages.session import SESSION_COOKIE, LoginRequired, PageError, PasswordChangeRequired
 from workflow.errors import Forbidden
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -44,6 +45,10 @@ def install(app: FastAPI) -> None:
         resp = RedirectResponse(f"/login?next={nxt}&reason={exc.reason}", status_code=303)
         resp.delete_cookie(SESSION_COOKIE, path="/")
         return resp
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def _password_first(request: Request, exc: PasswordChangeRequired) -> Response:
+        return RedirectResponse("/account/password?first=1", status_code=303)
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:
@@ -75,7 +80,7 @@ def install(app: FastAPI) -> None:
         return result
 
     # workorder_intake before workorders: /workorders/new and /import are not order ids
-    for mod in (auth, frontdesk, online_queue, cases, leader, admin, public, portal, portal_case, portal_download,
+    for mod in (auth, setup, frontdesk, online_queue, cases, leader, admin, public, portal, portal_case, portal_download,
                 workorder_intake,
                 workorders, reports, supervisor):
         app.include_router(mod.router)

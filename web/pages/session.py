@@ -23,6 +23,9 @@ from states.roles import Role
 from web.auth import CurrentUser
 from workflow.accounts import sessions as web_sessions
 from workflow.accounts.principal import Principal
+from workflow.agencies.completeness import missing_notice_settings
+from workflow.agencies.config import agency_config
+from workflow.agencies.held import held_count
 from workflow.timesource import TimeSource
 
 SESSION_COOKIE = "banli_session"
@@ -37,6 +40,13 @@ class LoginRequired(Exception):
     def __init__(self, reason: str = "missing") -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class PasswordChangeRequired(Exception):
+    """The user still has a password someone else chose: every page but the password form leads there."""
+
+
+PASSWORD_PATHS = ("/account/password", "/logout")
 
 
 class PageError(Exception):
@@ -97,9 +107,15 @@ def page_user(request: Request) -> CurrentUser:
         user = CurrentUser.load(s, res.user)
         agency = s.get(Agency, user.agency_id)
         request.state.agency_name = agency.name if agency else ""
+        # every staff page says which notice settings are missing, and how many documents wait for them
+        missing = missing_notice_settings(agency.name, agency_config(agency)) if agency else []
+        request.state.setup_missing = [m.label for m in missing]
+        request.state.setup_held = held_count(s, user.agency_id) if missing else 0
     request.state.user = user
     request.state.csrf_token = res.csrf_token
     request.state.session_token = token
+    if user.must_change_password and request.url.path not in PASSWORD_PATHS:
+        raise PasswordChangeRequired()
     return user
 
 

@@ -112,3 +112,32 @@
   });
   document.addEventListener("DOMContentLoaded", function () { idCheck(); applicantKind(); decisionPicker(); });
 })();
+/* 机关设置: a document number's example follows its 字头, 样式 and 序号位数 as they are chosen; a 12345 profile's
+   source follows the choice. */
+(function () {
+  "use strict";
+  var LAYOUTS = {bracket: function (p, y, s) { return p + "〔" + y + "〕" + s + "号"; },
+                 plain: function (p, y, s) { return p + y + s; }, dash: function (p, y, s) { return p + y + "-" + s; }};
+  function pad(n, w) { var s = String(n); while (s.length < w) s = "0" + s; return s; }
+  function update(set) {
+    var out = document.getElementById(set.getAttribute("data-number-preview"));
+    var part = function (n) { var el = set.querySelector('[data-part="' + n + '"]'); return el ? el.value : ""; };
+    var fn = LAYOUTS[part("layout")];
+    if (out && fn) out.textContent = fn(part("prefix"), new Date().getFullYear(), pad(1, +part("width") || 0));
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-number-preview]"), function (set) {
+      set.addEventListener("input", function () { update(set); });
+      set.addEventListener("change", function () { update(set); });
+      update(set);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-basis-target]"), function (sel) {
+      sel.addEventListener("change", function () {
+        var out = document.getElementById(sel.getAttribute("data-basis-target"));
+        var opt = sel.options[sel.selectedIndex], table = document.getElementById("profile-bases");
+        var bases = table ? JSON.parse(table.textContent || "{}") : {};
+        if (out && opt) out.textContent = opt.getAttribute("data-basis") || bases[sel.value] || "";
+      });
+    });
+  });
+})();

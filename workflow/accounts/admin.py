@@ -84,6 +84,7 @@ def change_own_password(engine: Engine, actor: Principal, current: str, new: str
             raise UserError("新密码不能与当前密码相同", "same_password", "new_password")
         user.password_hash = hash_password(new)
         user.password_changed_at = now
+        user.must_change_password = False
         ended = revoke_user_sessions_in(s, user.id, now=now, reason="password")
         audit_account(s, user, actor, "change_own_password", now, sessions_ended=ended)
         s.commit()

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from db.engine import write_session
 from db.models import Agency
@@ -16,6 +17,7 @@ from states.policy import may_administer
 from workflow.accounts.principal import Principal
 from workflow.agencies.cache import invalidate
 from workflow.agencies.config import AgencyConfig, agency_config
+from workflow.agencies.held import release_held
 from workflow.cases.audit import append_event
 from workflow.errors import DomainValidation, Forbidden, NotFound
 from workflow.inputs import clean_value
@@ -38,29 +40,47 @@ def _check_text(name: str, cfg: AgencyConfig) -> None:
 def save_agency_settings(engine: Engine, agency_id: int, *, name: str, cfg: AgencyConfig, actor: Principal,
                          now: datetime) -> Agency:
     """Store a validated config; keys other modules keep on the row (not in AgencyConfig) are preserved."""
+    name = check_settings(agency_id, name, cfg, actor)
+    with write_session(engine) as s:
+        agency = s.get(Agency, agency_id)
+        if agency is None:
+            raise NotFound("机关")
+        changed = save_in(s, agency, name=name, cfg=cfg, actor=actor, now=now)
+        s.commit()
+        invalidate(agency_id)
+        log.info("agency %s settings saved by %s (%d changed)", agency.code, actor.label, changed)
+        return agency
+
+
+def check_settings(agency_id: int, name: str, cfg: AgencyConfig, actor: Principal) -> str:
+    """Who may save, and a name and settings that can be printed; the name as stored."""
     if not may_administer(actor.actor, agency_id):
         raise Forbidden("您只能修改本机关的设置；其他机关请由其机关管理员或平台管理员修改")
     name = name.strip()
     if not name or len(name) > 200:
         raise DomainValidation.one("name", "invalid_name", "机关名称不能为空且不超过200个字符")
     _check_text(name, cfg)
-    with write_session(engine) as s:
-        agency = s.get(Agency, agency_id)
-        if agency is None:
-            raise NotFound("机关")
-        # effective values (defaults included) before and after: a default written out is not a change
-        before: dict[str, Any] = {**agency_config(agency).model_dump(mode="json"), "name": agency.name}
-        merged: dict[str, Any] = {**(agency.settings or {}), **cfg.model_dump(mode="json")}
-        after = {**cfg.model_dump(mode="json"), "name": name}
-        changed = {k: [before.get(k), after.get(k)] for k in sorted(after) if before.get(k) != after.get(k)}
-        agency.name = name
-        agency.settings = merged
-        s.add(agency)
-        if changed:
-            append_event(s, agency_id=agency_id, case_kind="agency", case_id=agency_id, actor=actor,
-                         action="save_settings", from_state=None, to_state=None, payload={"changed": changed},
-                         now=now)
-        s.commit()
-        invalidate(agency_id)
-        log.info("agency %s settings saved by %s (%d changed)", agency.code, actor.label, len(changed))
-        return agency
+    return name
+
+
+def save_in(s: Session, agency: Agency, *, name: str, cfg: AgencyConfig, actor: Principal, now: datetime,
+            action: str = "save_settings", extra: dict[str, Any] | None = None) -> int:
+    """Write name and settings in the caller's transaction, queue the documents that waited for them and audit the
+    change (every setting before → after); returns how many settings changed."""
+    assert agency.id is not None
+    # effective values (defaults included) before and after: a default written out is not a change
+    before: dict[str, Any] = {**agency_config(agency).model_dump(mode="json"), "name": agency.name}
+    merged: dict[str, Any] = {**(agency.settings or {}), **cfg.model_dump(mode="json")}
+    after = {**cfg.model_dump(mode="json"), "name": name}
+    changed = {k: [before.get(k), after.get(k)] for k in sorted(after) if before.get(k) != after.get(k)}
+    agency.name = name
+    agency.settings = merged
+    s.add(agency)
+    released = release_held(s, agency, cfg, now)  # the documents that waited for these settings
+    if changed or released or extra:
+        payload: dict[str, Any] = {"changed": changed, **(extra or {})}
+        if released:
+            payload["released_documents"] = released
+        append_event(s, agency_id=agency.id, case_kind="agency", case_id=agency.id, actor=actor, action=action,
+                     from_state=None, to_state=None, payload=payload, now=now)
+    return len(changed)

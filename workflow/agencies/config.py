@@ -28,9 +28,11 @@ class AgencyConfig(BaseModel):
     email: str = ""
     website: str = ""
     office_hours: str = "工作日 上午9:00—12:00，下午14:30—18:00"
-    # 行政复议法第二十四条: for a county government department, the county people's government.
-    reconsideration_organ: str = "某县人民政府"
-    litigation_court: str = "有管辖权的人民法院"
+    # 行政复议法第二十四条: for a county government department, the county people's government — proposed from the
+    # hierarchy (states.agencies.propose_remedy) and confirmed by the administrator. Empty until then, and until
+    # then no notice leaves the system (workflow.agencies.completeness).
+    reconsideration_organ: str = ""
+    litigation_court: str = ""
     # 行政复议法第二十三条 names refusals (不予公开); the withheld part of a 部分公开 (条例第三十七条) is one, so
     # its reply says reconsideration comes first for that part (DERIVED, rules.md §1.8: configurable).
     partial_reconsideration_first: bool = True

@@ -256,3 +256,11 @@ def descendants_of(nodes: dict[int, Node], agency_id: int) -> frozenset[int]:
 def supervised_agencies(session: Session, agency_id: int) -> frozenset[int]:
     """The agencies a supervisor of ``agency_id`` reaches below its own (states.policy.supervises)."""
     return descendants_of(hierarchy(session), agency_id)
+
+
+def first_agency(session: Session) -> Agency:
+    """The agency a fresh install created (the lowest id)."""
+    agency = session.exec(select(Agency).order_by(col(Agency.id))).first()
+    if agency is None:
+        raise NotFound("机关")
+    return agency

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from db.engine import read_session
-from db.models import Agency, User
+from db.models import Agency, CalendarNotice, User
 from states.agencies import KIND_LABELS, AgencyKind, Node, RemedyProposal
 from workflow.agencies.completeness import Missing, missing_notice_settings
 from workflow.agencies.config import AgencyConfig, agency_config
@@ -84,3 +84,22 @@ def parent_choices(engine: Engine, detail: AgencyDetail | None = None) -> list[t
     skip = set(detail.below) | {detail.id} if detail else set()
     return [(r.node.code, "　" * r.depth + r.node.name) for r in list_agencies(engine)
             if r.node.active and r.node.id not in skip]
+
+
+def local_calendar_scopes(engine: Engine) -> list[tuple[str, str]]:
+    """Local holiday arrangements imported besides the State Council's: (scope, the notice that set it up)."""
+    with read_session(engine) as s:
+        rows = s.exec(select(CalendarNotice.scope, CalendarNotice.document)
+                      .where(CalendarNotice.scope != "national", col(CalendarNotice.active))
+                      .order_by(col(CalendarNotice.scope), col(CalendarNotice.year).desc())).all()
+    codes = {a.code for a in _agencies(engine)}
+    out: dict[str, str] = {}
+    for scope, document in rows:
+        if scope not in codes:  # an agency's own closures always apply to it: not a choice
+            out.setdefault(scope, document)
+    return list(out.items())
+
+
+def _agencies(engine: Engine) -> list[Agency]:
+    with read_session(engine) as s:
+        return list(s.exec(select(Agency)).all())

@@ -15,6 +15,7 @@ from notifications.context import agency_context, disclosure_case_context
 from notifications.outbox import check_context, enqueue, enqueue_many, outbox_values
 from states.decisions import CATEGORY_LABELS, Category, lookup
 from workflow.accounts.principal import Principal
+from workflow.agencies.completeness import missing_notice_settings
 from workflow.agencies.config import AgencyConfig
 from workflow.cases.clocks import CLOCK_KINDS, case_clocks
 from workflow.cases.context import CaseCtx
@@ -103,13 +104,17 @@ _REQUIRED_AGENCY = ("phone", "address", "postal_code", "reconsideration_organ")
 def agency_snapshot(agency: Agency, cfg: AgencyConfig) -> dict[str, Any]:
     """The ``agency`` part of a notice context; the agency's config supplies defaults.
 
-    A legal step never fails because the agency profile is incomplete: an empty contact field is
-    printed as a visible "not set" marker (and the admin pages flag it), never as a blank.
+    A legal step never fails because the agency profile is incomplete: an empty contact field gets a visible
+    "not set" marker, and ``missing`` names what is incomplete so the document waits (``held``) instead of
+    leaving the system.
     """
     ctx = agency_context(agency, cfg.model_dump())
     for key in _REQUIRED_AGENCY:
         if not ctx.get(key):
             ctx[key] = UNSET
+    # What is still a placeholder: the outbox holds such a document until the settings are complete
+    # (workflow.agencies.held releases it with the settings filled in).
+    ctx["missing"] = [m.label for m in missing_notice_settings(agency.name, cfg)]
     return ctx
 
 

@@ -32,6 +32,7 @@ from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
 from web.pages.timeline import event_label, event_lines, file_kind
 from workflow.agencies.config import AgencyConfig, agency_config
+from workflow.agencies.held import held_documents
 from workflow.calendar.service import agency_calendar
 from workflow.cases.attachments import CATEGORIES as UPLOAD_CATEGORIES
 from workflow.cases.attachments import attach_to_disclosure
@@ -152,6 +153,7 @@ def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_acti
     with read_session(app_engine(request)) as s:
         d = get_detail(s, case_id, principal(user), now=n)
         coming = pending_documents(s, "disclosure", case_id)
+        waiting = held_documents(s, "disclosure", case_id)
         cal = agency_calendar(s, s.get(Agency, row.agency_id) or agency)
     soon = cal.add_workdays_date(today(request, cfg.timezone), 3)
     for c in d["clocks"]:
@@ -164,7 +166,7 @@ def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_acti
     return render(request, "cases/detail.html", {
         "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
         "picker": decision_picker(), "labels": FIELD_LABELS, "event_lines": event_lines, "event_label": event_label,
-        "file_kind": file_kind, "pending_documents": coming,
+        "file_kind": file_kind, "pending_documents": coming, "held_documents": waiting,
         "may_upload": may_attach(principal(user), row),
         "upload_categories": [(k, label) for k, (label, _) in UPLOAD_CATEGORIES.items()],
         "upload_errors": upload_errors or {}}, status=status)

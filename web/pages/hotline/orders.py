@@ -33,6 +33,7 @@ from web.pages.hotline.view import cycle_rows, event_lines, file_kind, wall
 from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
 from workflow.agencies.config import agency_config
+from workflow.agencies.held import held_documents
 from workflow.calendar.service import agency_calendar
 from workflow.cases.approvals import pending_by_case
 from workflow.cases.engine import case_sight
@@ -127,6 +128,7 @@ def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_acti
         d = get_detail(s, order_id, principal(user), now=now(request))
         files = order_files(s, order_id)
         coming = pending_documents(s, "workorder", order_id)
+        waiting = held_documents(s, "workorder", order_id)
         agency = s.get(Agency, row.agency_id)
     assert agency is not None
     tz = agency_config(agency).timezone  # the order's agency (a supervisor may look at another agency's)
@@ -144,7 +146,7 @@ def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_acti
     return render(request, "workorders/detail.html", {
         "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
         "convert_defaults": convert_defaults(d), "profile_name": profile_name(d["profile_code"]), "cycles": cycle_rows(d["cycles"]), "files": files,
-        "file_kind": file_kind, "wall": lambda v: wall(v, tz), "pending": pending, "pending_documents": coming,
+        "file_kind": file_kind, "wall": lambda v: wall(v, tz), "pending": pending, "pending_documents": coming, "held_documents": waiting,
         "may_upload": may_attach(principal(user), row), "upload_errors": upload_errors or {},
         "upload_categories": [(k, label) for k, (label, _) in CATEGORIES.items()]}, status=status)
 

@@ -73,7 +73,11 @@ def application_form(request: Request, code: str, fmt: str) -> Response:
     if fmt not in FORMATS:
         raise PageError(404, "仅提供 DOCX 和 PDF 格式的申请表")
     agency, cfg = portal_agency(request, code)
-    context = {"agency": agency_snapshot(agency, cfg), "issued_date": local_date(now(request), cfg.timezone).isoformat()}
+    snapshot = agency_snapshot(agency, cfg)
+    context = {"agency": snapshot, "issued_date": local_date(now(request), cfg.timezone).isoformat()}
+    if snapshot["missing"]:  # never a form with a placeholder agency on it
+        raise PageError(503, "本机关的申请表正在准备中，暂时不能下载。您可以直接在网上提交申请，或到受理窗口领取申请表。",
+                        "暂时无法下载")
     try:
         doc = render_notice("disclosure.application_form", context, FORMATS[fmt], settings=app_settings(request))
     except NoticeError as exc:

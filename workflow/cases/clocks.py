@@ -44,7 +44,8 @@ class ClockKind:
 CLOCK_KINDS: dict[str, ClockKind] = {
     # disclosure
     "reply": ClockKind("答复期限", duty=True),
-    "correction_notice": ClockKind("补正告知期限", duty=False),
+    # a window that allows a correction notice, not a duty: most applications need none, so no reminders (issue 20)
+    "correction_notice": ClockKind("补正告知期限", duty=False, reminders=False),
     "correction_period": ClockKind("申请人补正期限", duty=False, lapse_action="lapse_correction"),
     "consultation": ClockKind("征求意见期限", duty=False, lapse_action="lapse_consultation"),
     "fee_payment": ClockKind("缴费期限", duty=False, lapse_action="lapse_fee"),

@@ -66,6 +66,7 @@ from workflow.sweeps.base import (
 )
 from workflow.sweeps.hours import escalate_by_the_hour
 from workflow.sweeps.ladders import workorder_groups
+from workflow.timesource import local_date
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,15 @@ def rules(ag: AgencyInfo) -> list[Rule]:
         log.error("agency %s: no 12345 time-limit profile loads; work orders escalate on the default steps", ag.code)
         out.append(Rule("workorder", thresholds(ag), DISCLOSURE_STEPS))
     return out
+
+
+def levels_at_registration(ag: AgencyInfo, due: date | None, registered: datetime | None) -> int:
+    """Disclosure levels already reached on the day the case was registered (a receipt entered late, issue 20): the
+    system could not have pressed earlier, so it presses once, at the level reached — not 催办 and 督办 at once."""
+    if due is None or registered is None:
+        return 0
+    n = ag.cal.workdays_between(due, local_date(aware(registered), ag.tz))
+    return sum(1 for offset in (1, 1 + ag.cfg.supervise_after_wd) if n >= offset)
 
 
 def _pending(ag: AgencyInfo, now: datetime, rule: Rule) -> list[Any]:
@@ -187,6 +197,9 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
                     deferred.append((r, steps))
                 by_level.setdefault(max(r.overdue_level, min(target, fired)), []).append(r.id)
                 continue
+            if r.case_kind == "disclosure":  # a back-dated receipt: the levels passed before it was registered
+                pre = levels_at_registration(ag, r.due_date, row.registered_at or row.confirmed_at)
+                levels = [lv for lv in levels if lv >= pre]  # … only the highest of them is carried out
             ref = refs.get((r.case_kind, r.case_id)) or case_ref(r.case_kind, f"#{r.case_id}", "（无摘要）")
             officer = officers.get(r.assignee_id, (NO_OFFICER, NO_UNIT))
             days = ag.cal.workdays_between(r.due_date, ag.today) if levels else 0

@@ -25,11 +25,13 @@ from web.pages.forms import (
 from web.pages.labels import FIELD_LABELS, HELP
 from web.pages.render import read_flash, redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, principal, require
+from workflow.calendar.service import agency_calendar
 from workflow.cases.clocks import case_clocks
 from workflow.disclosure import actions as wf
 from workflow.disclosure.context import KIND
 from workflow.disclosure.payloads import CHANNEL_LABELS, NEEDS_CONFIRMATION, RegisterIn
 from workflow.errors import DomainValidation, InvalidTransition
+from workflow.timesource import local_date
 
 router = APIRouter(prefix="/frontdesk", include_in_schema=False)
 CanRegister = require(Role.FRONT_DESK, Role.LEADER)
@@ -92,12 +94,17 @@ def receipt(request: Request, case_id: int, user: CurrentUser = CanRegister) -> 
     flash = read_flash(request).get("receipt") or {}
     code = flash.get("code") if flash.get("id") == case_id else None
     reply = clocks.get("reply")
+    registered = local_date(row.registered_at, cfg.timezone) if row.registered_at else None
+    late_days = None  # a back-dated receipt whose reply period had run out by the registration: said at once
+    if reply is not None and reply.due_date is not None and registered is not None and reply.due_date <= registered:
+        with read_session(app_engine(request)) as s:
+            late_days = agency_calendar(s, agency).workdays_between(reply.due_date, registered)
     ctx: dict[str, Any] = {
         "row": row, "agency": agency, "cfg": cfg, "code": code,
         "channel_label": CHANNEL_LABELS.get(row.channel, row.channel),
         "reply_due": reply.due_date if reply else None, "provisional": bool(reply and reply.provisional),
         "rolled": bool(reply and reply.explanation and "顺延" in str(reply.explanation.get("base_reason", ""))),
         "lookup_url": cfg.lookup_url or str(request.base_url).rstrip("/") + "/chaxun",
-        "printed_at": now(request),
+        "printed_at": now(request), "late_days": late_days,
     }
     return render(request, "frontdesk/receipt.html", ctx)

@@ -19,7 +19,7 @@ from states.roles import Role
 from web import import_jobs
 from web.auth import CurrentUser
 from web.import_jobs import TOKEN_RE, UploadTooLarge, jobs_dir, read_job, save_upload, start_import
-from web.pages.common import agency_of, local_input, now
+from web.pages.common import agency_of, local_input, now, today
 from web.pages.forms import typed_values
 from web.pages.hotline.forms import intake_fields, intake_values
 from web.pages.render import redirect, render
@@ -172,8 +172,11 @@ def export(request: Request, user: CurrentUser = CanIntake) -> Response:
     q = request.query_params
     since, until, fmt = q.get("since", ""), q.get("until", ""), q.get("format", "xlsx")
     values = {"since": since, "until": until, "format": fmt}
-    if not since:
-        return render(request, "workorders/export.html", {"values": values, "errors": {}})
+    if not since:  # the form, with today's replies as the default period (the platform takes them daily)
+        _, cfg = agency_of(request, user)
+        day = today(request, cfg.timezone).isoformat()
+        return render(request, "workorders/export.html", {"values": {**values, "since": day, "until": day},
+                                                          "errors": {}})
     errors: dict[str, list[str]] = {}
     try:
         start, end = export_window(since, until, load_mapping())

@@ -236,3 +236,25 @@ def test_another_browser_never_sees_the_code(web: Web) -> None:
     assert post_application(web, c, application(id_number=resident_id("11010519491231002"))).status_code == 303
     r = web.client().get("/gongkai/default/shenqing/wancheng")
     assert r.status_code == 200 and 'id="query-code"' not in r.text
+
+
+def test_a_wrong_answer_keeps_the_attachment(web: Web) -> None:
+    """Issue 20: the files that passed the checks are kept across the form's errors (browsers do not re-fill them)."""
+    c = web.client()
+    page = c.get(APPLY).text
+    _, right = challenge_of(page)
+    files = [("attachments", ("身份证.pdf", PDF, "application/pdf"))]
+    r = post_application(web, c, application(), page=page, answer=str(int(right) + 1), files=files)
+    assert r.status_code == 422 and "答案不正确" in field_error(r.text, "challenge_answer")
+    assert 'id="held-files"' in r.text and "身份证.pdf" in r.text and 'id="reselect-note"' not in r.text
+    held = re.search(r'name="held_files" value="([^"]+)"', r.text)
+    assert held
+    r = post_application(web, c, {**application(), "held_files": held.group(1)}, page=r.text)  # no file chosen
+    assert r.status_code == 303
+    with read_session(web.db.engine) as s:
+        assert [f.filename for f in s.exec(select(StoredFile)).all()] == ["身份证.pdf"]
+    # a token is not a key to anyone's files: a made-up one holds nothing
+    r = post_application(web, c, {**application(description="另一项"), "held_files": "x" * 43})
+    assert r.status_code == 303
+    with read_session(web.db.engine) as s:
+        assert len(s.exec(select(StoredFile)).all()) == 1

@@ -51,6 +51,16 @@ def test_unavailable_actions_caseload_and_the_portal_on_a_phone(live: Live, new_
     expect(officer.locator("#clocks .clock", has_text="补正告知期限")).to_contain_text("已届满")
     gone.scroll_into_view_if_needed()
     shot(officer, "issue20-case-unavailable-actions")
+    # the reply form shows only the fields the chosen answer has
+    officer.click("#action-reply > summary")
+    officer.select_option("#f-reply-category", "unavailable")
+    expect(officer.locator("#field-reply-documents")).to_be_hidden()
+    expect(officer.locator("#field-reply-public_interest_reason")).to_be_hidden()
+    officer.select_option("#f-reply-category", "refuse")
+    expect(officer.locator("#field-reply-documents")).to_be_hidden()
+    expect(officer.locator("#field-reply-third_party_objection")).to_be_visible()
+    officer.select_option("#f-reply-category", "disclose")
+    expect(officer.locator("#field-reply-documents")).to_be_visible()
 
     leader = login(new_context(), live, "leader")
     leader.goto(f"{live.url}/leader#caseload")

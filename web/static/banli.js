@@ -94,7 +94,23 @@
         var on = keys.indexOf(el.getAttribute("data-detail")) >= 0;
         el.hidden = !on && !el.classList.contains("has-error");
       });
+      // fields that only some answers have: what is provided (予以公开、部分公开), the third party's objection
+      // (not for 无法提供、不予处理), and what is disclosed over it — hidden for the others (issue 20)
+      var objection = document.getElementById("f-reply-third_party_objection");
+      var shown = {
+        "field-reply-documents": !cat.value || ONLY_PROVIDED.indexOf(cat.value) >= 0,
+        "field-reply-third_party_objection": !cat.value || ONLY_OBJECTION.indexOf(cat.value) >= 0,
+        "field-reply-public_interest_reason": !!objection && objection.value === "disclosed",
+        "field-reply-objected_content": !!objection && objection.value === "disclosed"
+      };
+      Object.keys(shown).forEach(function (id) {
+        var el = document.getElementById(id);
+        if (el) el.hidden = !shown[id] && !el.classList.contains("has-error");
+      });
     }
+    var ONLY_PROVIDED = ["disclose", "partial"], ONLY_OBJECTION = ["disclose", "partial", "refuse"];
+    var objectionSelect = document.getElementById("f-reply-third_party_objection");
+    if (objectionSelect) objectionSelect.addEventListener("change", sync);
     cat.addEventListener("change", sync); reason.addEventListener("change", sync); sync();
   }
 

@@ -19,6 +19,7 @@ from notifications.errors import NoticeError
 from notifications.render import render as render_notice
 from states.fees import item_rate, page_bands
 from states.identity import ID_TYPES
+from web import held_uploads
 from web.deps import client_ip
 from web.pages.common import now
 from web.pages.forms import (
@@ -104,7 +105,8 @@ def apply_fields() -> list[FieldSpec]:
 
 
 def _apply_page(request: Request, code: str, values: dict[str, str], errors: dict[str, list[str]],
-                status: int = 200, passed: tuple[str, str] | None = None, reselect: bool = False) -> Response:
+                status: int = 200, passed: tuple[str, str] | None = None, reselect: bool = False,
+                kept: tuple[str, list[str]] = ("", [])) -> Response:
     """The form; ``passed`` (token, answer): a challenge answered right, kept while other fields are fixed."""
     agency, cfg = portal_agency(request, code)
     ch = None if passed else challenge.issue(request.app.state.web_secret, now(request))
@@ -112,6 +114,7 @@ def _apply_page(request: Request, code: str, values: dict[str, str], errors: dic
     return render(request, "portal/apply.html", {
         "portal": portal_ctx(agency, cfg, "apply"), "cfg": cfg, "f": {s.name: s for s in specs}, "values": values,
         "errors": errors, "challenge": ch, "passed": passed, "reselect": reselect, "max_files": MAX_FILES,
+        "held_token": kept[0], "held_names": kept[1],
         "max_mb": app_settings(request).max_upload_bytes // (1024 * 1024)}, status=status)
 
 
@@ -160,17 +163,24 @@ def apply(request: Request, code: str, form: AnonUploadForm) -> Response:
         errors = errors_by_field(exc)
         add_id_problem(values, errors)
     files = uploaded_files(form, settings.max_upload_bytes)
+    token = str(form.get(held_uploads.FIELD) or "")
+    if not files:  # nothing chosen this time: the files kept from the form's last round
+        files = held_uploads.held(settings.var_dir, token)
+    files_ok = True
     try:
         check_files(files, settings)
     except DomainValidation as exc:
         errors.update(errors_by_field(exc))
+        files_ok = False
     nonce, ch_errors = _check_challenge(request, form)
     if ch_errors and not challenge_failure_allowed(request):
         raise PageError(429, "验证题答错次数过多，请稍后再试")
     errors.update(ch_errors)
     passed = (str(form.get("challenge_token")), str(form.get(challenge.FIELD))) if nonce else None
     if errors or data is None or nonce is None:
-        return _apply_page(request, code, values, errors, status=422, passed=passed, reselect=bool(files))
+        kept = held_uploads.hold(settings.var_dir, files) if files and files_ok else ""
+        return _apply_page(request, code, values, errors, status=422, passed=passed,
+                           reselect=bool(files) and not kept, kept=(kept, [n for n, _ in files] if kept else []))
     if not submission_allowed(request):
         raise PageError(429, "本网络地址提交申请过于频繁，请稍后再试，或者当面、邮寄提交申请")
     try:
@@ -180,6 +190,7 @@ def apply(request: Request, code: str, form: AnonUploadForm) -> Response:
         return _apply_page(request, code, values, errors_by_field(exc), status=422)
     except NotFound as exc:
         raise PageError(404, exc.message) from exc
+    held_uploads.release(settings.var_dir, token)
     done = {"no": sub.submission_no, "code": sub.query_code, "email": data.email, "duplicate": sub.duplicate}
     return redirect(request, portal_ctx(agency, cfg, "")["base"] + "/shenqing/wancheng", extra={"submitted": done})
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from cli.common import engine_and_settings, now
 from cli.main import CliError
+from workflow.accounts import memberships
+from workflow.accounts.principal import system
 from workflow.accounts.users import ALL_ROLES, UserError, create_user
 
 
@@ -34,6 +36,28 @@ def _create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grant(args: argparse.Namespace) -> int:
+    engine, _, _ = engine_and_settings()
+    try:
+        m = memberships.grant(engine, username=args.name, agency_code=args.agency, roles=args.role,
+                              actor=system(0, "命令行"), now=now())
+    except UserError as exc:
+        raise CliError(exc.message) from exc
+    print(f"{args.name} 现在也在机关 {args.agency} 任职（角色：{m.roles}）；登录后可“切换机关”，接口令牌用 agency={args.agency}")
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    engine, _, _ = engine_and_settings()
+    try:
+        done = memberships.revoke(engine, username=args.name, agency_code=args.agency, actor=system(0, "命令行"),
+                                  now=now())
+    except UserError as exc:
+        raise CliError(exc.message) from exc
+    print(f"已取消 {args.name} 在机关 {args.agency} 的任职" if done else f"{args.name} 在机关 {args.agency} 没有任职")
+    return 0
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("user", help="用户管理")
     us = p.add_subparsers(dest="user_command", metavar="SUBCOMMAND")
@@ -47,3 +71,13 @@ def register(sub: Any) -> None:
     c.add_argument("--email")
     c.add_argument("--unit", help="所属科室名称（不存在则创建）")
     c.set_defaults(handler=_create)
+    g = us.add_parser("grant", help="让用户同时在另一个机关任职（兼任），例如县政务公开办的人员兼任某局的承办人")
+    g.add_argument("name")
+    g.add_argument("--agency", required=True, help="兼任的机关代码")
+    g.add_argument("--role", action="append", required=True, choices=[r for r in ALL_ROLES if r != "instance_admin"],
+                   help="在该机关的角色，可重复")
+    g.set_defaults(handler=_grant)
+    r = us.add_parser("revoke", help="取消用户在另一个机关的兼任")
+    r.add_argument("name")
+    r.add_argument("--agency", required=True)
+    r.set_defaults(handler=_revoke)

@@ -14,6 +14,7 @@ from db.engine import read_session
 from db.models import User
 from states.machine import Actor
 from states.roles import Role, parse_roles
+from workflow.accounts.memberships import seat_in
 from workflow.accounts.principal import Principal
 from workflow.agencies.registry import supervised_agencies
 
@@ -49,10 +50,16 @@ class CurrentUser:
                    u.must_change_password)
 
     @classmethod
-    def load(cls, session: Session, u: User) -> CurrentUser:
-        """The user with what their roles reach: a supervisor's agencies below its own, from the hierarchy."""
-        return cls.from_row(u, supervised_agencies(session, u.agency_id) if Role.SUPERVISOR in u.role_set
-                            else frozenset())
+    def load(cls, session: Session, u: User, agency_id: int | None = None) -> CurrentUser | None:
+        """The user acting in ``agency_id`` (None: their own agency) with their roles there and what those reach (a
+        supervisor: the agencies below, from the hierarchy); None when they hold no roles there (any more)."""
+        assert u.id is not None
+        seat = seat_in(session, u, agency_id)
+        if seat is None:
+            return None
+        reach = supervised_agencies(session, seat.agency_id) if Role.SUPERVISOR in seat.roles else frozenset()
+        return cls(u.id, seat.agency_id, u.unit_id if seat.home else None, u.username, u.display_name, seat.roles,
+                   reach, u.must_change_password)
 
 
 class TokenService:
@@ -66,9 +73,13 @@ class TokenService:
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, CurrentUser]] = {}
 
-    def issue(self, user: User) -> str:
+    def issue(self, user: User, agency_id: int | None = None) -> str:
+        """A token acting in the user's own agency, or in ``agency_id`` where they hold roles too."""
         stamp = int(user.password_changed_at.timestamp()) if user.password_changed_at else 0
-        return self._s.dumps({"u": user.id, "p": stamp, "g": user.token_generation})
+        data: dict[str, object] = {"u": user.id, "p": stamp, "g": user.token_generation}
+        if agency_id is not None and agency_id != user.agency_id:
+            data["a"] = agency_id
+        return self._s.dumps(data)
 
     def verify(self, engine: Engine, token: str) -> CurrentUser | None:
         hit = self._cache.get(token)
@@ -103,7 +114,7 @@ class TokenService:
                 return None  # password changed since: old tokens die
             if data.get("g", 0) != user.token_generation:
                 return None  # the account's sessions were ended since: its tokens end with them
-            return CurrentUser.load(s, user)
+            return CurrentUser.load(s, user, data.get("a"))  # None: the roles there were taken away
 
 
 def is_locked(user: User, now: datetime) -> bool:

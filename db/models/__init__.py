@@ -12,7 +12,7 @@ from db.models.common import (
     StoredFile,
     SweepStatus,
 )
-from db.models.core import Agency, Unit, User
+from db.models.core import Agency, Membership, Unit, User
 from db.models.disclosure import AnnualReportVersion, Consultation, Disclosure, RemedyCase
 from db.models.hotline import WorkOrder, WorkOrderCycle
 from db.models.web import ChallengeUse, RateCounter, WebSession
@@ -31,6 +31,7 @@ __all__ = [
     "Disclosure",
     "Event",
     "JobRun",
+    "Membership",
     "NumberSeries",
     "Outbox",
     "RateCounter",

@@ -68,3 +68,20 @@ class User(SQLModel, table=True):
     @property
     def role_set(self) -> frozenset[str]:
         return frozenset(r for r in self.roles.split(",") if r)
+
+
+class Membership(SQLModel, table=True):
+    """Roles a person holds in an agency other than their own (the county's disclosure office staff often serve
+    several): ``roles`` as in ``User.roles``. The user picks the agency they act in (web session, API token)."""
+
+    __tablename__ = "agency_membership"
+    __table_args__ = (UniqueConstraint("user_id", "agency_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    roles: str = Field(max_length=200)
+    created_at: datetime
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(r for r in self.roles.split(",") if r)

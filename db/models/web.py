@@ -24,6 +24,8 @@ class WebSession(SQLModel, table=True):
     revoked_reason: str = Field(default="", max_length=32)  # logout | idle | admin | password | deactivated
     ip: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=300)
+    # the agency the person acts in through this login (one of their agencies; None: their own)
+    agency_id: int | None = Field(default=None, foreign_key="agency.id")
 
 
 class ChallengeUse(SQLModel, table=True):

@@ -2,7 +2,8 @@
 users in each; cases in each through the API. A department's officer sees nothing of the other department; the
 county's supervisor sees all three read-only with personal data masked; the county's consolidated annual report
 equals the sum of its departments' tables, cell by cell (the total is counted in SQL over the whole set, each
-part on its own)."""
+part on its own). One person holds roles in two agencies: the case given to them in the second is theirs only while
+they act there."""
 
 from __future__ import annotations
 
@@ -43,8 +44,20 @@ def _build(db: Db, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixtur
                  stdin="password123\n")
     _cli(db, monkeypatch, capsys, "user", "create", "county-sup", "--agency", "county", "--role", "supervisor",
          stdin="password123\n")
+    # one person in two agencies: an officer of the land office who also handles the education office's cases
+    _cli(db, monkeypatch, capsys, "user", "create", "both-officer", "--agency", "land", "--role", "officer",
+         stdin="password123\n")
+    out = _cli(db, monkeypatch, capsys, "user", "grant", "both-officer", "--agency", "edu", "--role", "officer")
+    assert "现在也在机关 edu 任职" in out
     out = _cli(db, monkeypatch, capsys, "agency", "list")
     assert [ln.split()[0] for ln in out.splitlines()[1:5]] == ["county", "edu", "land", "town"]
+
+
+def token_in(client: TestClient, username: str, agency: str) -> dict[str, str]:
+    """A token acting in another of the person's agencies."""
+    r = client.post("/api/token", data={"username": username, "password": "password123", "agency": agency})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def _me(client: TestClient, h: dict[str, str]) -> dict[str, Any]:
@@ -137,3 +150,23 @@ def test_a_county_with_two_departments_and_a_town(db: Db, clock: FixedTime, clie
     # a department's leader or supervisor gets no consolidated view of the county
     r = client.get("/api/reports/annual/2026", params={"agency": "county"}, headers=land)
     assert r.status_code == 403
+
+    # the person in two agencies: given an education case while acting there, sees it only there
+    both_edu = token_in(client, "both-officer", "edu")
+    both_land = token(client, "both-officer")
+    me = client.get("/api/me", headers=both_edu).json()
+    assert me["agency_id"] == edu_id and me["roles"] == ["officer"]
+    assert [a["code"] for a in me["agencies"]] == ["land", "edu"]
+    edu_front = token(client, "edu-front")
+    data = registration(assignee_id=me["id"], id_number=resident_id("11010519900101999"))
+    shared = client.post("/api/disclosures", json=data, headers=edu_front)
+    assert shared.status_code == 201, shared.text
+    sid = shared.json()["id"]
+    detail = client.get(f"/api/disclosures/{sid}", headers=both_edu)
+    assert detail.status_code == 200 and any(a["action"] == "reply" for a in detail.json()["allowed_actions"])
+    assert client.get(f"/api/disclosures/{sid}", headers=both_land).status_code == 404
+    assert [i["id"] for i in client.get("/api/disclosures", headers=both_edu).json()["items"]] == [sid]
+    assert client.get("/api/disclosures", headers=both_land).json()["items"] == []
+    refused = client.post("/api/token", data={"username": "both-officer", "password": "password123",
+                                              "agency": "town"})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_a_member"

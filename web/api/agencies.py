@@ -18,6 +18,7 @@ from states.roles import Role
 from web.auth import CurrentUser
 from web.deps import EngineDep, NowDep, require_roles
 from web.errors import ApiError
+from workflow.accounts import memberships
 from workflow.accounts.users import create_user
 from workflow.agencies import registry
 from workflow.agencies.admin import save_agency_settings
@@ -144,3 +145,33 @@ def create_agency_user(code: str, body: UserCreate, engine: EngineDep, now: NowD
                     actor=user.principal())
     return {"id": u.id, "username": u.username, "display_name": u.display_name, "agency": code,
             "roles": sorted(u.role_set)}
+
+
+class MemberIn(Clean):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(max_length=64, description="另一机关人员的用户名")
+    roles: list[str] = Field(min_length=1, description="在本机关的角色")
+
+
+@router.post("/{code}/members", status_code=201, summary="让另一机关的人员在本机关兼任（角色如承办人、监督员）")
+def add_member(code: str, body: MemberIn, engine: EngineDep, now: NowDep, user: Admin) -> dict[str, Any]:
+    _check_admin_of(user, _agency_id(engine, code))
+    m = memberships.grant(engine, username=body.username, agency_code=code, roles=body.roles, actor=user.principal(),
+                          now=now)
+    return {"username": body.username, "agency": code, "roles": sorted(m.role_set)}
+
+
+@router.get("/{code}/members", summary="在本机关兼任的其他机关人员")
+def list_members(code: str, engine: EngineDep, user: Admin) -> list[dict[str, Any]]:
+    agency_id = _agency_id(engine, code)
+    _check_admin_of(user, agency_id)
+    return [{"username": m.username, "display_name": m.display_name, "home_agency": m.home_agency,
+             "roles": sorted(m.roles)} for m in memberships.members_of(engine, agency_id)]
+
+
+@router.delete("/{code}/members/{username}", summary="取消兼任")
+def remove_member(code: str, username: str, engine: EngineDep, now: NowDep, user: Admin) -> dict[str, Any]:
+    _check_admin_of(user, _agency_id(engine, code))
+    if not memberships.revoke(engine, username=username, agency_code=code, actor=user.principal(), now=now):
+        raise ApiError(404, "not_found", f"{username} 在该机关没有兼任")
+    return {"username": username, "agency": code, "removed": True}

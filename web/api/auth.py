@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 
 from web.deps import EngineDep, NowDep, SettingsDep, UserDep, client_ip, get_tokens
 from web.errors import ApiError
+from workflow.accounts.memberships import seat_by_code, seats_of
 from workflow.accounts.users import authenticate
 
 router = APIRouter(tags=["auth"])
@@ -15,7 +16,9 @@ router = APIRouter(tags=["auth"])
 
 @router.post("/api/token", summary="登录并获取访问令牌 (OAuth2 password)")
 def issue_token(request: Request, engine: EngineDep, now: NowDep, settings: SettingsDep,
-                username: Annotated[str, Form()], password: Annotated[str, Form()]) -> dict[str, Any]:
+                username: Annotated[str, Form()], password: Annotated[str, Form()],
+                agency: Annotated[str | None, Form(description="机关代码：在本人兼任的另一机关办理时填写；省略为本人所在机关")] = None,
+                ) -> dict[str, Any]:
     res = authenticate(engine, username, password, now=now, max_failures=settings.login_max_failures,
                        lockout_seconds=settings.login_lockout_seconds, ip=client_ip(request))
     if res.user is None:
@@ -23,11 +26,19 @@ def issue_token(request: Request, engine: EngineDep, now: NowDep, settings: Sett
     if res.user.must_change_password:
         raise ApiError(403, "password_change_required",
                        "这是别人为您设的初始密码：请先登录网页（“修改密码”）改成只有您知道的密码，再使用接口")
-    token = get_tokens(request).issue(res.user)
+    agency_id = None
+    if agency:
+        seat = seat_by_code(engine, res.user, agency)
+        if seat is None:
+            raise ApiError(403, "not_a_member", f"您在机关“{agency}”没有任职，不能以该机关的身份办理")
+        agency_id = seat.agency_id
+    token = get_tokens(request).issue(res.user, agency_id)
     return {"access_token": token, "token_type": "bearer", "expires_in": settings.token_ttl_seconds}
 
 
 @router.get("/api/me", summary="当前用户")
-def me(user: UserDep) -> dict[str, Any]:
+def me(user: UserDep, engine: EngineDep) -> dict[str, Any]:
     return {"id": user.id, "username": user.username, "display_name": user.display_name,
-            "agency_id": user.agency_id, "roles": sorted(user.roles)}
+            "agency_id": user.agency_id, "roles": sorted(user.roles),
+            "agencies": [{"code": x.agency_code, "name": x.agency_name, "roles": sorted(x.roles), "own": x.home}
+                         for x in seats_of(engine, user.id)]}

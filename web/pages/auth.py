@@ -28,6 +28,8 @@ from web.pages.session import (
 )
 from workflow.accounts import sessions as web_sessions
 from workflow.accounts.admin import change_own_password
+from workflow.accounts.memberships import seats_of
+from workflow.accounts.sessions import act_in
 from workflow.accounts.users import MIN_PASSWORD_LENGTH, UserError, authenticate
 from workflow.agencies.setup import setup_needed
 
@@ -138,3 +140,23 @@ def change_password(request: Request, form: StaffForm, user: PageUser) -> Respon
     resp = redirect(request, "/login?reason=password_changed")
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp
+
+
+@router.get("/account/agency")
+def agency_choice(request: Request, user: PageUser) -> Response:
+    """The agencies the person may act in: their own and those where they hold roles too."""
+    return render(request, "auth/agency.html", {"seats": seats_of(app_engine(request), user.id),
+                                               "current": user.agency_id})
+
+
+@router.post("/account/agency")
+def switch_agency(request: Request, form: StaffForm, user: PageUser) -> Response:
+    """Act in another of one's agencies from now on (this login only)."""
+    code = form_str(form, "agency")
+    seat = next((x for x in seats_of(app_engine(request), user.id) if x.agency_code == code), None)
+    if seat is None:
+        return redirect(request, "/account/agency", ("error", "您在该机关没有任职"))
+    session_id = getattr(request.state, "session_id", None)
+    if session_id is not None:
+        act_in(app_engine(request), session_id, None if seat.home else seat.agency_id)
+    return redirect(request, "/", ("ok", f"现在以{seat.agency_name}的身份办理"))

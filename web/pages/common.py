@@ -15,6 +15,7 @@ from notifications.files import file_path
 from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.session import PageError, app_clock, app_engine, app_settings
+from workflow.accounts.memberships import member_officers
 from workflow.agencies.cache import agency_context_cached
 from workflow.agencies.config import AgencyConfig
 from workflow.errors import NotFound
@@ -35,8 +36,10 @@ def officers(request: Request, agency_id: int) -> list[tuple[str, str]]:
     with read_session(app_engine(request)) as s:
         rows = s.exec(select(User, Unit.name).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
                       .where(User.agency_id == agency_id, col(User.active)).order_by(col(User.display_name))).all()
+        members = member_officers(s, agency_id)  # officers here besides their own agency
     return [(str(u.id), f"{u.display_name}（{unit}）" if unit else u.display_name)
-            for u, unit in rows if Role.OFFICER in u.role_set]
+            for u, unit in rows if Role.OFFICER in u.role_set] + [(str(u.id), f"{u.display_name}（兼任）")
+                                                                 for u in members]
 
 
 def now(request: Request) -> datetime:

@@ -122,6 +122,7 @@ def render(request: Request, name: str, ctx: dict[str, Any] | None = None, *, st
         "nav": nav_for(user, request.url.path), "flashes": flash.get("m", []),
         "agency_name": getattr(request.state, "agency_name", ""), "flash": flash,
         "setup_missing": getattr(request.state, "setup_missing", []), "setup_held": getattr(request.state, "setup_held", 0),
+        "seat_count": getattr(request.state, "seat_count", 1),
     }
     base.update(ctx or {})
     html = env.get_template(name).render(**base)

@@ -22,6 +22,7 @@ from settings import Settings
 from states.roles import Role
 from web.auth import CurrentUser
 from workflow.accounts import sessions as web_sessions
+from workflow.accounts.memberships import seats
 from workflow.accounts.principal import Principal
 from workflow.agencies.completeness import missing_notice_settings
 from workflow.agencies.config import agency_config
@@ -104,7 +105,13 @@ def page_user(request: Request) -> CurrentUser:
     if res.user is None:
         raise LoginRequired(res.problem or "missing")
     with read_session(app_engine(request)) as s:
-        user = CurrentUser.load(s, res.user)
+        loaded = CurrentUser.load(s, res.user, res.agency_id)
+        if loaded is None:  # the roles this login acted with were taken away: back to the person's own agency
+            loaded = CurrentUser.load(s, res.user)
+        assert loaded is not None
+        user = loaded
+        request.state.session_id = res.session_id
+        request.state.seat_count = len(seats(s, res.user))  # agencies the person may act in (the switcher)
         agency = s.get(Agency, user.agency_id)
         request.state.agency_name = agency.name if agency else ""
         # every staff page says which notice settings are missing, and how many documents wait for them

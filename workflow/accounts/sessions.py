@@ -38,6 +38,7 @@ class Resolved:
     session_id: int | None = None
     csrf_token: str = ""
     problem: str | None = None  # None | "missing" | "expired" | "revoked"
+    agency_id: int | None = None  # the agency the login acts in (None: the person's own)
 
 
 def open_session(engine: Engine, user_id: int, *, now: datetime, ip: str = "", user_agent: str = "") -> Opened:
@@ -70,7 +71,7 @@ def resolve(engine: Engine, token: str, *, now: datetime, idle_seconds: int, max
         with write_session(engine) as w:
             w.execute(update(WebSession).where(col(WebSession.id) == ws.id).values(last_seen_at=now))
             w.commit()
-    return Resolved(user, ws.id, ws.csrf_token)
+    return Resolved(user, ws.id, ws.csrf_token, agency_id=ws.agency_id)
 
 
 def _end(engine: Engine, session_id: int | None, now: datetime, reason: str) -> None:
@@ -108,3 +109,10 @@ def live_session_counts(session: Session, user_ids: list[int], *, now: datetime,
         col(WebSession.user_id).in_(user_ids), col(WebSession.revoked_at).is_(None),
         col(WebSession.last_seen_at) >= since).group_by(col(WebSession.user_id))).all()
     return {int(uid): int(n) for uid, n in rows}
+
+
+def act_in(engine: Engine, session_id: int, agency_id: int | None) -> None:
+    """Make a login act in another of the person's agencies (the caller checked they hold roles there)."""
+    with write_session(engine) as s:
+        s.execute(update(WebSession).where(col(WebSession.id) == session_id).values(agency_id=agency_id))
+        s.commit()

@@ -24,6 +24,7 @@ from web.pages.common import agency_of, now
 from web.pages.render import redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, app_settings, form_str, principal, require
 from workflow.accounts import admin as user_admin
+from workflow.accounts import memberships
 from workflow.accounts.sessions import live_session_counts
 from workflow.accounts.users import UserError, create_user
 from workflow.errors import Conflict, NotFound
@@ -51,6 +52,8 @@ def _users_page(request: Request, user: CurrentUser, values: dict[str, Any] | No
     grantable = {str(k): v for k, v in ROLE_LABELS.items() if may_grant(user.principal().actor, frozenset({k}))}
     return render(request, "admin/users.html", {
         "users": users, "role_labels": grantable, "values": values or {"roles": []},
+        "members": memberships.members_of(app_engine(request), user.agency_id),
+        "member_roles": {k: v for k, v in grantable.items() if k != "instance_admin"},
         "errors": errors or {}}, status=status)
 
 
@@ -74,6 +77,31 @@ def create(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) -> Re
     except UserError as exc:
         return _users_page(request, user, values, {exc.field or "__all__": [exc.message]}, status=422)
     return redirect(request, "/admin/users", ("ok", f"已创建用户 {values['username']}"))
+
+
+@router.post("/users/members")
+def grant_member(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
+    """A person of another agency takes roles in this one too (兼任)."""
+    agency, _ = agency_of(request, user)
+    roles = [r for r in form.getlist("roles") if isinstance(r, str)]
+    username = form_str(form, "member_username")
+    try:
+        memberships.grant(app_engine(request), username=username, agency_code=agency.code, roles=roles,
+                          actor=principal(user), now=now(request))
+    except UserError as exc:
+        return redirect(request, "/admin/users", ("error", exc.message))
+    return redirect(request, "/admin/users", ("ok", f"{username} 已在本机关兼任"))
+
+
+@router.post("/users/members/{username}/revoke")
+def revoke_member(request: Request, username: str, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
+    agency, _ = agency_of(request, user)
+    try:
+        memberships.revoke(app_engine(request), username=username, agency_code=agency.code, actor=principal(user),
+                           now=now(request))
+    except UserError as exc:
+        return redirect(request, "/admin/users", ("error", exc.message))
+    return redirect(request, "/admin/users", ("ok", f"已取消 {username} 在本机关的兼任"))
 
 
 @router.post("/users/{user_id}/{op}")

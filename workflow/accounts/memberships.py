@@ -1,0 +1,147 @@
+"""People in several agencies: roles held in an agency besides one's own (``Membership``), granted and revoked by
+an administrator of that agency (or the instance administrator), audited like every account change; and which
+agency a person acts in — their own, or one where they hold roles (the web session and the API token say which).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from db.engine import read_session, write_session
+from db.models import Agency, Membership, User
+from states.policy import may_administer, may_grant
+from states.roles import Role, parse_roles
+from workflow.accounts.principal import Principal
+from workflow.accounts.users import UserError, audit_account
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One agency a person acts in, with their roles there."""
+
+    agency_id: int
+    agency_code: str
+    agency_name: str
+    roles: frozenset[Role]
+    home: bool
+
+
+def seats(session: Session, user: User) -> list[Seat]:
+    """The person's own agency first, then every agency where they hold roles (active agencies only)."""
+    assert user.id is not None
+    home = session.get(Agency, user.agency_id)
+    out = [Seat(user.agency_id, home.code if home else "", home.name if home else "", parse_roles(user.roles), True)]
+    rows = session.exec(select(Membership, Agency).join(Agency, col(Agency.id) == col(Membership.agency_id))
+                        .where(Membership.user_id == user.id, col(Agency.active)).order_by(col(Agency.code))).all()
+    out += [Seat(a.id or 0, a.code, a.name, parse_roles(m.roles), False) for m, a in rows]
+    return out
+
+
+def seat_in(session: Session, user: User, agency_id: int | None) -> Seat | None:
+    """The person's seat in ``agency_id`` (None: their own agency), or None when they hold no roles there."""
+    want = user.agency_id if agency_id is None else agency_id
+    return next((s for s in seats(session, user) if s.agency_id == want), None)
+
+
+def _roles(roles: list[str]) -> frozenset[Role]:
+    try:
+        role_set = parse_roles(",".join(roles))
+    except ValueError as exc:
+        raise UserError(f"未知的角色：{exc}", "unknown_role", "roles") from exc
+    if not role_set:
+        raise UserError("至少需要一个角色", "no_role", "roles")
+    return role_set
+
+
+def _target(s: Session, username: str, agency_code: str, actor: Principal) -> tuple[User, Agency]:
+    agency = s.exec(select(Agency).where(Agency.code == agency_code.strip())).first()
+    if agency is None or agency.id is None:
+        raise UserError(f"机关代码 {agency_code} 不存在", "unknown_agency", "agency")
+    if not may_administer(actor.actor, agency.id):
+        raise UserError("您只能管理本机关的人员", "other_agency", "agency")
+    user = s.exec(select(User).where(User.username == username.strip())).first()
+    if user is None or user.id is None or not user.active:
+        raise UserError(f"用户 {username} 不存在或已停用", "not_found", "username")
+    if user.agency_id == agency.id:
+        raise UserError(f"{user.display_name}本来就是{agency.name}的人员，请直接调整其角色", "own_agency", "agency")
+    return user, agency
+
+
+def grant(engine: Engine, *, username: str, agency_code: str, roles: list[str], actor: Principal,
+          now: datetime) -> Membership:
+    """Give a person roles in another agency (replacing any they held there), audited in that agency."""
+    role_set = _roles(roles)
+    if not may_grant(actor.actor, role_set) or Role.INSTANCE_ADMIN in role_set:
+        raise UserError("平台管理员只能设在本人所在的机关", "grant_instance_admin", "roles")
+    with write_session(engine) as s:
+        user, agency = _target(s, username, agency_code, actor)
+        if not agency.active:
+            raise UserError(f"{agency.name}已停用", "inactive_agency", "agency")
+        m = s.exec(select(Membership).where(Membership.user_id == user.id, Membership.agency_id == agency.id)).first()
+        before = sorted(m.role_set) if m else []
+        if m is None:
+            assert user.id is not None and agency.id is not None
+            m = Membership(user_id=user.id, agency_id=agency.id, roles="", created_at=now)
+        m.roles = ",".join(sorted(role_set))
+        s.add(m)
+        audit_account(s, user, actor, "grant_membership", now, agency=agency.code, agency_id_granted=agency.id,
+                      roles_before=before, roles=sorted(role_set))
+        s.commit()
+        s.refresh(m)
+        return m
+
+
+def revoke(engine: Engine, *, username: str, agency_code: str, actor: Principal, now: datetime) -> bool:
+    """Take a person's roles in another agency away; False when they held none there."""
+    with write_session(engine) as s:
+        user, agency = _target(s, username, agency_code, actor)
+        m = s.exec(select(Membership).where(Membership.user_id == user.id, Membership.agency_id == agency.id)).first()
+        if m is None:
+            return False
+        s.delete(m)
+        audit_account(s, user, actor, "revoke_membership", now, agency=agency.code, roles_before=sorted(m.role_set))
+        s.commit()
+        return True
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: int
+    username: str
+    display_name: str
+    home_agency: str
+    roles: frozenset[str]
+
+
+def members_of(engine: Engine, agency_id: int) -> list[Member]:
+    """People of other agencies who hold roles in ``agency_id``."""
+    with read_session(engine) as s:
+        rows = s.exec(select(Membership, User, Agency).join(User, col(User.id) == col(Membership.user_id))
+                      .join(Agency, col(Agency.id) == col(User.agency_id))
+                      .where(Membership.agency_id == agency_id, col(User.active))
+                      .order_by(col(User.username))).all()
+    return [Member(u.id or 0, u.username, u.display_name, a.name, m.role_set) for m, u, a in rows]
+
+
+def member_officers(session: Session, agency_id: int) -> list[User]:
+    """Active users of other agencies who are officers (承办人) in ``agency_id``."""
+    rows = session.exec(select(Membership, User).join(User, col(User.id) == col(Membership.user_id))
+                        .where(Membership.agency_id == agency_id, col(User.active))).all()
+    return [u for m, u in rows if Role.OFFICER in m.role_set]
+
+
+def seat_by_code(engine: Engine, user: User, agency_code: str) -> Seat | None:
+    """The person's seat in the agency with ``agency_code`` (their own or one where they hold roles)."""
+    with read_session(engine) as s:
+        u = s.get(User, user.id)
+        return next((x for x in seats(s, u) if x.agency_code == agency_code.strip()), None) if u else None
+
+
+def seats_of(engine: Engine, user_id: int) -> list[Seat]:
+    with read_session(engine) as s:
+        u = s.get(User, user_id)
+        return seats(s, u) if u else []

@@ -31,3 +31,42 @@ def test_export_form_defaults_to_today_and_the_calendar_template_downloads(web: 
     assert 'name="since" id="f-since" value="2026-03-02"' in page and 'name="until" id="f-until" value="2026-03-02"' in page
     r = web.login("admin").get("/admin/calendar/template.yaml")
     assert r.status_code == 200 and "year: 2027" in r.text and "节假日安排导入模板" in r.text
+
+
+LOCAL = """year: 2026
+document: 某县人民政府关于火把节放假的通知
+scope: default
+holidays:
+  - {name: 火把节, start: 2026-03-20, end: 2026-03-20}
+"""
+
+
+def test_calendar_import_says_what_the_preview_said_and_the_case_shows_old_and_new(web: Web) -> None:
+    from tests.web.conftest import register_case
+    from workflow.sweeps.run import run_all
+
+    case = register_case(web)  # reply due 2026-03-30
+    register_case(web, applicant_name="李四")
+    admin = web.login("admin")
+    page = admin.get("/admin/calendar").text
+    pv = admin.post("/admin/calendar/preview", data={"text": LOCAL, "csrf_token": csrf_of(page)})
+    m = re.search(r"期限将变动的未结案件（(\d+)）", pv.text)
+    assert m and int(m.group(1)) == 2
+    token = csrf_of(pv.text)
+    r = admin.post("/admin/calendar/import", data={"text": LOCAL, "filename": "notice.yaml", "csrf_token": token})
+    assert r.status_code == 303
+    flash = admin.get(r.headers["location"]).text
+    assert "2 个未结期限的到期日将变动（与预览一致）" in flash
+    run_all(web.db.engine, web.clock.now(), settings=web.db.settings, only=("recompute",))
+    timeline = web.login("officer").get(f"/cases/disclosure/{case.id}").text
+    assert "答复期限：2026-03-30 → 2026-03-31（按新的节假日安排重新计算）" in timeline
+
+
+def test_the_calendar_page_shows_the_months_with_holidays_and_make_up_days(web: Web) -> None:
+    page = web.login("admin").get("/admin/calendar?year=2026").text
+    assert 'id="month-view"' in page and "2026年节假日和调休" in page
+    feb = re.search(r'<table class="month" id="month-2">(.*?)</table>', page, re.S)
+    assert feb
+    # 春节 2026: 2月15日至23日放假; 2月14日（星期六）、2月28日（星期六）调休上班
+    assert '<td class="holiday" title="放假：春节">16</td>' in feb.group(1)
+    assert '<td class="workday" title="调休上班：春节">14</td>' in feb.group(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from web.pages.labels import FIELD_LABELS, OPTION_LABELS
+from workflow.cases.clocks import CLOCK_KINDS
 from workflow.disclosure.context import decision_view
 
 EVENT_LABELS = {"attach": "上传材料", "document": "生成文书"}  # events outside the transition table
@@ -42,6 +43,15 @@ def _value(key: str, value: Any) -> str:
     return options.get(str(value), str(value))
 
 
+def clock_moved(payload: dict[str, Any]) -> str:
+    """A deadline recomputed after a calendar change, as old → new (the recompute sweep's event)."""
+    kind, old, new = payload.get("clock"), payload.get("old"), payload.get("new")
+    if not isinstance(kind, str) or not new or "calendar_version" not in payload:
+        return ""
+    label = CLOCK_KINDS[kind].label if kind in CLOCK_KINDS else "期限"
+    return f"{label}：{old or '—'} → {new}（按新的节假日安排重新计算）"
+
+
 def event_lines(payload: dict[str, Any]) -> list[str]:
     """Only keys with a label are shown; empty values and internal ids are left out."""
     out: list[str] = []
@@ -51,6 +61,9 @@ def event_lines(payload: dict[str, Any]) -> list[str]:
         if view:
             basis = f"，{view['article']}" if view["article"] else ""
             out.append(f"答复类型：{view['category_label']}（{view['reason_label']}{basis}）")
+    moved = clock_moved(payload)
+    if moved:
+        out.append(moved)
     for key, value in payload.items():
         if value in (None, "", [], {}) or key in SKIP:
             continue

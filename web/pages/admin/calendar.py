@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import calendar as stdcal
+from dataclasses import dataclass
+from datetime import date
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 from starlette.datastructures import FormData, UploadFile
 
 from db.engine import read_session
-from db.models import CalendarNotice
+from db.models import CalendarDay, CalendarNotice
 from states.calendar_notice import NoticeData, NoticeError, parse_notice
 from states.roles import Role
 from web.auth import CurrentUser
@@ -36,20 +40,65 @@ workdays: [2027-01-04]             # 调休上班的周末日期（没有则写 
 """
 
 
-def _page(request: Request, text: str = "", problems: list[str] | None = None, status: int = 200) -> Response:
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+    weeks: list[list[tuple[date | None, str, str]]]  # (day or None outside the month, kind, name)
+
+
+def month_grids(year: int, special: dict[date, tuple[str, str]]) -> list[Month]:
+    """The twelve months of ``year`` as weeks (Monday first), each day with its kind: holiday (放假), workday
+    (调休上班), weekend, or an ordinary working day — the month view of the holiday arrangements."""
+    grid = stdcal.Calendar(firstweekday=0)
+    out = []
+    for m in range(1, 13):
+        weeks = []
+        for week in grid.monthdatescalendar(year, m):
+            row: list[tuple[date | None, str, str]] = []
+            for d in week:
+                if d.month != m:
+                    row.append((None, "", ""))
+                elif d in special:
+                    row.append((d, *special[d]))
+                else:
+                    row.append((d, "weekend" if d.weekday() >= 5 else "", ""))
+            weeks.append(row)
+        out.append(Month(year, m, weeks))
+    return out
+
+
+def _page(request: Request, text: str = "", problems: list[str] | None = None, status: int = 200,
+          user: CurrentUser | None = None) -> Response:
+    year = _year(request)
     with read_session(app_engine(request)) as s:
         notices = s.exec(select(CalendarNotice).where(col(CalendarNotice.active))
                          .order_by(col(CalendarNotice.year).desc(), col(CalendarNotice.scope))).all()
         stale = count_stale_clocks(s)
         version = calendar_version(s)
+        scopes: tuple[str, ...] = ("national",)
+        if user is not None:
+            agency, _ = agency_of(request, user)
+            scopes = tuple(calendar_scopes(agency))
+        days = s.exec(select(CalendarDay).where(col(CalendarDay.scope).in_(scopes), col(CalendarDay.day) >= date(year, 1, 1),
+                                                col(CalendarDay.day) <= date(year, 12, 31))).all()
+    special = {d.day: (d.kind, d.name) for d in days}
+    years = sorted({n.year for n in notices} | {year})
     return render(request, "admin/calendar.html", {"notices": notices, "stale": stale, "version": version,
-                                                   "text": text, "problems": problems or []},
+                                                   "text": text, "problems": problems or [], "year": year,
+                                                   "years": years, "months": month_grids(year, special)},
                   status=status)
+
+
+def _year(request: Request) -> int:
+    raw = request.query_params.get("year", "")
+    this = now(request).year
+    return int(raw) if raw.isdigit() and 2004 <= int(raw) <= this + 5 else this
 
 
 @router.get("")
 def calendar(request: Request, user: CurrentUser = IsAdmin) -> Response:
-    return _page(request)
+    return _page(request, user=user)
 
 
 @router.get("/template.yaml")
@@ -82,17 +131,17 @@ async def preview(request: Request, form: StaffForm, user: CurrentUser = IsAdmin
     try:
         text, filename = await _text(form)
     except NoticeError:
-        return _page(request, "", ["文件过大（不超过256KB）"], status=422)
+        return _page(request, "", ["文件过大（不超过256KB）"], status=422, user=user)
     if not text.strip():
-        return _page(request, "", ["请上传文件或粘贴节假日安排"], status=422)
+        return _page(request, "", ["请上传文件或粘贴节假日安排"], status=422, user=user)
     try:
         data = parse_notice(text, filename)
     except NoticeError as exc:
         lines = [f"第 {p.line} 行：{p.message_zh}" if p.line else p.message_zh for p in exc.problems]
-        return _page(request, text, lines or ["文件无法读取"], status=422)
+        return _page(request, text, lines or ["文件无法读取"], status=422, user=user)
     problems = _check_scope(request, user, data)
     if problems:
-        return _page(request, text, problems, status=422)
+        return _page(request, text, problems, status=422, user=user)
     with read_session(app_engine(request)) as s:
         pv = preview_notice(s, data)
     return render(request, "admin/calendar_preview.html", {"pv": pv, "text": text, "filename": filename})
@@ -104,12 +153,15 @@ def do_import(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) ->
     try:
         data = parse_notice(text, filename)
     except NoticeError as exc:
-        return _page(request, text, [exc.message_zh], status=422)
+        return _page(request, text, [exc.message_zh], status=422, user=user)
     problems = _check_scope(request, user, data)
     if problems:
-        return _page(request, text, problems, status=422)
+        return _page(request, text, problems, status=422, user=user)
+    with read_session(app_engine(request)) as s:  # the same count the preview showed (issue 20: 9 vs 12)
+        moving = len(preview_notice(s, data).moved)
     res = import_notice(app_engine(request), data, actor_label=user.display_name, now=now(request),
                         source=f"import:{filename}"[:100])
     return redirect(request, "/admin/calendar", (
-        "ok", f"已导入 {data.year} 年 {data.document}（放假 {res.holidays} 天、调休上班 {res.workdays} 天），"
-              f"日历版本 {res.version}；{res.stale_clocks} 个未结期限将由后台按新日历重新计算"))
+        "ok", f"已导入 {data.year} 年 {data.document}（放假 {res.holidays} 天、调休上班 {res.workdays} 天）；"
+              f"{moving} 个未结期限的到期日将变动（与预览一致），后台正按新日历重新核对全部 {res.stale_clocks} 个未结期限，"
+              "变动的期限在案件的办理记录中写明原到期日和新到期日"))

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from states.hotline import CALLBACK_LABELS, STATE_LABELS
+from web.pages.timeline import clock_moved
 from workflow.hotline.files import CATEGORIES
 from workflow.hotline.mapping import FIELDS
 from workflow.hotline.plan import fmt_local
@@ -52,7 +53,7 @@ def _value(key: str, value: Any, tz: str) -> str:
 
 def event_lines(payload: dict[str, Any], tz: str) -> list[str]:
     """Labelled keys only; codes (result, ground) give way to their labels, ids are left out."""
-    out: list[str] = []
+    out: list[str] = [line for line in (clock_moved(payload),) if line]
     for key, value in payload.items():
         if value in (None, "", [], {}):
             continue

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from db.engine import read_session
-from db.models import User
+from db.models import Agency, User
 from states.machine import Actor
 from states.roles import Role, parse_roles
 from workflow.accounts.memberships import seat_in
@@ -54,6 +54,9 @@ class CurrentUser:
         """The user acting in ``agency_id`` (None: their own agency) with their roles there and what those reach (a
         supervisor: the agencies below, from the hierarchy); None when they hold no roles there (any more)."""
         assert u.id is not None
+        home = session.get(Agency, u.agency_id)
+        if home is not None and not home.active:
+            return None  # a deactivated agency's staff: no login, no token, whatever they held elsewhere
         seat = seat_in(session, u, agency_id)
         if seat is None:
             return None

@@ -8,13 +8,14 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
 
-from db.engine import read_session
-from db.models import Agency, Disclosure, Outbox, StoredFile
+from db.engine import read_session, write_session
+from db.models import Agency, CalendarDay, CalendarNotice, Disclosure, Outbox, StoredFile
 from notifications.files import file_path
 from notifications.outbox import deliver_due
 from tests.conftest import Db, unconfigure_agency
@@ -108,6 +109,14 @@ def test_banli_setup_from_a_yaml_file(db: Db, clock: FixedTime, tmp_path: Path, 
     unconfigure_agency(db.engine)
     staff = make_staff(db.engine, clock.now())
     wf.register(db.engine, RegisterIn.model_validate(registration()), staff.front, clock.now())
+    with write_session(db.engine) as s:  # a local closure of the agency, filed under its code
+        notice = CalendarNotice(scope="default", year=2026, document="县委办通知", source="import", imported_by="t",
+                                imported_at=clock.now(), calendar_version=1)
+        s.add(notice)
+        s.flush()
+        assert notice.id is not None
+        s.add(CalendarDay(notice_id=notice.id, scope="default", day=date(2026, 7, 24), kind="holiday", name="火把节"))
+        s.commit()
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: 某县某局\naddress: 青山县人民路1号\n", encoding="utf-8")
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
@@ -129,6 +138,9 @@ def test_banli_setup_from_a_yaml_file(db: Db, clock: FixedTime, tmp_path: Path, 
         assert held_count(s, staff.agency_id) == 0
         assert s.exec(select(Outbox).where(Outbox.agency_id == staff.agency_id, Outbox.status == "pending",
                                            Outbox.notice_type == "disclosure.receipt")).first() is not None
+        # the agency's own holiday arrangements follow its new code
+        assert s.exec(select(CalendarDay.scope).where(CalendarDay.name == "火把节")).one() == "qs-zrzyj"
+        assert s.exec(select(CalendarNotice.scope).where(CalendarNotice.document == "县委办通知")).one() == "qs-zrzyj"
     code, out, _ = run_cli(monkeypatch, capsys, db.settings, "agency", "show", "qs-zrzyj")
     assert "文书所需设置尚缺" not in out and "行政复议机关：青山县人民政府" in out
 

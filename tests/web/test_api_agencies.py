@@ -8,7 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
+from db.engine import read_session
+from db.models import User
 from tests.conftest import Db
 from tests.helpers import make_staff, registration
 from tests.web.conftest import token
@@ -124,6 +127,15 @@ def test_staff_of_a_deactivated_agency_cannot_log_in(db: Db, clock: FixedTime, c
     h = token(client, "platform")
     _post(client, "/api/admin/agencies", h, {"code": "old", "name": "某某县撤并办"})
     make_staff(db.engine, clock.now(), agency_code="old")
+    before = token(client, "old-front")
+    assert client.get("/api/me", headers=before).status_code == 200
     assert _post(client, "/api/admin/agencies/old/deactivate", h).status_code == 200
+    client.app.state.tokens.forget_user(_me_id(client, h, "old-front", db))  # a token verified seconds ago is cached
+    assert client.get("/api/me", headers=before).status_code == 401  # tokens issued before end with it
     r = client.post("/api/token", data={"username": "old-front", "password": "password123"})
     assert r.status_code == 401 and "已停用" in r.text
+
+
+def _me_id(client: TestClient, h: dict[str, str], username: str, db: Db) -> int:
+    with read_session(db.engine) as s:
+        return int(s.exec(select(User.id).where(User.username == username)).one())

@@ -108,7 +108,8 @@ def page_user(request: Request) -> CurrentUser:
         loaded = CurrentUser.load(s, res.user, res.agency_id)
         if loaded is None:  # the roles this login acted with were taken away: back to the person's own agency
             loaded = CurrentUser.load(s, res.user)
-        assert loaded is not None
+        if loaded is None:  # the person's agency was deactivated
+            raise LoginRequired("revoked")
         user = loaded
         request.state.session_id = res.session_id
         request.state.seat_count = len(seats(s, res.user))  # agencies the person may act in (the switcher)

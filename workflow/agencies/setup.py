@@ -15,11 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Engine
-from sqlmodel import select
+from sqlalchemy import Engine, update
+from sqlmodel import col, select
 
 from db.engine import read_session, write_session
-from db.models import Agency
+from db.models import Agency, CalendarDay, CalendarNotice
 from states.agencies import RemedyProposal, code_problem
 from states.calendar import WorkingHours
 from workflow.accounts.principal import Principal
@@ -191,6 +191,9 @@ def apply_setup(engine: Engine, agency_id: int, data: SetupIn, *, actor: Princip
             if s.exec(select(Agency.id).where(Agency.code == code, Agency.id != agency_id)).first() is not None:
                 raise Conflict(f"机关代码“{code}”已被其他机关使用，请换一个", "agency_code_taken")
             extra["code"] = [agency.code, code]
+            # the agency's own holiday arrangements are filed under its code (workflow.agencies.config.calendar_scopes)
+            for table in (CalendarNotice, CalendarDay):
+                s.execute(update(table).where(col(table.scope) == agency.code).values(scope=code))
             agency.code = code
         save_in(s, agency, name=name, cfg=cfg, actor=actor, now=now, action="setup", extra=extra)
         s.commit()

@@ -69,6 +69,11 @@ def _disclosures(web: Web, w: World) -> None:
     c = reg("extended")
     _d(web, c, "request_extension", {"days": 10, "reason": "需要调取档案"})
     _d(web, c, "approve_extension", {"days": 10, "note": "同意"}, who="leader")
+    c = reg("delayed")  # 条例第三十五条: a delayed reply period (its own explanation)
+    _d(web, c, "set_delay", {"days": 30, "reason": "申请数量较大"})
+    c = reg("corrected")  # the period restarted from the corrected application
+    _d(web, c, "request_correction", {"items": ["请写明所需文件的名称或文号"]})
+    _d(web, c, "receive_correction", {"note": "已补正"}, who="front")
     c = reg("replied")
     _d(web, c, "reply", {"category": "disclose", "reason": "provided"})
     c = reg("refused")
@@ -118,6 +123,14 @@ def _orders(web: Web, w: World) -> None:
             _o(web, o, "record_callback", result="满意")
         if state == "closed":
             _o(web, o, "close")
+    w.orders["platform_due"] = _order(web, platform_due_at="2026-03-10 18:00:00")  # the platform's own deadline
+    o = w.orders["rehandled"] = _order(web)
+    _o(web, o, "sign_for")
+    _o(web, o, "assign", assignee_id=web.staff.officer.id)
+    _o(web, o, "reply", who="officer", result_text="已处理")
+    _o(web, o, "record_callback", result="不满意", note="仍有噪音")
+    _o(web, o, "rehandle", reason="来电人不满意，退回重办")
+    _o(web, o, "urge", who="leader", note="请尽快办结")  # a leader's 催办 by hand
     o = w.orders["converted"] = _order(web)
     _o(web, o, "convert_to_disclosure", **CONVERT)
 

@@ -75,6 +75,14 @@ def test_supervisor_overview_and_drill_down(web_any: Web) -> None:
     assert "邻县某局" not in html
     beside_id = beside_staff_agency(web)
     assert c.get(f"/cases?agency={beside_id}&open=1").status_code == 404
+    # a department's dashboard, read-only and without applicants' names (issue 16)
+    dash = c.get(f"/supervisor/agencies/{other_id}")
+    assert dash.status_code == 200 and "某县另一局" in dash.text and 'id="stat-open"' in dash.text
+    assert "申请人3" not in dash.text and "<form method=\"post\"" not in dash.text.split("<main>")[1]
+    assert re.search(r'id="stat-open"><div class="n">1<', dash.text)
+    assert c.get(f"/supervisor/agencies/{beside_id}").status_code == 404
+    assert c.get("/reports/annual?year=2025&format=json&agency=other").status_code == 200
+    assert c.get("/reports/annual?year=2025&format=json&agency=beside").status_code == 404
 
 
 def beside_staff_agency(web: Web) -> int:

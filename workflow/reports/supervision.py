@@ -7,12 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
+from db.engine import read_session
 from db.models import Agency, Clock, Disclosure, WorkOrder
 from states.disclosure import OPEN_STATES, DState
 from states.hotline import OPEN_STATES as HOTLINE_OPEN
-from workflow.reports.dashboard import counts_by_agency, duty_cases_by_agency
+from workflow.agencies.config import agency_config
+from workflow.errors import NotFound
+from workflow.hotline.dashboard import HotlineDashboard, build_hotline_dashboard
+from workflow.reports.dashboard import Dashboard, build_dashboard, counts_by_agency, duty_cases_by_agency
+from workflow.timesource import local_date
 
 
 @dataclass(frozen=True)
@@ -53,3 +59,28 @@ def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_
             if agency_ids is None or a.id in agency_ids]
     rows.sort(key=lambda r: (not r.attention, -r.overdue, -r.unconfirmed, r.code))
     return rows
+
+
+@dataclass(frozen=True)
+class SupervisedDashboard:
+    """A department's dashboard for its supervising office: aggregates only (read-only, no applicant's name)."""
+
+    agency_id: int
+    agency_code: str
+    agency_name: str
+    dash: Dashboard
+    hot: HotlineDashboard
+    open_total: int
+
+
+def supervised_dashboard(engine: Engine, agency_id: int, *, now: datetime) -> SupervisedDashboard:
+    """The figures of ``agency_id``'s leader dashboard (the caller checked the supervisor reaches it)."""
+    with read_session(engine) as s:
+        agency = s.get(Agency, agency_id)
+        if agency is None:
+            raise NotFound("机关")
+        cfg = agency_config(agency)
+        dash = build_dashboard(s, agency_id, now=now, today=local_date(now, cfg.timezone), tz=cfg.timezone)
+        hot = build_hotline_dashboard(s, agency_id, now=now)
+    open_total = sum(n for st, _, n in dash.by_state if st in {x.value for x in OPEN_STATES})
+    return SupervisedDashboard(agency_id, agency.code, agency.name, dash, hot, open_total)

@@ -10,10 +10,11 @@ from db.engine import read_session
 from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.common import agency_of, now, today
+from web.pages.leader.charts import bar_chart, rate_chart
 from web.pages.render import render
-from web.pages.session import app_engine, require
+from web.pages.session import PageError, app_engine, principal, require
 from workflow.reports.dashboard import week_window
-from workflow.reports.supervision import agencies_overview
+from workflow.reports.supervision import agencies_overview, supervised_dashboard
 from workflow.timesource import end_of_day
 
 router = APIRouter(prefix="/supervisor", include_in_schema=False)
@@ -31,3 +32,17 @@ def overview(request: Request, user: CurrentUser = IsSupervisor) -> Response:
     totals = {k: sum(getattr(r, k) for r in rows)
               for k in ("open_disclosures", "unconfirmed", "open_workorders", "due_today", "due_week", "overdue")}
     return render(request, "supervisor/overview.html", {"rows": rows, "totals": totals, "week_end": sunday})
+
+
+@router.get("/agencies/{agency_id}")
+def agency_dashboard(request: Request, agency_id: int, user: CurrentUser = IsSupervisor) -> Response:
+    """One department's dashboard as its leader sees the figures — read-only, no applicant's name: open cases,
+    what falls due, what is overdue and with whom, the months' receipts and on-time replies, the 12345 figures."""
+    if not principal(user).can_see_agency(agency_id):
+        raise PageError(404, "机关不存在")
+    n = now(request)
+    view = supervised_dashboard(app_engine(request), agency_id, now=n)
+    return render(request, "supervisor/agency.html", {
+        "v": view, "received_chart": bar_chart(view.dash.received_by_month, "每月收到申请数（点击柱形查看当月案件）",
+                                               f"/cases?agency={agency_id}&month="),
+        "rate_chart": rate_chart(view.dash.on_time_by_month, "按期答复率"), "year": n.year})

@@ -16,8 +16,11 @@ from web.pages.render import redirect, render
 from web.pages.session import StaffForm, app_engine, form_str, principal, require
 from workflow.accounts.users import UserError, create_user
 from workflow.agencies import registry
-from workflow.agencies.views import agency_detail, parent_choices
+from workflow.agencies.config import AgencyConfig
+from workflow.agencies.setup import NUMBER_LABELS
+from workflow.agencies.views import agency_detail, local_calendar_scopes, parent_choices
 from workflow.errors import Conflict, DomainValidation, Forbidden, NotFound
+from workflow.hotline.profile_view import profile_name
 
 router = APIRouter(prefix="/agencies", include_in_schema=False)
 IsInstanceAdmin = require(Role.INSTANCE_ADMIN)
@@ -75,6 +78,7 @@ def _detail_page(request: Request, code: str, errors: dict[str, list[str]] | Non
         "parent": d.parent, "children": d.children, "work": d.work,
         "refusal": registry.refusal(d.work) if d.work.any else "", "proposal": d.proposal, "cfg": d.cfg,
         "missing": d.missing, "users": d.users, "role_labels": {str(r): ROLE_LABELS[r] for r in AGENCY_ROLES},
+        "summary": settings_summary(d.cfg, dict(local_calendar_scopes(engine))),
         "values": values or {"roles": ["admin"]}, "errors": errors or {}}, status=status)
 
 
@@ -124,3 +128,19 @@ def create_agency_user(request: Request, code: str, form: StaffForm,
     except UserError as exc:
         return _detail_page(request, code, {exc.field or "__all__": [exc.message]}, values, status=422)
     return redirect(request, f"/admin/agencies/{code}", ("ok", f"已创建用户 {u.username}"))
+
+
+def settings_summary(cfg: AgencyConfig, scope_names: dict[str, str]) -> list[tuple[str, str]]:
+    """What is the agency's own, in a few lines: numbers, seal, calendars, 12345 profile, reminders."""
+    examples = "；".join(f"{label} {getattr(cfg, f).format(year=2026, seq=1)}" for f, label in NUMBER_LABELS.items())
+    scopes = {s: scope_names.get(s, "地方节假日安排") for s in cfg.calendar_scopes}
+    return [
+        ("文书编号（示例）", examples),
+        ("印章文字", cfg.seal_text or "（与机关名称相同）"),
+        ("节假日", "国务院节假日安排" + ("，另加：" + "、".join(scopes.values()) if scopes else "")),
+        ("12345时限方案", profile_name(cfg.hotline_profile)
+         + ("（本机关另有调整）" if cfg.hotline_overrides else "")),
+        ("到期提醒", "到期前 " + "、".join(str(n) for n in cfg.reminder_ladder_wd) + " 个工作日"
+         + ("；另按时限种类分别设置" if cfg.reminder_ladders_wd else "")),
+        ("工作时间", "，".join(cfg.working_hours)),
+    ]

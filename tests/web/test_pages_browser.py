@@ -118,7 +118,12 @@ def test_supervisor_overview_in_the_browser(live: Live, new_context: Any) -> Non
     expect(sup.locator("#agencies tbody tr").first).to_have_attribute("data-agency", "default")
     expect(sup.locator("#agencies")).to_contain_text("某县另一局")
     shot(sup, "40-supervisor-overview")
-    sup.locator("#agencies tr[data-agency=other] a").first.click()
+    sup.locator("#agencies tr[data-agency=other] td a").first.click()  # the agency's name: its dashboard
+    expect(sup.locator("h1")).to_have_text("某县另一局")
+    expect(sup.locator("#stat-open")).to_contain_text("1")
+    shot(sup, "40b-supervisor-department-dashboard")
+    sup.go_back()
+    sup.locator("#agencies tr[data-agency=other] td.num a").first.click()  # its open applications
     expect(sup.locator("#other-agency")).to_contain_text("正在查看其他机关的案件")
     expect(sup.locator("#case-list")).to_contain_text("申请人3")
     shot(sup, "41-supervisor-other-agency-cases")

@@ -29,7 +29,7 @@ def test_the_settings_page_speaks_plain_chinese(web: Web) -> None:
     for raw in RAW:
         assert raw not in text, raw
     assert findings(page.text, "/admin/agency", admin=True) == []  # the project's own wording check
-    for plain in ("依申〔2026〕0001号", "字头", "县级机关默认办理时限", "北京时间", "PDF（便于打印，推荐）",
+    for plain in ("依申〔2026〕0001号", "字头", "县级机关默认时限", "北京时间", "PDF（便于打印，推荐）",
                   "前台登记员", "答复期限", "“已经主动公开，告知获取方式”的答复计入", "第二十四条"):
         assert plain in text, plain
 

@@ -164,9 +164,9 @@ def test_time_limit_sources_are_on_the_administrators_profile_page_only(web: Web
     page = admin.get("/admin/agency").text
     block = re.search(r'<section class="card" id="hotline-profile" data-wording="admin-sources">(.*?)</section>', page,
                       re.S)
-    assert block and "县级机关默认办理时限" in block.group(1)
+    assert block and "县级机关默认时限" in block.group(1)
     assert "未核实" in block.group(1) and "rules.md" in block.group(1)  # sources as the profile file states them
-    assert '<option value="yunnan_county" selected>县级机关默认办理时限</option>' in page
+    assert '<option value="yunnan_county" selected>县级机关默认时限</option>' in page
     # the back-filling roles are chosen, not typed as codes
     data = {k: v for k, v in re.findall(r'<input type="(?:text|number)" name="([a-z_0-9]+)" id="f-[^"]+" value="([^"]*)"',
                                         page)}

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from db.models.core import Agency
 from db.models.disclosure import Disclosure
-from notifications.filters import mask_id
 from notifications.remedy import DEFAULT_COURT
+from states.formats import mask_id
 
 APPLICANT_TYPE_LABELS = {"natural": "公民", "organization": "法人或者其他组织"}
 APPLICANT_CATEGORY_LABELS = {

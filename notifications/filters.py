@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from markupsafe import Markup, escape
 
+from states.formats import cn_date, mask_id, mask_name, mask_phone, to_date  # one rule, screens and notices
+
 _DIGITS = "零一二三四五六七八九"
 _UPPER_DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _DATE_DIGITS = "〇一二三四五六七八九"
-
-
-def to_date(value: Any) -> date:
-    """A date from a date, a datetime or an ISO string ("2026-11-25" or "2026-11-25T09:30:00+08:00")."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if len(text) > 10:
-            return datetime.fromisoformat(text).date()
-        return date.fromisoformat(text)
-    raise TypeError(f"not a date: {value!r}")
-
-
-def cn_date(value: Any) -> str:
-    """2026-11-25 → 2026年11月25日 (GB/T 9704-2012 writes dates with Arabic numerals, no leading zero)."""
-    d = to_date(value)
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def cn_date_upper(value: Any) -> str:
@@ -128,30 +110,6 @@ def yuan_upper(value: Any) -> str:
     if fen:
         text += _UPPER_DIGITS[fen] + "分"
     return text
-
-
-def mask_phone(value: Any) -> str:
-    """13812345678 → 138****5678; short numbers keep only their last two digits."""
-    s = str(value)
-    if len(s) >= 11:
-        return s[:3] + "*" * (len(s) - 7) + s[-4:]
-    if len(s) > 2:
-        return "*" * (len(s) - 2) + s[-2:]
-    return s
-
-
-def mask_id(value: Any) -> str:
-    """530102199001011234 → 5301**********1234."""
-    s = str(value)
-    if len(s) <= 8:
-        return s[:1] + "*" * (len(s) - 1) if s else s
-    return s[:4] + "*" * (len(s) - 8) + s[-4:]
-
-
-def mask_name(value: Any) -> str:
-    """张三 → 张*; 欧阳娜娜 → 欧***: the surname initial only (callers' names on sheets)."""
-    s = str(value).strip()
-    return s[:1] + "*" * (len(s) - 1) if s else s
 
 
 def lines(value: Any) -> Markup:

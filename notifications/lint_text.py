@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from notifications.filters import cn_date
+from states.formats import cn_date
 
 Finding = tuple[str, str]
 

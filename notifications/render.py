@@ -274,7 +274,7 @@ class Outline:
 
 def outline(notice_type: str, context: Mapping[str, Any], *, settings: Settings | None = None) -> Outline:
     """The notice's parts as text (no layout)."""
-    from notifications.filters import cn_date
+    from states.formats import cn_date
 
     spec = get_spec(notice_type)
     prep = _prepare(spec, context, settings or get_settings())

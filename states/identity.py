@@ -75,14 +75,3 @@ def id_problem(id_type: str, number: str) -> str | None:
     if not number.strip():
         return "请填写证件号码"
     return None
-
-
-def mask_id(number: str) -> str:
-    """Masked for lists: keep the first 3 and last 4 characters."""
-    n = number.strip()
-    return n if len(n) <= 7 else n[:3] + "*" * (len(n) - 7) + n[-4:]
-
-
-def mask_phone(phone: str) -> str:
-    p = phone.strip()
-    return p if len(p) < 7 else p[:3] + "*" * (len(p) - 7) + p[-4:]

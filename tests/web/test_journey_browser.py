@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from states.identity import mask_id
+from states.formats import mask_id
 from tests.helpers import registration, resident_id
 from tests.web.conftest import Live, drain_outbox
 from workflow.disclosure import actions as wf

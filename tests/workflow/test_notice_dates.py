@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from db.engine import read_session
 from db.models import Clock, Outbox
-from notifications.filters import cn_date
 from notifications.render import render
+from states.formats import cn_date
 from tests.helpers import make_staff, registration
 from workflow.disclosure import actions as wf
 from workflow.disclosure.payloads import RegisterIn

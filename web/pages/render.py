@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from states.formats import cn_date
 from states.roles import ROLE_LABELS, Role
 from web.auth import CurrentUser
 
@@ -37,10 +38,7 @@ def _local(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def _cn_date(value: date | str | None) -> str:
-    if value is None or value == "":
-        return ""
-    d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
-    return f"{d.year}年{d.month}月{d.day}日"
+    return "" if value is None or value == "" else cn_date(value)
 
 
 def _weekday(value: date | str | None) -> str:

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 from db.models import Clock, Disclosure, User, WorkOrder
 from states import hotline
 from states.disclosure import OPEN_STATES, STATE_LABELS
-from states.identity import mask_id, mask_phone
+from states.formats import mask_id, mask_phone
 from workflow.cases.approvals import pending_by_case
 from workflow.cases.clocks import CLOCK_KINDS, DUTY_KINDS, case_clocks
 from workflow.timesource import local_date

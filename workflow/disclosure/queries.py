@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from db.models import ApprovalRequest, Consultation, Disclosure, Event, RemedyCase, StoredFile, User
 from states.disclosure import ACTION_LABELS, OPEN_STATES, STATE_LABELS
 from states.fees import quote_items, quote_pages
-from states.identity import mask_id, mask_phone
+from states.formats import mask_id, mask_phone
 from states.inputs import int_in_range
 from states.policy import Sight
 from workflow.accounts.principal import Principal

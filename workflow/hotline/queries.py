@@ -11,6 +11,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from db.models import ApprovalRequest, Event, StoredFile, User, WorkOrder
+from states.formats import mask_phone
 from states.hotline import (
     ACTION_LABELS,
     CALLBACK_LABELS,
@@ -20,7 +21,6 @@ from states.hotline import (
     STATE_LABELS,
     URGENCY_LABELS,
 )
-from states.identity import mask_phone
 from states.policy import Sight
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine

@@ -1,0 +1,48 @@
+"""How personal data and dates are written for people — one rule each, for screens and notices alike (pure)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+
+def mask_id(value: Any) -> str:
+    """530102199001011234 → 5301**********1234 (the first 4 and last 4 characters; short numbers keep one)."""
+    s = str(value).strip()
+    if len(s) <= 8:
+        return s[:1] + "*" * (len(s) - 1) if s else s
+    return s[:4] + "*" * (len(s) - 8) + s[-4:]
+
+
+def mask_phone(value: Any) -> str:
+    """13812345678 → 138****5678; a short (landline) number keeps only its last two digits."""
+    s = str(value).strip()
+    if len(s) >= 11:
+        return s[:3] + "*" * (len(s) - 7) + s[-4:]
+    if len(s) > 2:
+        return "*" * (len(s) - 2) + s[-2:]
+    return s
+
+
+def mask_name(value: Any) -> str:
+    """张三 → 张*; 欧阳娜娜 → 欧***: the surname initial only (callers' names on sheets)."""
+    s = str(value).strip()
+    return s[:1] + "*" * (len(s) - 1) if s else s
+
+
+def to_date(value: Any) -> date:
+    """A date, a datetime or an ISO text as a date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if len(text) > 10:
+        return datetime.fromisoformat(text).date()
+    return date.fromisoformat(text)
+
+
+def cn_date(value: Any) -> str:
+    """2026-11-25 → 2026年11月25日 (GB/T 9704-2012 writes dates with Arabic numerals, no leading zero)."""
+    d = to_date(value)
+    return f"{d.year}年{d.month}月{d.day}日"

@@ -10,13 +10,12 @@ from typing import Any
 from tqdm import tqdm
 
 from cli.common import engine_and_settings, now
-from cli.hotline import SHOWN_ERRORS, _agency, user_principal
+from cli.imports import agency_by_code, print_report, user_principal
 from cli.main import CliError
 from workflow.errors import InvalidTransition, NotFound
 from workflow.golive.run import import_file
 from workflow.golive.source import ImportFileError
 from workflow.golive.template import write_template
-from workflow.hotline.batch import write_report
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -24,7 +23,7 @@ def _import(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise CliError(f"文件不存在：{path}")
     engine, settings, _ = engine_and_settings()
-    agency = _agency(engine, args.agency, settings.default_agency_code)
+    agency = agency_by_code(engine, args.agency, settings.default_agency_code)
     assert agency.id is not None
     actor = user_principal(engine, agency.id, args.user)
     try:
@@ -34,16 +33,7 @@ def _import(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     except (InvalidTransition, NotFound) as exc:
         raise CliError(exc.message) from exc
-    print(report.summary_zh())
-    for e in report.errors[:SHOWN_ERRORS]:
-        print(f"  第{e.row}行 {e.column or '—'}：{e.problem_zh}")
-    if len(report.errors) > SHOWN_ERRORS:
-        print(f"  …… 另有 {len(report.errors) - SHOWN_ERRORS} 个问题" + ("，见报告文件" if args.report else
-                                                                        "（用 --report 文件名 保存全部问题）"))
-    if args.report:
-        out = write_report(report, args.report)
-        print(f"问题报告已写入：{out}（{len(report.errors)} 条）")
-    return 0 if not report.errors else 1
+    return print_report(report, args.report)
 
 
 def _template(args: argparse.Namespace) -> int:

@@ -7,53 +7,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import col, select
 from tqdm import tqdm
 
 from cli.common import engine_and_settings, now
+from cli.imports import agency_by_code, print_report, user_principal
 from cli.main import CliError
 from db.engine import read_session
-from db.models import Agency, User
-from states.roles import Role, parse_roles
 from workflow.accounts.principal import Principal, system
 from workflow.errors import InvalidTransition, NotFound
-from workflow.hotline.batch import import_file, write_report
+from workflow.hotline.batch import import_file
 from workflow.hotline.export import write_export
 from workflow.hotline.mapping import MappingError, load_mapping
 from workflow.hotline.queries import ExportWindowError, export_rows, export_window
-
-SHOWN_ERRORS = 20
-
-
-def _agency(engine: Any, code: str | None, default_code: str) -> Agency:
-    with read_session(engine) as s:
-        agency = s.exec(select(Agency).where(Agency.code == (code or default_code))).first()
-        if agency is None and code is None:
-            agency = s.exec(select(Agency).order_by(Agency.id)).first()  # type: ignore[arg-type]
-    if agency is None or agency.id is None:
-        raise CliError(f"机关代码不存在：{code or default_code}")
-    return agency
-
-
-def user_principal(engine: Any, agency_id: int, username: str | None) -> Principal:
-    """Who runs an import: the user named, else the agency's first active leader or administrator."""
-    user = _user(engine, agency_id, username)
-    assert user.id is not None
-    return Principal(user.id, user.agency_id, parse_roles(user.roles), user.display_name)
-
-
-def _user(engine: Any, agency_id: int, username: str | None) -> User:
-    with read_session(engine) as s:
-        q = select(User).where(User.agency_id == agency_id, col(User.active).is_(True))
-        if username:
-            user = s.exec(q.where(User.username == username)).first()
-            if user is None:
-                raise CliError(f"本机关没有用户 {username}")
-            return user
-        for user in s.exec(q.order_by(col(User.id))).all():
-            if user.role_set & {Role.LEADER, Role.ADMIN}:
-                return user
-    raise CliError("本机关没有负责人或管理员账户：请用 --user 指定执行导入的用户")
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -61,7 +26,7 @@ def _import(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise CliError(f"文件不存在：{path}")
     engine, settings, _ = engine_and_settings()
-    agency = _agency(engine, args.agency, settings.default_agency_code)
+    agency = agency_by_code(engine, args.agency, settings.default_agency_code)
     assert agency.id is not None
     # Orders with past steps (签收、反馈、办结 before go-live) need a person who may bring history in (--user).
     actor: Principal = (user_principal(engine, agency.id, args.user) if args.user
@@ -74,16 +39,7 @@ def _import(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     except (InvalidTransition, NotFound) as exc:
         raise CliError(exc.message) from exc
-    print(report.summary_zh())
-    for e in report.errors[:SHOWN_ERRORS]:
-        print(f"  第{e.row}行 {e.column or '—'}：{e.problem_zh}")
-    if len(report.errors) > SHOWN_ERRORS:
-        print(f"  …… 另有 {len(report.errors) - SHOWN_ERRORS} 个问题" + ("，见报告文件" if args.report else
-                                                                        "（用 --report 文件名 保存全部问题）"))
-    if args.report:
-        out = write_report(report, args.report)
-        print(f"问题报告已写入：{out}（{len(report.errors)} 条）")
-    return 0 if not report.errors else 1
+    return print_report(report, args.report)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -92,7 +48,7 @@ def _export(args: argparse.Namespace) -> int:
     except ExportWindowError as exc:
         raise CliError(f"--{exc.field}：{exc.message}") from exc
     engine, settings, _ = engine_and_settings()
-    agency = _agency(engine, args.agency, settings.default_agency_code)
+    agency = agency_by_code(engine, args.agency, settings.default_agency_code)
     assert agency.id is not None
     out = Path(args.out)
     with read_session(engine) as s, out.open("wb") as fh:

@@ -40,6 +40,7 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what secrets.token_urlsafe(18)
 WAIT_SECONDS = 5.0  # how long the upload request waits before sending the person to the progress page
 HEARTBEAT_SECONDS = 5.0
 STALE_SECONDS = 60.0  # a running job not heard of for this long is taken as interrupted
+KEEP_DAYS = 7  # results and problem lists are kept this long (to download the problems and fix the file)
 
 class JobReport(Protocol):
     """What a job keeps of an import's report (workflow.hotline.batch.ImportReport, workflow.golive.run.GoLiveReport)."""
@@ -105,6 +106,7 @@ def start_import(importer: Importer, engine: Engine, folder: Path, workdir: Path
     """Start importing ``data`` (inside ``workdir``, which the job deletes when it ends); returns the token and
     the thread (the caller may ``join`` it for a while)."""
     folder.mkdir(parents=True, exist_ok=True)
+    prune(folder, time.time())
     token = secrets.token_urlsafe(18)
     path = job_path(folder, token)
     base = {"filename": filename, "dry_run": dry_run, "started": time.time()}
@@ -113,6 +115,22 @@ def start_import(importer: Importer, engine: Engine, folder: Path, workdir: Path
         importer, engine, path, workdir, data, mapping, actor, now, base))
     thread.start()
     return token, thread
+
+
+def prune(folder: Path, now_ts: float) -> None:
+    """Drop results older than KEEP_DAYS, and half-written state files a crash left behind (file ages against the
+    file system's clock, not the app clock)."""
+    for old in [*folder.glob("*.json"), *folder.glob(".*.tmp")]:
+        if now_ts - old.stat().st_mtime > KEEP_DAYS * 86400:
+            old.unlink(missing_ok=True)
+
+
+def finished(folder: Path, token: str, thread: threading.Thread) -> dict[str, Any] | None:
+    """Wait up to WAIT_SECONDS for a job just started: its state if it ended (done or failed), else None (the
+    person is sent to the progress page)."""
+    thread.join(WAIT_SECONDS)
+    job = read_job(folder, token)
+    return job if job is not None and job["state"] in ("done", "failed") else None
 
 
 def _run(importer: Importer, engine: Engine, path: Path, workdir: Path, data: Path,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,8 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from states.roles import Role
-from web import import_jobs
 from web.auth import CurrentUser
-from web.import_jobs import TOKEN_RE, UploadTooLarge, jobs_dir, read_job, save_upload, start_import
+from web.import_jobs import TOKEN_RE, UploadTooLarge, finished, jobs_dir, read_job, save_upload, start_import
 from web.pages.common import now
 from web.pages.render import redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, app_settings, principal, require
@@ -33,7 +31,6 @@ from workflow.hotline.mapping import ColumnMapping
 router = APIRouter(prefix="/golive", include_in_schema=False)
 CanImport = require(Role.ADMIN, Role.LEADER)  # states.policy.may_import_history decides; this keeps others out
 SHOWN_ERRORS = 200
-KEEP_REPORTS_DAYS = 7
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
 
@@ -90,13 +87,10 @@ def upload(request: Request, form: StaffForm, user: CurrentUser = CanImport) -> 
         shutil.rmtree(workdir, ignore_errors=True)
         return _page(request, errors={"file": [str(exc)]}, status=422)
     folder = _folder(request, user.agency_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    _prune(folder, time.time())
     token, thread = start_import(_importer, app_engine(request), folder, workdir, data, None, principal(user),
                                  now(request), filename=file.filename, dry_run=dry_run)
-    thread.join(import_jobs.WAIT_SECONDS)
-    job = read_job(folder, token)
-    if job is not None and job["state"] in ("done", "failed"):
+    job = finished(folder, token, thread)
+    if job is not None:
         return _job_page(request, token, job)
     return redirect(request, f"/admin/golive/{token}")
 
@@ -130,10 +124,3 @@ def errors(request: Request, token: str, fmt: str, user: CurrentUser = CanImport
         content = write_report(report, Path(tmp) / f"errors.{fmt}").read_bytes()
     return Response(content, media_type=MEDIA[fmt], headers={
         "Content-Disposition": f'attachment; filename="golive-errors.{fmt}"', "X-Content-Type-Options": "nosniff"})
-
-
-def _prune(folder: Path, now_ts: float) -> None:
-    """Results are kept for KEEP_REPORTS_DAYS days (long enough to download the problems and fix the file)."""
-    for old in [*folder.glob("*.json"), *folder.glob(".*.tmp")]:
-        if now_ts - old.stat().st_mtime > KEEP_REPORTS_DAYS * 86400:
-            old.unlink(missing_ok=True)

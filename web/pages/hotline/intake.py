@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,8 @@ from starlette.datastructures import UploadFile
 
 from db.engine import read_session
 from states.roles import Role
-from web import import_jobs
 from web.auth import CurrentUser
-from web.import_jobs import TOKEN_RE, UploadTooLarge, jobs_dir, read_job, save_upload, start_import
+from web.import_jobs import TOKEN_RE, UploadTooLarge, finished, jobs_dir, read_job, save_upload, start_import
 from web.pages.common import agency_of, local_input, now, today
 from web.pages.forms import typed_values
 from web.pages.hotline.forms import intake_fields, intake_values
@@ -34,7 +32,6 @@ from workflow.hotline.queries import ExportWindowError, export_rows, export_wind
 router = APIRouter(prefix="/workorders", include_in_schema=False)
 CanIntake = require(Role.FRONT_DESK, Role.LEADER)
 SHOWN_ERRORS = 200
-KEEP_REPORTS_DAYS = 7
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 
@@ -112,13 +109,10 @@ def import_(request: Request, form: StaffForm, user: CurrentUser = CanIntake) ->
         shutil.rmtree(workdir, ignore_errors=True)
         return _form_again(request, {field: [str(exc)]})
     folder = _reports_dir(request, user.agency_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    _prune(folder, time.time())  # file ages against the file system's clock (mtime), not the app clock
     token, thread = start_import(import_file, app_engine(request), folder, workdir, data, cmap, principal(user),
                                  now(request), filename=file.filename, dry_run=dry_run)
-    thread.join(import_jobs.WAIT_SECONDS)
-    job = read_job(folder, token)
-    if job is not None and job["state"] in ("done", "failed"):
+    job = finished(folder, token, thread)
+    if job is not None:
         return _job_page(request, token, job)
     return redirect(request, f"/workorders/import/{token}")
 
@@ -143,14 +137,6 @@ def import_job(request: Request, token: str, user: CurrentUser = CanIntake) -> R
     if job is None:
         raise PageError(404, "没有这次导入的记录（可能已过期）")
     return _job_page(request, token, job)
-
-
-def _prune(folder: Path, now_ts: float) -> None:
-    """Import results and problem lists are kept for KEEP_REPORTS_DAYS days (long enough to download and fix
-    the file); so are half-written state files a crash left behind."""
-    for old in [*folder.glob("*.json"), *folder.glob(".*.tmp")]:
-        if now_ts - old.stat().st_mtime > KEEP_REPORTS_DAYS * 86400:
-            old.unlink(missing_ok=True)
 
 
 @router.get("/import/{token}/errors.{fmt}")

@@ -16,10 +16,17 @@ from sqlmodel import Session
 from db.engine import write_session
 from db.models import User
 from states.policy import may_grant, may_manage_agencies
-from states.roles import Role, parse_roles
+from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.accounts.sessions import revoke_user_sessions_in
-from workflow.accounts.users import UserError, _check_password, audit_account, hash_password, verify_password
+from workflow.accounts.users import (
+    UserError,
+    _check_password,
+    audit_account,
+    checked_roles,
+    hash_password,
+    verify_password,
+)
 
 
 def _user(session: Session, user_id: int, agency_id: int, actor: Principal) -> User:
@@ -104,12 +111,7 @@ def unlock(engine: Engine, user_id: int, *, agency_id: int, actor: Principal, no
 def set_roles(engine: Engine, user_id: int, roles: list[str], *, agency_id: int, actor: Principal,
               now: datetime) -> User:
     """Replace an account's roles; an admin cannot remove their own admin role."""
-    try:
-        role_set = parse_roles(",".join(roles))
-    except ValueError as exc:
-        raise UserError(f"未知的角色：{exc}", "unknown_role", "roles") from exc
-    if not role_set:
-        raise UserError("至少需要一个角色", "no_role", "roles")
+    role_set = checked_roles(roles)
     if user_id == actor.id and Role.ADMIN not in role_set:
         raise UserError("不能取消自己的系统管理员角色", "self_demote", "roles")
     if not may_grant(actor.actor, role_set):

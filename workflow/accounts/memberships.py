@@ -16,7 +16,7 @@ from db.models import Agency, Membership, User
 from states.policy import may_administer, may_grant
 from states.roles import Role, parse_roles
 from workflow.accounts.principal import Principal
-from workflow.accounts.users import UserError, audit_account
+from workflow.accounts.users import UserError, audit_account, checked_roles
 
 
 @dataclass(frozen=True)
@@ -47,16 +47,6 @@ def seat_in(session: Session, user: User, agency_id: int | None) -> Seat | None:
     return next((s for s in seats(session, user) if s.agency_id == want), None)
 
 
-def _roles(roles: list[str]) -> frozenset[Role]:
-    try:
-        role_set = parse_roles(",".join(roles))
-    except ValueError as exc:
-        raise UserError(f"未知的角色：{exc}", "unknown_role", "roles") from exc
-    if not role_set:
-        raise UserError("至少需要一个角色", "no_role", "roles")
-    return role_set
-
-
 def _target(s: Session, username: str, agency_code: str, actor: Principal) -> tuple[User, Agency]:
     agency = s.exec(select(Agency).where(Agency.code == agency_code.strip())).first()
     if agency is None or agency.id is None:
@@ -74,7 +64,7 @@ def _target(s: Session, username: str, agency_code: str, actor: Principal) -> tu
 def grant(engine: Engine, *, username: str, agency_code: str, roles: list[str], actor: Principal,
           now: datetime) -> Membership:
     """Give a person roles in another agency (replacing any they held there), audited in that agency."""
-    role_set = _roles(roles)
+    role_set = checked_roles(roles)
     if not may_grant(actor.actor, role_set) or Role.INSTANCE_ADMIN in role_set:
         raise UserError("平台管理员只能设在本人所在的机关", "grant_instance_admin", "roles")
     with write_session(engine) as s:

@@ -68,6 +68,17 @@ def _check_password(password: str) -> None:
         raise UserError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符", "password_too_short", "password")
 
 
+def checked_roles(roles: list[str]) -> frozenset[Role]:
+    """The roles named, each known, at least one (UserError at ``roles`` otherwise)."""
+    try:
+        role_set = parse_roles(",".join(roles))
+    except ValueError as exc:
+        raise UserError(f"未知的角色：{exc}", "unknown_role", "roles") from exc
+    if not role_set:
+        raise UserError("至少需要一个角色", "no_role", "roles")
+    return role_set
+
+
 def create_user_in(session: Session, *, agency: Agency, username: str, password: str, roles: list[str],
                    display_name: str | None, now: datetime, email: str | None = None,
                    unit_name: str | None = None, password_hash: str | None = None) -> User:
@@ -83,12 +94,7 @@ def create_user_in(session: Session, *, agency: Agency, username: str, password:
                          ("unit_name", unit_name or "")):
         if has_control(value):
             raise UserError(SINGLE_LINE_MESSAGE, "control_characters", field)
-    try:
-        role_set = parse_roles(",".join(roles))
-    except ValueError as exc:
-        raise UserError(f"未知的角色：{exc}", "unknown_role", "roles") from exc
-    if not role_set:
-        raise UserError("至少需要一个角色", "no_role", "roles")
+    role_set = checked_roles(roles)
     _check_password(password)
     if session.exec(select(User).where(User.username == username)).first():
         raise UserError(f"用户名 {username} 已存在", "username_taken", "username")

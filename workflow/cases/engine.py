@@ -172,6 +172,30 @@ def previous_step(session: Session, kind: CaseKind, row: Any) -> datetime | None
     return max(times, default=None)
 
 
+def step(session: Session, kind: CaseKind, ctx: CaseCtx, action: str, payload: Mapping[str, Any] | None, *,
+         effective_at: datetime | None = None, backfill_reason: str | None = None,
+         email_notices: bool = False) -> None:
+    """One action inside the caller's transaction (no commit), as of ``effective_at``: the time checked
+    (workflow.cases.when), the step fired as of then, a back-filled step's e-mails held. ``act`` wraps it in its
+    own transaction; imports call it for each step of a row written all-or-nothing."""
+    now = ctx.now
+    when = resolve(actor=ctx.actor, now=now, effective_at=effective_at, reason=backfill_reason,
+                   previous=previous_step(session, kind, ctx.row), cfg=ctx.cfg, cal=ctx.cal, noun=kind.noun)
+    ctx.now = when.effective  # guards, periods, clocks and documents as of the step's own time
+    try:
+        fire(kind, ctx, action, payload, when.stamp())
+    except InvalidTransition as exc:
+        if effective_at is None or exc.code != "guard_failed":
+            raise
+        day = local_date(when.effective, ctx.tz)  # a condition of the law failed as of the date given
+        raise DomainValidation.one("effective_at", "guard_failed",
+                                   f"按所填办理时间（{day.year}年{day.month}月{day.day}日）：{exc.message}") from exc
+    if when.recorded_later and not ctx.actor.is_system and not email_notices:
+        session.flush()
+        hold_emails(session, kind, ctx)
+    ctx.now = now
+
+
 def act(engine: Engine, kind: CaseKind, case_id: int, action: str, payload: Mapping[str, Any] | None,
         actor: Principal, now: datetime, expected_version: int | None = None, *,
         effective_at: datetime | None = None, backfill_reason: str | None = None,
@@ -182,22 +206,9 @@ def act(engine: Engine, kind: CaseKind, case_id: int, action: str, payload: Mapp
         ctx = open_ctx(session, kind, row, actor, now)
         if expected_version is not None and row.version != expected_version:
             raise StaleVersion(row.version, allowed_actions(kind, ctx))
-        when = resolve(actor=actor, now=now, effective_at=effective_at, reason=backfill_reason,
-                       previous=previous_step(session, kind, row), cfg=ctx.cfg, cal=ctx.cal, noun=kind.noun)
-        ctx.now = when.effective  # guards, periods, clocks and documents as of the step's own time
-        try:
-            fire(kind, ctx, action, payload, when.stamp())
-        except InvalidTransition as exc:
-            if effective_at is None or exc.code != "guard_failed":
-                raise
-            day = local_date(when.effective, ctx.tz)  # a condition of the law failed as of the date given
-            raise DomainValidation.one("effective_at", "guard_failed",
-                                       f"按所填办理时间（{day.year}年{day.month}月{day.day}日）：{exc.message}") from exc
-        if when.recorded_later and not actor.is_system and not email_notices:
-            session.flush()
-            hold_emails(session, kind, ctx)
+        step(session, kind, ctx, action, payload, effective_at=effective_at, backfill_reason=backfill_reason,
+             email_notices=email_notices)
         session.flush()  # autoflush is off: the facts for the allowed actions must see this action's rows
-        ctx.now = now  # what may be done next is judged as of now
         allowed = allowed_actions(kind, ctx)
         visible = actor.is_system or actor.is_applicant or case_sight(actor, row) != Sight.NONE
         try:

@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from db.engine import read_session
-from db.models import Outbox, SweepStatus, Unit, User
+from db.models import SweepStatus, Unit, User
 from notifications.failures import failure_reason
 from states.policy import may_grant
 from states.roles import ROLE_LABELS, Role
@@ -29,6 +29,7 @@ from workflow.accounts.sessions import live_session_counts
 from workflow.accounts.users import UserError, create_user
 from workflow.errors import Conflict, NotFound
 from workflow.ops import dead_letters
+from workflow.ops.status import system_status
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
@@ -141,18 +142,14 @@ def user_op(request: Request, user_id: int, op: str, form: StaffForm, user: Curr
 @router.get("/system")
 def system(request: Request, user: CurrentUser = IsAdmin) -> Response:
     """Scheduler status (last run, counts, lag per sweep) and the outbox with its dead letters."""
-    with read_session(app_engine(request)) as s:
-        sweeps = s.exec(select(SweepStatus).order_by(col(SweepStatus.job))).all()
-        counts = s.exec(select(Outbox.status, func.count()).where(Outbox.agency_id == user.agency_id)
-                        .group_by(col(Outbox.status))).all()
-        dead = s.exec(select(Outbox).where(Outbox.agency_id == user.agency_id, Outbox.status == "dead")
-                      .order_by(col(Outbox.id).desc()).limit(20)).all()
+    st = system_status(app_engine(request), user.agency_id, now(request), dead_limit=20)
     # each dead letter with its reason in a plain sentence; the technical text stays behind 技术详情
     letters = [{"id": o.id, "title": dead_letters.notice_title(o.notice_type), "recipient_name": o.recipient_name,
                 "recipient": o.recipient if "@" in o.recipient else "", "attempts": o.attempts,
-                "reason": failure_reason(o.last_error), "detail": o.last_error or ""} for o in dead]
-    return render(request, "admin/system.html", {"sweeps": [_sweep_row(sw) for sw in sweeps], "counts": dict(counts),
-                                                 "dead": letters})
+                "reason": failure_reason(o.last_error), "detail": o.last_error or ""} for o in st.dead_letters]
+    sweeps = [st.sweeps[job] for job in sorted(st.sweeps)]
+    return render(request, "admin/system.html", {"sweeps": [_sweep_row(sw) for sw in sweeps],
+                                                 "counts": {k: v for k, v in st.outbox_counts.items() if v}, "dead": letters})
 
 
 def _sweep_row(sw: SweepStatus) -> dict[str, Any]:

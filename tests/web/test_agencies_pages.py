@@ -30,7 +30,7 @@ def test_instance_admin_builds_a_county_on_the_page(web: Web) -> None:
     assert "某某县人民政府" in land.text and "按上下级关系建议" in land.text and "某某县人民法院" in land.text
     assert "文书所需设置尚未填写" in land.text and "通信地址" in land.text
     # what is the agency's own, shown on its page
-    assert "依申〔2026〕0001号" in land.text and "县级机关默认办理时限" in land.text and "国务院节假日安排" in land.text
+    assert "依申〔2026〕0001号" in land.text and "县级机关默认时限" in land.text and "国务院节假日安排" in land.text
     # its administrator
     r = web.post(c, "/admin/agencies/land/users", {"username": "land-boss", "display_name": "王局", "email": "",
                                                     "password": "password123", "roles": "admin"},

@@ -30,7 +30,7 @@ LEGACY_WEB_DB = frozenset({
     "web.api.calendar", "web.api.reports", "web.app", "web.auth", "web.deps", "web.import_jobs",
     "web.pages.admin.audit", "web.pages.admin.calendar", "web.pages.admin.users", "web.pages.common",
     "web.pages.disclosure.cases", "web.pages.disclosure.frontdesk", "web.pages.hotline.forms",
-    "web.pages.hotline.orders", "web.pages.leader.dashboard", "web.pages.leader.reports", "web.pages.portal.common",
+"web.pages.leader.dashboard", "web.pages.leader.reports", "web.pages.portal.common",
     "web.pages.portal.download_link", "web.pages.session",
 })
 # Imports inside functions that remain, per module, with the reason they are there.

@@ -10,14 +10,16 @@ from fastapi.responses import FileResponse
 from sqlmodel import col, select
 
 from db.engine import read_session
-from db.models import Agency, StoredFile, Unit, User
+from db.models import Agency, Unit, User
 from notifications.files import file_path
 from states.roles import Role
 from web.auth import CurrentUser
-from web.pages.session import PageError, app_clock, app_engine, app_settings
+from web.pages.session import PageError, app_clock, app_engine, app_settings, principal
 from workflow.accounts.memberships import member_officers
 from workflow.agencies.cache import agency_context_cached
 from workflow.agencies.config import AgencyConfig
+from workflow.cases.files import case_file
+from workflow.cases.kind import kind_named
 from workflow.errors import NotFound
 from workflow.timesource import local_date
 
@@ -58,13 +60,12 @@ def local_input(dt: datetime, tz: str) -> str:
 PREVIEWABLE = ("application/pdf", "image/png", "image/jpeg")
 
 
-def case_file_response(request: Request, case_kind: str, case_id: int, file_id: int, *, inline: bool) -> FileResponse:
-    """A stored file of a case for staff (the caller has checked they may see the case): 404 in
-    Chinese when it is not this case's or not on disk; inline preview only for PDFs and images."""
+def case_file_response(request: Request, user: CurrentUser, case_kind: str, case_id: int, file_id: int, *,
+                       inline: bool) -> FileResponse:
+    """A stored file of a case for staff who see the case in full (the one policy: workflow.cases.files.case_file):
+    404 in Chinese when it is not this case's or not on disk; inline preview only for PDFs and images."""
     with read_session(app_engine(request)) as s:
-        f = s.get(StoredFile, file_id)
-    if f is None or f.case_kind != case_kind or f.case_id != case_id:
-        raise PageError(404, "文件不存在")
+        f = case_file(s, kind_named(case_kind), case_id, file_id, principal(user))
     try:
         path = file_path(f.sha256, app_settings(request).files_path)
     except ValueError as exc:

@@ -25,7 +25,7 @@ from web.pages.portal import download_link as portal_download
 from web.pages.portal import lookup as public
 from web.pages.render import render
 from web.pages.session import SESSION_COOKIE, LoginRequired, PageError, PasswordChangeRequired
-from workflow.errors import Forbidden
+from workflow.errors import Forbidden, NotFound
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -56,6 +56,16 @@ def install(app: FastAPI) -> None:
                       status=exc.status)
 
     api_forbidden: Any = app.exception_handlers.get(Forbidden)
+    api_not_found: Any = app.exception_handlers.get(NotFound)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        """A case (or file) that does not exist, or of another agency: a page for browsers, JSON for the API."""
+        if _is_page(request):
+            return render(request, "error.html", {"title": "页面不存在", "message": exc.message, "back": ""},
+                          status=404)
+        result: Response = await api_not_found(request, exc)
+        return result
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:

@@ -421,9 +421,34 @@ def clock_status_label(clock: Clock, now: datetime | None = None) -> str:
     return CLOCK_STATUS.get(clock.status, "")
 
 
-def clock_view(clock: Clock, now: datetime | None = None) -> dict[str, Any]:
+SOON_WORKDAYS = 3  # "due soon": within 3 working days (lists' badges, case pages, dashboards, the daily digest)
+
+
+def soon_until(cal: WorkCalendar, today: date) -> date:
+    """The last day a deadline "falls due soon"."""
+    return cal.add_workdays_date(today, SOON_WORKDAYS)
+
+
+def closed_window(kind: str, due_at: datetime, now: datetime) -> bool:
+    """A passed period that obliges nobody to act (e.g. the 7-day correction-notice window): not "overdue"."""
+    spec = CLOCK_KINDS.get(kind)
+    return spec is not None and not spec.duty and spec.lapse_action is None and due_at <= now
+
+
+def urgency(clock: Clock, now: datetime, soon: date) -> str:
+    """"overdue", "soon" or "" for a running clock whose period still obliges someone."""
+    if clock.status != "running" or clock.due_at is None or closed_window(clock.kind, clock.due_at, now):
+        return ""
+    if clock.due_at <= now:
+        return "overdue"
+    return "soon" if clock.due_date is not None and clock.due_date <= soon else ""
+
+
+def clock_view(clock: Clock, now: datetime | None = None, soon: date | None = None) -> dict[str, Any]:
+    """A clock as screens show it (``urgency`` when ``now`` and ``soon`` are given)."""
     kind = CLOCK_KINDS.get(clock.kind)
     return {
+        "urgency": urgency(clock, now, soon) if now is not None and soon is not None else "",
         "kind": clock.kind, "label": kind.label if kind else clock.kind, "cycle": clock.cycle,
         "status": clock.status, "status_label": clock_status_label(clock, now),
         "passed": bool(clock.status == "running" and now is not None and clock.due_at is not None

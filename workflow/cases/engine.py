@@ -90,7 +90,7 @@ def load_for_reading(session: Session, kind: CaseKind, case_id: int, actor: Prin
         raise NotFound(kind.noun)
     seen = case_sight(actor, row)
     if seen == Sight.NONE:
-        raise Forbidden(f"该{kind.noun}未交给您办理，您无权查看")
+        raise Forbidden(kind.not_yours)
     return row, seen
 
 

@@ -49,6 +49,7 @@ class CaseKind:
     # arrival or a platform's correction (dated when entered, not when it happened: not "a previous step")
     received: Callable[[Any], datetime | None] = lambda row: None
     entry_events: frozenset[str] = field(default_factory=frozenset)
+    not_yours: str = "该案件未分派给您，您无权查看或办理"  # an officer opening someone else's case
 
 
 KINDS: dict[str, CaseKind] = {}

@@ -20,7 +20,7 @@ from states import hotline
 from states.disclosure import OPEN_STATES, STATE_LABELS
 from states.formats import mask_id, mask_phone
 from workflow.cases.approvals import pending_by_case
-from workflow.cases.clocks import CLOCK_KINDS, DUTY_KINDS, case_clocks
+from workflow.cases.clocks import CLOCK_KINDS, DUTY_KINDS, case_clocks, closed_window
 from workflow.timesource import local_date
 
 OPTIONAL_WINDOWS = frozenset({"return_window"})  # 12345 退单时限: a window the desk may use; not a deadline to show
@@ -131,7 +131,7 @@ class DisclosureSource:
         q = self._query(f, now).order_by(col(Disclosure.next_due_at).is_(None), col(Disclosure.next_due_at),
                                          col(Disclosure.id).desc()).limit(limit)
         found: list[Disclosure] = list(s.exec(q).all())
-        names = _names(s, {r.assignee_id for r in found if r.assignee_id})
+        names = user_names(s, {r.assignee_id for r in found if r.assignee_id})
         return [CaseRow(
             kind=self.kind, kind_label=self.label, id=r.id or 0, number=r.tracking_no or "",
             title=r.description[:60], applicant=r.applicant_name, id_masked=mask_id(r.id_number),
@@ -192,7 +192,7 @@ class WorkOrderSource:
         q = self._query(f, now).order_by(col(WorkOrder.next_due_at).is_(None), col(WorkOrder.next_due_at),
                                          col(WorkOrder.id).desc()).limit(limit)
         found: list[WorkOrder] = list(s.exec(q).all())
-        names = _names(s, {r.assignee_id for r in found if r.assignee_id})
+        names = user_names(s, {r.assignee_id for r in found if r.assignee_id})
         return [CaseRow(
             kind=self.kind, kind_label=self.label, id=r.id or 0, number=r.order_no, title=(r.title or r.content)[:60],
             applicant=r.caller_name, id_masked="", phone_masked=mask_phone(r.caller_phone), state=r.state,
@@ -201,19 +201,14 @@ class WorkOrderSource:
             for r in found]
 
 
-def _names(s: Session, ids: set[int]) -> dict[int, str]:
+def user_names(s: Session, ids: set[int]) -> dict[int, str]:
+    """User id → display name (assignees in lists)."""
     if not ids:
         return {}
     return {int(i or 0): n for i, n in s.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all()}
 
 
 SOURCES: list[CaseSource] = [DisclosureSource(), WorkOrderSource()]
-
-
-def closed_window(kind: str, due_at: datetime, now: datetime) -> bool:
-    """A passed period that obliges nobody to act (e.g. the 7-day correction-notice window): not "overdue"."""
-    spec = CLOCK_KINDS.get(kind)
-    return spec is not None and not spec.duty and spec.lapse_action is None and due_at <= now
 
 
 def _with_due(s: Session, row: CaseRow, now: datetime) -> CaseRow:

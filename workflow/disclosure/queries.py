@@ -20,8 +20,9 @@ from states.policy import Sight
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.approvals import pending_label
-from workflow.cases.clocks import case_clocks, clock_view
+from workflow.cases.clocks import case_clocks, clock_view, soon_until
 from workflow.cases.engine import list_scope, load_for_reading, open_ctx
+from workflow.cases.files import may_attach
 from workflow.disclosure.context import KIND, Ctx, decision_view
 from workflow.disclosure.handlers import prior_items
 from workflow.disclosure.kind import DISCLOSURE
@@ -161,7 +162,8 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
         "decision_detail": row.decision_detail, "report_row": row.report_row, "reply_doc_no": row.reply_doc_no,
         "replied_at": row.replied_at.isoformat() if row.replied_at else None,
         "concluded_date": _iso(row.concluded_date), "delivery": row.delivery,
-        "clocks": [clock_view(c, now) for c in case_clocks(session, KIND, case_id)],
+        "clocks": [clock_view(c, now, soon_until(ctx.cal, ctx.today)) for c in case_clocks(session, KIND, case_id)],
+        "timezone": ctx.tz, "may_upload": may_attach(actor, row),
         "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)}
                             for a in case_engine.allowed_actions(DISCLOSURE, ctx)],
         "unavailable_actions": case_engine.unavailable_actions(DISCLOSURE, ctx),

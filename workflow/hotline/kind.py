@@ -47,4 +47,5 @@ HOTLINE = register(CaseKind(
     name=KIND, noun="工单", table=WorkOrder, machine=MACHINE, labels=ACTION_LABELS, make_ctx=Ctx,
     facts=build_facts, parse=_parse, handlers=HANDLERS, refresh=refresh_next_due, after_fire=_after_fire,
     event_payload=_event_payload, received=lambda row: row.received_at, entry_events=frozenset({"intake", "update"}),
+    not_yours="该工单未交办给您，您无权查看或办理",
 ))

@@ -25,8 +25,9 @@ from states.policy import Sight
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.approvals import pending_label
-from workflow.cases.clocks import case_clocks, clerk_lines, clock_view
+from workflow.cases.clocks import case_clocks, clerk_lines, clock_view, soon_until
 from workflow.cases.engine import list_scope, load_for_reading, open_ctx
+from workflow.cases.files import may_attach
 from workflow.disclosure.queries import decode_cursor, encode_cursor
 from workflow.hotline.context import KIND, Ctx, cycle_view, cycles
 from workflow.hotline.kind import HOTLINE
@@ -165,7 +166,8 @@ def get_detail(session: Session, order_id: int, actor: Principal, *, now: dateti
         "closed_at": _iso(row.closed_at), "terminated_reason": row.terminated_reason,
         "merged_into_id": row.merged_into_id, "related_ids": row.related_ids,
         "linked_disclosure_id": row.linked_disclosure_id,
-        "clocks": [clock_view(c, now) for c in case_clocks(session, KIND, order_id)],
+        "clocks": [clock_view(c, now, soon_until(ctx.cal, ctx.today)) for c in case_clocks(session, KIND, order_id)],
+        "timezone": ctx.tz, "may_upload": may_attach(actor, row),
         "cycles": [cycle_view(c, cfg.timezone) for c in cycles(session, order_id)],
         "approvals": [a.model_dump(mode="json") for a in approvals],
         "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)}

@@ -16,13 +16,12 @@ from db.models import Clock, Disclosure, Unit, User, WorkOrder
 from states import hotline
 from states.calendar import WorkCalendar
 from states.disclosure import OPEN_STATES as DISCLOSURE_OPEN
-from workflow.cases.clocks import DUTY_KINDS
+from workflow.cases.clocks import DUTY_KINDS, SOON_WORKDAYS, soon_until
 from workflow.timesource import end_of_day
 
 KINDS = ("disclosure", "workorder")
 KIND_LABELS = {"disclosure": "依申请公开", "workorder": "12345工单"}
 UNASSIGNED = {"disclosure": "未分办", "workorder": "未指派"}
-SOON_WORKDAYS = 3  # "due soon": within 3 working days, as the lists' badge says
 
 
 @dataclass(frozen=True)
@@ -48,11 +47,6 @@ class Caseload:
     by_unit: list[Row]
     totals: dict[str, Counts]  # kind → the agency's open cases (never one sum over both kinds)
     soon_until: date
-
-
-def soon_until(cal: WorkCalendar, today: date) -> date:
-    """The last day a case "falls due soon" (the lists' ``due=soon``)."""
-    return cal.add_workdays_date(today, SOON_WORKDAYS)
 
 
 def _source(kind: str) -> tuple[Any, tuple[str, ...], list[Any]]:

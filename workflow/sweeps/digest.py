@@ -24,7 +24,7 @@ from sqlalchemy import Engine, and_, func, select
 from db.engine import write_session
 from notifications.context import case_ref
 from notifications.outbox import enqueue_many
-from workflow.cases.clocks import CLOCK_KINDS, DUTY_KINDS
+from workflow.cases.clocks import CLOCK_KINDS, DUTY_KINDS, SOON_WORKDAYS, soon_until
 from workflow.sweeps.base import (
     CLOCKS,
     NO_OFFICER,
@@ -42,7 +42,7 @@ from workflow.sweeps.base import (
     sweep,
 )
 
-SOON_WD = 3
+SOON_WD = SOON_WORKDAYS
 DIGEST_ROWS = 100  # cases listed per part of a digest (the most urgent); the totals count them all
 
 
@@ -59,7 +59,7 @@ def digest_rows(session: Any, ag: AgencyInfo, now: datetime, *, limit: int = DIG
     each the ``limit`` most urgent, and ``totals`` (how many there are in all): a digest stays readable, and its
     queries bounded, however many cases an agency has."""
     c = CLOCKS.c
-    soon_end = ag.cal.add_workdays_date(ag.today, SOON_WD)
+    soon_end = soon_until(ag.cal, ag.today)
     base = (c.agency_id == ag.id, c.status == "running", c.kind.in_(DUTY_KINDS))
     cats = _category(ag, now, soon_end)
     totals = {key: int(session.execute(select(func.count()).select_from(CLOCKS).where(*base, cond)).scalar_one())

@@ -11,9 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from db.engine import read_session
-from db.models import Agency, Disclosure
+from db.models import Agency
 from states.disclosure import ACTION_LABELS
-from states.policy import Sight
 from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.actions import (
@@ -31,18 +30,18 @@ from web.pages.labels import FIELD_LABELS
 from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
 from web.pages.timeline import event_label, event_lines, file_kind
-from workflow.agencies.config import AgencyConfig, agency_config
+from workflow.agencies.cache import agency_context_cached
+from workflow.agencies.config import AgencyConfig
 from workflow.agencies.held import held_documents
 from workflow.calendar.service import agency_calendar
 from workflow.cases.attachments import CATEGORIES as UPLOAD_CATEGORIES
 from workflow.cases.attachments import attach_to_disclosure
-from workflow.cases.engine import case_sight
-from workflow.cases.files import may_attach
-from workflow.cases.listing import CaseFilter, all_states, closed_window, list_cases
+from workflow.cases.listing import CaseFilter, all_states, list_cases
 from workflow.cases.pending_documents import pending_documents
 from workflow.disclosure import actions as wf
 from workflow.disclosure.payloads import PAYLOADS
 from workflow.disclosure.queries import get_detail
+from workflow.errors import NotFound
 from workflow.reports.caseload import KIND_LABELS, soon_until
 from workflow.reports.dashboard import week_window
 from workflow.timesource import end_of_day
@@ -50,12 +49,6 @@ from workflow.timesource import end_of_day
 router = APIRouter(prefix="/cases", include_in_schema=False)
 PER_PAGE = 25
 WIDE_ROLES = (Role.FRONT_DESK, Role.LEADER, Role.SUPERVISOR)
-
-
-def can_view(user: CurrentUser, row: Disclosure) -> bool:
-    """The one policy (states.policy): the front desk and leaders see the agency's cases, an officer the cases
-    assigned to them, supervisors every agency's (masked)."""
-    return case_sight(principal(user), row) != Sight.NONE
 
 
 def _int(value: str | None) -> int | None:
@@ -109,11 +102,11 @@ def _list_agency(request: Request, user: CurrentUser, wanted: int | None) -> tup
         return agency_of(request, user)
     if not principal(user).can_see_agency(wanted):
         raise PageError(404, "机关不存在")
-    with read_session(app_engine(request)) as s:
-        other = s.get(Agency, wanted)
-    if other is None:
-        raise PageError(404, "机关不存在")
-    return other, agency_config(other)
+    try:
+        actx = agency_context_cached(app_engine(request), wanted)
+    except NotFound as exc:
+        raise PageError(404, "机关不存在") from exc
+    return actx.agency, actx.cfg
 
 
 def _urgency(due_at: datetime | None, due_date: date | None, n: datetime, soon: date) -> str:
@@ -134,40 +127,20 @@ def all_cases(request: Request, user: PageUser) -> Response:
     return _list(request, user, mine=False)
 
 
-def _load(request: Request, user: CurrentUser, case_id: int) -> Disclosure:
-    with read_session(app_engine(request)) as s:
-        row = s.get(Disclosure, case_id)
-    if row is None or not principal(user).can_see_agency(row.agency_id):
-        raise PageError(404, "申请不存在")
-    if not can_view(user, row):
-        raise PageError(403, "该案件未分派给您，您无权查看或办理")
-    return row
-
-
 def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_action: str = "",
                  values: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None,
                  status: int = 200, upload_errors: dict[str, list[str]] | None = None) -> Response:
-    row = _load(request, user, case_id)
-    agency, cfg = agency_of(request, user)
-    n = now(request)
-    with read_session(app_engine(request)) as s:
-        d = get_detail(s, case_id, principal(user), now=n)
+    with read_session(app_engine(request)) as s:  # the policy is applied by get_detail (404 / 403)
+        d = get_detail(s, case_id, principal(user), now=now(request))
         coming = pending_documents(s, "disclosure", case_id)
         waiting = held_documents(s, "disclosure", case_id)
-        cal = agency_calendar(s, s.get(Agency, row.agency_id) or agency)
-    soon = cal.add_workdays_date(today(request, cfg.timezone), 3)
-    for c in d["clocks"]:
-        due_at = datetime.fromisoformat(c["due_at"]) if c["due_at"] else None
-        due_date = date.fromisoformat(c["due_date"]) if c["due_date"] else None
-        live = c["status"] == "running" and not (due_at and closed_window(c["kind"], due_at, n))
-        c["urgency"] = _urgency(due_at, due_date, n, soon) if live else ""
     forms = [ActionForm(a["action"], a["label"], action_fields(request, user, a["action"]), DANGEROUS.get(a["action"], ""))
              for a in d["allowed_actions"]]
     return render(request, "cases/detail.html", {
         "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
         "picker": decision_picker(), "labels": FIELD_LABELS, "event_lines": event_lines, "event_label": event_label,
         "file_kind": file_kind, "pending_documents": coming, "held_documents": waiting,
-        "may_upload": may_attach(principal(user), row),
+        "may_upload": d["may_upload"],
         "upload_categories": [(k, label) for k, (label, _) in UPLOAD_CATEGORIES.items()],
         "upload_errors": upload_errors or {}}, status=status)
 
@@ -200,7 +173,6 @@ def act(request: Request, case_id: int, action: str, form: StaffForm, user: Page
 @router.post("/disclosure/{case_id}/files")
 def upload(request: Request, case_id: int, form: StaffForm, user: PageUser) -> Response:
     """Attach a scan or document (type checked by content, size-limited) through the workflow."""
-    _load(request, user, case_id)
     return upload_from_page(request, form, partial(_detail_page, request, user, case_id),
                             f"/cases/disclosure/{case_id}", lambda data, filename, category: attach_to_disclosure(
                                 app_engine(request), case_id, data=data, filename=filename, category=category,
@@ -210,5 +182,4 @@ def upload(request: Request, case_id: int, form: StaffForm, user: PageUser) -> R
 @router.get("/disclosure/{case_id}/files/{file_id}")
 def download(request: Request, case_id: int, file_id: int, user: PageUser, inline: int = 0) -> Response:
     """A document of the case for staff who may see the case (inline preview for PDFs and images)."""
-    _load(request, user, case_id)
-    return case_file_response(request, "disclosure", case_id, file_id, inline=bool(inline))
+    return case_file_response(request, user, "disclosure", case_id, file_id, inline=bool(inline))

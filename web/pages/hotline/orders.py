@@ -10,12 +10,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import col, select
 
 from db.engine import read_session
-from db.models import Agency, User, WorkOrder
 from states.hotline import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, URGENCY_LABELS
-from states.policy import Sight
 from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.actions import ActionForm, expected_version
@@ -32,12 +29,10 @@ from web.pages.hotline.forms import (
 from web.pages.hotline.view import cycle_rows, event_lines, file_kind, wall
 from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
-from workflow.agencies.config import agency_config
 from workflow.agencies.held import held_documents
 from workflow.calendar.service import agency_calendar
 from workflow.cases.approvals import pending_by_case
-from workflow.cases.engine import case_sight
-from workflow.cases.files import may_attach
+from workflow.cases.listing import user_names
 from workflow.cases.pending_documents import pending_documents
 from workflow.hotline import actions as wf
 from workflow.hotline.files import CATEGORIES, attach_to_workorder, order_files
@@ -50,12 +45,6 @@ router = APIRouter(prefix="/workorders", include_in_schema=False)
 PER_PAGE = 25
 WIDE_ROLES = (Role.FRONT_DESK, Role.LEADER, Role.SUPERVISOR)
 STAFF_ROLES = (Role.OFFICER, *WIDE_ROLES)
-
-
-def can_view(user: CurrentUser, row: WorkOrder) -> bool:
-    """The one policy (states.policy): the front desk and leaders see the agency's cases, an officer the cases
-    assigned to them, supervisors every agency's (masked)."""
-    return case_sight(principal(user), row) != Sight.NONE
 
 
 def _int(value: str | None) -> int | None:
@@ -92,7 +81,7 @@ def list_page(request: Request, user: PageUser) -> Response:
         total = count_workorders(s, p, f, now=n)
         cal = agency_calendar(s, agency)
         ids = {it["assignee_id"] for it in items if it["assignee_id"]}
-        names = {u.id: u.display_name for u in s.exec(select(User).where(col(User.id).in_(ids)))} if ids else {}
+        names = user_names(s, ids)
         waiting = pending_by_case(s, "workorder", [it["id"] for it in items])
     soon = cal.add_workdays_date(today(request, cfg.timezone), 3)
     for it in items:
@@ -110,33 +99,18 @@ def list_page(request: Request, user: PageUser) -> Response:
             request, user.agency_id), "may_register": user.has(Role.FRONT_DESK, Role.LEADER)})
 
 
-def load(request: Request, user: CurrentUser, order_id: int) -> WorkOrder:
-    with read_session(app_engine(request)) as s:
-        row = s.get(WorkOrder, order_id)
-    if row is None or not principal(user).can_see_agency(row.agency_id):
-        raise PageError(404, "工单不存在")
-    if not can_view(user, row):
-        raise PageError(403, "该工单未交办给您，您无权查看或办理")
-    return row
-
-
 def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_action: str = "",
                 values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
                 status: int = 200, upload_errors: dict[str, list[str]] | None = None) -> Response:
-    row = load(request, user, order_id)
-    with read_session(app_engine(request)) as s:
+    with read_session(app_engine(request)) as s:  # the policy is applied by get_detail (404 / 403)
         d = get_detail(s, order_id, principal(user), now=now(request))
         files = order_files(s, order_id)
         coming = pending_documents(s, "workorder", order_id)
         waiting = held_documents(s, "workorder", order_id)
-        agency = s.get(Agency, row.agency_id)
-    assert agency is not None
-    tz = agency_config(agency).timezone  # the order's agency (a supervisor may look at another agency's)
-    n = now(request)
+    tz = d["timezone"]  # the order's agency (a supervisor may look at another agency's)
     for c in d["clocks"]:
-        due = datetime.fromisoformat(c["due_at"]) if c["due_at"] else None
-        c["due_text"] = wall(due, tz)
-        c["overdue"] = bool(c["status"] == "running" and due and due <= n and c["kind"] != "return_window")
+        c["due_text"] = wall(datetime.fromisoformat(c["due_at"]) if c["due_at"] else None, tz)
+        c["overdue"] = c["urgency"] == "overdue"
     choices = [(str(f["id"]), f["filename"]) for f in files if f["category"] in CATEGORIES]
     forms = [ActionForm(a["action"], a["label"], action_fields(request, user, a["action"], choices),
                         DANGEROUS.get(a["action"], "")) for a in d["allowed_actions"]]
@@ -147,7 +121,7 @@ def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_acti
         "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
         "convert_defaults": convert_defaults(d), "profile_name": profile_name(d["profile_code"]), "cycles": cycle_rows(d["cycles"]), "files": files,
         "file_kind": file_kind, "wall": lambda v: wall(v, tz), "pending": pending, "pending_documents": coming, "held_documents": waiting,
-        "may_upload": may_attach(principal(user), row), "upload_errors": upload_errors or {},
+        "may_upload": d["may_upload"], "upload_errors": upload_errors or {},
         "upload_categories": [(k, label) for k, (label, _) in CATEGORIES.items()]}, status=status)
 
 
@@ -160,12 +134,9 @@ def detail(request: Request, order_id: int, user: PageUser) -> Response:
 def act(request: Request, order_id: int, action: str, form: StaffForm, user: PageUser) -> Response:
     if action not in PAYLOADS:
         raise PageError(404, "没有这个操作")
-    row = load(request, user, order_id)
-    with read_session(app_engine(request)) as s:
+    with read_session(app_engine(request)) as s:  # the engine loads, locks and checks the order itself
         choices = [(str(f["id"]), f["filename"]) for f in order_files(s, order_id)]
-        agency = s.get(Agency, row.agency_id)
-    assert agency is not None
-    tz = agency_config(agency).timezone
+    tz = agency_of(request, user)[1].timezone  # only one's own agency's orders can be acted on
     fields = action_fields(request, user, action, choices)
     res = fire_from_page(
         lambda: wf.act(app_engine(request), order_id, action, action_payload(fields, form, tz), principal(user),
@@ -186,7 +157,6 @@ def act(request: Request, order_id: int, action: str, form: StaffForm, user: Pag
 @router.post("/{order_id}/files")
 def upload(request: Request, order_id: int, form: StaffForm, user: PageUser) -> Response:
     """Attach a document (typed by content, size-limited), e.g. to send with the reply."""
-    load(request, user, order_id)
     return upload_from_page(request, form, partial(detail_page, request, user, order_id),
                             f"/workorders/{order_id}", lambda data, filename, category: attach_to_workorder(
                                 app_engine(request), order_id, data=data, filename=filename, category=category,
@@ -196,5 +166,4 @@ def upload(request: Request, order_id: int, form: StaffForm, user: PageUser) -> 
 @router.get("/{order_id}/files/{file_id}")
 def download(request: Request, order_id: int, file_id: int, user: PageUser, inline: int = 0) -> Response:
     """A file of the order (the reply sheet, attachments) for staff who may see the order."""
-    load(request, user, order_id)
-    return case_file_response(request, "workorder", order_id, file_id, inline=bool(inline))
+    return case_file_response(request, user, "workorder", order_id, file_id, inline=bool(inline))

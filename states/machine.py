@@ -74,16 +74,13 @@ class _Adapter:
         self.facts = facts
 
 
-Before = Callable[[Transition], None]
-
-
 class StateMachine:
     """A transition table plus the shared transitions.Machine built from it.
 
     The machine decides: each row becomes a ``transitions`` transition whose conditions are the policy's
-    role check (states.policy) and the row's guards, and whose ``before`` callback is the workflow's hook
-    (the action's handler runs there, before the state changes; if it raises, the state is unchanged and
-    the caller's transaction rolls back). ``check`` only explains a refusal after the machine said no.
+    role check (states.policy) and the row's guards; a ``before`` callback only records which row fired. The
+    callbacks do no I/O: the workflow runs the action's handler with that answer, before the stored row takes its
+    new state, inside its own transaction. ``check`` only explains a refusal after the machine said no.
     """
 
     def __init__(self, name: str, states: Iterable[str], initial: str, table: Iterable[Transition]) -> None:
@@ -114,7 +111,7 @@ class StateMachine:
             conds += [self._wrap(g) for g in t.guards]
             dest = None if t.dest == SAME else str(t.dest)
             self.machine.add_transition(t.trigger, [str(s) for s in t.sources], dest, conditions=conds,
-                                        before=[self._hook(t)])
+                                        before=[self._record(t)])
 
     @staticmethod
     def _wrap(g: GuardSpec) -> Callable[[Any], bool]:
@@ -128,13 +125,10 @@ class StateMachine:
         return allowed
 
     @staticmethod
-    def _hook(t: Transition) -> Callable[[Any], None]:
-        def before(ev: Any) -> None:
+    def _record(t: Transition) -> Callable[[Any], None]:
+        def record(ev: Any) -> None:  # which row fired (no I/O here: the caller acts on the answer)
             ev.kwargs["fired"].append(t)
-            hook = ev.kwargs.get("before")
-            if hook is not None:
-                hook(t)
-        return before
+        return record
 
     @property
     def triggers(self) -> tuple[str, ...]:
@@ -214,18 +208,16 @@ class StateMachine:
         raise InvalidTransition("；".join(g.reason(facts) for g in failed), allowed, "guard_failed")
 
     def fire(self, state: str, trigger: str, facts: Facts, actor: Actor | None = None, is_assignee: bool = False,
-             case: CaseParty | None = None, before: Before | None = None) -> str:
+             case: CaseParty | None = None) -> str:
         """Fire ``trigger`` on the shared Machine and return the new state.
 
-        The machine picks the first row whose role check and guards pass, runs ``before(row)`` and then
-        changes the state. With no ``actor`` only the guards are judged (the tables' own tests). A refusal is
+        The machine picks the first row whose role check and guards pass and changes the adapter's state. With no ``actor`` only the guards are judged (the tables' own tests). A refusal is
         explained by ``check`` (InvalidTransition with the reason and the actions allowed instead).
         """
-        return self.fire_row(state, trigger, facts, actor, is_assignee, case, before)[1]
+        return self.fire_row(state, trigger, facts, actor, is_assignee, case)[1]
 
     def fire_row(self, state: str, trigger: str, facts: Facts, actor: Actor | None = None,
-                 is_assignee: bool = False, case: CaseParty | None = None, before: Before | None = None
-                 ) -> tuple[Transition, str]:
+                 is_assignee: bool = False, case: CaseParty | None = None) -> tuple[Transition, str]:
         """As ``fire``, with the row that fired."""
         state = str(state)
         adapter = _Adapter(state, facts)
@@ -234,7 +226,7 @@ class StateMachine:
         try:
             try:
                 ok = bool(getattr(adapter, trigger)(actor=actor, is_assignee=is_assignee, case=case,
-                                                    before=before, fired=fired))
+                                                    fired=fired))
             except (AttributeError, MachineError):  # unknown trigger, or none from this state
                 ok = False
             if not ok:

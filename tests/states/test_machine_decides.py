@@ -1,6 +1,6 @@
 """The machine decides (issue 17): ``StateMachine.allowed`` (the conditions evaluated directly, for listing) gives
 exactly what transitions itself answers (``may_<trigger>``) for every state, any facts, any actor and relation;
-``fire`` runs the handler hook before the state changes and leaves the state alone when the hook raises."""
+``fire_row`` names the row that fired and a refusal is explained."""
 
 from __future__ import annotations
 
@@ -50,26 +50,19 @@ def test_hotline_listing_equals_the_machine(state, roles, assigned, data) -> Non
     assert m.allowed(state, facts, actor, assigned, case) == expected
 
 
-def test_the_hook_runs_before_the_state_changes_and_a_failure_changes_nothing() -> None:
+def test_the_machine_names_the_row_that_fired_and_explains_a_refusal() -> None:
     m = disclosure.MACHINE
     facts = {"today": date(2026, 3, 3), "receipt_date": date(2026, 3, 2),
              "correction_notice_due": date(2026, 3, 11), "correction_requested": False, "correction_due": None,
              "reply_due": date(2026, 3, 30), "extended": False, "extension_pending": False,
              "consultation_due": None, "fee_due": None, "delayed": False}
     officer, case = Actor(7, frozenset({Role.OFFICER}), 1), CaseParty(1, 7)
-    seen: list[object] = []
-    row, after = m.fire_row("handling", "request_correction", facts, officer, True, case, before=seen.append)
-    assert seen == [row] and after == "awaiting_correction"
-
-    def boom(_row: object) -> None:
-        raise RuntimeError("handler failed")
-
-    with pytest.raises(RuntimeError):
-        m.fire_row("handling", "request_correction", facts, officer, True, case, before=boom)
+    row, after = m.fire_row("handling", "request_correction", facts, officer, True, case)
+    assert row.trigger == "request_correction" and after == "awaiting_correction"
     late = {**facts, "today": facts["correction_notice_due"] + timedelta(days=1)}
     with pytest.raises(InvalidTransition) as e:  # refused by the machine, explained by check()
-        m.fire_row("handling", "request_correction", late, officer, True, case, before=seen.append)
-    assert e.value.code == "guard_failed" and len(seen) == 1
+        m.fire_row("handling", "request_correction", late, officer, True, case)
+    assert e.value.code == "guard_failed"
     with pytest.raises(InvalidTransition) as e:
         m.fire_row("handling", "request_correction", facts, officer, False, CaseParty(1, 8))
     assert e.value.code == "forbidden"

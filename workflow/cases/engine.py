@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, select, update
 
 from db.engine import write_session
 from db.models import Agency, Event, Outbox
-from states.machine import SAME, Transition
+from states.machine import SAME
 from states.policy import CaseParty, Sight, lists_all_cases, may_list_cases, may_see_agency, sight
 from states.roles import Role
 from workflow.accounts.principal import Principal
@@ -126,16 +125,12 @@ def fire(kind: CaseKind, ctx: CaseCtx, action: str, raw_payload: Mapping[str, An
         raise InvalidTransition(f"此操作不能在这里执行（{action}）", allowed_actions(kind, ctx), "unknown_action")
     facts = kind.facts(ctx)
     before = ctx.row.state
-    parsed: list[BaseModel] = []
-
-    def run_handler(row: Transition) -> None:  # the machine's ``before`` hook: the state has not changed yet
-        payload = kind.parse(ctx, action, raw_payload)
-        parsed.append(payload)
-        ctx.event = {}
-        kind.handlers[action](ctx, payload)
-
-    row, after = kind.machine.fire_row(before, action, facts, ctx.actor.actor, ctx.is_assignee, ctx.party,
-                                       before=run_handler)
+    # The machine decides (policy, guards) and names the row that fires; the handler then does the I/O outside any
+    # transitions callback (stack notes: a callback's exception is not rolled back), before the row takes its state.
+    row, after = kind.machine.fire_row(before, action, facts, ctx.actor.actor, ctx.is_assignee, ctx.party)
+    payload = kind.parse(ctx, action, raw_payload)
+    ctx.event = {}
+    kind.handlers[action](ctx, payload)
     if row.dest != SAME:
         ctx.row.state = after
     if kind.after_fire is not None:
@@ -145,7 +140,7 @@ def fire(kind: CaseKind, ctx: CaseCtx, action: str, raw_payload: Mapping[str, An
     kind.refresh(ctx)
     append_event(ctx.session, agency_id=ctx.row.agency_id, case_kind=kind.name, case_id=ctx.case_id,
                  actor=ctx.actor, action=action, from_state=before, to_state=ctx.row.state, now=ctx.now,
-                 payload={**kind.event_payload(parsed[0]), **ctx.event, **(stamp or {})})
+                 payload={**kind.event_payload(payload), **ctx.event, **(stamp or {})})
     return str(ctx.row.state)
 
 

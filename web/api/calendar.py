@@ -6,13 +6,9 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlmodel import select
 
-from db.engine import read_session
-from db.models import Agency
 from web.deps import EngineDep
-from web.errors import ApiError
-from workflow.calendar.service import agency_calendar, load_calendar
+from workflow.calendar.lookup import calendar_for
 
 router = APIRouter(prefix="/api/calendar", tags=["calendar"])
 
@@ -26,13 +22,5 @@ def add_workdays(
     days: Annotated[int, Query(ge=0, le=MAX_DAYS, description="工作日数")],
     agency: Annotated[str | None, Query(description="机关代码（含地方节假日）")] = None,
 ) -> dict[str, Any]:
-    with read_session(engine) as s:
-        if agency:
-            ag = s.exec(select(Agency).where(Agency.code == agency)).first()
-            if ag is None:
-                raise ApiError(404, "not_found", "机关不存在")
-            cal = agency_calendar(s, ag)
-        else:
-            cal = load_calendar(s)
-    res = cal.add_workdays(start, days)
-    return res.to_dict()
+    # an unknown agency code: workflow NotFound, answered 404 not_found 机关不存在 (web.errors)
+    return calendar_for(engine, agency).add_workdays(start, days).to_dict()

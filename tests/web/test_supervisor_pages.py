@@ -12,6 +12,7 @@ from sqlmodel import select
 from db.engine import write_session
 from db.models import Agency
 from tests.helpers import make_staff, registration, resident_id
+from tests.hotline_helpers import SH, new_order
 from tests.web.conftest import Web
 from workflow.accounts.users import create_user
 from workflow.disclosure import actions as wf
@@ -24,7 +25,8 @@ def _register(web: Web, front, i: int, **over):  # type: ignore[no-untyped-def]
 
 
 def _world(web: Web) -> int:
-    """Agency "default": 申请人1 (fresh) and 申请人2 (received 60 days ago: overdue); "other", below it: 申请人3;
+    """Agency "default": 申请人1 (fresh) and 申请人2 (received 60 days ago: overdue), a 12345 order received 60 days
+    ago (overdue); "other", below it: 申请人3;
     "beside", not below it: 申请人4. (Tracking numbers are per agency, so each agency has a 0001: the tests tell
     cases by name.)"""
     now = web.clock.now()
@@ -41,6 +43,8 @@ def _world(web: Web) -> int:
     _register(web, web.staff.front, 2, received_at=(now - timedelta(days=60)).isoformat())
     _register(web, other_staff.front, 3, received_at=now.isoformat())
     _register(web, beside_staff.front, 4, received_at=now.isoformat())
+    old = (now - timedelta(days=60)).astimezone(SH)
+    new_order(web.db.engine, web.staff.front, now, received_at=old.strftime("%Y-%m-%d %H:%M:%S"))  # overdue order
     create_user(web.db.engine, agency_code="default", username="default-sup", password="password123",
                 roles=["supervisor"], display_name="信息中心督查", now=now)
     return other_id
@@ -59,17 +63,22 @@ def test_supervisor_overview_and_drill_down(web_any: Web) -> None:
     assert "各机关概况" in html and "某县另一局" in html
     # the agency with an overdue case comes first
     assert re.findall(r'data-agency="([^"]+)"', html) == ["default", "other"]
-    rows = {code: [int(n) for n in re.findall(r'<td class="num">(?:<a [^>]*>)?(\d+)', body)]
-            for code, body in re.findall(r'data-agency="([^"]+)">(.*?)</tr>', html, re.S)}
-    # open applications, unconfirmed, open work orders, due today, due this week, overdue
-    assert rows["default"][0] == 2 and rows["default"][2] == 0 and rows["default"][5] == 1
-    assert rows["other"][0] == 1 and rows["other"][5] == 0
+    rows = {code: _figures(body) for code, body in re.findall(r'data-agency="([^"]+)">(.*?)</tr>', html, re.S)}
+    # each kind on its own (issue 20: never one sum): open, (unconfirmed,) due today, due this week, overdue
+    assert rows["default"] == {"disclosure": [2, 0, 0, 0, 1], "workorder": [1, 0, 0, 1]}, rows
+    assert rows["other"] == {"disclosure": [1, 0, 0, 0, 0], "workorder": [0, 0, 0, 0]}, rows
+    totals = {kind: [int(n) for n in re.findall(r'<div class="n">(\d+)</div>', block)]
+              for kind, block in re.findall(r'id="totals-(\w+)">(.*?)\n</div>', html, re.S)}
+    assert totals == {"disclosure": [3, 0, 0, 1, 0], "workorder": [1, 0, 0, 1]}, totals
+    # the drill-down of each kind's count lists that kind only
+    orders = c.get(f"/cases?agency={web.staff.agency_id}&kind=workorder&overdue=1&open=1")
+    assert "YN2026" in orders.text and "申请人2" not in orders.text
     # drill-down into the other agency's list
     lst = c.get(f"/cases?agency={other_id}&open=1")
     assert lst.status_code == 200 and "申请人3" in lst.text and "申请人1" not in lst.text
     assert "正在查看其他机关的案件" in lst.text
-    overdue = c.get("/cases?agency=" + str(web.staff.agency_id) + "&overdue=1&open=1")
-    assert "申请人2" in overdue.text and "申请人1" not in overdue.text and "申请人3" not in overdue.text
+    overdue = c.get("/cases?agency=" + str(web.staff.agency_id) + "&kind=disclosure&overdue=1&open=1")
+    assert "申请人2" in overdue.text and "YN2026" not in overdue.text and "申请人1" not in overdue.text and "申请人3" not in overdue.text
     assert c.get("/cases?agency=999999").status_code == 404
     # an agency beside its own: not in the overview, its list and its cases not found
     assert "邻县某局" not in html
@@ -83,6 +92,14 @@ def test_supervisor_overview_and_drill_down(web_any: Web) -> None:
     assert c.get(f"/supervisor/agencies/{beside_id}").status_code == 404
     assert c.get("/reports/annual?year=2025&format=json&agency=other").status_code == 200
     assert c.get("/reports/annual?year=2025&format=json&agency=beside").status_code == 404
+
+
+def _figures(row: str) -> dict[str, list[int]]:
+    """An agency's row of 各机关概况: the figures of each request kind."""
+    out: dict[str, list[int]] = {}
+    for kind, n in re.findall(r'<td class="num" data-kind="(\w+)">(?:<a [^>]*>)?(\d+)', row):
+        out.setdefault(kind, []).append(int(n))
+    return out
 
 
 def beside_staff_agency(web: Web) -> int:

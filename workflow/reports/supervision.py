@@ -1,6 +1,7 @@
 """The supervisor's view across agencies (a county information centre hosting every department):
-per agency, the open applications and work orders, online submissions waiting for a clerk, and the
-cases due today, due this week and overdue. A few GROUP BY queries over all agencies. Read-only."""
+per agency and per request kind (disclosure applications, 12345 work orders — never one sum), the open cases,
+the cases due today, due this week and overdue; and the online submissions waiting for a clerk. A few GROUP BY
+queries over all agencies. Read-only."""
 
 from __future__ import annotations
 
@@ -22,43 +23,81 @@ from workflow.timesource import local_date
 
 
 @dataclass(frozen=True)
-class AgencyOverview:
-    agency_id: int
-    code: str
-    name: str
-    open_disclosures: int
-    unconfirmed: int  # online submissions not yet confirmed by a clerk
-    open_workorders: int
+class KindFigures:
+    """One request kind's figures of an agency: disclosure applications and 12345 work orders are never added
+    into one number (issue 20) — their periods, duties and drill-down lists differ."""
+
+    open: int
     due_today: int  # cases (not clocks) with a running duty clock due by the end of today
     due_week: int
     overdue: int
 
+
+@dataclass(frozen=True)
+class AgencyOverview:
+    agency_id: int
+    code: str
+    name: str
+    disclosure: KindFigures
+    workorder: KindFigures
+    unconfirmed: int  # online submissions not yet confirmed by a clerk (disclosure applications)
+
     @property
     def attention(self) -> bool:
-        return self.overdue > 0 or self.unconfirmed > 0
+        return self.disclosure.overdue > 0 or self.workorder.overdue > 0 or self.unconfirmed > 0
+
+
+OVERVIEW_KINDS = ("disclosure", "workorder")
 
 
 def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_of_week: datetime,
                       agency_ids: frozenset[int] | None = None) -> list[AgencyOverview]:
-    """One row per agency (those of ``agency_ids``: a supervisor's own and the ones below it; None: all), those
-    needing attention (overdue cases, unconfirmed submissions) first."""
-    open_d = counts_by_agency(s, select(Disclosure.agency_id, func.count())
-                        .where(col(Disclosure.state).in_([st.value for st in OPEN_STATES]))
-                        .group_by(col(Disclosure.agency_id)))
+    """One row per agency (those of ``agency_ids``: a supervisor's own and the ones below it; None: all), each
+    kind's figures on their own, those needing attention (overdue cases, unconfirmed submissions) first. "Overdue"
+    and "due" are the case list's filters (``overdue=1``, ``due=today|week``), counted per case."""
+    open_by_kind = {
+        "disclosure": counts_by_agency(s, select(Disclosure.agency_id, func.count())
+                                       .where(col(Disclosure.state).in_([st.value for st in OPEN_STATES]))
+                                       .group_by(col(Disclosure.agency_id))),
+        "workorder": counts_by_agency(s, select(WorkOrder.agency_id, func.count())
+                                      .where(col(WorkOrder.state).in_(HOTLINE_OPEN)).group_by(col(WorkOrder.agency_id))),
+    }
     unconf = counts_by_agency(s, select(Disclosure.agency_id, func.count())
-                        .where(Disclosure.state == DState.SUBMITTED.value).group_by(col(Disclosure.agency_id)))
-    open_w = counts_by_agency(s, select(WorkOrder.agency_id, func.count())
-                        .where(col(WorkOrder.state).in_(HOTLINE_OPEN)).group_by(col(WorkOrder.agency_id)))
-    today = duty_cases_by_agency(s, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_today)
-    week = duty_cases_by_agency(s, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_week)
-    overdue = duty_cases_by_agency(s, col(Clock.due_at) <= now)
-    rows = [AgencyOverview(int(a.id or 0), a.code, a.name, open_d.get(a.id or 0, 0), unconf.get(a.id or 0, 0),
-                           open_w.get(a.id or 0, 0), today.get(a.id or 0, 0), week.get(a.id or 0, 0),
-                           overdue.get(a.id or 0, 0))
+                              .where(Disclosure.state == DState.SUBMITTED.value).group_by(col(Disclosure.agency_id)))
+    counts: dict[str, dict[str, dict[int, int]]] = {}
+    for kind in OVERVIEW_KINDS:
+        mine = Clock.case_kind == kind
+        counts[kind] = {
+            "open": open_by_kind[kind],
+            "due_today": duty_cases_by_agency(s, mine, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_today),
+            "due_week": duty_cases_by_agency(s, mine, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_week),
+            "overdue": duty_cases_by_agency(s, mine, col(Clock.due_at) < now),
+        }
+
+    def figures(kind: str, agency_id: int) -> KindFigures:
+        return KindFigures(**{k: v.get(agency_id, 0) for k, v in counts[kind].items()})
+
+    rows = [AgencyOverview(int(a.id or 0), a.code, a.name, figures("disclosure", a.id or 0),
+                           figures("workorder", a.id or 0), unconf.get(a.id or 0, 0))
             for a in s.exec(select(Agency).order_by(col(Agency.code))).all()
             if agency_ids is None or a.id in agency_ids]
-    rows.sort(key=lambda r: (not r.attention, -r.overdue, -r.unconfirmed, r.code))
+    rows.sort(key=lambda r: (not r.attention, -r.disclosure.overdue, -r.workorder.overdue, -r.unconfirmed, r.code))
     return rows
+
+
+@dataclass(frozen=True)
+class OverviewTotals:
+    disclosure: KindFigures
+    workorder: KindFigures
+    unconfirmed: int
+
+
+def overview_totals(rows: list[AgencyOverview]) -> OverviewTotals:
+    """The agencies' figures added up, kind by kind."""
+    def total(kind: str) -> KindFigures:
+        figs = [getattr(r, kind) for r in rows]
+        return KindFigures(*(sum(getattr(f, k) for f in figs) for k in ("open", "due_today", "due_week", "overdue")))
+    return OverviewTotals(total("disclosure"), total("workorder"), sum(r.unconfirmed for r in rows))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from web.pages.leader.charts import bar_chart, rate_chart
 from web.pages.render import render
 from web.pages.session import PageError, app_engine, principal, require
 from workflow.reports.dashboard import week_window
-from workflow.reports.supervision import agencies_overview, supervised_dashboard
+from workflow.reports.supervision import agencies_overview, overview_totals, supervised_dashboard
 from workflow.timesource import end_of_day
 
 router = APIRouter(prefix="/supervisor", include_in_schema=False)
@@ -29,9 +29,8 @@ def overview(request: Request, user: CurrentUser = IsSupervisor) -> Response:
     with read_session(app_engine(request)) as s:
         rows = agencies_overview(s, now=n, end_of_today=end_of_day(t, cfg.timezone), end_of_week=week_end_at,
                                  agency_ids=frozenset({user.agency_id}) | user.supervises)
-    totals = {k: sum(getattr(r, k) for r in rows)
-              for k in ("open_disclosures", "unconfirmed", "open_workorders", "due_today", "due_week", "overdue")}
-    return render(request, "supervisor/overview.html", {"rows": rows, "totals": totals, "week_end": sunday})
+    return render(request, "supervisor/overview.html", {"rows": rows, "totals": overview_totals(rows),
+                                                        "week_end": sunday})
 
 
 @router.get("/agencies/{agency_id}")

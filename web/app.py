@@ -8,7 +8,6 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import Depends, FastAPI
-from sqlalchemy import Engine
 
 from settings import Settings
 from web import concurrency, edge, errors
@@ -16,6 +15,7 @@ from web.auth import TokenService
 from web.proxy import TrustedProxies
 from web.requestlog import RequestLogMiddleware
 from workflow.portal.rate_limits import SharedRateLimiter
+from workflow.runtime import Engine, single_writer
 from workflow.timesource import SystemTime, TimeSource
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def create_app(settings: Settings, engine: Engine, clock: TimeSource | None = No
     errors.install_domain(app)
     edge.install(app)  # control characters in URLs, NUL in bodies, the safety net for unstorable values
     app.add_middleware(RequestLogMiddleware)  # outermost: log context (request id, user, agency) + access line
-    concurrency.install(app, sqlite=engine.dialect.name == "sqlite")
+    concurrency.install(app, sqlite=single_writer(engine))
     # Public-side rate limits, counted in the database (shared by every instance): look-ups 20/min per IP
     # and 10/min per tracking number (API and pages alike); portal, per IP: 5 online submissions an hour,
     # 10 wrong challenge answers in 10 minutes.

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine
 
 from settings import Settings
 from states.roles import Role
@@ -15,6 +14,7 @@ from web.errors import ApiError
 from web.proxy import TrustedProxies
 from workflow.accounts.principal import Principal
 from workflow.portal.rate_limits import allow_all
+from workflow.runtime import Engine
 from workflow.timesource import TimeSource
 
 

@@ -27,12 +27,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine
 from starlette.datastructures import UploadFile
 
 from workflow.accounts.principal import Principal
 from workflow.errors import InvalidTransition, NotFound
 from workflow.hotline.mapping import ColumnMapping, MappingError
+from workflow.runtime import Engine
 
 log = logging.getLogger(__name__)
 

@@ -110,10 +110,14 @@ class Member:
 def members_of(engine: Engine, agency_id: int) -> list[Member]:
     """People of other agencies who hold roles in ``agency_id``."""
     with read_session(engine) as s:
-        rows = s.exec(select(Membership, User, Agency).join(User, col(User.id) == col(Membership.user_id))
-                      .join(Agency, col(Agency.id) == col(User.agency_id))
-                      .where(Membership.agency_id == agency_id, col(User.active))
-                      .order_by(col(User.username))).all()
+        return members_in(s, agency_id)
+
+
+def members_in(s: Session, agency_id: int) -> list[Member]:
+    rows = s.exec(select(Membership, User, Agency).join(User, col(User.id) == col(Membership.user_id))
+                  .join(Agency, col(Agency.id) == col(User.agency_id))
+                  .where(Membership.agency_id == agency_id, col(User.active))
+                  .order_by(col(User.username))).all()
     return [Member(u.id or 0, u.username, u.display_name, a.name, m.role_set) for m, u, a in rows]
 
 

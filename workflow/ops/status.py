@@ -22,10 +22,49 @@ OUTBOX_STATUSES = ("pending", "sending", "sent", "dead", "held")
 
 
 @dataclass(frozen=True)
+class SweepRun:
+    """A sweep's last run (``SweepStatus``)."""
+
+    job: str
+    last_started_at: datetime | None
+    last_finished_at: datetime | None
+    last_instance: str | None
+    last_stats: dict[str, Any]
+    last_error: str | None
+
+    @classmethod
+    def of(cls, row: SweepStatus) -> SweepRun:
+        return cls(row.job, row.last_started_at, row.last_finished_at, row.last_instance, dict(row.last_stats or {}),
+                   row.last_error)
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A notice the outbox gave up on (status "dead")."""
+
+    id: int
+    notice_type: str
+    channel: str
+    recipient: str
+    recipient_name: str
+    case_kind: str | None
+    case_id: int | None
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+
+    @classmethod
+    def of(cls, o: Outbox) -> DeadLetter:
+        return cls(o.id or 0, o.notice_type, o.channel, o.recipient, o.recipient_name, o.case_kind, o.case_id,
+                   o.attempts, o.last_error, o.created_at, o.next_attempt_at)
+
+
+@dataclass(frozen=True)
 class SystemStatus:
-    sweeps: dict[str, SweepStatus]  # by job
+    sweeps: dict[str, SweepRun]  # by job
     outbox_counts: dict[str, int]  # by status, every status present
-    dead_letters: list[Outbox]  # newest first
+    dead_letters: list[DeadLetter]  # newest first
     open_clocks: int
     stale_clocks: int  # computed with a calendar version older than the current one
     due_now: int
@@ -34,11 +73,11 @@ class SystemStatus:
 
 def system_status(engine: Engine, agency_id: int, now: datetime, *, dead_limit: int = 50) -> SystemStatus:
     with read_session(engine) as s:
-        sweeps = {r.job: r for r in s.exec(select(SweepStatus)).all()}
+        sweeps = {r.job: SweepRun.of(r) for r in s.exec(select(SweepStatus)).all()}
         counts = dict(s.exec(select(Outbox.status, func.count()).where(Outbox.agency_id == agency_id)
                              .group_by(col(Outbox.status))).all())
-        dead = list(s.exec(select(Outbox).where(Outbox.agency_id == agency_id, Outbox.status == "dead")
-                           .order_by(col(Outbox.id).desc()).limit(dead_limit)).all()) if dead_limit else []
+        dead = [DeadLetter.of(o) for o in s.exec(select(Outbox).where(Outbox.agency_id == agency_id, Outbox.status == "dead")
+                .order_by(col(Outbox.id).desc()).limit(dead_limit)).all()] if dead_limit else []
         stale = count_stale_clocks(s)
         open_clocks = int(s.exec(select(func.count()).select_from(Clock).where(
             Clock.agency_id == agency_id, col(Clock.status).in_(("running", "paused")))).one())
@@ -51,7 +90,7 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat() if dt else None
 
 
-def sweep_view(job: str, row: SweepStatus | None) -> dict[str, Any]:
+def sweep_view(job: str, row: SweepRun | None) -> dict[str, Any]:
     """A sweep's last run, as the API shows it."""
     stats = dict(row.last_stats or {}) if row else {}
     interval, _first, budget = JOBS[job]
@@ -66,7 +105,7 @@ def sweep_view(job: str, row: SweepStatus | None) -> dict[str, Any]:
     }
 
 
-def dead_view(o: Outbox) -> dict[str, Any]:
+def dead_view(o: DeadLetter) -> dict[str, Any]:
     return {"id": o.id, "notice_type": o.notice_type, "channel": o.channel, "recipient": o.recipient,
             "recipient_name": o.recipient_name, "case_kind": o.case_kind, "case_id": o.case_id,
             "title": notice_title(o.notice_type), "reason": failure_reason(o.last_error),

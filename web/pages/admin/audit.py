@@ -1,6 +1,6 @@
 """操作记录: the audit trail of account and agency-settings changes, for the agency's admin.
 
-Rows are ``Event`` rows with ``case_kind`` "account" (the account's id) or "agency" (written by
+Entries (``workflow.accounts.audit_trail``) have ``case_kind`` "account" (the account's id) or "agency" (written by
 ``workflow.accounts.admin``, ``workflow.accounts.users.create_user`` and ``workflow.agencies.admin``) or "outbox"
 (an admin's retry of a dead letter, ``workflow.ops.dead_letters``), newest first, a page
 of ``PAGE`` at a time (``?before=<event id>``). Passwords are never recorded.
@@ -9,27 +9,23 @@ of ``PAGE`` at a time (``?before=<event id>``). Passwords are never recorded.
 from __future__ import annotations
 
 import json
-from datetime import UTC
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import col, select
 
-from db.engine import read_session
-from db.models import Event
 from states.roles import ROLE_LABELS, Role
 from web.auth import CurrentUser
 from web.pages.admin.agency import LABELS as SETTING_LABELS
 from web.pages.render import render
 from web.pages.session import app_engine, require
+from workflow.accounts.audit_trail import AuditEntry, audit_page
 from workflow.accounts.users import ACCOUNT
 from workflow.ops.dead_letters import OUTBOX
 
 router = APIRouter(prefix="/audit", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
 PAGE = 100
-KINDS = (ACCOUNT, "agency", OUTBOX)  # workflow.agencies.admin writes "agency", workflow.ops.dead_letters "outbox"
 ACTION_LABELS = {
     "create_account": "创建账户", "activate": "启用账户", "deactivate": "停用账户", "reset_password": "重置密码",
     "change_own_password": "修改本人密码", "unlock": "解除锁定", "set_roles": "调整角色",
@@ -52,7 +48,7 @@ def _roles(codes: Any) -> str:
     return "、".join(ROLE_LABELS.get(c, str(c)) for c in codes or []) or "（无）"
 
 
-def details(e: Event) -> list[str]:
+def details(e: AuditEntry) -> list[str]:
     """What changed, in a few Chinese lines."""
     p = e.payload or {}
     out = []
@@ -72,7 +68,7 @@ def details(e: Event) -> list[str]:
     return out
 
 
-def _target(e: Event) -> str:
+def _target(e: AuditEntry) -> str:
     if e.case_kind == ACCOUNT:
         return str((e.payload or {}).get("username", ""))
     return f"第 {e.case_id} 号文书" if e.case_kind == OUTBOX else "机关设置"
@@ -80,15 +76,7 @@ def _target(e: Event) -> str:
 
 @router.get("")
 def audit_log(request: Request, before: int | None = None, user: CurrentUser = IsAdmin) -> Response:
-    with read_session(app_engine(request)) as s:
-        q = select(Event).where(Event.agency_id == user.agency_id, col(Event.case_kind).in_(KINDS))
-        if before is not None:
-            q = q.where(col(Event.id) < before)
-        rows = list(s.exec(q.order_by(col(Event.id).desc()).limit(PAGE + 1)).all())
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
-    items = [{"id": e.id, "at": e.created_at if e.created_at.tzinfo else e.created_at.replace(tzinfo=UTC), "actor": e.actor_label,
-              "action": ACTION_LABELS.get(e.action, e.action),
-              "target": _target(e),
-              "details": details(e)} for e in rows]
-    return render(request, "admin/audit.html", {"items": items, "next_before": rows[-1].id if more and rows else None})
+    page = audit_page(app_engine(request), user.agency_id, before=before, limit=PAGE)
+    items = [{"id": e.id, "at": e.at, "actor": e.actor, "action": ACTION_LABELS.get(e.action, e.action),
+              "target": _target(e), "details": details(e)} for e in page.entries]
+    return render(request, "admin/audit.html", {"items": items, "next_before": page.next_before})

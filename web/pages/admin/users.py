@@ -6,10 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import col, select
 
-from db.engine import read_session
-from db.models import SweepStatus, Unit, User
 from notifications.failures import failure_reason
 from states.policy import may_grant
 from states.roles import ROLE_LABELS, Role
@@ -25,11 +22,11 @@ from web.pages.render import redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, app_settings, form_str, principal, require
 from workflow.accounts import admin as user_admin
 from workflow.accounts import memberships
-from workflow.accounts.sessions import live_session_counts
+from workflow.accounts.roster import roster
 from workflow.accounts.users import UserError, create_user
 from workflow.errors import Conflict, NotFound
 from workflow.ops import dead_letters
-from workflow.ops.status import system_status
+from workflow.ops.status import SweepRun, system_status
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
@@ -42,18 +39,11 @@ router.include_router(admin_golive.router)
 
 def _users_page(request: Request, user: CurrentUser, values: dict[str, Any] | None = None,
                 errors: dict[str, list[str]] | None = None, status: int = 200) -> Response:
-    n = now(request)
-    with read_session(app_engine(request)) as s:
-        rows = s.exec(select(User, Unit.name).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
-                      .where(User.agency_id == user.agency_id).order_by(col(User.username))).all()
-        sessions = live_session_counts(s, [u.id for u, _ in rows if u.id], now=n,
-                                       idle_seconds=app_settings(request).session_idle_seconds)
-    users = [{"u": u, "unit": unit or "", "roles": sorted(u.role_set), "sessions": sessions.get(u.id or 0, 0),
-              "locked": bool(u.locked_until and u.locked_until > n)} for u, unit in rows]
+    r = roster(app_engine(request), user.agency_id, now=now(request),
+               idle_seconds=app_settings(request).session_idle_seconds)
     grantable = {str(k): v for k, v in ROLE_LABELS.items() if may_grant(user.principal().actor, frozenset({k}))}
     return render(request, "admin/users.html", {
-        "users": users, "role_labels": grantable, "values": values or {"roles": []},
-        "members": memberships.members_of(app_engine(request), user.agency_id),
+        "users": r.accounts, "role_labels": grantable, "values": values or {"roles": []}, "members": r.members,
         "member_roles": {k: v for k, v in grantable.items() if k != "instance_admin"},
         "errors": errors or {}}, status=status)
 
@@ -152,7 +142,7 @@ def system(request: Request, user: CurrentUser = IsAdmin) -> Response:
                                                  "counts": {k: v for k, v in st.outbox_counts.items() if v}, "dead": letters})
 
 
-def _sweep_row(sw: SweepStatus) -> dict[str, Any]:
+def _sweep_row(sw: SweepRun) -> dict[str, Any]:
     """A sweep's last run in Chinese: its name and what it counted (zero counters left out)."""
     stats = dict(sw.last_stats or {})
     counted = {**(stats.pop("done", None) or {}), **stats}

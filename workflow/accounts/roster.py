@@ -1,0 +1,44 @@
+"""用户管理: an agency's accounts as its administrator sees them (unit, roles, locked, live sessions) and the people
+of other agencies who hold roles in it — read in one session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from db.engine import read_session
+from db.models import Unit, User
+from workflow.accounts.memberships import Member, members_in
+from workflow.accounts.sessions import live_session_counts
+from workflow.runtime import Engine
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    username: str
+    display_name: str
+    unit: str  # "" without a unit
+    roles: list[str]  # sorted
+    active: bool
+    locked: bool  # locked out after failed logins, now
+    sessions: int  # live (not revoked, not idle) login sessions
+
+
+@dataclass(frozen=True)
+class Roster:
+    accounts: list[Account]  # by username
+    members: list[Member]  # people of other agencies holding roles here (兼任), by username
+
+
+def roster(engine: Engine, agency_id: int, *, now: datetime, idle_seconds: int) -> Roster:
+    with read_session(engine) as s:
+        rows = s.exec(select(User, Unit.name).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
+                      .where(User.agency_id == agency_id).order_by(col(User.username))).all()
+        sessions = live_session_counts(s, [u.id for u, _ in rows if u.id], now=now, idle_seconds=idle_seconds)
+        members = members_in(s, agency_id)
+    accounts = [Account(u.id or 0, u.username, u.display_name, unit or "", sorted(u.role_set), u.active,
+                        bool(u.locked_until and u.locked_until > now), sessions.get(u.id or 0, 0)) for u, unit in rows]
+    return Roster(accounts, members)

@@ -41,13 +41,23 @@ class Clock(SQLModel, table=True):
         Index("ix_clock_calver", "calendar_version", "status"),
         # The sweeps (workflow/sweep_*.py) select by agency, status and due day ranges.
         Index("ix_clock_sweep_day", "agency_id", "status", "due_date"),
-        # On-time rate of replies (workflow/reports/stats.py): met reply clocks by the day they were met.
-        Index("ix_clock_reply_met", "met_at", "agency_id", postgresql_include=["due_at", "assignee_id", "case_kind"],
+        # On-time rate of replies (workflow/reports/stats.py): met reply clocks by the day they were met — one
+        # agency's led by the agency (its own rows only, however many agencies there are: issue 21), and by the day
+        # for the view of all agencies.
+        Index("ix_clock_reply_met", "agency_id", "met_at", postgresql_include=["due_at", "assignee_id", "case_kind"],
               postgresql_where=text("kind = 'reply' AND status = 'met'"),
               sqlite_where=text("kind = 'reply' AND status = 'met'")),
-        # 12345 statistics (workflow/reports/hotline.py): met sign-for/handling/callback clocks by the day met.
-        Index("ix_clock_workorder_met", "kind", "agency_id", "met_at",
+        Index("ix_clock_reply_met_all", "met_at", postgresql_include=["agency_id", "due_at", "assignee_id", "case_kind"],
+              postgresql_where=text("kind = 'reply' AND status = 'met'"),
+              sqlite_where=text("kind = 'reply' AND status = 'met'")),
+        # 12345 statistics (workflow/reports/hotline.py): met sign-for/handling/callback clocks by the day met; the
+        # same pair (one agency, all agencies).
+        Index("ix_clock_workorder_met", "agency_id", "kind", "met_at",
               postgresql_include=["due_at", "case_id", "cycle"],
+              postgresql_where=text("case_kind = 'workorder' AND status = 'met'"),
+              sqlite_where=text("case_kind = 'workorder' AND status = 'met'")),
+        Index("ix_clock_workorder_met_all", "kind", "met_at",
+              postgresql_include=["agency_id", "due_at", "case_id", "cycle"],
               postgresql_where=text("case_kind = 'workorder' AND status = 'met'"),
               sqlite_where=text("case_kind = 'workorder' AND status = 'met'")),
     )

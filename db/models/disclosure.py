@@ -23,12 +23,16 @@ class Disclosure(SQLModel, table=True):
         UniqueConstraint("agency_id", "source_no"),  # the agency's own number of an imported case (workflow.golive)
         Index("ix_disclosure_agency_state", "agency_id", "state"),
         Index("ix_disclosure_assignee", "assignee_id", "state"),
-        Index("ix_disclosure_receipt", "agency_id", "receipt_date"),
-        Index("ix_disclosure_concluded", "agency_id", "concluded_date"),
+        # One agency's figures (leaders' statistics, the annual report, the dashboard) read its own rows only, however
+        # many agencies share the table (issue 21); INCLUDE makes the GROUP BYs index-only scans on PostgreSQL.
+        Index("ix_disclosure_receipt", "agency_id", "receipt_date",
+              postgresql_include=["concluded_date", "applicant_category", "report_row"]),
+        Index("ix_disclosure_concluded", "agency_id", "concluded_date",
+              postgresql_include=["receipt_date", "applicant_category", "report_row", "extended", "replied_at",
+                                  "assignee_id", "unit_id"]),
         Index("ix_disclosure_applicant", "agency_id", "applicant_key", "receipt_date"),
         Index("ix_disclosure_next_due", "agency_id", "next_due_at"),
-        # Annual report and leaders' statistics (workflow/report*.py): date-leading so one index serves
-        # one agency and all agencies; INCLUDE makes the GROUP BYs index-only scans on PostgreSQL.
+        # The same figures for all agencies (a supervisor's view): date-leading.
         Index("ix_disclosure_report_receipt", "receipt_date", "agency_id",
               postgresql_include=["concluded_date", "applicant_category", "report_row"]),
         Index("ix_disclosure_report_concluded", "concluded_date", "agency_id",
@@ -37,7 +41,10 @@ class Disclosure(SQLModel, table=True):
         Index("ix_disclosure_report_open", "agency_id", "receipt_date",
               postgresql_include=["assignee_id", "unit_id"],
               postgresql_where=text("concluded_date IS NULL"), sqlite_where=text("concluded_date IS NULL")),
-        Index("ix_disclosure_fee_paid", "fee_paid_date", "agency_id", postgresql_include=["fee_amount"],
+        # Fees collected in a year (annual report table 二): one agency's, and all agencies'.
+        Index("ix_disclosure_fee_paid", "agency_id", "fee_paid_date", postgresql_include=["fee_amount"],
+              postgresql_where=text("fee_paid_date IS NOT NULL"), sqlite_where=text("fee_paid_date IS NOT NULL")),
+        Index("ix_disclosure_fee_paid_all", "fee_paid_date", postgresql_include=["agency_id", "fee_amount"],
               postgresql_where=text("fee_paid_date IS NOT NULL"), sqlite_where=text("fee_paid_date IS NOT NULL")),
     )
     # The workflow bumps ``version`` itself once per action (even one that changes no other column);

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
 
+from db.engine import read_session
 from db.models import StoredFile
 from states.policy import Sight
 from workflow.accounts.principal import Principal
 from workflow.cases.engine import case_sight, load_for_reading
 from workflow.cases.kind import CaseKind
 from workflow.errors import Forbidden, NotFound
+from workflow.runtime import Engine
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A stored file as a page serves it (detached from the database): its name, type, size and content hash."""
+
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, f: StoredFile) -> FileRef:
+        assert f.id is not None
+        return cls(f.id, f.filename, f.content_type, f.size, f.sha256)
 
 
 def case_file(session: Session, kind: CaseKind, case_id: int, file_id: int, actor: Principal) -> StoredFile:
@@ -23,6 +42,12 @@ def case_file(session: Session, kind: CaseKind, case_id: int, file_id: int, acto
     if f is None or f.case_kind != kind.name or f.case_id != case_id:
         raise NotFound("文件")
     return f
+
+
+def readable_file(engine: Engine, kind: CaseKind, case_id: int, file_id: int, actor: Principal) -> FileRef:
+    """``case_file`` in its own read session, for the pages."""
+    with read_session(engine) as s:
+        return FileRef.of(case_file(s, kind, case_id, file_id, actor))
 
 
 def may_attach(actor: Principal, row: Any) -> bool:

@@ -39,7 +39,6 @@ from web.pages.portal.common import (
 )
 from web.pages.render import read_flash, redirect, render
 from web.pages.session import AnonUploadForm, PageError, anon_csrf, app_engine, app_settings
-from workflow.disclosure.context import agency_snapshot
 from workflow.disclosure.payloads import OnlineSubmissionIn
 from workflow.errors import DomainValidation, NotFound
 from workflow.portal import challenge
@@ -74,7 +73,7 @@ def application_form(request: Request, code: str, fmt: str) -> Response:
     if fmt not in FORMATS:
         raise PageError(404, "仅提供 DOCX 和 PDF 格式的申请表")
     agency, cfg = portal_agency(request, code)
-    snapshot = agency_snapshot(agency, cfg)
+    snapshot = agency.form_context
     context = {"agency": snapshot, "issued_date": local_date(now(request), cfg.timezone).isoformat()}
     if snapshot["missing"]:  # never a form with a placeholder agency on it
         raise PageError(503, "本机关的申请表正在准备中，暂时不能下载。您可以直接在网上提交申请，或到受理窗口领取申请表。",

@@ -6,34 +6,27 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
-from sqlmodel import col, select
 
-from db.engine import read_session
-from db.models import Agency
 from web.deps import client_ip
 from web.pages.session import PageError, app_engine, app_settings
-from workflow.agencies.config import AgencyConfig, agency_config
+from workflow.agencies.config import AgencyConfig
+from workflow.portal.agency import PortalAgency
+from workflow.portal.agency import portal_agency as find_portal_agency
 from workflow.portal.rate_limits import SharedRateLimiter
-from workflow.portal.submissions import agency_by_code
 
 NO_AGENCY = "没有这个机关的政府信息公开栏目，请检查网址"
 
 
-def portal_agency(request: Request, code: str | None) -> tuple[Agency, AgencyConfig]:
+def portal_agency(request: Request, code: str | None) -> tuple[PortalAgency, AgencyConfig]:
     """The agency named in the URL, or (``code`` None) the instance's default agency; else a 404 page."""
-    with read_session(app_engine(request)) as s:
-        if code is None:
-            agency = agency_by_code(s, app_settings(request).default_agency_code) or \
-                s.exec(select(Agency).order_by(col(Agency.id))).first()
-        else:
-            agency = agency_by_code(s, code)
+    agency = find_portal_agency(app_engine(request), code, app_settings(request).default_agency_code)
     if agency is None:
         raise PageError(404, NO_AGENCY)
     request.state.agency_name = agency.name
-    return agency, agency_config(agency)
+    return agency, agency.cfg
 
 
-def portal_ctx(agency: Agency, cfg: AgencyConfig, active: str) -> dict[str, Any]:
+def portal_ctx(agency: PortalAgency, cfg: AgencyConfig, active: str) -> dict[str, Any]:
     """What the portal layout needs: the agency and the base of its URLs."""
     return {"code": agency.code, "name": agency.name, "office": cfg.office_name or agency.name,
             "base": "/gongkai/" + quote(agency.code, safe=""), "active": active}

@@ -9,23 +9,21 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import escape
-from sqlmodel import col, select
 
-from db.engine import read_session
-from db.models import Disclosure, StoredFile
 from notifications.files import file_path
 from web.pages.common import now
 from web.pages.portal.common import portal_agency
 from web.pages.session import PageError, app_engine, app_settings
-from workflow.disclosure.context import KIND
+from workflow.cases.files import FileRef
 from workflow.disclosure.download_links import link_valid
+from workflow.portal.agency import linked_files
 from workflow.timesource import local_date
 
 router = APIRouter(include_in_schema=False)
 EXPIRED = "下载链接无效或已过期。请凭登记编号和查询码在本机关政府信息公开查询页面下载，或者联系承办机关。"
 
 
-def _files(request: Request, code: str, case_id: int, until: str, token: str) -> list[StoredFile]:
+def _files(request: Request, code: str, case_id: int, until: str, token: str) -> list[FileRef]:
     agency, cfg = portal_agency(request, code)
     try:
         last = date.fromisoformat(until)
@@ -34,13 +32,10 @@ def _files(request: Request, code: str, case_id: int, until: str, token: str) ->
     if not link_valid(case_id, last, token, local_date(now(request), cfg.timezone),
                       app_settings(request).resolved_secret_key()):
         raise PageError(404, EXPIRED)
-    with read_session(app_engine(request)) as s:
-        row = s.get(Disclosure, case_id)
-        if row is None or row.agency_id != agency.id:
-            raise PageError(404, EXPIRED)
-        return list(s.exec(select(StoredFile).where(
-            StoredFile.case_kind == KIND, StoredFile.case_id == case_id, StoredFile.category == "reply_info",
-            col(StoredFile.for_applicant).is_(True)).order_by(col(StoredFile.id))).all())
+    files = linked_files(app_engine(request), agency.id, case_id)
+    if files is None:  # another agency's case
+        raise PageError(404, EXPIRED)
+    return files
 
 
 @router.get("/gongkai/{code}/xiazai/{case_id}/{until}/{token}")

@@ -53,6 +53,15 @@ def end_of_day(d: date, tz: str = DEFAULT_TZ) -> datetime:
     return datetime.combine(d + timedelta(days=1), datetime.min.time(), ZoneInfo(tz)).astimezone(UTC)
 
 
+def fmt_local(dt: datetime, tz: str | None) -> str:
+    """An instant as the agency's wall-clock time, e.g. 2026-03-02 15:30; midnight ends the day: 2026-03-09 24:00.
+    ``tz`` None: the instant's own offset (an instant stored in the agency's time)."""
+    local = dt.astimezone(ZoneInfo(tz)) if tz else dt
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return (local.date() - timedelta(days=1)).isoformat() + " 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
 def start_of_day(d: date, tz: str = DEFAULT_TZ) -> datetime:
     return datetime.combine(d, datetime.min.time(), ZoneInfo(tz)).astimezone(UTC)
 

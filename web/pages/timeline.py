@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from web.pages.labels import FIELD_LABELS, OPTION_LABELS
 from workflow.cases.clocks import CLOCK_KINDS
 from workflow.disclosure.context import decision_view
+from workflow.timesource import fmt_local
 
 EVENT_LABELS = {"attach": "上传材料", "document": "生成文书"}  # events outside the transition table
 EXTRA_LABELS = {"filename": "文件", "label": "类别", "title": "文书","doc_no": "文号", "receipt_date": "收到申请日期", "assignee": "承办人", "report_row": "年度报告行",
@@ -43,12 +45,17 @@ def _value(key: str, value: Any) -> str:
     return options.get(str(value), str(value))
 
 
-def clock_moved(payload: dict[str, Any]) -> str:
-    """A deadline recomputed after a calendar change, as old → new (the recompute sweep's event)."""
+def clock_moved(payload: dict[str, Any], tz: str | None = None) -> str:
+    """A deadline recomputed after a calendar change, as old → new (the recompute sweep's event); an hour-based
+    one with its times, in ``tz`` (None: as stored, in the agency's time)."""
     kind, old, new = payload.get("clock"), payload.get("old"), payload.get("new")
     if not isinstance(kind, str) or not new or "calendar_version" not in payload:
         return ""
     label = CLOCK_KINDS[kind].label if kind in CLOCK_KINDS else "期限"
+    if isinstance(payload.get("new_at"), str):  # an hour-based deadline: its local times (stored with the offset)
+        old_at = payload.get("old_at")
+        old = fmt_local(datetime.fromisoformat(old_at), tz) if isinstance(old_at, str) else None
+        new = fmt_local(datetime.fromisoformat(payload["new_at"]), tz)
     return f"{label}：{old or '—'} → {new}（按新的节假日安排重新计算）"
 
 

@@ -1,8 +1,11 @@
 """What a holiday-notice import would change, computed without writing anything.
 
 The preview compares the new notice with the active one for the same year and scope (days added,
-removed or changed) and recomputes, in memory, every open working-day clock of the agencies that
-use that scope with the would-be calendar, listing the deadlines that would move.
+removed or changed) and recomputes, in memory, every open clock of the agencies that use that scope with the
+would-be calendar — working-day clocks and the hour-based ones (12345 sign-for and urgent handling in working
+hours, a platform's deadline extended by working days) — by the recompute's own rule
+(``workflow.cases.clocks.recomputed_due`` and ``ClockMove.moved``), listing each deadline that would move, old →
+new: the import's recompute then moves exactly these (issue 20: the preview said 9, the import moved 12).
 """
 
 from __future__ import annotations
@@ -16,10 +19,9 @@ from sqlmodel import Session, col, select
 from db.models import Agency, CalendarDay, CalendarNotice, Clock, ClockAdjustment, Disclosure, WorkOrder
 from states.calendar import SpecialDay, WorkCalendar, merge_scopes
 from states.calendar_notice import NoticeData
-from states.deadlines import compute_workday_clock
-from workflow.agencies.config import calendar_scopes
+from workflow.agencies.config import agency_config, calendar_scopes
 from workflow.calendar.service import NATIONAL
-from workflow.cases.clocks import CLOCK_KINDS, OPEN, clock_input
+from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, OPEN, clock_move, recomputed_due
 
 KIND_LABELS = {"holiday": "放假", "workday": "调休上班"}
 
@@ -40,7 +42,9 @@ class MovedClock:
     case_no: str
     clock_label: str
     old_due: date | None
-    new_due: date
+    new_due: date | None
+    old_text: str  # as a clerk reads it: the day, or for an hour-based clock the local time as well
+    new_text: str
     provisional_before: bool
     provisional_after: bool
 
@@ -118,28 +122,29 @@ def preview_notice(session: Session, data: NoticeData) -> NoticePreview:
         except ValueError as exc:
             problems.append(f"{agency.name}：新日历无法合成（{exc}）")
             continue
+        tz = agency_config(agency).timezone
         clocks = list(session.exec(select(Clock).where(
-            Clock.agency_id == agency.id, col(Clock.status).in_(OPEN), Clock.unit == "wd")).all())
+            Clock.agency_id == agency.id, col(Clock.status).in_(OPEN),
+            col(Clock.unit).in_(("wd", *INSTANT_UNITS))).order_by(col(Clock.id))).all())
         adjs: dict[int, list[ClockAdjustment]] = defaultdict(list)
         if clocks:
             for a in session.exec(select(ClockAdjustment).where(
                     col(ClockAdjustment.clock_id).in_([c.id for c in clocks])).order_by(col(ClockAdjustment.id))).all():
                 adjs[a.clock_id].append(a)
         checked += len(clocks)
-        found: list[tuple[Clock, date, bool]] = []
+        found = []
         for c in clocks:
-            if c.start_date is None:
-                continue
-            res = compute_workday_clock(cal, clock_input(c, adjs[c.id or 0]))
-            if res.due != c.due_date:
-                found.append((c, res.due, res.provisional))
+            due = recomputed_due(c, adjs[c.id or 0], cal, tz)
+            move = clock_move(c, due)
+            if due is not None and move.moved:
+                found.append((c, move, due.provisional))
         ids: dict[str, set[int]] = defaultdict(set)
         for c, _, _ in found:
             ids[c.case_kind].add(c.case_id)
         numbers = _case_numbers(session, ids)
         moved.extend(MovedClock(agency.name, c.case_kind, c.case_id, numbers.get((c.case_kind, c.case_id), f"#{c.case_id}"),
-                                CLOCK_KINDS[c.kind].label if c.kind in CLOCK_KINDS else c.kind, c.due_date, due,
-                                c.provisional, prov)
-                     for c, due, prov in found)
-    moved.sort(key=lambda m: (m.new_due, m.case_no))
+                                CLOCK_KINDS[c.kind].label if c.kind in CLOCK_KINDS else c.kind, move.old_date,
+                                move.new_date, *move.texts(tz), c.provisional, prov)
+                     for c, move, prov in found)
+    moved.sort(key=lambda m: (m.new_text, m.case_no))
     return NoticePreview(data, current.document if current else None, changes, moved, checked, problems)

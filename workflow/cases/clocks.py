@@ -29,7 +29,7 @@ from db.models import Clock, ClockAdjustment
 from states.calendar import WorkCalendar, WorkingHours
 from states.deadlines import ClockInput, ClockResult, Pause, compute_workday_clock
 from states.wording import CLOCK_PASSED_DUTY, CLOCK_PASSED_WINDOW, CLOCK_STATUS, zone_label
-from workflow.timesource import end_of_day, local_date
+from workflow.timesource import end_of_day, fmt_local, local_date
 
 
 @dataclass(frozen=True)
@@ -114,28 +114,93 @@ def _wd_explanation(result: ClockResult, base_reason: str | None, intro: Sequenc
 
 def recompute(session: Session, clock: Clock, cal: WorkCalendar, now: datetime, tz: str) -> tuple[date | None, date | None]:
     """Recompute a clock from its base and ledger; returns (old due date, new due date)."""
+    move = recompute_clock(session, clock, cal, now, tz)
+    return move.old_date, move.new_date
+
+
+@dataclass(frozen=True)
+class ClockMove:
+    """What a recompute does to a clock's deadline: the day and the instant before and after."""
+
+    unit: str
+    old_date: date | None
+    old_at: datetime | None
+    new_date: date | None
+    new_at: datetime | None
+
+    @property
+    def hourly(self) -> bool:
+        """A deadline at an hour of a day (12345 sign-for, urgent handling), not at the end of a day."""
+        return self.unit in INSTANT_UNITS
+
+    @property
+    def moved(self) -> bool:
+        """Whether the deadline moves — one rule for the recompute and the calendar preview: a working-day clock
+        by its day, an hour-based or fixed clock by its instant (a new day off can move 11:30 to 10:30 the
+        same day)."""
+        if self.hourly:
+            return self.old_at is None or self.old_at != self.new_at
+        return self.old_date != self.new_date
+
+
+    def texts(self, tz: str) -> tuple[str, str]:
+        """(old, new) as a clerk reads them: "2026-03-30" for a day; "2026-03-02 11:30" for an hour-based one."""
+        return (deadline_text(self.old_date, self.old_at, tz, hourly=self.hourly),
+                deadline_text(self.new_date, self.new_at, tz, hourly=self.hourly))
+
+
+def deadline_text(day: date | None, at: datetime | None, tz: str, *, hourly: bool) -> str:
+    """A deadline as a clerk reads it: its day, or for an hour-based clock its local time as well."""
+    if hourly and at is not None:
+        return fmt_local(at, tz)
+    return day.isoformat() if day is not None else "—"
+
+
+def recomputed_due(clock: Clock, adjs: Sequence[ClockAdjustment], cal: WorkCalendar, tz: str) -> Due | None:
+    """The due day and instant ``clock`` gets from its base and ledger ``adjs`` under ``cal`` — without writing
+    (the recompute stores it; the calendar preview only compares it). None: a unit that is never recomputed."""
     if clock.unit in INSTANT_UNITS:
-        return _recompute_instant(session, clock, cal, now, tz)
-    if clock.unit != "wd":
-        return clock.due_date, clock.due_date
-    adjs = adjustments(session, clock)
-    result = compute_workday_clock(cal, _input_for(clock, adjs))
-    old = clock.due_date
+        ext = sum(a.workdays or 0 for a in adjs if a.kind == "extension")
+        reason = "；".join(a.reason for a in adjs if a.kind == "extension" and a.reason)
+        return _instant_due(clock.unit, clock.start_at, clock.amount, dict(clock.explanation or {}), cal, tz, ext,
+                            reason)
+    if clock.unit != "wd" or clock.start_date is None:
+        return None
+    result = compute_workday_clock(cal, _input_for(clock, list(adjs)))
     prev = clock.explanation or {}
-    clock.explanation = _wd_explanation(result, prev.get("base_reason"), prev.get("intro_zh"))
-    clock.provisional = result.provisional
-    clock.missing_years = list(result.missing_years)
+    return Due(result.due, end_of_day(result.due, tz),
+                _wd_explanation(result, prev.get("base_reason"), prev.get("intro_zh")), result.provisional,
+                tuple(result.missing_years))
+
+
+def clock_move(clock: Clock, due: Due | None) -> ClockMove:
+    """The move from ``clock``'s stored deadline to ``due`` (none when ``due`` is None)."""
+    if due is None:
+        return ClockMove(clock.unit, clock.due_date, clock.due_at, clock.due_date, clock.due_at)
+    return ClockMove(clock.unit, clock.due_date, clock.due_at, due.due_date, due.due_at)
+
+
+def recompute_clock(session: Session, clock: Clock, cal: WorkCalendar, now: datetime, tz: str) -> ClockMove:
+    """Recompute a clock from its base and ledger and store the result: the explanation, the calendar version and
+    the provisional flag always; a deadline that moved (``ClockMove.moved``) with a new ``deadline_version``, its
+    overdue level and breach cleared (reminders and escalation start again for the new deadline)."""
+    due = recomputed_due(clock, adjustments(session, clock) if clock.unit in ("wd", *INSTANT_UNITS) else [], cal, tz)
+    move = clock_move(clock, due)
+    if due is None:
+        return move
+    clock.explanation = due.explanation
+    clock.provisional = due.provisional
+    clock.missing_years = list(due.missing_years)
     clock.calendar_version = cal.version
     clock.updated_at = now
-    if old != result.due:
-        clock.due_date = result.due
-        clock.due_at = end_of_day(result.due, tz)
-        if old is not None:
+    if move.moved:
+        clock.due_date, clock.due_at = due.due_date, due.due_at
+        if (move.old_at if move.hourly else move.old_date) is not None:
             clock.deadline_version += 1
             clock.overdue_level = 0
             clock.breached_at = None
     session.add(clock)
-    return old, result.due
+    return move
 
 
 @functools.lru_cache(maxsize=512)
@@ -267,7 +332,9 @@ class ClockPlan:
 
 
 @dataclass(frozen=True)
-class _Due:
+class Due:
+    """A clock's computed deadline: its day, its instant, the explanation a clerk reads, provisional or not."""
+
     due_date: date
     due_at: datetime
     explanation: dict[str, Any]
@@ -283,7 +350,7 @@ def _due_day(at: datetime, tz: str) -> date:
 
 def _instant_due(unit: str, start_at: datetime | None, amount: int, explanation: dict[str, Any],
                  cal: WorkCalendar, tz: str, extension: int = 0, extension_reason: str = "",
-                 hours: WorkingHours | None = None) -> _Due:
+                 hours: WorkingHours | None = None) -> Due:
     """The due instant of a ``wmin`` or ``fixed`` clock (one implementation for plans and recomputes)."""
     intro = list(explanation.get("intro_zh") or [])
     base_lines: list[str] = []
@@ -318,29 +385,7 @@ def _instant_due(unit: str, start_at: datetime | None, amount: int, explanation:
     expl.update({"lines_zh": lines, "extension": extension})
     if calendar is not None:
         expl["calendar"] = calendar
-    return _Due(due_date, due_at, expl, bool(missing), tuple(sorted(missing)))
-
-
-def _recompute_instant(session: Session, clock: Clock, cal: WorkCalendar, now: datetime,
-                       tz: str) -> tuple[date | None, date | None]:
-    adjs = adjustments(session, clock)
-    ext = sum(a.workdays or 0 for a in adjs if a.kind == "extension")
-    reason = "；".join(a.reason for a in adjs if a.kind == "extension" and a.reason)
-    due = _instant_due(clock.unit, clock.start_at, clock.amount, dict(clock.explanation or {}), cal, tz, ext, reason)
-    old_date, old_at = clock.due_date, clock.due_at
-    clock.explanation = due.explanation
-    clock.provisional = due.provisional
-    clock.missing_years = list(due.missing_years)
-    clock.calendar_version = cal.version
-    clock.updated_at = now
-    if old_at is None or old_at != due.due_at:
-        clock.due_date, clock.due_at = due.due_date, due.due_at
-        if old_at is not None:
-            clock.deadline_version += 1
-            clock.overdue_level = 0
-            clock.breached_at = None
-    session.add(clock)
-    return old_date, due.due_date
+    return Due(due_date, due_at, expl, bool(missing), tuple(sorted(missing)))
 
 
 def plan_workdays(kind: str, base: date, amount: int, cal: WorkCalendar, tz: str, *, base_reason: str,
@@ -460,8 +505,3 @@ def clock_view(clock: Clock, now: datetime | None = None, soon: date | None = No
         "breached_at": clock.breached_at.isoformat() if clock.breached_at else None,
         "explanation": clerk_lines(clock.explanation.get("lines_zh", [])) if clock.explanation else [],
     }
-
-
-def clock_input(clock: Clock, adjs: list[ClockAdjustment]) -> ClockInput:
-    """The pure input a clock's due date is computed from (for read-only previews, e.g. a new calendar)."""
-    return _input_for(clock, adjs)

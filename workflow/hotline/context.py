@@ -27,9 +27,9 @@ from workflow.agencies.config import AgencyConfig
 from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, case_clocks, stop_clock
 from workflow.cases.context import CaseCtx
 from workflow.disclosure.context import agency_snapshot
-from workflow.hotline.plan import DUTY_KINDS, Planner, fmt_local
+from workflow.hotline.plan import DUTY_KINDS, Planner
 from workflow.hotline.profiles import get_profile
-from workflow.timesource import local_date
+from workflow.timesource import fmt_local, local_date
 
 KIND = "workorder"
 OPEN_CLOCK = ("running", "paused")

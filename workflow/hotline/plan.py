@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from states.calendar import WorkCalendar, WorkingHours
 from states.hotline import CATEGORY_LABELS, URGENCY_LABELS, WorkOrderState
@@ -29,18 +28,10 @@ from states.hotline_profiles import (
 from workflow.cases.clocks import CLOCK_KINDS, ClockPlan, plan_fixed, plan_minutes, plan_workdays
 from workflow.cases.clocks import DUTY_KINDS as ALL_DUTY_KINDS
 from workflow.hotline.records import RECORD_KEYS, RowError, record_hash
-from workflow.timesource import end_of_day, local_date
+from workflow.timesource import end_of_day, fmt_local, local_date
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
 DUTY_KINDS = tuple(k for k in ALL_DUTY_KINDS if CLOCK_KINDS[k].case_kind == "workorder")  # sign_for, handling, callback
-
-
-def fmt_local(dt: datetime, tz: str) -> str:
-    """An instant as the agency's wall-clock time, e.g. 2026-03-02 15:30; midnight ends the day: 2026-03-09 24:00."""
-    local = dt.astimezone(ZoneInfo(tz))
-    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
-        return (local.date() - timedelta(days=1)).isoformat() + " 24:00"
-    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def check_record(record: Mapping[str, Any], now: datetime, row: int = 0) -> list[RowError]:

@@ -3,17 +3,19 @@
 A holiday notice import bumps the calendar version (``workflow.calendar.service.import_notice``); it does not
 touch any clock. This sweep then walks the stale open clocks (``stale_clock_ids``, id order, in
 batches — never every open case at once, never on the request path) and recomputes each with
-``workflow.cases.clocks.recompute`` inside one write transaction per batch. A clock whose due date moved
-gets an audit event ``recompute`` on its case with ``{clock, old, new, calendar_version}`` (and, via
-``recompute``, a new ``deadline_version``, so its reminders may fire again); the case row's
-``next_due_at`` and ``overdue_level`` are refreshed. A clock whose date did not move just records the
-new calendar version. Closed cases have no open clocks and are never touched.
+``workflow.cases.clocks.recompute_clock`` inside one write transaction per batch. A clock whose deadline moved
+(``ClockMove.moved``: a working-day clock by its day, an hour-based 12345 clock by its instant — the rule the
+calendar preview counts by) gets an audit event ``recompute`` on its case with ``{clock, old, new,
+calendar_version}`` (an hour-based clock also ``old_at``/``new_at``, its local instants) and a new
+``deadline_version``, so its reminders may fire again; the case row's ``next_due_at`` and ``overdue_level`` are
+refreshed. A clock whose deadline did not move just records the new calendar version. Closed cases have no open clocks and are never touched.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, or_, select, update
 from sqlmodel import col
@@ -24,7 +26,7 @@ from workflow.accounts.principal import system
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar, calendar_version, count_stale_clocks, stale_clock_ids
 from workflow.cases.audit import append_events, event_values
-from workflow.cases.clocks import CLOCK_KINDS, OPEN, recompute
+from workflow.cases.clocks import CLOCK_KINDS, OPEN, recompute_clock
 from workflow.sweeps.base import (
     CASE_TABLES,
     CLOCKS,
@@ -74,18 +76,23 @@ def _batch(engine: Engine, ids: list[int], now: datetime, report: SweepReport) -
                 assert agency is not None
                 agencies[clock.agency_id] = (agency_calendar(s, agency), agency_config(agency).timezone)
             cal, tz = agencies[clock.agency_id]
-            old, new = recompute(s, clock, cal, now, tz)  # units it does not recompute come back unchanged
+            move = recompute_clock(s, clock, cal, now, tz)  # units it does not recompute come back unchanged
             clock.calendar_version = version
             s.add(clock)
-            if old == new:
+            if not move.moved:  # the rule the calendar preview counts by (workflow.calendar.preview)
                 report.add("unchanged")
                 continue
             report.add("moved")
+            payload: dict[str, Any] = {
+                "clock": clock.kind, "cycle": clock.cycle, "old": move.old_date.isoformat() if move.old_date else None,
+                "new": move.new_date.isoformat() if move.new_date else None, "calendar_version": version}
+            if move.hourly:  # an hour-based deadline (12345 sign-for, urgent handling): the local times as well
+                payload["old_at"], payload["new_at"] = (at.astimezone(ZoneInfo(tz)).isoformat() if at else None
+                                                        for at in (move.old_at, move.new_at))
             evs.append(event_values(
                 agency_id=clock.agency_id, case_kind=clock.case_kind, case_id=clock.case_id,
                 actor=system(clock.agency_id), action="recompute", from_state=row.state, to_state=row.state, now=now,
-                payload={"clock": clock.kind, "cycle": clock.cycle, "old": old.isoformat() if old else None,
-                         "new": new.isoformat() if new else None, "calendar_version": version}))
+                payload=payload))
             touched.setdefault(clock.case_kind, set()).add(clock.case_id)
         s.flush()
         append_events(s, evs)

@@ -9,8 +9,8 @@ from states.hotline import CALLBACK_LABELS, STATE_LABELS
 from web.pages.timeline import clock_moved
 from workflow.hotline.files import CATEGORIES
 from workflow.hotline.mapping import FIELDS
-from workflow.hotline.plan import fmt_local
 from workflow.hotline.profile_view import profile_name
+from workflow.timesource import fmt_local
 
 KEY_LABELS = {
     "order_no": "工单编号", "profile": "时限方案", "due_source": "时限来源", "sign_for_due_at": "签收时限",
@@ -53,7 +53,7 @@ def _value(key: str, value: Any, tz: str) -> str:
 
 def event_lines(payload: dict[str, Any], tz: str) -> list[str]:
     """Labelled keys only; codes (result, ground) give way to their labels, ids are left out."""
-    out: list[str] = [line for line in (clock_moved(payload),) if line]
+    out: list[str] = [line for line in (clock_moved(payload, tz),) if line]
     for key, value in payload.items():
         if value in (None, "", [], {}):
             continue

@@ -83,8 +83,17 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(12 * 3600, description=(
         "Lifetime of an API token and the longest a web session lasts, in seconds."))
     session_idle_seconds: int = Field(30 * 60, description="A web session ends after this many idle seconds.")
-    login_max_failures: int = Field(5, description="Wrong passwords in a row before an account is locked.")
-    login_lockout_seconds: int = Field(15 * 60, description="How long a locked account stays locked, in seconds.")
+    login_max_failures: int = Field(5, ge=1, description=(
+        "Failed logins for one login name within `login_lockout_seconds` that lock it (counted the same way "
+        "whether or not an account has the name; a successful login clears the count)."))
+    login_lockout_seconds: int = Field(15 * 60, ge=1, description=(
+        "How long a locked login name stays locked, in seconds (and the window its failures are counted in)."))
+    login_ip_max_failures: int = Field(30, ge=1, description=(
+        "Failed logins from one client address within `login_ip_window_seconds` after which that address is "
+        "refused (429) before any password is checked; successful logins do not count, so an office behind "
+        "one NAT address is not held up by its own colleagues."))
+    login_ip_window_seconds: int = Field(15 * 60, ge=1, description=(
+        "Window of the per-address login limit, and how long an address stays refused once it reaches it."))
 
     # Email (empty host: messages are written as .eml files under outbox_dir).
     smtp_host: str = Field("", description=(

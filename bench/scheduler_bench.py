@@ -93,7 +93,7 @@ def _leaders(engine: Engine, n: int) -> None:
         s.execute(insert(User.__table__), [  # type: ignore[attr-defined]
             {"agency_id": 1, "unit_id": None, "username": f"leader-{i}", "display_name": f"负责人{i}",
              "email": f"leader-{i}@example.cn", "password_hash": "x", "roles": "leader", "active": True,
-             "failed_logins": 0, "created_at": NOW} for i in range(n)])
+             "created_at": NOW} for i in range(n)])
         s.commit()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Engine
@@ -118,7 +117,3 @@ class TokenService:
             if data.get("g", 0) != user.token_generation:
                 return None  # the account's sessions were ended since: its tokens end with them
             return CurrentUser.load(s, user, data.get("a"))  # None: the roles there were taken away
-
-
-def is_locked(user: User, now: datetime) -> bool:
-    return bool(user.locked_until and user.locked_until > now)

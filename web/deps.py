@@ -13,6 +13,7 @@ from web.auth import CurrentUser, TokenService
 from web.errors import ApiError
 from web.proxy import TrustedProxies
 from workflow.accounts.principal import Principal
+from workflow.accounts.throttle import Limit, LoginLimits
 from workflow.portal.rate_limits import allow_all
 from workflow.runtime import Engine
 from workflow.timesource import TimeSource
@@ -81,6 +82,12 @@ def client_ip(request: Request) -> str:
     if proxies:
         peer = proxies.client(peer, request.headers.getlist("x-forwarded-for"))
     return peer or "unknown"
+
+
+def login_limits(settings: Settings) -> LoginLimits:
+    """The login throttles of these settings (workflow.accounts.throttle)."""
+    return LoginLimits(name=Limit(settings.login_max_failures, settings.login_lockout_seconds),
+                       address=Limit(settings.login_ip_max_failures, settings.login_ip_window_seconds))
 
 
 def lookup_allowed(request: Request, number: str) -> bool:

@@ -17,7 +17,8 @@ class ApiError(Exception):
     """Raised by routes; rendered as ``{"error": {...}}``."""
 
     def __init__(self, status: int, code: str, message: str, *, fields: list[dict[str, Any]] | None = None,
-                 allowed_actions: list[str] | None = None, extra: dict[str, Any] | None = None) -> None:
+                 allowed_actions: list[str] | None = None, extra: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -25,6 +26,7 @@ class ApiError(Exception):
         self.fields = fields or []
         self.allowed_actions = allowed_actions
         self.extra = extra or {}
+        self.headers = headers
 
     def body(self) -> dict[str, Any]:
         err: dict[str, Any] = {"code": self.code, "message": self.message}
@@ -95,7 +97,7 @@ def field_errors(errors: list[dict[str, Any]] | Any) -> list[dict[str, Any]]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_req: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status)
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:

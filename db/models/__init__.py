@@ -15,7 +15,7 @@ from db.models.common import (
 from db.models.core import Agency, Membership, Unit, User
 from db.models.disclosure import AnnualReportVersion, Consultation, Disclosure, RemedyCase
 from db.models.hotline import WorkOrder, WorkOrderCycle
-from db.models.web import ChallengeUse, RateCounter, WebSession
+from db.models.web import ChallengeUse, LoginThrottle, RateCounter, WebSession
 
 __all__ = [
     "Agency",
@@ -31,6 +31,7 @@ __all__ = [
     "Disclosure",
     "Event",
     "JobRun",
+    "LoginThrottle",
     "Membership",
     "NumberSeries",
     "Outbox",

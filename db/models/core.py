@@ -53,8 +53,6 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     roles: str = Field(max_length=200)
     active: bool = True
-    failed_logins: int = 0
-    locked_until: datetime | None = None
     password_changed_at: datetime | None = None
     # A password someone else chose (the printed bootstrap password, an admin's reset): changed at the next login.
     must_change_password: bool = Field(default=False, sa_column=Column("must_change_password", Boolean,

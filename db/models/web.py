@@ -1,5 +1,5 @@
-"""Browser sessions of staff (one row per login), the portal's used challenges, and the public rate-limit
-counters (shared by every instance on the database)."""
+"""Browser sessions of staff (one row per login), the portal's used challenges, the public rate-limit
+counters and the failed-login counters (both shared by every instance on the database)."""
 
 from __future__ import annotations
 
@@ -48,4 +48,18 @@ class RateCounter(SQLModel, table=True):
     count: int = 0
 
 
-__all__ = ["ChallengeUse", "RateCounter", "WebSession"]
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins from one client address (``scope`` "ip") or for one login name (``scope`` "name", whether or
+    not an account has it) in the current window; reaching the limit blocks the key until ``blocked_until``
+    (workflow.accounts.throttle)."""
+
+    __tablename__ = "login_throttle"
+    scope: str = Field(primary_key=True, max_length=8)
+    key: str = Field(primary_key=True, max_length=200)
+    failures: int = 0
+    window_start: datetime  # the first failure counted in this window
+    blocked_until: datetime | None = None
+    expires_at: datetime = Field(index=True)  # the row means nothing after this: start anew, or deleted
+
+
+__all__ = ["ChallengeUse", "LoginThrottle", "RateCounter", "WebSession"]

@@ -70,7 +70,7 @@ def test_lock_out_after_repeated_failures_then_unlocked_by_time(web: Web) -> Non
     for _ in range(limit):
         c.post("/login", data={"username": "default-front", "password": "wrong-pass", "csrf_token": token})
     r = c.post("/login", data={"username": "default-front", "password": "password123", "csrf_token": token})
-    assert r.status_code == 401 and "锁定" in r.text
+    assert r.status_code == 429 and "锁定" in r.text
     web.clock.advance(seconds=web.db.settings.login_lockout_seconds + 1)
     r = c.post("/login", data={"username": "default-front", "password": "password123", "csrf_token": token})
     assert r.status_code == 303

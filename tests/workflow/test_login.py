@@ -1,5 +1,6 @@
 """Logins (issue 15): the password hash runs outside any write transaction, and every answer — unknown, wrong,
-locked, deactivated, right — costs exactly one hash, so timing tells nothing about the account."""
+locked, deactivated, right — costs exactly one hash, so timing tells nothing about the account (the login
+throttles themselves: tests/workflow/test_login_throttle.py)."""
 
 from __future__ import annotations
 
@@ -12,24 +13,25 @@ import pytest
 from sqlmodel import select
 
 from db.engine import write_session
-from db.models import Event, User
+from db.models import Event, LoginThrottle, User
 from tests.conftest import Db
 from tests.helpers import make_staff
-from workflow.accounts import users
+from workflow.accounts import throttle, users
 from workflow.timesource import FixedTime
 
-LIMITS = {"max_failures": 3, "lockout_seconds": 900}
+LIMITS = throttle.LoginLimits(name=throttle.Limit(3, 900), address=throttle.Limit(30, 900))
 
 
 def _login(db: Db, clock: FixedTime, name: str, password: str) -> users.AuthResult:
-    return users.authenticate(db.engine, name, password, now=clock.now(), ip="203.0.113.9", **LIMITS)
+    return users.authenticate(db.engine, name, password, now=clock.now(), ip="203.0.113.9", limits=LIMITS)
 
 
 def _prepare(db: Db, clock: FixedTime) -> None:
     make_staff(db.engine, clock.now())
     with write_session(db.engine) as s:
-        locked = s.exec(select(User).where(User.username == "default-leader")).one()
-        locked.locked_until = clock.now() + timedelta(minutes=10)
+        until = clock.now() + timedelta(minutes=10)
+        s.add(LoginThrottle(scope=throttle.NAME, key="default-leader", failures=3, window_start=clock.now(),
+                            blocked_until=until, expires_at=until))
         gone = s.exec(select(User).where(User.username == "default-officer2")).one()
         gone.active = False
         s.commit()
@@ -62,10 +64,14 @@ def test_every_answer_costs_one_hash_outside_the_write_lock(db: Db, clock: Fixed
         res = _login(db, clock, name, password)
         assert res.code == code, kind
         assert len(hashes) == 1, (kind, len(hashes))
-    with write_session(db.engine) as s:  # the wrong password was counted and audited, nothing else
+    with write_session(db.engine) as s:  # the wrong password was audited, nothing else
         events = s.exec(select(Event).where(Event.action == "login_failed")).all()
         assert [e.payload["username"] for e in events] == ["default-front"]
-        assert s.exec(select(User).where(User.username == "default-front")).one().failed_logins == 1
+        counts = {(r.scope, r.key): r.failures for r in s.exec(select(LoginThrottle)).all()}
+    # the failures (unknown, wrong, deactivated) counted against the address and each name; the attempt on the
+    # locked name is not counted again, and the right password counts nowhere
+    assert counts == {("ip", "203.0.113.9"): 3, ("name", "nobody-at-all"): 1, ("name", "default-front"): 1,
+                      ("name", "default-officer2"): 1, ("name", "default-leader"): 3}
 
 
 def _touch(db: Db) -> None:
@@ -87,7 +93,7 @@ def test_unknown_wrong_and_locked_take_the_same_time(sqlite_db: Db, clock: Fixed
             samples.append(time.perf_counter() - start)
         times[kind] = statistics.median(samples)
         with write_session(sqlite_db.engine) as s:  # keep "wrong" from locking the account mid-measurement
-            s.exec(select(User).where(User.username == "default-front")).one().failed_logins = 0
+            throttle.clear_name(s, "default-front")
             s.commit()
     slowest, fastest = max(times.values()), min(times.values())
     # before: a locked account answered ~8× faster than an unknown one (no hash)

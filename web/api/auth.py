@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 
-from web.deps import EngineDep, NowDep, SettingsDep, UserDep, client_ip, get_tokens
+from web.deps import EngineDep, NowDep, SettingsDep, UserDep, client_ip, get_tokens, login_limits
 from web.errors import ApiError
 from workflow.accounts.memberships import seat_by_code, seats_of
 from workflow.accounts.users import authenticate
@@ -14,14 +14,19 @@ from workflow.accounts.users import authenticate
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/api/token", summary="登录并获取访问令牌 (OAuth2 password)")
+@router.post("/api/token", summary="登录并获取访问令牌 (OAuth2 password)", responses={
+    401: {"description": "用户名或密码错误（error.code bad_credentials；机关已停用：agency_inactive）"},
+    429: {"description": "登录失败次数过多：本网络地址暂停登录（error.code login_throttled）或该登录名暂时锁定"
+                         "（locked）；Retry-After 头和 error.retry_after 给出还需等待的秒数"}})
 def issue_token(request: Request, engine: EngineDep, now: NowDep, settings: SettingsDep,
                 username: Annotated[str, Form()], password: Annotated[str, Form()],
                 agency: Annotated[str | None, Form(description="机关代码：在本人兼任的另一机关办理时填写；省略为本人所在机关")] = None,
                 ) -> dict[str, Any]:
-    res = authenticate(engine, username, password, now=now, max_failures=settings.login_max_failures,
-                       lockout_seconds=settings.login_lockout_seconds, ip=client_ip(request))
+    res = authenticate(engine, username, password, now=now, limits=login_limits(settings), ip=client_ip(request))
     if res.user is None:
+        if res.retry_after is not None:  # a login throttle: the address, or the login name, is locked for now
+            raise ApiError(429, res.code or "locked", res.error or "登录失败次数过多，请稍后再试",
+                           extra={"retry_after": res.retry_after}, headers={"Retry-After": str(res.retry_after)})
         raise ApiError(401, res.code or "bad_credentials", res.error or "用户名或密码错误")
     if res.user.must_change_password:
         raise ApiError(403, "password_change_required",

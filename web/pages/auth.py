@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from states.roles import Role
 from web.auth import CurrentUser
-from web.deps import client_ip
+from web.deps import client_ip, login_limits
 from web.pages.render import redirect, render
 from web.pages.session import (
     SESSION_COOKIE,
@@ -87,11 +87,14 @@ def login(request: Request, form: AnonForm) -> Response:
     settings = app_settings(request)
     now = app_clock(request).now()
     res = authenticate(app_engine(request), username, password if isinstance(password, str) else "", now=now,
-                       max_failures=settings.login_max_failures, lockout_seconds=settings.login_lockout_seconds,
-                       ip=client_ip(request))
+                       limits=login_limits(settings), ip=client_ip(request))
     if res.user is None or res.user.id is None:
-        return render(request, "auth/login.html", {"next": nxt, "username": username, "notice": "",
-                                                   "error": res.error or "用户名或密码错误"}, status=401)
+        page = render(request, "auth/login.html", {"next": nxt, "username": username, "notice": "",
+                                                   "error": res.error or "用户名或密码错误"},
+                      status=401 if res.retry_after is None else 429)
+        if res.retry_after is not None:
+            page.headers["Retry-After"] = str(res.retry_after)
+        return page
     old = session_token(request)
     if old:
         web_sessions.logout(app_engine(request), old, now=now)

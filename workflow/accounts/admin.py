@@ -17,6 +17,7 @@ from db.engine import write_session
 from db.models import User
 from states.policy import may_grant, may_manage_agencies
 from states.roles import Role
+from workflow.accounts import throttle
 from workflow.accounts.principal import Principal
 from workflow.accounts.sessions import revoke_user_sessions_in
 from workflow.accounts.users import (
@@ -62,8 +63,7 @@ def reset_password(engine: Engine, user_id: int, password: str, *, agency_id: in
         user = _user(s, user_id, agency_id, actor)
         user.password_hash = hash_password(password)
         user.password_changed_at = now
-        user.failed_logins = 0
-        user.locked_until = None
+        throttle.clear_name(s, user.username)
         ended = revoke_user_sessions_in(s, user_id, now=now, reason="password")
         audit_account(s, user, actor, "reset_password", now, sessions_ended=ended)
         s.commit()
@@ -101,8 +101,7 @@ def change_own_password(engine: Engine, actor: Principal, current: str, new: str
 def unlock(engine: Engine, user_id: int, *, agency_id: int, actor: Principal, now: datetime) -> User:
     with write_session(engine) as s:
         user = _user(s, user_id, agency_id, actor)
-        user.failed_logins = 0
-        user.locked_until = None
+        throttle.clear_name(s, user.username)
         audit_account(s, user, actor, "unlock", now)
         s.commit()
         return user

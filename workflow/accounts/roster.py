@@ -12,6 +12,7 @@ from db.engine import read_session
 from db.models import Unit, User
 from workflow.accounts.memberships import Member, members_in
 from workflow.accounts.sessions import live_session_counts
+from workflow.accounts.throttle import locked_names
 from workflow.runtime import Engine
 
 
@@ -23,7 +24,7 @@ class Account:
     unit: str  # "" without a unit
     roles: list[str]  # sorted
     active: bool
-    locked: bool  # locked out after failed logins, now
+    locked: bool  # the login name is locked after failed logins, now (workflow.accounts.throttle)
     sessions: int  # live (not revoked, not idle) login sessions
 
 
@@ -38,7 +39,8 @@ def roster(engine: Engine, agency_id: int, *, now: datetime, idle_seconds: int) 
         rows = s.exec(select(User, Unit.name).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
                       .where(User.agency_id == agency_id).order_by(col(User.username))).all()
         sessions = live_session_counts(s, [u.id for u, _ in rows if u.id], now=now, idle_seconds=idle_seconds)
+        locked = locked_names(s, [u.username for u, _ in rows], now)
         members = members_in(s, agency_id)
     accounts = [Account(u.id or 0, u.username, u.display_name, unit or "", sorted(u.role_set), u.active,
-                        bool(u.locked_until and u.locked_until > now), sessions.get(u.id or 0, 0)) for u, unit in rows]
+                        u.username in locked, sessions.get(u.id or 0, 0)) for u, unit in rows]
     return Roster(accounts, members)

@@ -1,11 +1,10 @@
-"""Staff accounts: creation, argon2 password hashes, authentication with lock-out."""
+"""Staff accounts: creation, argon2 password hashes, authentication under the login throttles."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,7 +16,9 @@ from db.models import Agency, Unit, User
 from states.inputs import SINGLE_LINE_MESSAGE, has_control
 from states.policy import may_administer, may_grant
 from states.roles import Role, parse_roles
+from workflow.accounts import throttle
 from workflow.accounts.principal import Principal, system
+from workflow.accounts.throttle import LoginLimits
 from workflow.cases.audit import append_event
 
 _hasher = PasswordHasher()
@@ -147,61 +148,58 @@ class AuthResult:
     user: User | None
     error: str | None = None  # Chinese message
     code: str | None = None
+    retry_after: int | None = None  # seconds, when the answer is a throttle's (code login_throttled or locked)
 
 
-def authenticate(engine: Engine, username: str, password: str, *, now: datetime, max_failures: int,
-                 lockout_seconds: int, ip: str = "") -> AuthResult:
-    """Check a password; count failures and lock the account after ``max_failures`` in a row.
+def authenticate(engine: Engine, username: str, password: str, *, now: datetime, limits: LoginLimits,
+                 ip: str = "") -> AuthResult:
+    """Check a password under the login throttles (workflow.accounts.throttle), counted in the database.
 
-    The argon2 hash (~0.25 s) runs outside any transaction: a flood of logins never holds the database's
-    write lock, so registrations are not slowed by it. Every answer costs one hash — unknown account,
-    deactivated account, locked account, wrong or right password — so the time taken tells nothing about the
-    account. A wrong password for an existing account is recorded in the audit trail (``login_failed``, with
-    the client address and whether it locked the account), in a short write transaction of its own; attempts
-    while locked are refused without a row, so one account yields at most ``max_failures`` rows per lock-out
-    period."""
+    A client address with too many failures is refused first, before anything else: no hash, no write. Otherwise
+    every answer costs exactly one argon2 hash — unknown name, deactivated account, locked name, wrong or right
+    password — so the time taken tells nothing about the account; the hash runs outside any transaction, so a
+    flood of logins never holds the database's write lock. A failure (unknown name or wrong password) is counted
+    against the address and the name in one short write transaction, which also records a wrong password for an
+    existing account in the audit trail (``login_failed``, with the client address and whether it locked the
+    account); attempts on a locked name count against the address only, and add no audit row."""
     with read_session(engine) as session:
+        held = throttle.standing(session, ip=ip, username=username, now=now)
+        if held.address_blocked_until is not None:
+            return AuthResult(None, f"从您的网络地址登录失败的次数过多，已暂停从该地址登录，"
+                              f"请{throttle.wait_words(held.address_blocked_until, now)}后再试",
+                              "login_throttled", throttle.retry_after(held.address_blocked_until, now))
         user = session.exec(select(User).where(User.username == username)).first()
         agency = session.get(Agency, user.agency_id) if user is not None else None
     known = user is not None and user.active
     right = verify_password(user.password_hash if user is not None and known else _DUMMY_HASH, password)
-    if user is None or not known:
+    if held.name_blocked_until is not None:
+        if not (right and known):
+            _count_failure(engine, username, None, now=now, limits=limits, ip=ip, name_too=False)
+        return AuthResult(None, f"登录失败次数过多，账户已暂时锁定，请{throttle.wait_words(held.name_blocked_until, now)}"
+                          "后再试；急需登录请联系本机关的系统管理员解锁", "locked",
+                          throttle.retry_after(held.name_blocked_until, now))
+    if user is None or not known or not right:
+        _count_failure(engine, username, user if known else None, now=now, limits=limits, ip=ip)
         return AuthResult(None, "用户名或密码错误", "bad_credentials")
-    if user.locked_until and user.locked_until > now:
-        return AuthResult(None, "登录失败次数过多，账户已暂时锁定，请稍后再试", "locked")
     if agency is not None and not agency.active:
         return AuthResult(None, f"{agency.name}已停用，其账户不能再登录", "agency_inactive")
-    if not right:
-        _count_failure(engine, user, now=now, max_failures=max_failures, lockout_seconds=lockout_seconds, ip=ip)
-        return AuthResult(None, "用户名或密码错误", "bad_credentials")
-    if user.failed_logins or user.locked_until:
+    if held.name_counted:
         with write_session(engine) as session:
-            row = session.exec(_locked(select(User).where(User.id == user.id), engine)).one()
-            row.failed_logins, row.locked_until = 0, None
+            throttle.clear_name(session, username)
             session.commit()
-            user = row
     return AuthResult(user)
 
 
-def _locked(query: Any, engine: Engine) -> Any:
-    """``FOR UPDATE`` on PostgreSQL (two failures at once both count); SQLite's write lock serialises anyway."""
-    return query if engine.dialect.name == "sqlite" else query.with_for_update()
-
-
-def _count_failure(engine: Engine, user: User, *, now: datetime, max_failures: int, lockout_seconds: int,
-                   ip: str) -> None:
-    """One failed attempt: counted (locking the account at ``max_failures``) and audited, in one transaction."""
+def _count_failure(engine: Engine, username: str, user: User | None, *, now: datetime, limits: LoginLimits,
+                   ip: str, name_too: bool = True) -> None:
+    """One failed attempt counted against the address (and the name), and audited for an existing account, in
+    one transaction."""
     with write_session(engine) as session:
-        row = session.exec(_locked(select(User).where(User.id == user.id), engine)).one()
-        if row.locked_until and row.locked_until > now:
-            return  # locked meanwhile by a parallel attempt: refused without a row
-        row.failed_logins += 1
-        locked = row.failed_logins >= max_failures
-        if locked:
-            row.locked_until = now + timedelta(seconds=lockout_seconds)
-            row.failed_logins = 0
-        audit_account(session, row, system(row.agency_id, f"登录尝试 {ip}".strip()[:100]), "login_failed",
-                      now, ip=ip, locked=locked)
+        throttle.count_failure(session, throttle.ADDRESS, ip, limits.address, now=now)
+        locked = name_too and throttle.count_failure(session, throttle.NAME, username, limits.name, now=now) is not None
+        if user is not None and name_too:
+            audit_account(session, user, system(user.agency_id, f"登录尝试 {ip}".strip()[:100]), "login_failed",
+                          now, ip=ip, locked=locked)
         session.commit()
 
 

@@ -16,12 +16,14 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from db.engine import read_session
 from db.models import Agency, CalendarDay, CalendarNotice, Clock, ClockAdjustment, Disclosure, WorkOrder
 from states.calendar import SpecialDay, WorkCalendar, merge_scopes
 from states.calendar_notice import NoticeData
 from workflow.agencies.config import agency_config, calendar_scopes
 from workflow.calendar.service import NATIONAL
 from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, OPEN, clock_move, recomputed_due
+from workflow.runtime import Engine
 
 KIND_LABELS = {"holiday": "放假", "workday": "调休上班"}
 
@@ -102,6 +104,12 @@ def _case_numbers(session: Session, ids: dict[str, set[int]]) -> dict[tuple[str,
                 col(WorkOrder.id).in_(ids["workorder"]))).all():
             out[("workorder", int(i or 0))] = no
     return out
+
+
+def preview_import(engine: Engine, data: NoticeData) -> NoticePreview:
+    """``preview_notice`` in a read session of its own."""
+    with read_session(engine) as s:
+        return preview_notice(s, data)
 
 
 def preview_notice(session: Session, data: NoticeData) -> NoticePreview:

@@ -8,11 +8,8 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import col, select
 from starlette.datastructures import FormData, UploadFile
 
-from db.engine import read_session
-from db.models import CalendarDay, CalendarNotice
 from states.calendar_notice import NoticeData, NoticeError, parse_notice
 from states.roles import Role
 from web.auth import CurrentUser
@@ -20,8 +17,9 @@ from web.pages.common import agency_of, now
 from web.pages.render import redirect, render
 from web.pages.session import StaffForm, app_engine, form_str, require
 from workflow.agencies.config import calendar_scopes
-from workflow.calendar.preview import preview_notice
-from workflow.calendar.service import calendar_version, count_stale_clocks, import_notice
+from workflow.calendar.overview import calendar_overview
+from workflow.calendar.preview import preview_import
+from workflow.calendar.service import import_notice
 
 router = APIRouter(prefix="/calendar", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
@@ -71,22 +69,15 @@ def month_grids(year: int, special: dict[date, tuple[str, str]]) -> list[Month]:
 def _page(request: Request, text: str = "", problems: list[str] | None = None, status: int = 200,
           user: CurrentUser | None = None) -> Response:
     year = _year(request)
-    with read_session(app_engine(request)) as s:
-        notices = s.exec(select(CalendarNotice).where(col(CalendarNotice.active))
-                         .order_by(col(CalendarNotice.year).desc(), col(CalendarNotice.scope))).all()
-        stale = count_stale_clocks(s)
-        version = calendar_version(s)
-        scopes: tuple[str, ...] = ("national",)
-        if user is not None:
-            agency, _ = agency_of(request, user)
-            scopes = tuple(calendar_scopes(agency))
-        days = s.exec(select(CalendarDay).where(col(CalendarDay.scope).in_(scopes), col(CalendarDay.day) >= date(year, 1, 1),
-                                                col(CalendarDay.day) <= date(year, 12, 31))).all()
-    special = {d.day: (d.kind, d.name) for d in days}
-    years = sorted({n.year for n in notices} | {year})
-    return render(request, "admin/calendar.html", {"notices": notices, "stale": stale, "version": version,
+    scopes: tuple[str, ...] = ("national",)
+    if user is not None:
+        agency, _ = agency_of(request, user)
+        scopes = tuple(calendar_scopes(agency))
+    ov = calendar_overview(app_engine(request), year, scopes)
+    years = sorted({n.year for n in ov.notices} | {year})
+    return render(request, "admin/calendar.html", {"notices": ov.notices, "stale": ov.stale, "version": ov.version,
                                                    "text": text, "problems": problems or [], "year": year,
-                                                   "years": years, "months": month_grids(year, special)},
+                                                   "years": years, "months": month_grids(year, ov.special)},
                   status=status)
 
 
@@ -142,9 +133,8 @@ async def preview(request: Request, form: StaffForm, user: CurrentUser = IsAdmin
     problems = _check_scope(request, user, data)
     if problems:
         return _page(request, text, problems, status=422, user=user)
-    with read_session(app_engine(request)) as s:
-        pv = preview_notice(s, data)
-    return render(request, "admin/calendar_preview.html", {"pv": pv, "text": text, "filename": filename})
+    return render(request, "admin/calendar_preview.html", {"pv": preview_import(app_engine(request), data),
+                                                           "text": text, "filename": filename})
 
 
 @router.post("/import")
@@ -157,8 +147,7 @@ def do_import(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) ->
     problems = _check_scope(request, user, data)
     if problems:
         return _page(request, text, problems, status=422, user=user)
-    with read_session(app_engine(request)) as s:  # the same count the preview showed (issue 20: 9 vs 12)
-        moving = len(preview_notice(s, data).moved)
+    moving = len(preview_import(app_engine(request), data).moved)  # the same count the preview showed (issue 20: 9 vs 12)
     res = import_notice(app_engine(request), data, actor_label=user.display_name, now=now(request),
                         source=f"import:{filename}"[:100])
     return redirect(request, "/admin/calendar", (

@@ -13,11 +13,8 @@ from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlmodel import select
 from starlette.datastructures import FormData
 
-from db.engine import read_session
-from db.models import Unit
 from states.hotline import Category, Urgency
 from states.identity import ID_TYPES
 from web.auth import CurrentUser
@@ -26,6 +23,7 @@ from web.pages.common import officers
 from web.pages.forms import ALL, FieldSpec, errors_by_field, model_fields, payload_from_form
 from web.pages.labels import FIELD_LABELS, MODEL_ERROR_FIELDS
 from web.pages.session import app_engine
+from workflow.agencies.units import unit_names
 from workflow.disclosure.payloads import ApplicantIn, RequestIn
 from workflow.errors import DomainValidation
 from workflow.hotline.payloads import PAYLOADS
@@ -77,8 +75,7 @@ def intake_values(specs: list[FieldSpec], form: FormData, tz: str) -> dict[str, 
 
 
 def _units(request: Request, agency_id: int) -> tuple[tuple[str, str], ...]:
-    with read_session(app_engine(request)) as s:
-        return tuple((str(u.id), u.name) for u in s.exec(select(Unit).where(Unit.agency_id == agency_id)))
+    return tuple((str(uid), name) for uid, name in unit_names(app_engine(request), agency_id))
 
 
 def _prefixed(model: type[BaseModel], prefix: str, skip: tuple[str, ...] = ()) -> list[FieldSpec]:

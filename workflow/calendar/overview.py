@@ -1,0 +1,49 @@
+"""The holiday-arrangements page of an administrator: the notices in force, the calendar version and how many open
+deadlines still wait for the recompute sweep, and a year's special days — read in one session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import col, select
+
+from db.engine import read_session
+from db.models import CalendarDay, CalendarNotice
+from workflow.calendar.service import calendar_version, count_stale_clocks
+from workflow.runtime import Engine
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """An imported holiday notice in force (the newest for its year and scope)."""
+
+    year: int
+    scope: str
+    document: str
+    source: str  # "chinese-calendar …" for the built-in national arrangements, else the import's source
+    imported_by: str
+    imported_at: datetime
+
+
+@dataclass(frozen=True)
+class CalendarOverview:
+    notices: list[NoticeRow]  # newest year first
+    version: int
+    stale: int  # open deadlines computed with an older calendar version
+    special: dict[date, tuple[str, str]]  # the year's days off the Mon–Fri rule: (kind, name)
+
+
+def calendar_overview(engine: Engine, year: int, scopes: tuple[str, ...]) -> CalendarOverview:
+    """The notices in force, and ``year``'s holidays and make-up working days in ``scopes``."""
+    with read_session(engine) as s:
+        notices = [NoticeRow(n.year, n.scope, n.document, n.source, n.imported_by, n.imported_at)
+                   for n in s.exec(select(CalendarNotice).where(col(CalendarNotice.active))
+                                   .order_by(col(CalendarNotice.year).desc(), col(CalendarNotice.scope))).all()]
+        version = calendar_version(s)
+        stale = count_stale_clocks(s, version)
+        days = s.exec(select(CalendarDay).where(col(CalendarDay.scope).in_(scopes),
+                                                col(CalendarDay.day) >= date(year, 1, 1),
+                                                col(CalendarDay.day) <= date(year, 12, 31))).all()
+        special = {d.day: (d.kind, d.name) for d in days}
+    return CalendarOverview(notices, version, stale, special)

@@ -23,6 +23,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from db.models import Clock, ClockAdjustment
@@ -60,23 +62,65 @@ DUTY_KINDS = tuple(k for k, v in CLOCK_KINDS.items() if v.duty)  # overdue → e
 OPEN = ("running", "paused")
 
 
+# A case's clocks and a clock's ledger, read once per transaction: an action reads them several times (the
+# guards' facts, the handler, the next-due refresh, the allowed actions after it) and a go-live row takes several
+# steps in one transaction. The ORM rows are kept in ``session.info`` and every clock or ledger entry created here
+# (start_clock, start_planned, pause_clock, add_adjustment) is added to them, so a cached list is what a SELECT
+# would return. Clocks are only ever created through those functions or, for a new case, by the Core inserts of a
+# registration or an import (before anything reads that case). The cache ends with the transaction (commit,
+# rollback, a savepoint's end): another transaction may have changed the rows meanwhile.
+_CLOCKS_KEY = "banli.case_clocks"
+_LEDGER_KEY = "banli.clock_ledger"
+_CASE_CLOCKS = select(Clock).where(Clock.case_kind == bindparam("case_kind"),  # type: ignore[arg-type]
+                                   Clock.case_id == bindparam("case_id")).order_by(Clock.id)  # type: ignore[arg-type]
+_LEDGER = select(ClockAdjustment).where(ClockAdjustment.clock_id == bindparam("clock_id")  # type: ignore[arg-type]
+                                        ).order_by(ClockAdjustment.id)  # type: ignore[arg-type]
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget(session: OrmSession, transaction: Any) -> None:
+    if transaction.parent is not None and not transaction.nested:
+        return  # the inner "subtransaction" of a flush
+    session.info.pop(_CLOCKS_KEY, None)
+    session.info.pop(_LEDGER_KEY, None)
+
+
 def get_clock(session: Session, case_kind: str, case_id: int, kind: str, cycle: int = 1) -> Clock | None:
-    return session.exec(
-        select(Clock).where(Clock.case_kind == case_kind, Clock.case_id == case_id, Clock.kind == kind,
-                            Clock.cycle == cycle)
-    ).first()
+    return next((c for c in case_clocks(session, case_kind, case_id) if c.kind == kind and c.cycle == cycle), None)
 
 
 def case_clocks(session: Session, case_kind: str, case_id: int) -> list[Clock]:
-    return list(session.exec(
-        select(Clock).where(Clock.case_kind == case_kind, Clock.case_id == case_id).order_by(Clock.id)  # type: ignore[arg-type]
-    ).all())
+    """The case's clocks in creation order (read once per transaction, see above)."""
+    cache: dict[tuple[str, int], list[Clock]] = session.info.setdefault(_CLOCKS_KEY, {})
+    rows = cache.get((case_kind, case_id))
+    if rows is None:
+        rows = cache[(case_kind, case_id)] = list(session.exec(_CASE_CLOCKS, params={"case_kind": case_kind,
+                                                                                     "case_id": case_id}).all())
+    return list(rows)
+
+
+def _created_clock(session: Session, clock: Clock) -> None:
+    rows = session.info.get(_CLOCKS_KEY, {}).get((clock.case_kind, clock.case_id))
+    if rows is not None:
+        rows.append(clock)
 
 
 def adjustments(session: Session, clock: Clock) -> list[ClockAdjustment]:
-    return list(session.exec(
-        select(ClockAdjustment).where(ClockAdjustment.clock_id == clock.id).order_by(ClockAdjustment.id)  # type: ignore[arg-type]
-    ).all())
+    """The clock's ledger in order (read once per transaction, see above)."""
+    cache: dict[int, list[ClockAdjustment]] = session.info.setdefault(_LEDGER_KEY, {})
+    assert clock.id is not None
+    rows = cache.get(clock.id)
+    if rows is None:
+        rows = cache[clock.id] = list(session.exec(_LEDGER, params={"clock_id": clock.id}).all())
+    return list(rows)
+
+
+def _add_entry(session: Session, adj: ClockAdjustment) -> None:
+    session.add(adj)
+    session.flush()
+    rows = session.info.get(_LEDGER_KEY, {}).get(adj.clock_id)
+    if rows is not None:
+        rows.append(adj)
 
 
 def _input_for(clock: Clock, adjs: list[ClockAdjustment]) -> ClockInput:
@@ -244,6 +288,7 @@ def start_clock(session: Session, *, agency_id: int, case_kind: str, case_id: in
                       explanation=explanation)
         session.add(clock)
         session.flush()
+        _created_clock(session, clock)
     else:
         clock.start_date, clock.amount, clock.status = base, amount, "running"
         clock.met_at = None
@@ -257,8 +302,7 @@ def pause_clock(session: Session, clock: Clock, *, start: date, expected_end: da
     assert clock.id is not None
     adj = ClockAdjustment(clock_id=clock.id, kind="pause", start_date=start, end_date=None, reason=reason,
                           expected_end=expected_end, actor_id=actor_id, created_at=now)
-    session.add(adj)
-    session.flush()
+    _add_entry(session, adj)
     clock.status = "paused"
     recompute(session, clock, cal, now, tz)
     return adj
@@ -282,9 +326,8 @@ def add_adjustment(session: Session, clock: Clock, *, kind: str, cal: WorkCalend
                    start: date | None = None, workdays: int | None = None, reason: str = "",
                    actor_id: int | None = None, approver_id: int | None = None) -> tuple[date | None, date | None]:
     """Record an extension / restart / delay in the ledger and recompute."""
-    session.add(ClockAdjustment(clock_id=clock.id, kind=kind, start_date=start, workdays=workdays,  # type: ignore[arg-type]
-                                reason=reason, actor_id=actor_id, approver_id=approver_id, created_at=now))
-    session.flush()
+    _add_entry(session, ClockAdjustment(clock_id=clock.id, kind=kind, start_date=start, workdays=workdays,  # type: ignore[arg-type]
+                                        reason=reason, actor_id=actor_id, approver_id=approver_id, created_at=now))
     if kind == "restart" and start is not None:
         clock.start_date = start
     return recompute(session, clock, cal, now, tz)
@@ -427,6 +470,7 @@ def start_planned(session: Session, plan: ClockPlan, *, agency_id: int, case_kin
                                         assignee_id=assignee_id, now=now))
         session.add(clock)
         session.flush()
+        _created_clock(session, clock)
         return clock
     clock.status, clock.met_at = "running", None
     replan_clock(session, clock, plan, cal=cal, now=now, tz=tz)

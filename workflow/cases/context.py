@@ -18,6 +18,10 @@ from workflow.agencies.config import AgencyConfig
 from workflow.timesource import local_date
 
 
+def new_action_key() -> str:
+    return uuid.uuid4().hex[:16]
+
+
 @dataclass
 class CaseCtx:
     """Everything one action needs, loaded once inside its transaction."""
@@ -29,9 +33,13 @@ class CaseCtx:
     cal: WorkCalendar
     actor: Principal
     now: datetime
-    action_key: str = field(default_factory=lambda: uuid.uuid4().hex[:16])  # dedupe keys of this action's notices
+    action_key: str = field(default_factory=lambda: new_action_key())  # dedupe keys of this action's notices
     event: dict[str, Any] = field(default_factory=dict)  # payload of the audit event
     result: dict[str, Any] = field(default_factory=dict)  # returned to the caller
+    # When the case's last step happened, once known (workflow.cases.engine.step keeps it current when one context
+    # takes several steps, as an imported row does).
+    previous_at: datetime | None = None
+    previous_known: bool = False
 
     @property
     def tz(self) -> str:

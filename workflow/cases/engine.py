@@ -27,7 +27,7 @@ from workflow.accounts.principal import Principal
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar
 from workflow.cases.audit import append_event
-from workflow.cases.context import CaseCtx
+from workflow.cases.context import CaseCtx, new_action_key
 from workflow.cases.kind import CaseKind
 from workflow.cases.when import resolve
 from workflow.errors import DomainValidation, Forbidden, InvalidTransition, NotFound, StaleVersion
@@ -174,9 +174,11 @@ def step(session: Session, kind: CaseKind, ctx: CaseCtx, action: str, payload: M
     (workflow.cases.when), the step fired as of then, a back-filled step's e-mails held. ``act`` wraps it in its
     own transaction; imports call it for each step of a row written all-or-nothing."""
     now = ctx.now
+    previous = ctx.previous_at if ctx.previous_known else previous_step(session, kind, ctx.row)
     when = resolve(actor=ctx.actor, now=now, effective_at=effective_at, reason=backfill_reason,
-                   previous=previous_step(session, kind, ctx.row), cfg=ctx.cfg, cal=ctx.cal, noun=kind.noun)
+                   previous=previous, cfg=ctx.cfg, cal=ctx.cal, noun=kind.noun)
     ctx.now = when.effective  # guards, periods, clocks and documents as of the step's own time
+    ctx.action_key = new_action_key()  # one context may take several steps (an imported row)
     try:
         fire(kind, ctx, action, payload, when.stamp())
     except InvalidTransition as exc:
@@ -185,10 +187,13 @@ def step(session: Session, kind: CaseKind, ctx: CaseCtx, action: str, payload: M
         day = local_date(when.effective, ctx.tz)  # a condition of the law failed as of the date given
         raise DomainValidation.one("effective_at", "guard_failed",
                                    f"按所填办理时间（{day.year}年{day.month}月{day.day}日）：{exc.message}") from exc
+    finally:
+        ctx.now = now
+    ctx.previous_at = max(when.effective, previous) if previous is not None else when.effective
+    ctx.previous_known = True
     if when.recorded_later and not ctx.actor.is_system and not email_notices:
         session.flush()
         hold_emails(session, kind, ctx)
-    ctx.now = now
 
 
 def act(engine: Engine, kind: CaseKind, case_id: int, action: str, payload: Mapping[str, Any] | None,

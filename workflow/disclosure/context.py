@@ -29,6 +29,19 @@ class Ctx(CaseCtx):
     """Everything one disclosure action needs, loaded once inside its transaction."""
 
     row: Disclosure
+    _extension: ApprovalRequest | None = None
+    _extension_read: bool = False
+
+    def extension_request(self) -> ApprovalRequest | None:
+        """The extension request waiting for the office head, if any: read once per context, then kept by the
+        handlers that make or decide one (a decided request is no longer pending)."""
+        if not self._extension_read:
+            self._extension, self._extension_read = pending_extension(self.session, self.case_id), True
+        req = self._extension
+        return req if req is not None and req.status == "pending" else None
+
+    def requested_extension(self, req: ApprovalRequest) -> None:
+        self._extension, self._extension_read = req, True
 
     def clocks(self) -> dict[str, Clock]:
         """The latest cycle of each clock kind."""
@@ -62,7 +75,7 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
         "correction_due": due("correction_period"),
         "reply_due": due("reply"),
         "extended": ctx.row.extended,
-        "extension_pending": pending_extension(ctx.session, ctx.case_id) is not None,
+        "extension_pending": ctx.extension_request() is not None,
         "consultation_due": due("consultation"),
         "fee_due": due("fee_payment"),
         "delayed": ctx.row.delayed,

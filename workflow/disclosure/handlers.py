@@ -28,7 +28,6 @@ from workflow.disclosure.context import (
     consultation_count,
     notify_applicant,
     notify_party,
-    pending_extension,
 )
 from workflow.disclosure.reply import h_reply
 from workflow.disclosure.steps import (
@@ -214,14 +213,16 @@ def h_lapse_consultation(ctx: Ctx, p: P.Empty) -> None:
 def h_request_extension(ctx: Ctx, p: P.ExtensionIn) -> None:
     if p.days > ctx.cfg.max_extension_wd:
         raise DomainValidation.one("days", "too_long", f"延长期限不得超过{ctx.cfg.max_extension_wd}个工作日")
-    ctx.session.add(ApprovalRequest(agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
-                                    kind="extension", payload={"days": p.days, "reason": p.reason},
-                                    requested_by=ctx.actor.id, requested_at=ctx.now))
+    req = ApprovalRequest(agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, kind="extension",
+                          payload={"days": p.days, "reason": p.reason}, requested_by=ctx.actor.id,
+                          requested_at=ctx.now)
+    ctx.session.add(req)
+    ctx.requested_extension(req)
 
 
 def h_approve_extension(ctx: Ctx, p: P.ApproveExtensionIn) -> None:
     """条例第三十三条第二款: approved by the head of the disclosure office; the applicant is told."""
-    req = pending_extension(ctx.session, ctx.case_id)
+    req = ctx.extension_request()
     assert req is not None
     requested = int(req.payload.get("days", 0))
     days = p.days or requested
@@ -243,7 +244,7 @@ def h_approve_extension(ctx: Ctx, p: P.ApproveExtensionIn) -> None:
 
 
 def h_deny_extension(ctx: Ctx, p: P.NoteIn) -> None:
-    req = pending_extension(ctx.session, ctx.case_id)
+    req = ctx.extension_request()
     assert req is not None
     req.status, req.decided_by, req.decided_at, req.decision_note = "denied", ctx.actor.id, ctx.now, p.note
 

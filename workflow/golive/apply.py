@@ -57,12 +57,14 @@ def write_row(session: Session, engine: Engine, plan: RowPlan, actor: Principal,
     row = session.get(Disclosure, registered.id)
     assert row is not None
     reason = plan.registration.backfill_reason or ""
+    actx = prepared.ctx  # the agency, its settings and calendar, as the registration read them
+    ctx = DISCLOSURE.make_ctx(session, row, actx.agency, actx.cfg, actx.cal, actor, now)
     at = plan.received
     for step in plan.steps:
         at = max(at, start_of_day(step.day, tz))  # a day's steps keep their order; never before the receipt
         payload = {"assignee_id": assignee_id} if step.action == "assign" else step.payload
         try:
-            take_step(session, DISCLOSURE, row, step.action, payload, actor, now, at, reason)
+            take_step(session, DISCLOSURE, ctx, step.action, payload, at, reason)
         except DomainValidation as exc:
             first = exc.fields[0] if exc.fields else {}
             column = FIELD_COLUMNS.get(str(first.get("field", "")).split(".")[0]) or step.column

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from db.models import WorkOrder
 from workflow.accounts.principal import Principal
+from workflow.cases.engine import open_ctx
 from workflow.errors import DomainValidation, InvalidTransition
 from workflow.golive.step import take_step
 from workflow.hotline.kind import HOTLINE
@@ -40,9 +41,10 @@ def history_steps(record: dict[str, Any], history: dict[str, Any]) -> list[Step]
 def write_history(session: Session, order: WorkOrder, steps: list[Step], actor: Principal, now: datetime,
                   row: int) -> RowError | None:
     """Take the steps on ``order`` inside the caller's transaction; the first refusal as the row's problem."""
+    ctx = open_ctx(session, HOTLINE, order, actor, now)
     for action, payload, at, field in steps:
         try:
-            take_step(session, HOTLINE, order, action, payload, actor, now, at, REASON)
+            take_step(session, HOTLINE, ctx, action, payload, at, REASON)
         except DomainValidation as exc:
             first = exc.fields[0] if exc.fields else {}
             return RowError(row, HISTORY_FIELDS[field].label,

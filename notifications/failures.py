@@ -1,7 +1,9 @@
 """Why an outbox row failed: each failure classified for the retry rule, and told to the admin in Chinese.
 
-The row keeps the technical text (``Outbox.last_error``, for the operator's logs); ``failure_reason`` turns it
-into the one plain sentence the admin page shows next to the dead letter.
+The row keeps the technical text (``Outbox.last_error``, for the operator's logs and the instance administrator);
+``failure_kind`` classifies it (the address, the mail server unreachable or refusing, the document that could not
+be built, …) and ``failure_reason`` gives the one plain sentence the agency's administrator reads next to the dead
+letter.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import logging
 
 from notifications.errors import FontsMissing, NoticeError
 from notifications.mailer import SendError
+from states.wording import DELIVERY_FAILURES
 
 log = logging.getLogger(__name__)
 UNBUILDABLE = "unbuildable: "
@@ -31,32 +34,49 @@ def as_send_error(exc: Exception, what: str) -> SendError:
     return SendError(f"{UNBUILDABLE}{type(exc).__name__}: {exc}", permanent=False)
 
 
-# (marker in last_error, lower-cased; the admin's sentence) — first match wins
-_REASONS: tuple[tuple[str, str], ...] = (
-    ("cr or lf", "收件人姓名或地址含有换行等控制字符，无法生成邮件，请更正收件人信息后重新发送"),
-    ("not an email address", "收件地址不是有效的电子邮箱地址"),
-    ("recipient refused", "对方邮件服务器拒收（收件地址可能不存在或已停用）"),
-    ("provided file missing", "随答复提供的文件在文件库中缺失"),
-    ("provided file altered", "随答复提供的文件已被改动（校验值不符）"),
-    ("missing context value", "文书缺少必要内容，无法生成"),
-    ("unknown notice type", "文书类型无法识别"),
-    ("未找到中文字体", "服务器未安装中文字体，无法生成文书"),
-    ("authentication failed", "邮件服务器登录失败，请检查发信账户设置"),
-    ("smtpconnect", "无法连接邮件服务器"),
-    ("timeout", "连接邮件服务器超时"),
-    ("smtp 5", "邮件服务器拒绝接收该邮件"),
-    ("smtp 4", "邮件服务器暂时无法接收，已按间隔重试"),
-    ("550", "对方邮件服务器拒收（收件地址可能不存在或已停用）"),
-    (UNBUILDABLE, "生成或发送这份文书时出错，无法完成"),
+# (marker in last_error, lower-cased; the kind of failure) — first match wins. The admin's sentence for each kind
+# is in the shared vocabulary (states.wording.DELIVERY_FAILURES).
+_KINDS: tuple[tuple[str, str], ...] = (
+    ("cr or lf", "address_control_chars"),
+    ("not an email address", "address_invalid"),
+    ("recipient refused", "recipient_refused"),
+    ("provided file missing", "file_missing"),
+    ("provided file altered", "file_altered"),
+    ("missing context value", "document_incomplete"),
+    ("unknown notice type", "notice_unknown"),
+    ("has no '", "notice_unknown"),  # a notice type without the format asked for
+    ("未找到中文字体", "fonts_missing"),
+    ("authentication failed", "smtp_login"),
+    ("ssl", "smtp_tls"),
+    ("certificate", "smtp_tls"),
+    ("starttls", "smtp_tls"),
+    ("timeout", "smtp_timeout"),
+    ("timed out", "smtp_timeout"),
+    ("smtpconnect", "smtp_unreachable"),
+    ("connection refused", "smtp_unreachable"),
+    ("name or service not known", "smtp_unreachable"),
+    ("temporary failure in name resolution", "smtp_unreachable"),
+    ("no route to host", "smtp_unreachable"),
+    ("network is unreachable", "smtp_unreachable"),
+    ("gaierror", "smtp_unreachable"),
+    ("disconnected", "smtp_disconnected"),
+    ("550", "recipient_refused"),  # mailbox unavailable
+    ("smtp 5", "smtp_rejected"),
+    ("smtp 4", "smtp_busy"),
+    ("template", "document_build"),
+    ("undefinederror", "document_build"),
+    (UNBUILDABLE, "document_build"),
 )
 
 
-def failure_reason(last_error: str | None) -> str:
-    """The admin's sentence for a stored ``last_error`` (plain Chinese, no codes)."""
+def failure_kind(last_error: str | None) -> str:
+    """The kind of a stored ``last_error`` (a key of ``states.wording.DELIVERY_FAILURES``)."""
     text = (last_error or "").lower()
     if not text:
-        return "原因未记录"
-    for marker, reason in _REASONS:
-        if marker in text:
-            return reason
-    return "发送失败，原因见技术详情"
+        return "not_recorded"
+    return next((kind for marker, kind in _KINDS if marker in text), "other")
+
+
+def failure_reason(last_error: str | None) -> str:
+    """The admin's sentence for a stored ``last_error`` (plain Chinese, no codes, no technical text)."""
+    return DELIVERY_FAILURES[failure_kind(last_error)]

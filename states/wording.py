@@ -43,6 +43,41 @@ SWEEP_STAT_LABELS = {
 }
 
 
+# A notice's place in the outbox (文书发送队列).
+OUTBOX_STATUS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "发送失败", "held": "暂缓"}
+
+# Why a notice could not be sent or built (notifications.failures classifies the stored technical text): what
+# happened and what to do, for the agency's administrator; the technical text itself is for the instance
+# administrator only (系统状态, collapsed 技术详情).
+DELIVERY_FAILURES = {
+    "address_control_chars": "收件人姓名或地址含有换行等控制字符，无法生成邮件，请更正收件人信息后重新发送",
+    "address_invalid": "收件地址不是有效的电子邮箱地址，请更正收件人的电子邮箱后重新发送",
+    "recipient_refused": "对方邮件服务器拒收（收件地址可能不存在或已停用），请核实收件地址",
+    "smtp_unreachable": "无法连接邮件服务器（服务器地址、端口或网络不通），请平台管理员检查发信设置后重新发送",
+    "smtp_login": "邮件服务器登录失败，请平台管理员检查发信账户和密码",
+    "smtp_tls": "与邮件服务器建立加密连接失败，请平台管理员检查发信设置（加密方式、证书）",
+    "smtp_timeout": "连接邮件服务器超时，请稍后重新发送",
+    "smtp_disconnected": "邮件服务器中途断开连接，请稍后重新发送",
+    "smtp_rejected": "邮件服务器拒绝接收该邮件（可能是内容、附件大小或发件人不被接受）",
+    "smtp_busy": "邮件服务器暂时无法接收，已按间隔重试",
+    "file_missing": "随答复提供的文件在文件库中缺失，请重新上传后重新发送",
+    "file_altered": "随答复提供的文件已被改动（校验值不符），请重新上传后重新发送",
+    "document_incomplete": "文书缺少必要内容（如本机关的联系方式或救济机关），无法生成，请补全机关设置后重新发送",
+    "document_build": "生成文书时出错（文书模板或内容有误），无法生成，请联系平台管理员",
+    "fonts_missing": "服务器未安装中文字体，无法生成文书，请平台管理员安装字体",
+    "notice_unknown": "文书类型无法识别，请联系平台管理员",
+    "not_recorded": "原因未记录",
+    "other": "发送失败，原因未能识别；可重新发送，仍失败请联系平台管理员",
+}
+
+# A sweep's run that failed, as the system-status page says it (the technical text: instance administrator only).
+SWEEP_ERRORS = {
+    "database_busy": "数据库正忙，本次未处理完的将在下次运行时继续",
+    "database_unreachable": "无法连接数据库，请平台管理员检查数据库服务",
+    "other": "本次运行出错，未处理完的将在下次运行时重试；如持续出现，请联系平台管理员",
+}
+
+
 def sweep_stat_label(key: str) -> str:
     """A sweep's counter in Chinese; the reminder rungs read 到期前N个工作日（当日）提醒."""
     if key.startswith("rung_") and key[5:].isdigit():
@@ -50,5 +85,6 @@ def sweep_stat_label(key: str) -> str:
     return SWEEP_STAT_LABELS.get(key, "其他")
 
 
-__all__ = ["CLOCK_PASSED_DUTY", "CLOCK_PASSED_WINDOW", "CLOCK_STATUS", "SOURCE_CONFIDENCE", "SWEEP_LABELS",
-           "SWEEP_STAT_LABELS", "ZONE_LABELS", "sweep_stat_label", "zone_label"]
+__all__ = ["CLOCK_PASSED_DUTY", "CLOCK_PASSED_WINDOW", "CLOCK_STATUS", "DELIVERY_FAILURES", "OUTBOX_STATUS",
+           "SOURCE_CONFIDENCE",
+           "SWEEP_ERRORS", "SWEEP_LABELS", "SWEEP_STAT_LABELS", "ZONE_LABELS", "sweep_stat_label", "zone_label"]

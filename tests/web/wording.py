@@ -24,6 +24,8 @@ FORBIDDEN = ("rules.md", "UNCONFIRMED", "CONFIRMED", "DERIVED", "SECONDARY", "�
              "二手来源", "§", "yunnan_county", "Asia/Shanghai", "lag_seconds", "already_sent", "digest",
              "Successful Response", "Validation Error")
 ADMIN_ONLY = re.compile(r'<(\w+)[^>]*data-wording="admin-sources"[^>]*>.*?</\1>', re.S)
+# the technical text of a failure (the mail server's words), collapsed, for the instance administrator only
+TECHNICAL = re.compile(r'<(\w+)[^>]*data-wording="technical"[^>]*>.*?</\1>', re.S)
 # script, style, and what a person typed (a textarea's content, like an input's value, is theirs, not ours)
 _DROP = re.compile(r"<(script|style|template|textarea)\b.*?</\1>|<!--.*?-->", re.S | re.I)
 _ATTR_TEXT = re.compile(r'\s(?:title|placeholder|alt|aria-label|data-confirm)="([^"]*)"')
@@ -59,12 +61,15 @@ def _ascii_words(text: str, allowed_data: frozenset[str]) -> list[str]:
 
 
 def findings(page: str, url: str, *, allowed_data: frozenset[str] = frozenset(), admin: bool = False,
-             developer: bool = False) -> list[str]:
+             developer: bool = False, instance_admin: bool = False) -> list[str]:
     """What a person should not read on ``page`` (empty: the page is plain Chinese). ``developer``: the API
     reference, whose field names, types and paths are identifiers an integrator types — only the internal texts,
-    the untranslated framework texts and outside links are findings there."""
-    if admin:  # the administrators' profile page shows where each time limit comes from
+    the untranslated framework texts and outside links are findings there. ``instance_admin``: the technical text
+    of a failure, collapsed (``data-wording="technical"``), is for them."""
+    if admin or instance_admin:  # the administrators' profile page shows where each time limit comes from
         page = ADMIN_ONLY.sub(" ", page)
+    if instance_admin:  # 系统状态: a failure's technical text, behind 技术详情
+        page = TECHNICAL.sub(" ", page)
     out: list[str] = []
     text = visible_text(page)
     out += [f"{url}: internal text {word!r}" for word in FORBIDDEN if word in text]

@@ -1,11 +1,15 @@
 """A world for the page-wording test: disclosure applications in every state, 12345 orders in every state, an
-online submission, a supervisor, a failed import — so every page of every role has something to show."""
+online submission, a supervisor, a failed import, dead letters and a failed sweep run with English technical text —
+so every page of every role has something to show."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from db.engine import write_session
+from db.models import Outbox, SweepStatus
+from notifications.fixtures import fixture_context
 from tests.helpers import resident_id
 from tests.hotline_helpers import CONVERT, order_input
 from tests.web.conftest import Web, register_case
@@ -136,14 +140,47 @@ def _orders(web: Web, w: World) -> None:
 
 
 def build(web: Web) -> World:
-    """Every state of both kinds, at the fixture clock (Monday 2 March 2026); a supervisor of the agency."""
+    """Every state of both kinds, at the fixture clock (Monday 2 March 2026); a supervisor of the agency and an
+    instance administrator ("platform")."""
     w = World()
     _disclosures(web, w)
     _orders(web, w)
     create_user(web.db.engine, agency_code="default", username="default-sup", password="password123",
                 roles=["supervisor"], display_name="信息中心督查", now=web.clock.now())
-    data = {f"default-{who}" for who in ("front", "officer", "officer2", "leader", "admin", "sup")}
+    create_user(web.db.engine, agency_code="default", username="default-platform", password="password123",
+                roles=["instance_admin", "admin"], display_name="平台管理员", now=web.clock.now())
+    data = {f"default-{who}" for who in ("front", "officer", "officer2", "leader", "admin", "sup", "platform")}
     w.data = frozenset({*data, "admin", "default", "12345", resident_id()})
     web.clock.set(local_dt(2026, 3, 13, 10, 0))  # windows passed, deadlines near or past
     run_all(web.db.engine, web.clock.now(), settings=web.db.settings)  # reminders, 催办, the system page's figures
+    failures(web)
     return w
+
+
+# What the mail server or the program said, in English (kept on the row for the instance administrator).
+DEAD_LETTERS = (
+    "SMTPConnectError: Error connecting to smtp.example.gov.cn on port 25: [Errno 111] Connection refused",
+    "recipient refused: {'zhang@example.invalid': (550, '5.1.1 Mailbox does not exist')}",
+    "unbuildable: UndefinedError: 'dict object' has no attribute 'reply_due'",
+    "not an email address: 'zhangsan'",
+    "SMTP authentication failed: (535, '5.7.8 Authentication credentials invalid')",
+    "RuntimeError: something nobody foresaw",
+)
+SWEEP_ERROR = "OperationalError: (sqlite3.OperationalError) database is locked"
+
+
+def failures(web: Web) -> None:
+    """Dead letters with the mail server's English words, and a sweep whose last run failed: the system-status page
+    must explain each in Chinese to the agency's administrator."""
+    now = web.clock.now()
+    with write_session(web.db.engine) as s:
+        for i, error in enumerate(DEAD_LETTERS):
+            s.add(Outbox(agency_id=web.staff.agency_id, notice_type="internal.reminder", channel="email",
+                         recipient="zhang@example.invalid", recipient_name="张三",
+                         context=fixture_context("internal.reminder"), dedupe_key=f"wording-dead-{i}", status="dead",
+                         attempts=8, next_attempt_at=now, last_error=error, created_at=now))
+        row = s.get(SweepStatus, "digest")
+        assert row is not None
+        row.last_error = SWEEP_ERROR
+        s.add(row)
+        s.commit()

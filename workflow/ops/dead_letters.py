@@ -16,13 +16,13 @@ from db.models import Outbox
 from notifications.catalog import get_spec
 from notifications.errors import UnknownNotice
 from notifications.outbox import requeue_dead
+from states.wording import OUTBOX_STATUS
 from workflow.accounts.principal import Principal
 from workflow.cases.audit import append_event
 from workflow.errors import Conflict, NotFound
 
 log = logging.getLogger(__name__)
 OUTBOX = "outbox"  # Event.case_kind of dead-letter retries
-STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "发送失败", "held": "暂缓"}
 
 
 def notice_title(notice_type: str) -> str:
@@ -41,7 +41,7 @@ def retry_dead_letter(engine: Engine, outbox_id: int, *, agency_id: int, actor: 
             raise NotFound("通知")
         before = (row.status, row.attempts, row.last_error)
         if requeue_dead(s, outbox_id, now, agency_id=agency_id) is None:
-            raise Conflict(f"只有发送失败的通知可以重新发送（当前状态：{STATUS_LABELS.get(row.status, row.status)}）",
+            raise Conflict(f"只有发送失败的通知可以重新发送（当前状态：{OUTBOX_STATUS.get(row.status, row.status)}）",
                            "not_dead")
         append_event(s, agency_id=agency_id, case_kind=OUTBOX, case_id=outbox_id, actor=actor,
                      action="retry_dead_letter", from_state="dead", to_state="pending", now=now,

@@ -14,6 +14,7 @@ from db.engine import read_session
 from db.models import Clock, Outbox, SweepStatus
 from notifications.failures import failure_reason
 from notifications.outbox import backlog
+from states.wording import SWEEP_ERRORS
 from workflow.calendar.service import count_stale_clocks
 from workflow.ops.dead_letters import notice_title
 from workflow.sweeps.scheduler import JOBS
@@ -84,6 +85,26 @@ def system_status(engine: Engine, agency_id: int, now: datetime, *, dead_limit: 
     due, lag = backlog(engine, now)
     return SystemStatus(sweeps, {st: int(counts.get(st, 0)) for st in OUTBOX_STATUSES}, dead, open_clocks, stale,
                         due, lag)
+
+
+_SWEEP_ERROR_KINDS: tuple[tuple[str, str], ...] = (
+    ("database is locked", "database_busy"),
+    ("deadlock", "database_busy"),
+    ("could not obtain lock", "database_busy"),
+    ("lock timeout", "database_busy"),
+    ("could not connect", "database_unreachable"),
+    ("connection refused", "database_unreachable"),
+    ("server closed the connection", "database_unreachable"),
+    ("unable to open database", "database_unreachable"),
+)
+
+
+def sweep_error_reason(last_error: str | None) -> str:
+    """A sweep run's error as the system-status page says it (``states.wording.SWEEP_ERRORS``); "" for none."""
+    if not last_error:
+        return ""
+    text = last_error.lower()
+    return SWEEP_ERRORS[next((kind for marker, kind in _SWEEP_ERROR_KINDS if marker in text), "other")]
 
 
 def _iso(dt: datetime | None) -> str | None:

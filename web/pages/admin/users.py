@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from notifications.failures import failure_reason
 from states.policy import may_grant
 from states.roles import ROLE_LABELS, Role
-from states.wording import SWEEP_LABELS, sweep_stat_label
+from states.wording import OUTBOX_STATUS, SWEEP_LABELS, sweep_stat_label
 from web.auth import CurrentUser
 from web.pages.admin import agencies as admin_agencies
 from web.pages.admin import agency as admin_agency
@@ -26,7 +26,7 @@ from workflow.accounts.roster import roster
 from workflow.accounts.users import UserError, create_user
 from workflow.errors import Conflict, NotFound
 from workflow.ops import dead_letters
-from workflow.ops.status import SweepRun, system_status
+from workflow.ops.status import SweepRun, sweep_error_reason, system_status
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
@@ -133,21 +133,26 @@ def user_op(request: Request, user_id: int, op: str, form: StaffForm, user: Curr
 def system(request: Request, user: CurrentUser = IsAdmin) -> Response:
     """Scheduler status (last run, counts, lag per sweep) and the outbox with its dead letters."""
     st = system_status(app_engine(request), user.agency_id, now(request), dead_limit=20)
-    # each dead letter with its reason in a plain sentence; the technical text stays behind 技术详情
+    # Each dead letter and failed run with its reason in a plain Chinese sentence. The technical text (the mail
+    # server's or the program's own words, in English) only for the instance administrator, collapsed (技术详情).
+    technical = user.has(Role.INSTANCE_ADMIN)
     letters = [{"id": o.id, "title": dead_letters.notice_title(o.notice_type), "recipient_name": o.recipient_name,
                 "recipient": o.recipient if "@" in o.recipient else "", "attempts": o.attempts,
-                "reason": failure_reason(o.last_error), "detail": o.last_error or ""} for o in st.dead_letters]
+                "reason": failure_reason(o.last_error), "detail": (o.last_error or "") if technical else ""}
+               for o in st.dead_letters]
     sweeps = [st.sweeps[job] for job in sorted(st.sweeps)]
-    return render(request, "admin/system.html", {"sweeps": [_sweep_row(sw) for sw in sweeps],
-                                                 "counts": {k: v for k, v in st.outbox_counts.items() if v}, "dead": letters})
+    return render(request, "admin/system.html", {"sweeps": [_sweep_row(sw, technical) for sw in sweeps],
+                                                 "counts": {k: v for k, v in st.outbox_counts.items() if v}, "dead": letters,
+                                                 "status_labels": OUTBOX_STATUS})
 
 
-def _sweep_row(sw: SweepRun) -> dict[str, Any]:
+def _sweep_row(sw: SweepRun, technical: bool) -> dict[str, Any]:
     """A sweep's last run in Chinese: its name and what it counted (zero counters left out)."""
     stats = dict(sw.last_stats or {})
     counted = {**(stats.pop("done", None) or {}), **stats}
     return {"job": SWEEP_LABELS.get(sw.job, "其他任务"), "last_started_at": sw.last_started_at,
-            "last_finished_at": sw.last_finished_at, "last_error": sw.last_error,
+            "last_finished_at": sw.last_finished_at, "error": sweep_error_reason(sw.last_error),
+            "detail": (sw.last_error or "") if technical else "",
             "stats": [(sweep_stat_label(k), v) for k, v in counted.items()
                       if isinstance(v, int | float) and not isinstance(v, bool) and v]}
 

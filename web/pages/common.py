@@ -7,41 +7,32 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import FileResponse
-from sqlmodel import col, select
 
-from db.engine import read_session
-from db.models import Agency, Unit, User
 from notifications.files import file_path
-from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.session import PageError, app_clock, app_engine, app_settings, principal
-from workflow.accounts.memberships import member_officers
-from workflow.agencies.cache import agency_context_cached
+from workflow.accounts.officers import officers_of
 from workflow.agencies.config import AgencyConfig
-from workflow.cases.files import case_file
+from workflow.agencies.info import AgencyInfo, agency_info
+from workflow.cases.files import readable_file
 from workflow.cases.kind import kind_named
 from workflow.errors import NotFound
 from workflow.timesource import local_date
 
 
-def agency_of(request: Request, user: CurrentUser) -> tuple[Agency, AgencyConfig]:
+def agency_of(request: Request, user: CurrentUser) -> tuple[AgencyInfo, AgencyConfig]:
     """The user's agency and its settings (the process-wide agency cache: no query on most requests)."""
     try:
-        actx = agency_context_cached(app_engine(request), user.agency_id)
+        return agency_info(app_engine(request), user.agency_id)
     except NotFound as exc:
         raise PageError(404, "机关不存在") from exc
-    return actx.agency, actx.cfg
 
 
 def officers(request: Request, agency_id: int) -> list[tuple[str, str]]:
     """Active officers of the agency as select options ``(id, "name（unit）")``."""
-    with read_session(app_engine(request)) as s:
-        rows = s.exec(select(User, Unit.name).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
-                      .where(User.agency_id == agency_id, col(User.active)).order_by(col(User.display_name))).all()
-        members = member_officers(s, agency_id)  # officers here besides their own agency
-    return [(str(u.id), f"{u.display_name}（{unit}）" if unit else u.display_name)
-            for u, unit in rows if Role.OFFICER in u.role_set] + [(str(u.id), f"{u.display_name}（兼任）")
-                                                                 for u in members]
+    return [(str(o.id), f"{o.display_name}（兼任）" if o.member else
+             f"{o.display_name}（{o.unit_name}）" if o.unit_name else o.display_name)
+            for o in officers_of(app_engine(request), agency_id)]
 
 
 def now(request: Request) -> datetime:
@@ -64,8 +55,7 @@ def case_file_response(request: Request, user: CurrentUser, case_kind: str, case
                        inline: bool) -> FileResponse:
     """A stored file of a case for staff who see the case in full (the one policy: workflow.cases.files.case_file):
     404 in Chinese when it is not this case's or not on disk; inline preview only for PDFs and images."""
-    with read_session(app_engine(request)) as s:
-        f = case_file(s, kind_named(case_kind), case_id, file_id, principal(user))
+    f = readable_file(app_engine(request), kind_named(case_kind), case_id, file_id, principal(user))
     try:
         path = file_path(f.sha256, app_settings(request).files_path)
     except ValueError as exc:

@@ -5,13 +5,23 @@ Items rules.md marks UNCONFIRMED are settings here, never constants in code.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from db.models import Agency
 from states.calendar import WorkingHours
+
+
+class AgencySettings(Protocol):
+    """What an agency's settings and calendar scopes are read from: its row (db.models.Agency) or the detached
+    view the pages hold (workflow.agencies.info.AgencyInfo)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def settings(self) -> Mapping[str, Any]: ...
 
 
 class AgencyConfig(BaseModel):
@@ -102,13 +112,13 @@ def rungs(values: Sequence[int]) -> tuple[int, ...]:
     return tuple(sorted({r for r in values if r >= 0}, reverse=True))
 
 
-def agency_config(agency: Agency) -> AgencyConfig:
+def agency_config(agency: AgencySettings) -> AgencyConfig:
     """Parsed settings of an agency (unknown keys are rejected when saved, ignored here)."""
     data = {k: v for k, v in (agency.settings or {}).items() if k in AgencyConfig.model_fields}
     return AgencyConfig.model_validate(data)
 
 
-def calendar_scopes(agency: Agency, cfg: AgencyConfig | None = None) -> tuple[str, ...]:
+def calendar_scopes(agency: AgencySettings, cfg: AgencyConfig | None = None) -> tuple[str, ...]:
     """national + the agency's own code + any regional scopes it declares."""
     cfg = cfg or agency_config(agency)
     return ("national", agency.code, *cfg.calendar_scopes)

@@ -15,10 +15,10 @@ from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, func, select
 
 from db.engine import write_session
-from db.models import Agency, CalendarDay, CalendarNotice, CalendarState, Clock
+from db.models import CalendarDay, CalendarNotice, CalendarState, Clock
 from states.calendar import SpecialDay, WorkCalendar, merge_scopes
 from states.calendar_notice import NoticeData
-from workflow.agencies.config import calendar_scopes
+from workflow.agencies.config import AgencySettings, calendar_scopes
 
 NATIONAL = "national"
 _CACHE_SIZE = 16
@@ -133,7 +133,7 @@ def load_calendar(session: Session, scopes: tuple[str, ...] = (NATIONAL,)) -> Wo
     return cal
 
 
-def agency_calendar(session: Session, agency: Agency) -> WorkCalendar:
+def agency_calendar(session: Session, agency: AgencySettings) -> WorkCalendar:
     return load_calendar(session, calendar_scopes(agency))
 
 

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from db.engine import read_session
-from db.models import Agency
 from states.disclosure import ACTION_LABELS
 from states.roles import Role
 from web.auth import CurrentUser
@@ -30,9 +29,9 @@ from web.pages.labels import FIELD_LABELS
 from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
 from web.pages.timeline import event_label, event_lines, file_kind
-from workflow.agencies.cache import agency_context_cached
 from workflow.agencies.config import AgencyConfig
 from workflow.agencies.held import held_documents
+from workflow.agencies.info import AgencyInfo, agency_info
 from workflow.calendar.service import agency_calendar
 from workflow.cases.attachments import CATEGORIES as UPLOAD_CATEGORIES
 from workflow.cases.attachments import attach_to_disclosure
@@ -96,17 +95,16 @@ def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
         "title": ("我的案件" if mine else "案件查询") + (f"（{KIND_LABELS[kind]}）" if kind else "")})
 
 
-def _list_agency(request: Request, user: CurrentUser, wanted: int | None) -> tuple[Agency, AgencyConfig]:
+def _list_agency(request: Request, user: CurrentUser, wanted: int | None) -> tuple[AgencyInfo, AgencyConfig]:
     """The agency whose cases are listed: the user's own; a supervisor may name another (``?agency=``)."""
     if wanted is None or wanted == user.agency_id or Role.SUPERVISOR not in user.roles:
         return agency_of(request, user)
     if not principal(user).can_see_agency(wanted):
         raise PageError(404, "机关不存在")
     try:
-        actx = agency_context_cached(app_engine(request), wanted)
+        return agency_info(app_engine(request), wanted)
     except NotFound as exc:
         raise PageError(404, "机关不存在") from exc
-    return actx.agency, actx.cfg
 
 
 def _urgency(due_at: datetime | None, due_date: date | None, n: datetime, soon: date) -> str:

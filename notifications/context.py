@@ -127,10 +127,12 @@ def disclosure_case_context(d: Disclosure, *, tz: str = "Asia/Shanghai") -> dict
     }
 
 
-def case_ref(kind: str, number: str, summary: str, url: str | None = None) -> dict[str, Any]:
-    """The ``case`` part of an internal notice (reminder, overdue): kind label, number, summary, link."""
-    ref: dict[str, Any] = {"kind": kind, "kind_label": CASE_KIND_LABELS.get(kind, kind), "number": number,
-                           "summary": summary}
+def case_ref(kind: str, number: str, summary: str, url: str | None = None, *,
+             kind_label: str | None = None) -> dict[str, Any]:
+    """The ``case`` part of an internal notice (reminder, overdue): kind label (the kind's own, or the label of a
+    shipped kind), number, summary, link."""
+    ref: dict[str, Any] = {"kind": kind, "kind_label": kind_label or CASE_KIND_LABELS.get(kind, kind),
+                           "number": number, "summary": summary}
     if url:
         ref["url"] = url
     return ref

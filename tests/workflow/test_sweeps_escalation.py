@@ -7,8 +7,7 @@ make-up Saturday, counts).
 
 from __future__ import annotations
 
-import sys
-import types
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,6 +19,9 @@ from db.engine import read_session, write_session
 from db.models import Clock, Event, WorkOrder
 from tests.helpers import make_staff
 from tests.workflow.sweep_helpers import at, case_row, clock_of, events, outbox, register_on, run
+from workflow.cases.kind import KINDS
+from workflow.hotline.kind import HOTLINE
+from workflow.sweeps import escalation
 from workflow.timesource import end_of_day, local_dt
 
 RECEIVED = date(2026, 9, 2)
@@ -166,8 +168,10 @@ def _work_order(db, staff, due: date) -> tuple[int, int]:
         return wo.id, c.id
 
 
-def test_work_order_without_the_hotline_workflow_is_escalated_here(db, clock, monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "workflow.hotline.actions", None)  # as if the module were not installed
+def test_work_order_that_does_not_press_itself_is_escalated_here(db, clock, monkeypatch) -> None:
+    """A kind whose descriptor does not say it presses its cases itself (``presses_itself``) is escalated by the
+    sweep, which records each step and notifies the leaders (here: the work order without its own urge/supervise)."""
+    monkeypatch.setitem(KINDS, "workorder", replace(HOTLINE, presses_itself=False))
     staff = make_staff(db.engine, clock.now())
     wo, _ = _work_order(db, staff, DUE)
     run(db.engine, "escalation", at(date(2026, 10, 16), 10))
@@ -179,10 +183,12 @@ def test_work_order_without_the_hotline_workflow_is_escalated_here(db, clock, mo
     assert {o.context["case"]["kind_label"] for o in outbox(db.engine, "internal.overdue", wo)} == {"12345工单"}
 
 
-def test_work_order_escalation_goes_through_the_hotline_act_when_present(db, clock, monkeypatch) -> None:
+def test_work_order_escalation_goes_through_the_hotline_act(db, clock, monkeypatch) -> None:
+    """The work order presses itself: each step is its own action, fired through the case engine."""
     calls: list[tuple[int, str, Any]] = []
 
-    def fake_act(engine, order_id, action, payload, actor, now):  # the 12345 workflow's act()
+    def fake_act(engine, kind, order_id, action, payload, actor, now):  # the case engine's act() for the order
+        assert kind is HOTLINE
         calls.append((order_id, action, actor.is_system))
         with write_session(engine) as s:
             for c in s.exec(select(Clock).where(Clock.case_kind == "workorder", Clock.case_id == order_id)).all():
@@ -190,7 +196,7 @@ def test_work_order_escalation_goes_through_the_hotline_act_when_present(db, clo
                 s.add(c)
             s.commit()
 
-    monkeypatch.setitem(sys.modules, "workflow.hotline.actions", types.SimpleNamespace(act=fake_act))
+    monkeypatch.setattr(escalation.case_engine, "act", fake_act)
     staff = make_staff(db.engine, clock.now())
     wo, clock_id = _work_order(db, staff, DUE)
     report = run(db.engine, "escalation", at(date(2026, 10, 16), 10))
@@ -321,7 +327,7 @@ def test_steps_the_order_passed_through_another_clock_are_not_fired_again(db, cl
 def test_work_orders_are_still_escalated_when_no_profile_loads(db, clock, monkeypatch) -> None:
     """A broken profile directory must not silence the sweeps: orders escalate on the agency's steps."""
     from tests.hotline_helpers import local, new_order
-    from workflow.sweeps import ladders as sweep_ladders
+    from workflow.hotline import ladders as sweep_ladders
 
     staff = make_staff(db.engine, clock.now())
     oid = new_order(db.engine, staff.front, local(2026, 3, 2, 9, 15), received_at="2026-03-02 09:15:00")

@@ -155,7 +155,7 @@ def test_a_per_kind_agency_ladder_still_wins_for_work_order_clocks(db, clock) ->
 
 def test_work_orders_are_still_reminded_when_no_profile_loads(db, clock, monkeypatch) -> None:
     """A broken profile directory must not silence reminders: the agency's ladder (5, 3, 1, 0) applies."""
-    from workflow.sweeps import ladders as sweep_ladders
+    from workflow.hotline import ladders as sweep_ladders
 
     staff = make_staff(db.engine, clock.now())
     oid, h = _signed_order(db, staff)

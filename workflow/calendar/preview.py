@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+import workflow.kinds  # noqa: F401  (registers the installed kinds, whose clock kinds are read here)
 from db.engine import read_session
 from db.models import Agency, CalendarDay, CalendarNotice, Clock, ClockAdjustment, Disclosure, WorkOrder
 from states.calendar import SpecialDay, WorkCalendar, merge_scopes

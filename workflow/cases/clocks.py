@@ -36,29 +36,35 @@ from workflow.timesource import end_of_day, fmt_local, local_date
 
 @dataclass(frozen=True)
 class ClockKind:
+    """One kind of clock, as a request kind declares it (``CaseKind.clocks``)."""
+
     label: str
-    duty: bool  # the agency must act by the due date: overdue → escalation (催办/督办)
-    lapse_action: str | None = None  # the workflow action the sweep fires when it lapses
-    reminders: bool = True
-    case_kind: str = "disclosure"  # the case kind whose clocks these are
+    duty: bool  # the agency must act by the due date: overdue → escalation (催办/督办), dashboards' "overdue"
+    lapse_action: str | None = None  # the workflow action the lapses sweep fires when it lapses
+    reminders: bool = True  # reminded before due (on the agency's reminder ladder unless the kind gives its own)
+    for_desk: bool = False  # the desk answers for it whoever handles the case: its reminders go to the desk
+    case_kind: str = ""  # the case kind whose clocks these are (filled in by the registry)
 
 
-CLOCK_KINDS: dict[str, ClockKind] = {
-    # disclosure
-    "reply": ClockKind("答复期限", duty=True),
-    # a window that allows a correction notice, not a duty: most applications need none, so no reminders (issue 20)
-    "correction_notice": ClockKind("补正告知期限", duty=False, reminders=False),
-    "correction_period": ClockKind("申请人补正期限", duty=False, lapse_action="lapse_correction"),
-    "consultation": ClockKind("征求意见期限", duty=False, lapse_action="lapse_consultation"),
-    "fee_payment": ClockKind("缴费期限", duty=False, lapse_action="lapse_fee"),
-    # 12345 work orders
-    "sign_for": ClockKind("签收时限", duty=True, case_kind="workorder"),
-    "return_window": ClockKind("退单时限", duty=False, reminders=False, case_kind="workorder"),
-    "handling": ClockKind("办理时限", duty=True, case_kind="workorder"),
-    "callback": ClockKind("回访时限", duty=True, case_kind="workorder"),
-}
+# Every registered kind's clock kinds (workflow.cases.kind.register assembles it from the descriptors; the
+# names are unique across kinds). Read it at run time — never copy it into a module constant at import.
+CLOCK_KINDS: dict[str, ClockKind] = {}
 
-DUTY_KINDS = tuple(k for k, v in CLOCK_KINDS.items() if v.duty)  # overdue → escalation, dashboards' "overdue"
+
+def duty_kinds() -> tuple[str, ...]:
+    """The clock kinds that oblige the agency to act by the due date (overdue → escalation, "overdue" figures)."""
+    return tuple(k for k, v in CLOCK_KINDS.items() if v.duty)
+
+
+def reminder_kinds() -> tuple[str, ...]:
+    return tuple(k for k, v in CLOCK_KINDS.items() if v.reminders)
+
+
+def desk_kinds() -> tuple[str, ...]:
+    """Clock kinds whose reminders go to the desk (12345: signing for an order and its callback)."""
+    return tuple(k for k, v in CLOCK_KINDS.items() if v.for_desk)
+
+
 OPEN = ("running", "paused")
 
 

@@ -4,8 +4,8 @@ outbox, commit, result — is the engine's (workflow.cases.engine)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,10 +17,16 @@ from states.calendar import WorkCalendar
 from states.machine import StateMachine
 from workflow.accounts.principal import Principal
 from workflow.agencies.config import AgencyConfig
+from workflow.cases.clocks import CLOCK_KINDS, ClockKind
 from workflow.cases.context import CaseCtx
 
 Handler = Callable[[Any, BaseModel], None]
 MakeCtx = Callable[[Session, Any, Agency, AgencyConfig, WorkCalendar, Principal, datetime], CaseCtx]
+# A kind's own ladders for the sweeps, per agency (its settings, its id): each (ladder, condition on clock rows naming
+# the cases it applies to, or None for every case of the kind). Reminders: rungs in working days before due, furthest
+# first. Escalation: (action, working days after the first overdue day) per step. None, or no ladder: the agency's.
+ReminderLadders = Callable[[AgencyConfig, int], Sequence[tuple[tuple[int, ...], Any]]]
+EscalationLadders = Callable[[AgencyConfig, int], Sequence[tuple[tuple[tuple[str, int], ...], Any]]]
 
 
 def dump_payload(payload: BaseModel) -> dict[str, Any]:
@@ -50,15 +56,56 @@ class CaseKind:
     received: Callable[[Any], datetime | None] = lambda row: None
     entry_events: frozenset[str] = field(default_factory=frozenset)
     not_yours: str = "该案件未分派给您，您无权查看或办理"  # an officer opening someone else's case
+    # --- clocks and the sweeps (reminders, escalation, lapses, digest, recompute)
+    clocks: Mapping[str, ClockKind] = field(default_factory=dict)  # the kind's clock kinds (names unique)
+    title: str = ""  # what notices and pages call the kind: 政府信息公开申请, 12345工单
+    path: str = ""  # the case page: f"{path}/{id}" (default /cases/<name>)
+    ref_number: tuple[str, ...] = ()  # columns naming a case in notices, the first one filled (else #id)
+    ref_summary: tuple[str, ...] = ()  # columns summarising it, the first one filled
+    reminder_ladders: ReminderLadders | None = None
+    escalation_ladders: EscalationLadders | None = None
+    # True: the sweeps press a case by firing the kind's own urge/supervise actions through the engine (their
+    # guards read the ladder; hour clocks pressed by the hour too); False: the sweep records each step itself
+    presses_itself: bool = False
+    entered: Callable[[Any], datetime | None] | None = None  # when a case was entered (a back-dated receipt is
+    # pressed once, at the level reached then: workflow.sweeps.escalation.levels_at_registration)
+
+    def url(self, case_id: int) -> str:
+        """The case's page."""
+        return f"{self.path or '/cases/' + self.name}/{case_id}"
+
+    def label(self) -> str:
+        """What notices and pages call the kind."""
+        return self.title or self.noun
 
 
 KINDS: dict[str, CaseKind] = {}
 
 
 def register(kind: CaseKind) -> CaseKind:
-    """Make a kind known to the engine's registry (the API, pages and sweeps look kinds up here)."""
+    """Make a kind known to the engine's registry (the API, pages and sweeps look kinds up here) and add its clock
+    kinds to ``workflow.cases.clocks.CLOCK_KINDS``. A clock kind's name must be unique across kinds (the clock rows
+    and the sweeps' queries name clock kinds)."""
+    for other in KINDS.values():
+        clash = sorted(set(other.clocks) & set(kind.clocks)) if other.name != kind.name else []
+        if clash:
+            raise ValueError(f"clock kinds {clash} of {kind.name!r} are already those of {other.name!r}")
     KINDS[kind.name] = kind
+    _assemble_clocks()
     return kind
+
+
+def unregister(name: str) -> None:
+    """Forget a kind (a test's kind, after the test)."""
+    KINDS.pop(name, None)
+    _assemble_clocks()
+
+
+def _assemble_clocks() -> None:
+    """CLOCK_KINDS from the registered kinds, in the order of their names (stable whatever the import order)."""
+    CLOCK_KINDS.clear()
+    for name in sorted(KINDS):
+        CLOCK_KINDS.update({k: replace(v, case_kind=name) for k, v in KINDS[name].clocks.items()})
 
 
 def kind_named(name: str) -> CaseKind:

@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, or_
 from sqlmodel import Session, col, func, select
 
+import workflow.kinds  # noqa: F401  (registers the installed kinds, whose clock kinds are read here)
 from db.models import Clock, Disclosure, User, WorkOrder
 from states import hotline
 from states.disclosure import OPEN_STATES, STATE_LABELS
 from states.formats import mask_id, mask_phone
 from workflow.cases.approvals import pending_by_case
-from workflow.cases.clocks import CLOCK_KINDS, DUTY_KINDS, case_clocks, closed_window
+from workflow.cases.clocks import CLOCK_KINDS, case_clocks, closed_window, duty_kinds
 from workflow.timesource import local_date
 
 OPTIONAL_WINDOWS = frozenset({"return_window"})  # 12345 退单时限: a window the desk may use; not a deadline to show
@@ -110,7 +111,7 @@ class DisclosureSource:
         if f.open_only:
             q = q.where(col(Disclosure.state).in_(list(OPEN_STATES)))
         duty = select(Clock.id).where(Clock.case_kind == self.kind, Clock.case_id == Disclosure.id,
-                                      col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running")
+                                      col(Clock.kind).in_(duty_kinds()), Clock.status == "running")
         if f.overdue:
             q = q.where(exists(duty.where(col(Clock.due_at) < now)))
         if f.due_from is not None and f.due_to is not None:
@@ -142,7 +143,7 @@ class DisclosureSource:
 
 def _duty(kind: str, case_id: Any) -> Any:
     return select(Clock.id).where(Clock.case_kind == kind, Clock.case_id == case_id,
-                                  col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running")
+                                  col(Clock.kind).in_(duty_kinds()), Clock.status == "running")
 
 
 class WorkOrderSource:

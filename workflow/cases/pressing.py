@@ -17,7 +17,7 @@ from notifications.context import case_ref
 from notifications.outbox import enqueue
 from states.calendar import WorkCalendar, WorkingHours
 from states.roles import Role
-from workflow.cases.clocks import CLOCK_KINDS, DUTY_KINDS, INSTANT_UNITS
+from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, duty_kinds
 from workflow.cases.context import CaseCtx
 from workflow.timesource import local_date
 
@@ -57,7 +57,8 @@ def press(ctx: CaseCtx, *, kind: str, step: str, note: str, number: str, summary
           agency: dict[str, Any]) -> None:
     """Record a leader's 催办/督办 on the case and tell the person who must act (``agency``: the notice's agency
     part, as the kind builds it)."""
-    open_ = [c for c in clocks if c.kind in DUTY_KINDS and c.status in ("running", "paused") and c.due_at is not None]
+    duties = duty_kinds()
+    open_ = [c for c in clocks if c.kind in duties and c.status in ("running", "paused") and c.due_at is not None]
     nearest = min(open_, key=lambda c: (c.status != "running", c.due_at or ctx.now), default=None)
     officer = ctx.session.get(User, ctx.row.assignee_id) if ctx.row.assignee_id else None
     recipients = [officer] if officer is not None and officer.active else desk(ctx)

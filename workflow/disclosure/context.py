@@ -17,11 +17,19 @@ from states.decisions import CATEGORY_LABELS, Category, lookup
 from workflow.accounts.principal import Principal
 from workflow.agencies.completeness import missing_notice_settings
 from workflow.agencies.config import AgencyConfig
-from workflow.cases.clocks import CLOCK_KINDS, case_clocks
+from workflow.cases.clocks import CLOCK_KINDS, ClockKind, case_clocks
 from workflow.cases.context import CaseCtx
 from workflow.timesource import local_date
 
 KIND = "disclosure"
+CLOCKS = {  # the application's clocks (CaseKind.clocks)
+    "reply": ClockKind("答复期限", duty=True),  # 条例第三十三条
+    # a window that allows a correction notice, not a duty: most applications need none, so no reminders (issue 20)
+    "correction_notice": ClockKind("补正告知期限", duty=False, reminders=False),  # 条例第三十条
+    "correction_period": ClockKind("申请人补正期限", duty=False, lapse_action="lapse_correction"),  # 条例第三十条
+    "consultation": ClockKind("征求意见期限", duty=False, lapse_action="lapse_consultation"),  # 条例第三十二条
+    "fee_payment": ClockKind("缴费期限", duty=False, lapse_action="lapse_fee"),  # 国办函〔2020〕109号
+}
 
 
 @dataclass

@@ -13,7 +13,9 @@ from workflow.cases.kind import CaseKind, register
 from workflow.errors import DomainValidation
 from workflow.hotline.context import KIND, Ctx, build_facts, refresh_next_due, stop_open_clocks
 from workflow.hotline.handlers import HANDLERS, cancel_pending
+from workflow.hotline.ladders import escalation_ladders, reminder_ladders
 from workflow.hotline.payloads import PAYLOADS, PayloadError, parse_payload
+from workflow.hotline.plan import CLOCKS
 
 PRIVATE = frozenset({"applicant", "request"})  # identity data lives on the disclosure row, not in this event
 
@@ -48,4 +50,7 @@ HOTLINE = register(CaseKind(
     facts=build_facts, parse=_parse, handlers=HANDLERS, refresh=refresh_next_due, after_fire=_after_fire,
     event_payload=_event_payload, received=lambda row: row.received_at, entry_events=frozenset({"intake", "update"}),
     not_yours="该工单未交办给您，您无权查看或办理",
+    clocks=CLOCKS, title="12345工单", path="/workorders", ref_number=("order_no",), ref_summary=("title", "content"),
+    # the order's own urge/supervise (system rows whose guards read its profile's ladder) carry out each step
+    reminder_ladders=reminder_ladders, escalation_ladders=escalation_ladders, presses_itself=True,
 ))

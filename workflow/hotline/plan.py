@@ -25,13 +25,18 @@ from states.hotline_profiles import (
     effective_handling_due,
     resolve,
 )
-from workflow.cases.clocks import CLOCK_KINDS, ClockPlan, plan_fixed, plan_minutes, plan_workdays
-from workflow.cases.clocks import DUTY_KINDS as ALL_DUTY_KINDS
+from workflow.cases.clocks import ClockKind, ClockPlan, plan_fixed, plan_minutes, plan_workdays
 from workflow.hotline.records import RECORD_KEYS, RowError, record_hash
 from workflow.timesource import end_of_day, fmt_local, local_date
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
-DUTY_KINDS = tuple(k for k in ALL_DUTY_KINDS if CLOCK_KINDS[k].case_kind == "workorder")  # sign_for, handling, callback
+CLOCKS = {  # a work order's clocks (CaseKind.clocks); signing for it and the callback are the desk's (states.hotline)
+    "sign_for": ClockKind("签收时限", duty=True, for_desk=True),
+    "return_window": ClockKind("退单时限", duty=False, reminders=False),
+    "handling": ClockKind("办理时限", duty=True),
+    "callback": ClockKind("回访时限", duty=True, for_desk=True),
+}
+DUTY_KINDS = tuple(k for k, v in CLOCKS.items() if v.duty)  # sign_for, handling, callback
 
 
 def check_record(record: Mapping[str, Any], now: datetime, row: int = 0) -> list[RowError]:

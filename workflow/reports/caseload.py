@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import case, exists
 from sqlmodel import Session, col, func, select
 
+import workflow.kinds  # noqa: F401  (registers the installed kinds, whose clock kinds are read here)
 from db.models import Clock, Disclosure, Unit, User, WorkOrder
 from states import hotline
 from states.calendar import WorkCalendar
 from states.disclosure import OPEN_STATES as DISCLOSURE_OPEN
-from workflow.cases.clocks import DUTY_KINDS, SOON_WORKDAYS, soon_until
+from workflow.cases.clocks import SOON_WORKDAYS, duty_kinds, soon_until
 from workflow.timesource import end_of_day
 
 KINDS = ("disclosure", "workorder")
@@ -59,7 +60,7 @@ def _grouped(s: Session, kind: str, agency_id: int, group: str, now: datetime, s
              ) -> dict[int | None, Counts]:
     table, open_states, extra = _source(kind)
     duty = select(Clock.id).where(Clock.case_kind == kind, col(Clock.case_id) == col(table.id),
-                                  col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running")
+                                  col(Clock.kind).in_(duty_kinds()), Clock.status == "running")
     overdue = exists(duty.where(col(Clock.due_at) < now))
     soon = exists(duty.where(col(Clock.due_at) > now, col(Clock.due_at) <= soon_to))
     by = getattr(table, group)

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
+import workflow.kinds  # noqa: F401  (registers the installed kinds, whose clock kinds are read here)
 from db.models import ApprovalRequest, Clock, Disclosure, Unit, User
 from states.disclosure import STATE_LABELS
-from workflow.cases.clocks import DUTY_KINDS
+from workflow.cases.clocks import duty_kinds
 from workflow.portal.queue import Unconfirmed, unconfirmed
 from workflow.timesource import end_of_day, start_of_day
 
@@ -70,7 +71,7 @@ def duty_cases_by_agency(s: Session, *conds: Any, agency_id: int | None = None) 
     """Cases with a running duty clock matching ``conds``, per agency (one agency's with ``agency_id``) — cases,
     not clocks: a 12345 order can be late to sign for and to handle at once, and the drill-down lists count
     cases."""
-    where = [col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running", *conds]
+    where = [col(Clock.kind).in_(duty_kinds()), Clock.status == "running", *conds]
     if agency_id is not None:
         where.append(Clock.agency_id == agency_id)
     cases = select(Clock.agency_id, Clock.case_kind, Clock.case_id).where(*where).distinct().subquery()
@@ -99,7 +100,7 @@ def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, t
     due_week = _duty_cases(s, agency_id, mine, col(Clock.due_at) > now, col(Clock.due_at) <= week_end_at)
     overdue = _duty_cases(s, agency_id, mine, col(Clock.due_at) < now)
     late = (select(Clock.assignee_id, Clock.case_kind, Clock.case_id)
-            .where(col(Clock.agency_id) == agency_id, mine, col(Clock.kind).in_(DUTY_KINDS), Clock.status == "running",
+            .where(col(Clock.agency_id) == agency_id, mine, col(Clock.kind).in_(duty_kinds()), Clock.status == "running",
                    col(Clock.due_at) < now).distinct().subquery())
     n = func.count()
     by_officer = [(uid, name or "未分办", int(k)) for uid, name, k in s.exec(

@@ -25,26 +25,25 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, Select, select, update
 
+import workflow.kinds  # noqa: F401  (registers the installed kinds: the sweeps iterate the registry)
 from db.engine import conflict_insert, dialect_name, is_sqlite, read_session, write_session
-from db.models import Agency, Clock, Disclosure, Event, JobRun, Outbox, SweepStatus, Unit, User, WorkOrder
+from db.models import Agency, Clock, Event, JobRun, Outbox, SweepStatus, Unit, User
 from notifications.context import case_ref
 from settings import Settings
 from states.calendar import WorkCalendar, WorkingHours
 from workflow.agencies.config import AgencyConfig, agency_config
 from workflow.calendar.service import agency_calendar
+from workflow.cases.kind import KINDS, CaseKind
 from workflow.disclosure.context import agency_snapshot
 from workflow.timesource import local_date
 
 log = logging.getLogger(__name__)
 
 CLOCKS = Clock.__table__  # type: ignore[attr-defined]
-DISCLOSURES = Disclosure.__table__  # type: ignore[attr-defined]
-WORKORDERS = WorkOrder.__table__  # type: ignore[attr-defined]
 OUTBOX = Outbox.__table__  # type: ignore[attr-defined]
 EVENTS = Event.__table__  # type: ignore[attr-defined]
 USERS = User.__table__  # type: ignore[attr-defined]
 UNITS = Unit.__table__  # type: ignore[attr-defined]
-CASE_TABLES = {"disclosure": DISCLOSURES, "workorder": WORKORDERS}
 SYSTEM_LABEL = "系统"
 NO_OFFICER = "（未分办）"
 NO_UNIT = "（未定科室）"
@@ -256,11 +255,6 @@ def desk_users(session: Any, agency_id: int) -> tuple[tuple[int, str], ...]:
     return front or tuple((int(r.id), str(r.display_name)) for r in rows if "leader" in str(r.roles).split(","))
 
 
-# 12345 clocks the desk answers for, whoever handles the order: signing for it and the callback (回访) are the
-# desk's (states.hotline: DESK), so their reminders go to the desk, not to the officer
-DESK_CLOCKS = ("sign_for", "callback")
-
-
 def load_agencies(engine: Engine, now: datetime) -> list[AgencyInfo]:
     """Every agency with its config, calendar (cached per calendar version) and local date."""
     out = []
@@ -285,12 +279,17 @@ def skip_locked(q: Select[Any], engine: Engine, of: Any = CLOCKS) -> Select[Any]
     return q.with_for_update(skip_locked=True, of=of)
 
 
+def case_table(kind: CaseKind) -> Any:
+    """The kind's table as a Core table (the sweeps' set-based statements)."""
+    return kind.table.__table__
+
+
 def lock_cases(session: Any, engine: Engine, kind: str, ids: Iterable[int]) -> dict[int, Any]:
     """Lock the case rows that are free (SKIP LOCKED) and return them by id (id, agency_id, state…)."""
     wanted = sorted(set(ids))
-    if not wanted or kind not in CASE_TABLES:
+    if not wanted or kind not in KINDS:
         return {}
-    t = CASE_TABLES[kind]
+    t = case_table(KINDS[kind])
     q = skip_locked(select(t).where(t.c.id.in_(wanted)).order_by(t.c.id), engine, of=t)
     return {int(r.id): r for r in session.execute(q).all()}
 
@@ -299,24 +298,31 @@ def lock_cases(session: Any, engine: Engine, kind: str, ids: Iterable[int]) -> d
 
 
 def case_refs(session: Any, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict[str, Any]]:
-    """``case_ref`` contexts for (case_kind, case_id) pairs, one query per kind and 5,000 ids."""
+    """``case_ref`` contexts for (case_kind, case_id) pairs, one query per kind and 5,000 ids: the number and
+    summary columns each kind's descriptor names (``CaseKind.ref_number``, ``ref_summary``)."""
     by_kind: dict[str, set[int]] = {}
-    for kind, cid in keys:
-        by_kind.setdefault(kind, set()).add(cid)
+    for name, cid in keys:
+        by_kind.setdefault(name, set()).add(cid)
     out: dict[tuple[str, int], dict[str, Any]] = {}
-    # In chunks: PostgreSQL refuses a statement with more than 65,535 parameters.
-    for chunk in _chunks(sorted(by_kind.get("disclosure", ()))):
-        t = DISCLOSURES
-        for r in session.execute(select(t.c.id, t.c.tracking_no, t.c.submission_no, t.c.description)
-                                 .where(t.c.id.in_(chunk))).all():
-            out[("disclosure", int(r.id))] = case_ref("disclosure", r.tracking_no or r.submission_no or f"#{r.id}",
-                                                      _summary(r.description))
-    for chunk in _chunks(sorted(by_kind.get("workorder", ()))):
-        t = WORKORDERS
-        for r in session.execute(select(t.c.id, t.c.order_no, t.c.title, t.c.content)
-                                 .where(t.c.id.in_(chunk))).all():
-            out[("workorder", int(r.id))] = case_ref("workorder", r.order_no, _summary(r.title or r.content))
+    for name, ids in by_kind.items():
+        kind = KINDS.get(name)
+        if kind is None:
+            continue
+        t = case_table(kind)
+        cols = [t.c.id, *(t.c[n] for n in kind.ref_number), *(t.c[n] for n in kind.ref_summary)]
+        # In chunks: PostgreSQL refuses a statement with more than 65,535 parameters.
+        for chunk in _chunks(sorted(ids)):
+            for r in session.execute(select(*cols).where(t.c.id.in_(chunk))).mappings().all():
+                number = next((str(r[n]) for n in kind.ref_number if r[n]), f"#{r['id']}")
+                summary = next((str(r[n]) for n in kind.ref_summary if r[n]), "")
+                out[(name, int(r["id"]))] = case_ref(name, number, _summary(summary), kind_label=kind.label())
     return out
+
+
+def fallback_ref(case_kind: str, case_id: int) -> dict[str, Any]:
+    """A case's reference when its row could not be read (``#id``, no summary)."""
+    kind = KINDS.get(case_kind)
+    return case_ref(case_kind, f"#{case_id}", "（无摘要）", kind_label=kind.label() if kind else None)
 
 
 def _chunks(ids: list[int], size: int = 5_000) -> Iterator[list[int]]:
@@ -357,4 +363,4 @@ def internal_notice(*, agency: AgencyInfo, notice_type: str, recipient_id: int, 
                 next_attempt_at=not_before, created_at=now)
 
 
-__all__ = ["CLOCKS", "DESK_CLOCKS", "AgencyInfo", "Budget", "RunOptions", "Sweep", "SweepReport", "aware", "case_refs", "claim_slot", "desk_users", "finish_slot", "internal_notice", "load_agencies", "lock_cases", "people", "record_status", "skip_locked", "sweep"]
+__all__ = ["CLOCKS", "AgencyInfo", "Budget", "RunOptions", "Sweep", "SweepReport", "aware", "case_refs", "case_table", "claim_slot", "desk_users", "fallback_ref", "finish_slot", "internal_notice", "load_agencies", "lock_cases", "people", "record_status", "skip_locked", "sweep"]

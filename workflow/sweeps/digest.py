@@ -22,9 +22,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, and_, func, select
 
 from db.engine import write_session
-from notifications.context import case_ref
 from notifications.outbox import enqueue_many
-from workflow.cases.clocks import CLOCK_KINDS, DUTY_KINDS, SOON_WORKDAYS, soon_until
+from workflow.cases.clocks import CLOCK_KINDS, SOON_WORKDAYS, duty_kinds, soon_until
 from workflow.sweeps.base import (
     CLOCKS,
     NO_OFFICER,
@@ -35,6 +34,7 @@ from workflow.sweeps.base import (
     SweepReport,
     case_refs,
     claim_slot,
+    fallback_ref,
     finish_slot,
     internal_notice,
     load_agencies,
@@ -60,7 +60,7 @@ def digest_rows(session: Any, ag: AgencyInfo, now: datetime, *, limit: int = DIG
     queries bounded, however many cases an agency has."""
     c = CLOCKS.c
     soon_end = soon_until(ag.cal, ag.today)
-    base = (c.agency_id == ag.id, c.status == "running", c.kind.in_(DUTY_KINDS))
+    base = (c.agency_id == ag.id, c.status == "running", c.kind.in_(duty_kinds()))
     cats = _category(ag, now, soon_end)
     totals = {key: int(session.execute(select(func.count()).select_from(CLOCKS).where(*base, cond)).scalar_one())
               for key, cond in cats.items()}
@@ -74,7 +74,7 @@ def digest_rows(session: Any, ag: AgencyInfo, now: datetime, *, limit: int = DIG
     out: dict[str, Any] = {"overdue": [], "due_today": [], "due_soon": []}
     for key, items in picked.items():
         for r in items:
-            ref = refs.get((r.case_kind, r.case_id)) or case_ref(r.case_kind, f"#{r.case_id}", "（无摘要）")
+            ref = refs.get((r.case_kind, r.case_id)) or fallback_ref(r.case_kind, r.case_id)
             officer, unit = names.get(r.assignee_id, (NO_OFFICER, NO_UNIT))
             if key == "overdue":
                 days = ag.cal.workdays_between(r.due_date, ag.today)

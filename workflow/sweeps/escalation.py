@@ -4,11 +4,12 @@ Rule: a running duty clock (``ClockKind.duty``) is overdue once ``now > due_at``
 then set to ``due_at`` — the moment the limit passed, not the moment a sweep noticed. With ``n`` =
 working days after the due day up to today (``workdays_between(due_date, today)``), a disclosure
 clock's level is 1 (催办) for ``n >= 1`` and 2 (督办) for ``n >= 1 + supervise_after_wd`` (default 5: the
-6th overdue working day, i.e. five working days after the 催办). A work order follows the escalation
-ladder of its profile cell (docs/hotline-profiles.md, after the agency's overrides): level ``k`` is its
-``k``-th step, due for ``n >= 1 + after_wd`` (the shipped profiles: 催办 at 0, 督办 at 5 — the same points).
+6th overdue working day, i.e. five working days after the 催办). A kind may give its own ladders
+(``CaseKind.escalation_ladders``): a work order follows the escalation ladder of its profile cell
+(docs/hotline-profiles.md, after the agency's overrides): level ``k`` is its ``k``-th step, due for
+``n >= 1 + after_wd`` (the shipped profiles: 催办 at 0, 督办 at 5 — the same points).
 ``n >= k`` ⟺ ``due_date < k-th most recent working day``, so the selection is one indexed range query
-per agency and ladder (``Rule``; the work-order cells are grouped by ladder in ``workflow.sweeps.ladders``).
+per agency, kind and ladder (``Rule``; the work-order cells are grouped by ladder in ``workflow.hotline.ladders``).
 
 Every level is carried out once and in order: after downtime a clock that skipped straight to level 2
 gets its 催办 and then its 督办 (unlike reminders, an escalation is a step on the case record). Each
@@ -18,20 +19,17 @@ per leader keyed ``overdue:<clock>:v<version>:l<level>:user:<leader>`` (exactly 
 deadline version and recipient). Notices decided outside working hours wait for the next working-hours
 start; the breach time is recorded exactly regardless.
 
-Work orders: the 12345 workflow owns its ``urge``/``supervise`` actions (system-fireable; in one
-transaction they record the event and the level on the order and its overdue clocks, and notify the
-leaders). When ``workflow.hotline.actions.act`` exists it is called for each step due here, in order (its
-guards check the same ladder; a refusal is left for a later run), and this sweep adds nothing of its own
-but the breach time. Steps the order has already passed through another of its clocks (``overdue_level``
-on the order counts the steps of its current cycle) are not fired again: the clock is marked at that
-level. Without that module, work orders are escalated here like disclosures, along their ladder.
+A kind that presses its cases itself (``CaseKind.presses_itself``: the 12345 work order) owns its
+``urge``/``supervise`` actions (system-fireable; in one transaction they record the event and the level on the
+case and its overdue clocks, and notify the leaders): each step due here is fired through the case engine, in
+order (its guards check the same ladder; a refusal is left for a later run), and this sweep adds nothing of its own
+but the breach time. Steps the case has already passed through another of its clocks (``overdue_level`` on the
+case counts the steps of its current cycle) are not fired again: the clock is marked at that level.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -39,15 +37,15 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, or_, select, update
 
 from db.engine import read_session, write_session
-from notifications.context import case_ref
 from notifications.outbox import enqueue_many
-from states.hotline import ACTION_LABELS
 from workflow.accounts.principal import system
+from workflow.cases import engine as case_engine
 from workflow.cases.audit import append_events, event_values
-from workflow.cases.clocks import CLOCK_KINDS, DUTY_KINDS
+from workflow.cases.clocks import CLOCK_KINDS, duty_kinds
+from workflow.cases.kind import KINDS
+from workflow.cases.pressing import STEP_LABELS
 from workflow.errors import InvalidTransition, NotFound, StaleVersion
 from workflow.sweeps.base import (
-    CASE_TABLES,
     CLOCKS,
     NO_OFFICER,
     NO_UNIT,
@@ -57,6 +55,8 @@ from workflow.sweeps.base import (
     SweepReport,
     aware,
     case_refs,
+    case_table,
+    fallback_ref,
     internal_notice,
     load_agencies,
     lock_cases,
@@ -65,12 +65,11 @@ from workflow.sweeps.base import (
     sweep,
 )
 from workflow.sweeps.hours import escalate_by_the_hour
-from workflow.sweeps.ladders import workorder_groups
 from workflow.timesource import local_date
 
 log = logging.getLogger(__name__)
 
-DISCLOSURE_STEPS = ("urge", "supervise")  # 催办, then 督办 ``supervise_after_wd`` working days later
+DEFAULT_STEPS = ("urge", "supervise")  # the agency's: 催办, then 督办 ``supervise_after_wd`` working days later
 
 
 @dataclass(frozen=True)
@@ -87,42 +86,33 @@ class Rule:
         return 0 if due is None else sum(1 for b in self.bounds if due < b)
 
 
-def workorder_act() -> Callable[..., Any] | None:
-    """``workflow.hotline.actions.act`` when the 12345 workflow is installed, else None (imported lazily).
-
-    The hook: ``act(engine, order_id, "urge" | "supervise", {"note": …}, system(agency_id), now)``.
-    """
-    try:
-        mod = importlib.import_module("workflow.hotline.actions")
-    except ModuleNotFoundError as exc:
-        if exc.name == "workflow.hotline.actions":
-            return None
-        raise
-    fn = getattr(mod, "act", None)
-    return fn if callable(fn) else None
-
-
 def thresholds(ag: AgencyInfo) -> tuple[date, date]:
-    """Disclosures: (due dates before this are at level ≥ 1, … at level 2)."""
+    """The agency's steps: (due dates before this are at level ≥ 1, … at level 2)."""
     return ag.working_day_back(1), ag.working_day_back(1 + ag.cfg.supervise_after_wd)
 
 
 def rules(ag: AgencyInfo) -> list[Rule]:
-    """The disclosure rule and one rule per distinct 12345 escalation ladder of the agency."""
-    out = [Rule("disclosure", thresholds(ag), DISCLOSURE_STEPS)]
-    groups = workorder_groups(ag, lambda lim: lim.escalation)
-    for g in groups:
-        out.append(Rule("workorder", tuple(ag.working_day_back(1 + s.after_wd) for s in g.ladder),
-                        tuple(s.action for s in g.ladder), g.where))
-    if not groups:  # no profile loads: the orders are still escalated, on the agency's own steps
-        log.error("agency %s: no 12345 time-limit profile loads; work orders escalate on the default steps", ag.code)
-        out.append(Rule("workorder", thresholds(ag), DISCLOSURE_STEPS))
+    """One rule per kind with duty clocks — per distinct ladder of a kind with its own (12345: by profile cell) —
+    in the order of the kinds' names."""
+    out = []
+    for name, kind in sorted(KINDS.items()):
+        if not any(v.duty for v in kind.clocks.values()):
+            continue
+        own = list(kind.escalation_ladders(ag.cfg, ag.id)) if kind.escalation_ladders else []
+        for steps, where in own:
+            out.append(Rule(name, tuple(ag.working_day_back(1 + after) for _, after in steps),
+                            tuple(action for action, _ in steps), where))
+        if not own:  # the agency's steps (a kind whose own ladders give none — no 12345 profile loads — too)
+            if kind.escalation_ladders:
+                log.error("agency %s: no ladder of %s loads (12345: no time-limit profile); they escalate on the "
+                          "default steps", ag.code, name)
+            out.append(Rule(name, thresholds(ag), DEFAULT_STEPS))
     return out
 
 
 def levels_at_registration(ag: AgencyInfo, due: date | None, registered: datetime | None) -> int:
-    """Disclosure levels already reached on the day the case was registered (a receipt entered late, issue 20): the
-    system could not have pressed earlier, so it presses once, at the level reached — not 催办 and 督办 at once."""
+    """Levels already reached on the day the case was registered (a receipt entered late, issue 20): the system
+    could not have pressed earlier, so it presses once, at the level reached — not 催办 and 督办 at once."""
     if due is None or registered is None:
         return 0
     n = ag.cal.workdays_between(due, local_date(aware(registered), ag.tz))
@@ -131,7 +121,7 @@ def levels_at_registration(ag: AgencyInfo, due: date | None, registered: datetim
 
 def _pending(ag: AgencyInfo, now: datetime, rule: Rule) -> list[Any]:
     c = CLOCKS.c
-    cond = [c.agency_id == ag.id, c.status == "running", c.case_kind == rule.case_kind, c.kind.in_(DUTY_KINDS),
+    cond = [c.agency_id == ag.id, c.status == "running", c.case_kind == rule.case_kind, c.kind.in_(duty_kinds()),
             c.due_at < now, or_(c.breached_at.is_(None), *(and_(c.due_date < b, c.overdue_level < k)
                                                         for k, b in enumerate(rule.bounds, start=1)))]
     return cond if rule.where is None else [*cond, rule.where]
@@ -150,11 +140,11 @@ def _leader_notices(ag: AgencyInfo, r: Any, level: int, case: dict[str, Any], of
             for uid, name in ag.leaders]
 
 
-Deferred = list[tuple[Any, list[str]]]  # (clock row, the work order's steps to fire, in order)
+Deferred = list[tuple[Any, list[str]]]  # (clock row, the case's own steps to fire, in order)
 
 
 def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, rule: Rule,
-           opts: RunOptions, now: datetime, report: SweepReport, hotline: Callable[..., Any] | None,
+           opts: RunOptions, now: datetime, report: SweepReport,
            deferred: Deferred) -> tuple[int, tuple[datetime, int] | None]:
     """Claim and escalate one batch in (due_at, id) order; returns (rows claimed, keyset position).
 
@@ -172,8 +162,8 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
         rows = s.execute(skip_locked(q, engine)).all()
         if not rows:
             return 0, after
-        cases = {kind: lock_cases(s, engine, kind, [r.case_id for r in rows if r.case_kind == kind])
-                 for kind in CASE_TABLES}
+        kind = KINDS[rule.case_kind]
+        cases = lock_cases(s, engine, rule.case_kind, [r.case_id for r in rows])
         refs = case_refs(s, {(r.case_kind, r.case_id) for r in rows})
         officers = people(s, {r.assignee_id for r in rows})
         by_level: dict[int, list[int]] = {}  # new overdue level → clock ids (breach time set on all of them)
@@ -181,7 +171,7 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
         evs: list[dict[str, Any]] = []
         notices: list[dict[str, Any]] = []
         for r in rows:
-            row = cases.get(r.case_kind, {}).get(r.case_id)
+            row = cases.get(r.case_id)
             if row is None:  # an officer is acting on it right now (or it is gone): next run
                 report.add("case_busy")
                 continue
@@ -189,23 +179,23 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
             levels = list(range(r.overdue_level + 1, target + 1))
             if r.breached_at is None:
                 report.add("breached")
-            if r.case_kind == "workorder" and hotline is not None:
-                # the order's overdue_level counts the ladder steps of its cycle already fired (any clock)
+            if kind.presses_itself:
+                # the case's overdue_level counts the ladder steps of its cycle already fired (any clock)
                 fired = int(row.overdue_level or 0)
                 steps = [rule.actions[lv - 1] for lv in levels if lv > fired]
                 if steps:
                     deferred.append((r, steps))
                 by_level.setdefault(max(r.overdue_level, min(target, fired)), []).append(r.id)
                 continue
-            if r.case_kind == "disclosure":  # a back-dated receipt: the levels passed before it was registered
-                pre = levels_at_registration(ag, r.due_date, row.registered_at or row.confirmed_at)
+            if kind.entered is not None:  # a back-dated receipt: the levels passed before it was registered
+                pre = levels_at_registration(ag, r.due_date, kind.entered(row))
                 levels = [lv for lv in levels if lv >= pre]  # … only the highest of them is carried out
-            ref = refs.get((r.case_kind, r.case_id)) or case_ref(r.case_kind, f"#{r.case_id}", "（无摘要）")
+            ref = refs.get((r.case_kind, r.case_id)) or fallback_ref(r.case_kind, r.case_id)
             officer = officers.get(r.assignee_id, (NO_OFFICER, NO_UNIT))
             days = ag.cal.workdays_between(r.due_date, ag.today) if levels else 0
             for level in levels:
                 action = rule.actions[level - 1]
-                label = ACTION_LABELS[action]
+                label = STEP_LABELS[action]
                 evs.append(event_values(
                     agency_id=ag.id, case_kind=r.case_kind, case_id=r.case_id, actor=actor, action=action,
                     from_state=row.state, to_state=row.state, now=now, payload={
@@ -223,8 +213,8 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
         for level, ids in by_level.items():
             s.execute(update(CLOCKS).where(c.id.in_(ids)).values(
                 breached_at=func.coalesce(c.breached_at, c.due_at), overdue_level=level))
-        for (kind, level), case_ids in case_levels.items():
-            t = CASE_TABLES[kind]
+        for (case_kind, level), case_ids in case_levels.items():
+            t = case_table(KINDS[case_kind])
             s.execute(update(t).where(t.c.id.in_(case_ids), t.c.overdue_level < level).values(overdue_level=level))
         s.commit()
     report.batches += 1
@@ -234,49 +224,48 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
     return len(rows), (rows[-1].due_at, int(rows[-1].id))
 
 
-def _escalate_workorders(engine: Engine, ag: AgencyInfo, hotline: Callable[..., Any], now: datetime,
-                         deferred: Deferred, report: SweepReport) -> None:
-    """Fire the 12345 workflow's own urge/supervise actions, step by step (it records the event, the
-    order's and its clocks' level, and notifies the leaders in the same transaction)."""
-    done: set[tuple[int, str]] = set()  # (order, step): two overdue clocks of one order escalate it once
+def _press(engine: Engine, ag: AgencyInfo, now: datetime, deferred: Deferred, report: SweepReport) -> None:
+    """Fire the kinds' own urge/supervise actions through the case engine, step by step (each records the event,
+    the case's and its clocks' level, and notifies the leaders in the same transaction)."""
+    done: set[tuple[str, int, str]] = set()  # (kind, case, step): two overdue clocks of one case press it once
     for r, steps in deferred:
+        kind = KINDS[r.case_kind]
         for action in steps:
-            if (r.case_id, action) in done:
+            if (r.case_kind, r.case_id, action) in done:
                 continue
-            label = ACTION_LABELS[action]
+            label = STEP_LABELS[action]
             try:
-                hotline(engine, r.case_id, action, {"note": f"系统自动{label}：{CLOCK_KINDS[r.kind].label}已超期"},
-                        system(ag.id), now)
+                case_engine.act(engine, kind, r.case_id, action,
+                                {"note": f"系统自动{label}：{CLOCK_KINDS[r.kind].label}已超期"}, system(ag.id), now)
             except (InvalidTransition, StaleVersion, NotFound) as exc:
-                log.debug("work order %s: %s not fired now: %s", r.case_id, action, exc)
+                log.debug("%s %s: %s not fired now: %s", r.case_kind, r.case_id, action, exc)
                 report.add("workorder_not_due")
                 break
-            except Exception as exc:  # one broken order must not block the others
-                log.exception("work order %s: %s failed", r.case_id, action)
+            except Exception as exc:  # one broken case must not block the others
+                log.exception("%s %s: %s failed", r.case_kind, r.case_id, action)
                 report.add("failed")
-                report.error = f"workorder {r.case_id} {action}: {type(exc).__name__}: {exc}"[:2000]
+                report.error = f"{r.case_kind} {r.case_id} {action}: {type(exc).__name__}: {exc}"[:2000]
                 break
-            done.add((r.case_id, action))
+            done.add((r.case_kind, r.case_id, action))
             report.add(action)
 
 
 @sweep("escalation")
 def escalate(engine: Engine, now: datetime, report: SweepReport, budget: Budget, opts: RunOptions) -> None:
     """Record breaches and escalate overdue duty clocks level by level (see the module doc)."""
-    hotline = workorder_act()
     for ag in load_agencies(engine, now):
         deferred: Deferred = []
         agency_rules = rules(ag)
         for rule in agency_rules:
             after: tuple[datetime, int] | None = None
             while not budget.exhausted():
-                n, after = _batch(engine, ag, after, rule, opts, now, report, hotline, deferred)
+                n, after = _batch(engine, ag, after, rule, opts, now, report, deferred)
                 if n < opts.batch_size:
                     break
-        if hotline is not None and deferred:
-            _escalate_workorders(engine, ag, hotline, now, deferred, report)
-        if hotline is not None:  # urgent orders: pressed within working hours of the breach (workflow.sweeps.hours)
-            escalate_by_the_hour(engine, ag, now, hotline, report)
+        if deferred:
+            _press(engine, ag, now, deferred, report)
+        # hour clocks: pressed within working hours of the breach (workflow.sweeps.hours)
+        escalate_by_the_hour(engine, ag, now, report)
         if budget.exhausted():
             with read_session(engine) as s:
                 for rule in agency_rules:
@@ -287,4 +276,4 @@ def escalate(engine: Engine, now: datetime, report: SweepReport, budget: Budget,
                         report.lag_seconds = max(report.lag_seconds, (now - aware(oldest)).total_seconds())
 
 
-__all__ = ["DISCLOSURE_STEPS", "Rule", "escalate", "rules", "thresholds", "workorder_act"]
+__all__ = ["DEFAULT_STEPS", "Rule", "escalate", "rules", "thresholds"]

@@ -1,10 +1,10 @@
-"""12345 clocks counted in working hours: an urgent order's sign-for (2 working hours), same-day handling, a platform's
-own deadline instant. The day ladders (workflow.sweeps.reminders, .escalation) count whole working days and would
+"""Clocks counted in working hours — 12345's: an urgent order's sign-for (2 working hours), same-day handling, a
+platform's own deadline instant — of the kinds that press their cases themselves (``CaseKind.presses_itself``). The day ladders (workflow.sweeps.reminders, .escalation) count whole working days and would
 remind on the due day and press the next working day — hours too late for a 2-hour limit. Here, on every run of the
 reminders and escalation sweeps (each every 60 s, workflow.sweeps.scheduler.JOBS):
 
 - **Reminder**: once the working time left is at most ``hour_remind_before_wmin`` (agency setting, default 30
-  minutes), the responsible are told — the desk for sign-for and callback (DESK_CLOCKS), the officer for handling
+  minutes), the responsible are told — the desk for sign-for and callback (``ClockKind.for_desk``), the officer for handling
   (the desk while nobody is assigned). A reminder decided outside working hours waits for the next working-hours
   start. Once per (clock, deadline version, recipient): the outbox ``dedupe_key``
   ``reminder:<clock>:v<version>:wh:user:<id>``.
@@ -20,29 +20,29 @@ The hour clocks are few (urgent orders, platform instants) and near: they are re
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from db.engine import read_session, write_session
-from notifications.context import case_ref
 from notifications.outbox import enqueue_many
 from states.hotline_profiles import hour_steps_reached
 from workflow.accounts.principal import system
-from workflow.cases.clocks import CLOCK_KINDS, DUTY_KINDS, INSTANT_UNITS
+from workflow.cases import engine as case_engine
+from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, duty_kinds
+from workflow.cases.kind import KINDS, CaseKind
 from workflow.cases.pressing import due_time, overdue_text
 from workflow.errors import InvalidTransition, NotFound, StaleVersion
 from workflow.sweeps.base import (
     CLOCKS,
-    DESK_CLOCKS,
     NO_OFFICER,
-    WORKORDERS,
     AgencyInfo,
     SweepReport,
     case_refs,
+    case_table,
     desk_users,
+    fallback_ref,
     internal_notice,
     people,
 )
@@ -53,20 +53,31 @@ HORIZON = timedelta(days=7)  # an hour clock further away than this is not near 
 STEPS = ("urge", "supervise")
 
 
-def _hour_clocks(ag: AgencyInfo, *conds: Any) -> Any:
+def pressing_kinds() -> list[CaseKind]:
+    """The kinds whose hour clocks are watched here (they press their cases with their own actions)."""
+    return [k for _, k in sorted(KINDS.items()) if k.presses_itself]
+
+
+def _hour_clocks(ag: AgencyInfo, kind: CaseKind, *conds: Any) -> Any:
     c = CLOCKS.c
     return (select(c.id, c.case_kind, c.case_id, c.kind, c.due_at, c.due_date, c.deadline_version, c.assignee_id)
-            .where(c.agency_id == ag.id, c.case_kind == "workorder", c.status == "running",
-                   c.unit.in_(INSTANT_UNITS), c.kind.in_(DUTY_KINDS), *conds)
+            .where(c.agency_id == ag.id, c.case_kind == kind.name, c.status == "running",
+                   c.unit.in_(INSTANT_UNITS), c.kind.in_(duty_kinds()), *conds)
             .order_by(c.due_at, c.id))
 
 
 def remind_by_the_hour(engine: Engine, ag: AgencyInfo, now: datetime, hold: datetime, report: SweepReport) -> None:
     """Remind the responsible of every hour clock with at most ``hour_remind_before_wmin`` working minutes left."""
+    for kind in pressing_kinds():
+        _remind_kind(engine, ag, kind, now, hold, report)
+
+
+def _remind_kind(engine: Engine, ag: AgencyInfo, kind: CaseKind, now: datetime, hold: datetime,
+                 report: SweepReport) -> None:
     c = CLOCKS.c
     limit = ag.cfg.hour_remind_before_wmin * 60
     with write_session(engine) as s:
-        rows = s.execute(_hour_clocks(ag, c.due_at > now, c.due_at <= now + HORIZON)).all()
+        rows = s.execute(_hour_clocks(ag, kind, c.due_at > now, c.due_at <= now + HORIZON)).all()
         near = [(r, left) for r in rows if 0 < (left := ag.cal.working_seconds_between(now, r.due_at, ag.hours)) <= limit]
         if not near:
             return
@@ -75,7 +86,7 @@ def remind_by_the_hour(engine: Engine, ag: AgencyInfo, now: datetime, hold: date
         desk = desk_users(s, ag.id)
         notices = []
         for r, left in near:
-            for_desk = r.kind in DESK_CLOCKS or r.assignee_id is None
+            for_desk = CLOCK_KINDS[r.kind].for_desk or r.assignee_id is None
             to = desk if for_desk else ((r.assignee_id, names.get(r.assignee_id, (NO_OFFICER, ""))[0]),)
             notice = {"clock_label": CLOCK_KINDS[r.kind].label, "due_date": r.due_date.isoformat(),
                       "due_time": due_time(r.due_at, ag.tz), "working_days_left": 0,
@@ -84,7 +95,7 @@ def remind_by_the_hour(engine: Engine, ag: AgencyInfo, now: datetime, hold: date
                 notices.append(internal_notice(
                     agency=ag, notice_type="internal.reminder", recipient_id=uid, recipient_name=name,
                     case_kind=r.case_kind, case_id=r.case_id,
-                    case=refs.get((r.case_kind, r.case_id)) or case_ref(r.case_kind, f"#{r.case_id}", "（无摘要）"),
+                    case=refs.get((r.case_kind, r.case_id)) or fallback_ref(r.case_kind, r.case_id),
                     notice=notice, dedupe_key=f"reminder:{r.id}:v{r.deadline_version}:wh:user:{uid}", now=now,
                     not_before=hold))
         new = enqueue_many(s, notices)
@@ -95,12 +106,16 @@ def remind_by_the_hour(engine: Engine, ag: AgencyInfo, now: datetime, hold: date
         report.add("held_to_working_hours", new)
 
 
-def escalate_by_the_hour(engine: Engine, ag: AgencyInfo, now: datetime, hotline: Callable[..., Any],
-                         report: SweepReport) -> None:
-    """Fire 催办 / 督办 on orders whose hour clocks were breached, as soon as the working time past them says so."""
-    w = WORKORDERS.c
+def escalate_by_the_hour(engine: Engine, ag: AgencyInfo, now: datetime, report: SweepReport) -> None:
+    """Fire 催办 / 督办 on cases whose hour clocks were breached, as soon as the working time past them says so."""
+    for kind in pressing_kinds():
+        _escalate_kind(engine, ag, kind, now, report)
+
+
+def _escalate_kind(engine: Engine, ag: AgencyInfo, kind: CaseKind, now: datetime, report: SweepReport) -> None:
+    w = case_table(kind).c
     with read_session(engine) as s:
-        rows = s.execute(_hour_clocks(ag, CLOCKS.c.due_at < now)).all()
+        rows = s.execute(_hour_clocks(ag, kind, CLOCKS.c.due_at < now)).all()
         if not rows:
             return
         fired = dict(s.execute(select(w.id, w.overdue_level).where(w.id.in_({r.case_id for r in rows}))).all())
@@ -115,9 +130,9 @@ def escalate_by_the_hour(engine: Engine, ag: AgencyInfo, now: datetime, hotline:
             late = overdue_text(ag.cal.working_seconds_between(r.due_at, now, ag.hours))
             note = f"系统自动{'催办' if action == 'urge' else '督办'}：{CLOCK_KINDS[r.kind].label}已超期{late}"
             try:
-                hotline(engine, order_id, action, {"note": note}, system(ag.id), now)
+                case_engine.act(engine, kind, order_id, action, {"note": note}, system(ag.id), now)
             except (InvalidTransition, StaleVersion, NotFound) as exc:  # a busy order, or not due by its ladder
-                log.debug("work order %s: %s by the hour not fired now: %s", order_id, action, exc)
+                log.debug("%s %s: %s by the hour not fired now: %s", kind.name, order_id, action, exc)
                 report.add("workorder_not_due")
                 break
             report.add(action)

@@ -1,4 +1,6 @@
-"""Lapses the law defines, carried out through the workflow itself (``workflow.disclosure.actions.act``).
+"""Lapses the law defines, carried out through the workflow itself (``workflow.cases.engine.act``): a clock kind
+with a ``lapse_action`` (``ClockKind``, declared by its request kind) fires that action once it has run out.
+For disclosure applications:
 
 - correction period over without a correction → ``lapse_correction`` (条例第三十条: 视为放弃申请);
 - fee unpaid after the payment period → ``lapse_fee`` (国办函〔2020〕109号: 不再处理);
@@ -22,8 +24,8 @@ from sqlalchemy import Engine, func, select
 
 from db.engine import read_session
 from workflow.accounts.principal import system
-from workflow.cases.clocks import CLOCK_KINDS
-from workflow.disclosure import actions as wf
+from workflow.cases import engine as case_engine
+from workflow.cases.kind import KINDS, CaseKind
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
 from workflow.sweeps.base import (
     CLOCKS,
@@ -39,57 +41,67 @@ from workflow.timesource import start_of_day
 
 log = logging.getLogger(__name__)
 
-LAPSE_KINDS = {k: v.lapse_action for k, v in CLOCK_KINDS.items() if v.lapse_action}
+def lapse_kinds(kind: CaseKind) -> dict[str, str]:
+    """The kind's clock kinds that lapse → the action that records it."""
+    return {k: v.lapse_action for k, v in kind.clocks.items() if v.lapse_action}
 
 
-def _pending(ag: AgencyInfo) -> list[Any]:
+def _pending(ag: AgencyInfo, kind: CaseKind) -> list[Any]:
     c = CLOCKS.c
-    return [c.agency_id == ag.id, c.status == "running", c.case_kind == "disclosure",
-            c.kind.in_(tuple(LAPSE_KINDS)), c.due_date < ag.today]
+    return [c.agency_id == ag.id, c.status == "running", c.case_kind == kind.name,
+            c.kind.in_(tuple(lapse_kinds(kind))), c.due_date < ag.today]
 
 
 @sweep("lapses")
 def lapse(engine: Engine, now: datetime, report: SweepReport, budget: Budget, opts: RunOptions) -> None:
-    """Fire every due lapse action, oldest due date first (see the module doc)."""
+    """Fire every due lapse action, oldest due date first, kind by kind (see the module doc)."""
+    kinds = [k for _, k in sorted(KINDS.items()) if lapse_kinds(k)]
     for ag in load_agencies(engine, now):
-        actor = system(ag.id)
-        after: tuple[datetime, int] | None = None
-        while not budget.exhausted():
-            c = CLOCKS.c
-            q = select(c.id, c.case_id, c.kind, c.due_at, c.due_date).where(*_pending(ag))
-            if after is not None:  # keyset on (due_at, id): a skipped case is not retried in this run
-                q = q.where((c.due_at > after[0]) | ((c.due_at == after[0]) & (c.id > after[1])))
-            with read_session(engine) as s:
-                rows = s.execute(q.order_by(c.due_at, c.id).limit(opts.batch_size)).all()
-            if not rows:
-                break
-            report.batches += 1
-            for r in rows:
-                if budget.exhausted():
-                    break
-                after = (r.due_at, int(r.id))
-                action = LAPSE_KINDS[r.kind]
-                try:
-                    # The law makes the lapse automatic: it is dated the day after the period ended, however
-                    # late the sweep finds it (never before the case's last step: workflow.cases.when).
-                    lapsed_at = start_of_day(r.due_date + timedelta(days=1), ag.cfg.timezone)
-                    wf.act(engine, r.case_id, action, {}, actor, now, effective_at=min(lapsed_at, now))
-                    report.add(action)
-                except (InvalidTransition, StaleVersion, NotFound, DomainValidation) as exc:
-                    log.info("lapse %s on disclosure %s skipped: %s", action, r.case_id, exc)
-                    report.add("skipped")
-                except Exception as exc:  # one broken case must not block every other lapse
-                    log.exception("lapse %s on disclosure %s failed", action, r.case_id)
-                    report.add("failed")
-                    report.error = f"disclosure {r.case_id} {action}: {type(exc).__name__}: {exc}"[:2000]
-            if len(rows) < opts.batch_size:
-                break
-        if budget.exhausted():
-            with read_session(engine) as s:
-                left, oldest = s.execute(select(func.count(), func.min(CLOCKS.c.due_at)).where(*_pending(ag))).one()
-            if left:
-                report.remaining += int(left)
-                report.lag_seconds = max(report.lag_seconds, (now - aware(oldest)).total_seconds())
+        for kind in kinds:
+            _lapse_kind(engine, ag, kind, now, report, budget, opts)
 
 
-__all__ = ["LAPSE_KINDS", "lapse"]
+def _lapse_kind(engine: Engine, ag: AgencyInfo, kind: CaseKind, now: datetime, report: SweepReport, budget: Budget,
+                opts: RunOptions) -> None:
+    lapsing = lapse_kinds(kind)
+    actor = system(ag.id)
+    after: tuple[datetime, int] | None = None
+    while not budget.exhausted():
+        c = CLOCKS.c
+        q = select(c.id, c.case_id, c.kind, c.due_at, c.due_date).where(*_pending(ag, kind))
+        if after is not None:  # keyset on (due_at, id): a skipped case is not retried in this run
+            q = q.where((c.due_at > after[0]) | ((c.due_at == after[0]) & (c.id > after[1])))
+        with read_session(engine) as s:
+            rows = s.execute(q.order_by(c.due_at, c.id).limit(opts.batch_size)).all()
+        if not rows:
+            break
+        report.batches += 1
+        for r in rows:
+            if budget.exhausted():
+                break
+            after = (r.due_at, int(r.id))
+            action = lapsing[r.kind]
+            try:
+                # The law makes the lapse automatic: it is dated the day after the period ended, however
+                # late the sweep finds it (never before the case's last step: workflow.cases.when).
+                lapsed_at = start_of_day(r.due_date + timedelta(days=1), ag.cfg.timezone)
+                case_engine.act(engine, kind, r.case_id, action, {}, actor, now, effective_at=min(lapsed_at, now))
+                report.add(action)
+            except (InvalidTransition, StaleVersion, NotFound, DomainValidation) as exc:
+                log.info("lapse %s on %s %s skipped: %s", action, kind.name, r.case_id, exc)
+                report.add("skipped")
+            except Exception as exc:  # one broken case must not block every other lapse
+                log.exception("lapse %s on %s %s failed", action, kind.name, r.case_id)
+                report.add("failed")
+                report.error = f"{kind.name} {r.case_id} {action}: {type(exc).__name__}: {exc}"[:2000]
+        if len(rows) < opts.batch_size:
+            break
+    if budget.exhausted():
+        with read_session(engine) as s:
+            left, oldest = s.execute(select(func.count(), func.min(CLOCKS.c.due_at)).where(*_pending(ag, kind))).one()
+        if left:
+            report.remaining += int(left)
+            report.lag_seconds = max(report.lag_seconds, (now - aware(oldest)).total_seconds())
+
+
+__all__ = ["lapse", "lapse_kinds"]

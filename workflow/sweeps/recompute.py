@@ -27,27 +27,27 @@ from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar, calendar_version, count_stale_clocks, stale_clock_ids
 from workflow.cases.audit import append_events, event_values
 from workflow.cases.clocks import CLOCK_KINDS, OPEN, recompute_clock
+from workflow.cases.kind import KINDS
 from workflow.sweeps.base import (
-    CASE_TABLES,
     CLOCKS,
     Budget,
     RunOptions,
     SweepReport,
     aware,
+    case_table,
     lock_cases,
     sweep,
 )
-
-_BINDING = tuple(k for k, v in CLOCK_KINDS.items() if v.duty or v.lapse_action)
 
 
 def _refresh_cases(session: Any, kind: str, ids: set[int], now: datetime) -> None:
     """The case rows' nearest running deadline and overdue level, from their clocks (the rule of
     ``disclosure_context.refresh_next_due``: a passed window that only permits something no longer counts)."""
-    t = CASE_TABLES[kind]
+    t = case_table(KINDS[kind])
     c = CLOCKS.c
+    binding = tuple(k for k, v in CLOCK_KINDS.items() if v.duty or v.lapse_action)
     running = (c.case_kind == kind, c.case_id == t.c.id, c.status == "running", c.kind.in_(tuple(CLOCK_KINDS)),
-               or_(c.kind.in_(_BINDING), c.due_at >= now))
+               or_(c.kind.in_(binding), c.due_at >= now))
     session.execute(update(t).where(t.c.id.in_(sorted(ids))).values(
         next_due_at=select(func.min(c.due_at)).where(*running).scalar_subquery(),
         overdue_level=func.coalesce(select(func.max(c.overdue_level)).where(*running).scalar_subquery(), 0)))
@@ -62,7 +62,7 @@ def _batch(engine: Engine, ids: list[int], now: datetime, report: SweepReport) -
             q = q.with_for_update(skip_locked=True, of=Clock)
         clocks = list(s.execute(q).scalars().all())
         cases = {kind: lock_cases(s, engine, kind, [c.case_id for c in clocks if c.case_kind == kind])
-                 for kind in CASE_TABLES}
+                 for kind in sorted({c.case_kind for c in clocks})}
         agencies: dict[int, tuple[Any, str]] = {}
         touched: dict[str, set[int]] = {}
         evs: list[dict[str, Any]] = []

@@ -4,9 +4,10 @@ Rule (decided with set-based SQL, never per-row calendar arithmetic over every o
 
 - A clock has ``w`` working days left on a working day ``today``: ``w = workdays_between(today, due_date)``
   (0 on the due day). Rung ``r`` of the ladder is *reached* when ``w <= r``. The ladder: for a disclosure
-  clock ``AgencyConfig.ladder(kind)`` (default 5, 3, 1, 0); for a work order's clock the ``reminders`` of its
-  profile cell after the agency's overrides (docs/hotline-profiles.md) unless ``reminder_ladders_wd`` names
-  the clock kind (the cells are grouped by ladder in ``workflow.sweeps.ladders``). The rung that fires is
+  clock ``AgencyConfig.ladder(kind)`` (default 5, 3, 1, 0); for the clock of a kind with its own ladders
+  (``CaseKind.reminder_ladders``: a work order's are the ``reminders`` of its profile cell after the agency's
+  overrides, docs/hotline-profiles.md, grouped by ladder in ``workflow.hotline.ladders``) those, unless
+  ``reminder_ladders_wd`` names the clock kind. The rung that fires is
   the nearest reached one, so on a working day each rung owns a window ``next_lower_rung < w <= r`` —
   which the agency calendar turns into a window of due dates
   ``[add_workdays(today, lower + 1), add_workdays(today, r + 1))``. One indexed range query per rung selects the clocks whose high-water mark (``reminded_version``/``reminded_rung``)
@@ -33,13 +34,11 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, or_, select, update
 
 from db.engine import read_session, write_session
-from notifications.context import case_ref
 from notifications.outbox import enqueue_many
-from workflow.agencies.config import rungs
-from workflow.cases.clocks import CLOCK_KINDS
+from workflow.cases.clocks import CLOCK_KINDS, desk_kinds, reminder_kinds
+from workflow.cases.kind import KINDS
 from workflow.sweeps.base import (
     CLOCKS,
-    DESK_CLOCKS,
     NO_OFFICER,
     AgencyInfo,
     Budget,
@@ -47,6 +46,7 @@ from workflow.sweeps.base import (
     SweepReport,
     case_refs,
     desk_users,
+    fallback_ref,
     internal_notice,
     load_agencies,
     people,
@@ -54,11 +54,7 @@ from workflow.sweeps.base import (
     sweep,
 )
 from workflow.sweeps.hours import remind_by_the_hour
-from workflow.sweeps.ladders import workorder_groups
 from workflow.timesource import start_of_day
-
-REMINDER_KINDS = tuple(k for k, v in CLOCK_KINDS.items() if v.reminders)
-WORKORDER_REMINDER_KINDS = tuple(k for k in REMINDER_KINDS if CLOCK_KINDS[k].case_kind == "workorder")
 
 
 @dataclass(frozen=True)
@@ -74,21 +70,24 @@ class Window:
 
 def ladders(ag: AgencyInfo) -> list[tuple[tuple[int, ...], tuple[str, ...], Any]]:
     """(rungs, clock kinds, condition or None) for every reminder ladder of the agency."""
-    # no profile loads (no groups): the work orders' clocks are reminded on the agency's ladders, not silently not
-    groups = workorder_groups(ag, lambda lim: rungs(lim.reminders))
+    # a kind whose own ladders give none (no 12345 profile loads): its clocks are reminded on the agency's ladders,
+    # not silently not
+    own = {name: list(k.reminder_ladders(ag.cfg, ag.id)) for name, k in sorted(KINDS.items()) if k.reminder_ladders}
     plain: dict[tuple[int, ...], list[str]] = {}
-    profiled = []
-    for kind in REMINDER_KINDS:
-        if groups and kind in WORKORDER_REMINDER_KINDS and kind not in ag.cfg.reminder_ladders_wd:
-            profiled.append(kind)
+    profiled: dict[str, list[str]] = {}
+    for kind in reminder_kinds():
+        case_kind = CLOCK_KINDS[kind].case_kind
+        if own.get(case_kind) and kind not in ag.cfg.reminder_ladders_wd:
+            profiled.setdefault(case_kind, []).append(kind)
         else:
             plain.setdefault(ag.cfg.ladder(kind), []).append(kind)
     out: list[tuple[tuple[int, ...], tuple[str, ...], Any]] = []
-    for g in groups if profiled else []:
-        if g.where is None:  # every order shares it: one query with the other kinds of the same ladder
-            plain.setdefault(g.ladder, []).extend(profiled)
-        else:
-            out.append((g.ladder, tuple(profiled), g.where))
+    for case_kind, kinds in profiled.items():
+        for ladder, where in own[case_kind]:
+            if where is None:  # every case shares it: one query with the other kinds of the same ladder
+                plain.setdefault(ladder, []).extend(kinds)
+            else:
+                out.append((ladder, tuple(kinds), where))
     return [(ladder, tuple(kinds), None) for ladder, kinds in plain.items()] + out
 
 
@@ -108,12 +107,22 @@ def rung_windows(ag: AgencyInfo) -> list[Window]:
 
 def _pending(ag: AgencyInfo, w: Window) -> list[Any]:
     c = CLOCKS.c
+    desk = _desk_clocks()
     # a clock of working minutes (an urgent sign-for) is reminded by the hour (workflow.sweeps.hours), not by the day
     cond = [c.agency_id == ag.id, c.status == "running", c.kind.in_(w.kinds), c.unit != "wmin", c.due_date >= w.lo,
-            c.due_date < w.hi, or_(c.assignee_id.is_not(None), and_(c.case_kind == "workorder",
-                                                                   c.kind.in_(DESK_CLOCKS))),
+            c.due_date < w.hi, or_(c.assignee_id.is_not(None), *(and_(c.case_kind == case_kind, c.kind.in_(kinds))
+                                                                 for case_kind, kinds in desk.items())),
             or_(c.reminded_version != c.deadline_version, c.reminded_rung.is_(None), c.reminded_rung > w.rung)]
     return cond if w.where is None else [*cond, w.where]
+
+
+def _desk_clocks() -> dict[str, tuple[str, ...]]:
+    """Case kind → its clock kinds the desk answers for (reminded even while nobody is assigned)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for kind in desk_kinds():
+        case_kind = CLOCK_KINDS[kind].case_kind
+        out[case_kind] = (*out.get(case_kind, ()), kind)
+    return out
 
 
 def _batch(engine: Engine, ag: AgencyInfo, w: Window, opts: RunOptions, now: datetime, hold: datetime,
@@ -136,7 +145,7 @@ def _batch(engine: Engine, ag: AgencyInfo, w: Window, opts: RunOptions, now: dat
         notices = []
         for r in rows:
             kind = CLOCK_KINDS.get(r.kind)
-            for_desk = r.case_kind == "workorder" and r.kind in DESK_CLOCKS
+            for_desk = kind is not None and kind.for_desk
             to = desk if for_desk else ((r.assignee_id, names.get(r.assignee_id, (NO_OFFICER, ""))[0]),)
             for uid, name in to:
                 notice = {"clock_label": kind.label if kind else r.kind, "due_date": r.due_date.isoformat(),
@@ -144,7 +153,7 @@ def _batch(engine: Engine, ag: AgencyInfo, w: Window, opts: RunOptions, now: dat
                 notices.append(internal_notice(
                     agency=ag, notice_type="internal.reminder", recipient_id=uid, recipient_name=name,
                     case_kind=r.case_kind, case_id=r.case_id,
-                    case=refs.get((r.case_kind, r.case_id)) or case_ref(r.case_kind, f"#{r.case_id}", "（无摘要）"),
+                    case=refs.get((r.case_kind, r.case_id)) or fallback_ref(r.case_kind, r.case_id),
                     notice={**notice, "for_desk": True} if for_desk else notice,
                     dedupe_key=f"reminder:{r.id}:v{r.deadline_version}:r{w.rung}:user:{uid}",
                     now=now, not_before=hold))
@@ -189,4 +198,4 @@ def remind(engine: Engine, now: datetime, report: SweepReport, budget: Budget, o
                 report.lag_seconds = max(report.lag_seconds, (now - start_of_day(ag.today, ag.tz)).total_seconds())
 
 
-__all__ = ["REMINDER_KINDS", "WORKORDER_REMINDER_KINDS", "Window", "ladders", "remind", "rung_windows"]
+__all__ = ["Window", "ladders", "remind", "rung_windows"]

@@ -1,4 +1,5 @@
-"""Which 12345 ladder applies to which work orders, for the set-based sweeps.
+"""Which 12345 ladder applies to which work orders, for the set-based sweeps (the work order's
+``CaseKind.reminder_ladders`` and ``escalation_ladders``).
 
 A work order's escalation ladder (催办/督办 steps) and reminder rungs come from its time-limit profile (the
 ``profile_code`` it was received under) for its category × urgency, after the
@@ -17,12 +18,15 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select, tuple_
 
+from db.models import Clock, WorkOrder
 from states.hotline import Category, Urgency
 from states.hotline_profiles import ProfileError, ResolvedLimits, resolve
-from workflow.agencies.config import AgencyConfig
+from workflow.agencies.config import AgencyConfig, rungs
 from workflow.hotline import profiles as hotline_profiles_io
 from workflow.hotline.context import cached_profile
-from workflow.sweeps.base import CLOCKS, WORKORDERS, AgencyInfo
+
+CLOCKS = Clock.__table__  # type: ignore[attr-defined]
+WORKORDERS = WorkOrder.__table__  # type: ignore[attr-defined]
 
 K = TypeVar("K", bound=Hashable)
 CellKey = tuple[str, str, str]  # (profile code, category, urgency)
@@ -61,14 +65,14 @@ def cells(cfg: AgencyConfig) -> tuple[tuple[CellKey, ResolvedLimits], ...]:
     return _cells(json.dumps(cfg.hotline_overrides, sort_keys=True, ensure_ascii=False, default=str))
 
 
-def workorder_groups(ag: AgencyInfo, pick: Callable[[ResolvedLimits], K]) -> list[LadderGroup[K]]:
+def workorder_groups(cfg: AgencyConfig, agency_id: int, pick: Callable[[ResolvedLimits], K]) -> list[LadderGroup[K]]:
     """The agency's work-order cells grouped by ``pick(limits)`` (e.g. the escalation ladder).
 
     One group: no condition. Several: each names its cells, except the largest, which takes every order
     the others do not name (so an order of a profile that no longer loads is still swept).
     """
     by: dict[K, list[CellKey]] = {}
-    for key, lim in cells(ag.cfg):
+    for key, lim in cells(cfg):
         by.setdefault(pick(lim), []).append(key)
     if len(by) <= 1:
         return [LadderGroup(k) for k in by]
@@ -77,10 +81,21 @@ def workorder_groups(ag: AgencyInfo, pick: Callable[[ResolvedLimits], K]) -> lis
     cell = tuple_(w.profile_code, w.category, w.urgency)
 
     def orders(cond: Any) -> Any:
-        return CLOCKS.c.case_id.in_(select(w.id).where(w.agency_id == ag.id, cond))
+        return CLOCKS.c.case_id.in_(select(w.id).where(w.agency_id == agency_id, cond))
 
     others = [c for k, v in by.items() if k != rest for c in v]
     return [LadderGroup(k, orders(~cell.in_(others)) if k == rest else orders(cell.in_(v))) for k, v in by.items()]
 
 
-__all__ = ["LadderGroup", "cells", "profile_codes", "workorder_groups"]
+def reminder_ladders(cfg: AgencyConfig, agency_id: int) -> list[tuple[tuple[int, ...], Any]]:
+    """The reminder rungs of the agency's work orders, by profile cell (none when no profile loads)."""
+    return [(g.ladder, g.where) for g in workorder_groups(cfg, agency_id, lambda lim: rungs(lim.reminders))]
+
+
+def escalation_ladders(cfg: AgencyConfig, agency_id: int) -> list[tuple[tuple[tuple[str, int], ...], Any]]:
+    """The 催办/督办 steps of the agency's work orders, by profile cell (none when no profile loads)."""
+    return [(tuple((s.action, s.after_wd) for s in g.ladder), g.where)
+            for g in workorder_groups(cfg, agency_id, lambda lim: lim.escalation)]
+
+
+__all__ = ["LadderGroup", "cells", "escalation_ladders", "profile_codes", "reminder_ladders", "workorder_groups"]

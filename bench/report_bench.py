@@ -109,7 +109,7 @@ def fill(admin: str, url: str, dbname: str, n: int, agencies: int) -> float:
                 for k in range(2):
                     uid = sa_conn.execute(insert(user_t).values(
                         agency_id=a, unit_id=unit_id, username=f"u{a}_{u}_{k}", display_name="x",
-                        password_hash="x", roles="officer", created_at=now).returning(user_t.c.id)).scalar_one()
+                        password_hash="x", created_at=now).returning(user_t.c.id)).scalar_one()
                     users[a].append((uid, unit_id))
     engine.dispose()
     pg = url.replace("postgresql+psycopg://", "postgresql://", 1)

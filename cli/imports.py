@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from cli.main import CliError
 from db.engine import read_session
 from db.models import Agency, User
-from states.roles import Role, parse_roles
+from states.roles import Role
 from workflow.accounts.principal import Principal
+from workflow.accounts.roles import holders, roles_of
 from workflow.agencies.registry import by_code, first_agency
 from workflow.errors import NotFound
 from workflow.hotline.batch import write_report
@@ -35,22 +36,22 @@ def agency_by_code(engine: Any, code: str | None, default_code: str) -> Agency:
 
 def user_principal(engine: Any, agency_id: int, username: str | None) -> Principal:
     """Who runs an import: the user named, else the agency's first active leader or administrator."""
-    user = _user(engine, agency_id, username)
-    assert user.id is not None
-    return Principal(user.id, user.agency_id, parse_roles(user.roles), user.display_name)
-
-
-def _user(engine: Any, agency_id: int, username: str | None) -> User:
     with read_session(engine) as s:
-        q = select(User).where(User.agency_id == agency_id, col(User.active).is_(True))
-        if username:
-            user = s.exec(q.where(User.username == username)).first()
-            if user is None:
-                raise CliError(f"本机关没有用户 {username}")
-            return user
-        for user in s.exec(q.order_by(col(User.id))).all():
-            if user.role_set & {Role.LEADER, Role.ADMIN}:
-                return user
+        user = _user(s, agency_id, username)
+        assert user.id is not None
+        return Principal(user.id, user.agency_id, roles_of(s, user.id, user.agency_id), user.display_name)
+
+
+def _user(s: Session, agency_id: int, username: str | None) -> User:
+    if username:
+        user = s.exec(select(User).where(User.agency_id == agency_id, col(User.active).is_(True),
+                                         User.username == username)).first()
+        if user is None:
+            raise CliError(f"本机关没有用户 {username}")
+        return user
+    first = holders(s, agency_id, Role.LEADER, Role.ADMIN)
+    if first:
+        return first[0]
     raise CliError("本机关没有负责人或管理员账户：请用 --user 指定执行导入的用户")
 
 

@@ -11,7 +11,7 @@ from cli.common import engine_and_settings, now
 from cli.main import CliError
 from workflow.accounts import memberships
 from workflow.accounts.principal import system
-from workflow.accounts.users import ALL_ROLES, UserError, create_user
+from workflow.accounts.users import ALL_ROLES, UserError, checked_roles, create_user
 
 
 def _read_password() -> str:
@@ -32,7 +32,7 @@ def _create(args: argparse.Namespace) -> int:
                            email=args.email, unit_name=args.unit)
     except UserError as exc:
         raise CliError(exc.message) from exc
-    print(f"已创建用户 {user.username}（角色：{user.roles}）")
+    print(f"已创建用户 {user.username}（角色：{','.join(sorted(checked_roles(args.role)))}）")
     return 0
 
 
@@ -43,7 +43,7 @@ def _grant(args: argparse.Namespace) -> int:
                               actor=system(0, "命令行"), now=now())
     except UserError as exc:
         raise CliError(exc.message) from exc
-    print(f"{args.name} 现在也在机关 {args.agency} 任职（角色：{m.roles}）；登录后可“切换机关”，接口令牌用 agency={args.agency}")
+    print(f"{args.name} 现在也在机关 {args.agency} 任职（角色：{','.join(sorted(m.roles))}）；登录后可“切换机关”，接口令牌用 agency={args.agency}")
     return 0
 
 

@@ -139,6 +139,11 @@ def _reset_pg(engine: Engine) -> None:
                                "deactivated_at = NULL, kind = 'department', code = 'default', name = '某县某局'"))
             elif t == "app_user":
                 c.execute(text("DELETE FROM app_user WHERE username <> 'admin'"))
+            elif t == "user_role":  # the bootstrap administrator's roles as workflow.agencies.bootstrap gives them
+                c.execute(text("DELETE FROM user_role"))
+                c.execute(text("INSERT INTO user_role (user_id, agency_id, role) SELECT u.id, u.agency_id, r.role "
+                               "FROM app_user u, (VALUES ('instance_admin'), ('admin'), ('leader'), ('front_desk'), "
+                               "('officer')) AS r(role) WHERE u.username = 'admin'"))
             else:
                 c.execute(text(f'DELETE FROM "{t}"'))
         # Calendar imports made by a test are undone: keep only the seeded notices.

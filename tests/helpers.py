@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from db.engine import read_session, write_session
 from db.models import Agency, User
 from states.identity import resident_id_check_char, uscc_check_char
-from states.roles import Role, parse_roles
+from states.roles import Role
 from workflow.accounts.principal import Principal
+from workflow.accounts.roles import roles_of
 from workflow.accounts.users import create_user_in
 
 
@@ -34,9 +35,10 @@ class Staff:
     agency_id: int
 
 
-def principal(u: User) -> Principal:
+def principal(session: Session, u: User) -> Principal:
+    """The user acting in their own agency, with the roles held there."""
     assert u.id is not None
-    return Principal(u.id, u.agency_id, parse_roles(u.roles), u.display_name)
+    return Principal(u.id, u.agency_id, roles_of(session, u.id, u.agency_id), u.display_name)
 
 
 _HASH: dict[str, str] = {}
@@ -68,7 +70,7 @@ def make_staff(engine: Any, now: datetime, agency_code: str | None = None) -> St
             u = create_user_in(s, agency=agency, username=f"{prefix}-{key}", password="password123", roles=roles,
                                display_name=name, now=now, email=f"{key}@{prefix}.example.cn", unit_name=unit,
                                password_hash=password_hash())
-            out[key] = principal(u)
+            out[key] = principal(s, u)
         s.commit()
         assert agency.id is not None
         return Staff(agency_id=agency.id, **out)

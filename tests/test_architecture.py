@@ -6,6 +6,8 @@ check them. Each check is a function over {module: source} so a test can plant a
 * ``web`` reaches the database only through ``workflow``: no ``db.models``, ``sqlmodel`` or ``sqlalchemy`` in a
   view — except the legacy modules listed in LEGACY_WEB_DB, which may only shrink.
 * No import cycles between modules (module-level imports; TYPE_CHECKING blocks aside).
+* Roles are rows (``user_role``) read and written by workflow.accounts.roles only; what people type is parsed by
+  workflow.accounts.users.checked_roles only (``states.roles.parse_roles``).
 * No new imports inside functions: the per-module counts in LEGACY_LOCAL_IMPORTS may only shrink; a module not
   listed has none.
 """
@@ -128,6 +130,19 @@ def web_reading_the_database(src: Mapping[str, str]) -> list[str]:
     return bad
 
 
+ROLE_ROWS = {"db.models.UserRole": "workflow.accounts.roles", "states.roles.parse_roles": "workflow.accounts.users"}
+
+
+def roles_read_elsewhere(src: Mapping[str, str]) -> list[str]:
+    bad = []
+    for name, text in src.items():
+        for node, _ in _all_imports(_tree(text)):
+            for n in _names(node):
+                if n in ROLE_ROWS and name != ROLE_ROWS[n]:
+                    bad.append(f"{name} imports {n}")
+    return bad
+
+
 def local_imports(src: Mapping[str, str]) -> list[str]:
     bad = []
     for name, text in src.items():
@@ -182,6 +197,7 @@ def test_the_tree_keeps_the_arrows() -> None:
     assert notifications_writing_audit(src) == []
     assert web_reading_the_database(src) == []
     assert local_imports(src) == []
+    assert roles_read_elsewhere(src) == []
     assert cycles(src) == []
 
 
@@ -219,3 +235,11 @@ def test_planted_impurity_audit_write_and_local_import_are_caught() -> None:
     assert impure_states(src) == ["states.planted imports sqlalchemy"]
     assert notifications_writing_audit(src) == ["notifications.planted imports workflow.cases.audit"]
     assert local_imports(src) == ["workflow.planted: 1 imports inside functions (allowed 0)"]
+
+
+def test_roles_read_or_parsed_elsewhere_are_caught() -> None:
+    src = sources()
+    src["workflow.cases.planted"] = "from db.models import User, UserRole\n"
+    src["cli.planted"] = "from states.roles import Role, parse_roles\n"
+    assert roles_read_elsewhere(src) == ["workflow.cases.planted imports db.models.UserRole",
+                                         "cli.planted imports states.roles.parse_roles"]

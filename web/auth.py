@@ -12,9 +12,10 @@ from sqlmodel import Session
 from db.engine import read_session
 from db.models import Agency, User
 from states.machine import Actor
-from states.roles import Role, parse_roles
+from states.roles import Role
 from workflow.accounts.memberships import seat_in
 from workflow.accounts.principal import Principal
+from workflow.accounts.roles import roles_of
 from workflow.agencies.registry import supervised_agencies
 
 
@@ -43,10 +44,13 @@ class CurrentUser:
         return Principal(self.id, self.agency_id, self.roles, self.display_name, supervises=self.supervises)
 
     @classmethod
-    def from_row(cls, u: User, supervises: frozenset[int] = frozenset()) -> CurrentUser:
+    def at_home(cls, engine: Engine, u: User) -> CurrentUser:
+        """The user in their own agency with the roles held there (where a login lands)."""
         assert u.id is not None
-        return cls(u.id, u.agency_id, u.unit_id, u.username, u.display_name, parse_roles(u.roles), supervises,
-                   u.must_change_password)
+        with read_session(engine) as s:
+            roles = roles_of(s, u.id, u.agency_id)
+        return cls(u.id, u.agency_id, u.unit_id, u.username, u.display_name, roles,
+                   must_change_password=u.must_change_password)
 
     @classmethod
     def load(cls, session: Session, u: User, agency_id: int | None = None) -> CurrentUser | None:

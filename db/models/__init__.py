@@ -12,7 +12,7 @@ from db.models.common import (
     StoredFile,
     SweepStatus,
 )
-from db.models.core import Agency, Membership, Unit, User
+from db.models.core import Agency, Unit, User, UserRole
 from db.models.disclosure import AnnualReportVersion, Consultation, Disclosure, RemedyCase
 from db.models.hotline import WorkOrder, WorkOrderCycle
 from db.models.web import ChallengeUse, LoginThrottle, RateCounter, WebSession
@@ -32,7 +32,6 @@ __all__ = [
     "Event",
     "JobRun",
     "LoginThrottle",
-    "Membership",
     "NumberSeries",
     "Outbox",
     "RateCounter",
@@ -41,6 +40,7 @@ __all__ = [
     "SweepStatus",
     "Unit",
     "User",
+    "UserRole",
     "WebSession",
     "WorkOrder",
     "WorkOrderCycle",

@@ -41,7 +41,8 @@ class Unit(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
-    """A staff account. ``roles`` is a comma-separated set of states.roles.Role values."""
+    """A staff account of one agency (``agency_id``); the roles it holds there and in any other agency it serves are
+    rows of ``user_role`` (``UserRole``), read through workflow.accounts.roles."""
 
     __tablename__ = "app_user"
     id: int | None = Field(default=None, primary_key=True)
@@ -51,7 +52,6 @@ class User(SQLModel, table=True):
     display_name: str = Field(max_length=100)
     email: str | None = Field(default=None, max_length=254)
     password_hash: str = Field(max_length=255)
-    roles: str = Field(max_length=200)
     active: bool = True
     password_changed_at: datetime | None = None
     # A password someone else chose (the printed bootstrap password, an admin's reset): changed at the next login.
@@ -63,23 +63,15 @@ class User(SQLModel, table=True):
                                                               server_default=text("0")))
     created_at: datetime
 
-    @property
-    def role_set(self) -> frozenset[str]:
-        return frozenset(r for r in self.roles.split(",") if r)
 
+class UserRole(SQLModel, table=True):
+    """One role (states.roles.Role) a person holds in one agency: their own (``app_user.agency_id``) or another they
+    also serve (兼任: the county's disclosure office staff often serve several, granted by that agency's
+    administrator). A person acts in one agency at a time, with the roles held there (issue 17: rows, not text)."""
 
-class Membership(SQLModel, table=True):
-    """Roles a person holds in an agency other than their own (the county's disclosure office staff often serve
-    several): ``roles`` as in ``User.roles``. The user picks the agency they act in (web session, API token)."""
-
-    __tablename__ = "agency_membership"
-    __table_args__ = (UniqueConstraint("user_id", "agency_id"),)
+    __tablename__ = "user_role"
+    __table_args__ = (UniqueConstraint("user_id", "agency_id", "role"),)
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="app_user.id", index=True)
+    user_id: int = Field(foreign_key="app_user.id")  # the unique key's first column serves the look-ups by user
     agency_id: int = Field(foreign_key="agency.id", index=True)
-    roles: str = Field(max_length=200)
-    created_at: datetime
-
-    @property
-    def role_set(self) -> frozenset[str]:
-        return frozenset(r for r in self.roles.split(",") if r)
+    role: str = Field(max_length=32)

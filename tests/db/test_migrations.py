@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401
-from db.migrate import alembic_config, current_revision, head_revision
+from db.engine import make_engine, read_session
+from db.migrate import alembic_config, current_revision, head_revision, upgrade
+from states.roles import Role
+from tests.conftest import PG_ADMIN_URL, T0, pg_unavailable_reason
+from workflow.accounts.roles import roles_by_agency, roles_of
 
 
 def test_single_head() -> None:
@@ -56,3 +69,74 @@ def test_login_locks_in_force_survive_0010_both_ways(db, clock) -> None:  # type
     with read_session(db.engine) as s:
         assert throttle.locked_names(s, ["default-front", "default-officer"], clock.now()) == {"default-front"}
         assert s.get(LoginThrottle, (throttle.NAME, "default-front")).blocked_until == until  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------- upgrading a database that holds data
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database with no tables yet, on each backend (migrated step by step by the test)."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        yield eng
+        eng.dispose()
+        return
+    reason = pg_unavailable_reason()
+    if reason:
+        pytest.skip(f"SKIPPED (PostgreSQL unavailable): {reason}")
+    name = f"banli_migrate_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    eng = make_engine(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
+def test_roles_text_becomes_rows_and_back(empty_engine: Engine) -> None:
+    """0011: the comma text of app_user.roles and agency_membership.roles becomes user_role rows (trimmed, each once);
+    the downgrade writes the text back."""
+    upgrade(empty_engine, "0010")
+    with empty_engine.begin() as c:
+        for i, code in ((1, "county"), (2, "office")):
+            c.execute(text("INSERT INTO agency (id, code, name, kind, active, settings, created_at) "
+                           "VALUES (:i, :code, :code, 'department', true, '{}', :t)"), {"i": i, "code": code, "t": T0})
+        for i, agency, roles in ((1, 1, "admin,leader"), (2, 1, " officer , front_desk,officer"), (3, 2, "officer")):
+            c.execute(text("INSERT INTO app_user (id, agency_id, username, display_name, password_hash, roles, active, "
+                           "must_change_password, token_generation, created_at) "
+                           "VALUES (:i, :a, :u, :u, 'x', :r, true, false, 0, :t)"),
+                      {"i": i, "a": agency, "u": f"u{i}", "r": roles, "t": T0})
+        c.execute(text("INSERT INTO agency_membership (user_id, agency_id, roles, created_at) "
+                       "VALUES (3, 1, 'officer,supervisor', :t)"), {"t": T0})
+    upgrade(empty_engine)
+    with empty_engine.connect() as c:
+        rows = sorted(tuple(r) for r in c.execute(text("SELECT user_id, agency_id, role FROM user_role")))
+        columns = {col["name"] for col in inspect(c).get_columns("app_user")}
+        tables = set(inspect(c).get_table_names())
+    assert rows == [(1, 1, "admin"), (1, 1, "leader"), (2, 1, "front_desk"), (2, 1, "officer"), (3, 1, "officer"),
+                    (3, 1, "supervisor"), (3, 2, "officer")]
+    assert "roles" not in columns and "agency_membership" not in tables
+    with read_session(empty_engine) as s:
+        assert roles_of(s, 2, 1) == {Role.OFFICER, Role.FRONT_DESK}
+        assert roles_by_agency(s, 3) == {2: {Role.OFFICER}, 1: {Role.OFFICER, Role.SUPERVISOR}}
+    with pytest.raises(IntegrityError), empty_engine.begin() as c:  # each (person, agency, role) once
+        c.execute(text("INSERT INTO user_role (user_id, agency_id, role) VALUES (1, 1, 'admin')"))
+
+    _downgrade(empty_engine, "0010")
+    with empty_engine.connect() as c:
+        users = sorted(tuple(r) for r in c.execute(text("SELECT id, roles FROM app_user")))
+        members = [tuple(r) for r in c.execute(text("SELECT user_id, agency_id, roles FROM agency_membership"))]
+    assert users == [(1, "admin,leader"), (2, "front_desk,officer"), (3, "officer")]
+    assert members == [(3, 1, "officer,supervisor")]

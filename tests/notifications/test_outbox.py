@@ -229,9 +229,9 @@ def test_drains_past_the_batch_size_on_one_connection(engine, server, sink, smtp
 def test_internal_rows_use_the_users_email_or_stay_in_app(engine, server, sink, smtp_settings):
     with write_session(engine) as s:
         s.add(User(id=7, agency_id=1, username="jiming", display_name="\U00020bb7明", email="jiming@example.gov.cn",
-                   password_hash="x", roles="officer", created_at=T0))
+                   password_hash="x", created_at=T0))
         s.add(User(id=8, agency_id=1, username="wangwu", display_name="王五", email=None, password_hash="x",
-                   roles="officer", created_at=T0))
+                   created_at=T0))
         s.commit()
     with_mail = add(engine, "internal.reminder", recipient="user:7", key="u7")
     no_mail = add(engine, "internal.reminder", recipient="user:8", key="u8")

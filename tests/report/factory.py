@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, insert
 from sqlmodel import col
 
-from db.models import Agency, Clock, Consultation, Disclosure, Event, RemedyCase, Unit, User
+from db.models import Agency, Clock, Consultation, Disclosure, Event, RemedyCase, Unit, User, UserRole
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -42,10 +42,13 @@ def unit(engine: Engine, agency_id: int, name: str) -> int:
 
 
 def user(engine: Engine, agency_id: int, unit_id: int | None, username: str) -> int:
+    """An officer (承办人) of the agency."""
     with engine.begin() as conn:
-        return _id(conn.execute(insert(User).values(
+        uid = _id(conn.execute(insert(User).values(
             agency_id=agency_id, unit_id=unit_id, username=username, display_name=username,
-            password_hash="x", roles="officer", created_at=T0).returning(col(User.id))).scalar_one())
+            password_hash="x", created_at=T0).returning(col(User.id))).scalar_one())
+        conn.execute(insert(UserRole).values(user_id=uid, agency_id=agency_id, role="officer"))
+        return uid
 
 
 def disclosure_row(agency_id: int, category: str, receipt: date | None, concluded: date | None,

@@ -46,7 +46,7 @@ class Api:
             sup = create_user_in(s, agency=agency, username="sup", password="password123", roles=["supervisor"],
                                  display_name="监督员", now=self.clock.now(), password_hash=password_hash())
             s.commit()
-            self.supervisor = principal(sup)
+            self.supervisor = principal(s, sup)
         self.app = create_app(db.settings, db.engine, self.clock, run_scheduler=False)
         self.client = TestClient(self.app)
 

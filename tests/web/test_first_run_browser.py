@@ -26,10 +26,10 @@ from db.models import Disclosure, Outbox, StoredFile, User
 from notifications.files import file_path
 from notifications.outbox import deliver_due
 from settings import Settings
-from states.roles import parse_roles
 from tests.ops.cli_helpers import free_port, run_cli
 from web.app import create_app
 from workflow.accounts.principal import Principal
+from workflow.accounts.roles import roles_of
 from workflow.disclosure import actions as wf
 from workflow.timesource import FixedTime, local_dt
 
@@ -144,11 +144,12 @@ def test_first_run(fresh: Fresh, new_context: Any) -> None:
     with read_session(fresh.engine) as s:
         case = s.exec(select(Disclosure)).one()
         admin = s.exec(select(User).where(User.username == "admin")).one()
-    assert case.id is not None and admin.id is not None
+        assert case.id is not None and admin.id is not None
+        admin_roles = roles_of(s, admin.id, admin.agency_id)
     receipt_date = case.receipt_date
     assert receipt_date is not None and receipt_date.isoformat() == "2026-03-02"
     # the officer (here the administrator, who holds every role) answers before the setup too
-    me = Principal(admin.id, admin.agency_id, parse_roles(admin.roles), admin.display_name)
+    me = Principal(admin.id, admin.agency_id, admin_roles, admin.display_name)
     wf.act(fresh.engine, case.id, "assign", {"assignee_id": admin.id}, me, fresh.clock.now())
     wf.act(fresh.engine, case.id, "reply", {"category": "disclose", "reason": "provided"}, me, fresh.clock.now())
     fresh.deliver()

@@ -11,11 +11,13 @@ from sqlmodel import select
 
 from db.engine import write_session
 from db.models import Agency, User
+from states.roles import Role
 from tests.conftest import unconfigure_agency
 from tests.helpers import password_hash
 from tests.web.conftest import Web, csrf_of
 from tests.web.wording import ADMIN_ONLY, findings
 from workflow.accounts.principal import system
+from workflow.accounts.roles import roles_of
 from workflow.agencies.registry import create_agency, update_agency
 
 
@@ -23,7 +25,8 @@ def _bootstrap_admin(web: Web) -> None:
     """The printed password is random; the test sets a known one on the same account (still to be changed)."""
     with write_session(web.db.engine) as s:
         admin = s.exec(select(User).where(User.username == "admin")).one()
-        assert admin.must_change_password and "instance_admin" in admin.roles
+        assert admin.id is not None
+        assert admin.must_change_password and Role.INSTANCE_ADMIN in roles_of(s, admin.id, admin.agency_id)
         admin.password_hash = password_hash()
         s.add(admin)
         s.commit()

@@ -19,7 +19,7 @@ from web.auth import CurrentUser
 from web.deps import EngineDep, NowDep, require_roles
 from web.errors import ApiError
 from workflow.accounts import memberships
-from workflow.accounts.users import create_user
+from workflow.accounts.users import checked_roles, create_user
 from workflow.agencies import registry
 from workflow.agencies.admin import save_agency_settings
 from workflow.agencies.config import AgencyConfig
@@ -144,7 +144,7 @@ def create_agency_user(code: str, body: UserCreate, engine: EngineDep, now: NowD
                     display_name=body.display_name, now=now, email=body.email, unit_name=body.unit,
                     actor=user.principal())
     return {"id": u.id, "username": u.username, "display_name": u.display_name, "agency": code,
-            "roles": sorted(u.role_set)}
+            "roles": sorted(checked_roles(body.roles))}
 
 
 class MemberIn(Clean):
@@ -158,7 +158,7 @@ def add_member(code: str, body: MemberIn, engine: EngineDep, now: NowDep, user: 
     _check_admin_of(user, _agency_id(engine, code))
     m = memberships.grant(engine, username=body.username, agency_code=code, roles=body.roles, actor=user.principal(),
                           now=now)
-    return {"username": body.username, "agency": code, "roles": sorted(m.role_set)}
+    return {"username": body.username, "agency": code, "roles": sorted(m.roles)}
 
 
 @router.get("/{code}/members", summary="在本机关兼任的其他机关人员")

@@ -101,7 +101,7 @@ def login(request: Request, form: AnonForm) -> Response:
     opened = web_sessions.open_session(app_engine(request), res.user.id, now=now,
                                        ip=client_ip(request),
                                        user_agent=request.headers.get("user-agent", ""))
-    resp = RedirectResponse(nxt or landing(request, CurrentUser.from_row(res.user)), status_code=303)
+    resp = RedirectResponse(nxt or landing(request, CurrentUser.at_home(app_engine(request), res.user)), status_code=303)
     set_session_cookie(request, resp, opened.token)
     return resp
 

@@ -19,6 +19,7 @@ from states.policy import may_grant, may_manage_agencies
 from states.roles import Role
 from workflow.accounts import throttle
 from workflow.accounts.principal import Principal
+from workflow.accounts.roles import replace_roles, roles_of
 from workflow.accounts.sessions import revoke_user_sessions_in
 from workflow.accounts.users import (
     UserError,
@@ -36,7 +37,7 @@ def _user(session: Session, user_id: int, agency_id: int, actor: Principal) -> U
     user = session.get(User, user_id)
     if user is None or user.agency_id != agency_id:
         raise UserError("用户不存在", "not_found", "user")
-    if Role.INSTANCE_ADMIN in user.role_set and not may_manage_agencies(actor.actor):
+    if Role.INSTANCE_ADMIN in roles_of(session, user_id, agency_id) and not may_manage_agencies(actor.actor):
         raise UserError("平台管理员的账户只能由平台管理员管理", "instance_admin_account", "user")
     return user
 
@@ -117,9 +118,8 @@ def set_roles(engine: Engine, user_id: int, roles: list[str], *, agency_id: int,
         raise UserError("只有平台管理员可以设立平台管理员", "grant_instance_admin", "roles")
     with write_session(engine) as s:
         user = _user(s, user_id, agency_id, actor)
-        before = user.roles
-        user.roles = ",".join(sorted(role_set))
-        audit_account(s, user, actor, "set_roles", now, roles_before=before.split(","), roles=sorted(role_set))
+        before = replace_roles(s, user_id, agency_id, role_set)
+        audit_account(s, user, actor, "set_roles", now, roles_before=sorted(before), roles=sorted(role_set))
         s.commit()
         return user
 

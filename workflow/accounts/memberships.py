@@ -1,6 +1,7 @@
-"""People in several agencies: roles held in an agency besides one's own (``Membership``), granted and revoked by
-an administrator of that agency (or the instance administrator), audited like every account change; and which
-agency a person acts in — their own, or one where they hold roles (the web session and the API token say which).
+"""People in several agencies: roles held in an agency besides one's own (``user_role`` rows of that agency,
+workflow.accounts.roles), granted and revoked by an administrator of that agency (or the instance administrator),
+audited like every account change; and which agency a person acts in — their own, or one where they hold roles (the
+web session and the API token say which).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
-from db.models import Agency, Membership, User
+from db.models import Agency, User
 from states.policy import may_administer, may_grant
-from states.roles import Role, parse_roles
+from states.roles import Role
 from workflow.accounts.principal import Principal
+from workflow.accounts.roles import holders, replace_roles, roles_by_agency, roles_in
 from workflow.accounts.users import UserError, audit_account, checked_roles
 
 
@@ -34,10 +36,13 @@ def seats(session: Session, user: User) -> list[Seat]:
     """The person's own agency first, then every agency where they hold roles (active agencies only)."""
     assert user.id is not None
     home = session.get(Agency, user.agency_id)
-    out = [Seat(user.agency_id, home.code if home else "", home.name if home else "", parse_roles(user.roles), True)]
-    rows = session.exec(select(Membership, Agency).join(Agency, col(Agency.id) == col(Membership.agency_id))
-                        .where(Membership.user_id == user.id, col(Agency.active)).order_by(col(Agency.code))).all()
-    out += [Seat(a.id or 0, a.code, a.name, parse_roles(m.roles), False) for m, a in rows]
+    held = roles_by_agency(session, user.id)
+    out = [Seat(user.agency_id, home.code if home else "", home.name if home else "",
+                held.pop(user.agency_id, frozenset()), True)]
+    if held:
+        rows = session.exec(select(Agency).where(col(Agency.id).in_(list(held)), col(Agency.active))
+                            .order_by(col(Agency.code))).all()
+        out += [Seat(a.id or 0, a.code, a.name, held[a.id or 0], False) for a in rows]
     return out
 
 
@@ -62,7 +67,7 @@ def _target(s: Session, username: str, agency_code: str, actor: Principal) -> tu
 
 
 def grant(engine: Engine, *, username: str, agency_code: str, roles: list[str], actor: Principal,
-          now: datetime) -> Membership:
+          now: datetime) -> Seat:
     """Give a person roles in another agency (replacing any they held there), audited in that agency."""
     role_set = checked_roles(roles)
     if not may_grant(actor.actor, role_set) or Role.INSTANCE_ADMIN in role_set:
@@ -71,29 +76,23 @@ def grant(engine: Engine, *, username: str, agency_code: str, roles: list[str], 
         user, agency = _target(s, username, agency_code, actor)
         if not agency.active:
             raise UserError(f"{agency.name}已停用", "inactive_agency", "agency")
-        m = s.exec(select(Membership).where(Membership.user_id == user.id, Membership.agency_id == agency.id)).first()
-        before = sorted(m.role_set) if m else []
-        if m is None:
-            assert user.id is not None and agency.id is not None
-            m = Membership(user_id=user.id, agency_id=agency.id, roles="", created_at=now)
-        m.roles = ",".join(sorted(role_set))
-        s.add(m)
+        assert user.id is not None and agency.id is not None
+        before = replace_roles(s, user.id, agency.id, role_set)
         audit_account(s, user, actor, "grant_membership", now, agency=agency.code, agency_id_granted=agency.id,
-                      roles_before=before, roles=sorted(role_set))
+                      roles_before=sorted(before), roles=sorted(role_set))
         s.commit()
-        s.refresh(m)
-        return m
+        return Seat(agency.id, agency.code, agency.name, role_set, False)
 
 
 def revoke(engine: Engine, *, username: str, agency_code: str, actor: Principal, now: datetime) -> bool:
     """Take a person's roles in another agency away; False when they held none there."""
     with write_session(engine) as s:
         user, agency = _target(s, username, agency_code, actor)
-        m = s.exec(select(Membership).where(Membership.user_id == user.id, Membership.agency_id == agency.id)).first()
-        if m is None:
+        assert user.id is not None and agency.id is not None
+        before = replace_roles(s, user.id, agency.id, frozenset())
+        if not before:
             return False
-        s.delete(m)
-        audit_account(s, user, actor, "revoke_membership", now, agency=agency.code, roles_before=sorted(m.role_set))
+        audit_account(s, user, actor, "revoke_membership", now, agency=agency.code, roles_before=sorted(before))
         s.commit()
         return True
 
@@ -104,7 +103,7 @@ class Member:
     username: str
     display_name: str
     home_agency: str
-    roles: frozenset[str]
+    roles: frozenset[Role]
 
 
 def members_of(engine: Engine, agency_id: int) -> list[Member]:
@@ -113,19 +112,20 @@ def members_of(engine: Engine, agency_id: int) -> list[Member]:
         return members_in(s, agency_id)
 
 
-def members_in(s: Session, agency_id: int) -> list[Member]:
-    rows = s.exec(select(Membership, User, Agency).join(User, col(User.id) == col(Membership.user_id))
-                  .join(Agency, col(Agency.id) == col(User.agency_id))
-                  .where(Membership.agency_id == agency_id, col(User.active))
+def members_in(s: Session, agency_id: int, held: dict[int, frozenset[Role]] | None = None) -> list[Member]:
+    """As ``members_of``, in the caller's session (``held``: the roles in ``agency_id`` if already read)."""
+    held = roles_in(s, agency_id) if held is None else held
+    if not held:
+        return []
+    rows = s.exec(select(User, Agency).join(Agency, col(Agency.id) == col(User.agency_id))
+                  .where(col(User.id).in_(list(held)), User.agency_id != agency_id, col(User.active))
                   .order_by(col(User.username))).all()
-    return [Member(u.id or 0, u.username, u.display_name, a.name, m.role_set) for m, u, a in rows]
+    return [Member(u.id or 0, u.username, u.display_name, a.name, held[u.id or 0]) for u, a in rows]
 
 
 def member_officers(session: Session, agency_id: int) -> list[User]:
     """Active users of other agencies who are officers (承办人) in ``agency_id``."""
-    rows = session.exec(select(Membership, User).join(User, col(User.id) == col(Membership.user_id))
-                        .where(Membership.agency_id == agency_id, col(User.active))).all()
-    return [u for m, u in rows if Role.OFFICER in m.role_set]
+    return holders(session, agency_id, Role.OFFICER, own_staff=False)
 
 
 def seat_by_code(engine: Engine, user: User, agency_code: str) -> Seat | None:

@@ -11,6 +11,7 @@ from db.engine import read_session
 from db.models import Unit, User
 from states.roles import Role
 from workflow.accounts.memberships import member_officers
+from workflow.accounts.roles import holders
 from workflow.runtime import Engine
 
 
@@ -27,6 +28,7 @@ def officers_of(engine: Engine, agency_id: int) -> list[Officer]:
     with read_session(engine) as s:
         rows = s.exec(select(User, Unit.name).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
                       .where(User.agency_id == agency_id, col(User.active)).order_by(col(User.display_name))).all()
+        own = {u.id for u in holders(s, agency_id, Role.OFFICER)}
         members = member_officers(s, agency_id)
-    return [Officer(u.id or 0, u.display_name, unit or "") for u, unit in rows if Role.OFFICER in u.role_set] + \
+    return [Officer(u.id or 0, u.display_name, unit or "") for u, unit in rows if u.id in own] + \
         [Officer(u.id or 0, u.display_name, "", member=True) for u in members]

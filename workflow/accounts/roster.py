@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from db.engine import read_session
 from db.models import Unit, User
 from workflow.accounts.memberships import Member, members_in
+from workflow.accounts.roles import roles_in
 from workflow.accounts.sessions import live_session_counts
 from workflow.accounts.throttle import locked_names
 from workflow.runtime import Engine
@@ -40,7 +41,8 @@ def roster(engine: Engine, agency_id: int, *, now: datetime, idle_seconds: int) 
                       .where(User.agency_id == agency_id).order_by(col(User.username))).all()
         sessions = live_session_counts(s, [u.id for u, _ in rows if u.id], now=now, idle_seconds=idle_seconds)
         locked = locked_names(s, [u.username for u, _ in rows], now)
-        members = members_in(s, agency_id)
-    accounts = [Account(u.id or 0, u.username, u.display_name, unit or "", sorted(u.role_set), u.active,
+        held = roles_in(s, agency_id)  # its own staff's and its 兼任 members' roles here
+        members = members_in(s, agency_id, held)
+    accounts = [Account(u.id or 0, u.username, u.display_name, unit or "", sorted(held.get(u.id or 0, ())), u.active,
                         u.username in locked, sessions.get(u.id or 0, 0)) for u, unit in rows]
     return Roster(accounts, members)

@@ -18,6 +18,7 @@ from states.policy import may_administer, may_grant
 from states.roles import Role, parse_roles
 from workflow.accounts import throttle
 from workflow.accounts.principal import Principal, system
+from workflow.accounts.roles import replace_roles
 from workflow.accounts.throttle import LoginLimits
 from workflow.cases.audit import append_event
 
@@ -70,7 +71,8 @@ def _check_password(password: str) -> None:
 
 
 def checked_roles(roles: list[str]) -> frozenset[Role]:
-    """The roles named, each known, at least one (UserError at ``roles`` otherwise)."""
+    """The roles named (a list of names; comma text inside one is split too), each known, at least one (UserError at
+    ``roles`` otherwise): the one parser of the roles people send (forms, the API, the command line)."""
     try:
         role_set = parse_roles(",".join(roles))
     except ValueError as exc:
@@ -111,11 +113,12 @@ def create_user_in(session: Session, *, agency: Agency, username: str, password:
     assert agency.id is not None
     user = User(
         agency_id=agency.id, unit_id=unit_id, username=username, display_name=display_name or username,
-        email=email, password_hash=password_hash or hash_password(password), roles=",".join(sorted(role_set)),
-        created_at=now, password_changed_at=now,
+        email=email, password_hash=password_hash or hash_password(password), created_at=now, password_changed_at=now,
     )
     session.add(user)
     session.flush()
+    assert user.id is not None
+    replace_roles(session, user.id, agency.id, role_set)
     return user
 
 
@@ -138,7 +141,7 @@ def create_user(engine: Engine, *, agency_code: str, username: str, password: st
         user = create_user_in(session, agency=agency, username=username, password=password, roles=roles,
                               display_name=display_name, now=now, email=email, unit_name=unit_name)
         audit_account(session, user, who, "create_account", now,
-                      roles=user.roles.split(","), display_name=user.display_name)
+                      roles=sorted(checked_roles(roles)), display_name=user.display_name)
         session.commit()
         return user
 

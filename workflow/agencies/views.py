@@ -12,6 +12,8 @@ from sqlmodel import col, select
 from db.engine import read_session
 from db.models import Agency, CalendarNotice, User
 from states.agencies import KIND_LABELS, AgencyKind, Node, RemedyProposal
+from states.roles import Role
+from workflow.accounts.roles import roles_in
 from workflow.agencies.completeness import Missing, missing_notice_settings
 from workflow.agencies.config import AgencyConfig, agency_config
 from workflow.agencies.registry import OpenWork, by_code, descendants_of, hierarchy, list_agencies, open_work
@@ -23,7 +25,7 @@ from workflow.errors import NotFound
 class UserLine:
     username: str
     display_name: str
-    roles: frozenset[str]
+    roles: frozenset[Role]
     active: bool
 
 
@@ -52,7 +54,8 @@ def agency_detail(engine: Engine, code: str) -> AgencyDetail:
         a = by_code(s, code)
         assert a.id is not None
         nodes = hierarchy(s)
-        users = [UserLine(u.username, u.display_name, u.role_set, u.active)
+        held = roles_in(s, a.id)
+        users = [UserLine(u.username, u.display_name, held.get(u.id or 0, frozenset()), u.active)
                  for u in s.exec(select(User).where(User.agency_id == a.id).order_by(col(User.username))).all()]
         cfg = agency_config(a)
         return AgencyDetail(

@@ -7,6 +7,7 @@ from sqlmodel import Session
 from db.models import User
 from states.roles import Role
 from workflow.accounts.memberships import member_officers
+from workflow.accounts.roles import roles_of
 from workflow.errors import DomainValidation
 
 
@@ -18,6 +19,7 @@ def validate_assignee(session: Session, agency_id: int, assignee_id: int, field:
         member = next((u for u in member_officers(session, agency_id) if u.id == user.id), None)
         if member is not None:
             return User.model_validate({**user.model_dump(), "unit_id": None})  # a detached copy
-    if user is None or user.agency_id != agency_id or not user.active or Role.OFFICER not in user.role_set:
+    if (user is None or user.id is None or user.agency_id != agency_id or not user.active
+            or Role.OFFICER not in roles_of(session, user.id, agency_id)):
         raise DomainValidation.one(field, "invalid_assignee", "承办人不存在或不是本机关的承办人")
     return user

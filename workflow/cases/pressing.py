@@ -10,13 +10,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
-
 from db.models import Clock, Unit, User
 from notifications.context import case_ref
 from notifications.outbox import enqueue
 from states.calendar import WorkCalendar, WorkingHours
 from states.roles import Role
+from workflow.accounts.roles import holders
 from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, duty_kinds
 from workflow.cases.context import CaseCtx
 from workflow.timesource import local_date
@@ -48,9 +47,8 @@ def hour_overdue(clock: Clock, cal: WorkCalendar, hours: WorkingHours, now: date
 
 def desk(ctx: CaseCtx) -> list[User]:
     """The agency's front desk (who signs for and calls back), else its leaders."""
-    users = list(ctx.session.exec(select(User).where(User.agency_id == ctx.row.agency_id,
-                                                     col(User.active).is_(True)).order_by(col(User.id))))
-    return [u for u in users if Role.FRONT_DESK in u.role_set] or [u for u in users if Role.LEADER in u.role_set]
+    return holders(ctx.session, ctx.row.agency_id, Role.FRONT_DESK) or holders(ctx.session, ctx.row.agency_id,
+                                                                                 Role.LEADER)
 
 
 def press(ctx: CaseCtx, *, kind: str, step: str, note: str, number: str, summary: str, clocks: list[Clock],

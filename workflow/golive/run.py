@@ -16,9 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from db.engine import read_session, write_session
-from db.models import Disclosure, User
+from db.models import Disclosure
 from states.roles import Role
 from workflow.accounts.principal import Principal
+from workflow.accounts.roles import holders
 from workflow.agencies.cache import agency_context_cached
 from workflow.errors import NotFound
 from workflow.golive.actor import import_principal
@@ -87,10 +88,10 @@ class _Officers:
 
 def _officers(engine: Engine, agency_id: int) -> _Officers:
     with read_session(engine) as s:
-        users = s.exec(select(User).where(User.agency_id == agency_id, col(User.active).is_(True))).all()
+        users = holders(s, agency_id, Role.OFFICER)
     out = _Officers({}, {})
     for u in users:
-        if Role.OFFICER in u.role_set and u.id is not None:
+        if u.id is not None:
             out.by_username[u.username] = u.id
             out.by_name.setdefault(u.display_name, []).append(u.id)
     return out

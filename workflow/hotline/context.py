@@ -23,6 +23,7 @@ from states.hotline_profiles import (
     hour_steps_reached,
 )
 from states.roles import Role
+from workflow.accounts.roles import holders
 from workflow.agencies.config import AgencyConfig
 from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, case_clocks, stop_clock
 from workflow.cases.context import CaseCtx
@@ -193,7 +194,7 @@ def notify_overdue(ctx: Ctx, level: int, clock: Clock, days_overdue: int, extra:
     users = list(ctx.session.exec(select(User).where(User.agency_id == ctx.row.agency_id,
                                                      col(User.active).is_(True))))
     officer = next((u for u in users if u.id == ctx.row.assignee_id), None)
-    recipients = [u for u in users if Role.LEADER in u.role_set] or ([officer] if officer else [])
+    recipients = holders(ctx.session, ctx.row.agency_id, Role.LEADER) or ([officer] if officer else [])
     notice = {"level": level, "clock_label": CLOCK_KINDS[clock.kind].label,
               "due_date": clock.due_date.isoformat() if clock.due_date else "", "days_overdue": days_overdue,
               "officer": officer.display_name if officer else "（未指派）",

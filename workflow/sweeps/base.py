@@ -31,6 +31,8 @@ from db.models import Agency, Clock, Event, JobRun, Outbox, SweepStatus, Unit, U
 from notifications.context import case_ref
 from settings import Settings
 from states.calendar import WorkCalendar, WorkingHours
+from states.roles import Role
+from workflow.accounts.roles import holders
 from workflow.agencies.config import AgencyConfig, agency_config
 from workflow.calendar.service import agency_calendar
 from workflow.cases.kind import KINDS, CaseKind
@@ -240,19 +242,13 @@ class AgencyInfo:
 
 
 def leaders(session: Any, agency_id: int) -> tuple[tuple[int, str], ...]:
-    rows = session.execute(
-        select(USERS.c.id, USERS.c.display_name, USERS.c.roles).where(
-            USERS.c.agency_id == agency_id, USERS.c.active.is_(True)).order_by(USERS.c.id)).all()
-    return tuple((int(r.id), str(r.display_name)) for r in rows if "leader" in str(r.roles).split(","))
+    return tuple((u.id or 0, u.display_name) for u in holders(session, agency_id, Role.LEADER))
 
 
 def desk_users(session: Any, agency_id: int) -> tuple[tuple[int, str], ...]:
     """The agency's front desk (who signs 12345 orders for and calls back), else its leaders."""
-    rows = session.execute(
-        select(USERS.c.id, USERS.c.display_name, USERS.c.roles).where(
-            USERS.c.agency_id == agency_id, USERS.c.active.is_(True)).order_by(USERS.c.id)).all()
-    front = tuple((int(r.id), str(r.display_name)) for r in rows if "front_desk" in str(r.roles).split(","))
-    return front or tuple((int(r.id), str(r.display_name)) for r in rows if "leader" in str(r.roles).split(","))
+    front = tuple((u.id or 0, u.display_name) for u in holders(session, agency_id, Role.FRONT_DESK))
+    return front or leaders(session, agency_id)
 
 
 def load_agencies(engine: Engine, now: datetime) -> list[AgencyInfo]:

@@ -1,0 +1,67 @@
+"""Roles as rows (issue 17): who holds which role in which agency — one ``user_role`` row per (person, agency,
+role), read and written here only. A person holds roles in their own agency (``app_user.agency_id``) and possibly
+in others they also serve (兼任, workflow.accounts.memberships). Every reader answers ``frozenset[Role]``; what people
+type (a list of names, or comma text on the command line) is parsed once, by workflow.accounts.users.checked_roles.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from db.models import User, UserRole
+from states.roles import Role
+
+
+def _grouped(rows: Iterable[tuple[int, str]]) -> dict[int, frozenset[Role]]:
+    out: dict[int, set[Role]] = defaultdict(set)
+    for key, role in rows:
+        out[key].add(Role(role))
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def roles_of(session: Session, user_id: int, agency_id: int) -> frozenset[Role]:
+    """The roles ``user_id`` holds in ``agency_id`` (empty: none there)."""
+    return roles_in(session, agency_id, [user_id]).get(user_id, frozenset())
+
+
+def roles_in(session: Session, agency_id: int, user_ids: Collection[int] | None = None) -> dict[int, frozenset[Role]]:
+    """user id → roles held in ``agency_id``, for everyone holding any there (or only ``user_ids``): its own staff
+    and the people of other agencies serving it."""
+    q = select(UserRole.user_id, UserRole.role).where(UserRole.agency_id == agency_id)
+    if user_ids is not None:
+        q = q.where(col(UserRole.user_id).in_(list(user_ids)))
+    return _grouped(session.exec(q).all())
+
+
+def roles_by_agency(session: Session, user_id: int) -> dict[int, frozenset[Role]]:
+    """agency id → the roles ``user_id`` holds there (their own agency and any other they serve)."""
+    return _grouped(session.exec(select(UserRole.agency_id, UserRole.role).where(UserRole.user_id == user_id)).all())
+
+
+def holders(session: Session, agency_id: int, *roles: Role, own_staff: bool = True) -> list[User]:
+    """Active people holding any of ``roles`` in ``agency_id``, by id: its own staff, or (``own_staff=False``) the
+    people of other agencies who serve it."""
+    held = select(UserRole.user_id).where(UserRole.agency_id == agency_id,
+                                          col(UserRole.role).in_([str(r) for r in roles]))
+    home: Any = User.agency_id == agency_id if own_staff else User.agency_id != agency_id
+    return list(session.exec(select(User).where(col(User.id).in_(held), col(User.active).is_(True), home)
+                             .order_by(col(User.id))).all())
+
+
+def replace_roles(session: Session, user_id: int, agency_id: int, roles: frozenset[Role]) -> frozenset[Role]:
+    """Make ``roles`` what ``user_id`` holds in ``agency_id`` (empty: none there any more), in the caller's
+    transaction; the roles held there before."""
+    before = roles_of(session, user_id, agency_id)
+    gone = [str(r) for r in before - roles]
+    if gone:
+        session.execute(delete(UserRole).where(col(UserRole.user_id) == user_id,
+                                               col(UserRole.agency_id) == agency_id, col(UserRole.role).in_(gone)))
+    for r in sorted(roles - before):
+        session.add(UserRole(user_id=user_id, agency_id=agency_id, role=str(r)))
+    session.flush()
+    return before

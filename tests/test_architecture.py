@@ -31,7 +31,6 @@ DB_ERRORS = ("sqlalchemy.exc",)  # mapping a database error to an answer is the 
 # one a line, so that those emptying them do not collide).
 LEGACY_WEB_DB = frozenset({
     "web.auth",
-    "web.pages.disclosure.frontdesk",
     "web.pages.leader.dashboard",
     "web.pages.leader.reports",
     "web.pages.session",

@@ -8,8 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from db.engine import read_session
-from db.models import Disclosure
 from states.identity import ID_TYPES
 from states.roles import Role
 from web.auth import CurrentUser
@@ -25,13 +23,10 @@ from web.pages.forms import (
 from web.pages.labels import FIELD_LABELS, HELP
 from web.pages.render import read_flash, redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, principal, require
-from workflow.calendar.service import agency_calendar
-from workflow.cases.clocks import case_clocks
 from workflow.disclosure import actions as wf
-from workflow.disclosure.context import KIND
+from workflow.disclosure.front_desk import receipt as read_receipt
 from workflow.disclosure.payloads import CHANNEL_LABELS, NEEDS_CONFIRMATION, RegisterIn
-from workflow.errors import DomainValidation, InvalidTransition
-from workflow.timesource import local_date
+from workflow.errors import DomainValidation, InvalidTransition, NotFound
 
 router = APIRouter(prefix="/frontdesk", include_in_schema=False)
 CanRegister = require(Role.FRONT_DESK, Role.LEADER)
@@ -86,25 +81,17 @@ def register(request: Request, form: StaffForm, user: CurrentUser = CanRegister)
 def receipt(request: Request, case_id: int, user: CurrentUser = CanRegister) -> Response:
     """The 登记回执; the query code is shown only on the first view right after registration."""
     agency, cfg = agency_of(request, user)
-    with read_session(app_engine(request)) as s:
-        row = s.get(Disclosure, case_id)
-        if row is None or row.agency_id != user.agency_id or row.tracking_no is None:
-            raise PageError(404, "申请不存在")
-        clocks = {c.kind: c for c in case_clocks(s, KIND, case_id)}
+    try:
+        row = read_receipt(app_engine(request), case_id, agency_id=user.agency_id, tz=cfg.timezone)
+    except NotFound as exc:
+        raise PageError(404, "申请不存在") from exc
     flash = read_flash(request).get("receipt") or {}
     code = flash.get("code") if flash.get("id") == case_id else None
-    reply = clocks.get("reply")
-    registered = local_date(row.registered_at, cfg.timezone) if row.registered_at else None
-    late_days = None  # a back-dated receipt whose reply period had run out by the registration: said at once
-    if reply is not None and reply.due_date is not None and registered is not None and reply.due_date <= registered:
-        with read_session(app_engine(request)) as s:
-            late_days = agency_calendar(s, agency).workdays_between(reply.due_date, registered)
     ctx: dict[str, Any] = {
         "row": row, "agency": agency, "cfg": cfg, "code": code,
         "channel_label": CHANNEL_LABELS.get(row.channel, row.channel),
-        "reply_due": reply.due_date if reply else None, "provisional": bool(reply and reply.provisional),
-        "rolled": bool(reply and reply.explanation and "顺延" in str(reply.explanation.get("base_reason", ""))),
+        "reply_due": row.reply_due, "provisional": row.provisional, "rolled": row.rolled,
         "lookup_url": cfg.lookup_url or str(request.base_url).rstrip("/") + "/chaxun",
-        "printed_at": now(request), "late_days": late_days,
+        "printed_at": now(request), "late_days": row.late_days,
     }
     return render(request, "frontdesk/receipt.html", ctx)

@@ -1,10 +1,12 @@
-"""A test-only third request kind — a petition (信访事项, 信访工作条例 2022) reduced to three states — built the
-way docs/architecture.md says a kind is added: a transition table, handlers, payloads and a descriptor, and
-nothing in the shared engine, API or pages. Its table lives in its own metadata (never in the migrations)."""
+"""A test-only third request kind — a petition (信访事项, 信访工作条例 2022) reduced to three states and one
+clock — built the way docs/architecture.md says a kind is added: a transition table, handlers, payloads and a
+descriptor, and nothing in the shared engine, API, pages or sweeps. Its table lives in its own metadata (never in
+the migrations); the descriptor is registered only while a test uses it (``registered``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -20,8 +22,9 @@ from states.machine import SAME, StateMachine, Transition
 from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
+from workflow.cases.clocks import ClockKind, case_clocks, get_clock, start_clock, stop_clock
 from workflow.cases.context import CaseCtx
-from workflow.cases.kind import CaseKind, register
+from workflow.cases.kind import CaseKind, register, unregister
 
 
 class _Own(SQLModel, registry=registry()):
@@ -34,11 +37,14 @@ class Petition(_Own, table=True):
     agency_id: int
     version: int = 1
     state: str = "received"
+    petition_no: str = ""
     petitioner: str
     phone: str = ""
+    content: str = ""
     assignee_id: int | None = None
     answer: str = ""
     next_due_at: datetime | None = None
+    overdue_level: int = 0  # written by the escalation sweep (lists read it)
     updated_at: datetime | None = None
 
 
@@ -57,6 +63,9 @@ TABLE = (
     Transition("answer", (PState.HANDLING,), PState.ANSWERED, frozenset({OF}), LABELS["answer"]),
 )
 MACHINE = StateMachine("petition", [s.value for s in PState], PState.RECEIVED, TABLE)
+# 信访工作条例第三十二条: handled within 60 days of acceptance — here, for the test, 15 working days from the assignment
+CLOCKS = {"petition_reply": ClockKind("信访事项办理期限", duty=True)}
+REPLY_WD = 15
 
 
 class AssignIn(BaseModel):
@@ -80,6 +89,9 @@ class Ctx(CaseCtx):
 def _assign(ctx: Ctx, p: BaseModel) -> None:
     assert isinstance(p, AssignIn)
     ctx.row.assignee_id = p.assignee_id
+    start_clock(ctx.session, agency_id=ctx.row.agency_id, case_kind="petition", case_id=ctx.case_id,
+                kind="petition_reply", base=ctx.today, amount=REPLY_WD, cal=ctx.cal, now=ctx.now, tz=ctx.tz,
+                assignee_id=p.assignee_id, base_reason="交办之日")
 
 
 def _note(ctx: Ctx, p: BaseModel) -> None:
@@ -89,17 +101,39 @@ def _note(ctx: Ctx, p: BaseModel) -> None:
 def _answer(ctx: Ctx, p: BaseModel) -> None:
     assert isinstance(p, NoteIn)
     ctx.row.answer = p.text
+    clock = get_clock(ctx.session, "petition", ctx.case_id, "petition_reply")
+    if clock is not None:
+        stop_clock(clock, status="met", now=ctx.now)
+
+
+def _refresh(ctx: Ctx) -> None:
+    running = [c.due_at for c in case_clocks(ctx.session, "petition", ctx.case_id)
+               if c.status == "running" and c.due_at is not None]
+    ctx.row.next_due_at = min(running, default=None)
 
 
 def _parse(ctx: Ctx, action: str, raw: Mapping[str, Any] | None) -> BaseModel:
     return PAYLOADS[action].model_validate(dict(raw or {}))
 
 
-PETITION = register(CaseKind(
+PETITION = CaseKind(
     name="petition", noun="信访事项", table=Petition, machine=MACHINE, labels=LABELS, make_ctx=Ctx,
     facts=lambda ctx: {}, parse=_parse, handlers={"assign": _assign, "note": _note, "answer": _answer},
-    refresh=lambda ctx: None,
-))
+    refresh=_refresh, clocks=CLOCKS, title="信访事项", ref_number=("petition_no",), ref_summary=("content",),
+)
+
+
+@contextmanager
+def registered(engine: Engine) -> Iterator[CaseKind]:
+    """The kind registered and its table created for one test; both gone afterwards (a worker's PostgreSQL
+    database and the process's registry outlive the test)."""
+    create_table(engine)
+    register(PETITION)
+    try:
+        yield PETITION
+    finally:
+        unregister(PETITION.name)
+        drop_table(engine)
 
 
 def create_table(engine: Engine) -> None:
@@ -112,7 +146,8 @@ def drop_table(engine: Engine) -> None:
 
 def new_petition(engine: Engine, agency_id: int, name: str = "王五", phone: str = "13912345678") -> int:
     with Session(engine) as s:
-        p = Petition(agency_id=agency_id, petitioner=name, phone=phone)
+        p = Petition(agency_id=agency_id, petitioner=name, phone=phone, petition_no="信2026-0001",
+                     content="反映小区门前道路积水长期未治理")
         s.add(p)
         s.commit()
         assert p.id is not None

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from db.engine import read_session
 from db.models import Event
-from tests.cases.petition_kind import PETITION, create_table, drop_table, get_detail, new_petition
+from tests.cases.petition_kind import PETITION, get_detail, new_petition
 from tests.helpers import make_staff
 from web.api.cases import case_router
 from web.app import create_app
-
-
-@pytest.fixture
-def petitions(db):  # type: ignore[no-untyped-def]
-    """The test-only table, dropped afterwards (a worker's PostgreSQL database outlives the test)."""
-    create_table(db.engine)
-    yield
-    drop_table(db.engine)
 
 
 def _app(db, clock):  # type: ignore[no-untyped-def]

@@ -102,27 +102,36 @@ def check_context(notice_type: str, context: dict[str, Any]) -> None:
 def enqueue(session: Session | Connection, *, agency_id: int, notice_type: str, channel: str, context: dict[str, Any],
             dedupe_key: str, now: datetime, recipient: str = "", recipient_name: str = "",
             case_kind: str | None = None, case_id: int | None = None, validate: bool = True,
-            not_before: datetime | None = None) -> int | None:
+            not_before: datetime | None = None, backfilled: bool = False) -> int | None:
     """Add an outbox row to the caller's transaction (the one making the legal step); never commits.
 
     With ``validate`` the context is checked against the catalog now, so a missing key fails the step
     that forgot it instead of a letter going dead later. The insert is ``ON CONFLICT (dedupe_key) DO
     NOTHING``: it returns the new row's id, or None when a row with that key exists already (the
     scheduler's exactly-once reminders rely on this; a plain INSERT would abort the transaction).
+    ``backfilled``: see ``outbox_values``.
     """
     if validate:
         check_context(notice_type, context)
     values = outbox_values(agency_id=agency_id, notice_type=notice_type, channel=channel, context=context,
                            dedupe_key=dedupe_key, now=now, recipient=recipient, recipient_name=recipient_name,
-                           case_kind=case_kind, case_id=case_id, not_before=not_before)
+                           case_kind=case_kind, case_id=case_id, not_before=not_before, backfilled=backfilled)
     new_id = session.execute(_insert_statement(dialect_name(session)), values).scalar_one_or_none()
     return int(new_id) if new_id is not None else None
 
 
 def outbox_values(*, agency_id: int, notice_type: str, channel: str, context: dict[str, Any], dedupe_key: str,
                   now: datetime, recipient: str = "", recipient_name: str = "", case_kind: str | None = None,
-                  case_id: int | None = None, not_before: datetime | None = None) -> dict[str, Any]:
-    """The column values of one outbox row (checked: a known channel, a recipient unless printed)."""
+                  case_id: int | None = None, not_before: datetime | None = None,
+                  backfilled: bool = False) -> dict[str, Any]:
+    """The column values of one outbox row (checked: a known channel, a recipient unless printed).
+
+    ``backfilled``: a notice of a step recorded after it happened (补录, workflow.cases.when) that the clerk did not
+    ask to send: it carries the step's own date and is never e-mailed — a document for outside the agency is
+    printed and stored instead of e-mailed (its addressee had it on paper when the step happened), a notice to
+    staff is written ``held`` (the step is history: nobody is to act on it now; it stays held for good)."""
+    if backfilled and channel == "email":
+        channel, recipient = "print", ""
     if channel not in CHANNELS:
         raise ValueError(f"unknown outbox channel {channel!r}")
     if channel != "print" and not recipient:
@@ -130,12 +139,14 @@ def outbox_values(*, agency_id: int, notice_type: str, channel: str, context: di
     return dict(
         agency_id=agency_id, case_kind=case_kind, case_id=case_id, notice_type=notice_type, channel=channel,
         recipient=recipient, recipient_name=recipient_name, context=context, dedupe_key=dedupe_key[:300],
-        status=HELD if is_held(channel, context) else "pending", attempts=0, next_attempt_at=not_before or now,
+        status=HELD if (backfilled and channel == "internal") or is_held(channel, context) else "pending",
+        attempts=0, next_attempt_at=not_before or now,
         created_at=now,
     )
 
 
-HELD = "held"  # waits for the agency's notice settings; never claimed (workflow.agencies.held releases it)
+HELD = "held"  # never claimed: a document waiting for the agency's notice settings (workflow.agencies.held releases
+# it), or a staff notice of a back-filled step (kept for good)
 
 
 def is_held(channel: str, context: dict[str, Any]) -> bool:

@@ -3,10 +3,13 @@ that date, recorded honestly (both times, the reason), refused clearly when they
 
 from __future__ import annotations
 
+import ast
 from datetime import date
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event
 from sqlmodel import col, select
 
 from db.engine import read_session, write_session
@@ -77,6 +80,53 @@ def test_a_paper_case_of_last_year_is_recorded_with_its_dates(client, staff, db)
     assert notices and all(n.channel != "email" for n in notices)
     reply = next(n for n in notices if n.notice_type == "disclosure.reply")
     assert reply.context["issued_date"] == "2025-03-18"
+
+
+def test_a_backfilled_steps_notices_are_written_held_from_the_start(client, staff, db) -> None:
+    """Issue 14 item 3: a back-filled step's notices carry its date and are not e-mailed unless the clerk asks —
+    the applicant's are printed and stored, a notice to staff (分派通知 to the officer) is kept back. They are
+    written so (no outbox row is rewritten afterwards); a step of today, or one the clerk asks to send, goes out."""
+    h = _h(client)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    cid = _register_2025(client, h)
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert _act(client, h["front"], cid, "assign", {"assignee_id": staff.officer.id},
+                    "2025-02-25T10:00:00+08:00").status_code == 200
+        assert _act(client, h["officer"], cid, "reply", {"category": "disclose", "reason": "provided"},
+                    "2025-03-18T15:00:00+08:00").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert not [q for q in statements if q.lstrip().upper().startswith("UPDATE OUTBOX")]
+    with read_session(db.engine) as s:
+        notices = {n.notice_type: n for n in s.exec(select(Outbox).where(Outbox.case_id == cid))}
+    assigned, reply = notices["internal.assigned"], notices["disclosure.reply"]
+    assert (assigned.channel, assigned.status) == ("internal", "held")
+    assert assigned.created_at.astimezone(ZoneInfo("Asia/Shanghai")).date() == date(2025, 2, 25)
+    assert (reply.channel, reply.recipient, reply.status) == ("print", "", "pending")  # printed and stored
+    assert notices["disclosure.receipt"].channel == "print"
+
+    # The clerk asks for the e-mails: the applicant's notice is e-mailed and the officer is told.
+    other = _register_2025(client, h)
+    assert _act(client, h["front"], other, "assign", {"assignee_id": staff.officer.id}, "2025-02-25T10:00:00+08:00",
+                email_notices=True).status_code == 200
+    assert _act(client, h["officer"], other, "reply", {"category": "disclose", "reason": "provided"},
+                "2025-03-18T15:00:00+08:00", email_notices=True).status_code == 200
+    # A step of today is no back-filled step: its notices go out as always.
+    today = client.post("/api/disclosures", json=registration(), headers=h["front"]).json()["id"]
+    assert _act(client, h["front"], today, "assign", {"assignee_id": staff.officer.id}, None,
+                reason=None).status_code == 200
+    with read_session(db.engine) as s:
+        sent = {(n.case_id, n.notice_type): (n.channel, n.status)
+                for n in s.exec(select(Outbox).where(col(Outbox.case_id).in_([other, today])))}
+    assert sent[(other, "internal.assigned")] == ("internal", "pending")
+    assert sent[(other, "disclosure.reply")] == ("email", "pending")
+    assert sent[(today, "internal.assigned")] == ("internal", "pending")
+    assert sent[(today, "disclosure.receipt")] == ("email", "pending")
 
 
 def test_backfilled_steps_are_refused_clearly(client, staff, db) -> None:
@@ -151,3 +201,19 @@ def test_work_orders_take_the_same_effective_time(client, staff, db) -> None:
     sign = next(c for c in d["clocks"] if c["kind"] == "sign_for")
     assert sign["status"] == "met" and d["events"][-1]["at"].startswith("2026-02-24")
     assert d["events"][-1]["payload"]["backfill"]["reason"] == REASON
+
+
+def test_every_notice_an_action_makes_follows_the_steps_hold() -> None:
+    """Every outbox row written inside an action (``enqueue(ctx.session, …)``) passes the step's
+    ``ctx.hold_notices``, so that a back-filled step's notices are held wherever they are made."""
+    root = Path(__file__).resolve().parents[2] / "workflow"
+    missing = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args
+                    and node.func.id in ("enqueue", "enqueue_applicant_notice")):
+                continue
+            if ast.unparse(node.args[0]) == "ctx.session" and not any(
+                    k.arg == "backfilled" and ast.unparse(k.value) == "ctx.hold_notices" for k in node.keywords):
+                missing.append(f"{path.relative_to(root.parent)}:{node.lineno}")
+    assert not missing, missing

@@ -40,6 +40,10 @@ class CaseCtx:
     # takes several steps, as an imported row does).
     previous_at: datetime | None = None
     previous_known: bool = False
+    # The step is recorded after it happened (补录) and the clerk did not ask to send its notices: every notice it
+    # makes is written held from the start (notifications.outbox.outbox_values ``backfilled``). Set by the engine's
+    # step for the duration of the step; every enqueue inside an action passes it.
+    hold_notices: bool = False
 
     @property
     def tz(self) -> str:

@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, col, func, select, update
+from sqlmodel import Session, col, func, select
 
 from db.engine import write_session
-from db.models import Agency, Event, Outbox
+from db.models import Agency, Event
 from states.machine import SAME
 from states.policy import CaseParty, Sight, lists_all_cases, may_list_cases, may_see_agency, sight
 from states.roles import Role
@@ -144,15 +144,6 @@ def fire(kind: CaseKind, ctx: CaseCtx, action: str, raw_payload: Mapping[str, An
     return str(ctx.row.state)
 
 
-def hold_emails(session: Session, kind: CaseKind, ctx: CaseCtx) -> None:
-    """A back-filled step's notices are printed (and stored), not emailed, unless the clerk asks: the applicant
-    had them on paper when the step happened."""
-    session.execute(update(Outbox).where(col(Outbox.case_kind) == kind.name, col(Outbox.case_id) == ctx.case_id,
-                                         col(Outbox.channel) == "email",
-                                         col(Outbox.dedupe_key).contains(ctx.action_key))
-                    .values(channel="print", recipient=""))
-
-
 def _aware(at: datetime | None) -> datetime | None:
     return None if at is None else (at if at.tzinfo else at.replace(tzinfo=UTC))
 
@@ -171,7 +162,7 @@ def step(session: Session, kind: CaseKind, ctx: CaseCtx, action: str, payload: M
          effective_at: datetime | None = None, backfill_reason: str | None = None,
          email_notices: bool = False) -> None:
     """One action inside the caller's transaction (no commit), as of ``effective_at``: the time checked
-    (workflow.cases.when), the step fired as of then, a back-filled step's e-mails held. ``act`` wraps it in its
+    (workflow.cases.when), the step fired as of then, a back-filled step's notices written held. ``act`` wraps it in its
     own transaction; imports call it for each step of a row written all-or-nothing."""
     now = ctx.now
     previous = ctx.previous_at if ctx.previous_known else previous_step(session, kind, ctx.row)
@@ -179,6 +170,9 @@ def step(session: Session, kind: CaseKind, ctx: CaseCtx, action: str, payload: M
                    previous=previous, cfg=ctx.cfg, cal=ctx.cal, noun=kind.noun)
     ctx.now = when.effective  # guards, periods, clocks and documents as of the step's own time
     ctx.action_key = new_action_key()  # one context may take several steps (an imported row)
+    # A back-filled step's notices are written held: printed and stored, not e-mailed, unless the clerk asks (the
+    # applicant had them on paper when the step happened); its staff notices are not sent at all.
+    ctx.hold_notices = when.recorded_later and not ctx.actor.is_system and not email_notices
     try:
         fire(kind, ctx, action, payload, when.stamp())
     except InvalidTransition as exc:
@@ -188,12 +182,9 @@ def step(session: Session, kind: CaseKind, ctx: CaseCtx, action: str, payload: M
         raise DomainValidation.one("effective_at", "guard_failed",
                                    f"按所填办理时间（{day.year}年{day.month}月{day.day}日）：{exc.message}") from exc
     finally:
-        ctx.now = now
+        ctx.now, ctx.hold_notices = now, False
     ctx.previous_at = max(when.effective, previous) if previous is not None else when.effective
     ctx.previous_known = True
-    if when.recorded_later and not ctx.actor.is_system and not email_notices:
-        session.flush()
-        hold_emails(session, kind, ctx)
 
 
 def act(engine: Engine, kind: CaseKind, case_id: int, action: str, payload: Mapping[str, Any] | None,

@@ -81,4 +81,5 @@ def press(ctx: CaseCtx, *, kind: str, step: str, note: str, number: str, summary
                 context={"agency": agency, "recipient": {"name": u.display_name},
                          "case": case_ref(kind, number, summary), "notice": notice,
                          "issued_date": ctx.today.isoformat()},
-                dedupe_key=f"{kind}:{ctx.case_id}:pressed:{ctx.action_key}:{u.id}", now=ctx.now)
+                dedupe_key=f"{kind}:{ctx.case_id}:pressed:{ctx.action_key}:{u.id}", now=ctx.now,
+                backfilled=ctx.hold_notices)

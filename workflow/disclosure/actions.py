@@ -128,8 +128,8 @@ def _prepare(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
                                       notice_type="disclosure.receipt", now=now,
                                       notice={"query_code": code, "due_date": reply_due.isoformat()})
     form = oral_application_form(agency, cfg, values, actor, now, reply_due) if data.oral else None
-    if when.recorded_later and not data.email_notices:
-        receipt_notice.channel, receipt_notice.recipient = "print", ""
+    if when.recorded_later and not data.email_notices:  # printed and stored, not e-mailed (the applicant had it)
+        receipt_notice.backfilled = True
     return _Prepared(data, actor, now, actx, raw, receipt, code, values, clocks, receipt_notice, form, when.stamp())
 
 

@@ -154,7 +154,8 @@ def applicant_channel(row: Any) -> tuple[str, str]:
 def notify_applicant(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, doc_no: str | None = None,
                      key_suffix: str = "") -> None:
     enqueue_applicant_notice(ctx.session, agency=ctx.agency, cfg=ctx.cfg, row=ctx.row, notice_type=notice_type,
-                             notice=notice, now=ctx.now, action_key=ctx.action_key + key_suffix, doc_no=doc_no)
+                             notice=notice, now=ctx.now, action_key=ctx.action_key + key_suffix, doc_no=doc_no,
+                             backfilled=ctx.hold_notices)
 
 
 @dataclass
@@ -168,6 +169,7 @@ class PreparedNotice:
     recipient_name: str
     context: dict[str, Any]
     now: datetime
+    backfilled: bool = False  # a back-filled step's notice (notifications.outbox.outbox_values)
 
     def values(self, *, case_id: int, tracking_no: str | None, number: str, action_key: str) -> dict[str, Any]:
         """The outbox row's values for this notice on case ``case_id``."""
@@ -178,7 +180,7 @@ class PreparedNotice:
         return outbox_values(agency_id=self.agency_id, case_kind=KIND, case_id=case_id, notice_type=self.notice_type,
                              channel=self.channel, recipient=self.recipient, recipient_name=self.recipient_name,
                              context=self.context, dedupe_key=f"{KIND}:{case_id}:{self.notice_type}:{action_key}",
-                             now=self.now)
+                             now=self.now, backfilled=self.backfilled)
 
     def enqueue(self, session: Session | Connection, *, case_id: int, tracking_no: str | None, number: str,
                 action_key: str) -> None:
@@ -216,10 +218,12 @@ def oral_application_form(agency: Agency, cfg: AgencyConfig, values: dict[str, A
 
 
 def enqueue_applicant_notice(session: Session, *, agency: Agency, cfg: AgencyConfig, row: Any, notice_type: str,
-                             notice: dict[str, Any], now: datetime, action_key: str, doc_no: str | None = None) -> None:
-    """A notice to the applicant, enqueued in the caller's transaction."""
+                             notice: dict[str, Any], now: datetime, action_key: str, doc_no: str | None = None,
+                             backfilled: bool = False) -> None:
+    """A notice to the applicant, enqueued in the caller's transaction (``backfilled``: held, see PreparedNotice)."""
     prepared = applicant_notice(agency=agency, cfg=cfg, row=row, notice_type=notice_type, notice=notice, now=now,
                                 doc_no=doc_no)
+    prepared.backfilled = backfilled
     prepared.enqueue(session, case_id=row.id, tracking_no=row.tracking_no,
                      number=row.tracking_no or row.submission_no or "", action_key=action_key)
 
@@ -234,7 +238,8 @@ def notify_party(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, name: st
     }
     enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, notice_type=notice_type,
             channel=channel, recipient=recipient, recipient_name=name, context=context,
-            dedupe_key=f"{KIND}:{ctx.case_id}:{notice_type}:{ctx.action_key}{key_suffix}", now=ctx.now)
+            dedupe_key=f"{KIND}:{ctx.case_id}:{notice_type}:{ctx.action_key}{key_suffix}", now=ctx.now,
+            backfilled=ctx.hold_notices)
 
 
 def decision_view(category: str | None, reason: str | None) -> dict[str, Any] | None:

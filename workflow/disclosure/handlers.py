@@ -72,7 +72,7 @@ def _set_assignee(ctx: Ctx, user: User) -> None:
                      "notice": {"assigned_by": ctx.actor.label, "clock_label": "答复期限",
                                 "due_date": iso(reply.due_date if reply else None) or ""},
                      "issued_date": ctx.today.isoformat()},
-            dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}", now=ctx.now)
+            dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}", now=ctx.now, backfilled=ctx.hold_notices)
 
 
 def h_reassign(ctx: Ctx, p: P.ReassignIn) -> None:

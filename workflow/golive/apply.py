@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, update
+from sqlmodel import Session
 
-from db.models import Disclosure, Outbox
+from db.models import Disclosure
 from states.disclosure import STATE_LABELS
 from workflow.accounts.principal import Principal
 from workflow.disclosure.actions import _insert_registrations, _prepare
-from workflow.disclosure.context import KIND
 from workflow.disclosure.kind import DISCLOSURE
 from workflow.errors import DomainValidation, InvalidTransition
 from workflow.golive.columns import STATUS_LABELS
@@ -75,11 +74,7 @@ def write_row(session: Session, engine: Engine, plan: RowPlan, actor: Principal,
             message = exc.message if exc.code != "illegal_action" else (
                 f"按所填日期，此时申请处于“{STATE_LABELS.get(row.state, row.state)}”，不能{label}")
             raise RowRefused(step.column, f"{label}：{message}", exc.code) from exc
-    _check_outcome(row, plan)
-    if plan.status == "concluded":  # nobody needs to be told now of work finished before go-live
-        session.execute(update(Outbox).where(col(Outbox.case_kind) == KIND, col(Outbox.case_id) == row.id,
-                                             col(Outbox.channel) == "internal", col(Outbox.status) == "pending")
-                        .values(status="held"))
+    _check_outcome(row, plan)  # every step is back-filled: its notices were written held (workflow.cases.engine.step)
     return Imported(int(registered.id), registered.tracking_no, str(row.state))
 
 

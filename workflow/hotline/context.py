@@ -186,7 +186,7 @@ def notify_assigned(ctx: Ctx, user: User, note: str = "") -> None:
             context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": user.display_name},
                      "case": case_ref(KIND, ctx.row.order_no, _summary(ctx.row)), "notice": notice,
                      "issued_date": ctx.today.isoformat()},
-            dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}", now=ctx.now)
+            dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}", now=ctx.now, backfilled=ctx.hold_notices)
 
 
 def notify_overdue(ctx: Ctx, level: int, clock: Clock, days_overdue: int, extra: dict[str, Any] | None = None) -> None:
@@ -206,7 +206,8 @@ def notify_overdue(ctx: Ctx, level: int, clock: Clock, days_overdue: int, extra:
                 context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": u.display_name},
                          "case": case_ref(KIND, ctx.row.order_no, _summary(ctx.row)), "notice": notice,
                          "issued_date": ctx.today.isoformat()},
-                dedupe_key=f"{KIND}:{ctx.case_id}:overdue:{ctx.action_key}:{u.id}", now=ctx.now)
+                dedupe_key=f"{KIND}:{ctx.case_id}:overdue:{ctx.action_key}:{u.id}", now=ctx.now,
+                backfilled=ctx.hold_notices)
 
 
 def notify_reply(ctx: Ctx, text: str, attachments: list[dict[str, Any]]) -> None:
@@ -225,11 +226,11 @@ def notify_reply(ctx: Ctx, text: str, attachments: list[dict[str, Any]]) -> None
     enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
             notice_type="workorder.reply_sheet", channel="print", recipient_name=ctx.agency.name,
             context={**base, "notice": notice},
-            dedupe_key=f"{KIND}:{ctx.case_id}:reply_sheet:{ctx.action_key}", now=ctx.now)
+            dedupe_key=f"{KIND}:{ctx.case_id}:reply_sheet:{ctx.action_key}", now=ctx.now, backfilled=ctx.hold_notices)
     enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
             notice_type="workorder.caller_text", channel="print", recipient_name=ctx.row.caller_name,
             context={**base, "notice": {"reply_text": text}},
-            dedupe_key=f"{KIND}:{ctx.case_id}:caller_text:{ctx.action_key}", now=ctx.now)
+            dedupe_key=f"{KIND}:{ctx.case_id}:caller_text:{ctx.action_key}", now=ctx.now, backfilled=ctx.hold_notices)
 
 
 def cycle_view(c: WorkOrderCycle, tz: str) -> dict[str, Any]:

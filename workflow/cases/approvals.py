@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from sqlmodel import Session, col, select
 
 from db.models import ApprovalRequest
+from states.vocab import ApprovalStatus, CaseKindName
 
 # (case kind, request kind) → the marker; who decides is part of it (条例第三十三条第二款: the office head;
 # a 12345 extension: the hotline platform)
 PENDING_LABELS: dict[tuple[str, str], str] = {
-    ("disclosure", "extension"): "延期待负责人审批",
-    ("workorder", "extension"): "延期待平台审批",
+    (CaseKindName.DISCLOSURE, "extension"): "延期待负责人审批",
+    (CaseKindName.WORKORDER, "extension"): "延期待平台审批",
 }
 
 
@@ -27,7 +28,7 @@ def pending_by_case(session: Session, case_kind: str, case_ids: Iterable[int]) -
         return {}
     rows = session.exec(select(ApprovalRequest.case_id, ApprovalRequest.kind).where(
         col(ApprovalRequest.case_kind) == case_kind, col(ApprovalRequest.case_id).in_(ids),
-        col(ApprovalRequest.status) == "pending")).all()
+        col(ApprovalRequest.status) == ApprovalStatus.PENDING)).all()
     out: dict[int, list[str]] = {}
     for case_id, kind in rows:
         out.setdefault(int(case_id), []).append(pending_label(case_kind, kind))

@@ -19,6 +19,7 @@ from db.engine import write_session
 from db.models import Disclosure
 from notifications.files import store_file
 from settings import Settings
+from states.vocab import CaseKindName
 from workflow.accounts.principal import Principal
 from workflow.cases.audit import append_event
 from workflow.cases.files import may_attach
@@ -80,7 +81,7 @@ class Attached:
 def attach_to_disclosure(engine: Engine, case_id: int, *, data: bytes, filename: str, category: str,
                          actor: Principal, now: datetime, settings: Settings) -> Attached:
     """Store an attachment and record it on the application, in one transaction."""
-    return attach_file(engine, Disclosure, "disclosure", "申请", CATEGORIES, case_id, data=data, filename=filename,
+    return attach_file(engine, Disclosure, CaseKindName.DISCLOSURE, "申请", CATEGORIES, case_id, data=data, filename=filename,
                        category=category, actor=actor, now=now, settings=settings)
 
 

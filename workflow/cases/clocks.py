@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 from db.models import Clock, ClockAdjustment
 from states.calendar import WorkCalendar, WorkingHours
 from states.deadlines import ClockInput, ClockResult, Pause, compute_workday_clock
+from states.vocab import OPEN_CLOCK, ClockStatus
 from states.wording import CLOCK_PASSED_DUTY, CLOCK_PASSED_WINDOW, CLOCK_STATUS, zone_label
 from workflow.timesource import end_of_day, fmt_local, local_date
 
@@ -65,7 +66,7 @@ def desk_kinds() -> tuple[str, ...]:
     return tuple(k for k, v in CLOCK_KINDS.items() if v.for_desk)
 
 
-OPEN = ("running", "paused")
+OPEN = OPEN_CLOCK  # still to be met
 
 
 # A case's clocks and a clock's ledger, read once per transaction: an action reads them several times (the
@@ -271,7 +272,7 @@ def new_clock_values(*, agency_id: int, case_kind: str, kind: str, base: date, a
     """
     result = _fresh_clock(cal, base, amount, base_reason)
     return {
-        "agency_id": agency_id, "case_kind": case_kind, "kind": kind, "cycle": cycle, "status": "running",
+        "agency_id": agency_id, "case_kind": case_kind, "kind": kind, "cycle": cycle, "status": ClockStatus.RUNNING,
         "unit": "wd", "amount": amount, "start_date": base, "start_at": None, "due_date": result.due,
         "due_at": end_of_day(result.due, tz), "explanation": {**result.explanation, "base_reason": base_reason},
         "calendar_version": cal.version, "provisional": result.provisional,
@@ -296,7 +297,7 @@ def start_clock(session: Session, *, agency_id: int, case_kind: str, case_id: in
         session.flush()
         _created_clock(session, clock)
     else:
-        clock.start_date, clock.amount, clock.status = base, amount, "running"
+        clock.start_date, clock.amount, clock.status = base, amount, ClockStatus.RUNNING
         clock.met_at = None
         clock.explanation = explanation
     recompute(session, clock, cal, now, tz)
@@ -309,7 +310,7 @@ def pause_clock(session: Session, clock: Clock, *, start: date, expected_end: da
     adj = ClockAdjustment(clock_id=clock.id, kind="pause", start_date=start, end_date=None, reason=reason,
                           expected_end=expected_end, actor_id=actor_id, created_at=now)
     _add_entry(session, adj)
-    clock.status = "paused"
+    clock.status = ClockStatus.PAUSED
     recompute(session, clock, cal, now, tz)
     return adj
 
@@ -323,7 +324,7 @@ def resume_clock(session: Session, clock: Clock, *, end: date, cal: WorkCalendar
         open_pause.workdays = cal.workdays_between(open_pause.start_date or end, open_pause.end_date)
         session.add(open_pause)
         session.flush()
-    clock.status = "running"
+    clock.status = ClockStatus.RUNNING
     recompute(session, clock, cal, now, tz)
     return open_pause
 
@@ -342,7 +343,7 @@ def add_adjustment(session: Session, clock: Clock, *, kind: str, cal: WorkCalend
 def stop_clock(clock: Clock, *, status: str, now: datetime) -> None:
     """Mark a clock met (action done in time or late) or cancelled (no longer relevant)."""
     clock.status = status
-    clock.met_at = now if status == "met" else clock.met_at
+    clock.met_at = now if status == ClockStatus.MET else clock.met_at
     clock.updated_at = now
 
 
@@ -372,7 +373,7 @@ class ClockPlan:
         """Every column of a new ``clock`` row (for Core bulk inserts)."""
         return {
             "agency_id": agency_id, "case_kind": case_kind, "case_id": case_id, "kind": self.kind, "cycle": cycle,
-            "status": "running", "unit": self.unit, "amount": self.amount, "start_date": self.start_date,
+            "status": ClockStatus.RUNNING, "unit": self.unit, "amount": self.amount, "start_date": self.start_date,
             "start_at": self.start_at, "due_date": self.due_date, "due_at": self.due_at,
             "explanation": self.explanation, "calendar_version": self.calendar_version,
             "provisional": self.provisional, "missing_years": list(self.missing_years), "deadline_version": 1,
@@ -478,7 +479,7 @@ def start_planned(session: Session, plan: ClockPlan, *, agency_id: int, case_kin
         session.flush()
         _created_clock(session, clock)
         return clock
-    clock.status, clock.met_at = "running", None
+    clock.status, clock.met_at = ClockStatus.RUNNING, None
     replan_clock(session, clock, plan, cal=cal, now=now, tz=tz)
     return clock
 
@@ -510,7 +511,7 @@ def clerk_lines(lines: Sequence[str]) -> list[str]:
 def clock_status_label(clock: Clock, now: datetime | None = None) -> str:
     """What a clerk reads as the clock's state: a running clock whose time has passed is not "计时中" — a duty
     is 已逾期, a window that only allowed something (补正告知期限) or a period of the applicant has 已届满."""
-    if clock.status == "running" and now is not None and clock.due_at is not None and clock.due_at <= now:
+    if clock.status == ClockStatus.RUNNING and now is not None and clock.due_at is not None and clock.due_at <= now:
         kind = CLOCK_KINDS.get(clock.kind)
         return CLOCK_PASSED_DUTY if kind is not None and kind.duty else CLOCK_PASSED_WINDOW
     return CLOCK_STATUS.get(clock.status, "")
@@ -532,7 +533,7 @@ def closed_window(kind: str, due_at: datetime, now: datetime) -> bool:
 
 def urgency(clock: Clock, now: datetime, soon: date) -> str:
     """"overdue", "soon" or "" for a running clock whose period still obliges someone."""
-    if clock.status != "running" or clock.due_at is None or closed_window(clock.kind, clock.due_at, now):
+    if clock.status != ClockStatus.RUNNING or clock.due_at is None or closed_window(clock.kind, clock.due_at, now):
         return ""
     if clock.due_at <= now:
         return "overdue"
@@ -546,7 +547,7 @@ def clock_view(clock: Clock, now: datetime | None = None, soon: date | None = No
         "urgency": urgency(clock, now, soon) if now is not None and soon is not None else "",
         "kind": clock.kind, "label": kind.label if kind else clock.kind, "cycle": clock.cycle,
         "status": clock.status, "status_label": clock_status_label(clock, now),
-        "passed": bool(clock.status == "running" and now is not None and clock.due_at is not None
+        "passed": bool(clock.status == ClockStatus.RUNNING and now is not None and clock.due_at is not None
                        and clock.due_at <= now), "due_date": clock.due_date.isoformat() if clock.due_date else None,
         "due_at": clock.due_at.isoformat() if clock.due_at else None, "provisional": clock.provisional,
         "missing_years": clock.missing_years, "calendar_version": clock.calendar_version,

@@ -20,6 +20,7 @@ from db.models import Clock, Disclosure, User, WorkOrder
 from states import hotline
 from states.disclosure import OPEN_STATES, STATE_LABELS
 from states.formats import mask_id, mask_phone
+from states.vocab import OPEN_CLOCK, CaseKindName, ClockStatus
 from workflow.cases.approvals import pending_by_case
 from workflow.cases.clocks import CLOCK_KINDS, case_clocks, closed_window, duty_kinds
 from workflow.timesource import local_date
@@ -90,7 +91,7 @@ def _month_bounds(month: str) -> tuple[date, date] | None:
 class DisclosureSource:
     """依申请公开 applications."""
 
-    kind = "disclosure"
+    kind: str = CaseKindName.DISCLOSURE
     label = "依申请公开"
 
     def states(self) -> dict[str, str]:
@@ -111,7 +112,7 @@ class DisclosureSource:
         if f.open_only:
             q = q.where(col(Disclosure.state).in_(list(OPEN_STATES)))
         duty = select(Clock.id).where(Clock.case_kind == self.kind, Clock.case_id == Disclosure.id,
-                                      col(Clock.kind).in_(duty_kinds()), Clock.status == "running")
+                                      col(Clock.kind).in_(duty_kinds()), Clock.status == ClockStatus.RUNNING)
         if f.overdue:
             q = q.where(exists(duty.where(col(Clock.due_at) < now)))
         if f.due_from is not None and f.due_to is not None:
@@ -143,13 +144,13 @@ class DisclosureSource:
 
 def _duty(kind: str, case_id: Any) -> Any:
     return select(Clock.id).where(Clock.case_kind == kind, Clock.case_id == case_id,
-                                  col(Clock.kind).in_(duty_kinds()), Clock.status == "running")
+                                  col(Clock.kind).in_(duty_kinds()), Clock.status == ClockStatus.RUNNING)
 
 
 class WorkOrderSource:
     """12345 work orders (the caller's phone masked; no identity number)."""
 
-    kind = "workorder"
+    kind: str = CaseKindName.WORKORDER
     label = "12345工单"
     open_states: tuple[str, ...] = hotline.OPEN_STATES
 
@@ -214,8 +215,8 @@ SOURCES: list[CaseSource] = [DisclosureSource(), WorkOrderSource()]
 
 def _with_due(s: Session, row: CaseRow, now: datetime) -> CaseRow:
     """Name the nearest deadline that matters; flag the row provisional if any open deadline is (a few rows)."""
-    clocks = [c for c in case_clocks(s, row.kind, row.id) if c.status in ("running", "paused")]
-    running = [(c.due_at, c) for c in clocks if c.status == "running" and c.due_at
+    clocks = [c for c in case_clocks(s, row.kind, row.id) if c.status in OPEN_CLOCK]
+    running = [(c.due_at, c) for c in clocks if c.status == ClockStatus.RUNNING and c.due_at
                and c.kind not in OPTIONAL_WINDOWS and not closed_window(c.kind, c.due_at, now)]
     provisional = any(c.provisional for c in clocks)
     if not running:

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from db.models import Outbox
 from notifications.catalog import CATALOG
+from states.vocab import OutboxStatus
 
 _FILED = ("pdf", "docx")
 
@@ -18,7 +19,7 @@ def pending_documents(session: Session, case_kind: str, case_id: int) -> list[st
     """Titles of the documents the outbox will still store for this case (oldest first)."""
     rows = session.exec(select(Outbox.notice_type, Outbox.channel).where(
         col(Outbox.case_kind) == case_kind, col(Outbox.case_id) == case_id,
-        col(Outbox.status).in_(("pending", "sending"))).order_by(col(Outbox.id))).all()
+        col(Outbox.status).in_((OutboxStatus.PENDING, OutboxStatus.SENDING))).order_by(col(Outbox.id))).all()
     titles = []
     for notice_type, channel in rows:
         spec = CATALOG.get(notice_type)

@@ -15,6 +15,7 @@ from notifications.context import case_ref
 from notifications.outbox import enqueue
 from states.calendar import WorkCalendar, WorkingHours
 from states.roles import Role
+from states.vocab import OPEN_CLOCK, ClockStatus
 from workflow.accounts.roles import holders
 from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, duty_kinds
 from workflow.cases.context import CaseCtx
@@ -56,8 +57,8 @@ def press(ctx: CaseCtx, *, kind: str, step: str, note: str, number: str, summary
     """Record a leader's 催办/督办 on the case and tell the person who must act (``agency``: the notice's agency
     part, as the kind builds it)."""
     duties = duty_kinds()
-    open_ = [c for c in clocks if c.kind in duties and c.status in ("running", "paused") and c.due_at is not None]
-    nearest = min(open_, key=lambda c: (c.status != "running", c.due_at or ctx.now), default=None)
+    open_ = [c for c in clocks if c.kind in duties and c.status in OPEN_CLOCK and c.due_at is not None]
+    nearest = min(open_, key=lambda c: (c.status != ClockStatus.RUNNING, c.due_at or ctx.now), default=None)
     officer = ctx.session.get(User, ctx.row.assignee_id) if ctx.row.assignee_id else None
     recipients = [officer] if officer is not None and officer.active else desk(ctx)
     unit = ctx.session.get(Unit, ctx.row.unit_id) if getattr(ctx.row, "unit_id", None) else None
@@ -70,9 +71,9 @@ def press(ctx: CaseCtx, *, kind: str, step: str, note: str, number: str, summary
                               "clock_label": "—", "due_date": ctx.today.isoformat(), "days_overdue": days,
                               "no_clock": True}
     if nearest is not None and nearest.due_date is not None:
-        label = CLOCK_KINDS[nearest.kind].label + ("（暂停计时）" if nearest.status == "paused" else "")
+        label = CLOCK_KINDS[nearest.kind].label + ("（暂停计时）" if nearest.status == ClockStatus.PAUSED else "")
         notice.update({"clock_label": label, "due_date": nearest.due_date.isoformat(), "no_clock": False})
-        if nearest.status == "running" and nearest.due_at is not None and nearest.due_at < ctx.now:
+        if nearest.status == ClockStatus.RUNNING and nearest.due_at is not None and nearest.due_at < ctx.now:
             notice["days_overdue"] = ctx.cal.workdays_between(nearest.due_date, local_date(ctx.now, ctx.tz))
     for u in recipients:
         enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=kind, case_id=ctx.case_id,

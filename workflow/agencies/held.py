@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from db.models import Agency, Outbox
 from notifications.catalog import CATALOG
-from notifications.outbox import HELD
+from states.vocab import OutboxStatus
 from workflow.agencies.config import AgencyConfig
 from workflow.disclosure.context import agency_snapshot
 
@@ -26,11 +26,11 @@ def release_held(session: Session, agency: Agency, cfg: AgencyConfig, now: datet
     snapshot = agency_snapshot(agency, cfg)
     if snapshot["missing"]:
         return 0
-    rows = session.exec(select(Outbox).where(Outbox.agency_id == agency.id, Outbox.status == HELD,
+    rows = session.exec(select(Outbox).where(Outbox.agency_id == agency.id, Outbox.status == OutboxStatus.HELD,
                                              Outbox.channel != "internal")).all()
     for row in rows:
         row.context = {**(row.context or {}), "agency": snapshot}
-        row.status, row.next_attempt_at = "pending", now
+        row.status, row.next_attempt_at = OutboxStatus.PENDING, now
         session.add(row)
     return len(rows)
 
@@ -38,12 +38,12 @@ def release_held(session: Session, agency: Agency, cfg: AgencyConfig, now: datet
 def held_count(session: Session, agency_id: int) -> int:
     """Documents of the agency waiting for its settings."""
     return int(session.exec(select(func.count()).select_from(Outbox).where(
-        Outbox.agency_id == agency_id, Outbox.status == HELD, Outbox.channel != "internal")).one())
+        Outbox.agency_id == agency_id, Outbox.status == OutboxStatus.HELD, Outbox.channel != "internal")).one())
 
 
 def held_documents(session: Session, case_kind: str, case_id: int) -> list[str]:
     """Titles of a case's documents waiting for the agency's settings (shown on the case page)."""
     rows = session.exec(select(Outbox.notice_type).where(
-        col(Outbox.case_kind) == case_kind, col(Outbox.case_id) == case_id, Outbox.status == HELD,
+        col(Outbox.case_kind) == case_kind, col(Outbox.case_id) == case_id, Outbox.status == OutboxStatus.HELD,
         Outbox.channel != "internal").order_by(col(Outbox.id))).all()
     return [CATALOG[t].title_zh if t in CATALOG else t for t in rows]

@@ -21,9 +21,10 @@ from db.engine import read_session
 from db.models import Agency, CalendarDay, CalendarNotice, Clock, ClockAdjustment, Disclosure, WorkOrder
 from states.calendar import SpecialDay, WorkCalendar, merge_scopes
 from states.calendar_notice import NoticeData
+from states.vocab import OPEN_CLOCK, CaseKindName
 from workflow.agencies.config import agency_config, calendar_scopes
 from workflow.calendar.service import NATIONAL
-from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, OPEN, clock_move, recomputed_due
+from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, clock_move, recomputed_due
 from workflow.runtime import Engine
 
 KIND_LABELS = {"holiday": "放假", "workday": "调休上班"}
@@ -96,14 +97,14 @@ def _would_be_calendar(session: Session, agency: Agency, data: NoticeData, repla
 
 def _case_numbers(session: Session, ids: dict[str, set[int]]) -> dict[tuple[str, int], str]:
     out: dict[tuple[str, int], str] = {}
-    if ids.get("disclosure"):
+    if ids.get(CaseKindName.DISCLOSURE):
         for i, no in session.exec(select(Disclosure.id, Disclosure.tracking_no).where(
-                col(Disclosure.id).in_(ids["disclosure"]))).all():
-            out[("disclosure", int(i or 0))] = no or f"#{i}"
-    if ids.get("workorder"):
+                col(Disclosure.id).in_(ids[CaseKindName.DISCLOSURE]))).all():
+            out[(CaseKindName.DISCLOSURE, int(i or 0))] = no or f"#{i}"
+    if ids.get(CaseKindName.WORKORDER):
         for i, no in session.exec(select(WorkOrder.id, WorkOrder.order_no).where(
-                col(WorkOrder.id).in_(ids["workorder"]))).all():
-            out[("workorder", int(i or 0))] = no
+                col(WorkOrder.id).in_(ids[CaseKindName.WORKORDER]))).all():
+            out[(CaseKindName.WORKORDER, int(i or 0))] = no
     return out
 
 
@@ -133,7 +134,7 @@ def preview_notice(session: Session, data: NoticeData) -> NoticePreview:
             continue
         tz = agency_config(agency).timezone
         clocks = list(session.exec(select(Clock).where(
-            Clock.agency_id == agency.id, col(Clock.status).in_(OPEN),
+            Clock.agency_id == agency.id, col(Clock.status).in_(OPEN_CLOCK),
             col(Clock.unit).in_(("wd", *INSTANT_UNITS))).order_by(col(Clock.id))).all())
         adjs: dict[int, list[ClockAdjustment]] = defaultdict(list)
         if clocks:

@@ -18,6 +18,7 @@ from db.engine import write_session
 from db.models import CalendarDay, CalendarNotice, CalendarState, Clock
 from states.calendar import SpecialDay, WorkCalendar, merge_scopes
 from states.calendar_notice import NoticeData
+from states.vocab import OPEN_CLOCK
 from workflow.agencies.config import AgencySettings, calendar_scopes
 
 NATIONAL = "national"
@@ -143,7 +144,7 @@ def count_stale_clocks(session: Session, version: int | None = None) -> int:
     return int(
         session.exec(
             select(func.count()).select_from(Clock).where(
-                Clock.calendar_version < version, Clock.status.in_(("running", "paused"))  # type: ignore[attr-defined]
+                Clock.calendar_version < version, Clock.status.in_(OPEN_CLOCK)  # type: ignore[attr-defined]
             )
         ).one()
     )
@@ -156,7 +157,7 @@ def stale_clock_ids(session: Session, limit: int = 1000, after_id: int = 0) -> l
         session.exec(
             select(Clock.id).where(
                 Clock.calendar_version < version,
-                Clock.status.in_(("running", "paused")),  # type: ignore[attr-defined]
+                Clock.status.in_(OPEN_CLOCK),  # type: ignore[attr-defined]
                 Clock.id > after_id,  # type: ignore[operator]
             ).order_by(Clock.id).limit(limit)  # type: ignore[arg-type]
         ).all()

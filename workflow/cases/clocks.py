@@ -30,7 +30,7 @@ from sqlmodel import Session, select
 from db.models import Clock, ClockAdjustment
 from states.calendar import WorkCalendar, WorkingHours
 from states.deadlines import ClockInput, ClockResult, Pause, compute_workday_clock
-from states.vocab import OPEN_CLOCK, ClockStatus
+from states.vocab import ClockStatus
 from states.wording import CLOCK_PASSED_DUTY, CLOCK_PASSED_WINDOW, CLOCK_STATUS, zone_label
 from workflow.timesource import end_of_day, fmt_local, local_date
 
@@ -64,9 +64,6 @@ def reminder_kinds() -> tuple[str, ...]:
 def desk_kinds() -> tuple[str, ...]:
     """Clock kinds whose reminders go to the desk (12345: signing for an order and its callback)."""
     return tuple(k for k, v in CLOCK_KINDS.items() if v.for_desk)
-
-
-OPEN = OPEN_CLOCK  # still to be met
 
 
 # A case's clocks and a clock's ledger, read once per transaction: an action reads them several times (the

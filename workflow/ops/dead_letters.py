@@ -16,6 +16,7 @@ from db.models import Outbox
 from notifications.catalog import get_spec
 from notifications.errors import UnknownNotice
 from notifications.outbox import requeue_dead
+from states.vocab import OutboxStatus
 from states.wording import OUTBOX_STATUS
 from workflow.accounts.principal import Principal
 from workflow.cases.audit import append_event
@@ -44,7 +45,8 @@ def retry_dead_letter(engine: Engine, outbox_id: int, *, agency_id: int, actor: 
             raise Conflict(f"只有发送失败的通知可以重新发送（当前状态：{OUTBOX_STATUS.get(row.status, row.status)}）",
                            "not_dead")
         append_event(s, agency_id=agency_id, case_kind=OUTBOX, case_id=outbox_id, actor=actor,
-                     action="retry_dead_letter", from_state="dead", to_state="pending", now=now,
+                     action="retry_dead_letter", from_state=OutboxStatus.DEAD, to_state=OutboxStatus.PENDING,
+                     now=now,
                      payload={"notice_type": row.notice_type, "title": notice_title(row.notice_type),
                               "recipient_name": row.recipient_name, "case_kind": row.case_kind,
                               "case_id": row.case_id, "attempts": before[1], "last_error": (before[2] or "")[:500]})

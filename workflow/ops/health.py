@@ -21,6 +21,7 @@ from db.engine import read_session
 from db.migrate import current_revision, head_revision, known_revision
 from db.models import CalendarNotice, Outbox, SweepStatus
 from settings import Settings
+from states.vocab import OutboxStatus
 from workflow.ops.files_check import LISTED, check_files
 
 log = logging.getLogger(__name__)
@@ -129,11 +130,12 @@ def check_outbox(engine: Engine, settings: Settings, now: datetime, quick: bool)
         by_status = {k: int(v) for k, v in s.exec(
             select(Outbox.status, func.count()).group_by(col(Outbox.status))).all()}
         oldest_due = s.exec(select(func.min(Outbox.next_attempt_at)).where(
-            Outbox.status == "pending", Outbox.next_attempt_at <= now)).one()
+            Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now)).one()
         stuck = int(s.exec(select(func.count()).select_from(Outbox).where(
-            Outbox.status == "sending", col(Outbox.lease_until) < now - timedelta(seconds=STUCK_LEASE_S))).one())
+            Outbox.status == OutboxStatus.SENDING,
+            col(Outbox.lease_until) < now - timedelta(seconds=STUCK_LEASE_S))).one())
     lag = (now - oldest_due).total_seconds() if oldest_due else 0.0
-    dead = by_status.get("dead", 0)
+    dead = by_status.get(OutboxStatus.DEAD, 0)
     d = {"by_status": by_status, "lag_seconds": round(lag, 1), "dead": dead, "stuck_sending": stuck}
     if lag > OUTBOX_LAG_FAIL_S:
         return Check("outbox", "通知发送 outbox", FAIL,
@@ -143,7 +145,7 @@ def check_outbox(engine: Engine, settings: Settings, now: datetime, quick: bool)
         return Check("outbox", "通知发送 outbox", WARN,
                      f"{dead} 条通知发送失败（死信）、{stuck} 条发送中断：请在管理页面查看原因并重发",
                      f"{dead} dead letters, {stuck} rows stuck in sending", d)
-    return Check("outbox", "通知发送 outbox", OK, f"无积压（待发 {by_status.get('pending', 0)} 条）",
+    return Check("outbox", "通知发送 outbox", OK, f"无积压（待发 {by_status.get(OutboxStatus.PENDING, 0)} 条）",
                  "no backlog", d)
 
 

@@ -14,12 +14,13 @@ from db.engine import read_session
 from db.models import Clock, Outbox, SweepStatus
 from notifications.failures import failure_reason
 from notifications.outbox import backlog
+from states.vocab import OPEN_CLOCK, OutboxStatus
 from states.wording import SWEEP_ERRORS
 from workflow.calendar.service import count_stale_clocks
 from workflow.ops.dead_letters import notice_title
 from workflow.sweeps.scheduler import JOBS
 
-OUTBOX_STATUSES = ("pending", "sending", "sent", "dead", "held")
+OUTBOX_STATUSES = tuple(OutboxStatus)
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,12 @@ def system_status(engine: Engine, agency_id: int, now: datetime, *, dead_limit: 
         sweeps = {r.job: SweepRun.of(r) for r in s.exec(select(SweepStatus)).all()}
         counts = dict(s.exec(select(Outbox.status, func.count()).where(Outbox.agency_id == agency_id)
                              .group_by(col(Outbox.status))).all())
-        dead = [DeadLetter.of(o) for o in s.exec(select(Outbox).where(Outbox.agency_id == agency_id, Outbox.status == "dead")
+        dead = [DeadLetter.of(o) for o in s.exec(select(Outbox).where(Outbox.agency_id == agency_id,
+                                                                      Outbox.status == OutboxStatus.DEAD)
                 .order_by(col(Outbox.id).desc()).limit(dead_limit)).all()] if dead_limit else []
         stale = count_stale_clocks(s)
         open_clocks = int(s.exec(select(func.count()).select_from(Clock).where(
-            Clock.agency_id == agency_id, col(Clock.status).in_(("running", "paused")))).one())
+            Clock.agency_id == agency_id, col(Clock.status).in_(OPEN_CLOCK))).one())
     due, lag = backlog(engine, now)
     return SystemStatus(sweeps, {st: int(counts.get(st, 0)) for st in OUTBOX_STATUSES}, dead, open_clocks, stale,
                         due, lag)

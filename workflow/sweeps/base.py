@@ -32,6 +32,7 @@ from notifications.context import case_ref
 from settings import Settings
 from states.calendar import WorkCalendar, WorkingHours
 from states.roles import Role
+from states.vocab import OutboxStatus
 from workflow.accounts.roles import holders
 from workflow.agencies.config import AgencyConfig, agency_config
 from workflow.calendar.service import agency_calendar
@@ -355,7 +356,7 @@ def internal_notice(*, agency: AgencyInfo, notice_type: str, recipient_id: int, 
         context["case"] = case
     return dict(agency_id=agency.id, case_kind=case_kind, case_id=case_id, notice_type=notice_type,
                 channel="internal", recipient=f"user:{recipient_id}", recipient_name=recipient_name,
-                context=context, dedupe_key=dedupe_key[:300], status="pending", attempts=0,
+                context=context, dedupe_key=dedupe_key[:300], status=OutboxStatus.PENDING, attempts=0,
                 next_attempt_at=not_before, created_at=now)
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, and_, func, select
 
 from db.engine import write_session
 from notifications.outbox import enqueue_many
+from states.vocab import ClockStatus
 from workflow.cases.clocks import CLOCK_KINDS, SOON_WORKDAYS, duty_kinds, soon_until
 from workflow.sweeps.base import (
     CLOCKS,
@@ -60,7 +61,7 @@ def digest_rows(session: Any, ag: AgencyInfo, now: datetime, *, limit: int = DIG
     queries bounded, however many cases an agency has."""
     c = CLOCKS.c
     soon_end = soon_until(ag.cal, ag.today)
-    base = (c.agency_id == ag.id, c.status == "running", c.kind.in_(duty_kinds()))
+    base = (c.agency_id == ag.id, c.status == ClockStatus.RUNNING, c.kind.in_(duty_kinds()))
     cats = _category(ag, now, soon_end)
     totals = {key: int(session.execute(select(func.count()).select_from(CLOCKS).where(*base, cond)).scalar_one())
               for key, cond in cats.items()}

@@ -38,6 +38,7 @@ from sqlalchemy import Engine, and_, func, or_, select, update
 
 from db.engine import read_session, write_session
 from notifications.outbox import enqueue_many
+from states.vocab import ClockStatus
 from workflow.accounts.principal import system
 from workflow.cases import engine as case_engine
 from workflow.cases.audit import append_events, event_values
@@ -121,8 +122,8 @@ def levels_at_registration(ag: AgencyInfo, due: date | None, registered: datetim
 
 def _pending(ag: AgencyInfo, now: datetime, rule: Rule) -> list[Any]:
     c = CLOCKS.c
-    cond = [c.agency_id == ag.id, c.status == "running", c.case_kind == rule.case_kind, c.kind.in_(duty_kinds()),
-            c.due_at < now, or_(c.breached_at.is_(None), *(and_(c.due_date < b, c.overdue_level < k)
+    cond = [c.agency_id == ag.id, c.status == ClockStatus.RUNNING, c.case_kind == rule.case_kind,
+            c.kind.in_(duty_kinds()), c.due_at < now, or_(c.breached_at.is_(None), *(and_(c.due_date < b, c.overdue_level < k)
                                                         for k, b in enumerate(rule.bounds, start=1)))]
     return cond if rule.where is None else [*cond, rule.where]
 

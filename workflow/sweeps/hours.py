@@ -28,6 +28,7 @@ from sqlalchemy import Engine, select
 from db.engine import read_session, write_session
 from notifications.outbox import enqueue_many
 from states.hotline_profiles import hour_steps_reached
+from states.vocab import ClockStatus
 from workflow.accounts.principal import system
 from workflow.cases import engine as case_engine
 from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, duty_kinds
@@ -61,7 +62,7 @@ def pressing_kinds() -> list[CaseKind]:
 def _hour_clocks(ag: AgencyInfo, kind: CaseKind, *conds: Any) -> Any:
     c = CLOCKS.c
     return (select(c.id, c.case_kind, c.case_id, c.kind, c.due_at, c.due_date, c.deadline_version, c.assignee_id)
-            .where(c.agency_id == ag.id, c.case_kind == kind.name, c.status == "running",
+            .where(c.agency_id == ag.id, c.case_kind == kind.name, c.status == ClockStatus.RUNNING,
                    c.unit.in_(INSTANT_UNITS), c.kind.in_(duty_kinds()), *conds)
             .order_by(c.due_at, c.id))
 

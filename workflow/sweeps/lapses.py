@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from db.engine import read_session
+from states.vocab import ClockStatus
 from workflow.accounts.principal import system
 from workflow.cases import engine as case_engine
 from workflow.cases.kind import KINDS, CaseKind
@@ -48,7 +49,7 @@ def lapse_kinds(kind: CaseKind) -> dict[str, str]:
 
 def _pending(ag: AgencyInfo, kind: CaseKind) -> list[Any]:
     c = CLOCKS.c
-    return [c.agency_id == ag.id, c.status == "running", c.case_kind == kind.name,
+    return [c.agency_id == ag.id, c.status == ClockStatus.RUNNING, c.case_kind == kind.name,
             c.kind.in_(tuple(lapse_kinds(kind))), c.due_date < ag.today]
 
 

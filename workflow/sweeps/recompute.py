@@ -22,11 +22,12 @@ from sqlmodel import col
 
 from db.engine import is_sqlite, read_session, write_session
 from db.models import Agency, CalendarNotice, Clock
+from states.vocab import OPEN_CLOCK, ClockStatus
 from workflow.accounts.principal import system
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar, calendar_version, count_stale_clocks, stale_clock_ids
 from workflow.cases.audit import append_events, event_values
-from workflow.cases.clocks import CLOCK_KINDS, OPEN, recompute_clock
+from workflow.cases.clocks import CLOCK_KINDS, recompute_clock
 from workflow.cases.kind import KINDS
 from workflow.sweeps.base import (
     CLOCKS,
@@ -46,8 +47,8 @@ def _refresh_cases(session: Any, kind: str, ids: set[int], now: datetime) -> Non
     t = case_table(KINDS[kind])
     c = CLOCKS.c
     binding = tuple(k for k, v in CLOCK_KINDS.items() if v.duty or v.lapse_action)
-    running = (c.case_kind == kind, c.case_id == t.c.id, c.status == "running", c.kind.in_(tuple(CLOCK_KINDS)),
-               or_(c.kind.in_(binding), c.due_at >= now))
+    running = (c.case_kind == kind, c.case_id == t.c.id, c.status == ClockStatus.RUNNING,
+               c.kind.in_(tuple(CLOCK_KINDS)), or_(c.kind.in_(binding), c.due_at >= now))
     session.execute(update(t).where(t.c.id.in_(sorted(ids))).values(
         next_due_at=select(func.min(c.due_at)).where(*running).scalar_subquery(),
         overdue_level=func.coalesce(select(func.max(c.overdue_level)).where(*running).scalar_subquery(), 0)))
@@ -57,7 +58,7 @@ def _batch(engine: Engine, ids: list[int], now: datetime, report: SweepReport) -
     with write_session(engine) as s:
         version = calendar_version(s)
         q = select(Clock).where(col(Clock.id).in_(ids), col(Clock.calendar_version) < version,
-                                col(Clock.status).in_(OPEN)).order_by(col(Clock.id))
+                                col(Clock.status).in_(OPEN_CLOCK)).order_by(col(Clock.id))
         if not is_sqlite(engine):
             q = q.with_for_update(skip_locked=True, of=Clock)
         clocks = list(s.execute(q).scalars().all())
@@ -120,7 +121,7 @@ def recompute_stale(engine: Engine, now: datetime, report: SweepReport, budget: 
         left = count_stale_clocks(s)
         if left:
             oldest = s.execute(select(func.min(CLOCKS.c.calendar_version)).where(
-                CLOCKS.c.status.in_(OPEN), CLOCKS.c.calendar_version < calendar_version(s))).scalar_one()
+                CLOCKS.c.status.in_(OPEN_CLOCK), CLOCKS.c.calendar_version < calendar_version(s))).scalar_one()
             since = s.execute(select(func.min(col(CalendarNotice.imported_at))).where(
                 col(CalendarNotice.calendar_version) > oldest)).scalar_one()
             report.remaining = left

@@ -35,6 +35,7 @@ from sqlalchemy import Engine, and_, func, or_, select, update
 
 from db.engine import read_session, write_session
 from notifications.outbox import enqueue_many
+from states.vocab import ClockStatus
 from workflow.cases.clocks import CLOCK_KINDS, desk_kinds, reminder_kinds
 from workflow.cases.kind import KINDS
 from workflow.sweeps.base import (
@@ -109,8 +110,8 @@ def _pending(ag: AgencyInfo, w: Window) -> list[Any]:
     c = CLOCKS.c
     desk = _desk_clocks()
     # a clock of working minutes (an urgent sign-for) is reminded by the hour (workflow.sweeps.hours), not by the day
-    cond = [c.agency_id == ag.id, c.status == "running", c.kind.in_(w.kinds), c.unit != "wmin", c.due_date >= w.lo,
-            c.due_date < w.hi, or_(c.assignee_id.is_not(None), *(and_(c.case_kind == case_kind, c.kind.in_(kinds))
+    cond = [c.agency_id == ag.id, c.status == ClockStatus.RUNNING, c.kind.in_(w.kinds), c.unit != "wmin",
+            c.due_date >= w.lo, c.due_date < w.hi, or_(c.assignee_id.is_not(None), *(and_(c.case_kind == case_kind, c.kind.in_(kinds))
                                                                  for case_kind, kinds in desk.items())),
             or_(c.reminded_version != c.deadline_version, c.reminded_rung.is_(None), c.reminded_rung > w.rung)]
     return cond if w.where is None else [*cond, w.where]

@@ -30,10 +30,8 @@ DB_ERRORS = ("sqlalchemy.exc",)  # mapping a database error to an answer is the 
 # Views that still read the database themselves (debt: move each query into workflow/, then delete the line;
 # one a line, so that those emptying them do not collide).
 LEGACY_WEB_DB = frozenset({
-    "web.auth",
     "web.pages.leader.dashboard",
     "web.pages.leader.reports",
-    "web.pages.session",
 })
 # Imports inside functions that remain, per module, with the reason they are there.
 LEGACY_LOCAL_IMPORTS: dict[str, int] = {

@@ -13,20 +13,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import Engine
 from starlette.datastructures import FormData
 
-from db.engine import read_session
-from db.models import Agency
 from settings import Settings
 from states.roles import Role
 from web.auth import CurrentUser
-from workflow.accounts import sessions as web_sessions
-from workflow.accounts.memberships import seats
+from workflow.accounts.current import page_login
 from workflow.accounts.principal import Principal
-from workflow.agencies.completeness import missing_notice_settings
-from workflow.agencies.config import agency_config
-from workflow.agencies.held import held_count
+from workflow.runtime import Engine
 from workflow.timesource import TimeSource
 
 SESSION_COOKIE = "banli_session"
@@ -100,27 +94,19 @@ def page_user(request: Request) -> CurrentUser:
     if token is None:
         raise LoginRequired("missing")
     settings = app_settings(request)
-    res = web_sessions.resolve(app_engine(request), token, now=app_clock(request).now(),
-                               idle_seconds=settings.session_idle_seconds, max_age_seconds=settings.token_ttl_seconds)
-    if res.user is None:
-        raise LoginRequired(res.problem or "missing")
-    with read_session(app_engine(request)) as s:
-        loaded = CurrentUser.load(s, res.user, res.agency_id)
-        if loaded is None:  # the roles this login acted with were taken away: back to the person's own agency
-            loaded = CurrentUser.load(s, res.user)
-        if loaded is None:  # the person's agency was deactivated
-            raise LoginRequired("revoked")
-        user = loaded
-        request.state.session_id = res.session_id
-        request.state.seat_count = len(seats(s, res.user))  # agencies the person may act in (the switcher)
-        agency = s.get(Agency, user.agency_id)
-        request.state.agency_name = agency.name if agency else ""
-        # every staff page says which notice settings are missing, and how many documents wait for them
-        missing = missing_notice_settings(agency.name, agency_config(agency)) if agency else []
-        request.state.setup_missing = [m.label for m in missing]
-        request.state.setup_held = held_count(s, user.agency_id) if missing else 0
+    login = page_login(app_engine(request), token, now=app_clock(request).now(),
+                       idle_seconds=settings.session_idle_seconds, max_age_seconds=settings.token_ttl_seconds)
+    user = login.user
+    if user is None:
+        raise LoginRequired(login.problem or "missing")
+    request.state.session_id = login.session_id
+    request.state.seat_count = login.seat_count  # agencies the person may act in (the switcher)
+    request.state.agency_name = login.agency_name
+    # every staff page says which notice settings are missing, and how many documents wait for them
+    request.state.setup_missing = login.setup_missing
+    request.state.setup_held = login.setup_held
     request.state.user = user
-    request.state.csrf_token = res.csrf_token
+    request.state.csrf_token = login.csrf_token
     request.state.session_token = token
     if user.must_change_password and request.url.path not in PASSWORD_PATHS:
         raise PasswordChangeRequired()

@@ -18,13 +18,14 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field as SField
 from sqlmodel import Session, SQLModel
 
+from states.formats import mask_phone
 from states.machine import SAME, StateMachine, Transition
 from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.clocks import ClockKind, case_clocks, get_clock, start_clock, stop_clock
 from workflow.cases.context import CaseCtx
-from workflow.cases.kind import CaseKind, register, unregister
+from workflow.cases.kind import CaseKind, CasePage, Shown, register, unregister
 
 
 class _Own(SQLModel, registry=registry()):
@@ -116,10 +117,19 @@ def _parse(ctx: Ctx, action: str, raw: Mapping[str, Any] | None) -> BaseModel:
     return PAYLOADS[action].model_validate(dict(raw or {}))
 
 
+# the shared case page: the record's lines, the state labels, the forms' labels (the forms are the payload models)
+PAGE = CasePage(
+    record=(Shown("petition_no", "信访事项编号"), Shown("petitioner", "信访人"),
+            Shown("phone", "联系电话", mask=mask_phone), Shown("content", "信访事项"), Shown("answer", "处理意见")),
+    forms=PAYLOADS, state_labels={"received": "已登记", "handling": "办理中", "answered": "已出具处理意见"},
+    field_labels={"assignee_id": "承办人", "text": "内容"}, confirm={"answer": "确认出具处理意见？出具后不能再修改。"},
+    uploads={"material": ("信访材料", False)},
+)
 PETITION = CaseKind(
     name="petition", noun="信访事项", table=Petition, machine=MACHINE, labels=LABELS, make_ctx=Ctx,
     facts=lambda ctx: {}, parse=_parse, handlers={"assign": _assign, "note": _note, "answer": _answer},
     refresh=_refresh, clocks=CLOCKS, title="信访事项", ref_number=("petition_no",), ref_summary=("content",),
+    page=PAGE,
 )
 
 

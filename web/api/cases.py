@@ -20,6 +20,7 @@ from workflow.cases import engine as case_engine
 from workflow.cases.attachments import attach_file
 from workflow.cases.files import case_file
 from workflow.cases.kind import CaseKind
+from workflow.cases.view import case_detail
 from workflow.inputs import Clean
 
 Detail = Callable[..., dict[str, Any]]  # (session, case_id, actor, *, now) → the case as the actor may see it
@@ -50,16 +51,21 @@ class AttachedOut(BaseModel):
     content_type: str
 
 
-def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail,
-                upload_categories: dict[str, tuple[str, bool]], default_category: str) -> APIRouter:
-    """The shared case endpoints of one kind under ``prefix`` (e.g. /api/disclosures)."""
+def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail | None = None,
+                upload_categories: dict[str, tuple[str, bool]] | None = None,
+                default_category: str | None = None) -> APIRouter:
+    """The shared case endpoints of one kind under ``prefix`` (e.g. /api/disclosures). A kind with a shared case page
+    (``CaseKind.page``) needs no detail nor categories of its own: the page's view and upload categories serve."""
     router = APIRouter(prefix=prefix, tags=[tag])
     noun = kind.noun
+    show: Detail = detail or case_detail(kind)
+    categories = dict(upload_categories if upload_categories is not None else kind.page.uploads if kind.page else {})
+    default_category = default_category or next(iter(categories), "")
 
     @router.get("/{case_id}", summary=f"{noun}详情（含期限说明、可执行操作、办理记录）")
     def get_case(case_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep) -> dict[str, Any]:
         with read_session(engine) as s:
-            return detail(s, case_id, actor, now=now)
+            return show(s, case_id, actor, now=now)
 
     @router.post("/{case_id}/actions/{action}", summary="执行操作（一次一个事务）", response_model=ActionOut)
     async def act(request: Request, case_id: int, action: str, body: ActionIn, engine: EngineDep, now: NowDep,
@@ -76,7 +82,7 @@ def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail,
                      file: Annotated[UploadFile, File(description="PDF/JPG/PNG/DOCX")],
                      category: Annotated[str, Form()] = default_category) -> AttachedOut:
         data = await file.read(settings.max_upload_bytes + 1)
-        a = await run_in_threadpool(attach_file, engine, kind.table, kind.name, noun, upload_categories, case_id,
+        a = await run_in_threadpool(attach_file, engine, kind.table, kind.name, noun, categories, case_id,
                                     data=data, filename=file.filename or "", category=category, actor=actor,
                                     now=now, settings=settings)
         return AttachedOut(id=a.id, sha256=a.sha256, size=a.size, content_type=a.content_type)

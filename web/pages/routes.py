@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from web.pages import auth
+from web.pages import auth, case_page
 from web.pages.admin import setup
 from web.pages.admin import users as admin
 from web.pages.disclosure import cases, frontdesk, online_queue
@@ -92,5 +92,5 @@ def install(app: FastAPI) -> None:
     # workorder_intake before workorders: /workorders/new and /import are not order ids
     for mod in (auth, setup, frontdesk, online_queue, cases, leader, admin, public, portal, portal_case, portal_download,
                 workorder_intake,
-                workorders, reports, supervisor):
+                workorders, reports, supervisor, case_page):  # case_page last: /cases/disclosure/… is the disclosure's
         app.include_router(mod.router)

@@ -35,6 +35,29 @@ def dump_payload(payload: BaseModel) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Shown:
+    """One line of the case record on the shared case page: a column of the kind's table and its label."""
+
+    name: str
+    label: str
+    mask: Callable[[Any], str] | None = None  # what a masked sight reads instead (states.formats: mask_phone, …)
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """What the shared case page (``workflow.cases.view``, ``web.pages.case_page``: /cases/<kind>/<id>) shows of a
+    kind and offers on it; a kind with a page of its own (disclosure, 12345) has none."""
+
+    record: tuple[Shown, ...]  # the case record, line by line
+    forms: Mapping[str, type[BaseModel]]  # action → the payload model its form is generated from (web.pages.forms)
+    state_labels: Mapping[str, str]
+    field_labels: Mapping[str, str] = field(default_factory=dict)  # form and timeline fields → Chinese
+    confirm: Mapping[str, str] = field(default_factory=dict)  # action → the question asked before it is sent
+    uploads: Mapping[str, tuple[str, bool]] = field(default_factory=dict)  # 材料类别 → (label, for the applicant)
+    template: str = "cases/case.html"  # a kind's own template may extend it
+
+
+@dataclass(frozen=True)
 class CaseKind:
     """One request kind, as the engine sees it."""
 
@@ -69,6 +92,8 @@ class CaseKind:
     presses_itself: bool = False
     entered: Callable[[Any], datetime | None] | None = None  # when a case was entered (a back-dated receipt is
     # pressed once, at the level reached then: workflow.sweeps.escalation.levels_at_registration)
+    # --- the shared case page (None: the kind has its own pages)
+    page: CasePage | None = None
 
     def url(self, case_id: int) -> str:
         """The case's page."""

@@ -14,6 +14,7 @@ from db.models import Agency, ApprovalRequest, Clock, Consultation, Disclosure
 from notifications.context import agency_context, disclosure_case_context
 from notifications.outbox import check_context, enqueue, enqueue_many, outbox_values
 from states.decisions import CATEGORY_LABELS, Category, lookup
+from states.vocab import OPEN_CLOCK, ApprovalStatus, CaseKindName, ClockStatus
 from workflow.accounts.principal import Principal
 from workflow.agencies.completeness import missing_notice_settings
 from workflow.agencies.config import AgencyConfig
@@ -21,7 +22,7 @@ from workflow.cases.clocks import CLOCK_KINDS, ClockKind, case_clocks
 from workflow.cases.context import CaseCtx
 from workflow.timesource import local_date
 
-KIND = "disclosure"
+KIND = CaseKindName.DISCLOSURE
 CLOCKS = {  # the application's clocks (CaseKind.clocks)
     "reply": ClockKind("答复期限", duty=True),  # 条例第三十三条
     # a window that allows a correction notice, not a duty: most applications need none, so no reminders (issue 20)
@@ -46,7 +47,7 @@ class Ctx(CaseCtx):
         if not self._extension_read:
             self._extension, self._extension_read = pending_extension(self.session, self.case_id), True
         req = self._extension
-        return req if req is not None and req.status == "pending" else None
+        return req if req is not None and req.status == ApprovalStatus.PENDING else None
 
     def requested_extension(self, req: ApprovalRequest) -> None:
         self._extension, self._extension_read = req, True
@@ -63,7 +64,7 @@ class Ctx(CaseCtx):
 def pending_extension(session: Session, case_id: int) -> ApprovalRequest | None:
     return session.exec(
         select(ApprovalRequest).where(ApprovalRequest.case_kind == KIND, ApprovalRequest.case_id == case_id,
-                                      ApprovalRequest.kind == "extension", ApprovalRequest.status == "pending")
+                                      ApprovalRequest.kind == "extension", ApprovalRequest.status == ApprovalStatus.PENDING)
     ).first()
 
 
@@ -73,7 +74,7 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
 
     def due(kind: str) -> date | None:
         c = clocks.get(kind)
-        return c.due_date if c is not None and c.status in ("running", "paused") else None
+        return c.due_date if c is not None and c.status in OPEN_CLOCK else None
 
     return {
         "today": ctx.today,
@@ -106,7 +107,7 @@ def refresh_next_due(ctx: Ctx) -> None:
     """Denormalise the nearest open deadline and the overdue level onto the row (for lists)."""
     def relevant(c: Clock) -> bool:
         kind = CLOCK_KINDS.get(c.kind)
-        if kind is None or c.status != "running" or c.due_at is None:
+        if kind is None or c.status != ClockStatus.RUNNING or c.due_at is None:
             return False
         # A window that only allows something (the 7-day correction notice) stops mattering once passed.
         return kind.duty or kind.lapse_action is not None or c.due_at >= ctx.now

@@ -16,6 +16,7 @@ from notifications.context import case_ref
 from notifications.outbox import enqueue
 from states.decisions import Category
 from states.fees import quote_items, quote_pages
+from states.vocab import ApprovalStatus, ClockStatus
 from workflow.cases.assignment import validate_assignee
 from workflow.cases.clocks import add_adjustment, pause_clock, resume_clock, start_clock, stop_clock
 from workflow.cases.pressing import press
@@ -87,13 +88,13 @@ def h_request_correction(ctx: Ctx, p: P.CorrectionIn) -> None:
     ctx.row.correction_requested = True
     notice_clock = latest_clock(ctx, "correction_notice")
     if notice_clock is not None:
-        stop_clock(notice_clock, status="met", now=ctx.now)
+        stop_clock(notice_clock, status=ClockStatus.MET, now=ctx.now)
     corr = start_clock(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
                        kind="correction_period", base=ctx.today, amount=period, cal=ctx.cal, now=ctx.now, tz=ctx.tz,
                        assignee_id=ctx.row.assignee_id, base_reason="发出补正告知之日")
     reply = latest_clock(ctx, "reply")
     if reply is not None:
-        reply.status = "paused"  # restarted from the corrected application (not a pause in the ledger)
+        reply.status = ClockStatus.PAUSED  # restarted from the corrected application (not a pause in the ledger)
     doc_no = next_doc_no(ctx, "notice")
     ctx.event.update({"correction_due": iso(corr.due_date), "doc_no": doc_no})
     notify_applicant(ctx, "disclosure.correction_notice",
@@ -106,10 +107,10 @@ def h_receive_correction(ctx: Ctx, p: P.ReceiveCorrectionIn) -> None:
     corr = latest_clock(ctx, "correction_period")
     not_before(received, corr.start_date if corr else None, "received_date", "补正告知日")
     if corr is not None:
-        stop_clock(corr, status="met", now=ctx.now)
+        stop_clock(corr, status=ClockStatus.MET, now=ctx.now)
     reply = latest_clock(ctx, "reply")
     assert reply is not None
-    reply.status = "running"
+    reply.status = ClockStatus.RUNNING
     old, new = add_adjustment(ctx.session, reply, kind="restart", start=received, cal=ctx.cal, now=ctx.now,
                               tz=ctx.tz, reason=f"收到补正申请之日（{received.isoformat()}）", actor_id=ctx.actor.id)
     ctx.row.base_date = received
@@ -121,7 +122,7 @@ def h_lapse_correction(ctx: Ctx, p: P.Empty) -> None:
     """条例第三十条: no correction in time → deemed abandoned (table 三（六）1)."""
     corr = latest_clock(ctx, "correction_period")
     if corr is not None:
-        stop_clock(corr, status="lapsed", now=ctx.now)
+        stop_clock(corr, status=ClockStatus.LAPSED, now=ctx.now)
     stop_open(ctx)
     conclude(ctx, Category.OTHER, "correction_lapsed")
     notify_applicant(ctx, "disclosure.closure_notice",
@@ -184,7 +185,7 @@ def _end_consultation(ctx: Ctx, end: date, opinion: str, text: str, deemed: bool
         ctx.session.add(cons)
     clock = latest_clock(ctx, "consultation")
     if clock is not None:
-        stop_clock(clock, status="lapsed" if deemed else "met", now=ctx.now)
+        stop_clock(clock, status=ClockStatus.LAPSED if deemed else ClockStatus.MET, now=ctx.now)
     reply = latest_clock(ctx, "reply")
     assert reply is not None
     old = reply.due_date
@@ -228,7 +229,7 @@ def h_approve_extension(ctx: Ctx, p: P.ApproveExtensionIn) -> None:
     days = p.days or requested
     if days > requested or days > ctx.cfg.max_extension_wd:
         raise DomainValidation.one("days", "too_long", f"批准的延长期限不得超过申请的{requested}个工作日")
-    req.status, req.decided_by, req.decided_at, req.decision_note = "approved", ctx.actor.id, ctx.now, p.note
+    req.status, req.decided_by, req.decided_at, req.decision_note = ApprovalStatus.APPROVED, ctx.actor.id, ctx.now, p.note
     reply = latest_clock(ctx, "reply")
     assert reply is not None
     old, new = add_adjustment(ctx.session, reply, kind="extension", workdays=days, cal=ctx.cal, now=ctx.now,
@@ -246,7 +247,7 @@ def h_approve_extension(ctx: Ctx, p: P.ApproveExtensionIn) -> None:
 def h_deny_extension(ctx: Ctx, p: P.NoteIn) -> None:
     req = ctx.extension_request()
     assert req is not None
-    req.status, req.decided_by, req.decided_at, req.decision_note = "denied", ctx.actor.id, ctx.now, p.note
+    req.status, req.decided_by, req.decided_at, req.decision_note = ApprovalStatus.DENIED, ctx.actor.id, ctx.now, p.note
 
 
 def h_request_reasons(ctx: Ctx, p: P.ReasonsIn) -> None:
@@ -318,11 +319,11 @@ def h_record_payment(ctx: Ctx, p: P.PaymentIn) -> None:
     not_before(paid, ctx.row.fee_notice_date, "paid_date", "收费通知日")
     fee = latest_clock(ctx, "fee_payment")
     if fee is not None:
-        stop_clock(fee, status="met", now=ctx.now)
+        stop_clock(fee, status=ClockStatus.MET, now=ctx.now)
     ctx.row.fee_paid_date = paid
     reply = latest_clock(ctx, "reply")
     assert reply is not None
-    if reply.status == "paused":
+    if reply.status == ClockStatus.PAUSED:
         old = reply.due_date
         resume_clock(ctx.session, reply, end=paid, cal=ctx.cal, now=ctx.now, tz=ctx.tz)
         record_move(ctx, "reply", old, reply.due_date)
@@ -332,7 +333,7 @@ def h_record_payment(ctx: Ctx, p: P.PaymentIn) -> None:
 def h_lapse_fee(ctx: Ctx, p: P.Empty) -> None:
     fee = latest_clock(ctx, "fee_payment")
     if fee is not None:
-        stop_clock(fee, status="lapsed", now=ctx.now)
+        stop_clock(fee, status=ClockStatus.LAPSED, now=ctx.now)
     stop_open(ctx)
     conclude(ctx, Category.OTHER, "fee_unpaid")
     notify_applicant(ctx, "disclosure.closure_notice",

@@ -17,6 +17,7 @@ from states.fees import quote_items, quote_pages
 from states.formats import mask_id, mask_phone
 from states.inputs import int_in_range
 from states.policy import Sight
+from states.vocab import ApprovalStatus
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.approvals import pending_label
@@ -167,7 +168,7 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
         "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)}
                             for a in case_engine.allowed_actions(DISCLOSURE, ctx)],
         "unavailable_actions": case_engine.unavailable_actions(DISCLOSURE, ctx),
-        "pending_approvals": [pending_label(KIND, a.kind) for a in approvals if a.status == "pending"],
+        "pending_approvals": [pending_label(KIND, a.kind) for a in approvals if a.status == ApprovalStatus.PENDING],
         "consultations": [c.model_dump(mode="json") for c in consultations],
         "approvals": [a.model_dump(mode="json") for a in approvals],
         "remedies": [r.model_dump(mode="json") for r in remedies],

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from db.models import StoredFile
 from notifications.context import OBTAIN_WAY_LABELS
 from states.decisions import Category, lookup
+from states.vocab import ClockStatus
 from workflow.cases.clocks import stop_clock
 from workflow.disclosure import payloads as P
 from workflow.disclosure.context import (
@@ -43,7 +44,7 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
     on_time = None
     if reply is not None:
         on_time = bool(reply.due_at and ctx.now <= reply.due_at)
-        stop_clock(reply, status="met", now=ctx.now)
+        stop_clock(reply, status=ClockStatus.MET, now=ctx.now)
     stop_open(ctx)
     conclude(ctx, p.category, p.reason)
     ctx.row.decision_detail = {**p.detail, "text": p.text, "third_party_objection": p.third_party_objection,

@@ -7,6 +7,7 @@ from datetime import date
 
 from db.models import Clock
 from states.decisions import Category, lookup, row_for
+from states.vocab import OPEN_CLOCK, ClockStatus
 from workflow.cases.clocks import stop_clock
 from workflow.cases.numbers import next_number
 from workflow.disclosure.context import Ctx
@@ -56,9 +57,9 @@ def conclude(ctx: Ctx, category: Category, reason: str) -> None:
     ctx.event["report_row"] = row.report_row
 
 
-def stop_open(ctx: Ctx, status: str = "cancelled") -> None:
+def stop_open(ctx: Ctx, status: ClockStatus = ClockStatus.CANCELLED) -> None:
     for c in ctx.clocks().values():
-        if c.status in ("running", "paused"):
+        if c.status in OPEN_CLOCK:
             stop_clock(c, status=status, now=ctx.now)
 
 

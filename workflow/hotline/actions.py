@@ -25,6 +25,7 @@ from db.models import Agency, WorkOrder, WorkOrderCycle
 from states.calendar import WorkCalendar
 from states.hotline import TERMINAL_STATES
 from states.roles import Role
+from states.vocab import OPEN_CLOCK
 from workflow.accounts.principal import Principal
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar
@@ -35,7 +36,6 @@ from workflow.cases.engine import ActionResult
 from workflow.errors import Conflict, DomainValidation, InvalidTransition, NotFound
 from workflow.hotline.context import (
     KIND,
-    OPEN_CLOCK,
     Ctx,
     planner_for,
     refresh_next_due,

@@ -23,6 +23,7 @@ from states.hotline_profiles import (
     hour_steps_reached,
 )
 from states.roles import Role
+from states.vocab import OPEN_CLOCK, ApprovalStatus, CaseKindName, ClockStatus
 from workflow.accounts.roles import holders
 from workflow.agencies.config import AgencyConfig
 from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, case_clocks, stop_clock
@@ -32,8 +33,7 @@ from workflow.hotline.plan import DUTY_KINDS, Planner
 from workflow.hotline.profiles import get_profile
 from workflow.timesource import fmt_local, local_date
 
-KIND = "workorder"
-OPEN_CLOCK = ("running", "paused")
+KIND = CaseKindName.WORKORDER
 
 
 @functools.lru_cache(maxsize=32)
@@ -80,7 +80,7 @@ class Ctx(CaseCtx):
 def pending_approval(session: Session, case_id: int, kind: str = "extension") -> ApprovalRequest | None:
     return session.exec(
         select(ApprovalRequest).where(ApprovalRequest.case_kind == KIND, ApprovalRequest.case_id == case_id,
-                                      ApprovalRequest.kind == kind, ApprovalRequest.status == "pending")
+                                      ApprovalRequest.kind == kind, ApprovalRequest.status == ApprovalStatus.PENDING)
     ).first()
 
 
@@ -120,7 +120,7 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
     ret, handling = clocks.get("return_window"), clocks.get("handling")
     return {
         "designated": ctx.row.designated,
-        "within_return_window": bool(ret is not None and ret.status != "cancelled" and ret.due_at
+        "within_return_window": bool(ret is not None and ret.status != ClockStatus.CANCELLED and ret.due_at
                                      and ctx.now <= ret.due_at),
         "before_handling_due": bool(handling is not None and handling.status in OPEN_CLOCK and handling.due_at
                                     and ctx.now <= handling.due_at),
@@ -139,11 +139,11 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
 def refresh_next_due(ctx: Ctx) -> None:
     """Denormalise the nearest running duty deadline of the current cycle onto the row (lists, sorting)."""
     dues = [c.due_at for c in ctx.clocks().values()
-            if c.kind in DUTY_KINDS and c.status == "running" and c.due_at is not None]
+            if c.kind in DUTY_KINDS and c.status == ClockStatus.RUNNING and c.due_at is not None]
     ctx.row.next_due_at = min(dues, default=None)
 
 
-def stop_open_clocks(ctx: Ctx, status: str = "cancelled", cycle: int | None = None) -> None:
+def stop_open_clocks(ctx: Ctx, status: ClockStatus = ClockStatus.CANCELLED, cycle: int | None = None) -> None:
     for c in ctx.clocks(cycle).values():
         if c.status in OPEN_CLOCK:
             stop_clock(c, status=status, now=ctx.now)

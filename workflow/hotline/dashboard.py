@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from db.models import Clock, Unit, User, WorkOrder
 from states.hotline import OPEN_STATES, STATE_LABELS
+from states.vocab import CaseKindName
 from workflow.reports.dashboard import pending_extension_rows
 
 
@@ -64,7 +65,7 @@ def build_hotline_dashboard(s: Session, agency_id: int, *, now: datetime) -> Hot
 
 def pending_extensions(s: Session, agency_id: int) -> list[PendingOrderExtension]:
     """Extension requests the desk or a leader must record the platform's decision on, oldest first."""
-    rows = pending_extension_rows(s, agency_id, WorkOrder, "workorder", "handling", col(Clock.due_at),
+    rows = pending_extension_rows(s, agency_id, WorkOrder, CaseKindName.WORKORDER, "handling", col(Clock.due_at),
                                   col(Clock.cycle) == col(WorkOrder.cycle))
     return [PendingOrderExtension(o.id or 0, o.order_no, (o.title or o.content)[:40], int(a.payload.get("days", 0)),
                                   str(a.payload.get("reason", "")), name or "", a.requested_at, due)

@@ -12,10 +12,11 @@ from sqlmodel import Session, col, select
 
 from db.models import StoredFile, WorkOrder
 from settings import Settings
+from states.vocab import CaseKindName
 from workflow.accounts.principal import Principal
 from workflow.cases.attachments import Attached, attach_file
 
-KIND = "workorder"
+KIND = CaseKindName.WORKORDER
 CATEGORIES = {
     "reply_attachment": ("办理结果附件", False),
     "other": ("其他材料", False),

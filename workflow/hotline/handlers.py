@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from db.models import ApprovalRequest, StoredFile, Unit, User, WorkOrder, WorkOrderCycle
 from states.hotline import CALLBACK_LABELS, TERMINATION_GROUND_LABELS
+from states.vocab import OPEN_CLOCK, ApprovalStatus, ClockStatus
 from workflow.cases.assignment import validate_assignee
 from workflow.cases.clocks import add_adjustment, start_planned, stop_clock
 from workflow.cases.pressing import hour_overdue, press
@@ -23,7 +24,6 @@ from workflow.errors import DomainValidation
 from workflow.hotline import payloads as P
 from workflow.hotline.context import (
     KIND,
-    OPEN_CLOCK,
     Ctx,
     notify_assigned,
     notify_overdue,
@@ -49,7 +49,7 @@ def _meet(ctx: Ctx, kind: str) -> bool | None:
     if c is None or c.status not in OPEN_CLOCK:
         return None
     on_time = bool(c.due_at and ctx.now <= c.due_at)
-    stop_clock(c, status="met", now=ctx.now)
+    stop_clock(c, status=ClockStatus.MET, now=ctx.now)
     ctx.session.add(c)
     return on_time
 
@@ -59,7 +59,7 @@ def cancel_pending(ctx: Ctx, note: str) -> None:
     for kind in ("extension",):
         req = pending_approval(ctx.session, ctx.case_id, kind)
         if req is not None:
-            req.status, req.decided_at, req.decision_note = "cancelled", ctx.now, note
+            req.status, req.decided_at, req.decision_note = ApprovalStatus.CANCELLED, ctx.now, note
             ctx.session.add(req)
 
 
@@ -69,7 +69,7 @@ def open_cycle(ctx: Ctx, reason: str, text: str, *, platform_due: Any, sign_for:
     old = ctx.cycle_row()
     old.ended_at = ctx.now
     ctx.session.add(old)
-    stop_open_clocks(ctx, "cancelled")
+    stop_open_clocks(ctx, ClockStatus.CANCELLED)
     row.cycle += 1
     row.extensions_used, row.overdue_level = 0, 0
     row.callback_result, row.callback_note, row.state_before_return = None, "", None
@@ -152,7 +152,7 @@ def h_approve_extension(ctx: Ctx, p: P.ApproveExtensionPayload) -> None:
     """The platform approved (recorded by the desk): the handling clock moves by the approved days."""
     req = pending_approval(ctx.session, ctx.case_id)
     assert req is not None  # guard EXTENSION_PENDING
-    req.status, req.decided_by, req.decided_at, req.decision_note = "approved", ctx.actor.id, ctx.now, p.note
+    req.status, req.decided_by, req.decided_at, req.decision_note = ApprovalStatus.APPROVED, ctx.actor.id, ctx.now, p.note
     ctx.session.add(req)
     handling = ctx.clocks()["handling"]
     old_at = handling.due_at
@@ -174,7 +174,7 @@ def h_deny_extension(ctx: Ctx, p: P.NotePayload) -> None:
     """A refusal does not use up an extension; the original deadline stands."""
     req = pending_approval(ctx.session, ctx.case_id)
     assert req is not None
-    req.status, req.decided_by, req.decided_at, req.decision_note = "denied", ctx.actor.id, ctx.now, p.note
+    req.status, req.decided_by, req.decided_at, req.decision_note = ApprovalStatus.DENIED, ctx.actor.id, ctx.now, p.note
     ctx.session.add(req)
 
 
@@ -199,7 +199,7 @@ def h_reply(ctx: Ctx, p: P.ReplyPayload) -> None:
     on_time = _meet(ctx, "handling")
     ret = ctx.clocks().get("return_window")
     if ret is not None and ret.status in OPEN_CLOCK:
-        stop_clock(ret, status="cancelled", now=ctx.now)
+        stop_clock(ret, status=ClockStatus.CANCELLED, now=ctx.now)
         ctx.session.add(ret)
     cancel_pending(ctx, "已反馈办理结果，延期申请不再需要")
     cyc = ctx.cycle_row()

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from db.models import WorkOrder
 from states.hotline import ACTION_LABELS, MACHINE, RESOLUTION_BY_TRIGGER
+from states.vocab import ClockStatus
 from workflow.cases.kind import CaseKind, register
 from workflow.errors import DomainValidation
 from workflow.hotline.context import KIND, Ctx, build_facts, refresh_next_due, stop_open_clocks
@@ -34,7 +35,7 @@ def _after_fire(ctx: Ctx, action: str) -> None:
     if resolution is None:
         return
     ctx.row.resolution, ctx.row.closed_at = resolution.value, ctx.now
-    stop_open_clocks(ctx, "cancelled")
+    stop_open_clocks(ctx, ClockStatus.CANCELLED)
     cancel_pending(ctx, "工单已关闭")
     cyc = ctx.cycle_row()
     cyc.ended_at = ctx.now

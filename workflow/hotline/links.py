@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from db.models import Disclosure, WorkOrder
 from states.disclosure import DState
+from states.vocab import CaseKindName
 from workflow.cases.audit import append_event
 from workflow.disclosure.context import Ctx as DCtx
 from workflow.disclosure.context import notify_applicant
@@ -77,7 +78,7 @@ def convert_to_disclosure(ctx: Ctx, p: ConvertToDisclosurePayload) -> None:
     receipt, rolled = rest_day_rule(ctx.cfg, ctx.cal, raw)
     start_registered(dctx, receipt_date=receipt, rolled_from=rolled)
     assert d.id is not None and d.tracking_no is not None
-    append_event(ctx.session, agency_id=d.agency_id, case_kind="disclosure", case_id=d.id, actor=ctx.actor,
+    append_event(ctx.session, agency_id=d.agency_id, case_kind=CaseKindName.DISCLOSURE, case_id=d.id, actor=ctx.actor,
                  action="register", from_state=None, to_state=DState.REGISTERED, now=ctx.now,
                  payload={"tracking_no": d.tracking_no, "channel": d.channel, "receipt_date": receipt.isoformat(),
                           "raw_receipt_date": raw.isoformat(), "source_workorder_id": ctx.case_id,
@@ -105,7 +106,7 @@ def link_petition(dctx: DCtx, order_no: str) -> WorkOrder:
         wo.linked_disclosure_id = dctx.case_id
         wo.updated_at = dctx.now
         dctx.session.add(wo)
-    append_event(dctx.session, agency_id=wo.agency_id, case_kind="workorder", case_id=wo.id, actor=dctx.actor,
+    append_event(dctx.session, agency_id=wo.agency_id, case_kind=CaseKindName.WORKORDER, case_id=wo.id, actor=dctx.actor,
                  action="link_disclosure", from_state=wo.state, to_state=wo.state, now=dctx.now,
                  payload={"disclosure_id": dctx.case_id, "decision": "not_processed.petition"})
     dctx.event["workorder_id"] = wo.id

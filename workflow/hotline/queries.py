@@ -22,6 +22,7 @@ from states.hotline import (
     URGENCY_LABELS,
 )
 from states.policy import Sight
+from states.vocab import ApprovalStatus
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.approvals import pending_label
@@ -173,7 +174,7 @@ def get_detail(session: Session, order_id: int, actor: Principal, *, now: dateti
         "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)}
                             for a in case_engine.allowed_actions(HOTLINE, ctx)],
         "unavailable_actions": case_engine.unavailable_actions(HOTLINE, ctx),
-        "pending_approvals": [pending_label(KIND, a.kind) for a in approvals if a.status == "pending"],
+        "pending_approvals": [pending_label(KIND, a.kind) for a in approvals if a.status == ApprovalStatus.PENDING],
         "events": [{"id": e.id, "action": e.action, "label": ACTION_LABELS.get(e.action, EVENT_LABELS.get(e.action,
                     e.action)), "actor": e.actor_label, "from": e.from_state, "to": e.to_state, "payload": e.payload,
                     "at": e.created_at.isoformat()} for e in events],

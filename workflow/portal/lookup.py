@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from db.models import Agency, Clock, Disclosure, Event, StoredFile
 from states.disclosure import OPEN_STATES, DState
+from states.vocab import OPEN_CLOCK, ClockStatus
 from workflow.agencies.config import agency_config
 from workflow.cases.clocks import case_clocks
 from workflow.disclosure.context import KIND, decision_view
@@ -83,7 +84,7 @@ def public_view(session: Session, row: Disclosure) -> dict[str, Any]:
         "receipt_date": row.receipt_date.isoformat() if row.receipt_date else None,
         "reply_due": _reply_due(row, reply),
         "reply_due_provisional": bool(reply and reply.provisional),
-        "reply_clock_paused": bool(reply and reply.status == "paused"),
+        "reply_clock_paused": bool(reply and reply.status == ClockStatus.PAUSED),
         "reply_clock_note": _reply_clock_note(row, clocks),
         "extended": row.extended, "extension_days": row.extension_days,
         "correction_due": _due(clocks.get("correction_period")),
@@ -101,7 +102,7 @@ def public_view(session: Session, row: Disclosure) -> dict[str, Any]:
 def _reply_due(row: Disclosure, reply: Clock | None) -> str | None:
     """The reply deadline shown to the applicant; none while a correction is awaited (条例第三十条: the
     period then runs afresh from the corrected application, so the old date means nothing)."""
-    if reply is None or reply.due_date is None or reply.status == "cancelled":
+    if reply is None or reply.due_date is None or reply.status == ClockStatus.CANCELLED:
         return None
     if row.state == DState.AWAITING_CORRECTION:
         return None
@@ -113,7 +114,7 @@ def _reply_clock_note(row: Disclosure, clocks: dict[str, Clock]) -> str | None:
     reply = clocks.get("reply")
     if row.state == DState.AWAITING_CORRECTION:
         return "待您补正：答复期限自本机关收到补正后的申请之日起重新计算（条例第三十条）"
-    if reply is None or reply.status != "paused":
+    if reply is None or reply.status != ClockStatus.PAUSED:
         return None
     if row.state == DState.CONSULTING:
         return "正在征求意见：征求第三方或者其他机关意见所需时间不计算在答复期限内（条例第三十三条第三款），上述日期为按征求意见期限届满计算的答复期限"
@@ -152,7 +153,7 @@ def _applicant_events(session: Session, row: Disclosure) -> dict[str, Any]:
 
 
 def _due(c: Any) -> str | None:
-    return c.due_date.isoformat() if c is not None and c.due_date and c.status in ("running", "paused") else None
+    return c.due_date.isoformat() if c is not None and c.due_date and c.status in OPEN_CLOCK else None
 
 
 def can_download(session: Session, tracking_no: str, query_code: str, file_id: int,

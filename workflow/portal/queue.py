@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from db.models import Clock, Disclosure, Event, StoredFile, User
 from states.disclosure import DState
+from states.vocab import OPEN_CLOCK
 from workflow.disclosure.context import KIND
 
 
@@ -107,7 +108,7 @@ def pending_corrections(s: Session, agency_id: int) -> list[PendingCorrection]:
     events = _events(s, ids, ("applicant_upload",))
     dues = {cid: d for cid, d in s.exec(select(col(Clock.case_id), col(Clock.due_date)).where(
         Clock.case_kind == KIND, col(Clock.case_id).in_([i for i in ids if i in events]),
-        Clock.kind == "correction_period", col(Clock.status).in_(("running", "paused")))).all()} if events else {}
+        Clock.kind == "correction_period", col(Clock.status).in_(OPEN_CLOCK))).all()} if events else {}
     return [PendingCorrection(r, name or "未分办", dues.get(r.id or 0), [_sent(e, "note") for e in events[r.id or 0]])
             for r, name in rows if (r.id or 0) in events]
 

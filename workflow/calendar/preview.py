@@ -18,13 +18,14 @@ from sqlmodel import Session, col, select
 
 import workflow.kinds  # noqa: F401  (registers the installed kinds, whose clock kinds are read here)
 from db.engine import read_session
-from db.models import Agency, CalendarDay, CalendarNotice, Clock, ClockAdjustment, Disclosure, WorkOrder
+from db.models import Agency, CalendarDay, CalendarNotice, Clock, ClockAdjustment
 from states.calendar import SpecialDay, WorkCalendar, merge_scopes
 from states.calendar_notice import NoticeData
-from states.vocab import OPEN_CLOCK, CaseKindName
+from states.vocab import OPEN_CLOCK
 from workflow.agencies.config import agency_config, calendar_scopes
 from workflow.calendar.service import NATIONAL
 from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, clock_move, recomputed_due
+from workflow.cases.kind import KINDS
 from workflow.runtime import Engine
 
 KIND_LABELS = {"holiday": "放假", "workday": "调休上班"}
@@ -96,15 +97,16 @@ def _would_be_calendar(session: Session, agency: Agency, data: NoticeData, repla
 
 
 def _case_numbers(session: Session, ids: dict[str, set[int]]) -> dict[tuple[str, int], str]:
+    """Each case's number as notices name it (``CaseKind.ref_number``: the first filled column, else #id)."""
     out: dict[tuple[str, int], str] = {}
-    if ids.get(CaseKindName.DISCLOSURE):
-        for i, no in session.exec(select(Disclosure.id, Disclosure.tracking_no).where(
-                col(Disclosure.id).in_(ids[CaseKindName.DISCLOSURE]))).all():
-            out[(CaseKindName.DISCLOSURE, int(i or 0))] = no or f"#{i}"
-    if ids.get(CaseKindName.WORKORDER):
-        for i, no in session.exec(select(WorkOrder.id, WorkOrder.order_no).where(
-                col(WorkOrder.id).in_(ids[CaseKindName.WORKORDER]))).all():
-            out[(CaseKindName.WORKORDER, int(i or 0))] = no
+    for name, wanted in ids.items():
+        kind = KINDS.get(name)
+        if kind is None or not wanted:
+            continue
+        t = kind.table.__table__
+        cols = [t.c[n] for n in kind.ref_number]
+        for r in session.execute(select(t.c.id, *cols).where(t.c.id.in_(sorted(wanted)))).all():
+            out[(name, int(r[0]))] = next((str(v) for v in r[1:] if v), f"#{r[0]}")
     return out
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from db.engine import read_session
 from db.models import ApprovalRequest
 from states.vocab import ApprovalStatus, CaseKindName
+from workflow.runtime import Engine
 
 # (case kind, request kind) → the marker; who decides is part of it (条例第三十三条第二款: the office head;
 # a 12345 extension: the hotline platform)
@@ -33,3 +36,21 @@ def pending_by_case(session: Session, case_kind: str, case_ids: Iterable[int]) -
     for case_id, kind in rows:
         out.setdefault(int(case_id), []).append(pending_label(case_kind, kind))
     return out
+
+
+@dataclass(frozen=True)
+class Approval:
+    id: int
+    case_kind: str
+    case_id: int
+    kind: str  # "extension"
+    status: str  # pending | approved | denied
+
+
+def approval_of(engine: Engine, approval_id: int, *, agency_id: int) -> Approval | None:
+    """The request ``approval_id`` of ``agency_id`` (None: no such request in that agency)."""
+    with read_session(engine) as s:
+        r = s.get(ApprovalRequest, approval_id)
+    if r is None or r.agency_id != agency_id:
+        return None
+    return Approval(r.id or 0, r.case_kind, r.case_id, r.kind, r.status)

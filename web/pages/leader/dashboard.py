@@ -7,22 +7,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from db.engine import read_session
-from db.models import Agency, ApprovalRequest
 from states.roles import Role
+from states.vocab import ApprovalStatus, CaseKindName
 from web.auth import CurrentUser
 from web.pages.common import agency_of, now, today
 from web.pages.forms import errors_by_field
 from web.pages.leader.charts import bar_chart, rate_chart
-from web.pages.leader.stats import statistics
+from web.pages.leader.stats import statistics, stats_period
 from web.pages.render import redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, form_str, principal, require
-from workflow.calendar.service import agency_calendar
+from workflow.cases.approvals import approval_of
 from workflow.disclosure import actions as wf
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
-from workflow.hotline.dashboard import build_hotline_dashboard
-from workflow.reports.caseload import KIND_LABELS, build_caseload
-from workflow.reports.dashboard import build_dashboard
+from workflow.reports.caseload import KIND_LABELS
+from workflow.reports.leader import leader_dashboard
 
 router = APIRouter(prefix="/leader", include_in_schema=False)
 IsLeader = require(Role.LEADER)
@@ -30,21 +28,16 @@ IsLeader = require(Role.LEADER)
 
 @router.get("")
 def dashboard(request: Request, user: CurrentUser = IsLeader) -> Response:
-    _, cfg = agency_of(request, user)
+    agency, cfg = agency_of(request, user)
     t = today(request, cfg.timezone)
-    with read_session(app_engine(request)) as s:
-        dash = build_dashboard(s, user.agency_id, now=now(request), today=t, tz=cfg.timezone)
-        hot = build_hotline_dashboard(s, user.agency_id, now=now(request))
-        agency = s.get(Agency, user.agency_id)
-        assert agency is not None
-        load = build_caseload(s, user.agency_id, now=now(request), today=t, cal=agency_calendar(s, agency),
-                              tz=cfg.timezone)
+    start, end, note = stats_period(request, t)
+    ld = leader_dashboard(app_engine(request), user.agency_id, agency, now=now(request), today=t, tz=cfg.timezone,
+                          start=start, end=end)
+    dash = ld.dash
     return render(request, "leader/dashboard.html", {
-        "dash": dash, "load": load, "kinds": KIND_LABELS, "received_chart": bar_chart(dash.received_by_month, "每月收到申请数（点击柱形查看当月案件）", "/cases?month="),
-        "rate_chart": rate_chart(dash.on_time_by_month, "按期答复率"), "hot": hot,
-        "stats": statistics(request, user.agency_id, t),
-        "open_total": sum(n for st, _, n in dash.by_state if st in ("registered", "handling", "awaiting_correction",
-                                                                       "consulting", "awaiting_fee"))})
+        "dash": dash, "load": ld.load, "kinds": KIND_LABELS, "received_chart": bar_chart(dash.received_by_month, "每月收到申请数（点击柱形查看当月案件）", "/cases?month="),
+        "rate_chart": rate_chart(dash.on_time_by_month, "按期答复率"), "hot": ld.hot,
+        "stats": statistics(ld.stats, start, end, note, t), "open_total": ld.open_total})
 
 
 @router.post("/approvals/{approval_id}/{decision}")
@@ -52,11 +45,10 @@ def decide(request: Request, approval_id: int, decision: str, form: StaffForm, u
     """Approve or deny an extension request (条例第三十三条第二款) through the workflow's own actions."""
     if decision not in ("approve", "deny"):
         raise PageError(404, "没有这个操作")
-    with read_session(app_engine(request)) as s:
-        req = s.get(ApprovalRequest, approval_id)
-    if req is None or req.agency_id != user.agency_id or req.case_kind != "disclosure":
+    req = approval_of(app_engine(request), approval_id, agency_id=user.agency_id)
+    if req is None or req.case_kind != CaseKindName.DISCLOSURE:
         raise PageError(404, "审批事项不存在")
-    if req.status != "pending":
+    if req.status != ApprovalStatus.PENDING:
         return redirect(request, "/leader", ("error", "该延期申请已处理"))
     note = form_str(form, "note")
     payload: dict[str, object] = {"note": note}

@@ -3,14 +3,11 @@ statistics as XLSX. The files are those of the reports API (``workflow.reports.f
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import col, select
 
-from db.engine import read_session
-from db.models import Agency
 from states.annual_report import FORMATS, ReportFormat
 from states.roles import Role
 from web.auth import CurrentUser
@@ -18,17 +15,10 @@ from web.pages.common import agency_of, now, today
 from web.pages.render import render
 from web.pages.session import PageError, app_engine, principal, require
 from workflow.errors import DomainValidation, InvalidTransition, NotFound
-from workflow.reports.files import (
-    FIRST_YEAR,
-    ReportFile,
-    annual_file,
-    leader_stats,
-    period_from_text,
-    report_scope,
-    stats_file,
-)
+from workflow.reports.downloads import annual_download
+from workflow.reports.files import FIRST_YEAR, ReportFile, stats_file
+from workflow.reports.leader import report_choices, stats_as_asked
 from workflow.reports.render import FORMAT_LABELS, OUTPUT_FORMATS, OutputFormat
-from workflow.reports.versions import changed_years, record_generated
 
 router = APIRouter(prefix="/reports", include_in_schema=False)
 CanReport = require(Role.LEADER, Role.ADMIN, Role.SUPERVISOR)
@@ -45,18 +35,13 @@ def _page(request: Request, user: CurrentUser, values: dict[str, str], errors: d
           status: int = 200) -> Response:
     _, cfg = agency_of(request, user)
     t = today(request, cfg.timezone)
-    agencies: list[tuple[str, str]] = []
-    if Role.SUPERVISOR in user.roles:
-        with read_session(app_engine(request)) as s:
-            reach = frozenset({user.agency_id}) | user.supervises
-            agencies = [(a.code, a.name) for a in s.exec(select(Agency).order_by(col(Agency.code))) if a.id in reach]
-    with read_session(app_engine(request)) as s:
-        changed = changed_years(s, user.agency_id, t)
+    reach = frozenset({user.agency_id}) | user.supervises if Role.SUPERVISOR in user.roles else None
+    choices = report_choices(app_engine(request), user.agency_id, today=t, reach=reach)
     return render(request, "reports/index.html", {
-        "changed": changed, "format_labels": FORMAT_LABELS,
+        "changed": choices.changed, "format_labels": FORMAT_LABELS,
         "years": list(range(t.year, FIRST_YEAR - 1, -1)), "formats": [(f, FORMAT_LABELS[f]) for f in FORMATS],
         "outputs": [(o, OUTPUT_LABELS[o]) for o in ("html", "xlsx", "docx", "json") if o in OUTPUT_FORMATS],
-        "agencies": agencies, "values": {"year": str(t.year - 1), "report_format": "2021", "format": "html",
+        "agencies": choices.agencies, "values": {"year": str(t.year - 1), "report_format": "2021", "format": "html",
                                          "from": f"{t.year}-01-01", "to": t.isoformat(), **values},
         "errors": errors}, status=status)
 
@@ -66,32 +51,25 @@ def index(request: Request, user: CurrentUser = CanReport) -> Response:
     return _page(request, user, {}, {})
 
 
-def _scope(request: Request, user: CurrentUser, code: str | None) -> Any:
-    try:
-        with read_session(app_engine(request)) as s:
-            return report_scope(s, principal(user), code)
-    except InvalidTransition as exc:
-        raise PageError(403, exc.message) from exc
-    except NotFound as exc:
-        raise PageError(404, exc.message) from exc
+def _refused(exc: InvalidTransition | NotFound) -> PageError:
+    return PageError(403 if isinstance(exc, InvalidTransition) else 404, exc.message)
 
 
 @router.get("/annual")
 def annual(request: Request, user: CurrentUser = CanReport) -> Response:
     q = request.query_params
     values = {k: q.get(k, "") for k in ("year", "format", "report_format", "agency")}
-    agency_id = _scope(request, user, values["agency"] or None)
     _, cfg = agency_of(request, user)
     year = int(values["year"]) if values["year"].isdigit() else 0
-    t = today(request, cfg.timezone)
-    try:
-        with read_session(app_engine(request)) as s:
-            f = annual_file(s, agency_id, year, cast(OutputFormat, values["format"] or "html"),
-                            cast(ReportFormat, values["report_format"] or "2021"), today=t)
+    try:  # a past year's report of one agency is kept, as generated, as a version
+        f = annual_download(app_engine(request), principal(user), values["agency"] or None, year,
+                            cast(OutputFormat, values["format"] or "html"),
+                            cast(ReportFormat, values["report_format"] or "2021"), now=now(request),
+                            today=today(request, cfg.timezone))
+    except (InvalidTransition, NotFound) as exc:
+        raise _refused(exc) from exc
     except DomainValidation as exc:
         return _page(request, user, values, {e["field"]: [e["message"]] for e in exc.fields}, status=422)
-    if f.report is not None and isinstance(agency_id, int):  # a past year's report, as generated: a version
-        record_generated(app_engine(request), agency_id, f.report, user.id, now(request), t)
     return _file(f, inline=values["format"] in ("", "html"))
 
 
@@ -99,13 +77,12 @@ def annual(request: Request, user: CurrentUser = CanReport) -> Response:
 def stats_xlsx(request: Request, user: CurrentUser = CanReport) -> Response:
     q = request.query_params
     values = {"from": q.get("from", ""), "to": q.get("to", ""), "agency": q.get("agency", "")}
-    agency_id = _scope(request, user, values["agency"] or None)
     _, cfg = agency_of(request, user)
-    t = today(request, cfg.timezone)
     try:
-        p = period_from_text(values["from"], values["to"], t)
-        with read_session(app_engine(request)) as s:
-            stats = leader_stats(s, agency_id, p.start, p.end)
+        stats = stats_as_asked(app_engine(request), principal(user), values["agency"] or None, values["from"],
+                               values["to"], today=today(request, cfg.timezone))
+    except (InvalidTransition, NotFound) as exc:
+        raise _refused(exc) from exc
     except DomainValidation as exc:
         return _page(request, user, values, {e["field"]: [e["message"]] for e in exc.fields}, status=422)
     return _file(stats_file(stats))

@@ -9,18 +9,16 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
-from db.engine import read_session
 from web.pages.leader.charts import rates_chart
-from web.pages.session import app_engine
 from workflow.errors import DomainValidation
-from workflow.reports.files import leader_stats, period_from_text
+from workflow.reports.files import period_from_text
 from workflow.reports.hotline import RATE_DEFINITIONS, RATE_LABELS
 
 TREND = ("sign_for_on_time", "handling_on_time", "satisfaction")
 ANNUAL_LINKS = (("html", "网页"), ("xlsx", "XLSX"), ("docx", "DOCX"), ("json", "JSON"))
 
 
-def _period(request: Request, today: date) -> tuple[date, date, str]:
+def stats_period(request: Request, today: date) -> tuple[date, date, str]:
     """?from=&to= (inclusive), default this year to today; a bad value falls back with a note."""
     q = request.query_params
     try:
@@ -37,10 +35,9 @@ def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate:.1%}"
 
 
-def statistics(request: Request, agency_id: int, today: date) -> dict[str, Any]:
-    start, end, note = _period(request, today)
-    with read_session(app_engine(request)) as s:
-        st = leader_stats(s, agency_id, start, end)
+def statistics(st: dict[str, Any], start: date, end: date, note: str, today: date) -> dict[str, Any]:
+    """The section from ``leader_stats`` of [start, end] (``stats_period``; ``note``: why the period asked for
+    was not used)."""
     h = st["hotline"]
     rates = [{"key": k, "label": label, "rate": _percent(h["rates"][k]["rate"]),
               "numerator": h["rates"][k]["numerator"], "denominator": h["rates"][k]["denominator"],

@@ -17,12 +17,13 @@ from db.models import Clock, Disclosure, Unit, User, WorkOrder
 from states import hotline
 from states.calendar import WorkCalendar
 from states.disclosure import OPEN_STATES as DISCLOSURE_OPEN
+from states.vocab import CaseKindName, ClockStatus
 from workflow.cases.clocks import SOON_WORKDAYS, duty_kinds, soon_until
 from workflow.timesource import end_of_day
 
-KINDS = ("disclosure", "workorder")
-KIND_LABELS = {"disclosure": "依申请公开", "workorder": "12345工单"}
-UNASSIGNED = {"disclosure": "未分办", "workorder": "未指派"}
+KINDS: tuple[str, ...] = (CaseKindName.DISCLOSURE, CaseKindName.WORKORDER)
+KIND_LABELS: dict[str, str] = {CaseKindName.DISCLOSURE: "依申请公开", CaseKindName.WORKORDER: "12345工单"}
+UNASSIGNED: dict[str, str] = {CaseKindName.DISCLOSURE: "未分办", CaseKindName.WORKORDER: "未指派"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Caseload:
 
 
 def _source(kind: str) -> tuple[Any, tuple[str, ...], list[Any]]:
-    if kind == "disclosure":
+    if kind == CaseKindName.DISCLOSURE:
         return Disclosure, tuple(DISCLOSURE_OPEN), [col(Disclosure.tracking_no).is_not(None)]
     return WorkOrder, tuple(hotline.OPEN_STATES), []
 
@@ -60,7 +61,7 @@ def _grouped(s: Session, kind: str, agency_id: int, group: str, now: datetime, s
              ) -> dict[int | None, Counts]:
     table, open_states, extra = _source(kind)
     duty = select(Clock.id).where(Clock.case_kind == kind, col(Clock.case_id) == col(table.id),
-                                  col(Clock.kind).in_(duty_kinds()), Clock.status == "running")
+                                  col(Clock.kind).in_(duty_kinds()), Clock.status == ClockStatus.RUNNING)
     overdue = exists(duty.where(col(Clock.due_at) < now))
     soon = exists(duty.where(col(Clock.due_at) > now, col(Clock.due_at) <= soon_to))
     by = getattr(table, group)

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 import workflow.kinds  # noqa: F401  (registers the installed kinds, whose clock kinds are read here)
 from db.models import ApprovalRequest, Clock, Disclosure, Unit, User
 from states.disclosure import STATE_LABELS
+from states.vocab import ApprovalStatus, CaseKindName, ClockStatus
 from workflow.cases.clocks import duty_kinds
 from workflow.portal.queue import Unconfirmed, unconfirmed
 from workflow.timesource import end_of_day, start_of_day
@@ -71,7 +72,7 @@ def duty_cases_by_agency(s: Session, *conds: Any, agency_id: int | None = None) 
     """Cases with a running duty clock matching ``conds``, per agency (one agency's with ``agency_id``) — cases,
     not clocks: a 12345 order can be late to sign for and to handle at once, and the drill-down lists count
     cases."""
-    where = [col(Clock.kind).in_(duty_kinds()), Clock.status == "running", *conds]
+    where = [col(Clock.kind).in_(duty_kinds()), Clock.status == ClockStatus.RUNNING, *conds]
     if agency_id is not None:
         where.append(Clock.agency_id == agency_id)
     cases = select(Clock.agency_id, Clock.case_kind, Clock.case_id).where(*where).distinct().subquery()
@@ -95,12 +96,12 @@ def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, t
     by_state.sort(key=lambda r: order.index(r[0]) if r[0] in order else 99)
     _, week_end_at, sunday = week_window(today, tz)
     # disclosure applications only: 12345 orders have their own figures (workflow.hotline.dashboard), never one sum
-    mine = Clock.case_kind == "disclosure"
+    mine = Clock.case_kind == CaseKindName.DISCLOSURE
     due_today = _duty_cases(s, agency_id, mine, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_day(today, tz))
     due_week = _duty_cases(s, agency_id, mine, col(Clock.due_at) > now, col(Clock.due_at) <= week_end_at)
     overdue = _duty_cases(s, agency_id, mine, col(Clock.due_at) < now)
     late = (select(Clock.assignee_id, Clock.case_kind, Clock.case_id)
-            .where(col(Clock.agency_id) == agency_id, mine, col(Clock.kind).in_(duty_kinds()), Clock.status == "running",
+            .where(col(Clock.agency_id) == agency_id, mine, col(Clock.kind).in_(duty_kinds()), Clock.status == ClockStatus.RUNNING,
                    col(Clock.due_at) < now).distinct().subquery())
     n = func.count()
     by_officer = [(uid, name or "未分办", int(k)) for uid, name, k in s.exec(
@@ -128,12 +129,12 @@ def pending_extension_rows(s: Session, agency_id: int, case_model: Any, case_kin
         .outerjoin(Clock, (col(Clock.case_kind) == case_kind) & (col(Clock.case_id) == col(case_model.id))
                    & (col(Clock.kind) == clock_kind) & clock_cond)
         .where(ApprovalRequest.agency_id == agency_id, ApprovalRequest.case_kind == case_kind,
-               ApprovalRequest.kind == "extension", ApprovalRequest.status == "pending")
+               ApprovalRequest.kind == "extension", ApprovalRequest.status == ApprovalStatus.PENDING)
         .order_by(col(ApprovalRequest.requested_at))).all())
 
 
 def pending_extensions(s: Session, agency_id: int) -> list[PendingExtension]:
-    rows = pending_extension_rows(s, agency_id, Disclosure, "disclosure", "reply", col(Clock.due_date))
+    rows = pending_extension_rows(s, agency_id, Disclosure, CaseKindName.DISCLOSURE, "reply", col(Clock.due_date))
     return [PendingExtension(a.id or 0, d.id or 0, d.tracking_no or "", d.version, d.applicant_name,
                              int(a.payload.get("days", 0)), str(a.payload.get("reason", "")), name or "",
                              a.requested_at, due) for a, d, name, due in rows]
@@ -157,8 +158,8 @@ def on_time_by_month(s: Session, agency_id: int, today: date, months: int) -> li
     on_time = func.sum(case((col(Clock.met_at) <= col(Clock.due_at), 1), else_=0))
     got = {str(k): (int(n), int(t or 0)) for k, n, t in s.exec(
         select(m, func.count(), on_time).select_from(Disclosure)
-        .join(Clock, (col(Clock.case_kind) == "disclosure") & (col(Clock.case_id) == col(Disclosure.id))
-              & (col(Clock.kind) == "reply") & (col(Clock.status) == "met"))
+        .join(Clock, (col(Clock.case_kind) == CaseKindName.DISCLOSURE) & (col(Clock.case_id) == col(Disclosure.id))
+              & (col(Clock.kind) == "reply") & (col(Clock.status) == ClockStatus.MET))
         .where(Disclosure.agency_id == agency_id, col(Disclosure.concluded_date) >= first)
         .group_by(m)).all()}
     return [(k, *got.get(k, (0, 0))) for k in keys]

@@ -21,6 +21,7 @@ from sqlmodel import Session, SQLModel
 
 import db.models  # noqa: F401  (registers the tables in SQLModel.metadata)
 from states.annual_report import CATEGORIES, COLUMN_LABELS, Check, Table3
+from states.vocab import CaseKindName
 
 D = SQLModel.metadata.tables["disclosure"]
 E = SQLModel.metadata.tables["event"]
@@ -45,7 +46,7 @@ def _event_before(actions: frozenset[str], date_key: str, day: date, tz: ZoneInf
     recorded = e.payload[date_key].as_string()
     before = case((recorded.is_not(None), recorded < day.isoformat()),
                   else_=e.created_at < datetime.combine(day, time(), tz))
-    return exists().where(and_(e.case_kind == "disclosure", e.case_id == D.c.id, e.action.in_(sorted(actions)),
+    return exists().where(and_(e.case_kind == CaseKindName.DISCLOSURE, e.case_id == D.c.id, e.action.in_(sorted(actions)),
                                before))
 
 

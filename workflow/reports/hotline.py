@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlmodel import Session, SQLModel
 
 from states.hotline import CATEGORY_LABELS, CallbackResult, Category, WorkOrderResolution
+from states.vocab import CaseKindName, ClockStatus
 from workflow.reports.stats import (
     AgencyScope,
     Period,
@@ -63,7 +64,7 @@ def month_bucket(column: Any, p: Period, tz: str) -> ColumnElement[str]:
 
 def _met_clocks(kind: str, agency_id: AgencyScope, start: Any, end: Any) -> ColumnElement[bool]:
     k = K.c
-    return and_(agency_clause(K, agency_id), k.case_kind == "workorder", k.kind == kind, k.status == "met",
+    return and_(agency_clause(K, agency_id), k.case_kind == CaseKindName.WORKORDER, k.kind == kind, k.status == ClockStatus.MET,
                 k.met_at >= start, k.met_at < end)
 
 

@@ -30,6 +30,7 @@ from sqlmodel import Session, SQLModel
 
 from db.models import Agency
 from states.decisions import Category
+from states.vocab import CaseKindName, ClockStatus
 
 D = SQLModel.metadata.tables["disclosure"]
 K = SQLModel.metadata.tables["clock"]
@@ -261,8 +262,8 @@ def _by_officer_and_unit(session: Session, agency_id: AgencyScope, p: Period, tz
     k = K.c
     start, end = p.instants(tz)
     q_clock = (select(k.assignee_id, func.count(), func.sum(case((k.met_at <= k.due_at, 1), else_=0)))
-               .where(agency_clause(K, agency_id), k.case_kind == "disclosure", k.kind == "reply",
-                      k.status == "met", k.met_at >= start, k.met_at < end)
+               .where(agency_clause(K, agency_id), k.case_kind == CaseKindName.DISCLOSURE, k.kind == "reply",
+                      k.status == ClockStatus.MET, k.met_at >= start, k.met_at < end)
                .group_by(k.assignee_id))
     replies = on_time = 0
     for assignee, n, ok in session.execute(q_clock):

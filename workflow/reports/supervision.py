@@ -15,6 +15,7 @@ from db.engine import read_session
 from db.models import Agency, Clock, Disclosure, WorkOrder
 from states.disclosure import OPEN_STATES, DState
 from states.hotline import OPEN_STATES as HOTLINE_OPEN
+from states.vocab import CaseKindName
 from workflow.agencies.config import agency_config
 from workflow.errors import NotFound
 from workflow.hotline.dashboard import HotlineDashboard, build_hotline_dashboard
@@ -47,7 +48,7 @@ class AgencyOverview:
         return self.disclosure.overdue > 0 or self.workorder.overdue > 0 or self.unconfirmed > 0
 
 
-OVERVIEW_KINDS = ("disclosure", "workorder")
+OVERVIEW_KINDS: tuple[str, ...] = (CaseKindName.DISCLOSURE, CaseKindName.WORKORDER)
 
 
 def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_of_week: datetime,
@@ -55,12 +56,13 @@ def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_
     """One row per agency (those of ``agency_ids``: a supervisor's own and the ones below it; None: all), each
     kind's figures on their own, those needing attention (overdue cases, unconfirmed submissions) first. "Overdue"
     and "due" are the case list's filters (``overdue=1``, ``due=today|week``), counted per case."""
-    open_by_kind = {
-        "disclosure": counts_by_agency(s, select(Disclosure.agency_id, func.count())
-                                       .where(col(Disclosure.state).in_([st.value for st in OPEN_STATES]))
-                                       .group_by(col(Disclosure.agency_id))),
-        "workorder": counts_by_agency(s, select(WorkOrder.agency_id, func.count())
-                                      .where(col(WorkOrder.state).in_(HOTLINE_OPEN)).group_by(col(WorkOrder.agency_id))),
+    open_by_kind: dict[str, dict[int, int]] = {
+        CaseKindName.DISCLOSURE: counts_by_agency(s, select(Disclosure.agency_id, func.count())
+                                                  .where(col(Disclosure.state).in_([st.value for st in OPEN_STATES]))
+                                                  .group_by(col(Disclosure.agency_id))),
+        CaseKindName.WORKORDER: counts_by_agency(s, select(WorkOrder.agency_id, func.count())
+                                                 .where(col(WorkOrder.state).in_(HOTLINE_OPEN))
+                                                 .group_by(col(WorkOrder.agency_id))),
     }
     unconf = counts_by_agency(s, select(Disclosure.agency_id, func.count())
                               .where(Disclosure.state == DState.SUBMITTED.value).group_by(col(Disclosure.agency_id)))
@@ -77,8 +79,8 @@ def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_
     def figures(kind: str, agency_id: int) -> KindFigures:
         return KindFigures(**{k: v.get(agency_id, 0) for k, v in counts[kind].items()})
 
-    rows = [AgencyOverview(int(a.id or 0), a.code, a.name, figures("disclosure", a.id or 0),
-                           figures("workorder", a.id or 0), unconf.get(a.id or 0, 0))
+    rows = [AgencyOverview(int(a.id or 0), a.code, a.name, figures(CaseKindName.DISCLOSURE, a.id or 0),
+                           figures(CaseKindName.WORKORDER, a.id or 0), unconf.get(a.id or 0, 0))
             for a in s.exec(select(Agency).order_by(col(Agency.code))).all()
             if agency_ids is None or a.id in agency_ids]
     rows.sort(key=lambda r: (not r.attention, -r.disclosure.overdue, -r.workorder.overdue, -r.unconfirmed, r.code))
@@ -97,7 +99,7 @@ def overview_totals(rows: list[AgencyOverview]) -> OverviewTotals:
     def total(kind: str) -> KindFigures:
         figs = [getattr(r, kind) for r in rows]
         return KindFigures(*(sum(getattr(f, k) for f in figs) for k in ("open", "due_today", "due_week", "overdue")))
-    return OverviewTotals(total("disclosure"), total("workorder"), sum(r.unconfirmed for r in rows))
+    return OverviewTotals(total(CaseKindName.DISCLOSURE), total(CaseKindName.WORKORDER), sum(r.unconfirmed for r in rows))
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,12 @@ from sqlalchemy import event
 from sqlmodel import col, select
 
 from db.engine import read_session, write_session
-from db.models import Agency, Disclosure, Event, Outbox
+from db.models import Agency, Clock, Disclosure, Event, Outbox
 from tests.helpers import registration
 from tests.web.conftest import token
+from tests.workflow.sweep_helpers import run
 from workflow.sweeps.lapses import lapse
+from workflow.timesource import local_dt
 
 REASON = "上线前纸质办理，据台账补录"
 
@@ -25,11 +27,12 @@ def _h(client: Any) -> dict[str, dict[str, str]]:
     return {w: token(client, f"default-{w}") for w in ("front", "officer", "leader")}
 
 
-def _register_2025(client: Any, h: dict[str, dict[str, str]], **over: Any) -> int:
-    body = registration(received_at="2025-02-24T09:30:00+08:00", backfill_reason=REASON, **over)
+def _register_2025(client: Any, h: dict[str, dict[str, str]], received_at: str = "2025-02-24T09:30:00+08:00",
+                   **over: Any) -> int:
+    body = registration(received_at=received_at, backfill_reason=REASON, **over)
     r = client.post("/api/disclosures", json=body, headers=h["front"])
     assert r.status_code == 201, r.text
-    assert r.json()["tracking_no"].startswith("依申〔2025〕")
+    assert r.json()["tracking_no"].startswith(f"依申〔{received_at[:4]}〕")
     return int(r.json()["id"])
 
 
@@ -127,6 +130,34 @@ def test_a_backfilled_steps_notices_are_written_held_from_the_start(client, staf
     assert sent[(other, "disclosure.reply")] == ("email", "pending")
     assert sent[(today, "internal.assigned")] == ("internal", "pending")
     assert sent[(today, "disclosure.receipt")] == ("email", "pending")
+
+
+def test_no_escalation_for_a_period_that_ended_before_it_was_recorded(client, staff, db, clock) -> None:
+    """Issue 14 item 3: nobody is pressed now for a deadline that had passed when the case was back-filled — the
+    clock and the case take the level reached then, silently; a level reached after the recording goes out."""
+    h = _h(client)
+    old = _register_2025(client, h)  # reply due 2025-03-24: 催办 and 督办 both passed long before the recording
+    recent = _register_2025(client, h, received_at="2026-01-23T09:30:00+08:00")  # due 2026-02-27: 催办 passed
+    for cid, day in ((old, "2025-02-25"), (recent, "2026-01-26")):
+        assert _act(client, h["front"], cid, "assign", {"assignee_id": staff.officer.id},
+                    f"{day}T10:00:00+08:00").status_code == 200
+
+    def pressed(cid: int) -> tuple[list[str], list[str], tuple[int, bool]]:
+        with read_session(db.engine) as s:
+            events = [e.action for e in s.exec(select(Event).where(Event.case_id == cid).order_by(col(Event.id)))]
+            notices = [n.status for n in s.exec(select(Outbox).where(Outbox.case_id == cid,
+                                                                     Outbox.notice_type == "internal.overdue"))]
+            reply = s.exec(select(Clock).where(Clock.case_id == cid, Clock.kind == "reply")).one()
+        return ([a for a in events if a in ("urge", "supervise")], notices,
+                (reply.overdue_level, reply.breached_at is not None))
+
+    run(db.engine, "escalation", clock.now())
+    assert pressed(old) == ([], [], (2, True))
+    assert pressed(recent) == ([], [], (1, True))
+    run(db.engine, "escalation", local_dt(2026, 3, 10, 10))  # the 6th working day after the due day: 督办
+    assert pressed(old) == ([], [], (2, True))
+    events, notices, level = pressed(recent)
+    assert events == ["supervise"] and notices and all(n == "pending" for n in notices) and level == (2, True)
 
 
 def test_backfilled_steps_are_refused_clearly(client, staff, db) -> None:

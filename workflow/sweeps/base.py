@@ -360,4 +360,4 @@ def internal_notice(*, agency: AgencyInfo, notice_type: str, recipient_id: int, 
                 next_attempt_at=not_before, created_at=now)
 
 
-__all__ = ["CLOCKS", "AgencyInfo", "Budget", "RunOptions", "Sweep", "SweepReport", "aware", "case_refs", "case_table", "claim_slot", "desk_users", "fallback_ref", "finish_slot", "internal_notice", "load_agencies", "lock_cases", "people", "record_status", "skip_locked", "sweep"]
+__all__ = ["CLOCKS", "EVENTS", "AgencyInfo", "Budget", "RunOptions", "Sweep", "SweepReport", "aware", "case_refs", "case_table", "claim_slot", "desk_users", "fallback_ref", "finish_slot", "internal_notice", "load_agencies", "lock_cases", "people", "record_status", "skip_locked", "sweep"]

@@ -19,6 +19,11 @@ per leader keyed ``overdue:<clock>:v<version>:l<level>:user:<leader>`` (exactly 
 deadline version and recipient). Notices decided outside working hours wait for the next working-hours
 start; the breach time is recorded exactly regardless.
 
+补录 (issue 14): a case recorded after the fact (a back-filled step: its event keeps ``backfill.recorded_at``) is not
+pressed for a period that had ended before it was recorded — the levels reached by then are history: the clock and
+the case take them silently (breach time and level; no event, no notice); a level reached afterwards goes out as
+usual. Not yet for the kinds that press themselves (below) nor for the hour-based clocks (workflow.sweeps.hours).
+
 A kind that presses its cases itself (``CaseKind.presses_itself``: the 12345 work order) owns its
 ``urge``/``supervise`` actions (system-fireable; in one transaction they record the event and the level on the
 case and its overdue clocks, and notify the leaders): each step due here is fired through the case engine, in
@@ -38,6 +43,7 @@ from sqlalchemy import Engine, and_, func, or_, select, update
 
 from db.engine import read_session, write_session
 from notifications.outbox import enqueue_many
+from states.calendar import WorkCalendar
 from states.vocab import ClockStatus
 from workflow.accounts.principal import system
 from workflow.cases import engine as case_engine
@@ -48,6 +54,7 @@ from workflow.cases.pressing import STEP_LABELS
 from workflow.errors import InvalidTransition, NotFound, StaleVersion
 from workflow.sweeps.base import (
     CLOCKS,
+    EVENTS,
     NO_OFFICER,
     NO_UNIT,
     AgencyInfo,
@@ -82,9 +89,15 @@ class Rule:
     bounds: tuple[date, ...]
     actions: tuple[str, ...]
     where: Any = field(default=None, compare=False)
+    offsets: tuple[int, ...] = ()  # level k: at least offsets[k-1] working days after the due day (bounds: today)
 
     def target(self, due: date | None) -> int:
         return 0 if due is None else sum(1 for b in self.bounds if due < b)
+
+    def level_on(self, due: date, day: date, cal: WorkCalendar) -> int:
+        """The level a clock due on ``due`` had reached on ``day``."""
+        n = cal.workdays_between(due, day)
+        return sum(1 for offset in self.offsets if n >= offset)
 
 
 def thresholds(ag: AgencyInfo) -> tuple[date, date]:
@@ -102,12 +115,12 @@ def rules(ag: AgencyInfo) -> list[Rule]:
         own = list(kind.escalation_ladders(ag.cfg, ag.id)) if kind.escalation_ladders else []
         for steps, where in own:
             out.append(Rule(name, tuple(ag.working_day_back(1 + after) for _, after in steps),
-                            tuple(action for action, _ in steps), where))
+                            tuple(action for action, _ in steps), where, tuple(1 + after for _, after in steps)))
         if not own:  # the agency's steps (a kind whose own ladders give none — no 12345 profile loads — too)
             if kind.escalation_ladders:
                 log.error("agency %s: no ladder of %s loads (12345: no time-limit profile); they escalate on the "
                           "default steps", ag.code, name)
-            out.append(Rule(name, thresholds(ag), DEFAULT_STEPS))
+            out.append(Rule(name, thresholds(ag), DEFAULT_STEPS, offsets=(1, 1 + ag.cfg.supervise_after_wd)))
     return out
 
 
@@ -118,6 +131,15 @@ def levels_at_registration(ag: AgencyInfo, due: date | None, registered: datetim
         return 0
     n = ag.cal.workdays_between(due, local_date(aware(registered), ag.tz))
     return sum(1 for offset in (1, 1 + ag.cfg.supervise_after_wd) if n >= offset)
+
+
+def recorded_backfill() -> Any:
+    """When the clock's case last had a back-filled step (补录, workflow.cases.when) recorded — the event of such a
+    step keeps ``backfill.recorded_at`` (ISO 8601, UTC) — or NULL: a correlated subquery, one index probe per clock."""
+    e, c = EVENTS.c, CLOCKS.c
+    at = e.payload["backfill"]["recorded_at"].as_string()
+    return (select(func.max(at)).where(e.case_kind == c.case_kind, e.case_id == c.case_id, at.is_not(None))
+            .scalar_subquery().label("recorded"))
 
 
 def _pending(ag: AgencyInfo, now: datetime, rule: Rule) -> list[Any]:
@@ -156,7 +178,7 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
     actor = system(ag.id)
     with write_session(engine) as s:
         q = (select(c.id, c.case_kind, c.case_id, c.kind, c.due_date, c.due_at, c.deadline_version,
-                    c.overdue_level, c.breached_at, c.assignee_id)
+                    c.overdue_level, c.breached_at, c.assignee_id, recorded_backfill())
              .where(*_pending(ag, now, rule)).order_by(c.due_at, c.id).limit(opts.batch_size))
         if after is not None:
             q = q.where(or_(c.due_at > after[0], and_(c.due_at == after[0], c.id > after[1])))
@@ -191,6 +213,14 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
             if kind.entered is not None:  # a back-dated receipt: the levels passed before it was registered
                 pre = levels_at_registration(ag, r.due_date, kind.entered(row))
                 levels = [lv for lv in levels if lv >= pre]  # … only the highest of them is carried out
+            # 补录 (issue 14): the levels a period had reached when a back-filled step recorded the case are history —
+            # nobody is pressed for them now; the clock and the case take that level silently (later ones go out).
+            past = 0
+            if r.recorded and rule.offsets:
+                recorded = aware(datetime.fromisoformat(str(r.recorded)))
+                past = min(target, rule.level_on(r.due_date, local_date(recorded, ag.tz), ag.cal))
+                report.add("history_levels", len([lv for lv in levels if lv <= past]))
+                levels = [lv for lv in levels if lv > past]
             ref = refs.get((r.case_kind, r.case_id)) or fallback_ref(r.case_kind, r.case_id)
             officer = officers.get(r.assignee_id, (NO_OFFICER, NO_UNIT))
             days = ag.cal.workdays_between(r.due_date, ag.today) if levels else 0
@@ -205,9 +235,9 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
                         "deadline_version": r.deadline_version}))
                 notices += _leader_notices(ag, r, level, ref, officer, now, hold)
                 report.add(action)
-            level_now = max([r.overdue_level, *levels])
+            level_now = max([r.overdue_level, past, *levels])
             by_level.setdefault(level_now, []).append(r.id)
-            if levels:
+            if level_now > r.overdue_level:
                 case_levels.setdefault((r.case_kind, level_now), []).append(r.case_id)
         append_events(s, evs)
         new = enqueue_many(s, notices)

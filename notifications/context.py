@@ -15,6 +15,7 @@ from db.models.core import Agency
 from db.models.disclosure import Disclosure
 from notifications.remedy import DEFAULT_COURT
 from states.formats import mask_id
+from states.vocab import CaseKindName
 
 APPLICANT_TYPE_LABELS = {"natural": "公民", "organization": "法人或者其他组织"}
 APPLICANT_CATEGORY_LABELS = {
@@ -32,7 +33,7 @@ CHANNEL_LABELS = {
     "in_person": "当面提交", "post_signed": "邮寄（需签收）", "letter": "平常信函", "internet": "互联网",
     "fax": "传真", "email": "电子邮件",
 }
-CASE_KIND_LABELS = {"disclosure": "政府信息公开申请", "workorder": "12345工单"}
+CASE_KIND_LABELS: dict[str, str] = {CaseKindName.DISCLOSURE: "政府信息公开申请", CaseKindName.WORKORDER: "12345工单"}
 
 AGENCY_KEYS = (
     "short_name", "office_name", "seal_text", "address", "postal_code", "phone", "email", "website",
@@ -86,8 +87,8 @@ def disclosure_case_context(d: Disclosure, *, tz: str = "Asia/Shanghai") -> dict
     """The ``case`` part of a context for a disclosure application (labels resolved, dates ISO)."""
     zone = ZoneInfo(tz)
     return {
-        "kind": "disclosure",
-        "kind_label": CASE_KIND_LABELS["disclosure"],
+        "kind": CaseKindName.DISCLOSURE,
+        "kind_label": CASE_KIND_LABELS[CaseKindName.DISCLOSURE],
         "id": d.id,
         "number": d.tracking_no or d.submission_no or "",
         "tracking_no": d.tracking_no or "",

@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from db.engine import write_session
 from db.models.common import Outbox
+from states.vocab import OutboxStatus
 
 _SQLITE_NOW = text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")
 _PG_NOW = text("SELECT clock_timestamp()")
@@ -44,7 +45,7 @@ def renew(engine: Engine, ids: Sequence[int], instance: str, seconds: int) -> in
         return 0
     with write_session(engine) as s:
         _, until = lease_end(s, seconds)
-        res = s.execute(update(Outbox).where(col(Outbox.id).in_(list(ids)), col(Outbox.status) == "sending",
+        res = s.execute(update(Outbox).where(col(Outbox.id).in_(list(ids)), col(Outbox.status) == OutboxStatus.SENDING,
                                              col(Outbox.locked_by) == instance).values(lease_until=until))
         s.commit()
     return int(getattr(res, "rowcount", 0) or 0)

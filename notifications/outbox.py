@@ -47,6 +47,7 @@ from notifications.mailer import (
 )
 from notifications.render import RenderedDocument, render_many
 from settings import Settings, get_settings
+from states.vocab import OutboxStatus
 
 log = logging.getLogger(__name__)
 NO_EMAIL_NOTE = "no email: shown in-app only"
@@ -139,14 +140,13 @@ def outbox_values(*, agency_id: int, notice_type: str, channel: str, context: di
     return dict(
         agency_id=agency_id, case_kind=case_kind, case_id=case_id, notice_type=notice_type, channel=channel,
         recipient=recipient, recipient_name=recipient_name, context=context, dedupe_key=dedupe_key[:300],
-        status=HELD if (backfilled and channel == "internal") or is_held(channel, context) else "pending",
+        # held: never claimed — a document waiting for the agency's notice settings (workflow.agencies.held releases
+        # it), or a staff notice of a back-filled step (kept for good)
+        status=(OutboxStatus.HELD if (backfilled and channel == "internal") or is_held(channel, context)
+                else OutboxStatus.PENDING),
         attempts=0, next_attempt_at=not_before or now,
         created_at=now,
     )
-
-
-HELD = "held"  # never claimed: a document waiting for the agency's notice settings (workflow.agencies.held releases
-# it), or a staff notice of a back-filled step (kept for good)
 
 
 def is_held(channel: str, context: dict[str, Any]) -> bool:
@@ -190,8 +190,8 @@ def backoff_delay(attempts: int, schedule: Sequence[int]) -> int:
 
 def _due_clause(now: datetime, lease_now: datetime) -> Any:
     """Pending rows due by the worker's ``now``; claimed rows whose lease ran out by the database's clock."""
-    return or_(and_(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now),
-               and_(col(Outbox.status) == "sending", col(Outbox.lease_until) < lease_now))
+    return or_(and_(col(Outbox.status) == OutboxStatus.PENDING, col(Outbox.next_attempt_at) <= now),
+               and_(col(Outbox.status) == OutboxStatus.SENDING, col(Outbox.lease_until) < lease_now))
 
 
 def claim_due(engine: Engine, now: datetime, *, instance: str, limit: int, lease_seconds: int) -> list[Job]:
@@ -206,7 +206,7 @@ def claim_due(engine: Engine, now: datetime, *, instance: str, limit: int, lease
         rows = list(s.exec(q).all())
         jobs = []
         for r in rows:
-            r.status, r.locked_by, r.lease_until = "sending", instance, until
+            r.status, r.locked_by, r.lease_until = OutboxStatus.SENDING, instance, until
             assert r.id is not None
             jobs.append(Job(r.id, r.agency_id, r.case_kind, r.case_id, r.notice_type, r.channel, r.recipient,
                             r.recipient_name, dict(r.context or {}), r.attempts))
@@ -247,9 +247,9 @@ def mark_sent(engine: Engine, job: Job, now: datetime, *, message_id: str | None
         write_blob(doc.content, settings.files_path)
     with write_session(engine) as s:
         row = _locked_row(s, job)
-        if row is None or row.status == "sent":
+        if row is None or row.status == OutboxStatus.SENT:
             return False
-        row.status, row.sent_at, row.message_id = "sent", now, message_id
+        row.status, row.sent_at, row.message_id = OutboxStatus.SENT, now, message_id
         row.attempts, row.locked_by, row.lease_until, row.last_error = row.attempts + 1, None, None, note
         if spec.secret_keys:
             row.context = scrub(row.context, spec.secret_keys)
@@ -275,22 +275,22 @@ def mark_sent(engine: Engine, job: Job, now: datetime, *, message_id: str | None
     return True
 
 
-def mark_failed(engine: Engine, job: Job, now: datetime, error: SendError, settings: Settings) -> str:
+def mark_failed(engine: Engine, job: Job, now: datetime, error: SendError, settings: Settings) -> OutboxStatus:
     """Count a failed attempt: back to ``pending`` with back-off, or ``dead``; returns the new status."""
     with write_session(engine) as s:
         row = _locked_row(s, job)
-        if row is None or row.status == "sent":
-            return "sent"
+        if row is None or row.status == OutboxStatus.SENT:
+            return OutboxStatus.SENT
         row.attempts += 1
         row.last_error = str(error)[:2000]
         row.locked_by, row.lease_until = None, None
         if error.permanent or row.attempts >= settings.outbox_max_attempts:
-            row.status = "dead"
+            row.status = OutboxStatus.DEAD
         else:
-            row.status = "pending"
+            row.status = OutboxStatus.PENDING
             row.next_attempt_at = now + timedelta(seconds=backoff_delay(row.attempts,
                                                                          settings.outbox_backoff_seconds))
-        status = row.status
+        status = OutboxStatus(row.status)
         s.commit()
     log.warning("outbox %s %s (%s): %s", job.id, status, job.notice_type, error)
     return status
@@ -303,8 +303,8 @@ def release(engine: Engine, jobs: Sequence[Job], instance: str) -> None:
     with write_session(engine) as s:
         for job in jobs:
             row = _locked_row(s, job)
-            if row is not None and row.status == "sending" and row.locked_by == instance:
-                row.status, row.locked_by, row.lease_until = "pending", None, None
+            if row is not None and row.status == OutboxStatus.SENDING and row.locked_by == instance:
+                row.status, row.locked_by, row.lease_until = OutboxStatus.PENDING, None, None
         s.commit()
 
 
@@ -313,9 +313,9 @@ def requeue_dead(session: Session, outbox_id: int, now: datetime, *, agency_id: 
 
     Returns the row, or None if there is no dead row with that id (in that agency, when given)."""
     row = session.get(Outbox, outbox_id)
-    if row is None or row.status != "dead" or (agency_id is not None and row.agency_id != agency_id):
+    if row is None or row.status != OutboxStatus.DEAD or (agency_id is not None and row.agency_id != agency_id):
         return None
-    row.status, row.attempts, row.next_attempt_at = "pending", 0, now
+    row.status, row.attempts, row.next_attempt_at = OutboxStatus.PENDING, 0, now
     row.locked_by = row.lease_until = None
     return row
 
@@ -452,8 +452,8 @@ async def _one(engine: Engine, job: Job, email: tuple[str, str] | None, mail: Ma
     except Exception as exc:  # classified by as_send_error; one row never aborts the batch
         error = as_send_error(exc, f"{job.id} ({job.notice_type})")
         status = await asyncio.to_thread(mark_failed, engine, job, clock(), error, s)
-        stats.dead += status == "dead"
-        stats.retried += status == "pending"
+        stats.dead += status == OutboxStatus.DEAD
+        stats.retried += status == OutboxStatus.PENDING
         return error if error.connection else circuit
     message_id = str(payload["Message-ID"]) if action == "send" else None
     try:

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 from starlette.datastructures import UploadFile
 
+from states.vocab import JobState
 from workflow.accounts.principal import Principal
 from workflow.errors import InvalidTransition, NotFound
 from workflow.hotline.mapping import ColumnMapping, MappingError
@@ -93,9 +94,9 @@ def read_job(folder: Path, token: str, now_ts: float | None = None) -> dict[str,
     except (FileNotFoundError, json.JSONDecodeError):
         return None
     if "state" not in state:  # a problem list saved before imports ran as jobs: a finished import
-        state = {"state": "done", "report": state, "filename": "", "processed": state.get("total", 0)}
+        state = {"state": JobState.DONE, "report": state, "filename": "", "processed": state.get("total", 0)}
     now_ts = time.time() if now_ts is None else now_ts
-    if state["state"] == "running" and now_ts - float(state.get("heartbeat", 0)) > STALE_SECONDS:
+    if state["state"] == JobState.RUNNING and now_ts - float(state.get("heartbeat", 0)) > STALE_SECONDS:
         state["state"] = "interrupted"
     return state
 
@@ -110,7 +111,7 @@ def start_import(importer: Importer, engine: Engine, folder: Path, workdir: Path
     token = secrets.token_urlsafe(18)
     path = job_path(folder, token)
     base = {"filename": filename, "dry_run": dry_run, "started": time.time()}
-    _write(path, {**base, "state": "running", "processed": 0, "heartbeat": time.time()})
+    _write(path, {**base, "state": JobState.RUNNING, "processed": 0, "heartbeat": time.time()})
     thread = threading.Thread(target=_run, name=f"import-{token[:6]}", daemon=True, args=(
         importer, engine, path, workdir, data, mapping, actor, now, base))
     thread.start()
@@ -130,7 +131,7 @@ def finished(folder: Path, token: str, thread: threading.Thread) -> dict[str, An
     person is sent to the progress page)."""
     thread.join(WAIT_SECONDS)
     job = read_job(folder, token)
-    return job if job is not None and job["state"] in ("done", "failed") else None
+    return job if job is not None and job["state"] in (JobState.DONE, JobState.FAILED) else None
 
 
 def _run(importer: Importer, engine: Engine, path: Path, workdir: Path, data: Path,
@@ -143,7 +144,7 @@ def _run(importer: Importer, engine: Engine, path: Path, workdir: Path, data: Pa
         while not finished.wait(HEARTBEAT_SECONDS):
             with lock:
                 if not finished.is_set():
-                    _write(path, {**base, "state": "running", "processed": processed, "heartbeat": time.time()})
+                    _write(path, {**base, "state": JobState.RUNNING, "processed": processed, "heartbeat": time.time()})
 
     def progress(n: int) -> None:
         nonlocal processed
@@ -153,14 +154,14 @@ def _run(importer: Importer, engine: Engine, path: Path, workdir: Path, data: Pa
     heart.start()
     try:
         report = importer(engine, data, mapping, actor, now, dry_run=base["dry_run"], progress=progress)
-        final = {**base, "state": "done", "processed": report.total, "report": report.to_dict()}
+        final = {**base, "state": JobState.DONE, "processed": report.total, "report": report.to_dict()}
     except MappingError as exc:
-        final = {**base, "state": "failed", "errors": {"file": [str(exc)]}}
+        final = {**base, "state": JobState.FAILED, "errors": {"file": [str(exc)]}}
     except (InvalidTransition, NotFound) as exc:
-        final = {**base, "state": "failed", "errors": {"file": [exc.message]}}
+        final = {**base, "state": JobState.FAILED, "errors": {"file": [exc.message]}}
     except Exception:
         log.exception("import %s failed", path.stem)
-        final = {**base, "state": "failed", "errors": {"file": ["导入失败：系统内部错误，已导入的行不受影响；请联系管理员"]}}
+        final = {**base, "state": JobState.FAILED, "errors": {"file": ["导入失败：系统内部错误，已导入的行不受影响；请联系管理员"]}}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     with lock:

@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field
 
 from db.engine import read_session
 from states.roles import Role
+from states.vocab import JobState
 from web.api.cases import case_router
 from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
@@ -120,7 +121,7 @@ def import_(engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: Setti
                 token, _ = start_import(import_file, engine, jobs_dir(settings.var_dir, actor.agency_id), workdir,
                                         data, cmap, actor, now, filename=file.filename or "", dry_run=dry_run)
                 handed_over = True
-                return JSONResponse({"job": token, "state": "running",
+                return JSONResponse({"job": token, "state": JobState.RUNNING,
                                      "status_url": f"/api/workorders/import/{token}"}, status_code=202)
             report = import_file(engine, data, cmap, actor, now, dry_run=dry_run)
         except MappingError as exc:
@@ -141,9 +142,9 @@ def import_status(token: str, actor: PrincipalDep, settings: SettingsDep) -> dic
         raise ApiError(404, "not_found", "没有这次导入的记录（可能已过期）")
     out: dict[str, Any] = {"job": token, "state": job["state"], "processed": job.get("processed", 0),
                            "filename": job.get("filename", ""), "dry_run": job.get("dry_run", False)}
-    if job["state"] == "done":
+    if job["state"] == JobState.DONE:
         out["report"] = ImportReport.from_dict(job["report"]).to_dict(max_errors=MAX_REPORTED_ERRORS)
-    elif job["state"] == "failed":
+    elif job["state"] == JobState.FAILED:
         out["errors"] = job["errors"]
     return out
 

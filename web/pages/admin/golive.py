@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from states.roles import Role
+from states.vocab import JobState
 from web.auth import CurrentUser
 from web.import_jobs import TOKEN_RE, UploadTooLarge, finished, jobs_dir, read_job, save_upload, start_import
 from web.pages.common import now
@@ -96,9 +97,9 @@ def upload(request: Request, form: StaffForm, user: CurrentUser = CanImport) -> 
 
 
 def _job_page(request: Request, token: str, job: dict[str, Any]) -> Response:
-    if job["state"] == "failed":
+    if job["state"] == JobState.FAILED:
         return _page(request, errors=job["errors"], status=422)
-    if job["state"] != "done":
+    if job["state"] != JobState.DONE:
         return _page(request, job=job, token=token)
     report = GoLiveReport.from_dict(job["report"])
     return _page(request, report=report, job=job, token=token if report.errors else "")
@@ -117,7 +118,7 @@ def job(request: Request, token: str, user: CurrentUser = CanImport) -> Response
 def errors(request: Request, token: str, fmt: str, user: CurrentUser = CanImport) -> Response:
     """The bad rows as .xlsx or .csv (UTF-8 with BOM): row, column, problem, code."""
     state = read_job(_folder(request, user.agency_id), token) if TOKEN_RE.fullmatch(token) else None
-    if fmt not in MEDIA or state is None or state["state"] != "done":
+    if fmt not in MEDIA or state is None or state["state"] != JobState.DONE:
         raise PageError(404, "导入问题清单不存在或已过期")
     report = GoLiveReport.from_dict(state["report"])
     with tempfile.TemporaryDirectory(prefix="banli-report-") as tmp:

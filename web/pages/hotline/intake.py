@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 
 from db.engine import read_session
 from states.roles import Role
+from states.vocab import JobState
 from web.auth import CurrentUser
 from web.import_jobs import TOKEN_RE, UploadTooLarge, finished, jobs_dir, read_job, save_upload, start_import
 from web.pages.common import agency_of, local_input, now, today
@@ -119,9 +120,9 @@ def import_(request: Request, form: StaffForm, user: CurrentUser = CanIntake) ->
 
 def _job_page(request: Request, token: str, job: dict[str, Any]) -> Response:
     """A finished import's result, a failed one's problem at the file field, or how far a running one is."""
-    if job["state"] == "failed":
+    if job["state"] == JobState.FAILED:
         return _form_again(request, job["errors"])
-    if job["state"] != "done":
+    if job["state"] != JobState.DONE:
         return render(request, "workorders/import.html", {"report": None, "job": job, "token": token, "errors": {}})
     report = ImportReport.from_dict(job["report"])
     return render(request, "workorders/import.html", {
@@ -143,7 +144,7 @@ def import_job(request: Request, token: str, user: CurrentUser = CanIntake) -> R
 def import_errors(request: Request, token: str, fmt: str, user: CurrentUser = CanIntake) -> Response:
     """The import's per-row problems as .xlsx or .csv (UTF-8 with BOM): row, column, problem, code."""
     job = read_job(_reports_dir(request, user.agency_id), token) if TOKEN_RE.fullmatch(token) else None
-    if fmt not in ("xlsx", "csv") or job is None or job["state"] != "done":
+    if fmt not in ("xlsx", "csv") or job is None or job["state"] != JobState.DONE:
         raise PageError(404, "导入问题清单不存在或已过期")
     report = ImportReport.from_dict(job["report"])
     with tempfile.TemporaryDirectory(prefix="banli-report-") as tmp:

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from db.engine import read_session
 from states.hotline import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, URGENCY_LABELS
 from states.roles import Role
+from states.vocab import ApprovalStatus, CaseKindName
 from web.auth import CurrentUser
 from web.pages.actions import ActionForm, expected_version
 from web.pages.case_actions import fire_from_page, upload_from_page, when_from_form
@@ -82,7 +83,7 @@ def list_page(request: Request, user: PageUser) -> Response:
         cal = agency_calendar(s, agency)
         ids = {it["assignee_id"] for it in items if it["assignee_id"]}
         names = user_names(s, ids)
-        waiting = pending_by_case(s, "workorder", [it["id"] for it in items])
+        waiting = pending_by_case(s, CaseKindName.WORKORDER, [it["id"] for it in items])
     soon = cal.add_workdays_date(today(request, cfg.timezone), 3)
     for it in items:
         due = datetime.fromisoformat(it["next_due_at"]) if it["next_due_at"] else None
@@ -105,8 +106,8 @@ def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_acti
     with read_session(app_engine(request)) as s:  # the policy is applied by get_detail (404 / 403)
         d = get_detail(s, order_id, principal(user), now=now(request))
         files = order_files(s, order_id)
-        coming = pending_documents(s, "workorder", order_id)
-        waiting = held_documents(s, "workorder", order_id)
+        coming = pending_documents(s, CaseKindName.WORKORDER, order_id)
+        waiting = held_documents(s, CaseKindName.WORKORDER, order_id)
     tz = d["timezone"]  # the order's agency (a supervisor may look at another agency's)
     for c in d["clocks"]:
         c["due_text"] = wall(datetime.fromisoformat(c["due_at"]) if c["due_at"] else None, tz)
@@ -116,7 +117,7 @@ def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_acti
                         DANGEROUS.get(a["action"], "")) for a in d["allowed_actions"]]
     for e in d["events"]:
         e["lines"] = event_lines(e["payload"], tz)
-    pending = [a for a in d["approvals"] if a["status"] == "pending"]
+    pending = [a for a in d["approvals"] if a["status"] == ApprovalStatus.PENDING]
     return render(request, "workorders/detail.html", {
         "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
         "convert_defaults": convert_defaults(d), "profile_name": profile_name(d["profile_code"]), "cycles": cycle_rows(d["cycles"]), "files": files,
@@ -166,4 +167,4 @@ def upload(request: Request, order_id: int, form: StaffForm, user: PageUser) -> 
 @router.get("/{order_id}/files/{file_id}")
 def download(request: Request, order_id: int, file_id: int, user: PageUser, inline: int = 0) -> Response:
     """A file of the order (the reply sheet, attachments) for staff who may see the order."""
-    return case_file_response(request, user, "workorder", order_id, file_id, inline=bool(inline))
+    return case_file_response(request, user, CaseKindName.WORKORDER, order_id, file_id, inline=bool(inline))

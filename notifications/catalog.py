@@ -172,20 +172,20 @@ SPECS: tuple[NoticeSpec, ...] = (
           "【时限提醒】{{ case.number }}{{ notice.clock_label }}将于{{ notice.due_date|cn_date }}"
           "{{ notice.due_time if notice.get('due_time') else '' }}到期",
           layout="memo", signed=False),
-    _spec("internal.overdue", "超期催办督办通知", "internal", MEMO,
+    _spec("internal.overdue", "逾期催办督办通知", "internal", MEMO,
           ("agency.name", "recipient.name", "case.kind_label", "case.number", "case.summary",
            "notice.level", "notice.clock_label", "notice.due_date", "notice.days_overdue",
            "notice.officer", "notice.unit"),
           "【{{ '督办' if notice.level >= 2 else '催办' }}】{{ case.number }}"
           "{% if notice.get('by') %}：{{ notice.by }}{{ '督办' if notice.level >= 2 else '催办' }}"
-          "{% elif notice.get('overdue_text') %}已超期{{ notice.overdue_text }}"
-          "{% else %}已超期{{ notice.days_overdue }}个工作日{% endif %}",
+          "{% elif notice.get('overdue_text') %}已逾期{{ notice.overdue_text }}"
+          "{% else %}已逾期{{ notice.days_overdue }}个工作日{% endif %}",
           layout="memo", signed=False),
     _spec("internal.digest", "每日办理时限汇总", "internal", MEMO,
           ("agency.name", "recipient.name", "notice.digest_date", "notice.due_today", "notice.due_soon",
            "notice.overdue"),
           "【每日汇总】{{ notice.digest_date|cn_date }}：今日到期"
-          "{{ notice.totals.due_today if notice.totals is defined else notice.due_today|length }}件，超期"
+          "{{ notice.totals.due_today if notice.totals is defined else notice.due_today|length }}件，逾期"
           "{{ notice.totals.overdue if notice.totals is defined else notice.overdue|length }}件",
           layout="memo", signed=False),
 )

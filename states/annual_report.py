@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, get_args
 
+from states.wording import APPLICANT_CATEGORIES
+
 ReportFormat = Literal["2021", "2019"]
 FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
 
@@ -21,14 +23,7 @@ PENDING = "待填报"  # a cell the system cannot know: the clerk fills it in
 
 # Columns: applicant categories (Disclosure.applicant_category) in the format's order, then 总计.
 CATEGORIES: tuple[str, ...] = ("natural", "business", "research", "public_welfare", "legal_service", "other")
-CATEGORY_LABELS: dict[str, str] = {
-    "natural": "自然人",
-    "business": "商业企业",
-    "research": "科研机构",
-    "public_welfare": "社会公益组织",
-    "legal_service": "法律服务机构",
-    "other": "其他",
-}
+CATEGORY_LABELS: dict[str, str] = APPLICANT_CATEGORIES  # the format's column headers are the shared words
 TOTAL_LABEL = "总计"
 COLUMN_LABELS: tuple[str, ...] = (*(CATEGORY_LABELS[c] for c in CATEGORIES), TOTAL_LABEL)
 APPLICANT_HEADER = "申请人情况"

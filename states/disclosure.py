@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from states.machine import SAME, Facts, GuardSpec, StateMachine, Transition
 from states.roles import Role
+from states.wording import EVENT_FIELDS as WORDING_EVENT_FIELDS
+from states.wording import PRESS_STEPS
 
 
 class DState(StrEnum):
@@ -192,8 +194,8 @@ TRANSITIONS: tuple[Transition, ...] = (
                payload=("reason", "withdrawn_date")),
     # 催办 / 督办 by hand: the office head presses the officer (条例第三十三条: the reply is the agency's duty in time);
     # the automatic ladder is the scheduler's (workflow.sweeps.escalation) and writes its own events.
-    Transition("urge", PRE_REPLY, SAME, _r(LD), "催办", payload=("note",)),
-    Transition("supervise", PRE_REPLY, SAME, _r(LD), "督办", payload=("note",)),
+    Transition("urge", PRE_REPLY, SAME, _r(LD), PRESS_STEPS["urge"], payload=("note",)),
+    Transition("supervise", PRE_REPLY, SAME, _r(LD), PRESS_STEPS["supervise"], payload=("note",)),
     # Remedies (for annual-report table 四)
     Transition("record_remedy", POST_REPLY, SAME, _r(OF, LD), "登记行政复议/诉讼情况",
                payload=("kind", "filed_date", "outcome", "decided_date", "note", "remedy_id")),
@@ -207,3 +209,12 @@ APPLICANT_ACTIONS = frozenset({"withdraw", "discard_submission"})
 MACHINE = StateMachine("disclosure", [s.value for s in DState], DState.REGISTERED, TRANSITIONS)
 
 ACTION_LABELS: dict[str, str] = {t.trigger: t.label for t in TRANSITIONS}
+
+# What an application's events record, as its timeline labels them (with the forms' field labels and the words both
+# kinds share, states.wording.EVENT_FIELDS).
+EVENT_FIELDS: dict[str, str] = {
+    **WORDING_EVENT_FIELDS, "on_time": "按期", "report_row": "年度报告行", "correction_due": "申请人补正期限", "reply_due": "答复期限",
+    "reconsideration_until": "复议期限至", "litigation_until": "诉讼期限至", "date": "日期", "submission_no": "提交编号",
+    "ip": "提交时的网络地址", "duplicate_of": "疑似重复的申请（内部编号）", "confirmed_date": "确认日期",
+    "by_applicant": "申请人自行撤回",
+}

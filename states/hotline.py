@@ -18,6 +18,8 @@ from typing import TypedDict
 
 from states.machine import SAME, Facts, GuardSpec, StateMachine, Transition
 from states.roles import Role
+from states.wording import EVENT_FIELDS as WORDING_EVENT_FIELDS
+from states.wording import PRESS_STEPS
 
 
 class WorkOrderState(StrEnum):
@@ -135,8 +137,7 @@ ACTION_LABELS: dict[str, str] = {
     "record_callback": "登记回访结果",
     "rehandle": "退回重办",
     "close": "办结",
-    "urge": "催办",
-    "supervise": "督办",
+    **PRESS_STEPS,
     "request_termination": "提请终止办理",
     "approve_termination": "平台同意终止办理",
     "deny_termination": "平台不同意终止办理",
@@ -233,8 +234,8 @@ NO_EXTENSION_PENDING = GuardSpec("no_extension_pending", _no_extension_pending, 
 EXTENSION_PENDING = GuardSpec("extension_pending", _extension_pending, "没有待平台审核的延期申请")
 # 济南条例第二十七条第二款：来电人不满意的，可以退回承办单位再次办理。
 CALLBACK_DISSATISFIED = GuardSpec("callback_dissatisfied", _callback_dissatisfied, "回访结果不是“不满意”，不能据此重办")
-URGE_DUE = _escalation_due("urge", "催办")
-SUPERVISE_DUE = _escalation_due("supervise", "督办")
+URGE_DUE = _escalation_due("urge", PRESS_STEPS["urge"])
+SUPERVISE_DUE = _escalation_due("supervise", PRESS_STEPS["supervise"])
 
 # --- the table ---------------------------------------------------------------------------------------
 
@@ -306,6 +307,24 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 MACHINE = StateMachine("workorder", list(WorkOrderState), S.RECEIVED, TRANSITIONS)
+
+# What an order's events record, as its timeline labels them (with the words both kinds share,
+# states.wording.EVENT_FIELDS); the values of a few of them.
+EVENT_FIELDS: dict[str, str] = {
+    **WORDING_EVENT_FIELDS, "on_time": "按时", "order_no": "工单编号", "profile": "时限方案", "due_source": "时限来源",
+    "sign_for_due_at": "签收时限", "handling_due_at": "办理时限", "return_window_due_at": "退单时限",
+    "requested_days": "申请延期的工作日数", "old_due_at": "原办理时限", "new_due_at": "延期后的办理时限",
+    "text": "阶段性答复", "result_text": "办理结果", "result_label": "回访结果", "ground_label": "终止办理情形",
+    "cycle": "办理周期", "platform_due_at": "平台办理时限", "back_to": "退回至", "overdue_workdays": "逾期工作日数",
+    "into_order_no": "并入工单", "tracking_no": "政府信息公开申请登记编号", "source": "来源", "row": "导入行号",
+}
+EVENT_VALUES: dict[str, dict[str, str]] = {
+    "due_source": {"platform": "平台时限", "profile": "本机关时限方案"},
+    "source": {"api": "登记或接口", "import": "批量导入"},
+    "back_to": dict(STATE_LABELS),
+}
+# why a handling cycle began
+CYCLE_REASONS = {"dispatch": "平台派单", "rehandle": "退回重办", "reassign": "平台改派"}
 
 TERMINAL_STATES = frozenset({S.CLOSED})
 OPEN_STATES: tuple[str, ...] = tuple(s.value for s in S if s not in TERMINAL_STATES)  # states in listing order

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from states.wording import ID_TYPES as WORDING_ID_TYPES
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _ID_RE = re.compile(r"^[1-9]\d{16}[\dX]$")
@@ -53,15 +55,7 @@ def uscc_check_char(first17: str) -> str:
     return _USCC_CHARS[(31 - total % 31) % 31]
 
 
-ID_TYPES: dict[str, str] = {
-    "resident_id": "居民身份证",
-    "uscc": "统一社会信用代码",
-    "passport": "护照",
-    "hk_macao_permit": "港澳居民来往内地通行证",
-    "taiwan_permit": "台湾居民来往大陆通行证",
-    "foreign_permanent": "外国人永久居留身份证",
-    "other": "其他有效证件",
-}
+ID_TYPES: dict[str, str] = WORDING_ID_TYPES  # the document types accepted, named by the shared vocabulary
 
 
 def id_problem(id_type: str, number: str) -> str | None:

@@ -1,11 +1,64 @@
 """The shared Chinese vocabulary of what staff and applicants read (pure data, no I/O).
 
-Labels of states and actions live with their tables (states.disclosure, states.hotline); what several screens
-share lives here, so one word is used for one thing: clock states, the confidence of a time-limit source (shown to
-administrators only), request kinds awaiting a decision, time zones.
+Labels of states and actions live with their tables (states.disclosure, states.hotline: states, actions, what each
+kind's timeline records); what several screens, notices or both kinds share lives here, so one word is used for
+one thing: the request kinds, 催办 and 督办, the events outside the transition tables, clock states, requests
+awaiting a decision, what an applicant asks for and how, delivery, holidays, time zones, the confidence of a
+time-limit source (shown to administrators only), the scheduler's sweeps, the outbox and why a notice failed.
+Screens, notices, the API's Chinese texts and the import's accepted words all read these tables.
 """
 
 from __future__ import annotations
+
+# A request kind's name on screens (lists, filters, headings) — and a case of that kind named in a sentence or a
+# notice ("您承办的政府信息公开申请YN2026…").
+CASE_KINDS = {"disclosure": "依申请公开", "workorder": "12345工单"}
+CASE_NOUNS = {"disclosure": "政府信息公开申请", "workorder": "12345工单"}
+
+# The two rungs of pressing an overdue case, by the sweep or by a leader's hand (济南条例第二十八条第一项).
+PRESS_STEPS = {"urge": "催办", "supervise": "督办"}
+
+# Events outside the transition tables, as a case's timeline (and the API's event list) names them, both kinds.
+EVENT_LABELS = {
+    "register": "登记", "submit_online": "网上提交", "applicant_upload": "申请人网上提交材料", "remind": "到期提醒",
+    **PRESS_STEPS, "recompute": "日历变更后重新计算期限", "document": "生成文书", "attach": "上传材料",
+    "intake": "接收工单", "update": "平台更新工单", "link_disclosure": "关联政府信息公开申请",
+}
+
+# What an event records, as both kinds' timelines label it (each kind adds its own: states.disclosure and
+# states.hotline EVENT_FIELDS — "on time" among them: 按期 for a disclosure period, 按时 for a 12345 time limit, as
+# the leaders' statistics say).
+EVENT_FIELDS = {
+    "assignee": "承办人", "reason": "理由", "note": "备注", "days": "工作日数", "title": "文书", "doc_no": "文号",
+    "filename": "文件", "label": "类别", "receipt_date": "收到申请日期", "pressed_by": "催办督办人",
+}
+
+# Requests waiting for a decision (待审批): (case kind, request kind) → the marker on the case and in lists; who
+# decides is part of it (条例第三十三条第二款: the office head; a 12345 extension: the hotline platform).
+PENDING_APPROVALS = {("disclosure", "extension"): "延期待负责人审批", ("workorder", "extension"): "延期待平台审批"}
+PENDING_OTHER = "待审批"
+
+# What an applicant is and asks for (条例第二十九条), on the forms, the case page, the notices and the annual report
+# (its columns are the categories); the go-live import accepts these words.
+APPLICANT_TYPES = {"natural": "公民", "organization": "法人或者其他组织"}
+APPLICANT_CATEGORIES = {"natural": "自然人", "business": "商业企业", "research": "科研机构",
+                        "public_welfare": "社会公益组织", "legal_service": "法律服务机构", "other": "其他"}
+ID_TYPES = {"resident_id": "居民身份证", "uscc": "统一社会信用代码", "passport": "护照",
+            "hk_macao_permit": "港澳居民来往内地通行证", "taiwan_permit": "台湾居民来往大陆通行证",
+            "foreign_permanent": "外国人永久居留身份证", "other": "其他有效证件"}
+# how the application came in (条例第三十一条)
+CHANNELS = {"in_person": "当面提交", "post_signed": "邮寄（需签收）", "letter": "平常信函", "internet": "互联网渠道",
+            "fax": "传真", "email": "电子邮件"}
+# the form of the information and how it is obtained (条例第二十九条第二款第三项、第四十条)
+FORMS_WANTED = {"paper": "纸质", "electronic": "电子文档", "inspection": "查阅、抄录"}
+OBTAIN_WAYS = {"collect": "当面领取", "post": "邮寄", "email": "电子邮件", "online": "网上获取"}
+# how a reply reached the applicant (送达)
+DELIVERY_METHODS = {"post": "邮寄送达", "email": "电子邮件送达", "in_person": "直接送达", "online": "网上送达",
+                    "fax": "传真送达"}
+
+# A day of a holiday arrangement (国务院办公厅或本地政府的通知).
+DAY_KINDS = {"holiday": "放假", "workday": "调休上班", "weekend": "周末"}
+DAY_CHANGES = {"added": "新增", "removed": "删除", "changed": "修改"}  # a new notice against the one it replaces
 
 CLOCK_STATUS = {"running": "计时中", "paused": "暂停计时", "met": "已完成", "cancelled": "已取消"}
 CLOCK_PASSED_DUTY = "已逾期"  # a duty whose time has passed (the agency must act)
@@ -24,11 +77,9 @@ def zone_label(tz: str) -> str:
     return ZONE_LABELS.get(tz, "当地时间")
 
 
-
-
 # The scheduler's sweeps and what they count, as the system-status page names them (workflow.sweeps).
-SWEEP_LABELS = {"recompute": "日历变更后重新计算期限", "lapses": "期限届满的处理（视为放弃、恢复计时）",
-                "escalation": "逾期催办、督办", "reminders": "到期前提醒", "digest": "负责人每日汇总",
+SWEEP_LABELS = {"recompute": EVENT_LABELS["recompute"], "lapses": "期限届满的处理（视为放弃、恢复计时）",
+                "escalation": "逾期催办、督办", "reminders": EVENT_LABELS["remind"], "digest": "负责人每日汇总",
                 "outbox": "发送通知和文书"}
 SWEEP_STAT_LABELS = {
     "remaining": "待处理", "lag_seconds": "积压（秒）", "batches": "批次", "elapsed_seconds": "用时（秒）",
@@ -37,7 +88,7 @@ SWEEP_STAT_LABELS = {
     "case_busy": "案件正被办理，下次处理", "workorder_not_due": "工单尚未到催办时点", "failed": "失败",
     "digests": "已发汇总", "agencies_without_leader": "无负责人的机关", "moved": "期限有变化", "unchanged": "期限未变",
     "skipped": "跳过", "claimed": "取出", "sent": "已发送", "retried": "重试", "dead": "发送失败", "printed": "待打印",
-    "no_email": "无电子邮箱", "files": "文书文件", "urge": "催办", "supervise": "督办",
+    "no_email": "无电子邮箱", "files": "文书文件", **PRESS_STEPS,
     "reminded_by_the_hour": "按工作小时提醒", "escalated_by_the_hour": "按工作小时催办督办",
     "lapse_correction": "逾期未补正", "lapse_consultation": "征求意见期满", "lapse_fee": "逾期未缴费",
 }
@@ -85,6 +136,8 @@ def sweep_stat_label(key: str) -> str:
     return SWEEP_STAT_LABELS.get(key, "其他")
 
 
-__all__ = ["CLOCK_PASSED_DUTY", "CLOCK_PASSED_WINDOW", "CLOCK_STATUS", "DELIVERY_FAILURES", "OUTBOX_STATUS",
-           "SOURCE_CONFIDENCE",
-           "SWEEP_ERRORS", "SWEEP_LABELS", "SWEEP_STAT_LABELS", "ZONE_LABELS", "sweep_stat_label", "zone_label"]
+__all__ = ["APPLICANT_CATEGORIES", "APPLICANT_TYPES", "CASE_KINDS", "CASE_NOUNS", "CHANNELS", "CLOCK_PASSED_DUTY",
+           "CLOCK_PASSED_WINDOW", "CLOCK_STATUS", "DAY_CHANGES", "DAY_KINDS", "DELIVERY_FAILURES", "DELIVERY_METHODS", "EVENT_FIELDS",
+           "EVENT_LABELS", "FORMS_WANTED", "ID_TYPES", "OBTAIN_WAYS", "OUTBOX_STATUS", "PENDING_APPROVALS",
+           "PENDING_OTHER", "PRESS_STEPS", "SOURCE_CONFIDENCE", "SWEEP_ERRORS", "SWEEP_LABELS", "SWEEP_STAT_LABELS",
+           "ZONE_LABELS", "sweep_stat_label", "zone_label"]

@@ -119,7 +119,7 @@ def test_subject_lines(settings):
     assert render_subject("internal.overdue", fixture_context("internal.overdue"), settings=settings) \
         .startswith("【督办】")
     digest = render_subject("internal.digest", fixture_context("internal.digest"), settings=settings)
-    assert "今日到期2件" in digest and "超期1件" in digest
+    assert "今日到期2件" in digest and "逾期1件" in digest
 
 
 def test_override_directory_wins(tmp_path, settings):

@@ -50,7 +50,7 @@ def post_register(web: Web, data: dict[str, str]) -> Any:
     ({"id_number": "11010519491331002X"}, "id_number", "出生日期无效"),
     ({"applicant_type": "organization", "applicant_category": "business", "id_type": "uscc",
       "id_number": uscc()[:-1] + ("0" if uscc()[-1] != "0" else "1")}, "id_number", "统一社会信用代码校验码不正确"),
-    ({"applicant_type": "organization"}, "applicant_category", "法人或其他组织应选择类别"),
+    ({"applicant_type": "organization"}, "applicant_category", "法人或者其他组织应选择类别"),
     ({"phone": "", "email": "", "address": "", "obtain_way": "collect"}, "phone", "至少填写一种联系方式"),
     ({"email": "not-an-email"}, "email", "电子邮箱格式不正确"),
     ({"channel": "email"}, "confirmed_at", "确认收到的时间"),

@@ -95,7 +95,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("postal code", {"postal_code": "6750"}, "postal_code", "邮政编码应为6位数字"),
     ("person as business", {"applicant_category": "business"}, "applicant_category", "自然人申请人的类别"),
     ("organisation as person", {"applicant_type": "organization", "id_type": "uscc", "id_number": uscc()},
-     "applicant_category", "法人或其他组织应选择类别"),
+     "applicant_category", "法人或者其他组织应选择类别"),
     ("type missing", {"applicant_type": ""}, "applicant_type", "此项为必填项"),
     ("description missing", {"description": ""}, "description", "此项为必填项"),
     ("description too long", {"description": "长" * 4001}, "description", "4000"),

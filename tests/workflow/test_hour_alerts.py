@@ -79,13 +79,13 @@ def test_urgent_order_reminded_before_sign_for_and_pressed_within_a_sweep_period
     report = run(db.engine, "escalation", due + PERIOD - timedelta(seconds=1))
     assert report.done.get("urge") == 1
     urged = _events(db.engine, oid, "urge")
-    assert len(urged) == 1 and urged[0].actor_label and "签收时限已超期" in urged[0].payload["note"]
+    assert len(urged) == 1 and urged[0].actor_label and "签收时限已逾期" in urged[0].payload["note"]
     assert detail(db.engine, oid, staff.leader, due + PERIOD)["overdue_level"] == 1
     mails = _deliver(db, sink, settings, due + PERIOD)
     pressed = [m for m in mails if "【催办】" in str(m["Subject"])]
     pressed = [m for m in pressed if _to(m) == "leader@default.example.cn"]  # every leader
     assert len(pressed) == 1
-    assert "已超期1分钟（工作时间）" in str(pressed[0]["Subject"])
+    assert "已逾期1分钟（工作时间）" in str(pressed[0]["Subject"])
     body = pressed[0].get_body(("plain",)).get_content()
     assert "签收时限已于2026年3月2日11:30到期" in body and "现予催办" in body
 

@@ -59,7 +59,7 @@ def test_digest_lists_overdue_due_today_and_due_soon_by_unit_and_officer(db, clo
     assert soon == sorted([("（未定科室）", "（未分办）", "2026-10-10", 1), ("法规科", "承办人赵强", "2026-10-12", 2)])
     assert all(r["clock_label"] == "答复期限" for r in n["overdue"] + n["due_today"] + n["due_soon"])
     html = render("internal.digest", row.context, "html").content.decode()
-    assert "已超期1件" in html and "今日到期1件" in html and "3个工作日内到期2件" in html
+    assert "已逾期1件" in html and "今日到期1件" in html and "3个工作日内到期2件" in html
     assert "承办人赵强" in html and "法规科" in html
 
 
@@ -78,7 +78,7 @@ def test_a_digest_lists_the_most_urgent_and_counts_them_all(db, clock) -> None:
     ctx = {"agency": {"name": "某县某局"}, "recipient": {"name": "负责人"},
            "notice": {"digest_date": "2026-10-09", **lists}}
     html = render("internal.digest", ctx, "html").content.decode()
-    assert "已超期3件" in html and "其余2件请登录系统查看" in html
+    assert "已逾期3件" in html and "其余2件请登录系统查看" in html
 
 
 def test_case_references_of_any_number_of_cases(db) -> None:

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from states import hotline
 from states.decisions import CATEGORY_LABELS as DECISION_CATEGORY_LABELS
-from states.identity import ID_TYPES
-from workflow.disclosure.payloads import CATEGORY_LABELS, CHANNEL_LABELS, FORM_LABELS, OBTAIN_LABELS
+from states.wording import (
+    APPLICANT_CATEGORIES,
+    APPLICANT_TYPES,
+    CHANNELS,
+    DELIVERY_METHODS,
+    FORMS_WANTED,
+    ID_TYPES,
+    OBTAIN_WAYS,
+)
 from workflow.hotline.mapping import FIELDS as ORDER_FIELDS
 
 FIELD_LABELS: dict[str, str] = {
@@ -116,7 +123,7 @@ FIELD_LABELS: dict[str, str] = {
 
 HELP: dict[str, str] = {
     "id_number": "居民身份证、统一社会信用代码将校验末位校验码",
-    "contact_person": "法人或其他组织填写",
+    "contact_person": "法人或者其他组织填写",
     "phone": "电话、电子邮箱、通信地址至少填写一项",
     "OnlineSubmissionIn.email": "网上申请必填：提交确认、接收回执和答复通过电子邮件发送",
     "received_at": "当面提交为提交之时；邮寄为签收之时（条例第三十一条）",
@@ -153,20 +160,19 @@ HELP: dict[str, str] = {
 }
 
 OPTION_LABELS: dict[str, dict[str, str]] = {
-    "applicant_type": {"natural": "公民（自然人）", "organization": "法人或其他组织"},
-    "applicant_category": dict(CATEGORY_LABELS),
+    "applicant_type": dict(APPLICANT_TYPES),
+    "applicant_category": dict(APPLICANT_CATEGORIES),
     "id_type": dict(ID_TYPES),
-    "form_wanted": dict(FORM_LABELS),
-    "obtain_way": dict(OBTAIN_LABELS),
-    "channel": dict(CHANNEL_LABELS),
+    "form_wanted": dict(FORMS_WANTED),
+    "obtain_way": dict(OBTAIN_WAYS),
+    "channel": dict(CHANNELS),
     "consultee_kind": {"third_party": "第三方（条例第三十二条）", "agency": "其他机关（条例第三十四条）"},
     "opinion": {"agree": "同意公开", "object": "不同意公开", "none": "未提出意见"},
     "third_party_objection": {"": "不涉及（没有第三方不同意公开）", "withheld": "因第三方不同意公开且有合理理由，不予公开",
                               "disclosed": "不公开可能对公共利益造成重大影响，决定予以公开"},
     "FeeNoticeIn.method": {"item": "按件计收", "page": "按量（页）计收"},
     "category": {str(k): v for k, v in DECISION_CATEGORY_LABELS.items()},
-    "DeliverIn.method": {"post": "邮寄", "email": "电子邮件", "in_person": "当面领取", "online": "网上送达",
-                         "fax": "传真"},
+    "DeliverIn.method": dict(DELIVERY_METHODS),
     "RemedyIn.kind": {"reconsideration": "行政复议", "litigation_direct": "直接提起行政诉讼",
                       "litigation_after_reconsideration": "复议后提起行政诉讼"},
     "outcome": {"upheld": "维持", "corrected": "纠正", "other": "其他结果", "pending": "尚未审结"},

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from states import wording
 from states.formats import cn_date
 from states.roles import ROLE_LABELS, Role
 from web.auth import CurrentUser
@@ -54,6 +55,7 @@ env.filters["local"] = _local
 env.filters["cn_date"] = _cn_date
 env.filters["weekday"] = _weekday
 env.globals["ROLE_LABELS"] = {str(k): v for k, v in ROLE_LABELS.items()}
+env.globals["words"] = wording  # the shared vocabulary (states.wording), for the templates
 
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:

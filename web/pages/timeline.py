@@ -5,17 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from states.disclosure import EVENT_FIELDS
+from states.wording import EVENT_LABELS
 from web.pages.labels import FIELD_LABELS, OPTION_LABELS
 from workflow.cases.clocks import CLOCK_KINDS
 from workflow.disclosure.context import decision_view
 from workflow.timesource import fmt_local
 
-EVENT_LABELS = {"attach": "上传材料", "document": "生成文书"}  # events outside the transition table
-EXTRA_LABELS = {"filename": "文件", "label": "类别", "title": "文书","doc_no": "文号", "receipt_date": "收到申请日期", "assignee": "承办人", "report_row": "年度报告行",
-                "on_time": "按期", "correction_due": "补正期限", "reconsideration_until": "复议期限至",
-                "litigation_until": "诉讼期限至", "date": "日期", "submission_no": "提交编号", "ip": "提交时的网络地址",
-                "duplicate_of": "疑似重复的申请（内部编号）", "confirmed_date": "确认日期", "reply_due": "答复期限",
-                "by_applicant": "申请人自行撤回", "pressed_by": "催办督办人"}
 SKIP = {"tracking_no", "raw_receipt_date", "assignee_id", "previous_assignee_id", "detail", "category", "sha256",
         "size", "file_id", "outbox_id", "notice_type"}
 
@@ -84,7 +80,7 @@ def event_lines(payload: dict[str, Any]) -> list[str]:
             continue
         if isinstance(value, dict):
             continue
-        label = FIELD_LABELS.get(key) or EXTRA_LABELS.get(key)
+        label = FIELD_LABELS.get(key) or EVENT_FIELDS.get(key)
         if label is None or (value is False and key not in ("on_time",)):
             continue
         out.append(f"{label}：{_value(key, value)[:200]}")

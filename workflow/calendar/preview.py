@@ -22,13 +22,12 @@ from db.models import Agency, CalendarDay, CalendarNotice, Clock, ClockAdjustmen
 from states.calendar import SpecialDay, WorkCalendar, merge_scopes
 from states.calendar_notice import NoticeData
 from states.vocab import OPEN_CLOCK
+from states.wording import DAY_KINDS
 from workflow.agencies.config import agency_config, calendar_scopes
 from workflow.calendar.service import NATIONAL
 from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, clock_move, recomputed_due
 from workflow.cases.kind import KINDS
 from workflow.runtime import Engine
-
-KIND_LABELS = {"holiday": "放假", "workday": "调休上班"}
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ class NoticePreview:
 
 
 def _describe(kind: str, name: str) -> str:
-    return f"{KIND_LABELS.get(kind, kind)}（{name}）"
+    return f"{DAY_KINDS.get(kind, kind)}（{name}）"
 
 
 def _diff(old: list[CalendarDay], new: list[SpecialDay]) -> list[DayChange]:

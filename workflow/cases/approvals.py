@@ -9,19 +9,13 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session
 from db.models import ApprovalRequest
-from states.vocab import ApprovalStatus, CaseKindName
+from states.vocab import ApprovalStatus
+from states.wording import PENDING_APPROVALS, PENDING_OTHER
 from workflow.runtime import Engine
-
-# (case kind, request kind) → the marker; who decides is part of it (条例第三十三条第二款: the office head;
-# a 12345 extension: the hotline platform)
-PENDING_LABELS: dict[tuple[str, str], str] = {
-    (CaseKindName.DISCLOSURE, "extension"): "延期待负责人审批",
-    (CaseKindName.WORKORDER, "extension"): "延期待平台审批",
-}
 
 
 def pending_label(case_kind: str, kind: str) -> str:
-    return PENDING_LABELS.get((case_kind, kind), "待审批")
+    return PENDING_APPROVALS.get((case_kind, kind), PENDING_OTHER)
 
 
 def pending_by_case(session: Session, case_kind: str, case_ids: Iterable[int]) -> dict[int, list[str]]:

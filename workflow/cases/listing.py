@@ -21,6 +21,7 @@ from states import hotline
 from states.disclosure import OPEN_STATES, STATE_LABELS
 from states.formats import mask_id, mask_phone
 from states.vocab import OPEN_CLOCK, CaseKindName, ClockStatus
+from states.wording import CASE_KINDS
 from workflow.cases.approvals import pending_by_case
 from workflow.cases.clocks import CLOCK_KINDS, case_clocks, closed_window, duty_kinds
 from workflow.timesource import local_date
@@ -92,7 +93,7 @@ class DisclosureSource:
     """依申请公开 applications."""
 
     kind: str = CaseKindName.DISCLOSURE
-    label = "依申请公开"
+    label = CASE_KINDS["disclosure"]
 
     def states(self) -> dict[str, str]:
         return dict(STATE_LABELS)
@@ -151,7 +152,7 @@ class WorkOrderSource:
     """12345 work orders (the caller's phone masked; no identity number)."""
 
     kind: str = CaseKindName.WORKORDER
-    label = "12345工单"
+    label = CASE_KINDS["workorder"]
     open_states: tuple[str, ...] = hotline.OPEN_STATES
 
     def states(self) -> dict[str, str]:

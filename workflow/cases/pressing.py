@@ -22,7 +22,6 @@ from workflow.cases.context import CaseCtx
 from workflow.timesource import local_date
 
 STEP_LEVEL = {"urge": 1, "supervise": 2}
-STEP_LABELS = {"urge": "催办", "supervise": "督办"}
 
 
 def overdue_text(seconds: int) -> str:

@@ -17,6 +17,7 @@ from notifications.outbox import enqueue
 from states.decisions import Category
 from states.fees import quote_items, quote_pages
 from states.vocab import ApprovalStatus, ClockStatus
+from states.wording import DELIVERY_METHODS
 from workflow.cases.assignment import validate_assignee
 from workflow.cases.clocks import add_adjustment, pause_clock, resume_clock, start_clock, stop_clock
 from workflow.cases.pressing import press
@@ -32,7 +33,6 @@ from workflow.disclosure.context import (
 )
 from workflow.disclosure.reply import h_reply
 from workflow.disclosure.steps import (
-    DELIVERY_LABELS,
     conclude,
     iso,
     latest_clock,
@@ -356,7 +356,7 @@ def h_deliver(ctx: Ctx, p: P.DeliverIn) -> None:
     ctx.event.update(ctx.row.delivery)
     notify_party(ctx, "disclosure.delivery_record",
                  {"document_title": "政府信息公开申请答复书", "document_no": ctx.row.reply_doc_no or "",
-                  "method_label": DELIVERY_LABELS[p.method], "address": ctx.row.address, "ems_no": p.tracking_no,
+                  "method_label": DELIVERY_METHODS[p.method], "address": ctx.row.address, "ems_no": p.tracking_no,
                   "delivered_date": delivered.isoformat(), "signer": p.signer, "deliverer": ctx.actor.label},
                  name="（存档）", contact="")
 

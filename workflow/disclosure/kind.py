@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from db.models import Disclosure
-from notifications.context import CASE_KIND_LABELS
 from states.disclosure import ACTION_LABELS, APPLICANT_ACTIONS, MACHINE
+from states.wording import CASE_NOUNS
 from workflow.cases.kind import CaseKind, register
 from workflow.disclosure.context import CLOCKS, KIND, Ctx, build_facts, refresh_next_due
 from workflow.disclosure.handlers import HANDLERS
@@ -24,6 +24,6 @@ DISCLOSURE = register(CaseKind(
     name=KIND, noun="申请", table=Disclosure, machine=MACHINE, labels=ACTION_LABELS, make_ctx=Ctx,
     facts=build_facts, parse=_parse, handlers=HANDLERS, refresh=refresh_next_due,
     applicant_actions=APPLICANT_ACTIONS, received=lambda row: row.received_at_raw,
-    clocks=CLOCKS, title=CASE_KIND_LABELS[KIND], path="/cases/disclosure", ref_number=("tracking_no", "submission_no"),
+    clocks=CLOCKS, title=CASE_NOUNS[KIND], path="/cases/disclosure", ref_number=("tracking_no", "submission_no"),
     ref_summary=("description",), entered=lambda row: row.registered_at or row.confirmed_at,
 ))

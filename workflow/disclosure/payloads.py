@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from states.decisions import Category
 from states.identity import ID_TYPES, id_problem
+from states.wording import CHANNELS
 from workflow.inputs import Clean
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -37,16 +38,6 @@ Channel = Literal["in_person", "post_signed", "letter", "internet", "fax", "emai
 FormWanted = Literal["paper", "electronic", "inspection"]
 ObtainWay = Literal["collect", "post", "email", "online"]
 
-CHANNEL_LABELS = {
-    "in_person": "当面提交", "post_signed": "邮寄（需签收）", "letter": "平常信函", "internet": "互联网渠道",
-    "fax": "传真", "email": "电子邮件",
-}
-CATEGORY_LABELS = {
-    "natural": "自然人", "business": "商业企业", "research": "科研机构", "public_welfare": "社会公益组织",
-    "legal_service": "法律服务机构", "other": "其他",
-}
-FORM_LABELS = {"paper": "纸质", "electronic": "电子", "inspection": "查阅"}
-OBTAIN_LABELS = {"collect": "自行领取", "post": "邮寄", "email": "电子邮件", "online": "网上获取"}
 NEEDS_CONFIRMATION = frozenset({"letter", "internet", "fax", "email"})  # 条例第三十一条第二项后段、第三项
 
 
@@ -101,7 +92,7 @@ class ApplicantIn(Strict):
         if self.applicant_type == "natural" and self.applicant_category != "natural":
             raise err("category_mismatch", "自然人申请人的类别应为“自然人”")
         if self.applicant_type == "organization" and self.applicant_category == "natural":
-            raise err("category_mismatch", "法人或其他组织应选择类别：商业企业、科研机构、社会公益组织、法律服务机构或其他")
+            raise err("category_mismatch", "法人或者其他组织应选择类别：商业企业、科研机构、社会公益组织、法律服务机构或其他")
         problem = id_problem(self.id_type, self.id_number)
         if problem:
             raise err("invalid_id_number", problem)
@@ -147,7 +138,7 @@ class RegisterIn(ApplicantIn, RequestIn):
             raise err("address_required", "选择邮寄获取信息时，须填写通信地址")
         if self.channel in NEEDS_CONFIRMATION and self.confirmed_at is None:
             raise err("confirmation_required",
-                      f"以{CHANNEL_LABELS[self.channel]}方式提交的申请，须填写与申请人确认收到的时间（条例第三十一条）")
+                      f"以{CHANNELS[self.channel]}方式提交的申请，须填写与申请人确认收到的时间（条例第三十一条）")
         if self.confirmed_at is not None and self.confirmed_at < self.received_at:
             raise err("confirmation_before_receipt", "确认时间不能早于收到时间")
         if self.oral and self.channel != "in_person":

@@ -18,6 +18,7 @@ from states.formats import mask_id, mask_phone
 from states.inputs import int_in_range
 from states.policy import Sight
 from states.vocab import ApprovalStatus
+from states.wording import APPLICANT_CATEGORIES, CHANNELS, EVENT_LABELS, FORMS_WANTED, OBTAIN_WAYS
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.approvals import pending_label
@@ -27,7 +28,6 @@ from workflow.cases.files import may_attach
 from workflow.disclosure.context import KIND, Ctx, decision_view
 from workflow.disclosure.handlers import prior_items
 from workflow.disclosure.kind import DISCLOSURE
-from workflow.disclosure.payloads import CATEGORY_LABELS, CHANNEL_LABELS, FORM_LABELS, OBTAIN_LABELS
 from workflow.errors import DomainValidation
 
 
@@ -136,7 +136,7 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
         "submission_no": row.submission_no,
         "applicant": {
             "type": row.applicant_type, "category": row.applicant_category,
-            "category_label": CATEGORY_LABELS.get(row.applicant_category, ""), "name": row.applicant_name,
+            "category_label": APPLICANT_CATEGORIES.get(row.applicant_category, ""), "name": row.applicant_name,
             "id_type": row.id_type,
             "id_number": row.id_number if full_personal_data else mask_id(row.id_number),
             "contact_person": row.contact_person,
@@ -146,11 +146,11 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
         },
         "request": {
             "description": row.description, "document_ref": row.document_ref, "purpose": row.purpose,
-            "form_wanted": row.form_wanted, "form_wanted_label": FORM_LABELS.get(row.form_wanted, ""),
-            "obtain_way": row.obtain_way, "obtain_way_label": OBTAIN_LABELS.get(row.obtain_way, ""),
+            "form_wanted": row.form_wanted, "form_wanted_label": FORMS_WANTED.get(row.form_wanted, ""),
+            "obtain_way": row.obtain_way, "obtain_way_label": OBTAIN_WAYS.get(row.obtain_way, ""),
         },
         "receipt": {
-            "channel": row.channel, "channel_label": CHANNEL_LABELS.get(row.channel, ""),
+            "channel": row.channel, "channel_label": CHANNELS.get(row.channel, ""),
             "received_at": row.received_at_raw.isoformat(),
             "confirmed_at": row.confirmed_at.isoformat() if row.confirmed_at else None,
             "receipt_date": _iso(row.receipt_date), "base_date": _iso(row.base_date),
@@ -175,15 +175,13 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
         "files": [{"id": f.id, "category": f.category, "notice_type": f.notice_type, "filename": f.filename,
                    "content_type": f.content_type, "size": f.size, "sha256": f.sha256,
                    "for_applicant": f.for_applicant} for f in files] if full_personal_data else [],
-        "events": [{"id": e.id, "action": e.action, "label": ACTION_LABELS.get(e.action, _EVENT_LABELS.get(e.action, e.action)),
+        "events": [{"id": e.id, "action": e.action, "label": ACTION_LABELS.get(e.action, EVENT_LABELS.get(e.action, e.action)),
                     "actor": e.actor_label, "from": e.from_state, "to": e.to_state, "payload": e.payload,
                     "at": e.created_at.isoformat()} for e in events],
     }
     return d
 
 
-_EVENT_LABELS = {"register": "登记", "submit_online": "网上提交", "applicant_upload": "申请人网上提交材料", "remind": "到期提醒", "urge": "催办", "supervise": "督办",
-                 "recompute": "日历变更，重新计算期限", "document": "生成文书"}
 
 
 def _iso(d: date | None) -> str | None:

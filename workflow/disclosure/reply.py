@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 from sqlmodel import col, select
 
 from db.models import StoredFile
-from notifications.context import OBTAIN_WAY_LABELS
 from states.decisions import Category, lookup
 from states.vocab import ClockStatus
+from states.wording import DELIVERY_METHODS, OBTAIN_WAYS
 from workflow.cases.clocks import stop_clock
 from workflow.disclosure import payloads as P
 from workflow.disclosure.context import (
@@ -24,7 +24,7 @@ from workflow.disclosure.context import (
     objecting_third_parties,
 )
 from workflow.disclosure.download_links import download_token, link_path
-from workflow.disclosure.steps import DELIVERY_LABELS, conclude, iso, latest_clock, next_doc_no, stop_open
+from workflow.disclosure.steps import conclude, iso, latest_clock, next_doc_no, stop_open
 from workflow.errors import DomainValidation
 from workflow.hotline.links import link_petition
 
@@ -64,7 +64,7 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
     if objections and not over_objection:
         notice["objection_withheld"] = True  # the reply says the third party's objection was upheld
     if discloses and p.reason != "already_public":
-        notice["provided"] = {"method_label": OBTAIN_WAY_LABELS.get(ctx.row.obtain_way, ctx.row.obtain_way),
+        notice["provided"] = {"method_label": OBTAIN_WAYS.get(ctx.row.obtain_way, ctx.row.obtain_way),
                               "documents": p.documents or [ctx.row.description[:200]],
                               **provided_files(ctx)}
     notify_applicant(ctx, "disclosure.reply", notice, doc_no=doc_no)
@@ -88,7 +88,7 @@ def _delivery_slip(ctx: Ctx, doc_no: str) -> None:
     method = "post" if ctx.row.obtain_way == "post" else "in_person"
     notify_party(ctx, "disclosure.delivery_record",
                  {"document_title": "政府信息公开申请答复书", "document_no": doc_no,
-                  "method_label": DELIVERY_LABELS[method], "address": ctx.row.address},
+                  "method_label": DELIVERY_METHODS[method], "address": ctx.row.address},
                  name="（存档）", contact="", key_suffix=":slip")
 
 

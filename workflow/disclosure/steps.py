@@ -13,9 +13,6 @@ from workflow.cases.numbers import next_number
 from workflow.disclosure.context import Ctx
 from workflow.errors import DomainValidation
 
-DELIVERY_LABELS = {"post": "邮寄送达", "email": "电子邮件送达", "in_person": "直接送达", "online": "网上送达",
-                   "fax": "传真送达"}
-
 
 def latest_clock(ctx: Ctx, kind: str) -> Clock | None:
     return ctx.clocks().get(kind)

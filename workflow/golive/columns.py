@@ -13,8 +13,14 @@ from dataclasses import dataclass, field
 from states.decisions import CATEGORY_LABELS as DECISION_CATEGORY_LABELS
 from states.decisions import REASONS, Category
 from states.identity import ID_TYPES
-from workflow.disclosure.payloads import CATEGORY_LABELS, CHANNEL_LABELS, FORM_LABELS, OBTAIN_LABELS
-from workflow.disclosure.steps import DELIVERY_LABELS
+from states.wording import (
+    APPLICANT_CATEGORIES,
+    APPLICANT_TYPES,
+    CHANNELS,
+    DELIVERY_METHODS,
+    FORMS_WANTED,
+    OBTAIN_WAYS,
+)
 
 
 @dataclass(frozen=True)
@@ -43,16 +49,16 @@ def _words(labels: dict[str, str], **aliases: str) -> dict[str, str]:
     return out
 
 
-CHANNELS = _words(CHANNEL_LABELS, 当面="in_person", 现场="in_person", 现场提交="in_person", 邮寄="post_signed",
+CHANNEL_WORDS = _words(CHANNELS, 当面="in_person", 现场="in_person", 现场提交="in_person", 邮寄="post_signed",
                   挂号信="post_signed", 信函="letter", 平信="letter", 互联网="internet", 网上="internet",
                   网站="internet", 网上申请="internet", 在线="internet", 邮件="email", 电邮="email")
-APPLICANT_TYPES = {"自然人": "natural", "公民": "natural", "法人或其他组织": "organization", "法人": "organization",
-                   "其他组织": "organization", "组织": "organization", "单位": "organization",
-                   "natural": "natural", "organization": "organization"}
-APPLICANT_CATEGORIES = _words(CATEGORY_LABELS, 企业="business", 公益组织="public_welfare", 律师事务所="legal_service")
+APPLICANT_TYPE_WORDS = _words(APPLICANT_TYPES, 自然人="natural", 法人或其他组织="organization", 法人="organization",
+                              其他组织="organization", 组织="organization", 单位="organization")
+APPLICANT_CATEGORY_WORDS = _words(APPLICANT_CATEGORIES, 企业="business", 公益组织="public_welfare", 律师事务所="legal_service")
 ID_TYPE_WORDS = _words(ID_TYPES, 身份证="resident_id", 营业执照="uscc", 信用代码="uscc")
-FORMS = _words(FORM_LABELS, 纸质文本="paper", 电子数据="electronic", 当场查阅="inspection")
-OBTAIN_WAYS = _words(OBTAIN_LABELS, 当面领取="collect", 现场领取="collect", 自取="collect", 邮件="email",
+FORMS = _words(FORMS_WANTED, 纸质文本="paper", 电子="electronic", 电子数据="electronic", 查阅="inspection",
+               当场查阅="inspection")
+OBTAIN_WAY_WORDS = _words(OBTAIN_WAYS, 自行领取="collect", 现场领取="collect", 自取="collect", 邮件="email",
                      网上="online")
 STATUS_LABELS = {"concluded": "已办结", "registered": "待分办", "handling": "办理中",
                  "awaiting_correction": "待补正", "consulting": "征求意见中", "awaiting_fee": "待缴费"}
@@ -67,7 +73,7 @@ FEE_METHODS = {"按件": "item", "按件计收": "item", "按量": "page", "按�
                "item": "item", "page": "page"}
 OBJECTION_OUTCOMES = {"不予公开": "withheld", "决定公开": "disclosed", "予以公开": "disclosed", "公开": "disclosed",
                       "withheld": "withheld", "disclosed": "disclosed"}
-DELIVERY_WORDS = _words(DELIVERY_LABELS, 邮寄="post", 电子邮件="email", 邮件="email", 当面="in_person",
+DELIVERY_WORDS = _words(DELIVERY_METHODS, 邮寄="post", 电子邮件="email", 邮件="email", 当面="in_person",
                         直接送达="in_person", 自取="in_person", 当面领取="in_person", 网上="online", 传真="fax")
 
 # Decisions: the label of each reason (states.decisions), its code "category.reason", and the closures that are
@@ -88,19 +94,19 @@ COLUMNS: tuple[Column, ...] = (
     Column("received_at", ("收到时间", "收到日期", "申请时间", "收件日期"), "datetime", "是",
            "收到申请的日期或时间（可写到分钟）", "2025-03-03 09:30"),
     Column("channel", ("提交方式", "申请方式", "收件方式"), "choice", "是",
-           "申请的提交渠道（决定收到申请之日，条例第三十一条）", "当面提交", CHANNELS),
+           "申请的提交渠道（决定收到申请之日，条例第三十一条）", "当面提交", CHANNEL_WORDS),
     Column("confirmed_at", ("确认时间", "确认日期", "双方确认日期"), "datetime", "平常信函、互联网、传真、电子邮件提交时必填",
            "与申请人确认收到申请的日期（条例第三十一条第二项、第三项）", ""),
-    Column("applicant_type", ("申请人类型",), "choice", "是", "自然人，或法人或其他组织", "自然人", APPLICANT_TYPES),
-    Column("applicant_category", ("申请人类别", "申请主体类别"), "choice", "法人或其他组织必填",
-           "年度报告表三的申请人类别；自然人可不填", "", APPLICANT_CATEGORIES),
+    Column("applicant_type", ("申请人类型",), "choice", "是", "公民（也可写自然人），或法人或者其他组织", "公民", APPLICANT_TYPE_WORDS),
+    Column("applicant_category", ("申请人类别", "申请主体类别"), "choice", "法人或者其他组织必填",
+           "年度报告表三的申请人类别；公民可不填", "", APPLICANT_CATEGORY_WORDS),
     Column("applicant_name", ("申请人", "申请人姓名或名称", "申请人姓名", "申请人名称"), "text", "是", "姓名或单位名称",
            "张三", max_length=200),
-    Column("id_type", ("证件类型",), "choice", "否", "不填时：自然人为居民身份证，法人或其他组织为统一社会信用代码",
+    Column("id_type", ("证件类型",), "choice", "否", "不填时：公民为居民身份证，法人或者其他组织为统一社会信用代码",
            "居民身份证", ID_TYPE_WORDS),
     Column("id_number", ("证件号码", "身份证号码", "统一社会信用代码"), "text", "是", "按证件类型校验（身份证号码、统一社会信用代码的校验码）",
            "11010519491231002X", max_length=64),
-    Column("contact_person", ("联系人",), "text", "否", "法人或其他组织的联系人", "", max_length=100),
+    Column("contact_person", ("联系人",), "text", "否", "法人或者其他组织的联系人", "", max_length=100),
     Column("phone", ("联系电话", "电话"), "text", "电话、电子邮箱、通信地址至少填一项", "申请人的联系电话", "13800138000",
            max_length=40),
     Column("email", ("电子邮箱", "邮箱"), "text", "以电子邮件获取信息时必填", "申请人的电子邮箱", max_length=254),
@@ -112,7 +118,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("document_ref", ("文件名称文号", "文号"), "text", "否", "所需信息的文件名称、文号", "", max_length=200),
     Column("purpose", ("用途",), "text", "否", "申请人说明的用途", "", max_length=1000),
     Column("form_wanted", ("获取信息的形式", "提供形式"), "choice", "否", "不填时为纸质", "纸质", FORMS),
-    Column("obtain_way", ("获取信息的方式", "获取方式"), "choice", "否", "不填时为自行领取", "自行领取", OBTAIN_WAYS),
+    Column("obtain_way", ("获取信息的方式", "获取方式"), "choice", "否", "不填时为当面领取", "当面领取", OBTAIN_WAY_WORDS),
     Column("status", ("办理状态", "状态", "当前环节"), "choice", "是",
            "已办结，或尚未办结时所处的环节：待分办、办理中、待补正、征求意见中、待缴费", "已办结", STATUSES),
     Column("assignee", ("承办人",), "text", "待分办以外必填（撤回的可不填）", "本机关承办人的用户名或姓名（须已建账户）", "lisi"),

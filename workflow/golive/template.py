@@ -21,7 +21,7 @@ EXAMPLE_ROWS: tuple[dict[str, str], ...] = (
      "concluded_date": "2025-03-20", "decision": "可以公开，予以提供", "report_row": "3.1",
      "delivered_date": "2025-03-21", "delivery_method": "当面"},
     {"source_no": "2025-依申-018", "received_at": "2025-12-22", "channel": "互联网渠道", "confirmed_at": "2025-12-23",
-     "applicant_type": "法人或其他组织", "applicant_category": "商业企业", "applicant_name": "某某建设有限公司",
+     "applicant_type": "法人或者其他组织", "applicant_category": "商业企业", "applicant_name": "某某建设有限公司",
      "id_type": "统一社会信用代码", "id_number": "91350100M000100Y43", "email": "info@example.com",
      "obtain_way": "电子邮件", "form_wanted": "电子",
      "description": "某路段改造工程的竣工验收材料", "status": "待补正", "assignee": "lisi",

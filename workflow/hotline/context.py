@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from db.models import ApprovalRequest, Clock, Unit, User, WorkOrder, WorkOrderCycle
-from notifications.context import CASE_KIND_LABELS, case_ref
+from notifications.context import case_ref
 from notifications.outbox import enqueue
 from states.calendar import WorkCalendar
 from states.hotline import CATEGORY_LABELS
@@ -24,6 +24,7 @@ from states.hotline_profiles import (
 )
 from states.roles import Role
 from states.vocab import OPEN_CLOCK, ApprovalStatus, CaseKindName, ClockStatus
+from states.wording import CASE_NOUNS
 from workflow.accounts.roles import holders
 from workflow.agencies.config import AgencyConfig
 from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, case_clocks, stop_clock
@@ -155,7 +156,7 @@ def stop_open_clocks(ctx: Ctx, status: ClockStatus = ClockStatus.CANCELLED, cycl
 def order_snapshot(row: WorkOrder, tz: str) -> dict[str, Any]:
     """The ``case`` part of a work-order notice (docs/notices.md); printed forms mask the caller."""
     return {
-        "kind": KIND, "kind_label": CASE_KIND_LABELS[KIND], "id": row.id, "order_no": row.order_no,
+        "kind": KIND, "kind_label": CASE_NOUNS[KIND], "id": row.id, "order_no": row.order_no,
         "number": row.order_no, "caller": {"name": row.caller_name or "（未留姓名）",
                                            "phone": row.caller_phone or "（未留电话）"},
         "category_label": CATEGORY_LABELS.get(row.category, row.category)
@@ -190,7 +191,7 @@ def notify_assigned(ctx: Ctx, user: User, note: str = "") -> None:
 
 
 def notify_overdue(ctx: Ctx, level: int, clock: Clock, days_overdue: int, extra: dict[str, Any] | None = None) -> None:
-    """超期催办督办通知 to the agency's leaders (who see that the officer acts), else to the officer."""
+    """逾期催办督办通知 to the agency's leaders (who see that the officer acts), else to the officer."""
     users = list(ctx.session.exec(select(User).where(User.agency_id == ctx.row.agency_id,
                                                      col(User.active).is_(True))))
     officer = next((u for u in users if u.id == ctx.row.assignee_id), None)

@@ -8,9 +8,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from db.models import WorkOrder
-from notifications.context import CASE_KIND_LABELS
 from states.hotline import ACTION_LABELS, MACHINE, RESOLUTION_BY_TRIGGER
 from states.vocab import ClockStatus
+from states.wording import CASE_NOUNS
 from workflow.cases.kind import CaseKind, register
 from workflow.errors import DomainValidation
 from workflow.hotline.context import KIND, Ctx, build_facts, refresh_next_due, stop_open_clocks
@@ -52,7 +52,7 @@ HOTLINE = register(CaseKind(
     facts=build_facts, parse=_parse, handlers=HANDLERS, refresh=refresh_next_due, after_fire=_after_fire,
     event_payload=_event_payload, received=lambda row: row.received_at, entry_events=frozenset({"intake", "update"}),
     not_yours="该工单未交办给您，您无权查看或办理",
-    clocks=CLOCKS, title=CASE_KIND_LABELS[KIND], path="/workorders", ref_number=("order_no",), ref_summary=("title", "content"),
+    clocks=CLOCKS, title=CASE_NOUNS[KIND], path="/workorders", ref_number=("order_no",), ref_summary=("title", "content"),
     # the order's own urge/supervise (system rows whose guards read its profile's ladder) carry out each step
     reminder_ladders=reminder_ladders, escalation_ladders=escalation_ladders, presses_itself=True,
 ))

@@ -9,12 +9,10 @@ from typing import Any
 
 from states.hotline import CATEGORY_LABELS, URGENCY_LABELS, Category, Urgency
 from states.hotline_profiles import FIELD_LABELS, LIMIT_FIELDS, EscalationStep, Limit, ProfileError, resolve
-from states.wording import SOURCE_CONFIDENCE
+from states.wording import PRESS_STEPS, SOURCE_CONFIDENCE
 from workflow.agencies.config import AgencyConfig
 from workflow.hotline.context import cached_profile
 from workflow.hotline.profiles import profile_codes
-
-STEP_LABELS = {"urge": "催办", "supervise": "督办"}
 
 
 @dataclass(frozen=True)
@@ -49,7 +47,7 @@ def _value(v: Any) -> str:
     if isinstance(v, Limit):
         return v.describe_zh()
     if isinstance(v, tuple) and v and isinstance(v[0], EscalationStep):
-        return "；".join(f"逾期后第{s.after_wd + 1}个工作日{STEP_LABELS.get(s.action, s.action)}" for s in v)
+        return "；".join(f"逾期后第{s.after_wd + 1}个工作日{PRESS_STEPS.get(s.action, s.action)}" for s in v)
     if isinstance(v, tuple):
         return "、".join(f"到期前{n}个工作日" if n else "到期当日" for n in v)
     return str(v)

@@ -23,6 +23,7 @@ from states.hotline import (
 )
 from states.policy import Sight
 from states.vocab import ApprovalStatus
+from states.wording import EVENT_LABELS
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.approvals import pending_label
@@ -33,9 +34,6 @@ from workflow.disclosure.queries import decode_cursor, encode_cursor
 from workflow.hotline.context import KIND, Ctx, cycle_view, cycles
 from workflow.hotline.kind import HOTLINE
 from workflow.hotline.mapping import ColumnMapping, parse_datetime
-
-EVENT_LABELS = {"intake": "接收工单", "update": "平台更新工单", "link_disclosure": "关联依申请公开申请",
-                "document": "生成文书", "attach": "上传材料"}
 
 
 @dataclass(frozen=True)

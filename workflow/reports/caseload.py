@@ -22,7 +22,6 @@ from workflow.cases.clocks import SOON_WORKDAYS, duty_kinds, soon_until
 from workflow.timesource import end_of_day
 
 KINDS: tuple[str, ...] = (CaseKindName.DISCLOSURE, CaseKindName.WORKORDER)
-KIND_LABELS: dict[str, str] = {CaseKindName.DISCLOSURE: "依申请公开", CaseKindName.WORKORDER: "12345工单"}
 UNASSIGNED: dict[str, str] = {CaseKindName.DISCLOSURE: "未分办", CaseKindName.WORKORDER: "未指派"}
 
 
@@ -94,4 +93,4 @@ def build_caseload(s: Session, agency_id: int, *, now: datetime, today: date, ca
     return Caseload(_rows(officers, user_names, "未分办／未指派"), _rows(units, unit_names, "未指定科室"), totals, last)
 
 
-__all__ = ["KIND_LABELS", "SOON_WORKDAYS", "UNASSIGNED", "Caseload", "Counts", "Row", "build_caseload", "soon_until"]
+__all__ = ["SOON_WORKDAYS", "UNASSIGNED", "Caseload", "Counts", "Row", "build_caseload", "soon_until"]

@@ -45,12 +45,12 @@ from db.engine import read_session, write_session
 from notifications.outbox import enqueue_many
 from states.calendar import WorkCalendar
 from states.vocab import ClockStatus
+from states.wording import PRESS_STEPS
 from workflow.accounts.principal import system
 from workflow.cases import engine as case_engine
 from workflow.cases.audit import append_events, event_values
 from workflow.cases.clocks import CLOCK_KINDS, duty_kinds
 from workflow.cases.kind import KINDS
-from workflow.cases.pressing import STEP_LABELS
 from workflow.errors import InvalidTransition, NotFound, StaleVersion
 from workflow.sweeps.base import (
     CLOCKS,
@@ -226,7 +226,7 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
             days = ag.cal.workdays_between(r.due_date, ag.today) if levels else 0
             for level in levels:
                 action = rule.actions[level - 1]
-                label = STEP_LABELS[action]
+                label = PRESS_STEPS[action]
                 evs.append(event_values(
                     agency_id=ag.id, case_kind=r.case_kind, case_id=r.case_id, actor=actor, action=action,
                     from_state=row.state, to_state=row.state, now=now, payload={
@@ -264,10 +264,10 @@ def _press(engine: Engine, ag: AgencyInfo, now: datetime, deferred: Deferred, re
         for action in steps:
             if (r.case_kind, r.case_id, action) in done:
                 continue
-            label = STEP_LABELS[action]
+            label = PRESS_STEPS[action]
             try:
                 case_engine.act(engine, kind, r.case_id, action,
-                                {"note": f"系统自动{label}：{CLOCK_KINDS[r.kind].label}已超期"}, system(ag.id), now)
+                                {"note": f"系统自动{label}：{CLOCK_KINDS[r.kind].label}已逾期"}, system(ag.id), now)
             except (InvalidTransition, StaleVersion, NotFound) as exc:
                 log.debug("%s %s: %s not fired now: %s", r.case_kind, r.case_id, action, exc)
                 report.add("workorder_not_due")

@@ -29,6 +29,7 @@ from db.engine import read_session, write_session
 from notifications.outbox import enqueue_many
 from states.hotline_profiles import hour_steps_reached
 from states.vocab import ClockStatus
+from states.wording import PRESS_STEPS
 from workflow.accounts.principal import system
 from workflow.cases import engine as case_engine
 from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, duty_kinds
@@ -129,7 +130,7 @@ def _escalate_kind(engine: Engine, ag: AgencyInfo, kind: CaseKind, now: datetime
     for order_id, (steps, r) in reached.items():
         for action in STEPS[int(fired.get(order_id) or 0):steps]:
             late = overdue_text(ag.cal.working_seconds_between(r.due_at, now, ag.hours))
-            note = f"系统自动{'催办' if action == 'urge' else '督办'}：{CLOCK_KINDS[r.kind].label}已超期{late}"
+            note = f"系统自动{PRESS_STEPS[action]}：{CLOCK_KINDS[r.kind].label}已逾期{late}"
             try:
                 case_engine.act(engine, kind, order_id, action, {"note": note}, system(ag.id), now)
             except (InvalidTransition, StaleVersion, NotFound) as exc:  # a busy order, or not due by its ladder

@@ -70,7 +70,7 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "reminder_ladder_wd": ("提醒", "到期前几个工作日提醒", "每行一个数，例如 5、3、1、0（0 表示到期当天）。"),
     "supervise_after_wd": ("提醒", "逾期多少个工作日后督办", ""),
     "hour_remind_before_wmin": ("提醒", "按小时计的12345时限：到期前多少分钟（工作时间）提醒", ""),
-    "hour_supervise_after_wmin": ("提醒", "按小时计的12345时限：超期多少分钟（工作时间）后督办", ""),
+    "hour_supervise_after_wmin": ("提醒", "按小时计的12345时限：逾期多少分钟（工作时间）后督办", ""),
     "digest_time": ("提醒", "每日汇总发送时间", "例如 08:30。"),
     "hotline_profile": ("12345", "12345热线时限方案", ""),
     # edited by their own widgets on the page (not the generic fields)

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from db.engine import read_session
 from states.disclosure import ACTION_LABELS
 from states.roles import Role
+from states.wording import CASE_KINDS
 from web.auth import CurrentUser
 from web.pages.actions import (
     DANGEROUS,
@@ -41,7 +42,7 @@ from workflow.disclosure import actions as wf
 from workflow.disclosure.payloads import PAYLOADS
 from workflow.disclosure.queries import get_detail
 from workflow.errors import NotFound
-from workflow.reports.caseload import KIND_LABELS, soon_until
+from workflow.reports.caseload import soon_until
 from workflow.reports.dashboard import week_window
 from workflow.timesource import end_of_day
 
@@ -74,7 +75,7 @@ def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
         due_from, due_to = n, week_window(t, cfg.timezone)[1]
     elif due == "soon":  # within 3 working days: the lists' badge and the dashboard's caseload
         due_from, due_to = n, end_of_day(soon_until(cal, t), cfg.timezone)
-    kind = q.get("kind") if q.get("kind") in KIND_LABELS else None
+    kind = q.get("kind") if q.get("kind") in CASE_KINDS else None
     f = CaseFilter(agency_id=agency.id or 0, assignee_id=user.id if narrow else _int(q.get("assignee")),
                    unit_id=_int(q.get("unit")), state=q.get("state") or None,
                    open_only=q.get("open", "1" if mine else "") == "1", overdue=q.get("overdue") == "1",
@@ -92,7 +93,7 @@ def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
         "base_query": urlencode(keep), "q": dict(q), "mine": mine, "narrow": narrow, "states": all_states(),
         "officers": officers(request, agency.id or 0) if not narrow else [],
         "other_agency": agency.name if agency.id != user.agency_id else "",
-        "title": ("我的案件" if mine else "案件查询") + (f"（{KIND_LABELS[kind]}）" if kind else "")})
+        "title": ("我的案件" if mine else "案件查询") + (f"（{CASE_KINDS[kind]}）" if kind else "")})
 
 
 def _list_agency(request: Request, user: CurrentUser, wanted: int | None) -> tuple[AgencyInfo, AgencyConfig]:

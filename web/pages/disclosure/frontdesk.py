@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from states.identity import ID_TYPES
 from states.roles import Role
+from states.wording import CHANNELS
 from web.auth import CurrentUser
 from web.pages.common import agency_of, local_input, now, officers
 from web.pages.forms import (
@@ -25,7 +26,7 @@ from web.pages.render import read_flash, redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, principal, require
 from workflow.disclosure import actions as wf
 from workflow.disclosure.front_desk import receipt as read_receipt
-from workflow.disclosure.payloads import CHANNEL_LABELS, NEEDS_CONFIRMATION, RegisterIn
+from workflow.disclosure.payloads import NEEDS_CONFIRMATION, RegisterIn
 from workflow.errors import DomainValidation, InvalidTransition, NotFound
 
 router = APIRouter(prefix="/frontdesk", include_in_schema=False)
@@ -48,7 +49,7 @@ def _page(request: Request, user: CurrentUser, values: dict[str, str], errors: d
     specs = register_fields(request, user)
     return render(request, "frontdesk/register.html", {
         "f": {s.name: s for s in specs}, "values": values, "errors": errors,
-        "needs_confirmation": [CHANNEL_LABELS[c] for c in sorted(NEEDS_CONFIRMATION)]}, status=status)
+        "needs_confirmation": [CHANNELS[c] for c in sorted(NEEDS_CONFIRMATION)]}, status=status)
 
 
 @router.get("/register")
@@ -89,7 +90,7 @@ def receipt(request: Request, case_id: int, user: CurrentUser = CanRegister) -> 
     code = flash.get("code") if flash.get("id") == case_id else None
     ctx: dict[str, Any] = {
         "row": row, "agency": agency, "cfg": cfg, "code": code,
-        "channel_label": CHANNEL_LABELS.get(row.channel, row.channel),
+        "channel_label": CHANNELS.get(row.channel, row.channel),
         "reply_due": row.reply_due, "provisional": row.provisional, "rolled": row.rolled,
         "lookup_url": cfg.lookup_url or str(request.base_url).rstrip("/") + "/chaxun",
         "printed_at": now(request), "late_days": row.late_days,

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from states.roles import Role
 from states.vocab import ApprovalStatus, CaseKindName
+from states.wording import CASE_KINDS
 from web.auth import CurrentUser
 from web.pages.common import agency_of, now, today
 from web.pages.forms import errors_by_field
@@ -19,7 +20,6 @@ from web.pages.session import PageError, StaffForm, app_engine, form_str, princi
 from workflow.cases.approvals import approval_of
 from workflow.disclosure import actions as wf
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
-from workflow.reports.caseload import KIND_LABELS
 from workflow.reports.leader import leader_dashboard
 
 router = APIRouter(prefix="/leader", include_in_schema=False)
@@ -35,7 +35,7 @@ def dashboard(request: Request, user: CurrentUser = IsLeader) -> Response:
                           start=start, end=end)
     dash = ld.dash
     return render(request, "leader/dashboard.html", {
-        "dash": dash, "load": ld.load, "kinds": KIND_LABELS, "received_chart": bar_chart(dash.received_by_month, "每月收到申请数（点击柱形查看当月案件）", "/cases?month="),
+        "dash": dash, "load": ld.load, "kinds": CASE_KINDS, "received_chart": bar_chart(dash.received_by_month, "每月收到申请数（点击柱形查看当月案件）", "/cases?month="),
         "rate_chart": rate_chart(dash.on_time_by_month, "按期答复率"), "hot": ld.hot,
         "stats": statistics(ld.stats, start, end, note, t), "open_total": ld.open_total})
 

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from db.engine import read_session
 from notifications.files import file_path
+from web.api.schemas import ANY_FILE, file_answer
 from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
@@ -67,7 +68,8 @@ def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail | None 
         with read_session(engine) as s:
             return show(s, case_id, actor, now=now)
 
-    @router.post("/{case_id}/actions/{action}", summary="执行操作（一次一个事务）", response_model=ActionOut)
+    @router.post("/{case_id}/actions/{action}", summary="执行操作（一次一个事务）", response_model=ActionOut,
+                 response_description="已执行：案件的新状态、版本和此后可执行的操作")
     async def act(request: Request, case_id: int, action: str, body: ActionIn, engine: EngineDep, now: NowDep,
                   actor: PrincipalDep) -> ActionOut:
         r = await run_write(request, case_engine.act, engine, kind, case_id, action, body.payload, actor, now,
@@ -77,7 +79,7 @@ def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail | None 
                          result=r.result)
 
     @router.post("/{case_id}/files", status_code=201, summary="上传材料（按内容识别类型，限大小）",
-                 response_model=AttachedOut)
+                 response_model=AttachedOut, response_description="已保存的材料")
     async def upload(case_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: SettingsDep,
                      file: Annotated[UploadFile, File(description="PDF/JPG/PNG/DOCX")],
                      category: Annotated[str, Form()] = default_category) -> AttachedOut:
@@ -87,7 +89,8 @@ def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail | None 
                                     now=now, settings=settings)
         return AttachedOut(id=a.id, sha256=a.sha256, size=a.size, content_type=a.content_type)
 
-    @router.get("/{case_id}/files/{file_id}", summary="下载案件材料或文书")
+    @router.get("/{case_id}/files/{file_id}", summary="下载案件材料或文书", response_class=Response,
+                responses=file_answer("文件（按文件本身的类型：PDF、JPG、PNG、DOCX 等）", ANY_FILE))
     def download(case_id: int, file_id: int, engine: EngineDep, actor: PrincipalDep,
                  settings: SettingsDep) -> FileResponse:
         with read_session(engine) as s:

@@ -30,7 +30,8 @@ class RegisteredOut(BaseModel):
     receipt_date: str = Field(description="法定收到日期（条例第三十一条），YYYY-MM-DD")
 
 
-@router.post("", status_code=201, summary="登记政府信息公开申请", response_model=RegisteredOut)
+@router.post("", status_code=201, summary="登记政府信息公开申请", response_model=RegisteredOut,
+             response_description="已登记：受理编号与查询码（查询码只在此显示一次）")
 async def register(request: Request, data: RegisterIn, now: NowDep, actor: PrincipalDep) -> JSONResponse:
     # Group commit: registrations arriving together share one transaction (each all-or-nothing).
     r: wf.Registered = await group_commit(request, "registrations", (data, actor, now))

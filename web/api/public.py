@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import ConfigDict, Field
 
 from db.engine import read_session
 from notifications.files import existing_file
+from web.api.schemas import ANY_FILE, file_answer
 from web.deps import EngineDep, SettingsDep, lookup_allowed
 from web.errors import ApiError
 from workflow.inputs import Clean
@@ -22,6 +23,7 @@ from workflow.portal.lookup import can_download, lookup
 router = APIRouter(prefix="/api/public", tags=["public"])
 
 NOT_FOUND = "未找到该申请：请核对受理编号和查询码"
+DOCUMENT = file_answer("文书文件（PDF 或 DOCX）", ANY_FILE)
 
 
 def _limit(request: Request, number: str) -> None:
@@ -66,7 +68,8 @@ def status(request: Request, engine: EngineDep, body: LookupIn) -> dict[str, Any
     return _status(request, engine, body.tracking_no, body.query_code)
 
 
-@router.post("/files/{file_id}", summary="下载寄给申请人的文书（受理编号 + 查询码，放在请求体中）")
+@router.post("/files/{file_id}", summary="下载寄给申请人的文书（受理编号 + 查询码，放在请求体中）",
+             response_class=Response, responses=DOCUMENT)
 def download(request: Request, file_id: int, engine: EngineDep, settings: SettingsDep,
              body: LookupIn) -> FileResponse:
     return _file(request, engine, settings, file_id, body.tracking_no, body.query_code)
@@ -80,7 +83,8 @@ def status_by_query(request: Request, engine: EngineDep,
     return _status(request, engine, tracking_no, query_code)
 
 
-@router.get("/files/{file_id}", summary="（已弃用，请用 POST）下载寄给申请人的文书", deprecated=True)
+@router.get("/files/{file_id}", summary="（已弃用，请用 POST）下载寄给申请人的文书", deprecated=True,
+            response_class=Response, responses=DOCUMENT)
 def download_by_query(request: Request, file_id: int, engine: EngineDep, settings: SettingsDep,
                       tracking_no: Annotated[str, Query(min_length=1, max_length=64)],
                       query_code: Annotated[str, Query(min_length=1, max_length=64)]) -> FileResponse:

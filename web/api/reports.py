@@ -10,9 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from states.annual_report import ReportFormat
+from web.api.schemas import BINARY, file_answer
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from workflow.reports.downloads import annual_download, scoped_stats
-from workflow.reports.files import ReportFile, stats_file
+from workflow.reports.files import MEDIA, ReportFile, stats_file
 from workflow.reports.render import OutputFormat
 from workflow.timesource import local_date
 
@@ -29,7 +30,16 @@ def _file(f: ReportFile, inline: bool = False) -> Response:
                              "X-Content-Type-Options": "nosniff"})
 
 
-@router.get("/annual/{year}", summary="政府信息公开工作年度报告统计表（表二、表三、表四）")
+# The annual report is a document in four formats (``format``); its JSON form is the tables' figures as a document
+ANNUAL_ANSWER: dict[int | str, dict[str, Any]] = {200: {
+    "description": "年度报告：json、html 在浏览器中显示，xlsx、docx 为下载文件",
+    "content": {"application/json": {"schema": {"type": "object", "description": "年度报告各表的数字（文档）"}},
+                "text/html": {"schema": {"type": "string"}},
+                MEDIA["xlsx"]: BINARY, MEDIA["docx"]: BINARY}}}
+
+
+@router.get("/annual/{year}", summary="政府信息公开工作年度报告统计表（表二、表三、表四）", response_class=Response,
+            responses=ANNUAL_ANSWER)
 def annual(year: int, engine: EngineDep, actor: PrincipalDep, now: NowDep, settings: SettingsDep,
            format: OutputFormat = "json", report_format: ReportFormat = "2021", agency: AgencyQ = None) -> Response:
     f = annual_download(engine, actor, agency, year, format, report_format, now=now,
@@ -44,8 +54,7 @@ def stats(engine: EngineDep, actor: PrincipalDep, now: NowDep, settings: Setting
 
 
 @router.get("/stats.xlsx", summary="负责人统计导出（XLSX，每个统计块一张工作表）",
-            response_class=Response, responses={200: {"content": {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
+            response_class=Response, responses=file_answer("统计表（XLSX）", MEDIA["xlsx"]))
 def stats_xlsx(engine: EngineDep, actor: PrincipalDep, now: NowDep, settings: SettingsDep, start: FromQ = None,
                end: ToQ = None, agency: AgencyQ = None) -> Response:
     return _file(stats_file(scoped_stats(engine, actor, agency, start, end,

@@ -17,6 +17,7 @@ from db.engine import read_session
 from states.roles import Role
 from states.vocab import JobState
 from web.api.cases import case_router
+from web.api.schemas import file_answer
 from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
@@ -149,7 +150,8 @@ def import_status(token: str, actor: PrincipalDep, settings: SettingsDep) -> dic
     return out
 
 
-@router.get("/export", summary="导出办理结果，供上传热线平台（xlsx 或 JSON Lines）")
+@router.get("/export", summary="导出办理结果，供上传热线平台（xlsx 或 JSON Lines）", response_class=Response,
+            responses=file_answer("导出文件（行数见响应头 X-Row-Count）", *MEDIA.values()))
 def export(engine: EngineDep, now: NowDep, actor: PrincipalDep, since: str,
            until: str | None = None, format: Literal["xlsx", "jsonl"] = "xlsx") -> Response:
     if not actor.has(*EXPORT_ROLES):

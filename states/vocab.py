@@ -48,6 +48,7 @@ class JobState(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    INTERRUPTED = "interrupted"  # running, but not heard of for a while: its process stopped (upload it again)
 
 
 class CaseKindName(StrEnum):

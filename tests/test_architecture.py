@@ -8,6 +8,9 @@ check them. Each check is a function over {module: source} so a test can plant a
 * No import cycles between modules (module-level imports; TYPE_CHECKING blocks aside).
 * Roles are rows (``user_role``) read and written by workflow.accounts.roles only; what people type is parsed by
   workflow.accounts.users.checked_roles only (``states.roles.parse_roles``).
+* The stored vocabularies are enums in ``states`` (states.vocab: clock, outbox, approval and import-job statuses):
+  outside ``states`` and ``db``, no bare string of theirs is compared with, passed as or assigned to a ``status`` or
+  ``state``.
 * No new imports inside functions: the per-module counts in LEGACY_LOCAL_IMPORTS may only shrink; a module not
   listed has none.
 """
@@ -20,6 +23,8 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from states.vocab import ApprovalStatus, ClockStatus, JobState, OutboxStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("states", "workflow", "web", "notifications", "db", "cli")
@@ -136,6 +141,51 @@ def roles_read_elsewhere(src: Mapping[str, str]) -> list[str]:
     return bad
 
 
+VOCABULARY = frozenset(str(v) for e in (ClockStatus, OutboxStatus, ApprovalStatus, JobState) for v in e)
+STATUS_NAMES = frozenset({"status", "state"})
+
+
+def _strings(node: ast.AST) -> list[str]:
+    """The string constants of a constant or of a tuple/list/set made only of them."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        out = [s for e in node.elts for s in _strings(e)]
+        return out if len(out) == len(node.elts) else []
+    return []
+
+
+def _is_status(node: ast.AST) -> bool:
+    """``x.status``, ``x["status"]`` or a name ``status`` (or ``state``)."""
+    if isinstance(node, ast.Attribute):
+        return node.attr in STATUS_NAMES
+    if isinstance(node, ast.Subscript):
+        return isinstance(node.slice, ast.Constant) and node.slice.value in STATUS_NAMES
+    return isinstance(node, ast.Name) and node.id in STATUS_NAMES
+
+
+def bare_vocabulary(src: Mapping[str, str]) -> list[str]:
+    bad = []
+    for name, text in src.items():
+        if name.split(".")[0] in ("states", "db"):
+            continue
+        for n in ast.walk(_tree(text)):
+            found: list[str] = []
+            if isinstance(n, ast.Compare) and any(_is_status(x) for x in (n.left, *n.comparators)):
+                found = [v for x in (n.left, *n.comparators) for v in _strings(x)]
+            elif ((isinstance(n, ast.keyword) and n.arg in STATUS_NAMES)
+                  or (isinstance(n, ast.Assign) and any(_is_status(t) for t in n.targets))):
+                found = _strings(n.value)
+            elif isinstance(n, ast.Assign) and isinstance(n.value, ast.Tuple):  # a.status, a.at = "met", now
+                found = [v for t in n.targets if isinstance(t, ast.Tuple) and len(t.elts) == len(n.value.elts)
+                         for x, y in zip(t.elts, n.value.elts, strict=True) if _is_status(x) for v in _strings(y)]
+            elif isinstance(n, ast.Dict):
+                found = [v for k, x in zip(n.keys, n.values, strict=True)
+                         if isinstance(k, ast.Constant) and k.value in STATUS_NAMES for v in _strings(x)]
+            bad += [f"{name}:{getattr(n, 'lineno', 0)} {v!r}" for v in found if v in VOCABULARY]
+    return bad
+
+
 def local_imports(src: Mapping[str, str]) -> list[str]:
     bad = []
     for name, text in src.items():
@@ -191,6 +241,7 @@ def test_the_tree_keeps_the_arrows() -> None:
     assert web_reading_the_database(src) == []
     assert local_imports(src) == []
     assert roles_read_elsewhere(src) == []
+    assert bare_vocabulary(src) == []
     assert cycles(src) == []
 
 
@@ -236,3 +287,16 @@ def test_roles_read_or_parsed_elsewhere_are_caught() -> None:
     src["cli.planted"] = "from states.roles import Role, parse_roles\n"
     assert roles_read_elsewhere(src) == ["workflow.cases.planted imports db.models.UserRole",
                                          "cli.planted imports states.roles.parse_roles"]
+
+
+def test_bare_status_strings_are_caught() -> None:
+    src = sources()
+    src["workflow.cases.planted"] = (
+        "def f(c, job, s):\n"
+        "    c.status, c.met_at = 'met', None\n"
+        "    if job['state'] in ('done', 'failed'):\n"
+        "        s.add(Outbox(status='pending', kind='running'))\n"
+        "    return {'status': 'met', 'label': 'running'}\n")
+    assert sorted(bare_vocabulary(src)) == ["workflow.cases.planted:2 'met'", "workflow.cases.planted:3 'done'",
+                                            "workflow.cases.planted:3 'failed'", "workflow.cases.planted:4 'pending'",
+                                            "workflow.cases.planted:5 'met'"]

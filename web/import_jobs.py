@@ -97,7 +97,7 @@ def read_job(folder: Path, token: str, now_ts: float | None = None) -> dict[str,
         state = {"state": JobState.DONE, "report": state, "filename": "", "processed": state.get("total", 0)}
     now_ts = time.time() if now_ts is None else now_ts
     if state["state"] == JobState.RUNNING and now_ts - float(state.get("heartbeat", 0)) > STALE_SECONDS:
-        state["state"] = "interrupted"
+        state["state"] = JobState.INTERRUPTED
     return state
 
 

@@ -21,6 +21,7 @@ from sqlmodel import Session, SQLModel
 from states.formats import mask_phone
 from states.machine import SAME, StateMachine, Transition
 from states.roles import Role
+from states.vocab import ClockStatus
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.clocks import ClockKind, case_clocks, get_clock, start_clock, stop_clock
@@ -104,12 +105,12 @@ def _answer(ctx: Ctx, p: BaseModel) -> None:
     ctx.row.answer = p.text
     clock = get_clock(ctx.session, "petition", ctx.case_id, "petition_reply")
     if clock is not None:
-        stop_clock(clock, status="met", now=ctx.now)
+        stop_clock(clock, status=ClockStatus.MET, now=ctx.now)
 
 
 def _refresh(ctx: Ctx) -> None:
     running = [c.due_at for c in case_clocks(ctx.session, "petition", ctx.case_id)
-               if c.status == "running" and c.due_at is not None]
+               if c.status == ClockStatus.RUNNING and c.due_at is not None]
     ctx.row.next_due_at = min(running, default=None)
 
 

@@ -337,7 +337,7 @@ def add_adjustment(session: Session, clock: Clock, *, kind: str, cal: WorkCalend
     return recompute(session, clock, cal, now, tz)
 
 
-def stop_clock(clock: Clock, *, status: str, now: datetime) -> None:
+def stop_clock(clock: Clock, *, status: ClockStatus, now: datetime) -> None:
     """Mark a clock met (action done in time or late) or cancelled (no longer relevant)."""
     clock.status = status
     clock.met_at = now if status == ClockStatus.MET else clock.met_at

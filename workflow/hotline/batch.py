@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from db.engine import read_session, write_session
 from db.models import Agency, Clock, Event, WorkOrder, WorkOrderCycle
 from states.calendar import WorkCalendar
+from states.hotline import WorkOrderState
 from states.policy import may_import_history
 from workflow.accounts.principal import Principal
 from workflow.agencies.config import agency_config
@@ -191,7 +192,7 @@ def _batch_in(session: Session, run: _Run, batch: list[Prepared]) -> None:
             report.unchanged += 1
             continue
         try:
-            if run.dry_run and state != "closed":
+            if run.dry_run and state != WorkOrderState.CLOSED:
                 report.updated += 1  # not applied in a dry run
                 continue
             row = session.exec(select(WorkOrder).where(WorkOrder.id == oid).with_for_update()).one()

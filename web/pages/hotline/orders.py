@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from db.engine import read_session
-from states.hotline import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, URGENCY_LABELS
+from states.hotline import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, URGENCY_LABELS, WorkOrderState
 from states.roles import Role
 from states.vocab import ApprovalStatus, CaseKindName
 from web.auth import CurrentUser
@@ -87,7 +87,7 @@ def list_page(request: Request, user: PageUser) -> Response:
     soon = cal.add_workdays_date(today(request, cfg.timezone), 3)
     for it in items:
         due = datetime.fromisoformat(it["next_due_at"]) if it["next_due_at"] else None
-        it["due_class"] = _urgency(due, n, soon, cfg.timezone) if it["state"] != "closed" else ""
+        it["due_class"] = _urgency(due, n, soon, cfg.timezone) if it["state"] != WorkOrderState.CLOSED else ""
         it["due_text"] = wall(due, cfg.timezone)
         it["received_text"] = wall(it["received_at"], cfg.timezone)
         it["assignee"] = names.get(it["assignee_id"], "")

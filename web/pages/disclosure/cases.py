@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
 from functools import partial
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from db.engine import read_session
 from states.disclosure import ACTION_LABELS
 from states.roles import Role
 from states.wording import CASE_KINDS
@@ -31,20 +29,15 @@ from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
 from web.pages.timeline import event_label, event_lines, file_kind
 from workflow.agencies.config import AgencyConfig
-from workflow.agencies.held import held_documents
 from workflow.agencies.info import AgencyInfo, agency_info
-from workflow.calendar.service import agency_calendar
 from workflow.cases.attachments import CATEGORIES as UPLOAD_CATEGORIES
 from workflow.cases.attachments import attach_to_disclosure
-from workflow.cases.listing import CaseFilter, all_states, list_cases
-from workflow.cases.pending_documents import pending_documents
+from workflow.cases.list_page import CaseQuery, case_list_page
+from workflow.cases.listing import all_states
 from workflow.disclosure import actions as wf
+from workflow.disclosure.case_page import case_page
 from workflow.disclosure.payloads import PAYLOADS
-from workflow.disclosure.queries import get_detail
 from workflow.errors import NotFound
-from workflow.reports.caseload import soon_until
-from workflow.reports.dashboard import week_window
-from workflow.timesource import end_of_day
 
 router = APIRouter(prefix="/cases", include_in_schema=False)
 PER_PAGE = 25
@@ -63,33 +56,20 @@ def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
         raise PageError(403, "您的角色无权查看案件")
     q = request.query_params
     agency, cfg = _list_agency(request, user, _int(q.get("agency")))
-    t, n = today(request, cfg.timezone), now(request)
     narrow = mine or not user.has(*WIDE_ROLES)
-    with read_session(app_engine(request)) as s:
-        cal = agency_calendar(s, agency)
-    due = q.get("due", "")
-    due_from = due_to = None
-    if due == "today":
-        due_from, due_to = n, end_of_day(t, cfg.timezone)
-    elif due == "week":
-        due_from, due_to = n, week_window(t, cfg.timezone)[1]
-    elif due == "soon":  # within 3 working days: the lists' badge and the dashboard's caseload
-        due_from, due_to = n, end_of_day(soon_until(cal, t), cfg.timezone)
     kind = q.get("kind") if q.get("kind") in CASE_KINDS else None
-    f = CaseFilter(agency_id=agency.id or 0, assignee_id=user.id if narrow else _int(q.get("assignee")),
-                   unit_id=_int(q.get("unit")), state=q.get("state") or None,
-                   open_only=q.get("open", "1" if mine else "") == "1", overdue=q.get("overdue") == "1",
-                   due_from=due_from, due_to=due_to, received_month=q.get("month") or None, q=q.get("q", "")[:100],
-                   tz=cfg.timezone, kind=kind, unassigned=not narrow and q.get("assignee") == "none",
-                   no_unit=q.get("unit") == "none")
+    query = CaseQuery(assignee_id=user.id if narrow else _int(q.get("assignee")), unit_id=_int(q.get("unit")),
+                      state=q.get("state") or None, open_only=q.get("open", "1" if mine else "") == "1",
+                      overdue=q.get("overdue") == "1", due=q.get("due", ""), received_month=q.get("month") or None,
+                      q=q.get("q", "")[:100], kind=kind, unassigned=not narrow and q.get("assignee") == "none",
+                      no_unit=q.get("unit") == "none")
     page = max(1, _int(q.get("page")) or 1)
-    with read_session(app_engine(request)) as s:
-        rows, total = list_cases(s, f, now=n, page=page, per_page=PER_PAGE)
-    soon = soon_until(cal, t)
-    marked = [{"row": r, "urgency": _urgency(r.due_at, r.due_date, n, soon)} for r in rows]
+    listed = case_list_page(app_engine(request), agency.id, agency, query, now=now(request),
+                            today=today(request, cfg.timezone), tz=cfg.timezone, page=page, per_page=PER_PAGE)
+    total = listed.total
     keep = {k: v for k, v in q.items() if k != "page" and v}
     return render(request, "cases/list.html", {
-        "rows": marked, "total": total, "page": page, "pages": max(1, math.ceil(total / PER_PAGE)),
+        "rows": listed.rows, "total": total, "page": page, "pages": max(1, math.ceil(total / PER_PAGE)),
         "base_query": urlencode(keep), "q": dict(q), "mine": mine, "narrow": narrow, "states": all_states(),
         "officers": officers(request, agency.id or 0) if not narrow else [],
         "other_agency": agency.name if agency.id != user.agency_id else "",
@@ -108,14 +88,6 @@ def _list_agency(request: Request, user: CurrentUser, wanted: int | None) -> tup
         raise PageError(404, "机关不存在") from exc
 
 
-def _urgency(due_at: datetime | None, due_date: date | None, n: datetime, soon: date) -> str:
-    if due_at is None:
-        return ""
-    if due_at <= n:
-        return "overdue"
-    return "soon" if due_date is not None and due_date <= soon else ""
-
-
 @router.get("/mine")
 def mine(request: Request, user: PageUser) -> Response:
     return _list(request, user, mine=True)
@@ -129,16 +101,15 @@ def all_cases(request: Request, user: PageUser) -> Response:
 def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_action: str = "",
                  values: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None,
                  status: int = 200, upload_errors: dict[str, list[str]] | None = None) -> Response:
-    with read_session(app_engine(request)) as s:  # the policy is applied by get_detail (404 / 403)
-        d = get_detail(s, case_id, principal(user), now=now(request))
-        coming = pending_documents(s, "disclosure", case_id)
-        waiting = held_documents(s, "disclosure", case_id)
+    cp = case_page(app_engine(request), case_id, principal(user), now=now(request))  # the policy: 404 / 403
+    d = cp.detail
     forms = [ActionForm(a["action"], a["label"], action_fields(request, user, a["action"]), DANGEROUS.get(a["action"], ""))
              for a in d["allowed_actions"]]
     return render(request, "cases/detail.html", {
         "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
         "picker": decision_picker(), "labels": FIELD_LABELS, "event_lines": event_lines, "event_label": event_label,
-        "file_kind": file_kind, "pending_documents": coming, "held_documents": waiting,
+        "file_kind": file_kind, "pending_documents": cp.pending_documents,
+        "held_documents": cp.held_documents,
         "may_upload": d["may_upload"],
         "upload_categories": [(k, label) for k, (label, _) in UPLOAD_CATEGORIES.items()],
         "upload_errors": upload_errors or {}}, status=status)

@@ -93,7 +93,7 @@ class DisclosureSource:
     """依申请公开 applications."""
 
     kind: str = CaseKindName.DISCLOSURE
-    label = CASE_KINDS["disclosure"]
+    label = CASE_KINDS[CaseKindName.DISCLOSURE]
 
     def states(self) -> dict[str, str]:
         return dict(STATE_LABELS)
@@ -152,7 +152,7 @@ class WorkOrderSource:
     """12345 work orders (the caller's phone masked; no identity number)."""
 
     kind: str = CaseKindName.WORKORDER
-    label = CASE_KINDS["workorder"]
+    label = CASE_KINDS[CaseKindName.WORKORDER]
     open_states: tuple[str, ...] = hotline.OPEN_STATES
 
     def states(self) -> dict[str, str]:

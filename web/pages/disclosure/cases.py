@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from states.disclosure import ACTION_LABELS
 from states.roles import Role
+from states.vocab import CaseKindName
 from states.wording import CASE_KINDS
 from web.auth import CurrentUser
 from web.pages.actions import (
@@ -152,4 +153,4 @@ def upload(request: Request, case_id: int, form: StaffForm, user: PageUser) -> R
 @router.get("/disclosure/{case_id}/files/{file_id}")
 def download(request: Request, case_id: int, file_id: int, user: PageUser, inline: int = 0) -> Response:
     """A document of the case for staff who may see the case (inline preview for PDFs and images)."""
-    return case_file_response(request, user, "disclosure", case_id, file_id, inline=bool(inline))
+    return case_file_response(request, user, CaseKindName.DISCLOSURE, case_id, file_id, inline=bool(inline))

@@ -11,6 +11,10 @@ check them. Each check is a function over {module: source} so a test can plant a
 * The stored vocabularies are enums in ``states`` (states.vocab: clock, outbox, approval and import-job statuses):
   outside ``states`` and ``db``, no bare string of theirs is compared with, passed as or assigned to a ``status`` or
   ``state``.
+* The registry of request kinds is read through ``workflow.kinds`` (``installed()``, ``clock_kinds()``,
+  ``duty_kinds()`` …), which makes sure every installed kind is in it: only the engine's package, a kind's own
+  package and ``workflow.kinds`` import ``KINDS``, ``CLOCK_KINDS`` or the clock-kind lists directly, and nobody
+  imports ``workflow.kinds`` only for its side effect.
 * No new imports inside functions: the per-module counts in LEGACY_LOCAL_IMPORTS may only shrink; a module not
   listed has none.
 """
@@ -195,6 +199,26 @@ def local_imports(src: Mapping[str, str]) -> list[str]:
     return bad
 
 
+REGISTRY = {"workflow.cases.kind.KINDS", "workflow.cases.clocks.CLOCK_KINDS", "workflow.cases.clocks.duty_kinds",
+            "workflow.cases.clocks.reminder_kinds", "workflow.cases.clocks.desk_kinds"}
+REGISTRY_OWNERS = ("workflow.cases.", "workflow.disclosure.", "workflow.hotline.", "workflow.kinds")
+
+
+def registry_read_elsewhere(src: Mapping[str, str]) -> list[str]:
+    """Modules reading the kinds' registry around ``workflow.kinds`` (they would see only the kinds some other import
+    happened to register), or importing ``workflow.kinds`` for its side effect."""
+    bad = []
+    for name, text in src.items():
+        for node, _ in _all_imports(_tree(text)):
+            if isinstance(node, ast.Import) and any(a.name == "workflow.kinds" for a in node.names):
+                bad.append(f"{name} imports workflow.kinds for its side effect")
+                continue
+            if name.startswith(REGISTRY_OWNERS) or name == "workflow.kinds":
+                continue
+            bad.extend(f"{name} imports {n}" for n in _names(node) if n in REGISTRY)
+    return bad
+
+
 def cycles(src: Mapping[str, str]) -> list[list[str]]:
     graph: dict[str, set[str]] = defaultdict(set)
     for name, text in src.items():
@@ -242,6 +266,7 @@ def test_the_tree_keeps_the_arrows() -> None:
     assert local_imports(src) == []
     assert roles_read_elsewhere(src) == []
     assert bare_vocabulary(src) == []
+    assert registry_read_elsewhere(src) == []
     assert cycles(src) == []
 
 
@@ -300,3 +325,12 @@ def test_bare_status_strings_are_caught() -> None:
     assert sorted(bare_vocabulary(src)) == ["workflow.cases.planted:2 'met'", "workflow.cases.planted:3 'done'",
                                             "workflow.cases.planted:3 'failed'", "workflow.cases.planted:4 'pending'",
                                             "workflow.cases.planted:5 'met'"]
+
+
+def test_the_registry_read_around_workflow_kinds_is_caught() -> None:
+    src = sources()
+    src["workflow.reports.planted"] = "import workflow.kinds  # noqa: F401\nfrom workflow.cases.clocks import duty_kinds\n"
+    src["web.pages.planted"] = "from workflow.cases.kind import KINDS, CaseKind\n"
+    assert registry_read_elsewhere(src) == ["workflow.reports.planted imports workflow.kinds for its side effect",
+                                            "workflow.reports.planted imports workflow.cases.clocks.duty_kinds",
+                                            "web.pages.planted imports workflow.cases.kind.KINDS"]

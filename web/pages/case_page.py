@@ -25,8 +25,9 @@ from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_se
 from web.pages.timeline import clock_moved
 from workflow.cases import engine as case_engine
 from workflow.cases.attachments import attach_file
-from workflow.cases.kind import KINDS, CaseKind, CasePage
+from workflow.cases.kind import CaseKind, CasePage
 from workflow.cases.view import case_view
+from workflow.kinds import installed
 from workflow.timesource import fmt_local
 
 router = APIRouter(prefix="/cases", include_in_schema=False)
@@ -36,7 +37,7 @@ TIMELINE_SKIP = {"assignee_id", "file_id", "sha256", "size", "category", "deadli
 
 
 def _kind(name: str) -> tuple[CaseKind, CasePage]:
-    kind = KINDS.get(name)
+    kind = installed().get(name)
     if kind is None or kind.page is None:
         raise PageError(404, "页面不存在")
     return kind, kind.page

@@ -15,8 +15,8 @@ from workflow.accounts.officers import officers_of
 from workflow.agencies.config import AgencyConfig
 from workflow.agencies.info import AgencyInfo, agency_info
 from workflow.cases.files import readable_file
-from workflow.cases.kind import kind_named
 from workflow.errors import NotFound
+from workflow.kinds import kind_named
 from workflow.timesource import local_date
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from states.disclosure import EVENT_FIELDS
 from states.wording import EVENT_LABELS
 from web.pages.labels import FIELD_LABELS, OPTION_LABELS
-from workflow.cases.clocks import CLOCK_KINDS
 from workflow.disclosure.context import decision_view
+from workflow.kinds import clock_kinds
 from workflow.timesource import fmt_local
 
 SKIP = {"tracking_no", "raw_receipt_date", "assignee_id", "previous_assignee_id", "detail", "category", "sha256",
@@ -47,7 +47,8 @@ def clock_moved(payload: dict[str, Any], tz: str | None = None) -> str:
     kind, old, new = payload.get("clock"), payload.get("old"), payload.get("new")
     if not isinstance(kind, str) or not new or "calendar_version" not in payload:
         return ""
-    label = CLOCK_KINDS[kind].label if kind in CLOCK_KINDS else "期限"
+    spec = clock_kinds().get(kind)
+    label = spec.label if spec is not None else "期限"
     if isinstance(payload.get("new_at"), str):  # an hour-based deadline: its local times (stored with the offset)
         old_at = payload.get("old_at")
         old = fmt_local(datetime.fromisoformat(old_at), tz) if isinstance(old_at, str) else None

@@ -16,7 +16,6 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-import workflow.kinds  # noqa: F401  (registers the installed kinds, whose clock kinds are read here)
 from db.engine import read_session
 from db.models import Agency, CalendarDay, CalendarNotice, Clock, ClockAdjustment
 from states.calendar import SpecialDay, WorkCalendar, merge_scopes
@@ -25,8 +24,8 @@ from states.vocab import OPEN_CLOCK
 from states.wording import DAY_KINDS
 from workflow.agencies.config import agency_config, calendar_scopes
 from workflow.calendar.service import NATIONAL
-from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, clock_move, recomputed_due
-from workflow.cases.kind import KINDS
+from workflow.cases.clocks import INSTANT_UNITS, clock_move, recomputed_due
+from workflow.kinds import clock_kinds, installed
 from workflow.runtime import Engine
 
 
@@ -99,7 +98,7 @@ def _case_numbers(session: Session, ids: dict[str, set[int]]) -> dict[tuple[str,
     """Each case's number as notices name it (``CaseKind.ref_number``: the first filled column, else #id)."""
     out: dict[tuple[str, int], str] = {}
     for name, wanted in ids.items():
-        kind = KINDS.get(name)
+        kind = installed().get(name)
         if kind is None or not wanted:
             continue
         t = kind.table.__table__
@@ -153,8 +152,9 @@ def preview_notice(session: Session, data: NoticeData) -> NoticePreview:
         for c, _, _ in found:
             ids[c.case_kind].add(c.case_id)
         numbers = _case_numbers(session, ids)
+        specs = clock_kinds()
         moved.extend(MovedClock(agency.name, c.case_kind, c.case_id, numbers.get((c.case_kind, c.case_id), f"#{c.case_id}"),
-                                CLOCK_KINDS[c.kind].label if c.kind in CLOCK_KINDS else c.kind, move.old_date,
+                                specs[c.kind].label if c.kind in specs else c.kind, move.old_date,
                                 move.new_date, *move.texts(tz), c.provisional, prov)
                      for c, move, prov in found)
     moved.sort(key=lambda m: (m.new_text, m.case_no))

@@ -131,7 +131,3 @@ def _assemble_clocks() -> None:
     CLOCK_KINDS.clear()
     for name in sorted(KINDS):
         CLOCK_KINDS.update({k: replace(v, case_kind=name) for k, v in KINDS[name].clocks.items()})
-
-
-def kind_named(name: str) -> CaseKind:
-    return KINDS[name]

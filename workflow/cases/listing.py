@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, or_
 from sqlmodel import Session, col, func, select
 
-import workflow.kinds  # noqa: F401  (registers the installed kinds, whose clock kinds are read here)
 from db.models import Clock, Disclosure, User, WorkOrder
 from states import hotline
 from states.disclosure import OPEN_STATES, STATE_LABELS
@@ -23,7 +22,8 @@ from states.formats import mask_id, mask_phone
 from states.vocab import OPEN_CLOCK, CaseKindName, ClockStatus
 from states.wording import CASE_KINDS
 from workflow.cases.approvals import pending_by_case
-from workflow.cases.clocks import CLOCK_KINDS, case_clocks, closed_window, duty_kinds
+from workflow.cases.clocks import case_clocks, closed_window
+from workflow.kinds import clock_kinds, duty_kinds
 from workflow.timesource import local_date
 
 OPTIONAL_WINDOWS = frozenset({"return_window"})  # 12345 退单时限: a window the desk may use; not a deadline to show
@@ -223,7 +223,8 @@ def _with_due(s: Session, row: CaseRow, now: datetime) -> CaseRow:
     if not running:
         return replace(row, provisional=provisional)
     due_at, c = min(running, key=lambda pair: pair[0])
-    label = CLOCK_KINDS[c.kind].label if c.kind in CLOCK_KINDS else c.kind
+    spec = clock_kinds().get(c.kind)
+    label = spec.label if spec is not None else c.kind
     return replace(row, due_at=due_at, due_date=c.due_date, due_label=label, provisional=provisional)
 
 

@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import case, exists
 from sqlmodel import Session, col, func, select
 
-import workflow.kinds  # noqa: F401  (registers the installed kinds, whose clock kinds are read here)
 from db.models import Clock, Disclosure, Unit, User, WorkOrder
 from states import hotline
 from states.calendar import WorkCalendar
 from states.disclosure import OPEN_STATES as DISCLOSURE_OPEN
 from states.vocab import CaseKindName, ClockStatus
-from workflow.cases.clocks import SOON_WORKDAYS, duty_kinds, soon_until
+from workflow.cases.clocks import SOON_WORKDAYS, soon_until
+from workflow.kinds import duty_kinds
 from workflow.timesource import end_of_day
 
 KINDS: tuple[str, ...] = (CaseKindName.DISCLOSURE, CaseKindName.WORKORDER)

@@ -9,11 +9,10 @@ from typing import Any
 from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
-import workflow.kinds  # noqa: F401  (registers the installed kinds, whose clock kinds are read here)
 from db.models import ApprovalRequest, Clock, Disclosure, Unit, User
 from states.disclosure import STATE_LABELS
 from states.vocab import ApprovalStatus, CaseKindName, ClockStatus
-from workflow.cases.clocks import duty_kinds
+from workflow.kinds import duty_kinds
 from workflow.portal.queue import Unconfirmed, unconfirmed
 from workflow.timesource import end_of_day, start_of_day
 

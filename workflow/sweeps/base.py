@@ -25,7 +25,6 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, Select, select, update
 
-import workflow.kinds  # noqa: F401  (registers the installed kinds: the sweeps iterate the registry)
 from db.engine import conflict_insert, dialect_name, is_sqlite, read_session, write_session
 from db.models import Agency, Clock, Event, JobRun, Outbox, SweepStatus, Unit, User
 from notifications.context import case_ref
@@ -36,8 +35,9 @@ from states.vocab import OutboxStatus
 from workflow.accounts.roles import holders
 from workflow.agencies.config import AgencyConfig, agency_config
 from workflow.calendar.service import agency_calendar
-from workflow.cases.kind import KINDS, CaseKind
+from workflow.cases.kind import CaseKind
 from workflow.disclosure.context import agency_snapshot
+from workflow.kinds import installed
 from workflow.timesource import local_date
 
 log = logging.getLogger(__name__)
@@ -284,9 +284,9 @@ def case_table(kind: CaseKind) -> Any:
 def lock_cases(session: Any, engine: Engine, kind: str, ids: Iterable[int]) -> dict[int, Any]:
     """Lock the case rows that are free (SKIP LOCKED) and return them by id (id, agency_id, state…)."""
     wanted = sorted(set(ids))
-    if not wanted or kind not in KINDS:
+    if not wanted or kind not in installed():
         return {}
-    t = case_table(KINDS[kind])
+    t = case_table(installed()[kind])
     q = skip_locked(select(t).where(t.c.id.in_(wanted)).order_by(t.c.id), engine, of=t)
     return {int(r.id): r for r in session.execute(q).all()}
 
@@ -302,7 +302,7 @@ def case_refs(session: Any, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, 
         by_kind.setdefault(name, set()).add(cid)
     out: dict[tuple[str, int], dict[str, Any]] = {}
     for name, ids in by_kind.items():
-        kind = KINDS.get(name)
+        kind = installed().get(name)
         if kind is None:
             continue
         t = case_table(kind)
@@ -318,7 +318,7 @@ def case_refs(session: Any, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, 
 
 def fallback_ref(case_kind: str, case_id: int) -> dict[str, Any]:
     """A case's reference when its row could not be read (``#id``, no summary)."""
-    kind = KINDS.get(case_kind)
+    kind = installed().get(case_kind)
     return case_ref(case_kind, f"#{case_id}", "（无摘要）", kind_label=kind.label() if kind else None)
 
 

@@ -24,7 +24,8 @@ from sqlalchemy import Engine, and_, func, select
 from db.engine import write_session
 from notifications.outbox import enqueue_many
 from states.vocab import ClockStatus
-from workflow.cases.clocks import CLOCK_KINDS, SOON_WORKDAYS, duty_kinds, soon_until
+from workflow.cases.clocks import SOON_WORKDAYS, soon_until
+from workflow.kinds import clock_kinds, duty_kinds
 from workflow.sweeps.base import (
     CLOCKS,
     NO_OFFICER,
@@ -83,7 +84,7 @@ def digest_rows(session: Any, ag: AgencyInfo, now: datetime, *, limit: int = DIG
                 days = 0
             else:
                 days = ag.cal.workdays_between(ag.today, r.due_date)
-            kind = CLOCK_KINDS.get(r.kind)
+            kind = clock_kinds().get(r.kind)
             out[key].append({"unit": unit, "officer": officer, "kind_label": ref["kind_label"],
                              "number": ref["number"], "summary": ref["summary"],
                              "clock_label": kind.label if kind else r.kind, "due_date": r.due_date.isoformat(),

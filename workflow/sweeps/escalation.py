@@ -49,9 +49,8 @@ from states.wording import PRESS_STEPS
 from workflow.accounts.principal import system
 from workflow.cases import engine as case_engine
 from workflow.cases.audit import append_events, event_values
-from workflow.cases.clocks import CLOCK_KINDS, duty_kinds
-from workflow.cases.kind import KINDS
 from workflow.errors import InvalidTransition, NotFound, StaleVersion
+from workflow.kinds import clock_kinds, duty_kinds, installed
 from workflow.sweeps.base import (
     CLOCKS,
     EVENTS,
@@ -109,7 +108,7 @@ def rules(ag: AgencyInfo) -> list[Rule]:
     """One rule per kind with duty clocks — per distinct ladder of a kind with its own (12345: by profile cell) —
     in the order of the kinds' names."""
     out = []
-    for name, kind in sorted(KINDS.items()):
+    for name, kind in sorted(installed().items()):
         if not any(v.duty for v in kind.clocks.values()):
             continue
         own = list(kind.escalation_ladders(ag.cfg, ag.id)) if kind.escalation_ladders else []
@@ -152,7 +151,7 @@ def _pending(ag: AgencyInfo, now: datetime, rule: Rule) -> list[Any]:
 
 def _leader_notices(ag: AgencyInfo, r: Any, level: int, case: dict[str, Any], officer: tuple[str, str],
                     now: datetime, hold: datetime) -> list[dict[str, Any]]:
-    kind = CLOCK_KINDS.get(r.kind)
+    kind = clock_kinds().get(r.kind)
     notice = {"level": level, "clock_label": kind.label if kind else r.kind, "due_date": r.due_date.isoformat(),
               "days_overdue": ag.cal.workdays_between(r.due_date, ag.today), "officer": officer[0],
               "unit": officer[1]}
@@ -185,7 +184,7 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
         rows = s.execute(skip_locked(q, engine)).all()
         if not rows:
             return 0, after
-        kind = KINDS[rule.case_kind]
+        kind = installed()[rule.case_kind]
         cases = lock_cases(s, engine, rule.case_kind, [r.case_id for r in rows])
         refs = case_refs(s, {(r.case_kind, r.case_id) for r in rows})
         officers = people(s, {r.assignee_id for r in rows})
@@ -245,7 +244,7 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
             s.execute(update(CLOCKS).where(c.id.in_(ids)).values(
                 breached_at=func.coalesce(c.breached_at, c.due_at), overdue_level=level))
         for (case_kind, level), case_ids in case_levels.items():
-            t = case_table(KINDS[case_kind])
+            t = case_table(installed()[case_kind])
             s.execute(update(t).where(t.c.id.in_(case_ids), t.c.overdue_level < level).values(overdue_level=level))
         s.commit()
     report.batches += 1
@@ -260,14 +259,14 @@ def _press(engine: Engine, ag: AgencyInfo, now: datetime, deferred: Deferred, re
     the case's and its clocks' level, and notifies the leaders in the same transaction)."""
     done: set[tuple[str, int, str]] = set()  # (kind, case, step): two overdue clocks of one case press it once
     for r, steps in deferred:
-        kind = KINDS[r.case_kind]
+        kind = installed()[r.case_kind]
         for action in steps:
             if (r.case_kind, r.case_id, action) in done:
                 continue
             label = PRESS_STEPS[action]
             try:
                 case_engine.act(engine, kind, r.case_id, action,
-                                {"note": f"系统自动{label}：{CLOCK_KINDS[r.kind].label}已逾期"}, system(ag.id), now)
+                                {"note": f"系统自动{label}：{clock_kinds()[r.kind].label}已逾期"}, system(ag.id), now)
             except (InvalidTransition, StaleVersion, NotFound) as exc:
                 log.debug("%s %s: %s not fired now: %s", r.case_kind, r.case_id, action, exc)
                 report.add("workorder_not_due")

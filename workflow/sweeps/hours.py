@@ -32,10 +32,11 @@ from states.vocab import ClockStatus
 from states.wording import PRESS_STEPS
 from workflow.accounts.principal import system
 from workflow.cases import engine as case_engine
-from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, duty_kinds
-from workflow.cases.kind import KINDS, CaseKind
+from workflow.cases.clocks import INSTANT_UNITS
+from workflow.cases.kind import CaseKind
 from workflow.cases.pressing import due_time, overdue_text
 from workflow.errors import InvalidTransition, NotFound, StaleVersion
+from workflow.kinds import clock_kinds, duty_kinds, installed
 from workflow.sweeps.base import (
     CLOCKS,
     NO_OFFICER,
@@ -57,7 +58,7 @@ STEPS = ("urge", "supervise")
 
 def pressing_kinds() -> list[CaseKind]:
     """The kinds whose hour clocks are watched here (they press their cases with their own actions)."""
-    return [k for _, k in sorted(KINDS.items()) if k.presses_itself]
+    return [k for _, k in sorted(installed().items()) if k.presses_itself]
 
 
 def _hour_clocks(ag: AgencyInfo, kind: CaseKind, *conds: Any) -> Any:
@@ -87,10 +88,11 @@ def _remind_kind(engine: Engine, ag: AgencyInfo, kind: CaseKind, now: datetime, 
         names = people(s, {r.assignee_id for r, _ in near})
         desk = desk_users(s, ag.id)
         notices = []
+        clock_specs = clock_kinds()
         for r, left in near:
-            for_desk = CLOCK_KINDS[r.kind].for_desk or r.assignee_id is None
+            for_desk = clock_specs[r.kind].for_desk or r.assignee_id is None
             to = desk if for_desk else ((r.assignee_id, names.get(r.assignee_id, (NO_OFFICER, ""))[0]),)
-            notice = {"clock_label": CLOCK_KINDS[r.kind].label, "due_date": r.due_date.isoformat(),
+            notice = {"clock_label": clock_specs[r.kind].label, "due_date": r.due_date.isoformat(),
                       "due_time": due_time(r.due_at, ag.tz), "working_days_left": 0,
                       "minutes_left": max(1, left // 60), "for_desk": for_desk}
             for uid, name in to:
@@ -130,7 +132,7 @@ def _escalate_kind(engine: Engine, ag: AgencyInfo, kind: CaseKind, now: datetime
     for order_id, (steps, r) in reached.items():
         for action in STEPS[int(fired.get(order_id) or 0):steps]:
             late = overdue_text(ag.cal.working_seconds_between(r.due_at, now, ag.hours))
-            note = f"系统自动{PRESS_STEPS[action]}：{CLOCK_KINDS[r.kind].label}已逾期{late}"
+            note = f"系统自动{PRESS_STEPS[action]}：{clock_kinds()[r.kind].label}已逾期{late}"
             try:
                 case_engine.act(engine, kind, order_id, action, {"note": note}, system(ag.id), now)
             except (InvalidTransition, StaleVersion, NotFound) as exc:  # a busy order, or not due by its ladder

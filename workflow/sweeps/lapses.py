@@ -26,8 +26,9 @@ from db.engine import read_session
 from states.vocab import ClockStatus
 from workflow.accounts.principal import system
 from workflow.cases import engine as case_engine
-from workflow.cases.kind import KINDS, CaseKind
+from workflow.cases.kind import CaseKind
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
+from workflow.kinds import installed
 from workflow.sweeps.base import (
     CLOCKS,
     AgencyInfo,
@@ -56,7 +57,7 @@ def _pending(ag: AgencyInfo, kind: CaseKind) -> list[Any]:
 @sweep("lapses")
 def lapse(engine: Engine, now: datetime, report: SweepReport, budget: Budget, opts: RunOptions) -> None:
     """Fire every due lapse action, oldest due date first, kind by kind (see the module doc)."""
-    kinds = [k for _, k in sorted(KINDS.items()) if lapse_kinds(k)]
+    kinds = [k for _, k in sorted(installed().items()) if lapse_kinds(k)]
     for ag in load_agencies(engine, now):
         for kind in kinds:
             _lapse_kind(engine, ag, kind, now, report, budget, opts)

@@ -27,8 +27,8 @@ from workflow.accounts.principal import system
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar, calendar_version, count_stale_clocks, stale_clock_ids
 from workflow.cases.audit import append_events, event_values
-from workflow.cases.clocks import CLOCK_KINDS, recompute_clock
-from workflow.cases.kind import KINDS
+from workflow.cases.clocks import recompute_clock
+from workflow.kinds import clock_kinds, installed
 from workflow.sweeps.base import (
     CLOCKS,
     Budget,
@@ -44,11 +44,11 @@ from workflow.sweeps.base import (
 def _refresh_cases(session: Any, kind: str, ids: set[int], now: datetime) -> None:
     """The case rows' nearest running deadline and overdue level, from their clocks (the rule of
     ``disclosure_context.refresh_next_due``: a passed window that only permits something no longer counts)."""
-    t = case_table(KINDS[kind])
+    t = case_table(installed()[kind])
     c = CLOCKS.c
-    binding = tuple(k for k, v in CLOCK_KINDS.items() if v.duty or v.lapse_action)
+    binding = tuple(k for k, v in clock_kinds().items() if v.duty or v.lapse_action)
     running = (c.case_kind == kind, c.case_id == t.c.id, c.status == ClockStatus.RUNNING,
-               c.kind.in_(tuple(CLOCK_KINDS)), or_(c.kind.in_(binding), c.due_at >= now))
+               c.kind.in_(tuple(clock_kinds())), or_(c.kind.in_(binding), c.due_at >= now))
     session.execute(update(t).where(t.c.id.in_(sorted(ids))).values(
         next_due_at=select(func.min(c.due_at)).where(*running).scalar_subquery(),
         overdue_level=func.coalesce(select(func.max(c.overdue_level)).where(*running).scalar_subquery(), 0)))

@@ -36,8 +36,7 @@ from sqlalchemy import Engine, and_, func, or_, select, update
 from db.engine import read_session, write_session
 from notifications.outbox import enqueue_many
 from states.vocab import ClockStatus
-from workflow.cases.clocks import CLOCK_KINDS, desk_kinds, reminder_kinds
-from workflow.cases.kind import KINDS
+from workflow.kinds import clock_kinds, desk_kinds, installed, reminder_kinds
 from workflow.sweeps.base import (
     CLOCKS,
     NO_OFFICER,
@@ -73,11 +72,11 @@ def ladders(ag: AgencyInfo) -> list[tuple[tuple[int, ...], tuple[str, ...], Any]
     """(rungs, clock kinds, condition or None) for every reminder ladder of the agency."""
     # a kind whose own ladders give none (no 12345 profile loads): its clocks are reminded on the agency's ladders,
     # not silently not
-    own = {name: list(k.reminder_ladders(ag.cfg, ag.id)) for name, k in sorted(KINDS.items()) if k.reminder_ladders}
+    own = {name: list(k.reminder_ladders(ag.cfg, ag.id)) for name, k in sorted(installed().items()) if k.reminder_ladders}
     plain: dict[tuple[int, ...], list[str]] = {}
     profiled: dict[str, list[str]] = {}
     for kind in reminder_kinds():
-        case_kind = CLOCK_KINDS[kind].case_kind
+        case_kind = clock_kinds()[kind].case_kind
         if own.get(case_kind) and kind not in ag.cfg.reminder_ladders_wd:
             profiled.setdefault(case_kind, []).append(kind)
         else:
@@ -121,7 +120,7 @@ def _desk_clocks() -> dict[str, tuple[str, ...]]:
     """Case kind → its clock kinds the desk answers for (reminded even while nobody is assigned)."""
     out: dict[str, tuple[str, ...]] = {}
     for kind in desk_kinds():
-        case_kind = CLOCK_KINDS[kind].case_kind
+        case_kind = clock_kinds()[kind].case_kind
         out[case_kind] = (*out.get(case_kind, ()), kind)
     return out
 
@@ -144,8 +143,9 @@ def _batch(engine: Engine, ag: AgencyInfo, w: Window, opts: RunOptions, now: dat
         names = people(s, {r.assignee_id for r in rows})
         desk = desk_users(s, ag.id)
         notices = []
+        clock_specs = clock_kinds()
         for r in rows:
-            kind = CLOCK_KINDS.get(r.kind)
+            kind = clock_specs.get(r.kind)
             for_desk = kind is not None and kind.for_desk
             to = desk if for_desk else ((r.assignee_id, names.get(r.assignee_id, (NO_OFFICER, ""))[0]),)
             for uid, name in to:

@@ -25,9 +25,9 @@ from workflow.agencies.admin import save_agency_settings
 from workflow.agencies.config import AgencyConfig
 from workflow.agencies.setup import NUMBER_FIELDS, NUMBER_LABELS, TIMEZONES, profile_choices
 from workflow.agencies.views import local_calendar_scopes
-from workflow.cases.clocks import CLOCK_KINDS
 from workflow.errors import DomainValidation
 from workflow.hotline.profile_view import profile_rows
+from workflow.kinds import clock_kinds
 
 router = APIRouter(prefix="/agency", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
@@ -152,7 +152,7 @@ def _page(request: Request, values: dict[str, Any], errors: dict[str, list[str]]
         "sections": _sections(request), "values": values, "errors": errors, "numbers": numbers,
         "number_labels": NUMBER_LABELS, "layouts": [(k, v[0]) for k, v in LAYOUTS.items()],
         "widths": list(WIDTHS.items()), "row_options": _row_options(),
-        "ladder_kinds": [(k, v.label) for k, v in CLOCK_KINDS.items() if v.reminders],
+        "ladder_kinds": [(k, v.label) for k, v in clock_kinds().items() if v.reminders],
         "profile_basis": next((p.basis for p in profiles if p.code == cfg.hotline_profile), ""),
         "profile_bases": {p.code: p.basis for p in profiles},
         "overrides": _overrides_text(cfg.hotline_overrides),
@@ -176,7 +176,7 @@ def agency(request: Request, user: CurrentUser = IsAdmin) -> Response:
 
 def _ladders(form: FormData, errors: dict[str, list[str]]) -> dict[str, list[int]]:
     out = {}
-    for kind, spec in CLOCK_KINDS.items():
+    for kind, spec in clock_kinds().items():
         text = form_str(form, f"ladder_{kind}")
         if not spec.reminders or not text:
             continue

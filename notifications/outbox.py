@@ -1,13 +1,17 @@
-"""Drain the outbox: claim due rows, render and send outside any transaction, then mark each row.
+"""Drain the outbox: claim due rows, render and send outside any transaction, then mark them.
 
-1. Claim (one short write transaction): due ``pending`` rows and ``sending`` rows whose lease expired;
-   ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite; set ``sending``, ``locked_by``,
-   ``lease_until``; commit. Leases are taken and judged on the database's clock, short, and renewed while the
-   batch is sent (``notifications.leases``).
-2. Render and send with no transaction open.
-3. Mark each row (one short transaction per row): ``sent`` (+ StoredFile rows), or back to ``pending``
-   with back-off, or ``dead``. A crash between 2 and 3 leaves the row ``sending``; once the lease expires
-   it is sent again — at most one duplicate, carrying the same Message-ID.
+1. Claim (one short write transaction, one ``UPDATE … RETURNING``): due ``pending`` rows and ``sending`` rows whose
+   lease expired; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite; set ``sending``,
+   ``locked_by``, ``lease_until``; commit. Leases are taken and judged on the database's clock, short, and renewed
+   while the batch is sent (``notifications.leases``).
+2. Render (``CHUNK`` rows at a time on a thread, the next chunk while this one is sent) and send over one SMTP
+   connection with no transaction open. A text-and-HTML message (every internal notice: no attachment) is written
+   straight to bytes (``notifications.mailer.compose``).
+3. Mark: the chunk's deliveries together (``mark_sent_many``: one transaction; if it fails, each row on its own);
+   a row with files to store (+ StoredFile rows, a document event) or a secret to scrub on its own (``mark_sent``);
+   a failed row on its own, back to ``pending`` with back-off, or ``dead``. A crash between 2 and 3 leaves the
+   chunk's rows ``sending``; once their lease expires they are sent again — at most one duplicate each, carrying the
+   same Message-ID.
 
 Back-off: ``settings.outbox_backoff_seconds[k]`` is the wait before attempt ``k + 1`` (entry 0 is the
 delay of the first attempt, normally 0); after ``outbox_max_attempts`` failures, or a permanent (5xx or
@@ -23,10 +27,10 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_
+from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
 from db.bulk import bulk_insert
@@ -42,7 +46,8 @@ from notifications.mailer import (
     SendError,
     attachment_formats,
     backend_for,
-    build_message,
+    compose,
+    message_id_of,
     provided_files,
 )
 from notifications.render import RenderedDocument, render_many
@@ -190,28 +195,49 @@ def backoff_delay(attempts: int, schedule: Sequence[int]) -> int:
 
 def _due_clause(now: datetime, lease_now: datetime) -> Any:
     """Pending rows due by the worker's ``now``; claimed rows whose lease ran out by the database's clock."""
-    return or_(and_(col(Outbox.status) == OutboxStatus.PENDING, col(Outbox.next_attempt_at) <= now),
-               and_(col(Outbox.status) == OutboxStatus.SENDING, col(Outbox.lease_until) < lease_now))
+    c = _TABLE.c
+    return or_(and_(c.status == OutboxStatus.PENDING, c.next_attempt_at <= now),
+               and_(c.status == OutboxStatus.SENDING, c.lease_until < lease_now))
+
+
+_JOB_COLUMNS = ("id", "agency_id", "case_kind", "case_id", "notice_type", "channel", "recipient", "recipient_name",
+                "context", "attempts", "next_attempt_at")
 
 
 def claim_due(engine: Engine, now: datetime, *, instance: str, limit: int, lease_seconds: int) -> list[Job]:
-    """Claim up to ``limit`` due rows for ``instance`` in one short write transaction; the lease is taken and
-    judged on the database's clock (``notifications.leases``), never on this worker's."""
+    """Claim up to ``limit`` due rows for ``instance`` in one short write transaction: rows whose lease ran out first,
+    then pending rows, oldest due first — each an ``UPDATE … WHERE id IN (SELECT … ORDER BY next_attempt_at LIMIT n
+    [FOR UPDATE SKIP LOCKED]) RETURNING …`` that walks ``ix_outbox_due`` (status, next_attempt_at) and stops after n
+    rows, however long the queue. The lease is taken and judged on the database's clock (``notifications.leases``),
+    never on this worker's."""
+    c = _TABLE.c
     with write_session(engine) as s:
         lease_now, until = lease_end(s, lease_seconds)
-        q = select(Outbox).where(_due_clause(now, lease_now)).order_by(col(Outbox.next_attempt_at),
-                                                                       col(Outbox.id)).limit(limit)
-        if not is_sqlite(engine):
-            q = q.with_for_update(skip_locked=True)
-        rows = list(s.exec(q).all())
-        jobs = []
-        for r in rows:
-            r.status, r.locked_by, r.lease_until = OutboxStatus.SENDING, instance, until
-            assert r.id is not None
-            jobs.append(Job(r.id, r.agency_id, r.case_kind, r.case_id, r.notice_type, r.channel, r.recipient,
-                            r.recipient_name, dict(r.context or {}), r.attempts))
+        rows = _claim(s, engine, and_(c.status == OutboxStatus.SENDING, c.lease_until < lease_now), limit, instance,
+                      until)
+        if len(rows) < limit:
+            rows += _claim(s, engine, and_(c.status == OutboxStatus.PENDING, c.next_attempt_at <= now), limit - len(rows),
+                           instance, until)
         s.commit()
-    return jobs
+    rows = sorted(rows, key=lambda r: (_aware(r.next_attempt_at), r.id))
+    return [Job(r.id, r.agency_id, r.case_kind, r.case_id, r.notice_type, r.channel, r.recipient, r.recipient_name,
+                dict(r.context or {}), r.attempts) for r in rows]
+
+
+def _claim(s: Session, engine: Engine, where: Any, limit: int, instance: str, until: datetime) -> list[Any]:
+    t = _TABLE
+    # ordered by next_attempt_at alone, the index's order (rows due at the same instant in the order they were added):
+    # a tie-break on id would make the database sort every row due at that instant — a whole day's reminders
+    due = select(t.c.id).where(where).order_by(t.c.next_attempt_at).limit(limit)
+    if not is_sqlite(engine):
+        due = due.with_for_update(skip_locked=True)
+    return list(s.execute(update(t).where(t.c.id.in_(due.scalar_subquery()))
+                          .values(status=OutboxStatus.SENDING, locked_by=instance, lease_until=until)
+                          .returning(*(t.c[c] for c in _JOB_COLUMNS))).all())
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _locked_row(s: Session, job: Job) -> Outbox | None:
@@ -273,6 +299,20 @@ def mark_sent(engine: Engine, job: Job, now: datetime, *, message_id: str | None
                                      "filename": doc.filename, "sha256": doc.sha256, "outbox_id": job.id}))
         s.commit()
     return True
+
+
+def mark_sent_many(engine: Engine, rows: Sequence[tuple[int, str | None, str | None]], now: datetime) -> None:
+    """Record deliveries of rows with no file to store and nothing to scrub — (id, Message-ID, note) each — in one
+    transaction (one executemany UPDATE); a row another instance marked already is left as it is."""
+    if not rows:
+        return
+    t = _TABLE
+    stmt = (update(t).where(t.c.id == bindparam("oid"), t.c.status != OutboxStatus.SENT)
+            .values(status=OutboxStatus.SENT, sent_at=now, message_id=bindparam("mid"), attempts=t.c.attempts + 1,
+                    locked_by=None, lease_until=None, last_error=bindparam("note")))
+    with write_session(engine) as s:
+        s.execute(stmt, [{"oid": oid, "mid": mid, "note": note} for oid, mid, note in rows])
+        s.commit()
 
 
 def mark_failed(engine: Engine, job: Job, now: datetime, error: SendError, settings: Settings) -> OutboxStatus:
@@ -358,9 +398,6 @@ def user_emails(engine: Engine, jobs: Sequence[Job]) -> dict[int, tuple[str, str
     return out
 
 
-Clock = Callable[[], datetime]
-
-
 def _process_sync(job: Job, email: tuple[str, str] | None, settings: Settings,
                   now: datetime) -> tuple[str, Any, list[RenderedDocument]]:
     """Render one job (no transaction open). Returns (action, message-or-note, files to store)."""
@@ -381,7 +418,7 @@ def _process_sync(job: Job, email: tuple[str, str] | None, settings: Settings,
     formats = tuple(f for f in ("html", "txt") if f in spec.formats) + attach
     docs = render_many(job.notice_type, job.context, formats, settings=settings)
     addressed = _Addressed(job.id, job.notice_type, recipient, name, job.context)
-    msg = build_message(addressed, docs, settings, now=now, files=provided_files(job.context, settings))
+    msg = compose(addressed, docs, settings, now=now, files=provided_files(job.context, settings))
     return "send", msg, [docs[f] for f in attach]
 
 
@@ -394,13 +431,90 @@ class _Addressed:
     context: dict[str, Any]
 
 
+CHUNK = 50  # rows rendered together (one hop to a thread, while the previous chunk is sent), then marked together
+Rendered = tuple[str, Any, list[RenderedDocument]] | SendError | None  # None: not rendered (the SMTP circuit is open)
+
+
+def _mails(job: Job, emails: dict[int, tuple[str, str]]) -> bool:
+    """Whether the row goes out by email (not printed, not an in-app notice to a user without an address)."""
+    return job.channel != "print" and not (job.recipient.startswith("user:") and job.id not in emails)
+
+
+def _render_chunk(jobs: Sequence[Job], emails: dict[int, tuple[str, str]], settings: Settings, now: datetime,
+                  circuit_open: bool) -> list[Rendered]:
+    """Render each job of a chunk (no transaction open); a failure stays with its row."""
+    out: list[Rendered] = []
+    for job in jobs:
+        if circuit_open and _mails(job, emails):
+            out.append(None)  # do not render what cannot be sent now
+            continue
+        try:
+            out.append(_process_sync(job, emails.get(job.id), settings, now))
+        except Exception as exc:  # classified here, inside the except block (logged with its traceback)
+            out.append(as_send_error(exc, f"{job.id} ({job.notice_type})"))
+    return out
+
+
+@dataclass
+class _Drain:
+    """One run's state: the SMTP circuit, the rows claimed and not yet settled (their leases renewed together)."""
+
+    engine: Engine
+    instance: str
+    settings: Settings
+    lease: int
+    clock: Callable[[], datetime]
+    stats: DeliveryStats
+    circuit: SendError | None = None
+    unsettled: dict[int, Job] | None = None
+    leased_at: float = 0.0
+
+    async def keep_leases(self) -> None:
+        """Renew the leases of the rows still unsettled once a third of a lease has passed."""
+        if self.unsettled and time.monotonic() - self.leased_at > self.lease / 3:
+            await asyncio.to_thread(renew, self.engine, list(self.unsettled), self.instance, self.lease)
+            self.leased_at = time.monotonic()
+
+    def settled(self, job: Job) -> None:
+        if self.unsettled is not None:
+            self.unsettled.pop(job.id, None)
+
+    async def fail(self, job: Job, exc: Exception) -> None:
+        error = as_send_error(exc, f"{job.id} ({job.notice_type})")
+        status = await asyncio.to_thread(mark_failed, self.engine, job, self.clock(), error, self.settings)
+        self.settled(job)
+        self.stats.dead += status == OutboxStatus.DEAD
+        self.stats.retried += status == OutboxStatus.PENDING
+        if error.connection:
+            self.circuit = error
+
+    def count(self, action: str, files: int) -> None:
+        self.stats.sent += action == "send"
+        self.stats.printed += action == "print"
+        self.stats.no_email += action == "no_email"
+        self.stats.files += files
+
+    async def flush(self, done: list[tuple[Job, str, str | None, str | None]]) -> None:
+        """Mark the rows delivered since the last flush, together (``mark_sent_many``)."""
+        if not done:
+            return
+        marked = await asyncio.to_thread(_mark_done, self.engine, done, self.clock(), self.settings)
+        for job, action, _, _ in done:
+            self.settled(job)
+            if job.id in marked:
+                self.count(action, 0)
+        done.clear()
+
+
 async def adeliver_due(engine: Engine, now: datetime, *, instance: str, batch_size: int = 50,
                        lease_seconds: int | None = None, time_budget_s: float = 240.0,
                        settings: Settings | None = None, backend: MailBackend | None = None) -> DeliveryStats:
     """Drain due rows in batches until none are due or the time budget is spent (no per-run cap).
 
-    The batch's leases (``outbox_lease_seconds`` unless given) are renewed whenever a third of one has passed,
-    so a slow batch keeps its rows while a killed worker's rows are taken over within one lease."""
+    A batch is claimed in one statement, rendered ``CHUNK`` rows at a time on a thread (the next chunk while this one
+    is sent), sent over the backend's one connection, and its deliveries marked in one statement per chunk. The
+    batch's leases (``outbox_lease_seconds`` unless given) are renewed whenever a third of one has passed, so a slow
+    batch keeps its rows while a killed worker's rows are taken over within one lease."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     s = settings or get_settings()
@@ -410,63 +524,106 @@ async def adeliver_due(engine: Engine, now: datetime, *, instance: str, batch_si
     def clock() -> datetime:
         return now + timedelta(seconds=time.monotonic() - start)
 
-    stats = DeliveryStats()
-    circuit: SendError | None = None  # the SMTP server is unreachable: do not hammer it this run
+    def over() -> bool:
+        return time.monotonic() - start >= time_budget_s
+
+    run = _Drain(engine, instance, s, lease, clock, DeliveryStats())
     async with backend or backend_for(s) as mail:
-        while time.monotonic() - start < time_budget_s:
+        while not over():
             jobs = await asyncio.to_thread(claim_due, engine, clock(), instance=instance, limit=batch_size,
                                            lease_seconds=lease)
             if not jobs:
                 break
-            leased_at = time.monotonic()
-            stats.batches += 1
-            stats.claimed += len(jobs)
+            run.unsettled, run.leased_at = {j.id: j for j in jobs}, time.monotonic()
+            run.stats.batches += 1
+            run.stats.claimed += len(jobs)
             emails = await asyncio.to_thread(user_emails, engine, jobs)
-            for i, job in enumerate(jobs):
-                if time.monotonic() - start >= time_budget_s:
-                    await asyncio.to_thread(release, engine, jobs[i:], instance)
-                    break
-                if time.monotonic() - leased_at > lease / 3:  # still sending: keep the rest of the batch
-                    await asyncio.to_thread(renew, engine, [j.id for j in jobs[i:]], instance, lease)
-                    leased_at = time.monotonic()
-                circuit = await _one(engine, job, emails.get(job.id), mail, s, clock, stats, circuit)
-            if circuit is not None and all(j.channel != "print" for j in jobs):
+            await _drain_batch(run, jobs, emails, mail, over)
+            if run.unsettled:  # the time budget ran out: give back what was not sent
+                await asyncio.to_thread(release, engine, list(run.unsettled.values()), instance)
+                run.unsettled = {}
+            if run.circuit is not None and all(j.channel != "print" for j in jobs):
                 break
-    stats.remaining, stats.lag_seconds = await asyncio.to_thread(backlog, engine, clock())
-    stats.elapsed_seconds = time.monotonic() - start
-    return stats
+    run.stats.remaining, run.stats.lag_seconds = await asyncio.to_thread(backlog, engine, clock())
+    run.stats.elapsed_seconds = time.monotonic() - start
+    return run.stats
 
 
-async def _one(engine: Engine, job: Job, email: tuple[str, str] | None, mail: MailBackend, s: Settings,
-               clock: Clock, stats: DeliveryStats, circuit: SendError | None) -> SendError | None:
-    """Process one claimed job and record the outcome; returns the (possibly new) open circuit.
+async def _drain_batch(run: _Drain, jobs: list[Job], emails: dict[int, tuple[str, str]], mail: MailBackend,
+                       over: Callable[[], bool]) -> None:
+    chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
 
-    Whatever goes wrong with this row stays with this row: the rest of the batch is still delivered."""
-    mails = job.channel != "print" and not (job.recipient.startswith("user:") and email is None)
+    def render(chunk: list[Job]) -> asyncio.Future[list[Rendered]]:
+        return asyncio.ensure_future(asyncio.to_thread(_render_chunk, chunk, emails, run.settings, run.clock(),
+                                                       run.circuit is not None))
+
+    ahead = render(chunks[0])
+    for k, chunk in enumerate(chunks):
+        rendered = await ahead
+        if k + 1 < len(chunks) and not over():
+            ahead = render(chunks[k + 1])
+        done: list[tuple[Job, str, str | None, str | None]] = []
+        for job, result in zip(chunk, rendered, strict=True):
+            if over():
+                break
+            await run.keep_leases()
+            await _one(run, job, result, emails, mail, done)
+        await run.flush(done)
+        if over():
+            break
+    if not ahead.done():
+        await ahead  # a render thread still running: let it end before the rows are given back
+
+
+async def _one(run: _Drain, job: Job, result: Rendered, emails: dict[int, tuple[str, str]], mail: MailBackend,
+               done: list[tuple[Job, str, str | None, str | None]]) -> None:
+    """Send one rendered job; whatever goes wrong with this row stays with this row (the rest is still delivered)."""
     try:
-        if circuit is not None and mails:
-            raise circuit  # do not render what cannot be sent now
-        action, payload, docs = await asyncio.to_thread(_process_sync, job, email, s, clock())
+        if run.circuit is not None and _mails(job, emails):
+            raise run.circuit
+        if result is None:  # rendered while the circuit was open, and it has closed since: next run
+            raise SendError("not rendered: the mail server was unreachable", permanent=False)
+        if isinstance(result, SendError):
+            raise result
+        action, payload, docs = result
         if action == "send":
             await mail.send(payload, outbox_id=job.id, notice_type=job.notice_type)
     except Exception as exc:  # classified by as_send_error; one row never aborts the batch
-        error = as_send_error(exc, f"{job.id} ({job.notice_type})")
-        status = await asyncio.to_thread(mark_failed, engine, job, clock(), error, s)
-        stats.dead += status == OutboxStatus.DEAD
-        stats.retried += status == OutboxStatus.PENDING
-        return error if error.connection else circuit
-    message_id = str(payload["Message-ID"]) if action == "send" else None
-    try:
-        await asyncio.to_thread(mark_sent, engine, job, clock(), message_id=message_id,
-                                note=None if action == "send" else payload, docs=docs, settings=s)
+        await run.fail(job, exc)
+        return
+    message_id = message_id_of(payload) if action == "send" else None
+    note = None if action == "send" else str(payload)
+    if not docs and not get_spec(job.notice_type).secret_keys:
+        done.append((job, action, message_id, note))  # marked with the rest of the chunk
+        return
+    try:  # files to store (and a secret to scrub): this row on its own
+        await asyncio.to_thread(mark_sent, run.engine, job, run.clock(), message_id=message_id, note=note, docs=docs,
+                                settings=run.settings)
     except Exception:  # delivered, not recorded: the lease expires; a resend keeps its Message-ID
         log.exception("outbox %s (%s) delivered but not marked sent", job.id, job.notice_type)
-        return circuit
-    stats.sent += action == "send"
-    stats.printed += action == "print"
-    stats.no_email += action == "no_email"
-    stats.files += len(docs)
-    return circuit
+        run.settled(job)
+        return
+    run.settled(job)
+    run.count(action, len(docs))
+
+
+def _mark_done(engine: Engine, done: Sequence[tuple[Job, str, str | None, str | None]], now: datetime,
+               settings: Settings) -> set[int]:
+    """Mark delivered rows together; if that fails, each on its own, so one row that cannot be marked is the only
+    one left ``sending`` (resent once its lease expires, with its Message-ID). Returns the ids marked."""
+    try:
+        mark_sent_many(engine, [(job.id, message_id, note) for job, _, message_id, note in done], now)
+        return {job.id for job, *_ in done}
+    except Exception:
+        log.exception("outbox: %d deliveries could not be marked together; marking each", len(done))
+    marked = set()
+    for job, _, message_id, note in done:
+        try:
+            mark_sent(engine, job, now, message_id=message_id, note=note, docs=(), settings=settings)
+            marked.add(job.id)
+        except Exception:
+            log.exception("outbox %s (%s) delivered but not marked sent", job.id, job.notice_type)
+    return marked
 
 
 def deliver_due(engine: Engine, now: datetime, *, instance: str, batch_size: int = 50, lease_seconds: int | None = None,

@@ -9,7 +9,6 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from email.message import EmailMessage
 
 import pytest
 from sqlmodel import select
@@ -17,7 +16,7 @@ from sqlmodel import select
 from db.engine import read_session, write_session
 from db.models import Agency, Outbox
 from notifications.fixtures import fixture_context
-from notifications.mailer import SmtpBackend
+from notifications.mailer import Message, SmtpBackend
 from notifications.outbox import claim_due, deliver_due, enqueue
 from tests.conftest import T0, Db
 
@@ -46,7 +45,7 @@ class SlowSmtp(SmtpBackend):
         super().__init__(settings)
         self.delay = delay
 
-    async def send(self, msg: EmailMessage, *, outbox_id: int, notice_type: str) -> None:
+    async def send(self, msg: Message, *, outbox_id: int, notice_type: str) -> None:
         await asyncio.sleep(self.delay)
         await super().send(msg, outbox_id=outbox_id, notice_type=notice_type)
 

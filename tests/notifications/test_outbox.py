@@ -199,22 +199,78 @@ def test_crash_after_send_before_mark_gives_one_duplicate_with_same_id(engine, s
 
 def test_a_row_that_cannot_be_marked_does_not_stop_the_batch(engine, server, sink, smtp_settings, monkeypatch):
     ids = [add(engine, "internal.reminder", recipient=f"officer{i}@example.com", key=f"m{i}") for i in range(3)]
-    real = ob.mark_sent
+    real, real_many = ob.mark_sent, ob.mark_sent_many
 
     def flaky(engine_, job, *args, **kwargs):
         if job.id == ids[1]:
             raise RuntimeError("database hiccup on this row")
         return real(engine_, job, *args, **kwargs)
 
+    def flaky_many(engine_, rows, *args, **kwargs):  # the chunk's deliveries are marked together: that fails too
+        if any(oid == ids[1] for oid, *_ in rows):
+            raise RuntimeError("database hiccup on this row")
+        return real_many(engine_, rows, *args, **kwargs)
+
     monkeypatch.setattr(ob, "mark_sent", flaky)
+    monkeypatch.setattr(ob, "mark_sent_many", flaky_many)
     stats = deliver_due(engine, T0, instance="t1", settings=smtp_settings, lease_seconds=300)
     monkeypatch.setattr(ob, "mark_sent", real)
+    monkeypatch.setattr(ob, "mark_sent_many", real_many)
     assert stats.sent == 2 and len(sink.messages) == 3
     assert [row(engine, i).status for i in ids] == ["sent", "sending", "sent"]
     # once its lease is over it is sent again with the same Message-ID (the documented duplicate window)
     run_out_leases(engine)
     assert deliver_due(engine, T0 + timedelta(seconds=1), instance="t2", settings=smtp_settings).sent == 1
     assert sink.ids().count(f"<outbox-{ids[1]}.demo@zrzy.example.gov.cn>") == 2
+
+
+def test_crash_before_a_chunk_is_marked_resends_it_once_with_the_same_ids(engine, server, sink, smtp_settings,
+                                                                          monkeypatch):
+    ids = [add(engine, "internal.reminder", recipient=f"officer{i}@example.com", key=f"c{i}") for i in range(4)]
+
+    class Killed(BaseException):
+        """The process dies after SMTP accepted the chunk, before it was marked."""
+
+    def crash(*args, **kwargs):
+        raise Killed("killed")
+
+    monkeypatch.setattr(ob, "mark_sent_many", crash)
+    with pytest.raises(Killed):
+        deliver_due(engine, T0, instance="t1", settings=smtp_settings, lease_seconds=300)
+    monkeypatch.undo()
+    assert [row(engine, i).status for i in ids] == ["sending"] * 4 and len(sink.messages) == 4
+    assert deliver_due(engine, T0 + timedelta(hours=1), instance="t2", settings=smtp_settings).claimed == 0
+    run_out_leases(engine)
+    assert deliver_due(engine, T0 + timedelta(seconds=1), instance="t2", settings=smtp_settings).sent == 4
+    assert sorted(sink.ids()) == sorted([f"<outbox-{i}.demo@zrzy.example.gov.cn>" for i in ids] * 2)
+    assert {row(engine, i).status for i in ids} == {"sent"} and {row(engine, i).attempts for i in ids} == {1}
+
+
+def test_a_batch_is_claimed_and_marked_in_a_few_statements(engine, server, sink, smtp_settings):
+    """Not one transaction per row: one UPDATE claims a batch, one marks each chunk of deliveries."""
+    from sqlalchemy import event
+
+    for i in range(120):
+        add(engine, "internal.reminder", recipient=f"officer{i}@example.com", key=f"s{i}")
+    updates: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE OUTBOX"):
+            updates.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        stats = deliver_due(engine, T0, instance="t1", settings=smtp_settings, batch_size=100)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert (stats.sent, stats.batches) == (120, 2) and len(sink.messages) == 120
+    assert len(set(sink.ids())) == 120
+    claims = [u for u in updates if "RETURNING" in u.upper()]
+    assert len(claims) == 6  # two per claim (leases run out, then pending): two batches and the look that ends the run
+    assert len(updates) - len(claims) == 3  # the chunks marked: 50 + 50 + 20
+    with read_session(engine) as s:
+        assert {(r.status, r.attempts, r.locked_by) for r in s.exec(select(Outbox)).all()} == {("sent", 1, None)}
+        assert all(r.message_id == f"<outbox-{r.id}.demo@zrzy.example.gov.cn>" for r in s.exec(select(Outbox)).all())
 
 
 def test_drains_past_the_batch_size_on_one_connection(engine, server, sink, smtp_settings):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
+from pydantic import Field
 
+from web.api.schemas import ApiOut
 from web.deps import EngineDep, NowDep, SettingsDep, UserDep, client_ip, get_tokens, login_limits
 from web.errors import ApiError
 from workflow.accounts.memberships import seat_by_code, seats_of
@@ -14,14 +16,38 @@ from workflow.accounts.users import authenticate
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/api/token", summary="登录并获取访问令牌 (OAuth2 password)", responses={
+class TokenOut(ApiOut):
+    access_token: str = Field(description="访问令牌：放在请求头 Authorization: Bearer <令牌> 中")
+    token_type: Literal["bearer"]
+    expires_in: int = Field(description="有效期（秒）")
+
+
+class SeatOut(ApiOut):
+    """An agency the user acts in, with the roles held there."""
+
+    code: str = Field(description="机关代码")
+    name: str = Field(description="机关名称")
+    roles: list[str]
+    own: bool = Field(description="是否本人所在机关（否则为兼任）")
+
+
+class MeOut(ApiOut):
+    id: int
+    username: str
+    display_name: str
+    agency_id: int = Field(description="令牌所代表的机关（兼任时为所兼任的机关）")
+    roles: list[str] = Field(description="在该机关的角色")
+    agencies: list[SeatOut] = Field(description="本人可以办理的机关（本机关及兼任的机关）")
+
+
+@router.post("/api/token", summary="登录并获取访问令牌 (OAuth2 password)", response_description="访问令牌", responses={
     401: {"description": "用户名或密码错误（error.code bad_credentials；机关已停用：agency_inactive）"},
     429: {"description": "登录失败次数过多：本网络地址暂停登录（error.code login_throttled）或该登录名暂时锁定"
                          "（locked）；Retry-After 头和 error.retry_after 给出还需等待的秒数"}})
 def issue_token(request: Request, engine: EngineDep, now: NowDep, settings: SettingsDep,
                 username: Annotated[str, Form()], password: Annotated[str, Form()],
                 agency: Annotated[str | None, Form(description="机关代码：在本人兼任的另一机关办理时填写；省略为本人所在机关")] = None,
-                ) -> dict[str, Any]:
+                ) -> TokenOut:
     res = authenticate(engine, username, password, now=now, limits=login_limits(settings), ip=client_ip(request))
     if res.user is None:
         if res.retry_after is not None:  # a login throttle: the address, or the login name, is locked for now
@@ -38,12 +64,12 @@ def issue_token(request: Request, engine: EngineDep, now: NowDep, settings: Sett
             raise ApiError(403, "not_a_member", f"您在机关“{agency}”没有任职，不能以该机关的身份办理")
         agency_id = seat.agency_id
     token = get_tokens(request).issue(res.user, agency_id)
-    return {"access_token": token, "token_type": "bearer", "expires_in": settings.token_ttl_seconds}
+    return TokenOut(access_token=token, token_type="bearer", expires_in=settings.token_ttl_seconds)
 
 
-@router.get("/api/me", summary="当前用户")
-def me(user: UserDep, engine: EngineDep) -> dict[str, Any]:
-    return {"id": user.id, "username": user.username, "display_name": user.display_name,
-            "agency_id": user.agency_id, "roles": sorted(user.roles),
-            "agencies": [{"code": x.agency_code, "name": x.agency_name, "roles": sorted(x.roles), "own": x.home}
-                         for x in seats_of(engine, user.id)]}
+@router.get("/api/me", summary="当前用户", response_description="当前用户及其可以办理的机关")
+def me(user: UserDep, engine: EngineDep) -> MeOut:
+    return MeOut(id=user.id, username=user.username, display_name=user.display_name, agency_id=user.agency_id,
+                 roles=sorted(user.roles),
+                 agencies=[SeatOut(code=x.agency_code, name=x.agency_name, roles=sorted(x.roles), own=x.home)
+                           for x in seats_of(engine, user.id)])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 
+from web.api.schemas import ApiOut
 from web.deps import EngineDep
 from workflow.calendar.lookup import calendar_for
 
@@ -15,7 +17,40 @@ router = APIRouter(prefix="/api/calendar", tags=["calendar"])
 MAX_DAYS = 3660
 
 
-@router.get("/add-workdays", summary="计算第 N 个工作日（起算日不计入）")
+class SpecialDayOut(ApiOut):
+    date: str = Field(description="日期 YYYY-MM-DD")
+    name: str = Field(description="节假日名称")
+    scope: str = Field(description="national 全国；其他为地方节假日的地区代码")
+
+
+class ExplanationOut(ApiOut):
+    """Why a deadline is what it is (states.calendar_explain.Explanation)."""
+
+    rule: Literal["workdays", "calendar_days", "calendar_months", "working_minutes"]
+    start: str = Field(description="起算日（当日不计入）")
+    amount: int
+    end: str = Field(description="届满日")
+    weekends_skipped: list[str] = Field(description="跳过的周末")
+    holidays_skipped: list[SpecialDayOut] = Field(description="跳过的节假日")
+    makeup_days_counted: list[SpecialDayOut] = Field(description="计入的调休上班日")
+    missing_years: list[int] = Field(description="尚未发布节假日安排的年度（结果为暂定）")
+    nominal_end: str | None = Field(description="按自然日计算时期间的最后一日（顺延前）")
+    month_end_clamped: bool
+    hours: str | None = Field(description="按工作时间计算时所用的工作时段")
+    tz: str | None = Field(description="按工作时间计算时的时区")
+    lines_zh: list[str] = Field(description="说明（中文，逐行）")
+
+
+class DeadlineOut(ApiOut):
+    due: str = Field(description="届满日 YYYY-MM-DD")
+    provisional: bool = Field(description="是否暂定（跨入尚未发布节假日安排的年度）")
+    missing_years: list[int]
+    explanation: ExplanationOut
+    calendar_version: int = Field(description="所用节假日数据的版本")
+
+
+@router.get("/add-workdays", summary="计算第 N 个工作日（起算日不计入）", response_model=DeadlineOut,
+            response_description="届满日及其计算说明")
 def add_workdays(
     engine: EngineDep,
     start: Annotated[date, Query(description="起算日 YYYY-MM-DD（当日不计入）")],

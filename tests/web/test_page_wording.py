@@ -156,6 +156,11 @@ def test_the_check_catches_outside_links_and_raw_codes() -> None:
     assert any("yunnan_county" in f for f in found) and any("outside site" in f for f in found)
     assert any("rules.md" in f for f in found)
     assert not any("rules.md" in f for f in findings(page, "x", admin=True))  # the admins' sources block
+    # the API reference: a field's name is an identifier; the same word in its prose is a finding
+    reference = '<td><code>lag_seconds</code></td><td>Successful Response</td><td>积压 lag_seconds 秒</td>'
+    assert sorted(findings(reference, "/docs", developer=True)) == [
+        "/docs: internal text 'Successful Response'", "/docs: internal text 'lag_seconds'"]
+    assert findings("<td><code>lag_seconds</code></td>", "/docs", developer=True) == []
 
 
 

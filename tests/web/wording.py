@@ -31,6 +31,7 @@ _DROP = re.compile(r"<(script|style|template|textarea)\b.*?</\1>|<!--.*?-->", re
 _ATTR_TEXT = re.compile(r'\s(?:title|placeholder|alt|aria-label|data-confirm)="([^"]*)"')
 _SUBMIT_VALUE = re.compile(r'<input[^>]*type="(?:submit|button)"[^>]*value="([^"]*)"')
 _TAG = re.compile(r"<[^>]+>")
+_CODE = re.compile(r"<code>.*?</code>", re.S)  # the API reference's identifiers: paths, fields, parameter names
 _HREF = re.compile(r'\b(?:href|src|action)="([^"]*)"')
 # an ASCII word: letters first; a token with a digit in it is a number, a case or tracking number, a version
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+/:\-]*")
@@ -64,12 +65,15 @@ def findings(page: str, url: str, *, allowed_data: frozenset[str] = frozenset(),
              developer: bool = False, instance_admin: bool = False) -> list[str]:
     """What a person should not read on ``page`` (empty: the page is plain Chinese). ``developer``: the API
     reference, whose field names, types and paths are identifiers an integrator types — only the internal texts,
-    the untranslated framework texts and outside links are findings there. ``instance_admin``: the technical text
+    the untranslated framework texts and outside links are findings there (an identifier set in ``<code>`` is what
+    it is, e.g. the field ``lag_seconds`` of the scheduler status). ``instance_admin``: the technical text
     of a failure, collapsed (``data-wording="technical"``), is for them."""
     if admin or instance_admin:  # the administrators' profile page shows where each time limit comes from
         page = ADMIN_ONLY.sub(" ", page)
     if instance_admin:  # 系统状态: a failure's technical text, behind 技术详情
         page = TECHNICAL.sub(" ", page)
+    if developer:
+        page = _CODE.sub(" ", page)
     out: list[str] = []
     text = visible_text(page)
     out += [f"{url}: internal text {word!r}" for word in FORBIDDEN if word in text]

@@ -28,7 +28,7 @@ AdminOnly = Annotated[CurrentUser, Depends(require_roles(Role.ADMIN))]
 class SweepOut(ApiOut):
     """A sweep's last run (workflow.ops.status.sweep_view)."""
 
-    job: str = Field(description="调度任务：recompute、lapses、escalation、reminders、digest、outbox")
+    job: str = Field(description="调度任务代码（按运行顺序列出）")
     interval_seconds: Number = Field(description="运行间隔（秒）")
     time_budget_seconds: Number = Field(description="每次运行的时间上限（秒）")
     last_started_at: str | None

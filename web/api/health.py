@@ -26,7 +26,7 @@ Status = Literal["ok", "warn", "fail"]
 
 
 class CheckOut(ApiOut):
-    name: str = Field(description="检查项代码：schema、database、files、outbox、scheduler、calendar、smtp …")
+    name: str = Field(description="检查项代码")
     title: str = Field(description="检查项名称")
     status: Status = Field(description="ok 正常 / warn 注意 / fail 失败")
     message: str = Field(description="结果（中文）")

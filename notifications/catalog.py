@@ -184,9 +184,11 @@ SPECS: tuple[NoticeSpec, ...] = (
     _spec("internal.digest", "每日办理时限汇总", "internal", MEMO,
           ("agency.name", "recipient.name", "notice.digest_date", "notice.due_today", "notice.due_soon",
            "notice.overdue"),
-          "【每日汇总】{{ notice.digest_date|cn_date }}：今日到期"
-          "{{ notice.totals.due_today if notice.totals is defined else notice.due_today|length }}件，逾期"
-          "{{ notice.totals.overdue if notice.totals is defined else notice.overdue|length }}件",
+          "【每日汇总】{{ notice.digest_date|cn_date }}："
+          "{% if notice.by_kind is defined %}{% for k in notice.by_kind %}{{ k.label }}今日到期{{ k.due_today }}件、"
+          "逾期{{ k.overdue }}件{{ '；' if not loop.last }}{% else %}无到期、逾期事项{% endfor %}"
+          "{% else %}今日到期{{ notice.totals.due_today if notice.totals is defined else notice.due_today|length }}项，"
+          "逾期{{ notice.totals.overdue if notice.totals is defined else notice.overdue|length }}项{% endif %}",
           layout="memo", signed=False),
 )
 

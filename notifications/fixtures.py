@@ -118,7 +118,7 @@ def _fee() -> dict[str, Any]:
     }
 
 
-def _digest_rows() -> dict[str, list[dict[str, Any]]]:
+def _digest_rows() -> dict[str, Any]:
     def row(unit: str, officer: str, no: str, summary: str, clock: str, due: str, days: int) -> dict[str, Any]:
         return {"unit": unit, "officer": officer, "kind_label": "政府信息公开申请", "number": no,
                 "summary": summary, "clock_label": clock, "due_date": due, "days": days}
@@ -129,6 +129,7 @@ def _digest_rows() -> dict[str, list[dict[str, Any]]]:
                       row("耕地保护科", f"{EXT_B}明", "依申〔2026〕0006号", "补正告知", "补正告知期限",
                           ISSUED, 0)],
         "due_soon": [row("办公室", "王五", "依申〔2026〕0009号", "规划许可证", "答复期限", "2026-11-27", 2)],
+        "by_kind": [{"kind": "disclosure", "label": "政府信息公开申请", "overdue": 1, "due_today": 2, "due_soon": 1}],
     }
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlmodel import select
 
 from db.engine import read_session
 from db.models import JobRun
-from notifications.render import render
+from notifications.render import render, render_subject
 from tests.helpers import make_staff
+from tests.hotline_helpers import local, new_order
 from tests.workflow.sweep_helpers import at, outbox, register_on, run
 from workflow.sweeps.base import case_refs, load_agencies
 from workflow.sweeps.digest import digest_rows
@@ -78,7 +80,34 @@ def test_a_digest_lists_the_most_urgent_and_counts_them_all(db, clock) -> None:
     ctx = {"agency": {"name": "某县某局"}, "recipient": {"name": "负责人"},
            "notice": {"digest_date": "2026-10-09", **lists}}
     html = render("internal.digest", ctx, "html").content.decode()
-    assert "已逾期3件" in html and "其余2件请登录系统查看" in html
+    assert "政府信息公开申请已逾期3件" in html and "以下列出最紧急的1项期限，其余2项请登录系统查看" in html
+    assert lists["by_kind"] == [{"kind": "disclosure", "label": "政府信息公开申请", "overdue": 3, "due_today": 1,
+                                 "due_soon": 2}]
+
+
+def test_a_digest_counts_each_kind_on_its_own_and_cases_not_deadlines(db, clock) -> None:
+    """Issue 20: disclosure applications and 12345 orders are never one number — the digest says each kind's figures,
+    and counts cases: an order late both to sign for and to handle is one overdue order, listed with both deadlines."""
+    staff, _ = _setup(db, clock)
+    late = new_order(db.engine, staff.front, local(2026, 9, 1, 9, 30), received_at="2026-09-01 09:30:00")
+    now = at(date(2026, 10, 9), 8, 45)
+    (ag,) = [a for a in load_agencies(db.engine, now) if a.id == staff.agency_id]
+    with read_session(db.engine) as s:
+        lists = digest_rows(s, ag, now)
+    order_lines = [r for r in lists["overdue"] if r["kind_label"] == "12345工单"]
+    assert {r["clock_label"] for r in order_lines} == {"签收时限", "办理时限"}, order_lines  # two deadlines …
+    by_kind = {k["kind"]: (k["overdue"], k["due_today"], k["due_soon"]) for k in lists["by_kind"]}
+    assert by_kind == {"disclosure": (1, 1, 2), "workorder": (1, 0, 0)}  # … one overdue order
+    assert lists["totals"]["overdue"] == 1 + len(order_lines)  # deadlines listed
+    ctx = {"agency": {"name": "某县某局"}, "recipient": {"name": "负责人"},
+           "notice": {"digest_date": "2026-10-09", **lists}}
+    html = render("internal.digest", ctx, "html").content.decode()
+    para = re.search(r"<p>截至.*?</p>", html, re.S)
+    assert para and "政府信息公开申请已逾期1件，今日到期1件，3个工作日内到期2件；12345工单已逾期1件，今日到期0件" in para.group(0), para
+    assert "一、已逾期（政府信息公开申请1件，12345工单1件）" in html and "已逾期2件" not in html
+    subject = render_subject("internal.digest", ctx)
+    assert subject == "【每日汇总】2026年10月9日：政府信息公开申请今日到期1件、逾期1件；12345工单今日到期0件、逾期1件", subject
+    assert late
 
 
 def test_case_references_of_any_number_of_cases(db) -> None:

@@ -19,13 +19,13 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, distinct, func, select
 
 from db.engine import write_session
 from notifications.outbox import enqueue_many
 from states.vocab import ClockStatus
 from workflow.cases.clocks import SOON_WORKDAYS, soon_until
-from workflow.kinds import clock_kinds, duty_kinds
+from workflow.kinds import clock_kinds, duty_kinds, installed
 from workflow.sweeps.base import (
     CLOCKS,
     NO_OFFICER,
@@ -58,8 +58,11 @@ def _category(ag: AgencyInfo, now: datetime, soon_end: Any) -> dict[str, Any]:
 
 def digest_rows(session: Any, ag: AgencyInfo, now: datetime, *, limit: int = DIGEST_ROWS) -> dict[str, Any]:
     """The three lists of the digest (rows: unit, officer, kind_label, number, summary, clock_label, due_date, days),
-    each the ``limit`` most urgent, and ``totals`` (how many there are in all): a digest stays readable, and its
-    queries bounded, however many cases an agency has."""
+    each the ``limit`` most urgent, ``totals`` (how many deadlines each list has in all: a digest stays readable,
+    and its queries bounded, however many cases an agency has) and ``by_kind``: per request kind, how many cases
+    are overdue, due today and due soon — the figures the digest states, never one number adding disclosure
+    applications and 12345 orders (issue 20), and cases, not deadlines (an order late to sign for and to handle is
+    one case)."""
     c = CLOCKS.c
     soon_end = soon_until(ag.cal, ag.today)
     base = (c.agency_id == ag.id, c.status == ClockStatus.RUNNING, c.kind.in_(duty_kinds()))
@@ -92,7 +95,25 @@ def digest_rows(session: Any, ag: AgencyInfo, now: datetime, *, limit: int = DIG
     for key in ("overdue", "due_today", "due_soon"):
         out[key].sort(key=lambda x: (x["unit"], x["officer"], x["due_date"], x["number"]))
     out["totals"] = totals
+    out["by_kind"] = _by_kind(session, base, cats)
     return out
+
+
+def _by_kind(session: Any, base: tuple[Any, ...], cats: dict[str, Any]) -> list[dict[str, Any]]:
+    """[{kind, label, overdue, due_today, due_soon}] for each request kind with something to say (the installed
+    kinds in their order, then any other by name); counted per case."""
+    c = CLOCKS.c
+    counts: dict[str, dict[str, int]] = {}
+    for key, cond in cats.items():
+        for kind, n in session.execute(select(c.case_kind, func.count(distinct(c.case_id))).where(*base, cond)
+                                       .group_by(c.case_kind)).all():
+            counts.setdefault(str(kind), dict.fromkeys(cats, 0))[key] = int(n)
+    kinds = installed()  # the installed kinds first, in their order; then any other by name
+    order = list(kinds)
+    return [{"kind": kind, "label": kinds[kind].label() if kind in kinds else kind, **figures}
+            for kind, figures in sorted(counts.items(), key=lambda kv: (kv[0] not in order,
+                                                                        order.index(kv[0]) if kv[0] in order else 0,
+                                                                        kv[0]))]
 
 
 def _window(ag: AgencyInfo, now: datetime) -> str | None:

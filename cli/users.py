@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from cli.common import engine_and_settings, now
@@ -23,37 +25,40 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
+@contextlib.contextmanager
+def _refusals() -> Iterator[None]:
+    """A refusal of the accounts workflow (UserError) as a command-line error: its message, no traceback."""
+    try:
+        yield
+    except UserError as exc:
+        raise CliError(exc.message) from exc
+
+
 def _create(args: argparse.Namespace) -> int:
     engine, settings, _ = engine_and_settings()
     password = _read_password()
-    try:
+    with _refusals():
         user = create_user(engine, agency_code=args.agency or settings.default_agency_code, username=args.name,
                            password=password, roles=args.role, display_name=args.display_name, now=now(),
                            email=args.email, unit_name=args.unit)
-    except UserError as exc:
-        raise CliError(exc.message) from exc
     print(f"已创建用户 {user.username}（角色：{','.join(sorted(checked_roles(args.role)))}）")
     return 0
 
 
 def _grant(args: argparse.Namespace) -> int:
     engine, _, _ = engine_and_settings()
-    try:
+    with _refusals():
         m = memberships.grant(engine, username=args.name, agency_code=args.agency, roles=args.role,
                               actor=system(0, "命令行"), now=now())
-    except UserError as exc:
-        raise CliError(exc.message) from exc
     print(f"{args.name} 现在也在机关 {args.agency} 任职（角色：{','.join(sorted(m.roles))}）；登录后可“切换机关”，接口令牌用 agency={args.agency}")
     return 0
 
 
 def _revoke(args: argparse.Namespace) -> int:
     engine, _, _ = engine_and_settings()
-    try:
+    with _refusals():
         done = memberships.revoke(engine, username=args.name, agency_code=args.agency, actor=system(0, "命令行"),
                                   now=now())
-    except UserError as exc:
-        raise CliError(exc.message) from exc
     print(f"已取消 {args.name} 在机关 {args.agency} 的任职" if done else f"{args.name} 在机关 {args.agency} 没有任职")
     return 0
 

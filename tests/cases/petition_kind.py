@@ -26,7 +26,7 @@ from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.clocks import ClockKind, case_clocks, get_clock, start_clock, stop_clock
 from workflow.cases.context import CaseCtx
-from workflow.cases.kind import CaseKind, CasePage, Shown, register, unregister
+from workflow.cases.kind import CaseKind, CaseList, CasePage, Shown, register, unregister
 
 
 class _Own(SQLModel, registry=registry()):
@@ -126,11 +126,14 @@ PAGE = CasePage(
     field_labels={"assignee_id": "承办人", "text": "内容"}, confirm={"answer": "确认出具处理意见？出具后不能再修改。"},
     uploads={"material": ("信访材料", False)},
 )
+# the case lists (我的案件, 案件查询) and the caseload: what a row shows; no units, no receipt date, no identity number
+LISTING = CaseList(label="信访事项", state_labels=PAGE.state_labels, open_states=(PState.RECEIVED, PState.HANDLING),
+                   search=("petition_no", "petitioner", "content"), applicant="petitioner", phone="phone")
 PETITION = CaseKind(
     name="petition", noun="信访事项", table=Petition, machine=MACHINE, labels=LABELS, make_ctx=Ctx,
     facts=lambda ctx: {}, parse=_parse, handlers={"assign": _assign, "note": _note, "answer": _answer},
     refresh=_refresh, clocks=CLOCKS, title="信访事项", ref_number=("petition_no",), ref_summary=("content",),
-    page=PAGE,
+    page=PAGE, listing=LISTING,
 )
 
 

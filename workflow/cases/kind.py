@@ -58,6 +58,27 @@ class CasePage:
 
 
 @dataclass(frozen=True)
+class CaseList:
+    """What the cross-kind case lists show of a kind — 我的案件, 案件查询 and the caseload's drill-downs
+    (``workflow.cases.listing``), and the caseload's counts (``workflow.reports.caseload``): columns of the kind's
+    table. The row's number and summary are the descriptor's ``ref_number`` / ``ref_summary``, its link ``url()``,
+    its deadline the nearest running clock in the shared clocks table, its assignee ``assignee_id``."""
+
+    label: str  # the 类别 column and filter: 依申请公开, 12345工单
+    state_labels: Mapping[str, str]
+    open_states: tuple[str, ...]  # 在办: the lists' 仅看未办结 and the caseload
+    search: tuple[str, ...]  # columns the 检索 box matches (number, names, words of the request)
+    applicant: str = ""  # the applicant's / caller's name
+    phone: str = ""  # shown masked
+    id_number: str = ""  # shown masked ("" : the kind records none)
+    received_on: str = ""  # the day it was received (a date column) — the month drill-down
+    received_at: str = ""  # or the instant (read as a day in the agency's zone)
+    unit: str = ""  # the unit column ("" : the kind has no units: its cases are all 未指定科室)
+    listed: Callable[[Any], tuple[Any, ...]] = lambda table: ()  # which rows are cases yet (SQL conditions)
+    unassigned: str = "未分办"  # the caseload's word for a case nobody has
+
+
+@dataclass(frozen=True)
 class CaseKind:
     """One request kind, as the engine sees it."""
 
@@ -94,10 +115,20 @@ class CaseKind:
     # pressed once, at the level reached then: workflow.sweeps.escalation.levels_at_registration)
     # --- the shared case page (None: the kind has its own pages)
     page: CasePage | None = None
+    # --- the case lists and the caseload (None: not listed)
+    listing: CaseList | None = None
 
     def url(self, case_id: int) -> str:
         """The case's page."""
         return f"{self.path or '/cases/' + self.name}/{case_id}"
+
+    def number(self, row: Any) -> str:
+        """The case's number as notices and lists name it (the first filled ``ref_number`` column, else #id)."""
+        return next((str(v) for n in self.ref_number if (v := getattr(row, n, None))), f"#{row.id}")
+
+    def summary(self, row: Any) -> str:
+        """What the case is about (the first filled ``ref_summary`` column)."""
+        return next((str(v) for n in self.ref_summary if (v := getattr(row, n, None))), "")
 
     def label(self) -> str:
         """What notices and pages call the kind."""

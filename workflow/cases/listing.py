@@ -1,29 +1,28 @@
-"""The cross-kind case list ("我的案件", drill-downs): filters, sort by nearest deadline, pages. Read-only.
+"""The cross-kind case list ("我的案件", 案件查询, drill-downs): filters, sort by nearest deadline, pages. Read-only.
 
-Each request kind contributes a ``CaseSource``: disclosure applications and 12345 work orders (same
-shape: ``assignee_id``, ``next_due_at``, a state). Every filter runs in SQL; personal data leaves this
-module masked.
+Every registered kind whose descriptor has a ``listing`` (``workflow.cases.kind.CaseList``: which columns are its
+applicant, phone, received day, unit, open states, …) is listed the same way — its table has ``agency_id``,
+``assignee_id``, ``state`` and ``next_due_at``, its duty clocks are rows of the shared clocks table. Every filter
+runs in SQL; personal data leaves this module masked.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, or_
+from sqlalchemy import exists, false, or_
 from sqlmodel import Session, col, func, select
 
-from db.models import Clock, Disclosure, User, WorkOrder
-from states import hotline
-from states.disclosure import OPEN_STATES, STATE_LABELS
+from db.models import Clock, User
 from states.formats import mask_id, mask_phone
-from states.vocab import OPEN_CLOCK, CaseKindName, ClockStatus
-from states.wording import CASE_KINDS
+from states.vocab import OPEN_CLOCK, ClockStatus
 from workflow.cases.approvals import pending_by_case
 from workflow.cases.clocks import case_clocks, closed_window
-from workflow.kinds import clock_kinds, duty_kinds
+from workflow.cases.kind import CaseKind, CaseList
+from workflow.kinds import clock_kinds, duty_kinds, installed
 from workflow.timesource import local_date
 
 OPTIONAL_WINDOWS = frozenset({"return_window"})  # 12345 退单时限: a window the desk may use; not a deadline to show
@@ -70,16 +69,6 @@ class CaseRow:
     pending: tuple[str, ...] = ()  # requests waiting for a decision (延期待负责人审批)
 
 
-class CaseSource(Protocol):
-    kind: str
-
-    def count(self, s: Session, f: CaseFilter, now: datetime) -> int: ...
-
-    def rows(self, s: Session, f: CaseFilter, now: datetime, limit: int) -> list[CaseRow]: ...
-
-    def states(self) -> dict[str, str]: ...
-
-
 def _month_bounds(month: str) -> tuple[date, date] | None:
     try:
         y, m = (int(p) for p in month.split("-"))
@@ -89,102 +78,56 @@ def _month_bounds(month: str) -> tuple[date, date] | None:
     return start, date(y + (m == 12), m % 12 + 1, 1)
 
 
-class DisclosureSource:
-    """依申请公开 applications."""
-
-    kind: str = CaseKindName.DISCLOSURE
-    label = CASE_KINDS[CaseKindName.DISCLOSURE]
-
-    def states(self) -> dict[str, str]:
-        return dict(STATE_LABELS)
-
-    def _query(self, f: CaseFilter, now: datetime) -> Any:
-        q = select(Disclosure).where(Disclosure.agency_id == f.agency_id, col(Disclosure.tracking_no).is_not(None))
-        if f.assignee_id is not None:
-            q = q.where(Disclosure.assignee_id == f.assignee_id)
-        if f.unit_id is not None:
-            q = q.where(Disclosure.unit_id == f.unit_id)
-        if f.unassigned:
-            q = q.where(col(Disclosure.assignee_id).is_(None))
-        if f.no_unit:
-            q = q.where(col(Disclosure.unit_id).is_(None))
-        if f.state:
-            q = q.where(Disclosure.state == f.state)
-        if f.open_only:
-            q = q.where(col(Disclosure.state).in_(list(OPEN_STATES)))
-        duty = select(Clock.id).where(Clock.case_kind == self.kind, Clock.case_id == Disclosure.id,
-                                      col(Clock.kind).in_(duty_kinds()), Clock.status == ClockStatus.RUNNING)
-        if f.overdue:
-            q = q.where(exists(duty.where(col(Clock.due_at) < now)))
-        if f.due_from is not None and f.due_to is not None:
-            q = q.where(exists(duty.where(col(Clock.due_at) > f.due_from, col(Clock.due_at) <= f.due_to)))
-        if f.received_month and (b := _month_bounds(f.received_month)):
-            q = q.where(col(Disclosure.receipt_date) >= b[0], col(Disclosure.receipt_date) < b[1])
-        if f.q:
-            like = f"%{f.q.strip()}%"
-            q = q.where(or_(col(Disclosure.tracking_no).like(like), col(Disclosure.applicant_name).like(like),
-                            col(Disclosure.description).like(like), col(Disclosure.source_no).like(like)))
-        return q
-
-    def count(self, s: Session, f: CaseFilter, now: datetime) -> int:
-        sub = self._query(f, now).subquery()
-        return int(s.exec(select(func.count()).select_from(sub)).one())
-
-    def rows(self, s: Session, f: CaseFilter, now: datetime, limit: int) -> list[CaseRow]:
-        q = self._query(f, now).order_by(col(Disclosure.next_due_at).is_(None), col(Disclosure.next_due_at),
-                                         col(Disclosure.id).desc()).limit(limit)
-        found: list[Disclosure] = list(s.exec(q).all())
-        names = user_names(s, {r.assignee_id for r in found if r.assignee_id})
-        return [CaseRow(
-            kind=self.kind, kind_label=self.label, id=r.id or 0, number=r.tracking_no or "",
-            title=r.description[:60], applicant=r.applicant_name, id_masked=mask_id(r.id_number),
-            phone_masked=mask_phone(r.phone), state=r.state, state_label=STATE_LABELS.get(r.state, r.state),
-            assignee=names.get(r.assignee_id or 0, ""), received=r.receipt_date, next_due_at=r.next_due_at,
-            url=f"/cases/disclosure/{r.id}") for r in found]
-
-
 def _duty(kind: str, case_id: Any) -> Any:
+    """The case's running duty clocks (the shared clocks table): the overdue and due-soon filters."""
     return select(Clock.id).where(Clock.case_kind == kind, Clock.case_id == case_id,
                                   col(Clock.kind).in_(duty_kinds()), Clock.status == ClockStatus.RUNNING)
 
 
-class WorkOrderSource:
-    """12345 work orders (the caller's phone masked; no identity number)."""
+class KindSource:
+    """One registered kind's cases in the lists, as its descriptor's ``listing`` (``CaseList``) describes them."""
 
-    kind: str = CaseKindName.WORKORDER
-    label = CASE_KINDS[CaseKindName.WORKORDER]
-    open_states: tuple[str, ...] = hotline.OPEN_STATES
+    def __init__(self, kind: CaseKind, spec: CaseList) -> None:
+        self.case_kind, self.spec = kind, spec
+        self.kind: str = kind.name
+        self.label = spec.label
 
     def states(self) -> dict[str, str]:
-        return dict(hotline.STATE_LABELS)
+        return dict(self.spec.state_labels)
 
     def _query(self, f: CaseFilter, now: datetime) -> Any:
-        q = select(WorkOrder).where(WorkOrder.agency_id == f.agency_id)
+        t, spec = self.case_kind.table, self.spec
+        unit = getattr(t, spec.unit) if spec.unit else None
+        q = select(t).where(t.agency_id == f.agency_id, *spec.listed(t))
         if f.assignee_id is not None:
-            q = q.where(WorkOrder.assignee_id == f.assignee_id)
+            q = q.where(t.assignee_id == f.assignee_id)
         if f.unit_id is not None:
-            q = q.where(WorkOrder.unit_id == f.unit_id)
+            q = q.where(unit == f.unit_id if unit is not None else false())
         if f.unassigned:
-            q = q.where(col(WorkOrder.assignee_id).is_(None))
-        if f.no_unit:
-            q = q.where(col(WorkOrder.unit_id).is_(None))
+            q = q.where(col(t.assignee_id).is_(None))
+        if f.no_unit and unit is not None:
+            q = q.where(col(unit).is_(None))
         if f.state:
-            q = q.where(WorkOrder.state == f.state)
+            q = q.where(t.state == f.state)
         if f.open_only:
-            q = q.where(col(WorkOrder.state).in_(self.open_states))
-        duty = _duty(self.kind, WorkOrder.id)
+            q = q.where(col(t.state).in_(list(spec.open_states)))
+        duty = _duty(self.kind, t.id)
         if f.overdue:
             q = q.where(exists(duty.where(col(Clock.due_at) < now)))
         if f.due_from is not None and f.due_to is not None:
             q = q.where(exists(duty.where(col(Clock.due_at) > f.due_from, col(Clock.due_at) <= f.due_to)))
         if f.received_month and (b := _month_bounds(f.received_month)):
-            zone = ZoneInfo(f.tz)
-            q = q.where(col(WorkOrder.received_at) >= datetime.combine(b[0], time(), zone),
-                        col(WorkOrder.received_at) < datetime.combine(b[1], time(), zone))
+            if spec.received_on:
+                day = col(getattr(t, spec.received_on))
+                q = q.where(day >= b[0], day < b[1])
+            elif spec.received_at:
+                zone, at = ZoneInfo(f.tz), col(getattr(t, spec.received_at))
+                q = q.where(at >= datetime.combine(b[0], time(), zone), at < datetime.combine(b[1], time(), zone))
+            else:
+                q = q.where(false())  # received when is not recorded: not in any month
         if f.q:
             like = f"%{f.q.strip()}%"
-            q = q.where(or_(col(WorkOrder.order_no).like(like), col(WorkOrder.caller_name).like(like),
-                            col(WorkOrder.title).like(like), col(WorkOrder.content).like(like)))
+            q = q.where(or_(*(col(getattr(t, c)).like(like) for c in spec.search)))
         return q
 
     def count(self, s: Session, f: CaseFilter, now: datetime) -> int:
@@ -192,16 +135,27 @@ class WorkOrderSource:
         return int(s.exec(select(func.count()).select_from(sub)).one())
 
     def rows(self, s: Session, f: CaseFilter, now: datetime, limit: int) -> list[CaseRow]:
-        q = self._query(f, now).order_by(col(WorkOrder.next_due_at).is_(None), col(WorkOrder.next_due_at),
-                                         col(WorkOrder.id).desc()).limit(limit)
-        found: list[WorkOrder] = list(s.exec(q).all())
+        t = self.case_kind.table
+        q = self._query(f, now).order_by(col(t.next_due_at).is_(None), col(t.next_due_at), col(t.id).desc()).limit(limit)
+        found: list[Any] = list(s.exec(q).all())
         names = user_names(s, {r.assignee_id for r in found if r.assignee_id})
-        return [CaseRow(
-            kind=self.kind, kind_label=self.label, id=r.id or 0, number=r.order_no, title=(r.title or r.content)[:60],
-            applicant=r.caller_name, id_masked="", phone_masked=mask_phone(r.caller_phone), state=r.state,
-            state_label=hotline.STATE_LABELS.get(r.state, r.state), assignee=names.get(r.assignee_id or 0, ""),
-            received=local_date(r.received_at, f.tz), next_due_at=r.next_due_at, url=f"/workorders/{r.id}")
-            for r in found]
+        return [self._row(r, names, f.tz) for r in found]
+
+    def _row(self, r: Any, names: dict[int, str], tz: str) -> CaseRow:
+        kind, spec = self.case_kind, self.spec
+        if spec.received_on:
+            received = getattr(r, spec.received_on)
+        elif spec.received_at:
+            received = local_date(getattr(r, spec.received_at), tz)
+        else:
+            received = None
+        return CaseRow(
+            kind=self.kind, kind_label=spec.label, id=r.id or 0, number=kind.number(r), title=kind.summary(r)[:60],
+            applicant=getattr(r, spec.applicant) if spec.applicant else "",
+            id_masked=mask_id(getattr(r, spec.id_number)) if spec.id_number else "",
+            phone_masked=mask_phone(getattr(r, spec.phone)) if spec.phone else "", state=r.state,
+            state_label=spec.state_labels.get(r.state, r.state), assignee=names.get(r.assignee_id or 0, ""),
+            received=received, next_due_at=r.next_due_at, url=kind.url(r.id or 0))
 
 
 def user_names(s: Session, ids: set[int]) -> dict[int, str]:
@@ -211,7 +165,14 @@ def user_names(s: Session, ids: set[int]) -> dict[int, str]:
     return {int(i or 0): n for i, n in s.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all()}
 
 
-SOURCES: list[CaseSource] = [DisclosureSource(), WorkOrderSource()]
+def sources() -> list[KindSource]:
+    """Every registered kind that is listed, in the registry's order (workflow.kinds.installed)."""
+    return [KindSource(k, k.listing) for k in installed().values() if k.listing is not None]
+
+
+def list_kinds() -> dict[str, str]:
+    """The listed kinds: name → what the lists call it (the 类别 filter, the caseload's columns)."""
+    return {src.kind: src.label for src in sources()}
 
 
 def _with_due(s: Session, row: CaseRow, now: datetime) -> CaseRow:
@@ -230,11 +191,11 @@ def _with_due(s: Session, row: CaseRow, now: datetime) -> CaseRow:
 
 def list_cases(s: Session, f: CaseFilter, *, now: datetime, page: int, per_page: int) -> tuple[list[CaseRow], int]:
     """One page of cases of every kind, nearest deadline first (no deadline last); and the total."""
-    sources = [src for src in SOURCES if f.kind in (None, src.kind)]
-    total = sum(src.count(s, f, now) for src in sources)
+    listed = [src for src in sources() if f.kind in (None, src.kind)]
+    total = sum(src.count(s, f, now) for src in listed)
     need = page * per_page
     merged: list[CaseRow] = []
-    for src in sources:
+    for src in listed:
         merged.extend(src.rows(s, f, now, need))
     far = datetime.max.replace(tzinfo=now.tzinfo)
     merged.sort(key=lambda r: (r.next_due_at is None, r.next_due_at or far, -r.id))
@@ -246,7 +207,7 @@ def list_cases(s: Session, f: CaseFilter, *, now: datetime, page: int, per_page:
 def all_states() -> dict[str, str]:
     """Every kind's states for the filter; a state name two kinds share shows both labels (已答复／已反馈待回访)."""
     out: dict[str, str] = {}
-    for src in SOURCES:
+    for src in sources():
         for state, label in src.states().items():
             out[state] = label if out.get(state, label) == label else f"{out[state]}／{label}"
     return out

@@ -107,7 +107,7 @@ def view_in(session: Session, kind: CaseKind, case_id: int, actor: Principal, *,
     return CaseView(
         kind=kind.name, kind_label=kind.label(), id=ctx.case_id, version=row.version, state=row.state,
         state_label=page.state_labels.get(row.state, row.state),
-        number=next((str(getattr(row, n)) for n in kind.ref_number if getattr(row, n, None)), f"#{row.id}"),
+        number=kind.number(row),
         assignee=assignee.display_name if assignee is not None else None, record=record,
         clocks=[clock_view(c, now, soon_until(ctx.cal, ctx.today)) for c in case_clocks(session, kind.name, case_id)],
         timezone=ctx.tz,

@@ -8,10 +8,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from db.models import WorkOrder
-from states.hotline import ACTION_LABELS, MACHINE, RESOLUTION_BY_TRIGGER
-from states.vocab import ClockStatus
-from states.wording import CASE_NOUNS
-from workflow.cases.kind import CaseKind, register
+from states.hotline import ACTION_LABELS, MACHINE, OPEN_STATES, RESOLUTION_BY_TRIGGER, STATE_LABELS
+from states.vocab import CaseKindName, ClockStatus
+from states.wording import CASE_KINDS, CASE_NOUNS
+from workflow.cases.kind import CaseKind, CaseList, register
 from workflow.errors import DomainValidation
 from workflow.hotline.context import KIND, Ctx, build_facts, refresh_next_due, stop_open_clocks
 from workflow.hotline.handlers import HANDLERS, cancel_pending
@@ -19,6 +19,12 @@ from workflow.hotline.ladders import escalation_ladders, reminder_ladders
 from workflow.hotline.payloads import PAYLOADS, PayloadError, parse_payload
 from workflow.hotline.plan import CLOCKS
 
+# 我的案件 / 案件查询 and the caseload: the caller's phone masked; no identity number; received at an instant
+LISTING = CaseList(
+    label=CASE_KINDS[CaseKindName.WORKORDER], state_labels=STATE_LABELS, open_states=OPEN_STATES,
+    search=("order_no", "caller_name", "title", "content"), applicant="caller_name", phone="caller_phone",
+    received_at="received_at", unit="unit_id", unassigned="未指派",
+)
 PRIVATE = frozenset({"applicant", "request"})  # identity data lives on the disclosure row, not in this event
 
 
@@ -54,5 +60,5 @@ HOTLINE = register(CaseKind(
     not_yours="该工单未交办给您，您无权查看或办理",
     clocks=CLOCKS, title=CASE_NOUNS[KIND], path="/workorders", ref_number=("order_no",), ref_summary=("title", "content"),
     # the order's own urge/supervise (system rows whose guards read its profile's ladder) carry out each step
-    reminder_ladders=reminder_ladders, escalation_ladders=escalation_ladders, presses_itself=True,
+    reminder_ladders=reminder_ladders, escalation_ladders=escalation_ladders, presses_itself=True, listing=LISTING,
 ))

@@ -12,7 +12,6 @@ from fastapi.responses import Response
 from states.disclosure import ACTION_LABELS
 from states.roles import Role
 from states.vocab import CaseKindName
-from states.wording import CASE_KINDS
 from web.auth import CurrentUser
 from web.pages.actions import (
     DANGEROUS,
@@ -33,16 +32,16 @@ from workflow.agencies.config import AgencyConfig
 from workflow.agencies.info import AgencyInfo, agency_info
 from workflow.cases.attachments import CATEGORIES as UPLOAD_CATEGORIES
 from workflow.cases.attachments import attach_to_disclosure
+from workflow.cases.engine import list_scope
 from workflow.cases.list_page import CaseQuery, case_list_page
-from workflow.cases.listing import all_states
+from workflow.cases.listing import all_states, list_kinds
 from workflow.disclosure import actions as wf
 from workflow.disclosure.case_page import case_page
 from workflow.disclosure.payloads import PAYLOADS
-from workflow.errors import NotFound
+from workflow.errors import Forbidden, NotFound
 
 router = APIRouter(prefix="/cases", include_in_schema=False)
 PER_PAGE = 25
-WIDE_ROLES = (Role.FRONT_DESK, Role.LEADER, Role.SUPERVISOR)
 
 
 def _int(value: str | None) -> int | None:
@@ -53,12 +52,17 @@ def _int(value: str | None) -> int | None:
 
 
 def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
-    if not user.has(Role.OFFICER, *WIDE_ROLES):
-        raise PageError(403, "您的角色无权查看案件")
     q = request.query_params
-    agency, cfg = _list_agency(request, user, _int(q.get("agency")))
-    narrow = mine or not user.has(*WIDE_ROLES)
-    kind = q.get("kind") if q.get("kind") in CASE_KINDS else None
+    try:  # the one policy (states.policy): who lists cases, of which agency, all of them or only their own
+        agency_id, only = list_scope(principal(user), _int(q.get("agency")))
+    except Forbidden as exc:
+        raise PageError(403, exc.message) from exc
+    except NotFound as exc:
+        raise PageError(404, exc.message) from exc
+    agency, cfg = _list_agency(request, user, agency_id)
+    narrow = mine or only is not None
+    kinds = list_kinds()  # every registered kind with a list (its descriptor's CaseList)
+    kind = q.get("kind") if q.get("kind") in kinds else None
     query = CaseQuery(assignee_id=user.id if narrow else _int(q.get("assignee")), unit_id=_int(q.get("unit")),
                       state=q.get("state") or None, open_only=q.get("open", "1" if mine else "") == "1",
                       overdue=q.get("overdue") == "1", due=q.get("due", ""), received_month=q.get("month") or None,
@@ -72,19 +76,18 @@ def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
     return render(request, "cases/list.html", {
         "rows": listed.rows, "total": total, "page": page, "pages": max(1, math.ceil(total / PER_PAGE)),
         "base_query": urlencode(keep), "q": dict(q), "mine": mine, "narrow": narrow, "states": all_states(),
+        "kinds": kinds,
         "officers": officers(request, agency.id or 0) if not narrow else [],
         "other_agency": agency.name if agency.id != user.agency_id else "",
-        "title": ("我的案件" if mine else "案件查询") + (f"（{CASE_KINDS[kind]}）" if kind else "")})
+        "title": ("我的案件" if mine else "案件查询") + (f"（{kinds[kind]}）" if kind else "")})
 
 
-def _list_agency(request: Request, user: CurrentUser, wanted: int | None) -> tuple[AgencyInfo, AgencyConfig]:
-    """The agency whose cases are listed: the user's own; a supervisor may name another (``?agency=``)."""
-    if wanted is None or wanted == user.agency_id or Role.SUPERVISOR not in user.roles:
+def _list_agency(request: Request, user: CurrentUser, agency_id: int | None) -> tuple[AgencyInfo, AgencyConfig]:
+    """The agency whose cases are listed (``list_scope`` chose it): the user's own, or one a supervisor may read."""
+    if agency_id is None or agency_id == user.agency_id:
         return agency_of(request, user)
-    if not principal(user).can_see_agency(wanted):
-        raise PageError(404, "机关不存在")
     try:
-        return agency_info(app_engine(request), wanted)
+        return agency_info(app_engine(request), agency_id)
     except NotFound as exc:
         raise PageError(404, "机关不存在") from exc
 

@@ -9,7 +9,6 @@ from pydantic import ValidationError
 
 from states.roles import Role
 from states.vocab import ApprovalStatus, CaseKindName
-from states.wording import CASE_KINDS
 from web.auth import CurrentUser
 from web.pages.common import agency_of, now, today
 from web.pages.forms import errors_by_field
@@ -35,7 +34,7 @@ def dashboard(request: Request, user: CurrentUser = IsLeader) -> Response:
                           start=start, end=end)
     dash = ld.dash
     return render(request, "leader/dashboard.html", {
-        "dash": dash, "load": ld.load, "kinds": CASE_KINDS, "received_chart": bar_chart(dash.received_by_month, "每月收到申请数（点击柱形查看当月案件）", "/cases?month="),
+        "dash": dash, "load": ld.load, "kinds": ld.load.kinds, "received_chart": bar_chart(dash.received_by_month, "每月收到申请数（点击柱形查看当月案件）", "/cases?month="),
         "rate_chart": rate_chart(dash.on_time_by_month, "按期答复率"), "hot": ld.hot,
         "stats": statistics(ld.stats, start, end, note, t), "open_total": ld.open_total})
 

@@ -47,7 +47,7 @@ _HASH: dict[str, str] = {}
 def password_hash() -> str:
     """argon2 costs ~0.25 s here: hash the shared test password once per session."""
     if "h" not in _HASH:
-        from workflow.accounts.users import hash_password
+        from workflow.accounts.passwords import hash_password
 
         _HASH["h"] = hash_password("password123")
     return _HASH["h"]

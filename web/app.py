@@ -14,6 +14,7 @@ from web import concurrency, edge, errors
 from web.auth import TokenService
 from web.proxy import TrustedProxies
 from web.requestlog import RequestLogMiddleware
+from workflow.accounts.throttle import AddressMemo
 from workflow.portal.rate_limits import SharedRateLimiter
 from workflow.runtime import Engine, single_writer
 from workflow.timesource import SystemTime, TimeSource
@@ -72,6 +73,7 @@ def create_app(settings: Settings, engine: Engine, clock: TimeSource | None = No
     app.state.clock = clock
     app.state.trusted_proxies = TrustedProxies(settings.forwarded_allow_ips)
     app.state.tokens = TokenService(settings.resolved_secret_key(), settings.token_ttl_seconds)
+    app.state.login_memo = AddressMemo()  # addresses the login throttle refuses, remembered until their block ends
     errors.install(app)
     errors.install_domain(app)
     edge.install(app)  # control characters in URLs, NUL in bodies, the safety net for unstorable values

@@ -13,7 +13,7 @@ from web.auth import CurrentUser, TokenService
 from web.errors import ApiError
 from web.proxy import TrustedProxies
 from workflow.accounts.principal import Principal
-from workflow.accounts.throttle import Limit, LoginLimits
+from workflow.accounts.throttle import AddressMemo, Limit, LoginLimits
 from workflow.portal.rate_limits import allow_all
 from workflow.runtime import Engine
 from workflow.timesource import TimeSource
@@ -88,6 +88,11 @@ def login_limits(settings: Settings) -> LoginLimits:
     """The login throttles of these settings (workflow.accounts.throttle)."""
     return LoginLimits(name=Limit(settings.login_max_failures, settings.login_lockout_seconds),
                        address=Limit(settings.login_ip_max_failures, settings.login_ip_window_seconds))
+
+
+def login_memo(request: Request) -> AddressMemo:
+    memo: AddressMemo = request.app.state.login_memo
+    return memo
 
 
 def lookup_allowed(request: Request, number: str) -> bool:

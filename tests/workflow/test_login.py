@@ -98,3 +98,50 @@ def test_unknown_wrong_and_locked_take_the_same_time(sqlite_db: Db, clock: Fixed
     slowest, fastest = max(times.values()), min(times.values())
     # before: a locked account answered ~8× faster than an unknown one (no hash)
     assert fastest > 0.6 * slowest, times
+
+
+def test_hashes_run_in_one_thread_of_lower_priority(monkeypatch) -> None:
+    import os
+    import sys
+    import threading
+
+    from workflow.accounts import passwords
+
+    def where() -> tuple[int, int]:
+        return threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    first, again = passwords._hashing().submit(where).result(), passwords._hashing().submit(where).result()
+    assert first == again and first[0] != threading.get_native_id()  # one thread, not the caller's
+    if sys.platform == "linux":
+        mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        assert first[1] == min(19, mine + passwords.HASH_NICE)
+
+
+def test_password_changes_and_new_accounts_hash_outside_the_write_lock(db: Db, clock: FixedTime, monkeypatch) -> None:
+    """Every hash (checking the current password, the new one) runs while another writer can get the database."""
+    from workflow.accounts import admin, passwords
+
+    staff = make_staff(db.engine, clock.now())
+    calls: list[str] = []
+
+    def guarded(name: str, real):  # type: ignore[no-untyped-def]
+        def run(*args: str) -> object:
+            with ThreadPoolExecutor(1) as pool:
+                pool.submit(_touch, db).result(timeout=10)
+            calls.append(name)
+            return real(*args)
+        return run
+
+    for module in (admin, users):
+        monkeypatch.setattr(module, "hash_password", guarded("hash", passwords.hash_password))
+    monkeypatch.setattr(admin, "verify_password", guarded("verify", passwords.verify_password))
+    admin.change_own_password(db.engine, staff.front, "password123", "new-password-1", "new-password-1",
+                              now=clock.now())
+    assert calls == ["verify", "verify", "hash"]
+    admin.reset_password(db.engine, staff.front.id, "reset-password-2", agency_id=staff.agency_id, actor=staff.admin,
+                         now=clock.now())
+    users.create_user(db.engine, agency_code="default", username="new-clerk", password="password-3",
+                      roles=["front_desk"], display_name="新同事", now=clock.now(), actor=staff.admin)
+    assert calls == ["verify", "verify", "hash", "hash", "hash"]
+    assert _login(db, clock, "default-front", "reset-password-2").user is not None
+    assert _login(db, clock, "new-clerk", "password-3").user is not None

@@ -166,3 +166,29 @@ def test_only_the_right_password_learns_that_the_agency_is_closed(db: Db, clock:
         s.commit()
     assert _login(db.engine, clock, "default-front", "wrong-password").code == "bad_credentials"
     assert _login(db.engine, clock, "default-front", "password123").code == "agency_inactive"
+
+
+def test_once_this_process_has_seen_the_block_the_address_is_refused_without_the_database(db: Db, clock: FixedTime,
+                                                                                          monkeypatch) -> None:
+    make_staff(db.engine, clock.now())
+    monkeypatch.setattr(users, "verify_password", lambda h, p: p == "password123")
+    memo = throttle.AddressMemo()
+    for i in range(LIMITS.address.max_failures):  # the last failure blocks the address: this process notes it
+        users.authenticate(db.engine, f"guess-{i}", "x", now=clock.now(), ip=OFFICE, limits=LIMITS, memo=memo)
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    res = users.authenticate(db.engine, "default-front", "password123", now=clock.now(), ip=OFFICE, limits=LIMITS,
+                             memo=memo)
+    assert res.code == "login_throttled" and statements == []
+    assert users.address_refused(memo, OFFICE, clock.now()) == res
+    assert users.address_refused(memo, "192.0.2.1", clock.now()) is None
+    # another instance (no memo of its own yet) learns it from the database, with one read
+    other = throttle.AddressMemo()
+    assert users.authenticate(db.engine, "default-front", "password123", now=clock.now(), ip=OFFICE, limits=LIMITS,
+                              memo=other).code == "login_throttled"
+    assert other.blocked_until(OFFICE, clock.now()) is not None
+    assert len([st for st in statements if st.lstrip().upper().startswith("SELECT")]) == 1
+    clock.advance(seconds=LIMITS.address.window_seconds)  # the block is over: the memo no longer answers
+    assert users.address_refused(memo, OFFICE, clock.now()) is None
+    assert users.authenticate(db.engine, "default-front", "password123", now=clock.now(), ip=OFFICE, limits=LIMITS,
+                              memo=memo).user is not None

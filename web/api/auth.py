@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import Field
 
+from settings import Settings
 from web.api.schemas import ApiOut
-from web.deps import EngineDep, NowDep, SettingsDep, UserDep, client_ip, get_tokens, login_limits
+from web.deps import EngineDep, NowDep, SettingsDep, UserDep, client_ip, get_tokens, login_limits, login_memo
 from web.errors import ApiError
 from workflow.accounts.memberships import seat_by_code, seats_of
-from workflow.accounts.users import authenticate
+from workflow.accounts.users import AuthResult, address_refused, authenticate
+from workflow.runtime import Engine
 
 router = APIRouter(tags=["auth"])
 
@@ -44,16 +48,32 @@ class MeOut(ApiOut):
     401: {"description": "用户名或密码错误（error.code bad_credentials；机关已停用：agency_inactive）"},
     429: {"description": "登录失败次数过多：本网络地址暂停登录（error.code login_throttled）或该登录名暂时锁定"
                          "（locked）；Retry-After 头和 error.retry_after 给出还需等待的秒数"}})
-def issue_token(request: Request, engine: EngineDep, now: NowDep, settings: SettingsDep,
-                username: Annotated[str, Form()], password: Annotated[str, Form()],
-                agency: Annotated[str | None, Form(description="机关代码：在本人兼任的另一机关办理时填写；省略为本人所在机关")] = None,
-                ) -> TokenOut:
-    res = authenticate(engine, username, password, now=now, limits=login_limits(settings), ip=client_ip(request))
+async def issue_token(request: Request, engine: EngineDep, now: NowDep, settings: SettingsDep,
+                      username: Annotated[str, Form()], password: Annotated[str, Form()],
+                      agency: Annotated[str | None, Form(description="机关代码：在本人兼任的另一机关办理时填写；省略为本人所在机关")] = None,
+                      ) -> TokenOut:
+    # An address this process already knows to be refused is answered here, on the event loop: no thread, no
+    # database, no hash — a flood from one address costs almost nothing once it is refused.
+    ip = client_ip(request)
+    early = address_refused(login_memo(request), ip, now)
+    if early is not None:
+        raise _refusal(early)
+    return await run_in_threadpool(_issue, request, engine, now, settings, ip, username, password, agency)
+
+
+def _refusal(res: AuthResult) -> ApiError:
+    if res.retry_after is not None:  # a login throttle: the address, or the login name, is locked for now
+        return ApiError(429, res.code or "locked", res.error or "登录失败次数过多，请稍后再试",
+                        extra={"retry_after": res.retry_after}, headers={"Retry-After": str(res.retry_after)})
+    return ApiError(401, res.code or "bad_credentials", res.error or "用户名或密码错误")
+
+
+def _issue(request: Request, engine: Engine, now: datetime, settings: Settings, ip: str, username: str,
+           password: str, agency: str | None) -> TokenOut:
+    res = authenticate(engine, username, password, now=now, limits=login_limits(settings), ip=ip,
+                       memo=login_memo(request))
     if res.user is None:
-        if res.retry_after is not None:  # a login throttle: the address, or the login name, is locked for now
-            raise ApiError(429, res.code or "locked", res.error or "登录失败次数过多，请稍后再试",
-                           extra={"retry_after": res.retry_after}, headers={"Retry-After": str(res.retry_after)})
-        raise ApiError(401, res.code or "bad_credentials", res.error or "用户名或密码错误")
+        raise _refusal(res)
     if res.user.must_change_password:
         raise ApiError(403, "password_change_required",
                        "这是别人为您设的初始密码：请先登录网页（“修改密码”）改成只有您知道的密码，再使用接口")

@@ -13,22 +13,16 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from db.engine import write_session
+from db.engine import read_session, write_session
 from db.models import User
 from states.policy import may_grant, may_manage_agencies
 from states.roles import Role
 from workflow.accounts import throttle
+from workflow.accounts.passwords import hash_password, verify_password
 from workflow.accounts.principal import Principal
 from workflow.accounts.roles import replace_roles, roles_of
 from workflow.accounts.sessions import revoke_user_sessions_in
-from workflow.accounts.users import (
-    UserError,
-    _check_password,
-    audit_account,
-    checked_roles,
-    hash_password,
-    verify_password,
-)
+from workflow.accounts.users import UserError, _check_password, audit_account, checked_roles
 
 
 def _user(session: Session, user_id: int, agency_id: int, actor: Principal) -> User:
@@ -58,11 +52,13 @@ def set_active(engine: Engine, user_id: int, active: bool, *, agency_id: int, ac
 
 def reset_password(engine: Engine, user_id: int, password: str, *, agency_id: int, actor: Principal,
                    now: datetime) -> User:
-    """Set a new password, clear the lock-out and end every session and API token of the account."""
+    """Set a new password, clear the lock-out and end every session and API token of the account (hashed before
+    the transaction begins)."""
     _check_password(password)
+    password_hash = hash_password(password)
     with write_session(engine) as s:
         user = _user(s, user_id, agency_id, actor)
-        user.password_hash = hash_password(password)
+        user.password_hash = password_hash
         user.password_changed_at = now
         throttle.clear_name(s, user.username)
         ended = revoke_user_sessions_in(s, user_id, now=now, reason="password")
@@ -82,15 +78,21 @@ def change_own_password(engine: Engine, actor: Principal, current: str, new: str
         _check_password(new)
     except UserError as exc:
         raise UserError(exc.message, exc.code, "new_password") from None
+    with read_session(engine) as s:
+        found = s.get(User, actor.id) if actor.id is not None else None
+    if found is None or found.id is None or not found.active:
+        raise UserError("账户不存在或已停用", "not_found", "current_password")
+    # the three hashes (~0.1 s each) before the transaction: never while holding the database's write lock
+    if not verify_password(found.password_hash, current):
+        raise UserError("当前密码不正确", "wrong_password", "current_password")
+    if verify_password(found.password_hash, new):
+        raise UserError("新密码不能与当前密码相同", "same_password", "new_password")
+    new_hash = hash_password(new)
     with write_session(engine) as s:
-        user = s.get(User, actor.id) if actor.id is not None else None
-        if user is None or user.id is None or not user.active:
-            raise UserError("账户不存在或已停用", "not_found", "current_password")
-        if not verify_password(user.password_hash, current):
-            raise UserError("当前密码不正确", "wrong_password", "current_password")
-        if verify_password(user.password_hash, new):
-            raise UserError("新密码不能与当前密码相同", "same_password", "new_password")
-        user.password_hash = hash_password(new)
+        user = s.get(User, found.id)
+        if user is None or user.id is None or not user.active or user.password_hash != found.password_hash:
+            raise UserError("账户的密码刚被修改或账户已停用，请重新登录后再试", "changed_meanwhile", "current_password")
+        user.password_hash = new_hash
         user.password_changed_at = now
         user.must_change_password = False
         ended = revoke_user_sessions_in(s, user.id, now=now, reason="password")

@@ -118,6 +118,26 @@ def locked_names(session: Session, usernames: Iterable[str], now: datetime) -> f
     return frozenset(rows)
 
 
+class AddressMemo:
+    """This process's memory of the addresses the database has refused, and until when: a flood from one address
+    is then refused without touching the database at all. The database stays the authority — another instance
+    learns of a block with its own first read — and an address's block is never lifted early, so remembering it
+    until it ends is exact."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._until: dict[str, datetime] = {}
+        self._size = size
+
+    def blocked_until(self, ip: str, now: datetime) -> datetime | None:
+        until = self._until.get(_key(ip))
+        return until if until is not None and until > now else None
+
+    def note(self, ip: str, until: datetime) -> None:
+        if len(self._until) >= self._size:
+            self._until.clear()
+        self._until[_key(ip)] = until
+
+
 def wait_words(until: datetime, now: datetime) -> str:
     """How long until ``until``, as a clerk reads it: 约 N 分钟 (at least one)."""
     return f"约 {max(1, ceil((until - now).total_seconds() / 60))} 分钟"

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -17,12 +14,12 @@ from states.inputs import SINGLE_LINE_MESSAGE, has_control
 from states.policy import may_administer, may_grant
 from states.roles import Role, parse_roles
 from workflow.accounts import throttle
+from workflow.accounts.passwords import DUMMY_HASH, hash_password, verify_password
 from workflow.accounts.principal import Principal, system
 from workflow.accounts.roles import replace_roles
-from workflow.accounts.throttle import LoginLimits
+from workflow.accounts.throttle import AddressMemo, LoginLimits
 from workflow.cases.audit import append_event
 
-_hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -45,24 +42,6 @@ def audit_account(session: Session, user: User, actor: Principal, action: str, n
     assert user.id is not None
     append_event(session, agency_id=user.agency_id, case_kind=ACCOUNT, case_id=user.id, actor=actor, action=action,
                  from_state=None, to_state=None, payload={"username": user.username, **payload}, now=now)
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-# One argon2 hash at a time per process: a hash keeps every core busy (its lanes run in parallel), so a flood of
-# logins hashing side by side would starve every other request of CPU; queued, they cost the others one hash's
-# worth at most (bench/login_flood_bench.py).
-_HASHING = threading.BoundedSemaphore(1)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    with _HASHING:
-        try:
-            return _hasher.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
 
 
 def _check_password(password: str) -> None:
@@ -126,7 +105,8 @@ def create_user(engine: Engine, *, agency_code: str, username: str, password: st
                 display_name: str | None, now: datetime, email: str | None = None,
                 unit_name: str | None = None, actor: Principal | None = None) -> User:
     """Create a staff account in one transaction, recorded in the audit trail (``actor``: the admin; the
-    system for the command line)."""
+    system for the command line). The password is hashed before the transaction begins."""
+    password_hash = hash_password(password) if len(password) >= MIN_PASSWORD_LENGTH else None
     with write_session(engine) as session:
         agency = session.exec(select(Agency).where(Agency.code == agency_code)).first()
         if agency is None or agency.id is None:
@@ -139,7 +119,8 @@ def create_user(engine: Engine, *, agency_code: str, username: str, password: st
         if not agency.active:
             raise UserError(f"{agency.name}已停用，不能再创建用户", "inactive_agency", "agency")
         user = create_user_in(session, agency=agency, username=username, password=password, roles=roles,
-                              display_name=display_name, now=now, email=email, unit_name=unit_name)
+                              display_name=display_name, now=now, email=email, unit_name=unit_name,
+                              password_hash=password_hash)
         audit_account(session, user, who, "create_account", now,
                       roles=sorted(checked_roles(roles)), display_name=user.display_name)
         session.commit()
@@ -154,35 +135,50 @@ class AuthResult:
     retry_after: int | None = None  # seconds, when the answer is a throttle's (code login_throttled or locked)
 
 
+def address_refused(memo: AddressMemo | None, ip: str, now: datetime) -> AuthResult | None:
+    """The refusal of an address this process already knows to be blocked (no database, no hash), else None."""
+    until = memo.blocked_until(ip, now) if memo is not None else None
+    return _address_refusal(until, now) if until is not None else None
+
+
+def _address_refusal(until: datetime, now: datetime) -> AuthResult:
+    return AuthResult(None, f"从您的网络地址登录失败的次数过多，已暂停从该地址登录，请{throttle.wait_words(until, now)}后再试",
+                      "login_throttled", throttle.retry_after(until, now))
+
+
 def authenticate(engine: Engine, username: str, password: str, *, now: datetime, limits: LoginLimits,
-                 ip: str = "") -> AuthResult:
+                 ip: str = "", memo: AddressMemo | None = None) -> AuthResult:
     """Check a password under the login throttles (workflow.accounts.throttle), counted in the database.
 
-    A client address with too many failures is refused first, before anything else: no hash, no write. Otherwise
-    every answer costs exactly one argon2 hash — unknown name, deactivated account, locked name, wrong or right
-    password — so the time taken tells nothing about the account; the hash runs outside any transaction, so a
+    A client address with too many failures is refused first, before anything else: no hash, no write (and once
+    this process has seen the block — ``memo`` — not even a read). Otherwise every answer costs exactly one
+    argon2 hash — unknown name, deactivated account, locked name, wrong or right password — so the time taken
+    tells nothing about the account; the hash runs outside any transaction (workflow.accounts.passwords), so a
     flood of logins never holds the database's write lock. A failure (unknown name or wrong password) is counted
     against the address and the name in one short write transaction, which also records a wrong password for an
     existing account in the audit trail (``login_failed``, with the client address and whether it locked the
     account); attempts on a locked name count against the address only, and add no audit row."""
+    early = address_refused(memo, ip, now)
+    if early is not None:
+        return early
     with read_session(engine) as session:
         held = throttle.standing(session, ip=ip, username=username, now=now)
         if held.address_blocked_until is not None:
-            return AuthResult(None, f"从您的网络地址登录失败的次数过多，已暂停从该地址登录，"
-                              f"请{throttle.wait_words(held.address_blocked_until, now)}后再试",
-                              "login_throttled", throttle.retry_after(held.address_blocked_until, now))
+            if memo is not None:
+                memo.note(ip, held.address_blocked_until)
+            return _address_refusal(held.address_blocked_until, now)
         user = session.exec(select(User).where(User.username == username)).first()
         agency = session.get(Agency, user.agency_id) if user is not None else None
     known = user is not None and user.active
-    right = verify_password(user.password_hash if user is not None and known else _DUMMY_HASH, password)
+    right = verify_password(user.password_hash if user is not None and known else DUMMY_HASH, password)
     if held.name_blocked_until is not None:
         if not (right and known):
-            _count_failure(engine, username, None, now=now, limits=limits, ip=ip, name_too=False)
+            _count_failure(engine, username, None, now=now, limits=limits, ip=ip, memo=memo, name_too=False)
         return AuthResult(None, f"登录失败次数过多，账户已暂时锁定，请{throttle.wait_words(held.name_blocked_until, now)}"
                           "后再试；急需登录请联系本机关的系统管理员解锁", "locked",
                           throttle.retry_after(held.name_blocked_until, now))
     if user is None or not known or not right:
-        _count_failure(engine, username, user if known else None, now=now, limits=limits, ip=ip)
+        _count_failure(engine, username, user if known else None, now=now, limits=limits, ip=ip, memo=memo)
         return AuthResult(None, "用户名或密码错误", "bad_credentials")
     if agency is not None and not agency.active:
         return AuthResult(None, f"{agency.name}已停用，其账户不能再登录", "agency_inactive")
@@ -194,18 +190,19 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime,
 
 
 def _count_failure(engine: Engine, username: str, user: User | None, *, now: datetime, limits: LoginLimits,
-                   ip: str, name_too: bool = True) -> None:
+                   ip: str, memo: AddressMemo | None, name_too: bool = True) -> None:
     """One failed attempt counted against the address (and the name), and audited for an existing account, in
     one transaction."""
     with write_session(engine) as session:
-        throttle.count_failure(session, throttle.ADDRESS, ip, limits.address, now=now)
+        address_until = throttle.count_failure(session, throttle.ADDRESS, ip, limits.address, now=now)
         locked = name_too and throttle.count_failure(session, throttle.NAME, username, limits.name, now=now) is not None
         if user is not None and name_too:
             audit_account(session, user, system(user.agency_id, f"登录尝试 {ip}".strip()[:100]), "login_failed",
                           now, ip=ip, locked=locked)
         session.commit()
+    if address_until is not None and memo is not None:
+        memo.note(ip, address_until)
 
 
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 ALL_ROLES = [r.value for r in Role]

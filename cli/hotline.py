@@ -9,12 +9,10 @@ from typing import Any
 from cli.common import engine_and_settings, now
 from cli.imports import Prepared, agency_by_code, import_parser, run_import, user_principal
 from cli.main import CliError
-from db.engine import read_session
 from workflow.accounts.principal import Principal, system
 from workflow.hotline.batch import import_file
-from workflow.hotline.export import write_export
 from workflow.hotline.mapping import MappingError, load_mapping
-from workflow.hotline.queries import ExportWindowError, export_rows, export_window
+from workflow.hotline.queries import ExportWindowError, export_replies, export_window
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -38,8 +36,8 @@ def _export(args: argparse.Namespace) -> int:
     agency = agency_by_code(engine, args.agency, settings.default_agency_code)
     assert agency.id is not None
     out = Path(args.out)
-    with read_session(engine) as s, out.open("wb") as fh:
-        n = write_export(export_rows(s, agency.id, since, until), args.format, fh)
+    with out.open("wb") as fh:
+        n = export_replies(engine, agency.id, since, until, args.format, fh)
     print(f"已导出 {n} 条办理结果：{out}")
     return 0
 

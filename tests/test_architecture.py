@@ -41,7 +41,6 @@ DB_ERRORS = ("sqlalchemy.exc",)  # mapping a database error to an answer is the 
 # Views that still open database sessions themselves (db.engine.read_session) and hand them to the workflow
 # (debt: may only shrink). No view imports db.models, sqlmodel or sqlalchemy any more (issue 17).
 LEGACY_WEB_SESSIONS: frozenset[str] = frozenset({
-    "web.api.cases", "web.api.disclosures", "web.api.public", "web.api.workorders",
     "web.pages.disclosure.online_queue", "web.pages.hotline.intake", "web.pages.hotline.orders",
     "web.pages.leader.supervisor", "web.pages.portal.apply", "web.pages.portal.case", "web.pages.portal.lookup",
 })

@@ -3,7 +3,6 @@ descriptor (workflow.cases.kind.CaseKind). Register, list and kind-specific extr
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -11,7 +10,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from db.engine import read_session
 from notifications.files import file_path
 from web.api.schemas import ANY_FILE, file_answer
 from web.concurrency import run_write
@@ -19,12 +17,10 @@ from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
 from workflow.cases import engine as case_engine
 from workflow.cases.attachments import attach_file
-from workflow.cases.files import case_file
+from workflow.cases.files import readable_file
 from workflow.cases.kind import CaseKind
-from workflow.cases.view import case_detail
+from workflow.cases.view import Detail, case_detail, read_detail
 from workflow.inputs import Clean
-
-Detail = Callable[..., dict[str, Any]]  # (session, case_id, actor, *, now) → the case as the actor may see it
 
 
 class ActionIn(Clean):  # the version and the payload's text checked at the edge (workflow.inputs)
@@ -65,8 +61,7 @@ def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail | None 
 
     @router.get("/{case_id}", summary=f"{noun}详情（含期限说明、可执行操作、办理记录）")
     def get_case(case_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep) -> dict[str, Any]:
-        with read_session(engine) as s:
-            return show(s, case_id, actor, now=now)
+        return read_detail(engine, show, case_id, actor, now=now)
 
     @router.post("/{case_id}/actions/{action}", summary="执行操作（一次一个事务）", response_model=ActionOut,
                  response_description="已执行：案件的新状态、版本和此后可执行的操作")
@@ -93,8 +88,7 @@ def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail | None 
                 responses=file_answer("文件（按文件本身的类型：PDF、JPG、PNG、DOCX 等）", ANY_FILE))
     def download(case_id: int, file_id: int, engine: EngineDep, actor: PrincipalDep,
                  settings: SettingsDep) -> FileResponse:
-        with read_session(engine) as s:
-            f = case_file(s, kind, case_id, file_id, actor)
+        f = readable_file(engine, kind, case_id, file_id, actor)
         path = file_path(f.sha256, settings.files_path)
         if not path.is_file():  # the row is there, the stored file is not: banli files check reports it
             raise ApiError(404, "not_found", "文件不存在或已丢失，请联系管理员")

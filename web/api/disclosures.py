@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from db.engine import read_session
 from web.api.cases import case_router
 from web.concurrency import group_commit
 from web.deps import EngineDep, NowDep, PrincipalDep
@@ -17,7 +16,7 @@ from workflow.cases.attachments import CATEGORIES as UPLOAD_CATEGORIES
 from workflow.disclosure import actions as wf
 from workflow.disclosure.kind import DISCLOSURE
 from workflow.disclosure.payloads import RegisterIn
-from workflow.disclosure.queries import ListFilter, get_detail, list_disclosures, preview_fee
+from workflow.disclosure.queries import ListFilter, disclosure_list, get_detail, quoted_fee
 
 router = APIRouter(prefix="/api/disclosures", tags=["disclosures"])
 
@@ -49,16 +48,14 @@ def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
           cursor: str | None = None) -> dict[str, Any]:
     f = ListFilter(state=state, assignee_id=assignee, due_before=due_before, due_after=due_after, overdue=overdue,
                    applicant=applicant, text=text, agency_id=agency_id, open_only=open_only)
-    with read_session(engine) as s:
-        items, nxt = list_disclosures(s, actor, f, now=now, limit=limit, cursor=cursor)
+    items, nxt = disclosure_list(engine, actor, f, now=now, limit=limit, cursor=cursor)
     return {"items": items, "next_cursor": nxt}
 
 
 @router.get("/{case_id}/fee-preview", summary="信息处理费预览（国办函〔2020〕109号）")
 def fee_preview(case_id: int, method: Literal["item", "page"], quantity: Annotated[int, Query(ge=1, le=1_000_000)],
                 engine: EngineDep, now: NowDep, actor: PrincipalDep) -> dict[str, Any]:
-    with read_session(engine) as s:
-        return preview_fee(s, case_id, actor, now=now, method=method, quantity=quantity)
+    return quoted_fee(engine, case_id, actor, now=now, method=method, quantity=quantity)
 
 
 # Detail, actions and files: the endpoints every request kind shares (web.api.cases), after the routes above.

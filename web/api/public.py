@@ -12,13 +12,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import ConfigDict, Field
 
-from db.engine import read_session
 from notifications.files import existing_file
+from settings import Settings
 from web.api.schemas import ANY_FILE, file_answer
 from web.deps import EngineDep, SettingsDep, lookup_allowed
 from web.errors import ApiError
 from workflow.inputs import Clean
-from workflow.portal.lookup import can_download, lookup
+from workflow.portal.lookup import applicant_document, public_status
+from workflow.runtime import Engine
 
 router = APIRouter(prefix="/api/public", tags=["public"])
 
@@ -41,20 +42,18 @@ class LookupIn(Clean):
     query_code: str = Field(min_length=1, max_length=64, description="查询码")
 
 
-def _status(request: Request, engine: Any, tracking_no: str, query_code: str) -> dict[str, Any]:
+def _status(request: Request, engine: Engine, tracking_no: str, query_code: str) -> dict[str, Any]:
     _limit(request, tracking_no)
-    with read_session(engine) as s:
-        view = lookup(s, tracking_no, query_code)
+    view = public_status(engine, tracking_no, query_code)
     if view is None:
         raise ApiError(404, "not_found", NOT_FOUND)
     return view
 
 
-def _file(request: Request, engine: Any, settings: Any, file_id: int, tracking_no: str,
+def _file(request: Request, engine: Engine, settings: Settings, file_id: int, tracking_no: str,
           query_code: str) -> FileResponse:
     _limit(request, tracking_no)
-    with read_session(engine) as s:
-        f = can_download(s, tracking_no, query_code, file_id)
+    f = applicant_document(engine, tracking_no, query_code, file_id)
     path = existing_file(f.sha256, settings.files_path) if f is not None else None
     if f is None or path is None:
         raise ApiError(404, "not_found", NOT_FOUND)

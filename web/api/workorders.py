@@ -13,7 +13,6 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 
-from db.engine import read_session
 from states.roles import Role
 from states.vocab import JobState
 from web.api.cases import case_router
@@ -25,17 +24,16 @@ from web.import_jobs import TOKEN_RE, UploadTooLarge, jobs_dir, read_job, save_u
 from workflow.hotline import actions as wf
 from workflow.hotline.actions import check_intake_actor
 from workflow.hotline.batch import ImportReport, import_file
-from workflow.hotline.export import write_export
 from workflow.hotline.files import CATEGORIES as UPLOAD_CATEGORIES
 from workflow.hotline.kind import HOTLINE
 from workflow.hotline.mapping import MappingError, load_mapping
 from workflow.hotline.queries import (
     ExportWindowError,
     ListFilter,
-    export_rows,
+    export_replies,
     export_window,
     get_detail,
-    list_workorders,
+    workorder_list,
 )
 from workflow.inputs import DIGITS, MULTI, Clean
 
@@ -91,8 +89,7 @@ def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
     f = ListFilter(state=state, assignee_id=assignee, due_before=due_before, due_after=due_after, overdue=overdue,
                    caller=caller, text=text, category=category, urgency=urgency, agency_id=agency_id,
                    open_only=open_only)
-    with read_session(engine) as s:
-        items, nxt = list_workorders(s, actor, f, now=now, limit=limit, cursor=cursor)
+    items, nxt = workorder_list(engine, actor, f, now=now, limit=limit, cursor=cursor)
     return {"items": items, "next_cursor": nxt}
 
 
@@ -163,8 +160,7 @@ def export(engine: EngineDep, now: NowDep, actor: PrincipalDep, since: str,
             {"field": exc.field, "code": "invalid_datetime", "message": exc.message}]) from None
     assert actor.agency_id is not None
     buf = io.BytesIO()
-    with read_session(engine) as s:
-        n = write_export(export_rows(s, actor.agency_id, start, end), format, buf)
+    n = export_replies(engine, actor.agency_id, start, end, format, buf)
     name = f"workorder-replies-{start.strftime('%Y%m%d')}.{format}"
     return Response(buf.getvalue(), media_type=MEDIA[format],
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Row-Count": str(n)})

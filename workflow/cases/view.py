@@ -4,6 +4,7 @@ reader may take now — with no code of the kind's own. Disclosure and 12345 hav
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -133,7 +134,16 @@ def case_view(engine: Engine, kind: CaseKind, case_id: int, actor: Principal, *,
         return view_in(s, kind, case_id, actor, now=now)
 
 
-def case_detail(kind: CaseKind) -> Any:
+Detail = Callable[..., dict[str, Any]]  # (session, case_id, actor, *, now) → the case as the actor may see it
+
+
+def read_detail(engine: Engine, detail: Detail, case_id: int, actor: Principal, *, now: datetime) -> dict[str, Any]:
+    """A kind's detail (its own, or ``case_detail``) in one read session, for the API."""
+    with read_session(engine) as s:
+        return detail(s, case_id, actor, now=now)
+
+
+def case_detail(kind: CaseKind) -> Detail:
     """The API's detail of a kind with a shared case page: ``(session, case_id, actor, *, now) → dict``."""
 
     def detail(session: Session, case_id: int, actor: Principal, *, now: datetime) -> dict[str, Any]:
@@ -142,4 +152,5 @@ def case_detail(kind: CaseKind) -> Any:
     return detail
 
 
-__all__ = ["ActionRef", "CaseFile", "CaseView", "RecordLine", "TimelineEntry", "case_detail", "case_view", "view_in"]
+__all__ = ["ActionRef", "CaseFile", "CaseView", "Detail", "RecordLine", "TimelineEntry", "case_detail", "case_view",
+           "read_detail", "view_in"]

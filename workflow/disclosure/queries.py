@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from db.engine import read_session
 from db.models import ApprovalRequest, Consultation, Disclosure, Event, RemedyCase, StoredFile, User
 from states.disclosure import ACTION_LABELS, OPEN_STATES, STATE_LABELS
 from states.fees import quote_items, quote_pages
@@ -29,6 +30,7 @@ from workflow.disclosure.context import KIND, Ctx, decision_view
 from workflow.disclosure.handlers import prior_items
 from workflow.disclosure.kind import DISCLOSURE
 from workflow.errors import DomainValidation
+from workflow.runtime import Engine
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,13 @@ def list_disclosures(session: Session, actor: Principal, f: ListFilter, *, now: 
     items = [list_item(r, now) for r in rows]
     next_cursor = encode_cursor(["id", rows[-1].id]) if more and rows else None
     return items, next_cursor
+
+
+def disclosure_list(engine: Engine, actor: Principal, f: ListFilter, *, now: datetime, limit: int = 50,
+                    cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """``list_disclosures`` in one read session (the API's list): the items and the next page's cursor."""
+    with read_session(engine) as s:
+        return list_disclosures(s, actor, f, now=now, limit=limit, cursor=cursor)
 
 
 def list_item(r: Disclosure, now: datetime) -> dict[str, Any]:
@@ -197,3 +206,10 @@ def preview_fee(session: Session, case_id: int, actor: Principal, *, now: dateti
     ctx = open_ctx(session, DISCLOSURE, row, actor, now)
     assert isinstance(ctx, Ctx)
     return quote_items(prior_items(ctx), quantity).to_dict()
+
+
+def quoted_fee(engine: Engine, case_id: int, actor: Principal, *, now: datetime, method: str,
+               quantity: int) -> dict[str, Any]:
+    """``preview_fee`` in one read session (the API's fee preview)."""
+    with read_session(engine) as s:
+        return preview_fee(s, case_id, actor, now=now, method=method, quantity=quantity)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, BinaryIO, Literal
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
+from db.engine import read_session
 from db.models import ApprovalRequest, Event, StoredFile, User, WorkOrder
 from states.formats import mask_phone
 from states.hotline import (
@@ -32,8 +33,10 @@ from workflow.cases.engine import list_scope, load_for_reading, open_ctx
 from workflow.cases.files import may_attach
 from workflow.disclosure.queries import decode_cursor, encode_cursor
 from workflow.hotline.context import KIND, Ctx, cycle_view, cycles
+from workflow.hotline.export import write_export
 from workflow.hotline.kind import HOTLINE
 from workflow.hotline.mapping import ColumnMapping, parse_datetime
+from workflow.runtime import Engine
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,13 @@ def list_workorders(session: Session, actor: Principal, f: ListFilter, *, now: d
     rows = rows[:limit]
     next_cursor = encode_cursor(["id", rows[-1].id]) if more and rows else None
     return [list_item(r, now) for r in rows], next_cursor
+
+
+def workorder_list(engine: Engine, actor: Principal, f: ListFilter, *, now: datetime, limit: int = 50,
+                   cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """``list_workorders`` in one read session (the API's list): the items and the next page's cursor."""
+    with read_session(engine) as s:
+        return list_workorders(s, actor, f, now=now, limit=limit, cursor=cursor)
 
 
 def list_item(r: WorkOrder, now: datetime) -> dict[str, Any]:
@@ -235,3 +245,10 @@ def export_rows(session: Session, agency_id: int, since: datetime, until: dateti
             "replied_at": ev.created_at, "handler": ev.actor_label,
             "attachments": [file_names.get(i, str(i)) for i in ids],
         }
+
+
+def export_replies(engine: Engine, agency_id: int, since: datetime, until: datetime | None,
+                   fmt: Literal["xlsx", "jsonl"], out: BinaryIO) -> int:
+    """The replies of ``export_rows`` written to ``out`` as they are read (one read session); the rows written."""
+    with read_session(engine) as s:
+        return write_export(export_rows(s, agency_id, since, until), fmt, out)

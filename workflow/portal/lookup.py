@@ -11,13 +11,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from db.engine import read_session
 from db.models import Agency, Clock, Disclosure, Event, StoredFile
 from states.disclosure import OPEN_STATES, DState
 from states.vocab import OPEN_CLOCK, ClockStatus
 from workflow.agencies.config import agency_config
 from workflow.cases.clocks import case_clocks
+from workflow.cases.files import FileRef
 from workflow.disclosure.context import KIND, decision_view
 from workflow.disclosure.receipt import check_query_code, hash_query_code
+from workflow.runtime import Engine
 from workflow.timesource import local_date
 
 # Plain-language states for applicants (not the internal labels).
@@ -64,6 +67,13 @@ def lookup(session: Session, tracking_no: str, query_code: str, agency_id: int |
     """The public view of one application, or None (same answer for a wrong number or code)."""
     row = find_case(session, tracking_no, query_code, agency_id)
     return None if row is None else public_view(session, row)
+
+
+def public_status(engine: Engine, tracking_no: str, query_code: str,
+                  agency_id: int | None = None) -> dict[str, Any] | None:
+    """``lookup`` in one read session (the look-up page and the public API)."""
+    with read_session(engine) as s:
+        return lookup(s, tracking_no, query_code, agency_id)
 
 
 def public_view(session: Session, row: Disclosure) -> dict[str, Any]:
@@ -166,3 +176,12 @@ def can_download(session: Session, tracking_no: str, query_code: str, file_id: i
     if f is None or f.case_kind != KIND or f.case_id != row.id or not f.for_applicant:
         return None
     return f
+
+
+def applicant_document(engine: Engine, tracking_no: str, query_code: str, file_id: int,
+                       agency_id: int | None = None) -> FileRef | None:
+    """``can_download`` in one read session: the file's name, type and content hash, or None (same answer for a
+    wrong number, a wrong code and a file not addressed to the applicant)."""
+    with read_session(engine) as s:
+        f = can_download(s, tracking_no, query_code, file_id, agency_id)
+        return None if f is None else FileRef.of(f)

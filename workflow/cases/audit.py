@@ -35,7 +35,12 @@ def append_events(session: Session | Connection, rows: Sequence[dict[str, Any]])
 def append_event(session: Session | Connection, *, agency_id: int, case_kind: str, case_id: int, actor: Principal, action: str,
                  from_state: str | None, to_state: str | None, payload: dict[str, Any], now: datetime) -> None:
     """Insert one audit row (a cached Core statement with bound parameters)."""
-    session.execute(_INSERT, event_values(agency_id=agency_id, case_kind=case_kind, case_id=case_id, actor=actor,
-                                          action=action, from_state=from_state, to_state=to_state, payload=payload,
-                                          now=now))
+    insert_event(session, event_values(agency_id=agency_id, case_kind=case_kind, case_id=case_id, actor=actor,
+                                       action=action, from_state=from_state, to_state=to_state, payload=payload,
+                                       now=now))
+
+
+def insert_event(session: Session | Connection, values: dict[str, Any]) -> None:
+    """Insert one audit row built with ``event_values``."""
+    session.execute(_INSERT, values)
 

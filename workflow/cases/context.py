@@ -11,15 +11,33 @@ from typing import Any
 from sqlmodel import Session
 
 from db.models import Agency
+from notifications.outbox import check_context, enqueue_many, outbox_values
 from states.calendar import WorkCalendar
 from states.policy import CaseParty
 from workflow.accounts.principal import Principal
 from workflow.agencies.config import AgencyConfig
+from workflow.cases.audit import append_events, insert_event
 from workflow.timesource import local_date
 
 
 def new_action_key() -> str:
     return uuid.uuid4().hex[:16]
+
+
+@dataclass
+class Collected:
+    """The audit events and outbox rows of the steps taken on one context, for the caller to write together (an
+    imported row: workflow.golive.apply). Nothing reads them back within the steps."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        """Insert what was collected (one statement each), in the caller's transaction."""
+        conn = session.connection()  # plain inserts: the session's own changes need not be flushed first
+        append_events(conn, self.events)
+        enqueue_many(conn, self.notices, validate=False)  # each checked when made (CaseCtx.enqueue)
+        self.events, self.notices = [], []
 
 
 @dataclass
@@ -44,6 +62,31 @@ class CaseCtx:
     # makes is written held from the start (notifications.outbox.outbox_values ``backfilled``). Set by the engine's
     # step for the duration of the step; every enqueue inside an action passes it.
     hold_notices: bool = False
+    collected: Collected | None = None  # None: each event and notice is inserted when made
+
+    def enqueue(self, *, case_kind: str, notice_type: str, channel: str, context: dict[str, Any], dedupe_key: str,
+                recipient: str = "", recipient_name: str = "") -> None:
+        """One notice of this step to the outbox, in the action's transaction: checked against the catalog now (a
+        missing key fails the step), written held when the step is back-filled (``hold_notices``)."""
+        check_context(notice_type, context)
+        self.enqueue_values(outbox_values(agency_id=self.row.agency_id, case_kind=case_kind, case_id=self.case_id,
+                                          notice_type=notice_type, channel=channel, recipient=recipient,
+                                          recipient_name=recipient_name, context=context, dedupe_key=dedupe_key,
+                                          now=self.now, backfilled=self.hold_notices))
+
+    def enqueue_values(self, values: dict[str, Any]) -> None:
+        """An outbox row already built (notifications.outbox.outbox_values) and checked."""
+        if self.collected is not None:
+            self.collected.notices.append(values)
+        else:
+            enqueue_many(self.session, [values], validate=False)
+
+    def record_event(self, values: dict[str, Any]) -> None:
+        """The step's audit event (workflow.cases.audit.event_values)."""
+        if self.collected is not None:
+            self.collected.events.append(values)
+        else:
+            insert_event(self.session, values)
 
     @property
     def tz(self) -> str:

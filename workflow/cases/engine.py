@@ -26,7 +26,7 @@ from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar
-from workflow.cases.audit import append_event
+from workflow.cases.audit import event_values
 from workflow.cases.context import CaseCtx, new_action_key
 from workflow.cases.kind import CaseKind
 from workflow.cases.when import resolve
@@ -138,9 +138,9 @@ def fire(kind: CaseKind, ctx: CaseCtx, action: str, raw_payload: Mapping[str, An
     ctx.row.updated_at = ctx.now
     ctx.row.version += 1  # every action is a new version (optimistic locking)
     kind.refresh(ctx)
-    append_event(ctx.session, agency_id=ctx.row.agency_id, case_kind=kind.name, case_id=ctx.case_id,
-                 actor=ctx.actor, action=action, from_state=before, to_state=ctx.row.state, now=ctx.now,
-                 payload={**kind.event_payload(payload), **ctx.event, **(stamp or {})})
+    ctx.record_event(event_values(agency_id=ctx.row.agency_id, case_kind=kind.name, case_id=ctx.case_id,
+                                  actor=ctx.actor, action=action, from_state=before, to_state=ctx.row.state,
+                                  now=ctx.now, payload={**kind.event_payload(payload), **ctx.event, **(stamp or {})}))
     return str(ctx.row.state)
 
 

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from db.models import Clock, Unit, User
 from notifications.context import case_ref
-from notifications.outbox import enqueue
 from states.calendar import WorkCalendar, WorkingHours
 from states.roles import Role
 from states.vocab import OPEN_CLOCK, ClockStatus
@@ -75,11 +74,9 @@ def press(ctx: CaseCtx, *, kind: str, step: str, note: str, number: str, summary
         if nearest.status == ClockStatus.RUNNING and nearest.due_at is not None and nearest.due_at < ctx.now:
             notice["days_overdue"] = ctx.cal.workdays_between(nearest.due_date, local_date(ctx.now, ctx.tz))
     for u in recipients:
-        enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=kind, case_id=ctx.case_id,
-                notice_type="internal.overdue", channel="internal", recipient=f"user:{u.id}",
-                recipient_name=u.display_name,
-                context={"agency": agency, "recipient": {"name": u.display_name},
-                         "case": case_ref(kind, number, summary), "notice": notice,
-                         "issued_date": ctx.today.isoformat()},
-                dedupe_key=f"{kind}:{ctx.case_id}:pressed:{ctx.action_key}:{u.id}", now=ctx.now,
-                backfilled=ctx.hold_notices)
+        ctx.enqueue(case_kind=kind, notice_type="internal.overdue", channel="internal", recipient=f"user:{u.id}",
+                    recipient_name=u.display_name,
+                    context={"agency": agency, "recipient": {"name": u.display_name},
+                             "case": case_ref(kind, number, summary), "notice": notice,
+                             "issued_date": ctx.today.isoformat()},
+                    dedupe_key=f"{kind}:{ctx.case_id}:pressed:{ctx.action_key}:{u.id}")

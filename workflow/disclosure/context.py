@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 
 from db.models import Agency, ApprovalRequest, Clock, Consultation, Disclosure
 from notifications.context import agency_context, disclosure_case_context
-from notifications.outbox import check_context, enqueue, enqueue_many, outbox_values
+from notifications.outbox import check_context, enqueue_many, outbox_values
 from states.decisions import CATEGORY_LABELS, Category, lookup
 from states.vocab import OPEN_CLOCK, ApprovalStatus, CaseKindName, ClockStatus
 from workflow.accounts.principal import Principal
@@ -49,7 +49,8 @@ class Ctx(CaseCtx):
         req = self._extension
         return req if req is not None and req.status == ApprovalStatus.PENDING else None
 
-    def requested_extension(self, req: ApprovalRequest) -> None:
+    def requested_extension(self, req: ApprovalRequest | None) -> None:
+        """The extension request just made (None: the case has none, e.g. it was registered in this transaction)."""
         self._extension, self._extension_read = req, True
 
     def clocks(self) -> dict[str, Clock]:
@@ -154,9 +155,13 @@ def applicant_channel(row: Any) -> tuple[str, str]:
 
 def notify_applicant(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, doc_no: str | None = None,
                      key_suffix: str = "") -> None:
-    enqueue_applicant_notice(ctx.session, agency=ctx.agency, cfg=ctx.cfg, row=ctx.row, notice_type=notice_type,
-                             notice=notice, now=ctx.now, action_key=ctx.action_key + key_suffix, doc_no=doc_no,
-                             backfilled=ctx.hold_notices)
+    prepared = applicant_notice(agency=ctx.agency, cfg=ctx.cfg, row=ctx.row, notice_type=notice_type, notice=notice,
+                                now=ctx.now, doc_no=doc_no)
+    prepared.backfilled = ctx.hold_notices
+    row = ctx.row
+    ctx.enqueue_values(prepared.values(case_id=ctx.case_id, tracking_no=row.tracking_no,
+                                       number=row.tracking_no or row.submission_no or "",
+                                       action_key=ctx.action_key + key_suffix))
 
 
 @dataclass
@@ -219,12 +224,11 @@ def oral_application_form(agency: Agency, cfg: AgencyConfig, values: dict[str, A
 
 
 def enqueue_applicant_notice(session: Session, *, agency: Agency, cfg: AgencyConfig, row: Any, notice_type: str,
-                             notice: dict[str, Any], now: datetime, action_key: str, doc_no: str | None = None,
-                             backfilled: bool = False) -> None:
-    """A notice to the applicant, enqueued in the caller's transaction (``backfilled``: held, see PreparedNotice)."""
+                             notice: dict[str, Any], now: datetime, action_key: str, doc_no: str | None = None) -> None:
+    """A notice to the applicant outside a case action (an action's go through ``notify_applicant``), enqueued in the
+    caller's transaction."""
     prepared = applicant_notice(agency=agency, cfg=cfg, row=row, notice_type=notice_type, notice=notice, now=now,
                                 doc_no=doc_no)
-    prepared.backfilled = backfilled
     prepared.enqueue(session, case_id=row.id, tracking_no=row.tracking_no,
                      number=row.tracking_no or row.submission_no or "", action_key=action_key)
 
@@ -237,10 +241,9 @@ def notify_party(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, name: st
         "agency": agency_snapshot(ctx.agency, ctx.cfg), "case": case_snapshot(ctx.row, ctx.tz), "notice": notice,
         "issued_date": ctx.today.isoformat(), "doc_no": doc_no or "",
     }
-    enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, notice_type=notice_type,
-            channel=channel, recipient=recipient, recipient_name=name, context=context,
-            dedupe_key=f"{KIND}:{ctx.case_id}:{notice_type}:{ctx.action_key}{key_suffix}", now=ctx.now,
-            backfilled=ctx.hold_notices)
+    ctx.enqueue(case_kind=KIND, notice_type=notice_type,
+                channel=channel, recipient=recipient, recipient_name=name, context=context,
+                dedupe_key=f"{KIND}:{ctx.case_id}:{notice_type}:{ctx.action_key}{key_suffix}")
 
 
 def decision_view(category: str | None, reason: str | None) -> dict[str, Any] | None:

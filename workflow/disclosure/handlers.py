@@ -13,7 +13,6 @@ from sqlmodel import func, select
 
 from db.models import ApprovalRequest, Consultation, Disclosure, RemedyCase, User
 from notifications.context import case_ref
-from notifications.outbox import enqueue
 from states.decisions import Category
 from states.fees import quote_items, quote_pages
 from states.vocab import ApprovalStatus, ClockStatus
@@ -65,15 +64,14 @@ def _set_assignee(ctx: Ctx, user: User) -> None:
         c.assignee_id = user.id
     ctx.event.update({"assignee": user.display_name, "previous_assignee_id": old})
     reply = latest_clock(ctx, "reply")
-    enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
-            notice_type="internal.assigned", channel="internal", recipient=f"user:{user.id}",
-            recipient_name=user.display_name,
-            context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": user.display_name},
-                     "case": case_ref(KIND, ctx.row.tracking_no or "", ctx.row.description[:60]),
-                     "notice": {"assigned_by": ctx.actor.label, "clock_label": "答复期限",
-                                "due_date": iso(reply.due_date if reply else None) or ""},
-                     "issued_date": ctx.today.isoformat()},
-            dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}", now=ctx.now, backfilled=ctx.hold_notices)
+    ctx.enqueue(case_kind=KIND, notice_type="internal.assigned", channel="internal", recipient=f"user:{user.id}",
+                recipient_name=user.display_name,
+                context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": user.display_name},
+                         "case": case_ref(KIND, ctx.row.tracking_no or "", ctx.row.description[:60]),
+                         "notice": {"assigned_by": ctx.actor.label, "clock_label": "答复期限",
+                                    "due_date": iso(reply.due_date if reply else None) or ""},
+                         "issued_date": ctx.today.isoformat()},
+                dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}")
 
 
 def h_reassign(ctx: Ctx, p: P.ReassignIn) -> None:

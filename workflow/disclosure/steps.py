@@ -62,6 +62,6 @@ def stop_open(ctx: Ctx, status: ClockStatus = ClockStatus.CANCELLED) -> None:
 
 def next_doc_no(ctx: Ctx, series: str) -> str:
     year = ctx.today.year
-    seq = next_number(ctx.session, ctx.row.agency_id, series, year)
+    seq = next_number(ctx.session.connection(), ctx.row.agency_id, series, year)  # a counter: nothing to flush first
     fmt = ctx.cfg.reply_doc_format if series == "reply" else ctx.cfg.notice_doc_format
     return fmt.format(year=year, seq=seq)

@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
 from db.models import Disclosure
 from states.disclosure import STATE_LABELS
 from workflow.accounts.principal import Principal
+from workflow.cases.context import Collected
 from workflow.disclosure.actions import _insert_registrations, _prepare
+from workflow.disclosure.context import Ctx
 from workflow.disclosure.kind import DISCLOSURE
 from workflow.errors import DomainValidation, InvalidTransition
 from workflow.golive.columns import STATUS_LABELS
@@ -53,17 +56,23 @@ def write_row(session: Session, engine: Engine, plan: RowPlan, actor: Principal,
     prepared = _prepare(engine, plan.registration, actor, now)
     prepared.values["source_no"] = plan.source_no
     (registered,) = _insert_registrations(session.connection(), [prepared])
-    row = session.get(Disclosure, registered.id)
-    assert row is not None
+    # The row just inserted, as the session would load it (every column is in the inserted values): no SELECT.
+    row = Disclosure(**prepared.values, id=registered.id)
+    make_transient_to_detached(row)
+    session.add(row)
     reason = plan.registration.backfill_reason or ""
     actx = prepared.ctx  # the agency, its settings and calendar, as the registration read them
-    ctx = DISCLOSURE.make_ctx(session, row, actx.agency, actx.cfg, actx.cal, actor, now)
+    ctx = Ctx(session, row, actx.agency, actx.cfg, actx.cal, actor, now)
+    # The registration is the case's only step so far (what workflow.cases.engine.previous_step would read back).
+    ctx.previous_at, ctx.previous_known = max(prepared.now, plan.registration.received_at), True
+    ctx.requested_extension(None)  # a new case: no extension request yet
+    ctx.collected = Collected()  # the steps' events and notices, written together at the end of the row
     at = plan.received
     for step in plan.steps:
         at = max(at, start_of_day(step.day, tz))  # a day's steps keep their order; never before the receipt
         payload = {"assignee_id": assignee_id} if step.action == "assign" else step.payload
         try:
-            take_step(session, DISCLOSURE, ctx, step.action, payload, at, reason)
+            take_step(session, DISCLOSURE, ctx, step.action, payload, at, reason, flush=not session.autoflush)
         except DomainValidation as exc:
             first = exc.fields[0] if exc.fields else {}
             column = FIELD_COLUMNS.get(str(first.get("field", "")).split(".")[0]) or step.column
@@ -74,7 +83,8 @@ def write_row(session: Session, engine: Engine, plan: RowPlan, actor: Principal,
             message = exc.message if exc.code != "illegal_action" else (
                 f"按所填日期，此时申请处于“{STATE_LABELS.get(row.state, row.state)}”，不能{label}")
             raise RowRefused(step.column, f"{label}：{message}", exc.code) from exc
-    _check_outcome(row, plan)  # every step is back-filled: its notices were written held (workflow.cases.engine.step)
+    _check_outcome(row, plan)  # every step is back-filled: its notices were made held (workflow.cases.engine.step)
+    ctx.collected.write(session)
     return Imported(int(registered.id), registered.tracking_no, str(row.state))
 
 

@@ -6,6 +6,7 @@ is left alone, so a second run of the same file adds nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import Disclosure
@@ -29,6 +30,9 @@ from workflow.golive.source import header_of, read_rows
 from workflow.hotline.records import RowError
 
 Progress = Callable[[int], None]
+# Rows written per transaction, each row in its own savepoint (all of it or nothing of it): the commit, the write lock
+# and the session are paid once per chunk. Other writers wait for the chunk's transaction (≈0.1 s per 50 rows here).
+CHUNK_ROWS = 50
 
 
 @dataclass
@@ -117,24 +121,70 @@ def import_file(engine: Engine, path: Path | str, user: Principal, now: datetime
     known = _known_numbers(engine, actor.agency_id)
     report = GoLiveReport(dry_run=dry_run)
     seen: dict[str, int] = {}
-    for number, cells in rows:
-        report.total += 1
-        parsed = parse_row(number, cells, written, tz=tz, now=now, source_no_seen=seen)
-        if isinstance(parsed, list):
-            report.errors.extend(parsed)
-        elif parsed.source_no in known:
-            report.existing += 1
-        else:
-            _write(engine, parsed, actor, now, tz, officers, written, report)
-        if progress is not None:
-            progress(1)
+    chunk = _Chunk(engine, dry_run)
+    with ExitStack() as stack:
+        stack.callback(chunk.abandon)  # an unexpected error: the open chunk is rolled back
+        for number, cells in rows:
+            report.total += 1
+            parsed = parse_row(number, cells, written, tz=tz, now=now, source_no_seen=seen)
+            if isinstance(parsed, list):
+                report.errors.extend(parsed)
+            elif parsed.source_no in known:
+                report.existing += 1
+            else:
+                _write(chunk, parsed, actor, now, tz, officers, written, report)
+            if progress is not None:
+                progress(1)
+        chunk.end()
     report.errors.sort(key=lambda e: e.row)
     return report
 
 
-def _write(engine: Engine, plan: RowPlan, actor: Principal, now: datetime, tz: str, officers: _Officers,
+class _Chunk:
+    """The open write transaction of up to CHUNK_ROWS rows (committed, or rolled back in a dry run, when full)."""
+
+    def __init__(self, engine: Engine, dry_run: bool) -> None:
+        self.engine, self.dry_run = engine, dry_run
+        self._stack: ExitStack | None = None
+        self._session: Session | None = None
+        self.rows = 0
+
+    def session(self) -> Session:
+        if self._session is None:
+            self._stack = ExitStack()
+            self._session = self._stack.enter_context(write_session(self.engine))
+            # Every query sees the row's earlier steps (as each ``act`` of a clerk would, after its commit): the
+            # session flushes before a query instead of after each step (workflow.golive.step).
+            self._session.autoflush = True
+            self.rows = 0
+        return self._session
+
+    def row_done(self) -> None:
+        self.rows += 1
+        if self.rows >= CHUNK_ROWS:
+            self.end()
+
+    def end(self) -> None:
+        if self._session is None:
+            return
+        session, stack = self._session, self._stack
+        self._session = self._stack = None
+        assert stack is not None
+        with stack:
+            if self.dry_run:
+                session.rollback()
+            else:
+                session.commit()
+
+    def abandon(self) -> None:
+        if self._stack is not None:
+            stack, self._session, self._stack = self._stack, None, None
+            stack.close()  # write_session rolls back what was not committed
+
+
+def _write(chunk: _Chunk, plan: RowPlan, actor: Principal, now: datetime, tz: str, officers: _Officers,
            written: dict[str, str], report: GoLiveReport) -> None:
-    """One row, one transaction: all of it or nothing of it."""
+    """One row in its own savepoint of the chunk's transaction: all of it or nothing of it."""
     assignee_id: int | None = None
     if plan.assignee and any(s.action == "assign" for s in plan.steps):
         found = officers.find(plan.assignee)
@@ -142,19 +192,18 @@ def _write(engine: Engine, plan: RowPlan, actor: Principal, now: datetime, tz: s
             report.errors.append(RowError(plan.row, header_of(written, "assignee"), found, "invalid_assignee"))
             return
         assignee_id = found
+    session = chunk.session()
     try:
-        with write_session(engine) as session:
-            write_row(session, engine, plan, actor, now, tz, assignee_id)
-            if report.dry_run:
-                session.rollback()
-            else:
-                session.commit()
+        with session.begin_nested():
+            write_row(session, chunk.engine, plan, actor, now, tz, assignee_id)
     except RowRefused as exc:
         report.errors.append(RowError(plan.row, header_of(written, exc.column), exc.message, exc.code))
         return
     except IntegrityError:  # another import of the same number committed first
         report.errors.append(RowError(plan.row, header_of(written, "source_no"), "原编号已存在", "duplicate"))
         return
+    finally:
+        chunk.row_done()
     report.created += 1
     if plan.status == "concluded":
         report.concluded += 1

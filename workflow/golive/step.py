@@ -19,8 +19,10 @@ from workflow.cases.kind import CaseKind
 
 
 def take_step(session: Session, kind: CaseKind, ctx: CaseCtx, action: str, payload: dict[str, Any],
-              effective_at: datetime, reason: str) -> None:
+              effective_at: datetime, reason: str, *, flush: bool = True) -> None:
     """Fire ``action`` on the context's row as of ``effective_at`` (DomainValidation / InvalidTransition as ``act``
-    raises)."""
+    raises). ``flush=False`` for a session that flushes before each query itself (autoflush): the step's changes are
+    then written with the next query or at the end of the row, several steps' updates of a row in one."""
     step(session, kind, ctx, action, payload, effective_at=effective_at, backfill_reason=reason)
-    session.flush()
+    if flush:
+        session.flush()

@@ -12,7 +12,6 @@ from sqlmodel import Session, col, select
 
 from db.models import ApprovalRequest, Clock, Unit, User, WorkOrder, WorkOrderCycle
 from notifications.context import case_ref
-from notifications.outbox import enqueue
 from states.calendar import WorkCalendar
 from states.hotline import CATEGORY_LABELS
 from states.hotline_profiles import (
@@ -181,13 +180,12 @@ def notify_assigned(ctx: Ctx, user: User, note: str = "") -> None:
                               "due_date": handling.due_date.isoformat() if handling and handling.due_date else ""}
     if note:
         notice["note"] = note
-    enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
-            notice_type="internal.assigned", channel="internal", recipient=f"user:{user.id}",
-            recipient_name=user.display_name,
-            context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": user.display_name},
-                     "case": case_ref(KIND, ctx.row.order_no, _summary(ctx.row)), "notice": notice,
-                     "issued_date": ctx.today.isoformat()},
-            dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}", now=ctx.now, backfilled=ctx.hold_notices)
+    ctx.enqueue(case_kind=KIND, notice_type="internal.assigned", channel="internal", recipient=f"user:{user.id}",
+                recipient_name=user.display_name,
+                context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": user.display_name},
+                         "case": case_ref(KIND, ctx.row.order_no, _summary(ctx.row)), "notice": notice,
+                         "issued_date": ctx.today.isoformat()},
+                dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}")
 
 
 def notify_overdue(ctx: Ctx, level: int, clock: Clock, days_overdue: int, extra: dict[str, Any] | None = None) -> None:
@@ -201,14 +199,12 @@ def notify_overdue(ctx: Ctx, level: int, clock: Clock, days_overdue: int, extra:
               "officer": officer.display_name if officer else "（未指派）",
               "unit": _unit_name(ctx, ctx.row.unit_id), **(extra or {})}
     for u in recipients:
-        enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
-                notice_type="internal.overdue", channel="internal", recipient=f"user:{u.id}",
-                recipient_name=u.display_name,
-                context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": u.display_name},
-                         "case": case_ref(KIND, ctx.row.order_no, _summary(ctx.row)), "notice": notice,
-                         "issued_date": ctx.today.isoformat()},
-                dedupe_key=f"{KIND}:{ctx.case_id}:overdue:{ctx.action_key}:{u.id}", now=ctx.now,
-                backfilled=ctx.hold_notices)
+        ctx.enqueue(case_kind=KIND, notice_type="internal.overdue", channel="internal", recipient=f"user:{u.id}",
+                    recipient_name=u.display_name,
+                    context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": u.display_name},
+                             "case": case_ref(KIND, ctx.row.order_no, _summary(ctx.row)), "notice": notice,
+                             "issued_date": ctx.today.isoformat()},
+                    dedupe_key=f"{KIND}:{ctx.case_id}:overdue:{ctx.action_key}:{u.id}")
 
 
 def notify_reply(ctx: Ctx, text: str, attachments: list[dict[str, Any]]) -> None:
@@ -224,14 +220,12 @@ def notify_reply(ctx: Ctx, text: str, attachments: list[dict[str, Any]]) -> None
         notice["attachments"] = [a["filename"] for a in attachments]
     base = {"agency": agency_snapshot(ctx.agency, ctx.cfg), "case": order_snapshot(ctx.row, ctx.tz),
             "issued_date": ctx.today.isoformat()}
-    enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
-            notice_type="workorder.reply_sheet", channel="print", recipient_name=ctx.agency.name,
-            context={**base, "notice": notice},
-            dedupe_key=f"{KIND}:{ctx.case_id}:reply_sheet:{ctx.action_key}", now=ctx.now, backfilled=ctx.hold_notices)
-    enqueue(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
-            notice_type="workorder.caller_text", channel="print", recipient_name=ctx.row.caller_name,
-            context={**base, "notice": {"reply_text": text}},
-            dedupe_key=f"{KIND}:{ctx.case_id}:caller_text:{ctx.action_key}", now=ctx.now, backfilled=ctx.hold_notices)
+    ctx.enqueue(case_kind=KIND, notice_type="workorder.reply_sheet", channel="print", recipient_name=ctx.agency.name,
+                context={**base, "notice": notice},
+                dedupe_key=f"{KIND}:{ctx.case_id}:reply_sheet:{ctx.action_key}")
+    ctx.enqueue(case_kind=KIND, notice_type="workorder.caller_text", channel="print", recipient_name=ctx.row.caller_name,
+                context={**base, "notice": {"reply_text": text}},
+                dedupe_key=f"{KIND}:{ctx.case_id}:caller_text:{ctx.action_key}")
 
 
 def cycle_view(c: WorkOrderCycle, tz: str) -> dict[str, Any]:

@@ -46,11 +46,6 @@ UNTYPED: set[tuple[str, str]] = {
     ("post", "/api/workorders"), ("get", "/api/workorders"), ("post", "/api/workorders/import"),
     ("get", "/api/workorders/import/{token}"), ("get", "/api/workorders/{case_id}"),
     ("get", "/api/reports/stats"),
-    ("get", "/api/admin/agencies"), ("post", "/api/admin/agencies"), ("get", "/api/admin/agencies/{code}"),
-    ("patch", "/api/admin/agencies/{code}"), ("post", "/api/admin/agencies/{code}/deactivate"),
-    ("post", "/api/admin/agencies/{code}/activate"), ("post", "/api/admin/agencies/{code}/users"),
-    ("post", "/api/admin/agencies/{code}/members"), ("get", "/api/admin/agencies/{code}/members"),
-    ("delete", "/api/admin/agencies/{code}/members/{username}"),
 }
 METHODS = ("get", "post", "put", "patch", "delete")
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -7,14 +7,15 @@ up their administrators; an agency's administrator reads and edits only its own 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, create_model
 
 from states.agencies import AgencyKind
 from states.policy import may_administer, may_manage_agencies
 from states.roles import Role
+from web.api.schemas import ApiOut
 from web.auth import CurrentUser
 from web.deps import EngineDep, NowDep, require_roles
 from web.errors import ApiError
@@ -56,6 +57,86 @@ class UserCreate(Clean):
     unit: str | None = Field(None, max_length=200)
 
 
+if TYPE_CHECKING:
+    AgencySettingsOut = AgencyConfig
+else:  # every setting, always answered (AgencyConfig's fields, without their input defaults)
+    AgencySettingsOut = create_model(
+        "AgencySettingsOut", __base__=ApiOut, __doc__="机关的全部设置（每一项都会返回）",
+        **{name: (f.annotation, Field(description=f.description)) for name, f in AgencyConfig.model_fields.items()})
+
+
+class AgencySummaryOut(ApiOut):
+    """An agency in the list (in tree order)."""
+
+    code: str
+    name: str
+    kind: str = Field(description="government 人民政府 / department 政府工作部门 / other 其他")
+    depth: int = Field(description="在上下级中的层级（0 为最上级）")
+    parent_name: str | None
+    active: bool
+    users: int = Field(description="用户数")
+    open_disclosures: int = Field(description="未办结的依申请公开申请数")
+    open_workorders: int = Field(description="未办结的12345工单数")
+
+
+class MissingSettingOut(ApiOut):
+    field: str = Field(description="设置项")
+    label: str = Field(description="设置项名称")
+
+
+class RemedyProposalOut(ApiOut):
+    """The remedy bodies proposed from the agency's place (行政复议法第二十四条、行政诉讼法第十四条、第十八条)."""
+
+    reconsideration_organ: str
+    litigation_court: str
+    basis: str = Field(description="依据说明")
+
+
+class AgencyOut(ApiOut):
+    code: str
+    name: str
+    kind: str = Field(description="government 人民政府 / department 政府工作部门 / other 其他")
+    kind_label: str
+    parent: str | None = Field(description="上级机关代码")
+    parent_name: str | None
+    children: list[str] = Field(description="下级机关代码")
+    active: bool
+    deactivated_at: str | None
+    users: int
+    open_disclosures: int
+    open_workorders: int
+    settings: AgencySettingsOut
+    missing_notice_settings: list[MissingSettingOut] = Field(description="文书所需、尚未填写的设置")
+    remedy_proposal: RemedyProposalOut | None = Field(description="建议的行政复议机关和管辖法院（无上级机关时为 null）")
+
+
+class UserCreatedOut(ApiOut):
+    id: int
+    username: str
+    display_name: str
+    agency: str = Field(description="机关代码")
+    roles: list[str]
+
+
+class MemberOut(ApiOut):
+    username: str
+    agency: str = Field(description="兼任的机关代码")
+    roles: list[str] = Field(description="在该机关的角色")
+
+
+class MemberListedOut(ApiOut):
+    username: str
+    display_name: str
+    home_agency: str = Field(description="本人所在机关的名称")
+    roles: list[str] = Field(description="在本机关的角色")
+
+
+class MemberRemovedOut(ApiOut):
+    username: str
+    agency: str
+    removed: bool
+
+
 def _forbidden(message: str) -> ApiError:
     return ApiError(403, "forbidden", message)
 
@@ -85,7 +166,8 @@ def _check_admin_of(user: CurrentUser, agency_id: int) -> None:
         raise _forbidden("您只能管理本机关的设置和用户；其他机关请由其机关管理员或平台管理员办理")
 
 
-@router.get("", summary="机关列表（按上下级排列；机关管理员只看到本机关）")
+@router.get("", summary="机关列表（按上下级排列；机关管理员只看到本机关）", response_model=list[AgencySummaryOut],
+            response_description="机关列表")
 def list_agencies(engine: EngineDep, user: Admin) -> list[dict[str, Any]]:
     rows = registry.list_agencies(engine)
     if not may_manage_agencies(user.principal().actor):
@@ -95,20 +177,23 @@ def list_agencies(engine: EngineDep, user: Admin) -> list[dict[str, Any]]:
              "open_disclosures": r.open_disclosures, "open_workorders": r.open_workorders} for r in rows]
 
 
-@router.post("", status_code=201, summary="新建机关（平台管理员）")
+@router.post("", status_code=201, summary="新建机关（平台管理员）", response_model=AgencyOut,
+             response_description="新建的机关")
 def create(body: AgencyCreate, engine: EngineDep, now: NowDep, user: Admin) -> dict[str, Any]:
     a = registry.create_agency(engine, code=body.code, name=body.name, parent_code=body.parent,
                                kind=body.kind.value if body.kind else None, actor=user.principal(), now=now)
     return _view(engine, a.code)
 
 
-@router.get("/{code}", summary="机关详情：上下级、未办结案件、设置、尚缺的文书设置、建议的救济机关")
+@router.get("/{code}", summary="机关详情：上下级、未办结案件、设置、尚缺的文书设置、建议的救济机关",
+            response_model=AgencyOut, response_description="机关详情")
 def show(code: str, engine: EngineDep, user: Admin) -> dict[str, Any]:
     _check_admin_of(user, _agency_id(engine, code))
     return _view(engine, code)
 
 
-@router.patch("/{code}", summary="修改机关：名称和设置（本机关管理员）；类别和上级机关（平台管理员）")
+@router.patch("/{code}", summary="修改机关：名称和设置（本机关管理员）；类别和上级机关（平台管理员）",
+              response_model=AgencyOut, response_description="修改后的机关")
 def edit(code: str, body: AgencyPatch, engine: EngineDep, now: NowDep, user: Admin) -> dict[str, Any]:
     agency_id = _agency_id(engine, code)
     _check_admin_of(user, agency_id)
@@ -125,26 +210,30 @@ def edit(code: str, body: AgencyPatch, engine: EngineDep, now: NowDep, user: Adm
     return _view(engine, code)
 
 
-@router.post("/{code}/deactivate", summary="停用机关（有未办结案件时拒绝，说明原因；不删除任何记录）")
+@router.post("/{code}/deactivate", summary="停用机关（有未办结案件时拒绝，说明原因；不删除任何记录）",
+             response_model=AgencyOut, response_description="已停用的机关")
 def deactivate(code: str, engine: EngineDep, now: NowDep, user: Admin) -> dict[str, Any]:
     registry.set_agency_active(engine, code, False, actor=user.principal(), now=now)
     return _view(engine, code)
 
 
-@router.post("/{code}/activate", summary="重新启用机关")
+@router.post("/{code}/activate", summary="重新启用机关", response_model=AgencyOut,
+             response_description="已启用的机关")
 def activate(code: str, engine: EngineDep, now: NowDep, user: Admin) -> dict[str, Any]:
     registry.set_agency_active(engine, code, True, actor=user.principal(), now=now)
     return _view(engine, code)
 
 
-@router.post("/{code}/users", status_code=201, summary="为机关创建用户（平台管理员可为任何机关设立机关管理员）")
-def create_agency_user(code: str, body: UserCreate, engine: EngineDep, now: NowDep, user: Admin) -> dict[str, Any]:
+@router.post("/{code}/users", status_code=201, summary="为机关创建用户（平台管理员可为任何机关设立机关管理员）",
+             response_description="新建的用户")
+def create_agency_user(code: str, body: UserCreate, engine: EngineDep, now: NowDep, user: Admin) -> UserCreatedOut:
     _check_admin_of(user, _agency_id(engine, code))
     u = create_user(engine, agency_code=code, username=body.username, password=body.password, roles=body.roles,
                     display_name=body.display_name, now=now, email=body.email, unit_name=body.unit,
                     actor=user.principal())
-    return {"id": u.id, "username": u.username, "display_name": u.display_name, "agency": code,
-            "roles": sorted(checked_roles(body.roles))}
+    assert u.id is not None
+    return UserCreatedOut(id=u.id, username=u.username, display_name=u.display_name, agency=code,
+                          roles=sorted(checked_roles(body.roles)))
 
 
 class MemberIn(Clean):
@@ -153,25 +242,26 @@ class MemberIn(Clean):
     roles: list[str] = Field(min_length=1, description="在本机关的角色")
 
 
-@router.post("/{code}/members", status_code=201, summary="让另一机关的人员在本机关兼任（角色如承办人、监督员）")
-def add_member(code: str, body: MemberIn, engine: EngineDep, now: NowDep, user: Admin) -> dict[str, Any]:
+@router.post("/{code}/members", status_code=201, summary="让另一机关的人员在本机关兼任（角色如承办人、监督员）",
+             response_description="兼任已设立")
+def add_member(code: str, body: MemberIn, engine: EngineDep, now: NowDep, user: Admin) -> MemberOut:
     _check_admin_of(user, _agency_id(engine, code))
     m = memberships.grant(engine, username=body.username, agency_code=code, roles=body.roles, actor=user.principal(),
                           now=now)
-    return {"username": body.username, "agency": code, "roles": sorted(m.roles)}
+    return MemberOut(username=body.username, agency=code, roles=sorted(m.roles))
 
 
-@router.get("/{code}/members", summary="在本机关兼任的其他机关人员")
-def list_members(code: str, engine: EngineDep, user: Admin) -> list[dict[str, Any]]:
+@router.get("/{code}/members", summary="在本机关兼任的其他机关人员", response_description="兼任人员")
+def list_members(code: str, engine: EngineDep, user: Admin) -> list[MemberListedOut]:
     agency_id = _agency_id(engine, code)
     _check_admin_of(user, agency_id)
-    return [{"username": m.username, "display_name": m.display_name, "home_agency": m.home_agency,
-             "roles": sorted(m.roles)} for m in memberships.members_of(engine, agency_id)]
+    return [MemberListedOut(username=m.username, display_name=m.display_name, home_agency=m.home_agency,
+                            roles=sorted(m.roles)) for m in memberships.members_of(engine, agency_id)]
 
 
-@router.delete("/{code}/members/{username}", summary="取消兼任")
-def remove_member(code: str, username: str, engine: EngineDep, now: NowDep, user: Admin) -> dict[str, Any]:
+@router.delete("/{code}/members/{username}", summary="取消兼任", response_description="兼任已取消")
+def remove_member(code: str, username: str, engine: EngineDep, now: NowDep, user: Admin) -> MemberRemovedOut:
     _check_admin_of(user, _agency_id(engine, code))
     if not memberships.revoke(engine, username=username, agency_code=code, actor=user.principal(), now=now):
         raise ApiError(404, "not_found", f"{username} 在该机关没有兼任")
-    return {"username": username, "agency": code, "removed": True}
+    return MemberRemovedOut(username=username, agency=code, removed=True)

@@ -42,7 +42,7 @@ DB_ERRORS = ("sqlalchemy.exc",)  # mapping a database error to an answer is the 
 # (debt: may only shrink). No view imports db.models, sqlmodel or sqlalchemy any more (issue 17).
 LEGACY_WEB_SESSIONS: frozenset[str] = frozenset({
     "web.pages.disclosure.online_queue", "web.pages.hotline.intake", "web.pages.hotline.orders",
-    "web.pages.leader.supervisor", "web.pages.portal.apply", "web.pages.portal.case", "web.pages.portal.lookup",
+    "web.pages.leader.supervisor",
 })
 LEGACY_SESSION_IMPORTS = frozenset({"db.engine", "db.engine.read_session"})
 # Imports inside functions that remain, per module, with the reason they are there.

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
-from db.engine import conflict_insert, dialect_name, write_session
+from db.engine import conflict_insert, dialect_name, read_session, write_session
 from db.models import ChallengeUse
 from workflow.errors import DomainValidation
 
@@ -117,3 +117,13 @@ def spend(engine: Engine, token: str, now: datetime) -> None:
 
 def is_spent(session: Session, nonce: str) -> bool:
     return session.exec(select(col(ChallengeUse.nonce)).where(ChallengeUse.nonce == nonce)).first() is not None
+
+
+def check_unspent(engine: Engine, secret: str, token: str, answer: str, now: datetime) -> str:
+    """``check``, and that the nonce was not spent already (a read: the submission spends it in its own
+    transaction, which refuses a spent one all the same); DomainValidation otherwise."""
+    nonce = check(secret, token, answer, now)
+    with read_session(engine) as s:
+        if is_spent(s, nonce):
+            raise _problem("challenge_used", "验证题已使用过，请计算新的题目")
+    return nonce

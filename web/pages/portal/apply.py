@@ -14,7 +14,6 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
-from db.engine import read_session
 from notifications.errors import NoticeError
 from notifications.render import render as render_notice
 from states.fees import item_rate, page_bands
@@ -138,11 +137,8 @@ def _check_challenge(request: Request, form: FormData) -> tuple[str | None, dict
     token = str(form.get("challenge_token") or "")
     answer = str(form.get(challenge.FIELD) or "")
     try:
-        nonce = challenge.check(request.app.state.web_secret, token, answer, now(request))
-        with read_session(app_engine(request)) as s:
-            if challenge.is_spent(s, nonce):
-                raise DomainValidation.one(challenge.FIELD, "challenge_used", "验证题已使用过，请计算新的题目")
-        return nonce, {}
+        return challenge.check_unspent(app_engine(request), request.app.state.web_secret, token, answer,
+                                       now(request)), {}
     except DomainValidation as exc:
         if exc.fields[0]["code"] == "challenge_wrong":
             challenge.spend(app_engine(request), token, now(request))  # no second guess at the same question

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from db.engine import read_session
 from web.deps import lookup_allowed
 from web.pages.common import now
 from web.pages.forms import errors_by_field
@@ -21,7 +20,7 @@ from web.pages.portal.common import portal_agency, portal_ctx
 from web.pages.portal.lookup import NOT_FOUND, TOO_MANY, lookup_page, lookup_post_page
 from web.pages.session import AnonForm, AnonUploadForm, anon_csrf, app_engine, app_settings, form_str
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
-from workflow.portal.lookup import lookup
+from workflow.portal.lookup import public_status
 from workflow.portal.submissions import applicant_upload, applicant_withdraw
 
 router = APIRouter(include_in_schema=False)
@@ -43,8 +42,7 @@ def lookup_post(request: Request, code: str, form: AnonForm) -> Response:
 def _after(request: Request, agency_id: int | None, portal: dict[str, Any], number: str, code: str,
            ctx: dict[str, Any], status: int) -> Response:
     """The look-up page again, with the fresh state and a message or the form's errors."""
-    with read_session(app_engine(request)) as s:
-        view = lookup(s, number, code, agency_id)
+    view = public_status(app_engine(request), number, code, agency_id)
     if view is None:
         return lookup_page(request, {"tracking_no": number, "error": NOT_FOUND}, 404, portal)
     return lookup_page(request, {"tracking_no": number, "query_code": code, "view": view, **ctx}, status, portal)

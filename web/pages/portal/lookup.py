@@ -13,12 +13,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from starlette.datastructures import FormData
 
-from db.engine import read_session
 from notifications.files import file_path
 from web.deps import lookup_allowed
 from web.pages.render import render
 from web.pages.session import AnonForm, PageError, anon_csrf, app_engine, app_settings, form_str
-from workflow.portal.lookup import can_download, lookup
+from workflow.portal.lookup import applicant_document, public_status
 
 router = APIRouter(include_in_schema=False)
 NOT_FOUND = "未找到该申请：请核对受理编号和查询码"
@@ -45,8 +44,7 @@ def lookup_post_page(request: Request, form: FormData, agency_id: int | None,
         return lookup_page(request, {"tracking_no": number, "error": "请填写受理编号和查询码"}, 422, portal)
     if not lookup_allowed(request, number):
         return lookup_page(request, {"tracking_no": number, "error": TOO_MANY}, 429, portal)
-    with read_session(app_engine(request)) as s:
-        view = lookup(s, number, code, agency_id)
+    view = public_status(app_engine(request), number, code, agency_id)
     if view is None:
         return lookup_page(request, {"tracking_no": number, "error": NOT_FOUND}, 404, portal)
     return lookup_page(request, {"tracking_no": number, "query_code": code, "view": view}, 200, portal)
@@ -69,8 +67,7 @@ def download(request: Request, file_id: int, form: AnonForm) -> Response:
     number, code = form_str(form, "tracking_no")[:64], form_str(form, "query_code")[:64]
     if not lookup_allowed(request, number):
         raise PageError(429, TOO_MANY)
-    with read_session(app_engine(request)) as s:
-        f = can_download(s, number, code, file_id)
+    f = applicant_document(app_engine(request), number, code, file_id)
     if f is None:
         raise PageError(404, NOT_FOUND)
     path = file_path(f.sha256, app_settings(request).files_path)

@@ -41,8 +41,7 @@ DB_ERRORS = ("sqlalchemy.exc",)  # mapping a database error to an answer is the 
 # Views that still open database sessions themselves (db.engine.read_session) and hand them to the workflow
 # (debt: may only shrink). No view imports db.models, sqlmodel or sqlalchemy any more (issue 17).
 LEGACY_WEB_SESSIONS: frozenset[str] = frozenset({
-    "web.pages.disclosure.online_queue", "web.pages.hotline.intake", "web.pages.hotline.orders",
-    "web.pages.leader.supervisor",
+    "web.pages.hotline.orders",
 })
 LEGACY_SESSION_IMPORTS = frozenset({"db.engine", "db.engine.read_session"})
 # Imports inside functions that remain, per module, with the reason they are there.

@@ -12,10 +12,12 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from db.engine import read_session
 from db.models import Clock, Disclosure, Event, StoredFile, User
 from states.disclosure import DState
 from states.vocab import OPEN_CLOCK
 from workflow.disclosure.context import KIND
+from workflow.runtime import Engine
 
 
 def age_text(age: timedelta) -> str:
@@ -111,6 +113,20 @@ def pending_corrections(s: Session, agency_id: int) -> list[PendingCorrection]:
         Clock.kind == "correction_period", col(Clock.status).in_(OPEN_CLOCK))).all()} if events else {}
     return [PendingCorrection(r, name or "未分办", dues.get(r.id or 0), [_sent(e, "note") for e in events[r.id or 0]])
             for r, name in rows if (r.id or 0) in events]
+
+
+@dataclass(frozen=True)
+class OnlineQueue:
+    """The front desk's queue page: submissions awaiting confirmation and corrections sent online."""
+
+    submissions: list[PendingSubmission]
+    corrections: list[PendingCorrection]
+
+
+def online_queue(engine: Engine, agency_id: int, now: datetime) -> OnlineQueue:
+    """Both queues of ``agency_id`` in one read session."""
+    with read_session(engine) as s:
+        return OnlineQueue(pending_submissions(s, agency_id, now), pending_corrections(s, agency_id))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ queries over all agencies. Read-only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
@@ -19,8 +19,14 @@ from states.vocab import CaseKindName
 from workflow.agencies.config import agency_config
 from workflow.errors import NotFound
 from workflow.hotline.dashboard import HotlineDashboard, build_hotline_dashboard
-from workflow.reports.dashboard import Dashboard, build_dashboard, counts_by_agency, duty_cases_by_agency
-from workflow.timesource import local_date
+from workflow.reports.dashboard import (
+    Dashboard,
+    build_dashboard,
+    counts_by_agency,
+    duty_cases_by_agency,
+    week_window,
+)
+from workflow.timesource import end_of_day, local_date
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,27 @@ def overview_totals(rows: list[AgencyOverview]) -> OverviewTotals:
         figs = [getattr(r, kind) for r in rows]
         return KindFigures(*(sum(getattr(f, k) for f in figs) for k in ("open", "due_today", "due_week", "overdue")))
     return OverviewTotals(total(CaseKindName.DISCLOSURE), total(CaseKindName.WORKORDER), sum(r.unconfirmed for r in rows))
+
+
+@dataclass(frozen=True)
+class SupervisionOverview:
+    """各机关概况: the agencies' rows, their totals, and the Sunday that ends "this week"."""
+
+    rows: list[AgencyOverview]
+    totals: OverviewTotals
+    week_end: date
+
+
+def supervision_overview(engine: Engine, agency_ids: frozenset[int], *, now: datetime,
+                         tz: str) -> SupervisionOverview:
+    """The overview of ``agency_ids`` (a supervisor's own agency and those below it), "today" and "this week" in
+    ``tz`` (the supervisor's agency's), read in one session."""
+    today = local_date(now, tz)
+    _, week_end_at, sunday = week_window(today, tz)
+    with read_session(engine) as s:
+        rows = agencies_overview(s, now=now, end_of_today=end_of_day(today, tz), end_of_week=week_end_at,
+                                 agency_ids=agency_ids)
+    return SupervisionOverview(rows, overview_totals(rows), sunday)
 
 
 @dataclass(frozen=True)

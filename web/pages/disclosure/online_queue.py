@@ -12,7 +12,6 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from db.engine import read_session
 from states.disclosure import ACTION_LABELS
 from states.roles import Role
 from web.auth import CurrentUser
@@ -22,7 +21,7 @@ from web.pages.render import redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, form_str, principal, require
 from workflow.disclosure import actions as wf
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
-from workflow.portal.queue import pending_corrections, pending_submissions
+from workflow.portal.queue import online_queue
 
 router = APIRouter(prefix="/frontdesk/online", include_in_schema=False)
 CanConfirm = require(Role.FRONT_DESK, Role.LEADER)
@@ -33,11 +32,9 @@ ACTIONS = ("confirm_submission", "request_completion", "discard_submission", "re
 @router.get("")
 def queue(request: Request, user: CurrentUser = CanConfirm) -> Response:
     _, cfg = agency_of(request, user)
-    with read_session(app_engine(request)) as s:
-        subs = pending_submissions(s, user.agency_id, now(request))
-        corrections = pending_corrections(s, user.agency_id)
+    q = online_queue(app_engine(request), user.agency_id, now(request))
     return render(request, "frontdesk/online.html", {
-        "subs": subs, "corrections": corrections, "today": today(request, cfg.timezone),
+        "subs": q.submissions, "corrections": q.corrections, "today": today(request, cfg.timezone),
         "may_receive": user.has(Role.FRONT_DESK), "may_confirm": user.has(Role.FRONT_DESK)})
 
 

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from db.engine import read_session
 from states.roles import Role
 from states.vocab import JobState
 from web.auth import CurrentUser
@@ -26,9 +25,8 @@ from web.pages.session import PageError, StaffForm, app_engine, app_settings, pr
 from workflow.errors import DomainValidation, InvalidTransition
 from workflow.hotline import actions as wf
 from workflow.hotline.batch import ImportReport, import_file, write_report
-from workflow.hotline.export import write_export
 from workflow.hotline.mapping import MappingError, load_mapping
-from workflow.hotline.queries import ExportWindowError, export_rows, export_window
+from workflow.hotline.queries import ExportWindowError, export_replies, export_window
 
 router = APIRouter(prefix="/workorders", include_in_schema=False)
 CanIntake = require(Role.FRONT_DESK, Role.LEADER)
@@ -174,8 +172,7 @@ def export(request: Request, user: CurrentUser = CanIntake) -> Response:
     if errors:
         return render(request, "workorders/export.html", {"values": values, "errors": errors}, status=422)
     buf = io.BytesIO()
-    with read_session(app_engine(request)) as s:
-        n = write_export(export_rows(s, user.agency_id, start, end), "jsonl" if fmt == "jsonl" else "xlsx", buf)
+    n = export_replies(app_engine(request), user.agency_id, start, end, "jsonl" if fmt == "jsonl" else "xlsx", buf)
     return Response(buf.getvalue(), media_type=MEDIA[fmt], headers={
         "Content-Disposition": f'attachment; filename="workorder-replies-{start:%Y%m%d}.{fmt}"',
         "X-Row-Count": str(n), "X-Content-Type-Options": "nosniff"})

@@ -6,16 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from db.engine import read_session
 from states.roles import Role
 from web.auth import CurrentUser
-from web.pages.common import agency_of, now, today
+from web.pages.common import agency_of, now
 from web.pages.leader.charts import bar_chart, rate_chart
 from web.pages.render import render
 from web.pages.session import PageError, app_engine, principal, require
-from workflow.reports.dashboard import week_window
-from workflow.reports.supervision import agencies_overview, overview_totals, supervised_dashboard
-from workflow.timesource import end_of_day
+from workflow.reports.supervision import supervised_dashboard, supervision_overview
 
 router = APIRouter(prefix="/supervisor", include_in_schema=False)
 IsSupervisor = require(Role.SUPERVISOR)
@@ -24,13 +21,10 @@ IsSupervisor = require(Role.SUPERVISOR)
 @router.get("")
 def overview(request: Request, user: CurrentUser = IsSupervisor) -> Response:
     _, cfg = agency_of(request, user)
-    t, n = today(request, cfg.timezone), now(request)
-    _, week_end_at, sunday = week_window(t, cfg.timezone)
-    with read_session(app_engine(request)) as s:
-        rows = agencies_overview(s, now=n, end_of_today=end_of_day(t, cfg.timezone), end_of_week=week_end_at,
-                                 agency_ids=frozenset({user.agency_id}) | user.supervises)
-    return render(request, "supervisor/overview.html", {"rows": rows, "totals": overview_totals(rows),
-                                                        "week_end": sunday})
+    view = supervision_overview(app_engine(request), frozenset({user.agency_id}) | user.supervises, now=now(request),
+                                tz=cfg.timezone)
+    return render(request, "supervisor/overview.html", {"rows": view.rows, "totals": view.totals,
+                                                        "week_end": view.week_end})
 
 
 @router.get("/agencies/{agency_id}")

@@ -33,6 +33,10 @@ EVENT_FIELDS = {
     "filename": "文件", "label": "类别", "receipt_date": "收到申请日期", "pressed_by": "催办督办人",
 }
 
+# Nobody yet: a disclosure application not yet given to an officer (分办) and a 12345 order without one (指派); no unit.
+NO_ASSIGNEE = {"disclosure": "未分办", "workorder": "未指派"}
+NO_UNIT = "未指定科室"
+
 # Requests waiting for a decision (待审批): (case kind, request kind) → the marker on the case and in lists; who
 # decides is part of it (条例第三十三条第二款: the office head; a 12345 extension: the hotline platform).
 PENDING_APPROVALS = {("disclosure", "extension"): "延期待负责人审批", ("workorder", "extension"): "延期待平台审批"}
@@ -56,6 +60,211 @@ OBTAIN_WAYS = {"collect": "当面领取", "post": "邮寄", "email": "电子邮�
 DELIVERY_METHODS = {"post": "邮寄送达", "email": "电子邮件送达", "in_person": "直接送达", "online": "网上送达",
                     "fax": "传真送达"}
 
+# The forms (web.pages.forms builds them from the payload models): each field's label (keys ``field`` or
+# ``Model.field`` for a field one model names differently), its help text, the names of its options. Each kind's own
+# option lists (decision categories, 12345 categories, callback results, termination grounds) stay with its table and
+# web.pages.labels puts them beside these.
+FORM_FIELDS: dict[str, str] = {
+    # registration (条例第二十九条、第三十一条)
+    "applicant_type": "申请人类型",
+    "applicant_category": "申请人类别（年度报告用）",
+    "applicant_name": "姓名或名称",
+    "id_type": "证件类型",
+    "id_number": "证件号码",
+    "contact_person": "联系人",
+    "phone": "联系电话",
+    "email": "电子邮箱",
+    "address": "通信地址",
+    "postal_code": "邮政编码",
+    "assisted": "申请人需要帮助（条例第四十三条）",
+    "description": "所需政府信息的名称、文号或特征性描述",
+    "document_ref": "文号",
+    "purpose": "用途",
+    "form_wanted": "信息的提供形式",
+    "obtain_way": "获取信息的方式",
+    "channel": "提交方式",
+    "received_at": "收到时间",
+    "confirmed_at": "与申请人确认的时间",
+    "oral": "口头提出，由工作人员代为填写",
+    "RegisterIn.assignee_id": "承办人（可稍后分办）",
+    "RegisterIn.note": "登记备注",
+    # actions
+    "assignee_id": "承办人",
+    "ReassignIn.assignee_id": "新承办人",
+    "ReassignIn.reason": "改派理由",
+    "Empty.reason": "说明",
+    "note": "备注",
+    "backfill_reason": "补录原因（登记一年前收到的历史申请时填写）",
+    "email_notices": "补录时仍以电子邮件发送回执",
+    "ApproveExtensionIn.note": "审批意见",
+    "NoteIn.note": "意见或备注",
+    "message": "告知申请人的内容",
+    "CompletionIn.message": "请申请人补充或更正的内容",
+    "items": "需要补正的事项",
+    "period_days": "补正期限（工作日）",
+    "guidance": "补正指导和释明（条例第三十条）",
+    "info_description": "征求意见涉及的信息",
+    "interest": "公开可能损害第三方合法权益的情形",
+    "facts": "申请数量、频次明显超过合理范围的情况",
+    "ReasonsIn.period_days": "说明理由的期限（工作日）",
+    "documents": "提供的政府信息",
+    "received_date": "收到日期",
+    "consultee_kind": "征求对象",
+    "consultee_name": "征求对象名称",
+    "consultee_contact": "联系方式",
+    "sent_date": "征求意见书发出日期",
+    "consultee_received_date": "对方收到日期",
+    "opinion": "意见",
+    "opinion_text": "意见内容",
+    "ExtensionIn.days": "延长的工作日数",
+    "ExtensionIn.reason": "延期理由",
+    "ApproveExtensionIn.days": "批准延长的工作日数",
+    "DelayIn.days": "延迟答复期限（工作日）",
+    "DelayIn.reason": "理由",
+    "FeeNoticeIn.method": "计收方式",
+    "quantity": "数量（件或页）",
+    "notice_date": "收费通知日期",
+    "paid_date": "缴费日期",
+    "receipt_no": "缴费凭证号",
+    "category": "答复类型",
+    "ReplyIn.reason": "答复理由",
+    "text": "答复正文或补充说明",
+    "third_party_objection": "第三方不同意公开的信息",
+    "public_interest_reason": "决定公开的理由",
+    "objected_content": "决定公开的第三方不同意公开的信息内容",
+    "DeliverIn.method": "送达方式",
+    "delivered_date": "送达日期",
+    "tracking_no": "邮件号码",
+    "signer": "签收人",
+    "WithdrawIn.reason": "撤回理由",
+    "withdrawn_date": "撤回日期",
+    "RemedyIn.kind": "类型",
+    "filed_date": "立案日期",
+    "outcome": "结果",
+    "decided_date": "审结日期",
+    "remedy_id": "已有记录编号",
+    "reason": "理由",
+    "days": "工作日数",
+    # 12345 work-order actions (workflow.hotline.payloads)
+    "unit_id": "承办科室",
+    "AssignPayload.note": "交办意见",
+    "RequestExtensionPayload.reason": "延期理由（须在办理时限届满前申请）",
+    "RequestExtensionPayload.days": "申请延期的工作日数",
+    "ApproveExtensionPayload.days": "平台批准延期的工作日数",
+    "ApproveExtensionPayload.note": "平台审批意见",
+    "InterimReplyPayload.text": "阶段性答复内容",
+    "result_text": "办理结果（答复来电人并反馈热线的内容）",
+    "attachment_ids": "随办理结果上传的附件",
+    "RecordCallbackPayload.result": "回访结果",
+    "RecordCallbackPayload.note": "回访情况说明",
+    "ReassignPayload.reason": "平台改派说明",
+    "platform_due_at": "平台新定的办理时限",
+    "RequestTerminationPayload.reason": "提请终止办理的理由",
+    "ground": "终止办理情形",  # 潍坊条例第十九、二十一条 (a city's rule: not cited to clerks elsewhere)
+    "ConvertToDisclosurePayload.reason": "转依申请公开的理由",
+    "into_order_no": "并入的工单编号（主单）",
+    # 12345 intake form: what the form says beyond the platform's own field names (workflow.hotline.mapping)
+    "WorkOrderIntake.received_at": "来电（派单）时间",
+    "WorkOrderIntake.platform_due_at": "平台办理时限",
+    "WorkOrderIntake.designated": "经协调确定或直接指定承办（不得退回）",
+}
+
+FORM_HELP: dict[str, str] = {
+    "id_number": "居民身份证、统一社会信用代码将校验末位校验码",
+    "contact_person": "法人或者其他组织填写",
+    "phone": "电话、电子邮箱、通信地址至少填写一项",
+    "OnlineSubmissionIn.email": "网上申请必填：提交确认、接收回执和答复通过电子邮件发送",
+    "received_at": "当面提交为提交之时；邮寄为签收之时（条例第三十一条）",
+    "confirmed_at": "平常信函、互联网、传真、电子邮件提交的，以双方确认之日为收到申请之日",
+    "description": "条例第二十九条第二项",
+    "items": "每行一项，一次性告知全部补正事项（条例第三十条）",
+    "period_days": "留空按本机关设定",
+    "received_date": "留空为今天",
+    "sent_date": "留空为今天",
+    "delivered_date": "留空为今天",
+    "paid_date": "留空为今天",
+    "notice_date": "留空为今天",
+    "withdrawn_date": "留空为今天",
+    "consultee_contact": "填写电子邮箱的，征求意见书以电子邮件发送",
+    "ExtensionIn.days": "最长20个工作日（条例第三十三条第二款），须经负责人同意",
+    "ApproveExtensionIn.days": "留空按申请的天数",
+    "third_party_objection": "第三方提出不同意公开的意见时必选（条例第三十二条）",
+    "public_interest_reason": "仅在第三方不同意公开、本机关认为不公开可能对公共利益造成重大影响而决定公开时填写，将书面告知第三方（条例第三十二条）",
+    "objected_content": "决定公开时填写告知第三方的公开内容；留空为提供的文件",
+    "tracking_no": "邮寄送达必填",
+    "remedy_id": "更新已登记的复议/诉讼时填写，新登记留空",
+    "info_description": "留空为申请内容",
+    "interest": "征求第三方意见时必填（条例第三十二条）",
+    "documents": "予以公开或部分公开时，每行写一份提供的文件",
+    "facts": "条例第三十五条",
+    "RequestExtensionPayload.days": "由热线平台审批；不超过时限方案规定的上限",
+    "ApproveExtensionPayload.days": "按平台批准的天数填写",
+    "attachment_ids": "勾选随办理结果一并反馈的附件（先在“文书和附件”中上传）",
+    "WorkOrderIntake.order_no": "平台工单编号；同一编号再次登记视为平台更新",
+    "WorkOrderIntake.received_at": "平台派单到本机关的时间，签收和办理时限自此起算",
+    "WorkOrderIntake.platform_due_at": "工单上注明办理时限的，以平台时限为准；留空按本机关时限方案",  # 北京条例第十三条
+    "WorkOrderIntake.assisting_units": "每行一个单位",
+    "WorkOrderIntake.category_code": "GB/T 39666-2020 分类编码，可留空",
+}
+
+FORM_OPTIONS: dict[str, dict[str, str]] = {
+    "applicant_type": APPLICANT_TYPES,
+    "applicant_category": APPLICANT_CATEGORIES,
+    "id_type": ID_TYPES,
+    "form_wanted": FORMS_WANTED,
+    "obtain_way": OBTAIN_WAYS,
+    "channel": CHANNELS,
+    "consultee_kind": {"third_party": "第三方（条例第三十二条）", "agency": "其他机关（条例第三十四条）"},
+    "opinion": {"agree": "同意公开", "object": "不同意公开", "none": "未提出意见"},
+    "third_party_objection": {"": "不涉及（没有第三方不同意公开）", "withheld": "因第三方不同意公开且有合理理由，不予公开",
+                              "disclosed": "不公开可能对公共利益造成重大影响，决定予以公开"},
+    "FeeNoticeIn.method": {"item": "按件计收", "page": "按量（页）计收"},
+    "DeliverIn.method": DELIVERY_METHODS,
+    "RemedyIn.kind": {"reconsideration": "行政复议", "litigation_direct": "直接提起行政诉讼",
+                      "litigation_after_reconsideration": "复议后提起行政诉讼"},
+    "outcome": {"upheld": "维持", "corrected": "纠正", "other": "其他结果", "pending": "尚未审结"},
+}
+
+# What is wrong with an input, by pydantic's error type: the API's messages (``{…}`` filled from the error's
+# context), and where a form on a page says it differently (a person picks from a list there, or leaves a box empty).
+INPUT_ERRORS = {
+    "missing": "此项为必填项",
+    "string_too_short": "内容不能为空",
+    "string_too_long": "长度不能超过 {max_length} 个字符",
+    "string_type": "应为文本",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "bool_parsing": "应为是或否",
+    "bool_type": "应为是或否",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "datetime_parsing": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
+    "datetime_from_date_parsing": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
+    "datetime_type": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
+    "enum": "取值无效，可选：{expected}",
+    "literal_error": "取值无效，可选：{expected}",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "greater_than": "必须大于 {gt}",
+    "less_than": "必须小于 {lt}",
+    "extra_forbidden": "不认识的字段",
+    "value_error": "{msg}",
+    "json_invalid": "请求体不是有效的 JSON",
+    "model_attributes_type": "应为对象",
+    "dict_type": "应为对象",
+    "list_type": "应为列表",
+    "float_parsing": "应为数字",
+}
+FORM_ERRORS = {
+    "missing": "此项为必填项",
+    "too_short": "至少填写一项",
+    "too_long": "项目过多",
+    "literal_error": "请选择列表中的选项",
+    "enum": "请选择列表中的选项",
+    "string_too_short": "此项为必填项",
+}
+
 # A day of a holiday arrangement (国务院办公厅或本地政府的通知).
 DAY_KINDS = {"holiday": "放假", "workday": "调休上班", "weekend": "周末"}
 DAY_CHANGES = {"added": "新增", "removed": "删除", "changed": "修改"}  # a new notice against the one it replaces
@@ -69,8 +278,10 @@ CLOCK_PASSED_WINDOW = "已届满"  # a window or the applicant's period that has
 SOURCE_CONFIDENCE = {"confirmed": "已核实", "secondary": "二手来源", "derived": "推导值", "unconfirmed": "未核实",
                      "override": "本机关设置"}
 
-# A zone as a clerk says it; another zone is "当地时间" (the agency's own wall clock).
-ZONE_LABELS = {"Asia/Shanghai": "北京时间", "Asia/Urumqi": "乌鲁木齐时间"}
+# A zone as a clerk says it; another zone is "当地时间" (the agency's own wall clock). The settings page says what
+# each one means.
+ZONE_LABELS = {"Asia/Shanghai": "北京时间", "Asia/Urumqi": "新疆时间"}
+ZONE_NOTES = {"Asia/Shanghai": "全国统一", "Asia/Urumqi": "新疆当地作息时间，比北京时间晚2小时"}
 
 
 def zone_label(tz: str) -> str:
@@ -136,8 +347,41 @@ def sweep_stat_label(key: str) -> str:
     return SWEEP_STAT_LABELS.get(key, "其他")
 
 
-__all__ = ["APPLICANT_CATEGORIES", "APPLICANT_TYPES", "CASE_KINDS", "CASE_NOUNS", "CHANNELS", "CLOCK_PASSED_DUTY",
-           "CLOCK_PASSED_WINDOW", "CLOCK_STATUS", "DAY_CHANGES", "DAY_KINDS", "DELIVERY_FAILURES", "DELIVERY_METHODS", "EVENT_FIELDS",
-           "EVENT_LABELS", "FORMS_WANTED", "ID_TYPES", "OBTAIN_WAYS", "OUTBOX_STATUS", "PENDING_APPROVALS",
-           "PENDING_OTHER", "PRESS_STEPS", "SOURCE_CONFIDENCE", "SWEEP_ERRORS", "SWEEP_LABELS", "SWEEP_STAT_LABELS",
-           "ZONE_LABELS", "sweep_stat_label", "zone_label"]
+__all__ = [
+    "APPLICANT_CATEGORIES",
+    "APPLICANT_TYPES",
+    "CASE_KINDS",
+    "CASE_NOUNS",
+    "CHANNELS",
+    "CLOCK_PASSED_DUTY",
+    "CLOCK_PASSED_WINDOW",
+    "CLOCK_STATUS",
+    "DAY_CHANGES",
+    "DAY_KINDS",
+    "DELIVERY_FAILURES",
+    "DELIVERY_METHODS",
+    "EVENT_FIELDS",
+    "EVENT_LABELS",
+    "FORMS_WANTED",
+    "FORM_ERRORS",
+    "FORM_FIELDS",
+    "FORM_HELP",
+    "FORM_OPTIONS",
+    "ID_TYPES",
+    "INPUT_ERRORS",
+    "NO_ASSIGNEE",
+    "NO_UNIT",
+    "OBTAIN_WAYS",
+    "OUTBOX_STATUS",
+    "PENDING_APPROVALS",
+    "PENDING_OTHER",
+    "PRESS_STEPS",
+    "SOURCE_CONFIDENCE",
+    "SWEEP_ERRORS",
+    "SWEEP_LABELS",
+    "SWEEP_STAT_LABELS",
+    "ZONE_LABELS",
+    "ZONE_NOTES",
+    "sweep_stat_label",
+    "zone_label",
+]

@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from states.wording import INPUT_ERRORS
+
 log = logging.getLogger(__name__)
 
 
@@ -42,35 +44,6 @@ def not_found(what: str = "记录") -> ApiError:
     return ApiError(404, "not_found", f"{what}不存在")
 
 
-_MESSAGES = {
-    "missing": "此项为必填项",
-    "string_too_short": "内容不能为空",
-    "string_too_long": "长度不能超过 {max_length} 个字符",
-    "string_type": "应为文本",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "bool_parsing": "应为是或否",
-    "bool_type": "应为是或否",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_type": "日期格式应为 YYYY-MM-DD",
-    "datetime_parsing": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
-    "datetime_from_date_parsing": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
-    "datetime_type": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
-    "enum": "取值无效，可选：{expected}",
-    "literal_error": "取值无效，可选：{expected}",
-    "greater_than_equal": "不能小于 {ge}",
-    "less_than_equal": "不能大于 {le}",
-    "greater_than": "必须大于 {gt}",
-    "less_than": "必须小于 {lt}",
-    "extra_forbidden": "不认识的字段",
-    "value_error": "{msg}",
-    "json_invalid": "请求体不是有效的 JSON",
-    "model_attributes_type": "应为对象",
-    "dict_type": "应为对象",
-    "list_type": "应为列表",
-    "float_parsing": "应为数字",
-}
 
 
 def field_errors(errors: list[dict[str, Any]] | Any) -> list[dict[str, Any]]:
@@ -84,7 +57,7 @@ def field_errors(errors: list[dict[str, Any]] | Any) -> list[dict[str, Any]]:
             msg = str(ctx.get("error", e.get("msg", "")))
             msg = msg.removeprefix("Value error, ")
             ctx["msg"] = msg
-        tmpl = _MESSAGES.get(typ)
+        tmpl = INPUT_ERRORS.get(typ)
         try:
             message = tmpl.format(**ctx) if tmpl else str(e.get("msg", "无效"))
         except (KeyError, IndexError):

@@ -58,7 +58,7 @@ def test_digest_lists_overdue_due_today_and_due_soon_by_unit_and_officer(db, clo
         ("承办人李明", "综合科", "2026-09-30", 2)]
     assert [(r["officer"], r["due_date"], r["days"]) for r in n["due_today"]] == [("承办人李明", "2026-10-09", 0)]
     soon = [(r["unit"], r["officer"], r["due_date"], r["days"]) for r in n["due_soon"]]
-    assert soon == sorted([("（未定科室）", "（未分办）", "2026-10-10", 1), ("法规科", "承办人赵强", "2026-10-12", 2)])
+    assert soon == sorted([("（未指定科室）", "（未分办）", "2026-10-10", 1), ("法规科", "承办人赵强", "2026-10-12", 2)])
     assert all(r["clock_label"] == "答复期限" for r in n["overdue"] + n["due_today"] + n["due_soon"])
     html = render("internal.digest", row.context, "html").content.decode()
     assert "已逾期1件" in html and "今日到期1件" in html and "3个工作日内到期2件" in html

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from states.identity import ID_TYPES, id_problem
+from states.wording import FORM_ERRORS
 from web.errors import field_errors
 from web.pages.labels import FIELD_LABELS, HELP, MODEL_ERROR_FIELDS, OPTION_LABELS
 from workflow.errors import DomainValidation
@@ -138,14 +139,6 @@ def typed_values(form: FormData) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
 
 
-_OVERRIDE_MESSAGES = {
-    "missing": "此项为必填项",
-    "too_short": "至少填写一项",
-    "too_long": "项目过多",
-    "literal_error": "请选择列表中的选项",
-    "enum": "请选择列表中的选项",
-    "string_too_short": "此项为必填项",
-}
 
 
 def errors_by_field(exc: ValidationError | DomainValidation) -> dict[str, list[str]]:
@@ -160,7 +153,7 @@ def errors_by_field(exc: ValidationError | DomainValidation) -> dict[str, list[s
             name = ".".join(parts[:-1])
         if not name:
             name = MODEL_ERROR_FIELDS.get(code, ALL)
-        message = _OVERRIDE_MESSAGES.get(code, str(e.get("message", "输入有误")))
+        message = FORM_ERRORS.get(code, str(e.get("message", "输入有误")))
         out.setdefault(name, [])
         if message not in out[name]:
             out[name].append(message)

@@ -22,6 +22,7 @@ from db.engine import read_session, write_session
 from db.models import Agency, CalendarDay, CalendarNotice
 from states.agencies import RemedyProposal, code_problem
 from states.calendar import WorkingHours
+from states.wording import ZONE_LABELS, ZONE_NOTES
 from workflow.accounts.principal import Principal
 from workflow.agencies.admin import check_settings, save_in
 from workflow.agencies.cache import invalidate
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 NUMBER_FIELDS = ("tracking_format", "reply_doc_format", "notice_doc_format", "submission_format")
 NUMBER_LABELS = {"tracking_format": "申请登记编号", "reply_doc_format": "答复书文号", "notice_doc_format": "告知书文号",
                  "submission_format": "网上申请编号"}
-TIMEZONES = {"Asia/Shanghai": "北京时间（全国统一）", "Asia/Urumqi": "新疆当地作息时间（比北京时间晚2小时）"}
+TIMEZONES = {tz: f"{label}（{ZONE_NOTES[tz]}）" for tz, label in ZONE_LABELS.items()}  # the settings' choices
 PROFILE_STATUS = {"official": "依据正式文件", "confirmed": "依据正式文件", "secondary": "依据公开报道，尚未核对正式文本",
                   "derived": "推导值，请按本地规定核对", "unconfirmed": "尚未核实，请按本地规定核对"}
 _URL = re.compile(r"https?://\S+")

@@ -11,7 +11,7 @@ from sqlmodel import col
 from db.models import Disclosure
 from states.disclosure import ACTION_LABELS, APPLICANT_ACTIONS, MACHINE, OPEN_STATES, STATE_LABELS
 from states.vocab import CaseKindName
-from states.wording import CASE_KINDS, CASE_NOUNS
+from states.wording import CASE_KINDS, CASE_NOUNS, NO_ASSIGNEE
 from workflow.cases.kind import CaseKind, CaseList, register
 from workflow.disclosure.context import CLOCKS, KIND, Ctx, build_facts, refresh_next_due
 from workflow.disclosure.handlers import HANDLERS
@@ -22,7 +22,7 @@ from workflow.disclosure.payloads import parse_payload
 LISTING = CaseList(
     label=CASE_KINDS[CaseKindName.DISCLOSURE], state_labels=STATE_LABELS, open_states=tuple(sorted(OPEN_STATES)),
     search=("tracking_no", "applicant_name", "description", "source_no"), applicant="applicant_name", phone="phone",
-    id_number="id_number", received_on="receipt_date", unit="unit_id", unassigned="未分办",
+    id_number="id_number", received_on="receipt_date", unit="unit_id", unassigned=NO_ASSIGNEE[KIND],
     listed=lambda t: (col(t.tracking_no).is_not(None),),
 )
 

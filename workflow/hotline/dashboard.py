@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 from db.models import Clock, Unit, User, WorkOrder
 from states.hotline import OPEN_STATES, STATE_LABELS
 from states.vocab import CaseKindName
+from states.wording import NO_ASSIGNEE, NO_UNIT
 from workflow.reports.dashboard import pending_extension_rows
 
 
@@ -51,11 +52,11 @@ def build_hotline_dashboard(s: Session, agency_id: int, *, now: datetime) -> Hot
         WorkOrder.agency_id == agency_id).group_by(col(WorkOrder.state))).all()}
     by_state = [(st, label, counts[st]) for st, label in STATE_LABELS.items() if counts.get(st)]
     od = _overdue(agency_id, now)
-    by_officer = [(uid, name or "未指派", int(n)) for uid, name, n in s.exec(
+    by_officer = [(uid, name or NO_ASSIGNEE["workorder"], int(n)) for uid, name, n in s.exec(
         select(WorkOrder.assignee_id, User.display_name, func.count()).select_from(WorkOrder)
         .outerjoin(User, col(User.id) == col(WorkOrder.assignee_id)).where(*od)
         .group_by(col(WorkOrder.assignee_id), col(User.display_name)).order_by(func.count().desc())).all()]
-    by_unit = [(uid, name or "未指定科室", int(n)) for uid, name, n in s.exec(
+    by_unit = [(uid, name or NO_UNIT, int(n)) for uid, name, n in s.exec(
         select(WorkOrder.unit_id, Unit.name, func.count()).select_from(WorkOrder)
         .outerjoin(Unit, col(Unit.id) == col(WorkOrder.unit_id)).where(*od)
         .group_by(col(WorkOrder.unit_id), col(Unit.name)).order_by(func.count().desc())).all()]

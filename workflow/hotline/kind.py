@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from db.models import WorkOrder
 from states.hotline import ACTION_LABELS, MACHINE, OPEN_STATES, RESOLUTION_BY_TRIGGER, STATE_LABELS
 from states.vocab import CaseKindName, ClockStatus
-from states.wording import CASE_KINDS, CASE_NOUNS
+from states.wording import CASE_KINDS, CASE_NOUNS, NO_ASSIGNEE
 from workflow.cases.kind import CaseKind, CaseList, register
 from workflow.errors import DomainValidation
 from workflow.hotline.context import KIND, Ctx, build_facts, refresh_next_due, stop_open_clocks
@@ -23,7 +23,7 @@ from workflow.hotline.plan import CLOCKS
 LISTING = CaseList(
     label=CASE_KINDS[CaseKindName.WORKORDER], state_labels=STATE_LABELS, open_states=OPEN_STATES,
     search=("order_no", "caller_name", "title", "content"), applicant="caller_name", phone="caller_phone",
-    received_at="received_at", unit="unit_id", unassigned="未指派",
+    received_at="received_at", unit="unit_id", unassigned=NO_ASSIGNEE[KIND],
 )
 PRIVATE = frozenset({"applicant", "request"})  # identity data lives on the disclosure row, not in this event
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 from db.models import Clock, Unit, User
 from states.calendar import WorkCalendar
 from states.vocab import ClockStatus
+from states.wording import NO_UNIT
 from workflow.cases.clocks import SOON_WORKDAYS, soon_until
 from workflow.cases.kind import CaseKind, CaseList
 from workflow.kinds import duty_kinds, installed
@@ -90,7 +91,7 @@ def build_caseload(s: Session, agency_id: int, *, now: datetime, today: date, ca
                            sum(c.due_soon for c in officers[kind].values()),
                            sum(c.overdue for c in officers[kind].values())) for kind in officers}
     nobody = "／".join(dict.fromkeys(spec.unassigned for _, spec in listed))  # 未分办／未指派
-    return Caseload(_rows(officers, user_names, nobody), _rows(units, unit_names, "未指定科室"), totals, last,
+    return Caseload(_rows(officers, user_names, nobody), _rows(units, unit_names, NO_UNIT), totals, last,
                     {k.name: spec.label for k, spec in listed})
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from db.models import ApprovalRequest, Clock, Disclosure, Unit, User
 from states.disclosure import STATE_LABELS
 from states.vocab import ApprovalStatus, CaseKindName, ClockStatus
+from states.wording import NO_ASSIGNEE, NO_UNIT
 from workflow.kinds import duty_kinds
 from workflow.portal.queue import Unconfirmed, unconfirmed
 from workflow.timesource import end_of_day, start_of_day
@@ -103,11 +104,11 @@ def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, t
             .where(col(Clock.agency_id) == agency_id, mine, col(Clock.kind).in_(duty_kinds()), Clock.status == ClockStatus.RUNNING,
                    col(Clock.due_at) < now).distinct().subquery())
     n = func.count()
-    by_officer = [(uid, name or "未分办", int(k)) for uid, name, k in s.exec(
+    by_officer = [(uid, name or NO_ASSIGNEE["disclosure"], int(k)) for uid, name, k in s.exec(
         select(late.c.assignee_id, User.display_name, n).select_from(late)
         .outerjoin(User, col(User.id) == late.c.assignee_id)
         .group_by(late.c.assignee_id, col(User.display_name)).order_by(n.desc())).all()]
-    by_unit = [(uid, name or "未归属科室", int(k)) for uid, name, k in s.exec(
+    by_unit = [(uid, name or NO_UNIT, int(k)) for uid, name, k in s.exec(
         select(User.unit_id, Unit.name, n).select_from(late)
         .outerjoin(User, col(User.id) == late.c.assignee_id).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
         .group_by(col(User.unit_id), col(Unit.name)).order_by(n.desc())).all()]

@@ -14,6 +14,7 @@ from db.models import Agency, Unit, User
 from states.annual_report import FORMATS, AnnualReport, ReportFormat
 from states.inputs import DATE_MESSAGE, date_in_range
 from states.roles import Role
+from states.wording import NO_ASSIGNEE, NO_UNIT
 from workflow.accounts.principal import Principal
 from workflow.agencies.registry import hierarchy
 from workflow.errors import DomainValidation, InvalidTransition, NotFound
@@ -159,9 +160,9 @@ def leader_stats(session: Session, agency_id: int | frozenset[int] | None, start
     users = _names(session, User, {r["assignee_id"] for r in d["by_officer"] if r["assignee_id"]})
     units = _names(session, Unit, {r["unit_id"] for r in d["by_unit"] if r["unit_id"]})
     for r in d["by_officer"]:
-        r["assignee_name"] = users.get(r["assignee_id"] or 0, "未分办")
+        r["assignee_name"] = users.get(r["assignee_id"] or 0, NO_ASSIGNEE["disclosure"])
     for r in d["by_unit"]:
-        r["unit_name"] = units.get(r["unit_id"] or 0, "未归属科室")
+        r["unit_name"] = units.get(r["unit_id"] or 0, NO_UNIT)
     return {"agency": scope_name(session, agency_id),
             "agency_id": sorted(agency_id) if isinstance(agency_id, frozenset) else agency_id,
             "period": {"start": start.isoformat(), "end": end.isoformat()}, **stats}

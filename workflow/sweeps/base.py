@@ -32,6 +32,7 @@ from settings import Settings
 from states.calendar import WorkCalendar, WorkingHours
 from states.roles import Role
 from states.vocab import OutboxStatus
+from states.wording import NO_UNIT as WORDING_NO_UNIT
 from workflow.accounts.roles import holders
 from workflow.agencies.config import AgencyConfig, agency_config
 from workflow.calendar.service import agency_calendar
@@ -49,7 +50,7 @@ USERS = User.__table__  # type: ignore[attr-defined]
 UNITS = Unit.__table__  # type: ignore[attr-defined]
 SYSTEM_LABEL = "系统"
 NO_OFFICER = "（未分办）"
-NO_UNIT = "（未定科室）"
+NO_UNIT = f"（{WORDING_NO_UNIT}）"
 DEFAULT_BATCH = 500
 DEFAULT_BUDGET_S = 50.0
 QUIET_KEYS = frozenset({"rest_day_agencies", "not_yet", "already_sent_today", "after_hours_skipped", "already_sent"})

@@ -74,9 +74,10 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "digest_time": ("提醒", "每日汇总发送时间", "例如 08:30。"),
     "hotline_profile": ("12345", "12345热线时限方案", ""),
     # edited by their own widgets on the page (not the generic fields)
-    "tracking_format": ("文书编号", "申请登记编号", "字头、样式和序号位数，示例随选择变化。"),
-    "reply_doc_format": ("文书编号", "答复书文号", ""), "notice_doc_format": ("文书编号", "告知书文号", ""),
-    "submission_format": ("文书编号", "网上申请编号", ""),
+    "tracking_format": ("文书编号", NUMBER_LABELS["tracking_format"], "字头、样式和序号位数，示例随选择变化。"),
+    "reply_doc_format": ("文书编号", NUMBER_LABELS["reply_doc_format"], ""),
+    "notice_doc_format": ("文书编号", NUMBER_LABELS["notice_doc_format"], ""),
+    "submission_format": ("文书编号", NUMBER_LABELS["submission_format"], ""),
     "report_row_overrides": ("依申请公开", "年度报告中“已经主动公开”的答复计入的行", "各地统计口径不一。"),
     "reminder_ladders_wd": ("提醒", "按时限种类分别提醒", "用顿号或逗号隔开的工作日数。"),
     "hotline_overrides": ("12345", "本机关对时限方案的调整", "通过接口修改；本页列出。"),

@@ -187,16 +187,18 @@ def held_import(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """Page imports wait for the returned event before they start (and the upload waits only 0.2 s for them):
     a long import, without a long file. Set the event to let them run."""
     from web import import_jobs
-    from web.pages.hotline import intake as workorder_intake
-    from workflow.hotline.batch import import_file
+    from web.pages import imports
 
     release = threading.Event()
 
-    def held(*args: Any, **kw: Any) -> Any:
-        assert release.wait(30), "the test never released the import"
-        return import_file(*args, **kw)
+    def start_held(importer: Any, *args: Any, **kw: Any) -> Any:
+        def held(*a: Any, **k: Any) -> Any:
+            assert release.wait(30), "the test never released the import"
+            return importer(*a, **k)
 
-    monkeypatch.setattr(workorder_intake, "import_file", held)
+        return import_jobs.start_import(held, *args, **kw)
+
+    monkeypatch.setattr(imports, "start_import", start_held)
     monkeypatch.setattr(import_jobs, "WAIT_SECONDS", 0.2)
     yield release
     release.set()

@@ -4,35 +4,29 @@ column mapping) with the import report and its error file, and download the repl
 from __future__ import annotations
 
 import io
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.datastructures import UploadFile
 
 from states.roles import Role
-from states.vocab import JobState
 from web.auth import CurrentUser
-from web.import_jobs import TOKEN_RE, UploadTooLarge, finished, jobs_dir, read_job, save_upload, start_import
+from web.pages import imports
 from web.pages.common import agency_of, local_input, now, today
 from web.pages.forms import typed_values
 from web.pages.hotline.forms import intake_fields, intake_values
 from web.pages.render import redirect, render
-from web.pages.session import PageError, StaffForm, app_engine, app_settings, principal, require
+from web.pages.session import StaffForm, app_engine, principal, require
 from workflow.errors import DomainValidation, InvalidTransition
 from workflow.hotline import actions as wf
-from workflow.hotline.batch import ImportReport, import_file, write_report
-from workflow.hotline.mapping import MappingError, load_mapping
+from workflow.hotline.batch import ImportReport, import_file
+from workflow.hotline.mapping import load_mapping
 from workflow.hotline.queries import ExportWindowError, export_replies, export_window
 
 router = APIRouter(prefix="/workorders", include_in_schema=False)
 CanIntake = require(Role.FRONT_DESK, Role.LEADER)
-SHOWN_ERRORS = 200
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
+         "jsonl": "application/x-ndjson; charset=utf-8"}  # the replies' export
 
 
 def _intake_page(request: Request, values: dict[str, str], errors: dict[str, list[str]], status: int = 200
@@ -69,86 +63,14 @@ def new(request: Request, form: StaffForm, user: CurrentUser = CanIntake) -> Res
     return redirect(request, f"/workorders/{r.id}", ("ok" if r.created else "info", msg))
 
 
-def _reports_dir(request: Request, agency_id: int) -> Path:
-    return jobs_dir(app_settings(request).var_dir, agency_id)
+IMPORT = imports.ImportPage(
+    url="/workorders/import", template="workorders/import.html", importer=import_file,
+    load_report=ImportReport.from_dict, counts=lambda report: import_summary(report.to_dict(max_errors=0)),
+    suffixes=(".xlsx", ".jsonl"), wrong_file="只接受平台导出的 .xlsx 或 .jsonl 文件", workdir_prefix="banli-import-",
+    errors_filename="import-errors", takes_mapping=True)
 
 
-@router.get("/import")
-def import_form(request: Request, user: CurrentUser = CanIntake) -> Response:
-    return render(request, "workorders/import.html", {"report": None, "job": None, "token": "", "errors": {}})
-
-
-def _form_again(request: Request, errors: dict[str, list[str]]) -> Response:
-    return render(request, "workorders/import.html", {"report": None, "job": None, "token": "", "errors": errors},
-                  status=422)
-
-
-@router.post("/import")
-def import_(request: Request, form: StaffForm, user: CurrentUser = CanIntake) -> Response:
-    """Check every row, write the good ones, report the bad ones (kept for the error-file download).
-
-    The import runs as a job (web.import_jobs): its result is shown here when it ends within a few
-    seconds, otherwise on its own page, which follows its progress."""
-    file, mapping = form.get("file"), form.get("mapping")
-    dry_run = form.get("dry_run") in ("on", "1", "true")
-    if not isinstance(file, UploadFile) or not file.filename:
-        return _form_again(request, {"file": ["请选择要导入的文件"]})
-    suffix = Path(file.filename).suffix.lower()
-    if suffix not in (".xlsx", ".jsonl"):
-        return _form_again(request, {"file": ["只接受平台导出的 .xlsx 或 .jsonl 文件"]})
-    workdir = Path(tempfile.mkdtemp(prefix="banli-import-"))  # the job deletes it when it ends
-    field = "file"
-    try:
-        data = save_upload(file, workdir / f"upload{suffix}")
-        cmap = None
-        if isinstance(mapping, UploadFile) and mapping.filename:
-            field = "mapping"
-            cmap = load_mapping(save_upload(mapping, workdir / "mapping.yaml"))
-    except (UploadTooLarge, MappingError) as exc:
-        shutil.rmtree(workdir, ignore_errors=True)
-        return _form_again(request, {field: [str(exc)]})
-    folder = _reports_dir(request, user.agency_id)
-    token, thread = start_import(import_file, app_engine(request), folder, workdir, data, cmap, principal(user),
-                                 now(request), filename=file.filename, dry_run=dry_run)
-    job = finished(folder, token, thread)
-    if job is not None:
-        return _job_page(request, token, job)
-    return redirect(request, f"/workorders/import/{token}")
-
-
-def _job_page(request: Request, token: str, job: dict[str, Any]) -> Response:
-    """A finished import's result, a failed one's problem at the file field, or how far a running one is."""
-    if job["state"] == JobState.FAILED:
-        return _form_again(request, job["errors"])
-    if job["state"] != JobState.DONE:
-        return render(request, "workorders/import.html", {"report": None, "job": job, "token": token, "errors": {}})
-    report = ImportReport.from_dict(job["report"])
-    return render(request, "workorders/import.html", {
-        "report": report.to_dict(max_errors=SHOWN_ERRORS), "summary": report.summary_zh(), "job": None,
-        "token": token if report.errors else "", "counts": import_summary(report.to_dict(max_errors=0)),
-        "filename": job.get("filename", ""), "errors": {}})
-
-
-@router.get("/import/{token}")
-def import_job(request: Request, token: str, user: CurrentUser = CanIntake) -> Response:
-    """An import's progress (the page refreshes itself while it runs), then its result."""
-    job = read_job(_reports_dir(request, user.agency_id), token) if TOKEN_RE.fullmatch(token) else None
-    if job is None:
-        raise PageError(404, "没有这次导入的记录（可能已过期）")
-    return _job_page(request, token, job)
-
-
-@router.get("/import/{token}/errors.{fmt}")
-def import_errors(request: Request, token: str, fmt: str, user: CurrentUser = CanIntake) -> Response:
-    """The import's per-row problems as .xlsx or .csv (UTF-8 with BOM): row, column, problem, code."""
-    job = read_job(_reports_dir(request, user.agency_id), token) if TOKEN_RE.fullmatch(token) else None
-    if fmt not in ("xlsx", "csv") or job is None or job["state"] != JobState.DONE:
-        raise PageError(404, "导入问题清单不存在或已过期")
-    report = ImportReport.from_dict(job["report"])
-    with tempfile.TemporaryDirectory(prefix="banli-report-") as tmp:
-        content = write_report(report, Path(tmp) / f"errors.{fmt}").read_bytes()
-    return Response(content, media_type=MEDIA[fmt], headers={
-        "Content-Disposition": f'attachment; filename="import-errors.{fmt}"', "X-Content-Type-Options": "nosniff"})
+imports.add_routes(router, "/import", IMPORT, CanIntake)
 
 
 @router.get("/export")

@@ -53,6 +53,9 @@ def test_the_preview_counts_and_shows_what_the_recompute_does_hour_clocks_includ
     # the hour-based clocks, with their times: one moves to the next working day, one within its own day
     assert listed[("workorder", across_monday, "签收时限")] == ("2026-03-09 10:00", "2026-03-10 10:00")
     assert listed[("workorder", same_day, "签收时限")] == ("2026-03-16 10:00", "2026-03-16 11:00")
+    urls = {(m.case_kind, m.case_id): m.url for m in pv.moved}  # each links to its kind's case page
+    assert urls[("workorder", same_day)] == f"/workorders/{same_day}"
+    assert urls[("disclosure", application)] == f"/cases/disclosure/{application}"
     assert not any(k[1] == untouched and k[0] == "workorder" for k in listed)
     # working-day clocks as before: by their day
     assert ("workorder", ordinary, "签收时限") in listed and ("disclosure", application, "答复期限") in listed

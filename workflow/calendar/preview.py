@@ -50,6 +50,7 @@ class MovedClock:
     new_text: str
     provisional_before: bool
     provisional_after: bool
+    url: str = ""  # the case's page (its kind's descriptor)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,11 @@ def _case_numbers(session: Session, ids: dict[str, set[int]]) -> dict[tuple[str,
     return out
 
 
+def _url(case_kind: str, case_id: int) -> str:
+    kind = installed().get(case_kind)
+    return kind.url(case_id) if kind is not None else ""
+
+
 def preview_import(engine: Engine, data: NoticeData) -> NoticePreview:
     """``preview_notice`` in a read session of its own."""
     with read_session(engine) as s:
@@ -155,7 +161,7 @@ def preview_notice(session: Session, data: NoticeData) -> NoticePreview:
         specs = clock_kinds()
         moved.extend(MovedClock(agency.name, c.case_kind, c.case_id, numbers.get((c.case_kind, c.case_id), f"#{c.case_id}"),
                                 specs[c.kind].label if c.kind in specs else c.kind, move.old_date,
-                                move.new_date, *move.texts(tz), c.provisional, prov)
+                                move.new_date, *move.texts(tz), c.provisional, prov, _url(c.case_kind, c.case_id))
                      for c, move, prov in found)
     moved.sort(key=lambda m: (m.new_text, m.case_no))
     return NoticePreview(data, current.document if current else None, changes, moved, checked, problems)

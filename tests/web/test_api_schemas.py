@@ -42,10 +42,8 @@ FILES = {
 UNTYPED: set[tuple[str, str]] = {
     ("get", "/api/disclosures"), ("get", "/api/disclosures/{case_id}/fee-preview"),
     ("get", "/api/disclosures/{case_id}"),
-    ("post", "/api/public/status"), ("get", "/api/public/status"),
     ("post", "/api/workorders"), ("get", "/api/workorders"), ("post", "/api/workorders/import"),
     ("get", "/api/workorders/import/{token}"), ("get", "/api/workorders/{case_id}"),
-    ("get", "/api/reports/stats"),
 }
 METHODS = ("get", "post", "put", "patch", "delete")
 CJK = re.compile(r"[\u4e00-\u9fff]")

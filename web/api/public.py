@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 
 from notifications.files import existing_file
 from settings import Settings
-from web.api.schemas import ANY_FILE, file_answer
+from web.api.schemas import ANY_FILE, ApiOut, file_answer
 from web.deps import EngineDep, SettingsDep, lookup_allowed
 from web.errors import ApiError
 from workflow.inputs import Clean
@@ -42,6 +42,55 @@ class LookupIn(Clean):
     query_code: str = Field(min_length=1, max_length=64, description="查询码")
 
 
+class PublicDocumentOut(ApiOut):
+    """A document addressed to the applicant (download: POST /api/public/files/{id})."""
+
+    id: int
+    filename: str
+    notice_type: str | None = Field(description="文书种类代码")
+    size: int = Field(description="字节数")
+    created_at: str
+
+
+class ApplicantUploadOut(ApiOut):
+    """What the applicant sent through the portal."""
+
+    at: str
+    note: str
+    files: list[str] = Field(description="文件名")
+
+
+class PublicStatusOut(ApiOut):
+    """The applicant's view of one application (workflow.portal.lookup.public_view)."""
+
+    agency: str = Field(description="机关名称")
+    agency_code: str
+    tracking_no: str | None = Field(description="受理编号（网上申请确认受理之前为 null）")
+    submission_no: str | None = Field(description="网上申请编号")
+    state: str = Field(description="状态代码")
+    state_text: str = Field(description="办理进度（写给申请人的话）")
+    submitted_at: str | None = Field(description="网上提交时间（其他渠道为 null）")
+    receipt_date: str | None = Field(description="收到申请之日（条例第三十一条）")
+    reply_due: str | None = Field(description="答复期限（等待补正时为 null：补正后重新计算）")
+    reply_due_provisional: bool
+    reply_clock_paused: bool = Field(description="答复期限暂停计算（征求意见、等待缴费）")
+    reply_clock_note: str | None = Field(description="答复期限为何不是简单地在计算中")
+    extended: bool
+    extension_days: int
+    correction_due: str | None = Field(description="补正期限")
+    fee_due: str | None = Field(description="缴费期限")
+    fee_amount: int | None = Field(description="信息处理费（元）")
+    replied_on: str | None = Field(description="答复日期")
+    decision: str | None = Field(description="答复结果（如“予以公开”）")
+    documents: list[PublicDocumentOut]
+    can_withdraw: bool
+    upload: str | None = Field(description="现在可以网上提交的材料：supplement 完善网上申请 / correction 补正")
+    correction_items: list[str] = Field(description="补正事项")
+    correction_guidance: str
+    completion_message: str = Field(description="请申请人完善网上申请的说明")
+    uploads: list[ApplicantUploadOut] = Field(description="申请人网上提交过的材料")
+
+
 def _status(request: Request, engine: Engine, tracking_no: str, query_code: str) -> dict[str, Any]:
     _limit(request, tracking_no)
     view = public_status(engine, tracking_no, query_code)
@@ -62,7 +111,8 @@ def _file(request: Request, engine: Engine, settings: Settings, file_id: int, tr
                         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
 
 
-@router.post("/status", summary="申请人查询办理进度（受理编号 + 查询码，放在请求体中）")
+@router.post("/status", summary="申请人查询办理进度（受理编号 + 查询码，放在请求体中）", response_model=PublicStatusOut,
+             response_description="办理进度")
 def status(request: Request, engine: EngineDep, body: LookupIn) -> dict[str, Any]:
     return _status(request, engine, body.tracking_no, body.query_code)
 
@@ -75,7 +125,8 @@ def download(request: Request, file_id: int, engine: EngineDep, settings: Settin
 
 
 # The earlier form with the code in the query string: kept for existing clients, marked deprecated.
-@router.get("/status", summary="（已弃用，请用 POST）申请人查询办理进度", deprecated=True)
+@router.get("/status", summary="（已弃用，请用 POST）申请人查询办理进度", deprecated=True,
+            response_model=PublicStatusOut, response_description="办理进度")
 def status_by_query(request: Request, engine: EngineDep,
                     tracking_no: Annotated[str, Query(min_length=1, max_length=64)],
                     query_code: Annotated[str, Query(min_length=1, max_length=64)]) -> dict[str, Any]:

@@ -8,9 +8,10 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from pydantic import ConfigDict, Field
 
 from states.annual_report import ReportFormat
-from web.api.schemas import BINARY, file_answer
+from web.api.schemas import BINARY, ApiOut, file_answer
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from workflow.reports.downloads import annual_download, scoped_stats
 from workflow.reports.files import MEDIA, ReportFile, stats_file
@@ -22,6 +23,110 @@ router = APIRouter(prefix="/api/reports", tags=["reports"])
 AgencyQ = Annotated[str | None, Query(description="机关代码；监督员可查本机关或下级机关，省略时为本机关及全部下级机关的汇总（各机关数字并列）")]
 FromQ = Annotated[date | None, Query(alias="from", description="起始日期（含），默认本年1月1日")]
 ToQ = Annotated[date | None, Query(alias="to", description="截止日期（含），默认今天")]
+
+
+class PeriodOut(ApiOut):
+    start: str = Field(description="起始日期（含）")
+    end: str = Field(description="截止日期（含）")
+
+
+Scope = int | list[int] | None  # one agency, a supervisor's agencies, or all agencies
+
+
+class OfficerFiguresOut(ApiOut):
+    assignee_id: int | None = Field(description="承办人（未分办为 null）")
+    concluded: int = Field(description="期内办结")
+    open_at_end: int = Field(description="期末未办结")
+    replies_with_clock: int = Field(description="期内答复（有答复期限的）")
+    replied_on_time: int = Field(description="其中按期答复")
+    assignee_name: str
+
+
+class UnitFiguresOut(ApiOut):
+    unit_id: int | None = Field(description="科室（未归属为 null）")
+    concluded: int
+    open_at_end: int
+    unit_name: str
+
+
+class DisclosureStatsOut(ApiOut):
+    """依申请公开 figures of the period (workflow.reports.stats.disclosure_stats)."""
+
+    agency_id: Scope
+    period: PeriodOut
+    received: int = Field(description="期内收到")
+    concluded: int = Field(description="期内办结")
+    received_by_month: dict[str, int] = Field(description="按月（YYYY-MM）收到")
+    concluded_by_month: dict[str, int] = Field(description="按月（YYYY-MM）办结")
+    replies_with_clock: int
+    replied_on_time: int
+    on_time_rate: float | None = Field(description="按期答复率（无答复时为 null）")
+    avg_working_days_to_reply: float | None = Field(description="平均答复用时（工作日）")
+    working_days_basis: str = Field(description="计算工作日所用的日历")
+    extended: int = Field(description="期内办结中延期答复的")
+    by_category: dict[str, int] = Field(description="按答复结果类别")
+    by_row: dict[str, int] = Field(description="按年度报告表三的行")
+    open_at_end: int
+    by_officer: list[OfficerFiguresOut]
+    by_unit: list[UnitFiguresOut]
+
+
+class RateOut(ApiOut):
+    numerator: int
+    denominator: int
+    rate: float | None = Field(description="比率（分母为 0 时为 null）")
+
+
+class RatesOut(ApiOut):
+    """The 12345 rates (definitions: rate_labels and docs/annual-report.md)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    sign_for_on_time: RateOut = Field(description="签收及时率")
+    handling_on_time: RateOut = Field(description="按时办结率")
+    return_: RateOut = Field(alias="return", description="退单率")
+    extension: RateOut = Field(description="延期率")
+    satisfaction: RateOut = Field(description="回访满意率")
+    rehandle: RateOut = Field(description="重办率")
+
+
+class HotlineFiguresOut(ApiOut):
+    received: int
+    returned: int
+    signed: int
+    signed_on_time: int
+    replied: int
+    replied_on_time: int
+    extended: int
+    rehandled: int
+    callbacks: int
+    satisfied: int
+    rates: RatesOut
+
+
+class HotlineCategoryOut(HotlineFiguresOut):
+    label: str = Field(description="诉求类型")
+
+
+class HotlineStatsOut(HotlineFiguresOut):
+    """12345 figures of the period (workflow.reports.hotline.hotline_stats): overall, by category and by month."""
+
+    agency_id: Scope
+    period: PeriodOut
+    timezone: str
+    callback_results: dict[str, int] = Field(description="回访结果")
+    by_category: dict[str, HotlineCategoryOut] = Field(description="按诉求类型")
+    by_month: dict[str, HotlineFiguresOut] = Field(description="按月（YYYY-MM）")
+    rate_labels: dict[str, str] = Field(description="各比率的名称")
+
+
+class StatsOut(ApiOut):
+    """The leaders' statistics: each request kind's figures side by side."""
+
+    agency: str = Field(description="统计范围（机关名称；监督员的汇总为本机关及下级机关）")
+    agency_id: Scope
+    period: PeriodOut
+    disclosure: DisclosureStatsOut
+    hotline: HotlineStatsOut
 
 
 def _file(f: ReportFile, inline: bool = False) -> Response:
@@ -47,7 +152,8 @@ def annual(year: int, engine: EngineDep, actor: PrincipalDep, now: NowDep, setti
     return _file(f, inline=format in ("json", "html"))
 
 
-@router.get("/stats", summary="负责人统计：依申请公开与12345工单（JSON）")
+@router.get("/stats", summary="负责人统计：依申请公开与12345工单（JSON）", response_model=StatsOut,
+            response_description="统计数字")
 def stats(engine: EngineDep, actor: PrincipalDep, now: NowDep, settings: SettingsDep, start: FromQ = None,
           end: ToQ = None, agency: AgencyQ = None) -> dict[str, Any]:
     return scoped_stats(engine, actor, agency, start, end, today=local_date(now, settings.timezone))

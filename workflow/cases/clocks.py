@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, event
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from db.models import Clock, ClockAdjustment
@@ -107,6 +108,22 @@ def _created_clock(session: Session, clock: Clock) -> None:
     rows = session.info.get(_CLOCKS_KEY, {}).get((clock.case_kind, clock.case_id))
     if rows is not None:
         rows.append(clock)
+    assert clock.id is not None
+    session.info.setdefault(_LEDGER_KEY, {})[clock.id] = []  # a new clock has no ledger yet
+
+
+def inserted_clocks(session: Session, case_kind: str, case_id: int, clocks: list[Clock]) -> None:
+    """The clocks of a case inserted in this transaction by a Core insert (``clocks``: built from the inserted values
+    and ids): taken into the session as loaded rows, and they are all the case has, with no ledger yet — what
+    ``case_clocks`` and ``adjustments`` would read back."""
+    for clock in clocks:
+        make_transient_to_detached(clock)
+        session.add(clock)
+    session.info.setdefault(_CLOCKS_KEY, {})[(case_kind, case_id)] = list(clocks)
+    ledger = session.info.setdefault(_LEDGER_KEY, {})
+    for clock in clocks:
+        assert clock.id is not None
+        ledger[clock.id] = []
 
 
 def adjustments(session: Session, clock: Clock) -> list[ClockAdjustment]:

@@ -26,6 +26,7 @@ from workflow.agencies.cache import agency_context_cached
 from workflow.cases import engine as case_engine
 from workflow.cases.audit import append_events, event_values
 from workflow.cases.clocks import new_clock_values
+from workflow.cases.context import Collected
 from workflow.cases.engine import ActionResult
 from workflow.cases.numbers import next_number
 from workflow.cases.when import When, resolve
@@ -45,6 +46,8 @@ from workflow.errors import DomainValidation, InvalidTransition
 _CASE_TABLE = Disclosure.__table__  # type: ignore[attr-defined]
 _INSERT_CASES = _CASE_TABLE.insert().returning(_CASE_TABLE.c.id, sort_by_parameter_order=True)
 _INSERT_CLOCK = Clock.__table__.insert()  # type: ignore[attr-defined]
+_CLOCK_COLUMNS = Clock.__table__.c  # type: ignore[attr-defined]
+_INSERT_CLOCK_IDS = _INSERT_CLOCK.returning(_CLOCK_COLUMNS.id, _CLOCK_COLUMNS.case_id, _CLOCK_COLUMNS.kind)
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
 
@@ -87,6 +90,7 @@ class _Prepared:
     notice: PreparedNotice
     form: PreparedNotice | None = None  # the 登记表 the applicant of an oral application signs (条例第二十九条)
     stamp: dict[str, Any] = field(default_factory=dict)  # a back-filled registration's recording time and reason
+    clock_ids: list[int] = field(default_factory=list)  # the inserted clocks' ids (``keep_clock_ids``), in order
 
 
 def _prepare(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) -> _Prepared:
@@ -197,8 +201,11 @@ def register_batch(engine: Engine, items: Sequence[tuple[RegisterIn, Principal, 
     return out
 
 
-def _insert_registrations(conn: Connection, preps: Sequence[_Prepared]) -> list[Registered]:
-    """Number and insert prepared registrations inside the caller's transaction (Core, executemany)."""
+def _insert_registrations(conn: Connection, preps: Sequence[_Prepared], collected: Collected | None = None, *,
+                          keep_clock_ids: bool = False) -> list[Registered]:
+    """Number and insert prepared registrations inside the caller's transaction (Core, executemany); with
+    ``collected``, their events and notices are left there for the caller to write (with those of later steps);
+    with ``keep_clock_ids``, each one's ``clock_ids`` are those of its clocks."""
     # Gap-free numbers: one counter increment per (agency, year) for the whole group, held to commit.
     groups: dict[tuple[int, int], list[_Prepared]] = {}
     for p in preps:
@@ -208,20 +215,30 @@ def _insert_registrations(conn: Connection, preps: Sequence[_Prepared]) -> list[
         for seq, p in enumerate(members, start=last - len(members) + 1):
             p.values["tracking_no"] = p.ctx.cfg.tracking_format.format(year=year, seq=seq)
     ids = [int(i) for i in conn.execute(_INSERT_CASES, [p.values for p in preps]).scalars().all()]
-    conn.execute(_INSERT_CLOCK, [{**c, "case_id": case_id} for p, case_id in zip(preps, ids, strict=True)
-                                 for c in p.clocks])
-    append_events(conn, [
+    clock_rows = [{**c, "case_id": case_id} for p, case_id in zip(preps, ids, strict=True) for c in p.clocks]
+    if keep_clock_ids:  # (case, kind) is unique among a registration's new clocks
+        made = {(int(case_id), kind): int(i) for i, case_id, kind in conn.execute(_INSERT_CLOCK_IDS, clock_rows)}
+        for p, case_id in zip(preps, ids, strict=True):
+            p.clock_ids = [made[(case_id, c["kind"])] for c in p.clocks]
+    else:
+        conn.execute(_INSERT_CLOCK, clock_rows)
+    events = [
         event_values(agency_id=p.values["agency_id"], case_kind=KIND, case_id=case_id, actor=p.actor,
                      action="register", from_state=None, to_state=DState.REGISTERED, now=p.now,
                      payload={"tracking_no": p.values["tracking_no"], "channel": p.data.channel,
                               "receipt_date": p.receipt.isoformat(), "raw_receipt_date": p.raw.isoformat(),
                               "oral": p.data.oral, "note": p.data.note, **p.stamp})
-        for p, case_id in zip(preps, ids, strict=True)])
-    enqueue_many(conn, [n.values(case_id=case_id, tracking_no=p.values["tracking_no"], number=p.values["tracking_no"],
-                                 action_key=key)
-                        for p, case_id in zip(preps, ids, strict=True)
-                        for n, key in ((p.notice, "register"), (p.form, "register:form")) if n is not None],
-                 validate=False)  # checked when prepared (disclosure_context.applicant_notice)
+        for p, case_id in zip(preps, ids, strict=True)]
+    notices = [n.values(case_id=case_id, tracking_no=p.values["tracking_no"], number=p.values["tracking_no"],
+                        action_key=key)
+               for p, case_id in zip(preps, ids, strict=True)
+               for n, key in ((p.notice, "register"), (p.form, "register:form")) if n is not None]
+    if collected is not None:
+        collected.events.extend(events)
+        collected.notices.extend(notices)
+    else:
+        append_events(conn, events)
+        enqueue_many(conn, notices, validate=False)  # checked when prepared (disclosure_context.applicant_notice)
     return [Registered(case_id, p.values["tracking_no"], p.code, DState.REGISTERED, 1, p.receipt.isoformat())
             for p, case_id in zip(preps, ids, strict=True)]
 

@@ -6,6 +6,7 @@ one transaction or one savepoint) and never commits."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,12 +14,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
-from db.models import Disclosure
+from db.models import Clock, Disclosure
 from states.disclosure import STATE_LABELS
 from workflow.accounts.principal import Principal
+from workflow.cases.clocks import inserted_clocks
 from workflow.cases.context import Collected
 from workflow.disclosure.actions import _insert_registrations, _prepare
-from workflow.disclosure.context import Ctx
+from workflow.disclosure.context import KIND, Ctx
 from workflow.disclosure.kind import DISCLOSURE
 from workflow.errors import DomainValidation, InvalidTransition
 from workflow.golive.columns import STATUS_LABELS
@@ -55,18 +57,24 @@ def write_row(session: Session, engine: Engine, plan: RowPlan, actor: Principal,
     """Register the application at its receipt and take its steps on their days; RowRefused names the column."""
     prepared = _prepare(engine, plan.registration, actor, now)
     prepared.values["source_no"] = plan.source_no
-    (registered,) = _insert_registrations(session.connection(), [prepared])
+    collected = Collected()  # the row's events and notices, written together at the end of the row
+    (registered,) = _insert_registrations(session.connection(), [prepared], collected, keep_clock_ids=True)
     # The row just inserted, as the session would load it (every column is in the inserted values): no SELECT.
     row = Disclosure(**prepared.values, id=registered.id)
     make_transient_to_detached(row)
     session.add(row)
+    # … and its clocks, each with an explanation of its own as loaded from its JSON column (the values' share memoised
+    # parts with other registrations).
+    inserted_clocks(session, KIND, registered.id, [
+        Clock(**{**values, "case_id": registered.id, "explanation": json.loads(json.dumps(values["explanation"]))},
+              id=clock_id) for values, clock_id in zip(prepared.clocks, prepared.clock_ids, strict=True)])
     reason = plan.registration.backfill_reason or ""
     actx = prepared.ctx  # the agency, its settings and calendar, as the registration read them
     ctx = Ctx(session, row, actx.agency, actx.cfg, actx.cal, actor, now)
     # The registration is the case's only step so far (what workflow.cases.engine.previous_step would read back).
     ctx.previous_at, ctx.previous_known = max(prepared.now, plan.registration.received_at), True
     ctx.requested_extension(None)  # a new case: no extension request yet
-    ctx.collected = Collected()  # the steps' events and notices, written together at the end of the row
+    ctx.collected = collected
     at = plan.received
     for step in plan.steps:
         at = max(at, start_of_day(step.day, tz))  # a day's steps keep their order; never before the receipt

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
-from db.models import Disclosure
+from db.models import Disclosure, User
 from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.accounts.roles import holders
@@ -121,7 +121,7 @@ def import_file(engine: Engine, path: Path | str, user: Principal, now: datetime
     known = _known_numbers(engine, actor.agency_id)
     report = GoLiveReport(dry_run=dry_run)
     seen: dict[str, int] = {}
-    chunk = _Chunk(engine, dry_run)
+    chunk = _Chunk(engine, dry_run, sorted(set(officers.by_username.values())))
     with ExitStack() as stack:
         stack.callback(chunk.abandon)  # an unexpected error: the open chunk is rolled back
         for number, cells in rows:
@@ -143,10 +143,11 @@ def import_file(engine: Engine, path: Path | str, user: Principal, now: datetime
 class _Chunk:
     """The open write transaction of up to CHUNK_ROWS rows (committed, or rolled back in a dry run, when full)."""
 
-    def __init__(self, engine: Engine, dry_run: bool) -> None:
-        self.engine, self.dry_run = engine, dry_run
+    def __init__(self, engine: Engine, dry_run: bool, officer_ids: list[int]) -> None:
+        self.engine, self.dry_run, self.officer_ids = engine, dry_run, officer_ids
         self._stack: ExitStack | None = None
         self._session: Session | None = None
+        self._officers: list[User] = []
         self.rows = 0
 
     def session(self) -> Session:
@@ -156,6 +157,9 @@ class _Chunk:
             # Every query sees the row's earlier steps (as each ``act`` of a clerk would, after its commit): the
             # session flushes before a query instead of after each step (workflow.golive.step).
             self._session.autoflush = True
+            # The officers, loaded once and held: the assignments' look-ups (validate_assignee) find them in the
+            # session instead of reading each again.
+            self._officers = list(self._session.exec(select(User).where(col(User.id).in_(self.officer_ids))))
             self.rows = 0
         return self._session
 
@@ -169,6 +173,7 @@ class _Chunk:
             return
         session, stack = self._session, self._stack
         self._session = self._stack = None
+        self._officers = []
         assert stack is not None
         with stack:
             if self.dry_run:

@@ -5,11 +5,14 @@ mixing both kinds by the nearest deadline."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import openpyxl
+from sqlalchemy import event
 from sqlmodel import select
 
 from db.engine import read_session
@@ -214,3 +217,42 @@ def test_my_cases_mixes_both_kinds_nearest_deadline_first(web: Web) -> None:
     assert "13987654321" not in html
     leader = web.login("leader").get("/cases?open=1").text
     assert f"/workorders/{other}" in leader
+
+
+@contextlib.contextmanager
+def sessions(web: Web) -> Iterator[list[int]]:
+    """How many database connections the requests inside take from the pool (one per session that reads)."""
+    taken = [0]
+
+    def checkout(*_: Any) -> None:
+        taken[0] += 1
+
+    event.listen(web.db.engine, "checkout", checkout)
+    try:
+        yield taken
+    finally:
+        event.remove(web.db.engine, "checkout", checkout)
+
+
+def test_the_order_pages_read_their_forms_choices_with_the_orders(web: Web) -> None:
+    """The order page's assign form offers the agency's officers and units, and the list its officers to filter by,
+    read with the orders in the page's one session (they used to be read again for each form that showed them);
+    posting an action reads no choices at all."""
+    oid = order(web)
+    c = web.login("front")
+    for url in (f"/workorders/{oid}", "/workorders", "/workorders/export"):
+        c.get(url)  # the login's and the agency's caches warm
+    with sessions(web) as login:
+        c.get("/workorders/export")  # the export form reads nothing but who is asking
+    with sessions(web) as taken:
+        html = c.get(f"/workorders/{oid}").text
+    assert f'<option value="{web.staff.officer.id}"' in html and ">综合科</option>" in html  # the fixture's unit
+    assert taken[0] == login[0] + 1  # the order page's one session
+    with sessions(web) as taken:
+        listed = c.get("/workorders").text
+    assert f'<option value="{web.staff.officer.id}"' in listed
+    assert taken[0] == login[0] + 1  # the list's one session
+    with sessions(web) as taken:
+        r = c.post(f"/workorders/{oid}/actions/sign_for", data={"expected_version": "1", "csrf_token": csrf_of(html)})
+    assert r.status_code == 303
+    assert taken[0] == login[0] + 1  # the action's one transaction

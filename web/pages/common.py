@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from fastapi.responses import FileResponse
 from notifications.files import file_path
 from web.auth import CurrentUser
 from web.pages.session import PageError, app_clock, app_engine, app_settings, principal
-from workflow.accounts.officers import officers_of
+from workflow.accounts.officers import Officer, officers_of
 from workflow.agencies.config import AgencyConfig
 from workflow.agencies.info import AgencyInfo, agency_info
 from workflow.cases.files import readable_file
@@ -28,11 +29,15 @@ def agency_of(request: Request, user: CurrentUser) -> tuple[AgencyInfo, AgencyCo
         raise PageError(404, "机关不存在") from exc
 
 
-def officers(request: Request, agency_id: int) -> list[tuple[str, str]]:
-    """Active officers of the agency as select options ``(id, "name（unit）")``."""
+def officer_options(officers: Iterable[Officer]) -> list[tuple[str, str]]:
+    """Officers as select options ``(id, "name（unit）")``."""
     return [(str(o.id), f"{o.display_name}（兼任）" if o.member else
-             f"{o.display_name}（{o.unit_name}）" if o.unit_name else o.display_name)
-            for o in officers_of(app_engine(request), agency_id)]
+             f"{o.display_name}（{o.unit_name}）" if o.unit_name else o.display_name) for o in officers]
+
+
+def officers(request: Request, agency_id: int) -> list[tuple[str, str]]:
+    """Active officers of the agency as select options (their own read, for a form that needs nothing else)."""
+    return officer_options(officers_of(app_engine(request), agency_id))
 
 
 def now(request: Request) -> datetime:

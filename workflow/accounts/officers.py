@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from db.engine import read_session
 from db.models import Unit, User
@@ -23,12 +23,17 @@ class Officer:
     member: bool = False  # of another agency, an officer here too (兼任)
 
 
-def officers_of(engine: Engine, agency_id: int) -> list[Officer]:
+def officers_in(s: Session, agency_id: int) -> list[Officer]:
     """Active officers of the agency, by name, then the members of other agencies who are officers here."""
-    with read_session(engine) as s:
-        rows = s.exec(select(User, Unit.name).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
-                      .where(User.agency_id == agency_id, col(User.active)).order_by(col(User.display_name))).all()
-        own = {u.id for u in holders(s, agency_id, Role.OFFICER)}
-        members = member_officers(s, agency_id)
+    rows = s.exec(select(User, Unit.name).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
+                  .where(User.agency_id == agency_id, col(User.active)).order_by(col(User.display_name))).all()
+    own = {u.id for u in holders(s, agency_id, Role.OFFICER)}
+    members = member_officers(s, agency_id)
     return [Officer(u.id or 0, u.display_name, unit or "") for u, unit in rows if u.id in own] + \
         [Officer(u.id or 0, u.display_name, "", member=True) for u in members]
+
+
+def officers_of(engine: Engine, agency_id: int) -> list[Officer]:
+    """``officers_in`` in its own read session (a form that needs nothing else)."""
+    with read_session(engine) as s:
+        return officers_in(s, agency_id)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from db.engine import read_session
 from db.models import Unit
-from workflow.runtime import Engine
 
 
-def unit_names(engine: Engine, agency_id: int) -> list[tuple[int, str]]:
+def units_in(s: Session, agency_id: int) -> list[tuple[int, str]]:
     """``(id, name)`` of the agency's units, in the order they were created."""
-    with read_session(engine) as s:
-        return [(u.id or 0, u.name) for u in s.exec(select(Unit).where(Unit.agency_id == agency_id)
-                                                    .order_by(col(Unit.id))).all()]
+    return [(u.id or 0, u.name) for u in s.exec(select(Unit).where(Unit.agency_id == agency_id)
+                                                .order_by(col(Unit.id))).all()]

@@ -11,19 +11,16 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import FormData
 
 from states.hotline import Category, Urgency
 from states.identity import ID_TYPES
-from web.auth import CurrentUser
 from web.errors import field_errors
-from web.pages.common import officers
+from web.pages.common import officer_options
 from web.pages.forms import ALL, FieldSpec, errors_by_field, model_fields, payload_from_form
 from web.pages.labels import FIELD_LABELS, MODEL_ERROR_FIELDS
-from web.pages.session import app_engine
-from workflow.agencies.units import unit_names
+from workflow.cases.form_choices import NO_CHOICES, FormChoices
 from workflow.disclosure.payloads import ApplicantIn, RequestIn
 from workflow.errors import DomainValidation
 from workflow.hotline.payloads import PAYLOADS
@@ -74,10 +71,6 @@ def intake_values(specs: list[FieldSpec], form: FormData, tz: str) -> dict[str, 
     return data
 
 
-def _units(request: Request, agency_id: int) -> tuple[tuple[str, str], ...]:
-    return tuple((str(uid), name) for uid, name in unit_names(app_engine(request), agency_id))
-
-
 def _prefixed(model: type[BaseModel], prefix: str, skip: tuple[str, ...] = ()) -> list[FieldSpec]:
     overrides = {"id_type": FieldSpec("id_type", FIELD_LABELS["id_type"], "select", True, tuple(ID_TYPES.items()))}
     return [replace(s, name=f"{prefix}.{s.name}") for s in model_fields(model, skip=skip, overrides=overrides)]
@@ -94,17 +87,19 @@ def convert_defaults(d: dict[str, Any]) -> dict[str, str]:
             "applicant.phone": d["caller"]["phone"], "request.description": d["content"][:4000]}
 
 
-def action_fields(request: Request, user: CurrentUser, action: str,
-                  files: list[tuple[str, str]] | None = None) -> list[FieldSpec]:
-    """The inputs of one action: the fields of its payload model, plus the conversion's sub-forms."""
+def action_fields(action: str, files: list[tuple[str, str]] | None = None,
+                  choices: FormChoices = NO_CHOICES) -> list[FieldSpec]:
+    """The inputs of one action: the fields of its payload model, plus the conversion's sub-forms (``files`` and
+    ``choices`` fill the checkboxes and selects the page shows; reading a posted form needs neither)."""
     model = PAYLOADS[action]
     overrides: dict[str, FieldSpec] = {}
     if "assignee_id" in model.model_fields:
         overrides["assignee_id"] = FieldSpec("assignee_id", FIELD_LABELS["assignee_id"], "select", True,
-                                             tuple(officers(request, user.agency_id)))
+                                             tuple(officer_options(choices.officers)))
     if "unit_id" in model.model_fields:
         overrides["unit_id"] = FieldSpec("unit_id", FIELD_LABELS["unit_id"], "select", False,
-                                         _units(request, user.agency_id), help="留空为承办人所在科室")
+                                         tuple((str(uid), name) for uid, name in choices.units),
+                                         help="留空为承办人所在科室")
     if "attachment_ids" in model.model_fields:
         base = model_fields(model)
         spec = next(s for s in base if s.name == "attachment_ids")

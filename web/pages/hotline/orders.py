@@ -3,7 +3,7 @@ and the order's files. The pages call ``workflow.hotline.actions`` like the API 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
@@ -11,14 +11,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from db.engine import read_session
-from states.hotline import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, URGENCY_LABELS, WorkOrderState
+from states.hotline import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, URGENCY_LABELS
 from states.roles import Role
 from states.vocab import ApprovalStatus, CaseKindName
 from web.auth import CurrentUser
 from web.pages.actions import ActionForm, expected_version
 from web.pages.case_actions import fire_from_page, upload_from_page, when_from_form
-from web.pages.common import agency_of, case_file_response, now, officers, today
+from web.pages.common import agency_of, case_file_response, now, officer_options, today
 from web.pages.hotline.forms import (
     DANGEROUS,
     action_errors,
@@ -30,17 +29,12 @@ from web.pages.hotline.forms import (
 from web.pages.hotline.view import cycle_rows, event_lines, file_kind, wall
 from web.pages.render import redirect, render
 from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_settings, principal
-from workflow.agencies.held import held_documents
-from workflow.calendar.service import agency_calendar
-from workflow.cases.approvals import pending_by_case
-from workflow.cases.listing import user_names
-from workflow.cases.pending_documents import pending_documents
 from workflow.hotline import actions as wf
-from workflow.hotline.files import CATEGORIES, attach_to_workorder, order_files
+from workflow.hotline.files import CATEGORIES, attach_to_workorder
+from workflow.hotline.order_pages import order_list_page, order_page
 from workflow.hotline.payloads import PAYLOADS
 from workflow.hotline.profile_view import profile_name
-from workflow.hotline.queries import ListFilter, count_workorders, get_detail, list_workorders
-from workflow.timesource import local_date
+from workflow.hotline.queries import ListFilter
 
 router = APIRouter(prefix="/workorders", include_in_schema=False)
 PER_PAGE = 25
@@ -53,14 +47,6 @@ def _int(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
-
-
-def _urgency(due: datetime | None, n: datetime, soon: date, tz: str) -> str:
-    if due is None:
-        return ""
-    if due <= n:
-        return "overdue"
-    return "soon" if local_date(due, tz) <= soon else ""
 
 
 @router.get("")
@@ -76,44 +62,33 @@ def list_page(request: Request, user: PageUser) -> Response:
                    overdue=True if q.get("overdue") == "1" else None, open_only=q.get("open") == "1",
                    assignee_id=user.id if narrow else _int(q.get("assignee")), unit_id=_int(q.get("unit")),
                    text=q.get("text", "").strip()[:100] or None, caller=q.get("caller", "").strip()[:40] or None)
-    with read_session(app_engine(request)) as s:
-        p = principal(user)
-        items, next_cursor = list_workorders(s, p, f, now=n, limit=PER_PAGE, cursor=q.get("cursor") or None)
-        total = count_workorders(s, p, f, now=n)
-        cal = agency_calendar(s, agency)
-        ids = {it["assignee_id"] for it in items if it["assignee_id"]}
-        names = user_names(s, ids)
-        waiting = pending_by_case(s, CaseKindName.WORKORDER, [it["id"] for it in items])
-    soon = cal.add_workdays_date(today(request, cfg.timezone), 3)
-    for it in items:
-        due = datetime.fromisoformat(it["next_due_at"]) if it["next_due_at"] else None
-        it["due_class"] = _urgency(due, n, soon, cfg.timezone) if it["state"] != WorkOrderState.CLOSED else ""
-        it["due_text"] = wall(due, cfg.timezone)
-        it["received_text"] = wall(it["received_at"], cfg.timezone)
-        it["assignee"] = names.get(it["assignee_id"], "")
-        it["pending"] = waiting.get(it["id"], [])
+    listed = order_list_page(app_engine(request), principal(user), f, agency, now=n, today=today(request, cfg.timezone),
+                             tz=cfg.timezone, limit=PER_PAGE, cursor=q.get("cursor") or None,
+                             officers_of=None if narrow else user.agency_id)
+    items = []
+    for o in listed.orders:
+        items.append({**o.item, "due_class": o.urgency, "due_text": wall(o.due_at, cfg.timezone),
+                      "received_text": wall(o.item["received_at"], cfg.timezone), "assignee": o.assignee,
+                      "pending": o.pending})
     keep = {k: v for k, v in q.items() if k != "cursor" and v}
     return render(request, "workorders/list.html", {
-        "items": items, "total": total, "next_cursor": next_cursor, "base_query": urlencode(keep),
+        "items": items, "total": listed.total, "next_cursor": listed.next_cursor, "base_query": urlencode(keep),
         "first_page": not q.get("cursor"), "q": dict(q), "narrow": narrow, "states": STATE_LABELS,
-        "categories": CATEGORY_LABELS, "urgencies": URGENCY_LABELS, "officers": [] if narrow else officers(
-            request, user.agency_id), "may_register": user.has(Role.FRONT_DESK, Role.LEADER)})
+        "categories": CATEGORY_LABELS, "urgencies": URGENCY_LABELS, "officers": officer_options(listed.officers),
+        "may_register": user.has(Role.FRONT_DESK, Role.LEADER)})
 
 
 def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_action: str = "",
                 values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
                 status: int = 200, upload_errors: dict[str, list[str]] | None = None) -> Response:
-    with read_session(app_engine(request)) as s:  # the policy is applied by get_detail (404 / 403)
-        d = get_detail(s, order_id, principal(user), now=now(request))
-        files = order_files(s, order_id)
-        coming = pending_documents(s, CaseKindName.WORKORDER, order_id)
-        waiting = held_documents(s, CaseKindName.WORKORDER, order_id)
+    op = order_page(app_engine(request), order_id, principal(user), now=now(request))  # the policy: 404 / 403
+    d, files = op.detail, op.files
     tz = d["timezone"]  # the order's agency (a supervisor may look at another agency's)
     for c in d["clocks"]:
         c["due_text"] = wall(datetime.fromisoformat(c["due_at"]) if c["due_at"] else None, tz)
         c["overdue"] = c["urgency"] == "overdue"
     choices = [(str(f["id"]), f["filename"]) for f in files if f["category"] in CATEGORIES]
-    forms = [ActionForm(a["action"], a["label"], action_fields(request, user, a["action"], choices),
+    forms = [ActionForm(a["action"], a["label"], action_fields(a["action"], choices, op.choices),
                         DANGEROUS.get(a["action"], "")) for a in d["allowed_actions"]]
     for e in d["events"]:
         e["lines"] = event_lines(e["payload"], tz)
@@ -121,7 +96,8 @@ def detail_page(request: Request, user: CurrentUser, order_id: int, *, open_acti
     return render(request, "workorders/detail.html", {
         "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
         "convert_defaults": convert_defaults(d), "profile_name": profile_name(d["profile_code"]), "cycles": cycle_rows(d["cycles"]), "files": files,
-        "file_kind": file_kind, "wall": lambda v: wall(v, tz), "pending": pending, "pending_documents": coming, "held_documents": waiting,
+        "file_kind": file_kind, "wall": lambda v: wall(v, tz), "pending": pending, "pending_documents": op.pending_documents,
+        "held_documents": op.held_documents,
         "may_upload": d["may_upload"], "upload_errors": upload_errors or {},
         "upload_categories": [(k, label) for k, (label, _) in CATEGORIES.items()]}, status=status)
 
@@ -135,10 +111,10 @@ def detail(request: Request, order_id: int, user: PageUser) -> Response:
 def act(request: Request, order_id: int, action: str, form: StaffForm, user: PageUser) -> Response:
     if action not in PAYLOADS:
         raise PageError(404, "没有这个操作")
-    with read_session(app_engine(request)) as s:  # the engine loads, locks and checks the order itself
-        choices = [(str(f["id"]), f["filename"]) for f in order_files(s, order_id)]
+    # the engine loads, locks and checks the order itself; the form is read without its choices (the page that
+    # shows an error reads them again)
     tz = agency_of(request, user)[1].timezone  # only one's own agency's orders can be acted on
-    fields = action_fields(request, user, action, choices)
+    fields = action_fields(action)
     res = fire_from_page(
         lambda: wf.act(app_engine(request), order_id, action, action_payload(fields, form, tz), principal(user),
                        now(request), expected_version(form), **when_from_form(form, tz)),

@@ -7,11 +7,13 @@
 2. Render (``CHUNK`` rows at a time on a thread, the next chunk while this one is sent) and send over one SMTP
    connection with no transaction open. A text-and-HTML message (every internal notice: no attachment) is written
    straight to bytes (``notifications.mailer.compose``).
-3. Mark: the chunk's deliveries together (``mark_sent_many``: one transaction; if it fails, each row on its own);
-   a row with files to store (+ StoredFile rows, a document event) or a secret to scrub on its own (``mark_sent``);
-   a failed row on its own, back to ``pending`` with back-off, or ``dead``. A crash between 2 and 3 leaves the
-   chunk's rows ``sending``; once their lease expires they are sent again — at most one duplicate each, carrying the
-   same Message-ID.
+3. Mark, while the next messages are sent: the deliveries made meanwhile together (``mark_sent_many``: one
+   transaction; if it fails, each row on its own), as soon as the mark before them is committed and at most every
+   ``MARK_EVERY_S``; a row with files to store (+ StoredFile rows, a document event) or a secret to scrub on its
+   own (``mark_sent``); a failed row on its own, back to ``pending`` with back-off, or ``dead``. A crash between the
+   SMTP server's acceptance and the mark leaves those rows ``sending``; once their lease expires they are sent
+   again — at most one duplicate each, carrying the same Message-ID. That window is one mark transaction plus at
+   most ``MARK_EVERY_S`` (docs/notices.md has it measured), not a whole chunk.
 
 Back-off: ``settings.outbox_backoff_seconds[k]`` is the wait before attempt ``k + 1`` (entry 0 is the
 delay of the first attempt, normally 0); after ``outbox_max_attempts`` failures, or a permanent (5xx or
@@ -21,12 +23,13 @@ render) failure, the row is ``dead`` until ``retry_dead`` requeues it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -269,7 +272,7 @@ def mark_sent(engine: Engine, job: Job, now: datetime, *, message_id: str | None
     spec = get_spec(job.notice_type)
     # A receipt is kept with its query code (only the code's hash is stored elsewhere): the stored document is
     # how the desk reprints a lost receipt; the outbox row's copy of the code is scrubbed below.
-    for doc in docs:  # bytes on disk before the transaction; content-addressed, so idempotent
+    for doc in docs:  # bytes on disk before the transaction (an email's already before it was sent); idempotent
         write_blob(doc.content, settings.files_path)
     with write_session(engine) as s:
         row = _locked_row(s, job)
@@ -419,7 +422,12 @@ def _process_sync(job: Job, email: tuple[str, str] | None, settings: Settings,
     docs = render_many(job.notice_type, job.context, formats, settings=settings)
     addressed = _Addressed(job.id, job.notice_type, recipient, name, job.context)
     msg = compose(addressed, docs, settings, now=now, files=provided_files(job.context, settings))
-    return "send", msg, [docs[f] for f in attach]
+    kept = [docs[f] for f in attach]
+    # The attachments go to disk (content-addressed, fsync'd) before the message goes out, not between the SMTP
+    # server's acceptance and the "sent" mark: that gap is where a killed worker leaves a notice to be sent twice.
+    for doc in kept:
+        write_blob(doc.content, settings.files_path)
+    return "send", msg, kept
 
 
 @dataclass
@@ -431,7 +439,12 @@ class _Addressed:
     context: dict[str, Any]
 
 
-CHUNK = 50  # rows rendered together (one hop to a thread, while the previous chunk is sent), then marked together
+CHUNK = 50  # rows rendered together (one hop to a thread, while the previous chunk is sent)
+# Deliveries are marked together, as soon as the mark before them is committed and at most this often: a kill -9
+# between the SMTP server's acceptance and the mark sends the notice again (with its Message-ID), so the window is
+# kept to one mark transaction plus at most this wait, while a fast relay still gets many rows per transaction.
+MARK_EVERY_S = 0.02
+Delivered = tuple[Job, str, str | None, str | None]  # (job, action, Message-ID, note)
 Rendered = tuple[str, Any, list[RenderedDocument]] | SendError | None  # None: not rendered (the SMTP circuit is open)
 
 
@@ -468,6 +481,10 @@ class _Drain:
     circuit: SendError | None = None
     unsettled: dict[int, Job] | None = None
     leased_at: float = 0.0
+    delivered: list[Delivered] = field(default_factory=list)  # sent, their marks not yet begun
+    marking: asyncio.Future[None] | None = None
+    marked_at: float = 0.0  # when the last mark began (time.monotonic)
+    hurry: asyncio.Event = field(default_factory=asyncio.Event)  # the batch is sent: mark the rest without waiting
 
     async def keep_leases(self) -> None:
         """Renew the leases of the rows still unsettled once a third of a lease has passed."""
@@ -494,16 +511,37 @@ class _Drain:
         self.stats.no_email += action == "no_email"
         self.stats.files += files
 
-    async def flush(self, done: list[tuple[Job, str, str | None, str | None]]) -> None:
-        """Mark the rows delivered since the last flush, together (``mark_sent_many``)."""
-        if not done:
-            return
-        marked = await asyncio.to_thread(_mark_done, self.engine, done, self.clock(), self.settings)
-        for job, action, _, _ in done:
-            self.settled(job)
-            if job.id in marked:
-                self.count(action, 0)
-        done.clear()
+    def deliver(self, entry: Delivered) -> None:
+        """A delivery to mark: with whatever else is delivered meanwhile, as soon as the mark before it is committed
+        and at most every ``MARK_EVERY_S`` — while the next messages are being sent."""
+        if self.marking is not None and self.marking.done():
+            self.marking.result()  # a marking that died takes the run with it
+        self.delivered.append(entry)
+        if self.marking is None or self.marking.done():
+            self.marking = asyncio.ensure_future(self._mark())
+
+    async def _mark(self) -> None:
+        while self.delivered:
+            wait = self.marked_at + MARK_EVERY_S - time.monotonic()
+            if wait > 0 and not self.hurry.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.hurry.wait(), wait)
+            batch, self.delivered = self.delivered, []
+            self.marked_at = time.monotonic()
+            marked = await asyncio.to_thread(_mark_done, self.engine, batch, self.clock(), self.settings)
+            for job, action, _, _ in batch:
+                self.settled(job)
+                if job.id in marked:
+                    self.count(action, 0)
+
+    async def flush(self) -> None:
+        """Mark every delivery so far at once and wait for it (nothing more is sent meanwhile)."""
+        if self.marking is not None:
+            self.hurry.set()
+            try:
+                await self.marking
+            finally:
+                self.hurry.clear()
 
 
 async def adeliver_due(engine: Engine, now: datetime, *, instance: str, batch_size: int = 50,
@@ -562,21 +600,19 @@ async def _drain_batch(run: _Drain, jobs: list[Job], emails: dict[int, tuple[str
         rendered = await ahead
         if k + 1 < len(chunks) and not over():
             ahead = render(chunks[k + 1])
-        done: list[tuple[Job, str, str | None, str | None]] = []
         for job, result in zip(chunk, rendered, strict=True):
             if over():
                 break
             await run.keep_leases()
-            await _one(run, job, result, emails, mail, done)
-        await run.flush(done)
+            await _one(run, job, result, emails, mail)
         if over():
             break
+    await run.flush()  # every delivery of the batch marked before its unsent rows are given back
     if not ahead.done():
         await ahead  # a render thread still running: let it end before the rows are given back
 
 
-async def _one(run: _Drain, job: Job, result: Rendered, emails: dict[int, tuple[str, str]], mail: MailBackend,
-               done: list[tuple[Job, str, str | None, str | None]]) -> None:
+async def _one(run: _Drain, job: Job, result: Rendered, emails: dict[int, tuple[str, str]], mail: MailBackend) -> None:
     """Send one rendered job; whatever goes wrong with this row stays with this row (the rest is still delivered)."""
     try:
         if run.circuit is not None and _mails(job, emails):
@@ -594,7 +630,7 @@ async def _one(run: _Drain, job: Job, result: Rendered, emails: dict[int, tuple[
     message_id = message_id_of(payload) if action == "send" else None
     note = None if action == "send" else str(payload)
     if not docs and not get_spec(job.notice_type).secret_keys:
-        done.append((job, action, message_id, note))  # marked with the rest of the chunk
+        run.deliver((job, action, message_id, note))  # marked with the deliveries around it
         return
     try:  # files to store (and a secret to scrub): this row on its own
         await asyncio.to_thread(mark_sent, run.engine, job, run.clock(), message_id=message_id, note=note, docs=docs,

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -191,3 +191,40 @@ def test_kill_9_mid_sweep_then_restart_loses_nothing(pg_db, smtp_sink, tmp_path)
     assert None not in marks
     print(f"\nkill -9 test: {enqueued_at_kill} of {n} reminders enqueued at the first kill; {len(held)} rows held "
           f"by w1 at the second kill; {len(doubled)} delivered twice (same Message-ID)")
+
+
+# ------------------------------------------------------------------ issue 15: six kills, clocks apart
+
+
+@pytest.mark.smtp
+@pytest.mark.slow
+def test_kill_9_six_times_in_200_notices_and_two_workers_with_clocks_6_minutes_apart(db, tmp_path) -> None:
+    """Six `banli worker` processes killed -9 each at a random instant of its delivery, then one after the leases
+    ran out: every notice arrives; a notice arrives again only when a worker was killed between the SMTP server's
+    acceptance and its "sent" mark (the window docs/notices.md measures). Two workers whose clocks
+    differ by 6 minutes, at once: nothing twice (leases are judged by the database's clock)."""
+    import random
+
+    from tests.worker_kill import enqueue_notices, kill_cycles, skewed_pair, smtp_server, worker_env
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    with smtp_server(0.02) as (sink, port):
+        env = worker_env(db.url, tmp_path, port, lease_s=5)
+        ids = enqueue_notices(db.engine, 200, "kill", now)
+        k = kill_cycles(db.engine, env, sink, ids, kills=6, now=now, batch_size=20, lease_s=5,
+                        rng=random.Random(15), max_delay_s=0.5)
+        assert (k.kills, k.mid_batch) == (6, 6), k
+        assert k.lost == [] and k.not_sent == [] and k.rows == 200, k
+        # every message beyond the 200 is a notice some killed worker had sent and not yet marked (one per kill
+        # at most per notice: a notice resent and killed again in its window goes out a third time)
+        assert set(k.doubled) <= set().union(*k.in_window), k
+        assert k.messages - 200 == sum(len(w) for w in k.in_window), k
+        print(f"\n{db.kind}: kill -9 ×6 in 200 notices: {k.messages} messages, {len(k.doubled)} notices more than once "
+              f"(killed between acceptance and mark: {[len(w) for w in k.in_window]}; held at the kills "
+              f"{[len(h) for h in k.held]})")
+
+        ids = enqueue_notices(db.engine, 200, "skew", now)
+        s = skewed_pair(db.engine, env, sink, ids, now=now, skew=timedelta(minutes=6), batch_size=5)
+        assert (s.rows, s.messages, s.doubled) == (200, 200, {}), s
+        assert sum(s.sent_by) == 200 and all(n > 0 for n in s.sent_by), s.sent_by  # both delivered
+        print(f"{db.kind}: two workers 6 minutes apart: 200 notices, 200 messages, split {s.sent_by}")

@@ -104,3 +104,30 @@ def test_a_batch_longer_than_its_lease_keeps_its_rows(db: Db, smtp_sink) -> None
         pool.submit(other).result()
         assert fut.result() == 12
     assert stolen == [] and len(sink.messages) == 12
+
+
+def test_each_delivery_is_marked_while_the_next_ones_are_sent(db: Db) -> None:
+    """The window in which a kill -9 sends a notice twice — from the SMTP server's acceptance to the committed
+    "sent" mark — is one mark transaction plus at most MARK_EVERY_S, not the rest of the batch: with a relay taking
+    0.1 s a message, no delivery waits for the seven after it."""
+    import notifications.outbox as ob
+    from tests.worker_kill import smtp_server
+
+    with smtp_server(0.1) as (sink, port):
+        ids = _enqueue(db, 8)
+        settings = _settings(db, port)
+        marked: dict[int, float] = {}
+        real = ob.mark_sent_many
+
+        def timed(engine, rows, *args, **kwargs):  # type: ignore[no-untyped-def]
+            real(engine, rows, *args, **kwargs)
+            marked.update({oid: time.monotonic() for oid, *_ in rows})
+
+        ob.mark_sent_many = timed  # type: ignore[assignment]
+        try:
+            assert deliver_due(db.engine, T0, instance="w", settings=settings).sent == 8
+        finally:
+            ob.mark_sent_many = real  # type: ignore[assignment]
+        windows = {oid: marked[oid] - at for oid, at in sink.accepted}
+    assert sorted(windows) == sorted(ids)
+    assert max(windows.values()) < 0.35, windows  # marked per batch, the first would have waited ~0.7 s

@@ -269,6 +269,23 @@ FORM_ERRORS = {
 DAY_KINDS = {"holiday": "放假", "workday": "调休上班", "weekend": "周末"}
 DAY_CHANGES = {"added": "新增", "removed": "删除", "changed": "修改"}  # a new notice against the one it replaces
 
+
+def calendar_scope_label(scope: str, own: str | None = None) -> str:
+    """Whose holiday arrangement: 全国 (the State Council's), 本机关 (the agency's own, filed under its code), or a
+    regional one by the code the administrator gives it in the notice file."""
+    if scope == "national":
+        return "全国"
+    return "本机关地方安排" if scope == own else f"地方安排（范围 {scope}）"
+
+
+def notice_source_label(source: str) -> str:
+    """Where a holiday notice came from, as the calendar page says it."""
+    if source.startswith("chinese-calendar"):
+        return "系统内置（依国务院办公厅历年通知）"
+    if source.startswith("import:"):
+        return f"上传文件 {source.removeprefix('import:')}"
+    return "命令行导入" if source == "import" else "其他方式导入"
+
 CLOCK_STATUS = {"running": "计时中", "paused": "暂停计时", "met": "已完成", "cancelled": "已取消"}
 CLOCK_PASSED_DUTY = "已逾期"  # a duty whose time has passed (the agency must act)
 CLOCK_PASSED_WINDOW = "已届满"  # a window or the applicant's period that has ended
@@ -382,6 +399,8 @@ __all__ = [
     "SWEEP_STAT_LABELS",
     "ZONE_LABELS",
     "ZONE_NOTES",
+    "calendar_scope_label",
+    "notice_source_label",
     "sweep_stat_label",
     "zone_label",
 ]

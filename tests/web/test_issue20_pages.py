@@ -52,11 +52,13 @@ def test_calendar_import_says_what_the_preview_said_and_the_case_shows_old_and_n
     pv = admin.post("/admin/calendar/preview", data={"text": LOCAL, "csrf_token": csrf_of(page)})
     m = re.search(r"期限将变动的未结案件（(\d+)）", pv.text)
     assert m and int(m.group(1)) == 2
+    assert "预览：2026 年 本机关地方安排（" in pv.text  # whose arrangement, not the scope's code
     token = csrf_of(pv.text)
     r = admin.post("/admin/calendar/import", data={"text": LOCAL, "filename": "notice.yaml", "csrf_token": token})
     assert r.status_code == 303
     flash = admin.get(r.headers["location"]).text
     assert "2 个未结期限的到期日将变动（与预览一致）" in flash
+    assert "上传文件 notice.yaml" in flash and "import:" not in flash
     run_all(web.db.engine, web.clock.now(), settings=web.db.settings, only=("recompute",))
     timeline = web.login("officer").get(f"/cases/disclosure/{case.id}").text
     assert "答复期限：2026-03-30 → 2026-03-31（按新的节假日安排重新计算）" in timeline

@@ -70,14 +70,15 @@ def _page(request: Request, text: str = "", problems: list[str] | None = None, s
           user: CurrentUser | None = None) -> Response:
     year = _year(request)
     scopes: tuple[str, ...] = ("national",)
+    own = None
     if user is not None:
         agency, _ = agency_of(request, user)
-        scopes = tuple(calendar_scopes(agency))
+        scopes, own = tuple(calendar_scopes(agency)), agency.code
     ov = calendar_overview(app_engine(request), year, scopes)
     years = sorted({n.year for n in ov.notices} | {year})
     return render(request, "admin/calendar.html", {"notices": ov.notices, "stale": ov.stale, "version": ov.version,
                                                    "text": text, "problems": problems or [], "year": year,
-                                                   "years": years, "months": month_grids(year, ov.special)},
+                                                   "years": years, "months": month_grids(year, ov.special), "own_scope": own},
                   status=status)
 
 
@@ -134,7 +135,8 @@ async def preview(request: Request, form: StaffForm, user: CurrentUser = IsAdmin
     if problems:
         return _page(request, text, problems, status=422, user=user)
     return render(request, "admin/calendar_preview.html", {"pv": preview_import(app_engine(request), data),
-                                                           "text": text, "filename": filename})
+                                                           "text": text, "filename": filename,
+                                                           "own_scope": agency_of(request, user)[0].code})
 
 
 @router.post("/import")

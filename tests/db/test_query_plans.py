@@ -28,10 +28,20 @@ from sqlalchemy import Engine, event, func, insert, select, text
 
 from db.bulk import bulk_insert
 from db.engine import is_sqlite, read_session, write_session
-from db.models import Agency, ApprovalRequest, Clock, Disclosure, Unit, User, WorkOrder, WorkOrderCycle
+from db.models import (
+    Agency,
+    ApprovalRequest,
+    Clock,
+    Disclosure,
+    Outbox,
+    Unit,
+    User,
+    WorkOrder,
+    WorkOrderCycle,
+)
 
 T: dict[str, Any] = {t.name: t for t in (m.__table__ for m in (  # type: ignore[attr-defined]
-    Agency, ApprovalRequest, Clock, Disclosure, Unit, User, WorkOrder, WorkOrderCycle))}
+    Agency, ApprovalRequest, Clock, Disclosure, Outbox, Unit, User, WorkOrder, WorkOrderCycle))}
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 9, 10, 0, tzinfo=SH)  # a Monday, inside working hours
@@ -39,6 +49,7 @@ TODAY = NOW.date()
 AGENCIES = 20
 DISCLOSURES = 400  # per agency
 ORDERS = 100  # per agency
+OUTBOX_SENT = 20_000
 START = date(2022, 1, 1)
 
 # Tables that grow with the cases: never read whole.
@@ -110,8 +121,15 @@ def _load(engine: Engine) -> list[int]:
                 for kind, days in (("sign_for", 0), ("handling", 7), ("callback", 10)):
                     day = rec + timedelta(days=days)
                     clocks.append(_clock(a, "workorder", oid, kind, day, _at(day, 15), who, version))
+        # the outbox keeps what it sent: a history of delivered notices (the claim must not read it)
+        sent: list[dict[str, Any]] = [
+            {"agency_id": agency_ids[i % len(agency_ids)], "case_kind": "disclosure", "case_id": 1 + i % 1000,
+             "notice_type": "internal.reminder", "channel": "internal", "recipient": "user:1", "recipient_name": "承办人",
+             "context": {}, "dedupe_key": f"plan-sent-{i}", "status": "sent", "attempts": 1,
+             "next_attempt_at": NOW - timedelta(days=i % 300), "sent_at": NOW - timedelta(days=i % 300),
+             "created_at": NOW - timedelta(days=i % 300)} for i in range(OUTBOX_SENT)]
         for name, rows in (("disclosure", cases), ("workorder", orders), ("workorder_cycle", cycles), ("clock", clocks),
-                           ("approval_request", approvals)):
+                           ("approval_request", approvals), ("outbox", sent)):
             for i in range(0, len(rows), 5000):
                 bulk_insert(s, T[name], rows[i:i + 5000])
         if not is_sqlite(engine):

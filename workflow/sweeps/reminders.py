@@ -12,6 +12,10 @@ Rule (decided with set-based SQL, never per-row calendar arithmetic over every o
   which the agency calendar turns into a window of due dates
   ``[add_workdays(today, lower + 1), add_workdays(today, r + 1))``. One indexed range query per rung selects the clocks whose high-water mark (``reminded_version``/``reminded_rung``)
   does not already cover that rung for the current ``deadline_version``.
+- Set-based (issue 21): a batch of up to ``CLAIM`` such clocks (due-date order, ``FOR UPDATE SKIP LOCKED``) gets its
+  reminders from one ``INSERT INTO outbox … SELECT`` — the database builds each row's context from the clock, its
+  case and its recipient (``workflow.sweeps.setwise``), as ``internal_notice`` would — and its high-water marks from
+  one UPDATE; the next batch starts at the due date the last one reached.
 - **Catch-up after downtime: only the current rung fires.** A clock whose 5-day rung was missed
   while the process was down and which now has 2 working days left gets the 3-day rung (saying
   "2 working days left"), not a stale 5-day reminder too: a superseded rung carries no information
@@ -28,32 +32,31 @@ Rule (decided with set-based SQL, never per-row calendar arithmetic over every o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import Engine, Integer, String, and_, func, literal, or_, select, union_all, update
 
-from db.engine import read_session, write_session
-from notifications.outbox import enqueue_many
-from states.vocab import ClockStatus
+from db.engine import conflict_insert, dialect_name, read_session, write_session
+from states.vocab import ClockStatus, OutboxStatus
 from workflow.kinds import clock_kinds, desk_kinds, installed, reminder_kinds
+from workflow.sweeps import setwise
 from workflow.sweeps.base import (
     CLOCKS,
-    NO_OFFICER,
+    OUTBOX,
+    USERS,
     AgencyInfo,
     Budget,
     RunOptions,
     SweepReport,
-    case_refs,
+    case_table,
     desk_users,
-    fallback_ref,
-    internal_notice,
     load_agencies,
-    people,
     skip_locked,
     sweep,
 )
 from workflow.sweeps.hours import remind_by_the_hour
+from workflow.sweeps.setwise import Sql, by_value, kinds_of, recipient_name
 from workflow.timesource import start_of_day
 
 
@@ -125,51 +128,95 @@ def _desk_clocks() -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _batch(engine: Engine, ag: AgencyInfo, w: Window, opts: RunOptions, now: datetime, hold: datetime,
-           report: SweepReport) -> int:
-    """Claim, remind and mark one batch; returns the rows claimed.
+CLAIM = 5_000  # clocks claimed per batch at least: the notices are built by one statement, not row by row
 
-    Every claimed row is marked in the same transaction, so the next batch's query no longer sees it
-    (no keyset needed); the due-date range is what the index (agency, status, due_date) serves.
-    """
+
+def _notices(s: Any, ag: AgencyInfo, w: Window, ids: list[int], desk: tuple[tuple[int, str], ...], now: datetime,
+             hold: datetime) -> int:
+    """One ``INSERT INTO outbox … SELECT … ON CONFLICT (dedupe_key) DO NOTHING`` for the claimed clocks ``ids``: a
+    reminder to the officer of each (to every desk user for a desk clock), its context built by the database as
+    ``internal_notice`` builds it (workflow.sweeps.setwise). Returns how many were new."""
+    sql = Sql(dialect_name(s))
     c = CLOCKS.c
+    specs = clock_kinds()
+    for_desk = tuple(k for k in w.kinds if k in specs and specs[k].for_desk)
+    labels = {k: specs[k].label for k in w.kinds if k in specs}
+    days_left: dict[date, int] = {}
+    d = w.lo
+    while d < w.hi:
+        days_left[d] = ag.cal.workdays_between(ag.today, d)
+        d += timedelta(days=1)
+    users = USERS.alias("recipient")
+    parts = []
+    for name, kind in kinds_of(w.kinds).items():
+        t = case_table(kind)
+        ref = setwise.case_ref(sql, kind, t)
+        frm = CLOCKS.outerjoin(t, t.c.id == c.case_id)
+        for desk_part in (False, True):
+            if desk_part and (not for_desk or not desk):
+                continue
+            uid = users.c.id if desk_part else c.assignee_id
+            who = recipient_name(users.c.display_name)
+            notice = [("clock_label", by_value(c.kind, labels, c.kind)), ("due_date", sql.iso_date(c.due_date)),
+                      ("working_days_left", by_value(c.due_date, days_left, None))]
+            if desk_part:
+                notice.append(("for_desk", sql.json_value(True)))
+            context = sql.obj(("agency", sql.json_value(ag.snapshot)), ("recipient", sql.obj(("name", who))),
+                              ("issued_date", literal(ag.today.isoformat(), String)), ("notice", sql.obj(*notice)),
+                              ("case", ref))
+            key = (literal("reminder:", String) + sql.text(c.id) + literal(":v", String) + sql.text(c.deadline_version)
+                   + literal(f":r{w.rung}:user:", String) + sql.text(uid))
+            join = (frm.join(users, users.c.id.in_([u for u, _ in desk])) if desk_part
+                    else frm.outerjoin(users, users.c.id == c.assignee_id))
+            which = c.kind.in_(for_desk) if desk_part else c.kind.not_in(for_desk)
+            parts.append(select(
+                c.agency_id, c.case_kind, c.case_id, literal("internal.reminder", String), literal("internal", String),
+                literal("user:", String) + sql.text(uid), who, context, key,
+                literal(OutboxStatus.PENDING.value, String), literal(0, Integer),
+                literal(hold, OUTBOX.c.next_attempt_at.type), literal(now, OUTBOX.c.created_at.type),
+            ).select_from(join).where(sql.ids(c.id, ids), c.case_kind == name, which))
+    if not parts:
+        return 0
+    cols = ["agency_id", "case_kind", "case_id", "notice_type", "channel", "recipient", "recipient_name", "context",
+            "dedupe_key", "status", "attempts", "next_attempt_at", "created_at"]
+    rows = parts[0] if len(parts) == 1 else union_all(*parts)
+    stmt = conflict_insert(dialect_name(s), OUTBOX).from_select(cols, rows).on_conflict_do_nothing(
+        index_elements=["dedupe_key"])
+    return int(s.execute(stmt.execution_options(preserve_rowcount=True)).rowcount or 0)
+
+
+def _batch(engine: Engine, ag: AgencyInfo, w: Window, opts: RunOptions, now: datetime, hold: datetime,
+           report: SweepReport, after: date | None) -> tuple[int, date | None]:
+    """Claim, remind and mark one batch (at least ``CLAIM`` clocks, due-date order); returns (rows claimed, the due
+    date reached). The notices come from one INSERT … SELECT, the high-water marks from one UPDATE.
+
+    Every claimed row is marked in the same transaction, so the next batch no longer takes it; it starts at the due
+    date the last one reached (``after``), so rows marked earlier in the window are not read again and again."""
+    c = CLOCKS.c
+    size = max(opts.batch_size, CLAIM)
     with write_session(engine) as s:
-        q = (select(c.id, c.case_kind, c.case_id, c.kind, c.due_date, c.deadline_version, c.assignee_id)
-             .where(*_pending(ag, w)).order_by(c.due_date, c.id).limit(opts.batch_size))
+        q = select(c.id, c.kind, c.due_date).where(*_pending(ag, w)).order_by(c.due_date).limit(size)
+        if after is not None:
+            q = q.where(c.due_date >= after)
         rows = s.execute(skip_locked(q, engine)).all()
         if not rows:
-            return 0
-        refs = case_refs(s, {(r.case_kind, r.case_id) for r in rows})
-        names = people(s, {r.assignee_id for r in rows})
+            return 0, after
+        ids = [int(r.id) for r in rows]
+        specs = clock_kinds()
         desk = desk_users(s, ag.id)
-        notices = []
-        clock_specs = clock_kinds()
-        for r in rows:
-            kind = clock_specs.get(r.kind)
-            for_desk = kind is not None and kind.for_desk
-            to = desk if for_desk else ((r.assignee_id, names.get(r.assignee_id, (NO_OFFICER, ""))[0]),)
-            for uid, name in to:
-                notice = {"clock_label": kind.label if kind else r.kind, "due_date": r.due_date.isoformat(),
-                          "working_days_left": ag.cal.workdays_between(ag.today, r.due_date)}
-                notices.append(internal_notice(
-                    agency=ag, notice_type="internal.reminder", recipient_id=uid, recipient_name=name,
-                    case_kind=r.case_kind, case_id=r.case_id,
-                    case=refs.get((r.case_kind, r.case_id)) or fallback_ref(r.case_kind, r.case_id),
-                    notice={**notice, "for_desk": True} if for_desk else notice,
-                    dedupe_key=f"reminder:{r.id}:v{r.deadline_version}:r{w.rung}:user:{uid}",
-                    now=now, not_before=hold))
-        new = enqueue_many(s, notices)
+        built = sum(len(desk) if (specs.get(r.kind) and specs[r.kind].for_desk) else 1 for r in rows)
+        new = _notices(s, ag, w, ids, desk, now, hold)
         # the rows are locked: deadline_version is still the one reminded
-        s.execute(update(CLOCKS).where(c.id.in_([r.id for r in rows])).values(
+        s.execute(update(CLOCKS).where(Sql(dialect_name(s)).ids(c.id, ids)).values(
             reminded_version=c.deadline_version, reminded_rung=w.rung))
         s.commit()
     report.batches += 1
     report.add("reminded", new)
-    report.add("already_sent", max(0, len(notices) - new))
+    report.add("already_sent", max(0, built - new))
     report.add(f"rung_{w.rung}", new)
     if hold > now:
         report.add("held_to_working_hours", new)
-    return len(rows)
+    return len(rows), rows[-1].due_date
 
 
 def _left(engine: Engine, ag: AgencyInfo, windows: list[Window]) -> int:
@@ -189,8 +236,10 @@ def remind(engine: Engine, now: datetime, report: SweepReport, budget: Budget, o
         remind_by_the_hour(engine, ag, now, hold, report)  # 12345 hour clocks: minutes before, in working time
         windows = rung_windows(ag)
         for w in windows:
+            after: date | None = None
             while not budget.exhausted():
-                if _batch(engine, ag, w, opts, now, hold, report) < opts.batch_size:
+                n, after = _batch(engine, ag, w, opts, now, hold, report, after)
+                if n < max(opts.batch_size, CLAIM):
                     break
         if budget.exhausted():
             left = _left(engine, ag, windows)

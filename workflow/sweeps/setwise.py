@@ -1,0 +1,118 @@
+"""Notices built by the database: the pieces of an ``INSERT INTO outbox … SELECT`` (issue 21).
+
+A catch-up pass over a large backlog writes hundreds of thousands of internal notices. Built row by row in Python
+(read the cases, the people, build each context, send it back as JSON) it cost a minute at a million open cases; here
+the database builds each row's context itself from the clock, its case and its recipient, one statement per batch.
+What a row holds is exactly what ``workflow.sweeps.base.internal_notice`` builds (tests/workflow/
+test_sweeps_setwise.py compares them): the agency snapshot, the recipient's name, the issue date, the notice's own
+part, and the case reference of ``case_refs`` (number: the first filled of the kind's ``ref_number`` columns, else
+``#<id>``; summary: the first filled of its ``ref_summary`` columns, trimmed like ``_summary``, at most 60 characters
+and "…").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, String, case, cast, func, literal, select
+from sqlalchemy.dialects import postgresql
+
+from workflow.cases.kind import CaseKind
+from workflow.kinds import clock_kinds, installed
+from workflow.sweeps.base import CLOCKS, NO_OFFICER
+
+# what ``str.strip()`` strips (every character ``str.isspace()`` holds true for, below U+3001)
+WHITESPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
+NO_SUMMARY = "（无摘要）"
+SUMMARY_LEN = 60
+
+
+class Sql:
+    """The dialect's spelling of what the statements need (PostgreSQL or SQLite)."""
+
+    def __init__(self, dialect: str) -> None:
+        self.pg = dialect == "postgresql"
+
+    def obj(self, *pairs: tuple[str, Any]) -> ColumnElement[Any]:
+        """A JSON object, keys in the given order."""
+        args: list[Any] = []
+        for key, value in pairs:
+            args += [literal(key, String), value]
+        return (func.json_build_object if self.pg else func.json_object)(*args)
+
+    def json_value(self, value: Any) -> ColumnElement[Any]:
+        """A constant JSON value (the agency snapshot, true)."""
+        text = json.dumps(value, ensure_ascii=False)
+        if self.pg:
+            return cast(literal(text, String), postgresql.JSON)
+        return func.json(literal(text, String))
+
+    def text(self, value: Any) -> ColumnElement[str]:
+        return cast(value, String)
+
+    def iso_date(self, column: Any) -> ColumnElement[str]:
+        """A date column as YYYY-MM-DD (SQLite stores it so)."""
+        return func.to_char(column, "YYYY-MM-DD") if self.pg else cast(column, String)
+
+    def trim(self, value: Any) -> ColumnElement[str]:
+        """``value`` without the leading and trailing whitespace ``str.strip()`` removes."""
+        return (func.btrim if self.pg else func.trim)(value, literal(WHITESPACE, String))
+
+    def ids(self, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+        """``column`` among ``ids`` — one array parameter on PostgreSQL, a JSON list on SQLite (never one parameter
+        per id)."""
+        out: ColumnElement[bool]
+        if self.pg:
+            out = column == func.any(cast(literal(list(ids), postgresql.ARRAY(Integer)), postgresql.ARRAY(Integer)))
+        else:
+            each = func.json_each(literal(json.dumps(list(ids)), String)).table_valued("value")
+            out = column.in_(select(each.c.value))
+        return out
+
+
+def filled(value: Any) -> ColumnElement[Any]:
+    """NULL for an empty value (Python's ``if r[n]`` on a text column)."""
+    return func.nullif(cast(value, String), "")
+
+
+def summary(sql: Sql, source: Any) -> ColumnElement[str]:
+    """``workflow.sweeps.base._summary`` in SQL: stripped, line feeds as spaces, 60 characters + "…", else 无摘要."""
+    text = func.replace(sql.trim(func.coalesce(source, "")), "\n", " ")
+    cut = case((func.length(text) > SUMMARY_LEN, func.substr(text, 1, SUMMARY_LEN) + literal("…", String)),
+               else_=text)
+    return func.coalesce(func.nullif(cut, ""), NO_SUMMARY)
+
+
+def case_ref(sql: Sql, kind: CaseKind, t: Any) -> ColumnElement[Any]:
+    """The ``case`` part of an internal notice for the clock's case row ``t`` (outer-joined: a missing row gives
+    ``#<case id>`` and 无摘要, as ``fallback_ref``)."""
+    c = CLOCKS.c
+    number = func.coalesce(*(filled(t.c[n]) for n in kind.ref_number), literal("#", String) + sql.text(c.case_id))
+    source = func.coalesce(*(filled(t.c[n]) for n in kind.ref_summary), literal("", String)) \
+        if kind.ref_summary else literal("", String)
+    return sql.obj(("kind", literal(kind.name, String)), ("kind_label", literal(kind.label(), String)),
+                   ("number", number), ("summary", summary(sql, source)))
+
+
+def recipient_name(name: Any) -> ColumnElement[str]:
+    """What ``people`` and ``internal_notice`` call a recipient: the display name, else 未分办."""
+    return func.coalesce(func.nullif(name, ""), NO_OFFICER)
+
+
+def by_value(column: Any, values: Mapping[Any, Any], else_: Any) -> ColumnElement[Any]:
+    """``CASE column WHEN k THEN v … ELSE else_ END``."""
+    if not values:
+        return else_ if isinstance(else_, ColumnElement) else literal(else_)
+    return case(*((column == k, literal(v)) for k, v in values.items()), else_=else_)
+
+
+def kinds_of(kinds: Sequence[str]) -> dict[str, CaseKind]:
+    """The case kinds whose clocks the clock kinds ``kinds`` are."""
+    specs = clock_kinds()
+    names = {specs[k].case_kind for k in kinds if k in specs}
+    return {n: k for n, k in installed().items() if n in names}
+
+
+__all__ = ["NO_SUMMARY", "WHITESPACE", "Sql", "by_value", "case_ref", "filled", "kinds_of", "recipient_name", "summary"]

@@ -4,6 +4,7 @@ on Debian's Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import threading
@@ -17,6 +18,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from notifications.outbox import deliver_due
 from tests.conftest import Db
@@ -163,6 +165,21 @@ def register_case(web: Web, **over: Any) -> Any:
     data = registration(**over)
     data.setdefault("assignee_id", web.staff.officer.id)
     return wf.register(web.db.engine, RegisterIn.model_validate(data), web.staff.front, web.clock.now())
+
+
+@contextlib.contextmanager
+def sessions(web: Web) -> Iterator[list[int]]:
+    """How many database connections the requests inside take from the pool (one per session that reads)."""
+    taken = [0]
+
+    def checkout(*_: Any) -> None:
+        taken[0] += 1
+
+    event.listen(web.db.engine, "checkout", checkout)
+    try:
+        yield taken
+    finally:
+        event.remove(web.db.engine, "checkout", checkout)
 
 
 def drain_outbox(web: Web, *, settings: Any = None, instance: str = "test") -> Any:

@@ -11,7 +11,7 @@ from sqlmodel import select
 from db.engine import read_session
 from db.models import Agency, ApprovalRequest, CalendarNotice, Disclosure, Event, NumberSeries, Outbox, User
 from tests.helpers import resident_id, uscc
-from tests.web.conftest import Web, count, csrf_of, register_case
+from tests.web.conftest import Web, count, csrf_of, register_case, sessions
 from web.pages.forms import model_fields
 from web.pages.hotline.forms import WorkOrderIntake, convert_fields, intake_fields
 from workflow.disclosure.payloads import PAYLOADS, RegisterIn
@@ -247,3 +247,29 @@ def test_every_agency_setting_has_a_chinese_label_and_section() -> None:
 
     missing = [name for name in AgencyConfig.model_fields if name not in LABELS]
     assert missing == []
+
+
+def test_the_case_pages_read_their_forms_choices_with_the_case(web: Web) -> None:
+    """The case page's assign form and the case list's filter offer the agency's officers, read with the case (or
+    the list) in the page's one session — they used to be read again for each form that showed them; posting an
+    action reads none."""
+    case = register_case(web, assignee_id=None)
+    c = web.login("front")
+    url = f"/cases/disclosure/{case.id}"
+    for u in (url, "/cases", "/workorders/export"):
+        c.get(u)  # the login's and the agency's caches warm
+    with sessions(web) as login:
+        c.get("/workorders/export")  # a form that reads nothing but who is asking
+    with sessions(web) as taken:
+        page = c.get(url).text
+    assert 'id="action-assign"' in page and f'<option value="{web.staff.officer.id}"' in page
+    assert taken[0] == login[0] + 1
+    with sessions(web) as taken:
+        listed = c.get("/cases").text
+    assert f'<option value="{web.staff.officer.id}"' in listed
+    assert taken[0] == login[0] + 1
+    with sessions(web) as taken:
+        r = c.post(url + "/actions/assign", data={"assignee_id": str(web.staff.officer.id),
+                                                  "expected_version": version_of(page), "csrf_token": csrf_of(page)})
+    assert r.status_code == 303, r.text
+    assert taken[0] == login[0] + 1  # the action's one transaction

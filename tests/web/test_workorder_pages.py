@@ -5,21 +5,18 @@ mixing both kinds by the nearest deadline."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import openpyxl
-from sqlalchemy import event
 from sqlmodel import select
 
 from db.engine import read_session
 from db.models import Disclosure, Event, StoredFile, WorkOrder
 from tests.helpers import resident_id
 from tests.hotline_helpers import local, order_input
-from tests.web.conftest import Web, count, csrf_of, register_case
+from tests.web.conftest import Web, count, csrf_of, register_case, sessions
 from workflow.hotline import actions as wf
 
 
@@ -217,21 +214,6 @@ def test_my_cases_mixes_both_kinds_nearest_deadline_first(web: Web) -> None:
     assert "13987654321" not in html
     leader = web.login("leader").get("/cases?open=1").text
     assert f"/workorders/{other}" in leader
-
-
-@contextlib.contextmanager
-def sessions(web: Web) -> Iterator[list[int]]:
-    """How many database connections the requests inside take from the pool (one per session that reads)."""
-    taken = [0]
-
-    def checkout(*_: Any) -> None:
-        taken[0] += 1
-
-    event.listen(web.db.engine, "checkout", checkout)
-    try:
-        yield taken
-    finally:
-        event.remove(web.db.engine, "checkout", checkout)
 
 
 def test_the_order_pages_read_their_forms_choices_with_the_orders(web: Web) -> None:

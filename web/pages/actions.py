@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Request
 from starlette.datastructures import FormData
 
 from states.decisions import CATEGORY_LABELS, DETAIL_LABELS, REPLY_CATEGORIES, SYSTEM_REASONS, reasons_for
-from web.auth import CurrentUser
-from web.pages.common import officers
+from web.pages.common import officer_options
 from web.pages.forms import FieldSpec, model_fields, payload_from_form
 from web.pages.labels import FIELD_LABELS
+from workflow.cases.form_choices import NO_CHOICES, FormChoices
 from workflow.disclosure.payloads import PAYLOADS
 
 DANGEROUS = {"withdraw": "确认登记申请人撤回申请？该操作将终止办理。",
@@ -29,14 +28,15 @@ class ActionForm:
     confirm: str = ""
 
 
-def action_fields(request: Request, user: CurrentUser, action: str) -> list[FieldSpec]:
-    """The inputs of one action: exactly the fields of its payload model (reply: the picker adds ``detail``)."""
+def action_fields(action: str, choices: FormChoices = NO_CHOICES) -> list[FieldSpec]:
+    """The inputs of one action: exactly the fields of its payload model (reply: the picker adds ``detail``);
+    ``choices`` fill the officer select the page shows (reading a posted form needs none)."""
     model = PAYLOADS[action]
     overrides: dict[str, FieldSpec] = {}
     if "assignee_id" in model.model_fields:
         label = FIELD_LABELS.get(f"{model.__name__}.assignee_id") or FIELD_LABELS["assignee_id"]
         overrides["assignee_id"] = FieldSpec("assignee_id", label, "select", True,
-                                             tuple(officers(request, user.agency_id)))
+                                             tuple(officer_options(choices.officers)))
     if action == "reply":
         overrides["category"] = FieldSpec("category", FIELD_LABELS["category"], "select", True,
                                           tuple((str(c), CATEGORY_LABELS[c]) for c in REPLY_CATEGORIES))

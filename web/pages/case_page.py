@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from web.auth import CurrentUser
 from web.pages.actions import ActionForm, expected_version
 from web.pages.case_actions import fire_from_page, upload_from_page, when_from_form
-from web.pages.common import agency_of, case_file_response, now, officers
+from web.pages.common import agency_of, case_file_response, now, officer_options
 from web.pages.forms import FieldSpec, errors_by_field, model_fields, payload_from_form, typed_values
 from web.pages.labels import FIELD_LABELS
 from web.pages.render import redirect, render
@@ -25,6 +25,7 @@ from web.pages.session import PageError, PageUser, StaffForm, app_engine, app_se
 from web.pages.timeline import clock_moved
 from workflow.cases import engine as case_engine
 from workflow.cases.attachments import attach_file
+from workflow.cases.form_choices import NO_CHOICES, FormChoices
 from workflow.cases.kind import CaseKind, CasePage
 from workflow.cases.view import case_view
 from workflow.kinds import installed
@@ -43,12 +44,13 @@ def _kind(name: str) -> tuple[CaseKind, CasePage]:
     return kind, kind.page
 
 
-def action_fields(request: Request, user: CurrentUser, page: CasePage, model: type[BaseModel]) -> list[FieldSpec]:
+def action_fields(page: CasePage, model: type[BaseModel], choices: FormChoices = NO_CHOICES) -> list[FieldSpec]:
     """The inputs of one action: exactly the fields of its payload model, labelled by the kind (an officer is
-    chosen from the agency's officers)."""
+    chosen from ``choices``, the agency's officers read with the page; reading a posted form needs none)."""
     overrides: dict[str, FieldSpec] = {}
     if "assignee_id" in model.model_fields:
-        overrides["assignee_id"] = FieldSpec("assignee_id", "", "select", True, tuple(officers(request, user.agency_id)))
+        overrides["assignee_id"] = FieldSpec("assignee_id", "", "select", True,
+                                             tuple(officer_options(choices.officers)))
     return [replace(f, label=page.field_labels.get(f.name) or f.label or FIELD_LABELS.get(f.name, f.name))
             for f in model_fields(model, overrides=overrides)]
 
@@ -68,9 +70,10 @@ def detail_page(request: Request, user: CurrentUser, kind_name: str, case_id: in
                 values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
                 status: int = 200, upload_errors: dict[str, list[str]] | None = None) -> Response:
     kind, page = _kind(kind_name)
-    d = case_view(app_engine(request), kind, case_id, principal(user), now=now(request))  # 404 / 403 by the policy
+    cv = case_view(app_engine(request), kind, case_id, principal(user), now=now(request))  # 404 / 403 by the policy
+    d = cv.view
     tz = d.timezone  # the case's agency (a supervisor may look at another agency's)
-    forms = [ActionForm(a.action, a.label, action_fields(request, user, page, page.forms[a.action]),
+    forms = [ActionForm(a.action, a.label, action_fields(page, page.forms[a.action], cv.choices),
                         page.confirm.get(a.action, "")) for a in d.allowed_actions if a.action in page.forms]
     return render(request, page.template, {
         "d": d, "base": kind.url(case_id), "forms": forms, "open_action": open_action, "values": values or {},
@@ -91,7 +94,7 @@ def act(request: Request, kind_name: str, case_id: int, action: str, form: Staff
     if action not in page.forms:
         raise PageError(404, "没有这个操作")
     tz = agency_of(request, user)[1].timezone  # only one's own agency's cases can be acted on
-    fields = action_fields(request, user, page, page.forms[action])
+    fields = action_fields(page, page.forms[action])  # no choices: the page that shows an error reads them again
     res = fire_from_page(
         lambda: case_engine.act(app_engine(request), kind, case_id, action, payload_from_form(fields, form, tz=tz),
                                 principal(user), now(request), expected_version(form), **when_from_form(form, tz)),

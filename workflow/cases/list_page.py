@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from db.engine import read_session
+from workflow.accounts.officers import Officer, officers_in
 from workflow.agencies.config import AgencySettings
 from workflow.calendar.service import agency_calendar
 from workflow.cases.clocks import soon_until
@@ -46,6 +47,7 @@ class ListedCase:
 class CaseListPage:
     rows: list[ListedCase]
     total: int
+    officers: tuple[Officer, ...] = ()  # of the listed agency, when asked for (the assignee filter)
 
 
 def _urgency(due_at: datetime | None, due_date: date | None, now: datetime, soon: date) -> str:
@@ -57,8 +59,9 @@ def _urgency(due_at: datetime | None, due_date: date | None, now: datetime, soon
 
 
 def case_list_page(engine: Engine, agency_id: int, agency: AgencySettings, query: CaseQuery, *, now: datetime,
-                   today: date, tz: str, page: int, per_page: int) -> CaseListPage:
-    """Page ``page`` of ``agency_id``'s cases matching ``query`` (``agency``: its settings, for the calendar)."""
+                   today: date, tz: str, page: int, per_page: int, with_officers: bool = False) -> CaseListPage:
+    """Page ``page`` of ``agency_id``'s cases matching ``query`` (``agency``: its settings, for the calendar), with
+    the agency's officers to filter by when ``with_officers``."""
     with read_session(engine) as s:
         soon = soon_until(agency_calendar(s, agency), today)
         due_from = due_to = None
@@ -73,4 +76,5 @@ def case_list_page(engine: Engine, agency_id: int, agency: AgencySettings, query
                        received_month=query.received_month, q=query.q, tz=tz, kind=query.kind,
                        unassigned=query.unassigned, no_unit=query.no_unit)
         rows, total = list_cases(s, f, now=now, page=page, per_page=per_page)
-    return CaseListPage([ListedCase(r, _urgency(r.due_at, r.due_date, now, soon)) for r in rows], total)
+        officers = tuple(officers_in(s, agency_id)) if with_officers else ()
+    return CaseListPage([ListedCase(r, _urgency(r.due_at, r.due_date, now, soon)) for r in rows], total, officers)

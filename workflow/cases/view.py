@@ -19,6 +19,7 @@ from workflow.accounts.principal import Principal
 from workflow.cases.clocks import case_clocks, clock_view, soon_until
 from workflow.cases.engine import allowed_actions, load_for_reading, open_ctx, unavailable_actions
 from workflow.cases.files import may_attach
+from workflow.cases.form_choices import FormChoices, form_choices
 from workflow.cases.kind import CaseKind
 from workflow.errors import NotFound
 from workflow.runtime import Engine
@@ -128,10 +129,21 @@ def _file_label(kind: CaseKind, f: StoredFile) -> str:
     return kind.page.uploads.get(str(f.category), (str(f.category or ""), False))[0]
 
 
-def case_view(engine: Engine, kind: CaseKind, case_id: int, actor: Principal, *, now: datetime) -> CaseView:
-    """``view_in`` in its own read session, for the pages."""
+@dataclass(frozen=True)
+class CasePageView:
+    """The shared case page: the case as the reader may see it and what its action forms offer (officers)."""
+
+    view: CaseView
+    choices: FormChoices
+
+
+def case_view(engine: Engine, kind: CaseKind, case_id: int, actor: Principal, *, now: datetime) -> CasePageView:
+    """``view_in`` and its forms' choices (in the reader's agency) in one read session, for the pages."""
+    forms = kind.page.forms if kind.page is not None else {}
     with read_session(engine) as s:
-        return view_in(s, kind, case_id, actor, now=now)
+        v = view_in(s, kind, case_id, actor, now=now)
+        return CasePageView(v, form_choices(s, actor.agency_id,
+                                            (forms[a.action] for a in v.allowed_actions if a.action in forms)))
 
 
 Detail = Callable[..., dict[str, Any]]  # (session, case_id, actor, *, now) → the case as the actor may see it
@@ -152,5 +164,5 @@ def case_detail(kind: CaseKind) -> Detail:
     return detail
 
 
-__all__ = ["ActionRef", "CaseFile", "CaseView", "Detail", "RecordLine", "TimelineEntry", "case_detail", "case_view",
+__all__ = ["ActionRef", "CaseFile", "CasePageView", "CaseView", "Detail", "RecordLine", "TimelineEntry", "case_detail", "case_view",
            "read_detail", "view_in"]

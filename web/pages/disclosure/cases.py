@@ -22,7 +22,7 @@ from web.pages.actions import (
     expected_version,
 )
 from web.pages.case_actions import fire_from_page, upload_from_page, when_from_form
-from web.pages.common import agency_of, case_file_response, now, officers, today
+from web.pages.common import agency_of, case_file_response, now, officer_options, today
 from web.pages.forms import errors_by_field, typed_values
 from web.pages.labels import FIELD_LABELS
 from web.pages.render import redirect, render
@@ -70,14 +70,15 @@ def _list(request: Request, user: CurrentUser, *, mine: bool) -> Response:
                       no_unit=q.get("unit") == "none")
     page = max(1, _int(q.get("page")) or 1)
     listed = case_list_page(app_engine(request), agency.id, agency, query, now=now(request),
-                            today=today(request, cfg.timezone), tz=cfg.timezone, page=page, per_page=PER_PAGE)
+                            today=today(request, cfg.timezone), tz=cfg.timezone, page=page, per_page=PER_PAGE,
+                            with_officers=not narrow)
     total = listed.total
     keep = {k: v for k, v in q.items() if k != "page" and v}
     return render(request, "cases/list.html", {
         "rows": listed.rows, "total": total, "page": page, "pages": max(1, math.ceil(total / PER_PAGE)),
         "base_query": urlencode(keep), "q": dict(q), "mine": mine, "narrow": narrow, "states": all_states(),
         "kinds": kinds,
-        "officers": officers(request, agency.id or 0) if not narrow else [],
+        "officers": officer_options(listed.officers),
         "other_agency": agency.name if agency.id != user.agency_id else "",
         "title": ("我的案件" if mine else "案件查询") + (f"（{kinds[kind]}）" if kind else "")})
 
@@ -107,7 +108,7 @@ def _detail_page(request: Request, user: CurrentUser, case_id: int, *, open_acti
                  status: int = 200, upload_errors: dict[str, list[str]] | None = None) -> Response:
     cp = case_page(app_engine(request), case_id, principal(user), now=now(request))  # the policy: 404 / 403
     d = cp.detail
-    forms = [ActionForm(a["action"], a["label"], action_fields(request, user, a["action"]), DANGEROUS.get(a["action"], ""))
+    forms = [ActionForm(a["action"], a["label"], action_fields(a["action"], cp.choices), DANGEROUS.get(a["action"], ""))
              for a in d["allowed_actions"]]
     return render(request, "cases/detail.html", {
         "d": d, "forms": forms, "open_action": open_action, "values": values or {}, "errors": errors or {},
@@ -129,7 +130,7 @@ def act(request: Request, case_id: int, action: str, form: StaffForm, user: Page
     if action not in PAYLOADS:
         raise PageError(404, "没有这个操作")
     _, cfg = agency_of(request, user)  # the case itself is loaded, locked and checked once, by the engine
-    fields = action_fields(request, user, action)
+    fields = action_fields(action)  # no choices: the page that shows an error reads them again
     res = fire_from_page(
         lambda: wf.act(app_engine(request), case_id, action, action_payload(action, fields, form, cfg.timezone),
                        principal(user), now(request), expected_version(form), **when_from_form(form, cfg.timezone)),

@@ -33,20 +33,22 @@ router = APIRouter(prefix="/frontdesk", include_in_schema=False)
 CanRegister = require(Role.FRONT_DESK, Role.LEADER)
 
 
-def register_fields(request: Request, user: CurrentUser) -> list[FieldSpec]:
+def register_fields(assignees: tuple[tuple[str, str], ...] = ()) -> list[FieldSpec]:
+    """The registration form's inputs; ``assignees``: the officer select's options (the page shows them, reading a
+    posted form needs none)."""
     overrides = {
         "id_type": FieldSpec("id_type", FIELD_LABELS["id_type"], "select", True, tuple(ID_TYPES.items())),
         "id_number": FieldSpec("id_number", FIELD_LABELS["id_number"], "text", True, help=HELP["id_number"],
                                maxlength=64, attrs={"autocomplete": "off", "spellcheck": "false"}),
         "assignee_id": FieldSpec("assignee_id", FIELD_LABELS["RegisterIn.assignee_id"], "select", False,
-                                 tuple(officers(request, user.agency_id))),
+                                 assignees),
     }
     return model_fields(RegisterIn, overrides=overrides)
 
 
 def _page(request: Request, user: CurrentUser, values: dict[str, str], errors: dict[str, list[str]],
           status: int = 200) -> Response:
-    specs = register_fields(request, user)
+    specs = register_fields(tuple(officers(request, user.agency_id)))
     return render(request, "frontdesk/register.html", {
         "f": {s.name: s for s in specs}, "values": values, "errors": errors,
         "needs_confirmation": [CHANNELS[c] for c in sorted(NEEDS_CONFIRMATION)]}, status=status)
@@ -63,7 +65,7 @@ def register_form(request: Request, user: CurrentUser = CanRegister) -> Response
 @router.post("/register")
 def register(request: Request, form: StaffForm, user: CurrentUser = CanRegister) -> Response:
     _, cfg = agency_of(request, user)
-    specs = register_fields(request, user)
+    specs = register_fields()
     values = typed_values(form)
     try:
         data = RegisterIn.model_validate(payload_from_form(specs, form, tz=cfg.timezone))

@@ -40,8 +40,6 @@ FILES = {
 }
 # Operations still answering an untyped dict: this set may only shrink (each router gets its models in turn).
 UNTYPED: set[tuple[str, str]] = {
-    ("get", "/api/disclosures"), ("get", "/api/disclosures/{case_id}/fee-preview"),
-    ("get", "/api/disclosures/{case_id}"),
     ("post", "/api/workorders"), ("get", "/api/workorders"), ("post", "/api/workorders/import"),
     ("get", "/api/workorders/import/{token}"), ("get", "/api/workorders/{case_id}"),
 }
@@ -224,3 +222,38 @@ def test_every_answer_is_its_model_and_nothing_is_dropped(client: Any, db: Db, c
                 _reachable(spec, resp.get("content", {}).get("application/json", {}).get("schema", {}), models)
     problems += [f"response model {name}: no answer met it" for name in sorted(models - seen)]
     assert not problems, "\n".join(problems)
+
+
+def test_a_kind_with_the_shared_case_page_answers_its_detail_as_CaseViewOut(
+        web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A third kind (tests/cases/petition_kind) with no detail of its own: its detail answers through CaseViewOut,
+    key for key the shared view (workflow.cases.view.CaseView)."""
+    from fastapi.testclient import TestClient
+
+    from tests.cases.petition_kind import PETITION, new_petition, registered
+    from tests.web.api_calls import PDF, watch
+    from web.api.cases import case_router
+
+    with registered(web.db.engine):
+        web.app.include_router(case_router(PETITION, prefix="/api/petitions", tag="petitions"))
+        pid = new_petition(web.db.engine, web.staff.agency_id)
+        with TestClient(web.app) as c:
+            api = Api(c, {who: token(c, f"default-{who}") for who in ("front", "officer")})
+            watch(monkeypatch, api)
+            api.call("POST", "/api/petitions/{case_id}/files", "front", expect=201, path={"case_id": pid},
+                     files={"file": ("信访件.pdf", PDF, "application/pdf")})
+            for who in ("front", "officer"):
+                api.call("GET", "/api/petitions/{case_id}", who, path={"case_id": pid}, expect=(200, 403))
+            spec = _spec(c)
+    schema = spec["paths"]["/api/petitions/{case_id}"]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"]
+    assert schema == {"$ref": "#/components/schemas/CaseViewOut"}
+    validator = jsonschema_rs.validator_for({**schema, "components": _closed(spec)})
+    details = [call for call in api.calls if call.template == "/api/petitions/{case_id}" and call.status == 200]
+    assert details and details[0].body["files"], "the front desk sees the case in full, with its file"
+    seen: set[str] = set()
+    for call in details:
+        assert [e.message for e in validator.iter_errors(call.body)] == []
+        assert _same(jsonable_encoder(call.raw), call.body) == []
+        _met(spec, schema, call.body, seen)
+    assert {"CaseViewOut", "RecordLineOut", "ActionRef", "TimelineEntryOut", "CaseFileOut"} <= seen  # no clock here

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from notifications.files import file_path
-from web.api.schemas import ANY_FILE, file_answer
+from web.api.schemas import ANY_FILE, ActionRef, ApiOut, ClockOut, UnavailableAction, file_answer
 from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
@@ -48,18 +48,65 @@ class AttachedOut(BaseModel):
     content_type: str
 
 
+class RecordLineOut(ApiOut):
+    label: str
+    value: str = Field(description="取值（已按阅读者可见的范围脱敏）")
+
+
+class TimelineEntryOut(ApiOut):
+    action: str
+    label: str
+    actor: str
+    at: str
+    payload: dict[str, Any] = Field(description="该步骤记录的内容（因操作而异）")
+
+
+class CaseFileOut(ApiOut):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    kind_label: str = Field(description="文书名称或材料类别")
+
+
+class CaseViewOut(ApiOut):
+    """A case of a kind with the shared case page, as the reader may see it (workflow.cases.view.CaseView)."""
+
+    kind: str
+    kind_label: str
+    id: int
+    version: int
+    state: str
+    state_label: str
+    number: str = Field(description="案件编号")
+    assignee: str | None = Field(description="承办人姓名")
+    record: list[RecordLineOut] = Field(description="案件内容（逐项）")
+    clocks: list[ClockOut]
+    timezone: str
+    allowed_actions: list[ActionRef] = Field(description="您现在可以执行的操作")
+    unavailable_actions: list[UnavailableAction] = Field(description="本状态下您的角色可做、但现在不能做的操作及原因")
+    events: list[TimelineEntryOut] = Field(description="办理记录")
+    files: list[CaseFileOut] = Field(description="材料和文书（看不到全部个人信息时为空）")
+    may_upload: bool
+
+
 def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail | None = None,
+                detail_model: type[BaseModel] | None = None,
                 upload_categories: dict[str, tuple[str, bool]] | None = None,
                 default_category: str | None = None) -> APIRouter:
     """The shared case endpoints of one kind under ``prefix`` (e.g. /api/disclosures). A kind with a shared case page
-    (``CaseKind.page``) needs no detail nor categories of its own: the page's view and upload categories serve."""
+    (``CaseKind.page``) needs no detail nor categories of its own: the page's view and upload categories serve, and
+    its detail answers as ``CaseViewOut``. A kind with a detail of its own gives its response model too
+    (``detail_model``; without one its detail is documented untyped)."""
     router = APIRouter(prefix=prefix, tags=[tag])
     noun = kind.noun
     show: Detail = detail or case_detail(kind)
+    shown = detail_model if detail is not None else CaseViewOut
     categories = dict(upload_categories if upload_categories is not None else kind.page.uploads if kind.page else {})
     default_category = default_category or next(iter(categories), "")
 
-    @router.get("/{case_id}", summary=f"{noun}详情（含期限说明、可执行操作、办理记录）")
+    @router.get("/{case_id}", summary=f"{noun}详情（含期限说明、可执行操作、办理记录）", response_model=shown,
+                response_description=f"{noun}详情（按您可见的范围）")
     def get_case(case_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep) -> dict[str, Any]:
         return read_detail(engine, show, case_id, actor, now=now)
 

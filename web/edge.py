@@ -33,9 +33,10 @@ from fastapi.routing import APIRoute
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from states.inputs import DATE_MESSAGE, INT_MESSAGE, date_in_range, has_control, int_in_range
+from web.asgi import HttpMiddleware
 from web.errors import ApiError
 from web.import_jobs import MAX_UPLOAD_BYTES as IMPORT_MAX_BYTES
 from web.pages.render import render
@@ -114,17 +115,11 @@ def body_limit(scope: Scope) -> int:
     return limit
 
 
-class EdgeGuard:
+class EdgeGuard(HttpMiddleware):
     """Refuses control characters in the URL, bodies past the size limit (by Content-Length before a byte is
     read, else as they stream in) and NUL bytes in form/JSON bodies, before any route runs."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         where = _url_problem(scope)
         if where is not None:
             await _refuse(scope, send, 422, "control_characters", CONTROL_IN_URL, where[0])

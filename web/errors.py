@@ -39,6 +39,9 @@ class ApiError(Exception):
         err.update(self.extra)
         return {"error": err}
 
+    def response(self) -> JSONResponse:
+        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
+
 
 def not_found(what: str = "记录") -> ApiError:
     return ApiError(404, "not_found", f"{what}不存在")
@@ -67,16 +70,19 @@ def field_errors(errors: list[dict[str, Any]] | Any) -> list[dict[str, Any]]:
     return out
 
 
+def invalid_input(errors: list[dict[str, Any]] | Any) -> JSONResponse:
+    """422 for input that failed its model (a request body, or a workflow payload), field by field."""
+    return ApiError(422, "invalid_input", "输入有误，请检查标出的字段", fields=field_errors(errors)).response()
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_req: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+        return exc.response()
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = field_errors(exc.errors())
-        return JSONResponse(ApiError(422, "invalid_input", "输入有误，请检查标出的字段", fields=fields).body(),
-                            status_code=422)
+        return invalid_input(exc.errors())
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -84,14 +90,12 @@ def install(app: FastAPI) -> None:
                  401: ("unauthorized", "请先登录"), 403: ("forbidden", "没有权限"),
                  429: ("rate_limited", "请求过于频繁，请稍后再试")}
         code, msg = codes.get(exc.status_code, ("http_error", str(exc.detail)))
-        return JSONResponse(ApiError(exc.status_code, code, msg).body(), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return ApiError(exc.status_code, code, msg, headers=getattr(exc, "headers", None)).response()
 
     @app.exception_handler(Exception)
     async def _unexpected(_req: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - safety net
         log.exception("unhandled error: %s", exc)
-        return JSONResponse(ApiError(500, "internal_error", "服务器内部错误，已记录，请联系管理员").body(),
-                            status_code=500)
+        return ApiError(500, "internal_error", "服务器内部错误，已记录，请联系管理员").response()
 
 
 def install_domain(app: FastAPI) -> None:
@@ -110,39 +114,35 @@ def install_domain(app: FastAPI) -> None:
 
     @app.exception_handler(NotFound)
     async def _nf(_r: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse(ApiError(404, "not_found", exc.message).body(), status_code=404)
+        return ApiError(404, "not_found", exc.message).response()
 
     @app.exception_handler(Forbidden)
     async def _forbidden(_r: Request, exc: Forbidden) -> JSONResponse:
-        return JSONResponse(ApiError(403, "forbidden", exc.message).body(), status_code=403)
+        return ApiError(403, "forbidden", exc.message).response()
 
     @app.exception_handler(StaleVersion)
     async def _stale(_r: Request, exc: StaleVersion) -> JSONResponse:
-        e = ApiError(409, "stale_version", exc.message, allowed_actions=exc.allowed,
-                     extra={"current_version": exc.current})
-        return JSONResponse(e.body(), status_code=409)
+        return ApiError(409, "stale_version", exc.message, allowed_actions=exc.allowed,
+                        extra={"current_version": exc.current}).response()
 
     @app.exception_handler(InvalidTransition)
     async def _invalid(_r: Request, exc: InvalidTransition) -> JSONResponse:
         status = {"forbidden": 403, "unknown_action": 404}.get(exc.code, 409)
-        return JSONResponse(ApiError(status, exc.code, exc.message, allowed_actions=exc.allowed).body(),
-                            status_code=status)
+        return ApiError(status, exc.code, exc.message, allowed_actions=exc.allowed).response()
 
     @app.exception_handler(DomainValidation)
     async def _dv(_r: Request, exc: DomainValidation) -> JSONResponse:
-        return JSONResponse(ApiError(422, "invalid_input", exc.message, fields=exc.fields).body(), status_code=422)
+        return ApiError(422, "invalid_input", exc.message, fields=exc.fields).response()
 
     @app.exception_handler(ValidationError)
     async def _pv(_r: Request, exc: ValidationError) -> JSONResponse:
-        fields = field_errors(exc.errors())
-        return JSONResponse(ApiError(422, "invalid_input", "输入有误，请检查标出的字段", fields=fields).body(),
-                            status_code=422)
+        return invalid_input(exc.errors())
 
     @app.exception_handler(Conflict)
     async def _conflict(_r: Request, exc: Conflict) -> JSONResponse:
-        return JSONResponse(ApiError(409, exc.code, exc.message).body(), status_code=409)
+        return ApiError(409, exc.code, exc.message).response()
 
     @app.exception_handler(UserError)
     async def _user(_r: Request, exc: UserError) -> JSONResponse:
         fields = [{"field": exc.field, "code": exc.code, "message": exc.message}] if exc.field else []
-        return JSONResponse(ApiError(422, exc.code, exc.message, fields=fields).body(), status_code=422)
+        return ApiError(422, exc.code, exc.message, fields=fields).response()

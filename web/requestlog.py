@@ -13,24 +13,19 @@ import time
 import uuid
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from web.asgi import HttpMiddleware
 from workflow.ops.logs import REQUEST
 
 access_log = logging.getLogger("banli.access")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
-class RequestLogMiddleware:
+class RequestLogMiddleware(HttpMiddleware):
     """Sets the log context for the request and logs ``method path status duration`` when it ends."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin1")
         rid = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex[:16]
         state: dict[str, Any] = scope.setdefault("state", {})

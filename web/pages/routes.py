@@ -55,26 +55,21 @@ def install(app: FastAPI) -> None:
         return render(request, "error.html", {"title": exc.title, "message": exc.message, "back": ""},
                       status=exc.status)
 
-    api_forbidden: Any = app.exception_handlers.get(Forbidden)
-    api_not_found: Any = app.exception_handlers.get(NotFound)
+    def page_or_api(exc_type: type[NotFound | Forbidden], title: str, status: int) -> None:
+        """A page for browsers; the API keeps the JSON error installed before (web.errors.install_domain)."""
+        api: Any = app.exception_handlers.get(exc_type)
 
-    @app.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> Response:
-        """A case (or file) that does not exist, or of another agency: a page for browsers, JSON for the API."""
-        if _is_page(request):
-            return render(request, "error.html", {"title": "页面不存在", "message": exc.message, "back": ""},
-                          status=404)
-        result: Response = await api_not_found(request, exc)
-        return result
+        async def handler(request: Request, exc: Any) -> Response:
+            if _is_page(request):
+                return render(request, "error.html", {"title": title, "message": exc.message, "back": ""},
+                              status=status)
+            result: Response = await api(request, exc)
+            return result
 
-    @app.exception_handler(Forbidden)
-    async def _forbidden(request: Request, exc: Forbidden) -> Response:
-        """The one policy said no: a page for browsers, the API's JSON error otherwise."""
-        if _is_page(request):
-            return render(request, "error.html", {"title": "没有权限", "message": exc.message, "back": ""},
-                          status=403)
-        result: Response = await api_forbidden(request, exc)
-        return result
+        app.add_exception_handler(exc_type, handler)
+
+    page_or_api(NotFound, "页面不存在", 404)  # a case (or file) that does not exist, or of another agency
+    page_or_api(Forbidden, "没有权限", 403)  # the one policy said no
 
     previous: Any = app.exception_handlers.get(StarletteHTTPException)
 

@@ -98,10 +98,18 @@ def _parent(session: Session, parent_code: str | None) -> Agency | None:
     return parent
 
 
-def _audit(s: Session, agency: Agency, actor: Principal, action: str, now: datetime, **payload: object) -> None:
+def _save(s: Session, agency: Agency, actor: Principal, action: str, now: datetime, **payload: object) -> Agency:
+    """Write the change to ``agency`` with its audit row (``action``, ``payload``), commit, and forget any cached
+    copy of the agency."""
+    s.add(agency)
+    s.flush()
     assert agency.id is not None
     append_event(s, agency_id=agency.id, case_kind=AGENCY, case_id=agency.id, actor=actor, action=action,
                  from_state=None, to_state=None, payload={"code": agency.code, **payload}, now=now)
+    s.commit()
+    s.refresh(agency)
+    invalidate(agency.id)
+    return agency
 
 
 def create_agency(engine: Engine, *, code: str, name: str, actor: Principal, now: datetime,
@@ -119,12 +127,8 @@ def create_agency(engine: Engine, *, code: str, name: str, actor: Principal, now
         parent = _parent(s, parent_code)
         agency = Agency(code=code, name=name, kind=_kind(kind, name).value, parent_id=parent.id if parent else None,
                         settings={}, created_at=now)
-        s.add(agency)
-        s.flush()
-        _audit(s, agency, actor, "create_agency", now, name=name, kind=agency.kind,
-               parent=parent.code if parent else None)
-        s.commit()
-        s.refresh(agency)
+        _save(s, agency, actor, "create_agency", now, name=name, kind=agency.kind,
+              parent=parent.code if parent else None)
         log.info("agency %s created by %s", code, actor.label)
         return agency
 
@@ -152,13 +156,9 @@ def update_agency(engine: Engine, code: str, *, actor: Principal, now: datetime,
                 old = s.get(Agency, agency.parent_id) if agency.parent_id else None
                 changed["parent"] = [old.code if old else None, parent.code if parent else None]
                 agency.parent_id = new_parent
-        if changed:
-            s.add(agency)
-            _audit(s, agency, actor, "edit_agency", now, changed=changed)
-        s.commit()
-        s.refresh(agency)
-        invalidate(agency.id)
-        return agency
+        if not changed:
+            return agency
+        return _save(s, agency, actor, "edit_agency", now, changed=changed)
 
 
 @dataclass(frozen=True)
@@ -213,12 +213,7 @@ def set_agency_active(engine: Engine, code: str, active: bool, *, actor: Princip
                 raise Conflict(refusal(work), "agency_has_open_cases")
         agency.active = active
         agency.deactivated_at = None if active else now
-        s.add(agency)
-        _audit(s, agency, actor, "activate_agency" if active else "deactivate_agency", now)
-        s.commit()
-        s.refresh(agency)
-        invalidate(agency.id)
-        return agency
+        return _save(s, agency, actor, "activate_agency" if active else "deactivate_agency", now)
 
 
 @dataclass(frozen=True)

@@ -175,35 +175,34 @@ class PayloadError(ValueError):
         self.problems = problems
 
 
+# pydantic error type → what follows the field's label in the message
+_AFTER_LABEL = {
+    "missing": "为必填项",
+    "string_too_short": "不能为空",
+    "string_type": "应为文本",
+    "int_parsing": "应为整数", "int_type": "应为整数", "int_from_float": "应为整数",
+    "datetime_parsing": "不是有效的时间", "datetime_type": "不是有效的时间", "datetime_from_date_parsing": "不是有效的时间",
+    "timezone_aware": "须带时区",
+    "list_type": "应为列表",
+    "dict_type": "应为键值对",
+}
+
+
 def _message(err: Mapping[str, Any]) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     field = str(err["loc"][0]) if err["loc"] else ""
     label = FIELD_LABELS.get(field, field)
-    if kind == "missing":
-        return f"{label}为必填项"
+    if kind in _AFTER_LABEL:
+        return label + _AFTER_LABEL[kind]
     if kind == "extra_forbidden":
         return f"不接受的字段“{field}”"
-    if kind == "string_too_short":
-        return f"{label}不能为空"
     if kind == "string_too_long":
         return f"{label}过长（最多{ctx.get('max_length')}字）"
-    if kind == "string_type":
-        return f"{label}应为文本"
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"{label}应为整数"
     if kind in ("greater_than_equal", "greater_than"):
         return f"{label}应大于{'或等于' if kind == 'greater_than_equal' else ''}{ctx.get('ge', ctx.get('gt'))}"
     if kind == "enum":
         labels = CALLBACK_LABELS if field == "result" else TERMINATION_GROUND_LABELS
         return f"{label}的取值无效，应为以下之一：{' / '.join(labels.values())}"
-    if kind in ("datetime_parsing", "datetime_type", "datetime_from_date_parsing"):
-        return f"{label}不是有效的时间"
-    if kind == "timezone_aware":
-        return f"{label}须带时区"
-    if kind == "list_type":
-        return f"{label}应为列表"
-    if kind == "dict_type":
-        return f"{label}应为键值对"
     if kind == "model_type":
         return "提交的数据应为键值对"
     if kind in ("control_characters", "out_of_range", "date_out_of_range"):  # workflow.inputs

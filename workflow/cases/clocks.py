@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, event
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from db.models import Clock, ClockAdjustment
@@ -113,12 +112,9 @@ def _created_clock(session: Session, clock: Clock) -> None:
 
 
 def inserted_clocks(session: Session, case_kind: str, case_id: int, clocks: list[Clock]) -> None:
-    """The clocks of a case inserted in this transaction by a Core insert (``clocks``: built from the inserted values
-    and ids): taken into the session as loaded rows, and they are all the case has, with no ledger yet — what
-    ``case_clocks`` and ``adjustments`` would read back."""
-    for clock in clocks:
-        make_transient_to_detached(clock)
-        session.add(clock)
+    """The clocks of a case inserted in this transaction by a Core insert, in the session as loaded rows
+    (db.loaded.attach_inserted): they are all the case has, with no ledger yet — what ``case_clocks`` and
+    ``adjustments`` would read back."""
     session.info.setdefault(_CLOCKS_KEY, {})[(case_kind, case_id)] = list(clocks)
     ledger = session.info.setdefault(_LEDGER_KEY, {})
     for clock in clocks:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
+from db.loaded import attach_inserted
 from db.models import Clock, Disclosure
 from states.disclosure import STATE_LABELS
 from workflow.accounts.principal import Principal
@@ -53,21 +53,21 @@ class Imported:
 
 
 def write_row(session: Session, engine: Engine, plan: RowPlan, actor: Principal, now: datetime, tz: str,
-              assignee_id: int | None) -> Imported:
-    """Register the application at its receipt and take its steps on their days; RowRefused names the column."""
+              assignee_id: int | None, collected: Collected) -> Imported:
+    """Register the application at its receipt and take its steps on their days; RowRefused names the column. The
+    row's audit events and notices are left in ``collected`` (nothing reads them back): the caller writes them, in
+    the same transaction, once the row is accepted."""
     prepared = _prepare(engine, plan.registration, actor, now)
     prepared.values["source_no"] = plan.source_no
-    collected = Collected()  # the row's events and notices, written together at the end of the row
     (registered,) = _insert_registrations(session.connection(), [prepared], collected, keep_clock_ids=True)
     # The row just inserted, as the session would load it (every column is in the inserted values): no SELECT.
-    row = Disclosure(**prepared.values, id=registered.id)
-    make_transient_to_detached(row)
-    session.add(row)
+    row = attach_inserted(session, Disclosure, {**prepared.values, "id": registered.id})
     # … and its clocks, each with an explanation of its own as loaded from its JSON column (the values' share memoised
     # parts with other registrations).
     inserted_clocks(session, KIND, registered.id, [
-        Clock(**{**values, "case_id": registered.id, "explanation": json.loads(json.dumps(values["explanation"]))},
-              id=clock_id) for values, clock_id in zip(prepared.clocks, prepared.clock_ids, strict=True)])
+        attach_inserted(session, Clock, {**values, "case_id": registered.id, "id": clock_id,
+                                         "explanation": json.loads(json.dumps(values["explanation"]))})
+        for values, clock_id in zip(prepared.clocks, prepared.clock_ids, strict=True)])
     reason = plan.registration.backfill_reason or ""
     actx = prepared.ctx  # the agency, its settings and calendar, as the registration read them
     ctx = Ctx(session, row, actx.agency, actx.cfg, actx.cal, actor, now)
@@ -92,7 +92,6 @@ def write_row(session: Session, engine: Engine, plan: RowPlan, actor: Principal,
                 f"按所填日期，此时申请处于“{STATE_LABELS.get(row.state, row.state)}”，不能{label}")
             raise RowRefused(step.column, f"{label}：{message}", exc.code) from exc
     _check_outcome(row, plan)  # every step is back-filled: its notices were made held (workflow.cases.engine.step)
-    ctx.collected.write(session)
     return Imported(int(registered.id), registered.tracking_no, str(row.state))
 
 

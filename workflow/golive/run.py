@@ -22,6 +22,7 @@ from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.accounts.roles import holders
 from workflow.agencies.cache import agency_context_cached
+from workflow.cases.context import Collected
 from workflow.errors import NotFound
 from workflow.golive.actor import import_principal
 from workflow.golive.apply import RowRefused, write_row
@@ -31,7 +32,8 @@ from workflow.hotline.records import RowError
 
 Progress = Callable[[int], None]
 # Rows written per transaction, each row in its own savepoint (all of it or nothing of it): the commit, the write lock
-# and the session are paid once per chunk. Other writers wait for the chunk's transaction (≈0.1 s per 50 rows here).
+# and the session are paid once per chunk, and the audit events and notices of its rows are inserted together (one
+# statement each) before its commit. Other writers wait for the chunk's transaction (≈0.1–0.3 s per 50 rows here).
 CHUNK_ROWS = 50
 
 
@@ -148,6 +150,7 @@ class _Chunk:
         self._stack: ExitStack | None = None
         self._session: Session | None = None
         self._officers: list[User] = []
+        self._pending = Collected()
         self.rows = 0
 
     def session(self) -> Session:
@@ -163,7 +166,12 @@ class _Chunk:
             self.rows = 0
         return self._session
 
-    def row_done(self) -> None:
+    def row_done(self, accepted: Collected | None) -> None:
+        """One more row tried; ``accepted``: the events and notices of a row written (its savepoint released), to be
+        inserted with those of the chunk's other rows before the commit (None: the row was rolled back)."""
+        if accepted is not None:
+            self._pending.events += accepted.events
+            self._pending.notices += accepted.notices
         self.rows += 1
         if self.rows >= CHUNK_ROWS:
             self.end()
@@ -174,8 +182,10 @@ class _Chunk:
         session, stack = self._session, self._stack
         self._session = self._stack = None
         self._officers = []
+        pending, self._pending = self._pending, Collected()
         assert stack is not None
         with stack:
+            pending.write(session)
             if self.dry_run:
                 session.rollback()
             else:
@@ -184,6 +194,7 @@ class _Chunk:
     def abandon(self) -> None:
         if self._stack is not None:
             stack, self._session, self._stack = self._stack, None, None
+            self._pending = Collected()
             stack.close()  # write_session rolls back what was not committed
 
 
@@ -198,17 +209,19 @@ def _write(chunk: _Chunk, plan: RowPlan, actor: Principal, now: datetime, tz: st
             return
         assignee_id = found
     session = chunk.session()
+    collected = Collected()
     try:
         with session.begin_nested():
-            write_row(session, chunk.engine, plan, actor, now, tz, assignee_id)
+            write_row(session, chunk.engine, plan, actor, now, tz, assignee_id, collected)
     except RowRefused as exc:
         report.errors.append(RowError(plan.row, header_of(written, exc.column), exc.message, exc.code))
+        chunk.row_done(None)
         return
     except IntegrityError:  # another import of the same number committed first
         report.errors.append(RowError(plan.row, header_of(written, "source_no"), "原编号已存在", "duplicate"))
+        chunk.row_done(None)
         return
-    finally:
-        chunk.row_done()
+    chunk.row_done(collected)
     report.created += 1
     if plan.status == "concluded":
         report.concluded += 1

@@ -14,14 +14,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import gc
-import os
-import platform
 import pstats
 import sys
 import tempfile
-import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,39 +24,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine.url import make_url  # noqa: E402
+from _common import CPU, fresh, load_average, machine, publish, scratch_postgres, timed  # noqa: E402
 from sqlmodel import func, select  # noqa: E402
 
-from db.engine import make_engine, read_session  # noqa: E402
+from db.engine import read_session  # noqa: E402
 from db.models import Clock, Disclosure, Event, Outbox  # noqa: E402
-from settings import Settings  # noqa: E402
 from tests.fixtures.golive_gen import rows, write_xlsx  # noqa: E402
 from tests.golive_helpers import plans, replay  # noqa: E402
 from tests.helpers import make_staff  # noqa: E402
-from workflow.agencies.bootstrap import ensure_database  # noqa: E402
 from workflow.golive.rows import parse_row  # noqa: E402
 from workflow.golive.run import import_file  # noqa: E402
 from workflow.golive.source import read_rows  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # the tests' clock: every date of the generated file is before it
-CPU: dict[str, float] = {}
-
-
-def fresh(url: str, tmp: Path) -> Any:
-    engine = make_engine(url)
-    ensure_database(engine, Settings(database_url=url, var_dir=tmp, secret_key="bench-secret-key-0123456789",
-                                     scheduler="off"), now=NOW)
-    return engine
-
-
-def timed(fn: Any, cpu_key: str | None = None) -> tuple[float, Any]:
-    gc.collect()
-    t0, c0 = time.perf_counter(), time.process_time()
-    out = fn()
-    if cpu_key:
-        CPU[cpu_key] = time.process_time() - c0
-    return time.perf_counter() - t0, out
 
 
 def parse_only(path: Path) -> int:
@@ -78,7 +53,7 @@ def counts(engine: Any) -> dict[str, int]:
 
 
 def run_import(label: str, url: str, tmp: Path, path: Path, n: int) -> dict[str, Any]:
-    engine = fresh(url, tmp)
+    engine = fresh(url, tmp, NOW)
     leader = make_staff(engine, NOW).leader
     secs, report = timed(lambda: import_file(engine, path, leader, NOW), cpu_key=label)
     again, second = timed(lambda: import_file(engine, path, leader, NOW))
@@ -91,7 +66,7 @@ def run_import(label: str, url: str, tmp: Path, path: Path, n: int) -> dict[str,
 
 def profile_top(url: str, tmp: Path, path: Path) -> list[tuple[str, float]]:
     """Where an import's time goes (cumulative seconds of the main parts, under cProfile)."""
-    engine = fresh(url, tmp)
+    engine = fresh(url, tmp, NOW)
     leader = make_staff(engine, NOW).leader
     prof = cProfile.Profile()
     prof.enable()
@@ -133,7 +108,7 @@ def main() -> None:
         print(f"{results[0]['label']}: {results[0]['secs']:.1f} s, {results[0]['rate']:,.0f} rows/s")
 
         # Baseline: good rows entered by hand, one action per transaction (actions.register, actions.act).
-        engine = fresh(f"sqlite:///{tmp / 'baseline.db'}", tmp)
+        engine = fresh(f"sqlite:///{tmp / 'baseline.db'}", tmp, NOW)
         staff = make_staff(engine, NOW)
         good = [r for i, r in enumerate(data) if i + 2 not in bad][: args.baseline_rows]
         sample = plans(write_xlsx(tmp / "good.xlsx", good), NOW)
@@ -146,27 +121,17 @@ def main() -> None:
         profile = profile_top(f"sqlite:///{tmp / 'profile.db'}", tmp, write_xlsx(tmp / "p.xlsx", data[:300]))
 
         if args.postgres:
-            name = f"banli_bench_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-            with admin.connect() as c:
-                c.execute(text(f'CREATE DATABASE "{name}"'))
-            try:
-                url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+            with scratch_postgres(args.postgres) as url:
                 results.append(run_import("PostgreSQL (local)", url, tmp, path, args.rows))
                 print(f"{results[-1]['label']}: {results[-1]['secs']:.1f} s, {results[-1]['rate']:,.0f} rows/s")
-            finally:
-                with admin.connect() as c:
-                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
 
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load = load_average()
     made = results[0]["counts"]
     lines = [
         "",
         f"### Go-live import of disclosure applications: {args.rows:,}-row .xlsx ({len(bad):,} bad rows, 5%)",
         "",
-        f"Machine: CPython {platform.python_version()}, {platform.system()} {platform.machine()}, "
-        f"{os.cpu_count()} cores shared with other jobs (1-minute load average {load:.1f} at the end of the run).",
+        machine(f"1-minute load average {load:.1f} at the end of the run"),
         "Command (from the repository root): `.venv/bin/python bench/golive_import_bench.py"
         + f" --rows {args.rows} --baseline-rows {args.baseline_rows}"
         + (" --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres" if args.postgres else "")
@@ -195,11 +160,7 @@ def main() -> None:
         "|---|---:|",
         *[f"| {label} | {secs:.2f} |" for label, secs in profile],
     ]
-    section = "\n".join(lines) + "\n"
-    print(section)
-    if args.append:
-        with args.append.open("a", encoding="utf-8") as fh:
-            fh.write(section)
+    publish(lines, args.append)
 
 
 if __name__ == "__main__":

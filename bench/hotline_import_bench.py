@@ -12,13 +12,8 @@ one ORM transaction per order) on the first ``--baseline-rows`` good rows of the
 from __future__ import annotations
 
 import argparse
-import gc
-import os
-import platform
 import sys
 import tempfile
-import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,41 +21,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine.url import make_url  # noqa: E402
+from _common import CPU, fresh, load_average, machine, publish, scratch_postgres, timed  # noqa: E402
 from sqlmodel import func, select  # noqa: E402
 
-from db.engine import make_engine, read_session  # noqa: E402
+from db.engine import read_session  # noqa: E402
 from db.models import Clock, WorkOrder  # noqa: E402
-from settings import Settings  # noqa: E402
 from tests.fixtures.hotline_gen import make_xlsx  # noqa: E402
 from workflow.accounts.principal import system  # noqa: E402
-from workflow.agencies.bootstrap import ensure_database  # noqa: E402
 from workflow.hotline.actions import intake  # noqa: E402
 from workflow.hotline.batch import import_file  # noqa: E402
 from workflow.hotline.records import iter_records  # noqa: E402
 
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)  # after every receipt time in the generated file
-
-
-def fresh(url: str, tmp: Path) -> Any:
-    engine = make_engine(url)
-    ensure_database(engine, Settings(database_url=url, var_dir=tmp, secret_key="bench-secret-key-0123456789",
-                                     scheduler="off"), now=NOW)
-    return engine
-
-
-CPU: dict[str, float] = {}
-
-
-def timed(fn: Any, cpu_key: str | None = None) -> tuple[float, Any]:
-    """Wall seconds (and, under ``cpu_key``, this process's CPU seconds) of one call."""
-    gc.collect()
-    t0, c0 = time.perf_counter(), time.process_time()
-    out = fn()
-    if cpu_key:
-        CPU[cpu_key] = time.process_time() - c0
-    return time.perf_counter() - t0, out
 
 
 def counts(engine: Any) -> tuple[int, int]:
@@ -70,7 +42,7 @@ def counts(engine: Any) -> tuple[int, int]:
 
 
 def run_import(label: str, url: str, tmp: Path, path: Path, rows: int) -> dict[str, Any]:
-    engine = fresh(url, tmp)
+    engine = fresh(url, tmp, NOW)
     actor = system(1, "基准测试导入")
     secs, report = timed(lambda: import_file(engine, path, None, actor, NOW), cpu_key=label)
     again, second = timed(lambda: import_file(engine, path, None, actor, NOW))
@@ -104,7 +76,7 @@ def main() -> None:
         print(f"{results[0]['label']}: {results[0]['secs']:.1f} s, {results[0]['rate']:,.0f} rows/s")
 
         # Baseline: the same orders one by one through intake (one ORM transaction each).
-        engine = fresh(f"sqlite:///{tmp / 'baseline.db'}", tmp)
+        engine = fresh(f"sqlite:///{tmp / 'baseline.db'}", tmp, NOW)
         actor = system(1, "基准测试逐条")
         sample = [r.record for r in iter_records(path) if r.record is not None][: args.baseline_rows]
         base_secs, _ = timed(lambda: [intake(engine, rec, actor, NOW, source="import") for rec in sample],
@@ -114,26 +86,16 @@ def main() -> None:
         print(f"per-row intake baseline: {len(sample)} orders in {base_secs:.1f} s ({base_rate:,.0f} rows/s)")
 
         if args.postgres:
-            name = f"banli_bench_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-            with admin.connect() as c:
-                c.execute(text(f'CREATE DATABASE "{name}"'))
-            try:
-                url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+            with scratch_postgres(args.postgres) as url:
                 results.append(run_import("PostgreSQL (local)", url, tmp, path, args.rows))
                 print(f"{results[-1]['label']}: {results[-1]['secs']:.1f} s, {results[-1]['rate']:,.0f} rows/s")
-            finally:
-                with admin.connect() as c:
-                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
 
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load = load_average()
     lines = [
         "",
         f"### 12345 import: {args.rows:,}-row .xlsx ({len(manifest):,} bad rows, 5%) into a fresh database",
         "",
-        f"Machine: CPython {platform.python_version()}, {platform.system()} {platform.machine()}, "
-        f"{os.cpu_count()} cores shared with other jobs (1-minute load average {load:.1f} at the end of the run).",
+        machine(f"1-minute load average {load:.1f} at the end of the run"),
         "Command (from the repository root): `/work/main/.venv/bin/python bench/hotline_import_bench.py"
         + (" --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres" if args.postgres else "")
         + " --append docs/benchmarks.md`",
@@ -159,11 +121,7 @@ def main() -> None:
         "  shared machine wall time depends on the other jobs, CPU time much less.",
         f"- File generation (not timed above): {gen_secs:.1f} s, {size_mb:.1f} MB.",
     ]
-    section = "\n".join(lines) + "\n"
-    print(section)
-    if args.append:
-        with args.append.open("a", encoding="utf-8") as fh:
-            fh.write(section)
+    publish(lines, args.append)
 
 
 if __name__ == "__main__":

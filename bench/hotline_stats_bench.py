@@ -173,10 +173,8 @@ def fill_orders(url: str, n: int, agencies: int) -> float:
                     buf.clear()
             if buf:
                 cp.write("\n".join(buf) + "\n")
-        for table, cols, rows in (("workorder_cycle", Y_COLS, cycles), ("clock", report_bench.C_COLS, clocks)):
-            with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
-                for j in range(0, len(rows), 20000):
-                    cp.write("\n".join(rows[j: j + 20000]) + "\n")
+        report_bench.copy_lines(cur, "workorder_cycle", Y_COLS, cycles)
+        report_bench.copy_lines(cur, "clock", report_bench.C_COLS, clocks)
         cur.execute("SELECT setval(pg_get_serial_sequence('workorder', 'id'), %s)", (n,))
         for ddl, _ in idx:
             cur.execute(ddl)
@@ -192,15 +190,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--orders", type=int, default=200_000)
     ap.add_argument("--applications", type=int, default=200_000)
-    ap.add_argument("--agencies", type=int, default=10)
-    ap.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1/postgres")
-    ap.add_argument("--db", default="banli_bench_hotline_stats")
-    ap.add_argument("--year", type=int, default=2025)
-    ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    ap.add_argument("--reuse", action="store_true", help="time a database kept by an earlier --keep run")
-    ap.add_argument("--doc", type=Path, help="append the figures to this markdown file")
-    args = ap.parse_args()
-    url = args.admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{args.db}"
+    args = report_bench.database_options(ap, db="banli_bench_hotline_stats", agencies=10).parse_args()
+    url = report_bench.database_url(args)
     load_s = 0.0
     if not args.reuse:
         print(f"filling {args.db}: {args.applications:,} applications, {args.orders:,} orders, "

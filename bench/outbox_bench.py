@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -34,11 +33,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.engine.url import make_url
 from sqlmodel import col
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _common import scratch_postgres  # noqa: E402
 
 from db.engine import make_engine, read_session, write_session  # noqa: E402
 from db.models import Outbox  # noqa: E402
@@ -119,19 +119,12 @@ def database(kind: str, tmp: Path) -> Iterator[tuple[str, Engine]]:
         finally:
             eng.dispose()
         return
-    name = f"banli_bench_outbox_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    eng = make_engine(url, pool_size=4)
-    try:
-        yield url, eng
-    finally:
-        eng.dispose()
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(PG_ADMIN, "banli_bench_outbox") as url:
+        eng = make_engine(url, pool_size=4)
+        try:
+            yield url, eng
+        finally:
+            eng.dispose()
 
 
 def fill(engine: Engine, n: int) -> float:

@@ -16,7 +16,7 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -131,9 +131,7 @@ def fill(admin: str, url: str, dbname: str, n: int, agencies: int) -> float:
                     buf.clear()
             if buf:
                 cp.write("\n".join(buf) + "\n")
-        with cur.copy(f"COPY clock ({', '.join(C_COLS)}) FROM STDIN") as cp:
-            for j in range(0, len(clocks), 20000):
-                cp.write("\n".join(clocks[j: j + 20000]) + "\n")
+        copy_lines(cur, "clock", C_COLS, clocks)
         cur.execute("SELECT setval(pg_get_serial_sequence('disclosure', 'id'), %s)", (n,))
         for ddl, _ in idx:
             cur.execute(ddl)
@@ -142,6 +140,13 @@ def fill(admin: str, url: str, dbname: str, n: int, agencies: int) -> float:
         conn.execute("VACUUM ANALYZE disclosure")
         conn.execute("VACUUM ANALYZE clock")
     return time.perf_counter() - t0
+
+
+def copy_lines(cur: Any, table: str, cols: Sequence[str], lines: list[str]) -> None:
+    """COPY ``lines`` (tab-separated, in ``cols`` order) into ``table``, 20,000 lines a write."""
+    with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
+        for j in range(0, len(lines), 20000):
+            cp.write("\n".join(lines[j: j + 20000]) + "\n")
 
 
 def timed(fn: Callable[[], Any], runs: int = 5) -> tuple[float, float]:
@@ -157,15 +162,8 @@ def timed(fn: Callable[[], Any], runs: int = 5) -> tuple[float, float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--agencies", type=int, default=20)
-    ap.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1/postgres")
-    ap.add_argument("--db", default="banli_bench_report")
-    ap.add_argument("--year", type=int, default=2025)
-    ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    ap.add_argument("--reuse", action="store_true", help="time a database kept by an earlier --keep run")
-    ap.add_argument("--doc", type=Path, help="append the figures to this markdown file")
-    args = ap.parse_args()
-    url = args.admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{args.db}"
+    args = database_options(ap, db="banli_bench_report", agencies=20).parse_args()
+    url = database_url(args)
     load_s = 0.0
     if not args.reuse:
         print(f"filling {args.db}: {args.rows:,} applications, {args.agencies} agencies …", flush=True)
@@ -189,6 +187,23 @@ def main() -> int:
         engine.dispose()
         drop_unless_kept(args)
     return write_results(results, load_s, args.doc, f"{args.rows:,} applications, {args.agencies} agencies")
+
+
+def database_options(ap: argparse.ArgumentParser, *, db: str, agencies: int) -> argparse.ArgumentParser:
+    """The options of a benchmark on its own filled PostgreSQL database (kept for --reuse with --keep)."""
+    ap.add_argument("--agencies", type=int, default=agencies)
+    ap.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1/postgres")
+    ap.add_argument("--db", default=db)
+    ap.add_argument("--year", type=int, default=2025)
+    ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    ap.add_argument("--reuse", action="store_true", help="time a database kept by an earlier --keep run")
+    ap.add_argument("--doc", type=Path, help="append the figures to this markdown file")
+    return ap
+
+
+def database_url(args: argparse.Namespace) -> str:
+    """The benchmark database's SQLAlchemy URL (psycopg), beside --admin-url's."""
+    return str(args.admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{args.db}")
 
 
 def drop_unless_kept(args: argparse.Namespace) -> None:

@@ -26,13 +26,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -41,10 +39,11 @@ from typing import Any
 
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.engine.url import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _common import machine, publish, scratch_postgres  # noqa: E402
 
 from db.engine import make_engine, read_session  # noqa: E402
 from db.models import Clock, Outbox, User  # noqa: E402
@@ -62,21 +61,15 @@ NOW = local_dt(2026, 11, 9, 10)
 
 @contextmanager
 def database(tag: str) -> Iterator[tuple[str, Engine]]:
-    name = f"banli_bench_{tag}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    eng = make_engine(url, pool_size=4)
-    tmp = Path(tempfile.mkdtemp(prefix="banli-bench-"))
-    ensure_database(eng, Settings(database_url=url, var_dir=tmp, secret_key="bench-secret-key-0123456789"), now=NOW)
-    try:
-        yield url, eng
-    finally:
-        eng.dispose()
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(PG_ADMIN, f"banli_bench_{tag}") as url:
+        eng = make_engine(url, pool_size=4)
+        tmp = Path(tempfile.mkdtemp(prefix="banli-bench-"))
+        ensure_database(eng, Settings(database_url=url, var_dir=tmp, secret_key="bench-secret-key-0123456789"),
+                        now=NOW)
+        try:
+            yield url, eng
+        finally:
+            eng.dispose()
 
 
 def _analyze(url: str) -> None:
@@ -240,8 +233,7 @@ def main() -> None:
     ap.add_argument("--append", type=Path)
     args = ap.parse_args()
     out = ["", "### Deadline sweeps: 100,000 open cases; two workers over 10,000 reminders (PostgreSQL)", "",
-           f"Machine: CPython {platform.python_version()}, {platform.system()} {platform.machine()}, "
-           f"{os.cpu_count()} cores shared with other jobs (figures move run to run).",
+           machine("figures move run to run"),
            "Command (from the repository root): `PYTHONPATH=. /work/main/.venv/bin/python bench/scheduler_bench.py "
            "--append docs/benchmarks.md`", ""]
     out += part1(args.cases)
@@ -249,11 +241,7 @@ def main() -> None:
         out += ["", f"Two workers, {args.reminders:,} reminders due (0–5 working days ahead), real SMTP (aiosmtpd in "
                     "the bench process): decide, enqueue, render and deliver; each run on a fresh database.", ""]
         out += part2(args.reminders)
-    text_out = "\n".join(out) + "\n"
-    print(text_out)
-    if args.append:
-        with args.append.open("a", encoding="utf-8") as f:
-            f.write(text_out)
+    publish(out, args.append)
 
 
 if __name__ == "__main__":

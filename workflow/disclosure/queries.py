@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,7 +14,6 @@ from db.models import ApprovalRequest, Consultation, Disclosure, Event, RemedyCa
 from states.disclosure import ACTION_LABELS, OPEN_STATES, STATE_LABELS
 from states.fees import quote_items, quote_pages
 from states.formats import mask_id, mask_phone
-from states.inputs import int_in_range
 from states.policy import Sight
 from states.vocab import ApprovalStatus
 from states.wording import APPLICANT_CATEGORIES, CHANNELS, EVENT_LABELS, FORMS_WANTED, OBTAIN_WAYS
@@ -24,81 +21,32 @@ from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.approvals import pending_label
 from workflow.cases.clocks import case_clocks, clock_view, soon_until
-from workflow.cases.engine import list_scope, load_for_reading, open_ctx
+from workflow.cases.engine import load_for_reading, open_ctx
 from workflow.cases.files import may_attach
+from workflow.cases.keyset import CaseListFilter, common_filters, keyset_page
 from workflow.disclosure.context import KIND, Ctx, decision_view
 from workflow.disclosure.handlers import prior_items
 from workflow.disclosure.kind import DISCLOSURE
-from workflow.errors import DomainValidation
 from workflow.runtime import Engine
 
 
 @dataclass(frozen=True)
-class ListFilter:
-    state: list[str] | None = None
-    assignee_id: int | None = None
-    due_before: datetime | None = None
-    due_after: datetime | None = None
-    overdue: bool | None = None
-    applicant: str | None = None
-    text: str | None = None
-    agency_id: int | None = None  # supervisors only
-    open_only: bool = False
-
-
-def encode_cursor(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
-
-
-def decode_cursor(cursor: str) -> list[Any]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not isinstance(data, list) or len(data) != 2:
-            raise ValueError
-        last_id = data[1]  # compared with an id column: an integer both databases can hold
-        if isinstance(last_id, bool) or not isinstance(last_id, int) or not int_in_range(last_id):
-            raise ValueError
-        return data
-    except (ValueError, json.JSONDecodeError) as exc:
-        raise DomainValidation.one("cursor", "invalid_cursor", "分页游标无效") from exc
+class ListFilter(CaseListFilter):
+    applicant: str | None = None  # name (part) or the full identity number
+    text: str | None = None  # description or tracking number (part)
 
 
 def list_disclosures(session: Session, actor: Principal, f: ListFilter, *, now: datetime, limit: int = 50,
                      cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """Newest first (keyset on (id)); filters are all server-side and use indexes."""
-    q = select(Disclosure)
-    agency_id, only_assignee = list_scope(actor, f.agency_id)
-    if agency_id is not None:
-        q = q.where(Disclosure.agency_id == agency_id)
-    if only_assignee is not None:
-        q = q.where(Disclosure.assignee_id == only_assignee)
-    if f.state:
-        q = q.where(Disclosure.state.in_(f.state))  # type: ignore[attr-defined]
-    if f.open_only:
-        q = q.where(Disclosure.state.in_(list(OPEN_STATES)))  # type: ignore[attr-defined]
-    if f.assignee_id is not None:
-        q = q.where(Disclosure.assignee_id == f.assignee_id)
-    if f.due_before is not None:
-        q = q.where(Disclosure.next_due_at <= f.due_before)  # type: ignore[operator]
-    if f.due_after is not None:
-        q = q.where(Disclosure.next_due_at >= f.due_after)  # type: ignore[operator]
-    if f.overdue is True:
-        q = q.where(Disclosure.next_due_at < now, Disclosure.state.in_(list(OPEN_STATES)))  # type: ignore[operator, attr-defined]
+    q = common_filters(select(Disclosure), Disclosure, OPEN_STATES, actor, f, now)
     if f.applicant:
         like = f"%{f.applicant}%"
         q = q.where(or_(col(Disclosure.applicant_name).like(like), col(Disclosure.id_number) == f.applicant.upper()))
     if f.text:
         like = f"%{f.text}%"
         q = q.where(or_(col(Disclosure.description).like(like), col(Disclosure.tracking_no).like(like)))
-    if cursor:
-        _, last_id = decode_cursor(cursor)
-        q = q.where(Disclosure.id < int(last_id))  # type: ignore[operator]
-    rows = session.exec(q.order_by(Disclosure.id.desc()).limit(limit + 1)).all()  # type: ignore[union-attr]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [list_item(r, now) for r in rows]
-    next_cursor = encode_cursor(["id", rows[-1].id]) if more and rows else None
-    return items, next_cursor
+    return keyset_page(session, q, Disclosure, lambda r: list_item(r, now), limit=limit, cursor=cursor)
 
 
 def disclosure_list(engine: Engine, actor: Principal, f: ListFilter, *, now: datetime, limit: int = 50,

@@ -29,9 +29,9 @@ from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.approvals import pending_label
 from workflow.cases.clocks import case_clocks, clerk_lines, clock_view, soon_until
-from workflow.cases.engine import list_scope, load_for_reading, open_ctx
+from workflow.cases.engine import load_for_reading, open_ctx
 from workflow.cases.files import may_attach
-from workflow.disclosure.queries import decode_cursor, encode_cursor
+from workflow.cases.keyset import CaseListFilter, common_filters, keyset_page
 from workflow.hotline.context import KIND, Ctx, cycle_view, cycles
 from workflow.hotline.export import write_export
 from workflow.hotline.kind import HOTLINE
@@ -40,42 +40,18 @@ from workflow.runtime import Engine
 
 
 @dataclass(frozen=True)
-class ListFilter:
-    state: list[str] | None = None
-    assignee_id: int | None = None
-    due_before: datetime | None = None
-    due_after: datetime | None = None
-    overdue: bool | None = None
+class ListFilter(CaseListFilter):
     caller: str | None = None  # name (part) or the full phone number
     text: str | None = None  # order number, title or content (part)
     category: list[str] | None = None
     urgency: str | None = None
-    agency_id: int | None = None  # supervisors only
-    open_only: bool = False
     unit_id: int | None = None
 
 
 def filtered(actor: Principal, f: ListFilter, now: datetime) -> Any:
     """The orders ``actor`` may list that match ``f`` (a SELECT of WorkOrder, unordered)."""
-    q = select(WorkOrder)
-    agency_id, only_assignee = list_scope(actor, f.agency_id)
-    if agency_id is not None:
-        q = q.where(WorkOrder.agency_id == agency_id)
-    if only_assignee is not None:
-        q = q.where(WorkOrder.assignee_id == only_assignee)
-    if f.state:
-        q = q.where(col(WorkOrder.state).in_(f.state))
-    if f.open_only:
-        q = q.where(col(WorkOrder.state).in_(OPEN_STATES))
-    if f.assignee_id is not None:
-        q = q.where(WorkOrder.assignee_id == f.assignee_id)
-    if f.due_before is not None:
-        q = q.where(col(WorkOrder.next_due_at) <= f.due_before)
-    if f.due_after is not None:
-        q = q.where(col(WorkOrder.next_due_at) >= f.due_after)
-    if f.overdue is True:
-        q = q.where(col(WorkOrder.next_due_at) < now, col(WorkOrder.state).in_(OPEN_STATES))
-    elif f.overdue is False:
+    q = common_filters(select(WorkOrder), WorkOrder, OPEN_STATES, actor, f, now)
+    if f.overdue is False:
         q = q.where(or_(col(WorkOrder.next_due_at).is_(None), col(WorkOrder.next_due_at) >= now))
     if f.caller:
         q = q.where(or_(col(WorkOrder.caller_name).contains(f.caller), col(WorkOrder.caller_phone) == f.caller))
@@ -98,15 +74,8 @@ def count_workorders(session: Session, actor: Principal, f: ListFilter, *, now: 
 def list_workorders(session: Session, actor: Principal, f: ListFilter, *, now: datetime, limit: int = 50,
                     cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """Newest first (keyset on id); every filter is server-side."""
-    q = filtered(actor, f, now)
-    if cursor:
-        _, last_id = decode_cursor(cursor)
-        q = q.where(col(WorkOrder.id) < int(last_id))
-    rows = session.exec(q.order_by(col(WorkOrder.id).desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(["id", rows[-1].id]) if more and rows else None
-    return [list_item(r, now) for r in rows], next_cursor
+    return keyset_page(session, filtered(actor, f, now), WorkOrder, lambda r: list_item(r, now), limit=limit,
+                       cursor=cursor)
 
 
 def workorder_list(engine: Engine, actor: Principal, f: ListFilter, *, now: datetime, limit: int = 50,

@@ -16,7 +16,16 @@ from pydantic import ConfigDict, Field
 from states.roles import Role
 from states.vocab import JobState
 from web.api.cases import case_router
-from web.api.schemas import file_answer
+from web.api.schemas import (
+    ActionRef,
+    ApiOut,
+    ApprovalOut,
+    AssigneeRef,
+    ClockOut,
+    EventOut,
+    UnavailableAction,
+    file_answer,
+)
 from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
@@ -67,8 +76,182 @@ class WorkOrderIn(Clean):
     designated: bool | str | None = None
 
 
-@router.post("", status_code=201, summary="接收平台派发的工单（按平台+工单编号幂等）",
-             responses={200: {"description": "重复派发：返回已有工单（updated 表示记录了平台的变更）"}})
+class FieldChangeOut(ApiOut):
+    old: Any = Field(description="原值")
+    new: Any = Field(description="平台发来的新值")
+
+
+class IntakeOut(ApiOut):
+    id: int
+    created: bool = Field(description="新建（否则为重复派发）")
+    updated: bool = Field(description="重复派发带来了变更，已记录")
+    state: str
+    version: int
+    changes: dict[str, FieldChangeOut] = Field(description="重复派发时变更的字段")
+
+
+class WorkOrderItemOut(ApiOut):
+    """An order in a list: the caller's phone masked (workflow.hotline.queries.list_item)."""
+
+    id: int
+    agency_id: int
+    platform: str
+    order_no: str
+    state: str
+    state_label: str
+    resolution: str | None = Field(description="办结方式")
+    cycle: int = Field(description="办理周期")
+    category: str
+    category_label: str
+    urgency: str
+    urgency_label: str
+    caller_name: str
+    caller_phone_masked: str = Field(description="来电号码（脱敏）")
+    title: str
+    content: str = Field(description="诉求内容（前120字）")
+    received_at: str
+    assignee_id: int | None
+    next_due_at: str | None = Field(description="最近一个计时中的期限")
+    overdue: bool
+    overdue_level: int
+    version: int
+
+
+class WorkOrderListOut(ApiOut):
+    items: list[WorkOrderItemOut] = Field(description="新接收的在前")
+    next_cursor: str | None = Field(description="下一页的游标（没有下一页时为 null）")
+
+
+class ImportErrorOut(ApiOut):
+    row: int = Field(description="行号")
+    column: str = Field(description="列")
+    problem: str = Field(description="问题（中文）")
+    code: str = Field(description="问题代码")
+
+
+class ImportReportOut(ApiOut):
+    """What an import did (workflow.hotline.batch.ImportReport)."""
+
+    total: int = Field(description="行数")
+    created: int = Field(description="新增")
+    updated: int = Field(description="更新")
+    unchanged: int = Field(description="未变化")
+    historical: int = Field(description="新增中带办理记录的历史工单")
+    error_rows: int = Field(description="有问题的行数")
+    dry_run: bool = Field(description="试运行（未写入数据库）")
+    errors: list[ImportErrorOut] = Field(description=f"问题（最多列出 {MAX_REPORTED_ERRORS} 条）")
+    errors_truncated: int = Field(description="未列出的问题条数")
+
+
+class ImportStartedOut(ApiOut):
+    job: str = Field(description="导入任务编号")
+    state: JobState
+    status_url: str = Field(description="查询进度和结果的地址")
+
+
+class ImportStatusOut(ApiOut):
+    """A background import: running, done (with its report), failed (with the problem) or interrupted."""
+
+    job: str
+    state: JobState = Field(description="running 导入中 / done 已完成 / failed 失败 / interrupted 中断（请重新上传同一文件）")
+    processed: int = Field(description="已处理的行数")
+    filename: str
+    dry_run: bool
+    report: ImportReportOut | None = Field(None, description="导入结果（仅 done）")
+    errors: dict[str, list[str]] | None = Field(None, description="失败原因，按字段（仅 failed）")
+
+
+class HandlingDueOut(ApiOut):
+    due_at: str | None
+    source: str = Field(description="platform 工单自带的期限 / profile 时限方案")
+    explanation: list[str]
+
+
+class CallerOut(ApiOut):
+    name: str
+    phone: str = Field(description="来电号码（看不到全部个人信息时脱敏）")
+
+
+class CycleOut(ApiOut):
+    """One handling cycle; times in the agency's zone, as "YYYY-MM-DD HH:MM" (24:00 is the end of a day)."""
+
+    cycle: int
+    reason: str = Field(description="dispatch 派发 / rehandle 重办 / reassign 改派")
+    reason_text: str
+    started_at: str | None
+    signed_at: str | None
+    sign_for_due_at: str | None
+    handling_due_at: str | None
+    due_source: str
+    replied_at: str | None
+    callback_result: str | None
+    signed_on_time: bool | None
+    replied_on_time: bool | None
+    extensions_used: int
+    extension_days: int
+    ended_at: str | None
+
+
+class WorkOrderOut(ApiOut):
+    """One order as the reader may see it (workflow.hotline.queries.get_detail)."""
+
+    id: int
+    agency_id: int
+    version: int = Field(description="执行操作时作为 expected_version 传回")
+    state: str
+    state_label: str
+    resolution: str | None
+    resolution_label: str | None
+    platform: str
+    order_no: str
+    cycle: int
+    received_at: str
+    caller: CallerOut
+    category: str
+    category_label: str
+    category_code: str
+    urgency: str
+    urgency_label: str
+    title: str
+    content: str
+    location: str
+    platform_due_at: str | None = Field(description="工单自带的办理期限")
+    designated: bool = Field(description="经协调确定或直接指定的承办单位（不得退单）")
+    lead_unit: str
+    assisting_units: list[str]
+    profile_code: str = Field(description="接收时适用的时限方案")
+    handling_due: HandlingDueOut | None
+    assignee: AssigneeRef | None
+    unit_id: int | None
+    extensions_used: int
+    extension_days_total: int
+    next_due_at: str | None
+    overdue_level: int
+    result_text: str | None
+    replied_at: str | None
+    callback_result: str | None
+    callback_label: str | None
+    callback_note: str
+    closed_at: str | None
+    terminated_reason: str | None
+    merged_into_id: int | None
+    related_ids: list[int]
+    linked_disclosure_id: int | None
+    clocks: list[ClockOut]
+    timezone: str
+    may_upload: bool
+    cycles: list[CycleOut]
+    approvals: list[ApprovalOut]
+    allowed_actions: list[ActionRef] = Field(description="您现在可以执行的操作")
+    unavailable_actions: list[UnavailableAction] = Field(description="本状态下您的角色可做、但现在不能做的操作及原因")
+    pending_approvals: list[str]
+    events: list[EventOut] = Field(description="办理记录")
+
+
+@router.post("", status_code=201, summary="接收平台派发的工单（按平台+工单编号幂等）", response_model=IntakeOut,
+             response_description="新工单已接收",
+             responses={200: {"model": IntakeOut,
+                              "description": "重复派发：返回已有工单（updated 表示记录了平台的变更）"}})
 async def create(request: Request, body: WorkOrderIn, response: Response, engine: EngineDep, now: NowDep,
                  actor: PrincipalDep) -> dict[str, Any]:
     record = wf.record_from_input(body.model_dump(exclude={"platform"}), body.platform)
@@ -78,7 +261,8 @@ async def create(request: Request, body: WorkOrderIn, response: Response, engine
             "changes": r.changes}
 
 
-@router.get("", summary="工单列表（服务端筛选，键集分页，来电号码脱敏）")
+@router.get("", summary="工单列表（服务端筛选，键集分页，来电号码脱敏）", response_model=WorkOrderListOut,
+            response_description="一页工单")
 def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
           state: Annotated[list[str] | None, Query()] = None, assignee: int | None = None,
           due_before: datetime | None = None, due_after: datetime | None = None, overdue: bool | None = None,
@@ -102,7 +286,8 @@ def _save(upload: UploadFile, directory: Path, default_suffix: str) -> Path:
 
 
 @router.post("/import", summary="批量导入平台导出的工单（.xlsx / .jsonl，可附列映射 YAML；background=true 时后台导入）",
-             responses={202: {"description": "后台导入已开始：用 status_url 查询进度和结果"}})
+             response_model=ImportReportOut, response_description="导入结果（每一行都已检查）",
+             responses={202: {"model": ImportStartedOut, "description": "后台导入已开始：用 status_url 查询进度和结果"}})
 def import_(engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: SettingsDep,
             file: Annotated[UploadFile, File()], mapping: Annotated[UploadFile | None, File()] = None,
             dry_run: Annotated[bool, Form()] = False, background: Annotated[bool, Form()] = False) -> Any:
@@ -130,7 +315,8 @@ def import_(engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: Setti
     return report.to_dict(max_errors=MAX_REPORTED_ERRORS)
 
 
-@router.get("/import/{token}", summary="后台导入的进度和结果")
+@router.get("/import/{token}", summary="后台导入的进度和结果", response_model=ImportStatusOut,
+            response_model_exclude_unset=True, response_description="导入的进度；完成后为结果")
 def import_status(token: str, actor: PrincipalDep, settings: SettingsDep) -> dict[str, Any]:
     """``running`` (rows processed so far), ``done`` (the report), ``failed`` (the problem by field) or
     ``interrupted`` (the process stopped: upload the same file again — nothing is imported twice)."""
@@ -168,4 +354,4 @@ def export(engine: EngineDep, now: NowDep, actor: PrincipalDep, since: str,
 
 # Detail, actions and files: the endpoints every request kind shares (web.api.cases), after the routes above.
 router.include_router(case_router(HOTLINE, prefix="", tag="workorders", detail=get_detail,
-                                  upload_categories=UPLOAD_CATEGORIES, default_category="reply_attachment"))
+                                  detail_model=WorkOrderOut, upload_categories=UPLOAD_CATEGORIES, default_category="reply_attachment"))

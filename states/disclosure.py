@@ -80,6 +80,13 @@ def _until(key: str, lead: str) -> Callable[[Facts], str | None]:
     return lambda f: f"{lead}（至{_md(f[key])}）" if isinstance(f.get(key), date) else None
 
 
+def _lapsed(name: str, key: str, message: str, lead: str = "") -> GuardSpec:
+    """A system step that may run only once the period whose last day is ``key`` is over (today is after it);
+    until then ``message``, with the last day after ``lead`` (default: the message) when it is known."""
+    return GuardSpec(name, lambda f: f.get(key) is not None and f["today"] > f[key], message,
+                     _until(key, lead or message))
+
+
 def _extension_reason(f: Facts) -> str:
     if f.get("extension_pending"):
         return "已申请延期答复，待负责人审批"
@@ -97,12 +104,8 @@ G_CORRECTION_ONCE = GuardSpec(
     lambda f: not f.get("correction_requested"),
     "补正告知应一次性作出（条例第三十条），本申请已发出过补正告知",
 )
-G_CORRECTION_LAPSED = GuardSpec(
-    "correction_period_lapsed",
-    lambda f: f.get("correction_due") is not None and f["today"] > f["correction_due"],
-    "补正期限尚未届满",
-    _until("correction_due", "申请人的补正期限尚未届满"),
-)
+G_CORRECTION_LAPSED = _lapsed("correction_period_lapsed", "correction_due", "补正期限尚未届满",
+                              "申请人的补正期限尚未届满")
 G_NOT_EXTENDED = GuardSpec(
     "not_extended",
     lambda f: not f.get("extended") and not f.get("extension_pending"),
@@ -118,18 +121,8 @@ G_BEFORE_REPLY_DUE = GuardSpec(
     "延期须在答复期限届满前决定并告知申请人（条例第三十三条第二款），答复期限已过",
     _ended("reply_due", "延期须在答复期限届满前决定并告知申请人（条例第三十三条第二款）", "答复期限"),
 )
-G_CONSULTATION_LAPSED = GuardSpec(
-    "consultation_period_lapsed",
-    lambda f: f.get("consultation_due") is not None and f["today"] > f["consultation_due"],
-    "征求意见期限尚未届满",
-    _until("consultation_due", "征求意见期限尚未届满"),
-)
-G_FEE_LAPSED = GuardSpec(
-    "fee_period_lapsed",
-    lambda f: f.get("fee_due") is not None and f["today"] > f["fee_due"],
-    "缴费期限尚未届满",
-    _until("fee_due", "缴费期限尚未届满"),
-)
+G_CONSULTATION_LAPSED = _lapsed("consultation_period_lapsed", "consultation_due", "征求意见期限尚未届满")
+G_FEE_LAPSED = _lapsed("fee_period_lapsed", "fee_due", "缴费期限尚未届满")
 G_NOT_DELAYED = GuardSpec(
     "not_delayed", lambda f: not f.get("delayed"), "已确定过延迟答复期限（条例第三十五条）"
 )

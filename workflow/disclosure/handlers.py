@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import func, select
 
-from db.models import ApprovalRequest, Consultation, Disclosure, RemedyCase, User
+from db.models import ApprovalRequest, Clock, Consultation, Disclosure, RemedyCase, User
 from notifications.context import case_ref
 from states.decisions import Category
 from states.fees import quote_items, quote_pages
@@ -116,17 +116,24 @@ def h_receive_correction(ctx: Ctx, p: P.ReceiveCorrectionIn) -> None:
     ctx.event["received_date"] = received.isoformat()
 
 
+def _close_lapsed(ctx: Ctx, clock_kind: str, reason: str,
+                  notice: Callable[[Clock | None], dict[str, Any]]) -> None:
+    """The applicant let the period ``clock_kind`` run out: its clock lapses, every other stops, the case is
+    concluded as 其他处理 for ``reason`` and the closure notice (with ``notice(clock)``) goes to the applicant."""
+    clock = latest_clock(ctx, clock_kind)
+    if clock is not None:
+        stop_clock(clock, status=ClockStatus.LAPSED, now=ctx.now)
+    stop_open(ctx)
+    conclude(ctx, Category.OTHER, reason)
+    notify_applicant(ctx, "disclosure.closure_notice", {"reason": reason, **notice(clock)},
+                     doc_no=next_doc_no(ctx, "notice"))
+
+
 def h_lapse_correction(ctx: Ctx, p: P.Empty) -> None:
     """条例第三十条: no correction in time → deemed abandoned (table 三（六）1)."""
-    corr = latest_clock(ctx, "correction_period")
-    if corr is not None:
-        stop_clock(corr, status=ClockStatus.LAPSED, now=ctx.now)
-    stop_open(ctx)
-    conclude(ctx, Category.OTHER, "correction_lapsed")
-    notify_applicant(ctx, "disclosure.closure_notice",
-                     {"reason": "correction_lapsed", "correction_last_date": iso(corr.due_date if corr else None),
-                      "correction_notice_date": iso(corr.start_date if corr else None)},
-                     doc_no=next_doc_no(ctx, "notice"))
+    _close_lapsed(ctx, "correction_period", "correction_lapsed", lambda corr: {
+        "correction_last_date": iso(corr.due_date if corr else None),
+        "correction_notice_date": iso(corr.start_date if corr else None)})
 
 
 def h_start_consultation(ctx: Ctx, p: P.ConsultationIn) -> None:
@@ -329,15 +336,9 @@ def h_record_payment(ctx: Ctx, p: P.PaymentIn) -> None:
 
 
 def h_lapse_fee(ctx: Ctx, p: P.Empty) -> None:
-    fee = latest_clock(ctx, "fee_payment")
-    if fee is not None:
-        stop_clock(fee, status=ClockStatus.LAPSED, now=ctx.now)
-    stop_open(ctx)
-    conclude(ctx, Category.OTHER, "fee_unpaid")
-    notify_applicant(ctx, "disclosure.closure_notice",
-                     {"reason": "fee_unpaid", "fee_last_date": iso(fee.due_date if fee else None),
-                      "fee_notice_date": iso(ctx.row.fee_notice_date), "amount": ctx.row.fee_amount},
-                     doc_no=next_doc_no(ctx, "notice"))
+    _close_lapsed(ctx, "fee_payment", "fee_unpaid", lambda fee: {
+        "fee_last_date": iso(fee.due_date if fee else None), "fee_notice_date": iso(ctx.row.fee_notice_date),
+        "amount": ctx.row.fee_amount})
 
 
 def h_deliver(ctx: Ctx, p: P.DeliverIn) -> None:

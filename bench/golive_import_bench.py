@@ -4,8 +4,9 @@ Run from the repository root:
     python bench/golive_import_bench.py [--rows 2000] [--postgres URL] [--append docs/benchmarks.md]
 
 Measured in one process on the same file: reading and checking alone (``workflow.golive.rows.parse_row``: the floor),
-the import (``workflow.golive.run.import_file``: one transaction per row, every step through the case engine) into a
-fresh SQLite file, the same file again (nothing added), and the per-action baseline — the first ``--baseline-rows``
+the import (``workflow.golive.run.import_file``: a transaction per chunk of rows and a savepoint per row, every step
+through the case engine) into a fresh SQLite file, the same file again (nothing added), and the per-action baseline —
+the first ``--baseline-rows``
 good rows entered one step at a time as a clerk would (``actions.register`` + ``actions.act``, one transaction
 each) — whose result the tests prove equal to the import's (tests/workflow/test_golive_import.py).
 """
@@ -77,11 +78,14 @@ def profile_top(url: str, tmp: Path, path: Path) -> list[tuple[str, float]]:
               "_prepare": "registration: preparing (numbers, clocks, receipt notice)",
               "_insert_registrations": "registration: inserting",
               "take_step": "the steps through the case engine", "fire": "… of which: guards, handler, event",
-              "build_facts": "… of which: facts for the guards", "case_clocks": "… of which: reading the clocks",
-              "hold_emails": "… of which: holding the notices' emails", "previous_step": "… of which: the previous step"}
+              "fire_row": "… of which: the state machine (policy, guards)",
+              "build_facts": "… of which: facts for the guards", "validate_assignee": "… of which: checking the officer",
+              "_flush": "session flushes (the steps' updates), wherever they happen",
+              "write": "the rows' events and notices, inserted per chunk"}
+    where = {"fire": "cases/engine", "write": "cases/context", "_flush": "orm/session"}
     out = []
     for (_file, _line, name), (_cc, _nc, _tt, ct, _callers) in stats.items():
-        if name in wanted and (name != "fire" or "cases/engine" in _file):
+        if name in wanted and where.get(name, "") in _file:
             out.append((wanted[name], ct))
     engine.dispose()
     order = list(wanted.values())
@@ -95,6 +99,7 @@ def main() -> None:
     parser.add_argument("--postgres", help="admin URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--append", type=Path, help="append a markdown section to this file")
     args = parser.parse_args()
+    load_before = load_average()
 
     with tempfile.TemporaryDirectory(prefix="banli-bench-") as tmpdir:
         tmp = Path(tmpdir)
@@ -131,7 +136,7 @@ def main() -> None:
         "",
         f"### Go-live import of disclosure applications: {args.rows:,}-row .xlsx ({len(bad):,} bad rows, 5%)",
         "",
-        machine(f"1-minute load average {load:.1f} at the end of the run"),
+        machine(f"1-minute load average {load_before:.1f} at the start of the run, {load:.1f} at its end"),
         "Command (from the repository root): `.venv/bin/python bench/golive_import_bench.py"
         + f" --rows {args.rows} --baseline-rows {args.baseline_rows}"
         + (" --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres" if args.postgres else "")

@@ -132,12 +132,12 @@ def adjustments(session: Session, clock: Clock) -> list[ClockAdjustment]:
     return list(rows)
 
 
-def _add_entry(session: Session, adj: ClockAdjustment) -> None:
+def _add_entry(session: Session, clock: Clock, adj: ClockAdjustment) -> None:
+    """A new ledger entry, in the session and in the clock's ledger as read (no flush needed to read it back)."""
+    adjustments(session, clock)  # the ledger as stored, read before the new entry is added to it
     session.add(adj)
-    session.flush()
-    rows = session.info.get(_LEDGER_KEY, {}).get(adj.clock_id)
-    if rows is not None:
-        rows.append(adj)
+    assert clock.id is not None
+    session.info[_LEDGER_KEY][clock.id].append(adj)
 
 
 def _input_for(clock: Clock, adjs: list[ClockAdjustment]) -> ClockInput:
@@ -319,7 +319,7 @@ def pause_clock(session: Session, clock: Clock, *, start: date, expected_end: da
     assert clock.id is not None
     adj = ClockAdjustment(clock_id=clock.id, kind="pause", start_date=start, end_date=None, reason=reason,
                           expected_end=expected_end, actor_id=actor_id, created_at=now)
-    _add_entry(session, adj)
+    _add_entry(session, clock, adj)
     clock.status = ClockStatus.PAUSED
     recompute(session, clock, cal, now, tz)
     return adj
@@ -333,7 +333,6 @@ def resume_clock(session: Session, clock: Clock, *, end: date, cal: WorkCalendar
         open_pause.end_date = max(end, open_pause.start_date or end)
         open_pause.workdays = cal.workdays_between(open_pause.start_date or end, open_pause.end_date)
         session.add(open_pause)
-        session.flush()
     clock.status = ClockStatus.RUNNING
     recompute(session, clock, cal, now, tz)
     return open_pause
@@ -343,8 +342,9 @@ def add_adjustment(session: Session, clock: Clock, *, kind: str, cal: WorkCalend
                    start: date | None = None, workdays: int | None = None, reason: str = "",
                    actor_id: int | None = None, approver_id: int | None = None) -> tuple[date | None, date | None]:
     """Record an extension / restart / delay in the ledger and recompute."""
-    _add_entry(session, ClockAdjustment(clock_id=clock.id, kind=kind, start_date=start, workdays=workdays,  # type: ignore[arg-type]
-                                        reason=reason, actor_id=actor_id, approver_id=approver_id, created_at=now))
+    _add_entry(session, clock, ClockAdjustment(
+        clock_id=clock.id, kind=kind, start_date=start, workdays=workdays,  # type: ignore[arg-type]
+        reason=reason, actor_id=actor_id, approver_id=approver_id, created_at=now))
     if kind == "restart" and start is not None:
         clock.start_date = start
     return recompute(session, clock, cal, now, tz)

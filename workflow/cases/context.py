@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from db.models import Agency
+from db.models import Agency, User
 from notifications.outbox import check_context, enqueue_many, outbox_values
 from states.calendar import WorkCalendar
 from states.policy import CaseParty
@@ -73,6 +73,16 @@ class CaseCtx:
                                           notice_type=notice_type, channel=channel, recipient=recipient,
                                           recipient_name=recipient_name, context=context, dedupe_key=dedupe_key,
                                           now=self.now, backfilled=self.hold_notices))
+
+    def notify_user(self, user: User, *, case_kind: str, notice_type: str, agency: dict[str, Any],
+                    case: dict[str, Any], notice: dict[str, Any], dedupe_key: str) -> None:
+        """An internal notice about this case to ``user`` (in the app, and by email when they have an address):
+        ``agency`` and ``case`` as the kind describes them, ``notice`` what the notice type says."""
+        self.enqueue(case_kind=case_kind, notice_type=notice_type, channel="internal",
+                     recipient=f"user:{user.id}", recipient_name=user.display_name,
+                     context={"agency": agency, "recipient": {"name": user.display_name}, "case": case,
+                              "notice": notice, "issued_date": self.today.isoformat()},
+                     dedupe_key=dedupe_key)
 
     def enqueue_values(self, values: dict[str, Any]) -> None:
         """An outbox row already built (notifications.outbox.outbox_values) and checked."""

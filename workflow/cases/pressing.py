@@ -74,9 +74,6 @@ def press(ctx: CaseCtx, *, kind: str, step: str, note: str, number: str, summary
         if nearest.status == ClockStatus.RUNNING and nearest.due_at is not None and nearest.due_at < ctx.now:
             notice["days_overdue"] = ctx.cal.workdays_between(nearest.due_date, local_date(ctx.now, ctx.tz))
     for u in recipients:
-        ctx.enqueue(case_kind=kind, notice_type="internal.overdue", channel="internal", recipient=f"user:{u.id}",
-                    recipient_name=u.display_name,
-                    context={"agency": agency, "recipient": {"name": u.display_name},
-                             "case": case_ref(kind, number, summary), "notice": notice,
-                             "issued_date": ctx.today.isoformat()},
-                    dedupe_key=f"{kind}:{ctx.case_id}:pressed:{ctx.action_key}:{u.id}")
+        ctx.notify_user(u, case_kind=kind, notice_type="internal.overdue", agency=agency,
+                        case=case_ref(kind, number, summary), notice=notice,
+                        dedupe_key=f"{kind}:{ctx.case_id}:pressed:{ctx.action_key}:{u.id}")

@@ -64,14 +64,12 @@ def _set_assignee(ctx: Ctx, user: User) -> None:
         c.assignee_id = user.id
     ctx.event.update({"assignee": user.display_name, "previous_assignee_id": old})
     reply = latest_clock(ctx, "reply")
-    ctx.enqueue(case_kind=KIND, notice_type="internal.assigned", channel="internal", recipient=f"user:{user.id}",
-                recipient_name=user.display_name,
-                context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": user.display_name},
-                         "case": case_ref(KIND, ctx.row.tracking_no or "", ctx.row.description[:60]),
-                         "notice": {"assigned_by": ctx.actor.label, "clock_label": "答复期限",
-                                    "due_date": iso(reply.due_date if reply else None) or ""},
-                         "issued_date": ctx.today.isoformat()},
-                dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}")
+    ctx.notify_user(user, case_kind=KIND, notice_type="internal.assigned",
+                    agency=agency_snapshot(ctx.agency, ctx.cfg),
+                    case=case_ref(KIND, ctx.row.tracking_no or "", ctx.row.description[:60]),
+                    notice={"assigned_by": ctx.actor.label, "clock_label": "答复期限",
+                            "due_date": iso(reply.due_date if reply else None) or ""},
+                    dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}")
 
 
 def h_reassign(ctx: Ctx, p: P.ReassignIn) -> None:

@@ -180,12 +180,10 @@ def notify_assigned(ctx: Ctx, user: User, note: str = "") -> None:
                               "due_date": handling.due_date.isoformat() if handling and handling.due_date else ""}
     if note:
         notice["note"] = note
-    ctx.enqueue(case_kind=KIND, notice_type="internal.assigned", channel="internal", recipient=f"user:{user.id}",
-                recipient_name=user.display_name,
-                context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": user.display_name},
-                         "case": case_ref(KIND, ctx.row.order_no, _summary(ctx.row)), "notice": notice,
-                         "issued_date": ctx.today.isoformat()},
-                dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}")
+    ctx.notify_user(user, case_kind=KIND, notice_type="internal.assigned",
+                    agency=agency_snapshot(ctx.agency, ctx.cfg),
+                    case=case_ref(KIND, ctx.row.order_no, _summary(ctx.row)), notice=notice,
+                    dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}")
 
 
 def notify_overdue(ctx: Ctx, level: int, clock: Clock, days_overdue: int, extra: dict[str, Any] | None = None) -> None:
@@ -199,12 +197,10 @@ def notify_overdue(ctx: Ctx, level: int, clock: Clock, days_overdue: int, extra:
               "officer": officer.display_name if officer else "（未指派）",
               "unit": _unit_name(ctx, ctx.row.unit_id), **(extra or {})}
     for u in recipients:
-        ctx.enqueue(case_kind=KIND, notice_type="internal.overdue", channel="internal", recipient=f"user:{u.id}",
-                    recipient_name=u.display_name,
-                    context={"agency": agency_snapshot(ctx.agency, ctx.cfg), "recipient": {"name": u.display_name},
-                             "case": case_ref(KIND, ctx.row.order_no, _summary(ctx.row)), "notice": notice,
-                             "issued_date": ctx.today.isoformat()},
-                    dedupe_key=f"{KIND}:{ctx.case_id}:overdue:{ctx.action_key}:{u.id}")
+        ctx.notify_user(u, case_kind=KIND, notice_type="internal.overdue",
+                        agency=agency_snapshot(ctx.agency, ctx.cfg),
+                        case=case_ref(KIND, ctx.row.order_no, _summary(ctx.row)), notice=notice,
+                        dedupe_key=f"{KIND}:{ctx.case_id}:overdue:{ctx.action_key}:{u.id}")
 
 
 def notify_reply(ctx: Ctx, text: str, attachments: list[dict[str, Any]]) -> None:

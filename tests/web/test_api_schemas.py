@@ -250,3 +250,19 @@ def test_a_kind_with_the_shared_case_page_answers_its_detail_as_CaseViewOut(
         assert _same(jsonable_encoder(call.raw), call.body) == []
         _met(spec, schema, call.body, seen)
     assert {"CaseViewOut", "RecordLineOut", "ActionRef", "TimelineEntryOut", "CaseFileOut"} <= seen  # no clock here
+
+
+def test_errors_are_documented_in_their_one_shape_and_the_reference_shows_each_answer(web: Web) -> None:
+    """Every operation documents its other statuses as ErrorOut ({"error": {"code", "message", …}}, web.errors) —
+    not FastAPI's {"detail": […]} for 422 —, and /docs names each answer's model in Chinese."""
+    c = web.login("officer")
+    spec = c.get("/openapi.json").json()
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    for method, path, op in _operations(spec):
+        assert op["responses"]["default"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorOut"}, (method, path)
+    html = c.get("/docs").text
+    assert "Successful Response" not in html and "Validation Error" not in html
+    assert '工单详情（按您可见的范围）（<a href="#schema-WorkOrderOut"><code>WorkOrderOut</code></a>）' in html
+    assert "其他状态 出错（4xx、5xx）" in html and 'id="schema-ErrorOut"' in html
+    assert "<h2>机关管理</h2>" in html

@@ -2,7 +2,9 @@
 requests for every operation — inside the schema and outside it (negative mode: wrong types, missing and extra
 fields, strings with control characters and NUL bytes, integers beyond the databases' range) — and sends each
 with the token of a role drawn at random (anonymous, front desk, officer, leader, administrator) to the app on
-SQLite and on PostgreSQL, populated with cases and work orders so ids hit real rows. Pass mark: no answer 5xx.
+SQLite and on PostgreSQL, populated with cases and work orders so ids hit real rows. Pass mark: no answer 5xx, and
+every answer conforms to what /openapi.json documents for its status (its JSON schema — the response models of
+issue 17, and the error shape of every other status — and its media type).
 
 Deterministic (``derandomize``) and bounded: ``BANLI_FUZZ_EXAMPLES`` examples per operation (default 20; set
 it higher for a longer local run). The summary (operations covered, examples, statuses) is written to
@@ -24,8 +26,10 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.python.asgi import shutdown_lifespans
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from tests.conftest import Db
 from tests.helpers import make_staff
@@ -37,6 +41,7 @@ from workflow.timesource import FixedTime
 EXAMPLES = int(os.environ.get("BANLI_FUZZ_EXAMPLES", "20"))
 ROLES = ("anonymous", "front", "officer", "leader", "admin")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "fuzz"
+CONFORMANCE = [response_schema_conformance, content_type_conformance]
 ORDER = {"order_no": "GD-FUZZ-1", "received_at": "2026-03-02 09:15", "category": "投诉", "caller_name": "王五",
          "caller_phone": "13800138000", "content": "路灯不亮"}
 
@@ -74,7 +79,7 @@ def _strategy(operation: Any) -> Any:
 
 
 def _fuzz_operation(operation: Any, headers: dict[str, dict[str, str]], seen: Counter[str],
-                    errors: list[dict[str, Any]]) -> None:
+                    errors: list[dict[str, Any]], nonconforming: list[dict[str, Any]]) -> None:
     turn = [0]
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True, print_blob=False,
@@ -86,12 +91,18 @@ def _fuzz_operation(operation: Any, headers: dict[str, dict[str, str]], seen: Co
         case.headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
         case.headers.update(headers[role])
         try:
-            status = case.call().status_code
+            response = case.call()
+            status = response.status_code
         except Exception as exc:  # an unhandled error inside the app, or no answer in 10 s
             status = 599
             detail = f"{type(exc).__name__}: {exc}"
         else:
             detail = ""
+            try:  # the answer is what the API documents for its status (schema and media type)
+                case.validate_response(response, checks=CONFORMANCE)
+            except (Failure, FailureGroup) as exc:  # schemathesis names each failed check
+                nonconforming.append({"operation": operation.label, "role": role, "status": status,
+                                      "detail": str(exc)[:600], "request": case.as_curl_command()[:600]})
         seen[str(status)] += 1
         if status >= 500:
             errors.append({"operation": operation.label, "role": role, "status": status, "detail": detail[:300],
@@ -108,10 +119,11 @@ def test_no_server_error_on_any_operation(db: Db, clock: FixedTime) -> None:
     started = time.monotonic()
     summary: dict[str, Any] = {"database": db.kind, "examples_per_operation": EXAMPLES, "operations": {}}
     errors: list[dict[str, Any]] = []
+    nonconforming: list[dict[str, Any]] = []
     try:
         for op in operations:
             seen: Counter[str] = Counter()
-            _fuzz_operation(op, headers, seen, errors)
+            _fuzz_operation(op, headers, seen, errors, nonconforming)
             summary["operations"][op.label] = dict(sorted(seen.items()))
     finally:
         shutdown_lifespans()  # schemathesis keeps the app's lifespan running until asked
@@ -120,9 +132,12 @@ def test_no_server_error_on_any_operation(db: Db, clock: FixedTime) -> None:
     summary["operations_total"] = len(operations)
     summary["examples"] = sum(sum(v.values()) for v in summary["operations"].values())
     summary["server_errors"] = errors
+    summary["nonconforming_answers"] = nonconforming
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"{db.kind}.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"\nfuzz {db.kind}: {summary['operations_covered']}/{summary['operations_total']} operations, "
-          f"{summary['examples']} examples, {len(errors)} server errors, {summary['seconds']} s")
+          f"{summary['examples']} examples, {len(errors)} server errors, {len(nonconforming)} answers not as "
+          f"documented, {summary['seconds']} s")
     assert summary["operations_covered"] == summary["operations_total"] >= 27
     assert not errors, json.dumps(errors[:5], ensure_ascii=False, indent=1)
+    assert not nonconforming, json.dumps(nonconforming[:5], ensure_ascii=False, indent=1)

@@ -12,21 +12,21 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
 from states.roles import Role
-from web.api.schemas import ApiOut, Number
+from web.api.schemas import ERRORS, ApiOut, Number
 from web.auth import CurrentUser
 from web.deps import EngineDep, NowDep, require_roles
 from workflow.ops.dead_letters import retry_dead_letter
 from workflow.ops.status import dead_view, sweep_view, system_status
 from workflow.sweeps.run import ORDER
 
-router = APIRouter(prefix="/api/admin", tags=["admin"])
+router = APIRouter(prefix="/api/admin", tags=["admin"], responses=ERRORS)
 
 AdminOrLeader = Annotated[CurrentUser, Depends(require_roles(Role.ADMIN, Role.LEADER))]
 AdminOnly = Annotated[CurrentUser, Depends(require_roles(Role.ADMIN))]
 
 
-class SweepOut(ApiOut):
-    """A sweep's last run (workflow.ops.status.sweep_view)."""
+class SweepOut(ApiOut):  # workflow.ops.status.sweep_view
+    """一个调度任务的上次运行"""
 
     job: str = Field(description="调度任务代码（按运行顺序列出）")
     interval_seconds: Number = Field(description="运行间隔（秒）")
@@ -42,8 +42,8 @@ class SweepOut(ApiOut):
     error: str | None = Field(description="上次运行的错误（技术信息）")
 
 
-class DeadLetterOut(ApiOut):
-    """A notice that could not be delivered (workflow.ops.status.dead_view)."""
+class DeadLetterOut(ApiOut):  # workflow.ops.status.dead_view
+    """一条发送失败、已停止重试的通知（死信）"""
 
     id: int
     notice_type: str

@@ -15,7 +15,7 @@ from pydantic import ConfigDict, Field, create_model
 from states.agencies import AgencyKind
 from states.policy import may_administer, may_manage_agencies
 from states.roles import Role
-from web.api.schemas import ApiOut
+from web.api.schemas import ERRORS, ApiOut
 from web.auth import CurrentUser
 from web.deps import EngineDep, NowDep, require_roles
 from web.errors import ApiError
@@ -27,7 +27,7 @@ from workflow.agencies.config import AgencyConfig
 from workflow.agencies.views import agency_detail, agency_id_of, name_and_config
 from workflow.inputs import Clean
 
-router = APIRouter(prefix="/api/admin/agencies", tags=["agencies"])
+router = APIRouter(prefix="/api/admin/agencies", tags=["agencies"], responses=ERRORS)
 Admin = Annotated[CurrentUser, Depends(require_roles(Role.ADMIN, Role.INSTANCE_ADMIN))]
 
 
@@ -66,7 +66,7 @@ else:  # every setting, always answered (AgencyConfig's fields, without their in
 
 
 class AgencySummaryOut(ApiOut):
-    """An agency in the list (in tree order)."""
+    """机关列表中的一个机关（按上下级顺序）"""
 
     code: str
     name: str
@@ -85,7 +85,7 @@ class MissingSettingOut(ApiOut):
 
 
 class RemedyProposalOut(ApiOut):
-    """The remedy bodies proposed from the agency's place (行政复议法第二十四条、行政诉讼法第十四条、第十八条)."""
+    """按机关在上下级中的位置建议的行政复议机关和管辖法院（行政复议法第二十四条、行政诉讼法第十四条、第十八条）"""
 
     reconsideration_organ: str
     litigation_court: str

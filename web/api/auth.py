@@ -10,14 +10,14 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import Field
 
 from settings import Settings
-from web.api.schemas import ApiOut
+from web.api.schemas import ERRORS, ApiOut, ErrorOut
 from web.deps import EngineDep, NowDep, SettingsDep, UserDep, client_ip, get_tokens, login_limits, login_memo
 from web.errors import ApiError
 from workflow.accounts.memberships import seat_by_code, seats_of
 from workflow.accounts.users import AuthResult, address_refused, authenticate
 from workflow.runtime import Engine
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], responses=ERRORS)
 
 
 class TokenOut(ApiOut):
@@ -27,7 +27,7 @@ class TokenOut(ApiOut):
 
 
 class SeatOut(ApiOut):
-    """An agency the user acts in, with the roles held there."""
+    """本人可以办理的一个机关及在该机关的角色"""
 
     code: str = Field(description="机关代码")
     name: str = Field(description="机关名称")
@@ -45,8 +45,8 @@ class MeOut(ApiOut):
 
 
 @router.post("/api/token", summary="登录并获取访问令牌 (OAuth2 password)", response_description="访问令牌", responses={
-    401: {"description": "用户名或密码错误（error.code bad_credentials；机关已停用：agency_inactive）"},
-    429: {"description": "登录失败次数过多：本网络地址暂停登录（error.code login_throttled）或该登录名暂时锁定"
+    401: {"model": ErrorOut, "description": "用户名或密码错误（error.code bad_credentials；机关已停用：agency_inactive）"},
+    429: {"model": ErrorOut, "description": "登录失败次数过多：本网络地址暂停登录（error.code login_throttled）或该登录名暂时锁定"
                          "（locked）；Retry-After 头和 error.retry_after 给出还需等待的秒数"}})
 async def issue_token(request: Request, engine: EngineDep, now: NowDep, settings: SettingsDep,
                       username: Annotated[str, Form()], password: Annotated[str, Form()],

@@ -8,11 +8,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from web.api.schemas import ApiOut
+from web.api.schemas import ERRORS, ApiOut
 from web.deps import EngineDep
 from workflow.calendar.lookup import calendar_for
 
-router = APIRouter(prefix="/api/calendar", tags=["calendar"])
+router = APIRouter(prefix="/api/calendar", tags=["calendar"], responses=ERRORS)
 
 MAX_DAYS = 3660
 
@@ -23,8 +23,8 @@ class SpecialDayOut(ApiOut):
     scope: str = Field(description="national 全国；其他为地方节假日的地区代码")
 
 
-class ExplanationOut(ApiOut):
-    """Why a deadline is what it is (states.calendar_explain.Explanation)."""
+class ExplanationOut(ApiOut):  # states.calendar_explain.Explanation
+    """期限如何计算"""
 
     rule: Literal["workdays", "calendar_days", "calendar_months", "working_minutes"]
     start: str = Field(description="起算日（当日不计入）")

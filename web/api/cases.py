@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from notifications.files import file_path
-from web.api.schemas import ANY_FILE, ActionRef, ApiOut, ClockOut, UnavailableAction, file_answer
+from web.api.schemas import ANY_FILE, ERRORS, ActionRef, ApiOut, ClockOut, UnavailableAction, file_answer
 from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
@@ -69,8 +69,8 @@ class CaseFileOut(ApiOut):
     kind_label: str = Field(description="文书名称或材料类别")
 
 
-class CaseViewOut(ApiOut):
-    """A case of a kind with the shared case page, as the reader may see it (workflow.cases.view.CaseView)."""
+class CaseViewOut(ApiOut):  # workflow.cases.view.CaseView
+    """案件详情（按您可见的范围）"""
 
     kind: str
     kind_label: str
@@ -98,7 +98,7 @@ def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail | None 
     (``CaseKind.page``) needs no detail nor categories of its own: the page's view and upload categories serve, and
     its detail answers as ``CaseViewOut``. A kind with a detail of its own gives its response model too
     (``detail_model``; without one its detail is documented untyped)."""
-    router = APIRouter(prefix=prefix, tags=[tag])
+    router = APIRouter(prefix=prefix, tags=[tag], responses=ERRORS)
     noun = kind.noun
     show: Detail = detail or case_detail(kind)
     shown = detail_model if detail is not None else CaseViewOut

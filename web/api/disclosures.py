@@ -10,7 +10,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from web.api.cases import case_router
-from web.api.schemas import ActionRef, ApiOut, ApprovalOut, AssigneeRef, ClockOut, EventOut, UnavailableAction
+from web.api.schemas import (
+    ERRORS,
+    ActionRef,
+    ApiOut,
+    ApprovalOut,
+    AssigneeRef,
+    ClockOut,
+    EventOut,
+    UnavailableAction,
+)
 from web.concurrency import group_commit
 from web.deps import EngineDep, NowDep, PrincipalDep
 from workflow.cases.attachments import CATEGORIES as UPLOAD_CATEGORIES
@@ -19,7 +28,7 @@ from workflow.disclosure.kind import DISCLOSURE
 from workflow.disclosure.payloads import RegisterIn
 from workflow.disclosure.queries import ListFilter, disclosure_list, get_detail, quoted_fee
 
-router = APIRouter(prefix="/api/disclosures", tags=["disclosures"])
+router = APIRouter(prefix="/api/disclosures", tags=["disclosures"], responses=ERRORS)
 
 
 class RegisteredOut(BaseModel):
@@ -31,8 +40,8 @@ class RegisteredOut(BaseModel):
     receipt_date: str = Field(description="法定收到日期（条例第三十一条），YYYY-MM-DD")
 
 
-class DisclosureItemOut(ApiOut):
-    """An application in a list: personal data masked (workflow.disclosure.queries.list_item)."""
+class DisclosureItemOut(ApiOut):  # workflow.disclosure.queries.list_item
+    """列表中的一件申请（个人信息脱敏）"""
 
     id: int
     agency_id: int
@@ -65,7 +74,7 @@ class FeeLineOut(ApiOut):
 
 
 class FeeQuoteOut(ApiOut):
-    """An information-processing fee quote (国办函〔2020〕109号)."""
+    """信息处理费的计算（国办函〔2020〕109号）"""
 
     method: Literal["item", "page"] = Field(description="item 按件计收 / page 按量计收")
     quantity: int
@@ -128,7 +137,7 @@ class DecisionOut(ApiOut):
 
 
 class ConsultationOut(ApiOut):
-    """A consultation of a third party (条例第三十二条) or another agency (第三十四条)."""
+    """征求第三方（条例第三十二条）或其他机关（第三十四条）意见"""
 
     id: int
     disclosure_id: int
@@ -144,7 +153,7 @@ class ConsultationOut(ApiOut):
 
 
 class RemedyOut(ApiOut):
-    """A reconsideration or litigation about the application (annual report table 四)."""
+    """就本申请提起的行政复议或行政诉讼（年度报告表四）"""
 
     id: int
     agency_id: int
@@ -168,8 +177,8 @@ class DisclosureFileOut(ApiOut):
     for_applicant: bool = Field(description="申请人可通过查询下载")
 
 
-class DisclosureOut(ApiOut):
-    """One application as the reader may see it (workflow.disclosure.queries.get_detail)."""
+class DisclosureOut(ApiOut):  # workflow.disclosure.queries.get_detail
+    """一件申请的详情（按您可见的范围）"""
 
     id: int
     agency_id: int

@@ -15,12 +15,12 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from states.roles import Role
-from web.api.schemas import ApiOut
+from web.api.schemas import ERRORS, ApiOut
 from web.auth import CurrentUser
 from web.deps import EngineDep, NowDep, SettingsDep, client_ip, require_roles
 from workflow.ops.health import run_checks
 
-router = APIRouter(prefix="/api/admin", tags=["admin"])
+router = APIRouter(prefix="/api/admin", tags=["admin"], responses=ERRORS)
 AdminOnly = Annotated[CurrentUser, Depends(require_roles(Role.ADMIN))]
 Status = Literal["ok", "warn", "fail"]
 
@@ -35,7 +35,7 @@ class CheckOut(ApiOut):
 
 
 class RequestSeenOut(ApiOut):
-    """What the server sees of the caller behind the reverse proxy."""
+    """服务器看到的调用方（经反向代理之后）"""
 
     client_ip: str
     scheme: str

@@ -14,14 +14,14 @@ from pydantic import ConfigDict, Field
 
 from notifications.files import existing_file
 from settings import Settings
-from web.api.schemas import ANY_FILE, ApiOut, file_answer
+from web.api.schemas import ANY_FILE, ERRORS, ApiOut, file_answer
 from web.deps import EngineDep, SettingsDep, lookup_allowed
 from web.errors import ApiError
 from workflow.inputs import Clean
 from workflow.portal.lookup import applicant_document, public_status
 from workflow.runtime import Engine
 
-router = APIRouter(prefix="/api/public", tags=["public"])
+router = APIRouter(prefix="/api/public", tags=["public"], responses=ERRORS)
 
 NOT_FOUND = "未找到该申请：请核对受理编号和查询码"
 DOCUMENT = file_answer("文书文件（PDF 或 DOCX）", ANY_FILE)
@@ -43,7 +43,7 @@ class LookupIn(Clean):
 
 
 class PublicDocumentOut(ApiOut):
-    """A document addressed to the applicant (download: POST /api/public/files/{id})."""
+    """寄给申请人的文书（下载：POST /api/public/files/{id}）"""
 
     id: int
     filename: str
@@ -53,15 +53,15 @@ class PublicDocumentOut(ApiOut):
 
 
 class ApplicantUploadOut(ApiOut):
-    """What the applicant sent through the portal."""
+    """申请人网上提交的材料"""
 
     at: str
     note: str
     files: list[str] = Field(description="文件名")
 
 
-class PublicStatusOut(ApiOut):
-    """The applicant's view of one application (workflow.portal.lookup.public_view)."""
+class PublicStatusOut(ApiOut):  # workflow.portal.lookup.public_view
+    """申请人看到的办理进度"""
 
     agency: str = Field(description="机关名称")
     agency_code: str

@@ -14,7 +14,7 @@ from web.pages.labels import FIELD_LABELS
 
 TAG_LABELS = {
     "auth": "登录与令牌", "disclosures": "依申请公开申请", "workorders": "12345工单", "public": "公开查询（无需登录）",
-    "reports": "年度报告与统计", "calendar": "工作日历", "admin": "系统管理",
+    "reports": "年度报告与统计", "calendar": "工作日历", "admin": "系统管理", "agencies": "机关管理",
 }
 # FastAPI's default response descriptions, in the reference's language
 RESPONSE_LABELS = {"Successful Response": "成功", "Validation Error": "输入有误（各字段的问题见 error.fields）"}
@@ -41,7 +41,7 @@ class Operation:
     description: str
     params: list[Param]
     body: str  # e.g. "RegisterIn (application/json)"
-    responses: list[tuple[str, str]]
+    responses: list[tuple[str, str, str]]  # (status, description, what is answered: a schema name or media types)
     anchor: str
 
 
@@ -85,6 +85,16 @@ def _text(*parts: str) -> str:
     return "；".join(p for p in parts if p)
 
 
+def _answer(response: dict[str, Any]) -> str:
+    """What a response carries: its JSON schema's type (``WorkOrderOut``, ``AgencySummaryOut[]``) or, for a file, its
+    media types."""
+    content = response.get("content") or {}
+    json_schema = (content.get("application/json") or {}).get("schema")
+    if json_schema and (json_schema.get("$ref") or json_schema.get("items")) and len(content) == 1:
+        return type_of(json_schema)
+    return "、".join(content) if "*/*" not in content else ""  # a stored file, in its own type: the description says
+
+
 def _body(op: dict[str, Any]) -> str:
     content = (op.get("requestBody") or {}).get("content") or {}
     return "；".join(f"{type_of(v.get('schema', {}))}（{media}）" for media, v in content.items())
@@ -102,7 +112,7 @@ def reference(spec: dict[str, Any]) -> dict[str, Any]:
                             _text(p.get("description", "") or FIELD_LABELS.get(p["name"], ""),
                                   constraints(p.get("schema", {}))))
                       for p in op.get("parameters", [])]
-            responses = [(code, RESPONSE_LABELS.get(r.get("description", ""), r.get("description", "")))
+            responses = [(code, RESPONSE_LABELS.get(r.get("description", ""), r.get("description", "")), _answer(r))
                          for code, r in sorted(op.get("responses", {}).items())]
             anchor = f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", "").strip("-")
             tag = (op.get("tags") or ["other"])[0]
@@ -118,7 +128,8 @@ def reference(spec: dict[str, Any]) -> dict[str, Any]:
                                                              constraints(v)))
             for k, v in s.get("properties", {}).items()], [str(v) for v in s.get("enum", [])]))
     return {"title": spec.get("info", {}).get("title", ""), "version": spec.get("info", {}).get("version", ""),
-            "groups": [(t, TAG_LABELS.get(t, t), groups[t]) for t in order], "schemas": schemas}
+            "groups": [(t, TAG_LABELS.get(t, t), groups[t]) for t in order], "schemas": schemas,
+            "schema_names": {s.name for s in schemas}}
 
 
 __all__ = ["reference", "type_of"]

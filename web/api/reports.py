@@ -11,14 +11,14 @@ from fastapi import APIRouter, Query, Response
 from pydantic import ConfigDict, Field
 
 from states.annual_report import ReportFormat
-from web.api.schemas import BINARY, ApiOut, file_answer
+from web.api.schemas import BINARY, ERRORS, ApiOut, file_answer
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from workflow.reports.downloads import annual_download, scoped_stats
 from workflow.reports.files import MEDIA, ReportFile, stats_file
 from workflow.reports.render import OutputFormat
 from workflow.timesource import local_date
 
-router = APIRouter(prefix="/api/reports", tags=["reports"])
+router = APIRouter(prefix="/api/reports", tags=["reports"], responses=ERRORS)
 
 AgencyQ = Annotated[str | None, Query(description="机关代码；监督员可查本机关或下级机关，省略时为本机关及全部下级机关的汇总（各机关数字并列）")]
 FromQ = Annotated[date | None, Query(alias="from", description="起始日期（含），默认本年1月1日")]
@@ -49,8 +49,8 @@ class UnitFiguresOut(ApiOut):
     unit_name: str
 
 
-class DisclosureStatsOut(ApiOut):
-    """依申请公开 figures of the period (workflow.reports.stats.disclosure_stats)."""
+class DisclosureStatsOut(ApiOut):  # workflow.reports.stats.disclosure_stats
+    """期内依申请公开的统计数字"""
 
     agency_id: Scope
     period: PeriodOut
@@ -78,7 +78,7 @@ class RateOut(ApiOut):
 
 
 class RatesOut(ApiOut):
-    """The 12345 rates (definitions: rate_labels and docs/annual-report.md)."""
+    """12345工单的各项比率（名称见 rate_labels）"""
 
     model_config = ConfigDict(populate_by_name=True)
     sign_for_on_time: RateOut = Field(description="签收及时率")
@@ -107,8 +107,8 @@ class HotlineCategoryOut(HotlineFiguresOut):
     label: str = Field(description="诉求类型")
 
 
-class HotlineStatsOut(HotlineFiguresOut):
-    """12345 figures of the period (workflow.reports.hotline.hotline_stats): overall, by category and by month."""
+class HotlineStatsOut(HotlineFiguresOut):  # workflow.reports.hotline.hotline_stats
+    """期内12345工单的统计数字：合计、按诉求类型、按月"""
 
     agency_id: Scope
     period: PeriodOut
@@ -120,7 +120,7 @@ class HotlineStatsOut(HotlineFiguresOut):
 
 
 class StatsOut(ApiOut):
-    """The leaders' statistics: each request kind's figures side by side."""
+    """负责人统计：各类事项的数字并列"""
 
     agency: str = Field(description="统计范围（机关名称；监督员的汇总为本机关及下级机关）")
     agency_id: Scope

@@ -20,8 +20,6 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 # A JSON number as the workflow wrote it: an integer stays an integer (``float`` would answer 15.0 for 15).
 Number = Annotated[int | float, WithJsonSchema({"type": "number"})]
 
-OK = "成功"  # the default description of a 2xx answer in the API reference (was FastAPI's "Successful Response")
-
 
 class ApiOut(BaseModel):
     """Base of every response model: undeclared keys pass through (never silently dropped)."""
@@ -35,7 +33,7 @@ class ActionRef(ApiOut):
 
 
 class UnavailableAction(ApiOut):
-    """An action of the current state the reader's role could take, not available now, with the reason."""
+    """本状态下您的角色可以执行、但现在不能执行的操作及原因"""
 
     action: str
     label: str
@@ -47,8 +45,8 @@ class AssigneeRef(ApiOut):
     name: str | None = Field(description="承办人姓名（本机关以外的人员为 null）")
 
 
-class ClockOut(ApiOut):
-    """A time limit of a case as screens show it (workflow.cases.clocks.clock_view)."""
+class ClockOut(ApiOut):  # workflow.cases.clocks.clock_view
+    """案件的一个期限"""
 
     urgency: Literal["overdue", "soon", ""] = Field(description="overdue 已逾期；soon 即将到期；空为其他")
     kind: str = Field(description="期限种类代码")
@@ -70,7 +68,7 @@ class ClockOut(ApiOut):
 
 
 class EventOut(ApiOut):
-    """One step of a case's audit trail."""
+    """办理记录中的一步"""
 
     model_config = ConfigDict(populate_by_name=True)
     id: int
@@ -84,7 +82,7 @@ class EventOut(ApiOut):
 
 
 class ApprovalOut(ApiOut):
-    """A request awaiting, or decided by, a leader or the platform (e.g. an extension)."""
+    """待负责人或平台审批、或已审批的申请（如延期）"""
 
     id: int
     agency_id: int
@@ -100,6 +98,32 @@ class ApprovalOut(ApiOut):
     decision_note: str
 
 
+class FieldErrorOut(ApiOut):
+    field: str = Field(description="出错的字段（空：整个请求）")
+    code: str = Field(description="问题代码")
+    message: str = Field(description="问题（中文）")
+
+
+class ErrorDetailOut(ApiOut):  # web.errors.ApiError
+    """出了什么问题；有的错误另带字段（如 current_version、retry_after）"""
+
+    code: str = Field(description="错误代码，如 invalid_input、not_found、forbidden、stale_version、illegal_action")
+    message: str = Field(description="说明（中文）")
+    fields: list[FieldErrorOut] | None = Field(None, description="各字段的问题（输入有误时）")
+    allowed_actions: list[str] | None = Field(None, description="现在可以执行的操作（操作被拒绝时）")
+
+
+class ErrorOut(ApiOut):
+    """所有错误的应答：{"error": {"code", "message", …}}"""
+
+    error: ErrorDetailOut
+
+
+# Every API router documents its errors in their one shape (instead of FastAPI's {"detail": …} for 422)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    "default": {"model": ErrorOut, "description": "出错（4xx、5xx）：error.code 为错误代码，error.message 为中文说明"}}
+
+
 BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
 ANY_FILE = "*/*"  # a stored file answers in its own type (PDF, JPG, PNG, DOCX …)
 
@@ -110,5 +134,5 @@ def file_answer(description: str, *media_types: str) -> dict[int | str, dict[str
     return {200: {"description": description, "content": {m.split(";")[0]: BINARY for m in media_types}}}
 
 
-__all__ = ["ANY_FILE", "BINARY", "OK", "ActionRef", "ApiOut", "ApprovalOut", "AssigneeRef", "ClockOut", "EventOut",
-           "Number", "UnavailableAction", "file_answer"]
+__all__ = ["ANY_FILE", "BINARY", "ERRORS", "ActionRef", "ApiOut", "ApprovalOut", "AssigneeRef", "ClockOut",
+           "ErrorOut", "EventOut", "Number", "UnavailableAction", "file_answer"]

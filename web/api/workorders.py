@@ -17,6 +17,7 @@ from states.roles import Role
 from states.vocab import JobState
 from web.api.cases import case_router
 from web.api.schemas import (
+    ERRORS,
     ActionRef,
     ApiOut,
     ApprovalOut,
@@ -46,7 +47,7 @@ from workflow.hotline.queries import (
 )
 from workflow.inputs import DIGITS, MULTI, Clean
 
-router = APIRouter(prefix="/api/workorders", tags=["workorders"])
+router = APIRouter(prefix="/api/workorders", tags=["workorders"], responses=ERRORS)
 
 EXPORT_ROLES = (Role.FRONT_DESK, Role.LEADER, Role.ADMIN)
 MAX_REPORTED_ERRORS = 1000
@@ -90,8 +91,8 @@ class IntakeOut(ApiOut):
     changes: dict[str, FieldChangeOut] = Field(description="重复派发时变更的字段")
 
 
-class WorkOrderItemOut(ApiOut):
-    """An order in a list: the caller's phone masked (workflow.hotline.queries.list_item)."""
+class WorkOrderItemOut(ApiOut):  # workflow.hotline.queries.list_item
+    """列表中的一件工单（来电号码脱敏）"""
 
     id: int
     agency_id: int
@@ -129,8 +130,8 @@ class ImportErrorOut(ApiOut):
     code: str = Field(description="问题代码")
 
 
-class ImportReportOut(ApiOut):
-    """What an import did (workflow.hotline.batch.ImportReport)."""
+class ImportReportOut(ApiOut):  # workflow.hotline.batch.ImportReport
+    """导入结果"""
 
     total: int = Field(description="行数")
     created: int = Field(description="新增")
@@ -150,7 +151,7 @@ class ImportStartedOut(ApiOut):
 
 
 class ImportStatusOut(ApiOut):
-    """A background import: running, done (with its report), failed (with the problem) or interrupted."""
+    """后台导入：导入中、已完成（附结果）、失败（附原因）或中断"""
 
     job: str
     state: JobState = Field(description="running 导入中 / done 已完成 / failed 失败 / interrupted 中断（请重新上传同一文件）")
@@ -173,7 +174,7 @@ class CallerOut(ApiOut):
 
 
 class CycleOut(ApiOut):
-    """One handling cycle; times in the agency's zone, as "YYYY-MM-DD HH:MM" (24:00 is the end of a day)."""
+    """一个办理周期；时间为机关所在时区的 YYYY-MM-DD HH:MM（24:00 为当日结束）"""
 
     cycle: int
     reason: str = Field(description="dispatch 派发 / rehandle 重办 / reassign 改派")
@@ -192,8 +193,8 @@ class CycleOut(ApiOut):
     ended_at: str | None
 
 
-class WorkOrderOut(ApiOut):
-    """One order as the reader may see it (workflow.hotline.queries.get_detail)."""
+class WorkOrderOut(ApiOut):  # workflow.hotline.queries.get_detail
+    """一件工单的详情（按您可见的范围）"""
 
     id: int
     agency_id: int

@@ -18,6 +18,7 @@ from web.api.schemas import (
     AssigneeRef,
     ClockOut,
     EventOut,
+    ListedCaseOut,
     UnavailableAction,
 )
 from web.concurrency import group_commit
@@ -40,7 +41,7 @@ class RegisteredOut(BaseModel):
     receipt_date: str = Field(description="法定收到日期（条例第三十一条），YYYY-MM-DD")
 
 
-class DisclosureItemOut(ApiOut):  # workflow.disclosure.queries.list_item
+class DisclosureItemOut(ListedCaseOut):  # workflow.disclosure.queries.list_item
     """列表中的一件申请（个人信息脱敏）"""
 
     id: int
@@ -54,11 +55,6 @@ class DisclosureItemOut(ApiOut):  # workflow.disclosure.queries.list_item
     phone_masked: str = Field(description="电话（脱敏）")
     description: str = Field(description="所需信息的描述（前120字）")
     receipt_date: str | None = Field(description="收到申请之日")
-    assignee_id: int | None
-    next_due_at: str | None = Field(description="最近一个计时中的期限")
-    overdue: bool
-    overdue_level: int
-    version: int
 
 
 class DisclosureListOut(ApiOut):

@@ -27,6 +27,16 @@ class ApiOut(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class ListedCaseOut(ApiOut):  # workflow.cases.keyset: what every kind's list row ends with
+    """列表中一件案件的共同部分：承办人、最近的期限、逾期情况和版本"""
+
+    assignee_id: int | None
+    next_due_at: str | None = Field(description="最近一个计时中的期限")
+    overdue: bool
+    overdue_level: int
+    version: int
+
+
 class ActionRef(ApiOut):
     action: str = Field(description="操作代码（用于 POST …/actions/{action}）")
     label: str = Field(description="操作名称")

@@ -24,6 +24,7 @@ from web.api.schemas import (
     AssigneeRef,
     ClockOut,
     EventOut,
+    ListedCaseOut,
     UnavailableAction,
     file_answer,
 )
@@ -91,7 +92,7 @@ class IntakeOut(ApiOut):
     changes: dict[str, FieldChangeOut] = Field(description="重复派发时变更的字段")
 
 
-class WorkOrderItemOut(ApiOut):  # workflow.hotline.queries.list_item
+class WorkOrderItemOut(ListedCaseOut):  # workflow.hotline.queries.list_item
     """列表中的一件工单（来电号码脱敏）"""
 
     id: int
@@ -111,11 +112,6 @@ class WorkOrderItemOut(ApiOut):  # workflow.hotline.queries.list_item
     title: str
     content: str = Field(description="诉求内容（前120字）")
     received_at: str
-    assignee_id: int | None
-    next_due_at: str | None = Field(description="最近一个计时中的期限")
-    overdue: bool
-    overdue_level: int
-    version: int
 
 
 class WorkOrderListOut(ApiOut):

@@ -81,6 +81,8 @@ def test_a_digest_lists_the_most_urgent_and_counts_them_all(db, clock) -> None:
            "notice": {"digest_date": "2026-10-09", **lists}}
     html = render("internal.digest", ctx, "html").content.decode()
     assert "政府信息公开申请已逾期3件" in html and "以下列出最紧急的1项期限，其余2项请登录系统查看" in html
+    assert "（全部清单：案件查询 /cases?open=1&amp;overdue=1）" in html  # … and where the rest are
+    assert "/cases?open=1&amp;due=soon" in html and "due=today" not in html  # today's one is listed in full
     assert lists["by_kind"] == [{"kind": "disclosure", "label": "政府信息公开申请", "overdue": 3, "due_today": 1,
                                  "due_soon": 2}]
 

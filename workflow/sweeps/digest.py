@@ -46,6 +46,10 @@ from workflow.sweeps.base import (
 
 SOON_WD = SOON_WORKDAYS
 DIGEST_ROWS = 100  # cases listed per part of a digest (the most urgent); the totals count them all
+# Where each part's full list is (the staff case list, filtered as the part is): a digest names the most urgent
+# cases and links to the rest (issue 21).
+FULL_LISTS = {"overdue": "/cases?open=1&overdue=1", "due_today": "/cases?open=1&due=today",
+              "due_soon": "/cases?open=1&due=soon"}
 
 
 def _category(ag: AgencyInfo, now: datetime, soon_end: Any) -> dict[str, Any]:
@@ -96,6 +100,7 @@ def digest_rows(session: Any, ag: AgencyInfo, now: datetime, *, limit: int = DIG
         out[key].sort(key=lambda x: (x["unit"], x["officer"], x["due_date"], x["number"]))
     out["totals"] = totals
     out["by_kind"] = _by_kind(session, base, cats)
+    out["links"] = dict(FULL_LISTS)
     return out
 
 
@@ -157,4 +162,4 @@ def digest(engine: Engine, now: datetime, report: SweepReport, budget: Budget, o
             report.add("agencies_without_leader")
 
 
-__all__ = ["DIGEST_ROWS", "SOON_WD", "digest", "digest_rows"]
+__all__ = ["DIGEST_ROWS", "FULL_LISTS", "SOON_WD", "digest", "digest_rows"]

@@ -66,3 +66,49 @@ def test_the_machine_names_the_row_that_fired_and_explains_a_refusal() -> None:
     with pytest.raises(InvalidTransition) as e:
         m.fire_row("handling", "request_correction", facts, officer, False, CaseParty(1, 8))
     assert e.value.code == "forbidden"
+
+
+def _outcome(fire, *args):  # type: ignore[no-untyped-def]
+    """What one firing gives: the row (by identity) and the new state, or the refusal's code and message."""
+    try:
+        row, after = fire(*args)
+    except InvalidTransition as exc:
+        return ("refused", exc.code, exc.message, tuple(exc.allowed))
+    return ("fired", id(row), after)
+
+
+@settings(max_examples=400, deadline=None)
+@given(state=st.sampled_from([s.value for s in disclosure.DState]),
+       trigger=st.sampled_from([*disclosure.MACHINE.triggers, "no_such_action"]), roles=ROLE_SETS,
+       who=st.sampled_from(["person", "system", "none"]), own=st.booleans(), assigned=st.booleans(),
+       today=st.dates(min_value=date(2026, 3, 1), max_value=date(2026, 4, 30)),
+       dues=st.tuples(D, D, D, D, D), flags=st.tuples(st.booleans(), st.booleans(), st.booleans(), st.booleans()))
+def test_disclosure_firing_equals_the_machine(state, trigger, roles, who, own, assigned, today, dues, flags) -> None:
+    """``fire_row`` (the conditions evaluated in the Machine's order, no model bound) fires the same row into the same
+    state as the shared transitions Machine, and refuses with the same code, reason and allowed actions."""
+    facts = {"today": today, "receipt_date": date(2026, 3, 2), "correction_notice_due": dues[0],
+             "correction_requested": flags[0], "correction_due": dues[1], "reply_due": dues[2], "extended": flags[1],
+             "extension_pending": flags[2], "consultation_due": dues[3], "fee_due": dues[4], "delayed": flags[3]}
+    actor = None if who == "none" else Actor(None if who == "system" else 7,
+                                             roles if who == "person" else frozenset(), 1)
+    case = CaseParty(1 if own else 2, 7 if assigned else 8)
+    m = disclosure.MACHINE
+    args = (state, trigger, facts, actor, assigned, case)
+    assert _outcome(m.fire_row, *args) == _outcome(m.fire_row_by_machine, *args)
+
+
+@settings(max_examples=300, deadline=None)
+@given(state=st.sampled_from([s.value for s in hotline.WorkOrderState]),
+       trigger=st.sampled_from(hotline.MACHINE.triggers), roles=ROLE_SETS, system=st.booleans(),
+       assigned=st.booleans(), data=st.data())
+def test_hotline_firing_equals_the_machine(state, trigger, roles, system, assigned, data) -> None:
+    facts = {"designated": data.draw(st.booleans()), "within_return_window": data.draw(st.booleans()),
+             "before_handling_due": data.draw(st.booleans()), "extension_pending": data.draw(st.booleans()),
+             "extensions_used": data.draw(st.integers(0, 3)), "max_extensions": data.draw(st.integers(0, 2)),
+             "callback_result": data.draw(st.sampled_from([None, "satisfied", "dissatisfied"])),
+             "state_before_return": data.draw(st.sampled_from([None, "received", "signed_for", "handling"])),
+             "escalations_due": data.draw(st.frozensets(st.sampled_from(["urge", "supervise"])))}
+    actor = Actor(None, frozenset(), 1) if system else Actor(7, roles, 1)
+    args = (state, trigger, facts, actor, assigned, CaseParty(1, 7 if assigned else 8))
+    m = hotline.MACHINE
+    assert _outcome(m.fire_row, *args) == _outcome(m.fire_row_by_machine, *args)

@@ -10,7 +10,8 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from db.models import User, UserRole
@@ -24,9 +25,26 @@ def _grouped(rows: Iterable[tuple[int, str]]) -> dict[int, frozenset[Role]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+# A person's roles in an agency, read once per transaction: an import checks the same officer for every row it
+# assigns (workflow.cases.assignment). Forgotten when the transaction or a savepoint ends and whenever roles are
+# written here (replace_roles is the only writer).
+_ROLES_KEY = "banli.roles_of"
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget(session: OrmSession, transaction: Any) -> None:
+    if transaction.parent is not None and not transaction.nested:
+        return  # the inner "subtransaction" of a flush
+    session.info.pop(_ROLES_KEY, None)
+
+
 def roles_of(session: Session, user_id: int, agency_id: int) -> frozenset[Role]:
-    """The roles ``user_id`` holds in ``agency_id`` (empty: none there)."""
-    return roles_in(session, agency_id, [user_id]).get(user_id, frozenset())
+    """The roles ``user_id`` holds in ``agency_id`` (empty: none there); read once per transaction."""
+    cache: dict[tuple[int, int], frozenset[Role]] = session.info.setdefault(_ROLES_KEY, {})
+    held = cache.get((user_id, agency_id))
+    if held is None:
+        held = cache[(user_id, agency_id)] = roles_in(session, agency_id, [user_id]).get(user_id, frozenset())
+    return held
 
 
 def roles_in(session: Session, agency_id: int, user_ids: Collection[int] | None = None) -> dict[int, frozenset[Role]]:
@@ -56,6 +74,7 @@ def holders(session: Session, agency_id: int, *roles: Role, own_staff: bool = Tr
 def replace_roles(session: Session, user_id: int, agency_id: int, roles: frozenset[Role]) -> frozenset[Role]:
     """Make ``roles`` what ``user_id`` holds in ``agency_id`` (empty: none there any more), in the caller's
     transaction; the roles held there before."""
+    session.info.pop(_ROLES_KEY, None)
     before = roles_of(session, user_id, agency_id)
     gone = [str(r) for r in before - roles]
     if gone:
@@ -64,4 +83,5 @@ def replace_roles(session: Session, user_id: int, agency_id: int, roles: frozens
     for r in sorted(roles - before):
         session.add(UserRole(user_id=user_id, agency_id=agency_id, role=str(r)))
     session.flush()
+    session.info.pop(_ROLES_KEY, None)
     return before

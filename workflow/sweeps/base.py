@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, Select, select, update
+from sqlalchemy import Engine, Select, func, select, update
 
 from db.engine import conflict_insert, dialect_name, is_sqlite, read_session, write_session
 from db.models import Agency, Clock, Event, JobRun, Outbox, SweepStatus, Unit, User
@@ -183,6 +183,21 @@ def _record_quietly(engine: Engine, report: SweepReport, instance: str, now: dat
 def aware(dt: datetime) -> datetime:
     """A timestamp read back from SQLite may be naive: it is UTC."""
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def recorded_backfill() -> Any:
+    """When the clock's case last had a back-filled step (补录, workflow.cases.when) recorded — the event of such a
+    step keeps ``backfill.recorded_at`` (ISO 8601, UTC) — or NULL: a correlated subquery, one index probe per clock.
+    A period that had ended by then is history: nobody is pressed for it now (issue 14 item 3)."""
+    e, c = EVENTS.c, CLOCKS.c
+    at = e.payload["backfill"]["recorded_at"].as_string()
+    return (select(func.max(at)).where(e.case_kind == c.case_kind, e.case_id == c.case_id, at.is_not(None))
+            .scalar_subquery().label("recorded"))
+
+
+def recorded_time(value: Any) -> datetime | None:
+    """``recorded_backfill``'s value as an aware instant (None: the case has no back-filled step)."""
+    return aware(datetime.fromisoformat(str(value))) if value else None
 
 
 def claim_slot(session: Any, job: str, slot: str, *, instance: str, now: datetime) -> int | None:
@@ -361,4 +376,4 @@ def internal_notice(*, agency: AgencyInfo, notice_type: str, recipient_id: int, 
                 next_attempt_at=not_before, created_at=now)
 
 
-__all__ = ["CLOCKS", "EVENTS", "AgencyInfo", "Budget", "RunOptions", "Sweep", "SweepReport", "aware", "case_refs", "case_table", "claim_slot", "desk_users", "fallback_ref", "finish_slot", "internal_notice", "load_agencies", "lock_cases", "people", "record_status", "skip_locked", "sweep"]
+__all__ = ["CLOCKS", "EVENTS", "AgencyInfo", "Budget", "RunOptions", "Sweep", "SweepReport", "aware", "case_refs", "case_table", "claim_slot", "desk_users", "fallback_ref", "finish_slot", "internal_notice", "load_agencies", "lock_cases", "people", "record_status", "recorded_backfill", "recorded_time", "skip_locked", "sweep"]

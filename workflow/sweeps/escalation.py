@@ -22,7 +22,8 @@ start; the breach time is recorded exactly regardless.
 补录 (issue 14): a case recorded after the fact (a back-filled step: its event keeps ``backfill.recorded_at``) is not
 pressed for a period that had ended before it was recorded — the levels reached by then are history: the clock and
 the case take them silently (breach time and level; no event, no notice); a level reached afterwards goes out as
-usual. Not yet for the kinds that press themselves (below) nor for the hour-based clocks (workflow.sweeps.hours).
+usual. The same holds for the kinds that press themselves (below: the levels of history are set on the case and
+its clock without firing its urge/supervise) and for the hour-based clocks (workflow.sweeps.hours).
 
 A kind that presses its cases itself (``CaseKind.presses_itself``: the 12345 work order) owns its
 ``urge``/``supervise`` actions (system-fireable; in one transaction they record the event and the level on the
@@ -53,7 +54,6 @@ from workflow.errors import InvalidTransition, NotFound, StaleVersion
 from workflow.kinds import clock_kinds, duty_kinds, installed
 from workflow.sweeps.base import (
     CLOCKS,
-    EVENTS,
     NO_OFFICER,
     NO_UNIT,
     AgencyInfo,
@@ -68,6 +68,8 @@ from workflow.sweeps.base import (
     load_agencies,
     lock_cases,
     people,
+    recorded_backfill,
+    recorded_time,
     skip_locked,
     sweep,
 )
@@ -132,13 +134,13 @@ def levels_at_registration(ag: AgencyInfo, due: date | None, registered: datetim
     return sum(1 for offset in (1, 1 + ag.cfg.supervise_after_wd) if n >= offset)
 
 
-def recorded_backfill() -> Any:
-    """When the clock's case last had a back-filled step (补录, workflow.cases.when) recorded — the event of such a
-    step keeps ``backfill.recorded_at`` (ISO 8601, UTC) — or NULL: a correlated subquery, one index probe per clock."""
-    e, c = EVENTS.c, CLOCKS.c
-    at = e.payload["backfill"]["recorded_at"].as_string()
-    return (select(func.max(at)).where(e.case_kind == c.case_kind, e.case_id == c.case_id, at.is_not(None))
-            .scalar_subquery().label("recorded"))
+def history_level(ag: AgencyInfo, rule: Rule, r: Any, target: int) -> int:
+    """补录 (issue 14): the level the clock's period had reached when a back-filled step last recorded its case (0:
+    none) — history, for which nobody is pressed now; the clock and the case take it silently."""
+    recorded = recorded_time(r.recorded)
+    if recorded is None or not rule.offsets:
+        return 0
+    return min(target, rule.level_on(r.due_date, local_date(recorded, ag.tz), ag.cal))
 
 
 def _pending(ag: AgencyInfo, now: datetime, rule: Rule) -> list[Any]:
@@ -201,9 +203,16 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
             levels = list(range(r.overdue_level + 1, target + 1))
             if r.breached_at is None:
                 report.add("breached")
+            # 补录 (issue 14): the levels a period had reached when a back-filled step recorded the case are history —
+            # nobody is pressed for them now; the clock and the case take that level silently (later ones go out).
+            past = history_level(ag, rule, r, target)
             if kind.presses_itself:
                 # the case's overdue_level counts the ladder steps of its cycle already fired (any clock)
                 fired = int(row.overdue_level or 0)
+                report.add("history_levels", len([lv for lv in levels if fired < lv <= past]))
+                if past > fired:  # taken silently, as if fired: the case's own guards then see them as passed
+                    case_levels.setdefault((r.case_kind, past), []).append(r.case_id)
+                    fired = past
                 steps = [rule.actions[lv - 1] for lv in levels if lv > fired]
                 if steps:
                     deferred.append((r, steps))
@@ -212,14 +221,8 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
             if kind.entered is not None:  # a back-dated receipt: the levels passed before it was registered
                 pre = levels_at_registration(ag, r.due_date, kind.entered(row))
                 levels = [lv for lv in levels if lv >= pre]  # … only the highest of them is carried out
-            # 补录 (issue 14): the levels a period had reached when a back-filled step recorded the case are history —
-            # nobody is pressed for them now; the clock and the case take that level silently (later ones go out).
-            past = 0
-            if r.recorded and rule.offsets:
-                recorded = aware(datetime.fromisoformat(str(r.recorded)))
-                past = min(target, rule.level_on(r.due_date, local_date(recorded, ag.tz), ag.cal))
-                report.add("history_levels", len([lv for lv in levels if lv <= past]))
-                levels = [lv for lv in levels if lv > past]
+            report.add("history_levels", len([lv for lv in levels if lv <= past]))
+            levels = [lv for lv in levels if lv > past]
             ref = refs.get((r.case_kind, r.case_id)) or fallback_ref(r.case_kind, r.case_id)
             officer = officers.get(r.assignee_id, (NO_OFFICER, NO_UNIT))
             days = ag.cal.workdays_between(r.due_date, ag.today) if levels else 0
@@ -306,4 +309,4 @@ def escalate(engine: Engine, now: datetime, report: SweepReport, budget: Budget,
                         report.lag_seconds = max(report.lag_seconds, (now - aware(oldest)).total_seconds())
 
 
-__all__ = ["DEFAULT_STEPS", "Rule", "escalate", "rules", "thresholds"]
+__all__ = ["DEFAULT_STEPS", "Rule", "escalate", "history_level", "rules", "thresholds"]

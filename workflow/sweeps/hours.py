@@ -13,6 +13,10 @@ reminders and escalation sweeps (each every 60 s, workflow.sweeps.scheduler.JOBS
   passed since the breach — the first sweep in working hours after it — and ``hour_supervise_after_wmin`` working
   minutes later (states.hotline_profiles.hour_steps_reached). The order's ``overdue_level`` counts the ladder's
   steps already fired, by the hour or by the day, so a step is never fired twice.
+- **补录** (issue 14): the steps an hour clock had reached when a back-filled step last recorded its order (the
+  event's ``backfill.recorded_at``, workflow.sweeps.base.recorded_backfill) are history: the order and the clock
+  take that level silently, nobody is pressed for it; a step reached after the recording is fired as usual.
+  Reminders only ever concern a deadline still to come.
 
 The hour clocks are few (urgent orders, platform instants) and near: they are read per row, not by rung windows.
 """
@@ -23,7 +27,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select, update
 
 from db.engine import read_session, write_session
 from notifications.outbox import enqueue_many
@@ -42,12 +46,15 @@ from workflow.sweeps.base import (
     NO_OFFICER,
     AgencyInfo,
     SweepReport,
+    aware,
     case_refs,
     case_table,
     desk_users,
     fallback_ref,
     internal_notice,
     people,
+    recorded_backfill,
+    recorded_time,
 )
 
 log = logging.getLogger(__name__)
@@ -119,18 +126,25 @@ def escalate_by_the_hour(engine: Engine, ag: AgencyInfo, now: datetime, report: 
 def _escalate_kind(engine: Engine, ag: AgencyInfo, kind: CaseKind, now: datetime, report: SweepReport) -> None:
     w = case_table(kind).c
     with read_session(engine) as s:
-        rows = s.execute(_hour_clocks(ag, kind, CLOCKS.c.due_at < now)).all()
+        rows = s.execute(_hour_clocks(ag, kind, CLOCKS.c.due_at < now).add_columns(recorded_backfill())).all()
         if not rows:
             return
         fired = dict(s.execute(select(w.id, w.overdue_level).where(w.id.in_({r.case_id for r in rows}))).all())
     reached: dict[int, tuple[int, Any]] = {}  # order → (steps reached, the clock that reached them)
+    history: dict[int, tuple[int, list[int]]] = {}  # order → (steps reached when last back-filled, those clocks)
     for r in rows:
         steps = hour_steps_reached(ag.cal.working_seconds_between(r.due_at, now, ag.hours),
                                    ag.cfg.hour_supervise_after_wmin)
         if steps > reached.get(r.case_id, (0, None))[0]:
             reached[r.case_id] = (steps, r)
+        past = _history_steps(ag, r)
+        if past:
+            top, ids = history.get(r.case_id, (0, []))
+            history[r.case_id] = (max(top, past), [*ids, r.id])
+    _take_history(engine, kind, history, fired, report)
     for order_id, (steps, r) in reached.items():
-        for action in STEPS[int(fired.get(order_id) or 0):steps]:
+        done = max(int(fired.get(order_id) or 0), history.get(order_id, (0, []))[0])
+        for action in STEPS[done:steps]:
             late = overdue_text(ag.cal.working_seconds_between(r.due_at, now, ag.hours))
             note = f"系统自动{PRESS_STEPS[action]}：{clock_kinds()[r.kind].label}已逾期{late}"
             try:
@@ -141,6 +155,33 @@ def _escalate_kind(engine: Engine, ag: AgencyInfo, kind: CaseKind, now: datetime
                 break
             report.add(action)
             report.add("escalated_by_the_hour")
+
+
+def _history_steps(ag: AgencyInfo, r: Any) -> int:
+    """补录 (issue 14): the steps an hour clock had reached when a back-filled step last recorded its case."""
+    recorded = recorded_time(r.recorded)
+    if recorded is None or recorded <= aware(r.due_at):
+        return 0
+    return hour_steps_reached(ag.cal.working_seconds_between(r.due_at, recorded, ag.hours),
+                              ag.cfg.hour_supervise_after_wmin)
+
+
+def _take_history(engine: Engine, kind: CaseKind, history: dict[int, tuple[int, list[int]]], fired: dict[int, Any],
+                  report: SweepReport) -> None:
+    """The steps an order's hour clocks had reached before it was recorded are history: the order and those clocks
+    take the level silently (breach time and level; no event, no notice) — as the day ladder's history does
+    (workflow.sweeps.escalation) — so that neither ladder presses anyone for them now."""
+    todo = {oid: v for oid, v in history.items() if v[0] > int(fired.get(oid) or 0)}
+    if not todo:
+        return
+    w, c = case_table(kind).c, CLOCKS.c
+    with write_session(engine) as s:
+        for oid, (level, clock_ids) in todo.items():
+            s.execute(update(case_table(kind)).where(w.id == oid, w.overdue_level < level).values(overdue_level=level))
+            s.execute(update(CLOCKS).where(c.id.in_(clock_ids), c.overdue_level < level).values(
+                breached_at=func.coalesce(c.breached_at, c.due_at), overdue_level=level))
+            report.add("history_levels", level - int(fired.get(oid) or 0))
+        s.commit()
 
 
 __all__ = ["escalate_by_the_hour", "remind_by_the_hour"]

@@ -94,6 +94,15 @@ class Settings(BaseSettings):
         "one NAT address is not held up by its own colleagues."))
     login_ip_window_seconds: int = Field(15 * 60, ge=1, description=(
         "Window of the per-address login limit, and how long an address stays refused once it reaches it."))
+    login_failure_delay_seconds: float = Field(1.0, ge=0, le=10, description=(
+        "A refused login (wrong name or password, locked name, refused address: 401/429 from `/api/token` and "
+        "the login page) is answered no sooner than this many seconds after it arrived — held on the event "
+        "loop, costing no thread, no CPU and no database. A client that tries password after password, one "
+        "answer at a time, then gets a few attempts a second instead of thousands, and the answers for "
+        "unknown, wrong and locked names take the same time. 0: answer at once."))
+    login_failure_delay_max_held: int = Field(1000, ge=0, description=(
+        "At most this many refused logins are held at once per process; beyond it they are answered at "
+        "once (a flood with thousands of parallel connections is for the reverse proxy's `limit_conn`)."))
 
     # Email (empty host: messages are written as .eml files under outbox_dir).
     smtp_host: str = Field("", description=(

@@ -28,6 +28,9 @@ from workflow.agencies.bootstrap import ensure_database
 from workflow.agencies.cache import invalidate
 from workflow.timesource import FixedTime
 
+# Refused logins are answered late in production (web.login_delay, 1 s by default); the suite logs in wrongly
+# hundreds of times, so its apps and servers answer at once — tests/web/test_login_delay.py sets it on purpose.
+os.environ.setdefault("BANLI_LOGIN_FAILURE_DELAY_SECONDS", "0")
 PG_ADMIN_URL = os.environ.get("BANLI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 _pg_state: dict[str, str | None] = {"reason": None, "checked": None}
 

@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 from settings import Settings
 from web import concurrency, edge, errors
 from web.auth import TokenService
+from web.login_delay import FailedLoginDelay
 from web.proxy import TrustedProxies
 from web.requestlog import RequestLogMiddleware
 from workflow.accounts.throttle import AddressMemo
@@ -77,6 +78,7 @@ def create_app(settings: Settings, engine: Engine, clock: TimeSource | None = No
     errors.install(app)
     errors.install_domain(app)
     edge.install(app)  # control characters in URLs, NUL in bodies, the safety net for unstorable values
+    app.add_middleware(FailedLoginDelay)  # refused logins answered late: a flood gets a few tries a second
     app.add_middleware(RequestLogMiddleware)  # outermost: log context (request id, user, agency) + access line
     concurrency.install(app, sqlite=single_writer(engine))
     # Public-side rate limits, counted in the database (shared by every instance): look-ups 20/min per IP

@@ -125,3 +125,23 @@ def test_no_reminder_or_press_for_periods_ended_before_the_order_was_recorded(db
     assert _pressed(db.engine, running) == ["urge"]
     for oid in (by_hour, by_day):
         assert _pressed(db.engine, oid) == [] and _notices(db.engine, oid, "internal.overdue") == []
+
+
+
+def test_no_due_today_reminder_for_a_platform_deadline_already_past(db) -> None:
+    """A platform's deadline instant (11:00 today) that had passed when the order was recorded in 补录 mode gets no
+    "due today" reminder from the day ladder; an order whose platform deadline is later today gets it."""
+    staff = make_staff(db.engine, local(2026, 3, 2, 8))
+    orders = {}
+    for name, due in (("past", "11:00"), ("later", "17:00")):
+        oid = new_order(db.engine, staff.front, local(2026, 3, 18, 14, 30), received_at="2026-03-18 08:30:00",
+                        platform_due_at=f"2026-03-18 {due}:00")
+        wf.act(db.engine, oid, "sign_for", {}, staff.front, local(2026, 3, 18, 14, 30),
+               effective_at=local(2026, 3, 18, 9), backfill_reason=REASON)
+        wf.act(db.engine, oid, "assign", {"assignee_id": staff.officer.id}, staff.front, local(2026, 3, 18, 14, 30),
+               effective_at=local(2026, 3, 18, 9, 5), backfill_reason=REASON)
+        orders[name] = oid
+    run(db.engine, "reminders", local(2026, 3, 18, 14, 40))
+    assert _notices(db.engine, orders["past"], "internal.reminder") == []
+    later = _notices(db.engine, orders["later"], "internal.reminder")
+    assert [(n.context["notice"]["due_date"], n.status) for n in later] == [("2026-03-18", "pending")]

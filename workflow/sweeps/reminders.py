@@ -108,11 +108,14 @@ def rung_windows(ag: AgencyInfo) -> list[Window]:
     return sorted(out, key=lambda w: (w.rung, w.kinds))
 
 
-def _pending(ag: AgencyInfo, w: Window) -> list[Any]:
+def _pending(ag: AgencyInfo, w: Window, now: datetime) -> list[Any]:
     c = CLOCKS.c
     desk = _desk_clocks()
-    # a clock of working minutes (an urgent sign-for) is reminded by the hour (workflow.sweeps.hours), not by the day
+    # a clock of working minutes (an urgent sign-for) is reminded by the hour (workflow.sweeps.hours), not by the day;
+    # a fixed instant (a platform's deadline at 11:00) already past today has ended: no "due today" reminder for it
+    # (issue 14 item 3 — nor for an order recorded after it). A day clock runs to the end of its due day.
     cond = [c.agency_id == ag.id, c.status == ClockStatus.RUNNING, c.kind.in_(w.kinds), c.unit != "wmin",
+            or_(c.unit != "fixed", c.due_at > now),
             c.due_date >= w.lo, c.due_date < w.hi, or_(c.assignee_id.is_not(None), *(and_(c.case_kind == case_kind, c.kind.in_(kinds))
                                                                  for case_kind, kinds in desk.items())),
             or_(c.reminded_version != c.deadline_version, c.reminded_rung.is_(None), c.reminded_rung > w.rung)]
@@ -195,7 +198,7 @@ def _batch(engine: Engine, ag: AgencyInfo, w: Window, opts: RunOptions, now: dat
     c = CLOCKS.c
     size = max(opts.batch_size, CLAIM)
     with write_session(engine) as s:
-        q = select(c.id, c.kind, c.due_date).where(*_pending(ag, w)).order_by(c.due_date).limit(size)
+        q = select(c.id, c.kind, c.due_date).where(*_pending(ag, w, now)).order_by(c.due_date).limit(size)
         if after is not None:
             q = q.where(c.due_date >= after)
         rows = s.execute(skip_locked(q, engine)).all()
@@ -219,9 +222,9 @@ def _batch(engine: Engine, ag: AgencyInfo, w: Window, opts: RunOptions, now: dat
     return len(rows), rows[-1].due_date
 
 
-def _left(engine: Engine, ag: AgencyInfo, windows: list[Window]) -> int:
+def _left(engine: Engine, ag: AgencyInfo, windows: list[Window], now: datetime) -> int:
     with read_session(engine) as s:
-        return sum(int(s.execute(select(func.count()).select_from(CLOCKS).where(*_pending(ag, w))).scalar_one())
+        return sum(int(s.execute(select(func.count()).select_from(CLOCKS).where(*_pending(ag, w, now))).scalar_one())
                    for w in windows)
 
 
@@ -242,7 +245,7 @@ def remind(engine: Engine, now: datetime, report: SweepReport, budget: Budget, o
                 if n < max(opts.batch_size, CLAIM):
                     break
         if budget.exhausted():
-            left = _left(engine, ag, windows)
+            left = _left(engine, ag, windows, now)
             if left:
                 report.remaining += left
                 report.lag_seconds = max(report.lag_seconds, (now - start_of_day(ag.today, ag.tz)).total_seconds())

@@ -408,7 +408,7 @@ def _process_sync(job: Job, email: tuple[str, str] | None, settings: Settings,
     if job.channel == "print":
         # printable documents; a text-only notice (workorder.caller_text) is stored as its text
         formats = tuple(f for f in spec.formats if f in ("pdf", "docx")) or spec.formats[:1]
-        docs = render_many(job.notice_type, job.context, formats, settings=settings)
+        docs = render_many(job.notice_type, job.context, formats, settings=settings, cache=True)
         return "print", PRINT_NOTE, list(docs.values())
     if job.channel not in ("email", "internal"):
         raise SendError(f"unknown channel {job.channel!r}", permanent=True)
@@ -419,7 +419,7 @@ def _process_sync(job: Job, email: tuple[str, str] | None, settings: Settings,
         recipient, name = email[0], job.recipient_name or email[1]
     attach = attachment_formats(job)
     formats = tuple(f for f in ("html", "txt") if f in spec.formats) + attach
-    docs = render_many(job.notice_type, job.context, formats, settings=settings)
+    docs = render_many(job.notice_type, job.context, formats, settings=settings, cache=True)
     addressed = _Addressed(job.id, job.notice_type, recipient, name, job.context)
     msg = compose(addressed, docs, settings, now=now, files=provided_files(job.context, settings))
     kept = [docs[f] for f in attach]

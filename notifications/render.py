@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import TemplateError, TemplateNotFound, UndefinedError
 from markupsafe import Markup
 
+from notifications import render_cache
 from notifications.blocks import Block, FragmentError, parse_fragment
 from notifications.catalog import CONTENT_TYPES, EXTENSIONS, NoticeSpec, get_spec, required_keys
 from notifications.environment import (
@@ -238,18 +239,26 @@ def _produce(prep: _Prepared, fmt: str, settings: Settings) -> bytes:
 
 
 def render_many(notice_type: str, context: Mapping[str, Any], formats: tuple[str, ...] | None = None,
-                *, settings: Settings | None = None) -> dict[str, RenderedDocument]:
-    """Render several formats of one notice, rendering the body fragment once."""
+                *, settings: Settings | None = None, cache: bool = False) -> dict[str, RenderedDocument]:
+    """Render several formats of one notice, rendering the body fragment once. With ``cache`` (the outbox), a PDF
+    or DOCX rendered before from the same context, templates and fonts is read back instead of rendered again
+    (``notifications.render_cache``)."""
     spec = get_spec(notice_type)
     fmts = spec.formats if formats is None else formats
     for fmt in fmts:
         if fmt not in spec.formats:
             raise UnknownNotice(notice_type, fmt)
     s = settings or get_settings()
-    prep = _prepare(spec, context, s)
+    prep = _prepare(spec, context, s)  # also checks the context: a cached document never hides a missing value
+    means = render_cache.means_fingerprint(s) if cache and render_cache.CACHED_FORMATS & set(fmts) else ""
     out = {}
     for fmt in fmts:
-        data = _produce(prep, fmt, s)
+        key = render_cache.cache_key(notice_type, fmt, context, means) if means and fmt in render_cache.CACHED_FORMATS else None
+        data = render_cache.cached(key, s) if key else None
+        if data is None:
+            data = _produce(prep, fmt, s)
+            if key:
+                render_cache.remember(key, data, s)
         out[fmt] = RenderedDocument(data, filename_for(spec, context, fmt), CONTENT_TYPES[fmt],
                                     hashlib.sha256(data).hexdigest())
     return out

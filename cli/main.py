@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "cli.hotline",
     "cli.disclosure",
     "cli.report",
+    "cli.stats",
     "cli.worker",
     "cli.settings_doc",
     "cli.health",

@@ -15,6 +15,7 @@ from db.models.common import (
 from db.models.core import Agency, Unit, User, UserRole
 from db.models.disclosure import AnnualReportVersion, Consultation, Disclosure, RemedyCase
 from db.models.hotline import WorkOrder, WorkOrderCycle
+from db.models.tally import CaseTally
 from db.models.web import ChallengeUse, LoginThrottle, RateCounter, WebSession
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "CalendarDay",
     "CalendarNotice",
     "CalendarState",
+    "CaseTally",
     "ChallengeUse",
     "Clock",
     "ClockAdjustment",

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, insert
 from sqlmodel import col
 
 from db.models import Agency, Clock, Consultation, Disclosure, Event, RemedyCase, Unit, User, UserRole
+from workflow.tally.rebuild import rebuild_connection
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -87,6 +88,7 @@ def insert_disclosures(engine: Engine, rows: list[dict[str, Any]], *, events: bo
                 evs.extend(events_for(i, r))
             if evs:
                 conn.execute(insert(Event), evs)
+        rebuild_connection(conn, None)  # rows written around the workflow: the summaries as `banli stats rebuild`
     return ids
 
 
@@ -117,6 +119,7 @@ def insert_rows(engine: Engine, model: Any, rows: list[dict[str, Any]]) -> None:
     if rows:
         with engine.begin() as conn:
             conn.execute(insert(model), rows)
+            rebuild_connection(conn, None)  # as `banli stats rebuild` after rows written by SQL
 
 
 def reply_clock(agency_id: int, case_id: int, due: date, met: datetime | None,

@@ -42,6 +42,7 @@ from workflow.disclosure.kind import DISCLOSURE
 from workflow.disclosure.payloads import RegisterIn
 from workflow.disclosure.receipt import hash_query_code, new_query_code, receipt_date_for, rest_day_rule
 from workflow.errors import DomainValidation, InvalidTransition
+from workflow.tally.hook import add_inserted
 
 _CASE_TABLE = Disclosure.__table__  # type: ignore[attr-defined]
 _INSERT_CASES = _CASE_TABLE.insert().returning(_CASE_TABLE.c.id, sort_by_parameter_order=True)
@@ -215,6 +216,7 @@ def _insert_registrations(conn: Connection, preps: Sequence[_Prepared], collecte
         for seq, p in enumerate(members, start=last - len(members) + 1):
             p.values["tracking_no"] = p.ctx.cfg.tracking_format.format(year=year, seq=seq)
     ids = [int(i) for i in conn.execute(_INSERT_CASES, [p.values for p in preps]).scalars().all()]
+    add_inserted(conn, Disclosure, [p.values for p in preps])  # the summaries (issue 21): a Core insert
     clock_rows = [{**c, "case_id": case_id} for p, case_id in zip(preps, ids, strict=True) for c in p.clocks]
     if keep_clock_ids:  # (case, kind) is unique among a registration's new clocks
         made = {(int(case_id), kind): int(i) for i, case_id, kind in conn.execute(_INSERT_CLOCK_IDS, clock_rows)}

@@ -34,6 +34,7 @@ from workflow.reports.stats import (
     register_stats_provider,
     stats_for_leaders,
 )
+from workflow.tally.read import table3 as tally_table3
 
 __all__ = [
     "ALL_AGENCIES_NAME",
@@ -141,8 +142,10 @@ def annual_report(
     *,
     extra_checks: tuple[Check, ...] = (),
     as_of: date | None = None,
+    summaries: bool = False,
 ) -> AnnualReport:
-    """The computed tables of ``year``'s report; ``agency_id=None`` sums all agencies (supervisor view)."""
+    """The computed tables of ``year``'s report; ``agency_id=None`` sums all agencies (supervisor view);
+    ``summaries``: table 三 from the maintained summaries (workflow.tally.read — what the pages read)."""
     if fmt not in FORMATS:
         raise ValueError(f"report format must be one of {FORMATS}, not {fmt!r}")
     return AnnualReport(
@@ -150,7 +153,7 @@ def annual_report(
         fmt=fmt,
         agency_name=agency_name(session, agency_id),
         table2=Table2(fmt, fees_collected(session, agency_id, year)),
-        table3=table3_counts(session, agency_id, year, fmt),
+        table3=(tally_table3 if summaries else table3_counts)(session, agency_id, year, fmt),
         table4=table4_counts(session, agency_id, year),
         extra_checks=extra_checks,
         as_of=as_of,

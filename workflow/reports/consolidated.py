@@ -77,15 +77,15 @@ class Consolidated:
 
 
 def consolidated_report(session: Session, agency_ids: frozenset[int], year: int, fmt: ReportFormat = "2021", *,
-                        as_of: date | None = None) -> Consolidated:
+                        as_of: date | None = None, summaries: bool = False) -> Consolidated:
     """The report of ``agency_ids`` (a supervisor's agency and those below it): the total and each part."""
     nodes = hierarchy(session)
     ordered = [n for n, _ in tree_order([nodes[i] for i in agency_ids if i in nodes])]
     roots = [n for n in ordered if n.parent_id not in agency_ids]
     name = "、".join(n.name for n in roots) + ("（含下级机关）" if len(ordered) > len(roots) else "")
-    total = replace(annual_report(session, frozenset(n.id for n in ordered), year, fmt, as_of=as_of),
-                    agency_name=f"{name}汇总")
-    parts = tuple(annual_report(session, n.id, year, fmt, as_of=as_of) for n in ordered)
+    total = replace(annual_report(session, frozenset(n.id for n in ordered), year, fmt, as_of=as_of,
+                                  summaries=summaries), agency_name=f"{name}汇总")
+    parts = tuple(annual_report(session, n.id, year, fmt, as_of=as_of, summaries=summaries) for n in ordered)
     return Consolidated(name, year, fmt, total, parts)
 
 

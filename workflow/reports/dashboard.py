@@ -15,6 +15,7 @@ from states.vocab import ApprovalStatus, CaseKindName, ClockStatus
 from states.wording import NO_ASSIGNEE, NO_UNIT
 from workflow.kinds import duty_kinds
 from workflow.portal.queue import Unconfirmed, unconfirmed
+from workflow.tally import read as tally
 from workflow.timesource import end_of_day, start_of_day
 
 
@@ -88,10 +89,18 @@ def _duty_cases(s: Session, agency_id: int, *conds: Any) -> int:
     return duty_cases_by_agency(s, *conds, agency_id=agency_id).get(agency_id, 0)
 
 
-def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, tz: str, months: int = 12) -> Dashboard:
-    by_state = [(st, STATE_LABELS.get(st, st), int(n)) for st, n in s.exec(
-        select(Disclosure.state, func.count()).where(Disclosure.agency_id == agency_id)
-        .group_by(col(Disclosure.state))).all()]
+def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, tz: str, months: int = 12,
+                    summaries: bool = True) -> Dashboard:
+    """The figures; ``summaries``: the counts by state and by month from the maintained summaries (workflow.tally),
+    else from the cases (the cross-check). What falls due or is overdue now is read from the running clocks (as many
+    as the open cases, whatever the history)."""
+    if summaries:
+        counts = {st: n for (_, st), n in tally.state_counts(s, CaseKindName.DISCLOSURE, agency_id).items()}
+    else:
+        counts = {st: int(n) for st, n in s.exec(select(Disclosure.state, func.count())
+                                                 .where(Disclosure.agency_id == agency_id)
+                                                 .group_by(col(Disclosure.state))).all()}
+    by_state = [(st, STATE_LABELS.get(st, st), n) for st, n in counts.items()]
     order = list(STATE_LABELS)
     by_state.sort(key=lambda r: order.index(r[0]) if r[0] in order else 99)
     _, week_end_at, sunday = week_window(today, tz)
@@ -112,9 +121,21 @@ def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, t
         select(User.unit_id, Unit.name, n).select_from(late)
         .outerjoin(User, col(User.id) == late.c.assignee_id).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
         .group_by(col(User.unit_id), col(Unit.name)).order_by(n.desc())).all()]
+    if summaries:
+        received, on_time = tallied_months(s, agency_id, today, months)
+    else:
+        received, on_time = received_by_month(s, agency_id, today, months), on_time_by_month(s, agency_id, today, months)
     return Dashboard(by_state, due_today, due_week, overdue, by_officer, by_unit,
-                     pending_extensions(s, agency_id), received_by_month(s, agency_id, today, months),
-                     on_time_by_month(s, agency_id, today, months), sunday, unconfirmed(s, agency_id, now))
+                     pending_extensions(s, agency_id), received, on_time, sunday, unconfirmed(s, agency_id, now))
+
+
+def tallied_months(s: Session, agency_id: int, today: date, months: int
+                   ) -> tuple[list[tuple[str, int]], list[tuple[str, int, int]]]:
+    """``received_by_month`` and ``on_time_by_month`` from the summaries (replies by the month they were made)."""
+    keys = months_back(today, months)
+    got = tally.by_month(s, agency_id, date.fromisoformat(keys[0] + "-01"), today)
+    return ([(k, got[k]["received"] if k in got else 0) for k in keys],
+            [(k, *((got[k]["replied"], got[k]["on_time"]) if k in got else (0, 0))) for k in keys])
 
 
 def pending_extension_rows(s: Session, agency_id: int, case_model: Any, case_kind: str, clock_kind: str,

@@ -82,7 +82,7 @@ def annual_file(session: Session, agency_id: int | frozenset[int] | None, year: 
         raise DomainValidation.one("report_format", "invalid_report_format", "报表格式应为 2021 或 2019")
     if isinstance(agency_id, frozenset):
         return _consolidated_file(session, agency_id, year, output, report_format, today)
-    report = annual_report(session, agency_id, year, report_format, as_of=today)
+    report = annual_report(session, agency_id, year, report_format, as_of=today, summaries=True)
     suffix = "" if report_format == "2021" else "（2019年版）"
     return ReportFile(render(report, output), MEDIA[output],
                       f"{report.agency_name}{year}年政府信息公开工作年度报告{suffix}.{output}",
@@ -98,7 +98,7 @@ def _consolidated_file(session: Session, agency_ids: frozenset[int], year: int, 
     if output not in CONSOLIDATED_RENDER:
         raise DomainValidation.one("format", "invalid_format", "汇总报告提供网页、Excel（xlsx）和 JSON 格式；"
                                    "Word 版请选择单个机关")
-    c = consolidated.consolidated_report(session, agency_ids, year, report_format, as_of=today)
+    c = consolidated.consolidated_report(session, agency_ids, year, report_format, as_of=today, summaries=True)
     return ReportFile(CONSOLIDATED_RENDER[output](c), MEDIA[output],
                       f"{c.name}{year}年政府信息公开工作年度报告汇总.{output}",
                       f"annual-report-consolidated-{year}-{report_format}.{output}")
@@ -155,7 +155,7 @@ def leader_stats(session: Session, agency_id: int | frozenset[int] | None, start
     """``stats_for_leaders`` for [start, end] with officer and unit names added; raises on a reversed or too
     long range (``checked_period``)."""
     period = checked_period(start, end)
-    stats = stats_for_leaders(session, agency_id, period)
+    stats = stats_for_leaders(session, agency_id, period, summaries=True)  # the maintained summaries (issue 21)
     d = stats["disclosure"]
     users = _names(session, User, {r["assignee_id"] for r in d["by_officer"] if r["assignee_id"]})
     units = _names(session, Unit, {r["unit_id"] for r in d["by_unit"] if r["unit_id"]})

@@ -198,18 +198,19 @@ def disclosure_stats(
         concluded[_month_key(y, m)] += n
         by_row[row or ""] += n
         extended += n if ext else 0
+    return stats_result(session, agency_id, p, cal, received, concluded, extended, by_row,
+                        _by_officer_and_unit(session, agency_id, p, tz))
+
+
+def stats_result(session: Session, agency_id: AgencyScope, p: Period, cal: WorkdayCalendar, received: dict[str, int],
+                 concluded: dict[str, int], extended: int, by_row: Counter[str], people: dict[str, Any]
+                 ) -> dict[str, Any]:
+    """The statistics' figures from their parts (counted from the cases, or from the summaries: workflow.tally.read);
+    the average working days to reply is counted from the period's replies either way (it depends on ``cal``)."""
     by_category: Counter[str] = Counter()
     for row, n in by_row.items():
         by_category[category_of_row(row)] += n
-
-    people = _by_officer_and_unit(session, agency_id, p, tz)
-
-    replied = [agency_clause(D, agency_id), in_concluded, c.replied_at.is_not(None), c.receipt_date <= c.concluded_date]
-    starts = _day_counts(session, select(c.receipt_date, func.count()).where(*replied).group_by(c.receipt_date))
-    ends = _day_counts(session, select(c.concluded_date, func.count()).where(*replied).group_by(c.concluded_date))
-    wd_n = sum(ends.values())
-    wd_total = working_days_total(starts, ends, cal)
-
+    wd_n, wd_total = reply_working_days(session, agency_id, p, cal)
     replies, on_time = people["replies"], people["on_time"]
     return {
         "agency_id": agency_id,
@@ -230,6 +231,16 @@ def disclosure_stats(
         "by_officer": people["by_officer"],
         "by_unit": people["by_unit"],
     }
+
+
+def reply_working_days(session: Session, agency_id: AgencyScope, p: Period, cal: WorkdayCalendar) -> tuple[int, int]:
+    """(replies concluded in ``p``, Σ their working days from receipt to conclusion) — two GROUP BYs by day."""
+    c = D.c
+    replied = [agency_clause(D, agency_id), c.concluded_date >= p.start, c.concluded_date <= p.end,
+               c.replied_at.is_not(None), c.receipt_date <= c.concluded_date]
+    starts = _day_counts(session, select(c.receipt_date, func.count()).where(*replied).group_by(c.receipt_date))
+    ends = _day_counts(session, select(c.concluded_date, func.count()).where(*replied).group_by(c.concluded_date))
+    return sum(ends.values()), working_days_total(starts, ends, cal)
 
 
 OFFICER_FIELDS = ("concluded", "open_at_end", "replies_with_clock", "replied_on_time")
@@ -273,23 +284,42 @@ def _by_officer_and_unit(session: Session, agency_id: AgencyScope, p: Period, tz
         replies += n
         on_time += int(ok or 0)
 
+    return people(officers, units, total_open, replies, on_time)
+
+
+def people(officers: dict[int | None, Counter[str]], units: dict[int | None, Counter[str]], open_at_end: int,
+           replies: int, on_time: int) -> dict[str, Any]:
+    """The per-officer and per-unit lists (nobody / no unit last) with the totals ``stats_result`` takes."""
     def listing(rows: dict[int | None, Counter[str]], key: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
         return [{key: ident, **{f: cnt[f] for f in fields}}
-                for ident, cnt in sorted(rows.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
+                for ident, cnt in sorted(rows.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+                if any(cnt[f] for f in fields)]
 
     return {"by_officer": listing(officers, "assignee_id", OFFICER_FIELDS),
             "by_unit": listing(units, "unit_id", UNIT_FIELDS),
-            "open_at_end": total_open, "replies": replies, "on_time": on_time}
+            "open_at_end": open_at_end, "replies": replies, "on_time": on_time}
 
 
 # --- leaders' dashboard: one entry per request kind ------------------------------------------------
 StatsProvider = Callable[[Session, AgencyScope, Period, WorkdayCalendar | None], dict[str, Any]]
 _PROVIDERS: dict[str, StatsProvider] = {}
+_FROM_SUMMARIES: dict[str, StatsProvider] = {}
 
 
-def register_stats_provider(name: str, provider: StatsProvider) -> None:
-    """Add a request kind's statistics (the hotline module registers "hotline" here)."""
+def register_stats_provider(name: str, provider: StatsProvider, *, from_summaries: StatsProvider | None = None
+                            ) -> None:
+    """Add a request kind's statistics (the hotline module registers "hotline" here); ``from_summaries``: the same
+    figures read from the maintained summaries (workflow.tally.read registers the disclosure one)."""
     _PROVIDERS[name] = provider
+    if from_summaries is not None:
+        _FROM_SUMMARIES[name] = from_summaries
+    else:
+        _FROM_SUMMARIES.pop(name, None)
+
+
+def register_summaries_provider(name: str, provider: StatsProvider) -> None:
+    """The figures of an already registered kind read from the maintained summaries."""
+    _FROM_SUMMARIES[name] = provider
 
 
 def _disclosure_provider(session: Session, agency_id: AgencyScope, period: Period,
@@ -301,7 +331,9 @@ register_stats_provider("disclosure", _disclosure_provider)
 
 
 def stats_for_leaders(session: Session, agency_id: AgencyScope, period: int | Period | tuple[date, date],
-                      *, calendar: WorkdayCalendar | None = None) -> dict[str, dict[str, Any]]:
-    """Every registered provider's statistics for the period, keyed by request kind."""
+                      *, calendar: WorkdayCalendar | None = None, summaries: bool = False) -> dict[str, dict[str, Any]]:
+    """Every registered provider's statistics for the period, keyed by request kind; ``summaries``: the disclosure
+    figures from the maintained summaries (workflow.tally.read — what the pages read) instead of the cases."""
     p = Period.of(period)
-    return {name: fn(session, agency_id, p, calendar) for name, fn in sorted(_PROVIDERS.items())}
+    providers = {**_PROVIDERS, **(_FROM_SUMMARIES if summaries else {})}
+    return {name: fn(session, agency_id, p, calendar) for name, fn in sorted(providers.items())}

@@ -26,6 +26,7 @@ from workflow.reports.dashboard import (
     duty_cases_by_agency,
     week_window,
 )
+from workflow.tally import read as tally
 from workflow.timesource import end_of_day, local_date
 
 
@@ -58,20 +59,11 @@ OVERVIEW_KINDS: tuple[str, ...] = (CaseKindName.DISCLOSURE, CaseKindName.WORKORD
 
 
 def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_of_week: datetime,
-                      agency_ids: frozenset[int] | None = None) -> list[AgencyOverview]:
+                      agency_ids: frozenset[int] | None = None, summaries: bool = True) -> list[AgencyOverview]:
     """One row per agency (those of ``agency_ids``: a supervisor's own and the ones below it; None: all), each
     kind's figures on their own, those needing attention (overdue cases, unconfirmed submissions) first. "Overdue"
     and "due" are the case list's filters (``overdue=1``, ``due=today|week``), counted per case."""
-    open_by_kind: dict[str, dict[int, int]] = {
-        CaseKindName.DISCLOSURE: counts_by_agency(s, select(Disclosure.agency_id, func.count())
-                                                  .where(col(Disclosure.state).in_([st.value for st in OPEN_STATES]))
-                                                  .group_by(col(Disclosure.agency_id))),
-        CaseKindName.WORKORDER: counts_by_agency(s, select(WorkOrder.agency_id, func.count())
-                                                 .where(col(WorkOrder.state).in_(HOTLINE_OPEN))
-                                                 .group_by(col(WorkOrder.agency_id))),
-    }
-    unconf = counts_by_agency(s, select(Disclosure.agency_id, func.count())
-                              .where(Disclosure.state == DState.SUBMITTED.value).group_by(col(Disclosure.agency_id)))
+    open_by_kind, unconf = (_tallied_open(s, agency_ids) if summaries else _open_from_cases(s))
     counts: dict[str, dict[str, dict[int, int]]] = {}
     for kind in OVERVIEW_KINDS:
         mine = Clock.case_kind == kind
@@ -91,6 +83,40 @@ def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_
             if agency_ids is None or a.id in agency_ids]
     rows.sort(key=lambda r: (not r.attention, -r.disclosure.overdue, -r.workorder.overdue, -r.unconfirmed, r.code))
     return rows
+
+
+OPEN: dict[str, frozenset[str]] = {CaseKindName.DISCLOSURE: frozenset(st.value for st in OPEN_STATES),
+        CaseKindName.WORKORDER: frozenset(HOTLINE_OPEN)}
+
+
+def _tallied_open(s: Session, agency_ids: frozenset[int] | None
+                  ) -> tuple[dict[str, dict[int, int]], dict[int, int]]:
+    """Open cases per kind and agency, and unconfirmed submissions per agency, from the summaries by state."""
+    open_by_kind: dict[str, dict[int, int]] = {}
+    unconf: dict[int, int] = {}
+    for kind in OVERVIEW_KINDS:
+        mine = open_by_kind.setdefault(kind, {})
+        for (agency, state), n in tally.state_counts(s, kind, agency_ids).items():
+            if state in OPEN[kind]:
+                mine[agency] = mine.get(agency, 0) + n
+            if kind == CaseKindName.DISCLOSURE and state == DState.SUBMITTED.value:
+                unconf[agency] = unconf.get(agency, 0) + n
+    return open_by_kind, unconf
+
+
+def _open_from_cases(s: Session) -> tuple[dict[str, dict[int, int]], dict[int, int]]:
+    """The same counts from the cases (the cross-check)."""
+    open_by_kind: dict[str, dict[int, int]] = {
+        CaseKindName.DISCLOSURE: counts_by_agency(s, select(Disclosure.agency_id, func.count())
+                                                  .where(col(Disclosure.state).in_([st.value for st in OPEN_STATES]))
+                                                  .group_by(col(Disclosure.agency_id))),
+        CaseKindName.WORKORDER: counts_by_agency(s, select(WorkOrder.agency_id, func.count())
+                                                 .where(col(WorkOrder.state).in_(HOTLINE_OPEN))
+                                                 .group_by(col(WorkOrder.agency_id))),
+    }
+    unconf = counts_by_agency(s, select(Disclosure.agency_id, func.count())
+                              .where(Disclosure.state == DState.SUBMITTED.value).group_by(col(Disclosure.agency_id)))
+    return open_by_kind, unconf
 
 
 @dataclass(frozen=True)

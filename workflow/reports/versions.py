@@ -58,7 +58,7 @@ def changed_years(session: Session, agency_id: int, today: date) -> list[Changed
     out = []
     for (year, fmt), v in sorted(latest.items(), reverse=True):
         fmt_: ReportFormat = "2019" if fmt == "2019" else "2021"
-        now_report = annual_report(session, agency_id, year, fmt_, as_of=today)
+        now_report = annual_report(session, agency_id, year, fmt_, as_of=today, summaries=True)
         diffs = differences(v.figures, figures(now_report), fmt_)
         if diffs:
             who = session.get(User, v.generated_by) if v.generated_by is not None else None

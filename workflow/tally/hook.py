@@ -1,0 +1,126 @@
+"""The summaries move in the same transaction as the rows that move them: before every ORM flush, each new, changed
+or deleted application, 12345 order and disclosure reply clock adds its contribution after the change and subtracts
+the one before it (workflow.tally.contrib). Every action of every kind (workflow.cases.engine), the scheduler's
+lapses, registrations, imports and back-filled steps flush their rows through a Session, so one hook sees them all;
+the two Core bulk inserts of new cases (registration's hot path, the 12345 batch import) call ``add_inserted``.
+Core UPDATEs of the sweeps touch only columns no summary reads (reminder rungs, overdue levels, next deadlines).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, event, inspect, select
+from sqlmodel import Session
+
+from db.models import Agency, Clock, Disclosure, WorkOrder
+from workflow.agencies.config import agency_config
+from workflow.tally import contrib, store
+from workflow.tally.contrib import CLOCK_FIELDS, DISCLOSURE_FIELDS, WORKORDER_FIELDS, Delta, TzOf
+from workflow.tally.rebuild import DEFAULT_TZ, zones
+
+FIELDS: dict[type, tuple[str, ...]] = {Disclosure: DISCLOSURE_FIELDS, WorkOrder: WORKORDER_FIELDS,
+                                       Clock: CLOCK_FIELDS}
+
+
+def _zones(session: Session) -> TzOf:
+    """The agencies' time zones, each looked up once per flush."""
+    seen: dict[int, str] = {}
+
+    def tz_of(agency_id: int) -> str:
+        if agency_id not in seen:
+            with session.no_autoflush:
+                agency = session.get(Agency, agency_id)
+            seen[agency_id] = agency_config(agency).timezone if agency is not None else DEFAULT_TZ
+        return seen[agency_id]
+    return tz_of
+
+
+def contribute(model: type, values: Mapping[str, Any], out: Delta, tz_of: TzOf, sign: int = 1) -> None:
+    if model is Disclosure:
+        contrib.disclosure(values, out, sign)
+    elif model is WorkOrder:
+        contrib.workorder(values, out, tz_of, sign)
+    else:
+        contrib.clock(values, out, tz_of, sign)
+
+
+def _current(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: getattr(obj, f) for f in fields}
+
+
+def _before(session: Session, obj: Any, fields: tuple[str, ...]) -> dict[str, Any] | None:
+    """The values the database holds for ``obj`` (its state before this flush); None when it has none."""
+    st = inspect(obj)
+    if st.key is None:
+        return None
+    out: dict[str, Any] = {}
+    unknown = False
+    for f in fields:
+        h = st.attrs[f].history
+        if h.deleted:
+            out[f] = h.deleted[0]
+        elif h.added:  # set without the old value loaded: read it (the row is unchanged until this flush)
+            unknown = True
+        elif h.unchanged:
+            out[f] = h.unchanged[0]
+        else:
+            unknown = True
+    if unknown:
+        table = type(obj).__table__
+        with session.no_autoflush:
+            row = session.connection().execute(select(*[table.c[f] for f in fields])
+                                               .where(table.c.id == st.identity[0])).first()
+        if row is None:
+            return None
+        return dict(zip(fields, row, strict=True))
+    return out
+
+
+def _changed(session: Session, objs: Iterable[Any], sign_old: int, sign_new: int, out: Delta, tz_of: TzOf) -> None:
+    for obj in objs:
+        fields = FIELDS.get(type(obj))
+        if fields is None:
+            continue
+        if type(obj) is Clock and not (contrib.counts(_current(obj, CLOCK_FIELDS)) or _was_counted(obj)):
+            continue  # most clock changes (reminders, pauses, other kinds) touch no summary
+        if sign_old:
+            old = _before(session, obj, fields)
+            if old is not None:
+                contribute(type(obj), old, out, tz_of, sign_old)
+        if sign_new:
+            contribute(type(obj), _current(obj, fields), out, tz_of, sign_new)
+
+
+def _was_counted(obj: Any) -> bool:
+    st = inspect(obj)
+    if st.key is None:
+        return False
+    status = st.attrs["status"].history
+    old = status.deleted[0] if status.deleted else obj.status
+    return bool(old == "met" and obj.case_kind == "disclosure" and obj.kind == "reply")
+
+
+def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
+    delta: Delta = Counter()
+    tz_of = _zones(session)
+    _changed(session, session.new, 0, 1, delta, tz_of)
+    _changed(session, [o for o in session.dirty if session.is_modified(o)], -1, 1, delta, tz_of)
+    _changed(session, session.deleted, -1, 0, delta, tz_of)
+    if any(delta.values()):
+        store.add(session.connection(), delta)
+
+
+def add_inserted(conn: Connection, model: type, rows: Iterable[Mapping[str, Any]]) -> None:
+    """New cases written with Core (``model``: Disclosure or WorkOrder; ``rows``: their inserted values)."""
+    fields = FIELDS[model]
+    delta: Delta = Counter()
+    tz_of = zones(conn)
+    for r in rows:
+        contribute(model, {f: r.get(f) for f in fields}, delta, tz_of)
+    store.add(conn, delta)
+
+
+event.listen(Session, "before_flush", _before_flush)

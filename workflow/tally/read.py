@@ -1,0 +1,154 @@
+"""The leaders' and supervisors' figures read from the maintained summaries (``case_tally``): each is one GROUP BY
+over a few hundred summary rows of an agency, however many cases it has. The raw scans (workflow.reports.stats,
+.annual, .dashboard) compute the same figures from the cases and stay as the cross-check (tests compare both)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlmodel import Session
+
+from states.annual_report import ReportFormat, Table3
+from states.vocab import CaseKindName
+from workflow.reports.stats import (
+    AgencyScope,
+    Period,
+    WorkdayCalendar,
+    agency_clause,
+    people,
+    register_summaries_provider,
+    stats_result,
+    stored_calendar,
+)
+from workflow.tally.contrib import EPOCH
+from workflow.tally.store import T
+
+DISCLOSURE = CaseKindName.DISCLOSURE.value
+
+
+def _grain(agency_id: AgencyScope, grain: str, kind: str = DISCLOSURE) -> list[ColumnElement[bool]]:
+    return [agency_clause(T, agency_id), T.c.case_kind == kind, T.c.grain == grain]
+
+
+def _between(first: date, last: date) -> ColumnElement[bool]:
+    return and_(T.c.day >= first, T.c.day <= last)
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def state_counts(s: Session, kind: str, agency_id: AgencyScope = None) -> dict[tuple[int, str], int]:
+    """{(agency, state): cases} of one request kind."""
+    q = (select(T.c.agency_id, T.c.state, func.sum(T.c.cases)).where(*_grain(agency_id, "s", kind))
+         .group_by(T.c.agency_id, T.c.state))
+    return {(int(a), str(st)): int(n) for a, st, n in s.execute(q) if n}
+
+
+def by_month(s: Session, agency_id: AgencyScope, first: date, last: date) -> dict[str, Counter[str]]:
+    """"YYYY-MM" → received, concluded, extended, replied, on_time of the days [first, last]."""
+    c = T.c
+    q = (select(c.day, func.sum(c.received), func.sum(c.concluded), func.sum(c.extended), func.sum(c.replied),
+                func.sum(c.on_time)).where(*_grain(agency_id, "d"), _between(first, last)).group_by(c.day))
+    out: dict[str, Counter[str]] = {}
+    for day, *ns in s.execute(q):
+        cnt = out.setdefault(_month(day), Counter())
+        for name, n in zip(("received", "concluded", "extended", "replied", "on_time"), ns, strict=True):
+            cnt[name] += int(n or 0)
+    return out
+
+
+def _open_people(s: Session, agency_id: AgencyScope, end: date) -> dict[tuple[int, int], int]:
+    """Applications open at the end of ``end`` per (officer, unit): open now less what came and went after."""
+    c = T.c
+    out: Counter[tuple[int, int]] = Counter()
+    now = (select(c.assignee_id, c.unit_id, func.sum(c.received - c.closed)).where(*_grain(agency_id, "o"))
+           .group_by(c.assignee_id, c.unit_id))
+    later = (select(c.assignee_id, c.unit_id, func.sum(c.received - c.closed))
+             .where(*_grain(agency_id, "p"), c.day > end).group_by(c.assignee_id, c.unit_id))
+    for sign, q in ((1, now), (-1, later)):
+        for who, unit, n in s.execute(q):
+            out[(int(who), int(unit))] += sign * int(n or 0)
+    return {k: n for k, n in out.items() if n}
+
+
+def disclosure_stats(session: Session, agency_id: AgencyScope, period: int | Period | tuple[date, date], *,
+                     calendar: WorkdayCalendar | None = None, tz: str | None = None) -> dict[str, Any]:
+    """``workflow.reports.stats.disclosure_stats`` from the summaries (the same dict, figure for figure). Replies
+    are counted on the day met in each agency's zone (``tz`` is accepted for the signature). The average working
+    days to reply is still counted from the applications of the period (two index-only GROUP BYs): it depends on
+    the calendar the caller passes."""
+    p = Period.of(period)
+    cal = calendar if calendar is not None else stored_calendar(session, agency_id)
+    months = by_month(session, agency_id, p.start, p.end)
+    received = {m: months.get(m, Counter())["received"] for m in p.months()}
+    concluded = {m: months.get(m, Counter())["concluded"] for m in p.months()}
+    extended = sum(cnt["extended"] for cnt in months.values())
+    c = T.c
+    by_row: Counter[str] = Counter()
+    for row, n in session.execute(select(c.report_row, func.sum(c.concluded))
+                                  .where(*_grain(agency_id, "w"), _between(p.start, p.end)).group_by(c.report_row)):
+        if n:
+            by_row[str(row)] += int(n)
+    officers: dict[int | None, Counter[str]] = {}
+    units: dict[int | None, Counter[str]] = {}
+    q = (select(c.assignee_id, c.unit_id, func.sum(c.concluded), func.sum(c.replied), func.sum(c.on_time))
+         .where(*_grain(agency_id, "p"), _between(p.start, p.end)).group_by(c.assignee_id, c.unit_id))
+    replies = on_time = 0
+    for who, unit, n_con, n_rep, n_ok in session.execute(q):
+        who_k, unit_k = int(who) or None, int(unit) or None
+        if n_con:
+            officers.setdefault(who_k, Counter())["concluded"] += int(n_con)
+            units.setdefault(unit_k, Counter())["concluded"] += int(n_con)
+        if n_rep:  # replies are keyed by the reply clock's officer alone
+            officers.setdefault(who_k, Counter())["replies_with_clock"] += int(n_rep)
+            officers[who_k]["replied_on_time"] += int(n_ok or 0)
+            replies += int(n_rep)
+            on_time += int(n_ok or 0)
+    open_total = 0
+    for (who, unit), n in _open_people(session, agency_id, p.end).items():
+        officers.setdefault(who or None, Counter())["open_at_end"] += n
+        units.setdefault(unit or None, Counter())["open_at_end"] += n
+        open_total += n
+    return stats_result(session, agency_id, p, cal, received, concluded, extended, by_row,
+                        people(officers, units, open_total, replies, on_time))
+
+
+def table3(session: Session, agency_id: AgencyScope, year: int, fmt: ReportFormat = "2021") -> Table3:
+    """Table 三 of ``year`` from the summaries (``workflow.reports.annual.table3_counts`` from the cases)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    c = T.c
+    received: Counter[str] = Counter()
+    open_end: Counter[str] = Counter()
+    concluded: dict[str, Counter[str]] = {}
+    year_rows = (select(c.category, c.report_row, func.sum(c.received), func.sum(c.closed))
+                 .where(*_grain(agency_id, "r"), _between(first, last)).group_by(c.category, c.report_row))
+    closed_in_year: Counter[str] = Counter()
+    for cat, row, n_rec, n_closed in session.execute(year_rows):
+        received[cat] += int(n_rec or 0)
+        if n_closed:
+            concluded.setdefault(str(row), Counter())[cat] += int(n_closed)
+            closed_in_year[cat] += int(n_closed)
+    now = (select(c.category, func.sum(c.received - c.closed)).where(*_grain(agency_id, "o")).group_by(c.category))
+    later = (select(c.category, func.sum(c.received - c.closed)).where(*_grain(agency_id, "r"), c.day > last)
+             .group_by(c.category))
+    for sign, q in ((1, now), (-1, later)):
+        for cat, n in session.execute(q):
+            open_end[cat] += sign * int(n or 0)
+    # received before the year and not concluded before it = open at its end + concluded in it − received in it
+    carried = Counter({cat: open_end[cat] + closed_in_year[cat] - received[cat]
+                       for cat in set(open_end) | set(closed_in_year) | set(received)})
+    return Table3.from_counts(received, carried, concluded, open_end, fmt)
+
+
+def _disclosure_provider(session: Session, agency_id: AgencyScope, period: Period,
+                         calendar: WorkdayCalendar | None) -> dict[str, Any]:
+    return disclosure_stats(session, agency_id, period, calendar=calendar)
+
+
+register_summaries_provider("disclosure", _disclosure_provider)
+
+__all__ = ["EPOCH", "by_month", "disclosure_stats", "state_counts", "table3"]

@@ -42,3 +42,5 @@ class CaseTally(SQLModel, table=True):
     replied: int = Field(default=0, sa_column=_count("replied"))
     on_time: int = Field(default=0, sa_column=_count("on_time"))
     extended: int = Field(default=0, sa_column=_count("extended"))
+    wd_n: int = Field(default=0, sa_column=_count("wd_n"))  # replies whose working days are summed in ``wd``
+    wd: int = Field(default=0, sa_column=_count("wd"))

@@ -18,6 +18,7 @@ from tests.hotline_helpers import act as wo_act
 from tests.hotline_helpers import local, new_order
 from tests.workflow.sweep_helpers import at, register_on, run
 from workflow.disclosure import actions as wf
+from workflow.hotline.dashboard import build_hotline_dashboard
 from workflow.reports.annual import annual_report
 from workflow.reports.dashboard import build_dashboard
 from workflow.reports.stats import Period, disclosure_stats, stats_for_leaders
@@ -73,6 +74,8 @@ def assert_figures_agree(engine, agency_id: int, today: date) -> None:
         assert sorted(d_sum.by_state) == sorted(d_raw.by_state)
         assert d_sum.received_by_month == d_raw.received_by_month
         assert d_sum.on_time_by_month == d_raw.on_time_by_month
+        assert build_hotline_dashboard(s, agency_id, now=now) == build_hotline_dashboard(s, agency_id, now=now,
+                                                                                         summaries=False)
         end_today = at(today, 23, 59)
         o_sum = agencies_overview(s, now=now, end_of_today=end_today, end_of_week=end_today + timedelta(days=3))
         o_raw = agencies_overview(s, now=now, end_of_today=end_today, end_of_week=end_today + timedelta(days=3),

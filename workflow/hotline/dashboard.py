@@ -18,6 +18,7 @@ from states.hotline import OPEN_STATES, STATE_LABELS
 from states.vocab import CaseKindName
 from states.wording import NO_ASSIGNEE, NO_UNIT
 from workflow.reports.dashboard import pending_extension_rows
+from workflow.tally.read import state_counts
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,14 @@ def _overdue(agency_id: int, now: datetime) -> tuple[Any, ...]:
             col(WorkOrder.next_due_at) < now)
 
 
-def build_hotline_dashboard(s: Session, agency_id: int, *, now: datetime) -> HotlineDashboard:
-    counts = {st: int(n) for st, n in s.exec(select(WorkOrder.state, func.count()).where(
-        WorkOrder.agency_id == agency_id).group_by(col(WorkOrder.state))).all()}
+def build_hotline_dashboard(s: Session, agency_id: int, *, now: datetime, summaries: bool = True) -> HotlineDashboard:
+    """The figures; ``summaries``: the orders by state from the maintained summaries (workflow.tally), else counted
+    from the orders (the cross-check)."""
+    if summaries:
+        counts = {st: n for (_, st), n in state_counts(s, CaseKindName.WORKORDER, agency_id).items()}
+    else:
+        counts = {st: int(n) for st, n in s.exec(select(WorkOrder.state, func.count()).where(
+            WorkOrder.agency_id == agency_id).group_by(col(WorkOrder.state))).all()}
     by_state = [(st, label, counts[st]) for st, label in STATE_LABELS.items() if counts.get(st)]
     od = _overdue(agency_id, now)
     by_officer = [(uid, name or NO_ASSIGNEE["workorder"], int(n)) for uid, name, n in s.exec(

@@ -202,15 +202,18 @@ def disclosure_stats(
                         _by_officer_and_unit(session, agency_id, p, tz))
 
 
-def stats_result(session: Session, agency_id: AgencyScope, p: Period, cal: WorkdayCalendar, received: dict[str, int],
-                 concluded: dict[str, int], extended: int, by_row: Counter[str], people: dict[str, Any]
-                 ) -> dict[str, Any]:
+def stats_result(session: Session, agency_id: AgencyScope, p: Period, cal: WorkdayCalendar | type, received: dict[str, int],
+                 concluded: dict[str, int], extended: int, by_row: Counter[str], people: dict[str, Any],
+                 working_days: tuple[int, int] | None = None) -> dict[str, Any]:
     """The statistics' figures from their parts (counted from the cases, or from the summaries: workflow.tally.read);
-    the average working days to reply is counted from the period's replies either way (it depends on ``cal``)."""
+    ``working_days``: (replies, Σ working days) when known, else counted from the period's replies by ``cal``."""
     by_category: Counter[str] = Counter()
     for row, n in by_row.items():
         by_category[category_of_row(row)] += n
-    wd_n, wd_total = reply_working_days(session, agency_id, p, cal)
+    if working_days is None:
+        assert not isinstance(cal, type)
+        working_days = reply_working_days(session, agency_id, p, cal)
+    wd_n, wd_total = working_days
     replies, on_time = people["replies"], people["on_time"]
     return {
         "agency_id": agency_id,
@@ -223,7 +226,8 @@ def stats_result(session: Session, agency_id: AgencyScope, p: Period, cal: Workd
         "replied_on_time": on_time,
         "on_time_rate": round(on_time / replies, 4) if replies else None,
         "avg_working_days_to_reply": round(wd_total / wd_n, 2) if wd_n else None,
-        "working_days_basis": type(cal).__name__,  # WorkCalendar (stored) or what the caller passed
+        "working_days_basis": (cal if isinstance(cal, type) else type(cal)).__name__,  # WorkCalendar (stored) or
+        # what the caller passed
         "extended": extended,
         "by_category": {k: by_category[k] for k in sorted(by_category)},
         "by_row": {k: by_row[k] for k in sorted(by_row)},

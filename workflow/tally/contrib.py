@@ -6,7 +6,8 @@ key columns its readers group by (0 or "" elsewhere), so a reader sums few rows:
 
 - ``s`` state: cases per state (dashboard by state, the supervisor's open and unconfirmed counts);
 - ``d`` day: received (receipt day), concluded and extended (concluded day), replies and replies on time (the day
-  the reply clock was met, in the agency's zone) — months, the on-time rate;
+  the reply clock was met, in the agency's zone), replies' working days from receipt (``wd`` over ``wd_n``, by the
+  agency's calendar when the reply was recorded) — months, the on-time rate, the average working days;
 - ``p`` people: per officer and unit, received, concluded and closed (below) by day; replies by the clock's officer;
 - ``o`` open now: per officer, unit and applicant category, received and closed over all time (open = the
   difference; open at the end of a past period = open now − what came and went after it);
@@ -28,16 +29,17 @@ from zoneinfo import ZoneInfo
 from states.vocab import CaseKindName, ClockStatus
 
 EPOCH = date(2000, 1, 1)  # the day of the undated grains (s, o)
-MEASURES = ("cases", "received", "concluded", "closed", "replied", "on_time", "extended")
+MEASURES = ("cases", "received", "concluded", "closed", "replied", "on_time", "extended", "wd_n", "wd")
 KEY = ("agency_id", "case_kind", "grain", "day", "assignee_id", "unit_id", "category", "report_row", "state")
 Key = tuple[int, str, str, date, int, int, str, str, str]
 Delta = Counter[tuple[Key, str]]  # (key, measure) → n
 
 DISCLOSURE_FIELDS = ("agency_id", "state", "receipt_date", "concluded_date", "assignee_id", "unit_id",
-                     "applicant_category", "report_row", "extended")
+                     "applicant_category", "report_row", "extended", "replied_at")
 WORKORDER_FIELDS = ("agency_id", "state", "received_at")
 CLOCK_FIELDS = ("agency_id", "case_kind", "kind", "status", "met_at", "due_at", "assignee_id")
 TzOf = Callable[[int], str]
+Workdays = Callable[[int, date, date], int]  # (agency, a, b) → working days w with a < w ≤ b, by its calendar
 
 
 def month_of(day: date) -> date:
@@ -53,8 +55,9 @@ def key(agency: int, kind: str, grain: str, day: date = EPOCH, who: int = 0, uni
     return (agency, kind, grain, day, who, unit, category, row, state)
 
 
-def disclosure(v: Mapping[str, Any], out: Delta, sign: int = 1) -> None:
-    """An application's contribution (``v``: DISCLOSURE_FIELDS)."""
+def disclosure(v: Mapping[str, Any], out: Delta, workdays: Workdays, sign: int = 1) -> None:
+    """An application's contribution (``v``: DISCLOSURE_FIELDS); a reply also adds its working days from receipt
+    to conclusion (``wd``, over ``wd_n`` replies) on the day concluded."""
     a, kind = int(v["agency_id"]), CaseKindName.DISCLOSURE.value
     r, c = v.get("receipt_date"), v.get("concluded_date")
     who, unit = int(v.get("assignee_id") or 0), int(v.get("unit_id") or 0)
@@ -76,6 +79,9 @@ def disclosure(v: Mapping[str, Any], out: Delta, sign: int = 1) -> None:
         out[(key(a, kind, "p", m, who, unit), "closed")] += sign
         out[(key(a, kind, "o", who=who, unit=unit, category=cat), "closed")] += sign
         out[(key(a, kind, "r", month_of(m), category=cat, row=row), "closed")] += sign
+        if v.get("replied_at") is not None and r <= c:
+            out[(key(a, kind, "d", c), "wd_n")] += sign
+            out[(key(a, kind, "d", c), "wd")] += sign * workdays(a, r, c)
 
 
 def workorder(v: Mapping[str, Any], out: Delta, tz_of: TzOf, sign: int = 1) -> None:

@@ -18,8 +18,8 @@ from sqlmodel import Session
 from db.models import Agency, Clock, Disclosure, WorkOrder
 from workflow.agencies.config import agency_config
 from workflow.tally import contrib, store
-from workflow.tally.contrib import CLOCK_FIELDS, DISCLOSURE_FIELDS, WORKORDER_FIELDS, Delta, TzOf
-from workflow.tally.rebuild import DEFAULT_TZ, zones
+from workflow.tally.contrib import CLOCK_FIELDS, DISCLOSURE_FIELDS, WORKORDER_FIELDS, Delta, TzOf, Workdays
+from workflow.tally.rebuild import DEFAULT_TZ, workdays_by, zones
 
 FIELDS: dict[type, tuple[str, ...]] = {Disclosure: DISCLOSURE_FIELDS, WorkOrder: WORKORDER_FIELDS,
                                        Clock: CLOCK_FIELDS}
@@ -38,9 +38,10 @@ def _zones(session: Session) -> TzOf:
     return tz_of
 
 
-def contribute(model: type, values: Mapping[str, Any], out: Delta, tz_of: TzOf, sign: int = 1) -> None:
+def contribute(model: type, values: Mapping[str, Any], out: Delta, tz_of: TzOf, workdays: Workdays,
+               sign: int = 1) -> None:
     if model is Disclosure:
-        contrib.disclosure(values, out, sign)
+        contrib.disclosure(values, out, workdays, sign)
     elif model is WorkOrder:
         contrib.workorder(values, out, tz_of, sign)
     else:
@@ -79,7 +80,8 @@ def _before(session: Session, obj: Any, fields: tuple[str, ...]) -> dict[str, An
     return out
 
 
-def _changed(session: Session, objs: Iterable[Any], sign_old: int, sign_new: int, out: Delta, tz_of: TzOf) -> None:
+def _changed(session: Session, objs: Iterable[Any], sign_old: int, sign_new: int, out: Delta, tz_of: TzOf,
+             workdays: Workdays) -> None:
     for obj in objs:
         fields = FIELDS.get(type(obj))
         if fields is None:
@@ -89,9 +91,9 @@ def _changed(session: Session, objs: Iterable[Any], sign_old: int, sign_new: int
         if sign_old:
             old = _before(session, obj, fields)
             if old is not None:
-                contribute(type(obj), old, out, tz_of, sign_old)
+                contribute(type(obj), old, out, tz_of, workdays, sign_old)
         if sign_new:
-            contribute(type(obj), _current(obj, fields), out, tz_of, sign_new)
+            contribute(type(obj), _current(obj, fields), out, tz_of, workdays, sign_new)
 
 
 def _was_counted(obj: Any) -> bool:
@@ -105,10 +107,10 @@ def _was_counted(obj: Any) -> bool:
 
 def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     delta: Delta = Counter()
-    tz_of = _zones(session)
-    _changed(session, session.new, 0, 1, delta, tz_of)
-    _changed(session, [o for o in session.dirty if session.is_modified(o)], -1, 1, delta, tz_of)
-    _changed(session, session.deleted, -1, 0, delta, tz_of)
+    tz_of, workdays = _zones(session), workdays_by(session)
+    _changed(session, session.new, 0, 1, delta, tz_of, workdays)
+    _changed(session, [o for o in session.dirty if session.is_modified(o)], -1, 1, delta, tz_of, workdays)
+    _changed(session, session.deleted, -1, 0, delta, tz_of, workdays)
     if any(delta.values()):
         store.add(session.connection(), delta)
 
@@ -117,9 +119,9 @@ def add_inserted(conn: Connection, model: type, rows: Iterable[Mapping[str, Any]
     """New cases written with Core (``model``: Disclosure or WorkOrder; ``rows``: their inserted values)."""
     fields = FIELDS[model]
     delta: Delta = Counter()
-    tz_of = zones(conn)
+    tz_of, workdays = zones(conn), workdays_by(Session(bind=conn))
     for r in rows:
-        contribute(model, {f: r.get(f) for f in fields}, delta, tz_of)
+        contribute(model, {f: r.get(f) for f in fields}, delta, tz_of, workdays)
     store.add(conn, delta)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlmodel import Session
 
 from states.annual_report import ReportFormat, Table3
+from states.calendar import WorkCalendar
 from states.vocab import CaseKindName
 from workflow.reports.stats import (
     AgencyScope,
@@ -21,7 +22,6 @@ from workflow.reports.stats import (
     people,
     register_summaries_provider,
     stats_result,
-    stored_calendar,
 )
 from workflow.tally.contrib import EPOCH
 from workflow.tally.store import T
@@ -49,14 +49,15 @@ def state_counts(s: Session, kind: str, agency_id: AgencyScope = None) -> dict[t
 
 
 def by_month(s: Session, agency_id: AgencyScope, first: date, last: date) -> dict[str, Counter[str]]:
-    """"YYYY-MM" → received, concluded, extended, replied, on_time of the days [first, last]."""
+    """"YYYY-MM" → received, concluded, extended, replied, on_time, wd_n, wd of the days [first, last]."""
     c = T.c
-    q = (select(c.day, func.sum(c.received), func.sum(c.concluded), func.sum(c.extended), func.sum(c.replied),
-                func.sum(c.on_time)).where(*_grain(agency_id, "d"), _between(first, last)).group_by(c.day))
+    names = ("received", "concluded", "extended", "replied", "on_time", "wd_n", "wd")
+    q = (select(c.day, *[func.sum(c[n]) for n in names]).where(*_grain(agency_id, "d"), _between(first, last))
+         .group_by(c.day))
     out: dict[str, Counter[str]] = {}
     for day, *ns in s.execute(q):
         cnt = out.setdefault(_month(day), Counter())
-        for name, n in zip(("received", "concluded", "extended", "replied", "on_time"), ns, strict=True):
+        for name, n in zip(names, ns, strict=True):
             cnt[name] += int(n or 0)
     return out
 
@@ -78,11 +79,9 @@ def _open_people(s: Session, agency_id: AgencyScope, end: date) -> dict[tuple[in
 def disclosure_stats(session: Session, agency_id: AgencyScope, period: int | Period | tuple[date, date], *,
                      calendar: WorkdayCalendar | None = None, tz: str | None = None) -> dict[str, Any]:
     """``workflow.reports.stats.disclosure_stats`` from the summaries (the same dict, figure for figure). Replies
-    are counted on the day met in each agency's zone (``tz`` is accepted for the signature). The average working
-    days to reply is still counted from the applications of the period (two index-only GROUP BYs): it depends on
-    the calendar the caller passes."""
+    are counted on the day met in each agency's zone (``tz`` is accepted for the signature), working days by each
+    agency's calendar; with a ``calendar`` given, the working days are counted from the period's replies by it."""
     p = Period.of(period)
-    cal = calendar if calendar is not None else stored_calendar(session, agency_id)
     months = by_month(session, agency_id, p.start, p.end)
     received = {m: months.get(m, Counter())["received"] for m in p.months()}
     concluded = {m: months.get(m, Counter())["concluded"] for m in p.months()}
@@ -113,8 +112,12 @@ def disclosure_stats(session: Session, agency_id: AgencyScope, period: int | Per
         officers.setdefault(who or None, Counter())["open_at_end"] += n
         units.setdefault(unit or None, Counter())["open_at_end"] += n
         open_total += n
-    return stats_result(session, agency_id, p, cal, received, concluded, extended, by_row,
-                        people(officers, units, open_total, replies, on_time))
+    parts = (session, agency_id, p)
+    folks = people(officers, units, open_total, replies, on_time)
+    if calendar is not None:  # the caller's calendar: the working days counted from the period's replies
+        return stats_result(*parts, calendar, received, concluded, extended, by_row, folks)
+    wd = (sum(cnt["wd_n"] for cnt in months.values()), sum(cnt["wd"] for cnt in months.values()))
+    return stats_result(*parts, WorkCalendar, received, concluded, extended, by_row, folks, wd)
 
 
 def table3(session: Session, agency_id: AgencyScope, year: int, fmt: ReportFormat = "2021") -> Table3:

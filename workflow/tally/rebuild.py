@@ -8,18 +8,22 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, delete, func, literal, select
-from sqlmodel import SQLModel
+from sqlalchemy import Connection, Engine, case, delete, func, literal, select
+from sqlmodel import Session, SQLModel
 
 import db.models  # noqa: F401  (registers the tables)
 from db.engine import write_session
+from db.models import Agency
+from states.calendar import WorkCalendar
 from states.vocab import CaseKindName, ClockStatus
 from workflow.agencies.config import agency_config
+from workflow.calendar.service import agency_calendar, load_calendar
 from workflow.tally import contrib, store
-from workflow.tally.contrib import CLOCK_FIELDS, DISCLOSURE_FIELDS, WORKORDER_FIELDS, Delta
+from workflow.tally.contrib import CLOCK_FIELDS, DISCLOSURE_FIELDS, WORKORDER_FIELDS, Delta, Workdays
 
 D = SQLModel.metadata.tables["disclosure"]
 W = SQLModel.metadata.tables["workorder"]
@@ -47,6 +51,20 @@ def zones(conn: Connection) -> Callable[[int], str]:
     return tz_of
 
 
+def workdays_by(session: Session) -> Workdays:
+    """Working days between two dates by each agency's calendar (workflow.calendar.service), loaded once."""
+    calendars: dict[int, WorkCalendar] = {}
+
+    def workdays(agency_id: int, a: date, b: date) -> int:
+        if agency_id not in calendars:
+            with session.no_autoflush:
+                agency = session.get(Agency, agency_id)
+                calendars[agency_id] = (agency_calendar(session, agency) if agency is not None
+                                        else load_calendar(session))
+        return calendars[agency_id].workdays_between(a, b)
+    return workdays
+
+
 def _where(table: Any, agency_id: int | None) -> Any:
     return literal(True) if agency_id is None else table.c.agency_id == agency_id
 
@@ -56,11 +74,14 @@ def rebuild_connection(conn: Connection, agency_id: int | None) -> Rebuilt:
     conn.execute(delete(store.T).where(_where(store.T, agency_id)))
     delta: Delta = Counter()
     tz_of = zones(conn)
+    workdays = workdays_by(Session(bind=conn))
     cases = 0
-    # Applications grouped on exactly the columns that count: one contribution per group, weighted by its size.
-    cols = [D.c[f] for f in DISCLOSURE_FIELDS]
+    # Applications grouped on exactly the columns that count: one contribution per group, weighted by its size
+    # (of the reply instant only whether there is one).
+    cols = [D.c[f] if f != "replied_at" else case((D.c.replied_at.is_not(None), 1), else_=None).label(f)
+            for f in DISCLOSURE_FIELDS]
     for *values, n in conn.execute(select(*cols, func.count()).where(_where(D, agency_id)).group_by(*cols)):
-        contrib.disclosure(dict(zip(DISCLOSURE_FIELDS, values, strict=True)), delta, int(n))
+        contrib.disclosure(dict(zip(DISCLOSURE_FIELDS, values, strict=True)), delta, workdays, int(n))
         cases += int(n)
     cols = [W.c[f] for f in WORKORDER_FIELDS]
     for *values, n in conn.execute(select(*cols, func.count()).where(_where(W, agency_id)).group_by(*cols)):

@@ -1,5 +1,5 @@
 """Maintained summaries (issue 21): ``case_tally``, the counts the leaders' and supervisors' pages read, filled from
-the existing cases by the same rebuild ``banli stats rebuild`` runs (workflow.tally.rebuild).
+the existing cases by the same rebuild ``banli stats rebuild`` runs (workflow.tally.rebuild) in 0013.
 
 Revision ID: 0012
 Revises: 0011
@@ -9,8 +9,6 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-
-from workflow.tally.rebuild import rebuild_connection
 
 revision: str = "0012"
 down_revision: Union[str, None] = "0011"
@@ -37,7 +35,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('agency_id', 'case_kind', 'grain', 'day', 'assignee_id', 'unit_id', 'category',
                                 'report_row', 'state', name='pk_case_tally'),
     )
-    rebuild_connection(op.get_bind(), None)  # the summaries of the cases already there
+    # filled by 0013's rebuild (the summaries of the cases already there), once the table has all its columns
 
 
 def downgrade() -> None:

@@ -4,8 +4,9 @@ Run from the repository root:
     python bench/golive_import_bench.py [--rows 2000] [--postgres URL] [--append docs/benchmarks.md]
 
 Measured in one process on the same file: reading and checking alone (``workflow.golive.rows.parse_row``: the floor),
-the import (``workflow.golive.run.import_file``: a transaction per chunk of rows and a savepoint per row, every step
-through the case engine) into a fresh SQLite file, the same file again (nothing added), and the per-action baseline —
+the import (``workflow.golive.run.import_file``: a transaction per chunk of rows, every step through the case engine
+with the rows it makes held in the session and a chunk's rows inserted together — workflow.golive.buffer) into a
+fresh SQLite file, the same file again (nothing added), and the per-action baseline —
 the first ``--baseline-rows``
 good rows entered one step at a time as a clerk would (``actions.register`` + ``actions.act``, one transaction
 each) — whose result the tests prove equal to the import's (tests/workflow/test_golive_import.py).
@@ -75,14 +76,15 @@ def profile_top(url: str, tmp: Path, path: Path) -> list[tuple[str, float]]:
     prof.disable()
     stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
     wanted = {"import_file": "the whole import", "parse_row": "reading and checking the rows",
-              "_prepare": "registration: preparing (numbers, clocks, receipt notice)",
-              "_insert_registrations": "registration: inserting",
+              "_prepare": "registration: preparing (clocks, receipt notice)",
+              "reserve_registration": "registration: number and ids",
               "take_step": "the steps through the case engine", "fire": "… of which: guards, handler, event",
               "fire_row": "… of which: the state machine (policy, guards)",
               "build_facts": "… of which: facts for the guards", "validate_assignee": "… of which: checking the officer",
               "_flush": "session flushes (the steps' updates), wherever they happen",
-              "write": "the rows' events and notices, inserted per chunk"}
-    where = {"fire": "cases/engine", "write": "cases/context", "_flush": "orm/session"}
+              "take_rows": "taking a row's new rows out of the session",
+              "write": "inserting the held rows, events and notices, per chunk"}
+    where = {"fire": "cases/engine", "write": "golive/buffer", "_flush": "orm/session"}
     out = []
     for (_file, _line, name), (_cc, _nc, _tt, ct, _callers) in stats.items():
         if name in wanted and where.get(name, "") in _file:

@@ -19,9 +19,9 @@ def attach_inserted(session: Session, cls: type[T], values: dict[str, Any]) -> T
     """An instance of ``cls`` holding ``values`` as its loaded state, persistent in ``session`` (no SELECT)."""
     manager = cls.__mapper__.class_manager  # type: ignore[attr-defined]
     obj = manager.new_instance()
-    for key, value in values.items():
-        attributes.set_committed_value(obj, key, value)
-    manager.dispatch.load(attributes.instance_state(obj), None)  # what a load does (SQLModel's own state)
+    state = attributes.instance_state(obj)
+    state.dict.update(values)  # as a load fills a row's columns: no attribute events, nothing committed to undo
+    manager.dispatch.load(state, None)  # what a load does (SQLModel's own state)
     make_transient_to_detached(obj)
     session.add(obj)
     return obj  # type: ignore[no-any-return]

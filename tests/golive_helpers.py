@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from db.engine import read_session
-from db.models import Clock, ClockAdjustment, Consultation, Disclosure, Event, Outbox
+from db.models import ApprovalRequest, Clock, ClockAdjustment, Consultation, Disclosure, Event, Outbox
 from tests.conftest import configure_agency
 from tests.helpers import Staff, make_staff
 from tests.report import factory
@@ -67,7 +67,7 @@ def _json(payload: dict[str, Any]) -> dict[str, Any]:
 
 _CASE_SKIP = {"id", "agency_id", "query_code_hash", "source_no", "assignee_id", "unit_id", "registered_by"}
 _IDS = {"id", "case_id", "agency_id", "clock_id", "disclosure_id", "assignee_id", "previous_assignee_id", "actor_id",
-        "approver_id", "requested_by", "query_code", "remedy_id"}
+        "approver_id", "requested_by", "decided_by", "query_code", "remedy_id"}
 
 
 def _clean(value: Any) -> Any:
@@ -95,12 +95,17 @@ def snapshot(engine: Any, agency_id: int) -> list[dict[str, Any]]:
                             .order_by(col(Event.id))).all()
             notices = s.exec(select(Outbox).where(Outbox.case_kind == "disclosure", Outbox.case_id == case.id)
                              .order_by(col(Outbox.id))).all()
-            consultations = s.exec(select(Consultation).where(Consultation.disclosure_id == case.id)).all()
+            consultations = s.exec(select(Consultation).where(Consultation.disclosure_id == case.id)
+                                   .order_by(col(Consultation.id))).all()
+            approvals = s.exec(select(ApprovalRequest).where(ApprovalRequest.case_kind == "disclosure",
+                                                             ApprovalRequest.case_id == case.id)
+                               .order_by(col(ApprovalRequest.id))).all()
             out.append({
                 "case": {k: v for k, v in case.model_dump().items() if k not in _CASE_SKIP},
                 "clocks": [_clean(c.model_dump()) for c in clocks],
                 "ledger": ledger,
                 "consultations": [_clean(c.model_dump()) for c in consultations],
+                "approvals": [_clean(a.model_dump()) for a in approvals],
                 "events": [_clean({**e.model_dump(exclude={"agency_id"})}) for e in events],
                 "notices": [(n.notice_type, n.channel, n.recipient if not n.recipient.startswith("user:") else "user",
                              _clean({k: v for k, v in n.context.items() if k != "agency"})) for n in notices],

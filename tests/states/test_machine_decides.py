@@ -34,16 +34,20 @@ def test_disclosure_listing_equals_the_machine(state, roles, system, own, assign
     assert m.allowed(state, facts, actor, assigned, case) == m.allowed_by_machine(state, facts, actor, assigned, case)
 
 
+def _hotline_facts(data: st.DataObject) -> dict[str, object]:
+    return {"designated": data.draw(st.booleans()), "within_return_window": data.draw(st.booleans()),
+            "before_handling_due": data.draw(st.booleans()), "extension_pending": data.draw(st.booleans()),
+            "extensions_used": data.draw(st.integers(0, 3)), "max_extensions": data.draw(st.integers(0, 2)),
+            "callback_result": data.draw(st.sampled_from([None, "satisfied", "dissatisfied"])),
+            "state_before_return": data.draw(st.sampled_from([None, "received", "signed_for", "handling"])),
+            "escalations_due": data.draw(st.frozensets(st.sampled_from(["urge", "supervise"])))}
+
+
 @settings(max_examples=200, deadline=None)
 @given(state=st.sampled_from([s.value for s in hotline.WorkOrderState]), roles=ROLE_SETS, assigned=st.booleans(),
        data=st.data())
 def test_hotline_listing_equals_the_machine(state, roles, assigned, data) -> None:
-    facts = {"designated": data.draw(st.booleans()), "within_return_window": data.draw(st.booleans()),
-             "before_handling_due": data.draw(st.booleans()), "extension_pending": data.draw(st.booleans()),
-             "extensions_used": data.draw(st.integers(0, 3)), "max_extensions": data.draw(st.integers(0, 2)),
-             "callback_result": data.draw(st.sampled_from([None, "satisfied", "dissatisfied"])),
-             "state_before_return": data.draw(st.sampled_from([None, "received", "signed_for", "handling"])),
-             "escalations_due": data.draw(st.frozensets(st.sampled_from(["urge", "supervise"])))}
+    facts = _hotline_facts(data)
     actor, case = Actor(7, roles, 1), CaseParty(1, 7 if assigned else 8)
     m = hotline.MACHINE
     expected = m.allowed_by_machine(state, facts, actor, assigned, case)
@@ -102,12 +106,7 @@ def test_disclosure_firing_equals_the_machine(state, trigger, roles, who, own, a
        trigger=st.sampled_from(hotline.MACHINE.triggers), roles=ROLE_SETS, system=st.booleans(),
        assigned=st.booleans(), data=st.data())
 def test_hotline_firing_equals_the_machine(state, trigger, roles, system, assigned, data) -> None:
-    facts = {"designated": data.draw(st.booleans()), "within_return_window": data.draw(st.booleans()),
-             "before_handling_due": data.draw(st.booleans()), "extension_pending": data.draw(st.booleans()),
-             "extensions_used": data.draw(st.integers(0, 3)), "max_extensions": data.draw(st.integers(0, 2)),
-             "callback_result": data.draw(st.sampled_from([None, "satisfied", "dissatisfied"])),
-             "state_before_return": data.draw(st.sampled_from([None, "received", "signed_for", "handling"])),
-             "escalations_due": data.draw(st.frozensets(st.sampled_from(["urge", "supervise"])))}
+    facts = _hotline_facts(data)
     actor = Actor(None, frozenset(), 1) if system else Actor(7, roles, 1)
     args = (state, trigger, facts, actor, assigned, CaseParty(1, 7 if assigned else 8))
     m = hotline.MACHINE

@@ -26,16 +26,24 @@ def _grouped(rows: Iterable[tuple[int, str]]) -> dict[int, frozenset[Role]]:
 
 
 # A person's roles in an agency, read once per transaction: an import checks the same officer for every row it
-# assigns (workflow.cases.assignment). Forgotten when the transaction or a savepoint ends and whenever roles are
-# written here (replace_roles is the only writer).
+# assigns (workflow.cases.assignment). Forgotten when the transaction ends and whenever roles are written here
+# (replace_roles is the only writer) — and, once they were written in the transaction, on any rollback (a savepoint's
+# too: what was read after the write may be undone).
 _ROLES_KEY = "banli.roles_of"
+_WRITTEN_KEY = "banli.roles_written"
 
 
 @event.listens_for(OrmSession, "after_transaction_end")
 def _forget(session: OrmSession, transaction: Any) -> None:
-    if transaction.parent is not None and not transaction.nested:
-        return  # the inner "subtransaction" of a flush
-    session.info.pop(_ROLES_KEY, None)
+    if transaction.parent is None:
+        session.info.pop(_ROLES_KEY, None)
+        session.info.pop(_WRITTEN_KEY, None)
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _forget_rolled_back(session: OrmSession, previous_transaction: Any) -> None:
+    if session.info.get(_WRITTEN_KEY):
+        session.info.pop(_ROLES_KEY, None)
 
 
 def roles_of(session: Session, user_id: int, agency_id: int) -> frozenset[Role]:
@@ -75,6 +83,7 @@ def replace_roles(session: Session, user_id: int, agency_id: int, roles: frozens
     """Make ``roles`` what ``user_id`` holds in ``agency_id`` (empty: none there any more), in the caller's
     transaction; the roles held there before."""
     session.info.pop(_ROLES_KEY, None)
+    session.info[_WRITTEN_KEY] = True
     before = roles_of(session, user_id, agency_id)
     gone = [str(r) for r in before - roles]
     if gone:

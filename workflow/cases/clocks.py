@@ -89,6 +89,12 @@ def _forget(session: OrmSession, transaction: Any) -> None:
     session.info.pop(_LEDGER_KEY, None)
 
 
+def forget_clocks(session: Session) -> None:
+    """Read the clocks and ledgers again when next needed (an import between two rows of one transaction)."""
+    session.info.pop(_CLOCKS_KEY, None)
+    session.info.pop(_LEDGER_KEY, None)
+
+
 def get_clock(session: Session, case_kind: str, case_id: int, kind: str, cycle: int = 1) -> Clock | None:
     return next((c for c in case_clocks(session, case_kind, case_id) if c.kind == kind and c.cycle == cycle), None)
 
@@ -304,7 +310,8 @@ def start_clock(session: Session, *, agency_id: int, case_kind: str, case_id: in
                       amount=amount, start_date=base, updated_at=now, assignee_id=assignee_id,
                       explanation=explanation)
         session.add(clock)
-        session.flush()
+        if clock.id is None:  # else its id was reserved on adding it (an import: workflow.golive.buffer)
+            session.flush()
         _created_clock(session, clock)
     else:
         clock.start_date, clock.amount, clock.status = base, amount, ClockStatus.RUNNING
@@ -486,7 +493,8 @@ def start_planned(session: Session, plan: ClockPlan, *, agency_id: int, case_kin
         clock = Clock(**plan.row_values(agency_id=agency_id, case_kind=case_kind, case_id=case_id, cycle=cycle,
                                         assignee_id=assignee_id, now=now))
         session.add(clock)
-        session.flush()
+        if clock.id is None:  # else its id was reserved on adding it (an import: workflow.golive.buffer)
+            session.flush()
         _created_clock(session, clock)
         return clock
     clock.status, clock.met_at = ClockStatus.RUNNING, None

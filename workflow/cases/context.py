@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from db.models import Agency, User
@@ -34,7 +35,9 @@ class Collected:
 
     def write(self, session: Session) -> None:
         """Insert what was collected (one statement each), in the caller's transaction."""
-        conn = session.connection()  # plain inserts: the session's own changes need not be flushed first
+        self.write_to(session.connection())  # plain inserts: the session's own changes need not be flushed first
+
+    def write_to(self, conn: Connection) -> None:
         append_events(conn, self.events)
         enqueue_many(conn, self.notices, validate=False)  # each checked when made (CaseCtx.enqueue)
         self.events, self.notices = [], []

@@ -8,13 +8,14 @@ outbox), append the audit event, commit once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlmodel import Session
 
 from db.engine import write_session
 from db.models import Clock, Disclosure
@@ -28,7 +29,7 @@ from workflow.cases.audit import append_events, event_values
 from workflow.cases.clocks import new_clock_values
 from workflow.cases.context import Collected
 from workflow.cases.engine import ActionResult
-from workflow.cases.numbers import next_number
+from workflow.cases.numbers import next_number, take_number
 from workflow.cases.when import When, resolve
 from workflow.disclosure.context import (
     KIND,
@@ -46,7 +47,8 @@ from workflow.tally.hook import add_inserted
 
 _CASE_TABLE = Disclosure.__table__  # type: ignore[attr-defined]
 _INSERT_CASES = _CASE_TABLE.insert().returning(_CASE_TABLE.c.id, sort_by_parameter_order=True)
-_INSERT_CLOCK = Clock.__table__.insert()  # type: ignore[attr-defined]
+_CLOCK_TABLE = Clock.__table__  # type: ignore[attr-defined]
+_INSERT_CLOCK = _CLOCK_TABLE.insert()
 _CLOCK_COLUMNS = Clock.__table__.c  # type: ignore[attr-defined]
 _INSERT_CLOCK_IDS = _INSERT_CLOCK.returning(_CLOCK_COLUMNS.id, _CLOCK_COLUMNS.case_id, _CLOCK_COLUMNS.kind)
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -207,14 +209,7 @@ def _insert_registrations(conn: Connection, preps: Sequence[_Prepared], collecte
     """Number and insert prepared registrations inside the caller's transaction (Core, executemany); with
     ``collected``, their events and notices are left there for the caller to write (with those of later steps);
     with ``keep_clock_ids``, each one's ``clock_ids`` are those of its clocks."""
-    # Gap-free numbers: one counter increment per (agency, year) for the whole group, held to commit.
-    groups: dict[tuple[int, int], list[_Prepared]] = {}
-    for p in preps:
-        groups.setdefault((p.values["agency_id"], p.receipt.year), []).append(p)
-    for (agency_id, year), members in groups.items():
-        last = next_number(conn, agency_id, "disclosure", year, count=len(members))
-        for seq, p in enumerate(members, start=last - len(members) + 1):
-            p.values["tracking_no"] = p.ctx.cfg.tracking_format.format(year=year, seq=seq)
+    _number(conn, preps)
     ids = [int(i) for i in conn.execute(_INSERT_CASES, [p.values for p in preps]).scalars().all()]
     add_inserted(conn, Disclosure, [p.values for p in preps])  # the summaries (issue 21): a Core insert
     clock_rows = [{**c, "case_id": case_id} for p, case_id in zip(preps, ids, strict=True) for c in p.clocks]
@@ -224,6 +219,46 @@ def _insert_registrations(conn: Connection, preps: Sequence[_Prepared], collecte
             p.clock_ids = [made[(case_id, c["kind"])] for c in p.clocks]
     else:
         conn.execute(_INSERT_CLOCK, clock_rows)
+    events, notices = _records(preps, ids)
+    if collected is not None:
+        collected.events.extend(events)
+        collected.notices.extend(notices)
+    else:
+        append_events(conn, events)
+        enqueue_many(conn, notices, validate=False)  # checked when prepared (disclosure_context.applicant_notice)
+    return [Registered(case_id, p.values["tracking_no"], p.code, DState.REGISTERED, 1, p.receipt.isoformat())
+            for p, case_id in zip(preps, ids, strict=True)]
+
+
+def reserve_registration(session: Session, p: _Prepared, collected: Collected, take_id: Callable[[str], int]
+                         ) -> Registered:
+    """A prepared registration numbered as ``_insert_registrations`` numbers one (``take_number``), its case and
+    clocks given the ids ``take_id`` reserves but not inserted (the go-live import writes them with its later steps:
+    workflow.golive.buffer); its event and notices left in ``collected``."""
+    year = p.receipt.year
+    seq = take_number(session, p.values["agency_id"], "disclosure", year)
+    p.values["tracking_no"] = p.ctx.cfg.tracking_format.format(year=year, seq=seq)
+    case_id = take_id(_CASE_TABLE.name)
+    p.clock_ids = [take_id(_CLOCK_TABLE.name) for _ in p.clocks]
+    events, notices = _records([p], [case_id])
+    collected.events.extend(events)
+    collected.notices.extend(notices)
+    return Registered(case_id, p.values["tracking_no"], p.code, DState.REGISTERED, 1, p.receipt.isoformat())
+
+
+def _number(conn: Connection, preps: Sequence[_Prepared]) -> None:
+    """Gap-free numbers: one counter increment per (agency, year) for the whole group, held to commit."""
+    groups: dict[tuple[int, int], list[_Prepared]] = {}
+    for p in preps:
+        groups.setdefault((p.values["agency_id"], p.receipt.year), []).append(p)
+    for (agency_id, year), members in groups.items():
+        last = next_number(conn, agency_id, "disclosure", year, count=len(members))
+        for seq, p in enumerate(members, start=last - len(members) + 1):
+            p.values["tracking_no"] = p.ctx.cfg.tracking_format.format(year=year, seq=seq)
+
+
+def _records(preps: Sequence[_Prepared], ids: Sequence[int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The registrations' audit events and notices (receipt, and the 登记表 of an oral application)."""
     events = [
         event_values(agency_id=p.values["agency_id"], case_kind=KIND, case_id=case_id, actor=p.actor,
                      action="register", from_state=None, to_state=DState.REGISTERED, now=p.now,
@@ -235,14 +270,7 @@ def _insert_registrations(conn: Connection, preps: Sequence[_Prepared], collecte
                         action_key=key)
                for p, case_id in zip(preps, ids, strict=True)
                for n, key in ((p.notice, "register"), (p.form, "register:form")) if n is not None]
-    if collected is not None:
-        collected.events.extend(events)
-        collected.notices.extend(notices)
-    else:
-        append_events(conn, events)
-        enqueue_many(conn, notices, validate=False)  # checked when prepared (disclosure_context.applicant_notice)
-    return [Registered(case_id, p.values["tracking_no"], p.code, DState.REGISTERED, 1, p.receipt.isoformat())
-            for p, case_id in zip(preps, ids, strict=True)]
+    return events, notices
 
 
 def _reply_due(ctx: Ctx) -> str | None:

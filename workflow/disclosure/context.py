@@ -8,9 +8,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, select
 
-from db.models import Agency, ApprovalRequest, Clock, Consultation, Disclosure
+from db.models import Agency, ApprovalRequest, Clock, Consultation, Disclosure, StoredFile
 from notifications.context import agency_context, disclosure_case_context
 from notifications.outbox import check_context, enqueue_many, outbox_values
 from states.decisions import CATEGORY_LABELS, Category, lookup
@@ -40,6 +40,8 @@ class Ctx(CaseCtx):
     row: Disclosure
     _extension: ApprovalRequest | None = None
     _extension_read: bool = False
+    _consultations: list[Consultation] | None = None
+    _reply_files: list[StoredFile] | None = None
 
     def extension_request(self) -> ApprovalRequest | None:
         """The extension request waiting for the office head, if any: read once per context, then kept by the
@@ -52,6 +54,32 @@ class Ctx(CaseCtx):
     def requested_extension(self, req: ApprovalRequest | None) -> None:
         """The extension request just made (None: the case has none, e.g. it was registered in this transaction)."""
         self._extension, self._extension_read = req, True
+
+    def new_case(self) -> None:
+        """The case was created in this transaction (an imported row): it has no extension request, consultation
+        or file yet but those its steps make — what the reads below would find."""
+        self._extension, self._extension_read = None, True
+        self._consultations, self._reply_files = [], []
+
+    def consultations(self) -> list[Consultation]:
+        """The case's consultations in the order they were made: read once per context, then kept by the step that
+        starts one (``consulted``)."""
+        if self._consultations is None:
+            self._consultations = list(self.session.exec(select(Consultation).where(
+                Consultation.disclosure_id == self.case_id).order_by(col(Consultation.id))).all())
+        return self._consultations
+
+    def consulted(self, consultation: Consultation) -> None:
+        """A consultation just started (added to the session by the caller)."""
+        self.consultations().append(consultation)
+
+    def reply_files(self) -> list[StoredFile]:
+        """The files marked for the applicant (答复提供的政府信息), in upload order."""
+        if self._reply_files is None:
+            self._reply_files = list(self.session.exec(select(StoredFile).where(
+                StoredFile.case_kind == KIND, StoredFile.case_id == self.case_id, StoredFile.category == "reply_info",
+                col(StoredFile.for_applicant).is_(True)).order_by(col(StoredFile.id))).all())
+        return self._reply_files
 
     def clocks(self) -> dict[str, Clock]:
         """The latest cycle of each clock kind."""
@@ -92,16 +120,9 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-def objecting_third_parties(session: Session, case_id: int) -> list[Consultation]:
-    return list(session.exec(
-        select(Consultation).where(Consultation.disclosure_id == case_id, Consultation.consultee_kind == "third_party",
-                                   Consultation.opinion == "object")
-    ).all())
-
-
-def consultation_count(session: Session, case_id: int) -> int:
-    return int(session.exec(select(func.count()).select_from(Consultation).where(
-        Consultation.disclosure_id == case_id)).one())
+def objecting_third_parties(ctx: Ctx) -> list[Consultation]:
+    """The third parties consulted who objected to disclosure (条例第三十二条)."""
+    return [c for c in ctx.consultations() if c.consultee_kind == "third_party" and c.opinion == "object"]
 
 
 def refresh_next_due(ctx: Ctx) -> None:

@@ -20,13 +20,13 @@ from states.wording import DELIVERY_METHODS
 from workflow.cases.assignment import validate_assignee
 from workflow.cases.clocks import add_adjustment, pause_clock, resume_clock, start_clock, stop_clock
 from workflow.cases.pressing import press
+from workflow.cases.unwritten import SEES_UNWRITTEN, unwritten
 from workflow.disclosure import payloads as P
 from workflow.disclosure.context import (
     KIND,
     Ctx,
     agency_snapshot,
     applicant_channel,
-    consultation_count,
     notify_applicant,
     notify_party,
 )
@@ -139,13 +139,15 @@ def h_start_consultation(ctx: Ctx, p: P.ConsultationIn) -> None:
     sent = not_future(ctx, p.sent_date, "sent_date")
     got = p.consultee_received_date or sent
     not_before(got, sent, "consultee_received_date", "发出日期")
-    n = consultation_count(ctx.session, ctx.case_id) + 1
+    n = len(ctx.consultations()) + 1
     clock = start_clock(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
                         kind="consultation", base=got, amount=ctx.cfg.consultation_wd, cal=ctx.cal, now=ctx.now,
                         tz=ctx.tz, assignee_id=ctx.row.assignee_id, cycle=n, base_reason="被征求意见方收到征求意见书之日")
-    ctx.session.add(Consultation(disclosure_id=ctx.case_id, consultee_kind=p.consultee_kind,
-                                 consultee_name=p.consultee_name, consultee_contact=p.consultee_contact,
-                                 sent_date=sent, due_date=clock.due_date))
+    consultation = Consultation(disclosure_id=ctx.case_id, consultee_kind=p.consultee_kind,
+                                consultee_name=p.consultee_name, consultee_contact=p.consultee_contact,
+                                sent_date=sent, due_date=clock.due_date)
+    ctx.session.add(consultation)
+    ctx.consulted(consultation)
     reply = latest_clock(ctx, "reply")
     assert reply is not None
     pause_start = sent if ctx.cfg.consultation_pause_starts == "dispatch" else got
@@ -176,9 +178,8 @@ def h_start_consultation(ctx: Ctx, p: P.ConsultationIn) -> None:
 
 
 def _current_consultation(ctx: Ctx) -> Consultation | None:
-    return ctx.session.exec(select(Consultation).where(Consultation.disclosure_id == ctx.case_id,
-                                                       Consultation.received_date.is_(None))  # type: ignore[union-attr]
-                            .order_by(Consultation.id.desc())).first()  # type: ignore[union-attr]
+    """The latest consultation still waiting for its opinion."""
+    return next((c for c in reversed(ctx.consultations()) if c.received_date is None), None)
 
 
 def _end_consultation(ctx: Ctx, end: date, opinion: str, text: str, deemed: bool) -> None:
@@ -278,10 +279,14 @@ def prior_items(ctx: Ctx) -> int:
     """Applications by the same applicant received earlier in the same calendar month (109号第四条)."""
     rd = ctx.row.receipt_date or ctx.today
     first = rd.replace(day=1)
-    return int(ctx.session.exec(select(func.count()).select_from(Disclosure).where(
-        Disclosure.agency_id == ctx.row.agency_id, Disclosure.applicant_key == ctx.row.applicant_key,
+    agency, key, case_id = ctx.row.agency_id, ctx.row.applicant_key, ctx.case_id
+    stored = int(ctx.session.exec(select(func.count()).select_from(Disclosure).where(
+        Disclosure.agency_id == agency, Disclosure.applicant_key == key,
         Disclosure.receipt_date >= first, Disclosure.receipt_date <= rd,  # type: ignore[operator]
-        Disclosure.id < ctx.case_id)).one())  # type: ignore[operator]
+        Disclosure.id < case_id).execution_options(**SEES_UNWRITTEN)).one())  # type: ignore[operator]
+    return stored + sum(1 for v in unwritten(ctx.session, "disclosure")  # an import's applications not yet written
+                        if v["agency_id"] == agency and v["applicant_key"] == key
+                        and v["receipt_date"] is not None and first <= v["receipt_date"] <= rd and v["id"] < case_id)
 
 
 def h_send_fee_notice(ctx: Ctx, p: P.FeeNoticeIn) -> None:

@@ -6,16 +6,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlmodel import col, select
-
-from db.models import StoredFile
 from states.decisions import Category, lookup
 from states.vocab import ClockStatus
 from states.wording import DELIVERY_METHODS, OBTAIN_WAYS
 from workflow.cases.clocks import stop_clock
 from workflow.disclosure import payloads as P
 from workflow.disclosure.context import (
-    KIND,
     Ctx,
     applicant_channel,
     decision_view,
@@ -37,7 +33,7 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
     missing = [k for k in r.required if not p.detail.get(k, "").strip()]
     if missing:
         raise DomainValidation([{"field": f"detail.{k}", "code": "required", "message": "此项为必填项"} for k in missing])
-    objections = objecting_third_parties(ctx.session, ctx.case_id)
+    objections = objecting_third_parties(ctx)
     discloses = p.category in (Category.DISCLOSE, Category.PARTIAL)
     over_objection = _objection_outcome(p, bool(objections))
     reply = latest_clock(ctx, "reply")
@@ -95,9 +91,7 @@ def _delivery_slip(ctx: Ctx, doc_no: str) -> None:
 def provided_files(ctx: Ctx) -> dict[str, Any]:
     """The files marked for the applicant (答复提供的政府信息) and how they travel with an emailed reply:
     attached up to the agency's size limit, else a download link valid for a stated period."""
-    files = ctx.session.exec(select(StoredFile).where(
-        StoredFile.case_kind == KIND, StoredFile.case_id == ctx.case_id, StoredFile.category == "reply_info",
-        col(StoredFile.for_applicant).is_(True)).order_by(col(StoredFile.id))).all()
+    files = ctx.reply_files()
     if not files or applicant_channel(ctx.row)[0] != "email":
         return {}
     listed = [{"id": f.id, "filename": f.filename, "sha256": f.sha256, "size": f.size,

@@ -9,7 +9,7 @@ from db.models import Clock
 from states.decisions import Category, lookup, row_for
 from states.vocab import OPEN_CLOCK, ClockStatus
 from workflow.cases.clocks import stop_clock
-from workflow.cases.numbers import next_number
+from workflow.cases.numbers import take_number
 from workflow.disclosure.context import Ctx
 from workflow.errors import DomainValidation
 
@@ -62,6 +62,6 @@ def stop_open(ctx: Ctx, status: ClockStatus = ClockStatus.CANCELLED) -> None:
 
 def next_doc_no(ctx: Ctx, series: str) -> str:
     year = ctx.today.year
-    seq = next_number(ctx.session.connection(), ctx.row.agency_id, series, year)  # a counter: nothing to flush first
+    seq = take_number(ctx.session, ctx.row.agency_id, series, year)  # a counter: nothing to flush first
     fmt = ctx.cfg.reply_doc_format if series == "reply" else ctx.cfg.notice_doc_format
     return fmt.format(year=year, seq=seq)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -17,12 +18,13 @@ from db.loaded import attach_inserted
 from db.models import Clock, Disclosure
 from states.disclosure import STATE_LABELS
 from workflow.accounts.principal import Principal
-from workflow.cases.clocks import inserted_clocks
+from workflow.cases.clocks import case_clocks, inserted_clocks
 from workflow.cases.context import Collected
-from workflow.disclosure.actions import _insert_registrations, _prepare
+from workflow.disclosure.actions import _insert_registrations, _prepare, reserve_registration
 from workflow.disclosure.context import KIND, Ctx
 from workflow.disclosure.kind import DISCLOSURE
 from workflow.errors import DomainValidation, InvalidTransition
+from workflow.golive.buffer import pool_of
 from workflow.golive.columns import STATUS_LABELS
 from workflow.golive.rows import RowPlan
 from workflow.golive.step import take_step
@@ -53,13 +55,17 @@ class Imported:
 
 
 def write_row(session: Session, engine: Engine, plan: RowPlan, actor: Principal, now: datetime, tz: str,
-              assignee_id: int | None, collected: Collected) -> Imported:
+              assignee_id: int | None, collected: Collected, deferred: list[Any] | None = None) -> Imported:
     """Register the application at its receipt and take its steps on their days; RowRefused names the column. The
     row's audit events and notices are left in ``collected`` (nothing reads them back): the caller writes them, in
-    the same transaction, once the row is accepted."""
+    the same transaction, once the row is accepted. ``deferred``: the case and its first clocks are not inserted
+    but get reserved ids and are listed there, and nothing is flushed (workflow.golive.buffer writes the row)."""
     prepared = _prepare(engine, plan.registration, actor, now)
     prepared.values["source_no"] = plan.source_no
-    (registered,) = _insert_registrations(session.connection(), [prepared], collected, keep_clock_ids=True)
+    if deferred is None:
+        (registered,) = _insert_registrations(session.connection(), [prepared], collected, keep_clock_ids=True)
+    else:
+        registered = reserve_registration(session, prepared, collected, pool_of(session).take)
     # The row just inserted, as the session would load it (every column is in the inserted values): no SELECT.
     row = attach_inserted(session, Disclosure, {**prepared.values, "id": registered.id})
     # … and its clocks, each with an explanation of its own as loaded from its JSON column (the values' share memoised
@@ -68,19 +74,23 @@ def write_row(session: Session, engine: Engine, plan: RowPlan, actor: Principal,
         attach_inserted(session, Clock, {**values, "case_id": registered.id, "id": clock_id,
                                          "explanation": json.loads(json.dumps(values["explanation"]))})
         for values, clock_id in zip(prepared.clocks, prepared.clock_ids, strict=True)])
+    if deferred is not None:
+        deferred.append(row)
+        deferred.extend(case_clocks(session, KIND, registered.id))
     reason = plan.registration.backfill_reason or ""
     actx = prepared.ctx  # the agency, its settings and calendar, as the registration read them
     ctx = Ctx(session, row, actx.agency, actx.cfg, actx.cal, actor, now)
     # The registration is the case's only step so far (what workflow.cases.engine.previous_step would read back).
     ctx.previous_at, ctx.previous_known = max(prepared.now, plan.registration.received_at), True
-    ctx.requested_extension(None)  # a new case: no extension request yet
+    ctx.new_case()  # no extension request, consultation or file yet
     ctx.collected = collected
     at = plan.received
     for step in plan.steps:
         at = max(at, start_of_day(step.day, tz))  # a day's steps keep their order; never before the receipt
         payload = {"assignee_id": assignee_id} if step.action == "assign" else step.payload
         try:
-            take_step(session, DISCLOSURE, ctx, step.action, payload, at, reason, flush=not session.autoflush)
+            take_step(session, DISCLOSURE, ctx, step.action, payload, at, reason,
+                      flush=deferred is None and not session.autoflush)
         except DomainValidation as exc:
             first = exc.fields[0] if exc.fields else {}
             column = FIELD_COLUMNS.get(str(first.get("field", "")).split(".")[0]) or step.column

@@ -20,21 +20,31 @@ from db.engine import read_session, write_session
 from db.models import Disclosure, User
 from states.roles import Role
 from workflow.accounts.principal import Principal
-from workflow.accounts.roles import holders
+from workflow.accounts.roles import holders, roles_of
 from workflow.agencies.cache import agency_context_cached
 from workflow.cases.context import Collected
 from workflow.errors import NotFound
 from workflow.golive.actor import import_principal
 from workflow.golive.apply import RowRefused, write_row
+from workflow.golive.buffer import (
+    Buffer,
+    BufferedRow,
+    Deferring,
+    NotDeferrable,
+    WriteFirst,
+    deferring,
+    discard,
+    take_rows,
+)
 from workflow.golive.rows import RowPlan, parse_row
 from workflow.golive.source import header_of, read_rows
 from workflow.hotline.records import RowError
 
 Progress = Callable[[int], None]
-# Rows written per transaction, each row in its own savepoint (all of it or nothing of it): the commit, the write lock
-# and the session are paid once per chunk, and the audit events and notices of its rows are inserted together (one
-# statement each) before its commit. Other writers wait for the chunk's transaction (≈0.1–0.3 s per 50 rows here).
-CHUNK_ROWS = 50
+# Rows written per transaction: the commit, the write lock and the session are paid once per chunk. Each row runs
+# with what it creates held in the session and nothing written (all of it or nothing of it), and the chunk's rows are
+# inserted together (workflow.golive.buffer). Other writers wait for the chunk's transaction.
+CHUNK_ROWS = 200
 
 
 @dataclass
@@ -123,7 +133,7 @@ def import_file(engine: Engine, path: Path | str, user: Principal, now: datetime
     known = _known_numbers(engine, actor.agency_id)
     report = GoLiveReport(dry_run=dry_run)
     seen: dict[str, int] = {}
-    chunk = _Chunk(engine, dry_run, sorted(set(officers.by_username.values())))
+    chunk = _Chunk(engine, dry_run, actor.agency_id, sorted(set(officers.by_username.values())), report)
     with ExitStack() as stack:
         stack.callback(chunk.abandon)  # an unexpected error: the open chunk is rolled back
         for number, cells in rows:
@@ -134,7 +144,7 @@ def import_file(engine: Engine, path: Path | str, user: Principal, now: datetime
             elif parsed.source_no in known:
                 report.existing += 1
             else:
-                _write(chunk, parsed, actor, now, tz, officers, written, report)
+                _write(chunk, parsed, actor, now, tz, officers, written)
             if progress is not None:
                 progress(1)
         chunk.end()
@@ -142,65 +152,179 @@ def import_file(engine: Engine, path: Path | str, user: Principal, now: datetime
     return report
 
 
+@dataclass
+class _Row:
+    """What a row needs to be written (again, on the per-row path, if its chunk must be redone)."""
+
+    plan: RowPlan
+    actor: Principal
+    now: datetime
+    tz: str
+    assignee_id: int | None
+    written: dict[str, str]
+
+
 class _Chunk:
     """The open write transaction of up to CHUNK_ROWS rows (committed, or rolled back in a dry run, when full)."""
 
-    def __init__(self, engine: Engine, dry_run: bool, officer_ids: list[int]) -> None:
-        self.engine, self.dry_run, self.officer_ids = engine, dry_run, officer_ids
+    def __init__(self, engine: Engine, dry_run: bool, agency_id: int, officer_ids: list[int],
+                 report: GoLiveReport) -> None:
+        self.engine, self.dry_run, self.agency_id, self.officer_ids = engine, dry_run, agency_id, officer_ids
+        self.report = report
         self._stack: ExitStack | None = None
         self._session: Session | None = None
         self._officers: list[User] = []
-        self._pending = Collected()
+        self._deferring: Deferring | None = None
+        self.buffer = Buffer()
+        self.accepted: list[_Row] = []  # this transaction's rows, counted once it commits
         self.rows = 0
 
     def session(self) -> Session:
         if self._session is None:
             self._stack = ExitStack()
-            self._session = self._stack.enter_context(write_session(self.engine))
-            # Every query sees the row's earlier steps (as each ``act`` of a clerk would, after its commit): the
-            # session flushes before a query instead of after each step (workflow.golive.step).
-            self._session.autoflush = True
-            # The officers, loaded once and held: the assignments' look-ups (validate_assignee) find them in the
-            # session instead of reading each again.
-            self._officers = list(self._session.exec(select(User).where(col(User.id).in_(self.officer_ids))))
+            session = self._session = self._stack.enter_context(write_session(self.engine))
+            # The officers, loaded once and held, with their roles here: the assignments' checks (validate_assignee)
+            # find them in the session instead of reading each again.
+            self._officers = list(session.exec(select(User).where(col(User.id).in_(self.officer_ids))))
+            for uid in self.officer_ids:
+                roles_of(session, uid, self.agency_id)
+            self._deferring = self._stack.enter_context(deferring(session, self.buffer))
             self.rows = 0
         return self._session
 
-    def row_done(self, accepted: Collected | None) -> None:
-        """One more row tried; ``accepted``: the events and notices of a row written (its savepoint released), to be
-        inserted with those of the chunk's other rows before the commit (None: the row was rolled back)."""
-        if accepted is not None:
-            self._pending.events += accepted.events
-            self._pending.notices += accepted.notices
+    def write(self, row: _Row) -> None:
+        """One row: deferred into the buffer, or on the per-row path when the buffer cannot hold it."""
+        for _ in range(2):
+            try:
+                self._deferred(row)
+                return
+            except WriteFirst:  # a query that must see the rows waiting: write them, then run the row again
+                self.write_out()
+            except NotDeferrable:
+                self.write_out()
+                break
+        self._per_row(row)
+
+    def _deferred(self, row: _Row) -> None:
+        session = self.session()
+        assert self._deferring is not None
+        collected, made = Collected(), []  # type: ignore[var-annotated]
+        try:
+            with self._deferring.row():
+                write_row(session, self.engine, row.plan, row.actor, row.now, row.tz, row.assignee_id, collected,
+                          deferred=made)
+                tables = take_rows(session, made)
+        except BaseException:
+            discard(session, made)
+            raise
+        self.buffer.add(BufferedRow(row, tables, collected))
+        self._done(row)
+
+    def _per_row(self, row: _Row) -> None:
+        """The row through the session's own flushes in a savepoint (what the import did before the buffer)."""
+        session = self.session()
+        assert self._deferring is not None
+        collected = Collected()
+        session.autoflush = True  # every query sees the row's earlier steps, as each ``act`` of a clerk would
+        try:
+            with self._deferring.per_row(), session.begin_nested():
+                write_row(session, self.engine, row.plan, row.actor, row.now, row.tz, row.assignee_id, collected)
+        finally:
+            session.autoflush = False
+        collected.write(session)
+        self._done(row)
+
+    def _done(self, row: _Row) -> None:
+        self.accepted.append(row)
         self.rows += 1
         if self.rows >= CHUNK_ROWS:
             self.end()
+
+    def refused(self) -> None:
+        self.rows += 1
+        if self.rows >= CHUNK_ROWS:
+            self.end()
+
+    def write_out(self) -> None:
+        """Insert the rows waiting in the buffer (the transaction stays open)."""
+        if self._deferring is None:
+            return
+        try:
+            self._deferring.write()
+        except IntegrityError:
+            self._redo()
 
     def end(self) -> None:
         if self._session is None:
             return
         session, stack = self._session, self._stack
-        self._session = self._stack = None
-        self._officers = []
-        pending, self._pending = self._pending, Collected()
         assert stack is not None
-        with stack:
-            pending.write(session)
-            if self.dry_run:
-                session.rollback()
-            else:
-                session.commit()
+        try:
+            with stack:
+                assert self._deferring is not None
+                self._deferring.write()
+                if self.dry_run:
+                    session.rollback()
+                else:
+                    session.commit()
+        except IntegrityError:
+            self._redo()
+            return
+        finally:
+            self._session = self._stack = self._deferring = None
+            self._officers = []
+            self.buffer = Buffer()
+        accepted, self.accepted = self.accepted, []
+        for row in accepted:
+            self._count(row)
+
+    def _redo(self) -> None:
+        """Another import of the same 原编号 committed first: this transaction is rolled back and each of its rows
+        written again on its own, the one already there reported."""
+        self.abandon_transaction()
+        rows, self.accepted = self.accepted, []
+        for row in rows:
+            try:
+                with write_session(self.engine) as session:
+                    collected = Collected()
+                    session.autoflush = True
+                    write_row(session, self.engine, row.plan, row.actor, row.now, row.tz, row.assignee_id,
+                              collected)
+                    collected.write(session)
+                    if self.dry_run:
+                        session.rollback()
+                    else:
+                        session.commit()
+            except IntegrityError:
+                self.report.errors.append(RowError(row.plan.row, header_of(row.written, "source_no"), "原编号已存在",
+                                                   "duplicate"))
+                continue
+            self._count(row)
+
+    def _count(self, row: _Row) -> None:
+        self.report.created += 1
+        if row.plan.status == "concluded":
+            self.report.concluded += 1
+        else:
+            self.report.open += 1
+
+    def abandon_transaction(self) -> None:
+        self.buffer = Buffer()
+        self._officers = []
+        self.rows = 0
+        if self._stack is not None:
+            stack, self._session, self._stack, self._deferring = self._stack, None, None, None
+            stack.close()  # write_session rolls back what was not committed
 
     def abandon(self) -> None:
-        if self._stack is not None:
-            stack, self._session, self._stack = self._stack, None, None
-            self._pending = Collected()
-            stack.close()  # write_session rolls back what was not committed
+        self.accepted = []
+        self.abandon_transaction()
 
 
 def _write(chunk: _Chunk, plan: RowPlan, actor: Principal, now: datetime, tz: str, officers: _Officers,
-           written: dict[str, str], report: GoLiveReport) -> None:
-    """One row in its own savepoint of the chunk's transaction: all of it or nothing of it."""
+           written: dict[str, str]) -> None:
+    """One row, all of it or nothing of it; a refused row is reported at its column."""
+    report = chunk.report
     assignee_id: int | None = None
     if plan.assignee and any(s.action == "assign" for s in plan.steps):
         found = officers.find(plan.assignee)
@@ -208,22 +332,11 @@ def _write(chunk: _Chunk, plan: RowPlan, actor: Principal, now: datetime, tz: st
             report.errors.append(RowError(plan.row, header_of(written, "assignee"), found, "invalid_assignee"))
             return
         assignee_id = found
-    session = chunk.session()
-    collected = Collected()
     try:
-        with session.begin_nested():
-            write_row(session, chunk.engine, plan, actor, now, tz, assignee_id, collected)
+        chunk.write(_Row(plan, actor, now, tz, assignee_id, written))
     except RowRefused as exc:
         report.errors.append(RowError(plan.row, header_of(written, exc.column), exc.message, exc.code))
-        chunk.row_done(None)
-        return
-    except IntegrityError:  # another import of the same number committed first
+        chunk.refused()
+    except IntegrityError:  # on the per-row path: another import of the same number committed first
         report.errors.append(RowError(plan.row, header_of(written, "source_no"), "原编号已存在", "duplicate"))
-        chunk.row_done(None)
-        return
-    chunk.row_done(collected)
-    report.created += 1
-    if plan.status == "concluded":
-        report.concluded += 1
-    else:
-        report.open += 1
+        chunk.refused()

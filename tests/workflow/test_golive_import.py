@@ -17,6 +17,7 @@ from tests.fixtures.golive_gen import BAD, rows, write_csv, write_xlsx
 from tests.golive_helpers import plans, replay, second_agency, snapshot
 from tests.golive_helpers import runner as helpers_runner
 from tests.helpers import make_staff
+from tests.workflow.test_summaries import assert_consistent
 from workflow.agencies.cache import agency_context_cached
 from workflow.disclosure.actions import rest_day_rule
 from workflow.errors import InvalidTransition
@@ -203,6 +204,7 @@ def test_the_buffered_import_writes_what_the_per_row_path_writes(db, tmp_path, c
     for a, b in zip(a_cases, b_cases, strict=True):
         for part in ("case", "clocks", "ledger", "consultations", "approvals", "events", "notices", "notice_status"):
             assert a[part] == b[part], (a["case"]["tracking_no"], part)
+    assert_consistent(db.engine)  # the summaries moved with the rows held (issue 21)
     priors = sorted(c["case"]["fee_detail"]["prior"] for c in a_cases if c["case"]["fee_method"] == "item")
     assert len(fees) >= 10 and priors == list(range(len(fees)))
     with read_session(db.engine) as s:

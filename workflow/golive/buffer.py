@@ -33,14 +33,17 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel
 
+from db.models import Clock, Disclosure
 from workflow.cases.clocks import forget_clocks
 from workflow.cases.context import Collected
 from workflow.cases.numbers import NumberBook, keep_book
 from workflow.cases.unwritten import hold
+from workflow.tally.hook import add_inserted
 
 _POOL_KEY = "banli.golive.ids"
 _BUFFER_KEY = "banli.golive.buffer"
 _ARMED_KEY = "banli.golive.deferred_row"  # on the connection: a deferred row is running
+_SUMMARISED = {"disclosure": Disclosure, "clock": Clock}  # rows the summaries count (workflow.tally.hook)
 _PG_BLOCK = 64  # ids drawn from a PostgreSQL sequence at a time (unused ones are skipped, as after a rollback)
 
 
@@ -130,6 +133,9 @@ class Buffer:
                 groups.setdefault((table, tuple(values)), []).append(values)
         for (table, _keys), group in sorted(groups.items(), key=lambda g: order[g[0][0]]):
             conn.execute(table.insert(), group)
+            model = _SUMMARISED.get(table.name)
+            if model is not None:  # the summaries (issue 21) move with a Core insert as with a flush
+                add_inserted(conn, model, group)
         everything = Collected()
         for r in rows:
             everything.events += r.collected.events

@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -75,9 +76,12 @@ def _serve(root: str, port: int) -> None:
                 log_level="warning")
 
 
-def _start_server() -> tuple[str, multiprocessing.process.BaseProcess]:
+def start_server(target: Callable[..., None] | None = None, args: tuple[Any, ...] = ()
+                 ) -> tuple[str, multiprocessing.process.BaseProcess]:
+    """``target(root, port, *args)`` (default: this benchmark's server) in a spawned process; its base URL once it
+    answers ``/login``."""
     port = _port()
-    proc = multiprocessing.get_context("spawn").Process(target=_serve, args=(str(Path.cwd()), port))
+    proc = multiprocessing.get_context("spawn").Process(target=target or _serve, args=(str(Path.cwd()), port, *args))
     proc.start()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -178,7 +182,7 @@ def _load() -> str:
 def run(label: str, n: int, rounds: int, spread: bool, verbose: bool = False) -> None:
     """``rounds`` times: n/rounds registrations quiet, then n/rounds under the flood — alternating, so that the
     machine's own load (shared, changing) weighs on both alike."""
-    base, server = _start_server()
+    base, server = start_server()
     flood = Flood(base, spread)
     try:
         with httpx.Client(base_url=base) as c:

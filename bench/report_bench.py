@@ -46,12 +46,12 @@ N = "\\N"
 TS = "2026-01-01 00:00:00+00"
 
 
-def generate(n: int, agencies: int, users: dict[int, list[tuple[int, int]]], seed: int = 7
+def generate(n: int, agencies: int, users: dict[int, list[tuple[int, int]]], seed: int = 7, first: int = 1
              ) -> Iterator[tuple[str, str | None]]:
-    """Yield (disclosure line, clock line or None) in COPY text format."""
-    rnd = random.Random(seed)
+    """Yield (disclosure line, clock line or None) in COPY text format, for application ids ``first``..``n``."""
+    rnd = random.Random(seed + first - 1)
     span = (AS_OF - START).days
-    for i in range(1, n + 1):
+    for i in range(first, n + 1):
         agency = 1 + i % agencies
         r = rnd.random()
         cat = CATEGORIES[bisect.bisect_left(CAT_CUM, r)]
@@ -93,24 +93,10 @@ def fill(admin: str, url: str, dbname: str, n: int, agencies: int) -> float:
         conn.execute(f'CREATE DATABASE "{dbname}"')
     engine = make_engine(url, pool_size=2)
     SQLModel.metadata.create_all(engine)
-    users: dict[int, list[tuple[int, int]]] = {}
     from datetime import UTC, datetime
 
-    now = datetime(2026, 1, 1, tzinfo=UTC)
-    unit_t, user_t = SQLModel.metadata.tables["unit"], SQLModel.metadata.tables["app_user"]
     with engine.begin() as sa_conn:
-        for a in range(1, agencies + 1):
-            sa_conn.execute(insert(db.models.Agency).values(id=a, code=f"a{a}", name=f"机关{a}", settings={},
-                                                         created_at=now))
-            users[a] = []
-            for u in range(3):
-                unit_id = sa_conn.execute(insert(unit_t).values(agency_id=a, name=f"科室{u}")
-                                          .returning(unit_t.c.id)).scalar_one()
-                for k in range(2):
-                    uid = sa_conn.execute(insert(user_t).values(
-                        agency_id=a, unit_id=unit_id, username=f"u{a}_{u}_{k}", display_name="x",
-                        password_hash="x", created_at=now).returning(user_t.c.id)).scalar_one()
-                    users[a].append((uid, unit_id))
+        users = agencies_with_officers(sa_conn, agencies, datetime(2026, 1, 1, tzinfo=UTC))
     engine.dispose()
     pg = url.replace("postgresql+psycopg://", "postgresql://", 1)
     with psycopg.connect(pg) as conn, conn.cursor() as cur:
@@ -140,6 +126,28 @@ def fill(admin: str, url: str, dbname: str, n: int, agencies: int) -> float:
         conn.execute("VACUUM ANALYZE disclosure")
         conn.execute("VACUUM ANALYZE clock")
     return time.perf_counter() - t0
+
+
+def agencies_with_officers(sa_conn: Any, agencies: int, now: Any, existing: int = 0
+                           ) -> dict[int, list[tuple[int, int]]]:
+    """Agencies ``existing``+1..``agencies`` (ids as numbered) and 3 units of 2 officers in each of 1..``agencies``:
+    {agency: [(officer id, unit id)]} for ``generate``."""
+    unit_t, user_t = SQLModel.metadata.tables["unit"], SQLModel.metadata.tables["app_user"]
+    users: dict[int, list[tuple[int, int]]] = {}
+    for a in range(1, agencies + 1):
+        if a > existing:
+            sa_conn.execute(insert(db.models.Agency).values(id=a, code=f"a{a}", name=f"机关{a}", settings={},
+                                                         created_at=now))
+        users[a] = []
+        for u in range(3):
+            unit_id = sa_conn.execute(insert(unit_t).values(agency_id=a, name=f"科室{a}-{u}")
+                                      .returning(unit_t.c.id)).scalar_one()
+            for k in range(2):
+                uid = sa_conn.execute(insert(user_t).values(
+                    agency_id=a, unit_id=unit_id, username=f"u{a}_{u}_{k}", display_name=f"承办人{a}-{u}-{k}",
+                    password_hash="x", created_at=now).returning(user_t.c.id)).scalar_one()
+                users[a].append((uid, unit_id))
+    return users
 
 
 def copy_lines(cur: Any, table: str, cols: Sequence[str], lines: list[str]) -> None:

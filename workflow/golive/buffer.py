@@ -38,7 +38,7 @@ from workflow.cases.clocks import forget_clocks
 from workflow.cases.context import Collected
 from workflow.cases.numbers import NumberBook, keep_book
 from workflow.cases.unwritten import hold
-from workflow.tally.hook import add_inserted
+from workflow.tally.hook import add_inserted_many
 
 _POOL_KEY = "banli.golive.ids"
 _BUFFER_KEY = "banli.golive.buffer"
@@ -131,11 +131,13 @@ class Buffer:
         for r in rows:
             for table, values in r.tables:
                 groups.setdefault((table, tuple(values)), []).append(values)
+        summarised: list[tuple[type, list[dict[str, Any]]]] = []
         for (table, _keys), group in sorted(groups.items(), key=lambda g: order[g[0][0]]):
             conn.execute(table.insert(), group)
             model = _SUMMARISED.get(table.name)
-            if model is not None:  # the summaries (issue 21) move with a Core insert as with a flush
-                add_inserted(conn, model, group)
+            if model is not None:
+                summarised.append((model, group))
+        add_inserted_many(conn, summarised)  # the summaries (issue 21) move with a Core insert as with a flush
         everything = Collected()
         for r in rows:
             everything.events += r.collected.events
@@ -209,7 +211,7 @@ class Deferring:
             conn.info.pop(_ARMED_KEY, None)
             forget_clocks(self.session)  # the row's clocks and ledger as read: nothing reads them again
 
-    def write(self) -> list[BufferedRow]:
+    def write_held(self) -> list[BufferedRow]:
         """The rows held, and the counters as taken, inserted (the transaction stays open)."""
         conn = self.session.connection()
         self.book.write(conn)

@@ -250,7 +250,7 @@ class _Chunk:
         if self._deferring is None:
             return
         try:
-            self._deferring.write()
+            self._deferring.write_held()
         except IntegrityError:
             self._redo()
 
@@ -262,7 +262,7 @@ class _Chunk:
         try:
             with stack:
                 assert self._deferring is not None
-                self._deferring.write()
+                self._deferring.write_held()
                 if self.dry_run:
                     session.rollback()
                 else:

@@ -117,11 +117,17 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
 
 def add_inserted(conn: Connection, model: type, rows: Iterable[Mapping[str, Any]]) -> None:
     """New cases written with Core (``model``: Disclosure or WorkOrder; ``rows``: their inserted values)."""
-    fields = FIELDS[model]
+    add_inserted_many(conn, [(model, rows)])
+
+
+def add_inserted_many(conn: Connection, batches: Iterable[tuple[type, Iterable[Mapping[str, Any]]]]) -> None:
+    """Rows of several kinds written with Core (Disclosure, WorkOrder, Clock), added in one delta."""
     delta: Delta = Counter()
     tz_of, workdays = zones(conn), workdays_by(Session(bind=conn))
-    for r in rows:
-        contribute(model, {f: r.get(f) for f in fields}, delta, tz_of, workdays)
+    for model, rows in batches:
+        fields = FIELDS[model]
+        for r in rows:
+            contribute(model, {f: r.get(f) for f in fields}, delta, tz_of, workdays)
     store.add(conn, delta)
 
 

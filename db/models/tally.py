@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Column, Integer, PrimaryKeyConstraint, text
+from sqlalchemy import Column, Index, Integer, PrimaryKeyConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -25,10 +25,13 @@ class CaseTally(SQLModel, table=True):
         # agency first: every reader asks for one agency (or a supervisor's few), then a grain and a day range
         PrimaryKeyConstraint("agency_id", "case_kind", "grain", "day", "assignee_id", "unit_id", "category",
                              "report_row", "state", name="pk_case_tally"),
+        # the view of all agencies (a supervisor's, the consolidated report): by grain and day, any agency
+        Index("ix_case_tally_all", "case_kind", "grain", "day"),
     )
     agency_id: int = Field(foreign_key="agency.id")
     case_kind: str = Field(max_length=16)
-    grain: str = Field(max_length=1)  # s state · d day · p people · o open now · r report month · w row by day
+    grain: str = Field(max_length=1)  # s state · d day · p people · o open now · r report month · w row by day;
+    # m, q, v: the months of d, p, w
     day: date  # the day (or month's first day) counted in; 2000-01-01 for the undated grains
     assignee_id: int = 0  # 0: nobody / not a key of this grain
     unit_id: int = 0

@@ -57,7 +57,8 @@ def assert_consistent(engine) -> None:
 def assert_figures_agree(engine, agency_id: int, today: date) -> None:
     now = at(today, 18)
     periods = [Period.year(2025), Period.year(2026), Period(date(2026, 1, 1), date(2026, 2, 15)),
-               Period(date(2026, 2, 16), date(2026, 3, 31))]
+               Period(date(2026, 2, 16), date(2026, 3, 31)), Period(date(2026, 1, 15), date(2026, 1, 20)),
+               Period(date(2025, 12, 10), date(2026, 3, 4))]  # whole months from the monthly twins, the ends by day
     with read_session(engine) as s:
         for scope in (agency_id, None, frozenset({agency_id})):
             for p in periods:

@@ -16,6 +16,9 @@ key columns its readers group by (0 or "" elsewhere), so a reader sums few rows:
 
 "Closed" counts an application with a receipt date on max(receipt, concluded): then "received by d − closed by d" is
 exactly the applications received by d and not concluded by d (table 三's 第四项 and the open-at-end figures).
+
+Each dated grain has a monthly twin (``m`` of ``d``, ``q`` of ``p``, ``v`` of ``w``: the same counts on the month's
+first day), so a period reads its whole months from the twin and only the days at its two ends from the daily grain.
 """
 
 from __future__ import annotations
@@ -117,11 +120,19 @@ def _aware(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=ZoneInfo("UTC"))
 
 
+MONTHLY = {"d": "m", "p": "q", "w": "v"}  # a daily grain → its monthly twin
+
+
 def rows(delta: Delta) -> list[dict[str, Any]]:
     """The delta as one row per key with every measure (zero rows left out), for an upsert — in key order, so two
     transactions lock the summary rows they share in the same order (no deadlock on PostgreSQL)."""
     by_key: dict[Key, dict[str, int]] = {}
     for (k, measure), n in delta.items():
-        if n:
-            by_key.setdefault(k, dict.fromkeys(MEASURES, 0))[measure] += n
+        if not n:
+            continue
+        by_key.setdefault(k, dict.fromkeys(MEASURES, 0))[measure] += n
+        twin = MONTHLY.get(k[2])
+        if twin is not None:
+            month = (*k[:2], twin, month_of(k[3]), *k[4:])
+            by_key.setdefault(month, dict.fromkeys(MEASURES, 0))[measure] += n
     return [{**dict(zip(KEY, k, strict=True)), **m} for k, m in sorted(by_key.items()) if any(m.values())]

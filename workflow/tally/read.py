@@ -5,10 +5,10 @@ over a few hundred summary rows of an agency, however many cases it has. The raw
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlmodel import Session
 
 from states.annual_report import ReportFormat, Table3
@@ -23,7 +23,7 @@ from workflow.reports.stats import (
     register_summaries_provider,
     stats_result,
 )
-from workflow.tally.contrib import EPOCH
+from workflow.tally.contrib import EPOCH, MONTHLY
 from workflow.tally.store import T
 
 DISCLOSURE = CaseKindName.DISCLOSURE.value
@@ -35,6 +35,27 @@ def _grain(agency_id: AgencyScope, grain: str, kind: str = DISCLOSURE) -> list[C
 
 def _between(first: date, last: date) -> ColumnElement[bool]:
     return and_(T.c.day >= first, T.c.day <= last)
+
+
+FOREVER = date(9000, 12, 31)  # "every day after" as a period's end
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _dated(agency_id: AgencyScope, grain: str, first: date, last: date) -> ColumnElement[bool]:
+    """The rows of the daily ``grain`` in [first, last]: its whole months from the monthly twin, the days at either
+    end from the daily grain (a year of all agencies is 12 rows an agency and key, not 365)."""
+    c = T.c
+    lo = first if first.day == 1 else _next_month(first)  # the first whole month's first day
+    after = last + timedelta(days=1)
+    hi = after if after.day == 1 else last.replace(day=1)  # the day after the last whole month
+    if lo >= hi:
+        return and_(*_grain(agency_id, grain), _between(first, last))
+    days = or_(and_(c.day >= first, c.day < lo), and_(c.day >= hi, c.day <= last))
+    return or_(and_(*_grain(agency_id, grain), days),
+               and_(*_grain(agency_id, MONTHLY[grain]), c.day >= lo, c.day < hi))
 
 
 def _month(day: date) -> str:
@@ -52,7 +73,7 @@ def by_month(s: Session, agency_id: AgencyScope, first: date, last: date) -> dic
     """"YYYY-MM" → received, concluded, extended, replied, on_time, wd_n, wd of the days [first, last]."""
     c = T.c
     names = ("received", "concluded", "extended", "replied", "on_time", "wd_n", "wd")
-    q = (select(c.day, *[func.sum(c[n]) for n in names]).where(*_grain(agency_id, "d"), _between(first, last))
+    q = (select(c.day, *[func.sum(c[n]) for n in names]).where(_dated(agency_id, "d", first, last))
          .group_by(c.day))
     out: dict[str, Counter[str]] = {}
     for day, *ns in s.execute(q):
@@ -69,7 +90,7 @@ def _open_people(s: Session, agency_id: AgencyScope, end: date) -> dict[tuple[in
     now = (select(c.assignee_id, c.unit_id, func.sum(c.received - c.closed)).where(*_grain(agency_id, "o"))
            .group_by(c.assignee_id, c.unit_id))
     later = (select(c.assignee_id, c.unit_id, func.sum(c.received - c.closed))
-             .where(*_grain(agency_id, "p"), c.day > end).group_by(c.assignee_id, c.unit_id))
+             .where(_dated(agency_id, "p", end + timedelta(days=1), FOREVER)).group_by(c.assignee_id, c.unit_id))
     for sign, q in ((1, now), (-1, later)):
         for who, unit, n in s.execute(q):
             out[(int(who), int(unit))] += sign * int(n or 0)
@@ -89,13 +110,13 @@ def disclosure_stats(session: Session, agency_id: AgencyScope, period: int | Per
     c = T.c
     by_row: Counter[str] = Counter()
     for row, n in session.execute(select(c.report_row, func.sum(c.concluded))
-                                  .where(*_grain(agency_id, "w"), _between(p.start, p.end)).group_by(c.report_row)):
+                                  .where(_dated(agency_id, "w", p.start, p.end)).group_by(c.report_row)):
         if n:
             by_row[str(row)] += int(n)
     officers: dict[int | None, Counter[str]] = {}
     units: dict[int | None, Counter[str]] = {}
     q = (select(c.assignee_id, c.unit_id, func.sum(c.concluded), func.sum(c.replied), func.sum(c.on_time))
-         .where(*_grain(agency_id, "p"), _between(p.start, p.end)).group_by(c.assignee_id, c.unit_id))
+         .where(_dated(agency_id, "p", p.start, p.end)).group_by(c.assignee_id, c.unit_id))
     replies = on_time = 0
     for who, unit, n_con, n_rep, n_ok in session.execute(q):
         who_k, unit_k = int(who) or None, int(unit) or None

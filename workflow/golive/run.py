@@ -44,7 +44,7 @@ Progress = Callable[[int], None]
 # Rows written per transaction: the commit, the write lock and the session are paid once per chunk. Each row runs
 # with what it creates held in the session and nothing written (all of it or nothing of it), and the chunk's rows are
 # inserted together (workflow.golive.buffer). Other writers wait for the chunk's transaction.
-CHUNK_ROWS = 200
+CHUNK_ROWS = 100
 
 
 @dataclass

@@ -8,9 +8,24 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field
 
 
+def empty_dict() -> dict[str, Any]:
+    return {}
+
+
+def empty_list() -> list[Any]:
+    return []
+
+
+# pydantic asks each default factory, on every instance built without the field, whether it takes the validated data:
+# for a builtin (``dict``, ``list``) that means parsing its text signature (~100 µs a row built, measured on Clock);
+# for a plain function it is a cheap look-up. Same value: a new empty dict or list each time.
+_FACTORIES: dict[Any, Any] = {dict: empty_dict, list: empty_list}
+
+
 def json_field(default_factory: Any = dict, nullable: bool = False) -> Any:
     """A JSON column (JSON on SQLite, json on PostgreSQL)."""
-    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=nullable))
+    return Field(default_factory=_FACTORIES.get(default_factory, default_factory),
+                 sa_column=Column(JSON, nullable=nullable))
 
 
 CASE_KINDS = ("disclosure", "workorder")

@@ -19,6 +19,12 @@ per leader keyed ``overdue:<clock>:v<version>:l<level>:user:<leader>`` (exactly 
 deadline version and recipient). Notices decided outside working hours wait for the next working-hours
 start; the breach time is recorded exactly regardless.
 
+Set-based (issue 21): a batch claims at least ``CLAIM`` clocks; the levels are decided per clock in Python (the
+rules below need the case row), but the leaders' notices of the whole batch come from one ``INSERT INTO outbox …
+SELECT`` — the database builds each context from the clock, its case, its officer and the leader, as
+``internal_notice`` would (``workflow.sweeps.setwise``) — and the levels from one UPDATE per level, the ids as one
+array parameter.
+
 补录 (issue 14): a case recorded after the fact (a back-filled step: its event keeps ``backfill.recorded_at``) is not
 pressed for a period that had ended before it was recorded — the levels reached by then are history: the clock and
 the case take them silently (breach time and level; no event, no notice); a level reached afterwards goes out as
@@ -40,10 +46,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import Engine, Integer, String, and_, func, literal, or_, select, update
 
-from db.engine import read_session, write_session
-from notifications.outbox import enqueue_many
+from db.engine import dialect_name, read_session, write_session
 from states.calendar import WorkCalendar
 from states.vocab import ClockStatus
 from states.wording import PRESS_STEPS
@@ -52,28 +57,28 @@ from workflow.cases import engine as case_engine
 from workflow.cases.audit import append_events, event_values
 from workflow.errors import InvalidTransition, NotFound, StaleVersion
 from workflow.kinds import clock_kinds, duty_kinds, installed
+from workflow.sweeps import setwise
 from workflow.sweeps.base import (
     CLOCKS,
     NO_OFFICER,
     NO_UNIT,
+    UNITS,
+    USERS,
     AgencyInfo,
     Budget,
     RunOptions,
     SweepReport,
     aware,
-    case_refs,
     case_table,
-    fallback_ref,
-    internal_notice,
     load_agencies,
     lock_cases,
-    people,
     recorded_backfill,
     recorded_time,
     skip_locked,
     sweep,
 )
 from workflow.sweeps.hours import escalate_by_the_hour
+from workflow.sweeps.setwise import Sql, by_value
 from workflow.timesource import local_date
 
 log = logging.getLogger(__name__)
@@ -151,17 +156,42 @@ def _pending(ag: AgencyInfo, now: datetime, rule: Rule) -> list[Any]:
     return cond if rule.where is None else [*cond, rule.where]
 
 
-def _leader_notices(ag: AgencyInfo, r: Any, level: int, case: dict[str, Any], officer: tuple[str, str],
-                    now: datetime, hold: datetime) -> list[dict[str, Any]]:
-    kind = clock_kinds().get(r.kind)
-    notice = {"level": level, "clock_label": kind.label if kind else r.kind, "due_date": r.due_date.isoformat(),
-              "days_overdue": ag.cal.workdays_between(r.due_date, ag.today), "officer": officer[0],
-              "unit": officer[1]}
-    return [internal_notice(agency=ag, notice_type="internal.overdue", recipient_id=uid, recipient_name=name,
-                            case_kind=r.case_kind, case_id=r.case_id, case=case, notice=notice,
-                            dedupe_key=f"overdue:{r.id}:v{r.deadline_version}:l{level}:user:{uid}", now=now,
-                            not_before=hold)
-            for uid, name in ag.leaders]
+CLAIM = 5_000  # clocks claimed per batch at least: the leaders' notices are built by one statement, not row by row
+
+
+def _leader_notices(s: Any, ag: AgencyInfo, rule: Rule, levels: dict[int, list[int]], days: dict[date, int],
+                    now: datetime, hold: datetime) -> int:
+    """One ``INSERT INTO outbox … SELECT … ON CONFLICT (dedupe_key) DO NOTHING`` for the levels carried out in a
+    batch (``levels``: level → clock ids): one ``internal.overdue`` per clock, level and leader, its context built by
+    the database as ``internal_notice`` builds it (``workflow.sweeps.setwise``; tests/workflow/test_sweeps_setwise.py
+    compares them): the agency, the leader's name, the case reference, the clock, its due date, the working days
+    overdue (``days``: by due date) and the officer with their unit. Returns how many were new."""
+    if not ag.leaders or not levels:
+        return 0
+    sql = Sql(dialect_name(s))
+    c = CLOCKS.c
+    kind = installed()[rule.case_kind]
+    t = case_table(kind)
+    leader, officer, unit = USERS.alias("leader"), USERS.alias("officer"), UNITS.alias("officer_unit")
+    names = {uid: name or NO_OFFICER for uid, name in ag.leaders}
+    labels = {k: v.label for k, v in clock_kinds().items()}
+    who = by_value(leader.c.id, names, literal(NO_OFFICER, String))
+    frm = (CLOCKS.outerjoin(t, t.c.id == c.case_id).outerjoin(officer, officer.c.id == c.assignee_id)
+           .outerjoin(unit, unit.c.id == officer.c.unit_id).join(leader, leader.c.id.in_(list(names))))
+    parts = []
+    for level, ids in sorted(levels.items()):
+        notice = sql.obj(("level", literal(level, Integer)), ("clock_label", by_value(c.kind, labels, c.kind)),
+                         ("due_date", sql.iso_date(c.due_date)), ("days_overdue", by_value(c.due_date, days, None)),
+                         ("officer", func.coalesce(func.nullif(officer.c.display_name, ""), NO_OFFICER)),
+                         ("unit", func.coalesce(func.nullif(unit.c.name, ""), NO_UNIT)))
+        context = sql.obj(("agency", sql.json_value(ag.snapshot)), ("recipient", sql.obj(("name", who))),
+                          ("issued_date", literal(ag.today.isoformat(), String)), ("notice", notice),
+                          ("case", setwise.case_ref(sql, kind, t)))
+        key = (literal("overdue:", String) + sql.text(c.id) + literal(":v", String) + sql.text(c.deadline_version)
+               + literal(f":l{level}:user:", String) + sql.text(leader.c.id))
+        parts.append(select(*setwise.internal_row(sql, "internal.overdue", leader.c.id, who, context, key, hold=hold,
+                                                  now=now)).select_from(frm).where(sql.ids(c.id, ids)))
+    return setwise.insert_notices(s, parts)
 
 
 Deferred = list[tuple[Any, list[str]]]  # (clock row, the case's own steps to fire, in order)
@@ -180,7 +210,7 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
     with write_session(engine) as s:
         q = (select(c.id, c.case_kind, c.case_id, c.kind, c.due_date, c.due_at, c.deadline_version,
                     c.overdue_level, c.breached_at, c.assignee_id, recorded_backfill())
-             .where(*_pending(ag, now, rule)).order_by(c.due_at, c.id).limit(opts.batch_size))
+             .where(*_pending(ag, now, rule)).order_by(c.due_at, c.id).limit(max(opts.batch_size, CLAIM)))
         if after is not None:
             q = q.where(or_(c.due_at > after[0], and_(c.due_at == after[0], c.id > after[1])))
         rows = s.execute(skip_locked(q, engine)).all()
@@ -188,12 +218,11 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
             return 0, after
         kind = installed()[rule.case_kind]
         cases = lock_cases(s, engine, rule.case_kind, [r.case_id for r in rows])
-        refs = case_refs(s, {(r.case_kind, r.case_id) for r in rows})
-        officers = people(s, {r.assignee_id for r in rows})
         by_level: dict[int, list[int]] = {}  # new overdue level → clock ids (breach time set on all of them)
         case_levels: dict[tuple[str, int], list[int]] = {}  # (kind, level) → case ids
         evs: list[dict[str, Any]] = []
-        notices: list[dict[str, Any]] = []
+        carried: dict[int, list[int]] = {}  # level carried out → clock ids (the leaders' notices)
+        overdue_days: dict[date, int] = {}  # working days overdue today, by due date
         for r in rows:
             row = cases.get(r.case_id)
             if row is None:  # an officer is acting on it right now (or it is gone): next run
@@ -223,9 +252,11 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
                 levels = [lv for lv in levels if lv >= pre]  # … only the highest of them is carried out
             report.add("history_levels", len([lv for lv in levels if lv <= past]))
             levels = [lv for lv in levels if lv > past]
-            ref = refs.get((r.case_kind, r.case_id)) or fallback_ref(r.case_kind, r.case_id)
-            officer = officers.get(r.assignee_id, (NO_OFFICER, NO_UNIT))
-            days = ag.cal.workdays_between(r.due_date, ag.today) if levels else 0
+            days = 0
+            if levels:
+                if r.due_date not in overdue_days:
+                    overdue_days[r.due_date] = ag.cal.workdays_between(r.due_date, ag.today)
+                days = overdue_days[r.due_date]
             for level in levels:
                 action = rule.actions[level - 1]
                 label = PRESS_STEPS[action]
@@ -235,20 +266,22 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
                         "clock": r.kind, "level": level, "label": label, "due_date": r.due_date.isoformat(),
                         "breached_at": r.due_at.isoformat(), "days_overdue": days,
                         "deadline_version": r.deadline_version}))
-                notices += _leader_notices(ag, r, level, ref, officer, now, hold)
+                carried.setdefault(level, []).append(r.id)
                 report.add(action)
             level_now = max([r.overdue_level, past, *levels])
             by_level.setdefault(level_now, []).append(r.id)
             if level_now > r.overdue_level:
                 case_levels.setdefault((r.case_kind, level_now), []).append(r.case_id)
         append_events(s, evs)
-        new = enqueue_many(s, notices)
+        new = _leader_notices(s, ag, rule, carried, overdue_days, now, hold)
+        sql = Sql(dialect_name(s))  # the ids as one array (PostgreSQL) / JSON list (SQLite) parameter, not 500
         for level, ids in by_level.items():
-            s.execute(update(CLOCKS).where(c.id.in_(ids)).values(
+            s.execute(update(CLOCKS).where(sql.ids(c.id, ids)).values(
                 breached_at=func.coalesce(c.breached_at, c.due_at), overdue_level=level))
         for (case_kind, level), case_ids in case_levels.items():
             t = case_table(installed()[case_kind])
-            s.execute(update(t).where(t.c.id.in_(case_ids), t.c.overdue_level < level).values(overdue_level=level))
+            s.execute(update(t).where(sql.ids(t.c.id, case_ids), t.c.overdue_level < level)
+                      .values(overdue_level=level))
         s.commit()
     report.batches += 1
     report.add("notices", new)
@@ -293,7 +326,7 @@ def escalate(engine: Engine, now: datetime, report: SweepReport, budget: Budget,
             after: tuple[datetime, int] | None = None
             while not budget.exhausted():
                 n, after = _batch(engine, ag, after, rule, opts, now, report, deferred)
-                if n < opts.batch_size:
+                if n < max(opts.batch_size, CLAIM):
                     break
         if deferred:
             _press(engine, ag, now, deferred, report)

@@ -35,15 +35,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Integer, String, and_, func, literal, or_, select, union_all, update
+from sqlalchemy import Engine, String, and_, func, literal, or_, select, update
 
-from db.engine import conflict_insert, dialect_name, read_session, write_session
-from states.vocab import ClockStatus, OutboxStatus
+from db.engine import dialect_name, read_session, write_session
+from states.vocab import ClockStatus
 from workflow.kinds import clock_kinds, desk_kinds, installed, reminder_kinds
 from workflow.sweeps import setwise
 from workflow.sweeps.base import (
     CLOCKS,
-    OUTBOX,
     USERS,
     AgencyInfo,
     Budget,
@@ -172,20 +171,10 @@ def _notices(s: Any, ag: AgencyInfo, w: Window, ids: list[int], desk: tuple[tupl
             join = (frm.join(users, users.c.id.in_([u for u, _ in desk])) if desk_part
                     else frm.outerjoin(users, users.c.id == c.assignee_id))
             which = c.kind.in_(for_desk) if desk_part else c.kind.not_in(for_desk)
-            parts.append(select(
-                c.agency_id, c.case_kind, c.case_id, literal("internal.reminder", String), literal("internal", String),
-                literal("user:", String) + sql.text(uid), who, context, key,
-                literal(OutboxStatus.PENDING.value, String), literal(0, Integer),
-                literal(hold, OUTBOX.c.next_attempt_at.type), literal(now, OUTBOX.c.created_at.type),
-            ).select_from(join).where(sql.ids(c.id, ids), c.case_kind == name, which))
-    if not parts:
-        return 0
-    cols = ["agency_id", "case_kind", "case_id", "notice_type", "channel", "recipient", "recipient_name", "context",
-            "dedupe_key", "status", "attempts", "next_attempt_at", "created_at"]
-    rows = parts[0] if len(parts) == 1 else union_all(*parts)
-    stmt = conflict_insert(dialect_name(s), OUTBOX).from_select(cols, rows).on_conflict_do_nothing(
-        index_elements=["dedupe_key"])
-    return int(s.execute(stmt.execution_options(preserve_rowcount=True)).rowcount or 0)
+            parts.append(select(*setwise.internal_row(sql, "internal.reminder", uid, who, context, key, hold=hold,
+                                                      now=now))
+                         .select_from(join).where(sql.ids(c.id, ids), c.case_kind == name, which))
+    return setwise.insert_notices(s, parts)
 
 
 def _batch(engine: Engine, ag: AgencyInfo, w: Window, opts: RunOptions, now: datetime, hold: datetime,

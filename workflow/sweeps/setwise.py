@@ -1,4 +1,5 @@
-"""Notices built by the database: the pieces of an ``INSERT INTO outbox … SELECT`` (issue 21).
+"""Notices built by the database: the pieces of an ``INSERT INTO outbox … SELECT`` (issue 21: the reminders, the
+leaders' overdue notices of the escalation sweep).
 
 A catch-up pass over a large backlog writes hundreds of thousands of internal notices. Built row by row in Python
 (read the cases, the people, build each context, send it back as JSON) it cost a minute at a million open cases; here
@@ -14,14 +15,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, case, cast, func, literal, select
+from sqlalchemy import ColumnElement, Integer, Select, String, case, cast, func, literal, select, union_all
 from sqlalchemy.dialects import postgresql
 
+from db.engine import conflict_insert, dialect_name
+from states.vocab import OutboxStatus
 from workflow.cases.kind import CaseKind
 from workflow.kinds import clock_kinds, installed
-from workflow.sweeps.base import CLOCKS, NO_OFFICER
+from workflow.sweeps.base import CLOCKS, NO_OFFICER, OUTBOX
 
 # what ``str.strip()`` strips (every character ``str.isspace()`` holds true for, below U+3001)
 WHITESPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
@@ -115,4 +119,31 @@ def kinds_of(kinds: Sequence[str]) -> dict[str, CaseKind]:
     return {n: k for n, k in installed().items() if n in names}
 
 
-__all__ = ["NO_SUMMARY", "WHITESPACE", "Sql", "by_value", "case_ref", "filled", "kinds_of", "recipient_name", "summary"]
+OUTBOX_COLUMNS = ("agency_id", "case_kind", "case_id", "notice_type", "channel", "recipient", "recipient_name",
+                  "context", "dedupe_key", "status", "attempts", "next_attempt_at", "created_at")
+
+
+def internal_row(sql: Sql, notice_type: str, recipient_id: Any, name: Any, context: Any, key: Any, *,
+                 hold: datetime, now: datetime) -> list[Any]:
+    """The ``OUTBOX_COLUMNS`` of an internal notice about the clock's case to user ``recipient_id`` (a pending row,
+    due at ``hold``), as ``internal_notice`` fills them."""
+    c = CLOCKS.c
+    return [c.agency_id, c.case_kind, c.case_id, literal(notice_type, String), literal("internal", String),
+            literal("user:", String) + sql.text(recipient_id), name, context, key,
+            literal(OutboxStatus.PENDING.value, String), literal(0, Integer),
+            literal(hold, OUTBOX.c.next_attempt_at.type), literal(now, OUTBOX.c.created_at.type)]
+
+
+def insert_notices(session: Any, parts: Sequence[Select[Any]]) -> int:
+    """``INSERT INTO outbox … SELECT`` the rows of ``parts`` (each selecting ``OUTBOX_COLUMNS``) ``ON CONFLICT
+    (dedupe_key) DO NOTHING``, in one statement; returns how many were new."""
+    if not parts:
+        return 0
+    rows = parts[0] if len(parts) == 1 else union_all(*parts)
+    stmt = conflict_insert(dialect_name(session), OUTBOX).from_select(list(OUTBOX_COLUMNS), rows) \
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return int(session.execute(stmt.execution_options(preserve_rowcount=True)).rowcount or 0)
+
+
+__all__ = ["NO_SUMMARY", "OUTBOX_COLUMNS", "WHITESPACE", "Sql", "by_value", "case_ref", "filled", "insert_notices",
+           "internal_row", "kinds_of", "recipient_name", "summary"]

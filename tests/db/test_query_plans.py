@@ -39,6 +39,7 @@ from db.models import (
     WorkOrder,
     WorkOrderCycle,
 )
+from workflow.tally.rebuild import rebuild
 
 T: dict[str, Any] = {t.name: t for t in (m.__table__ for m in (  # type: ignore[attr-defined]
     Agency, ApprovalRequest, Clock, Disclosure, Outbox, Unit, User, WorkOrder, WorkOrderCycle))}
@@ -54,7 +55,7 @@ START = date(2022, 1, 1)
 
 # Tables that grow with the cases: never read whole.
 LARGE = frozenset({"disclosure", "clock", "workorder", "workorder_cycle", "outbox", "event", "approval_request",
-                   "stored_file", "clock_adjustment", "consultation"})
+                   "stored_file", "clock_adjustment", "consultation", "case_tally"})
 # An index led by one of these columns, searched on it, looks up rows already chosen (a join probe by case).
 PROBE_COLUMNS = frozenset({"id", "case_id", "workorder_id", "clock_id", "disclosure_id"})
 CASE_KIND_LED = frozenset({"case_kind"})  # (case_kind, case_id, …): a probe when case_id is searched too
@@ -335,7 +336,7 @@ def _hot_paths(engine: Engine, agency_id: int, settings: Any) -> dict[str, Calla
     from workflow.reports.annual import annual_report
     from workflow.reports.dashboard import build_dashboard
     from workflow.reports.hotline import hotline_stats
-    from workflow.reports.stats import disclosure_stats
+    from workflow.reports.stats import disclosure_stats, stats_for_leaders
     from workflow.sweeps.digest import digest
     from workflow.sweeps.escalation import escalate
     from workflow.sweeps.lapses import lapse
@@ -356,6 +357,11 @@ def _hot_paths(engine: Engine, agency_id: int, settings: Any) -> dict[str, Calla
         "leaders' statistics (12345), one agency": read(lambda s: hotline_stats(s, agency_id, 2025)),
         "dashboard": read(lambda s: build_dashboard(s, agency_id, now=NOW, today=TODAY, tz="Asia/Shanghai")),
         "annual report, one agency": read(lambda s: annual_report(s, agency_id, 2025)),
+        # the maintained summaries (issue 21): what the pages read
+        "leaders' statistics from the summaries, one agency": read(
+            lambda s: stats_for_leaders(s, agency_id, 2025, summaries=True)),
+        "annual report from the summaries, one agency": read(lambda s: annual_report(s, agency_id, 2025,
+                                                                                     summaries=True)),
         "reminder sweep": lambda: remind(engine, NOW, instance="plans", settings=settings),
         "escalation sweep": lambda: escalate(engine, NOW, instance="plans", settings=settings),
         "lapse sweep": lambda: lapse(engine, NOW, instance="plans", settings=settings),
@@ -369,6 +375,10 @@ GLOBAL = frozenset({"outbox claim"})  # not per agency: only sequential and full
 
 def test_hot_queries_use_indexes_led_by_the_agency(db: Any) -> None:
     agency_ids = _load(db.engine)
+    rebuild(db.engine)  # the summaries of the rows loaded with Core
+    with write_session(db.engine) as s:
+        s.execute(text("ANALYZE case_tally"))
+        s.commit()
     _the_judge_sees_what_is_wrong(db.engine)
     agency = agency_ids[len(agency_ids) // 2]
     report: list[str] = []

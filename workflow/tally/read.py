@@ -46,16 +46,15 @@ def _next_month(day: date) -> date:
 
 def _dated(agency_id: AgencyScope, grain: str, first: date, last: date) -> ColumnElement[bool]:
     """The rows of the daily ``grain`` in [first, last]: its whole months from the monthly twin, the days at either
-    end from the daily grain (a year of all agencies is 12 rows an agency and key, not 365)."""
-    c = T.c
+    end from the daily grain (a year of all agencies is 12 rows an agency and key, not 365). Only non-empty ranges
+    are named: each is one range of the primary key (agency, kind, grain, day) for one agency."""
     lo = first if first.day == 1 else _next_month(first)  # the first whole month's first day
     after = last + timedelta(days=1)
     hi = after if after.day == 1 else last.replace(day=1)  # the day after the last whole month
     if lo >= hi:
         return and_(*_grain(agency_id, grain), _between(first, last))
-    days = or_(and_(c.day >= first, c.day < lo), and_(c.day >= hi, c.day <= last))
-    return or_(and_(*_grain(agency_id, grain), days),
-               and_(*_grain(agency_id, MONTHLY[grain]), c.day >= lo, c.day < hi))
+    parts = [(grain, first, lo), (MONTHLY[grain], lo, hi), (grain, hi, after)]  # [from, to) each
+    return or_(*[and_(*_grain(agency_id, g), T.c.day >= a, T.c.day < b) for g, a, b in parts if a < b])
 
 
 def _month(day: date) -> str:

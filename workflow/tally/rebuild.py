@@ -70,29 +70,41 @@ def _where(table: Any, agency_id: int | None) -> Any:
 
 
 def rebuild_connection(conn: Connection, agency_id: int | None) -> Rebuilt:
-    """Replace the summaries of ``agency_id`` (None: all agencies) inside the caller's transaction."""
+    """Replace the summaries of ``agency_id`` (None: all agencies, one after the other — the memory a rebuild needs
+    is one agency's summaries) inside the caller's transaction."""
     conn.execute(delete(store.T).where(_where(store.T, agency_id)))
-    delta: Delta = Counter()
-    tz_of = zones(conn)
-    workdays = workdays_by(Session(bind=conn))
+    ids = [agency_id] if agency_id is not None else [int(a) for a in conn.execute(select(A.c.id).order_by(A.c.id))
+                                                      .scalars()]
+    tz_of, workdays = zones(conn), workdays_by(Session(bind=conn))
+    cells = cases = 0
+    for one in ids:
+        delta: Delta = Counter()
+        cases += _contributions(conn, one, delta, tz_of, workdays)
+        cells += store.add(conn, delta)
+    return Rebuilt(cells, cases)
+
+
+def _contributions(conn: Connection, agency_id: int, delta: Delta, tz_of: Callable[[int], str],
+                   workdays: Workdays) -> int:
+    """Add every contribution of one agency's cases and reply clocks to ``delta``; returns the cases counted."""
     cases = 0
     # Applications grouped on exactly the columns that count: one contribution per group, weighted by its size
     # (of the reply instant only whether there is one).
     cols = [D.c[f] if f != "replied_at" else case((D.c.replied_at.is_not(None), 1), else_=None).label(f)
             for f in DISCLOSURE_FIELDS]
-    for *values, n in conn.execute(select(*cols, func.count()).where(_where(D, agency_id)).group_by(*cols)):
+    for *values, n in conn.execute(select(*cols, func.count()).where(D.c.agency_id == agency_id).group_by(*cols)):
         contrib.disclosure(dict(zip(DISCLOSURE_FIELDS, values, strict=True)), delta, workdays, int(n))
         cases += int(n)
     cols = [W.c[f] for f in WORKORDER_FIELDS]
-    for *values, n in conn.execute(select(*cols, func.count()).where(_where(W, agency_id)).group_by(*cols)):
+    for *values, n in conn.execute(select(*cols, func.count()).where(W.c.agency_id == agency_id).group_by(*cols)):
         contrib.workorder(dict(zip(WORKORDER_FIELDS, values, strict=True)), delta, tz_of, int(n))
         cases += int(n)
     cols = [K.c[f] for f in CLOCK_FIELDS]
-    met = (_where(K, agency_id), K.c.case_kind == CaseKindName.DISCLOSURE, K.c.kind == "reply",
+    met = (K.c.agency_id == agency_id, K.c.case_kind == CaseKindName.DISCLOSURE, K.c.kind == "reply",
            K.c.status == ClockStatus.MET)
     for *values, n in conn.execute(select(*cols, func.count()).where(*met).group_by(*cols)):
         contrib.clock(dict(zip(CLOCK_FIELDS, values, strict=True)), delta, tz_of, int(n))
-    return Rebuilt(store.add(conn, delta), cases)
+    return cases
 
 
 def rebuild(engine: Engine, agency_id: int | None = None) -> Rebuilt:

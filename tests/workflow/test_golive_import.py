@@ -19,8 +19,10 @@ from tests.golive_helpers import runner as helpers_runner
 from tests.helpers import make_staff
 from tests.workflow.test_summaries import assert_consistent
 from workflow.agencies.cache import agency_context_cached
+from workflow.disclosure import handlers as handlers_module
 from workflow.disclosure.actions import rest_day_rule
 from workflow.errors import InvalidTransition
+from workflow.golive import buffer as buffer_module
 from workflow.golive import run as run_module
 from workflow.golive.columns import BY_KEY
 from workflow.golive.run import import_file
@@ -159,26 +161,53 @@ def test_an_imported_row_equals_the_same_row_entered_step_by_step(db, tmp_path, 
         assert all(channel != "email" for _, channel, *_ in a["notices"])
 
 
-def test_the_buffered_import_writes_what_the_per_row_path_writes(db, tmp_path, clock, monkeypatch) -> None:
-    """The import holds each row's case, clocks, ledger, consultations and requests in the session and inserts a
-    chunk's rows together (workflow.golive.buffer). The same 200-row file (every kind of row, repeat applicants paying
-    fees by items, 5 % bad) imported that way and, in a second agency, with every row on the per-row path (the
-    session's own flushes in a savepoint, as the import was before the buffer) leaves the same cases, clocks with
-    their due dates and explanations, ledger, consultations, requests, events and notices (held or not), the same
-    bad rows with the same reasons, and the same annual-report tables for every year."""
-    staff = make_staff(db.engine, T0)
-    other = second_agency(db.engine, T0)
-    data, bad = rows(200, bad_fraction=0.05, seed=2026)
-    # One applicant asks again and again in February and pays by items: each fee counts the applications before it
-    # (109号第四条), which the import holds unwritten (workflow.cases.unwritten).
+def _files_for_two_agencies(tmp_path: Path, n: int) -> tuple[Path, Path, dict[int, str], int]:
+    """``n`` rows (every kind, 5 % bad) in which one applicant asks again and again in February and pays by items —
+    each fee counts the applications before it (109号第四条), which the import may hold unwritten
+    (workflow.cases.unwritten) — once for the first agency and once naming the second agency's officer (b-officer;
+    the unknown officer of a bad row stays unknown); the bad rows and the number of those fees."""
+    data, bad = rows(n, bad_fraction=0.05, seed=2026)
     fees = [r for i, r in enumerate(data) if r.get("fee_method") == "按件" and i + 2 not in bad]
     for r in fees:
         r.update({k: fees[0][k] for k in ("applicant_name", "id_number", "phone")},
                  received_at="2026-02-03 09:30", fee_notice_date="2026-02-05")
-    path = write_xlsx(tmp_path / "a.xlsx", data)
-    # the second agency's file names its own officer (b-officer; the unknown officer of a bad row stays unknown)
     path_b = write_xlsx(tmp_path / "b.xlsx", [{**r, "assignee": "b-officer"} if r.get("assignee") == "default-officer"
                                               else r for r in data])
+    return write_xlsx(tmp_path / "a.xlsx", data), path_b, bad, len(fees)
+
+
+def _same_in_both_agencies(db, a_report, b_report, a_agency: int, b_agency: int, fees: int) -> None:
+    """Both imports left the same cases, clocks with their due dates and explanations, ledger, consultations,
+    requests, events and notices (held or not), bad rows and annual-report tables of every year; each fee by items
+    counted the applicant's applications before it; the summaries equal a rebuild."""
+    assert a_report.created == b_report.created
+    assert [(e.row, e.column, e.problem_zh) for e in a_report.errors] == [
+        (e.row, e.column, e.problem_zh) for e in b_report.errors]
+    a_cases, b_cases = snapshot(db.engine, a_agency), snapshot(db.engine, b_agency)
+    assert len(a_cases) == len(b_cases) == a_report.created
+    for a, b in zip(a_cases, b_cases, strict=True):
+        for part in ("case", "clocks", "ledger", "consultations", "approvals", "events", "notices", "notice_status"):
+            assert a[part] == b[part], (a["case"]["tracking_no"], part)
+    assert_consistent(db.engine)  # the summaries moved with the rows held (issue 21)
+    for cases in (a_cases, b_cases):
+        priors = sorted(c["case"]["fee_detail"]["prior"] for c in cases if c["case"]["fee_method"] == "item")
+        assert fees >= 5 and priors == list(range(fees))
+    with read_session(db.engine) as s:
+        years = sorted({d.year for d in s.exec(select(col(Disclosure.receipt_date))).all() if d is not None})
+        for year in years:
+            tables = annual_report(s, a_agency, year).to_json()
+            assert tables == annual_report(s, b_agency, year).to_json(), year
+            assert any(any(r["values"]) for r in tables["table3"]["rows"]), year
+
+
+def test_the_buffered_import_writes_what_the_per_row_path_writes(db, tmp_path, clock, monkeypatch) -> None:
+    """The import holds each row's case, clocks, ledger, consultations and requests in the session and inserts a
+    chunk's rows together (workflow.golive.buffer). The same 200-row file imported that way and, in a second agency,
+    with every row on the per-row path (the session's own flushes in a savepoint, as the import was before the
+    buffer) leaves the same (``_same_in_both_agencies``)."""
+    staff = make_staff(db.engine, T0)
+    other = second_agency(db.engine, T0)
+    path, path_b, bad, fees = _files_for_two_agencies(tmp_path, 200)
     buffered = import_file(db.engine, path, _runner(db, staff), T0)
     written_at_once = {"n": 0}
     real_write = run_module.Buffer.write
@@ -196,23 +225,40 @@ def test_the_buffered_import_writes_what_the_per_row_path_writes(db, tmp_path, c
     monkeypatch.setattr(run_module._Chunk, "_deferred", no_buffer)
     per_row = import_file(db.engine, path_b, helpers_runner(db.engine, other), T0)
     assert written_at_once["n"] == 0  # nothing went through the buffer the second time
-    assert buffered.created == per_row.created == 200 - len(bad)
-    assert [(e.row, e.column, e.problem_zh) for e in buffered.errors] == [
-        (e.row, e.column, e.problem_zh) for e in per_row.errors]
-    a_cases, b_cases = snapshot(db.engine, staff.agency_id), snapshot(db.engine, other.agency_id)
-    assert len(a_cases) == len(b_cases) == buffered.created
-    for a, b in zip(a_cases, b_cases, strict=True):
-        for part in ("case", "clocks", "ledger", "consultations", "approvals", "events", "notices", "notice_status"):
-            assert a[part] == b[part], (a["case"]["tracking_no"], part)
-    assert_consistent(db.engine)  # the summaries moved with the rows held (issue 21)
-    priors = sorted(c["case"]["fee_detail"]["prior"] for c in a_cases if c["case"]["fee_method"] == "item")
-    assert len(fees) >= 10 and priors == list(range(len(fees)))
-    with read_session(db.engine) as s:
-        years = sorted({d.year for d in s.exec(select(col(Disclosure.receipt_date))).all() if d is not None})
-        for year in years:
-            a_report = annual_report(s, staff.agency_id, year).to_json()
-            assert a_report == annual_report(s, other.agency_id, year).to_json(), year
-            assert any(any(r["values"]) for r in a_report["table3"]["rows"]), year
+    assert buffered.created == 200 - len(bad)
+    _same_in_both_agencies(db, buffered, per_row, staff.agency_id, other.agency_id, fees)
+
+
+def test_rows_held_mixed_with_rows_on_their_own_and_rows_run_again(db, tmp_path, clock, monkeypatch) -> None:
+    """Within one chunk, rows the buffer cannot hold (every third row sent to the per-row path after it ran in
+    memory: its numbers given back, its objects dropped) and rows whose query must see the rows held (the fee's count
+    of earlier applications made to write the buffer first and run again) go in between held rows: ids, numbers and
+    summaries carry on across them — the result equals the same file held throughout, in a second agency."""
+    staff = make_staff(db.engine, T0)
+    other = second_agency(db.engine, T0)
+    path, path_b, bad, fees = _files_for_two_agencies(tmp_path, 120)
+    held = import_file(db.engine, path_b, helpers_runner(db.engine, other), T0)
+    seen = {"rows": 0, "per_row": 0, "again": 0}
+    real_take, real_write_out = buffer_module.take_rows, run_module._Chunk.write_out
+
+    def every_third_not_held(session, attached):  # type: ignore[no-untyped-def]
+        seen["rows"] += 1
+        if seen["rows"] % 3 == 0:
+            seen["per_row"] += 1
+            raise buffer_module.NotDeferrable()
+        return real_take(session, attached)
+
+    def write_out(self):  # type: ignore[no-untyped-def]
+        seen["again"] += bool(self.buffer.rows)
+        real_write_out(self)
+
+    monkeypatch.setattr(run_module, "take_rows", every_third_not_held)
+    monkeypatch.setattr(run_module._Chunk, "write_out", write_out)
+    monkeypatch.setattr(handlers_module, "SEES_UNWRITTEN", {})  # the fee's count no longer adds the rows held
+    mixed = import_file(db.engine, path, _runner(db, staff), T0)
+    assert seen["per_row"] >= 30 and seen["again"] > seen["per_row"]  # rows run again besides those sent on
+    assert mixed.created == 120 - len(bad)
+    _same_in_both_agencies(db, mixed, held, staff.agency_id, other.agency_id, fees)
 
 
 def test_only_an_administrator_or_a_leader_brings_history_in(db, tmp_path, clock) -> None:

@@ -56,7 +56,8 @@ class NotDeferrable(Exception):
 
 
 class IdPool:
-    """The next primary keys of each table, handed out without inserting (one write transaction)."""
+    """The next primary keys of each table, handed out without inserting (one write transaction), rising in the
+    order they are taken."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -80,8 +81,11 @@ class IdPool:
         return n
 
     def reset(self) -> None:
-        """Forget the SQLite counters (rows were inserted by the database itself meanwhile)."""
+        """Rows were inserted by the database itself meanwhile: read the SQLite tables again, and on PostgreSQL leave
+        the ids still drawn unused — later rows must have higher ids than those rows, as rows entered one after
+        another do (the fee's count of the applicant's earlier applications goes by id)."""
         self._next.clear()
+        self._drawn.clear()
 
 
 @event.listens_for(OrmSession, "transient_to_pending")

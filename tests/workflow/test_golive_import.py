@@ -261,6 +261,30 @@ def test_rows_held_mixed_with_rows_on_their_own_and_rows_run_again(db, tmp_path,
     _same_in_both_agencies(db, mixed, held, staff.agency_id, other.agency_id, fees)
 
 
+def test_rows_another_import_committed_meanwhile_are_reported_not_doubled(db, tmp_path, clock, monkeypatch) -> None:
+    """The 原编号 already in the system are read when an import starts; one committed by another import after that
+    makes the chunk's insert fail: the chunk is rolled back and each of its rows tried on its own — the new ones go
+    in, those already there are reported, nothing is doubled and no number is used up."""
+    staff = make_staff(db.engine, T0)
+    data, _ = rows(28, seed=5)
+    first = import_file(db.engine, write_xlsx(tmp_path / "first.xlsx", data[:10]), _runner(db, staff), T0)
+    assert first.created == 10
+    before = _counts(db)
+    monkeypatch.setattr(run_module, "_known_numbers", lambda engine, agency_id: set())  # as if read before they were
+    report = import_file(db.engine, write_xlsx(tmp_path / "all.xlsx", data), _runner(db, staff), T0)
+    assert report.created == 18 and report.existing == 0
+    assert sorted(e.row for e in report.errors) == list(range(2, 12))
+    assert {(e.column, e.problem_zh, e.code) for e in report.errors} == {(BY_KEY["source_no"].header, "原编号已存在",
+                                                                        "duplicate")}
+    assert _counts(db)[0] == before[0] + 18
+    with read_session(db.engine) as s:
+        numbers = [str(n) for n in s.exec(select(col(Disclosure.tracking_no))).all()]
+    by_year: dict[str, list[int]] = {}
+    for n in numbers:  # 依申〔2025〕0003号
+        by_year.setdefault(n[3:7], []).append(int(n[8:-1]))
+    assert all(sorted(seqs) == list(range(1, len(seqs) + 1)) for seqs in by_year.values()), by_year  # gap-free
+
+
 def test_only_an_administrator_or_a_leader_brings_history_in(db, tmp_path, clock) -> None:
     staff = make_staff(db.engine, T0)
     path = write_xlsx(tmp_path / "a.xlsx", rows(2)[0])

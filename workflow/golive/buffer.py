@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, inspect, text
+from sqlalchemy import Connection, Engine, Integer, event, inspect, text
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel
@@ -91,8 +91,12 @@ class IdPool:
 @event.listens_for(OrmSession, "transient_to_pending")
 def _reserve_id(session: OrmSession, obj: Any) -> None:
     pool: IdPool | None = session.info.get(_POOL_KEY)
-    if pool is not None and getattr(obj, "id", False) is None:
-        obj.id = pool.take(obj.__table__.name)
+    if pool is None or getattr(obj, "id", False) is not None:
+        return
+    key = obj.__table__.c.get("id")
+    if key is None or not key.primary_key or not isinstance(key.type, Integer):
+        raise NotDeferrable()  # no id the pool can give: the row goes the per-row way
+    obj.id = pool.take(obj.__table__.name)
 
 
 @event.listens_for(OrmSession, "do_orm_execute")
@@ -150,13 +154,19 @@ class Buffer:
         return rows
 
 
+_COLUMNS: dict[Any, tuple[Any, tuple[tuple[str, str], ...]]] = {}  # mapper → (table, (attribute, column) pairs)
+
+
 def _values(obj: Any) -> tuple[Any, dict[str, Any]]:
     """The table of ``obj`` and its column values as they stand (what a flush would insert)."""
     state = inspect(obj)
     mapper = state.mapper
+    known = _COLUMNS.get(mapper)
+    if known is None:
+        known = _COLUMNS[mapper] = (mapper.local_table,
+                                    tuple((prop.key, prop.columns[0].key) for prop in mapper.column_attrs))
     held = state.dict
-    return mapper.local_table, {prop.columns[0].key: held[prop.key] for prop in mapper.column_attrs
-                                if prop.key in held}
+    return known[0], {column: held[attr] for attr, column in known[1] if attr in held}
 
 
 def take_rows(session: Session, attached: list[Any]) -> list[tuple[Any, dict[str, Any]]]:

@@ -2,7 +2,8 @@
 or deleted application, 12345 order and disclosure reply clock adds its contribution after the change and subtracts
 the one before it (workflow.tally.contrib). Every action of every kind (workflow.cases.engine), the scheduler's
 lapses, registrations, imports and back-filled steps flush their rows through a Session, so one hook sees them all;
-the two Core bulk inserts of new cases (registration's hot path, the 12345 batch import) call ``add_inserted``.
+the Core bulk inserts of new rows (registration's hot path, the 12345 batch import, the go-live import's chunks) call
+``add_inserted`` / ``add_inserted_many``.
 Core UPDATEs of the sweeps touch only columns no summary reads (reminder rungs, overdue levels, next deadlines).
 """
 

@@ -80,7 +80,7 @@ def rebuild_connection(conn: Connection, agency_id: int | None) -> Rebuilt:
     for one in ids:
         delta: Delta = Counter()
         cases += _contributions(conn, one, delta, tz_of, workdays)
-        cells += store.add(conn, delta)
+        cells += store.insert_fresh(conn, delta)  # deleted above: nothing to add to
     return Rebuilt(cells, cases)
 
 

@@ -24,6 +24,23 @@ def add(conn: Connection, delta: Delta) -> int:
     return len(values)
 
 
+def insert_fresh(conn: Connection, delta: Delta) -> int:
+    """Write ``delta`` where none of its keys is stored yet (a rebuild, after deleting): COPY on PostgreSQL, one
+    plain INSERT executed per key on SQLite. Returns the number of keys written."""
+    values = rows(delta)
+    if not values:
+        return 0
+    if conn.dialect.name != "postgresql":
+        conn.execute(T.insert(), values)
+        return len(values)
+    columns = [*KEY, *MEASURES]
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY case_tally ({', '.join(columns)}) FROM STDIN") as copy:
+        for v in values:
+            copy.write_row([v[c] for c in columns])
+    return len(values)
+
+
 @functools.cache
 def _upsert(dialect: str) -> Any:
     ins = conflict_insert(dialect, T)

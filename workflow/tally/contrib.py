@@ -59,32 +59,66 @@ def key(agency: int, kind: str, grain: str, day: date = EPOCH, who: int = 0, uni
 
 
 def disclosure(v: Mapping[str, Any], out: Delta, workdays: Workdays, sign: int = 1) -> None:
-    """An application's contribution (``v``: DISCLOSURE_FIELDS); a reply also adds its working days from receipt
-    to conclusion (``wd``, over ``wd_n`` replies) on the day concluded."""
-    a, kind = int(v["agency_id"]), CaseKindName.DISCLOSURE.value
+    """An application's contribution (``v``: DISCLOSURE_FIELDS): the sum of its parts below, which the rebuild
+    computes one GROUP BY each; a reply also adds its working days from receipt to conclusion (``wd``, over ``wd_n``
+    replies) on the day concluded."""
     r, c = v.get("receipt_date"), v.get("concluded_date")
-    who, unit = int(v.get("assignee_id") or 0), int(v.get("unit_id") or 0)
-    cat, row = str(v.get("applicant_category") or ""), str(v.get("report_row") or "")
-    out[(key(a, kind, "s", state=str(v["state"])), "cases")] += sign
+    by_state(v, out, sign)
     if r is not None:
-        out[(key(a, kind, "d", r), "received")] += sign
-        out[(key(a, kind, "p", r, who, unit), "received")] += sign
-        out[(key(a, kind, "o", who=who, unit=unit, category=cat), "received")] += sign
-        out[(key(a, kind, "r", month_of(r), category=cat), "received")] += sign
+        received(v, out, sign)
     if c is not None:
-        out[(key(a, kind, "d", c), "concluded")] += sign
-        if v.get("extended"):
-            out[(key(a, kind, "d", c), "extended")] += sign
-        out[(key(a, kind, "p", c, who, unit), "concluded")] += sign
-        out[(key(a, kind, "w", c, row=row), "concluded")] += sign
+        concluded(v, out, sign)
     if r is not None and c is not None:
-        m = max(r, c)
-        out[(key(a, kind, "p", m, who, unit), "closed")] += sign
-        out[(key(a, kind, "o", who=who, unit=unit, category=cat), "closed")] += sign
-        out[(key(a, kind, "r", month_of(m), category=cat, row=row), "closed")] += sign
+        closed({**v, "closed_on": max(r, c)}, out, sign)
         if v.get("replied_at") is not None and r <= c:
-            out[(key(a, kind, "d", c), "wd_n")] += sign
-            out[(key(a, kind, "d", c), "wd")] += sign * workdays(a, r, c)
+            working_days(int(v["agency_id"]), r, c, out, workdays(int(v["agency_id"]), r, c) * sign, sign)
+
+
+D = CaseKindName.DISCLOSURE.value
+STATE_PART = ("state",)
+RECEIVED_PART = ("receipt_date", "assignee_id", "unit_id", "applicant_category")
+CONCLUDED_PART = ("concluded_date", "extended", "assignee_id", "unit_id", "report_row")
+CLOSED_PART = ("closed_on", "assignee_id", "unit_id", "applicant_category", "report_row")  # closed_on = max(r, c)
+
+
+def _who(v: Mapping[str, Any]) -> tuple[int, int]:
+    return int(v.get("assignee_id") or 0), int(v.get("unit_id") or 0)
+
+
+def by_state(v: Mapping[str, Any], out: Delta, sign: int = 1) -> None:
+    out[(key(int(v["agency_id"]), D, "s", state=str(v["state"])), "cases")] += sign
+
+
+def received(v: Mapping[str, Any], out: Delta, sign: int = 1) -> None:
+    a, r, (who, unit) = int(v["agency_id"]), v["receipt_date"], _who(v)
+    cat = str(v.get("applicant_category") or "")
+    out[(key(a, D, "d", r), "received")] += sign
+    out[(key(a, D, "p", r, who, unit), "received")] += sign
+    out[(key(a, D, "o", who=who, unit=unit, category=cat), "received")] += sign
+    out[(key(a, D, "r", month_of(r), category=cat), "received")] += sign
+
+
+def concluded(v: Mapping[str, Any], out: Delta, sign: int = 1) -> None:
+    a, c, (who, unit) = int(v["agency_id"]), v["concluded_date"], _who(v)
+    out[(key(a, D, "d", c), "concluded")] += sign
+    if v.get("extended"):
+        out[(key(a, D, "d", c), "extended")] += sign
+    out[(key(a, D, "p", c, who, unit), "concluded")] += sign
+    out[(key(a, D, "w", c, row=str(v.get("report_row") or "")), "concluded")] += sign
+
+
+def closed(v: Mapping[str, Any], out: Delta, sign: int = 1) -> None:
+    a, m, (who, unit) = int(v["agency_id"]), v["closed_on"], _who(v)
+    cat, row = str(v.get("applicant_category") or ""), str(v.get("report_row") or "")
+    out[(key(a, D, "p", m, who, unit), "closed")] += sign
+    out[(key(a, D, "o", who=who, unit=unit, category=cat), "closed")] += sign
+    out[(key(a, D, "r", month_of(m), category=cat, row=row), "closed")] += sign
+
+
+def working_days(agency: int, _receipt: date, concluded_on: date, out: Delta, days: int, replies: int) -> None:
+    """``replies`` replies concluded on ``concluded_on`` took ``days`` working days from receipt in all."""
+    out[(key(agency, D, "d", concluded_on), "wd_n")] += replies
+    out[(key(agency, D, "d", concluded_on), "wd")] += days
 
 
 def workorder(v: Mapping[str, Any], out: Delta, tz_of: TzOf, sign: int = 1) -> None:
@@ -106,14 +140,18 @@ def clock(v: Mapping[str, Any], out: Delta, tz_of: TzOf, sign: int = 1) -> None:
     instant (an extended deadline included), on the day met in the agency's zone, by the clock's officer."""
     if not counts(v):
         return
-    a, kind = int(v["agency_id"]), CaseKindName.DISCLOSURE.value
     met, due = v["met_at"], v.get("due_at")
-    day = local_day(met, tz_of(a))
-    ok = due is not None and _aware(met) <= _aware(due)
-    for k in (key(a, kind, "d", day), key(a, kind, "p", day, int(v.get("assignee_id") or 0))):
-        out[(k, "replied")] += sign
-        if ok:
-            out[(k, "on_time")] += sign
+    a = int(v["agency_id"])
+    reply(a, local_day(met, tz_of(a)), int(v.get("assignee_id") or 0), due is not None and _aware(met) <= _aware(due),
+          out, sign)
+
+
+def reply(agency: int, day: date, who: int, on_time: bool, out: Delta, n: int = 1) -> None:
+    """``n`` replies made on ``day`` (agency zone) by ``who`` (the clock's officer), on time or not."""
+    for k in (key(agency, D, "d", day), key(agency, D, "p", day, who)):
+        out[(k, "replied")] += n
+        if on_time:
+            out[(k, "on_time")] += n
 
 
 def _aware(at: datetime) -> datetime:

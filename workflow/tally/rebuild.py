@@ -10,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
+from typing import cast as typed
 
-from sqlalchemy import Connection, Engine, case, delete, func, literal, select
+from sqlalchemy import Connection, Date, Engine, case, cast, delete, func, literal, select
 from sqlmodel import Session, SQLModel
 
 import db.models  # noqa: F401  (registers the tables)
@@ -23,7 +24,7 @@ from states.vocab import CaseKindName, ClockStatus
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar, load_calendar
 from workflow.tally import contrib, store
-from workflow.tally.contrib import CLOCK_FIELDS, DISCLOSURE_FIELDS, WORKORDER_FIELDS, Delta, Workdays
+from workflow.tally.contrib import CLOCK_FIELDS, WORKORDER_FIELDS, Delta, Workdays
 
 D = SQLModel.metadata.tables["disclosure"]
 W = SQLModel.metadata.tables["workorder"]
@@ -45,7 +46,7 @@ def zones(conn: Connection) -> Callable[[int], str]:
     def tz_of(agency_id: int) -> str:
         if agency_id not in seen:
             row = conn.execute(select(A.c.settings, A.c.code).where(A.c.id == agency_id)).first()
-            seen[agency_id] = (agency_config(cast(Any, SimpleNamespace(settings=row[0], code=row[1]))).timezone
+            seen[agency_id] = (agency_config(typed(Any, SimpleNamespace(settings=row[0], code=row[1]))).timezone
                                if row is not None else DEFAULT_TZ)
         return seen[agency_id]
     return tz_of
@@ -86,22 +87,43 @@ def rebuild_connection(conn: Connection, agency_id: int | None) -> Rebuilt:
 
 def _contributions(conn: Connection, agency_id: int, delta: Delta, tz_of: Callable[[int], str],
                    workdays: Workdays) -> int:
-    """Add every contribution of one agency's cases and reply clocks to ``delta``; returns the cases counted."""
+    """Add every contribution of one agency's cases and reply clocks to ``delta``; returns the cases counted. Each
+    part of an application's contribution (workflow.tally.contrib) is one GROUP BY on just the columns it reads, so
+    Python folds groups as many as the summaries' rows, not one per application."""
+    c = D.c
+    mine = c.agency_id == agency_id
     cases = 0
-    # Applications grouped on exactly the columns that count: one contribution per group, weighted by its size
-    # (of the reply instant only whether there is one).
-    cols = [D.c[f] if f != "replied_at" else case((D.c.replied_at.is_not(None), 1), else_=None).label(f)
-            for f in DISCLOSURE_FIELDS]
-    for *values, n in conn.execute(select(*cols, func.count()).where(D.c.agency_id == agency_id).group_by(*cols)):
-        contrib.disclosure(dict(zip(DISCLOSURE_FIELDS, values, strict=True)), delta, workdays, int(n))
+    for state, n in conn.execute(select(c.state, func.count()).where(mine).group_by(c.state)):
+        contrib.by_state({"agency_id": agency_id, "state": state}, delta, int(n))
         cases += int(n)
+    closed_on = case((c.concluded_date > c.receipt_date, c.concluded_date), else_=c.receipt_date)
+    both = (c.receipt_date.is_not(None), c.concluded_date.is_not(None))
+    parts: tuple[tuple[tuple[str, ...], Callable[..., None], tuple[Any, ...]], ...] = (
+        (contrib.RECEIVED_PART, contrib.received, (c.receipt_date.is_not(None),)),
+        (contrib.CONCLUDED_PART, contrib.concluded, (c.concluded_date.is_not(None),)),
+        (contrib.CLOSED_PART, contrib.closed, both))
+    for fields, part, cond in parts:
+        cols = [closed_on if f == "closed_on" else c[f] for f in fields]
+        for *values, n in conn.execute(select(*cols, func.count()).where(mine, *cond).group_by(*cols)):
+            part({"agency_id": agency_id, **dict(zip(fields, values, strict=True))}, delta, int(n))
+    replied = (mine, *both, c.replied_at.is_not(None), c.receipt_date <= c.concluded_date)
+    for r, done, n in conn.execute(select(c.receipt_date, c.concluded_date, func.count()).where(*replied)
+                                   .group_by(c.receipt_date, c.concluded_date)):
+        contrib.working_days(agency_id, r, done, delta, workdays(agency_id, r, done) * int(n), int(n))
     cols = [W.c[f] for f in WORKORDER_FIELDS]
     for *values, n in conn.execute(select(*cols, func.count()).where(W.c.agency_id == agency_id).group_by(*cols)):
         contrib.workorder(dict(zip(WORKORDER_FIELDS, values, strict=True)), delta, tz_of, int(n))
         cases += int(n)
-    cols = [K.c[f] for f in CLOCK_FIELDS]
     met = (K.c.agency_id == agency_id, K.c.case_kind == CaseKindName.DISCLOSURE, K.c.kind == "reply",
-           K.c.status == ClockStatus.MET)
+           K.c.status == ClockStatus.MET, K.c.met_at.is_not(None))
+    if conn.dialect.name == "postgresql":  # the day met in the agency's zone, counted by the database
+        day = cast(func.timezone(tz_of(agency_id), K.c.met_at), Date)
+        ok = func.coalesce(K.c.met_at <= K.c.due_at, False)
+        for d, who, on_time, n in conn.execute(select(day, K.c.assignee_id, ok, func.count()).where(*met)
+                                               .group_by(day, K.c.assignee_id, ok)):
+            contrib.reply(agency_id, d, int(who or 0), bool(on_time), delta, int(n))
+        return cases
+    cols = [K.c[f] for f in CLOCK_FIELDS]
     for *values, n in conn.execute(select(*cols, func.count()).where(*met).group_by(*cols)):
         contrib.clock(dict(zip(CLOCK_FIELDS, values, strict=True)), delta, tz_of, int(n))
     return cases

@@ -30,21 +30,19 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, insert, select, text
+from sqlalchemy import Engine, create_engine, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from _common import fresh, load_average, machine, publish, scratch_postgres  # noqa: E402
 
-from db.engine import read_session, write_session  # noqa: E402
-from db.models import Outbox, User  # noqa: E402
+from db.engine import read_session  # noqa: E402
+from db.models import Outbox  # noqa: E402
 from notifications.outbox import deliver_due  # noqa: E402
 from notifications.render import render  # noqa: E402
 from settings import Settings  # noqa: E402
-from states.roles import Role  # noqa: E402
-from tests.fixtures.backlog import add_cases, add_officers  # noqa: E402
-from workflow.accounts.roles import replace_roles  # noqa: E402
+from tests.fixtures.backlog import add_cases, add_leaders, add_officers  # noqa: E402
 from workflow.calendar.service import load_calendar  # noqa: E402
 from workflow.sweeps.base import load_agencies  # noqa: E402
 from workflow.sweeps.digest import DIGEST_ROWS  # noqa: E402
@@ -77,18 +75,6 @@ def _due_dates(engine: Engine, n: int) -> list[date]:
     return dues
 
 
-def _leaders(engine: Engine, n: int) -> None:
-    """``n`` leaders with addresses (the user row and the role held in the agency, as ``banli user create`` makes)."""
-    with write_session(engine) as s:
-        ids = s.execute(insert(User.__table__).returning(User.__table__.c.id), [  # type: ignore[attr-defined]
-            {"agency_id": 1, "unit_id": None, "username": f"leader-{i}", "display_name": f"负责人{i}",
-             "email": f"leader-{i}@example.cn", "password_hash": "x", "roles": "leader", "active": True,
-             "created_at": NOW} for i in range(n)]).scalars().all()
-        for uid in ids:
-            replace_roles(s, int(uid), 1, frozenset({Role.LEADER}))
-        s.commit()
-
-
 def run(n: int, leaders: int) -> list[str]:
     with scratch_postgres(PG_ADMIN, "banli_bench_digest") as url:
         tmp = Path(tempfile.mkdtemp(prefix="banli-bench-digest-"))
@@ -97,7 +83,7 @@ def run(n: int, leaders: int) -> list[str]:
             load0 = load_average()
             t = time.perf_counter()
             officers = add_officers(engine, 1, 200, NOW)
-            _leaders(engine, leaders)
+            add_leaders(engine, 1, leaders, NOW)
             add_cases(engine, 1, _due_dates(engine, n), officers, NOW, base=MONDAY - timedelta(days=40))
             loaded = time.perf_counter() - t
             log(f"loaded {n:,} due cases in {loaded:.1f} s")

@@ -37,7 +37,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,9 +46,9 @@ sys.path.insert(0, str(ROOT))
 from _common import machine, publish, scratch_postgres  # noqa: E402
 
 from db.engine import make_engine, read_session  # noqa: E402
-from db.models import Clock, Outbox, User  # noqa: E402
+from db.models import Clock, Outbox  # noqa: E402
 from settings import Settings  # noqa: E402
-from tests.fixtures.backlog import add_cases, add_officers  # noqa: E402
+from tests.fixtures.backlog import add_cases, add_leaders, add_officers  # noqa: E402
 from workflow.agencies.bootstrap import ensure_database  # noqa: E402
 from workflow.calendar.service import load_calendar  # noqa: E402
 from workflow.sweeps.run import escalate, remind  # noqa: E402
@@ -79,17 +79,6 @@ def _analyze(url: str) -> None:
     e.dispose()
 
 
-def _leaders(engine: Engine, n: int) -> None:
-    from db.engine import write_session
-
-    with write_session(engine) as s:
-        s.execute(insert(User.__table__), [  # type: ignore[attr-defined]
-            {"agency_id": 1, "unit_id": None, "username": f"leader-{i}", "display_name": f"负责人{i}",
-             "email": f"leader-{i}@example.cn", "password_hash": "x", "roles": "leader", "active": True,
-             "created_at": NOW} for i in range(n)])
-        s.commit()
-
-
 def prepare_backlog(engine: Engine, n: int) -> float:
     with read_session(engine) as s:
         cal = load_calendar(s)
@@ -103,7 +92,7 @@ def prepare_backlog(engine: Engine, n: int) -> float:
             for _ in range(n)]
     t = time.perf_counter()
     officers = add_officers(engine, 1, 200, NOW)
-    _leaders(engine, 2)
+    add_leaders(engine, 1, 2, NOW)
     add_cases(engine, 1, dues, officers, NOW, base=MONDAY - timedelta(days=40))
     return time.perf_counter() - t
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, select
 from sqlmodel import Session, SQLModel
 
 from states.hotline import CATEGORY_LABELS, CallbackResult, Category, WorkOrderResolution
@@ -84,12 +84,14 @@ def _queries(agency_id: AgencyScope, p: Period, tz: str) -> dict[str, Select[Any
                 .select_from(K.join(W, order))
                 .where(_met_clocks("sign_for", agency_id, start, end)).group_by(o.category, met_month))
     nxt = C.alias("next_cycle")
+    # Re-handled: a probe of the next cycle per reply (a correlated EXISTS, looked up by the order's id), never a
+    # join that may hash every re-handled cycle of every agency.
+    rehandled = exists().where(nxt.c.workorder_id == k.case_id, nxt.c.cycle == k.cycle + 1,
+                               nxt.c.reason == "rehandle")
     replies = (select(o.category, met_month, func.count(), _count_if(on_time), _count_if(c.extensions_used > 0),
-                      _count_if(nxt.c.id.is_not(None)))
+                      _count_if(rehandled))
                .select_from(K.join(W, order)
-                            .join(C, and_(c.workorder_id == k.case_id, c.cycle == k.cycle))
-                            .outerjoin(nxt, and_(nxt.c.workorder_id == k.case_id, nxt.c.cycle == k.cycle + 1,
-                                                 nxt.c.reason == "rehandle")))
+                            .join(C, and_(c.workorder_id == k.case_id, c.cycle == k.cycle)))
                .where(_met_clocks("handling", agency_id, start, end)).group_by(o.category, met_month))
     callbacks = (select(o.category, met_month, c.callback_result, func.count())
                  .select_from(K.join(W, order)

@@ -77,3 +77,43 @@ def test_beyond_the_cap_refusals_go_out_at_once(db: Db, clock: FixedTime, waits:
     c = _client(db, clock, login_failure_delay_max_held=0)
     status, _ = _timed(c, "nobody", "password123")
     assert status == 401 and waits == []
+
+
+@pytest.fixture()
+def hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The password hashes authenticate verifies against (the dummy one included)."""
+    import workflow.accounts.users as users
+
+    seen: list[str] = []
+    real = users.verify_password
+
+    def verify(password_hash: str, password: str) -> bool:
+        seen.append(password_hash)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(users, "verify_password", verify)
+    return seen
+
+
+def test_with_a_floor_only_an_active_unlocked_account_is_hashed(db: Db, clock: FixedTime,
+                                                                 hashes: list[str]) -> None:
+    """A floor long enough to cover a hash evens the answers: unknown and locked names cost no hash (a flood of
+    made-up names from many addresses costs no hashing), and still take the floor's time."""
+    make_staff(db.engine, clock.now())
+    c = _client(db, clock, login_failure_delay_seconds=0.6, login_max_failures=2)
+    for username, password, status, hashed in (("nobody", "password123", 401, 0),
+                                                ("default-front", "wrong-pass", 401, 1),
+                                                ("default-front", "wrong-pass", 401, 1),  # locks the name
+                                                ("default-front", "password123", 429, 0),  # locked
+                                                ("default-leader", "password123", 200, 1)):
+        before = len(hashes)
+        got, took = _timed(c, username, password)
+        assert (got, len(hashes) - before) == (status, hashed), username
+        if status != 200:
+            assert took >= 0.6
+
+
+def test_without_a_floor_every_answer_costs_a_hash(db: Db, clock: FixedTime, hashes: list[str]) -> None:
+    make_staff(db.engine, clock.now())
+    c = _client(db, clock, login_failure_delay_seconds=0.0)
+    assert _timed(c, "nobody", "password123")[0] == 401 and len(hashes) == 1

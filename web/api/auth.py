@@ -13,6 +13,7 @@ from settings import Settings
 from web.api.schemas import ERRORS, ApiOut, ErrorOut
 from web.deps import EngineDep, NowDep, SettingsDep, UserDep, client_ip, get_tokens, login_limits, login_memo
 from web.errors import ApiError
+from web.login_delay import equal_time_by_hash
 from workflow.accounts.memberships import seat_by_code, seats_of
 from workflow.accounts.users import AuthResult, address_refused, authenticate
 from workflow.runtime import Engine
@@ -71,7 +72,7 @@ def _refusal(res: AuthResult) -> ApiError:
 def _issue(request: Request, engine: Engine, now: datetime, settings: Settings, ip: str, username: str,
            password: str, agency: str | None) -> TokenOut:
     res = authenticate(engine, username, password, now=now, limits=login_limits(settings), ip=ip,
-                       memo=login_memo(request))
+                       memo=login_memo(request), equal_time_by_hash=equal_time_by_hash(settings))
     if res.user is None:
         raise _refusal(res)
     if res.user.must_change_password:

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from states.roles import Role
 from web.auth import CurrentUser
 from web.deps import client_ip, login_limits, login_memo
+from web.login_delay import equal_time_by_hash
 from web.pages.render import redirect, render
 from web.pages.session import (
     SESSION_COOKIE,
@@ -87,7 +88,8 @@ def login(request: Request, form: AnonForm) -> Response:
     settings = app_settings(request)
     now = app_clock(request).now()
     res = authenticate(app_engine(request), username, password if isinstance(password, str) else "", now=now,
-                       limits=login_limits(settings), ip=client_ip(request), memo=login_memo(request))
+                       limits=login_limits(settings), ip=client_ip(request), memo=login_memo(request),
+                       equal_time_by_hash=equal_time_by_hash(settings))
     if res.user is None or res.user.id is None:
         page = render(request, "auth/login.html", {"next": nxt, "username": username, "notice": "",
                                                    "error": res.error or "用户名或密码错误"},

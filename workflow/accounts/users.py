@@ -147,7 +147,7 @@ def _address_refusal(until: datetime, now: datetime) -> AuthResult:
 
 
 def authenticate(engine: Engine, username: str, password: str, *, now: datetime, limits: LoginLimits,
-                 ip: str = "", memo: AddressMemo | None = None) -> AuthResult:
+                 ip: str = "", memo: AddressMemo | None = None, equal_time_by_hash: bool = True) -> AuthResult:
     """Check a password under the login throttles (workflow.accounts.throttle), counted in the database.
 
     A client address with too many failures is refused first, before anything else: no hash, no write (and once
@@ -157,7 +157,12 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime,
     flood of logins never holds the database's write lock. A failure (unknown name or wrong password) is counted
     against the address and the name in one short write transaction, which also records a wrong password for an
     existing account in the audit trail (``login_failed``, with the client address and whether it locked the
-    account); attempts on a locked name count against the address only, and add no audit row."""
+    account); attempts on a locked name count against the address only, and add no audit row.
+
+    ``equal_time_by_hash=False`` when the caller answers every refusal no sooner than a fixed time after it arrived
+    (web.login_delay, ``login_failure_delay_seconds`` well above a hash's time): that floor makes the answers equal,
+    so a name without an active account and a locked name are answered without a hash — a flood of made-up names
+    from many addresses then costs no hashing at all. Only an active, unlocked account's password is hashed."""
     early = address_refused(memo, ip, now)
     if early is not None:
         return early
@@ -170,7 +175,10 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime,
         user = session.exec(select(User).where(User.username == username)).first()
         agency = session.get(Agency, user.agency_id) if user is not None else None
     known = user is not None and user.active
-    right = verify_password(user.password_hash if user is not None and known else DUMMY_HASH, password)
+    if equal_time_by_hash or (known and held.name_blocked_until is None):
+        right = verify_password(user.password_hash if user is not None and known else DUMMY_HASH, password)
+    else:  # the floor of web.login_delay evens the time; nothing is learnt by hashing
+        right = False
     if held.name_blocked_until is not None:
         if not (right and known):
             _count_failure(engine, username, None, now=now, limits=limits, ip=ip, memo=memo, name_too=False)

@@ -215,11 +215,11 @@ def run(label: str, n: int, rounds: int, spread: bool, verbose: bool = False) ->
                       f"{statistics.median(f):.1f} max {max(f):.1f} ms; load {_load()}", flush=True)
             quiet += q
             loaded += f
+            flood.pause()  # the logins in flight are answered (and counted) before the window closes
             seconds += time.perf_counter() - started
             logins += flood.sent.value - counted
             refused += flood.refused.value - no
             loads.append(_load())
-            flood.pause()
     finally:
         flood.end()
         server.terminate()

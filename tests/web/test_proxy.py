@@ -74,7 +74,7 @@ def _serve(web: Web, allow: str) -> Iterator[str]:
 def _seen_address(web: Web, url: str, headers: dict[str, str]) -> str:
     """Fail one login with these headers and read the address the audit trail recorded for it."""
     r = httpx.post(f"{url}/api/token", data={"username": web.username("officer"), "password": "wrong"},
-                   headers=headers)
+                   headers=headers, timeout=60)  # a loaded CI machine (httpx's default is 5 s)
     assert r.status_code == 401
     with read_session(web.db.engine) as s:
         ev = s.exec(select(Event).where(Event.action == "login_failed").order_by(col(Event.id).desc())).first()
@@ -83,7 +83,7 @@ def _seen_address(web: Web, url: str, headers: dict[str, str]) -> str:
 
 
 def _login_cookie_secure(url: str, headers: dict[str, str]) -> bool:
-    r = httpx.get(f"{url}/login", headers={"accept": "text/html", **headers})
+    r = httpx.get(f"{url}/login", headers={"accept": "text/html", **headers}, timeout=60)
     cookies = r.headers.get_list("set-cookie")
     assert cookies, "the login page sets its CSRF cookie"
     return all("secure" in c.lower() for c in cookies)

@@ -103,3 +103,18 @@ def clock_due(engine: Any, case_id: int, kind: str, now: datetime, actor: Princi
     return None
 
 __all__ = ["Role"]
+
+
+def spy_on_hashes(monkeypatch: Any) -> list[str]:
+    """Record every password hash ``authenticate`` verifies against (the dummy one included), in order."""
+    import workflow.accounts.users as users
+
+    seen: list[str] = []
+    real = users.verify_password
+
+    def verify(password_hash: str, password: str) -> bool:
+        seen.append(password_hash)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(users, "verify_password", verify)
+    return seen

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Db
-from tests.helpers import make_staff
+from tests.helpers import make_staff, spy_on_hashes
 from tests.web.conftest import csrf_of
 from web.app import create_app
 from workflow.timesource import FixedTime
@@ -82,17 +82,7 @@ def test_beyond_the_cap_refusals_go_out_at_once(db: Db, clock: FixedTime, waits:
 @pytest.fixture()
 def hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The password hashes authenticate verifies against (the dummy one included)."""
-    import workflow.accounts.users as users
-
-    seen: list[str] = []
-    real = users.verify_password
-
-    def verify(password_hash: str, password: str) -> bool:
-        seen.append(password_hash)
-        return real(password_hash, password)
-
-    monkeypatch.setattr(users, "verify_password", verify)
-    return seen
+    return spy_on_hashes(monkeypatch)
 
 
 def test_with_a_floor_only_an_active_unlocked_account_is_hashed(db: Db, clock: FixedTime,

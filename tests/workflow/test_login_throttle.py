@@ -12,7 +12,7 @@ from sqlmodel import select
 from db.engine import make_engine, read_session, write_session
 from db.models import LoginThrottle
 from tests.conftest import Db
-from tests.helpers import make_staff
+from tests.helpers import make_staff, spy_on_hashes
 from workflow.accounts import throttle, users
 from workflow.accounts.admin import unlock
 from workflow.timesource import FixedTime
@@ -35,14 +35,7 @@ def test_an_address_is_refused_after_its_failures_before_any_hash_or_write(db: D
     make_staff(db.engine, clock.now())
     for i in range(LIMITS.address.max_failures):  # different names: no name reaches its own limit
         assert _login(db.engine, clock, f"guess-{i}", "password123").code == "bad_credentials"
-    hashes: list[str] = []
-    real = users.verify_password
-
-    def verify(stored: str, password: str) -> bool:
-        hashes.append(stored)
-        return real(stored, password)
-
-    monkeypatch.setattr(users, "verify_password", verify)
+    hashes = spy_on_hashes(monkeypatch)
     commits: list[int] = []
     event.listen(db.engine, "commit", lambda conn: commits.append(1))
     clock.advance(seconds=60)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from transitions import Machine
 from transitions.core import MachineError
@@ -246,10 +246,15 @@ class StateMachine:
             new_state = str(adapter.state)
             adapter.facts = {}
         if not ok:
-            if actor is not None:
-                self.check(state, trigger, facts, actor, is_assignee, case)  # raises with the reason
-            raise InvalidTransition(f"条件不满足：{trigger}", [], "guard_failed")
+            self._refuse(state, trigger, facts, actor, is_assignee, case)
         return fired[0], new_state
+
+    def _refuse(self, state: str, trigger: str, facts: Facts, actor: Actor | None, is_assignee: bool,
+                case: CaseParty | None) -> NoReturn:
+        """The Machine did not fire: InvalidTransition with the reason (``check``), or the guards' plain refusal."""
+        if actor is not None:
+            self.check(state, trigger, facts, actor, is_assignee, case)  # raises with the reason
+        raise InvalidTransition(f"条件不满足：{trigger}", [], "guard_failed")
 
     def fire_row_by_machine(self, state: str, trigger: str, facts: Facts, actor: Actor | None = None,
                             is_assignee: bool = False, case: CaseParty | None = None) -> tuple[Transition, str]:
@@ -266,9 +271,7 @@ class StateMachine:
             except (AttributeError, MachineError):  # unknown trigger, or none from this state
                 ok = False
             if not ok:
-                if actor is not None:
-                    self.check(state, trigger, facts, actor, is_assignee, case)  # raises with the reason
-                raise InvalidTransition(f"条件不满足：{trigger}", [], "guard_failed")
+                self._refuse(state, trigger, facts, actor, is_assignee, case)
             return fired[0], adapter.state
         finally:
             self.machine.remove_model(adapter)

@@ -18,6 +18,7 @@ import time
 
 from starlette.types import Message, Receive, Scope, Send
 
+from settings import Settings
 from web.asgi import HttpMiddleware
 
 LOGIN_PATHS = frozenset({"/api/token", "/login"})
@@ -27,9 +28,9 @@ REFUSED = frozenset({401, 429})
 FLOOR_WITHOUT_HASH_S = 0.5
 
 
-def equal_time_by_hash(settings: object) -> bool:
+def equal_time_by_hash(settings: Settings) -> bool:
     """Whether logins must hash for unknown and locked names to take the same time (no floor long enough)."""
-    return float(getattr(settings, "login_failure_delay_seconds", 0.0)) < FLOOR_WITHOUT_HASH_S
+    return settings.login_failure_delay_seconds < FLOOR_WITHOUT_HASH_S
 
 
 def _limits(scope: Scope) -> tuple[float, int]:

@@ -99,29 +99,7 @@ def fill(admin: str, url: str, dbname: str, n: int, agencies: int) -> float:
         users = agencies_with_officers(sa_conn, agencies, datetime(2026, 1, 1, tzinfo=UTC))
     engine.dispose()
     pg = url.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(pg) as conn, conn.cursor() as cur:
-        # load without the secondary indexes, then build them (the usual bulk-load order)
-        idx = cur.execute("SELECT indexdef, indexname FROM pg_indexes WHERE tablename IN ('disclosure','clock') "
-                          "AND indexname NOT IN (SELECT conname FROM pg_constraint)").fetchall()
-        for _, name in idx:
-            cur.execute(f'DROP INDEX "{name}"')
-        clocks: list[str] = []
-        with cur.copy(f"COPY disclosure ({', '.join(D_COLS)}) FROM STDIN") as cp:
-            buf: list[str] = []
-            for line, clock in generate(n, agencies, users):
-                buf.append(line)
-                if clock:
-                    clocks.append(clock)
-                if len(buf) >= 20000:
-                    cp.write("\n".join(buf) + "\n")
-                    buf.clear()
-            if buf:
-                cp.write("\n".join(buf) + "\n")
-        copy_lines(cur, "clock", C_COLS, clocks)
-        cur.execute("SELECT setval(pg_get_serial_sequence('disclosure', 'id'), %s)", (n,))
-        for ddl, _ in idx:
-            cur.execute(ddl)
-        conn.commit()
+    copy_generated(pg, n, agencies, users)
     with psycopg.connect(pg, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE disclosure")
         conn.execute("VACUUM ANALYZE clock")
@@ -148,6 +126,39 @@ def agencies_with_officers(sa_conn: Any, agencies: int, now: Any, existing: int 
                     password_hash="x", created_at=now).returning(user_t.c.id)).scalar_one()
                 users[a].append((uid, unit_id))
     return users
+
+
+def copy_generated(pg: str, last: int, agencies: int, users: dict[int, list[tuple[int, int]]], first: int = 1) -> None:
+    """COPY ``generate``'s applications ``first``..``last`` and their clocks into the database at ``pg`` (a libpq
+    URL), streamed: without the secondary indexes of both tables, rebuilt afterwards (the usual bulk-load order);
+    the clock lines wait in a temporary file while the applications are copied, so memory stays flat whatever
+    ``last`` is. The caller runs VACUUM ANALYZE."""
+    import tempfile
+
+    with psycopg.connect(pg) as conn, conn.cursor() as cur, tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        idx = cur.execute("SELECT indexdef, indexname FROM pg_indexes WHERE tablename IN ('disclosure','clock') "
+                          "AND indexname NOT IN (SELECT conname FROM pg_constraint)").fetchall()
+        for _, name in idx:
+            cur.execute(f'DROP INDEX "{name}"')
+        with cur.copy(f"COPY disclosure ({', '.join(D_COLS)}) FROM STDIN") as cp:
+            buf: list[str] = []
+            for line, clock in generate(last, agencies, users, first=first):
+                buf.append(line)
+                if clock:
+                    spool.write(clock + "\n")
+                if len(buf) >= 20000:
+                    cp.write("\n".join(buf) + "\n")
+                    buf.clear()
+            if buf:
+                cp.write("\n".join(buf) + "\n")
+        spool.seek(0)
+        with cur.copy(f"COPY clock ({', '.join(C_COLS)}) FROM STDIN") as cp:
+            while chunk := spool.read(1 << 20):
+                cp.write(chunk)
+        cur.execute("SELECT setval(pg_get_serial_sequence('disclosure', 'id'), %s)", (last,))
+        for ddl, _ in idx:
+            cur.execute(ddl)
+        conn.commit()
 
 
 def copy_lines(cur: Any, table: str, cols: Sequence[str], lines: list[str]) -> None:

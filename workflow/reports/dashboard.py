@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from db.models import ApprovalRequest, Clock, Disclosure, Unit, User
@@ -69,24 +70,45 @@ def week_window(today: date, tz: str) -> tuple[datetime, datetime, date]:
     return start_of_day(today, tz), end_of_day(sunday, tz), sunday
 
 
-def duty_cases_by_agency(s: Session, *conds: Any, agency_id: int | None = None) -> dict[int, int]:
-    """Cases with a running duty clock matching ``conds``, per agency (one agency's with ``agency_id``) — cases,
-    not clocks: a 12345 order can be late to sign for and to handle at once, and the drill-down lists count
-    cases."""
-    where = [col(Clock.kind).in_(duty_kinds()), Clock.status == ClockStatus.RUNNING, *conds]
+@dataclass(frozen=True)
+class DueCounts:
+    """Cases (not clocks) with a running duty clock due by the end of today, by the end of the week, and overdue."""
+
+    due_today: int = 0
+    due_week: int = 0
+    overdue: int = 0
+
+
+def due_counts(s: Session, *, now: datetime, end_of_today: datetime, end_of_week: datetime,
+               agency_id: int | None = None, case_kind: str | None = None) -> dict[tuple[int, str], DueCounts]:
+    """{(agency id, case kind): DueCounts} in one pass over the running duty clocks due by the end of the week (the
+    overdue ones included) — one agency's with ``agency_id``, one kind's with ``case_kind``. Counted per case: a
+    12345 order can be late to sign for and to handle at once, and the drill-down lists count cases. "Overdue" is
+    due before ``now``; "due" is after ``now`` and by the end of the day / week (the case list's filters)."""
+    horizon = max(end_of_today, end_of_week)
+    where: list[Any] = [col(Clock.kind).in_(duty_kinds()), Clock.status == ClockStatus.RUNNING, col(Clock.due_at) <= horizon]
     if agency_id is not None:
         where.append(Clock.agency_id == agency_id)
-    cases = select(Clock.agency_id, Clock.case_kind, Clock.case_id).where(*where).distinct().subquery()
-    return counts_by_agency(s, select(cases.c.agency_id, func.count()).group_by(cases.c.agency_id))
+    if case_kind is not None:
+        where.append(Clock.case_kind == case_kind)
+    ahead = col(Clock.due_at) > now
+
+    def anyof(cond: Any) -> Any:
+        return func.max(case((cond, 1), else_=0))
+
+    per_case = (sa_select(col(Clock.agency_id), col(Clock.case_kind), anyof(col(Clock.due_at) < now).label("overdue"),
+                       anyof(ahead & (col(Clock.due_at) <= end_of_today)).label("today"),
+                       anyof(ahead & (col(Clock.due_at) <= end_of_week)).label("week"))
+                .where(*where).group_by(col(Clock.agency_id), col(Clock.case_kind), col(Clock.case_id)).subquery())
+    c = per_case.c
+    stmt = (sa_select(c.agency_id, c.case_kind, func.sum(c.today), func.sum(c.week), func.sum(c.overdue))
+            .group_by(c.agency_id, c.case_kind))
+    return {(int(a), str(k)): DueCounts(int(t or 0), int(w or 0), int(o or 0)) for a, k, t, w, o in s.execute(stmt).all()}
 
 
 def counts_by_agency(s: Session, stmt: Any) -> dict[int, int]:
     """{agency id: count} from a ``SELECT agency_id, count(*) … GROUP BY agency_id``."""
     return {int(a): int(n) for a, n in s.exec(stmt).all()}
-
-
-def _duty_cases(s: Session, agency_id: int, *conds: Any) -> int:
-    return duty_cases_by_agency(s, *conds, agency_id=agency_id).get(agency_id, 0)
 
 
 def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, tz: str, months: int = 12,
@@ -106,9 +128,8 @@ def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, t
     _, week_end_at, sunday = week_window(today, tz)
     # disclosure applications only: 12345 orders have their own figures (workflow.hotline.dashboard), never one sum
     mine = Clock.case_kind == CaseKindName.DISCLOSURE
-    due_today = _duty_cases(s, agency_id, mine, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_day(today, tz))
-    due_week = _duty_cases(s, agency_id, mine, col(Clock.due_at) > now, col(Clock.due_at) <= week_end_at)
-    overdue = _duty_cases(s, agency_id, mine, col(Clock.due_at) < now)
+    due = due_counts(s, now=now, end_of_today=end_of_day(today, tz), end_of_week=week_end_at, agency_id=agency_id,
+                     case_kind=CaseKindName.DISCLOSURE).get((agency_id, CaseKindName.DISCLOSURE), DueCounts())
     late = (select(Clock.assignee_id, Clock.case_kind, Clock.case_id)
             .where(col(Clock.agency_id) == agency_id, mine, col(Clock.kind).in_(duty_kinds()), Clock.status == ClockStatus.RUNNING,
                    col(Clock.due_at) < now).distinct().subquery())
@@ -125,7 +146,7 @@ def build_dashboard(s: Session, agency_id: int, *, now: datetime, today: date, t
         received, on_time = tallied_months(s, agency_id, today, months)
     else:
         received, on_time = received_by_month(s, agency_id, today, months), on_time_by_month(s, agency_id, today, months)
-    return Dashboard(by_state, due_today, due_week, overdue, by_officer, by_unit,
+    return Dashboard(by_state, due.due_today, due.due_week, due.overdue, by_officer, by_unit,
                      pending_extensions(s, agency_id), received, on_time, sunday, unconfirmed(s, agency_id, now))
 
 

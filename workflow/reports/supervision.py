@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from db.engine import read_session
-from db.models import Agency, Clock, Disclosure, WorkOrder
+from db.models import Agency, Disclosure, WorkOrder
 from states.disclosure import OPEN_STATES, DState
 from states.hotline import OPEN_STATES as HOTLINE_OPEN
 from states.vocab import CaseKindName
@@ -21,9 +21,10 @@ from workflow.errors import NotFound
 from workflow.hotline.dashboard import HotlineDashboard, build_hotline_dashboard
 from workflow.reports.dashboard import (
     Dashboard,
+    DueCounts,
     build_dashboard,
     counts_by_agency,
-    duty_cases_by_agency,
+    due_counts,
     week_window,
 )
 from workflow.tally import read as tally
@@ -64,18 +65,11 @@ def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_
     kind's figures on their own, those needing attention (overdue cases, unconfirmed submissions) first. "Overdue"
     and "due" are the case list's filters (``overdue=1``, ``due=today|week``), counted per case."""
     open_by_kind, unconf = (_tallied_open(s, agency_ids) if summaries else _open_from_cases(s))
-    counts: dict[str, dict[str, dict[int, int]]] = {}
-    for kind in OVERVIEW_KINDS:
-        mine = Clock.case_kind == kind
-        counts[kind] = {
-            "open": open_by_kind[kind],
-            "due_today": duty_cases_by_agency(s, mine, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_today),
-            "due_week": duty_cases_by_agency(s, mine, col(Clock.due_at) > now, col(Clock.due_at) <= end_of_week),
-            "overdue": duty_cases_by_agency(s, mine, col(Clock.due_at) < now),
-        }
+    due = due_counts(s, now=now, end_of_today=end_of_today, end_of_week=end_of_week)
 
     def figures(kind: str, agency_id: int) -> KindFigures:
-        return KindFigures(**{k: v.get(agency_id, 0) for k, v in counts[kind].items()})
+        d = due.get((agency_id, kind), DueCounts())
+        return KindFigures(open_by_kind[kind].get(agency_id, 0), d.due_today, d.due_week, d.overdue)
 
     rows = [AgencyOverview(int(a.id or 0), a.code, a.name, figures(CaseKindName.DISCLOSURE, a.id or 0),
                            figures(CaseKindName.WORKORDER, a.id or 0), unconf.get(a.id or 0, 0))

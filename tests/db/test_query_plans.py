@@ -337,6 +337,7 @@ def _hot_paths(engine: Engine, agency_id: int, settings: Any) -> dict[str, Calla
     from workflow.reports.dashboard import build_dashboard
     from workflow.reports.hotline import hotline_stats
     from workflow.reports.stats import disclosure_stats, stats_for_leaders
+    from workflow.reports.supervision import agencies_overview
     from workflow.sweeps.digest import digest
     from workflow.sweeps.escalation import escalate
     from workflow.sweeps.lapses import lapse
@@ -362,6 +363,9 @@ def _hot_paths(engine: Engine, agency_id: int, settings: Any) -> dict[str, Calla
             lambda s: stats_for_leaders(s, agency_id, 2025, summaries=True)),
         "annual report from the summaries, one agency": read(lambda s: annual_report(s, agency_id, 2025,
                                                                                      summaries=True)),
+        # every agency's due-now figures (the dashboard of all agencies): the running clocks by due time
+        "supervisor overview": read(lambda s: agencies_overview(
+            s, now=NOW, end_of_today=_at(TODAY, 23), end_of_week=_at(TODAY + timedelta(days=6), 23))),
         "reminder sweep": lambda: remind(engine, NOW, instance="plans", settings=settings),
         "escalation sweep": lambda: escalate(engine, NOW, instance="plans", settings=settings),
         "lapse sweep": lambda: lapse(engine, NOW, instance="plans", settings=settings),
@@ -370,7 +374,7 @@ def _hot_paths(engine: Engine, agency_id: int, settings: Any) -> dict[str, Calla
     }
 
 
-GLOBAL = frozenset({"outbox claim"})  # not per agency: only sequential and full scans are judged
+GLOBAL = frozenset({"outbox claim", "supervisor overview"})  # not per agency: only sequential and full scans are judged
 
 
 def test_hot_queries_use_indexes_led_by_the_agency(db: Any) -> None:

@@ -3,16 +3,19 @@
 On PostgreSQL the rows travel as one JSON parameter expanded by ``jsonb_to_recordset`` — one short statement
 instead of a multi-row VALUES text with thousands of placeholders (which the driver would parse on every
 batch). On SQLite: SQLAlchemy's executemany. Every row must have the same keys.
+
+``executemany``: the DB-API's own executemany with SQLAlchemy's statement and bind processors, each distinct
+value converted once (the 12345 batch import, the go-live import's chunks).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Table, bindparam, insert, text
 from sqlmodel import Session
 
 from db.engine import conflict_insert
@@ -52,4 +55,68 @@ def bulk_insert(session: Session | Connection, table: Any, rows: Sequence[dict[s
     return list(result.all()) if returning else []
 
 
-__all__ = ["bulk_insert"]
+_MISS = object()
+
+
+def _present(table: Table, rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The columns to bind: nullable columns without a default that are NULL in every row are left out."""
+    return [k for k in rows[0] if not (table.c[k].nullable and table.c[k].default is None
+                                       and table.c[k].server_default is None and all(r[k] is None for r in rows))]
+
+
+def _convert(values: list[Any], proc: Callable[[Any], Any]) -> list[Any]:
+    """Bind-process one column, each distinct value once. JSON values: a dict is keyed by identity
+    (memoised explanations are shared objects), a flat list by its items ([] and missing years repeat)."""
+    cache: dict[Any, Any] = {}
+    out: list[Any] = []
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        if isinstance(v, list):
+            key: Any = tuple(v) if all(isinstance(x, str | int) for x in v) else id(v)
+        else:
+            key = id(v) if isinstance(v, dict) else v
+        hit = cache.get(key, _MISS)
+        if hit is _MISS:
+            hit = cache[key] = proc(v)
+        out.append(hit)
+    return out
+
+
+_COMPILED: dict[tuple[str, str, tuple[str, ...], str | None], Any] = {}
+
+
+def executemany(session: Session | Connection, table: Table, rows: Sequence[dict[str, Any]], *,
+                conflict: str | None = None) -> None:
+    """INSERT ``rows`` through the DB-API ``executemany`` with SQLAlchemy's own statement and bind
+    processors, column by column, converting each distinct value once: receipt days, computed due
+    instants and the memoised clock explanations repeat across thousands of rows. ``conflict``: ``ON CONFLICT
+    (<conflict>) DO NOTHING``. Every row must have the same keys."""
+    if not rows:
+        return
+    conn = session if isinstance(session, Connection) else session.connection()
+    dialect = conn.dialect
+    keep = _present(table, rows)
+    key = (dialect.name, table.name, tuple(keep), conflict)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        binds = {k: bindparam(k, type_=table.c[k].type) for k in keep}
+        stmt: Any = insert(table).values(binds)
+        if conflict:
+            stmt = conflict_insert(dialect.name, table).values(binds).on_conflict_do_nothing(
+                index_elements=[conflict])
+        compiled = _COMPILED[key] = stmt.compile(dialect=dialect, for_executemany=True)
+    order = list(compiled.positiontup or keep)  # qmark (SQLite): the statement's order; else named
+    columns = []
+    for k in order:
+        values = [r[k] for r in rows]
+        proc = table.c[k].type.dialect_impl(dialect).bind_processor(dialect)
+        columns.append(values if proc is None else _convert(values, proc))
+    params: list[Any] = list(zip(*columns, strict=True))
+    if not compiled.positiontup:
+        params = [dict(zip(order, p, strict=True)) for p in params]
+    conn.exec_driver_sql(compiled.string, params)
+
+
+__all__ = ["bulk_insert", "executemany"]

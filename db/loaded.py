@@ -27,4 +27,25 @@ def attach_inserted(session: Session, cls: type[T], values: dict[str, Any]) -> T
     return obj  # type: ignore[no-any-return]
 
 
-__all__ = ["attach_inserted"]
+def new_row(cls: type[T], **values: Any) -> T:
+    """``cls(**values)`` for a table model — every field holding its value or its default, the fields given as the
+    ones set — without SQLModel's attribute events per field (~85 µs for a clock; this ~10 µs). A new, transient
+    instance: adding it to a session inserts it with its values, as for one built by the constructor."""
+    fields: dict[str, Any] = {}
+    for name, info in cls.model_fields.items():  # type: ignore[attr-defined]
+        if name in values:
+            fields[name] = values[name]
+        elif not info.is_required():
+            fields[name] = info.get_default(call_default_factory=True)
+    unknown = values.keys() - fields.keys()
+    if unknown:
+        raise TypeError(f"{cls.__name__}: no field {sorted(unknown)}")
+    manager = cls.__mapper__.class_manager  # type: ignore[attr-defined]
+    obj = manager.new_instance()  # SQLModel's __new__ (its private attributes) and SQLAlchemy's state
+    attributes.instance_state(obj).dict.update(fields)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    return obj  # type: ignore[no-any-return]
+
+
+__all__ = ["attach_inserted", "new_row"]

@@ -27,6 +27,7 @@ from sqlalchemy import bindparam, event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
+from db.loaded import new_row
 from db.models import Clock, ClockAdjustment
 from states.calendar import WorkCalendar, WorkingHours
 from states.deadlines import ClockInput, ClockResult, Pause, compute_workday_clock
@@ -306,9 +307,9 @@ def start_clock(session: Session, *, agency_id: int, case_kind: str, case_id: in
         explanation["intro_zh"] = list(intro)
     clock = get_clock(session, case_kind, case_id, kind, cycle)
     if clock is None:
-        clock = Clock(agency_id=agency_id, case_kind=case_kind, case_id=case_id, kind=kind, cycle=cycle,
-                      amount=amount, start_date=base, updated_at=now, assignee_id=assignee_id,
-                      explanation=explanation)
+        clock = new_row(Clock, agency_id=agency_id, case_kind=case_kind, case_id=case_id, kind=kind, cycle=cycle,
+                        amount=amount, start_date=base, updated_at=now, assignee_id=assignee_id,
+                        explanation=explanation)
         session.add(clock)
         if clock.id is None:  # else its id was reserved on adding it (an import: workflow.golive.buffer)
             session.flush()
@@ -324,8 +325,8 @@ def start_clock(session: Session, *, agency_id: int, case_kind: str, case_id: in
 def pause_clock(session: Session, clock: Clock, *, start: date, expected_end: date | None, reason: str,
                 actor_id: int | None, cal: WorkCalendar, now: datetime, tz: str) -> ClockAdjustment:
     assert clock.id is not None
-    adj = ClockAdjustment(clock_id=clock.id, kind="pause", start_date=start, end_date=None, reason=reason,
-                          expected_end=expected_end, actor_id=actor_id, created_at=now)
+    adj = new_row(ClockAdjustment, clock_id=clock.id, kind="pause", start_date=start, end_date=None, reason=reason,
+                  expected_end=expected_end, actor_id=actor_id, created_at=now)
     _add_entry(session, clock, adj)
     clock.status = ClockStatus.PAUSED
     recompute(session, clock, cal, now, tz)
@@ -349,8 +350,8 @@ def add_adjustment(session: Session, clock: Clock, *, kind: str, cal: WorkCalend
                    start: date | None = None, workdays: int | None = None, reason: str = "",
                    actor_id: int | None = None, approver_id: int | None = None) -> tuple[date | None, date | None]:
     """Record an extension / restart / delay in the ledger and recompute."""
-    _add_entry(session, clock, ClockAdjustment(
-        clock_id=clock.id, kind=kind, start_date=start, workdays=workdays,  # type: ignore[arg-type]
+    _add_entry(session, clock, new_row(
+        ClockAdjustment, clock_id=clock.id, kind=kind, start_date=start, workdays=workdays,  # type: ignore[arg-type]
         reason=reason, actor_id=actor_id, approver_id=approver_id, created_at=now))
     if kind == "restart" and start is not None:
         clock.start_date = start

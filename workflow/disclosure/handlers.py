@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import func, select
 
+from db.loaded import new_row
 from db.models import ApprovalRequest, Clock, Consultation, Disclosure, RemedyCase, User
 from notifications.context import case_ref
 from states.decisions import Category
@@ -143,9 +144,9 @@ def h_start_consultation(ctx: Ctx, p: P.ConsultationIn) -> None:
     clock = start_clock(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
                         kind="consultation", base=got, amount=ctx.cfg.consultation_wd, cal=ctx.cal, now=ctx.now,
                         tz=ctx.tz, assignee_id=ctx.row.assignee_id, cycle=n, base_reason="被征求意见方收到征求意见书之日")
-    consultation = Consultation(disclosure_id=ctx.case_id, consultee_kind=p.consultee_kind,
-                                consultee_name=p.consultee_name, consultee_contact=p.consultee_contact,
-                                sent_date=sent, due_date=clock.due_date)
+    consultation = new_row(Consultation, disclosure_id=ctx.case_id, consultee_kind=p.consultee_kind,
+                           consultee_name=p.consultee_name, consultee_contact=p.consultee_contact,
+                           sent_date=sent, due_date=clock.due_date)
     ctx.session.add(consultation)
     ctx.consulted(consultation)
     reply = latest_clock(ctx, "reply")
@@ -218,9 +219,9 @@ def h_lapse_consultation(ctx: Ctx, p: P.Empty) -> None:
 def h_request_extension(ctx: Ctx, p: P.ExtensionIn) -> None:
     if p.days > ctx.cfg.max_extension_wd:
         raise DomainValidation.one("days", "too_long", f"延长期限不得超过{ctx.cfg.max_extension_wd}个工作日")
-    req = ApprovalRequest(agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id, kind="extension",
-                          payload={"days": p.days, "reason": p.reason}, requested_by=ctx.actor.id,
-                          requested_at=ctx.now)
+    req = new_row(ApprovalRequest, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
+                  kind="extension", payload={"days": p.days, "reason": p.reason}, requested_by=ctx.actor.id,
+                  requested_at=ctx.now)
     ctx.session.add(req)
     ctx.requested_extension(req)
 

@@ -33,7 +33,8 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel
 
-from db.models import Clock, Disclosure
+from db.bulk import executemany
+from db.models import Clock, Disclosure, Event, Outbox
 from workflow.cases.clocks import forget_clocks
 from workflow.cases.context import Collected
 from workflow.cases.numbers import NumberBook, keep_book
@@ -141,17 +142,26 @@ class Buffer:
                 groups.setdefault((table, tuple(values)), []).append(values)
         summarised: list[tuple[type, list[dict[str, Any]]]] = []
         for (table, _keys), group in sorted(groups.items(), key=lambda g: order[g[0][0]]):
-            conn.execute(table.insert(), group)
+            executemany(conn, table, group)
             model = _SUMMARISED.get(table.name)
             if model is not None:
                 summarised.append((model, group))
         add_inserted_many(conn, summarised)  # the summaries (issue 21) move with a Core insert as with a flush
-        everything = Collected()
-        for r in rows:
-            everything.events += r.collected.events
-            everything.notices += r.collected.notices
-        everything.write_to(conn)
+        events = [e for r in rows for e in r.collected.events]
+        notices = [n for r in rows for n in r.collected.notices]  # each checked when made (CaseCtx.enqueue)
+        if _same_keys(events) and _same_keys(notices):
+            executemany(conn, _EVENTS, events)
+            executemany(conn, _OUTBOX, notices, conflict="dedupe_key")
+        else:
+            Collected(events, notices).write_to(conn)
         return rows
+
+
+_EVENTS, _OUTBOX = Event.__table__, Outbox.__table__  # type: ignore[attr-defined]
+
+
+def _same_keys(rows: list[dict[str, Any]]) -> bool:
+    return not rows or all(r.keys() == rows[0].keys() for r in rows)
 
 
 _COLUMNS: dict[Any, tuple[Any, tuple[tuple[str, str], ...]]] = {}  # mapper → (table, (attribute, column) pairs)

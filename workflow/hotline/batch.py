@@ -22,10 +22,11 @@ from typing import Any, Protocol
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import Engine, Table, bindparam, insert, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from db.bulk import executemany
 from db.engine import read_session, write_session
 from db.models import Agency, Clock, Event, WorkOrder, WorkOrderCycle
 from states.calendar import WorkCalendar
@@ -270,58 +271,6 @@ def bulk_insert(session: Session, plans: list[tuple[int, OrderPlan]], actor: Pri
                         (Event.__table__, events)):  # type: ignore[attr-defined]
         executemany(session, table, rows)
     return ids
-
-
-_MISS = object()
-
-
-def _present(table: Table, rows: list[dict[str, Any]]) -> list[str]:
-    """The columns to bind: nullable columns without a default that are NULL in every row are left out."""
-    return [k for k in rows[0] if not (table.c[k].nullable and table.c[k].default is None
-                                       and all(r[k] is None for r in rows))]
-
-
-def _convert(values: list[Any], proc: Callable[[Any], Any]) -> list[Any]:
-    """Bind-process one column, each distinct value once. JSON values: a dict is keyed by identity
-    (memoised explanations are shared objects), a flat list by its items ([] and missing years repeat)."""
-    cache: dict[Any, Any] = {}
-    out: list[Any] = []
-    for v in values:
-        if v is None:
-            out.append(None)
-            continue
-        if isinstance(v, list):
-            key: Any = tuple(v) if all(isinstance(x, str | int) for x in v) else id(v)
-        else:
-            key = id(v) if isinstance(v, dict) else v
-        hit = cache.get(key, _MISS)
-        if hit is _MISS:
-            hit = cache[key] = proc(v)
-        out.append(hit)
-    return out
-
-
-def executemany(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT ``rows`` through the DB-API ``executemany`` with SQLAlchemy's own statement and bind
-    processors, column by column, converting each distinct value once: receipt days, computed due
-    instants and the memoised clock explanations repeat across thousands of orders."""
-    if not rows:
-        return
-    conn = session.connection()
-    dialect = conn.dialect
-    keep = _present(table, rows)
-    compiled = insert(table).values({k: bindparam(k, type_=table.c[k].type) for k in keep}).compile(
-        dialect=dialect, for_executemany=True)
-    order = list(compiled.positiontup or keep)  # qmark (SQLite): the statement's order; else named
-    columns = []
-    for k in order:
-        values = [r[k] for r in rows]
-        proc = table.c[k].type.dialect_impl(dialect).bind_processor(dialect)
-        columns.append(values if proc is None else _convert(values, proc))
-    params: list[Any] = list(zip(*columns, strict=True))
-    if not compiled.positiontup:
-        params = [dict(zip(order, p, strict=True)) for p in params]
-    conn.exec_driver_sql(compiled.string, params)
 
 
 def _batch_by_row(run: _Run, batch: list[Prepared]) -> None:

@@ -42,6 +42,15 @@ class Ctx(CaseCtx):
     _extension_read: bool = False
     _consultations: list[Consultation] | None = None
     _reply_files: list[StoredFile] | None = None
+    _agency_part: dict[str, Any] | None = None
+
+    def agency_part(self) -> dict[str, Any]:
+        """The ``agency`` part of this context's notices (``agency_snapshot``): built once per context — the agency
+        and its settings do not change within an action or an imported row — and copied for each notice."""
+        if self._agency_part is None:
+            self._agency_part = agency_snapshot(self.agency, self.cfg)
+        part = self._agency_part
+        return {**part, "mail_attachments": list(part["mail_attachments"]), "missing": list(part["missing"])}
 
     def extension_request(self) -> ApprovalRequest | None:
         """The extension request waiting for the office head, if any: read once per context, then kept by the
@@ -177,7 +186,7 @@ def applicant_channel(row: Any) -> tuple[str, str]:
 def notify_applicant(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, doc_no: str | None = None,
                      key_suffix: str = "") -> None:
     prepared = applicant_notice(agency=ctx.agency, cfg=ctx.cfg, row=ctx.row, notice_type=notice_type, notice=notice,
-                                now=ctx.now, doc_no=doc_no)
+                                now=ctx.now, doc_no=doc_no, agency_part=ctx.agency_part())
     prepared.backfilled = ctx.hold_notices
     row = ctx.row
     ctx.enqueue_values(prepared.values(case_id=ctx.case_id, tracking_no=row.tracking_no,
@@ -216,12 +225,15 @@ class PreparedNotice:
 
 
 def applicant_notice(*, agency: Agency, cfg: AgencyConfig, row: Any, notice_type: str, notice: dict[str, Any],
-                     now: datetime, doc_no: str | None = None) -> PreparedNotice:
-    """Build a notice to the applicant; ``row`` is a Disclosure or any object with its attributes."""
+                     now: datetime, doc_no: str | None = None,
+                     agency_part: dict[str, Any] | None = None) -> PreparedNotice:
+    """Build a notice to the applicant; ``row`` is a Disclosure or any object with its attributes; ``agency_part``:
+    ``agency_snapshot(agency, cfg)`` when the caller has it."""
     channel, recipient = applicant_channel(row)
     case = case_snapshot(row, cfg.timezone)
     context: dict[str, Any] = {
-        "agency": agency_snapshot(agency, cfg), "case": case, "notice": notice,
+        "agency": agency_part if agency_part is not None else agency_snapshot(agency, cfg), "case": case,
+        "notice": notice,
         "issued_date": local_date(now, cfg.timezone).isoformat(), "doc_no": doc_no or "",
     }
     check_context(notice_type, {**context, "case": {**case, "tracking_no": case["tracking_no"] or "（待编号）"}})
@@ -259,7 +271,7 @@ def notify_party(ctx: Ctx, notice_type: str, notice: dict[str, Any], *, name: st
     """A notice to a third party or another agency: emailed when the contact is an address, else printed."""
     channel, recipient = ("email", contact) if "@" in contact else ("print", "")
     context = {
-        "agency": agency_snapshot(ctx.agency, ctx.cfg), "case": case_snapshot(ctx.row, ctx.tz), "notice": notice,
+        "agency": ctx.agency_part(), "case": case_snapshot(ctx.row, ctx.tz), "notice": notice,
         "issued_date": ctx.today.isoformat(), "doc_no": doc_no or "",
     }
     ctx.enqueue(case_kind=KIND, notice_type=notice_type,

@@ -26,7 +26,6 @@ from workflow.disclosure import payloads as P
 from workflow.disclosure.context import (
     KIND,
     Ctx,
-    agency_snapshot,
     applicant_channel,
     notify_applicant,
     notify_party,
@@ -66,7 +65,7 @@ def _set_assignee(ctx: Ctx, user: User) -> None:
     ctx.event.update({"assignee": user.display_name, "previous_assignee_id": old})
     reply = latest_clock(ctx, "reply")
     ctx.notify_user(user, case_kind=KIND, notice_type="internal.assigned",
-                    agency=agency_snapshot(ctx.agency, ctx.cfg),
+                    agency=ctx.agency_part(),
                     case=case_ref(KIND, ctx.row.tracking_no or "", ctx.row.description[:60]),
                     notice={"assigned_by": ctx.actor.label, "clock_label": "答复期限",
                             "due_date": iso(reply.due_date if reply else None) or ""},
@@ -369,7 +368,7 @@ def _press(step: str) -> Handler:
         """催办 / 督办 by the office head: recorded, and the officer (or the desk) told at once."""
         press(ctx, kind=KIND, step=step, note=p.note, number=ctx.row.tracking_no or "",
               summary=ctx.row.description[:60], clocks=list(ctx.clocks().values()),
-              agency=agency_snapshot(ctx.agency, ctx.cfg))
+              agency=ctx.agency_part())
     return handler
 
 

@@ -188,16 +188,24 @@ def take_rows(session: Session, attached: list[Any]) -> list[tuple[Any, dict[str
     if session.deleted or any(id(o) not in mine for o in session.dirty):
         raise NotDeferrable()
     out = [_values(o) for o in created]
-    for o in created:
-        session.expunge(o)
+    _expunge(session, created)
     return out
+
+
+def _expunge(session: Session, objects: list[Any]) -> None:
+    """``session.expunge`` of each object, at once: the models have no relationships, so there is nothing to cascade
+    to (``Session.expunge`` walks every column property of the mapper looking for one, per object)."""
+    states = [inspect(o) for o in objects]
+    if any(st.mapper.relationships for st in states):
+        for o in objects:
+            session.expunge(o)
+        return
+    session._expunge_states(states)  # what expunge does once it found no cascade
 
 
 def discard(session: Session, attached: list[Any]) -> None:
     """Take a refused row's objects out of the session (nothing of it was written)."""
-    for o in [*attached, *session.new]:
-        if o in session:
-            session.expunge(o)
+    _expunge(session, [o for o in [*attached, *session.new] if o in session])
 
 
 @event.listens_for(Engine, "before_cursor_execute")

@@ -92,13 +92,19 @@ def clean_value(value: Any, *, multi: bool, bounded: bool = True) -> Any:
     return value
 
 
+# (model, field) → (multi-line, bounded): what ``Clean._edge`` reads from the field's metadata, once per field.
+_RULES: dict[tuple[type, str | None], tuple[bool, bool]] = {}
+
+
 class Clean(BaseModel):
     """Base of input models: every field goes through ``clean_value``."""
 
     @field_validator("*", mode="after")
     @classmethod
     def _edge(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        if field is None:
-            return clean_value(value, multi=False)
-        return clean_value(value, multi=is_multiline(field), bounded=DIGITS not in field.metadata)
+        rule = _RULES.get((cls, info.field_name))
+        if rule is None:
+            field = cls.model_fields.get(info.field_name or "")
+            rule = _RULES[(cls, info.field_name)] = (
+                (False, True) if field is None else (is_multiline(field), DIGITS not in field.metadata))
+        return clean_value(value, multi=rule[0], bounded=rule[1])

@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel import col, select
 
 from db.engine import read_session
-from db.models import Outbox
+from db.models import Event, Outbox
 from tests.helpers import make_staff, registration
 from tests.hotline_helpers import act, local, new_order
 from tests.workflow.sweep_helpers import at, events, register_on, run
@@ -64,3 +64,27 @@ def test_sign_for_and_callback_reminders_go_to_the_desk(db, clock) -> None:
     assert new and all(o.context["notice"]["clock_label"] == "回访时限" for o in new)
     assert f"user:{staff.front.id}" in {o.recipient for o in new}
     assert f"user:{staff.officer.id}" not in {o.recipient for o in new}
+
+
+def _presses(engine, oid: int) -> list[str]:  # type: ignore[no-untyped-def]
+    with read_session(engine) as s:
+        return [e.action for e in s.exec(select(Event).where(Event.case_kind == "workorder", Event.case_id == oid)
+                                         .order_by(col(Event.id))).all() if e.action in ("urge", "supervise")]
+
+
+def test_an_order_transferred_late_is_pressed_once_at_the_step_reached(db, clock) -> None:
+    """A 12345 order entered weeks after the platform dispatched it: its sign-for period ended long before it came
+    in, so it is pressed once, at the step reached (督办) — not 催办 and 督办 at once; the same by the hour for an urgent
+    order entered after both of its hour steps. An order that falls overdue while in the system still goes 催办 first."""
+    staff = make_staff(db.engine, clock.now())
+    late = new_order(db.engine, staff.front, local(2026, 3, 2, 9), received_at="2026-01-05 09:00:00")
+    urgent = new_order(db.engine, staff.front, local(2026, 3, 2, 9), received_at="2026-02-27 09:30:00",
+                       urgency="紧急", category="求助", title="小区停水")
+    fresh = new_order(db.engine, staff.front, local(2026, 3, 2, 9), received_at="2026-03-02 09:00:00")
+    run(db.engine, "escalation", local(2026, 3, 2, 10, 5))
+    assert _presses(db.engine, late) == ["supervise"]
+    assert {o.context["notice"]["level"] for o in _notices(db.engine, "internal.overdue", late)} == {2}
+    assert _presses(db.engine, urgent) == ["supervise"]
+    run(db.engine, "escalation", local(2026, 3, 4, 10))  # the fresh order's sign-for (1 working day) has passed
+    assert _presses(db.engine, fresh) == ["urge"]
+    assert _presses(db.engine, late) == ["supervise"] and _presses(db.engine, urgent) == ["supervise"]

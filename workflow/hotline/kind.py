@@ -61,4 +61,5 @@ HOTLINE = register(CaseKind(
     clocks=CLOCKS, title=CASE_NOUNS[KIND], path="/workorders", ref_number=("order_no",), ref_summary=("title", "content"),
     # the order's own urge/supervise (system rows whose guards read its profile's ladder) carry out each step
     reminder_ladders=reminder_ladders, escalation_ladders=escalation_ladders, presses_itself=True, listing=LISTING,
+    entered=lambda row: row.created_at,
 ))

@@ -36,7 +36,10 @@ A kind that presses its cases itself (``CaseKind.presses_itself``: the 12345 wor
 case and its overdue clocks, and notify the leaders): each step due here is fired through the case engine, in
 order (its guards check the same ladder; a refusal is left for a later run), and this sweep adds nothing of its own
 but the breach time. Steps the case has already passed through another of its clocks (``overdue_level`` on the
-case counts the steps of its current cycle) are not fired again: the clock is marked at that level.
+case counts the steps of its current cycle) are not fired again: the clock is marked at that level. A case entered
+after its period had ended (``CaseKind.entered``: a receipt registered late, a 12345 order transferred weeks after
+dispatch) is pressed once, at the level reached when it came in (an hour clock's by the hour), the steps before
+taken silently — not 催办 and 督办 at once.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from states.wording import PRESS_STEPS
 from workflow.accounts.principal import system
 from workflow.cases import engine as case_engine
 from workflow.cases.audit import append_events, event_values
+from workflow.cases.clocks import INSTANT_UNITS
 from workflow.errors import InvalidTransition, NotFound, StaleVersion
 from workflow.kinds import clock_kinds, duty_kinds, installed
 from workflow.sweeps import setwise
@@ -77,7 +81,7 @@ from workflow.sweeps.base import (
     skip_locked,
     sweep,
 )
-from workflow.sweeps.hours import escalate_by_the_hour
+from workflow.sweeps.hours import escalate_by_the_hour, hour_steps_at
 from workflow.sweeps.setwise import Sql, by_value
 from workflow.timesource import local_date
 
@@ -130,13 +134,13 @@ def rules(ag: AgencyInfo) -> list[Rule]:
     return out
 
 
-def levels_at_registration(ag: AgencyInfo, due: date | None, registered: datetime | None) -> int:
-    """Levels already reached on the day the case was registered (a receipt entered late, issue 20): the system
-    could not have pressed earlier, so it presses once, at the level reached — not 催办 and 督办 at once."""
+def levels_at_registration(ag: AgencyInfo, rule: Rule, due: date | None, registered: datetime | None) -> int:
+    """Levels already reached on the day the case was entered (a receipt entered late, issue 20; a 12345 order
+    transferred long after the platform dispatched it): the system could not have pressed earlier, so it presses
+    once, at the level reached — not 催办 and 督办 at once."""
     if due is None or registered is None:
         return 0
-    n = ag.cal.workdays_between(due, local_date(aware(registered), ag.tz))
-    return sum(1 for offset in (1, 1 + ag.cfg.supervise_after_wd) if n >= offset)
+    return rule.level_on(due, local_date(aware(registered), ag.tz), ag.cal)
 
 
 def history_level(ag: AgencyInfo, rule: Rule, r: Any, target: int) -> int:
@@ -208,7 +212,7 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
     hold = ag.hold(now)
     actor = system(ag.id)
     with write_session(engine) as s:
-        q = (select(c.id, c.case_kind, c.case_id, c.kind, c.due_date, c.due_at, c.deadline_version,
+        q = (select(c.id, c.case_kind, c.case_id, c.kind, c.unit, c.due_date, c.due_at, c.deadline_version,
                     c.overdue_level, c.breached_at, c.assignee_id, recorded_backfill())
              .where(*_pending(ag, now, rule)).order_by(c.due_at, c.id).limit(max(opts.batch_size, CLAIM)))
         if after is not None:
@@ -238,6 +242,13 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
             if kind.presses_itself:
                 # the case's overdue_level counts the ladder steps of its cycle already fired (any clock)
                 fired = int(row.overdue_level or 0)
+                if kind.entered is not None:  # entered late: the steps passed before it came in are taken silently
+                    at = kind.entered(row)  # (an hour clock's steps by the hour: workflow.sweeps.hours)
+                    entry = (hour_steps_at(ag, r, at) if r.unit in INSTANT_UNITS
+                             else levels_at_registration(ag, rule, r.due_date, at))
+                    if entry - 1 > max(fired, past):
+                        case_levels.setdefault((r.case_kind, entry - 1), []).append(r.case_id)
+                        fired = entry - 1
                 report.add("history_levels", len([lv for lv in levels if fired < lv <= past]))
                 if past > fired:  # taken silently, as if fired: the case's own guards then see them as passed
                     case_levels.setdefault((r.case_kind, past), []).append(r.case_id)
@@ -248,7 +259,7 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
                 by_level.setdefault(max(r.overdue_level, min(target, fired)), []).append(r.id)
                 continue
             if kind.entered is not None:  # a back-dated receipt: the levels passed before it was registered
-                pre = levels_at_registration(ag, r.due_date, kind.entered(row))
+                pre = levels_at_registration(ag, rule, r.due_date, kind.entered(row))
                 levels = [lv for lv in levels if lv >= pre]  # … only the highest of them is carried out
             report.add("history_levels", len([lv for lv in levels if lv <= past]))
             levels = [lv for lv in levels if lv > past]

@@ -15,7 +15,8 @@ reminders and escalation sweeps (each every 60 s, workflow.sweeps.scheduler.JOBS
   steps already fired, by the hour or by the day, so a step is never fired twice.
 - **补录** (issue 14): the steps an hour clock had reached when a back-filled step last recorded its order (the
   event's ``backfill.recorded_at``, workflow.sweeps.base.recorded_backfill) are history: the order and the clock
-  take that level silently, nobody is pressed for it; a step reached after the recording is fired as usual.
+  take that level silently, nobody is pressed for it; a step reached after the recording is fired as usual. An
+  order entered after its hour steps were reached (transferred late) is pressed once, at the step reached then.
   Reminders only ever concern a deadline still to come.
 
 The hour clocks are few (urgent orders, platform instants) and near: they are read per row, not by rung windows.
@@ -129,7 +130,9 @@ def _escalate_kind(engine: Engine, ag: AgencyInfo, kind: CaseKind, now: datetime
         rows = s.execute(_hour_clocks(ag, kind, CLOCKS.c.due_at < now).add_columns(recorded_backfill())).all()
         if not rows:
             return
-        fired = dict(s.execute(select(w.id, w.overdue_level).where(w.id.in_({r.case_id for r in rows}))).all())
+        cases = s.execute(select(w.id, w.overdue_level, w.created_at).where(w.id.in_({r.case_id for r in rows}))).all()
+    fired = {int(c.id): c.overdue_level for c in cases}
+    entered = {int(c.id): c.created_at for c in cases}
     reached: dict[int, tuple[int, Any]] = {}  # order → (steps reached, the clock that reached them)
     history: dict[int, tuple[int, list[int]]] = {}  # order → (steps reached when last back-filled, those clocks)
     for r in rows:
@@ -137,7 +140,8 @@ def _escalate_kind(engine: Engine, ag: AgencyInfo, kind: CaseKind, now: datetime
                                    ag.cfg.hour_supervise_after_wmin)
         if steps > reached.get(r.case_id, (0, None))[0]:
             reached[r.case_id] = (steps, r)
-        past = _history_steps(ag, r)
+        # entered after its steps were reached (an order transferred late): pressed once, at the step reached then
+        past = max(_history_steps(ag, r), hour_steps_at(ag, r, entered.get(r.case_id)) - 1)
         if past:
             top, ids = history.get(r.case_id, (0, []))
             history[r.case_id] = (max(top, past), [*ids, r.id])
@@ -159,9 +163,14 @@ def _escalate_kind(engine: Engine, ag: AgencyInfo, kind: CaseKind, now: datetime
 
 def _history_steps(ag: AgencyInfo, r: Any) -> int:
     """补录 (issue 14): the steps an hour clock had reached when a back-filled step last recorded its case."""
-    recorded = recorded_time(r.recorded)
-    if recorded is None or recorded <= aware(r.due_at):
+    return hour_steps_at(ag, r, recorded_time(r.recorded))
+
+
+def hour_steps_at(ag: AgencyInfo, r: Any, recorded: datetime | None) -> int:
+    """The steps an hour clock had reached at ``recorded`` (0: none, or no such time)."""
+    if recorded is None or aware(recorded) <= aware(r.due_at):
         return 0
+    recorded = aware(recorded)
     return hour_steps_reached(ag.cal.working_seconds_between(r.due_at, recorded, ag.hours),
                               ag.cfg.hour_supervise_after_wmin)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session, attributes, make_transient_to_detached
+from sqlalchemy.orm import Session, attributes, configure_mappers, make_transient_to_detached
 
 T = TypeVar("T")
 
@@ -40,8 +40,10 @@ def new_row(cls: type[T], **values: Any) -> T:
     unknown = values.keys() - fields.keys()
     if unknown:
         raise TypeError(f"{cls.__name__}: no field {sorted(unknown)}")
-    manager = cls.__mapper__.class_manager  # type: ignore[attr-defined]
-    obj = manager.new_instance()  # SQLModel's __new__ (its private attributes) and SQLAlchemy's state
+    mapper = cls.__mapper__  # type: ignore[attr-defined]
+    if not mapper.configured:  # what the constructor's init event does first (the attributes' implementations)
+        configure_mappers()
+    obj = mapper.class_manager.new_instance()  # SQLModel's __new__ (its private attributes) and SQLAlchemy's state
     attributes.instance_state(obj).dict.update(fields)
     object.__setattr__(obj, "__pydantic_fields_set__", set(values))
     object.__setattr__(obj, "__pydantic_extra__", None)

@@ -36,7 +36,8 @@ def _fields(obj: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("model", "values"), CASES, ids=[m.__name__ for m, _ in CASES])
 def test_new_row_is_what_the_constructor_builds(model: type, values: dict[str, Any]) -> None:
-    built, fast = model(**values), new_row(model, **values)
+    built: Any = model(**values)
+    fast: Any = new_row(model, **values)
     assert _fields(fast) == _fields(built)
     assert fast.__pydantic_fields_set__ == built.__pydantic_fields_set__
     assert (fast.__pydantic_extra__, fast.__pydantic_private__) == (built.__pydantic_extra__,

@@ -24,6 +24,7 @@ from workflow.accounts.roles import holders, roles_of
 from workflow.agencies.cache import agency_context_cached
 from workflow.cases.context import Collected
 from workflow.errors import NotFound
+from workflow.gc_pause import fewer_collections
 from workflow.golive.actor import import_principal
 from workflow.golive.apply import RowRefused, write_row
 from workflow.golive.buffer import (
@@ -135,7 +136,7 @@ def import_file(engine: Engine, path: Path | str, user: Principal, now: datetime
     report = GoLiveReport(dry_run=dry_run)
     seen: dict[str, int] = {}
     chunk = _Chunk(engine, dry_run, actor.agency_id, sorted(set(officers.by_username.values())), report)
-    with ExitStack() as stack:
+    with fewer_collections(), ExitStack() as stack:
         stack.callback(chunk.abandon)  # an unexpected error: the open chunk is rolled back
         for number, cells in rows:
             report.total += 1

@@ -126,7 +126,31 @@
     var t = ev.target.closest ? ev.target.closest("[data-print]") : null;
     if (t) { ev.preventDefault(); window.print(); }
   });
-  document.addEventListener("DOMContentLoaded", function () { idCheck(); applicantKind(); decisionPicker(); });
+  // File fields in Chinese whatever the browser's language: the native control (its button and "no file" text
+  // come from the browser) is kept, focusable and working, but shown as a 选择文件 button and the chosen names.
+  function fileFields() {
+    Array.prototype.forEach.call(document.querySelectorAll("input[type=file][id]"), function (input) {
+      if (input.getAttribute("data-picker")) return;
+      input.setAttribute("data-picker", "1");
+      input.classList.add("file-native");
+      var pick = document.createElement("label");
+      pick.setAttribute("for", input.id);
+      pick.className = "btn secondary file-pick";
+      pick.textContent = input.multiple ? "选择文件（可多选）" : "选择文件";
+      var chosen = document.createElement("span");
+      chosen.className = "file-chosen";
+      chosen.setAttribute("aria-live", "polite");
+      function show() {
+        var names = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+        chosen.textContent = names.length ? names.join("、") : "未选择文件";
+      }
+      show();
+      input.addEventListener("change", show);
+      input.parentNode.insertBefore(chosen, input.nextSibling);
+      input.parentNode.insertBefore(pick, chosen);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { idCheck(); applicantKind(); decisionPicker(); fileFields(); });
 })();
 /* 机关设置: a document number's example follows its 字头, 样式 and 序号位数 as they are chosen; a 12345 profile's
    source follows the choice. */

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import func, select
 
 from db.loaded import new_row
@@ -275,15 +276,20 @@ def h_set_delay(ctx: Ctx, p: P.DelayIn) -> None:
                      doc_no=next_doc_no(ctx, "notice"))
 
 
+# The applicant's applications received in a span of days before a given one (built once, bound per fee notice).
+_PRIOR = select(func.count()).select_from(Disclosure).where(
+    Disclosure.agency_id == bindparam("agency"), Disclosure.applicant_key == bindparam("key"),  # type: ignore[arg-type]
+    Disclosure.receipt_date >= bindparam("first"), Disclosure.receipt_date <= bindparam("rd"),  # type: ignore[operator]
+    Disclosure.id < bindparam("case_id")).execution_options(**SEES_UNWRITTEN)  # type: ignore[operator]
+
+
 def prior_items(ctx: Ctx) -> int:
     """Applications by the same applicant received earlier in the same calendar month (109号第四条)."""
     rd = ctx.row.receipt_date or ctx.today
     first = rd.replace(day=1)
     agency, key, case_id = ctx.row.agency_id, ctx.row.applicant_key, ctx.case_id
-    stored = int(ctx.session.exec(select(func.count()).select_from(Disclosure).where(
-        Disclosure.agency_id == agency, Disclosure.applicant_key == key,
-        Disclosure.receipt_date >= first, Disclosure.receipt_date <= rd,  # type: ignore[operator]
-        Disclosure.id < case_id).execution_options(**SEES_UNWRITTEN)).one())  # type: ignore[operator]
+    stored = int(ctx.session.exec(_PRIOR, params={"agency": agency, "key": key, "first": first, "rd": rd,
+                                                  "case_id": case_id}).one())
     return stored + sum(1 for v in unwritten(ctx.session, "disclosure")  # an import's applications not yet written
                         if v["agency_id"] == agency and v["applicant_key"] == key
                         and v["receipt_date"] is not None and first <= v["receipt_date"] <= rd and v["id"] < case_id)

@@ -122,17 +122,20 @@ class BufferedRow:
 class Buffer:
     rows: list[BufferedRow] = field(default_factory=list)
     armed: bool = False  # a deferred row is running: its queries must see every earlier row
+    _by_table: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # the rows' values by table, in order
 
     def add(self, row: BufferedRow) -> None:
         self.rows.append(row)
+        for table, values in row.tables:
+            self._by_table.setdefault(table.name, []).append(values)
 
     def held(self, table: str) -> Iterable[dict[str, Any]]:
         """The values of the rows of ``table`` held (workflow.cases.unwritten)."""
-        return (values for r in self.rows for t, values in r.tables if t.name == table)
+        return iter(self._by_table.get(table, ()))
 
     def write(self, conn: Connection) -> list[BufferedRow]:
         """Insert every buffered row (in the caller's transaction) and empty the buffer; the rows written."""
-        rows, self.rows = self.rows, []
+        rows, self.rows, self._by_table = self.rows, [], {}
         if not rows:
             return rows
         order = {t: i for i, t in enumerate(SQLModel.metadata.sorted_tables)}

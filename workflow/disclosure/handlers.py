@@ -280,7 +280,7 @@ def h_set_delay(ctx: Ctx, p: P.DelayIn) -> None:
 _PRIOR = select(func.count()).select_from(Disclosure).where(
     Disclosure.agency_id == bindparam("agency"), Disclosure.applicant_key == bindparam("key"),  # type: ignore[arg-type]
     Disclosure.receipt_date >= bindparam("first"), Disclosure.receipt_date <= bindparam("rd"),  # type: ignore[operator]
-    Disclosure.id < bindparam("case_id")).execution_options(**SEES_UNWRITTEN)  # type: ignore[operator]
+    Disclosure.id < bindparam("case_id"))  # type: ignore[operator]
 
 
 def prior_items(ctx: Ctx) -> int:
@@ -288,8 +288,8 @@ def prior_items(ctx: Ctx) -> int:
     rd = ctx.row.receipt_date or ctx.today
     first = rd.replace(day=1)
     agency, key, case_id = ctx.row.agency_id, ctx.row.applicant_key, ctx.case_id
-    stored = int(ctx.session.exec(_PRIOR, params={"agency": agency, "key": key, "first": first, "rd": rd,
-                                                  "case_id": case_id}).one())
+    stored = int(ctx.session.exec(_PRIOR.execution_options(**SEES_UNWRITTEN), params={
+        "agency": agency, "key": key, "first": first, "rd": rd, "case_id": case_id}).one())
     return stored + sum(1 for v in unwritten(ctx.session, "disclosure")  # an import's applications not yet written
                         if v["agency_id"] == agency and v["applicant_key"] == key
                         and v["receipt_date"] is not None and first <= v["receipt_date"] <= rd and v["id"] < case_id)

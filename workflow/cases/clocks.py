@@ -234,7 +234,7 @@ def recomputed_due(clock: Clock, adjs: Sequence[ClockAdjustment], cal: WorkCalen
                             reason)
     if clock.unit != "wd" or clock.start_date is None:
         return None
-    result = compute_workday_clock(cal, _input_for(clock, list(adjs)))
+    result = _computed(cal, _input_for(clock, list(adjs)))
     prev = clock.explanation or {}
     return Due(result.due, end_of_day(result.due, tz),
                 _wd_explanation(result, prev.get("base_reason"), prev.get("intro_zh")), result.provisional,
@@ -271,12 +271,18 @@ def recompute_clock(session: Session, clock: Clock, cal: WorkCalendar, now: date
     return move
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=2048)
+def _computed(cal: WorkCalendar, spec: ClockInput) -> ClockResult:
+    """A working-day clock is a pure function of the (immutable) calendar and its inputs (base, length, extension,
+    pauses): the front desk registers many applications on one day, an import's cases start, pause and resume on
+    the same days, so the computation and its explanation are memoised (a changed calendar is a new WorkCalendar
+    object, hence a new key). The explanation's parts are shared: callers copy what they change."""
+    return compute_workday_clock(cal, spec)
+
+
 def _fresh_clock(cal: WorkCalendar, base: date, amount: int, base_reason: str) -> ClockResult:
-    """A pause-free clock is a pure function of the (immutable) calendar and its inputs: the front
-    desk registers many applications on one day, so the computation and its explanation are
-    memoised (a changed calendar is a new WorkCalendar object, hence a new key)."""
-    return compute_workday_clock(cal, ClockInput(base, amount, base_reason=base_reason))
+    """A pause-free clock (memoised, see ``_computed``)."""
+    return _computed(cal, ClockInput(base, amount, base_reason=base_reason))
 
 
 def new_clock_values(*, agency_id: int, case_kind: str, kind: str, base: date, amount: int, cal: WorkCalendar,

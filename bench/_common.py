@@ -47,9 +47,9 @@ def timed(fn: Callable[[], Any], cpu_key: str | None = None) -> tuple[float, Any
 
 
 @contextmanager
-def scratch_postgres(admin_url: str, prefix: str = "banli_bench") -> Iterator[str]:
+def scratch_postgres(admin_url: str, prefix: str = "banli_bench", *, keep: bool = False) -> Iterator[str]:
     """A new, empty PostgreSQL database (created through ``admin_url``) for the block: its URL. Dropped after,
-    whatever happened (dispose engines on it first)."""
+    whatever happened (dispose engines on it first) — unless ``keep`` (its name is printed, to look into it)."""
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
@@ -57,8 +57,11 @@ def scratch_postgres(admin_url: str, prefix: str = "banli_bench") -> Iterator[st
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if keep:
+            print(f"kept the database {name}", flush=True)
+        else:
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-YOUNG = 20_000  # objects allocated between two young passes during an import (CPython's default: 700)
+YOUNG = 100_000  # objects allocated between two young passes during an import (CPython's default: 700)
 
 _lock = threading.Lock()
 _depth = 0

@@ -84,21 +84,22 @@ def _convert(values: list[Any], proc: Callable[[Any], Any]) -> list[Any]:
     return out
 
 
-_COMPILED: dict[tuple[str, str, tuple[str, ...], str | None], Any] = {}
+_COMPILED: dict[tuple[str, str, tuple[str, ...], str | tuple[str, ...] | None], Any] = {}
 
 
 def executemany(session: Session | Connection, table: Table, rows: Sequence[dict[str, Any]], *,
-                conflict: str | None = None) -> None:
+                conflict: str | None = None, add_on: Sequence[str] = ()) -> None:
     """INSERT ``rows`` through the DB-API ``executemany`` with SQLAlchemy's own statement and bind
     processors, column by column, converting each distinct value once: receipt days, computed due
     instants and the memoised clock explanations repeat across thousands of rows. ``conflict``: ``ON CONFLICT
-    (<conflict>) DO NOTHING``. Every row must have the same keys."""
+    (<conflict>) DO NOTHING``; ``add_on``: ``ON CONFLICT (<add_on>) DO UPDATE`` adding each other column's value to
+    the stored one (counters). Every row must have the same keys."""
     if not rows:
         return
     conn = session if isinstance(session, Connection) else session.connection()
     dialect = conn.dialect
-    keep = _present(table, rows)
-    key = (dialect.name, table.name, tuple(keep), conflict)
+    keep = list(rows[0]) if add_on else _present(table, rows)
+    key = (dialect.name, table.name, tuple(keep), conflict or tuple(add_on))
     compiled = _COMPILED.get(key)
     if compiled is None:
         binds = {k: bindparam(k, type_=table.c[k].type) for k in keep}
@@ -106,6 +107,10 @@ def executemany(session: Session | Connection, table: Table, rows: Sequence[dict
         if conflict:
             stmt = conflict_insert(dialect.name, table).values(binds).on_conflict_do_nothing(
                 index_elements=[conflict])
+        elif add_on:
+            ins = conflict_insert(dialect.name, table).values(binds)
+            stmt = ins.on_conflict_do_update(index_elements=[table.c[k] for k in add_on],
+                                             set_={k: table.c[k] + ins.excluded[k] for k in keep if k not in add_on})
         compiled = _COMPILED[key] = stmt.compile(dialect=dialect, for_executemany=True)
     order = list(compiled.positiontup or keep)  # qmark (SQLite): the statement's order; else named
     columns = []

@@ -3,14 +3,11 @@ key of the delta (SQLite and PostgreSQL alike), inside the caller's transaction.
 
 from __future__ import annotations
 
-import functools
-from typing import Any
-
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401  (registers case_tally)
-from db.engine import conflict_insert
+from db.bulk import executemany
 from workflow.tally.contrib import KEY, MEASURES, Delta, rows
 
 T = SQLModel.metadata.tables["case_tally"]
@@ -19,8 +16,7 @@ T = SQLModel.metadata.tables["case_tally"]
 def add(conn: Connection, delta: Delta) -> int:
     """Add ``delta`` to the stored counts; returns the number of keys written."""
     values = rows(delta)
-    if values:
-        conn.execute(_upsert(conn.dialect.name), values)  # one statement, executed for every key (compiled once)
+    executemany(conn, T, values, add_on=KEY)  # one statement, executed for every key (compiled once)
     return len(values)
 
 
@@ -39,10 +35,3 @@ def insert_fresh(conn: Connection, delta: Delta) -> int:
         for v in values:
             copy.write_row([v[c] for c in columns])
     return len(values)
-
-
-@functools.cache
-def _upsert(dialect: str) -> Any:
-    ins = conflict_insert(dialect, T)
-    return ins.on_conflict_do_update(index_elements=[T.c[k] for k in KEY],
-                                     set_={m: T.c[m] + ins.excluded[m] for m in MEASURES})

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select
 from sqlmodel import Session
 
 from states.annual_report import ReportFormat, Table3
@@ -44,17 +44,57 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _dated(agency_id: AgencyScope, grain: str, first: date, last: date) -> ColumnElement[bool]:
-    """The rows of the daily ``grain`` in [first, last]: its whole months from the monthly twin, the days at either
-    end from the daily grain (a year of all agencies is 12 rows an agency and key, not 365). Only non-empty ranges
-    are named: each is one range of the primary key (agency, kind, grain, day) for one agency."""
-    lo = first if first.day == 1 else _next_month(first)  # the first whole month's first day
-    after = last + timedelta(days=1)
-    hi = after if after.day == 1 else last.replace(day=1)  # the day after the last whole month
-    if lo >= hi:
-        return and_(*_grain(agency_id, grain), _between(first, last))
-    parts = [(grain, first, lo), (MONTHLY[grain], lo, hi), (grain, hi, after)]  # [from, to) each
-    return or_(*[and_(*_grain(agency_id, g), T.c.day >= a, T.c.day < b) for g, a, b in parts if a < b])
+class Dated:
+    """The rows of a daily grain for the days [first, last], read month by month the cheaper way (issue 21): a month
+    the period covers whole from its monthly twin; a month it covers in part either from its days in the period, or
+    from the twin less its days outside the period — whichever names fewer days (a period ending today reads its
+    month from the twin less the days still to come, which hold nothing). ``where`` selects the rows; a reader sums
+    ``sign`` × each measure (−1 on the days taken off a twin)."""
+
+    def __init__(self, agency_id: AgencyScope, grain: str, first: date, last: date) -> None:
+        add: list[ColumnElement[bool]] = []
+        take: list[ColumnElement[bool]] = []
+        twin = MONTHLY[grain]
+        after = last + timedelta(days=1)
+        if after <= first:
+            self.where: ColumnElement[bool] = false()
+            self.sign: ColumnElement[Any] = literal(1)
+            return
+        month = first.replace(day=1)
+        days: list[tuple[date, date]] = []  # daily ranges [a, b) read as they are
+        twins: list[tuple[date, date]] = []  # months [a, b) read from the twin
+        out: list[tuple[date, date]] = []  # daily ranges [a, b) taken off a twin
+        while month < after:
+            end = _next_month(month)
+            a, b = max(first, month), min(after, end)
+            outside = (a - month).days + (end - b).days
+            if outside == 0:
+                twins.append((month, end))
+            elif 1 + outside < (b - a).days:
+                twins.append((month, end))
+                out += [r for r in ((month, a), (b, end)) if r[0] < r[1]]
+            else:
+                days.append((a, b))
+            month = end
+        for g, ranges, into in ((grain, days, add), (twin, _joined(twins), add), (grain, out, take)):
+            into += [and_(*_grain(agency_id, g), T.c.day >= a, T.c.day < b) for a, b in _joined(ranges)]
+        self.where = or_(*add, *take)
+        self.sign = case((or_(*take), -1), else_=1) if take else literal(1)
+
+    def sum(self, measure: Any) -> Any:
+        """``sum(sign × measure)`` over the rows."""
+        return func.sum(measure * self.sign)
+
+
+def _joined(ranges: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Adjacent [a, b) ranges as one (fewer conditions: each is one range of the primary key per agency)."""
+    out: list[tuple[date, date]] = []
+    for a, b in sorted(ranges):
+        if out and out[-1][1] == a:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
 
 
 def _month(day: date) -> str:
@@ -72,8 +112,8 @@ def by_month(s: Session, agency_id: AgencyScope, first: date, last: date) -> dic
     """"YYYY-MM" → received, concluded, extended, replied, on_time, wd_n, wd of the days [first, last]."""
     c = T.c
     names = ("received", "concluded", "extended", "replied", "on_time", "wd_n", "wd")
-    q = (select(c.day, *[func.sum(c[n]) for n in names]).where(_dated(agency_id, "d", first, last))
-         .group_by(c.day))
+    dated = Dated(agency_id, "d", first, last)
+    q = select(c.day, *[dated.sum(c[n]) for n in names]).where(dated.where).group_by(c.day)
     out: dict[str, Counter[str]] = {}
     for day, *ns in s.execute(q):
         cnt = out.setdefault(_month(day), Counter())
@@ -88,8 +128,9 @@ def _open_people(s: Session, agency_id: AgencyScope, end: date) -> dict[tuple[in
     out: Counter[tuple[int, int]] = Counter()
     now = (select(c.assignee_id, c.unit_id, func.sum(c.received - c.closed)).where(*_grain(agency_id, "o"))
            .group_by(c.assignee_id, c.unit_id))
-    later = (select(c.assignee_id, c.unit_id, func.sum(c.received - c.closed))
-             .where(_dated(agency_id, "p", end + timedelta(days=1), FOREVER)).group_by(c.assignee_id, c.unit_id))
+    dated = Dated(agency_id, "p", end + timedelta(days=1), FOREVER)
+    later = (select(c.assignee_id, c.unit_id, dated.sum(c.received - c.closed)).where(dated.where)
+             .group_by(c.assignee_id, c.unit_id))
     for sign, q in ((1, now), (-1, later)):
         for who, unit, n in s.execute(q):
             out[(int(who), int(unit))] += sign * int(n or 0)
@@ -108,14 +149,16 @@ def disclosure_stats(session: Session, agency_id: AgencyScope, period: int | Per
     extended = sum(cnt["extended"] for cnt in months.values())
     c = T.c
     by_row: Counter[str] = Counter()
-    for row, n in session.execute(select(c.report_row, func.sum(c.concluded))
-                                  .where(_dated(agency_id, "w", p.start, p.end)).group_by(c.report_row)):
+    rows = Dated(agency_id, "w", p.start, p.end)
+    for row, n in session.execute(select(c.report_row, rows.sum(c.concluded)).where(rows.where)
+                                  .group_by(c.report_row)):
         if n:
             by_row[str(row)] += int(n)
     officers: dict[int | None, Counter[str]] = {}
     units: dict[int | None, Counter[str]] = {}
-    q = (select(c.assignee_id, c.unit_id, func.sum(c.concluded), func.sum(c.replied), func.sum(c.on_time))
-         .where(_dated(agency_id, "p", p.start, p.end)).group_by(c.assignee_id, c.unit_id))
+    folk = Dated(agency_id, "p", p.start, p.end)
+    q = (select(c.assignee_id, c.unit_id, folk.sum(c.concluded), folk.sum(c.replied), folk.sum(c.on_time))
+         .where(folk.where).group_by(c.assignee_id, c.unit_id))
     replies = on_time = 0
     for who, unit, n_con, n_rep, n_ok in session.execute(q):
         who_k, unit_k = int(who) or None, int(unit) or None

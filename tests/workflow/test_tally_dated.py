@@ -17,7 +17,7 @@ from db.engine import read_session, write_session
 from db.models import Agency
 from workflow.tally import store
 from workflow.tally.contrib import Delta, key
-from workflow.tally.read import Dated
+from workflow.tally.read import FOREVER, Dated
 from workflow.tally.store import T
 
 START, END = date(2025, 11, 1), date(2026, 3, 31)
@@ -58,3 +58,9 @@ def test_any_period_sums_its_days(db) -> None:  # type: ignore[no-untyped-def]
         assert int(got or 0) == sum(n for d, n in per_day.items() if first <= d <= last), (first, last)
 
     check()
+    # "every day after" (open at the end of a past period: what came and went after it)
+    for first in (date(2025, 12, 17), date(2026, 2, 1), date(2026, 3, 30)):
+        dated = Dated(agency, "d", first, FOREVER)
+        with read_session(db.engine) as s:
+            got = s.execute(select(dated.sum(T.c.received)).where(dated.where)).scalar()
+        assert int(got or 0) == sum(n for d, n in per_day.items() if d >= first), first

@@ -60,11 +60,12 @@ class Dated:
             self.where: ColumnElement[bool] = false()
             self.sign: ColumnElement[Any] = literal(1)
             return
-        month = first.replace(day=1)
         days: list[tuple[date, date]] = []  # daily ranges [a, b) read as they are
         twins: list[tuple[date, date]] = []  # months [a, b) read from the twin
         out: list[tuple[date, date]] = []  # daily ranges [a, b) taken off a twin
-        while month < after:
+
+        def month_part(month: date) -> None:
+            """The period's part of ``month``, the cheaper way."""
             end = _next_month(month)
             a, b = max(first, month), min(after, end)
             outside = (a - month).days + (end - b).days
@@ -72,10 +73,16 @@ class Dated:
                 twins.append((month, end))
             elif 1 + outside < (b - a).days:
                 twins.append((month, end))
-                out += [r for r in ((month, a), (b, end)) if r[0] < r[1]]
+                out.extend(r for r in ((month, a), (b, end)) if r[0] < r[1])
             else:
                 days.append((a, b))
-            month = end
+
+        head, tail = first.replace(day=1), last.replace(day=1)
+        month_part(head)
+        if tail > head:
+            if _next_month(head) < tail:  # the months between, whole: one range of the twin
+                twins.append((_next_month(head), tail))
+            month_part(tail)
         for g, ranges, into in ((grain, days, add), (twin, _joined(twins), add), (grain, out, take)):
             into += [and_(*_grain(agency_id, g), T.c.day >= a, T.c.day < b) for a, b in _joined(ranges)]
         self.where = or_(*add, *take)

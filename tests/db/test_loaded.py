@@ -57,8 +57,8 @@ def test_a_new_row_is_inserted_with_its_values(db) -> None:  # type: ignore[no-u
         s.commit()
         got = s.exec(select(Clock).where(Clock.id == row.id)).one()
     built = Clock(**values)
-    assert {k: getattr(got, k) for k in built.model_fields if k not in ("id", "updated_at")} == {
-        k: getattr(built, k) for k in built.model_fields if k not in ("id", "updated_at")}
+    assert {k: getattr(got, k) for k in Clock.model_fields if k not in ("id", "updated_at")} == {
+        k: getattr(built, k) for k in Clock.model_fields if k not in ("id", "updated_at")}
 
 
 def test_new_row_before_any_mapper_is_configured() -> None:

@@ -17,6 +17,7 @@ T = TypeVar("T")
 
 def attach_inserted(session: Session, cls: type[T], values: dict[str, Any]) -> T:
     """An instance of ``cls`` holding ``values`` as its loaded state, persistent in ``session`` (no SELECT)."""
+    _configured(cls)
     manager = cls.__mapper__.class_manager  # type: ignore[attr-defined]
     obj = manager.new_instance()
     state = attributes.instance_state(obj)
@@ -25,6 +26,15 @@ def attach_inserted(session: Session, cls: type[T], values: dict[str, Any]) -> T
     make_transient_to_detached(obj)
     session.add(obj)
     return obj  # type: ignore[no-any-return]
+
+
+def _configured(cls: type) -> Any:
+    """``cls``'s mapper, configured first when it is not yet — what the constructor's init event and a query do
+    before the first instance of a process (the attributes' implementations)."""
+    mapper = cls.__mapper__  # type: ignore[attr-defined]
+    if not mapper.configured:
+        configure_mappers()
+    return mapper
 
 
 def new_row(cls: type[T], **values: Any) -> T:
@@ -40,10 +50,7 @@ def new_row(cls: type[T], **values: Any) -> T:
     unknown = values.keys() - fields.keys()
     if unknown:
         raise TypeError(f"{cls.__name__}: no field {sorted(unknown)}")
-    mapper = cls.__mapper__  # type: ignore[attr-defined]
-    if not mapper.configured:  # what the constructor's init event does first (the attributes' implementations)
-        configure_mappers()
-    obj = mapper.class_manager.new_instance()  # SQLModel's __new__ (its private attributes) and SQLAlchemy's state
+    obj = _configured(cls).class_manager.new_instance()  # SQLModel's __new__ (its private attributes) and SQLAlchemy's state
     attributes.instance_state(obj).dict.update(fields)
     object.__setattr__(obj, "__pydantic_fields_set__", set(values))
     object.__setattr__(obj, "__pydantic_extra__", None)

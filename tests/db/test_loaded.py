@@ -68,3 +68,14 @@ def test_new_row_before_any_mapper_is_configured() -> None:
             " start_date=date(2026, 3, 2))\nc.amount = 15\nassert c.amount == 15\n")
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env={"PYTHONPATH": str(root)})
+
+
+def test_attach_inserted_before_any_mapper_is_configured() -> None:
+    """The same for a row attached as loaded: its attributes work when it is the first object of a process."""
+    code = ("from datetime import date\nfrom sqlalchemy.orm import Session\nfrom db.loaded import attach_inserted\n"
+            "from db.models import Clock\ns = Session()\n"
+            "c = attach_inserted(s, Clock, {'id': 7, 'agency_id': 1, 'case_kind': 'disclosure', 'case_id': 1,"
+            " 'kind': 'reply', 'amount': 20, 'start_date': date(2026, 3, 2)})\n"
+            "c.amount = 15\nassert c.amount == 15 and c in s.dirty\n")
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env={"PYTHONPATH": str(root)})

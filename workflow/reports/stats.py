@@ -339,7 +339,7 @@ def stats_for_leaders(session: Session, agency_id: AgencyScope, period: int | Pe
     """Every registered provider's statistics for the period, keyed by request kind; ``summaries``: the disclosure
     figures from the maintained summaries (workflow.tally.read — what the pages read) instead of the cases."""
     p = Period.of(period)
-    if summaries:  # the summaries' readers register themselves on import (they import this module)
-        import workflow.tally.read  # noqa: F401
+    if summaries and not _FROM_SUMMARIES:  # never the cases' figures in their place, silently
+        raise RuntimeError("no statistics from the summaries registered: import workflow.tally.read")
     providers = {**_PROVIDERS, **(_FROM_SUMMARIES if summaries else {})}
     return {name: fn(session, agency_id, p, calendar) for name, fn in sorted(providers.items())}

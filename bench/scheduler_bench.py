@@ -30,6 +30,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,7 +38,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, make_url, select, text
 from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,6 +108,45 @@ def sweep_pass(engine: Engine, now: Any) -> tuple[float, dict[str, int]]:
     return elapsed, done
 
 
+@contextmanager
+def copy_of(url: str, engine: Engine) -> Iterator[Engine]:
+    """A copy of the database at ``url`` (``CREATE DATABASE … TEMPLATE``: ``engine``'s connections are closed
+    first), as an engine; dropped afterwards."""
+    engine.dispose()
+    name = make_url(url).database
+    twin = f"{name}_twin"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{twin}" TEMPLATE "{name}"'))
+    eng = make_engine(make_url(url).set(database=twin).render_as_string(hide_password=False), pool_size=4)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{twin}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def concurrent_pass(engine: Engine, now: Any) -> tuple[float, dict[str, int]]:
+    """Reminders and escalation at once, each in a thread of its own — as the scheduler's jobs run them (the loop's
+    thread pool; escalation first due 2.0 s after start, reminders 2.5 s: a catch-up after downtime runs both)."""
+    done: dict[str, Any] = {}
+
+    def job(name: str, fn: Any) -> None:
+        done[name] = fn(engine, now, instance=f"bench-{name}", time_budget_s=600)
+
+    threads = [threading.Thread(target=job, args=(n, f)) for n, f in (("reminders", remind), ("escalation", escalate))]
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - t
+    merged = {**done["reminders"].done, **done["escalation"].done}
+    return elapsed, {k: v for k, v in merged.items() if k in ("reminded", "breached", "urge", "supervise", "notices")}
+
+
 def naive_decision(engine: Engine) -> tuple[float, int]:
     """Baseline: load every open clock, compute working days left per row in Python (nothing written)."""
     t = time.perf_counter()
@@ -134,8 +174,11 @@ def part1(n: int) -> list[str]:
         _analyze(url)
         naive_s, naive_due = naive_decision(engine)
         log(f"naive {naive_s:.2f}s")
-        first_s, first = sweep_pass(engine, NOW)
-        log(f"catch-up {first_s:.2f}s {first}")
+        with copy_of(url, engine) as twin:  # the same backlog for the pass as the scheduler runs it
+            first_s, first = sweep_pass(engine, NOW)
+            log(f"catch-up {first_s:.2f}s {first}")
+            par_s, par = concurrent_pass(twin, NOW)
+            log(f"catch-up, sweeps at once {par_s:.2f}s {par}")
         _analyze(url)
         steady_s, steady = sweep_pass(engine, NOW + timedelta(minutes=1))
         log(f"steady {steady_s:.2f}s {steady}")
@@ -153,7 +196,10 @@ def part1(n: int) -> list[str]:
         "|---|---:|---|---|",
         f"| naive baseline: load every open clock, Python arithmetic per row (decision only, {naive_due:,} due) "
         f"| {naive_s:.2f} | nothing written | — |",
-        f"| catch-up pass, Monday 10:00 (first pass over the whole backlog) | {first_s:.2f} | {_fmt(first)} | — |",
+        f"| catch-up pass, Monday 10:00 (first pass over the whole backlog) | {first_s:.2f} | {_fmt(first)} | "
+        f"< 15 s: {'ok' if first_s < 15 else 'MISSED'} |",
+        f"| the same catch-up as the scheduler runs it (reminders and escalation at once, two threads; a copy of the "
+        f"backlog) | {par_s:.2f} | {_fmt(par)} | < 15 s: {'ok' if par_s < 15 else 'MISSED'} |",
         f"| steady pass, one minute later (decide only) | {steady_s:.2f} | {_fmt(steady) or 'nothing new'} | "
         f"< 5 s: {'ok' if steady_s < 5 else 'MISSED'} |",
         f"| naive baseline again (same state) | {naive2_s:.2f} | nothing written | — |",

@@ -29,3 +29,9 @@ def json_field(default_factory: Any = dict, nullable: bool = False) -> Any:
 
 
 CASE_KINDS = ("disclosure", "workorder")
+
+
+# PostgreSQL fill factor of the tables whose rows are updated often (cases, clocks): a page keeps 15 % free so an
+# update that changes no indexed column stays on its page (a HOT update: no index entry written). At 1 M open cases the
+# catch-up pass's reminder-rung and overdue-level updates: 2.6 → 1.0 s and 0.9 → 0.3 s (issue 21).
+FILLFACTOR = 85

@@ -47,13 +47,15 @@ def timed(fn: Callable[[], Any], cpu_key: str | None = None) -> tuple[float, Any
 
 
 @contextmanager
-def scratch_postgres(admin_url: str, prefix: str = "banli_bench", *, keep: bool = False) -> Iterator[str]:
-    """A new, empty PostgreSQL database (created through ``admin_url``) for the block: its URL. Dropped after,
-    whatever happened (dispose engines on it first) — unless ``keep`` (its name is printed, to look into it)."""
+def scratch_postgres(admin_url: str, prefix: str = "banli_bench", *, keep: bool = False,
+                     template: str | None = None) -> Iterator[str]:
+    """A new, empty PostgreSQL database (created through ``admin_url``; a copy of the database ``template`` when
+    given — nobody may be connected to it) for the block: its URL. Dropped after, whatever happened (dispose engines
+    on it first) — unless ``keep`` (its name is printed, to look into it)."""
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
+        c.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:

@@ -114,18 +114,12 @@ def copy_of(url: str, engine: Engine) -> Iterator[Engine]:
     first), as an engine; dropped afterwards."""
     engine.dispose()
     name = make_url(url).database
-    twin = f"{name}_twin"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{twin}" TEMPLATE "{name}"'))
-    eng = make_engine(make_url(url).set(database=twin).render_as_string(hide_password=False), pool_size=4)
-    try:
-        yield eng
-    finally:
-        eng.dispose()
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{twin}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(PG_ADMIN, f"{name}_twin", template=name) as twin_url:
+        eng = make_engine(twin_url, pool_size=4)
+        try:
+            yield eng
+        finally:
+            eng.dispose()
 
 
 def concurrent_pass(engine: Engine, now: Any) -> tuple[float, dict[str, int]]:

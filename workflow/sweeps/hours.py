@@ -193,4 +193,4 @@ def _take_history(engine: Engine, kind: CaseKind, history: dict[int, tuple[int, 
         s.commit()
 
 
-__all__ = ["escalate_by_the_hour", "remind_by_the_hour"]
+__all__ = ["escalate_by_the_hour", "hour_steps_at", "remind_by_the_hour"]

@@ -224,4 +224,4 @@ def _disclosure_provider(session: Session, agency_id: AgencyScope, period: Perio
 
 register_summaries_provider("disclosure", _disclosure_provider)
 
-__all__ = ["EPOCH", "by_month", "disclosure_stats", "state_counts", "table3"]
+__all__ = ["EPOCH", "FOREVER", "Dated", "by_month", "disclosure_stats", "state_counts", "table3"]

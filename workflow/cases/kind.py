@@ -112,7 +112,7 @@ class CaseKind:
     # guards read the ladder; hour clocks pressed by the hour too); False: the sweep records each step itself
     presses_itself: bool = False
     entered: Callable[[Any], datetime | None] | None = None  # when a case was entered (a back-dated receipt is
-    # pressed once, at the level reached then: workflow.sweeps.escalation.levels_at_registration)
+    # pressed once, at the level reached then: workflow.sweeps.escalation.entry_level)
     # --- the shared case page (None: the kind has its own pages)
     page: CasePage | None = None
     # --- the case lists and the caseload (None: not listed)

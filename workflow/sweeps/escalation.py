@@ -134,13 +134,17 @@ def rules(ag: AgencyInfo) -> list[Rule]:
     return out
 
 
-def levels_at_registration(ag: AgencyInfo, rule: Rule, due: date | None, registered: datetime | None) -> int:
-    """Levels already reached on the day the case was entered (a receipt entered late, issue 20; a 12345 order
-    transferred long after the platform dispatched it): the system could not have pressed earlier, so it presses
-    once, at the level reached — not 催办 and 督办 at once."""
-    if due is None or registered is None:
+def entry_level(ag: AgencyInfo, rule: Rule, kind: Any, r: Any, row: Any) -> int:
+    """The level the clock had reached when its case was entered (``CaseKind.entered``: a receipt registered late,
+    issue 20; a 12345 order transferred long after the platform dispatched it; an hour clock's steps by the hour,
+    workflow.sweeps.hours). The system could not have pressed earlier, so it presses once, at that level — not 催办
+    and 督办 at once."""
+    at = kind.entered(row) if kind.entered is not None else None
+    if at is None or r.due_date is None:
         return 0
-    return rule.level_on(due, local_date(aware(registered), ag.tz), ag.cal)
+    if r.unit in INSTANT_UNITS:
+        return hour_steps_at(ag, r, at)
+    return rule.level_on(r.due_date, local_date(aware(at), ag.tz), ag.cal)
 
 
 def history_level(ag: AgencyInfo, rule: Rule, r: Any, target: int) -> int:
@@ -239,16 +243,12 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
             # 补录 (issue 14): the levels a period had reached when a back-filled step recorded the case are history —
             # nobody is pressed for them now; the clock and the case take that level silently (later ones go out).
             past = history_level(ag, rule, r, target)
+            entry = entry_level(ag, rule, kind, r, row)
             if kind.presses_itself:
-                # the case's overdue_level counts the ladder steps of its cycle already fired (any clock)
+                # the case's overdue_level counts the ladder steps of its cycle already fired (any clock); the steps
+                # passed before the case was entered are taken silently like history (as workflow.sweeps.hours does)
                 fired = int(row.overdue_level or 0)
-                if kind.entered is not None:  # entered late: the steps passed before it came in are taken silently
-                    at = kind.entered(row)  # (an hour clock's steps by the hour: workflow.sweeps.hours)
-                    entry = (hour_steps_at(ag, r, at) if r.unit in INSTANT_UNITS
-                             else levels_at_registration(ag, rule, r.due_date, at))
-                    if entry - 1 > max(fired, past):
-                        case_levels.setdefault((r.case_kind, entry - 1), []).append(r.case_id)
-                        fired = entry - 1
+                past = max(past, entry - 1)
                 report.add("history_levels", len([lv for lv in levels if fired < lv <= past]))
                 if past > fired:  # taken silently, as if fired: the case's own guards then see them as passed
                     case_levels.setdefault((r.case_kind, past), []).append(r.case_id)
@@ -258,9 +258,7 @@ def _batch(engine: Engine, ag: AgencyInfo, after: tuple[datetime, int] | None, r
                     deferred.append((r, steps))
                 by_level.setdefault(max(r.overdue_level, min(target, fired)), []).append(r.id)
                 continue
-            if kind.entered is not None:  # a back-dated receipt: the levels passed before it was registered
-                pre = levels_at_registration(ag, rule, r.due_date, kind.entered(row))
-                levels = [lv for lv in levels if lv >= pre]  # … only the highest of them is carried out
+            levels = [lv for lv in levels if lv >= entry]  # of the levels passed before it was entered, the highest
             report.add("history_levels", len([lv for lv in levels if lv <= past]))
             levels = [lv for lv in levels if lv > past]
             days = 0

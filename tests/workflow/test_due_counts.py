@@ -26,13 +26,14 @@ OFFSETS = [-timedelta(days=3), -timedelta(minutes=1), timedelta(0), timedelta(ho
            END_TODAY - NOW + timedelta(seconds=1), timedelta(days=2), END_WEEK - NOW, timedelta(days=9)]
 
 
-def _reference(clocks: list[dict], duties: set[str], agency: int | None = None, kind: str | None = None
-               ) -> dict[tuple[int, str], DueCounts]:
+def _reference(clocks: list[dict], duties: set[str], agency: int | frozenset[int] | None = None,
+               kind: str | None = None) -> dict[tuple[int, str], DueCounts]:
     per_case: dict[tuple[int, str, int], list[bool]] = {}
     for c in clocks:
         if c["status"] != "running" or c["kind"] not in duties:
             continue
-        if (agency is not None and c["agency_id"] != agency) or (kind is not None and c["case_kind"] != kind):
+        reach = {agency} if isinstance(agency, int) else agency
+        if (reach is not None and c["agency_id"] not in reach) or (kind is not None and c["case_kind"] != kind):
             continue
         due = c["due_at"]
         flags = per_case.setdefault((c["agency_id"], c["case_kind"], c["case_id"]), [False, False, False])
@@ -77,3 +78,6 @@ def test_due_counts_equal_a_count_by_hand(db) -> None:  # type: ignore[no-untype
         one = due_counts(s, now=NOW, end_of_today=END_TODAY, end_of_week=END_WEEK, agency_id=agencies[0],
                          case_kind=CaseKindName.WORKORDER)
         assert one == _reference(clocks, duties, agencies[0], CaseKindName.WORKORDER)
+        reach = frozenset(agencies[:2])  # a supervisor's agency and one below it
+        assert due_counts(s, now=NOW, end_of_today=END_TODAY, end_of_week=END_WEEK, agency_id=reach) == _reference(
+            clocks, duties, reach)

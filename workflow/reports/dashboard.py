@@ -16,6 +16,7 @@ from states.vocab import ApprovalStatus, CaseKindName, ClockStatus
 from states.wording import NO_ASSIGNEE, NO_UNIT
 from workflow.kinds import duty_kinds
 from workflow.portal.queue import Unconfirmed, unconfirmed
+from workflow.reports.stats import AgencyScope, agency_clause
 from workflow.tally import read as tally
 from workflow.timesource import end_of_day, start_of_day
 
@@ -80,15 +81,15 @@ class DueCounts:
 
 
 def due_counts(s: Session, *, now: datetime, end_of_today: datetime, end_of_week: datetime,
-               agency_id: int | None = None, case_kind: str | None = None) -> dict[tuple[int, str], DueCounts]:
+               agency_id: AgencyScope = None, case_kind: str | None = None) -> dict[tuple[int, str], DueCounts]:
     """{(agency id, case kind): DueCounts} in one pass over the running duty clocks due by the end of the week (the
-    overdue ones included) — one agency's with ``agency_id``, one kind's with ``case_kind``. Counted per case: a
+    overdue ones included) — of one agency or several with ``agency_id`` (a supervisor's reach), one kind's with
+    ``case_kind``. Counted per case: a
     12345 order can be late to sign for and to handle at once, and the drill-down lists count cases. "Overdue" is
     due before ``now``; "due" is after ``now`` and by the end of the day / week (the case list's filters)."""
     horizon = max(end_of_today, end_of_week)
-    where: list[Any] = [col(Clock.kind).in_(duty_kinds()), Clock.status == ClockStatus.RUNNING, col(Clock.due_at) <= horizon]
-    if agency_id is not None:
-        where.append(Clock.agency_id == agency_id)
+    where: list[Any] = [col(Clock.kind).in_(duty_kinds()), Clock.status == ClockStatus.RUNNING, col(Clock.due_at) <= horizon,
+                        agency_clause(Clock.__table__, agency_id)]  # type: ignore[attr-defined]
     if case_kind is not None:
         where.append(Clock.case_kind == case_kind)
     ahead = col(Clock.due_at) > now

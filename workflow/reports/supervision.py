@@ -65,7 +65,7 @@ def agencies_overview(s: Session, *, now: datetime, end_of_today: datetime, end_
     kind's figures on their own, those needing attention (overdue cases, unconfirmed submissions) first. "Overdue"
     and "due" are the case list's filters (``overdue=1``, ``due=today|week``), counted per case."""
     open_by_kind, unconf = (_tallied_open(s, agency_ids) if summaries else _open_from_cases(s))
-    due = due_counts(s, now=now, end_of_today=end_of_today, end_of_week=end_of_week)
+    due = due_counts(s, now=now, end_of_today=end_of_today, end_of_week=end_of_week, agency_id=agency_ids)
 
     def figures(kind: str, agency_id: int) -> KindFigures:
         d = due.get((agency_id, kind), DueCounts())

@@ -83,7 +83,7 @@ class Dated:
             if _next_month(head) < tail:  # the months between, whole: one range of the twin
                 twins.append((_next_month(head), tail))
             month_part(tail)
-        for g, ranges, into in ((grain, days, add), (twin, _joined(twins), add), (grain, out, take)):
+        for g, ranges, into in ((grain, days, add), (twin, twins, add), (grain, out, take)):
             into += [and_(*_grain(agency_id, g), T.c.day >= a, T.c.day < b) for a, b in _joined(ranges)]
         self.where = or_(*add, *take)
         self.sign = case((or_(*take), -1), else_=1) if take else literal(1)

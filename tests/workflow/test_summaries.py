@@ -5,13 +5,14 @@ transaction equal a rebuild from the raw tables; the figures read from them equa
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 
 from sqlmodel import select
 
 from cli.main import run as cli
-from db.engine import read_session
-from db.models import CaseTally
+from db.engine import read_session, write_session
+from db.models import CaseTally, Disclosure
 from settings import get_settings
 from tests.helpers import make_staff
 from tests.hotline_helpers import act as wo_act
@@ -154,3 +155,43 @@ def test_stats_rebuild_command(db, clock, monkeypatch, capsys) -> None:
     finally:
         get_settings.cache_clear()
     assert "统计汇总" in capsys.readouterr().out
+
+
+def test_two_transactions_flushing_in_opposite_orders_do_not_deadlock(pg_db, clock) -> None:
+    """Each of two transactions flushes two changes whose summary rows the other's flushes share, in the opposite
+    order (T1: months 1–2, then 3–4; T2: 3–4, then 1–2). Written per flush, T1 would hold 1–2 and wait for 3–4 while T2
+    holds 3–4 and waits for 1–2 (PostgreSQL: deadlock detected). Summed and written at commit, in key order, both
+    commit; the summaries then equal a rebuild."""
+    e = pg_db.engine
+    staff = make_staff(e, datetime(2025, 11, 1, 2, tzinfo=clock.now().tzinfo))
+    ids = [register_on(e, staff, date(2026, 1, 5), assign=False) for _ in range(4)]
+    moves = {ids[0]: date(2026, 2, 4), ids[1]: date(2026, 4, 6), ids[2]: date(2026, 4, 7), ids[3]: date(2026, 2, 5)}
+    first = {ids[0]: date(2026, 1, 5), ids[1]: date(2026, 3, 3), ids[2]: date(2026, 3, 4), ids[3]: date(2026, 1, 6)}
+    with write_session(e) as s:  # D0, D3 in January, D1, D2 in March: the four months' rows exist
+        for case_id, day in first.items():
+            row = s.get(Disclosure, case_id)
+            row.receipt_date = day
+        s.commit()
+    flushed, errors = threading.Barrier(2, timeout=30), []
+
+    def transaction(one: int, two: int) -> None:
+        try:
+            with write_session(e) as s:
+                for n, case_id in enumerate((one, two)):
+                    row = s.get(Disclosure, case_id)
+                    row.receipt_date = moves[case_id]
+                    s.flush()
+                    if n == 0:
+                        flushed.wait()  # both transactions made their first change
+                s.commit()
+        except Exception as exc:  # what the other thread saw is the test's result
+            errors.append(exc)
+
+    threads = [threading.Thread(target=transaction, args=(ids[0], ids[1])),   # Jan→Feb, then Mar→Apr
+               threading.Thread(target=transaction, args=(ids[2], ids[3]))]   # Mar→Apr, then Jan→Feb
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert_consistent(e)

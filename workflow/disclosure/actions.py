@@ -150,7 +150,7 @@ def register(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
     """
     p = _prepare(engine, data, actor, now)
     with write_session(engine) as session:
-        (result,) = _insert_registrations(session.connection(), [p])
+        (result,) = _insert_registrations(session, [p])
         if data.assignee_id is not None:
             row = session.get(Disclosure, result.id)
             assert row is not None
@@ -185,7 +185,7 @@ def register_batch(engine: Engine, items: Sequence[tuple[RegisterIn, Principal, 
     if batch:
         try:
             with write_session(engine) as session:
-                done = _insert_registrations(session.connection(), [p for _, p in batch])
+                done = _insert_registrations(session, [p for _, p in batch])
                 session.commit()
             for (i, _), r in zip(batch, done, strict=True):
                 results[i] = r
@@ -204,14 +204,15 @@ def register_batch(engine: Engine, items: Sequence[tuple[RegisterIn, Principal, 
     return out
 
 
-def _insert_registrations(conn: Connection, preps: Sequence[_Prepared], collected: Collected | None = None, *,
+def _insert_registrations(session: Session, preps: Sequence[_Prepared], collected: Collected | None = None, *,
                           keep_clock_ids: bool = False) -> list[Registered]:
     """Number and insert prepared registrations inside the caller's transaction (Core, executemany); with
     ``collected``, their events and notices are left there for the caller to write (with those of later steps);
     with ``keep_clock_ids``, each one's ``clock_ids`` are those of its clocks."""
+    conn = session.connection()
     _number(conn, preps)
     ids = [int(i) for i in conn.execute(_INSERT_CASES, [p.values for p in preps]).scalars().all()]
-    add_inserted(conn, Disclosure, [p.values for p in preps])  # the summaries (issue 21): a Core insert
+    add_inserted(session, Disclosure, [p.values for p in preps])  # the summaries (issue 21): a Core insert
     clock_rows = [{**c, "case_id": case_id} for p, case_id in zip(preps, ids, strict=True) for c in p.clocks]
     if keep_clock_ids:  # (case, kind) is unique among a registration's new clocks
         made = {(int(case_id), kind): int(i) for i, case_id, kind in conn.execute(_INSERT_CLOCK_IDS, clock_rows)}

@@ -63,7 +63,7 @@ def write_row(session: Session, engine: Engine, plan: RowPlan, actor: Principal,
     prepared = _prepare(engine, plan.registration, actor, now)
     prepared.values["source_no"] = plan.source_no
     if deferred is None:
-        (registered,) = _insert_registrations(session.connection(), [prepared], collected, keep_clock_ids=True)
+        (registered,) = _insert_registrations(session, [prepared], collected, keep_clock_ids=True)
     else:
         registered = reserve_registration(session, prepared, collected, pool_of(session).take)
     # The row just inserted, as the session would load it (every column is in the inserted values): no SELECT.

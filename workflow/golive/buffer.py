@@ -133,11 +133,12 @@ class Buffer:
         """The values of the rows of ``table`` held (workflow.cases.unwritten)."""
         return iter(self._by_table.get(table, ()))
 
-    def write(self, conn: Connection) -> list[BufferedRow]:
-        """Insert every buffered row (in the caller's transaction) and empty the buffer; the rows written."""
+    def write(self, session: Session) -> list[BufferedRow]:
+        """Insert every buffered row (in the session's transaction) and empty the buffer; the rows written."""
         rows, self.rows, self._by_table = self.rows, [], {}
         if not rows:
             return rows
+        conn = session.connection()
         order = {t: i for i, t in enumerate(SQLModel.metadata.sorted_tables)}
         groups: dict[tuple[Any, tuple[str, ...]], list[dict[str, Any]]] = {}
         for r in rows:
@@ -149,7 +150,7 @@ class Buffer:
             model = _SUMMARISED.get(table.name)
             if model is not None:
                 summarised.append((model, group))
-        add_inserted_many(conn, summarised)  # the summaries (issue 21) move with a Core insert as with a flush
+        add_inserted_many(session, summarised)  # the summaries (issue 21) move with a Core insert as with a flush
         events = [e for r in rows for e in r.collected.events]
         notices = [n for r in rows for n in r.collected.notices]  # each checked when made (CaseCtx.enqueue)
         if _same_keys(events) and _same_keys(notices):
@@ -250,7 +251,7 @@ class Deferring:
         """The rows held, and the counters as taken, inserted (the transaction stays open)."""
         conn = self.session.connection()
         self.book.write(conn)
-        return self.buffer.write(conn)
+        return self.buffer.write(self.session)
 
     @contextmanager
     def per_row(self) -> Iterator[None]:

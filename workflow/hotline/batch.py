@@ -245,7 +245,7 @@ def bulk_insert(session: Session, plans: list[tuple[int, OrderPlan]], actor: Pri
     """Insert planned orders with their cycle, clocks and intake event; returns the new ids in plan order."""
     orders = [p.order for _, p in plans]
     executemany(session, WorkOrder.__table__, orders)  # type: ignore[attr-defined]
-    add_inserted(session.connection(), WorkOrder, orders)  # the summaries (issue 21): a Core insert
+    add_inserted(session, WorkOrder, orders)  # the summaries (issue 21): a Core insert
     # The new ids by order number (unique per agency and platform). INSERT … RETURNING of 500 rows of 40
     # columns through SQLAlchemy took ~1 ms a row on PostgreSQL; this look-up uses the unique index.
     agency_id = orders[0]["agency_id"]

@@ -5,6 +5,12 @@ lapses, registrations, imports and back-filled steps flush their rows through a 
 the Core bulk inserts of new rows (registration's hot path, the 12345 batch import, the go-live import's chunks) call
 ``add_inserted`` / ``add_inserted_many``.
 Core UPDATEs of the sweeps touch only columns no summary reads (reminder rungs, overdue levels, next deadlines).
+
+A transaction's deltas are summed as it goes and written once, when it commits (``before_commit``), in key order:
+two transactions then take the summary rows they share in the same order whatever their flushes did in between (a
+write per flush could lock key A, then B, in one transaction while another locked B, then A: a deadlock on
+PostgreSQL). A rollback drops the sum. Inside a savepoint the flush's delta is written at once, so that rolling the
+savepoint back takes its delta back with it.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, event, inspect, select
+from sqlalchemy import event, inspect, select
 from sqlmodel import Session
 
 from db.models import Agency, Clock, Disclosure, WorkOrder
@@ -112,24 +118,53 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     _changed(session, session.new, 0, 1, delta, tz_of, workdays)
     _changed(session, [o for o in session.dirty if session.is_modified(o)], -1, 1, delta, tz_of, workdays)
     _changed(session, session.deleted, -1, 0, delta, tz_of, workdays)
-    if any(delta.values()):
+    _keep(session, delta)
+
+
+def _keep(session: Session, delta: Delta) -> None:
+    """Add ``delta`` to the transaction's sum (written when it commits), or write it now inside a savepoint."""
+    if not any(delta.values()):
+        return
+    if session.in_nested_transaction():
+        store.add(session.connection(), delta)
+    else:
+        session.info.setdefault(_PENDING, Counter()).update(delta)
+
+
+def _before_commit(session: Session) -> None:
+    """The transaction's summed deltas, written once (its last changes flushed first: the commit's own flush comes
+    after this event)."""
+    session.flush()
+    delta = session.info.pop(_PENDING, None)
+    if delta:
         store.add(session.connection(), delta)
 
 
-def add_inserted(conn: Connection, model: type, rows: Iterable[Mapping[str, Any]]) -> None:
-    """New cases written with Core (``model``: Disclosure or WorkOrder; ``rows``: their inserted values)."""
-    add_inserted_many(conn, [(model, rows)])
+def _after_transaction_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # committed (written, above) or rolled back: nothing is carried over
+        session.info.pop(_PENDING, None)
 
 
-def add_inserted_many(conn: Connection, batches: Iterable[tuple[type, Iterable[Mapping[str, Any]]]]) -> None:
-    """Rows of several kinds written with Core (Disclosure, WorkOrder, Clock), added in one delta."""
+def add_inserted(session: Session, model: type, rows: Iterable[Mapping[str, Any]]) -> None:
+    """New cases written with Core (``model``: Disclosure or WorkOrder; ``rows``: their inserted values) inside
+    ``session``'s transaction."""
+    add_inserted_many(session, [(model, rows)])
+
+
+def add_inserted_many(session: Session, batches: Iterable[tuple[type, Iterable[Mapping[str, Any]]]]) -> None:
+    """Rows of several kinds written with Core (Disclosure, WorkOrder, Clock) inside ``session``'s transaction,
+    added to its sum as a flush's are."""
     delta: Delta = Counter()
-    tz_of, workdays = zones(conn), workdays_by(Session(bind=conn))
+    conn = session.connection()
+    tz_of, workdays = zones(conn), workdays_by(session)
     for model, rows in batches:
         fields = FIELDS[model]
         for r in rows:
             contribute(model, {f: r.get(f) for f in fields}, delta, tz_of, workdays)
-    store.add(conn, delta)
+    _keep(session, delta)
 
 
+_PENDING = "banli.tally.pending"  # session.info: the transaction's summed delta, not yet written
 event.listen(Session, "before_flush", _before_flush)
+event.listen(Session, "before_commit", _before_commit)
+event.listen(Session, "after_transaction_end", _after_transaction_end)

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from db.models import Agency, User
+from db.bulk import executemany
+from db.models import Agency, Event, Outbox, User
 from notifications.outbox import check_context, enqueue_many, outbox_values
 from states.calendar import WorkCalendar
 from states.policy import CaseParty
@@ -38,9 +39,22 @@ class Collected:
         self.write_to(session.connection())  # plain inserts: the session's own changes need not be flushed first
 
     def write_to(self, conn: Connection) -> None:
-        append_events(conn, self.events)
-        enqueue_many(conn, self.notices, validate=False)  # each checked when made (CaseCtx.enqueue)
+        """Rows of one shape each (an import's chunk: thousands) go through ``executemany``, each distinct value
+        converted once; else one statement per table. A notice whose dedupe key exists already is skipped."""
+        if _same_keys(self.events) and _same_keys(self.notices):
+            executemany(conn, _EVENTS, self.events)
+            executemany(conn, _OUTBOX, self.notices, conflict="dedupe_key")
+        else:
+            append_events(conn, self.events)
+            enqueue_many(conn, self.notices, validate=False)  # each checked when made (CaseCtx.enqueue)
         self.events, self.notices = [], []
+
+
+_EVENTS, _OUTBOX = Event.__table__, Outbox.__table__  # type: ignore[attr-defined]
+
+
+def _same_keys(rows: list[dict[str, Any]]) -> bool:
+    return not rows or all(r.keys() == rows[0].keys() for r in rows)
 
 
 @dataclass

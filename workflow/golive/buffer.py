@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel
 
 from db.bulk import executemany
-from db.models import Clock, Disclosure, Event, Outbox
+from db.models import Clock, Disclosure
 from workflow.cases.clocks import forget_clocks
 from workflow.cases.context import Collected
 from workflow.cases.numbers import NumberBook, keep_book
@@ -151,21 +151,9 @@ class Buffer:
             if model is not None:
                 summarised.append((model, group))
         add_inserted_many(session, summarised)  # the summaries (issue 21) move with a Core insert as with a flush
-        events = [e for r in rows for e in r.collected.events]
-        notices = [n for r in rows for n in r.collected.notices]  # each checked when made (CaseCtx.enqueue)
-        if _same_keys(events) and _same_keys(notices):
-            executemany(conn, _EVENTS, events)
-            executemany(conn, _OUTBOX, notices, conflict="dedupe_key")
-        else:
-            Collected(events, notices).write_to(conn)
+        Collected([e for r in rows for e in r.collected.events],
+                  [n for r in rows for n in r.collected.notices]).write_to(conn)  # each notice checked when made
         return rows
-
-
-_EVENTS, _OUTBOX = Event.__table__, Outbox.__table__  # type: ignore[attr-defined]
-
-
-def _same_keys(rows: list[dict[str, Any]]) -> bool:
-    return not rows or all(r.keys() == rows[0].keys() for r in rows)
 
 
 _COLUMNS: dict[Any, tuple[Any, tuple[tuple[str, str], ...]]] = {}  # mapper → (table, (attribute, column) pairs)

@@ -43,14 +43,16 @@ class Ctx(CaseCtx):
     _consultations: list[Consultation] | None = None
     _reply_files: list[StoredFile] | None = None
     _agency_part: dict[str, Any] | None = None
+    _agency_containers: tuple[str, ...] = ()
 
     def agency_part(self) -> dict[str, Any]:
         """The ``agency`` part of this context's notices (``agency_snapshot``): built once per context — the agency
         and its settings do not change within an action or an imported row — and copied for each notice."""
         if self._agency_part is None:
             self._agency_part = agency_snapshot(self.agency, self.cfg)
-        part = self._agency_part
-        return {**part, "mail_attachments": list(part["mail_attachments"]), "missing": list(part["missing"])}
+            self._agency_containers = tuple(k for k, v in self._agency_part.items() if isinstance(v, list | dict))
+        part = self._agency_part  # each notice gets containers of its own (one may change what it holds)
+        return {**part, **{k: fresh_copy(part[k]) for k in self._agency_containers}}
 
     def extension_request(self) -> ApprovalRequest | None:
         """The extension request waiting for the office head, if any: read once per context, then kept by the
@@ -152,6 +154,15 @@ def refresh_next_due(ctx: Ctx) -> None:
 
 UNSET = "（未设置，请管理员在机关设置中填写）"
 _REQUIRED_AGENCY = ("phone", "address", "postal_code", "reconsideration_organ")
+
+
+def fresh_copy(value: Any) -> Any:
+    """A JSON value with every list and dict copied (strings and numbers shared)."""
+    if isinstance(value, dict):
+        return {k: fresh_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fresh_copy(v) for v in value]
+    return value
 
 
 def agency_snapshot(agency: Agency, cfg: AgencyConfig) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -167,3 +168,34 @@ def test_parallel_group_commits_number_without_gaps(db, clock) -> None:
     with ThreadPoolExecutor(max_workers=4) as ex:
         numbers = [n for part in ex.map(batch, range(4)) for n in part]
     assert sorted(numbers) == [f"依申〔2026〕{i:04d}号" for i in range(1, 21)]
+
+
+def test_group_commits_take_the_counters_in_one_order(pg_db, clock, monkeypatch) -> None:
+    """Two batches, each with a receipt of 2025 and one of 2026, listed in opposite orders: each takes the two years'
+    counters in key order, so neither holds one counter while waiting for the other's (PostgreSQL would detect a
+    deadlock, roll one batch back and register its items one transaction each)."""
+    staff = make_staff(pg_db.engine, clock.now())
+    now = clock.now()
+    old = {"received_at": "2025-12-30T09:30:00+08:00", "backfill_reason": "纸质登记补录"}
+    batches = [[_item(1, staff.front, now, **old), _item(2, staff.front, now)],
+               [_item(3, staff.front, now), _item(4, staff.front, now, **old)]]
+    real_next, real_register, took = wf.next_number, wf.register, threading.Barrier(2)
+    alone: list[Any] = []
+
+    def next_number(conn, *args, **kwargs):  # both batches hold their first counter before taking the second
+        n = real_next(conn, *args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):  # the other waits for this one's counter: go on
+            took.wait(timeout=3)
+        return n
+
+    def register(*args, **kwargs):
+        alone.append(args)
+        return real_register(*args, **kwargs)
+
+    monkeypatch.setattr(wf, "next_number", next_number)
+    monkeypatch.setattr(wf, "register", register)
+    with ThreadPoolExecutor(max_workers=2) as ex:
+        results = list(ex.map(lambda items: wf.register_batch(pg_db.engine, items), batches))
+    assert alone == []  # both shared transactions committed
+    numbers = sorted(r.tracking_no for part in results for r in part)  # type: ignore[union-attr]
+    assert numbers == ["依申〔2025〕0001号", "依申〔2025〕0002号", "依申〔2026〕0001号", "依申〔2026〕0002号"]

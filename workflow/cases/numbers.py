@@ -82,8 +82,8 @@ class NumberBook:
         self.values = mark
 
     def write(self, conn: Connection) -> None:
-        """The counters as taken, in the caller's transaction."""
-        for (agency_id, kind, year), value in self.values.items():
+        """The counters as taken, in the caller's transaction (in key order, as every writer of several takes them)."""
+        for (agency_id, kind, year), value in sorted(self.values.items()):
             if self.stored.get((agency_id, kind, year)) != value:
                 conn.execute(update(_TABLE).where(_TABLE.c.agency_id == agency_id, _TABLE.c.kind == kind,
                                                   _TABLE.c.year == year).values(last_value=value))

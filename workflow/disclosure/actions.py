@@ -248,11 +248,12 @@ def reserve_registration(session: Session, p: _Prepared, collected: Collected, t
 
 
 def _number(conn: Connection, preps: Sequence[_Prepared]) -> None:
-    """Gap-free numbers: one counter increment per (agency, year) for the whole group, held to commit."""
+    """Gap-free numbers: one counter increment per (agency, year) for the whole group, held to commit — taken in key
+    order, so two batches that share counters never each hold one the other waits for (a deadlock on PostgreSQL)."""
     groups: dict[tuple[int, int], list[_Prepared]] = {}
     for p in preps:
         groups.setdefault((p.values["agency_id"], p.receipt.year), []).append(p)
-    for (agency_id, year), members in groups.items():
+    for (agency_id, year), members in sorted(groups.items(), key=lambda g: g[0]):
         last = next_number(conn, agency_id, "disclosure", year, count=len(members))
         for seq, p in enumerate(members, start=last - len(members) + 1):
             p.values["tracking_no"] = p.ctx.cfg.tracking_format.format(year=year, seq=seq)

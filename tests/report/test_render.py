@@ -177,3 +177,11 @@ def test_data_as_of_is_never_after_the_day_the_report_is_made():
     assert "数据截至2026年12月31日" in render_html(report)  # a past year, or no production day given
     assert "数据截至2026年12月3日" in render_html(replace(report, as_of=date(2026, 12, 3)))
     assert "数据截至2026年12月31日" in render_html(replace(report, as_of=date(2027, 1, 20)))
+
+
+def test_xlsx_keeps_an_agency_name_that_looks_like_a_formula_as_text():
+    name = '=HYPERLINK("http://example.invalid","某局")'
+    wb = load_workbook(io.BytesIO(render(_report(name=name), "xlsx")))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert wb["表三 申请办理"]["A1"].value.startswith(name)

@@ -31,6 +31,7 @@ from states.annual_report import (
 from workflow.agencies.registry import hierarchy
 from workflow.reports.annual import annual_report
 from workflow.reports.render import FONT, FORMAT_LABELS
+from workflow.xlsx_text import append_text_safe
 
 
 @dataclass(frozen=True)
@@ -131,12 +132,12 @@ def render_xlsx(c: Consolidated) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "各机关对照"
-    ws.append([title(c)])
-    ws.append(["表", "项目", "栏目", *(p.agency_name for p in c.parts), "汇总"])
+    append_text_safe(ws, [title(c)])
+    append_text_safe(ws, ["表", "项目", "栏目", *(p.agency_name for p in c.parts), "汇总"])
     for cell in ws[2]:
         cell.font = Font(name=FONT, bold=True)
     for ln in c.lines():
-        ws.append([ln.table, ln.row, ln.column, *ln.parts, ln.total])
+        append_text_safe(ws, [ln.table, ln.row, ln.column, *ln.parts, ln.total])
     ws.column_dimensions["B"].width = 40
     buf = io.BytesIO()
     wb.save(buf)

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from states.annual_report import FEE_NOTE, PENDING, AnnualReport, Check
 from states.annual_report_grid import Grid, table2_grid, table3_grid, table4_grid
+from workflow.xlsx_text import append_text_safe, text_safe_cell
 
 OutputFormat = Literal["json", "html", "xlsx", "docx"]
 OUTPUT_FORMATS: tuple[OutputFormat, ...] = get_args(OutputFormat)
@@ -83,12 +84,12 @@ def render_xlsx(report: AnnualReport) -> bytes:
     names = {"2": "表二 主动公开", "3": "表三 申请办理", "4": "表四 复议诉讼"}
     for key, grid in grids(report).items():
         ws = wb.create_sheet(names[key])
-        ws.cell(1, 1, f"{title(report)}　{SECTIONS[key]}").font = Font(name=FONT, bold=True, size=12)
+        text_safe_cell(ws, 1, 1, f"{title(report)}　{SECTIONS[key]}").font = Font(name=FONT, bold=True, size=12)
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=grid.n_cols)
         top = 2  # grid row 0 is sheet row 2
         for c in grid.cells:
             value: Any = c.value if c.value is not None else c.text
-            cell = ws.cell(top + c.row, 1 + c.col, value)
+            cell = text_safe_cell(ws, top + c.row, 1 + c.col, value)
             if isinstance(c.value, Decimal):
                 cell.number_format = "0.0000"
             cell.font = Font(name=FONT, bold=c.kind in ("header", "note"), color="AA0000" if c.kind == "pending" else None)
@@ -111,11 +112,11 @@ def render_xlsx(report: AnnualReport) -> bytes:
 
 
 def _checks_sheet(ws: Any, checks: list[Check], bold: Any) -> None:
-    ws.append(["校验规则", "列", "左边", "右边", "结果"])
+    append_text_safe(ws, ["校验规则", "列", "左边", "右边", "结果"])
     for cell in ws[1]:
         cell.font = bold
     for c in checks:
-        ws.append([c.name_zh, c.column, c.lhs, c.rhs, "通过" if c.ok else "不通过"])
+        append_text_safe(ws, [c.name_zh, c.column, c.lhs, c.rhs, "通过" if c.ok else "不通过"])
     ws.column_dimensions["A"].width = 60
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from states.decisions import CATEGORY_LABELS as DECISION_LABELS
 from states.hotline import CALLBACK_LABELS
 from workflow.reports.hotline import RATE_DEFINITIONS, RATE_LABELS
+from workflow.xlsx_text import append_text_safe
 
 HOTLINE_COUNTS: tuple[tuple[str, str], ...] = (
     ("received", "收到工单"), ("returned", "退单"), ("signed", "签收"), ("signed_on_time", "按时签收"),
@@ -29,11 +30,11 @@ def _sheet(wb: Any, title: str, header: Sequence[str], rows: Iterable[Sequence[A
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(title)
-    ws.append(list(header))
+    append_text_safe(ws, list(header))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        ws.append(list(r))
+        append_text_safe(ws, list(r))
         if percent_from is not None:
             for cell in ws[ws.max_row][percent_from:]:
                 cell.number_format = "0.00%"

@@ -14,10 +14,11 @@ from __future__ import annotations
 import os
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Any
-from xml.etree.ElementTree import Element, iterparse
+from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
@@ -25,10 +26,19 @@ from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+# What a workbook may unpack to (the sizes its directory declares; zipfile reads no member past its declared size): a
+# 100,000-row 12345 export unpacks to ~100 MB. The shared strings are held in memory while the sheet is read.
+MAX_UNPACKED = 2 * 1024**3
+MAX_SHARED_STRINGS = 512 * 1024**2
 
 
 class XlsxError(ValueError):
     """The file is not a readable workbook, or the sheet does not exist (Chinese message)."""
+
+
+# What a damaged or hand-made workbook raises while it is read (bad XML, a bad number or string index, a damaged
+# deflate stream or CRC) — ValueError covers int()/float() on a bad value and datetime.fromisoformat.
+_BROKEN = (ParseError, ValueError, IndexError, zipfile.BadZipFile, zlib.error, EOFError, OSError)
 
 
 def _text(el: Element) -> str:
@@ -96,13 +106,25 @@ def _number(v: str) -> int | float:
     return float(v) if ("." in v or "E" in v or "e" in v) else int(v)
 
 
+def _check_sizes(z: zipfile.ZipFile, shared_strings: str | None = None) -> None:
+    """XlsxError when the workbook would unpack to more than this reader takes (a "zip bomb" is refused before its
+    parts are unpacked)."""
+    sizes = {i.filename: i.file_size for i in z.infolist()}
+    if sum(sizes.values()) > MAX_UNPACKED or sizes.get(shared_strings or "", 0) > MAX_SHARED_STRINGS:
+        raise XlsxError(f"Excel文件解压后过大（不超过{MAX_UNPACKED // 1024**3}GB，其中文字内容不超过"
+                        f"{MAX_SHARED_STRINGS // 1024**2}MB），请拆分为多个文件后导入")
+
+
 class XlsxReader:
     """Open a workbook, list its sheets, stream one sheet's rows as (row number, values)."""
 
     def __init__(self, path: str | os.PathLike[str] | IO[bytes]) -> None:
+        self._zip: zipfile.ZipFile | None = None
         try:
             self._zip = zipfile.ZipFile(path)
             rels = _targets(self._zip, "xl/_rels/workbook.xml.rels", "xl")
+            by_type = {kind: part for kind, part in rels.values()}
+            _check_sizes(self._zip, by_type.get("sharedStrings"))
             with self._zip.open("xl/workbook.xml") as fh:
                 root_sheets: list[tuple[str, str]] = []
                 self._epoch = WINDOWS_EPOCH
@@ -111,35 +133,44 @@ class XlsxReader:
                         root_sheets.append((el.get("name", ""), el.get(REL_NS + "id", "")))
                     elif el.tag == NS + "workbookPr" and el.get("date1904") in ("1", "true"):
                         self._epoch = MAC_EPOCH
-        except (zipfile.BadZipFile, KeyError, OSError) as exc:
+            self.sheets = [(name, rels.get(rid, ("", ""))[1]) for name, rid in root_sheets]
+            self._strings = _shared_strings(self._zip, by_type.get("sharedStrings"))
+            self._dates = _date_styles(self._zip, by_type.get("styles"))
+        except XlsxError:
+            self.close()
+            raise
+        except (*_BROKEN, KeyError) as exc:
+            self.close()
             raise XlsxError(f"不是有效的Excel文件（{exc}）") from exc
-        self.sheets = [(name, rels.get(rid, ("", ""))[1]) for name, rid in root_sheets]
-        by_type = {kind: part for kind, part in rels.values()}
-        self._strings = _shared_strings(self._zip, by_type.get("sharedStrings"))
-        self._dates = _date_styles(self._zip, by_type.get("styles"))
 
     @property
     def sheetnames(self) -> list[str]:
         return [name for name, _ in self.sheets]
 
     def close(self) -> None:
-        self._zip.close()
+        if self._zip is not None:
+            self._zip.close()
 
     def rows(self, sheet: str | None = None, min_row: int = 1) -> Iterator[tuple[int, tuple[Any, ...]]]:
         """(row number, values) for each non-empty row at or after ``min_row`` of the sheet (default: first)."""
         match = [part for name, part in self.sheets if sheet is None or name == sheet]
+        assert self._zip is not None
         if not match or match[0] not in self._zip.namelist():
             raise XlsxError(f"工作表“{sheet}”不存在（现有：{'、'.join(self.sheetnames)}）")
-        with self._zip.open(match[0]) as fh:
-            next_row = 1
-            for _, el in iterparse(fh, ("end",)):
-                if el.tag != NS + "row":
-                    continue
-                number = int(el.get("r") or next_row)
-                next_row = number + 1
-                if number >= min_row:
-                    yield number, self._values(el)
-                el.clear()
+        at = 1  # the row being read
+        try:
+            with self._zip.open(match[0]) as fh:
+                for _, el in iterparse(fh, ("end",)):
+                    if el.tag != NS + "row":
+                        continue
+                    number = at = int(el.get("r") or at)
+                    values = self._values(el) if number >= min_row else None
+                    at = number + 1
+                    if values is not None:
+                        yield number, values
+                    el.clear()
+        except _BROKEN as exc:  # the file's own fault: said plainly, with where it stopped
+            raise XlsxError(f"Excel文件已损坏或格式不正确，读到第{at}行附近无法继续") from exc
 
     def _values(self, row: Element) -> tuple[Any, ...]:
         values: list[Any] = []

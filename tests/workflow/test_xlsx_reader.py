@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime
 
 import openpyxl
@@ -9,6 +10,8 @@ import pytest
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
+from workflow import xlsx_reader
+from workflow.golive.source import ImportFileError, read_rows
 from workflow.xlsx_reader import XlsxError, XlsxReader
 
 
@@ -75,3 +78,61 @@ def test_1904_dates_named_sheets_and_errors(tmp_path):
     bad.write_bytes(b"PK\x03\x04 broken")
     with pytest.raises(XlsxError):
         XlsxReader(bad)
+
+
+_WORKBOOK = ('<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
+             'openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="工单" r:id="rId1"/></sheets>'
+             '</workbook>')
+_RELS = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+         'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
+         'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def _handmade(path, rows: str, strings: list[str]) -> None:
+    """A workbook as a platform writes one: shared strings, one sheet of ``rows`` (the sheet XML's rows)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", _WORKBOOK)
+        z.writestr("xl/_rels/workbook.xml.rels", _RELS)
+        z.writestr("xl/sharedStrings.xml", f"<sst {_NS}>" + "".join(f"<si><t>{t}</t></si>" for t in strings) + "</sst>")
+        z.writestr("xl/worksheets/sheet1.xml", f"<worksheet {_NS}><sheetData>{rows}</sheetData></worksheet>")
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_reading(tmp_path, monkeypatch):
+    """The sizes the zip directory declares are checked first (zipfile reads no member past its declared size): a
+    "zip bomb" is refused with a plain message instead of filling the memory."""
+    path = tmp_path / "big.xlsx"
+    _handmade(path, '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>7</v></c></row>', ["文字" * 500])
+    with zipfile.ZipFile(path) as z:
+        total = sum(i.file_size for i in z.infolist())
+        strings = z.getinfo("xl/sharedStrings.xml").file_size
+    assert list(XlsxReader(path).rows()) == [(1, ("文字" * 500, 7))]  # within the limits: read
+    monkeypatch.setattr(xlsx_reader, "MAX_SHARED_STRINGS", strings - 1)
+    with pytest.raises(XlsxError, match="解压后过大"):
+        XlsxReader(path)
+    monkeypatch.setattr(xlsx_reader, "MAX_SHARED_STRINGS", strings)
+    monkeypatch.setattr(xlsx_reader, "MAX_UNPACKED", total - 1)
+    with pytest.raises(XlsxError, match="请拆分为多个文件后导入"):
+        XlsxReader(path)
+
+
+@pytest.mark.parametrize("rows", [
+    '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v>',  # cut off
+    '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>9</v></c></row>',  # no such string
+    '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>一</v></c></row>',  # not a number
+])
+def test_a_damaged_workbook_is_said_to_be_damaged(tmp_path, rows):
+    path = tmp_path / "bad.xlsx"
+    _handmade(path, rows, ["甲"])
+    book = XlsxReader(path)
+    with pytest.raises(XlsxError, match="已损坏或格式不正确，读到第2行附近"):
+        list(book.rows())
+    book.close()
+
+
+def test_a_damaged_go_live_file_is_reported_as_such(tmp_path):
+    path = tmp_path / "bad.xlsx"
+    _handmade(path, '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>5</v></c></row>', ["原编号"])
+    with pytest.raises(ImportFileError, match="已损坏或格式不正确"):
+        read_rows(path)

@@ -123,3 +123,24 @@ def test_unreadable_file_is_an_error_before_anything_is_written(sqlite_db, tmp_p
     with pytest.raises(ImportFormatError):
         import_file(sqlite_db.engine, bad, None, system(1), NOW)
     assert _counts(sqlite_db)[0] == 0
+
+
+def test_a_line_in_another_encoding_is_that_lines_problem(sqlite_db, tmp_path):
+    """JSON Lines are read line by line: a line saved in GBK is reported at its row, every other line imported (the
+    whole import failed with an internal error)."""
+    path = tmp_path / "e.jsonl"
+    make_jsonl(path, 10, bad_fraction=0, seed=4)
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[3] = lines[3].decode("utf-8").encode("gb18030")
+    path.write_bytes(b"".join(lines))
+    rep = import_file(sqlite_db.engine, path, None, system(1), NOW)
+    assert (rep.created, rep.error_rows) == (9, 1)
+    assert [(e.row, e.code) for e in rep.errors] == [(4, "invalid_encoding")]
+
+
+def test_a_line_that_is_not_json_is_reported_once(sqlite_db, tmp_path):
+    path = tmp_path / "e.jsonl"
+    make_jsonl(path, 3, bad_fraction=0, seed=4)
+    path.write_bytes(path.read_bytes() + "{不是JSON\n".encode())
+    rep = import_file(sqlite_db.engine, path, None, system(1), NOW)
+    assert rep.created == 3 and [(e.row, e.code) for e in rep.errors] == [(4, "invalid_json")]

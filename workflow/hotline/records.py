@@ -76,6 +76,9 @@ def iter_records(path: Path | str, mapping: ColumnMapping | None = None) -> Iter
         raise ImportFormatError(f"不支持的文件类型“{path.suffix}”（支持 .xlsx、.jsonl）")
     seen: dict[str, int] = {}
     for row_number, cells, errors in rows:
+        if errors and not cells:  # a line that could not be read at all: that is its problem, not every field
+            yield ParsedRow(row_number, None, errors, {})
+            continue
         record, problems = _normalise(row_number, cells, mapping, excel=suffix != ".jsonl")
         history, later = _history(row_number, cells, mapping, record, excel=suffix != ".jsonl")
         problems = errors + problems + later
@@ -189,8 +192,14 @@ def _xlsx_rows(path: Path, mapping: ColumnMapping) -> Iterator[tuple[int, Cells,
 
 
 def _jsonl_rows(path: Path, mapping: ColumnMapping) -> Iterator[tuple[int, Cells, list[RowError]]]:
-    with path.open(encoding="utf-8-sig") as fh:
-        for row_number, line in enumerate(fh, start=1):
+    with path.open("rb") as fh:
+        for row_number, raw in enumerate(fh, start=1):
+            try:  # each line on its own: one line saved in another encoding is that line's problem only
+                line = raw.decode("utf-8-sig" if row_number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                yield row_number, {}, [RowError(row_number, "", "该行不是UTF-8编码的文字（请将文件另存为UTF-8）",
+                                                "invalid_encoding")]
+                continue
             if not line.strip():
                 continue
             try:

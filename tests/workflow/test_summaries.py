@@ -12,12 +12,14 @@ from sqlmodel import select
 
 from cli.main import run as cli
 from db.engine import read_session, write_session
-from db.models import CaseTally, Disclosure
+from db.models import Agency, CaseTally, Disclosure
 from settings import get_settings
 from tests.helpers import make_staff
 from tests.hotline_helpers import act as wo_act
 from tests.hotline_helpers import local, new_order
 from tests.workflow.sweep_helpers import at, register_on, run
+from workflow.agencies.admin import save_agency_settings
+from workflow.agencies.config import agency_config
 from workflow.disclosure import actions as wf
 from workflow.hotline.dashboard import build_hotline_dashboard
 from workflow.reports.annual import annual_report
@@ -194,4 +196,24 @@ def test_two_transactions_flushing_in_opposite_orders_do_not_deadlock(pg_db, clo
     for t in threads:
         t.join(60)
     assert errors == []
+    assert_consistent(e)
+
+
+def test_a_new_time_zone_counts_the_days_again(db, clock) -> None:
+    """The summaries count instants by the agency's local day: an order received and a reply made at 00:30 北京时间
+    fall on the day before in 新疆时间. Saving the agency's new zone counts its summaries again, in that transaction."""
+    e = db.engine
+    staff = make_staff(e, datetime(2025, 11, 1, 2, tzinfo=clock.now().tzinfo))
+    new_order(e, staff.front, local(2026, 3, 2, 1), received_at="2026-03-02 00:30:00", category="咨询",
+              content="咨询医保异地就医备案办理流程")
+    case = register_on(e, staff, date(2026, 2, 24))
+    wf.act(e, case, "reply", REPLY, staff.officer, local(2026, 3, 3, 0, 30))
+    assert_consistent(e)
+    with read_session(e) as s:
+        agency = s.get(Agency, staff.agency_id)
+        assert agency is not None
+        cfg = agency_config(agency).model_copy(update={"timezone": "Asia/Urumqi"})
+    before = stored(e)
+    save_agency_settings(e, staff.agency_id, name=agency.name, cfg=cfg, actor=staff.admin, now=clock.now())
+    assert stored(e) != before  # the two instants moved to the day before
     assert_consistent(e)

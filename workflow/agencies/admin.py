@@ -21,6 +21,7 @@ from workflow.agencies.held import release_held
 from workflow.cases.audit import append_event
 from workflow.errors import DomainValidation, Forbidden, NotFound
 from workflow.inputs import clean_value
+from workflow.tally.hook import rebuild_in
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ def save_in(s: Session, agency: Agency, *, name: str, cfg: AgencyConfig, actor: 
     agency.name = name
     agency.settings = merged
     s.add(agency)
+    if "timezone" in changed:  # the summaries count days in the agency's zone: counted again in the new one
+        rebuild_in(s, agency.id)
     released = release_held(s, agency, cfg, now)  # the documents that waited for these settings
     if changed or released or extra:
         payload: dict[str, Any] = {"changed": changed, **(extra or {})}

@@ -26,7 +26,7 @@ from db.models import Agency, Clock, Disclosure, WorkOrder
 from workflow.agencies.config import agency_config
 from workflow.tally import contrib, store
 from workflow.tally.contrib import CLOCK_FIELDS, DISCLOSURE_FIELDS, WORKORDER_FIELDS, Delta, TzOf, Workdays
-from workflow.tally.rebuild import DEFAULT_TZ, workdays_by, zones
+from workflow.tally.rebuild import DEFAULT_TZ, rebuild_connection, workdays_by, zones
 
 FIELDS: dict[type, tuple[str, ...]] = {Disclosure: DISCLOSURE_FIELDS, WorkOrder: WORKORDER_FIELDS,
                                        Clock: CLOCK_FIELDS}
@@ -162,6 +162,18 @@ def add_inserted_many(session: Session, batches: Iterable[tuple[type, Iterable[M
         for r in rows:
             contribute(model, {f: r.get(f) for f in fields}, delta, tz_of, workdays)
     _keep(session, delta)
+
+
+def rebuild_in(session: Session, agency_id: int) -> None:
+    """The agency's summaries recomputed in the session's transaction (a setting that decides how they count has
+    changed: its time zone). What the transaction changed so far is flushed and counted by the rebuild, so it is not
+    added again when the transaction commits."""
+    session.flush()
+    pending: Delta | None = session.info.get(_PENDING)
+    if pending:
+        for k in [k for k in pending if k[0][0] == agency_id]:
+            del pending[k]
+    rebuild_connection(session.connection(), agency_id)
 
 
 _PENDING = "banli.tally.pending"  # session.info: the transaction's summed delta, not yet written

@@ -178,6 +178,12 @@ class WorkCalendar:
             return result[0], result[1] + "（暂定）"
         return result
 
+    def changed_days(self, before: WorkCalendar) -> list[tuple[date, bool]]:
+        """The days whose working status differs from ``before``'s, in date order, each with its status here (True:
+        a working day now)."""
+        days = sorted({sd.day for sd in self._special_sorted} | {sd.day for sd in before._special_sorted})
+        return [(d, self.is_workday(d)) for d in days if self.is_workday(d) != before.is_workday(d)]
+
     def special_days_in(self, year: int) -> list[SpecialDay]:
         """The special days of ``year``, in date order."""
         lo = bisect.bisect_left(self._special_ords, date(year, 1, 1).toordinal())

@@ -214,3 +214,16 @@ def test_next_workday(cal: WorkCalendar) -> None:
     assert cal.next_workday(D("2025-09-22")) == D("2025-09-23")
     assert cal.next_workday(D("2025-09-27")) == D("2025-09-28")
     assert cal.next_workday(D("2025-09-30")) == D("2025-10-09")
+
+
+def test_changed_days() -> None:
+    before = WorkCalendar([SpecialDay(date(2026, 10, 1), "holiday", "国庆节"),
+                           SpecialDay(date(2026, 10, 10), "workday", "国庆节")], [2026])
+    after = WorkCalendar([SpecialDay(date(2026, 10, 1), "holiday", "国庆节"),
+                          SpecialDay(date(2026, 10, 8), "holiday", "国庆节"),
+                          SpecialDay(date(2026, 10, 11), "workday", "国庆节")], [2026])
+    assert after.changed_days(before) == [(date(2026, 10, 8), False), (date(2026, 10, 10), False),
+                                          (date(2026, 10, 11), True)]
+    assert before.changed_days(after) == [(date(2026, 10, 8), True), (date(2026, 10, 10), True),
+                                          (date(2026, 10, 11), False)]
+    assert after.changed_days(after) == []

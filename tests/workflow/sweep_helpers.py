@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from typing import Any
 
@@ -9,7 +10,10 @@ from sqlmodel import col, select
 
 from db.engine import read_session
 from db.models import Clock, Disclosure, Event, Outbox
+from states.calendar import SpecialDay
+from states.calendar_notice import NoticeData
 from tests.helpers import Staff, registration
+from workflow.calendar.seed import seed_from_chinese_calendar
 from workflow.disclosure import actions as wf
 from workflow.disclosure.payloads import RegisterIn
 from workflow.sweeps.run import SWEEPS, SweepReport
@@ -77,3 +81,13 @@ def reminder_days(rows: list[Outbox], clock_id: int, tz: str = "Asia/Shanghai") 
         out.append((created.astimezone(ZoneInfo(tz)).date().isoformat(), int(parts[3][1:]),
                     int(o.context["notice"]["working_days_left"])))
     return out
+
+
+def moved_national_day_notice() -> NoticeData:
+    """The 2026 national notice with National Day moved: 8 October a holiday, Saturday 10 October no longer a
+    make-up working day."""
+    n2026 = next(n for n in seed_from_chinese_calendar() if n.year == 2026)
+    holidays = [*n2026.holidays, SpecialDay(date(2026, 10, 8), "holiday", "国庆节")]
+    workdays = [d for d in n2026.workdays if d.day != date(2026, 10, 10)]
+    return dataclasses.replace(n2026, document="国办发明电〔2025〕7号（测试：国庆调整）", holidays=holidays,
+                               workdays=workdays)

@@ -17,9 +17,10 @@ from settings import get_settings
 from tests.helpers import make_staff
 from tests.hotline_helpers import act as wo_act
 from tests.hotline_helpers import local, new_order
-from tests.workflow.sweep_helpers import at, register_on, run
+from tests.workflow.sweep_helpers import at, moved_national_day_notice, register_on, run
 from workflow.agencies.admin import save_agency_settings
 from workflow.agencies.config import agency_config
+from workflow.calendar.service import import_notice
 from workflow.disclosure import actions as wf
 from workflow.hotline.dashboard import build_hotline_dashboard
 from workflow.reports.annual import annual_report
@@ -217,3 +218,24 @@ def test_a_new_time_zone_counts_the_days_again(db, clock) -> None:
     save_agency_settings(e, staff.agency_id, name=agency.name, cfg=cfg, actor=staff.admin, now=clock.now())
     assert stored(e) != before  # the two instants moved to the day before
     assert_consistent(e)
+
+
+def test_a_holiday_notice_counts_the_replies_working_days_again(db, clock) -> None:
+    """Replies already counted span days a later notice changes (8 October made a holiday, Saturday 10 October no
+    longer a make-up working day): their working days are counted again in the import's transaction — the summaries
+    equal a rebuild and the leaders' average working days equal the raw figures."""
+    e = db.engine
+    staff = make_staff(e, datetime(2025, 11, 1, 2, tzinfo=clock.now().tzinfo))
+    for received, replied in ((date(2026, 9, 8), date(2026, 10, 15)), (date(2026, 9, 28), date(2026, 10, 15)),
+                              (date(2026, 10, 9), date(2026, 10, 20)), (date(2026, 11, 2), date(2026, 11, 5))):
+        case = register_on(e, staff, received)
+        wf.act(e, case, "reply", REPLY, staff.officer, at(replied, 15))
+    assert_consistent(e)
+    before = stored(e)
+    import_notice(e, moved_national_day_notice(), actor_label="管理员", now=at(date(2026, 11, 6), 9))
+    after = stored(e)
+    moved = {k: (before[k][MEASURES.index("wd")], v[MEASURES.index("wd")]) for k, v in after.items()
+             if k in before and v != before[k]}
+    assert moved and all(new < old for old, new in moved.values())  # two days fewer, one day fewer
+    assert_consistent(e)
+    assert_figures_agree(e, staff.agency_id, date(2026, 11, 6))

@@ -4,25 +4,23 @@ and unaffected clocks keep their dates."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 
 from db.engine import read_session
-from states.calendar import SpecialDay
 from tests.helpers import make_staff
-from tests.workflow.sweep_helpers import at, case_row, clock_of, events, outbox, register_on, run
-from workflow.calendar.seed import seed_from_chinese_calendar
+from tests.workflow.sweep_helpers import (
+    at,
+    case_row,
+    clock_of,
+    events,
+    moved_national_day_notice,
+    outbox,
+    register_on,
+    run,
+)
 from workflow.calendar.service import calendar_version, count_stale_clocks, import_notice
 from workflow.disclosure import actions as wf
 from workflow.timesource import end_of_day
-
-
-def _moved_national_day_notice():
-    n2026 = next(n for n in seed_from_chinese_calendar() if n.year == 2026)
-    holidays = [*n2026.holidays, SpecialDay(date(2026, 10, 8), "holiday", "国庆节")]
-    workdays = [d for d in n2026.workdays if d.day != date(2026, 10, 10)]
-    return dataclasses.replace(n2026, document="国办发明电〔2025〕7号（测试：国庆调整）", holidays=holidays,
-                               workdays=workdays)
 
 
 def _aware(dt):
@@ -44,7 +42,7 @@ def test_import_moves_affected_open_clocks_only(db, clock) -> None:
     closed_reply = clock_of(db.engine, closed, "reply")
     assert old_reply.due_date == date(2026, 10, 12)
     now = at(date(2026, 9, 29), 10)
-    result = import_notice(db.engine, _moved_national_day_notice(), actor_label="管理员", now=now)
+    result = import_notice(db.engine, moved_national_day_notice(), actor_label="管理员", now=now)
     assert result.stale_clocks == 6  # two open clocks (correction notice, reply) of each open case
 
     report = run(db.engine, "recompute", now, batch_size=2)
@@ -81,7 +79,7 @@ def test_moved_deadline_gets_its_reminders_again(db, clock) -> None:
     staff = make_staff(db.engine, clock.now())
     case = register_on(db.engine, staff, date(2026, 9, 8))
     run(db.engine, "reminders", at(date(2026, 9, 29), 10))  # rung 5 for 10/12
-    import_notice(db.engine, _moved_national_day_notice(), actor_label="管理员", now=at(date(2026, 9, 29), 11))
+    import_notice(db.engine, moved_national_day_notice(), actor_label="管理员", now=at(date(2026, 9, 29), 11))
     run(db.engine, "recompute", at(date(2026, 9, 29), 11, 1))
     run(db.engine, "reminders", at(date(2026, 9, 29), 11, 2))  # 10/14 is now 5 working days away
     reply = clock_of(db.engine, case, "reply")

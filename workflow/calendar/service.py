@@ -1,15 +1,18 @@
 """The calendar as data in the database: seeding, versioned notice imports, loading, staleness.
 
 Holiday notices are rows (never code). Every import bumps the calendar version; clocks store the
-version they were computed with, so stale deadlines can be found and recomputed.
+version they were computed with, so stale deadlines can be found and recomputed. What else counts by the calendar
+listens (``on_calendar_change``): it sees the calendars before and after, in the import's transaction.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, func, select
@@ -40,6 +43,33 @@ class ImportResult:
 def calendar_version(session: Session) -> int:
     state = session.get(CalendarState, 1)
     return state.version if state else 0
+
+
+class CalendarListener(Protocol):
+    """Something kept by the calendar: ``before`` is called with the scopes about to change (in the transaction that
+    changes them, before it does), ``after`` with what ``before`` returned, once the new days are in."""
+
+    def before(self, session: Session, scopes: Iterable[str]) -> Any: ...
+
+    def after(self, session: Session, state: Any) -> None: ...
+
+
+_LISTENERS: list[CalendarListener] = []
+
+
+def on_calendar_change(listener: CalendarListener) -> None:
+    _LISTENERS.append(listener)
+
+
+def _changing(session: Session, scopes: Iterable[str]) -> list[tuple[CalendarListener, Any]]:
+    scopes = set(scopes)
+    return [(one, one.before(session, scopes)) for one in _LISTENERS]
+
+
+def _changed(session: Session, states: list[tuple[CalendarListener, Any]]) -> None:
+    session.flush()
+    for one, state in states:
+        one.after(session, state)
 
 
 def _bump_version(session: Session) -> int:
@@ -88,10 +118,12 @@ def seed_national(session: Session, notices: list[NoticeData], *, now: datetime)
     todo = [n for n in notices if n.year not in present]
     if not todo:
         return 0
+    listening = _changing(session, {NATIONAL})
     version = _bump_version(session)
     for n in todo:
         _store_notice(session, n, source="chinese-calendar 1.11.0", actor_label="系统初始化", now=now,
                       version=version)
+    _changed(session, listening)
     return len(todo)
 
 
@@ -99,9 +131,11 @@ def import_notice(engine: Engine, data: NoticeData, *, actor_label: str, now: da
                   source: str = "import") -> ImportResult:
     """Import one holiday notice in one transaction (replacing an earlier one for the year/scope)."""
     with write_session(engine) as session:
+        listening = _changing(session, {data.scope})
         version = _bump_version(session)
         notice, replaced = _store_notice(session, data, source=source, actor_label=actor_label, now=now,
                                          version=version)
+        _changed(session, listening)
         stale = count_stale_clocks(session, version)
         session.commit()
         from workflow.agencies.cache import invalidate

@@ -118,10 +118,10 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     _changed(session, session.new, 0, 1, delta, tz_of, workdays)
     _changed(session, [o for o in session.dirty if session.is_modified(o)], -1, 1, delta, tz_of, workdays)
     _changed(session, session.deleted, -1, 0, delta, tz_of, workdays)
-    _keep(session, delta)
+    keep_delta(session, delta)
 
 
-def _keep(session: Session, delta: Delta) -> None:
+def keep_delta(session: Session, delta: Delta) -> None:
     """Add ``delta`` to the transaction's sum (written when it commits), or write it now inside a savepoint."""
     if not any(delta.values()):
         return
@@ -161,7 +161,7 @@ def add_inserted_many(session: Session, batches: Iterable[tuple[type, Iterable[M
         fields = FIELDS[model]
         for r in rows:
             contribute(model, {f: r.get(f) for f in fields}, delta, tz_of, workdays)
-    _keep(session, delta)
+    keep_delta(session, delta)
 
 
 def rebuild_in(session: Session, agency_id: int) -> None:

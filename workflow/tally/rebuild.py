@@ -1,7 +1,8 @@
 """``banli stats rebuild``: the summaries recomputed from the raw tables — every application, 12345 order and met
 reply clock contributes exactly what the flush hook adds for it (workflow.tally.contrib), so a rebuild of consistent
 summaries changes nothing (idempotent) and a rebuild after rows were written around the workflow (SQL by hand, a
-restore of an older dump, a calendar or time-zone change) makes them right again. One agency's or all."""
+restore of an older dump) makes them right again. One agency's or all. (A time-zone change rebuilds its agency itself,
+``workflow.tally.hook.rebuild_in``; a calendar change counts the working days again, ``workflow.tally.recount``.)"""
 
 from __future__ import annotations
 

@@ -24,7 +24,8 @@ from sqlmodel import Session
 
 from db.models import Agency, Clock, Disclosure, WorkOrder
 from workflow.agencies.config import agency_config
-from workflow.tally import contrib, store
+from workflow.calendar.service import on_calendar_change
+from workflow.tally import contrib, recount, store
 from workflow.tally.contrib import CLOCK_FIELDS, DISCLOSURE_FIELDS, WORKORDER_FIELDS, Delta, TzOf, Workdays
 from workflow.tally.rebuild import DEFAULT_TZ, rebuild_connection, workdays_by, zones
 
@@ -176,7 +177,18 @@ def rebuild_in(session: Session, agency_id: int) -> None:
     rebuild_connection(session.connection(), agency_id)
 
 
+class _CountedByCalendar:
+    """The replies' working days counted again when the calendar changes (workflow.tally.recount)."""
+
+    def before(self, session: Session, scopes: Iterable[str]) -> Any:
+        return recount.calendars(session, scopes)
+
+    def after(self, session: Session, state: Any) -> None:
+        keep_delta(session, recount.working_days_delta(session, state))
+
+
 _PENDING = "banli.tally.pending"  # session.info: the transaction's summed delta, not yet written
 event.listen(Session, "before_flush", _before_flush)
 event.listen(Session, "before_commit", _before_commit)
 event.listen(Session, "after_transaction_end", _after_transaction_end)
+on_calendar_change(_CountedByCalendar())

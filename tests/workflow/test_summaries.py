@@ -14,10 +14,12 @@ from cli.main import run as cli
 from db.engine import read_session, write_session
 from db.models import Agency, CaseTally, Disclosure
 from settings import get_settings
+from states.calendar import SpecialDay
+from states.calendar_notice import NoticeData
 from tests.helpers import make_staff
 from tests.hotline_helpers import act as wo_act
 from tests.hotline_helpers import local, new_order
-from tests.workflow.sweep_helpers import at, moved_national_day_notice, register_on, run
+from tests.workflow.sweep_helpers import at, clock_of, moved_national_day_notice, register_on, run
 from workflow.agencies.admin import save_agency_settings
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import import_notice
@@ -239,3 +241,34 @@ def test_a_holiday_notice_counts_the_replies_working_days_again(db, clock) -> No
     assert moved and all(new < old for old, new in moved.values())  # two days fewer, one day fewer
     assert_consistent(e)
     assert_figures_agree(e, staff.agency_id, date(2026, 11, 6))
+
+
+def test_an_agency_taking_on_local_holidays_moves_its_deadlines_and_working_days(db, clock) -> None:
+    """A regional arrangement (8 October a holiday there) is imported; nothing of the agency moves until it applies
+    it. Then, in the saving transaction, its replies spanning that day count one working day fewer, and its open
+    clocks are computed again by the recompute sweep (the running reply clock ends a day later)."""
+    e = db.engine
+    staff = make_staff(e, datetime(2025, 11, 1, 2, tzinfo=clock.now().tzinfo))
+    done = register_on(e, staff, date(2026, 9, 28))
+    wf.act(e, done, "reply", REPLY, staff.officer, at(date(2026, 10, 12), 15))
+    running = register_on(e, staff, date(2026, 9, 29))
+    due = clock_of(e, running, "reply").due_date
+    local_days = NoticeData(year=2026, document="某自治区节假日安排（测试）", scope="region-t",
+                            holidays=[SpecialDay(date(2026, 10, 8), "holiday", "地方节日")], workdays=[], raw={})
+    import_notice(e, local_days, actor_label="管理员", now=at(date(2026, 10, 13), 9))
+    run(e, "recompute", at(date(2026, 10, 13), 9, 5))
+    assert clock_of(e, running, "reply").due_date == due  # not the agency's arrangement (yet)
+    before = stored(e)
+    with read_session(e) as s:
+        agency = s.get(Agency, staff.agency_id)
+        assert agency is not None
+        cfg = agency_config(agency).model_copy(update={"calendar_scopes": ["region-t"]})
+    save_agency_settings(e, staff.agency_id, name=agency.name, cfg=cfg, actor=staff.admin,
+                         now=at(date(2026, 10, 13), 10))
+    wd = MEASURES.index("wd")
+    assert [(k[3], before[k][wd], v[wd]) for k, v in stored(e).items() if k in before and v != before[k]
+            and k[2] == "d"] == [(date(2026, 10, 12), before[k][wd], before[k][wd] - 1)
+                                 for k in before if k[2] == "d" and k[3] == date(2026, 10, 12) and before[k][wd]]
+    assert_consistent(e)
+    run(e, "recompute", at(date(2026, 10, 13), 10, 5))
+    assert clock_of(e, running, "reply").due_date == due + timedelta(days=1)

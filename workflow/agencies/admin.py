@@ -18,10 +18,11 @@ from workflow.accounts.principal import Principal
 from workflow.agencies.cache import invalidate
 from workflow.agencies.config import AgencyConfig, agency_config
 from workflow.agencies.held import release_held
+from workflow.calendar.service import mark_agency_clocks_stale
 from workflow.cases.audit import append_event
 from workflow.errors import DomainValidation, Forbidden, NotFound
 from workflow.inputs import clean_value
-from workflow.tally.hook import rebuild_in
+from workflow.tally.hook import agency_calendar_changing, rebuild_in
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +75,16 @@ def save_in(s: Session, agency: Agency, *, name: str, cfg: AgencyConfig, actor: 
     merged: dict[str, Any] = {**(agency.settings or {}), **cfg.model_dump(mode="json")}
     after = {**cfg.model_dump(mode="json"), "name": name}
     changed = {k: [before.get(k), after.get(k)] for k in sorted(after) if before.get(k) != after.get(k)}
+    recount = agency_calendar_changing(s, agency) if "calendar_scopes" in changed else None
     agency.name = name
     agency.settings = merged
     s.add(agency)
     if "timezone" in changed:  # the summaries count days in the agency's zone: counted again in the new one
         rebuild_in(s, agency.id)
+    elif recount is not None:  # its own holiday arrangements: the replies' working days counted again
+        recount()
+    if {"calendar_scopes", "timezone"} & changed.keys():  # the days and instants its deadlines count by
+        mark_agency_clocks_stale(s, agency.id)
     released = release_held(s, agency, cfg, now)  # the documents that waited for these settings
     if changed or released or extra:
         payload: dict[str, Any] = {"changed": changed, **(extra or {})}

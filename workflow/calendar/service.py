@@ -184,6 +184,14 @@ def count_stale_clocks(session: Session, version: int | None = None) -> int:
     )
 
 
+def mark_agency_clocks_stale(session: Session, agency_id: int) -> None:
+    """The agency's open clocks computed again by the recompute sweep (workflow.sweeps.recompute), as after a holiday
+    notice: its calendar or time zone changed, so its deadlines count other days or end at other instants."""
+    version = calendar_version(session)
+    session.execute(update(Clock).where(col(Clock.agency_id) == agency_id, col(Clock.status).in_(OPEN_CLOCK),
+                                        col(Clock.calendar_version) >= version).values(calendar_version=version - 1))
+
+
 def stale_clock_ids(session: Session, limit: int = 1000, after_id: int = 0) -> list[int]:
     """Open clocks computed with an older calendar version, in id order (for batched recompute)."""
     version = calendar_version(session)

@@ -16,7 +16,7 @@ savepoint back takes its delta back with it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import event, inspect, select
@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from db.models import Agency, Clock, Disclosure, WorkOrder
 from workflow.agencies.config import agency_config
-from workflow.calendar.service import on_calendar_change
+from workflow.calendar.service import agency_calendar, on_calendar_change
 from workflow.tally import contrib, recount, store
 from workflow.tally.contrib import CLOCK_FIELDS, DISCLOSURE_FIELDS, WORKORDER_FIELDS, Delta, TzOf, Workdays
 from workflow.tally.rebuild import DEFAULT_TZ, rebuild_connection, workdays_by, zones
@@ -175,6 +175,14 @@ def rebuild_in(session: Session, agency_id: int) -> None:
         for k in [k for k in pending if k[0][0] == agency_id]:
             del pending[k]
     rebuild_connection(session.connection(), agency_id)
+
+
+def agency_calendar_changing(session: Session, agency: Agency) -> Callable[[], None]:
+    """Called before the agency's own calendar changes (the local arrangements it applies): the function returned,
+    called once the agency's settings are changed, counts its replies' working days again."""
+    assert agency.id is not None
+    before = {int(agency.id): (agency, agency_calendar(session, agency))}
+    return lambda: keep_delta(session, recount.working_days_delta(session, before))
 
 
 class _CountedByCalendar:

@@ -26,6 +26,7 @@ from workflow.golive import buffer as buffer_module
 from workflow.golive import run as run_module
 from workflow.golive.columns import BY_KEY
 from workflow.golive.run import import_file
+from workflow.golive.source import ImportFileError, read_rows
 from workflow.golive.template import mapping_markdown
 from workflow.reports.annual import annual_report
 
@@ -298,3 +299,15 @@ def test_the_docs_show_the_columns_the_importer_reads() -> None:
     """docs/going-live.md carries the column mapping and the decision codes as generated from the code."""
     doc = (Path(__file__).resolve().parents[2] / "docs" / "going-live.md").read_text(encoding="utf-8")
     assert mapping_markdown() in doc, "run: python -c 'from workflow.golive.template import mapping_markdown; ...'"
+
+
+def test_a_csv_cell_too_long_to_read_is_said_plainly(tmp_path) -> None:
+    """A cell over the csv module's limit (131,072 characters) stops the file with a plain message at its row (the
+    import job reported an internal error)."""
+    data, _ = rows(3, bad_fraction=0, seed=1)
+    path = write_csv(tmp_path / "a.csv", data)
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        fh.write('"' + "长" * 140_000 + '"\n')
+    _, found = read_rows(path)
+    with pytest.raises(ImportFileError, match="CSV文件第5行附近无法读取"):
+        list(found)

@@ -77,8 +77,14 @@ def _csv(path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
             continue
     else:  # gb18030 decodes any byte string; kept for the type checker
         raise ImportFileError("无法识别文件编码（请另存为 UTF-8 的 CSV）")
-    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        yield number, tuple(row)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):
+            yield number, tuple(row)
+    except csv.Error as exc:  # e.g. a cell over the csv module's field limit (131,072 characters)
+        raise ImportFileError(f"CSV文件第{number + 1}行附近无法读取（某一格内容过长或格式不正确），请检查后重新导入"
+                              ) from exc
 
 
 def header_of(written: dict[str, str], key: str) -> str:

@@ -6,7 +6,8 @@ Run from the repository root:
 Measured in one process on the same file: reading and checking alone (``workflow.golive.rows.parse_row``: the floor),
 the import (``workflow.golive.run.import_file``: a transaction per chunk of rows, every step through the case engine
 with the rows it makes held in the session and a chunk's rows inserted together — workflow.golive.buffer) into a
-fresh SQLite file, the same file again (nothing added), and the per-action baseline —
+fresh SQLite file, the same file again (nothing added), two imports of it at once into two databases (two
+processes: the most running rows side by side could give here), and the per-action baseline —
 the first ``--baseline-rows``
 good rows entered one step at a time as a clerk would (``actions.register`` + ``actions.act``, one transaction
 each) — whose result the tests prove equal to the import's (tests/workflow/test_golive_import.py).
@@ -16,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import multiprocessing
 import pstats
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -64,6 +67,37 @@ def run_import(label: str, url: str, tmp: Path, path: Path, n: int) -> dict[str,
     engine.dispose()
     return {"label": label, "secs": secs, "rate": n / secs, "cpu": CPU[label], "created": report.created,
             "errors": report.error_rows, "again": again, "counts": made}
+
+
+def _one_of_two(url: str, tmp: str, path: str, ready: Any, out: Any) -> None:
+    """One of two imports running at once, each into its own SQLite file (a worker process): it starts when both
+    databases are ready and puts (start, end) in ``out``."""
+    engine = fresh(url, Path(tmp), NOW)
+    leader = make_staff(engine, NOW).leader
+    ready.wait()
+    start = time.perf_counter()
+    import_file(engine, Path(path), leader, NOW)
+    out.put((start, time.perf_counter()))
+
+
+def two_at_once(tmp: Path, path: Path, n: int) -> tuple[float, float]:
+    """Two processes importing the same file, each into a database of its own, at the same time: (rows/s in all,
+    seconds from the first start to the last end) — what running rows side by side could give on this machine at
+    today's CPU per row, before any coordination between them."""
+    ctx = multiprocessing.get_context("spawn")
+    ready, out = ctx.Barrier(2), ctx.Queue()
+    workers = []
+    for i in range(2):
+        (tmp / f"two-{i}").mkdir()
+        workers.append(ctx.Process(target=_one_of_two, args=(f"sqlite:///{tmp / f'two-{i}.db'}", str(tmp / f"two-{i}"),
+                                                               str(path), ready, out)))
+    for w in workers:
+        w.start()
+    done = [out.get(timeout=3600) for _ in workers]
+    for w in workers:
+        w.join()
+    secs = max(end for _, end in done) - min(start for start, _ in done)
+    return 2 * n / secs, secs
 
 
 def profile_top(url: str, tmp: Path, path: Path) -> list[tuple[str, float]]:
@@ -126,6 +160,8 @@ def main() -> None:
         print(f"per-action baseline: {len(sample)} rows in {base_secs:.1f} s ({base_rate:,.0f} rows/s)")
 
         profile = profile_top(f"sqlite:///{tmp / 'profile.db'}", tmp, write_xlsx(tmp / "p.xlsx", data[:300]))
+        pair_rate, pair_secs = two_at_once(tmp, path, args.rows)
+        print(f"two imports at once: {pair_rate:,.0f} rows/s in all")
 
         if args.postgres:
             with scratch_postgres(args.postgres) as url:
@@ -157,6 +193,8 @@ def main() -> None:
     lines += [
         f"| baseline: entered step by step (`actions.register` + `actions.act`), SQLite ({len(sample):,} rows) | "
         f"{base_secs:.1f} | {base_rate:,.0f} | {CPU['baseline']:.1f} | {len(sample) / CPU['baseline']:,.0f} | 1× |",
+        f"| two imports of the file at once, each into its own SQLite file (two processes), rows of both | "
+        f"{pair_secs:.1f} | {pair_rate:,.0f} | | | |",
         "",
         f"- {results[0]['created']:,} applications created ({made['Clock']:,} clocks, {made['Event']:,} events, "
         f"{made['Outbox']:,} notices — about {made['Event'] / max(results[0]['created'], 1):.1f} steps per "

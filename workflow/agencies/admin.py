@@ -79,12 +79,13 @@ def save_in(s: Session, agency: Agency, *, name: str, cfg: AgencyConfig, actor: 
     agency.name = name
     agency.settings = merged
     s.add(agency)
+    # Clock rows before summary rows, as every action takes them (the summaries are written last, at commit).
+    if {"calendar_scopes", "timezone"} & changed.keys():  # the days and instants its deadlines count by
+        mark_agency_clocks_stale(s, agency.id)
     if "timezone" in changed:  # the summaries count days in the agency's zone: counted again in the new one
         rebuild_in(s, agency.id)
     elif recount is not None:  # its own holiday arrangements: the replies' working days counted again
         recount()
-    if {"calendar_scopes", "timezone"} & changed.keys():  # the days and instants its deadlines count by
-        mark_agency_clocks_stale(s, agency.id)
     released = release_held(s, agency, cfg, now)  # the documents that waited for these settings
     if changed or released or extra:
         payload: dict[str, Any] = {"changed": changed, **(extra or {})}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -185,9 +186,10 @@ def test_bad_mapping_files():
                            "values": {"category": {"吐槽": "rant"}}, "timezone": "Mars/Olympus",
                            "defaults": {"urgency": "asap"}})
     text = str(exc.value)
-    for fragment in ("unknown field", "required field received_at", "invalid target value", "unknown time zone",
-                     "invalid default"):
+    for fragment in ("columns.colour：没有这个字段", "缺少必需的字段 received_at", "对照的取值“rant”无效",
+                     "没有这个时区“Mars/Olympus”", "defaults.urgency：默认值“asap”无效"):
         assert fragment in text
+    assert not re.search(r"[A-Za-z]{3,} [a-z]{3,}", text.replace("Mars/Olympus", ""))  # no English sentence
 
 
 # --- times -------------------------------------------------------------------------------------------
@@ -258,3 +260,19 @@ def test_record_hash_ignores_how_the_instant_is_written(dt, offset_minutes):
 def test_headers_fixture_matches_default_mapping():
     mapped = {h for names in MAPPING.columns.values() for h in names}
     assert set(HEADERS) <= mapped
+
+
+def test_a_mapping_file_that_cannot_be_read_is_said_plainly(tmp_path):
+    """A column mapping saved in GBK, or not YAML, is refused in plain Chinese (a clerk uploads it with the file)."""
+    gbk = tmp_path / "gbk.yaml"
+    gbk.write_bytes("columns:\n  order_no: 工单编号\n".encode("gb18030"))
+    with pytest.raises(MappingError, match="应为UTF-8编码"):
+        load_mapping(gbk)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("columns:\n  order_no: [工单编号\n  received_at: 来电时间\n", encoding="utf-8")
+    with pytest.raises(MappingError, match=r"broken.yaml：第\d+行附近格式有误"):
+        load_mapping(broken)
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- 工单编号\n", encoding="utf-8")
+    with pytest.raises(MappingError, match="应为YAML格式的列对照"):
+        load_mapping(listed)

@@ -105,45 +105,45 @@ def mapping_from_dict(data: Mapping[str, Any]) -> ColumnMapping:
     columns: dict[str, tuple[str, ...]] = {}
     for f, headers in (data.get("columns") or {}).items():
         if f not in FIELDS and f not in HISTORY_FIELDS:
-            problems.append(f"columns.{f}: 未知的字段 / unknown field (one of {', '.join([*FIELDS, *HISTORY_FIELDS])})")
+            problems.append(f"columns.{f}：没有这个字段（可用的字段：{'、'.join([*FIELDS, *HISTORY_FIELDS])}）")
             continue
         hs = [headers] if isinstance(headers, str) else headers
         if not isinstance(hs, list) or not hs or not all(isinstance(h, str) and h.strip() for h in hs):
-            problems.append(f"columns.{f}: 应为表头名称或其列表 / expected a header name or a list of names")
+            problems.append(f"columns.{f}：应填写表头名称，或表头名称的列表")
             continue
         columns[f] = tuple(_norm_header(h) for h in hs)
     for f in REQUIRED:
         if f not in columns:
-            problems.append(f"columns: 缺少必需字段 {f} / required field {f} is not mapped")
+            problems.append(f"columns：缺少必需的字段 {f}（{FIELDS[f].label}）")
     values: dict[str, dict[str, Any]] = {}
     for f, vmap in (data.get("values") or {}).items():
         if f not in FIELDS or FIELDS[f].kind not in ("enum", "bool") or not isinstance(vmap, dict):
-            problems.append(f"values.{f}: 只能为诉求类型、紧急程度或是否字段设置取值映射 / value maps are for enum/bool fields")
+            problems.append(f"values.{f}：只能为诉求类型、紧急程度或“是/否”字段设置取值对照")
             continue
         for k, v in vmap.items():
             ok = isinstance(v, bool) if FIELDS[f].kind == "bool" else v in ENUMS[f]
             if not ok:
-                problems.append(f"values.{f}.{k}: 无效的目标值 {v!r} / invalid target value")
+                problems.append(f"values.{f}.{k}：对照的取值“{v}”无效")
         values[f] = {str(k).strip(): v for k, v in vmap.items()}
     try:
         tz = ZoneInfo(str(data.get("timezone", "Asia/Shanghai")))
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"timezone: 未知的时区 {data.get('timezone')!r} / unknown time zone")
+        problems.append(f"timezone：没有这个时区“{data.get('timezone')}”")
         tz = ZoneInfo("Asia/Shanghai")
     formats = data.get("datetime_formats") or DEFAULT_FORMATS
     if not isinstance(formats, list | tuple) or not all(isinstance(x, str) for x in formats):
-        problems.append("datetime_formats: 应为格式字符串列表 / expected a list of strptime formats")
+        problems.append("datetime_formats：应填写时间格式的列表")
         formats = DEFAULT_FORMATS
     header_row = data.get("header_row", 1)
     if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
-        problems.append("header_row: 应为正整数 / expected a positive integer")
+        problems.append("header_row：应填写正整数（表头所在的行号）")
         header_row = 1
     defaults = dict(data.get("defaults") or {})
     for f, v in defaults.items():
         if f not in FIELDS:
-            problems.append(f"defaults.{f}: 未知的字段 / unknown field")
+            problems.append(f"defaults.{f}：没有这个字段")
         elif (f in ENUMS and v not in ENUMS[f]) or (FIELDS[f].kind == "bool" and not isinstance(v, bool)):
-            problems.append(f"defaults.{f}: 无效的默认值 {v!r} / invalid default")
+            problems.append(f"defaults.{f}：默认值“{v}”无效")
     if problems:
         raise MappingError("\n".join(problems))
     return ColumnMapping(
@@ -154,12 +154,17 @@ def mapping_from_dict(data: Mapping[str, Any]) -> ColumnMapping:
 
 
 def load_mapping(path: Path | str = DEFAULT_MAPPING_PATH) -> ColumnMapping:
+    name = Path(path).name
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise MappingError(f"{name}：列对照文件应为UTF-8编码的文字（请另存为UTF-8）") from exc
     except yaml.YAMLError as exc:
-        raise MappingError(f"{Path(path).name}: YAML 格式错误 / invalid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第{mark.line + 1}行附近" if mark is not None else ""
+        raise MappingError(f"{name}：{where}格式有误（应为YAML格式的列对照）") from exc
     if not isinstance(data, dict):
-        raise MappingError(f"{Path(path).name}: 应为映射 / expected a mapping")
+        raise MappingError(f"{name}：应为YAML格式的列对照（“字段: 表头”的形式）")
     return mapping_from_dict(data)
 
 

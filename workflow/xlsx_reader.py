@@ -141,7 +141,7 @@ class XlsxReader:
             raise
         except (*_BROKEN, KeyError) as exc:
             self.close()
-            raise XlsxError(f"不是有效的Excel文件（{exc}）") from exc
+            raise XlsxError("不是有效的Excel文件（请确认是用Excel保存的 .xlsx 文件）") from exc
 
     @property
     def sheetnames(self) -> list[str]:

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from tests.fixtures.hotline_gen import EXPECTED, HEADERS, make_jsonl, make_xlsx
 from workflow.hotline.mapping import MappingError, load_mapping, mapping_from_dict, parse_datetime
-from workflow.hotline.records import ImportFormatError, iter_records, record_hash
+from workflow.hotline.prepare import plan_row
+from workflow.hotline.records import ImportFormatError, RowError, iter_records, record_hash
 
 CST = ZoneInfo("Asia/Shanghai")
 MAPPING = load_mapping()
@@ -174,7 +175,7 @@ def test_jsonl_bad_lines_do_not_stop_the_import(tmp_path):
     rows = list(iter_records(path, MAPPING))
     assert [r.row_number for r in rows] == [1, 2, 4, 5, 6]
     assert rows[0].record is not None and rows[4].record is not None
-    assert "JSON" in rows[1].errors[0].problem_zh
+    assert re.fullmatch(r"该行不是有效的JSON（第\d+个字符附近有误）", rows[1].errors[0].problem_zh)
     assert rows[2].errors[0].problem_zh == "每行应为一个JSON对象"
     assert {e.column for e in rows[3].errors} == {"来电时间", "诉求内容"}
 
@@ -276,3 +277,13 @@ def test_a_mapping_file_that_cannot_be_read_is_said_plainly(tmp_path):
     listed.write_text("- 工单编号\n", encoding="utf-8")
     with pytest.raises(MappingError, match="应为YAML格式的列对照"):
         load_mapping(listed)
+
+
+def test_an_order_that_cannot_be_planned_is_reported_in_chinese():
+    class Failing:
+        def plan_order(self, record, *, agency_id, now):
+            raise ValueError("n too large for the calendar")  # what the deadline code says, for the log
+
+    e = plan_row(Failing(), 7, {}, 1, datetime(2026, 3, 2, tzinfo=CST))  # type: ignore[arg-type]
+    assert isinstance(e, RowError) and (e.row, e.code) == (7, "plan_failed")
+    assert e.problem_zh.startswith("无法按本机关的时限方案计算") and "calendar" not in e.problem_zh

@@ -136,3 +136,11 @@ def test_a_damaged_go_live_file_is_reported_as_such(tmp_path):
     _handmade(path, '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>5</v></c></row>', ["原编号"])
     with pytest.raises(ImportFileError, match="已损坏或格式不正确"):
         read_rows(path)
+
+
+def test_a_file_that_is_not_a_workbook_is_said_so_in_chinese(tmp_path):
+    path = tmp_path / "not.xlsx"
+    path.write_bytes(b"name,phone\n")
+    with pytest.raises(XlsxError) as exc:
+        XlsxReader(path)
+    assert str(exc.value) == "不是有效的Excel文件（请确认是用Excel保存的 .xlsx 文件）"  # not the zip module's words

@@ -205,7 +205,8 @@ def _jsonl_rows(path: Path, mapping: ColumnMapping) -> Iterator[tuple[int, Cells
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield row_number, {}, [RowError(row_number, "", f"不是有效的JSON（{exc.msg}）", "invalid_json")]
+                yield row_number, {}, [RowError(row_number, "", f"该行不是有效的JSON（第{exc.colno}个字符附近有误）",
+                                                "invalid_json")]
                 continue
             if not isinstance(obj, dict):
                 yield row_number, {}, [RowError(row_number, "", "每行应为一个JSON对象", "invalid_json")]

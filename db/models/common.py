@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from db.models._base import FILLFACTOR, json_field
+from db.models._base import HOT_UPDATES, json_field
 
 
 class Event(SQLModel, table=True):
@@ -65,9 +65,7 @@ class Clock(SQLModel, table=True):
               postgresql_include=["agency_id", "due_at", "case_id", "cycle"],
               postgresql_where=text("case_kind = 'workorder' AND status = 'met'"),
               sqlite_where=text("case_kind = 'workorder' AND status = 'met'")),
-        # PostgreSQL: room on each page for the sweeps' and actions' updates in place (HOT: no index written when
-        # no indexed column changes — reminder rungs, overdue levels, issue 21)
-        {"postgresql_with": {"fillfactor": FILLFACTOR}},
+        HOT_UPDATES,  # PostgreSQL: room on each page for updates in place (db.models._base.FILLFACTOR)
     )
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id")

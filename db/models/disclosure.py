@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from db.models._base import FILLFACTOR, json_field
+from db.models._base import HOT_UPDATES, json_field
 
 _disclosure_version = Column("version", Integer, nullable=False, default=1)
 
@@ -46,9 +46,7 @@ class Disclosure(SQLModel, table=True):
               postgresql_where=text("fee_paid_date IS NOT NULL"), sqlite_where=text("fee_paid_date IS NOT NULL")),
         Index("ix_disclosure_fee_paid_all", "fee_paid_date", postgresql_include=["agency_id", "fee_amount"],
               postgresql_where=text("fee_paid_date IS NOT NULL"), sqlite_where=text("fee_paid_date IS NOT NULL")),
-        # PostgreSQL: room on each page for the sweeps' and actions' updates in place (HOT: no index written when
-        # no indexed column changes — reminder rungs, overdue levels, issue 21)
-        {"postgresql_with": {"fillfactor": FILLFACTOR}},
+        HOT_UPDATES,  # PostgreSQL: room on each page for updates in place (db.models._base.FILLFACTOR)
     )
     # The workflow bumps ``version`` itself once per action (even one that changes no other column);
     # SQLAlchemy still adds "WHERE version = <old>" to the UPDATE, so a concurrent writer fails.

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from db.models._base import FILLFACTOR, json_field
+from db.models._base import HOT_UPDATES, json_field
 
 _workorder_version = Column("version", Integer, nullable=False, default=1)
 
@@ -33,9 +33,7 @@ class WorkOrder(SQLModel, table=True):
         # the category of an agency's orders for the hash join with their met clocks (index-only on PostgreSQL).
         Index("ix_workorder_report_received", "received_at", "agency_id", postgresql_include=["category", "resolution"]),
         Index("ix_workorder_report_category", "agency_id", "id", "category"),
-        # PostgreSQL: room on each page for the sweeps' and actions' updates in place (HOT: no index written when
-        # no indexed column changes — reminder rungs, overdue levels, issue 21)
-        {"postgresql_with": {"fillfactor": FILLFACTOR}},
+        HOT_UPDATES,  # PostgreSQL: room on each page for updates in place (db.models._base.FILLFACTOR)
     )
     # As for disclosures: the workflow bumps ``version`` once per action/update itself (an action may
     # change no other column), and SQLAlchemy adds "WHERE version = <old>" to the UPDATE.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -52,7 +53,7 @@ class Ctx(CaseCtx):
             self._agency_part = agency_snapshot(self.agency, self.cfg)
             self._agency_containers = tuple(k for k, v in self._agency_part.items() if isinstance(v, list | dict))
         part = self._agency_part  # each notice gets containers of its own (one may change what it holds)
-        return {**part, **{k: fresh_copy(part[k]) for k in self._agency_containers}}
+        return {**part, **{k: copy.deepcopy(part[k]) for k in self._agency_containers}}
 
     def extension_request(self) -> ApprovalRequest | None:
         """The extension request waiting for the office head, if any: read once per context, then kept by the
@@ -154,15 +155,6 @@ def refresh_next_due(ctx: Ctx) -> None:
 
 UNSET = "（未设置，请管理员在机关设置中填写）"
 _REQUIRED_AGENCY = ("phone", "address", "postal_code", "reconsideration_organ")
-
-
-def fresh_copy(value: Any) -> Any:
-    """A JSON value with every list and dict copied (strings and numbers shared)."""
-    if isinstance(value, dict):
-        return {k: fresh_copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [fresh_copy(v) for v in value]
-    return value
 
 
 def agency_snapshot(agency: Agency, cfg: AgencyConfig) -> dict[str, Any]:

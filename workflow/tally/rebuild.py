@@ -86,6 +86,13 @@ def rebuild_connection(conn: Connection, agency_id: int | None) -> Rebuilt:
     return Rebuilt(cells, cases)
 
 
+def counted_replies(c: Any) -> tuple[Any, ...]:
+    """The applications whose reply counts its working days (``wd``; workflow.tally.contrib.disclosure): received,
+    concluded and replied, not concluded before received. ``c``: the disclosure table's columns."""
+    return (c.receipt_date.is_not(None), c.concluded_date.is_not(None), c.replied_at.is_not(None),
+            c.receipt_date <= c.concluded_date)
+
+
 def _contributions(conn: Connection, agency_id: int, delta: Delta, tz_of: Callable[[int], str],
                    workdays: Workdays) -> int:
     """Add every contribution of one agency's cases and reply clocks to ``delta``; returns the cases counted. Each
@@ -107,7 +114,7 @@ def _contributions(conn: Connection, agency_id: int, delta: Delta, tz_of: Callab
         cols = [closed_on if f == "closed_on" else c[f] for f in fields]
         for *values, n in conn.execute(select(*cols, func.count()).where(mine, *cond).group_by(*cols)):
             part({"agency_id": agency_id, **dict(zip(fields, values, strict=True))}, delta, int(n))
-    replied = (mine, *both, c.replied_at.is_not(None), c.receipt_date <= c.concluded_date)
+    replied = (mine, *counted_replies(c))
     for r, done, n in conn.execute(select(c.receipt_date, c.concluded_date, func.count()).where(*replied)
                                    .group_by(c.receipt_date, c.concluded_date)):
         contrib.working_days(agency_id, r, done, delta, workdays(agency_id, r, done) * int(n), int(n))

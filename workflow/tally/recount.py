@@ -20,6 +20,7 @@ from states.vocab import CaseKindName
 from workflow.agencies.config import calendar_scopes
 from workflow.calendar.service import agency_calendar
 from workflow.tally.contrib import Delta, key
+from workflow.tally.rebuild import counted_replies
 
 D = SQLModel.metadata.tables["disclosure"]
 _KIND = CaseKindName.DISCLOSURE.value
@@ -44,10 +45,9 @@ def working_days_delta(session: Session, before: dict[int, tuple[Agency, WorkCal
         return delta
     first = min(d for days in changed.values() for d, _ in days)
     last = max(d for days in changed.values() for d, _ in days)
-    c = D.c  # the replies the summaries count (workflow.tally.contrib.disclosure) that span a changed day
+    c = D.c  # the replies the summaries count that span a changed day
     q = (select(c.agency_id, c.receipt_date, c.concluded_date, func.count())
-         .where(c.agency_id.in_(sorted(changed)), c.replied_at.is_not(None), c.receipt_date < last,
-                c.concluded_date >= first, c.receipt_date <= c.concluded_date)
+         .where(c.agency_id.in_(sorted(changed)), *counted_replies(c), c.receipt_date < last, c.concluded_date >= first)
          .group_by(c.agency_id, c.receipt_date, c.concluded_date))
     for agency_id, received, concluded, n in session.connection().execute(q):
         moved = sum(sign for d, sign in changed[agency_id] if received < d <= concluded)

@@ -1,13 +1,14 @@
 """Rows appended to an openpyxl sheet with every string a plain text cell: a name or category that begins with "="
 (a unit, an officer, an agency, a 12345 category from the platform's file) is shown as written, never run as a
-formula when a leader opens the workbook. (Write-only sheets build their cells with ``data_type = "s"`` likewise:
-workflow.hotline.export, workflow.hotline.batch.)"""
+formula when a leader opens the workbook; ``text_cell`` does the same for a write-only sheet's cell (the 12345
+export, the import's problem list)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 
@@ -23,6 +24,13 @@ def text_safe_cell(ws: Any, row: int, column: int, value: Any) -> Any:
     return _as_text(ws.cell(row, column, _clean(value)))
 
 
+def text_cell(ws: Any, value: Any) -> WriteOnlyCell:
+    """A write-only sheet's cell holding ``value`` as text (None: empty)."""
+    cell = WriteOnlyCell(ws, _clean("" if value is None else str(value)))
+    cell.data_type = "s"
+    return cell
+
+
 def _clean(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
@@ -33,4 +41,4 @@ def _as_text(cell: Any) -> Any:
     return cell
 
 
-__all__ = ["append_text_safe", "text_safe_cell"]
+__all__ = ["append_text_safe", "text_cell", "text_safe_cell"]

@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import openpyxl
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -47,6 +45,7 @@ from workflow.hotline.plan import OrderPlan, Planner
 from workflow.hotline.prepare import Prepared, plan_row, prepared_rows
 from workflow.hotline.records import RowError, record_hash
 from workflow.tally.hook import add_inserted
+from workflow.xlsx_text import text_cell
 
 BATCH_SIZE = 500
 Progress = Callable[[int], None]
@@ -340,13 +339,7 @@ def write_report(report: Reported, path: Path | str) -> Path:
         ws = wb.create_sheet("导入问题")
         ws.append(list(REPORT_HEADERS))
         for r in rows:
-            cells = []
-            for v in r:
-                cell = WriteOnlyCell(ws, v if isinstance(v, int) else ILLEGAL_CHARACTERS_RE.sub("", str(v)))
-                if not isinstance(v, int):
-                    cell.data_type = "s"  # never a formula
-                cells.append(cell)
-            ws.append(cells)
+            ws.append([v if isinstance(v, int) else text_cell(ws, v) for v in r])  # text never a formula
         wb.save(path)
     else:
         with path.open("w", encoding="utf-8-sig", newline="") as fh:

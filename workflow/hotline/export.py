@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from workflow.xlsx_text import text_cell
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EXPORT_COLUMNS: tuple[tuple[str, str, int], ...] = (  # key, header, column width
@@ -69,10 +70,7 @@ def _cell(ws: WriteOnlyWorksheet, value: Any, tz: ZoneInfo) -> WriteOnlyCell:
         return cell
     if isinstance(value, list | tuple):
         value = "；".join(str(v) for v in value)
-    text = "" if value is None else ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    cell = WriteOnlyCell(ws, text)
-    cell.data_type = "s"  # never a formula, whatever the text starts with
-    return cell
+    return text_cell(ws, value)  # never a formula, whatever the text starts with
 
 
 def _write_xlsx(rows: Iterable[Mapping[str, Any]], out: BinaryIO, tz: ZoneInfo) -> int:

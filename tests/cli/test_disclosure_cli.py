@@ -38,7 +38,7 @@ def test_import_reports_bad_rows_and_imports_nothing_twice(cli_env, tmp_path, ca
     assert "共 60 行：已导入 54" in out and "有问题 6 行" in out
     with report.open(encoding="utf-8-sig") as fh:
         problems = list(csv.reader(fh))
-    assert problems[0] == ["行号", "列", "问题", "代码"] and {int(r[0]) for r in problems[1:]} == set(bad)
+    assert problems[0] == ["行号", "列", "问题"] and {int(r[0]) for r in problems[1:]} == set(bad)
     assert run(["disclosure", "import", str(path), "--quiet"]) == 1
     assert "已导入 0（已办结 0，未办结 0），此前已导入 54" in capsys.readouterr().out
 

@@ -106,7 +106,7 @@ def test_import_page_shows_the_report_and_offers_the_error_file(web: Web, tmp_pa
     xlsx = c.get(link.group(1))
     assert xlsx.status_code == 200
     sheet = list(openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
-    assert sheet[0] == ("行号", "列", "问题", "代码") and {r[0] for r in sheet[1:]} == set(manifest)
+    assert sheet[0] == ("行号", "列", "问题") and {r[0] for r in sheet[1:]} == set(manifest)
     text = c.get(link.group(1).replace(".xlsx", ".csv")).content.decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(text)))) == len(sheet)
     # the same file again adds nothing; a dry run writes nothing

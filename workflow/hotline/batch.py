@@ -49,7 +49,7 @@ from workflow.xlsx_text import text_cell
 
 BATCH_SIZE = 500
 Progress = Callable[[int], None]
-REPORT_HEADERS = ("行号", "列", "问题", "代码")
+REPORT_HEADERS = ("行号", "列", "问题")  # what the import page shows; the machine code stays in the JSON API
 
 
 @dataclass
@@ -331,9 +331,10 @@ class Reported(Protocol):
 
 
 def write_report(report: Reported, path: Path | str) -> Path:
-    """The per-row problems as .csv (UTF-8 with BOM, opens in Excel) or .xlsx: row, column, problem, code."""
+    """The per-row problems as .csv (UTF-8 with BOM, opens in Excel) or .xlsx: row, column, problem — in Chinese, as the
+    import page lists them (a clerk reads it to mend the file)."""
     path = Path(path)
-    rows = [(e.row, e.column, e.problem_zh, e.code) for e in report.errors]
+    rows = [(e.row, e.column, e.problem_zh) for e in report.errors]
     if path.suffix.lower() == ".xlsx":
         wb = openpyxl.Workbook(write_only=True)
         ws = wb.create_sheet("导入问题")

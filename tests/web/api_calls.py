@@ -116,6 +116,10 @@ def exercise(client: TestClient, db: Db, clock: FixedTime, staff: Staff, monkeyp
     api.call("GET", "/api/calendar/add-workdays", "officer",
              params={"start": "2026-09-25", "days": 10})  # 国庆 skipped, 调休 counted
 
+    # --- whom a case can be given to (the assignment forms' choices)
+    for url in ("/api/disclosures/assignment-choices", "/api/workorders/assignment-choices"):
+        api.call("GET", url, "front")
+
     # --- disclosures: two cases, one taken to a reply with a consultation, an extension and a remedy
     reg = api.call("POST", "/api/disclosures", "front", expect=201, json=registration(assignee_id=staff.officer.id))
     a = reg["id"]

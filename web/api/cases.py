@@ -18,6 +18,7 @@ from web.errors import ApiError
 from workflow.cases import engine as case_engine
 from workflow.cases.attachments import attach_file
 from workflow.cases.files import readable_file
+from workflow.cases.form_choices import assignment_choices, assigns
 from workflow.cases.kind import CaseKind
 from workflow.cases.view import Detail, case_detail, read_detail
 from workflow.inputs import Clean
@@ -69,6 +70,30 @@ class CaseFileOut(ApiOut):
     kind_label: str = Field(description="文书名称或材料类别")
 
 
+class OfficerChoiceOut(ApiOut):  # workflow.accounts.officers.Officer
+    """可以指派的一位承办人"""
+
+    id: int = Field(description="用作 assignee_id")
+    display_name: str
+    unit: str = Field(description="所在科室（没有科室或兼任时为空字符串）")
+    member: bool = Field(description="是否其他机关在本机关兼任的人员（兼任人员不带科室）")
+    label: str = Field(description="表单中显示的名称，如“承办人李明（综合科）”")
+
+
+class UnitChoiceOut(ApiOut):
+    """可以指定的一个承办科室"""
+
+    id: int = Field(description="用作 unit_id")
+    name: str
+
+
+class AssignmentChoicesOut(ApiOut):  # workflow.cases.form_choices.FormChoices
+    """分办、指派表单可选的承办人和科室（与办理页面的表单相同）"""
+
+    officers: list[OfficerChoiceOut] = Field(description="本机关在职的承办人（按姓名），其后为在本机关兼任的承办人")
+    units: list[UnitChoiceOut] = Field(description="本机关的科室（按设立顺序）；该类案件指派时不选科室则为空")
+
+
 class CaseViewOut(ApiOut):  # workflow.cases.view.CaseView
     """案件详情（按您可见的范围）"""
 
@@ -104,6 +129,19 @@ def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail | None 
     shown = detail_model if detail is not None else CaseViewOut
     categories = dict(upload_categories if upload_categories is not None else kind.page.uploads if kind.page else {})
     default_category = default_category or next(iter(categories), "")
+
+    if assigns(kind.machine):  # before /{case_id}, which would take the name for an id
+        @router.get("/assignment-choices", summary="分办、指派时可选的承办人和科室（assignee_id、unit_id）",
+                    description="与办理页面分办、指派表单提供的选项相同：令牌所代表机关的承办人和科室。"
+                                "只有可以分办或指派承办人的角色（如前台登记员、负责人）可以读取，其他角色返回 403。",
+                    response_model=AssignmentChoicesOut, response_description="可选的承办人和科室")
+        def choices(engine: EngineDep, actor: PrincipalDep) -> AssignmentChoicesOut:
+            # what the case pages' assignment forms offer, under the one policy (states.policy.may_fire)
+            c = assignment_choices(engine, kind.machine, actor)
+            return AssignmentChoicesOut(
+                officers=[OfficerChoiceOut(id=o.id, display_name=o.display_name, unit=o.unit_name, member=o.member,
+                                           label=o.label) for o in c.officers],
+                units=[UnitChoiceOut(id=uid, name=name) for uid, name in c.units])
 
     @router.get("/{case_id}", summary=f"{noun}详情（含期限说明、可执行操作、办理记录）", response_model=shown,
                 response_description=f"{noun}详情（按您可见的范围）")

@@ -31,8 +31,7 @@ def agency_of(request: Request, user: CurrentUser) -> tuple[AgencyInfo, AgencyCo
 
 def officer_options(officers: Iterable[Officer]) -> list[tuple[str, str]]:
     """Officers as select options ``(id, "name（unit）")``."""
-    return [(str(o.id), f"{o.display_name}（兼任）" if o.member else
-             f"{o.display_name}（{o.unit_name}）" if o.unit_name else o.display_name) for o in officers]
+    return [(str(o.id), o.label) for o in officers]
 
 
 def officers(request: Request, agency_id: int) -> list[tuple[str, str]]:

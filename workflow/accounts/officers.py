@@ -22,6 +22,13 @@ class Officer:
     unit_name: str  # "" without a unit
     member: bool = False  # of another agency, an officer here too (兼任)
 
+    @property
+    def label(self) -> str:
+        """How a form names the officer: 姓名（科室）, 姓名（兼任）, or the bare name without a unit."""
+        if self.member:
+            return f"{self.display_name}（兼任）"
+        return f"{self.display_name}（{self.unit_name}）" if self.unit_name else self.display_name
+
 
 def officers_in(s: Session, agency_id: int) -> list[Officer]:
     """Active officers of the agency, by name, then the members of other agencies who are officers here."""

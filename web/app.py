@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 # Routers are optional modules so the app grows one package at a time.
 ROUTER_MODULES = (
     "web.api.auth",
+    "web.api.account",
     "web.api.calendar",
     "web.api.disclosures",
     "web.api.public",

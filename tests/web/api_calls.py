@@ -228,4 +228,12 @@ def exercise(client: TestClient, db: Db, clock: FixedTime, staff: Staff, monkeyp
     api.call("DELETE", ag + "/members/{username}", "admin", path={"code": "default", "username": "county-officer"})
     api.call("POST", ag + "/deactivate", "platform", path={"code": "land"})
     api.call("POST", ag + "/activate", "platform", path={"code": "land"})
+
+    # --- one's own account: a password changed without a token, then the account's tokens ended
+    create_user(db.engine, agency_code="default", username="integration", password="password123",
+                roles=["front_desk"], display_name="对接程序", now=clock.now())
+    api.call("POST", "/api/account/password", None, json={
+        "username": "integration", "current_password": "password123", "new_password": "another-secret-2"})
+    api.tokens["integration"] = token(client, "integration", "another-secret-2")
+    api.call("POST", "/api/token/revoke", "integration")
     return api

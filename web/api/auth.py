@@ -47,6 +47,8 @@ class MeOut(ApiOut):
 
 @router.post("/api/token", summary="登录并获取访问令牌 (OAuth2 password)", response_description="访问令牌", responses={
     401: {"model": ErrorOut, "description": "用户名或密码错误（error.code bad_credentials；机关已停用：agency_inactive）"},
+    403: {"model": ErrorOut, "description": "初始密码尚未修改（error.code password_change_required：先调用 "
+                         "POST /api/account/password）；或在所填机关没有任职（not_a_member）"},
     429: {"model": ErrorOut, "description": "登录失败次数过多：本网络地址暂停登录（error.code login_throttled）或该登录名暂时锁定"
                          "（locked）；Retry-After 头和 error.retry_after 给出还需等待的秒数"}})
 async def issue_token(request: Request, engine: EngineDep, now: NowDep, settings: SettingsDep,
@@ -55,11 +57,17 @@ async def issue_token(request: Request, engine: EngineDep, now: NowDep, settings
                       ) -> TokenOut:
     # An address this process already knows to be refused is answered here, on the event loop: no thread, no
     # database, no hash — a flood from one address costs almost nothing once it is refused.
+    ip = early_refusal(request, now)
+    return await run_in_threadpool(_issue, request, engine, now, settings, ip, username, password, agency)
+
+
+def early_refusal(request: Request, now: datetime) -> str:
+    """The client's address, unless this process already knows it to be refused (then the refusal is raised)."""
     ip = client_ip(request)
     early = address_refused(login_memo(request), ip, now)
     if early is not None:
         raise _refusal(early)
-    return await run_in_threadpool(_issue, request, engine, now, settings, ip, username, password, agency)
+    return ip
 
 
 def _refusal(res: AuthResult) -> ApiError:
@@ -69,22 +77,32 @@ def _refusal(res: AuthResult) -> ApiError:
     return ApiError(401, res.code or "bad_credentials", res.error or "用户名或密码错误")
 
 
-def _issue(request: Request, engine: Engine, now: datetime, settings: Settings, ip: str, username: str,
-           password: str, agency: str | None) -> TokenOut:
+def login(request: Request, engine: Engine, now: datetime, settings: Settings, ip: str, username: str,
+          password: str) -> AuthResult:
+    """A login name and password checked as every login is (workflow.accounts.users.authenticate, under the login
+    throttles): the result with its account, or the refusal raised (401, or 429 with Retry-After)."""
     res = authenticate(engine, username, password, now=now, limits=login_limits(settings), ip=ip,
                        memo=login_memo(request), equal_time_by_hash=equal_time_by_hash(settings))
     if res.user is None:
         raise _refusal(res)
-    if res.user.must_change_password:
+    return res
+
+
+def _issue(request: Request, engine: Engine, now: datetime, settings: Settings, ip: str, username: str,
+           password: str, agency: str | None) -> TokenOut:
+    user = login(request, engine, now, settings, ip, username, password).user
+    assert user is not None
+    if user.must_change_password:
         raise ApiError(403, "password_change_required",
-                       "这是别人为您设的初始密码：请先登录网页（“修改密码”）改成只有您知道的密码，再使用接口")
+                       "这是别人为您设的初始密码：请先改成只有您知道的密码（网页的“修改密码”，"
+                       "或接口 POST /api/account/password），再获取令牌")
     agency_id = None
     if agency:
-        seat = seat_by_code(engine, res.user, agency)
+        seat = seat_by_code(engine, user, agency)
         if seat is None:
             raise ApiError(403, "not_a_member", f"您在机关“{agency}”没有任职，不能以该机关的身份办理")
         agency_id = seat.agency_id
-    token = get_tokens(request).issue(res.user, agency_id)
+    token = get_tokens(request).issue(user, agency_id)
     return TokenOut(access_token=token, token_type="bearer", expires_in=settings.token_ttl_seconds)
 
 

@@ -21,7 +21,7 @@ from workflow.accounts import throttle
 from workflow.accounts.passwords import hash_password, verify_password
 from workflow.accounts.principal import Principal
 from workflow.accounts.roles import replace_roles, roles_of
-from workflow.accounts.sessions import revoke_user_sessions_in
+from workflow.accounts.sessions import end_tokens_in, revoke_user_sessions_in
 from workflow.accounts.users import UserError, _check_password, audit_account, checked_roles
 
 
@@ -97,6 +97,19 @@ def change_own_password(engine: Engine, actor: Principal, current: str, new: str
         user.must_change_password = False
         ended = revoke_user_sessions_in(s, user.id, now=now, reason="password")
         audit_account(s, user, actor, "change_own_password", now, sessions_ended=ended)
+        s.commit()
+        return user
+
+
+def revoke_own_tokens(engine: Engine, actor: Principal, *, now: datetime) -> User:
+    """``actor`` ends every API token issued to their own account so far (a token cannot be ended alone: tokens
+    are not stored); their browser sessions go on. Recorded in the audit trail."""
+    with write_session(engine) as s:
+        user = s.get(User, actor.id) if actor.id is not None else None
+        if user is None or user.id is None or not user.active:
+            raise UserError("账户不存在或已停用", "not_found", "user")
+        end_tokens_in(s, user.id)
+        audit_account(s, user, actor, "revoke_own_tokens", now)
         s.commit()
         return user
 

@@ -95,9 +95,15 @@ def revoke_user_sessions_in(session: Session, user_id: int, *, now: datetime, re
     res = session.execute(update(WebSession).where(col(WebSession.user_id) == user_id,
                                                    col(WebSession.revoked_at).is_(None))
                           .values(revoked_at=now, revoked_reason=reason))
+    end_tokens_in(session, user_id)
+    return int(getattr(res, "rowcount", 0) or 0)
+
+
+def end_tokens_in(session: Session, user_id: int) -> None:
+    """End every API token issued to a user so far (its token generation moves on: workflow.accounts.current),
+    inside the caller's transaction; browser sessions are not touched."""
     session.execute(update(User).where(col(User.id) == user_id)
                     .values(token_generation=col(User.token_generation) + 1))
-    return int(getattr(res, "rowcount", 0) or 0)
 
 
 def live_session_counts(session: Session, user_ids: list[int], *, now: datetime, idle_seconds: int) -> dict[int, int]:

@@ -30,7 +30,7 @@ ACTION_LABELS = {
     "create_account": "创建账户", "activate": "启用账户", "deactivate": "停用账户", "reset_password": "重置密码",
     "change_own_password": "修改本人密码", "unlock": "解除锁定", "set_roles": "调整角色",
     "end_sessions": "结束登录会话", "save_settings": "修改机关设置", "login_failed": "登录失败",
-    "retry_dead_letter": "重新发送文书",
+    "retry_dead_letter": "重新发送文书", "revoke_own_tokens": "撤销本人的访问令牌",
 }
 
 

@@ -33,6 +33,7 @@ ROUTER_MODULES = (
     "web.api.reports",
     "web.api.admin",
     "web.api.agencies",
+    "web.api.users",
     "web.api.health",
     "web.api.docs",
     "web.pages.routes",

@@ -229,6 +229,17 @@ def exercise(client: TestClient, db: Db, clock: FixedTime, staff: Staff, monkeyp
     api.call("POST", ag + "/deactivate", "platform", path={"code": "land"})
     api.call("POST", ag + "/activate", "platform", path={"code": "land"})
 
+    # --- user administration: an account of the agency listed, then each operation of the users page on it
+    managed = create_user(db.engine, agency_code="default", username="managed", password="password123",
+                          roles=["officer"], display_name="被管理的账户", now=clock.now()).id
+    users = "/api/admin/agencies/{code}/users"
+    one = {"code": "default", "user_id": managed}
+    api.call("GET", users, "admin", path={"code": "default"})
+    for op in ("deactivate", "activate", "unlock", "end-sessions"):
+        api.call("POST", users + "/{user_id}/" + op, "admin", path=one)
+    api.call("POST", users + "/{user_id}/password", "admin", path=one, json={"password": "reset-secret-1"})
+    api.call("PUT", users + "/{user_id}/roles", "admin", path=one, json={"roles": ["officer", "leader"]})
+
     # --- one's own account: a password changed without a token, then the account's tokens ended
     create_user(db.engine, agency_code="default", username="integration", password="password123",
                 roles=["front_desk"], display_name="对接程序", now=clock.now())

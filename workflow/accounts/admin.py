@@ -1,7 +1,8 @@
 """Account administration for an agency's admin: roles, (de)activation, password reset, unlock, revocation.
 
-Each function is one transaction. Ending an account's access also ends its browser sessions; a
-password reset moves ``password_changed_at`` so API tokens issued before it stop working too. Every change
+Each function is one transaction, on an account of an agency the actor administers (``_user``). Ending an
+account's access also ends its browser sessions; a password reset moves ``password_changed_at`` so API tokens
+issued before it stop working too. Every change
 is recorded in the append-only audit trail (``Event`` with ``case_kind="account"``, the account's id) in the
 same transaction: who did what to which account, never a password.
 """
@@ -15,7 +16,7 @@ from sqlmodel import Session
 
 from db.engine import read_session, write_session
 from db.models import User
-from states.policy import may_grant, may_manage_agencies
+from states.policy import may_administer, may_grant, may_manage_agencies
 from states.roles import Role
 from workflow.accounts import throttle
 from workflow.accounts.passwords import hash_password, verify_password
@@ -23,16 +24,21 @@ from workflow.accounts.principal import Principal
 from workflow.accounts.roles import replace_roles, roles_of
 from workflow.accounts.sessions import end_tokens_in, revoke_user_sessions_in
 from workflow.accounts.users import UserError, _check_password, audit_account, checked_roles
+from workflow.errors import Forbidden, NotFound
 
 
 def _user(session: Session, user_id: int, agency_id: int, actor: Principal) -> User:
-    """The account, in ``agency_id``; an instance administrator's account only for another instance administrator
-    (an agency's administrator could otherwise take it over by resetting its password)."""
+    """The account, in ``agency_id``, which ``actor`` administers (states.policy.may_administer: an agency's
+    administrator its own agency, the instance administrator any); an instance administrator's account only for
+    another instance administrator (an agency's administrator could otherwise take it over by resetting its
+    password). Forbidden / NotFound otherwise."""
+    if not may_administer(actor.actor, agency_id):
+        raise Forbidden("您只能管理本机关的用户；其他机关请由其机关管理员或平台管理员办理")
     user = session.get(User, user_id)
     if user is None or user.agency_id != agency_id:
-        raise UserError("用户不存在", "not_found", "user")
+        raise NotFound("用户")
     if Role.INSTANCE_ADMIN in roles_of(session, user_id, agency_id) and not may_manage_agencies(actor.actor):
-        raise UserError("平台管理员的账户只能由平台管理员管理", "instance_admin_account", "user")
+        raise Forbidden("平台管理员的账户只能由平台管理员管理")
     return user
 
 

@@ -35,10 +35,13 @@ class Roster:
     members: list[Member]  # people of other agencies holding roles here (兼任), by username
 
 
-def roster(engine: Engine, agency_id: int, *, now: datetime, idle_seconds: int) -> Roster:
+def roster(engine: Engine, agency_id: int, *, now: datetime, idle_seconds: int, user_id: int | None = None) -> Roster:
+    """The agency's accounts (``user_id``: that one only) and its members from other agencies."""
     with read_session(engine) as s:
-        rows = s.exec(select(User, Unit.name).outerjoin(Unit, col(Unit.id) == col(User.unit_id))
-                      .where(User.agency_id == agency_id).order_by(col(User.username))).all()
+        q = select(User, Unit.name).outerjoin(Unit, col(Unit.id) == col(User.unit_id)).where(User.agency_id == agency_id)
+        if user_id is not None:
+            q = q.where(User.id == user_id)
+        rows = s.exec(q.order_by(col(User.username))).all()
         sessions = live_session_counts(s, [u.id for u, _ in rows if u.id], now=now, idle_seconds=idle_seconds)
         locked = locked_names(s, [u.username for u, _ in rows], now)
         held = roles_in(s, agency_id)  # its own staff's and its 兼任 members' roles here

@@ -24,7 +24,7 @@ from workflow.accounts import admin as user_admin
 from workflow.accounts import memberships
 from workflow.accounts.roster import roster
 from workflow.accounts.users import UserError, create_user
-from workflow.errors import Conflict, NotFound
+from workflow.errors import Conflict, Forbidden, NotFound
 from workflow.ops import dead_letters
 from workflow.ops.status import SweepRun, sweep_error_reason, system_status
 
@@ -122,7 +122,7 @@ def user_op(request: Request, user_id: int, op: str, form: StaffForm, user: Curr
             msg = f"已更新 {u.username} 的角色"
         else:
             raise PageError(404, "没有这个操作")
-    except UserError as exc:
+    except (UserError, NotFound, Forbidden) as exc:
         return redirect(request, "/admin/users", ("error", exc.message))
     if op in ("deactivate", "password", "roles", "sessions"):  # remembered API tokens: re-checked at once
         request.app.state.tokens.forget_user(user_id)

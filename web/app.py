@@ -30,6 +30,7 @@ ROUTER_MODULES = (
     "web.api.disclosures",
     "web.api.public",
     "web.api.workorders",
+    "web.api.golive",
     "web.api.reports",
     "web.api.admin",
     "web.api.agencies",

@@ -10,6 +10,10 @@ by every instance, as it must be for stored files), replaced atomically: ``runni
 and a heartbeat, then ``done`` with the full report (the error-file downloads read it) or ``failed`` with the
 problem. A running job whose heartbeat stopped — its process was stopped or died — reads as ``interrupted``:
 the import is idempotent, so uploading the same file again completes it without doubling anything.
+
+An import the API runs in the request keeps its report the same way (``keep_report``), so that its whole problem
+list (``problem_list``: .xlsx or .csv) can be fetched by its token like a job's. Which imports run as jobs, and
+where each keeps them: web.import_kinds.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import os
 import re
 import secrets
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +37,7 @@ from starlette.datastructures import UploadFile
 from states.vocab import JobState
 from workflow.accounts.principal import Principal
 from workflow.errors import InvalidTransition, NotFound
+from workflow.hotline.batch import Reported, write_report
 from workflow.hotline.mapping import ColumnMapping, MappingError
 from workflow.runtime import Engine
 
@@ -54,6 +60,8 @@ class JobReport(Protocol):
 Importer = Callable[..., JobReport]  # workflow.hotline.batch.import_file and the like
 
 
+ERROR_MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "csv": "text/csv; charset=utf-8"}  # an import's problem list (``problem_list``)
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # an import file (or its mapping), from the page or the API
 TOO_LARGE = "上传的文件过大（最大200MB）"
 
@@ -99,6 +107,28 @@ def read_job(folder: Path, token: str, now_ts: float | None = None) -> dict[str,
     if state["state"] == JobState.RUNNING and now_ts - float(state.get("heartbeat", 0)) > STALE_SECONDS:
         state["state"] = JobState.INTERRUPTED
     return state
+
+
+def keep_report(folder: Path, report: JobReport, *, filename: str, dry_run: bool) -> str:
+    """Keep the report of an import that ran in the request (the API without ``background``) as a finished job, so
+    that its whole problem list can be downloaded like a background import's; returns the job's token."""
+    folder.mkdir(parents=True, exist_ok=True)
+    prune(folder, time.time())
+    token = secrets.token_urlsafe(18)
+    now_ts = time.time()
+    _write(job_path(folder, token), {"filename": filename, "dry_run": dry_run, "started": now_ts, "finished": now_ts,
+                                     "state": JobState.DONE, "processed": report.total, "report": report.to_dict()})
+    return token
+
+
+def problem_list(folder: Path, token: str, fmt: str, load_report: Callable[[dict[str, Any]], Reported]) -> bytes | None:
+    """A finished import's per-row problems as .xlsx or .csv (UTF-8 with BOM: row, column, problem, in Chinese —
+    workflow.hotline.batch.write_report), every one of them; None when there is no such finished job (or format)."""
+    job = read_job(folder, token) if TOKEN_RE.fullmatch(token) else None
+    if fmt not in ERROR_MEDIA or job is None or job["state"] != JobState.DONE:
+        return None
+    with tempfile.TemporaryDirectory(prefix="banli-report-") as tmp:
+        return write_report(load_report(job["report"]), Path(tmp) / f"errors.{fmt}").read_bytes()
 
 
 def start_import(importer: Importer, engine: Engine, folder: Path, workdir: Path, data: Path,
@@ -171,4 +201,5 @@ def _run(importer: Importer, engine: Engine, path: Path, workdir: Path, data: Pa
     heart.join()
 
 
-__all__ = ["MAX_UPLOAD_BYTES", "STALE_SECONDS", "TOKEN_RE", "WAIT_SECONDS", "UploadTooLarge", "job_path", "jobs_dir", "read_job", "save_upload", "start_import"]
+__all__ = ["ERROR_MEDIA", "MAX_UPLOAD_BYTES", "STALE_SECONDS", "TOKEN_RE", "WAIT_SECONDS", "UploadTooLarge",
+           "job_path", "jobs_dir", "keep_report", "problem_list", "read_job", "save_upload", "start_import"]

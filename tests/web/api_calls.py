@@ -23,6 +23,8 @@ from db.models import Outbox
 from notifications.fixtures import fixture_context
 from notifications.outbox import enqueue
 from tests.conftest import Db
+from tests.fixtures.golive_gen import rows as golive_rows
+from tests.fixtures.golive_gen import write_xlsx
 from tests.helpers import Staff, registration
 from tests.hotline_helpers import order_input
 from tests.web.conftest import token
@@ -93,9 +95,9 @@ def _dead_letter(db: Db, agency_id: int) -> int:
     return oid
 
 
-def _finished(api: Api, url: str) -> None:
+def _finished(api: Api, url: str, who: str = "front") -> None:
     for _ in range(400):
-        if api.client.get(url, headers=api.tokens["front"]).json()["state"] != "running":
+        if api.client.get(url, headers=api.tokens[who]).json()["state"] != "running":
             return
         time.sleep(0.05)
     raise AssertionError(f"import still running: {url}")
@@ -188,13 +190,28 @@ def exercise(client: TestClient, db: Db, clock: FixedTime, staff: Staff, monkeyp
     api.call("GET", "/api/workorders", "leader")
     jsonl = (b'{"order_no": "GD-SCHEMA-1", "received_at": "2026-03-02 09:00", "category": "\xe6\x8a\x95\xe8\xaf\x89",'
              b' "content": "x"}\n{"order_no": "GD-SCHEMA-2", "received_at": "yesterday", "content": "y"}\n')
-    api.call("POST", "/api/workorders/import", "front", files={"file": ("orders.jsonl", jsonl, "")})
+    done = api.call("POST", "/api/workorders/import", "front", files={"file": ("orders.jsonl", jsonl, "")})["job"]
     for data, upload in (({"background": "true"}, ("orders.jsonl", jsonl, "")),
                          ({"background": "true"}, ("x.xlsx", b"not a workbook", ""))):
         job = api.call("POST", "/api/workorders/import", "front", expect=202, files={"file": upload}, data=data)
         _finished(api, job["status_url"])
         api.call("GET", "/api/workorders/import/{token}", "front", path={"token": job["job"]})
+    api.call("GET", "/api/workorders/import/{token}/errors.{fmt}", "front", path={"token": job["job"], "fmt": "csv"},
+             expect=404)  # the failed job has no problem list
+    for fmt in ("xlsx", "csv"):
+        api.call("GET", "/api/workorders/import/{token}/errors.{fmt}", "front", path={"token": done, "fmt": fmt})
     api.call("GET", "/api/workorders/export", "front", params={"since": "2026-03-01", "format": "jsonl"})
+
+    # --- the go-live import: the template, a file run in the request and in the background, its problems
+    golive = write_xlsx(db.settings.var_dir / "golive-schema.xlsx", golive_rows(6, bad_fraction=0.3, seed=3)[0])
+    golive_file = {"file": ("台账.xlsx", golive.read_bytes(), "application/octet-stream")}
+    api.call("GET", "/api/golive/template.xlsx", "admin")
+    ran = api.call("POST", "/api/golive/import", "admin", files=golive_file, data={"dry_run": "true"})
+    for fmt in ("xlsx", "csv"):
+        api.call("GET", "/api/golive/import/{token}/errors.{fmt}", "admin", path={"token": ran["job"], "fmt": fmt})
+    job = api.call("POST", "/api/golive/import", "admin", expect=202, files=golive_file, data={"background": "true"})
+    _finished(api, job["status_url"], "admin")
+    api.call("GET", "/api/golive/import/{token}", "admin", path={"token": job["job"]})
 
     # --- reports
     api.call("GET", "/api/reports/annual/{year}", "leader", path={"year": 2025})

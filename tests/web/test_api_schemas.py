@@ -37,6 +37,9 @@ FILES = {
     ("get", "/api/workorders/export"),
     ("get", "/api/reports/annual/{year}"),
     ("get", "/api/reports/stats.xlsx"),
+    ("get", "/api/workorders/import/{token}/errors.{fmt}"),
+    ("get", "/api/golive/template.xlsx"),
+    ("get", "/api/golive/import/{token}/errors.{fmt}"),
 }
 METHODS = ("get", "post", "put", "patch", "delete")
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -14,7 +14,7 @@ from web.pages.labels import FIELD_LABELS
 
 TAG_LABELS = {
     "auth": "登录与令牌", "account": "本人账户", "disclosures": "依申请公开申请", "workorders": "12345工单", "public": "公开查询（无需登录）",
-    "reports": "年度报告与统计", "calendar": "工作日历", "admin": "系统管理", "agencies": "机关管理", "users": "用户管理",
+    "reports": "年度报告与统计", "calendar": "工作日历", "admin": "系统管理", "agencies": "机关管理", "users": "用户管理", "golive": "上线导入",
 }
 # FastAPI's default response descriptions, in the reference's language
 RESPONSE_LABELS = {"Successful Response": "成功", "Validation Error": "输入有误（各字段的问题见 error.fields）"}

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import io
-import shutil
-import tempfile
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
-from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 
 from states.roles import Role
 from states.vocab import JobState
 from web.api.cases import case_router
+from web.api.imports import (
+    JOB_DESCRIPTION,
+    MAX_REPORTED_ERRORS,
+    PROBLEM_LIST,
+    ImportErrorOut,
+    ImportStartedOut,
+    ProblemFormat,
+    job_status,
+    problem_file,
+    run_import,
+)
 from web.api.schemas import (
     ERRORS,
     ActionRef,
@@ -31,13 +38,12 @@ from web.api.schemas import (
 from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
-from web.import_jobs import TOKEN_RE, UploadTooLarge, jobs_dir, read_job, save_upload, start_import
+from web.import_kinds import HOTLINE_IMPORT
 from workflow.hotline import actions as wf
 from workflow.hotline.actions import check_intake_actor
-from workflow.hotline.batch import ImportReport, import_file
 from workflow.hotline.files import CATEGORIES as UPLOAD_CATEGORIES
 from workflow.hotline.kind import HOTLINE
-from workflow.hotline.mapping import MappingError, load_mapping
+from workflow.hotline.mapping import load_mapping
 from workflow.hotline.queries import (
     ExportWindowError,
     ListFilter,
@@ -51,7 +57,6 @@ from workflow.inputs import DIGITS, MULTI, Clean
 router = APIRouter(prefix="/api/workorders", tags=["workorders"], responses=ERRORS)
 
 EXPORT_ROLES = (Role.FRONT_DESK, Role.LEADER, Role.ADMIN)
-MAX_REPORTED_ERRORS = 1000
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "jsonl": "application/x-ndjson; charset=utf-8"}
 
@@ -119,13 +124,6 @@ class WorkOrderListOut(ApiOut):
     next_cursor: str | None = Field(description="下一页的游标（没有下一页时为 null）")
 
 
-class ImportErrorOut(ApiOut):
-    row: int = Field(description="行号")
-    column: str = Field(description="列")
-    problem: str = Field(description="问题（中文）")
-    code: str = Field(description="问题代码")
-
-
 class ImportReportOut(ApiOut):  # workflow.hotline.batch.ImportReport
     """导入结果"""
 
@@ -137,13 +135,11 @@ class ImportReportOut(ApiOut):  # workflow.hotline.batch.ImportReport
     error_rows: int = Field(description="有问题的行数")
     dry_run: bool = Field(description="试运行（未写入数据库）")
     errors: list[ImportErrorOut] = Field(description=f"问题（最多列出 {MAX_REPORTED_ERRORS} 条）")
-    errors_truncated: int = Field(description="未列出的问题条数")
+    errors_truncated: int = Field(description="未列出的问题条数（全部问题见 …/import/{job}/errors.xlsx）")
 
 
-class ImportStartedOut(ApiOut):
-    job: str = Field(description="导入任务编号")
-    state: JobState
-    status_url: str = Field(description="查询进度和结果的地址")
+class ImportDoneOut(ImportReportOut):
+    job: str = Field(description=JOB_DESCRIPTION)
 
 
 class ImportStatusOut(ApiOut):
@@ -274,60 +270,32 @@ def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
     return {"items": items, "next_cursor": nxt}
 
 
-def _save(upload: UploadFile, directory: Path, default_suffix: str) -> Path:
-    suffix = Path(upload.filename or "").suffix.lower() or default_suffix
-    try:
-        return save_upload(upload, directory / f"upload{suffix}")
-    except UploadTooLarge as exc:
-        raise ApiError(413, "too_large", str(exc)) from exc
-
-
 @router.post("/import", summary="批量导入平台导出的工单（.xlsx / .jsonl，可附列映射 YAML；background=true 时后台导入）",
-             response_model=ImportReportOut, response_description="导入结果（每一行都已检查）",
+             response_model=ImportDoneOut, response_description="导入结果（每一行都已检查）",
              responses={202: {"model": ImportStartedOut, "description": "后台导入已开始：用 status_url 查询进度和结果"}})
 def import_(engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: SettingsDep,
             file: Annotated[UploadFile, File()], mapping: Annotated[UploadFile | None, File()] = None,
             dry_run: Annotated[bool, Form()] = False, background: Annotated[bool, Form()] = False) -> Any:
-    """Every row is checked; good rows are written, bad rows reported. With ``background=true`` the import runs
-    as a job (202 with ``status_url``), for files too large to wait for in one request."""
+    # every row checked, good rows written, bad rows reported; background=true: a job (202 with status_url), for
+    # files too large to wait for in one request (web.api.imports, the import page's import: web.import_kinds)
     check_intake_actor(actor)
-    workdir = Path(tempfile.mkdtemp(prefix="banli-import-"))
-    handed_over = False  # to the background job, which deletes it when it ends
-    try:
-        data = _save(file, workdir, ".xlsx")
-        try:
-            cmap = load_mapping(_save(mapping, workdir, ".yaml")) if mapping is not None else None
-            if background:
-                token, _ = start_import(import_file, engine, jobs_dir(settings.var_dir, actor.agency_id), workdir,
-                                        data, cmap, actor, now, filename=file.filename or "", dry_run=dry_run)
-                handed_over = True
-                return JSONResponse({"job": token, "state": JobState.RUNNING,
-                                     "status_url": f"/api/workorders/import/{token}"}, status_code=202)
-            report = import_file(engine, data, cmap, actor, now, dry_run=dry_run)
-        except MappingError as exc:
-            raise ApiError(422, "invalid_file", str(exc)) from exc
-    finally:
-        if not handed_over:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return report.to_dict(max_errors=MAX_REPORTED_ERRORS)
+    return run_import(HOTLINE_IMPORT, "/api/workorders/import", engine, now, actor, settings, file=file,
+                      mapping=mapping, dry_run=dry_run, background=background, default_suffix=".xlsx")
 
 
-@router.get("/import/{token}", summary="后台导入的进度和结果", response_model=ImportStatusOut,
-            response_model_exclude_unset=True, response_description="导入的进度；完成后为结果")
+@router.get("/import/{token}", summary="导入的进度和结果（后台导入；在请求中完成的导入也可查询）",
+            response_model=ImportStatusOut, response_model_exclude_unset=True,
+            response_description="导入的进度；完成后为结果")
 def import_status(token: str, actor: PrincipalDep, settings: SettingsDep) -> dict[str, Any]:
-    """``running`` (rows processed so far), ``done`` (the report), ``failed`` (the problem by field) or
-    ``interrupted`` (the process stopped: upload the same file again — nothing is imported twice)."""
     check_intake_actor(actor)
-    job = read_job(jobs_dir(settings.var_dir, actor.agency_id), token) if TOKEN_RE.fullmatch(token) else None
-    if job is None:
-        raise ApiError(404, "not_found", "没有这次导入的记录（可能已过期）")
-    out: dict[str, Any] = {"job": token, "state": job["state"], "processed": job.get("processed", 0),
-                           "filename": job.get("filename", ""), "dry_run": job.get("dry_run", False)}
-    if job["state"] == JobState.DONE:
-        out["report"] = ImportReport.from_dict(job["report"]).to_dict(max_errors=MAX_REPORTED_ERRORS)
-    elif job["state"] == JobState.FAILED:
-        out["errors"] = job["errors"]
-    return out
+    return job_status(HOTLINE_IMPORT, token, actor, settings)
+
+
+@router.get("/import/{token}/errors.{fmt}", summary="下载一次导入的全部问题（与导入页面提供的问题清单相同）",
+            response_class=Response, responses=PROBLEM_LIST)
+def import_problems(token: str, fmt: ProblemFormat, actor: PrincipalDep, settings: SettingsDep) -> Response:
+    check_intake_actor(actor)
+    return problem_file(HOTLINE_IMPORT, token, fmt, actor, settings)
 
 
 @router.get("/export", summary="导出办理结果，供上传热线平台（xlsx 或 JSON Lines）", response_class=Response,

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -20,32 +20,21 @@ from starlette.datastructures import UploadFile
 from states.vocab import JobState
 from web.auth import CurrentUser
 from web.import_jobs import (
+    ERROR_MEDIA,
     TOKEN_RE,
-    Importer,
-    JobReport,
     UploadTooLarge,
     finished,
-    jobs_dir,
     read_job,
     save_upload,
     start_import,
 )
+from web.import_kinds import ImportKind, KeptReport
 from web.pages.common import now
 from web.pages.render import redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, app_settings, principal
-from workflow.hotline.batch import Reported, write_report
 from workflow.hotline.mapping import MappingError, load_mapping
 
 SHOWN_ERRORS = 200  # problems listed on the page; the download has them all
-ERROR_MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-               "csv": "text/csv; charset=utf-8"}
-
-
-class PageReport(JobReport, Reported, Protocol):
-    """What the result page reads of an import's report (workflow.hotline.batch.ImportReport,
-    workflow.golive.run.GoLiveReport)."""
-
-    def summary_zh(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -54,19 +43,16 @@ class ImportPage:
 
     url: str  # the form posts here; a job's page is ``{url}/{token}``, its problems ``{url}/{token}/errors.xlsx``
     template: str  # extends _import_page.html
-    importer: Importer
-    load_report: Callable[[dict[str, Any]], PageReport]  # the report a job kept, read back (``from_dict``)
-    counts: Callable[[PageReport], list[tuple[str, int]]]  # the result's figures, labelled
+    kind: ImportKind  # the import (its importer, report, jobs' folder, problem list), shared with the API
+    counts: Callable[[KeptReport], list[tuple[str, int]]]  # the result's figures, labelled
     suffixes: tuple[str, ...]  # the file types it takes
     wrong_file: str  # what the person is told for any other file
     workdir_prefix: str
-    errors_filename: str  # the problem list's download name, without the suffix
-    subfolder: str = ""  # where the agency's jobs of this import are kept, below web.import_jobs.jobs_dir
     takes_mapping: bool = False  # an optional column mapping (YAML) comes with the file
     extra: Mapping[str, Any] = field(default_factory=dict)  # more for the template (e.g. the columns explained)
 
 
-def page(request: Request, imp: ImportPage, *, report: PageReport | None = None, job: dict[str, Any] | None = None,
+def page(request: Request, imp: ImportPage, *, report: KeptReport | None = None, job: dict[str, Any] | None = None,
          token: str = "", errors: dict[str, list[str]] | None = None, status: int = 200) -> Response:
     """The form; a running (or interrupted) job's progress; or a finished import's result with the form again."""
     ctx: dict[str, Any] = {**imp.extra, "import_url": imp.url, "report": None, "job": job, "token": token,
@@ -78,8 +64,7 @@ def page(request: Request, imp: ImportPage, *, report: PageReport | None = None,
 
 
 def _folder(request: Request, imp: ImportPage, agency_id: int) -> Path:
-    folder = jobs_dir(app_settings(request).var_dir, agency_id)
-    return folder / imp.subfolder if imp.subfolder else folder
+    return imp.kind.folder(app_settings(request).var_dir, agency_id)
 
 
 def upload(request: Request, imp: ImportPage, form: StaffForm, user: CurrentUser) -> Response:
@@ -104,7 +89,7 @@ def upload(request: Request, imp: ImportPage, form: StaffForm, user: CurrentUser
         shutil.rmtree(workdir, ignore_errors=True)
         return page(request, imp, errors={field_name: [str(exc)]}, status=422)
     folder = _folder(request, imp, user.agency_id)
-    token, thread = start_import(imp.importer, app_engine(request), folder, workdir, data, cmap, principal(user),
+    token, thread = start_import(imp.kind.importer, app_engine(request), folder, workdir, data, cmap, principal(user),
                                  now(request), filename=file.filename, dry_run=dry_run)
     job = finished(folder, token, thread)
     if job is not None:
@@ -118,7 +103,7 @@ def job_page(request: Request, imp: ImportPage, token: str, job: dict[str, Any])
         return page(request, imp, errors=job["errors"], status=422)
     if job["state"] != JobState.DONE:
         return page(request, imp, job=job, token=token)
-    report = imp.load_report(job["report"])
+    report = imp.kind.load_report(job["report"])
     return page(request, imp, report=report, job=job, token=token if report.errors else "")
 
 
@@ -135,15 +120,12 @@ def job(request: Request, imp: ImportPage, token: str, user: CurrentUser) -> Res
 
 
 def errors_file(request: Request, imp: ImportPage, token: str, fmt: str, user: CurrentUser) -> Response:
-    """The import's per-row problems as .xlsx or .csv (UTF-8 with BOM): row, column, problem, code."""
-    state = _job(request, imp, token, user)
-    if fmt not in ERROR_MEDIA or state is None or state["state"] != JobState.DONE:
+    """The import's per-row problems as .xlsx or .csv (UTF-8 with BOM): row, column, problem."""
+    content = imp.kind.problems(app_settings(request).var_dir, user.agency_id, token, fmt)
+    if content is None:
         raise PageError(404, "导入问题清单不存在或已过期")
-    report = imp.load_report(state["report"])
-    with tempfile.TemporaryDirectory(prefix="banli-report-") as tmp:
-        content = write_report(report, Path(tmp) / f"errors.{fmt}").read_bytes()
     return Response(content, media_type=ERROR_MEDIA[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{imp.errors_filename}.{fmt}"',
+        "Content-Disposition": f'attachment; filename="{imp.kind.errors_filename}.{fmt}"',
         "X-Content-Type-Options": "nosniff"})
 
 

@@ -5,8 +5,6 @@ one is followed on its own page."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,23 +12,13 @@ from fastapi.responses import Response
 
 from states.roles import Role
 from web.auth import CurrentUser
+from web.import_kinds import GOLIVE_IMPORT, golive_template
 from web.pages import imports
 from web.pages.session import require
-from workflow.accounts.principal import Principal
 from workflow.golive.columns import COLUMNS
-from workflow.golive.run import GoLiveReport, import_file
-from workflow.golive.template import template_bytes
-from workflow.hotline.mapping import ColumnMapping
 
 router = APIRouter(prefix="/golive", include_in_schema=False)
 CanImport = require(Role.ADMIN, Role.LEADER)  # states.policy.may_import_history decides; this keeps others out
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _importer(engine: Any, data: Path, mapping: ColumnMapping | None, actor: Principal, when: datetime, *,
-              dry_run: bool, progress: Any) -> GoLiveReport:
-    """web.import_jobs calls importers with a column mapping; this import has its own fixed columns."""
-    return import_file(engine, data, actor, when, dry_run=dry_run, progress=progress)
 
 
 def _counts(report: Any) -> list[tuple[str, int]]:
@@ -39,17 +27,15 @@ def _counts(report: Any) -> list[tuple[str, int]]:
 
 
 GOLIVE = imports.ImportPage(
-    url="/admin/golive", template="admin/golive.html", importer=_importer, load_report=GoLiveReport.from_dict,
-    counts=_counts, suffixes=(".xlsx", ".csv"), wrong_file="只接受按导入模板填写的 .xlsx 或 .csv 文件",
-    workdir_prefix="banli-golive-", errors_filename="golive-errors", subfolder="golive", extra={"columns": COLUMNS})
+    url="/admin/golive", template="admin/golive.html", kind=GOLIVE_IMPORT, counts=_counts,
+    suffixes=(".xlsx", ".csv"), wrong_file="只接受按导入模板填写的 .xlsx 或 .csv 文件", workdir_prefix="banli-golive-",
+    extra={"columns": COLUMNS})
 
 
 @router.get("/template.xlsx")
 def template(request: Request, user: CurrentUser = CanImport) -> Response:
     """The import template: the data sheet's headers, examples, what each column means, the decision codes."""
-    return Response(template_bytes(), media_type=XLSX, headers={
-        "Content-Disposition": "attachment; filename*=UTF-8''%E4%B8%8A%E7%BA%BF%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
-        "X-Content-Type-Options": "nosniff"})
+    return golive_template()
 
 
 imports.add_routes(router, "", GOLIVE, CanImport)  # after the template: /golive/{token} takes any name

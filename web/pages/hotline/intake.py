@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from states.roles import Role
 from web.auth import CurrentUser
+from web.import_kinds import HOTLINE_IMPORT
 from web.pages import imports
 from web.pages.common import agency_of, local_input, now, today
 from web.pages.forms import typed_values
@@ -19,7 +20,6 @@ from web.pages.render import redirect, render
 from web.pages.session import StaffForm, app_engine, principal, require
 from workflow.errors import DomainValidation, InvalidTransition
 from workflow.hotline import actions as wf
-from workflow.hotline.batch import ImportReport, import_file
 from workflow.hotline.mapping import load_mapping
 from workflow.hotline.queries import ExportWindowError, export_replies, export_window
 
@@ -64,10 +64,10 @@ def new(request: Request, form: StaffForm, user: CurrentUser = CanIntake) -> Res
 
 
 IMPORT = imports.ImportPage(
-    url="/workorders/import", template="workorders/import.html", importer=import_file,
-    load_report=ImportReport.from_dict, counts=lambda report: import_summary(report.to_dict(max_errors=0)),
+    url="/workorders/import", template="workorders/import.html", kind=HOTLINE_IMPORT,
+    counts=lambda report: import_summary(report.to_dict(max_errors=0)),
     suffixes=(".xlsx", ".jsonl"), wrong_file="只接受平台导出的 .xlsx 或 .jsonl 文件", workdir_prefix="banli-import-",
-    errors_filename="import-errors", takes_mapping=True)
+    takes_mapping=True)
 
 
 imports.add_routes(router, "/import", IMPORT, CanIntake)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from web.api.cases import case_router
+from web.api.list_params import MonthParam, PendingParam, UnitParam
 from web.api.schemas import (
     ERRORS,
     ActionRef,
@@ -227,10 +228,12 @@ def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
           state: Annotated[list[str] | None, Query()] = None, assignee: int | None = None,
           due_before: datetime | None = None, due_after: datetime | None = None, overdue: bool | None = None,
           applicant: str | None = None, text: str | None = None, agency_id: int | None = None,
-          open_only: bool = False, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+          open_only: bool = False, unit: UnitParam = None, month: MonthParam = None,
+          pending_approval: PendingParam = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
           cursor: str | None = None) -> dict[str, Any]:
     f = ListFilter(state=state, assignee_id=assignee, due_before=due_before, due_after=due_after, overdue=overdue,
-                   applicant=applicant, text=text, agency_id=agency_id, open_only=open_only)
+                   applicant=applicant, text=text, agency_id=agency_id, open_only=open_only, unit_id=unit,
+                   received_month=month, pending_approval=pending_approval)
     items, nxt = disclosure_list(engine, actor, f, now=now, limit=limit, cursor=cursor)
     return {"items": items, "next_cursor": nxt}
 

@@ -23,6 +23,7 @@ from web.api.imports import (
     problem_file,
     run_import,
 )
+from web.api.list_params import MonthParam, PendingParam, UnitParam
 from web.api.schemas import (
     ERRORS,
     ActionRef,
@@ -261,11 +262,12 @@ def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
           due_before: datetime | None = None, due_after: datetime | None = None, overdue: bool | None = None,
           caller: str | None = None, text: str | None = None,
           category: Annotated[list[str] | None, Query()] = None, urgency: str | None = None,
-          agency_id: int | None = None, open_only: bool = False,
+          agency_id: int | None = None, open_only: bool = False, unit: UnitParam = None,
+          month: MonthParam = None, pending_approval: PendingParam = None,
           limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None) -> dict[str, Any]:
     f = ListFilter(state=state, assignee_id=assignee, due_before=due_before, due_after=due_after, overdue=overdue,
                    caller=caller, text=text, category=category, urgency=urgency, agency_id=agency_id,
-                   open_only=open_only)
+                   open_only=open_only, unit_id=unit, received_month=month, pending_approval=pending_approval)
     items, nxt = workorder_list(engine, actor, f, now=now, limit=limit, cursor=cursor)
     return {"items": items, "next_cursor": nxt}
 

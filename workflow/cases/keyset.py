@@ -7,16 +7,20 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col
 
 from states.inputs import int_in_range
 from workflow.accounts.principal import Principal
+from workflow.agencies.cache import agency_context_cached
 from workflow.cases.engine import list_scope
+from workflow.cases.kind import CaseKind
+from workflow.cases.list_filters import awaiting_decision, in_unit, month_bounds, received_in
 from workflow.errors import DomainValidation
+from workflow.runtime import Engine
 
 
 @dataclass(frozen=True)
@@ -30,12 +34,30 @@ class CaseListFilter:
     overdue: bool | None = None  # True: past the next deadline and still open (a kind may read False too)
     agency_id: int | None = None  # supervisors only
     open_only: bool = False
+    unit_id: int | None = None  # the unit (科室) the case was given to
+    received_month: str | None = None  # YYYY-MM: received in that month (an instant: read in ``tz``)
+    pending_approval: bool | None = None  # True: a request awaits a decision (待审批); False: none does
+    tz: str = "Asia/Shanghai"  # the agency's zone
 
 
-def common_filters(q: Any, table: Any, open_states: Collection[str], actor: Principal, f: CaseListFilter,
+F = TypeVar("F", bound=CaseListFilter)
+
+
+def in_agency_zone(engine: Engine, actor: Principal, f: F) -> F:
+    """``f`` read in the listed agency's zone when it asks for a month (the month an instant falls in is the
+    agency's), as the pages read it in theirs."""
+    if f.received_month is None:
+        return f
+    agency_id, _ = list_scope(actor, f.agency_id)
+    return f if agency_id is None else replace(f, tz=agency_context_cached(engine, agency_id).cfg.timezone)
+
+
+def common_filters(q: Any, kind: CaseKind, open_states: Collection[str], actor: Principal, f: CaseListFilter,
                    now: datetime) -> Any:
-    """``q`` (a SELECT of ``table``) limited to what ``actor`` may list (states.policy, via list_scope) and to
-    ``f``'s shared filters; ``open_states``: the kind's states that are not finished."""
+    """``q`` (a SELECT of the kind's table) limited to what ``actor`` may list (states.policy, via list_scope) and
+    to ``f``'s shared filters; ``open_states``: the kind's states that are not finished. The unit and the month read
+    the columns the kind's list descriptor names, as the cross-kind lists do (workflow.cases.list_filters)."""
+    table = kind.table
     agency_id, only_assignee = list_scope(actor, f.agency_id)
     if agency_id is not None:
         q = q.where(table.agency_id == agency_id)
@@ -53,6 +75,16 @@ def common_filters(q: Any, table: Any, open_states: Collection[str], actor: Prin
         q = q.where(col(table.next_due_at) >= f.due_after)
     if f.overdue is True:
         q = q.where(col(table.next_due_at) < now, col(table.state).in_(list(open_states)))
+    if f.unit_id is not None:
+        q = q.where(in_unit(table, kind.listing, f.unit_id))
+    if f.received_month is not None:
+        bounds = month_bounds(f.received_month)
+        if bounds is None:
+            raise DomainValidation.one("month", "invalid_month", "月份应为“年-月”，如 2026-03")
+        q = q.where(*received_in(table, kind.listing, bounds, f.tz))
+    if f.pending_approval is not None:
+        waiting = awaiting_decision(kind.name, table.id)
+        q = q.where(waiting if f.pending_approval else ~waiting)
     return q
 
 

@@ -9,11 +9,10 @@ runs in SQL; personal data leaves this module masked.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, false, or_
+from sqlalchemy import exists, or_
 from sqlmodel import Session, col, func, select
 
 from db.models import Clock, User
@@ -22,6 +21,7 @@ from states.vocab import OPEN_CLOCK, ClockStatus
 from workflow.cases.approvals import pending_by_case
 from workflow.cases.clocks import case_clocks, closed_window
 from workflow.cases.kind import CaseKind, CaseList
+from workflow.cases.list_filters import in_unit, month_bounds, received_in
 from workflow.kinds import clock_kinds, duty_kinds, installed
 from workflow.timesource import local_date
 
@@ -69,15 +69,6 @@ class CaseRow:
     pending: tuple[str, ...] = ()  # requests waiting for a decision (延期待负责人审批)
 
 
-def _month_bounds(month: str) -> tuple[date, date] | None:
-    try:
-        y, m = (int(p) for p in month.split("-"))
-        start = date(y, m, 1)
-    except ValueError:
-        return None
-    return start, date(y + (m == 12), m % 12 + 1, 1)
-
-
 def _duty(kind: str, case_id: Any) -> Any:
     """The case's running duty clocks (the shared clocks table): the overdue and due-soon filters."""
     return select(Clock.id).where(Clock.case_kind == kind, Clock.case_id == case_id,
@@ -102,7 +93,7 @@ class KindSource:
         if f.assignee_id is not None:
             q = q.where(t.assignee_id == f.assignee_id)
         if f.unit_id is not None:
-            q = q.where(unit == f.unit_id if unit is not None else false())
+            q = q.where(in_unit(t, spec, f.unit_id))
         if f.unassigned:
             q = q.where(col(t.assignee_id).is_(None))
         if f.no_unit and unit is not None:
@@ -116,15 +107,8 @@ class KindSource:
             q = q.where(exists(duty.where(col(Clock.due_at) < now)))
         if f.due_from is not None and f.due_to is not None:
             q = q.where(exists(duty.where(col(Clock.due_at) > f.due_from, col(Clock.due_at) <= f.due_to)))
-        if f.received_month and (b := _month_bounds(f.received_month)):
-            if spec.received_on:
-                day = col(getattr(t, spec.received_on))
-                q = q.where(day >= b[0], day < b[1])
-            elif spec.received_at:
-                zone, at = ZoneInfo(f.tz), col(getattr(t, spec.received_at))
-                q = q.where(at >= datetime.combine(b[0], time(), zone), at < datetime.combine(b[1], time(), zone))
-            else:
-                q = q.where(false())  # received when is not recorded: not in any month
+        if f.received_month and (b := month_bounds(f.received_month)):  # a month it cannot read: not filtered
+            q = q.where(*received_in(t, spec, b, f.tz))
         if f.q:
             like = f"%{f.q.strip()}%"
             q = q.where(or_(*(col(getattr(t, c)).like(like) for c in spec.search)))

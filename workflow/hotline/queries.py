@@ -31,7 +31,7 @@ from workflow.cases.approvals import pending_label
 from workflow.cases.clocks import case_clocks, clerk_lines, clock_view, soon_until
 from workflow.cases.engine import load_for_reading, open_ctx
 from workflow.cases.files import may_attach
-from workflow.cases.keyset import CaseListFilter, common_filters, keyset_page
+from workflow.cases.keyset import CaseListFilter, common_filters, in_agency_zone, keyset_page
 from workflow.hotline.context import KIND, Ctx, cycle_view, cycles
 from workflow.hotline.export import write_export
 from workflow.hotline.kind import HOTLINE
@@ -45,12 +45,11 @@ class ListFilter(CaseListFilter):
     text: str | None = None  # order number, title or content (part)
     category: list[str] | None = None
     urgency: str | None = None
-    unit_id: int | None = None
 
 
 def filtered(actor: Principal, f: ListFilter, now: datetime) -> Any:
     """The orders ``actor`` may list that match ``f`` (a SELECT of WorkOrder, unordered)."""
-    q = common_filters(select(WorkOrder), WorkOrder, OPEN_STATES, actor, f, now)
+    q = common_filters(select(WorkOrder), HOTLINE, OPEN_STATES, actor, f, now)
     if f.overdue is False:
         q = q.where(or_(col(WorkOrder.next_due_at).is_(None), col(WorkOrder.next_due_at) >= now))
     if f.caller:
@@ -62,8 +61,6 @@ def filtered(actor: Principal, f: ListFilter, now: datetime) -> Any:
         q = q.where(col(WorkOrder.category).in_(f.category))
     if f.urgency:
         q = q.where(WorkOrder.urgency == f.urgency)
-    if f.unit_id is not None:
-        q = q.where(WorkOrder.unit_id == f.unit_id)
     return q
 
 
@@ -81,6 +78,7 @@ def list_workorders(session: Session, actor: Principal, f: ListFilter, *, now: d
 def workorder_list(engine: Engine, actor: Principal, f: ListFilter, *, now: datetime, limit: int = 50,
                    cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """``list_workorders`` in one read session (the API's list): the items and the next page's cursor."""
+    f = in_agency_zone(engine, actor, f)
     with read_session(engine) as s:
         return list_workorders(s, actor, f, now=now, limit=limit, cursor=cursor)
 

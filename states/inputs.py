@@ -21,16 +21,24 @@ LONG_TEXT = 500  # a text field this long or longer is a paragraph (a textarea i
 # overrides and isolates (they make a name read differently from what is stored)
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+# half of a UTF-16 surrogate pair, alone: JSON may write one (``"\\ud800"``), no UTF-8 text holds it
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 SINGLE_LINE_MESSAGE = "不能包含换行、制表符等控制字符"
 MULTI_LINE_MESSAGE = "不能包含控制字符（换行除外）"
 INT_MESSAGE = f"数值超出允许范围（绝对值不超过{MAX_INT}）"
 DATE_MESSAGE = f"日期应在{MIN_DATE.year}年至{MAX_DATE.year}年之间"
+UNICODE_MESSAGE = "文本中含有无效的字符（应为 UTF-8 编码的文字）"
 
 
 def has_control(text: str) -> bool:
     """True if ``text`` holds a control character (line breaks and tabs included)."""
     return _CONTROL.search(text) is not None
+
+
+def has_surrogate(text: str) -> bool:
+    """True if ``text`` holds a lone surrogate (it cannot be encoded, stored or hashed)."""
+    return not text.isascii() and _SURROGATE.search(text) is not None
 
 
 def multiline(text: str) -> str | None:

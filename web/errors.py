@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic_core.core_schema import ErrorType
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from states.wording import INPUT_ERRORS
+from states.wording import INPUT_ERROR_FALLBACK, INPUT_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,21 @@ def not_found(what: str = "记录") -> ApiError:
 
 
 
+# pydantic's own error types (its English messages are never shown: INPUT_ERRORS, else INPUT_ERROR_FALLBACK); any
+# other type is one of ours (PydanticCustomError), whose message is already Chinese.
+PYDANTIC_ERROR_TYPES = frozenset(get_args(ErrorType))
+
+
+def _message(typ: str, e: dict[str, Any], ctx: dict[str, Any]) -> str:
+    tmpl = INPUT_ERRORS.get(typ)
+    if tmpl is None:
+        return INPUT_ERROR_FALLBACK if typ in PYDANTIC_ERROR_TYPES else str(e.get("msg", "")) or INPUT_ERROR_FALLBACK
+    try:
+        return tmpl.format(**ctx)
+    except (KeyError, IndexError):
+        return INPUT_ERROR_FALLBACK if typ in PYDANTIC_ERROR_TYPES else str(e.get("msg", "")) or INPUT_ERROR_FALLBACK
+
+
 def field_errors(errors: list[dict[str, Any]] | Any) -> list[dict[str, Any]]:
     """Translate pydantic error dicts into ``{"field", "code", "message"}`` with Chinese text."""
     out: list[dict[str, Any]] = []
@@ -56,23 +72,27 @@ def field_errors(errors: list[dict[str, Any]] | Any) -> list[dict[str, Any]]:
         loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "form")]
         typ = str(e.get("type", "invalid"))
         ctx = dict(e.get("ctx") or {})
-        if typ == "value_error":
-            msg = str(ctx.get("error", e.get("msg", "")))
-            msg = msg.removeprefix("Value error, ")
-            ctx["msg"] = msg
-        tmpl = INPUT_ERRORS.get(typ)
-        try:
-            message = tmpl.format(**ctx) if tmpl else str(e.get("msg", "无效"))
-        except (KeyError, IndexError):
-            message = str(e.get("msg", "无效"))
+        if typ == "value_error":  # a validator's ValueError: its text if ours (Chinese), not Python's or a library's
+            msg = str(ctx.get("error", e.get("msg", ""))).removeprefix("Value error, ")
+            ctx["msg"] = msg if any("\u4e00" <= ch <= "\u9fff" for ch in msg) else INPUT_ERROR_FALLBACK
         code = str(ctx.get("code", typ)) if typ == "value_error" else typ
-        out.append({"field": ".".join(loc), "code": code, "message": message})
+        out.append({"field": ".".join(loc), "code": code, "message": _message(typ, e, ctx)})
     return out
 
 
 def invalid_input(errors: list[dict[str, Any]] | Any) -> JSONResponse:
     """422 for input that failed its model (a request body, or a workflow payload), field by field."""
     return ApiError(422, "invalid_input", "输入有误，请检查标出的字段", fields=field_errors(errors)).response()
+
+
+# The framework's HTTP errors in Chinese (its ``detail`` is English: "There was an error parsing the body" for JSON
+# that is not UTF-8 or nests too deep, "Invalid multipart data." for a form it cannot read).
+HTTP_ERRORS = {
+    400: ("bad_request", "无法读取提交的内容，请检查格式（JSON 须为 UTF-8 编码、嵌套不能过深；表单和文件名须完整有效）"),
+    401: ("unauthorized", "请先登录"), 403: ("forbidden", "没有权限"), 404: ("not_found", "请求的资源不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"), 413: ("too_large", "提交的内容过大"),
+    429: ("rate_limited", "请求过于频繁，请稍后再试"),
+}
 
 
 def install(app: FastAPI) -> None:
@@ -86,10 +106,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: ("not_found", "请求的资源不存在"), 405: ("method_not_allowed", "不支持该请求方法"),
-                 401: ("unauthorized", "请先登录"), 403: ("forbidden", "没有权限"),
-                 429: ("rate_limited", "请求过于频繁，请稍后再试")}
-        code, msg = codes.get(exc.status_code, ("http_error", str(exc.detail)))
+        code, msg = HTTP_ERRORS.get(exc.status_code, ("http_error", "请求无法处理"))
+        if exc.status_code == 413 and isinstance(exc.detail, str) and not exc.detail.isascii():
+            msg = exc.detail  # ours (web.edge.RequestTooLarge: the limit in MB)
         return ApiError(exc.status_code, code, msg, headers=getattr(exc, "headers", None)).response()
 
     @app.exception_handler(Exception)

@@ -24,8 +24,10 @@ from states.inputs import (
     LONG_TEXT,
     MULTI_LINE_MESSAGE,
     SINGLE_LINE_MESSAGE,
+    UNICODE_MESSAGE,
     date_in_range,
     has_control,
+    has_surrogate,
     int_in_range,
     multiline,
 )
@@ -67,6 +69,8 @@ def clean_value(value: Any, *, multi: bool, bounded: bool = True) -> Any:
     List items are single lines (one item per line on the pages); the values of a free-form mapping are
     normalised as multi-line text (the model that reads them later applies its own rules, at its fields)."""
     if isinstance(value, str):
+        if has_surrogate(value):
+            raise PydanticCustomError("string_unicode", UNICODE_MESSAGE)
         if multi:
             out = multiline(value)
             if out is None:

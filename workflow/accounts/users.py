@@ -12,7 +12,7 @@ from db.engine import read_session, write_session
 from db.models import Agency, Unit, User
 from states.inputs import SINGLE_LINE_MESSAGE, has_control
 from states.policy import may_administer, may_grant
-from states.roles import Role, parse_roles
+from states.roles import ROLE_LABELS, Role, parse_roles
 from workflow.accounts import throttle
 from workflow.accounts.passwords import DUMMY_HASH, hash_password, verify_password
 from workflow.accounts.principal import Principal, system
@@ -54,8 +54,11 @@ def checked_roles(roles: list[str]) -> frozenset[Role]:
     ``roles`` otherwise): the one parser of the roles people send (forms, the API, the command line)."""
     try:
         role_set = parse_roles(",".join(roles))
-    except ValueError as exc:
-        raise UserError(f"未知的角色：{exc}", "unknown_role", "roles") from exc
+    except ValueError:
+        known = {r.value for r in Role}
+        unknown = "、".join(f"“{n.strip()}”" for n in ",".join(roles).split(",") if n.strip() not in known | {""})
+        choices = "、".join(f"{r.value}（{ROLE_LABELS[r]}）" for r in Role)
+        raise UserError(f"未知的角色：{unknown}。可选：{choices}", "unknown_role", "roles") from None
     if not role_set:
         raise UserError("至少需要一个角色", "no_role", "roles")
     return role_set

@@ -90,10 +90,21 @@ def clean_value(value: Any, *, multi: bool, bounded: bool = True) -> Any:
             raise PydanticCustomError("date_out_of_range", DATE_MESSAGE)
         return value
     if isinstance(value, list | tuple):
-        return type(value)(clean_value(v, multi=False, bounded=bounded) for v in value)
+        return type(value)(_inside(i, v, multi=False, bounded=bounded) for i, v in enumerate(value))
     if isinstance(value, Mapping):  # its integers are checked by the model that reads the mapping, at their field
-        return {clean_value(k, multi=False): clean_value(v, multi=True, bounded=False) for k, v in value.items()}
+        return {clean_value(k, multi=False): _inside(k, v, multi=True, bounded=False) for k, v in value.items()}
     return value
+
+
+def _inside(step: Any, value: Any, *, multi: bool, bounded: bool) -> Any:
+    """``clean_value`` of an item of a list or mapping: an error says where, in its context's ``path`` (the API
+    names ``payload.applicant.id_number``, not ``payload``: web.errors.field_errors)."""
+    try:
+        return clean_value(value, multi=multi, bounded=bounded)
+    except PydanticCustomError as exc:
+        ctx = dict(exc.context or {})
+        ctx["path"] = [step, *ctx.get("path", ())]
+        raise PydanticCustomError(exc.type, exc.message_template, ctx) from None
 
 
 # (model, field) → (multi-line, bounded): what ``Clean._edge`` reads from the field's metadata, once per field.

@@ -1,5 +1,6 @@
-"""What the API says about bad input (findings h3 #6): every message is Chinese (pydantic's English never gets
-through, nor the framework's, nor Python's exception text)."""
+"""What the API says about bad input (findings h3 #5, #6): every message is Chinese (pydantic's English never gets
+through, nor the framework's, nor Python's exception text), each error names the field as the client sent it (a
+model-level check at the field it concerns, no union members in the path)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from typing import Any, get_args
 import pytest
 from fastapi.testclient import TestClient
 from pydantic_core.core_schema import ErrorType
+from sqlmodel import select
 
 from db.engine import read_session
-from db.models import User
-from states.wording import INPUT_ERROR_FALLBACK
+from db.models import Disclosure, User, WorkOrder
+from states.wording import INPUT_ERROR_FALLBACK, INPUT_ERRORS
 from tests.conftest import Db
 from tests.helpers import Staff, make_staff, registration
-from tests.hotline_helpers import local, order_input
+from tests.hotline_helpers import CONVERT, local, order_input
 from web.app import create_app
 from web.errors import field_errors
 from workflow.timesource import FixedTime
@@ -52,6 +54,66 @@ def _chinese(text: str) -> bool:
 
 def _all_chinese(r: Any) -> bool:
     return all(_chinese(m) for m in _messages(r))
+
+
+# ---------------------------------------------------------------- #5 the field as the client sent it
+
+
+def test_model_level_errors_name_the_field_they_concern(api) -> None:
+    client, staff, h, _, db = api
+    front = h(staff.front)
+    r = client.post("/api/disclosures", json=registration(id_number="110101199003070970"), headers=front)
+    assert r.status_code == 422 and _fields(r) == {"id_number": "invalid_id_number"}, r.text
+    r = client.post("/api/disclosures", json=registration(channel="email", confirmed_at="2026-03-02T09:00:00+08:00"),
+                    headers=front)
+    assert r.status_code == 422 and _fields(r) == {"confirmed_at": "confirmation_before_receipt"}, r.text
+    r = client.post("/api/disclosures", json=registration(phone="", email="", address="", obtain_way="collect"),
+                    headers=front)
+    assert r.status_code == 422 and _fields(r) == {"phone": "contact_required"}, r.text
+    # inside a 12345 order's conversion: the applicant's check digit and the way of obtaining
+    oid = client.post("/api/workorders", json=order_input(), headers=front).json()["id"]
+    bad_id = {**CONVERT, "applicant": {**CONVERT["applicant"], "id_number": "110101199003070970"}}
+    r = client.post(f"/api/workorders/{oid}/actions/convert_to_disclosure", json={"payload": bad_id}, headers=front)
+    assert r.status_code == 422 and _fields(r) == {"applicant.id_number": "invalid_id_number"}, r.text
+    by_mail = {**CONVERT, "request": {**CONVERT["request"], "obtain_way": "post"}}
+    r = client.post(f"/api/workorders/{oid}/actions/convert_to_disclosure", json={"payload": by_mail}, headers=front)
+    assert r.status_code == 422 and _fields(r) == {"applicant.address": "address_required"}, r.text
+    # a control character deep in a payload is named where it is, not as the whole payload
+    ctl = {**CONVERT, "applicant": {**CONVERT["applicant"], "id_number": "1101\x0701"}}
+    r = client.post(f"/api/workorders/{oid}/actions/convert_to_disclosure", json={"payload": ctl}, headers=front)
+    assert r.status_code == 422 and _fields(r) == {"payload.applicant.id_number": "control_characters"}, r.text
+    r = client.post(f"/api/workorders/{oid}/actions/reply", json={"payload": {"attachment_ids": [1, "a\x07"]}},
+                    headers=front)
+    assert r.status_code == 422 and _fields(r) == {"payload.attachment_ids.1": "control_characters"}, r.text
+    with read_session(db.engine) as s:
+        assert not s.exec(select(Disclosure)).all()
+
+
+def test_union_fields_are_named_without_their_members(api) -> None:
+    client, staff, h, _, db = api
+    front = h(staff.front)
+    for phone, code in ((1.5, "int_from_float"), ([1], "string_type"), ({"a": 1}, "string_type")):
+        r = client.post("/api/workorders", json=order_input(caller_phone=phone), headers=front)
+        assert r.status_code == 422 and r.json()["error"]["fields"] == [
+            {"field": "caller_phone", "code": code, "message": INPUT_ERRORS[code]}], (phone, r.text)
+    r = client.post("/api/workorders", content=b'{"order_no": "A1", "caller_phone": NaN}',
+                    headers={**front, "content-type": "application/json"})
+    assert r.status_code == 422 and _fields(r) == {"caller_phone": "finite_number"}, r.text
+    r = client.post("/api/workorders", json=order_input(assisting_units=["城管局", 3]), headers=front)
+    assert r.status_code == 422 and _fields(r) == {"assisting_units.1": "string_type"}, r.text
+    assert _all_chinese(r)
+    with read_session(db.engine) as s:
+        assert not s.exec(select(WorkOrder)).all()
+
+
+def test_union_members_are_dropped_from_paths_but_keys_are_kept() -> None:
+    errors = [{"type": "string_type", "loc": ("body", "x", "function-after[f(), str]"), "msg": "m"},
+              {"type": "int_from_float", "loc": ("body", "x", "int"), "msg": "m"},
+              {"type": "string_type", "loc": ("body", "y", "list[str]", 2), "msg": "m"},
+              {"type": "list_type", "loc": ("body", "y", "constrained-str"), "msg": "m"},
+              {"type": "int_parsing", "loc": ("body", "settings", "ladders", "urge", 0), "msg": "m"}]
+    assert [(f["field"], f["code"]) for f in field_errors(errors)] == [
+        ("x", "int_from_float"), ("y.2", "string_type"), ("settings.ladders.urge.0", "int_parsing")]
 
 
 # ---------------------------------------------------------------- #6 Chinese only

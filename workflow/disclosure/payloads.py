@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from states.decisions import Category
 from states.identity import ID_TYPES, id_problem
-from states.wording import CHANNELS
+from states.wording import CHANNELS, NAIVE_TIME_MESSAGE
 from workflow.inputs import Clean
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -24,6 +24,22 @@ _PHONE_RE = re.compile(r"^[0-9+\-() ]{5,40}$")
 
 def err(code: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(code, message)
+
+
+# A model-level check (its error's location is the model's, not a field's) → the field it concerns. The API's
+# errors (web.errors.field_errors) and the pages name that field; the go-live import the column it comes from.
+MODEL_ERROR_FIELDS: dict[str, str] = {
+    "category_mismatch": "applicant_category",
+    "invalid_id_number": "id_number",
+    "contact_required": "phone",
+    "email_required": "email",
+    "address_required": "address",
+    "confirmation_required": "confirmed_at",
+    "confirmation_before_receipt": "confirmed_at",
+    "oral_in_person": "oral",
+    "tracking_required": "tracking_no",
+    "interest_required": "interest",
+}
 
 
 class Strict(Clean):
@@ -127,7 +143,7 @@ class RegisterIn(ApplicantIn, RequestIn):
     @classmethod
     def _aware(cls, v: datetime | None) -> datetime | None:
         if v is not None and v.tzinfo is None:
-            raise err("naive_datetime", "时间必须带时区（例如 2026-03-02T09:30+08:00）")
+            raise err("naive_datetime", NAIVE_TIME_MESSAGE)
         return v
 
     @model_validator(mode="after")

@@ -2,21 +2,29 @@
 
 ``Clean`` runs one validator over every field of every model built on it (the disclosure payloads, the 12345
 action payloads, the API bodies): a single-line text with a control character, an integer the databases cannot
-store or a date outside the sane range is a 422 naming the field, in the API and on the pages alike. A text
+store, a date outside the sane range or a true/false given for a number (pydantic would read ``true`` as 1: an
+``assignee_id`` of 1, a version 1) is a 422 naming the field, in the API and on the pages alike. A text
 field is multi-line when it is marked ``MultiLine`` or allows ``LONG_TEXT`` characters or more (the pages show
 those as a textarea, ``web.pages.forms``); mark a long field ``SingleLine`` to keep it on one line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import annotated_types
-from pydantic import BaseModel, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from states.inputs import (
     DATE_MESSAGE,
@@ -31,6 +39,8 @@ from states.inputs import (
     int_in_range,
     multiline,
 )
+
+BOOL_NOT_NUMBER = "应为整数，不能是 true 或 false"
 
 
 class _Lines:
@@ -107,12 +117,62 @@ def _inside(step: Any, value: Any, *, multi: bool, bounded: bool) -> Any:
         raise PydanticCustomError(exc.type, exc.message_template, ctx) from None
 
 
+def takes_numbers_only(tp: Any) -> bool:
+    """Whether a field of type ``tp`` takes numbers but not true/false (pydantic would read ``true`` as 1)."""
+    leaves = set(_leaves(tp))
+    return bool(leaves & {int, float}) and not leaves & {bool, Any, object}
+
+
+def _leaves(tp: Any) -> Iterator[Any]:
+    if get_origin(tp) is Literal:
+        yield from (type(a) for a in get_args(tp))
+        return
+    args = get_args(tp)
+    if not args:
+        yield tp
+    for a in args:
+        yield from _leaves(a)
+
+
 # (model, field) → (multi-line, bounded): what ``Clean._edge`` reads from the field's metadata, once per field.
 _RULES: dict[tuple[type, str | None], tuple[bool, bool]] = {}
+# model → the fields (as sent) that take numbers but not true/false, found once per model
+_NUMBER_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _number_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    names = _NUMBER_FIELDS.get(cls)
+    if names is None:
+        names = _NUMBER_FIELDS[cls] = tuple(f.alias or name for name, f in cls.model_fields.items()
+                                            if takes_numbers_only(f.annotation))
+    return names
+
+
+def _bool_at(value: Any) -> tuple[int, ...] | None:
+    """Where a true/false is in a field's input: ``()`` the value itself, ``(i,)`` a list's item, None nowhere."""
+    if value is True or value is False:
+        return ()
+    if type(value) is list:
+        for i, v in enumerate(value):
+            if v is True or v is False:
+                return (i,)
+    return None
 
 
 class Clean(BaseModel):
-    """Base of input models: every field goes through ``clean_value``."""
+    """Base of input models: every field goes through ``clean_value``; a number field refuses true/false."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool(cls, data: Any) -> Any:
+        # once per model, not per field (the registration's 29 fields): only the number fields are looked at
+        if isinstance(data, dict):
+            bad = [InitErrorDetails(type=PydanticCustomError("int_type", BOOL_NOT_NUMBER), loc=(name, *at),
+                                    input=data[name])
+                   for name in _number_fields(cls) if (at := _bool_at(data.get(name))) is not None]
+            if bad:
+                raise ValidationError.from_exception_data(cls.__name__, bad)
+        return data
 
     @field_validator("*", mode="after")
     @classmethod

@@ -1,6 +1,6 @@
-"""What the API says about bad input (findings h3 #5, #6): every message is Chinese (pydantic's English never gets
+"""What the API says about bad input (findings h3 #5, #6, #7): every message is Chinese (pydantic's English never gets
 through, nor the framework's, nor Python's exception text), each error names the field as the client sent it (a
-model-level check at the field it concerns, no union members in the path)."""
+model-level check at the field it concerns, no union members in the path), and true/false is no number."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from tests.helpers import Staff, make_staff, registration
 from tests.hotline_helpers import CONVERT, local, order_input
 from web.app import create_app
 from web.errors import field_errors
+from workflow.hotline.payloads import PayloadError, ReplyPayload, parse_payload
 from workflow.timesource import FixedTime
 
 Headers = dict[str, str]
@@ -177,3 +178,36 @@ def test_an_unreadable_multipart_body_is_400_in_chinese(api) -> None:
     r = client.post(f"/api/workorders/{oid}/files", content=body,
                     headers={**h(staff.front), "content-type": f"multipart/form-data; boundary={boundary}"})
     assert r.status_code == 400 and _all_chinese(r) and "multipart" not in r.text, r.text
+
+
+# ---------------------------------------------------------------- #7 true/false is no number
+
+
+def test_true_and_false_are_not_numbers(api) -> None:
+    client, staff, h, _, db = api
+    front, lead = h(staff.front), h(staff.leader)
+    case = client.post("/api/disclosures", json=registration(), headers=front).json()["id"]
+    url = f"/api/disclosures/{case}/actions/assign"
+    r = client.post(url, json={"expected_version": True, "payload": {"assignee_id": staff.officer.id}}, headers=lead)
+    assert r.status_code == 422 and _fields(r) == {"expected_version": "int_type"}, r.text
+    r = client.post(url, json={"expected_version": 1, "payload": {"assignee_id": True}}, headers=lead)
+    assert r.status_code == 422 and _fields(r) == {"assignee_id": "int_type"}, r.text
+    assert _all_chinese(r)
+    r = client.post("/api/disclosures", json=registration(assignee_id=False), headers=front)
+    assert r.status_code == 422 and _fields(r) == {"assignee_id": "int_type"}, r.text
+    r = client.post("/api/workorders", json=order_input(caller_phone=True), headers=front)
+    assert r.status_code == 422 and _fields(r) == {"caller_phone": "int_type"}, r.text
+    oid = client.post("/api/workorders", json=order_input(), headers=front).json()["id"]
+    r = client.post(f"/api/workorders/{oid}/actions/assign", json={"payload": {"assignee_id": True}}, headers=lead)
+    assert r.status_code == 422 and _fields(r) == {"assignee_id": "invalid_payload"}, r.text
+    assert r.json()["error"]["fields"][0]["message"] == "承办人应为整数"
+    with pytest.raises(PayloadError) as e:
+        parse_payload(ReplyPayload, {"result_text": "已办理", "attachment_ids": [3, False]})
+    assert e.value.problems == [("attachment_ids", "附件应为整数")]
+    # the yes/no fields still take true/false, the numbers still take numbers
+    r = client.post("/api/disclosures", json=registration(oral=True), headers=front)
+    assert r.status_code == 201, r.text
+    r = client.post(url, json={"expected_version": 1, "payload": {"assignee_id": staff.officer.id}}, headers=lead)
+    assert r.status_code == 200, r.text
+    with read_session(db.engine) as s:
+        assert s.get(Disclosure, case).assignee_id == staff.officer.id  # type: ignore[union-attr]

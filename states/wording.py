@@ -227,8 +227,11 @@ FORM_OPTIONS: dict[str, dict[str, str]] = {
     "outcome": {"upheld": "维持", "corrected": "纠正", "other": "其他结果", "pending": "尚未审结"},
 }
 
-# A time of day without its offset, where the API takes an instant (the registration, an action's effective_at).
+# A time of day without its offset, where the API takes an instant (the registration, an action's effective_at, a
+# list's due_before/due_after, where a date alone is a day of the agency instead); the 12345 intake is the exception:
+# it reads the platform's own fields as the platform writes them (a time without offset is Beijing time).
 NAIVE_TIME_MESSAGE = "时间必须带时区（例如 2026-03-02T09:30+08:00）"
+DAY_OR_INSTANT_MESSAGE = "应为日期（如 2026-03-02）或带时区的时间（如 2026-03-02T09:30+08:00）"
 
 # What is wrong with an input, by pydantic's error type: the API's messages (``{…}`` filled from the error's
 # context), and where a form on a page says it differently (a person picks from a list there, or leaves a box empty).
@@ -450,6 +453,7 @@ __all__ = [
     "CLOCK_STATUS",
     "DAY_CHANGES",
     "DAY_KINDS",
+    "DAY_OR_INSTANT_MESSAGE",
     "DELIVERY_FAILURES",
     "DELIVERY_METHODS",
     "EVENT_FIELDS",

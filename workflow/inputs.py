@@ -10,14 +10,17 @@ those as a textarea, ``web.pages.forms``); mark a long field ``SingleLine`` to k
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import annotated_types
 from pydantic import (
     BaseModel,
+    PlainValidator,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -39,6 +42,7 @@ from states.inputs import (
     int_in_range,
     multiline,
 )
+from states.wording import DAY_OR_INSTANT_MESSAGE, NAIVE_TIME_MESSAGE
 
 BOOL_NOT_NUMBER = "应为整数，不能是 true 或 false"
 
@@ -60,6 +64,29 @@ class _Digits:
 MULTI, SINGLE, DIGITS = _Lines(True), _Lines(False), _Digits()
 MultiLine = Annotated[str, MULTI]
 SingleLine = Annotated[str, SINGLE]
+
+
+def day_or_instant(value: Any) -> date | datetime:
+    """A list filter's bound (``DayOrInstant``): a date alone (YYYY-MM-DD) is a day, anything else an instant that
+    carries its offset — the server cannot know whose clock a time without one was read from (NAIVE_TIME_MESSAGE)."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = date.fromisoformat(text) if _DAY.fullmatch(text) else _INSTANT.validate_python(text)
+        except ValueError:
+            raise PydanticCustomError("invalid_datetime", DAY_OR_INSTANT_MESSAGE) from None
+    if not isinstance(value, date):
+        raise PydanticCustomError("invalid_datetime", DAY_OR_INSTANT_MESSAGE)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise PydanticCustomError("timezone_aware", NAIVE_TIME_MESSAGE)
+    if not date_in_range(value):
+        raise PydanticCustomError("date_out_of_range", DATE_MESSAGE)
+    return value
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INSTANT: TypeAdapter[datetime] = TypeAdapter(datetime)
+DayOrInstant = Annotated[date | datetime, PlainValidator(day_or_instant, json_schema_input_type=str)]
 
 
 def is_multiline(info: FieldInfo) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -23,6 +22,8 @@ from web.api.schemas import (
     ApprovalOut,
     AssigneeRef,
     ClockOut,
+    DueAfter,
+    DueBefore,
     EventOut,
     ListedCaseOut,
     UnavailableAction,
@@ -262,7 +263,7 @@ async def create(request: Request, body: WorkOrderIn, response: Response, engine
             response_description="一页工单")
 def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
           state: Annotated[list[str] | None, Query()] = None, assignee: int | None = None,
-          due_before: datetime | None = None, due_after: datetime | None = None, overdue: bool | None = None,
+          due_before: DueBefore = None, due_after: DueAfter = None, overdue: bool | None = None,
           caller: str | None = None, text: str | None = None,
           category: Annotated[list[str] | None, Query()] = None, urgency: str | None = None,
           agency_id: int | None = None, open_only: bool = False,

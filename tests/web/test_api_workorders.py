@@ -242,3 +242,27 @@ def test_an_import_over_the_size_limit_is_413(api, monkeypatch):
     r = client.post("/api/workorders/import", files={"file": ("a.jsonl", b"{}\n" * 50, "")}, headers=h(staff.front))
     assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
     assert _count(db, WorkOrder) == 0
+
+
+def test_a_jsonl_line_python_cannot_read_is_that_rows_problem(api, tmp_path):
+    """A 5,000-digit number, a line nested 100,000 deep, NaN or a lone surrogate answered 500 and imported nothing:
+    each is now a row error (invalid_json, in Chinese) and the good rows around it are imported (findings h3 #3)."""
+    client, staff, h, _, db = api
+
+    def good(n: int) -> str:
+        return json.dumps({"工单编号": f"JL-{n}", "来电时间": "2026-03-02 09:15", "诉求类型": "咨询", "诉求内容": "问"},
+                          ensure_ascii=False)
+
+    bad = ['{"工单编号": "BIG1", "来电号码": ' + "1" * 5001 + "}", "[" * 100_000 + "]" * 100_000,
+           '{"工单编号": "NAN1", "来电号码": NaN}', '{"工单编号": "SUR1", "来电人": "\\ud800"}']
+    lines = [good(1), good(2), *bad, good(3)]
+    body = ("\n".join(lines) + "\n").encode()
+    r = client.post("/api/workorders/import", files={"file": ("partial.jsonl", body, "application/x-ndjson")},
+                    headers=h(staff.front))
+    assert r.status_code == 200, r.text[:500]
+    rep = r.json()
+    assert (rep["total"], rep["created"], rep["error_rows"]) == (7, 3, 4), rep
+    assert {(e["row"], e["code"]) for e in rep["errors"]} == {(3, "invalid_json"), (4, "invalid_json"),
+                                                            (5, "invalid_json"), (6, "invalid_json")}
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in e["problem"]) for e in rep["errors"]), rep["errors"]
+    assert _count(db, WorkOrder) == 3

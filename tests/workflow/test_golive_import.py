@@ -311,3 +311,15 @@ def test_a_csv_cell_too_long_to_read_is_said_plainly(tmp_path) -> None:
     _, found = read_rows(path)
     with pytest.raises(ImportFileError, match="CSV文件第5行附近无法读取"):
         list(found)
+
+
+def test_a_number_too_large_for_an_integer_is_that_rows_problem(sqlite_db, tmp_path, clock) -> None:
+    """"inf" or 1e400 where the file gives a number of days crashed the import (OverflowError): it is that row's
+    invalid number, and the other rows go in (findings h3 #3)."""
+    staff = make_staff(sqlite_db.engine, T0)
+    data, _ = rows(14)
+    at = next(i for i, r in enumerate(data) if r.get("extension_days"))
+    data[at]["extension_days"] = "inf"
+    report = import_file(sqlite_db.engine, write_csv(tmp_path / "a.csv", data), _runner(sqlite_db, staff), T0)
+    assert [(e.row, e.code) for e in report.errors] == [(at + 2, "invalid_number")]
+    assert report.created == 13

@@ -131,7 +131,7 @@ class _Row:
             return None
         try:
             return int(float(s))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: inf, 1e400
             self.fail(key, f"{BY_KEY[key].header}应为整数", "invalid_number")
             return None
 

@@ -11,8 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic_core.core_schema import ErrorType
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Message, Receive, Scope, Send
 
 from states.wording import INPUT_ERROR_FALLBACK, INPUT_ERRORS
+from web.asgi import HttpMiddleware
 from workflow.disclosure.payloads import MODEL_ERROR_FIELDS
 
 log = logging.getLogger(__name__)
@@ -146,8 +148,44 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_req: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - safety net
+        # only what the middleware outside UnexpectedError raises gets here (Starlette re-raises it afterwards)
         log.exception("unhandled error: %s", exc)
-        return ApiError(500, "internal_error", "服务器内部错误，已记录，请联系管理员").response()
+        return internal_error().response()
+
+    app.add_middleware(UnexpectedError)  # the first added: the innermost, right around the routes
+
+
+INTERNAL_ERROR = "服务器内部错误，已记录，请联系管理员"
+
+
+def internal_error() -> ApiError:
+    return ApiError(500, "internal_error", INTERNAL_ERROR)
+
+
+class UnexpectedError(HttpMiddleware):
+    """A route's unexpected exception answered with the 500 here, and not raised further.
+
+    Starlette runs an ``Exception`` handler in its outermost ServerErrorMiddleware, which re-raises the exception
+    after the answer is sent (so that the server logs it); uvicorn then closes the connection, and a client's next
+    request on the same keep-alive connection failed too (findings h3 #11). Here the exception is logged once, with
+    the request's id (web.requestlog runs outside), the 500 is an ordinary answer and the connection stays open.
+    An exception after the answer started still goes up: nothing else can be sent then."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:
+                raise
+            log.exception("unhandled error: %s", exc)
+            await internal_error().response()(scope, receive, send)
 
 
 def install_domain(app: FastAPI) -> None:

@@ -1,10 +1,12 @@
-"""What the API says about bad input (findings h3 #5, #6, #7): every message is Chinese (pydantic's English never gets
-through, nor the framework's, nor Python's exception text), each error names the field as the client sent it (a
-model-level check at the field it concerns, no union members in the path), and true/false is no number."""
+"""What the API says about bad input (findings h3 #5, #6, #7, #11): every message is Chinese (pydantic's English never
+gets through, nor the framework's, nor Python's exception text), each error names the field as the client sent it (a
+model-level check at the field it concerns, no union members in the path), true/false is no number, and even an
+unexpected error is an ordinary answer that leaves the connection open."""
 
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any, get_args
 
 import pytest
@@ -18,6 +20,8 @@ from states.wording import INPUT_ERROR_FALLBACK, INPUT_ERRORS
 from tests.conftest import Db
 from tests.helpers import Staff, make_staff, registration
 from tests.hotline_helpers import CONVERT, local, order_input
+from tests.web.conftest import Live
+from web.api import disclosures as disclosures_api
 from web.app import create_app
 from web.errors import field_errors
 from workflow.hotline.payloads import PayloadError, ReplyPayload, parse_payload
@@ -211,3 +215,51 @@ def test_true_and_false_are_not_numbers(api) -> None:
     assert r.status_code == 200, r.text
     with read_session(db.engine) as s:
         assert s.get(Disclosure, case).assignee_id == staff.officer.id  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------- #11 a 500 keeps the connection
+
+
+def _boom(*_: Any, **__: Any) -> Any:
+    raise RuntimeError("a bug")
+
+
+def test_an_unexpected_error_is_answered_not_raised(api, monkeypatch: pytest.MonkeyPatch) -> None:
+    client, staff, h, _, _ = api  # TestClient raises what the app raises: nothing here
+    monkeypatch.setattr(disclosures_api, "disclosure_list", _boom)
+    r = client.get("/api/disclosures", headers=h(staff.leader))
+    assert r.status_code == 500 and r.json()["error"]["code"] == "internal_error", r.text
+    assert r.headers["x-request-id"]  # answered inside the request log: the id is there to find the trace
+    assert _all_chinese(r)
+
+
+def _http(sock: socket.socket, path: str, token: str) -> tuple[int, bytes]:
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection"
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection"
+        body += chunk
+    return int(head.split(b" ")[1]), body
+
+
+def test_a_500_keeps_the_keep_alive_connection(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn closed the connection after a 500 (Starlette re-raised the exception after answering), so the
+    client's next, valid request on it failed with a reset (findings h3 #11)."""
+    web = live.web
+    with read_session(web.db.engine) as s:
+        token = web.app.state.tokens.issue(s.get(User, web.staff.leader.id))
+    monkeypatch.setattr(disclosures_api, "disclosure_list", _boom)
+    host, port = live.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        status, body = _http(sock, "/api/disclosures", token)
+        assert status == 500 and json.loads(body)["error"]["code"] == "internal_error"
+        monkeypatch.undo()
+        status, body = _http(sock, "/api/disclosures", token)  # the same connection
+        assert status == 200, body

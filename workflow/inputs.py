@@ -72,7 +72,12 @@ def day_or_instant(value: Any) -> date | datetime:
     if isinstance(value, str):
         text = value.strip()
         try:
-            value = date.fromisoformat(text) if _DAY.fullmatch(text) else _INSTANT.validate_python(text)
+            if _DAY.fullmatch(text):
+                value = date.fromisoformat(text)
+            elif _DAY.match(text):  # ISO 8601 only: pydantic would read 1764806400 as seconds since 1970
+                value = _INSTANT.validate_python(text)
+            else:
+                raise ValueError(text)
         except ValueError:
             raise PydanticCustomError("invalid_datetime", DAY_OR_INSTANT_MESSAGE) from None
     if not isinstance(value, date):

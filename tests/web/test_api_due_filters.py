@@ -54,6 +54,7 @@ def test_a_time_without_offset_is_refused_in_chinese(api, url: str) -> None:
             assert r.json()["error"]["fields"] == [{"field": name, "code": "timezone_aware",
                                                     "message": NAIVE_TIME_MESSAGE}]
         for value, code in (("明天", "invalid_datetime"), ("2026-02-30", "invalid_datetime"),
+                            ("1764806400", "invalid_datetime"),  # not read as seconds since 1970
                             ("0001-01-01", "date_out_of_range"), ("0001-01-01T00:00:00+00:00", "date_out_of_range")):
             r = client.get(url, params={name: value}, headers=lead)
             assert r.status_code == 422 and r.json()["error"]["fields"][0]["code"] == code, (value, r.text)

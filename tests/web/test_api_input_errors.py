@@ -77,14 +77,16 @@ def test_model_level_errors_name_the_field_they_concern(api) -> None:
     assert r.status_code == 422 and _fields(r) == {"phone": "contact_required"}, r.text
     # inside a 12345 order's conversion: the applicant's check digit and the way of obtaining
     oid = client.post("/api/workorders", json=order_input(), headers=front).json()["id"]
-    bad_id = {**CONVERT, "applicant": {**CONVERT["applicant"], "id_number": "110101199003070970"}}
+    applicant: dict[str, Any] = dict(CONVERT["applicant"])  # type: ignore[call-overload]
+    request: dict[str, Any] = dict(CONVERT["request"])  # type: ignore[call-overload]
+    bad_id = {**CONVERT, "applicant": {**applicant, "id_number": "110101199003070970"}}
     r = client.post(f"/api/workorders/{oid}/actions/convert_to_disclosure", json={"payload": bad_id}, headers=front)
     assert r.status_code == 422 and _fields(r) == {"applicant.id_number": "invalid_id_number"}, r.text
-    by_mail = {**CONVERT, "request": {**CONVERT["request"], "obtain_way": "post"}}
+    by_mail = {**CONVERT, "request": {**request, "obtain_way": "post"}}
     r = client.post(f"/api/workorders/{oid}/actions/convert_to_disclosure", json={"payload": by_mail}, headers=front)
     assert r.status_code == 422 and _fields(r) == {"applicant.address": "address_required"}, r.text
     # a control character deep in a payload is named where it is, not as the whole payload
-    ctl = {**CONVERT, "applicant": {**CONVERT["applicant"], "id_number": "1101\x0701"}}
+    ctl = {**CONVERT, "applicant": {**applicant, "id_number": "1101\x0701"}}
     r = client.post(f"/api/workorders/{oid}/actions/convert_to_disclosure", json={"payload": ctl}, headers=front)
     assert r.status_code == 422 and _fields(r) == {"payload.applicant.id_number": "control_characters"}, r.text
     r = client.post(f"/api/workorders/{oid}/actions/reply", json={"payload": {"attachment_ids": [1, "a\x07"]}},

@@ -52,6 +52,20 @@ def test_register_list_detail_act(client, staff, db) -> None:
     assert r.json()["state"] == "replied"
 
 
+def test_the_correction_notice_window_is_no_deadline_of_the_lists(client, staff, clock) -> None:
+    """条例第三十条's 7-working-day window only allows a correction notice: an application nobody touched for eight
+    working days is not overdue — its next deadline is the reply's (条例第三十三条)."""
+    front, leader = token(client, "default-front"), token(client, "default-leader")
+    case_id = client.post("/api/disclosures", json=registration(), headers=front).json()["id"]
+    reply = next(c for c in client.get(f"/api/disclosures/{case_id}", headers=leader).json()["clocks"]
+                 if c["kind"] == "reply")
+    clock.advance(days=14)  # past the window (7 working days), before the reply's due day
+    item = next(i for i in client.get("/api/disclosures", headers=leader).json()["items"] if i["id"] == case_id)
+    assert item["next_due_at"][:10] == reply["due_date"] and item["overdue"] is False
+    assert case_id not in [i["id"] for i in client.get("/api/disclosures", params={"overdue": True},
+                                                           headers=leader).json()["items"]]
+
+
 def test_stale_version_is_a_conflict_with_allowed_actions(client, staff) -> None:
     front, officer = token(client, "default-front"), token(client, "default-officer")
     case_id = client.post("/api/disclosures", json=registration(assignee_id=staff.officer.id), headers=front).json()["id"]

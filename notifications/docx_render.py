@@ -1,8 +1,9 @@
 """DOCX output: the body blocks poured into ``docx/letter.docx`` with docxtpl (autoescape, StrictUndefined).
 
 The template (built by ``build_docx_templates.py``) holds the page set-up, the styles and the loops;
-each block's text arrives as a docxtpl ``Listing`` (escaped, line breaks kept) so applicant input such as
-``张三 & <李四>`` is written literally.
+each paragraph's text arrives as a docxtpl ``Listing`` and each table cell's as a ``RichText`` (whole runs,
+bold in label cells, for the template's ``{{r c.text }}``), both escaped with line breaks kept, so applicant
+input such as ``张三 & <李四>`` is written literally.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ def _template_bytes(path: Path, mtime: float) -> bytes:
     return path.read_bytes()
 
 
-def _cell(text: str, header: bool) -> Any:
-    if header:
-        return RichText(text, bold=True)
-    return Listing(text)
+def _cell(text: str, header: bool) -> RichText:
+    """A table cell's text as whole runs (the template's ``{{r c.text }}``), bold in header cells.
+
+    RichText escapes the text; line breaks become ``<w:br/>`` when docxtpl resolves the listing marks.
+    A ``Listing`` cannot be used here: ``{{r }}`` replaces the run, so the value must be runs, not text.
+    """
+    return RichText(text, bold=header)
 
 
 def docx_blocks(blocks: list[Block]) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-OUT = Path(__file__).parent / "templates" / "docx" / "letter.docx"
+OUT = Path(__file__).resolve().parent.parent / "notifications" / "templates" / "docx" / "letter.docx"
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -153,7 +153,9 @@ def _table(doc: Any) -> None:
     _borders(table)
     texts = [
         ["{%tr for row in b.rows %}", "", ""],
-        ["{%tc for c in row %}", "{% colspan c.span %}{{ c.text }}", "{%tc endfor %}"],
+        # ``{{r }}``: a cell's text is a docxtpl RichText (whole runs, bold for header cells), which
+        # replaces the template's run; ``{{ }}`` would paste those runs inside the run's <w:t>.
+        ["{%tc for c in row %}", "{% colspan c.span %}{{r c.text }}", "{%tc endfor %}"],
         ["{%tr endfor %}", "", ""],
     ]
     for r, row in enumerate(texts):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import html
+import io
 import shutil
+import zipfile
+from xml.etree import ElementTree
 
 import pytest
+from docx import Document
 
 from notifications.blocks import FragmentError, parse_fragment
 from notifications.catalog import CATALOG, check_catalog
@@ -56,6 +60,70 @@ def test_docx_template_names_east_asian_fonts_and_a4_margins(settings):
              for s in d.styles if s.name.startswith("Banli") or s.name == "Normal"}
     assert fonts["Normal"] == "仿宋_GB2312" and fonts["Banli Body"] == "仿宋_GB2312"
     assert fonts["Banli Title"] == "方正小标宋简体" and fonts["Banli Heading"] == "黑体"
+
+
+W_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+DOCX_CODES = [code for code, spec in CATALOG.items() if "docx" in spec.formats]
+# Label cells (<th>) each table notice must carry into its DOCX as bold text.
+DOCX_LABELS = {
+    "disclosure.delivery_record": ("送达文书", "受送达人", "送达方式", "邮件号码", "签收人", "签收日期"),
+    "disclosure.registration_form": ("登记编号", "申请人类型", "证件号码", "所需信息", "承办人", "登记人"),
+    "disclosure.consultation_third_party": ("征求意见事项", "意见", "理由及依据"),
+    "disclosure.application_form": ("申请人信息", "姓名/名称", "证件号码"),
+    "disclosure.receipt": ("登记编号", "申请人", "答复期限"),
+    "disclosure.online_receipt": ("登记编号", "申请人", "答复期限"),
+    "disclosure.fee_notice": ("计费档次", "合计"),
+    "workorder.reply_sheet": ("工单编号", "来电人", "办理情况"),
+}
+
+
+def _runs(cell) -> list:
+    return [r for p in cell.paragraphs for r in p.runs if r.text]
+
+
+def _docx_cells(data: bytes) -> list:
+    d = Document(io.BytesIO(data))
+    return list({c._tc: c for t in d.tables for row in t.rows for c in row.cells}.values())
+
+
+@pytest.mark.parametrize("code", DOCX_CODES)
+def test_docx_is_well_formed_and_table_labels_are_bold_text(code, settings):
+    """Text elements hold text only (a run pasted inside <w:t> is schema-invalid: Word reports the file as
+    corrupt and python-docx reads the label cell as empty); the label cells read back as bold text."""
+    doc = render(code, fixture_context(code), "docx", settings=settings)
+    root = ElementTree.fromstring(docx_xml(doc.content))
+    assert [t for t in root.iterfind(".//w:t", W_NS) if len(t)] == []
+    assert [r for r in root.iterfind(".//w:r", W_NS) if r.find(".//w:r", W_NS) is not None] == []
+    cells = _docx_cells(doc.content)
+    bold = {c.text for c in cells if _runs(c) and all(r.bold for r in _runs(c))}
+    assert not any("w:" in c.text for c in cells)
+    for label in DOCX_LABELS.get(code, ()):
+        assert label in bold, (label, [c.text for c in cells])
+    if cells:
+        assert code in DOCX_LABELS, "a new table notice: list its labels in DOCX_LABELS"
+
+
+def test_docx_table_values_keep_line_breaks_and_stay_literal(settings):
+    ctx = fixture_context("disclosure.receipt")
+    ctx["case"]["description"] = "第一项 & <甲>\n第二项"
+    doc = render("disclosure.receipt", ctx, "docx", settings=settings)
+    values = [c for c in _docx_cells(doc.content) if c.text.startswith("第一项")]
+    assert [c.text for c in values] == ["第一项 & <甲>\n第二项"]
+    assert _runs(values[0]) and not any(r.bold for r in _runs(values[0]))
+    assert "第一项 &amp; &lt;甲&gt;" in docx_xml(doc.content)
+
+
+def test_docx_template_file_is_up_to_date(tmp_path):
+    """``letter.docx`` is generated: the committed file is what ``python -m tools.build_docx_templates`` writes."""
+    from notifications.environment import DEFAULTS_DIR
+    from tools.build_docx_templates import OUT, build
+
+    assert OUT == DEFAULTS_DIR / "docx" / "letter.docx"
+    fresh = build(tmp_path / "letter.docx")
+    with zipfile.ZipFile(fresh) as new, zipfile.ZipFile(OUT) as old:
+        assert sorted(new.namelist()) == sorted(old.namelist())
+        for name in new.namelist():
+            assert new.read(name) == old.read(name), f"{name}: run python -m tools.build_docx_templates"
 
 
 def test_html_has_print_css_and_document_number(settings):

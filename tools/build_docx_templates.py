@@ -143,7 +143,12 @@ def _borders(table: Any) -> None:
         el.set(qn("w:space"), "0")
         el.set(qn("w:color"), "000000")
         borders.append(el)
-    tbl_pr.append(borders)
+    # CT_TblPr is a sequence: tblBorders comes before tblLayout, tblCellMar and tblLook.
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is None:
+        tbl_pr.append(borders)
+    else:
+        look.addprevious(borders)
 
 
 def _table(doc: Any) -> None:

@@ -98,3 +98,46 @@ def test_the_caller_text_of_a_replied_order_reads_plainly(db, clock) -> None:
     assert "反映的“鹿城镇滨江路工地夜间施工噪音扰民" in text and "来电人反映" not in text
     assert "已办理。办理情况：已协调施工单位停止夜间作业。" in text and "办理结果：已办理" not in text
     assert "。。" not in text and "。”" not in text
+
+
+def _pdf_lines(data: bytes) -> list[str]:
+    """The printed lines of every page (poppler's layout), spaces dropped."""
+    from notifications.lint_layout import pdf_pages
+
+    return [ln.text.replace(" ", "") for page in pdf_pages(data) for ln in page.lines]
+
+
+def test_a_filled_in_posted_delivery_slip_keeps_its_values_whole_and_dates_the_signature(db, clock) -> None:
+    """Findings h2 #5: a long EMS number squeezed the value columns to a character or two per line (冯十/二,
+    2026/年11/月23/日), and the 签收日期 of a posted reply stayed blank although the slip's own note makes the
+    signing date the delivery date."""
+    staff = make_staff(db.engine, clock.now())
+    r = wf.register(db.engine, RegisterIn.model_validate(registration(assignee_id=staff.officer.id,
+                                                                      obtain_way="post")), staff.front, clock.now())
+    wf.act(db.engine, r.id, "reply", {"category": "unavailable", "reason": "not_held"}, staff.officer, clock.now())
+    day = clock.now().date()
+    wf.act(db.engine, r.id, "deliver", {"method": "post", "tracking_no": "EMS1234567890123",
+                                        "delivered_date": day.isoformat(), "signer": "冯十二"},
+           staff.officer, clock.now())
+    slips = [o for o in _outbox(db, r.id) if o.notice_type == "disclosure.delivery_record"]
+    assert [o.context["notice"].get("signed_date", "") for o in slips] == ["", day.isoformat()]
+    deliver_due(db.engine, clock.now(), instance="test", settings=db.settings)
+    pdfs = [f for f in _files(db, r.id) if f.notice_type == "disclosure.delivery_record" and f.filename.endswith(".pdf")]
+    lines = _pdf_lines(read_file(pdfs[-1], db.settings.files_path))
+    on_a_line = "\n".join(lines)
+    cn_day = f"{day.year}年{day.month}月{day.day}日"
+    for value in ("送达文书", "邮寄送达", "EMS1234567890123", "冯十二", staff.officer.label, r.tracking_no):
+        assert value in on_a_line, (value, lines)
+    assert on_a_line.count(cn_day) >= 3, lines  # 送达日期, 签收日期 and the date under the signature
+    assert "年月日" not in on_a_line  # no blank date left for the pen
+
+
+def test_a_slip_for_email_delivery_leaves_the_signature_date_blank(db, clock) -> None:
+    staff = make_staff(db.engine, clock.now())
+    r = wf.register(db.engine, RegisterIn.model_validate(registration(assignee_id=staff.officer.id)), staff.front,
+                    clock.now())
+    wf.act(db.engine, r.id, "reply", {"category": "unavailable", "reason": "not_held"}, staff.officer, clock.now())
+    wf.act(db.engine, r.id, "deliver", {"method": "email"}, staff.officer, clock.now())
+    (slip,) = [o for o in _outbox(db, r.id) if o.notice_type == "disclosure.delivery_record"]
+    assert slip.context["notice"]["signed_date"] == "" and slip.context["notice"]["signer"] == ""
+

@@ -246,6 +246,19 @@ def test_fragment_parser_rejects_unsupported_markup():
     assert blocks[0].text == "a\nb" and blocks[1].rows[1][-1].span == 3
 
 
+def test_fragment_parser_reads_form_column_widths():
+    (table,) = parse_fragment('<table class="form dense"><colgroup><col style="width: 20%"><col style="width: 80%">'
+                              "</colgroup><tr><th>a</th><td>b</td></tr></table>")
+    assert table.widths == [0.2, 0.8] and table.classes == ("form", "dense")
+    with pytest.raises(FragmentError):  # three widths for two columns
+        parse_fragment('<table><col style="width: 20%"><col style="width: 40%"><col style="width: 40%">'
+                       "<tr><th>a</th><td>b</td></tr></table>")
+    with pytest.raises(FragmentError):  # not a percentage
+        parse_fragment('<table><col style="width: 30mm"><col style="width: 70%"><tr><th>a</th><td>b</td></tr></table>')
+    with pytest.raises(FragmentError):  # widths that do not add up
+        parse_fragment('<table><col style="width: 20%"><col style="width: 70%"><tr><th>a</th><td>b</td></tr></table>')
+
+
 def test_check_catalog_passes_and_reports_a_broken_override(tmp_path):
     check_catalog()
     root = tmp_path / "o"

@@ -14,7 +14,7 @@ from db.models import Outbox, StoredFile
 from notifications.files import read_file
 from notifications.outbox import SCRUBBED, deliver_due
 from notifications.render import render
-from tests.helpers import make_staff, registration
+from tests.helpers import make_staff, registration, uscc
 from tests.hotline_helpers import act, new_order
 from workflow.disclosure import actions as wf
 from workflow.disclosure.payloads import RegisterIn
@@ -141,3 +141,31 @@ def test_a_slip_for_email_delivery_leaves_the_signature_date_blank(db, clock) ->
     (slip,) = [o for o in _outbox(db, r.id) if o.notice_type == "disclosure.delivery_record"]
     assert slip.context["notice"]["signed_date"] == "" and slip.context["notice"]["signer"] == ""
 
+
+def test_the_registration_form_of_an_oral_application_starts_under_its_title_and_keeps_values_whole(db, clock) -> None:
+    """Findings h2 #6: page 1 held only "政府信息公开申请登记表" (the form, taller than a page, was not allowed to
+    break), the title did not name the agency, and narrow columns wrapped short values (依申〔2026〕/0029号,
+    法人或者其他组/织, 2026年12月4日 15时00/分)."""
+    staff = make_staff(db.engine, clock.now())
+    r = wf.register(db.engine, RegisterIn.model_validate(registration(
+        oral=True, applicant_type="organization", applicant_category="public_welfare",
+        applicant_name="临江县绿水环保协会", contact_person="黄丽", id_type="uscc", id_number=uscc(),
+        document_ref="临自然资预〔2025〕8号", purpose="开展环境公益监督", received_at="2026-02-27T15:00:00+08:00",
+        **COUNTER)), staff.front, clock.now())
+    deliver_due(db.engine, clock.now(), instance="test", settings=db.settings)
+    (form,) = [o for o in _outbox(db, r.id) if o.notice_type == "disclosure.registration_form"]
+    agency = form.context["agency"]["name"]
+    (pdf,) = [f for f in _files(db, r.id) if f.notice_type == "disclosure.registration_form"
+              and f.filename.endswith(".pdf")]
+    from notifications.lint_layout import pdf_pages
+
+    pages = [[ln.text.replace(" ", "") for ln in page.lines] for page in pdf_pages(read_file(pdf, db.settings.files_path))]
+    assert pages[0][0] == f"{agency}政府信息公开申请登记表"
+    assert any(r.tracking_no in ln for ln in pages[0]), pages[0]  # the form starts under its title
+    lines = "\n".join(ln for page in pages for ln in page)
+    for value in (r.tracking_no, "法人或者其他组织", "统一社会信用代码", form.context["case"]["applicant"]["id_number"],
+                  "2026年2月27日15时00分", "临自然资预〔2025〕8号", "申请人签名", "代填人签名"):
+        assert value in lines, (value, lines)
+    for page in pages:  # a section's heading row is never the last row of a page
+        body = [ln for ln in page if not ln.startswith("—")]
+        assert body[-1] not in ("申请人信息（《条例》第二十九条）", "申请内容", "接收情况（《条例》第三十一条）", "办理安排"), page

@@ -259,6 +259,19 @@ def test_fragment_parser_reads_form_column_widths():
         parse_fragment('<table><col style="width: 20%"><col style="width: 70%"><tr><th>a</th><td>b</td></tr></table>')
 
 
+def test_docx_form_columns_follow_the_declared_widths(settings):
+    from notifications.docx_render import TEXT_WIDTH_TWIPS
+
+    doc = render("disclosure.registration_form", fixture_context("disclosure.registration_form"), "docx",
+                 settings=settings)
+    table = Document(io.BytesIO(doc.content)).tables[0]
+    grid = [int(c.get(f"{{{W_NS['w']}}}w")) for c in table._tbl.tblGrid]
+    assert grid == [round(TEXT_WIDTH_TWIPS * s) for s in (0.17, 0.29, 0.20, 0.34)]
+    assert table.autofit is False  # fixed layout: Word keeps the columns
+    sizes = {r.font.size.pt for c in _docx_cells(doc.content) for r in _runs(c)}
+    assert sizes == {12.0}  # a dense form in 小四, as printed
+
+
 def test_check_catalog_passes_and_reports_a_broken_override(tmp_path):
     check_catalog()
     root = tmp_path / "o"

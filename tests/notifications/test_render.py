@@ -287,3 +287,27 @@ def test_render_many_shares_one_body(settings):
     assert set(out) == {"html", "docx", "txt"}
     txt = out["txt"].content.decode()
     assert "3. 请补充提供申请人身份证件复印件" in txt and "2026年11月23日前" in txt and "第三十条" in txt
+
+
+OLD_FEE_HOW = "请持本通知书到本机关政府信息公开工作机构办理缴费手续，缴费后取得财政票据。"  # the default until h2 #8
+
+
+@pytest.mark.parametrize("how", [None, OLD_FEE_HOW, "请通过非税收入缴款系统缴纳。"])
+def test_fee_notice_says_once_that_a_fiscal_receipt_is_issued(how, settings):
+    """Findings h2 #8: the default 缴费方式 and the notice's own sentence both promised the 财政票据."""
+    from workflow.agencies.config import AgencyConfig
+
+    ctx = fixture_context("disclosure.fee_notice")
+    ctx["notice"]["payment"]["how"] = AgencyConfig().fee_payment_how if how is None else how
+    text = render("disclosure.fee_notice", ctx, "txt", settings=settings).content.decode()
+    assert text.count("财政票据") == 1, text
+
+
+def test_letter_to_another_agency_names_a_contact_office_as_such(settings):
+    """Findings h2 #8: "联系人：<office name>" when no contact person was given; 联系机构 as in the other notices."""
+    ctx = fixture_context("disclosure.consultation_agency")
+    text = render("disclosure.consultation_agency", ctx, "txt", settings=settings).content.decode()
+    assert "联系人：王五" in text
+    del ctx["notice"]["contact_person"]
+    text = render("disclosure.consultation_agency", ctx, "txt", settings=settings).content.decode()
+    assert f"联系机构：{ctx['agency']['office_name']}；" in text and "联系人" not in text

@@ -71,7 +71,7 @@ class AgencyConfig(BaseModel):
     consultation_pause_starts: Literal["dispatch", "receipt"] = "dispatch"  # UNCONFIRMED (rules.md §7 item 8)
     fee_payment_wd: int = 20  # 国办函〔2020〕109号 (as restated by the Sichuan notice)
     fee_pauses_reply_clock: bool = True  # UNCONFIRMED (rules.md §2): default pause, verify locally
-    fee_payment_how: str = "请持本通知书到本机关政府信息公开工作机构办理缴费手续，缴费后取得财政票据。"
+    fee_payment_how: str = "请持本通知书到本机关政府信息公开工作机构办理缴费手续。"
     fee_payee: str = ""
     fee_account: str = ""
     fee_bank: str = ""

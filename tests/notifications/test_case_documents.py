@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlmodel import col, select
 
 from db.engine import read_session
-from db.models import Outbox, StoredFile
+from db.models import Agency, Outbox, StoredFile
 from notifications.files import read_file
+from notifications.lint_layout import pdf_pages
 from notifications.outbox import SCRUBBED, deliver_due
 from notifications.render import render
+from settings import Settings, get_settings
 from tests.helpers import make_staff, registration, uscc
 from tests.hotline_helpers import act, new_order
+from workflow.agencies.config import AgencyConfig
 from workflow.disclosure import actions as wf
+from workflow.disclosure.context import agency_snapshot
 from workflow.disclosure.payloads import RegisterIn
+from workflow.portal.urls import portal_lookup_url
 
 COUNTER = {"email": "", "obtain_way": "collect", "form_wanted": "paper"}  # at the counter, no email
 
@@ -102,8 +110,6 @@ def test_the_caller_text_of_a_replied_order_reads_plainly(db, clock) -> None:
 
 def _pdf_lines(data: bytes) -> list[str]:
     """The printed lines of every page (poppler's layout), spaces dropped."""
-    from notifications.lint_layout import pdf_pages
-
     return [ln.text.replace(" ", "") for page in pdf_pages(data) for ln in page.lines]
 
 
@@ -157,8 +163,6 @@ def test_the_registration_form_of_an_oral_application_starts_under_its_title_and
     agency = form.context["agency"]["name"]
     (pdf,) = [f for f in _files(db, r.id) if f.notice_type == "disclosure.registration_form"
               and f.filename.endswith(".pdf")]
-    from notifications.lint_layout import pdf_pages
-
     pages = [[ln.text.replace(" ", "") for ln in page.lines] for page in pdf_pages(read_file(pdf, db.settings.files_path))]
     assert pages[0][0] == f"{agency}政府信息公开申请登记表"
     assert any(r.tracking_no in ln for ln in pages[0]), pages[0]  # the form starts under its title
@@ -169,3 +173,40 @@ def test_the_registration_form_of_an_oral_application_starts_under_its_title_and
     for page in pages:  # a section's heading row is never the last row of a page
         body = [ln for ln in page if not ln.startswith("—")]
         assert body[-1] not in ("申请人信息（《条例》第二十九条）", "申请内容", "接收情况（《条例》第三十一条）", "办理安排"), page
+
+
+@pytest.fixture
+def public_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("BANLI_PUBLIC_URL", "https://gk.example.gov.cn/")
+    get_settings.cache_clear()
+    yield "https://gk.example.gov.cn"
+    monkeypatch.delenv("BANLI_PUBLIC_URL")
+    get_settings.cache_clear()
+
+
+def test_receipt_names_the_servers_look_up_page_when_the_agency_sets_none(db, clock, public_url) -> None:
+    """Findings h2 #8: with no 查询网址 set, notices sent the applicant to "本机关网站" with no address; the server's
+    own look-up page (the agency's portal, as the front desk's page shows) is named instead."""
+    staff = make_staff(db.engine, clock.now())
+    r = wf.register(db.engine, RegisterIn.model_validate(registration(**COUNTER)), staff.front, clock.now())
+    (row,) = [o for o in _outbox(db, r.id) if o.notice_type == "disclosure.receipt"]
+    page = f"{public_url}/gongkai/{row.context['agency']['code']}/chaxun"
+    assert row.context["agency"]["lookup_url"] == page
+    text = render("disclosure.receipt", row.context, "txt", settings=db.settings).content.decode()
+    assert f"请登录{page}，凭登记编号和查询码查询" in text
+    online_ctx = {**row.context, "case": {**row.context["case"], "submission_no": "网申2026000001"},
+                  "notice": {"confirmed_date": "2026-03-02", "due_date": "2026-03-30"}}
+    online = render("disclosure.online_receipt", online_ctx, "txt", settings=db.settings).content.decode()
+    assert f"请登录{page}，凭登记编号（或提交编号）和查询码查询" in online and "本机关网站" not in online
+
+
+def test_an_agencys_own_look_up_address_wins_and_none_is_invented() -> None:
+    agency = Agency(id=1, code="lj", name="临江县自然资源局", settings={}, created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    assert portal_lookup_url("lj", "https://gk.example.gov.cn/") == "https://gk.example.gov.cn/gongkai/lj/chaxun"
+    assert portal_lookup_url("lj", "") == ""
+    assert agency_snapshot(agency, AgencyConfig(lookup_url="https://zrzy.example.gov.cn/q"))["lookup_url"] == \
+        "https://zrzy.example.gov.cn/q"
+    assert agency_snapshot(agency, AgencyConfig())["lookup_url"] == portal_lookup_url("lj")
+    with pytest.raises(ValueError, match="BANLI_PUBLIC_URL"):
+        Settings(public_url="gk.example.gov.cn")
+    assert Settings(public_url="https://gk.example.gov.cn/").public_url == "https://gk.example.gov.cn"

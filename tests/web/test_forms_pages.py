@@ -110,6 +110,24 @@ def test_receipt_names_the_registering_clerk_and_is_dated_the_registration_day(w
     assert re.search(r'id="receipt-issued">([^<]*)<', page).group(1) == "2026年3月2日"  # type: ignore[union-attr]
 
 
+def test_receipt_page_gives_the_agencys_portal_look_up_page_at_the_public_address(
+        web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same address the notices print (settings.public_url), not the one the clerk's browser used."""
+    from settings import get_settings
+
+    monkeypatch.setenv("BANLI_PUBLIC_URL", "https://gk.example.gov.cn")
+    get_settings.cache_clear()
+    try:
+        r = post_register(web, form(web))
+        page = web.clients["front"].get(r.headers["location"]).text
+    finally:
+        monkeypatch.delenv("BANLI_PUBLIC_URL")
+        get_settings.cache_clear()
+    with read_session(web.db.engine) as s:
+        code = s.exec(select(Agency)).first().code  # type: ignore[union-attr]
+    assert f"可在 https://gk.example.gov.cn/gongkai/{code}/chaxun 查询办理进度" in page
+
+
 def version_of(page: str) -> str:
     m = re.search(r'name="expected_version" value="(\d+)"', page)
     assert m

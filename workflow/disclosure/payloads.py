@@ -15,11 +15,9 @@ from pydantic_core import PydanticCustomError
 
 from states.decisions import Category
 from states.identity import ID_TYPES, id_problem
+from states.inputs import EMAIL_MESSAGE, PHONE_MESSAGE, email_ok, phone_ok
 from states.wording import CHANNELS
 from workflow.inputs import Clean
-
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE_RE = re.compile(r"^[0-9+\-() ]{5,40}$")
 
 
 def err(code: str, message: str) -> PydanticCustomError:
@@ -57,15 +55,15 @@ class ApplicantIn(Strict):
     @field_validator("email")
     @classmethod
     def _email(cls, v: str) -> str:
-        if v and not _EMAIL_RE.match(v):
-            raise err("invalid_email", "电子邮箱格式不正确")
+        if v and not email_ok(v):
+            raise err("invalid_email", EMAIL_MESSAGE)
         return v
 
     @field_validator("phone")
     @classmethod
     def _phone(cls, v: str) -> str:
-        if v and not _PHONE_RE.match(v):
-            raise err("invalid_phone", "联系电话格式不正确")
+        if v and not phone_ok(v):
+            raise err("invalid_phone", PHONE_MESSAGE)
         return v
 
     @field_validator("postal_code")

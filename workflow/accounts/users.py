@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from db.engine import read_session, write_session
 from db.models import Agency, Unit, User
-from states.inputs import EMAIL_MESSAGE, SINGLE_LINE_MESSAGE, email_ok, has_control
+from states.inputs import EMAIL_MESSAGE, SINGLE_LINE_MESSAGE, has_control, is_email
 from states.policy import may_administer, may_grant
 from states.roles import Role, parse_roles
 from workflow.accounts import throttle
@@ -89,7 +89,7 @@ def create_user_in(session: Session, *, agency: Agency, username: str, password:
             raise UserError(f"不能超过{longest}个字符", "too_long", field)
     if not username_ok(username):
         raise UserError(USERNAME_RULE, "invalid_username", "username")
-    if email and not email_ok(email):
+    if email and not is_email(email):
         raise UserError(EMAIL_MESSAGE, "invalid_email", "email")
     role_set = checked_roles(roles)
     _check_password(password)

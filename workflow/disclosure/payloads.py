@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from states.decisions import Category
 from states.identity import ID_TYPES, id_problem
-from states.inputs import EMAIL_MESSAGE, PHONE_MESSAGE, email_ok, phone_ok
+from states.inputs import EMAIL_MESSAGE, PHONE_MESSAGE, is_email, is_phone
 from states.wording import CHANNELS
 from workflow.inputs import Clean
 
@@ -55,14 +55,14 @@ class ApplicantIn(Strict):
     @field_validator("email")
     @classmethod
     def _email(cls, v: str) -> str:
-        if v and not email_ok(v):
+        if v and not is_email(v):
             raise err("invalid_email", EMAIL_MESSAGE)
         return v
 
     @field_validator("phone")
     @classmethod
     def _phone(cls, v: str) -> str:
-        if v and not phone_ok(v):
+        if v and not is_phone(v):
             raise err("invalid_phone", PHONE_MESSAGE)
         return v
 

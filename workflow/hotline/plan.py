@@ -25,7 +25,7 @@ from states.hotline_profiles import (
     effective_handling_due,
     resolve,
 )
-from states.inputs import PHONE_MESSAGE, phone_ok
+from states.inputs import PHONE_MESSAGE, is_phone
 from workflow.cases.clocks import ClockKind, ClockPlan, plan_fixed, plan_minutes, plan_workdays
 from workflow.hotline.records import RECORD_KEYS, RowError, record_hash
 from workflow.timesource import end_of_day, fmt_local, local_date
@@ -52,7 +52,7 @@ def check_record(record: Mapping[str, Any], now: datetime, row: int = 0) -> list
     platform's, a platform deadline implausibly far after the receipt. Errors name the field."""
     problems = []
     phone = record.get("caller_phone")
-    if isinstance(phone, str) and phone and not phone_ok(phone, masked=True):
+    if isinstance(phone, str) and phone and not is_phone(phone, masked=True):
         problems.append(RowError(row, "caller_phone", f"{PHONE_MESSAGE}（应为一个号码，如 13800138000、0871-12345678；"
                                  "没有号码时留空）", "invalid_phone"))
     received, due = record.get("received_at"), record.get("platform_due_at")

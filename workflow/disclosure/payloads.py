@@ -20,6 +20,7 @@ from workflow.inputs import Clean
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_RE = re.compile(r"^[0-9+\-() ]{5,40}$")
+_ID_TYPE_BY_NAME = {name: code for code, name in ID_TYPES.items()}
 
 
 def err(code: str, message: str) -> PydanticCustomError:
@@ -78,9 +79,11 @@ class ApplicantIn(Strict):
     @field_validator("id_type")
     @classmethod
     def _id_type(cls, v: str) -> str:
-        if v not in ID_TYPES:
+        """The type's code, or its name as the message lists it (居民身份证 → resident_id)."""
+        code = v if v in ID_TYPES else _ID_TYPE_BY_NAME.get(v.strip())
+        if code is None:
             raise err("invalid_id_type", "证件类型无效，可选：" + "、".join(ID_TYPES.values()))
-        return v
+        return code
 
     @field_validator("id_number")
     @classmethod

@@ -331,3 +331,12 @@ def test_an_officer_serving_the_agency_from_another_is_named_like_its_own(db, tm
         ("承办人", "有2名承办人姓名为“承办人李明”，请填写用户名")]
     with read_session(db.engine) as s:
         assert s.exec(select(Disclosure.assignee_id)).all() == [other.officer.id]
+
+
+def test_a_step_dated_before_the_receipt_is_said_so(db, tmp_path, clock) -> None:
+    staff = make_staff(db.engine, T0)
+    (row,) = [r for r in rows(12)[0] if r["assignee"] == "default-officer"][:1]
+    row["concluded_date"] = "2024-12-20"  # the receipt is in 2025
+    report = import_file(db.engine, write_xlsx(tmp_path / "e.xlsx", [row]), _runner(db, staff), T0)
+    (err,) = report.errors
+    assert err.column == "办结日期" and err.problem_zh.startswith("办结日期早于收到时间（2025-") and err.code == "too_early"

@@ -19,8 +19,8 @@ from sqlmodel import Session, col, select
 from db.engine import read_session, write_session
 from db.models import Disclosure, User
 from states.roles import Role
-from workflow.accounts.principal import Principal
 from workflow.accounts.memberships import member_officers
+from workflow.accounts.principal import Principal
 from workflow.accounts.roles import holders, roles_of
 from workflow.agencies.cache import agency_context_cached
 from workflow.cases.context import Collected

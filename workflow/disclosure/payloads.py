@@ -15,10 +15,10 @@ from pydantic_core import PydanticCustomError
 
 from states.decisions import Category
 from states.identity import ID_TYPES, id_problem
+from states.inputs import is_email, is_postal_code
 from states.wording import CHANNELS
 from workflow.inputs import Clean
 
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_RE = re.compile(r"^[0-9+\-() ]{5,40}$")
 _ID_TYPE_BY_NAME = {name: code for code, name in ID_TYPES.items()}
 
@@ -58,7 +58,7 @@ class ApplicantIn(Strict):
     @field_validator("email")
     @classmethod
     def _email(cls, v: str) -> str:
-        if v and not _EMAIL_RE.match(v):
+        if v and not is_email(v):
             raise err("invalid_email", "电子邮箱格式不正确")
         return v
 
@@ -72,7 +72,7 @@ class ApplicantIn(Strict):
     @field_validator("postal_code")
     @classmethod
     def _postal(cls, v: str) -> str:
-        if v and not re.fullmatch(r"\d{6}", v):
+        if v and not is_postal_code(v):
             raise err("invalid_postal_code", "邮政编码应为6位数字")
         return v
 

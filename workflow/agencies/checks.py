@@ -61,6 +61,7 @@ REQUIRED_TEXT: dict[str, str] = {
 _HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 _PERIOD = re.compile(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*")
 _URL = re.compile(r"https?://[^\s/]+(/\S*)?")
+DEFAULT_ZONE = "Asia/Shanghai"
 _SHOWN = 20  # characters of a wrong value repeated in a message
 
 
@@ -201,8 +202,8 @@ def _rows_problem(rows: dict[str, str]) -> Problem | None:
     return None
 
 
-def _hours(cfg: AgencyConfig) -> Problem | None:
-    p = hours_problem(cfg.working_hours, cfg.timezone)
+def _hours(periods: list[str], tz: str) -> Problem | None:
+    p = hours_problem(periods, tz)
     return None if p is None else _problem("working_hours", "invalid_time", p)
 
 
@@ -252,8 +253,8 @@ def settings_problems(cfg: AgencyConfig, before: AgencyConfig | None = None) -> 
             add(_text_problem(name, value))
         elif name in LIST_FIELDS:
             add(_list_problem(name, value))
-    if changed("working_hours", "timezone") and not any(p["field"] == "timezone" for p in out):
-        add(_hours(cfg))
+    if changed("working_hours", "timezone"):  # the periods whatever the zone (one the zone's own message names)
+        add(_hours(cfg.working_hours, cfg.timezone if cfg.timezone in ZONE_LABELS else DEFAULT_ZONE))
     return out
 
 

@@ -28,6 +28,7 @@ from states.wording import ZONE_LABELS
 from workflow.agencies.config import NUMBER_FIELDS, AgencyConfig
 from workflow.hotline.profiles import get_profile, profile_codes
 from workflow.kinds import clock_kinds
+from workflow.timesource import DEFAULT_TZ
 
 Problem = dict[str, str]
 
@@ -61,7 +62,6 @@ REQUIRED_TEXT: dict[str, str] = {
 _HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 _PERIOD = re.compile(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*")
 _URL = re.compile(r"https?://[^\s/]+(/\S*)?")
-DEFAULT_ZONE = "Asia/Shanghai"
 _SHOWN = 20  # characters of a wrong value repeated in a message
 
 
@@ -254,7 +254,7 @@ def settings_problems(cfg: AgencyConfig, before: AgencyConfig | None = None) -> 
         elif name in LIST_FIELDS:
             add(_list_problem(name, value))
     if changed("working_hours", "timezone"):  # the periods whatever the zone (one the zone's own message names)
-        add(_hours(cfg.working_hours, cfg.timezone if cfg.timezone in ZONE_LABELS else DEFAULT_ZONE))
+        add(_hours(cfg.working_hours, cfg.timezone if cfg.timezone in ZONE_LABELS else DEFAULT_TZ))
     return out
 
 

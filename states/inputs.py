@@ -22,6 +22,7 @@ LONG_TEXT = 500  # a text field this long or longer is a paragraph (a textarea i
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_POSTAL_CODE = re.compile(r"\d{6}")
 
 SINGLE_LINE_MESSAGE = "不能包含换行、制表符等控制字符"
 MULTI_LINE_MESSAGE = "不能包含控制字符（换行除外）"
@@ -77,3 +78,8 @@ def is_phone(text: str, *, masked: bool = False) -> bool:
 def is_email(text: str) -> bool:
     """An e-mail address as written on a form or a notice (one @, a dot in the domain, no spaces)."""
     return _EMAIL.match(text) is not None
+
+
+def is_postal_code(text: str) -> bool:
+    """A Chinese postal code: six digits."""
+    return _POSTAL_CODE.fullmatch(text) is not None

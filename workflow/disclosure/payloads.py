@@ -6,7 +6,6 @@ anything is written.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -15,9 +14,11 @@ from pydantic_core import PydanticCustomError
 
 from states.decisions import Category
 from states.identity import ID_TYPES, id_problem
-from states.inputs import EMAIL_MESSAGE, PHONE_MESSAGE, is_email, is_phone
+from states.inputs import EMAIL_MESSAGE, PHONE_MESSAGE, is_email, is_phone, is_postal_code
 from states.wording import CHANNELS
 from workflow.inputs import Clean
+
+_ID_TYPE_BY_NAME = {name: code for code, name in ID_TYPES.items()}
 
 
 def err(code: str, message: str) -> PydanticCustomError:
@@ -69,16 +70,18 @@ class ApplicantIn(Strict):
     @field_validator("postal_code")
     @classmethod
     def _postal(cls, v: str) -> str:
-        if v and not re.fullmatch(r"\d{6}", v):
+        if v and not is_postal_code(v):
             raise err("invalid_postal_code", "邮政编码应为6位数字")
         return v
 
     @field_validator("id_type")
     @classmethod
     def _id_type(cls, v: str) -> str:
-        if v not in ID_TYPES:
+        """The type's code, or its name as the message lists it (居民身份证 → resident_id)."""
+        code = v if v in ID_TYPES else _ID_TYPE_BY_NAME.get(v.strip())
+        if code is None:
             raise err("invalid_id_type", "证件类型无效，可选：" + "、".join(ID_TYPES.values()))
-        return v
+        return code
 
     @field_validator("id_number")
     @classmethod

@@ -33,6 +33,7 @@ from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
 from web.import_jobs import TOKEN_RE, UploadTooLarge, jobs_dir, read_job, save_upload, start_import
+from web.uploads import one_file_each, sent_filename
 from workflow.hotline import actions as wf
 from workflow.hotline.actions import check_intake_actor
 from workflow.hotline.batch import ImportReport, import_file
@@ -276,7 +277,7 @@ def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
 
 
 def _save(upload: UploadFile, directory: Path, default_suffix: str) -> Path:
-    suffix = Path(upload.filename or "").suffix.lower() or default_suffix
+    suffix = Path(sent_filename(upload)).suffix.lower() or default_suffix
     try:
         return save_upload(upload, directory / f"upload{suffix}")
     except UploadTooLarge as exc:
@@ -284,6 +285,7 @@ def _save(upload: UploadFile, directory: Path, default_suffix: str) -> Path:
 
 
 @router.post("/import", summary="批量导入平台导出的工单（.xlsx / .jsonl，可附列映射 YAML；background=true 时后台导入）",
+             dependencies=[one_file_each("file", "mapping")],
              response_model=ImportReportOut, response_description="导入结果（每一行都已检查）",
              responses={202: {"model": ImportStartedOut, "description": "后台导入已开始：用 status_url 查询进度和结果"}})
 def import_(engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: SettingsDep,
@@ -300,7 +302,7 @@ def import_(engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: Setti
             cmap = load_mapping(_save(mapping, workdir, ".yaml")) if mapping is not None else None
             if background:
                 token, _ = start_import(import_file, engine, jobs_dir(settings.var_dir, actor.agency_id), workdir,
-                                        data, cmap, actor, now, filename=file.filename or "", dry_run=dry_run)
+                                        data, cmap, actor, now, filename=sent_filename(file), dry_run=dry_run)
                 handed_over = True
                 return JSONResponse({"job": token, "state": JobState.RUNNING,
                                      "status_url": f"/api/workorders/import/{token}"}, status_code=202)

@@ -286,6 +286,9 @@ def _steps(r: _Row, status: str, received: datetime) -> list[Step]:
         _conclusion(r, steps, decision, concluded_on)
     elif not concluded and r.text("delivered_date"):
         r.fail("delivered_date", "尚未办结的申请不应填写送达日期", "inconsistent")
+    early = {s.column for s in steps if s.day < receipt}  # said plainly, before the engine finds the state wrong
+    for column in sorted(early):
+        r.fail(column, f"{BY_KEY[column].header}早于收到时间（{receipt.isoformat()}），请核对", "too_early")
     steps.sort(key=lambda s: (s.day, STEP_ORDER.index(s.action)))
     return steps
 

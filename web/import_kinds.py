@@ -43,6 +43,12 @@ class ImportKind:
     load_report: Callable[[dict[str, Any]], KeptReport]  # the report a job kept, read back (``from_dict``)
     subfolder: str  # where the agency's jobs of this import are kept, below web.import_jobs.jobs_dir ("": there)
     errors_filename: str  # the problem list's download name, without the suffix
+    takes_mapping: bool = False  # an optional column mapping (YAML, field ``mapping``) comes with the file
+
+    @property
+    def upload_fields(self) -> tuple[str, ...]:
+        """The form's file fields, each taking one file (web.uploads)."""
+        return ("file", "mapping") if self.takes_mapping else ("file",)
 
     def folder(self, var_dir: Path, agency_id: int | None) -> Path:
         folder = jobs_dir(var_dir, agency_id)
@@ -59,7 +65,7 @@ def _golive(engine: Engine, data: Path, mapping: ColumnMapping | None, actor: Pr
     return golive_import(engine, data, actor, when, dry_run=dry_run, progress=progress)
 
 
-HOTLINE_IMPORT = ImportKind(hotline_import, ImportReport.from_dict, "", "import-errors")
+HOTLINE_IMPORT = ImportKind(hotline_import, ImportReport.from_dict, "", "import-errors", takes_mapping=True)
 GOLIVE_IMPORT = ImportKind(_golive, GoLiveReport.from_dict, "golive", "golive-errors")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

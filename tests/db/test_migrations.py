@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,27 @@ def test_roles_text_becomes_rows_and_back(empty_engine: Engine) -> None:
         members = [tuple(r) for r in c.execute(text("SELECT user_id, agency_id, roles FROM agency_membership"))]
     assert users == [(1, "admin,leader"), (2, "front_desk,officer"), (3, "officer")]
     assert members == [(3, 1, "officer,supervisor")]
+
+
+def test_0017_moves_the_next_deadline_off_the_correction_notice_window(db, clock) -> None:  # type: ignore[no-untyped-def]
+    """Rows written before 0017 carry the 7-working-day correction-notice window as their next deadline (and were
+    listed as overdue once it passed): the migration computes it again from the binding clocks (the reply's)."""
+    from datetime import date
+
+    from tests.helpers import make_staff
+    from tests.workflow.sweep_helpers import clock_of, register_on
+
+    staff = make_staff(db.engine, clock.now())
+    case_id = register_on(db.engine, staff, date(2026, 2, 24), assign=False)
+    window, reply = clock_of(db.engine, case_id, "correction_notice"), clock_of(db.engine, case_id, "reply")
+    assert window.due_at is not None and reply.due_at is not None and window.due_at < reply.due_at
+    _downgrade(db.engine, "0016")
+    try:
+        with db.engine.begin() as c:  # what registration wrote before
+            c.execute(text("UPDATE disclosure SET next_due_at = :d WHERE id = :i"), {"d": window.due_at, "i": case_id})
+    finally:
+        upgrade(db.engine)
+    with db.engine.connect() as c:
+        stored = c.execute(text("SELECT next_due_at FROM disclosure WHERE id = :i"), {"i": case_id}).scalar_one()
+    stored = stored if not isinstance(stored, str) else datetime.fromisoformat(stored)
+    assert stored.replace(tzinfo=None) == reply.due_at.replace(tzinfo=None)

@@ -195,6 +195,38 @@ def test_backfilled_steps_are_refused_clearly(client, staff, db) -> None:
     assert "补正" in _field_error(r, "effective_at")
 
 
+def _system_records(engine: Any, kind: str, case_id: int, agency_id: int, at: Any) -> None:
+    """What the system writes on a case's timeline when it does something rather than when something happened to
+    the case: the receipt made into a document, a file attached, a deadline recomputed — dated now."""
+    with write_session(engine) as s:
+        for action in ("document", "attach", "recompute"):
+            s.add(Event(agency_id=agency_id, case_kind=kind, case_id=case_id, actor_id=None, actor_label="系统",
+                        action=action, from_state=None, to_state=None, created_at=at, payload={}))
+        s.commit()
+
+
+def test_documents_made_and_files_attached_since_are_not_steps(client, staff, db, clock) -> None:
+    """A case registered from paper has its receipt rendered seconds later (a 生成文书 event, dated now); the steps
+    taken on paper after the receipt are still back-filled with their own dates, on both kinds."""
+    h = _h(client)
+    cid = _register_2025(client, h)
+    _system_records(db.engine, "disclosure", cid, staff.agency_id, clock.now())
+    r = _act(client, h["front"], cid, "assign", {"assignee_id": staff.officer.id}, "2025-02-25T10:00:00+08:00")
+    assert r.status_code == 200, r.text
+    # the steps themselves still bound the next one
+    r = _act(client, h["officer"], cid, "request_correction", {"items": ["请补充文号"], "period_days": 15},
+             "2025-02-25T09:00:00+08:00")
+    assert "2025年2月25日" in _field_error(r, "effective_at")
+
+    body = {"order_no": "GD-BF-2", "received_at": "2026-02-24 09:00", "caller_name": "王", "caller_phone":
+            "13987654321", "category": "投诉", "content": "路灯不亮"}
+    oid = client.post("/api/workorders", json=body, headers=h["front"]).json()["id"]
+    _system_records(db.engine, "workorder", oid, staff.agency_id, clock.now())
+    r = client.post(f"/api/workorders/{oid}/actions/sign_for", headers=h["front"], json={
+        "payload": {}, "effective_at": "2026-02-24T10:00:00+08:00", "backfill_reason": REASON})
+    assert r.status_code == 200, r.text
+
+
 def test_a_lapse_found_late_is_dated_when_it_happened(client, staff, db, clock) -> None:
     """条例第三十条: correction not supplied in time → the application is deemed withdrawn on that day, however late
     the sweep (or a clerk) records it."""
@@ -247,3 +279,15 @@ def test_every_notice_an_action_makes_follows_the_steps_hold() -> None:
                     and ast.unparse(node.args[0]) == "ctx.session"):
                 direct.append(f"{path.relative_to(root.parent)}:{node.lineno}")
     assert not direct, direct
+
+
+def test_a_registration_not_allowed_to_back_fill_is_refused_at_its_receipt_time(client, staff, db) -> None:
+    with write_session(db.engine) as s:
+        agency = s.get(Agency, staff.agency_id)
+        assert agency is not None
+        agency.settings = {**agency.settings, "backfill_roles": ["leader"]}
+        s.add(agency)
+        s.commit()
+    body = registration(received_at="2025-02-24T09:30:00+08:00", backfill_reason=REASON)
+    r = client.post("/api/disclosures", json=body, headers=_h(client)["front"])
+    assert "角色" in _field_error(r, "received_at")

@@ -52,6 +52,20 @@ def test_register_list_detail_act(client, staff, db) -> None:
     assert r.json()["state"] == "replied"
 
 
+def test_the_correction_notice_window_is_no_deadline_of_the_lists(client, staff, clock) -> None:
+    """条例第三十条's 7-working-day window only allows a correction notice: an application nobody touched for eight
+    working days is not overdue — its next deadline is the reply's (条例第三十三条)."""
+    front, leader = token(client, "default-front"), token(client, "default-leader")
+    case_id = client.post("/api/disclosures", json=registration(), headers=front).json()["id"]
+    reply = next(c for c in client.get(f"/api/disclosures/{case_id}", headers=leader).json()["clocks"]
+                 if c["kind"] == "reply")
+    clock.advance(days=14)  # past the window (7 working days), before the reply's due day
+    item = next(i for i in client.get("/api/disclosures", headers=leader).json()["items"] if i["id"] == case_id)
+    assert item["next_due_at"][:10] == reply["due_date"] and item["overdue"] is False
+    assert case_id not in [i["id"] for i in client.get("/api/disclosures", params={"overdue": True},
+                                                           headers=leader).json()["items"]]
+
+
 def test_stale_version_is_a_conflict_with_allowed_actions(client, staff) -> None:
     front, officer = token(client, "default-front"), token(client, "default-officer")
     case_id = client.post("/api/disclosures", json=registration(assignee_id=staff.officer.id), headers=front).json()["id"]
@@ -98,6 +112,21 @@ def test_bad_registration_is_422_in_chinese_and_writes_nothing(client, staff, db
     assert any(f["code"] == code and (not field or f["field"] == field) for f in err["fields"]), err
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in f["message"]) for f in err["fields"]), err
     assert _count(db) == before
+
+
+def test_the_id_type_is_taken_by_the_name_its_message_lists(client, staff, db) -> None:
+    """The refusal names the types in Chinese (居民身份证、统一社会信用代码…): those names are accepted as well as
+    the codes."""
+    front = token(client, "default-front")
+    r = client.post("/api/disclosures", json=registration(id_type="居民身份证"), headers=front)
+    assert r.status_code == 201, r.text
+    with read_session(db.engine) as s:
+        row = s.get(Disclosure, r.json()["id"])
+        assert row is not None and row.id_type == "resident_id"
+    r = client.post("/api/disclosures", json=registration(id_type="驾驶证"), headers=front)
+    assert r.status_code == 422
+    (f,) = r.json()["error"]["fields"]
+    assert f["field"] == "id_type" and "居民身份证" in f["message"]
 
 
 def test_missing_required_fields(client, staff, db) -> None:

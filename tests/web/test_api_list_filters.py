@@ -8,10 +8,13 @@ import re
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlmodel import col, select, update
 
+from db.models import Agency
 from tests.hotline_helpers import act as order_act
 from tests.hotline_helpers import new_order
 from tests.web.conftest import Web, register_case, token
+from workflow.agencies.cache import invalidate
 from workflow.disclosure import actions as wf
 
 
@@ -84,3 +87,30 @@ def test_workorders_by_unit_month_in_the_agency_zone_and_pending_approval(web: W
     page = web.login("leader")
     html = page.get("/cases", params={"month": "2026-03", "kind": "workorder"}).text
     assert {int(n) for n in re.findall(r'href="/workorders/(\d+)"', html)} == {early}
+
+
+
+def test_a_month_and_a_due_day_are_read_together_in_the_agency_zone(web: Web) -> None:
+    """One reading of a list's filter in the listed agency's zone (workflow.cases.keyset.in_agency_zone): the month
+    of an instant and a day given as a due bound, in the same request — and both follow the agency's zone."""
+    s, now, engine = web.staff, web.clock.now(), web.db.engine
+    feb = new_order(engine, s.front, now, received_at="2026-02-28 23:30")  # Tokyo: 1 March 00:30
+    mar = new_order(engine, s.front, now, received_at="2026-03-01 08:30")
+    url = "/api/workorders"
+    with TestClient(web.app) as api:
+        h = token(api, "default-leader")
+        dues = {i["id"]: i["next_due_at"] for i in api.get(url, headers=h).json()["items"]}
+        assert set(dues.values()) == {"2026-03-02T16:00:00+00:00"}  # 24:00 of 2 March in Beijing
+        assert _ids(api, url, h, month="2026-03", due_before="2026-03-02", due_after="2026-03-02") == {mar}
+        assert _ids(api, url, h, month="2026-02", due_before="2026-03-02") == {feb}
+        assert _ids(api, url, h, month="2026-03", due_before="2026-03-01") == set()
+        with engine.begin() as conn:  # the agency keeps another zone (UTC+9): its months and days are its own
+            agency = conn.execute(select(Agency.id, Agency.settings).where(col(Agency.code) == "default")).one()
+            conn.execute(update(Agency).where(col(Agency.id) == agency.id).values(
+                settings={**(agency.settings or {}), "timezone": "Asia/Tokyo"}))
+        invalidate()
+        assert _ids(api, url, h, month="2026-03") == {feb, mar}
+        assert _ids(api, url, h, month="2026-02") == set()
+        # 16:00 UTC is 3 March 01:00 there: due on the 3rd, not by the end of the 2nd
+        assert _ids(api, url, h, month="2026-03", due_before="2026-03-02") == set()
+        assert _ids(api, url, h, month="2026-03", due_before="2026-03-03", due_after="2026-03-03") == {feb, mar}

@@ -65,7 +65,10 @@ def test_import_moves_affected_open_clocks_only(db, clock) -> None:
 
     nm = clock_of(db.engine, notice_moves, "correction_notice")
     assert nm.due_date == date(2026, 10, 15)
-    assert _aware(case_row(db.engine, notice_moves).next_due_at) == end_of_day(date(2026, 10, 15))
+    # the window only allows a notice: the case's next deadline is its reply's (recomputed too), never the window's
+    nm_reply = clock_of(db.engine, notice_moves, "reply")
+    assert nm_reply.due_date > date(2026, 10, 15)
+    assert _aware(case_row(db.engine, notice_moves).next_due_at) == end_of_day(nm_reply.due_date)
     assert {e.payload["clock"] for e in events(db.engine, notice_moves, "recompute")} == {"correction_notice", "reply"}
 
     after_closed = clock_of(db.engine, closed, "reply")

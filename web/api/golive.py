@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from pydantic import Field
 
 from states.vocab import JobState
@@ -78,13 +78,13 @@ def template(actor: PrincipalDep) -> Response:
                          "（返回 202 和查询地址），适合大文件。只有本机关的机关管理员或负责人可以导入。",
              response_model=GoLiveDoneOut, response_description="导入结果（每一行都已检查）",
              responses={202: {"model": ImportStartedOut, "description": "后台导入已开始：用 status_url 查询进度和结果"}})
-def import_(engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: SettingsDep,
-            file: Annotated[UploadFile, File(description="按导入模板填写的 .xlsx 或 .csv 文件")],
-            dry_run: Annotated[bool, Form(description="试运行：只检查，不写入数据库")] = False,
-            background: Annotated[bool, Form(description="在后台导入（返回 202）")] = False) -> Any:
+async def import_(request: Request, engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: SettingsDep,
+                  file: Annotated[UploadFile, File(description="按导入模板填写的 .xlsx 或 .csv 文件（一个）")],
+                  dry_run: Annotated[bool, Form(description="试运行：只检查，不写入数据库")] = False,
+                  background: Annotated[bool, Form(description="在后台导入（返回 202）")] = False) -> Any:
     import_principal(actor)
-    return run_import(GOLIVE_IMPORT, URL, engine, now, actor, settings, file=file, dry_run=dry_run,
-                      background=background, default_suffix=".xlsx")
+    return await run_import(GOLIVE_IMPORT, URL, request, engine, now, actor, settings, file=file, dry_run=dry_run,
+                            background=background, default_suffix=".xlsx")
 
 
 @router.get("/import/{token}", summary="上线导入的进度和结果", response_model=GoLiveStatusOut,

@@ -1,8 +1,9 @@
 """What the API's file imports share — the 12345 import (``/api/workorders/import``) and the go-live import
 (``/api/golive/import``) —, each import as web.import_kinds defines it for its page too:
 
-- the upload saved (web.import_jobs.save_upload: 413 over the size limit), with a column mapping where the import
-  takes one; the import run in the request, or as a job with ``background=true`` (202 and a status URL);
+- the upload checked as every upload is (web.uploads: one file per field, a name that is text; 422 at the field)
+  and saved (web.import_jobs.save_upload: 413 over the size limit), with a column mapping where the import takes
+  one; the import run in the request, or as a job with ``background=true`` (202 and a status URL);
 - the report of an import run in the request kept like a job's (web.import_jobs.keep_report), so that ``job`` names
   it too; a job's status (running, done with the report, failed with the problem, interrupted);
 - every problem of a finished import as .xlsx or .csv (``{status_url}/errors.xlsx``): the answer lists at most
@@ -18,9 +19,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import UploadFile
+from fastapi import Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 
 from settings import Settings
 from states.vocab import JobState
@@ -36,6 +38,7 @@ from web.import_jobs import (
     start_import,
 )
 from web.import_kinds import ImportKind
+from web.uploads import check_files, sent_filename
 from workflow.accounts.principal import Principal
 from workflow.hotline.mapping import MappingError, load_mapping
 from workflow.runtime import Engine
@@ -61,20 +64,31 @@ class ImportStartedOut(ApiOut):
 
 
 def _save(upload: UploadFile, directory: Path, default_suffix: str) -> Path:
-    suffix = Path(upload.filename or "").suffix.lower() or default_suffix
+    suffix = Path(sent_filename(upload)).suffix.lower() or default_suffix
     try:
         return save_upload(upload, directory / f"upload{suffix}")
     except UploadTooLarge as exc:
         raise ApiError(413, "too_large", str(exc)) from exc
 
 
-def run_import(kind: ImportKind, url: str, engine: Engine, now: datetime, actor: Principal, settings: Settings, *,
-               file: UploadFile, mapping: UploadFile | None = None, dry_run: bool, background: bool,
-               default_suffix: str) -> Any:
+async def run_import(kind: ImportKind, url: str, request: Request, engine: Engine, now: datetime, actor: Principal,
+                     settings: Settings, *, file: UploadFile, mapping: UploadFile | None = None, dry_run: bool,
+                     background: bool, default_suffix: str) -> Any:
     """Check every row, write the good ones through the workflow, report the bad ones: the report (at most
     ``MAX_REPORTED_ERRORS`` problems listed, ``job`` naming the kept report), or with ``background`` the started
-    job (202; ``url`` is where jobs are followed: ``{url}/{job}``). A file that cannot be read at all: 422
-    ``invalid_file``."""
+    job (202; ``url`` is where jobs are followed: ``{url}/{job}``). First the upload, as every upload is checked
+    (web.uploads): one file per field (``kind.upload_fields``: a second part is refused, not dropped) under a name
+    that is text — 422 at the field. A file that cannot be read at all: 422 ``invalid_file``."""
+    check_files(await request.form(), *kind.upload_fields)  # the form FastAPI read: ``file`` and ``mapping`` its parts
+    if mapping is not None and not kind.takes_mapping:
+        raise TypeError("this import takes no column mapping")
+    return await run_in_threadpool(_run, kind, url, engine, now, actor, settings, file, mapping, dry_run=dry_run,
+                                   background=background, default_suffix=default_suffix)
+
+
+def _run(kind: ImportKind, url: str, engine: Engine, now: datetime, actor: Principal, settings: Settings,
+         file: UploadFile, mapping: UploadFile | None, *, dry_run: bool, background: bool, default_suffix: str) -> Any:
+    filename = sent_filename(file)
     workdir = Path(tempfile.mkdtemp(prefix="banli-import-"))
     handed_over = False  # to the background job, which deletes it when it ends
     folder = kind.folder(settings.var_dir, actor.agency_id)
@@ -84,7 +98,7 @@ def run_import(kind: ImportKind, url: str, engine: Engine, now: datetime, actor:
             cmap = load_mapping(_save(mapping, workdir, ".yaml")) if mapping is not None else None
             if background:
                 token, _ = start_import(kind.importer, engine, folder, workdir, data, cmap, actor, now,
-                                        filename=file.filename or "", dry_run=dry_run)
+                                        filename=filename, dry_run=dry_run)
                 handed_over = True
                 return JSONResponse({"job": token, "state": JobState.RUNNING, "status_url": f"{url}/{token}"},
                                     status_code=202)
@@ -94,7 +108,7 @@ def run_import(kind: ImportKind, url: str, engine: Engine, now: datetime, actor:
     finally:
         if not handed_over:
             shutil.rmtree(workdir, ignore_errors=True)
-    token = keep_report(folder, report, filename=file.filename or "", dry_run=dry_run)
+    token = keep_report(folder, report, filename=filename, dry_run=dry_run)
     return {**report.to_dict(max_errors=MAX_REPORTED_ERRORS), "job": token}
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
@@ -31,6 +30,8 @@ from web.api.schemas import (
     ApprovalOut,
     AssigneeRef,
     ClockOut,
+    DueAfter,
+    DueBefore,
     EventOut,
     ListedCaseOut,
     UnavailableAction,
@@ -259,7 +260,7 @@ async def create(request: Request, body: WorkOrderIn, response: Response, engine
             response_description="一页工单")
 def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
           state: Annotated[list[str] | None, Query()] = None, assignee: int | None = None,
-          due_before: datetime | None = None, due_after: datetime | None = None, overdue: bool | None = None,
+          due_before: DueBefore = None, due_after: DueAfter = None, overdue: bool | None = None,
           caller: str | None = None, text: str | None = None,
           category: Annotated[list[str] | None, Query()] = None, urgency: str | None = None,
           agency_id: int | None = None, open_only: bool = False, unit: UnitParam = None,
@@ -275,14 +276,16 @@ def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
 @router.post("/import", summary="批量导入平台导出的工单（.xlsx / .jsonl，可附列映射 YAML；background=true 时后台导入）",
              response_model=ImportDoneOut, response_description="导入结果（每一行都已检查）",
              responses={202: {"model": ImportStartedOut, "description": "后台导入已开始：用 status_url 查询进度和结果"}})
-def import_(engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: SettingsDep,
-            file: Annotated[UploadFile, File()], mapping: Annotated[UploadFile | None, File()] = None,
-            dry_run: Annotated[bool, Form()] = False, background: Annotated[bool, Form()] = False) -> Any:
+async def import_(request: Request, engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: SettingsDep,
+                  file: Annotated[UploadFile, File(description="平台导出的 .xlsx 或 .jsonl 文件（一个）")],
+                  mapping: Annotated[UploadFile | None, File(description="列映射 YAML（可选，一个）")] = None,
+                  dry_run: Annotated[bool, Form()] = False, background: Annotated[bool, Form()] = False) -> Any:
     # every row checked, good rows written, bad rows reported; background=true: a job (202 with status_url), for
     # files too large to wait for in one request (web.api.imports, the import page's import: web.import_kinds)
     check_intake_actor(actor)
-    return run_import(HOTLINE_IMPORT, "/api/workorders/import", engine, now, actor, settings, file=file,
-                      mapping=mapping, dry_run=dry_run, background=background, default_suffix=".xlsx")
+    return await run_import(HOTLINE_IMPORT, "/api/workorders/import", request, engine, now, actor, settings,
+                            file=file, mapping=mapping, dry_run=dry_run, background=background,
+                            default_suffix=".xlsx")
 
 
 @router.get("/import/{token}", summary="导入的进度和结果（后台导入；在请求中完成的导入也可查询）",

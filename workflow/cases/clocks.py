@@ -47,6 +47,13 @@ class ClockKind:
     for_desk: bool = False  # the desk answers for it whoever handles the case: its reminders go to the desk
     case_kind: str = ""  # the case kind whose clocks these are (filled in by the registry)
 
+    @property
+    def binds(self) -> bool:
+        """Someone must act by the due date (a duty), or the case moves on by itself then (a lapse). A window that
+        only allows something (the 7-working-day correction notice, 条例第三十条) binds nobody: it is no case's next
+        deadline, and once passed it is 已届满, never 逾期."""
+        return self.duty or self.lapse_action is not None
+
 
 # Every registered kind's clock kinds (workflow.cases.kind.register assembles it from the descriptors; the
 # names are unique across kinds). Read it at run time — never copy it into a module constant at import.
@@ -553,7 +560,7 @@ def soon_until(cal: WorkCalendar, today: date) -> date:
 def closed_window(kind: str, due_at: datetime, now: datetime) -> bool:
     """A passed period that obliges nobody to act (e.g. the 7-day correction-notice window): not "overdue"."""
     spec = CLOCK_KINDS.get(kind)
-    return spec is not None and not spec.duty and spec.lapse_action is None and due_at <= now
+    return spec is not None and not spec.binds and due_at <= now
 
 
 def urgency(clock: Clock, now: datetime, soon: date) -> str:

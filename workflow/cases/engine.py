@@ -149,11 +149,13 @@ def _aware(at: datetime | None) -> datetime | None:
 
 
 def previous_step(session: Session, kind: CaseKind, row: Any) -> datetime | None:
-    """When the case's last step happened (each event is dated when its step happened), and never before the case
-    came in; events that only record the arrival are not steps."""
+    """When the case's last step happened (each step's event is dated when the step happened), and never before the
+    case came in. Only the kind's actions are steps: the events that record an arrival, a platform's correction, a
+    document made, a file attached or a deadline recomputed are dated when the system did it, not when anything
+    happened to the case — counting them would refuse every back-filled step once a case's receipt was printed."""
     last = session.exec(select(func.max(Event.created_at)).where(
         col(Event.case_kind) == kind.name, col(Event.case_id) == row.id,
-        col(Event.action).not_in(kind.entry_events or {""}))).one()
+        col(Event.action).in_(sorted(kind.handlers)))).one()
     times = [t for t in (_aware(last), _aware(kind.received(row))) if t is not None]
     return max(times, default=None)
 

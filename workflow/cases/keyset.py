@@ -8,7 +8,7 @@ import base64
 import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlmodel import Session, col
@@ -21,6 +21,7 @@ from workflow.cases.kind import CaseKind
 from workflow.cases.list_filters import awaiting_decision, in_unit, month_bounds, received_in
 from workflow.errors import DomainValidation
 from workflow.runtime import Engine
+from workflow.timesource import DEFAULT_TZ, end_of_day, start_of_day
 
 
 @dataclass(frozen=True)
@@ -29,27 +30,40 @@ class CaseListFilter:
 
     state: list[str] | None = None
     assignee_id: int | None = None
-    due_before: datetime | None = None
-    due_after: datetime | None = None
+    # an instant, or a day of the listed agency (``in_agency_zone``): due by its 24:00 / due after its 0:00
+    due_before: datetime | date | None = None
+    due_after: datetime | date | None = None
     overdue: bool | None = None  # True: past the next deadline and still open (a kind may read False too)
     agency_id: int | None = None  # supervisors only
     open_only: bool = False
     unit_id: int | None = None  # the unit (科室) the case was given to
     received_month: str | None = None  # YYYY-MM: received in that month (an instant: read in ``tz``)
     pending_approval: bool | None = None  # True: a request awaits a decision (待审批); False: none does
-    tz: str = "Asia/Shanghai"  # the agency's zone
+    tz: str = DEFAULT_TZ  # the listed agency's zone (``in_agency_zone``)
 
 
 F = TypeVar("F", bound=CaseListFilter)
 
 
+def _day(bound: datetime | date | None) -> date | None:
+    """A due bound given as a day (no time), else None."""
+    return bound if isinstance(bound, date) and not isinstance(bound, datetime) else None
+
+
 def in_agency_zone(engine: Engine, actor: Principal, f: F) -> F:
-    """``f`` read in the listed agency's zone when it asks for a month (the month an instant falls in is the
-    agency's), as the pages read it in theirs."""
-    if f.received_month is None:
+    """``f`` read in the listed agency's zone (list_scope; the agency cache), as the pages read it in theirs: ``tz``
+    set to it — the month an instant falls in is the agency's — and a day given as a due bound made an instant of
+    it: due_before D is D 24:00, a deadline on D included; due_after D is just after D 0:00, for a deadline at 0:00
+    is the previous day's 24:00 (the disclosure periods end so). Across agencies (a supervisor's list of all):
+    DEFAULT_TZ. ``f`` as it is when it has neither a month nor a day."""
+    before, after = _day(f.due_before), _day(f.due_after)
+    if f.received_month is None and before is None and after is None:
         return f
     agency_id, _ = list_scope(actor, f.agency_id)
-    return f if agency_id is None else replace(f, tz=agency_context_cached(engine, agency_id).cfg.timezone)
+    tz = DEFAULT_TZ if agency_id is None else agency_context_cached(engine, agency_id).cfg.timezone
+    return replace(f, tz=tz,
+                   due_before=f.due_before if before is None else end_of_day(before, tz),
+                   due_after=f.due_after if after is None else start_of_day(after, tz) + timedelta(microseconds=1))
 
 
 def common_filters(q: Any, kind: CaseKind, open_states: Collection[str], actor: Principal, f: CaseListFilter,
@@ -69,6 +83,9 @@ def common_filters(q: Any, kind: CaseKind, open_states: Collection[str], actor: 
         q = q.where(col(table.state).in_(list(open_states)))
     if f.assignee_id is not None:
         q = q.where(table.assignee_id == f.assignee_id)
+    for bound in (f.due_before, f.due_after):
+        if bound is not None and not isinstance(bound, datetime):
+            raise TypeError("a day as a due bound: in_agency_zone first")
     if f.due_before is not None:
         q = q.where(col(table.next_due_at) <= f.due_before)
     if f.due_after is not None:

@@ -95,10 +95,8 @@ class CaseKind:
     after_fire: Callable[[Any, str], None] | None = None  # kind-specific follow-up (closing, …)
     event_payload: Callable[[BaseModel], dict[str, Any]] = dump_payload
     applicant_actions: frozenset[str] = field(default_factory=frozenset)  # the portal's actions, if any
-    # 补录 ordering: when the case came in (no step may be dated earlier), and the events that only record its
-    # arrival or a platform's correction (dated when entered, not when it happened: not "a previous step")
+    # 补录 ordering: when the case came in (no step may be dated earlier; workflow.cases.engine.previous_step)
     received: Callable[[Any], datetime | None] = lambda row: None
-    entry_events: frozenset[str] = field(default_factory=frozenset)
     not_yours: str = "该案件未分派给您，您无权查看或办理"  # an officer opening someone else's case
     # --- clocks and the sweeps (reminders, escalation, lapses, digest, recompute)
     clocks: Mapping[str, ClockKind] = field(default_factory=dict)  # the kind's clock kinds (names unique)

@@ -21,6 +21,7 @@ from workflow.agencies.completeness import missing_notice_settings
 from workflow.agencies.config import AgencyConfig
 from workflow.cases.clocks import CLOCK_KINDS, ClockKind, case_clocks
 from workflow.cases.context import CaseCtx
+from workflow.portal.urls import portal_lookup_url
 from workflow.timesource import local_date
 
 KIND = CaseKindName.DISCLOSURE
@@ -138,13 +139,11 @@ def objecting_third_parties(ctx: Ctx) -> list[Consultation]:
 
 
 def refresh_next_due(ctx: Ctx) -> None:
-    """Denormalise the nearest open deadline and the overdue level onto the row (for lists)."""
+    """Denormalise the nearest binding deadline and the overdue level onto the row (for lists): the same whatever
+    the time of the step (a back-filled one included) and however long the case then waits untouched."""
     def relevant(c: Clock) -> bool:
         kind = CLOCK_KINDS.get(c.kind)
-        if kind is None or c.status != ClockStatus.RUNNING or c.due_at is None:
-            return False
-        # A window that only allows something (the 7-day correction notice) stops mattering once passed.
-        return kind.duty or kind.lapse_action is not None or c.due_at >= ctx.now
+        return kind is not None and kind.binds and c.status == ClockStatus.RUNNING and c.due_at is not None
 
     open_clocks = [c for c in ctx.clocks().values() if relevant(c)]
     ctx.row.next_due_at = min((c.due_at for c in open_clocks if c.due_at), default=None)
@@ -165,6 +164,8 @@ def agency_snapshot(agency: Agency, cfg: AgencyConfig) -> dict[str, Any]:
     leaving the system.
     """
     ctx = agency_context(agency, cfg.model_dump())
+    # Where the applicant looks the application up: the agency's own 查询网址, else its portal on this server.
+    ctx["lookup_url"] = ctx["lookup_url"] or portal_lookup_url(agency.code)
     for key in _REQUIRED_AGENCY:
         if not ctx.get(key):
             ctx[key] = UNSET

@@ -52,7 +52,7 @@ def list_disclosures(session: Session, actor: Principal, f: ListFilter, *, now: 
 def disclosure_list(engine: Engine, actor: Principal, f: ListFilter, *, now: datetime, limit: int = 50,
                     cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """``list_disclosures`` in one read session (the API's list): the items and the next page's cursor."""
-    f = in_agency_zone(engine, actor, f)
+    f = in_agency_zone(engine, actor, f)  # a month, a day as a due bound: the listed agency's
     with read_session(engine) as s:
         return list_disclosures(s, actor, f, now=now, limit=limit, cursor=cursor)
 

@@ -56,7 +56,7 @@ def _event_payload(payload: BaseModel) -> dict[str, Any]:
 HOTLINE = register(CaseKind(
     name=KIND, noun="工单", table=WorkOrder, machine=MACHINE, labels=ACTION_LABELS, make_ctx=Ctx,
     facts=build_facts, parse=_parse, handlers=HANDLERS, refresh=refresh_next_due, after_fire=_after_fire,
-    event_payload=_event_payload, received=lambda row: row.received_at, entry_events=frozenset({"intake", "update"}),
+    event_payload=_event_payload, received=lambda row: row.received_at,
     not_yours="该工单未交办给您，您无权查看或办理",
     clocks=CLOCKS, title=CASE_NOUNS[KIND], path="/workorders", ref_number=("order_no",), ref_summary=("title", "content"),
     # the order's own urge/supervise (system rows whose guards read its profile's ladder) carry out each step

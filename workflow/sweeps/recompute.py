@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlmodel import col
 
 from db.engine import is_sqlite, read_session, write_session
@@ -41,14 +41,13 @@ from workflow.sweeps.base import (
 )
 
 
-def _refresh_cases(session: Any, kind: str, ids: set[int], now: datetime) -> None:
-    """The case rows' nearest running deadline and overdue level, from their clocks (the rule of
-    ``disclosure_context.refresh_next_due``: a passed window that only permits something no longer counts)."""
+def _refresh_cases(session: Any, kind: str, ids: set[int]) -> None:
+    """The case rows' nearest running binding deadline and overdue level, from their clocks (the rule of
+    ``disclosure_context.refresh_next_due``: a window that only permits something never counts)."""
     t = case_table(installed()[kind])
     c = CLOCKS.c
-    binding = tuple(k for k, v in clock_kinds().items() if v.duty or v.lapse_action)
-    running = (c.case_kind == kind, c.case_id == t.c.id, c.status == ClockStatus.RUNNING,
-               c.kind.in_(tuple(clock_kinds())), or_(c.kind.in_(binding), c.due_at >= now))
+    binding = tuple(k for k, v in clock_kinds().items() if v.binds)
+    running = (c.case_kind == kind, c.case_id == t.c.id, c.status == ClockStatus.RUNNING, c.kind.in_(binding))
     session.execute(update(t).where(t.c.id.in_(sorted(ids))).values(
         next_due_at=select(func.min(c.due_at)).where(*running).scalar_subquery(),
         overdue_level=func.coalesce(select(func.max(c.overdue_level)).where(*running).scalar_subquery(), 0)))
@@ -98,7 +97,7 @@ def _batch(engine: Engine, ids: list[int], now: datetime, report: SweepReport) -
         s.flush()
         append_events(s, evs)
         for kind, case_ids in touched.items():
-            _refresh_cases(s, kind, case_ids, now)
+            _refresh_cases(s, kind, case_ids)
         s.commit()
     report.batches += 1
 

@@ -66,8 +66,7 @@ def new(request: Request, form: StaffForm, user: CurrentUser = CanIntake) -> Res
 IMPORT = imports.ImportPage(
     url="/workorders/import", template="workorders/import.html", kind=HOTLINE_IMPORT,
     counts=lambda report: import_summary(report.to_dict(max_errors=0)),
-    suffixes=(".xlsx", ".jsonl"), wrong_file="只接受平台导出的 .xlsx 或 .jsonl 文件", workdir_prefix="banli-import-",
-    takes_mapping=True)
+    suffixes=(".xlsx", ".jsonl"), wrong_file="只接受平台导出的 .xlsx 或 .jsonl 文件", workdir_prefix="banli-import-")
 
 
 imports.add_routes(router, "/import", IMPORT, CanIntake)

@@ -242,14 +242,14 @@ def applicant_notice(*, agency: Agency, cfg: AgencyConfig, row: Any, notice_type
 
 
 def oral_application_form(agency: Agency, cfg: AgencyConfig, values: dict[str, Any], actor: Principal,
-                          now: datetime, reply_due: date) -> PreparedNotice:
+                          now: datetime, reply_due: date, provisional: bool = False) -> PreparedNotice:
     """条例第二十九条: an oral application is written down by the office; the 登记表 is printed for the applicant
     to read and sign (it is filed with the case)."""
     row = SimpleNamespace(id=0, **values)
     context: dict[str, Any] = {
         "agency": agency_snapshot(agency, cfg), "case": case_snapshot(row, cfg.timezone),
         "notice": {"registered_date": local_date(now, cfg.timezone).isoformat(), "registered_by": actor.label,
-                   "due_date": reply_due.isoformat(), "note": "口头申请，工作人员代为填写"},
+                   "due_date": reply_due.isoformat(), "provisional": provisional, "note": "口头申请，工作人员代为填写"},
         "issued_date": local_date(now, cfg.timezone).isoformat(), "doc_no": "",
     }
     check_context("disclosure.registration_form",

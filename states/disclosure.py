@@ -57,9 +57,10 @@ def _r(*roles: Role) -> frozenset[Role]:
 
 
 # ----------------------------------------------------------------- guards (pure predicates on facts)
-# Facts keys (built by workflow.disclosure_facts): today, receipt_date, correction_notice_due,
-# correction_requested, correction_due, reply_due, extended, extension_pending, consultation_due,
-# fee_due, delayed.
+# Facts keys (built by workflow.disclosure.context.build_facts): today, receipt_date, correction_notice_due,
+# correction_requested, correction_due, reply_due, extended,
+# extension_pending, consultation_due, fee_due, delayed, reasons_notice_date, reasons_due, reasons_received_date,
+# reasons_assessment ("reasonable" | "unreasonable": what the agency found of the reasons received).
 
 def _le(a: object, b: object) -> bool:
     return a is not None and b is not None and a <= b  # type: ignore[operator]
@@ -127,6 +128,43 @@ G_NOT_DELAYED = GuardSpec(
     "not_delayed", lambda f: not f.get("delayed"), "已确定过延迟答复期限（条例第三十五条）"
 )
 
+
+# 条例第三十五条: the agency may ask the applicant to state reasons; reasons it finds unreasonable → 不予处理, reasons it
+# finds reasonable → it may set a delayed reply period. Both rest on reasons asked for, and received (or not received
+# within the period the notice gave).
+def _reasons_awaited(f: Facts) -> bool:
+    return f.get("reasons_notice_date") is not None and f.get("reasons_received_date") is None
+
+
+def _reasons_received_reason(f: Facts) -> str | None:
+    if f.get("reasons_notice_date") is None:
+        return "尚未要求申请人说明理由（条例第三十五条）"
+    if f.get("reasons_received_date") is not None:
+        return (f"已于{_md(f['reasons_received_date'])}记录申请人说明的理由；需要申请人重新说明的，"
+                "请再次要求申请人说明理由")
+    return None
+
+
+def _delay_reason(f: Facts) -> str | None:
+    if f.get("reasons_notice_date") is None:
+        return "确定延迟答复期限须先要求申请人说明理由，并认为申请理由合理（条例第三十五条）"
+    if f.get("reasons_received_date") is None:
+        return (f"尚未收到申请人说明的理由（{_md(f['reasons_notice_date'])}要求说明），认为申请理由合理的，"
+                "方可确定延迟答复期限（条例第三十五条）")
+    if f.get("reasons_assessment") != "reasonable":
+        return "申请人说明的理由已认定为不合理，应告知不予处理，不能确定延迟答复期限（条例第三十五条）"
+    return None
+
+
+G_REASONS_AWAITED = GuardSpec(
+    "reasons_awaited", _reasons_awaited, "尚未要求申请人说明理由，或者已记录申请人说明的理由",
+    _reasons_received_reason,
+)
+G_REASONS_REASONABLE = GuardSpec(
+    "reasons_reasonable", lambda f: f.get("reasons_assessment") == "reasonable",
+    "确定延迟答复期限须先收到申请人说明的理由，并认为申请理由合理（条例第三十五条）", _delay_reason,
+)
+
 # ----------------------------------------------------------------- the table
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -165,9 +203,11 @@ TRANSITIONS: tuple[Transition, ...] = (
                "不批准延期", guards=(G_EXTENSION_PENDING,), payload=("note",)),
     # Art. 35
     Transition("request_reasons", (DState.HANDLING,), SAME, _r(OF), "要求申请人说明理由（条例第三十五条）",
-               payload=("message",)),
+               payload=("facts", "period_days")),
+    Transition("record_reasons", (DState.HANDLING,), SAME, _r(OF), "收到申请人说明的理由（条例第三十五条）",
+               guards=(G_REASONS_AWAITED,), payload=("received_date", "reasons", "assessment")),
     Transition("set_delay", (DState.HANDLING,), SAME, _r(OF, LD), "确定延迟答复期限（条例第三十五条）",
-               guards=(G_NOT_DELAYED,), payload=("days", "reason")),
+               guards=(G_NOT_DELAYED, G_REASONS_REASONABLE), payload=("days", "reason")),
     # Fees (国办函〔2020〕109号)
     Transition("send_fee_notice", (DState.HANDLING,), DState.AWAITING_FEE, _r(OF), "发出收费通知",
                payload=("method", "quantity", "notice_date")),
@@ -209,5 +249,5 @@ EVENT_FIELDS: dict[str, str] = {
     **WORDING_EVENT_FIELDS, "on_time": "按期", "report_row": "年度报告行", "correction_due": "申请人补正期限", "reply_due": "答复期限",
     "reconsideration_until": "复议期限至", "litigation_until": "诉讼期限至", "date": "日期", "submission_no": "提交编号",
     "ip": "提交时的网络地址", "duplicate_of": "疑似重复的申请（内部编号）", "confirmed_date": "确认日期",
-    "by_applicant": "申请人自行撤回",
+    "by_applicant": "申请人自行撤回", "reasons_due": "申请人说明理由期限", "reasons": "申请人说明的理由",
 }

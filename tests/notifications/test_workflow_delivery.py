@@ -120,6 +120,8 @@ def test_every_workflow_notice_renders_without_dead_letters(db, clock, tmp_path)
 
     a = new()
     wf.act(db.engine, a, "request_reasons", {"facts": "本月已提出申请45件"}, staff.officer, clock.now())
+    wf.act(db.engine, a, "record_reasons", {"reasons": "研究需要", "assessment": "reasonable"}, staff.officer,
+           clock.now())
     wf.act(db.engine, a, "set_delay", {"days": 30, "reason": "申请数量较大"}, staff.officer, clock.now())
     b = new()
     wf.act(db.engine, b, "send_fee_notice", {"method": "page", "quantity": 120}, staff.officer, clock.now())

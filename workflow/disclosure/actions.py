@@ -127,7 +127,8 @@ def _prepare(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
         purpose=data.purpose, form_wanted=data.form_wanted, obtain_way=data.obtain_way, channel=data.channel,
         received_at_raw=data.received_at, confirmed_at=data.confirmed_at, receipt_date=receipt, base_date=receipt,
         registered_at=now, registered_by=actor.id, assignee_id=None, unit_id=None, correction_requested=False,
-        extended=False, extension_days=0, delayed=False, next_due_at=min(c["due_at"] for c in clocks if CLOCKS[c["kind"]].binds),
+        extended=False, extension_days=0, delayed=False, reasons_received_date=None, reasons_text="",
+        reasons_assessment=None, next_due_at=min(c["due_at"] for c in clocks if CLOCKS[c["kind"]].binds),
         overdue_level=0, fee_detail={}, decision_detail={}, delivery={}, duplicate_flag=False,
         created_at=now, updated_at=now,
     )

@@ -31,6 +31,9 @@ CLOCKS = {  # the application's clocks (CaseKind.clocks)
     "correction_period": ClockKind("申请人补正期限", duty=False, lapse_action="lapse_correction"),  # 条例第三十条
     "consultation": ClockKind("征求意见期限", duty=False, lapse_action="lapse_consultation"),  # 条例第三十二条
     "fee_payment": ClockKind("缴费期限", duty=False, lapse_action="lapse_fee"),  # 国办函〔2020〕109号
+    # 条例第三十五条: the applicant's period to state reasons; when it ends the agency decides (不予处理 or not), so
+    # nothing lapses by itself and nobody is reminded
+    "reasons_period": ClockKind("申请人说明理由期限", duty=False, reminders=False),
 }
 
 
@@ -117,18 +120,25 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
         c = clocks.get(kind)
         return c.due_date if c is not None and c.status in OPEN_CLOCK else None
 
+    row = ctx.row
+    reasons = clocks.get("reasons_period")
     return {
         "today": ctx.today,
-        "receipt_date": ctx.row.receipt_date,
+        "receipt_date": row.receipt_date,
         "correction_notice_due": due("correction_notice"),
-        "correction_requested": ctx.row.correction_requested,
+        "correction_requested": row.correction_requested,
         "correction_due": due("correction_period"),
         "reply_due": due("reply"),
-        "extended": ctx.row.extended,
+        "extended": row.extended,
         "extension_pending": ctx.extension_request() is not None,
         "consultation_due": due("consultation"),
         "fee_due": due("fee_payment"),
-        "delayed": ctx.row.delayed,
+        "delayed": row.delayed,
+        # 条例第三十五条: the latest 说明理由告知书 (its day and the last day of its period) and the reasons received
+        "reasons_notice_date": reasons.start_date if reasons is not None else None,
+        "reasons_due": reasons.due_date if reasons is not None else None,
+        "reasons_received_date": row.reasons_received_date,
+        "reasons_assessment": row.reasons_assessment,
     }
 
 

@@ -16,7 +16,14 @@ from states.fees import quote_items, quote_pages
 from states.formats import mask_id, mask_phone
 from states.policy import Sight
 from states.vocab import ApprovalStatus
-from states.wording import APPLICANT_CATEGORIES, CHANNELS, EVENT_LABELS, FORMS_WANTED, OBTAIN_WAYS
+from states.wording import (
+    APPLICANT_CATEGORIES,
+    CHANNELS,
+    EVENT_LABELS,
+    FORMS_WANTED,
+    OBTAIN_WAYS,
+    REASONS_ASSESSMENTS,
+)
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.approvals import pending_label
@@ -76,6 +83,7 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
     row, seen = load_for_reading(session, DISCLOSURE, case_id, actor)
     full_personal_data = seen == Sight.FULL
     ctx = open_ctx(session, DISCLOSURE, row, actor, now)
+    allowed = case_engine.allowed_actions(DISCLOSURE, ctx)
     events = session.exec(select(Event).where(Event.case_kind == KIND, Event.case_id == case_id)
                           .order_by(Event.id)).all()  # type: ignore[arg-type]
     users = {u.id: u.display_name for u in session.exec(select(User).where(User.agency_id == row.agency_id)).all()}
@@ -114,6 +122,9 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
         },
         "assignee": {"id": row.assignee_id, "name": users.get(row.assignee_id)} if row.assignee_id else None,
         "extended": row.extended, "extension_days": row.extension_days, "delayed": row.delayed,
+        "reasons": {"received_date": _iso(row.reasons_received_date), "text": row.reasons_text,
+                    "assessment": row.reasons_assessment,
+                    "assessment_label": REASONS_ASSESSMENTS.get(row.reasons_assessment or "", "")},
         "fee": {"method": row.fee_method, "amount": row.fee_amount, "detail": row.fee_detail,
                 "notice_date": _iso(row.fee_notice_date), "paid_date": _iso(row.fee_paid_date)},
         "decision": decision_view(category, reason),
@@ -122,8 +133,7 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
         "concluded_date": _iso(row.concluded_date), "delivery": row.delivery,
         "clocks": [clock_view(c, now, soon_until(ctx.cal, ctx.today)) for c in case_clocks(session, KIND, case_id)],
         "timezone": ctx.tz, "may_upload": may_attach(actor, row),
-        "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)}
-                            for a in case_engine.allowed_actions(DISCLOSURE, ctx)],
+        "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)} for a in allowed],
         "unavailable_actions": case_engine.unavailable_actions(DISCLOSURE, ctx),
         "pending_approvals": [pending_label(KIND, a.kind) for a in approvals if a.status == ApprovalStatus.PENDING],
         "consultations": [c.model_dump(mode="json") for c in consultations],

@@ -48,6 +48,10 @@ def variants() -> Iterator[Case]:
     unconsulted = reply_context("refuse", "third_party")
     unconsulted["notice"].pop("objection_withheld")
     yield "disclosure.reply:refuse.third_party:not_consulted", "disclosure.reply", unconsulted
+    lapsed = reply_context("not_processed", "excessive")  # 条例第三十五条: the period passed without reasons
+    for key in ("reasons_received_date", "reasons_summary"):
+        lapsed["notice"]["detail"].pop(key)
+    yield "disclosure.reply:not_processed.excessive:lapsed", "disclosure.reply", lapsed
     yield ("disclosure.delay_notice:reasons_notice_date", "disclosure.delay_notice",
            _with("disclosure.delay_notice", reasons_notice_date="2026-11-06"))
     yield "disclosure.reply:in_person", "disclosure.reply", _in_person(reply_context("disclose", "provided"))

@@ -121,13 +121,16 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
         return c.due_date if c is not None and c.status in OPEN_CLOCK else None
 
     row = ctx.row
-    reasons = clocks.get("reasons_period")
+    correction, reasons = clocks.get("correction_period"), clocks.get("reasons_period")
     return {
         "today": ctx.today,
         "receipt_date": row.receipt_date,
         "correction_notice_due": due("correction_notice"),
         "correction_requested": row.correction_requested,
         "correction_due": due("correction_period"),
+        # 条例第三十条: the correction notice (the applicant's period starts that day) and the corrected application
+        # (the reply period restarts from it: base_date)
+        **correction_dates(correction, row.base_date),
         "reply_due": due("reply"),
         "extended": row.extended,
         "extension_pending": ctx.extension_request() is not None,
@@ -140,6 +143,15 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
         "reasons_received_date": row.reasons_received_date,
         "reasons_assessment": row.reasons_assessment,
     }
+
+
+def correction_dates(correction: Clock | None, base_date: date | None) -> dict[str, date | None]:
+    """The day of the correction notice and the day the corrected application came (条例第三十条), from the
+    applicant's correction clock: it starts on the notice and is met when the correction is received, and the reply
+    period then runs from that day (``base_date``)."""
+    received = correction is not None and correction.status == ClockStatus.MET
+    return {"correction_notice_date": correction.start_date if correction is not None else None,
+            "correction_received_date": base_date if received else None}
 
 
 def objecting_third_parties(ctx: Ctx) -> list[Consultation]:

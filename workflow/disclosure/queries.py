@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session
 from db.models import ApprovalRequest, Consultation, Disclosure, Event, RemedyCase, StoredFile, User
-from states.disclosure import ACTION_LABELS, OPEN_STATES, STATE_LABELS
+from states.disclosure import ACTION_LABELS, OPEN_STATES, STATE_LABELS, unavailable_replies
 from states.fees import quote_items, quote_pages
 from states.formats import mask_id, mask_phone
 from states.policy import Sight
@@ -134,6 +134,8 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
         "clocks": [clock_view(c, now, soon_until(ctx.cal, ctx.today)) for c in case_clocks(session, KIND, case_id)],
         "timezone": ctx.tz, "may_upload": may_attach(actor, row),
         "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)} for a in allowed],
+        # the reply's reasons that rest on a step the case has not taken (条例第三十条、第三十五条), and why
+        "unavailable_replies": unavailable_replies(DISCLOSURE.facts(ctx)) if "reply" in allowed else {},
         "unavailable_actions": case_engine.unavailable_actions(DISCLOSURE, ctx),
         "pending_approvals": [pending_label(KIND, a.kind) for a in approvals if a.status == ApprovalStatus.PENDING],
         "consultations": [c.model_dump(mode="json") for c in consultations],

@@ -86,7 +86,7 @@ SPECS: tuple[NoticeSpec, ...] = (
     _spec(_D + "receipt", "政府信息公开申请接收回执", "applicant", FORM,
           (*_LETTER_BASE, "case.channel_label", "notice.query_code", "notice.due_date"),
           "政府信息公开申请接收回执" + _TRACK, for_applicant=True, secret_keys=("notice.query_code",)),
-    _spec(_D + "registration_form", "政府信息公开申请登记表", "internal", FORM,
+    _spec(_D + "registration_form", "政府信息公开申请登记表", "file", FORM,
           ("agency.name", "case.applicant.name", "case.tracking_no", "case.receipt_date", "case.description",
            "case.channel_label", "notice.registered_date", "notice.registered_by", "notice.due_date"),
           "政府信息公开申请登记表" + _TRACK, signed=False),

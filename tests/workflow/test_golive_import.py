@@ -10,14 +10,16 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, func, select
 
-from db.engine import read_session
+from db.engine import read_session, write_session
 from db.models import Clock, Disclosure, Event, Outbox
+from states.roles import Role
 from tests.conftest import T0
 from tests.fixtures.golive_gen import BAD, rows, write_csv, write_xlsx
 from tests.golive_helpers import plans, replay, second_agency, snapshot
 from tests.golive_helpers import runner as helpers_runner
 from tests.helpers import make_staff
 from tests.workflow.test_summaries import assert_consistent
+from workflow.accounts.roles import replace_roles
 from workflow.agencies.cache import agency_context_cached
 from workflow.disclosure import handlers as handlers_module
 from workflow.disclosure.actions import rest_day_rule
@@ -368,3 +370,42 @@ def test_a_csv_cell_too_long_to_read_is_said_plainly(tmp_path) -> None:
     _, found = read_rows(path)
     with pytest.raises(ImportFileError, match="CSV文件第5行附近无法读取"):
         list(found)
+
+
+def test_a_number_too_large_for_an_integer_is_that_rows_problem(sqlite_db, tmp_path, clock) -> None:
+    """"inf" or 1e400 where the file gives a number of days crashed the import (OverflowError): it is that row's
+    invalid number, and the other rows go in (findings h3 #3)."""
+    staff = make_staff(sqlite_db.engine, T0)
+    data, _ = rows(14)
+    at = next(i for i, r in enumerate(data) if r.get("extension_days"))
+    data[at]["extension_days"] = "inf"
+    report = import_file(sqlite_db.engine, write_csv(tmp_path / "a.csv", data), _runner(sqlite_db, staff), T0)
+    assert [(e.row, e.code) for e in report.errors] == [(at + 2, "invalid_number")]
+    assert report.created == 13
+
+
+def test_an_officer_serving_the_agency_from_another_is_named_like_its_own(db, tmp_path, clock) -> None:
+    """兼任: an officer of another agency who holds the officer's role here is offered by the assign form, so the
+    import takes them too — by username; a name they share with an officer of the agency is ambiguous."""
+    staff = make_staff(db.engine, T0)
+    other = second_agency(db.engine, T0)
+    with write_session(db.engine) as s:
+        replace_roles(s, other.officer.id, staff.agency_id, frozenset({Role.OFFICER}))
+        s.commit()
+    data = [r for r in rows(12)[0] if r["assignee"] == "default-officer"][:2]
+    data[0]["assignee"] = "b-officer"
+    data[1]["assignee"] = "承办人李明"  # the display name of default-officer and of b-officer
+    report = import_file(db.engine, write_xlsx(tmp_path / "m.xlsx", data), _runner(db, staff), T0)
+    assert report.created == 1 and [(e.column, e.problem_zh) for e in report.errors] == [
+        ("承办人", "有2名承办人姓名为“承办人李明”，请填写用户名")]
+    with read_session(db.engine) as s:
+        assert s.exec(select(Disclosure.assignee_id)).all() == [other.officer.id]
+
+
+def test_a_step_dated_before_the_receipt_is_said_so(db, tmp_path, clock) -> None:
+    staff = make_staff(db.engine, T0)
+    (row,) = [r for r in rows(12)[0] if r["assignee"] == "default-officer"][:1]
+    row["concluded_date"] = "2024-12-20"  # the receipt is in 2025
+    report = import_file(db.engine, write_xlsx(tmp_path / "e.xlsx", [row]), _runner(db, staff), T0)
+    (err,) = report.errors
+    assert err.column == "办结日期" and err.problem_zh.startswith("办结日期早于收到时间（2025-") and err.code == "too_early"

@@ -109,7 +109,8 @@ def _prepare(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
     when = When(now, now)
     if (data.backfill_reason or "").strip():  # 补录: the registration is dated when the application came in
         when = resolve(actor=actor, now=now, effective_at=data.confirmed_at or data.received_at,
-                       reason=data.backfill_reason, previous=None, cfg=cfg, cal=cal, noun="申请")
+                       reason=data.backfill_reason, previous=None, cfg=cfg, cal=cal, noun="申请",
+                       time_field="confirmed_at" if data.confirmed_at else "received_at")
     now = when.effective
     code = new_query_code()
     reason = "收到申请之日" + (f"（{rolled.isoformat()} 为休息日，顺延至下一工作日）" if rolled else "")

@@ -21,6 +21,7 @@ from workflow.agencies.completeness import missing_notice_settings
 from workflow.agencies.config import AgencyConfig
 from workflow.cases.clocks import CLOCK_KINDS, ClockKind, case_clocks
 from workflow.cases.context import CaseCtx
+from workflow.portal.urls import portal_lookup_url
 from workflow.timesource import local_date
 
 KIND = CaseKindName.DISCLOSURE
@@ -185,6 +186,8 @@ def agency_snapshot(agency: Agency, cfg: AgencyConfig) -> dict[str, Any]:
     leaving the system.
     """
     ctx = agency_context(agency, cfg.model_dump())
+    # Where the applicant looks the application up: the agency's own 查询网址, else its portal on this server.
+    ctx["lookup_url"] = ctx["lookup_url"] or portal_lookup_url(agency.code)
     for key in _REQUIRED_AGENCY:
         if not ctx.get(key):
             ctx[key] = UNSET

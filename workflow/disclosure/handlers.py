@@ -387,10 +387,14 @@ def h_deliver(ctx: Ctx, p: P.DeliverIn) -> None:
                         "signer": p.signer, "reconsideration_until": iso(recon.due),
                         "litigation_until": iso(litig.due)}
     ctx.event.update(ctx.row.delivery)
+    # 签收日期: a posted document is delivered on the day it is signed for (the slip's own note: 邮寄送达的…以签收
+    # 日期为送达日期), and a recorded signer signed on the delivery day; otherwise the line stays for the pen.
+    signed = delivered.isoformat() if p.method == "post" or p.signer else ""
     notify_party(ctx, "disclosure.delivery_record",
                  {"document_title": "政府信息公开申请答复书", "document_no": ctx.row.reply_doc_no or "",
                   "method_label": DELIVERY_METHODS[p.method], "address": ctx.row.address, "ems_no": p.tracking_no,
-                  "delivered_date": delivered.isoformat(), "signer": p.signer, "deliverer": ctx.actor.label},
+                  "delivered_date": delivered.isoformat(), "signer": p.signer, "signed_date": signed,
+                  "deliverer": ctx.actor.label},
                  name="（存档）", contact="")
 
 

@@ -14,7 +14,7 @@ from openpyxl.utils.datetime import from_excel
 from pydantic import BaseModel, ValidationError
 
 from states.decisions import DETAIL_LABELS, lookup
-from workflow.disclosure.payloads import NEEDS_CONFIRMATION, RegisterIn, parse_payload
+from workflow.disclosure.payloads import MODEL_ERROR_FIELDS, NEEDS_CONFIRMATION, RegisterIn, parse_payload
 from workflow.golive.columns import BY_KEY, DECISIONS, Column
 from workflow.golive.source import Cells, blank
 from workflow.hotline.mapping import DEFAULT_FORMATS
@@ -27,12 +27,9 @@ STEP_ORDER = ("assign", "request_correction", "receive_correction", "start_consu
 # What the file calls each state a case can be left in (the check after the steps).
 STATE_OF_STATUS = {"registered": "registered", "handling": "handling", "awaiting_correction": "awaiting_correction",
                    "consulting": "consulting", "awaiting_fee": "awaiting_fee"}
-# Model-level errors of the registration (no field in their location) → the column they concern.
-MODEL_ERROR_COLUMNS = {"category_mismatch": "applicant_category", "invalid_id_number": "id_number",
-                       "contact_required": "phone", "email_required": "email", "address_required": "address",
-                       "confirmation_required": "confirmed_at", "confirmation_before_receipt": "confirmed_at",
-                       "oral_in_person": "channel", "tracking_required": "tracking_no",
-                       "interest_required": "consultation_reason"}
+# Model-level errors of the registration (no field in their location) → the column they concern: the field the
+# API and the pages name, but the file has no "oral" column and calls the consultation's interest its reason.
+MODEL_ERROR_COLUMNS = {**MODEL_ERROR_FIELDS, "oral_in_person": "channel", "interest_required": "consultation_reason"}
 # Payload fields of the steps → the column they come from.
 PAYLOAD_COLUMNS = {"items": "correction_items", "period_days": "correction_period", "received_date": None,
                    "consultee_kind": "consultee_kind", "consultee_name": "consultee_name", "interest":
@@ -137,7 +134,7 @@ class _Row:
             return None
         try:
             return int(float(s))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: inf, 1e400
             self.fail(key, f"{BY_KEY[key].header}应为整数", "invalid_number")
             return None
 
@@ -294,6 +291,9 @@ def _steps(r: _Row, status: str, received: datetime) -> list[Step]:
         _conclusion(r, steps, decision, concluded_on)
     elif not concluded and r.text("delivered_date"):
         r.fail("delivered_date", "尚未办结的申请不应填写送达日期", "inconsistent")
+    early = {s.column for s in steps if s.day < receipt}  # said plainly, before the engine finds the state wrong
+    for column in sorted(early):
+        r.fail(column, f"{BY_KEY[column].header}早于收到时间（{receipt.isoformat()}），请核对", "too_early")
     steps.sort(key=lambda s: (s.day, STEP_ORDER.index(s.action)))
     return steps
 

@@ -8,6 +8,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import Field, field_validator
@@ -72,6 +73,11 @@ class Settings(BaseSettings):
         "addresses or CIDR networks (`127.0.0.1`, `10.0.0.0/8`); `*` trusts every peer (unsafe unless "
         "only the proxy can reach the port). Empty: none — the connecting peer is the client. Used by "
         "uvicorn (client address, https scheme → Secure cookies) and by the per-address limits."))
+    public_url: str = Field("", description=(
+        "The address applicants reach this server at (`https://gk.example.gov.cn`, the reverse proxy's). "
+        "Notices of an agency that sets no 查询网址 of its own name its look-up page here "
+        "(`<public_url>/gongkai/<code>/chaxun`), as does the front desk's receipt page. Empty: such notices give "
+        "no web address, and the receipt page the address the clerk's browser used."))
     scheduler: Literal["on", "off"] = Field("on", description=(
         "`on`: `banli serve` also runs the sweeps. `off` for extra web replicas; run `banli worker` instead."))
     scheduler_instance: str | None = Field(None, description=(
@@ -156,6 +162,15 @@ class Settings(BaseSettings):
             raise ValueError("BANLI_DATABASE_URL must be sqlite:///… or postgresql+psycopg://…")
         if v.startswith("postgresql://"):
             v = "postgresql+psycopg://" + v[len("postgresql://"):]
+        return v
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, v: str) -> str:
+        v = v.strip().rstrip("/")
+        parts = urlsplit(v)
+        if v and (parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment):
+            raise ValueError("BANLI_PUBLIC_URL must be an address such as https://gk.example.gov.cn")
         return v
 
     @classmethod

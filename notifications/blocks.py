@@ -2,6 +2,7 @@
 
 The body templates use a small, checked subset of HTML so the same wording can be laid out in Word:
 ``<p>`` (classes ``flush``, ``right``, ``center``, ``note``), ``<h3>``, ``<table>/<tr>/<th>/<td colspan>``,
+``<colgroup>/<col style="width: N%">`` (a form's fixed column widths, used by the PDF and the DOCX alike),
 ``<br>`` and the inline tags ``strong b em span u i a``. Anything else is a template error.
 """
 
@@ -13,8 +14,9 @@ from html.parser import HTMLParser
 
 PARAGRAPH_CLASSES = ("flush", "right", "center", "note")
 _INLINE = frozenset({"strong", "b", "em", "span", "u", "i", "a"})
-_TRANSPARENT = frozenset({"div", "section", "tbody", "thead"})
+_TRANSPARENT = frozenset({"div", "section", "tbody", "thead", "colgroup"})
 _WS = re.compile(r"[ \t\r\n\f]+")
+_COL_WIDTH = re.compile(r"^\s*width\s*:\s*(\d+(?:\.\d+)?)%\s*;?\s*$")
 
 
 class FragmentError(ValueError):
@@ -35,6 +37,8 @@ class Block:
     kind: str
     text: str = ""
     rows: list[list[Cell]] = field(default_factory=list)
+    widths: list[float] = field(default_factory=list)  # a table's column shares (``<col>``), summing to 1
+    classes: tuple[str, ...] = ()  # a table's classes (``dense``: set in 小四 like the PDF)
 
     @property
     def columns(self) -> int:
@@ -93,7 +97,12 @@ class _Parser(HTMLParser):
                 raise FragmentError(f"unsupported paragraph class {cls!r}")
             self.buf = []
         elif tag == "table":
-            self.table = Block("table")
+            self.table = Block("table", classes=tuple((a.get("class") or "").split()))
+        elif tag == "col":
+            m = _COL_WIDTH.match(a.get("style") or "")
+            if self.table is None or self.table.rows or m is None:
+                raise FragmentError('<col> needs style="width: N%" and belongs before the table\'s rows')
+            self.table.widths.append(float(m.group(1)) / 100)
         elif tag == "tr":
             if self.table is None:
                 raise FragmentError("<tr> outside <table>")
@@ -119,6 +128,7 @@ class _Parser(HTMLParser):
             self.cell, self.buf = None, None
         elif tag == "table" and self.table is not None:
             _pad(self.table)
+            _check_widths(self.table)
             self.blocks.append(self.table)
             self.table = None
 
@@ -136,6 +146,11 @@ def _pad(table: Block) -> None:
         short = width - sum(c.span for c in row)
         if short > 0 and row:
             row[-1].span += short
+
+
+def _check_widths(table: Block) -> None:
+    if table.widths and (len(table.widths) != table.columns or abs(sum(table.widths) - 1) > 0.005):
+        raise FragmentError(f"<col> widths {table.widths} do not cover the table's {table.columns} columns")
 
 
 def parse_fragment(html: str) -> list[Block]:

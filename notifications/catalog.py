@@ -86,7 +86,7 @@ SPECS: tuple[NoticeSpec, ...] = (
     _spec(_D + "receipt", "政府信息公开申请接收回执", "applicant", FORM,
           (*_LETTER_BASE, "case.channel_label", "notice.query_code", "notice.due_date"),
           "政府信息公开申请接收回执" + _TRACK, for_applicant=True, secret_keys=("notice.query_code",)),
-    _spec(_D + "registration_form", "政府信息公开申请登记表", "internal", FORM,
+    _spec(_D + "registration_form", "政府信息公开申请登记表", "file", FORM,
           ("agency.name", "case.applicant.name", "case.tracking_no", "case.receipt_date", "case.description",
            "case.channel_label", "notice.registered_date", "notice.registered_by", "notice.due_date"),
           "政府信息公开申请登记表" + _TRACK, signed=False),
@@ -201,6 +201,12 @@ _CLOSURE_KEYS: dict[str, tuple[str, ...]] = {
     "fee_unpaid": ("notice.fee_notice_date", "notice.fee_last_date"),
     "withdrawn": ("notice.withdrawal_date",),
 }
+# A reply whose reason rests on an earlier step states its dates, from the case (workflow.disclosure.reply.case_detail):
+# the correction notice and the corrected application (条例第三十条), the 说明理由告知书 and its last day (第三十五条).
+_EARLIER_STEP_KEYS: dict[str, tuple[str, ...]] = {
+    "still_unclear": ("notice.detail.correction_notice_date", "notice.detail.correction_received_date"),
+    "excessive": ("notice.detail.reasons_notice_date", "notice.detail.reasons_last_date"),
+}
 
 
 def reply_required(category: str, reason: str) -> tuple[str, ...]:
@@ -212,6 +218,7 @@ def reply_required(category: str, reason: str) -> tuple[str, ...]:
     if r.category in (Category.DISCLOSE, Category.PARTIAL) and r.code != "already_public":
         keys.extend(_PROVIDED)
     keys.extend(_CLOSURE_KEYS.get(r.code, ()))
+    keys.extend(_EARLIER_STEP_KEYS.get(r.code, ()))
     return tuple(keys)
 
 

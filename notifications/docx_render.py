@@ -1,8 +1,9 @@
 """DOCX output: the body blocks poured into ``docx/letter.docx`` with docxtpl (autoescape, StrictUndefined).
 
 The template (built by ``build_docx_templates.py``) holds the page set-up, the styles and the loops;
-each block's text arrives as a docxtpl ``Listing`` (escaped, line breaks kept) so applicant input such as
-``张三 & <李四>`` is written literally.
+each paragraph's text arrives as a docxtpl ``Listing`` and each table cell's as a ``RichText`` (whole runs,
+bold in label cells, for the template's ``{{r c.text }}``), both escaped with line breaks kept, so applicant
+input such as ``张三 & <李四>`` is written literally.
 """
 
 from __future__ import annotations
@@ -29,10 +30,16 @@ def _template_bytes(path: Path, mtime: float) -> bytes:
     return path.read_bytes()
 
 
-def _cell(text: str, header: bool) -> Any:
-    if header:
-        return RichText(text, bold=True)
-    return Listing(text)
+DENSE_HALF_POINTS = 24  # 小四 (12pt): a dense form's text, as in the PDF (layout/notice.css table.form.dense)
+
+
+def _cell(text: str, header: bool, dense: bool = False) -> RichText:
+    """A table cell's text as whole runs (the template's ``{{r c.text }}``), bold in header cells.
+
+    RichText escapes the text; line breaks become ``<w:br/>`` when docxtpl resolves the listing marks.
+    A ``Listing`` cannot be used here: ``{{r }}`` replaces the run, so the value must be runs, not text.
+    """
+    return RichText(text, bold=header, size=DENSE_HALF_POINTS if dense else None)
 
 
 def docx_blocks(blocks: list[Block]) -> list[dict[str, Any]]:
@@ -40,21 +47,26 @@ def docx_blocks(blocks: list[Block]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for b in blocks:
         if b.kind == "table":
-            rows = [[{"text": _cell(c.text, c.header), "span": c.span} for c in row] for row in b.rows]
+            dense = "dense" in b.classes
+            rows = [[{"text": _cell(c.text, c.header, dense), "span": c.span} for c in row] for row in b.rows]
             out.append({"kind": "table", "text": "", "rows": rows})
         else:
             out.append({"kind": b.kind, "text": Listing(b.text), "rows": []})
     return out
 
 
-def _fix_widths(document: Any) -> None:
-    """Give dynamic tables a sane grid: the docxtpl column loop copies the template cell's width."""
-    for table in document.tables:
+def _fix_widths(document: Any, declared: list[list[float]]) -> None:
+    """Give dynamic tables a sane grid: the docxtpl column loop copies the template cell's width. A table's
+    own column shares (``<col>`` in the body, ``declared`` in document order) win; else label/value shares."""
+    for n, table in enumerate(document.tables):
         grid = table._tbl.tblGrid
         cols = grid.findall(qn("w:gridCol"))
         if not cols:
             continue
-        shares = _SHARES.get(len(cols), tuple(1 / len(cols) for _ in cols))
+        own = declared[n] if n < len(declared) else []
+        shares = own if len(own) == len(cols) else _SHARES.get(len(cols), tuple(1 / len(cols) for _ in cols))
+        if own:
+            table.autofit = False  # <w:tblLayout w:type="fixed"/>: Word keeps the form's columns as given
         widths = [round(TEXT_WIDTH_TWIPS * s) for s in shares]
         for col, w in zip(cols, widths, strict=True):
             col.set(qn("w:w"), str(w))
@@ -83,7 +95,7 @@ def render_docx(template_path: Path, context: dict[str, Any], blocks: list[Block
     ctx["appendix_blocks"] = docx_blocks(appendix or [])
     ctx["heading_text"] = Listing("\n".join(context.get("heading_lines") or [context.get("heading", "")]))
     tpl.render(ctx, jinja_env=env, autoescape=True)
-    _fix_widths(tpl.docx)
+    _fix_widths(tpl.docx, [b.widths for b in [*blocks, *(appendix or [])] if b.kind == "table"])
     out = io.BytesIO()
     tpl.save(out)
     return _normalise_zip(out.getvalue())

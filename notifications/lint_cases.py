@@ -57,6 +57,12 @@ def variants() -> Iterator[Case]:
     unconsulted = reply_context("refuse", "third_party")
     unconsulted["notice"].pop("objection_withheld")
     yield "disclosure.reply:refuse.third_party:not_consulted", "disclosure.reply", unconsulted
+    lapsed = reply_context("not_processed", "excessive")  # 条例第三十五条: the period passed without reasons
+    for key in ("reasons_received_date", "reasons_summary"):
+        lapsed["notice"]["detail"].pop(key)
+    yield "disclosure.reply:not_processed.excessive:lapsed", "disclosure.reply", lapsed
+    yield ("disclosure.delay_notice:reasons_notice_date", "disclosure.delay_notice",
+           _with("disclosure.delay_notice", reasons_notice_date="2026-11-06"))
     yield "disclosure.reply:in_person", "disclosure.reply", _in_person(reply_context("disclose", "provided"))
     files = [{"id": 7, "filename": "征收补偿安置方案.pdf", "sha256": "0" * 64, "size": 812_345,
               "content_type": "application/pdf"}, {"id": 8, "filename": "补偿费用汇总表.png", "sha256": "1" * 64,

@@ -1,8 +1,8 @@
 """The document linter, layout part: the PDF as poppler sees it (``pdftotext -bbox-layout``, ``pdftoppm``).
 
-Checks: the title on one line or broken between whole words; nothing beyond the margins (the page number
-lives in the bottom margin by design); the signature after the body and before any reply slip; the seal
-ring whole on every page it appears.
+Checks: the title on one line or broken between whole words, and not alone on the first page; nothing beyond
+the margins (the page number lives in the bottom margin by design); the signature after the body and before
+any reply slip; the seal ring whole on every page it appears.
 """
 
 from __future__ import annotations
@@ -87,6 +87,16 @@ def title(pages: list[Page], units: list[str]) -> list[Finding]:
     return out
 
 
+def lone_title(pages: list[Page]) -> list[Finding]:
+    """The first page holds more than the title: a block that may not break (a form taller than a page) was
+    pushed whole to the next page and left the title alone."""
+    if len(pages) < 2:
+        return []
+    body = [ln for ln in pages[0].lines
+            if ln.height < TITLE_MIN_HEIGHT and not _PAGE_NO.match(ln.text.replace(" ", ""))]
+    return [] if body else [("page", "第1页只有标题，正文从第2页开始")]
+
+
 def margins(pages: list[Page]) -> list[Finding]:
     """No text outside the type area (the page number in the bottom margin excepted)."""
     out = []
@@ -154,5 +164,5 @@ def lint_pdf(pdf: bytes, *, units: list[str] | None = None, closing: str | None 
              signature: str | None = None, appendix: str | None = None) -> list[Finding]:
     """Every layout check over one PDF."""
     pages = pdf_pages(pdf)
-    return [*title(pages, units or []), *margins(pages),
+    return [*title(pages, units or []), *lone_title(pages), *margins(pages),
             *order(pages, closing=closing, signature=signature, appendix=appendix), *seal(pdf)]

@@ -153,7 +153,7 @@ def _plain(node: _Node) -> Any:
     if node.kind == "seq":
         return [_plain(v) for v in node.items]
     if node.tag == "int":
-        return int(node.text) if re.fullmatch(r"[-+]?\d+", node.text) else node.text
+        return int(node.text) if re.fullmatch(r"[-+]?\d{1,4000}", node.text) else node.text
     if node.tag == "null":
         return None
     if node.tag == "bool":
@@ -172,6 +172,9 @@ def _load(text: str, filename: str) -> _Node:
             raise NoticeError(
                 [NoticeProblem(exc.lineno, f"JSON 格式错误：{exc.msg}", f"invalid JSON: {exc.msg}")], filename
             ) from exc
+        except ValueError as exc:  # a number past Python's 4,300 digits
+            raise NoticeError([NoticeProblem(None, "JSON 格式错误：数字的位数过多", f"invalid JSON: {exc}")],
+                              filename) from exc
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -193,7 +196,11 @@ def _load(text: str, filename: str) -> _Node:
 
 def parse_notice(text: str, filename: str = "<input>") -> NoticeData:
     """Parse and validate a holiday notice; raises NoticeError listing every problem, or returns it all."""
-    return _Validator(filename).run(_load(text, filename))
+    try:
+        root = _load(text, filename)
+    except RecursionError as exc:  # lists or mappings nested thousands deep (the parsers and the tree recurse)
+        raise NoticeError([NoticeProblem(None, "文件嵌套过深，无法读取", "nested too deep")], filename) from exc
+    return _Validator(filename).run(root)
 
 
 class _Validator:

@@ -10,6 +10,8 @@ Screens, notices, the API's Chinese texts and the import's accepted words all re
 
 from __future__ import annotations
 
+from states.inputs import UNICODE_MESSAGE
+
 # A request kind's name on screens (lists, filters, headings) — and a case of that kind named in a sentence or a
 # notice ("您承办的政府信息公开申请YN2026…").
 CASE_KINDS = {"disclosure": "依申请公开", "workorder": "12345工单"}
@@ -56,6 +58,8 @@ CHANNELS = {"in_person": "当面提交", "post_signed": "邮寄（需签收）",
 # the form of the information and how it is obtained (条例第二十九条第二款第三项、第四十条)
 FORMS_WANTED = {"paper": "纸质", "electronic": "电子文档", "inspection": "查阅、抄录"}
 OBTAIN_WAYS = {"collect": "当面领取", "post": "邮寄", "email": "电子邮件", "online": "网上获取"}
+# 条例第三十五条: what the agency finds of the reasons the applicant stated
+REASONS_ASSESSMENTS = {"unreasonable": "理由不合理，告知不予处理", "reasonable": "理由合理，继续办理"}
 # how a reply reached the applicant (送达)
 DELIVERY_METHODS = {"post": "邮寄送达", "email": "电子邮件送达", "in_person": "直接送达", "online": "网上送达",
                     "fax": "传真送达"}
@@ -107,6 +111,9 @@ FORM_FIELDS: dict[str, str] = {
     "interest": "公开可能损害第三方合法权益的情形",
     "facts": "申请数量、频次明显超过合理范围的情况",
     "ReasonsIn.period_days": "说明理由的期限（工作日）",
+    "RecordReasonsIn.received_date": "收到理由的日期",
+    "RecordReasonsIn.reasons": "申请人说明的理由（摘要）",
+    "assessment": "审查意见（条例第三十五条）",
     "documents": "提供的政府信息",
     "received_date": "收到日期",
     "consultee_kind": "征求对象",
@@ -197,6 +204,8 @@ FORM_HELP: dict[str, str] = {
     "interest": "征求第三方意见时必填（条例第三十二条）",
     "documents": "予以公开或部分公开时，每行写一份提供的文件",
     "facts": "条例第三十五条",
+    "RecordReasonsIn.reasons": "认为不合理的，答复书将引述此摘要",
+    "assessment": "理由不合理的，以“无正当理由大量反复申请”答复不予处理；理由合理但无法按期答复的，可确定延迟答复期限",
     "RequestExtensionPayload.days": "由热线平台审批；不超过时限方案规定的上限",
     "ApproveExtensionPayload.days": "按平台批准的天数填写",
     "attachment_ids": "勾选随办理结果一并反馈的附件（先在“文书和附件”中上传）",
@@ -218,6 +227,7 @@ FORM_OPTIONS: dict[str, dict[str, str]] = {
     "opinion": {"agree": "同意公开", "object": "不同意公开", "none": "未提出意见"},
     "third_party_objection": {"": "不涉及（没有第三方不同意公开）", "withheld": "因第三方不同意公开且有合理理由，不予公开",
                               "disclosed": "不公开可能对公共利益造成重大影响，决定予以公开"},
+    "assessment": REASONS_ASSESSMENTS,
     "FeeNoticeIn.method": {"item": "按件计收", "page": "按量（页）计收"},
     "DeliverIn.method": DELIVERY_METHODS,
     "RemedyIn.kind": {"reconsideration": "行政复议", "litigation_direct": "直接提起行政诉讼",
@@ -225,37 +235,113 @@ FORM_OPTIONS: dict[str, dict[str, str]] = {
     "outcome": {"upheld": "维持", "corrected": "纠正", "other": "其他结果", "pending": "尚未审结"},
 }
 
+# A time of day without its offset, where the API takes an instant (the registration, an action's effective_at, a
+# list's due_before/due_after, where a date alone is a day of the agency instead); the 12345 intake is the exception:
+# it reads the platform's own fields as the platform writes them (a time without offset is Beijing time).
+NAIVE_TIME_MESSAGE = "时间必须带时区（例如 2026-03-02T09:30+08:00）"
+DAY_OR_INSTANT_MESSAGE = "应为日期（如 2026-03-02）或带时区的时间（如 2026-03-02T09:30+08:00）"
+
 # What is wrong with an input, by pydantic's error type: the API's messages (``{…}`` filled from the error's
 # context), and where a form on a page says it differently (a person picks from a list there, or leaves a box empty).
 INPUT_ERRORS = {
+    # presence, shape and unknown fields
     "missing": "此项为必填项",
+    "extra_forbidden": "不认识的字段",
+    "json_invalid": "请求体不是有效的 JSON",
+    "json_type": "应为 JSON 文本",
+    "recursion_loop": "数据嵌套过深或循环引用",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "dataclass_type": "应为对象",
+    "dict_type": "应为对象",
+    "mapping_type": "应为对象",
+    "invalid_key": "对象的键应为文本",
+    "list_type": "应为列表",
+    "tuple_type": "应为列表",
+    "set_type": "应为列表",
+    "frozen_set_type": "应为列表",
+    "iterable_type": "应为列表",
+    "set_item_not_hashable": "列表中的项目应为文本或数字",
+    "none_required": "此项应留空",
+    "too_short": "至少需要 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "union_tag_invalid": "类型标记无效",
+    "union_tag_not_found": "缺少类型标记",
+    "frozen_field": "此项不能修改",
+    "frozen_instance": "不能修改",
+    # text
+    "string_type": "应为文本",
+    "string_unicode": UNICODE_MESSAGE,
     "string_too_short": "内容不能为空",
     "string_too_long": "长度不能超过 {max_length} 个字符",
-    "string_type": "应为文本",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "bool_parsing": "应为是或否",
-    "bool_type": "应为是或否",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_type": "日期格式应为 YYYY-MM-DD",
-    "datetime_parsing": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
-    "datetime_from_date_parsing": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
-    "datetime_type": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
+    "string_pattern_mismatch": "格式不正确",
+    "string_not_ascii": "只能包含英文字母、数字和符号",
+    "bytes_type": "应为文本",
+    "bytes_too_short": "内容过短",
+    "bytes_too_long": "内容过长",
+    "bytes_invalid_encoding": "编码无效",
+    "url_type": "应为网址",
+    "url_parsing": "网址格式不正确",
+    "url_syntax_violation": "网址格式不正确",
+    "url_too_long": "网址过长",
+    "url_scheme": "网址的协议不受支持",
+    "uuid_type": "编号格式不正确",
+    "uuid_parsing": "编号格式不正确",
+    "uuid_version": "编号格式不正确",
+    # choices
     "enum": "取值无效，可选：{expected}",
     "literal_error": "取值无效，可选：{expected}",
+    "bool_parsing": "应为是或否",
+    "bool_type": "应为是或否",
+    # numbers
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_parsing_size": "数值过大",
+    "int_from_float": "应为整数，不能带小数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "finite_number": "应为有限的数字",
+    "decimal_type": "应为数字",
+    "decimal_parsing": "应为数字",
+    "decimal_max_digits": "数字的位数不能超过 {max_digits} 位",
+    "decimal_max_places": "小数不能超过 {decimal_places} 位",
+    "decimal_whole_digits": "整数部分的位数过多",
+    "fraction_type": "应为数字",
+    "fraction_parsing": "应为数字",
+    "complex_type": "应为数字",
+    "complex_str_parsing": "应为数字",
     "greater_than_equal": "不能小于 {ge}",
     "less_than_equal": "不能大于 {le}",
     "greater_than": "必须大于 {gt}",
     "less_than": "必须小于 {lt}",
-    "extra_forbidden": "不认识的字段",
+    "multiple_of": "应为 {multiple_of} 的倍数",
+    # dates and times
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "应为日期（YYYY-MM-DD），不带时刻",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "date_past": "日期应早于今天",
+    "date_future": "日期应晚于今天",
+    "time_type": "时刻格式应为 HH:MM",
+    "time_parsing": "时刻格式应为 HH:MM",
+    "datetime_parsing": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
+    "datetime_from_date_parsing": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
+    "datetime_type": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
+    "datetime_object_invalid": "时间无效",
+    "datetime_past": "时间应早于当前",
+    "datetime_future": "时间应晚于当前",
+    "timezone_aware": NAIVE_TIME_MESSAGE,
+    "timezone_naive": "时间不能带时区",
+    "timezone_offset": "时区不正确",
+    "time_delta_type": "时长格式不正确",
+    "time_delta_parsing": "时长格式不正确",
+    # the validators' own words (a ValueError or an assert in a validator)
     "value_error": "{msg}",
-    "json_invalid": "请求体不是有效的 JSON",
-    "model_attributes_type": "应为对象",
-    "dict_type": "应为对象",
-    "list_type": "应为列表",
-    "float_parsing": "应为数字",
+    "assertion_error": "输入有误",
 }
+# What a pydantic error type without a wording above says (a newer pydantic's type, or one no input here can
+# reach): plain Chinese, never the library's English.
+INPUT_ERROR_FALLBACK = "输入的值无效"
 FORM_ERRORS = {
     "missing": "此项为必填项",
     "too_short": "至少填写一项",
@@ -375,6 +461,7 @@ __all__ = [
     "CLOCK_STATUS",
     "DAY_CHANGES",
     "DAY_KINDS",
+    "DAY_OR_INSTANT_MESSAGE",
     "DELIVERY_FAILURES",
     "DELIVERY_METHODS",
     "EVENT_FIELDS",
@@ -386,6 +473,8 @@ __all__ = [
     "FORM_OPTIONS",
     "ID_TYPES",
     "INPUT_ERRORS",
+    "INPUT_ERROR_FALLBACK",
+    "NAIVE_TIME_MESSAGE",
     "NO_ASSIGNEE",
     "NO_UNIT",
     "OBTAIN_WAYS",
@@ -393,6 +482,7 @@ __all__ = [
     "PENDING_APPROVALS",
     "PENDING_OTHER",
     "PRESS_STEPS",
+    "REASONS_ASSESSMENTS",
     "SOURCE_CONFIDENCE",
     "SWEEP_ERRORS",
     "SWEEP_LABELS",

@@ -25,7 +25,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-OUT = Path(__file__).parent / "templates" / "docx" / "letter.docx"
+OUT = Path(__file__).resolve().parent.parent / "notifications" / "templates" / "docx" / "letter.docx"
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -143,7 +143,12 @@ def _borders(table: Any) -> None:
         el.set(qn("w:space"), "0")
         el.set(qn("w:color"), "000000")
         borders.append(el)
-    tbl_pr.append(borders)
+    # CT_TblPr is a sequence: tblBorders comes before tblLayout, tblCellMar and tblLook.
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is None:
+        tbl_pr.append(borders)
+    else:
+        look.addprevious(borders)
 
 
 def _table(doc: Any) -> None:
@@ -153,7 +158,9 @@ def _table(doc: Any) -> None:
     _borders(table)
     texts = [
         ["{%tr for row in b.rows %}", "", ""],
-        ["{%tc for c in row %}", "{% colspan c.span %}{{ c.text }}", "{%tc endfor %}"],
+        # ``{{r }}``: a cell's text is a docxtpl RichText (whole runs, bold for header cells), which
+        # replaces the template's run; ``{{ }}`` would paste those runs inside the run's <w:t>.
+        ["{%tc for c in row %}", "{% colspan c.span %}{{r c.text }}", "{%tc endfor %}"],
         ["{%tr endfor %}", "", ""],
     ]
     for r, row in enumerate(texts):

@@ -200,5 +200,8 @@ class XlsxReader:
             return datetime.fromisoformat(v)
         n = _number(v)
         if self._dates and int(c.get("s", "0")) in self._dates:
-            return from_excel(n, self._epoch)
+            try:
+                return from_excel(n, self._epoch)
+            except (ValueError, OverflowError):  # no date Excel can show (1e20 as a date): the row's check says so
+                return n
         return n

@@ -155,3 +155,42 @@ def test_setup_by_another_agencys_admin_is_refused(db: Db, clock: FixedTime) -> 
     other = make_staff(db.engine, clock.now(), agency_code="other")
     with pytest.raises(Forbidden):
         apply_setup(db.engine, staff.agency_id, REAL, actor=other.admin, now=clock.now())
+
+
+def test_banli_setup_refuses_settings_the_workflow_cannot_use(db: Db, clock: FixedTime, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Findings h3 #1: a setup file goes through the same checks as the settings API and page — each value the
+    workflow could not use is named in Chinese, nothing is saved, and registration goes on working."""
+    unconfigure_agency(db.engine)
+    staff = make_staff(db.engine, clock.now())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: 青山县自然资源局\naddress: 青山县人民路1号\nphone: 0878-3120000\nreconsideration_organ: 青山县人民政府\n"
+        "litigation_court: 青山县人民法院\nemail: gk-at-example\npostal_code: abc\n"
+        'morning: "09:00-15:00"\nafternoon: "14:00-18:00"\ntimezone: Mars/Olympus\nhotline_profile: nope\n'
+        'tracking_format: "{year}{seq"\nreply_doc_format: "公开复{seq}号"\nsubmission_format: "{__class__}"\n',
+        encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    code, _, err = run_cli(monkeypatch, capsys, db.settings, "setup", str(bad))
+    assert code == 2
+    for field, says in (("email", "电子邮箱格式不正确"), ("postal_code", "6位数字"), ("afternoon", "重叠"),
+                        ("timezone", "北京时间"), ("hotline_profile", "时限方案"), ("tracking_format", "花括号不成对"),
+                        ("reply_doc_format", "须含年份"), ("submission_format", "只能写 year")):
+        assert f"{field}：" in err and says in err, (field, err)
+    assert "Error" not in err and "Traceback" not in err
+    with read_session(db.engine) as s:
+        agency = s.get(Agency, staff.agency_id)
+        assert agency is not None and agency.name == "某县某局" and "tracking_format" not in (agency.settings or {})
+    reg = wf.register(db.engine, RegisterIn.model_validate(registration()), staff.front, clock.now())
+    assert reg.tracking_no == "依申〔2026〕0001号"
+
+
+def test_setup_refuses_overlapping_spans_at_the_afternoon(db: Db, clock: FixedTime) -> None:
+    """Morning and afternoon each fine but overlapping were a 500 (the calendar refused them after the checks)."""
+    unconfigure_agency(db.engine)
+    staff = make_staff(db.engine, clock.now())
+    data = REAL.model_copy(update={"morning": ("09:00", "15:00"), "afternoon": ("14:00", "18:00")})
+    with pytest.raises(DomainValidation) as exc:
+        apply_setup(db.engine, staff.agency_id, data, actor=staff.admin, now=clock.now())
+    assert [(f["field"], "重叠" in f["message"]) for f in exc.value.fields] == [("afternoon", True)]

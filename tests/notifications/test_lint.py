@@ -132,3 +132,21 @@ def test_a_signature_before_the_body_is_found(settings) -> None:
     found = order(pdf_pages(html_to_pdf(moved, fonts_dir=None)), closing="特此答复。", signature="2026年11月25日",
                   appendix=None)
     assert found and found[0][0] == "signature", found
+
+
+def test_a_title_left_alone_on_the_first_page_is_found(settings) -> None:
+    """Findings h2 #6: the oral application's 登记表, a form taller than a page that was not allowed to break,
+    went whole to page 2 and left page 1 with its title only."""
+    from notifications.fixtures import fixture_context
+    from notifications.lint_layout import lone_title
+    from notifications.pdf import font_face_css
+
+    ctx = fixture_context("disclosure.registration_form")
+    ctx["case"]["oral"] = True
+    html = render("disclosure.registration_form", ctx, "html", settings=settings).content.decode()
+    html = html.replace("</style>", str(font_face_css(settings.fonts_dir)) + "</style>", 1)
+    assert lone_title(pdf_pages(html_to_pdf(html, fonts_dir=None))) == []
+    whole = html.replace("</style>", ".notice table.form.long { break-inside: avoid; } "
+                         ".notice table.form.dense { font-size: 16pt; line-height: 28.9pt; }</style>", 1)
+    found = lone_title(pdf_pages(html_to_pdf(whole, fonts_dir=None)))
+    assert found and found[0][0] == "page", found

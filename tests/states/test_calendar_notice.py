@@ -165,3 +165,15 @@ def test_seed_names_and_document(seed_notices: list[NoticeData]) -> None:
 def test_calendar_from_notices_rejects_two_national_for_one_year(notice_2027: NoticeData) -> None:
     with pytest.raises(ValueError, match="two national notices for 2027"):
         calendar_from_notices([notice_2027, notice_2027])
+
+
+@pytest.mark.parametrize(("text", "filename", "zh"), [
+    ('{"year": ' + "1" * 5001 + "}", "n.json", "数字的位数过多"),
+    ("[" * 100_000 + "]" * 100_000, "n.json", "嵌套过深"),
+    ("[" * 100_000 + "]" * 100_000, "n.yaml", "嵌套过深"),
+    ("".join(" " * i + "- \n" for i in range(3000)), "n.yaml", "嵌套过深"),
+])
+def test_a_file_python_cannot_read_is_a_notice_error(text: str, filename: str, zh: str) -> None:
+    """A 5,000-digit number or nesting thousands deep is a NoticeError in Chinese, not a crash (findings h3 #3)."""
+    [(_, message)] = problems(text, filename)
+    assert zh in message

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from db.engine import read_session
+from db.engine import read_session, write_session
 from db.models import Agency
 from tests.web.conftest import Web, csrf_of
 from tests.web.wording import ADMIN_ONLY, findings
@@ -56,3 +56,57 @@ def test_patterns_lists_and_ladders_are_saved(web: Web) -> None:
     bad = dict(data, reply_doc_format_prefix="复{", csrf_token=csrf_of(again))
     r = admin.post("/admin/agency", data=bad)
     assert r.status_code == 422 and "字头不能含空格或花括号" in r.text
+
+
+def _error_at(html: str, field: str) -> str:
+    m = re.search(rf'<p class="field-error" id="err-{field}">([^<]*)</p>', html)
+    assert m is not None, field
+    return m.group(1)
+
+
+def test_a_setting_the_workflow_cannot_use_is_refused_at_its_field(web: Web) -> None:
+    """Findings h3 #1: the page's widgets bound what a browser sends, but a hand-made POST went through; now each
+    value is checked when saved and the message stands at the input that edits it; nothing is saved."""
+    admin = web.login("admin")
+    page = admin.get("/admin/agency").text
+    data: dict[str, object] = dict(re.findall(r'name="([a-z_]+)" id="f-[a-z_]+" value="([^"]*)"', page))
+    data.update({"csrf_token": csrf_of(page), "reply_wd": "25", "working_hours": "12:00-09:00",
+                 "ladder_reply": "500", "timezone": "Mars/Olympus", "digest_time": "99:99",
+                 "email": "notanemail", "seal_text": "某" * 300, "hotline_profile": "nope"})
+    r = admin.post("/admin/agency", data=data)
+    assert r.status_code == 422
+    assert "1到20" in _error_at(r.text, "reply_wd") and "第三十三条" in _error_at(r.text, "reply_wd")
+    assert "结束时间应晚于开始时间" in _error_at(r.text, "working_hours")
+    assert "0到250" in _error_at(r.text, "ladder_reply")
+    assert "北京时间" in _error_at(r.text, "timezone")
+    assert "24小时制" in _error_at(r.text, "digest_time")
+    assert "电子邮箱格式不正确" in _error_at(r.text, "email")
+    assert "不超过200个字符" in _error_at(r.text, "seal_text")
+    assert "时限方案" in _error_at(r.text, "hotline_profile")
+    with read_session(web.db.engine) as s:
+        cfg = agency_config(s.get(Agency, web.staff.agency_id))  # type: ignore[arg-type]
+    assert cfg.reply_wd == 20 and cfg.timezone == "Asia/Shanghai" and cfg.reminder_ladders_wd == {}
+    # the inputs carry the same bounds
+    assert re.search(r'name="reply_wd" id="f-reply_wd" value="20" min="1" max="20"', page)
+    assert re.search(r'name="seal_text" id="f-seal_text" value="[^"]*" maxlength="200"', page)
+
+
+def test_stored_settings_the_checks_would_refuse_still_show_and_the_others_save(web: Web) -> None:
+    """A value stored before the checks (or by hand) does not break the page, and saving the page is not refused
+    for it while it stays as it is."""
+    with write_session(web.db.engine) as s:
+        agency = s.get(Agency, web.staff.agency_id)
+        assert agency is not None
+        agency.settings = {**(agency.settings or {}), "tracking_format": "{seq:099999999d}", "reply_wd": 25}
+        s.add(agency)
+        s.commit()
+    admin = web.login("admin")
+    page = admin.get("/admin/agency")
+    assert page.status_code == 200 and "自定义样式" in page.text and len(page.text) < 1_000_000
+    data: dict[str, object] = dict(re.findall(r'name="([a-z_]+)" id="f-[a-z_]+" value="([^"]*)"', page.text))
+    data.update({"csrf_token": csrf_of(page.text), "short_name": "县自然资源局"})
+    r = admin.post("/admin/agency", data=data)
+    assert r.status_code == 303, _visible(r.text)[:2000]
+    with read_session(web.db.engine) as s:
+        cfg = agency_config(s.get(Agency, web.staff.agency_id))  # type: ignore[arg-type]
+    assert cfg.short_name == "县自然资源局" and cfg.reply_wd == 25

@@ -139,3 +139,35 @@ def test_staff_of_a_deactivated_agency_cannot_log_in(db: Db, clock: FixedTime, c
 def _me_id(client: TestClient, h: dict[str, str], username: str, db: Db) -> int:
     with read_session(db.engine) as s:
         return int(s.exec(select(User.id).where(User.username == username)).one())
+
+
+def test_login_names_and_emails_of_new_accounts_are_checked(db: Db, clock: FixedTime, client: TestClient) -> None:
+    """A login name is Latin letters, digits and . _ - (a letter or digit first): no look-alikes, spaces, slashes,
+    invisible characters or emoji; two names differing only in case are one name. An e-mail address has the
+    applicant's shape."""
+    make_staff(db.engine, clock.now())
+    la = token(client, "default-admin")
+
+    def create(**over: Any) -> Any:
+        body = {"username": "wang.wu", "password": "password123", "roles": ["officer"], **over}
+        return _post(client, "/api/admin/agencies/default/users", la, body)
+
+    for name in ("DEFAULT-ADMIN", "Default-Officer"):
+        r = create(username=name)
+        assert r.status_code == 422, r.text
+        assert [(f["field"], f["code"]) for f in r.json()["error"]["fields"]] == [("username", "username_taken")]
+        assert "不区分大小写" in r.json()["error"]["message"]
+    for name in ("a\u200bb", "a b", "a/b", "😀", "王五", "-wang", ".", "..", "wаng"):  # "а" is Cyrillic
+        r = create(username=name)
+        assert r.status_code == 422, (name, r.text)
+        assert [(f["field"], f["code"]) for f in r.json()["error"]["fields"]] == [("username", "invalid_username")]
+        assert "英文字母、数字" in r.json()["error"]["message"]
+    for email in ("😀👨‍👩‍👧", "wang@", "wang wu@x.cn"):
+        r = create(email=email)
+        assert r.status_code == 422, r.text
+        assert [(f["field"], f["code"], f["message"]) for f in r.json()["error"]["fields"]] == [
+            ("email", "invalid_email", "电子邮箱格式不正确")]
+    with read_session(db.engine) as s:
+        assert s.exec(select(User).where(User.username == "wang.wu")).first() is None
+    for name in ("wang.wu", "x", "u1_2-3", "W.Wu"):
+        assert create(username=name, email="wang.wu@mail.gov.cn").status_code == 201

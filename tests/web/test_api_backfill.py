@@ -279,3 +279,15 @@ def test_every_notice_an_action_makes_follows_the_steps_hold() -> None:
                     and ast.unparse(node.args[0]) == "ctx.session"):
                 direct.append(f"{path.relative_to(root.parent)}:{node.lineno}")
     assert not direct, direct
+
+
+def test_a_registration_not_allowed_to_back_fill_is_refused_at_its_receipt_time(client, staff, db) -> None:
+    with write_session(db.engine) as s:
+        agency = s.get(Agency, staff.agency_id)
+        assert agency is not None
+        agency.settings = {**agency.settings, "backfill_roles": ["leader"]}
+        s.add(agency)
+        s.commit()
+    body = registration(received_at="2025-02-24T09:30:00+08:00", backfill_reason=REASON)
+    r = client.post("/api/disclosures", json=body, headers=_h(client)["front"])
+    assert "角色" in _field_error(r, "received_at")

@@ -114,6 +114,21 @@ def test_bad_registration_is_422_in_chinese_and_writes_nothing(client, staff, db
     assert _count(db) == before
 
 
+def test_the_id_type_is_taken_by_the_name_its_message_lists(client, staff, db) -> None:
+    """The refusal names the types in Chinese (居民身份证、统一社会信用代码…): those names are accepted as well as
+    the codes."""
+    front = token(client, "default-front")
+    r = client.post("/api/disclosures", json=registration(id_type="居民身份证"), headers=front)
+    assert r.status_code == 201, r.text
+    with read_session(db.engine) as s:
+        row = s.get(Disclosure, r.json()["id"])
+        assert row is not None and row.id_type == "resident_id"
+    r = client.post("/api/disclosures", json=registration(id_type="驾驶证"), headers=front)
+    assert r.status_code == 422
+    (f,) = r.json()["error"]["fields"]
+    assert f["field"] == "id_type" and "居民身份证" in f["message"]
+
+
 def test_missing_required_fields(client, staff, db) -> None:
     front = token(client, "default-front")
     r = client.post("/api/disclosures", json={"applicant_name": "张三"}, headers=front)

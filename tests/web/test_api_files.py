@@ -66,3 +66,39 @@ def test_applicant_downloads_only_their_reply_information(client, staff) -> None
     assert client.get(f"/api/public/files/{provided['id']}", params=other).status_code == 404
     assert client.get(f"/api/public/files/{provided['id']}",
                       params={"tracking_no": mine["tracking_no"], "query_code": theirs["query_code"]}).status_code == 404
+
+
+def _multipart(*parts: tuple[bytes, bytes, bytes]) -> tuple[bytes, dict[str, str]]:
+    """A multipart body as a client may write it: (field name, raw filename bytes, content) per part."""
+    boundary = b"banli-test-boundary"
+    body = b"".join(b"--" + boundary + b'\r\nContent-Disposition: form-data; name="' + name + b'"; filename="' + fname
+                    + b'"\r\nContent-Type: application/pdf\r\n\r\n' + data + b"\r\n" for name, fname, data in parts)
+    return body + b"--" + boundary + b"--\r\n", {"Content-Type": f"multipart/form-data; boundary={boundary.decode()}"}
+
+
+def test_one_file_a_request_and_names_that_are_text(client, staff, db) -> None:
+    """Two ``file`` parts are refused (only the last was stored, silently); a name with a control character, or not
+    UTF-8 (Starlette read ``\\xff\\xfe.pdf`` as ``ÿþ.pdf``), is refused like an empty one; a name in UTF-8 is kept."""
+    body, _front = _case(client, staff)
+    officer = token(client, "default-officer")
+    url = f"/api/disclosures/{body['id']}/files"
+
+    def post(*parts: tuple[bytes, bytes, bytes]):  # type: ignore[no-untyped-def]
+        content, headers = _multipart(*parts)
+        return client.post(url, content=content, headers={**officer, **headers})
+
+    r = post((b"file", "一.pdf".encode(), PDF), (b"file", "二.pdf".encode(), PDF + b"2"))
+    assert r.status_code == 422, r.text
+    assert [(f["field"], f["code"], f["message"]) for f in r.json()["error"]["fields"]] == [
+        ("file", "too_many_files", "一次只能上传一个文件")]
+    for fname in (b"a\x07b.pdf", b"\xff\xfe.pdf", b"a\x1bb.pdf", "a\u202eb.pdf".encode(), b"  "):
+        r = post((b"file", fname, PDF))
+        assert r.status_code == 422, (fname, r.text)
+        assert [(f["field"], f["code"]) for f in r.json()["error"]["fields"]] == [("file", "bad_filename")], fname
+    with read_session(db.engine) as s:
+        assert s.exec(select(StoredFile).where(StoredFile.case_id == body["id"])).all() == []
+    r = post((b"file", "café 材料ÿ.pdf".encode(), PDF))
+    assert r.status_code == 201, r.text
+    with read_session(db.engine) as s:
+        assert [f.filename for f in s.exec(select(StoredFile).where(StoredFile.case_id == body["id"]))] == [
+            "café 材料ÿ.pdf"]

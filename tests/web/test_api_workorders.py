@@ -84,6 +84,33 @@ def test_several_problems_reported_together(api):
                       "content": "required"}
 
 
+@pytest.mark.parametrize(("over", "field", "code", "fragment"), [
+    ({"caller_phone": -1}, "caller_phone", "invalid_phone", "联系电话格式不正确"),
+    ({"caller_phone": 10**30}, "caller_phone", "invalid_phone", "联系电话格式不正确"),
+    ({"caller_phone": "😀👨‍👩‍👧"}, "caller_phone", "invalid_phone", "联系电话格式不正确"),
+    ({"caller_phone": "保密"}, "caller_phone", "invalid_phone", "没有号码时留空"),
+    ({"received_at": "1900-01-01 00:00"}, "received_at", "too_old", "来电时间早于十年前"),
+    ({"received_at": "0001-01-01"}, "received_at", "too_old", "来电时间早于十年前"),  # was a 422 without a field
+    ({"platform_due_at": "2199-01-01 10:00"}, "platform_due_at", "too_late", "办理时限晚于来电时间一年以上"),
+])
+def test_an_impossible_phone_or_time_is_refused_at_its_field(api, over, field, code, fragment):
+    client, staff, h, _, db = api
+    r = client.post("/api/workorders", json=order_input(**over), headers=h(staff.front))
+    assert r.status_code == 422, r.text
+    assert [(f["field"], f["code"]) for f in r.json()["error"]["fields"]] == [(field, code)]
+    assert fragment in r.json()["error"]["fields"][0]["message"]
+    assert _count(db, WorkOrder) == 0
+
+
+@pytest.mark.parametrize("phone", [13800138000, "0871-12345678", "+86 138 0013 8000", "(0871)1234567-8001",
+                                   "138****5678", ""])
+def test_phone_numbers_as_written_are_taken(api, phone):
+    client, staff, h, _, _ = api
+    r = client.post("/api/workorders", json=order_input(caller_phone=phone, received_at="2025-03-02 09:15",
+                                                        platform_due_at="2026-03-01 18:00"), headers=h(staff.front))
+    assert r.status_code == 201, r.text
+
+
 def test_list_filters_mask_and_detail(api):
     client, staff, h, clk, _ = api
     ids = []
@@ -242,3 +269,27 @@ def test_an_import_over_the_size_limit_is_413(api, monkeypatch):
     r = client.post("/api/workorders/import", files={"file": ("a.jsonl", b"{}\n" * 50, "")}, headers=h(staff.front))
     assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
     assert _count(db, WorkOrder) == 0
+
+
+def test_a_jsonl_line_python_cannot_read_is_that_rows_problem(api, tmp_path):
+    """A 5,000-digit number, a line nested 100,000 deep, NaN or a lone surrogate answered 500 and imported nothing:
+    each is now a row error (invalid_json, in Chinese) and the good rows around it are imported (findings h3 #3)."""
+    client, staff, h, _, db = api
+
+    def good(n: int) -> str:
+        return json.dumps({"工单编号": f"JL-{n}", "来电时间": "2026-03-02 09:15", "诉求类型": "咨询", "诉求内容": "问"},
+                          ensure_ascii=False)
+
+    bad = ['{"工单编号": "BIG1", "来电号码": ' + "1" * 5001 + "}", "[" * 100_000 + "]" * 100_000,
+           '{"工单编号": "NAN1", "来电号码": NaN}', '{"工单编号": "SUR1", "来电人": "\\ud800"}']
+    lines = [good(1), good(2), *bad, good(3)]
+    body = ("\n".join(lines) + "\n").encode()
+    r = client.post("/api/workorders/import", files={"file": ("partial.jsonl", body, "application/x-ndjson")},
+                    headers=h(staff.front))
+    assert r.status_code == 200, r.text[:500]
+    rep = r.json()
+    assert (rep["total"], rep["created"], rep["error_rows"]) == (7, 3, 4), rep
+    assert {(e["row"], e["code"]) for e in rep["errors"]} == {(3, "invalid_json"), (4, "invalid_json"),
+                                                            (5, "invalid_json"), (6, "invalid_json")}
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in e["problem"]) for e in rep["errors"]), rep["errors"]
+    assert _count(db, WorkOrder) == 3

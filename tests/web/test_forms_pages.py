@@ -94,6 +94,40 @@ def test_good_registration_then_receipt_shows_the_code_once(web: Web) -> None:
     assert count(web, Disclosure) == 1
 
 
+def test_receipt_names_the_registering_clerk_and_is_dated_the_registration_day(web: Web) -> None:
+    """Findings h2 #7: the page printed whoever viewed it as 登记人 and the receipt date under the seal; the PDF
+    接收回执 is dated the registration day, and the registrar is the clerk who registered the application."""
+    r = post_register(web, form(web, received_at="2026-02-27T09:30"))  # received on Friday, registered on Monday
+    assert r.status_code == 303
+    with read_session(web.db.engine) as s:
+        row = s.exec(select(Disclosure)).one()
+        clerk = s.get(User, row.registered_by)
+        assert clerk is not None
+    page = web.login("leader").get(r.headers["location"]).text
+    assert re.search(r'id="registrar">([^<]*)<', page).group(1) == clerk.display_name  # type: ignore[union-attr]
+    assert clerk.display_name != web.staff.leader.label
+    assert re.search(r'id="receipt-date">2026年2月27日', page)
+    assert re.search(r'id="receipt-issued">([^<]*)<', page).group(1) == "2026年3月2日"  # type: ignore[union-attr]
+
+
+def test_receipt_page_gives_the_agencys_portal_look_up_page_at_the_public_address(
+        web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same address the notices print (settings.public_url), not the one the clerk's browser used."""
+    from settings import get_settings
+
+    monkeypatch.setenv("BANLI_PUBLIC_URL", "https://gk.example.gov.cn")
+    get_settings.cache_clear()
+    try:
+        r = post_register(web, form(web))
+        page = web.clients["front"].get(r.headers["location"]).text
+    finally:
+        monkeypatch.delenv("BANLI_PUBLIC_URL")
+        get_settings.cache_clear()
+    with read_session(web.db.engine) as s:
+        code = s.exec(select(Agency)).first().code  # type: ignore[union-attr]
+    assert f"可在 https://gk.example.gov.cn/gongkai/{code}/chaxun 查询办理进度" in page
+
+
 def version_of(page: str) -> str:
     m = re.search(r'name="expected_version" value="(\d+)"', page)
     assert m

@@ -5,6 +5,8 @@ made an instance administrator this way."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
@@ -12,6 +14,7 @@ from db.engine import write_session
 from db.models import Agency, User
 from tests.helpers import make_staff, registration
 from tests.web.conftest import Web, csrf_of, token
+from workflow.accounts.users import create_user
 from workflow.disclosure import actions as wf
 from workflow.disclosure.payloads import RegisterIn
 
@@ -86,3 +89,62 @@ def test_refusals(web: Web) -> None:
         assert [(m["username"], m["roles"]) for m in members] == [("other-leader", ["supervisor"])]
         assert api.delete("/api/admin/agencies/default/members/other-leader", headers=admin).json()["removed"]
         assert api.delete("/api/admin/agencies/default/members/other-leader", headers=admin).status_code == 404
+
+
+def _set_active(web: Web, model: type[Agency] | type[User], column: str, value: str, active: bool) -> None:
+    with write_session(web.db.engine) as s:
+        row = s.exec(select(model).where(getattr(model, column) == value)).one()
+        row.active = active
+        s.add(row)
+        s.commit()
+
+
+def test_an_agency_admin_learns_nothing_of_names_it_may_not_use(web: Web) -> None:
+    """Adding a member names a person of another agency; a name that is no one, a deactivated account, or a person
+    of a deactivated agency all get one answer (422 at ``username``), and taking away what no one holds here is 404
+    whatever the name. The instance administrator, who sees every account, is told which it is."""
+    _other(web)
+    with write_session(web.db.engine) as s:
+        s.add(Agency(code="gone", name="某县已撤销局", settings={}, created_at=web.clock.now()))
+        s.commit()
+    make_staff(web.db.engine, web.clock.now(), agency_code="gone")
+    _set_active(web, Agency, "code", "gone", False)
+    _set_active(web, User, "username", "other-officer2", False)
+    create_user(web.db.engine, agency_code="default", username="platform", password="password123",
+                roles=["instance_admin"], display_name="平台管理员", now=web.clock.now())
+    with TestClient(web.app) as api:
+        admin, platform = token(api, "default-admin"), token(api, "platform")
+
+        def add(h: dict[str, str], name: str) -> Any:
+            return api.post("/api/admin/agencies/default/members", headers=h, json={"username": name,
+                                                                                    "roles": ["officer"]})
+
+        answers = []
+        for name in ("nosuch", "other-officer2", "gone-officer"):
+            r = add(admin, name)
+            assert r.status_code == 422, r.text
+            err = r.json()["error"]
+            assert [(f["field"], f["code"]) for f in err["fields"]] == [("username", "not_found")]
+            answers.append(err["message"].replace(name, "NAME"))
+        assert len(set(answers)) == 1 and "请核对用户名" in answers[0]
+        told = [add(platform, name).json()["error"]["message"] for name in ("nosuch", "other-officer2", "gone-officer")]
+        assert told == ["用户 nosuch 不存在，不能兼任", "用户 other-officer2 已停用，不能兼任",
+                        "用户 gone-officer 所在的某县已撤销局已停用，不能兼任"]
+
+        # taking away: 404 for a name that is no one and for a person who holds nothing here alike
+        for name in ("nosuch", "other-officer"):
+            r = api.delete(f"/api/admin/agencies/default/members/{name}", headers=admin)
+            assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", r.text
+        # a member deactivated since can still be taken off the list
+        assert add(admin, "other-leader").status_code == 201
+        _set_active(web, User, "username", "other-leader", False)
+        r = api.delete("/api/admin/agencies/default/members/other-leader", headers=admin)
+        assert r.status_code == 200 and r.json()["removed"], r.text
+
+
+def test_the_page_says_when_there_was_nothing_to_take_away(web: Web) -> None:
+    _other(web)
+    admin = web.login("admin")
+    r = web.post(admin, "/admin/users/members/nosuch/revoke", {}, page="/admin/users")
+    assert r.status_code == 303
+    assert "nosuch 在本机关没有兼任" in admin.get(r.headers["location"]).text

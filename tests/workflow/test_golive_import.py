@@ -10,14 +10,16 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, func, select
 
-from db.engine import read_session
-from db.models import Clock, Disclosure, Event
+from db.engine import read_session, write_session
+from db.models import Clock, Disclosure, Event, Outbox
+from states.roles import Role
 from tests.conftest import T0
 from tests.fixtures.golive_gen import BAD, rows, write_csv, write_xlsx
 from tests.golive_helpers import plans, replay, second_agency, snapshot
 from tests.golive_helpers import runner as helpers_runner
 from tests.helpers import make_staff
 from tests.workflow.test_summaries import assert_consistent
+from workflow.accounts.roles import replace_roles
 from workflow.agencies.cache import agency_context_cached
 from workflow.disclosure import handlers as handlers_module
 from workflow.disclosure.actions import rest_day_rule
@@ -286,6 +288,63 @@ def test_rows_another_import_committed_meanwhile_are_reported_not_doubled(db, tm
     assert all(sorted(seqs) == list(range(1, len(seqs) + 1)) for seqs in by_year.values()), by_year  # gap-free
 
 
+def _historical(no: str, **cells: str) -> dict[str, str]:
+    """A concluded application received on Tuesday 3 June 2025, handled by the default officer."""
+    return {"source_no": no, "received_at": "2025-06-03 09:30", "channel": "当面提交", "applicant_type": "自然人",
+            "applicant_name": f"申请人{no}", "id_number": "11010519491231002X", "phone": "13800138000",
+            "description": "某项目的批复文件", "status": "已办结", "assignee": "default-officer", **cells}
+
+
+def test_decisions_resting_on_an_earlier_step_come_in_with_its_dates(db, tmp_path, clock) -> None:
+    """补正后申请内容仍不明确 needs the correction's two dates (条例第三十条); 无正当理由大量反复申请 needs the reasons
+    asked for and either found unreasonable or not given by the end of the period (第三十五条). A row without them,
+    or replying inside the period, is refused at the column to fill in or correct; the replies state the dates."""
+    staff = make_staff(db.engine, T0)
+    reasons = {"reasons_date": "2025-06-04", "reasons_facts": "您本月已提交申请60件"}  # 10 working days: to 6月18日
+    good = [
+        _historical("U-1", correction_date="2025-06-05", correction_received="2025-06-09", concluded_date="2025-06-20",
+                    decision="补正后申请内容仍不明确", report_row="3.4.3"),
+        _historical("E-1", **reasons, concluded_date="2025-06-20", decision="无正当理由大量反复申请"),
+        _historical("E-2", **reasons, reasons_received="2025-06-10", reasons_assessment="不合理",
+                    reasons_text="了解全县情况", concluded_date="2025-06-12", decision="not_processed.excessive"),
+    ]
+    bad = [  # (row, column, words)
+        (_historical("U-2", concluded_date="2025-06-20", decision="补正后申请内容仍不明确"), "补正告知日期", "须填写补正告知日期"),
+        (_historical("U-3", correction_date="2025-06-05", concluded_date="2025-06-20", decision="unavailable.still_unclear"),
+         "补正收到日期", "须填写补正收到日期"),
+        (_historical("E-3", concluded_date="2025-06-20", decision="无正当理由大量反复申请"), "说明理由告知日期",
+         "须先要求申请人说明理由"),
+        (_historical("E-4", **reasons, concluded_date="2025-06-13", decision="无正当理由大量反复申请"), "办结日期",
+         "申请人说明理由的期限尚未届满（至6月18日）"),
+        (_historical("E-5", **reasons, reasons_received="2025-06-10", reasons_assessment="合理",
+                     concluded_date="2025-06-20", decision="无正当理由大量反复申请"), "办结日期", "已认定为合理"),
+        (_historical("E-6", reasons_received="2025-06-10", concluded_date="2025-06-20", decision="重复申请"),
+         "理由收到日期", "须填写说明理由告知日期"),
+        (_historical("E-7", **reasons, reasons_received="2025-06-10", concluded_date="2025-06-20",
+                     decision="无正当理由大量反复申请"), "理由审查意见", "须填写理由审查意见"),
+        (_historical("E-8", reasons_date="2025-06-04", concluded_date="2025-06-20", decision="无正当理由大量反复申请"),
+         "说明理由事由", "须填写说明理由事由"),
+    ]
+    report = import_file(db.engine, write_xlsx(tmp_path / "a.xlsx", good + [r for r, _, _ in bad]),
+                         _runner(db, staff), T0)
+    assert report.created == len(good)
+    problems = {e.row: (e.column, e.problem_zh) for e in report.errors}
+    for i, (_, column, words) in enumerate(bad, start=len(good) + 2):
+        assert problems[i][0] == column and words in problems[i][1], (i, problems[i])
+    assert len(problems) == len(bad)
+    with read_session(db.engine) as s:
+        cases = {c.source_no: c for c in s.exec(select(Disclosure)).all()}
+        replies = {o.case_id: o.context["notice"]["detail"] for o in s.exec(select(Outbox).where(
+            Outbox.notice_type == "disclosure.reply")).all()}
+    assert [cases[n].report_row for n in ("U-1", "E-1", "E-2")] == ["3.4.3", "3.5.4", "3.5.4"]
+    unclear, lapsed, unreasonable = (replies[cases[n].id] for n in ("U-1", "E-1", "E-2"))
+    assert (unclear["correction_notice_date"], unclear["correction_received_date"]) == ("2025-06-05", "2025-06-09")
+    assert (lapsed["reasons_notice_date"], lapsed["reasons_last_date"], lapsed["reasons_received_date"]) == (
+        "2025-06-04", "2025-06-18", None)
+    assert (unreasonable["reasons_received_date"], unreasonable["reasons_summary"]) == ("2025-06-10", "了解全县情况")
+    assert cases["E-2"].reasons_assessment == "unreasonable"
+
+
 def test_only_an_administrator_or_a_leader_brings_history_in(db, tmp_path, clock) -> None:
     staff = make_staff(db.engine, T0)
     path = write_xlsx(tmp_path / "a.xlsx", rows(2)[0])
@@ -311,3 +370,42 @@ def test_a_csv_cell_too_long_to_read_is_said_plainly(tmp_path) -> None:
     _, found = read_rows(path)
     with pytest.raises(ImportFileError, match="CSV文件第5行附近无法读取"):
         list(found)
+
+
+def test_a_number_too_large_for_an_integer_is_that_rows_problem(sqlite_db, tmp_path, clock) -> None:
+    """"inf" or 1e400 where the file gives a number of days crashed the import (OverflowError): it is that row's
+    invalid number, and the other rows go in (findings h3 #3)."""
+    staff = make_staff(sqlite_db.engine, T0)
+    data, _ = rows(14)
+    at = next(i for i, r in enumerate(data) if r.get("extension_days"))
+    data[at]["extension_days"] = "inf"
+    report = import_file(sqlite_db.engine, write_csv(tmp_path / "a.csv", data), _runner(sqlite_db, staff), T0)
+    assert [(e.row, e.code) for e in report.errors] == [(at + 2, "invalid_number")]
+    assert report.created == 13
+
+
+def test_an_officer_serving_the_agency_from_another_is_named_like_its_own(db, tmp_path, clock) -> None:
+    """兼任: an officer of another agency who holds the officer's role here is offered by the assign form, so the
+    import takes them too — by username; a name they share with an officer of the agency is ambiguous."""
+    staff = make_staff(db.engine, T0)
+    other = second_agency(db.engine, T0)
+    with write_session(db.engine) as s:
+        replace_roles(s, other.officer.id, staff.agency_id, frozenset({Role.OFFICER}))
+        s.commit()
+    data = [r for r in rows(12)[0] if r["assignee"] == "default-officer"][:2]
+    data[0]["assignee"] = "b-officer"
+    data[1]["assignee"] = "承办人李明"  # the display name of default-officer and of b-officer
+    report = import_file(db.engine, write_xlsx(tmp_path / "m.xlsx", data), _runner(db, staff), T0)
+    assert report.created == 1 and [(e.column, e.problem_zh) for e in report.errors] == [
+        ("承办人", "有2名承办人姓名为“承办人李明”，请填写用户名")]
+    with read_session(db.engine) as s:
+        assert s.exec(select(Disclosure.assignee_id)).all() == [other.officer.id]
+
+
+def test_a_step_dated_before_the_receipt_is_said_so(db, tmp_path, clock) -> None:
+    staff = make_staff(db.engine, T0)
+    (row,) = [r for r in rows(12)[0] if r["assignee"] == "default-officer"][:1]
+    row["concluded_date"] = "2024-12-20"  # the receipt is in 2025
+    report = import_file(db.engine, write_xlsx(tmp_path / "e.xlsx", [row]), _runner(db, staff), T0)
+    (err,) = report.errors
+    assert err.column == "办结日期" and err.problem_zh.startswith("办结日期早于收到时间（2025-") and err.code == "too_early"

@@ -4,6 +4,7 @@ run adds nothing; the bulk path plans orders exactly as ``intake`` does."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 
 import openpyxl
@@ -147,3 +148,20 @@ def test_a_line_that_is_not_json_is_reported_once(sqlite_db, tmp_path):
     path.write_bytes(path.read_bytes() + "{不是JSON\n".encode())
     rep = import_file(sqlite_db.engine, path, None, system(1), NOW)
     assert rep.created == 3 and [(e.row, e.code) for e in rep.errors] == [(4, "invalid_json")]
+
+
+def test_the_import_refuses_an_impossible_phone_or_time_as_the_api_does(sqlite_db, tmp_path):
+    """The sane-range rules of the intake (workflow.hotline.plan.check_record) hold for a file's rows too, at the
+    column the file names: a phone that is not a number, a receipt a century old, a deadline in 2199."""
+    path = tmp_path / "e.jsonl"
+    make_jsonl(path, 5, bad_fraction=0, seed=4)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    rows[1]["联系电话"] = "😀"
+    rows[2]["来电时间"] = "1900-01-01 00:00"
+    rows[3]["办理时限"] = "2199-01-01 10:00"
+    rows[4]["联系电话"] = "138****5678"  # as a platform masks it
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    rep = import_file(sqlite_db.engine, path, None, system(1), NOW)
+    assert rep.created == 2
+    assert [(e.row, e.column, e.code) for e in rep.errors] == [
+        (2, "联系电话", "invalid_phone"), (3, "来电时间", "too_old"), (4, "办理时限", "too_late")]

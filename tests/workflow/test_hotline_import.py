@@ -287,3 +287,25 @@ def test_an_order_that_cannot_be_planned_is_reported_in_chinese():
     e = plan_row(Failing(), 7, {}, 1, datetime(2026, 3, 2, tzinfo=CST))  # type: ignore[arg-type]
     assert isinstance(e, RowError) and (e.row, e.code) == (7, "plan_failed")
     assert e.problem_zh.startswith("无法按本机关的时限方案计算") and "calendar" not in e.problem_zh
+
+
+def test_what_python_cannot_read_is_a_row_or_file_problem_not_a_crash(tmp_path):
+    """findings h3 #3, the same class in the other readers: an Excel date cell holding a number no date can be
+    (1e20) is that row's invalid time; a mapping file with a 5,000-digit number or nested 20,000 deep is a
+    MappingError in Chinese."""
+    path = tmp_path / "dates.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(BASIC)
+    ws.append(["A1", 1e20, "投诉", "一般", "噪音", None, None, None])
+    ws["B2"].number_format = "yyyy-mm-dd hh:mm"
+    ws.append(["A2", "2026-03-02 09:15:00", "投诉", "一般", "噪音", None, None, None])
+    wb.save(path)
+    first, second = iter_records(path, MAPPING)
+    assert [(e.column, e.code) for e in first.errors] == [("来电时间", "invalid_datetime")]
+    assert second.record is not None and not second.errors
+    for name, text in (("big.yaml", "columns:\n  order_no: 工单编号\nheader_row: " + "1" * 5001 + "\n"),
+                       ("deep.yaml", "[" * 20_000 + "]" * 20_000)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        with pytest.raises(MappingError, match="格式有误"):
+            load_mapping(tmp_path / name)

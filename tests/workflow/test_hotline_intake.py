@@ -72,6 +72,10 @@ def test_changed_repeat_of_a_closed_order_is_refused(db, clock):
     ({"platform_due_at": "2026-03-01 18:00"}, "platform_due_at", "办理时限早于来电时间"),
     ({"order_no": " "}, "order_no", "缺少工单编号"),
     ({"received_at": "2026-03-09 09:00"}, "received_at", "来电时间晚于当前时间"),
+    ({"received_at": "2016-03-01 09:00"}, "received_at", "来电时间早于十年前"),
+    ({"platform_due_at": "2027-03-04"}, "platform_due_at", "办理时限晚于来电时间一年以上"),
+    ({"caller_phone": "1"}, "caller_phone", "联系电话格式不正确"),
+    ({"caller_phone": "1" * 21}, "caller_phone", "联系电话格式不正确"),
 ])
 def test_bad_input_is_refused_and_nothing_is_written(db, clock, over, field, fragment):
     staff = make_staff(db.engine, clock.now())

@@ -7,10 +7,12 @@ up their administrators; an agency's administrator reads and edits only its own 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import ConfigDict, Field, create_model
+from pydantic import ConfigDict, Field, ValidationError, create_model
 
 from states.agencies import AgencyKind
 from states.policy import may_administer, may_manage_agencies
@@ -18,13 +20,14 @@ from states.roles import Role
 from web.api.schemas import ERRORS, ApiOut
 from web.auth import CurrentUser
 from web.deps import EngineDep, NowDep, require_roles
-from web.errors import ApiError
+from web.errors import ApiError, field_errors
 from workflow.accounts import memberships
 from workflow.accounts.users import checked_roles, create_user
 from workflow.agencies import registry
-from workflow.agencies.admin import save_agency_settings
+from workflow.agencies.admin import check_settings, save_agency_settings
 from workflow.agencies.config import AgencyConfig
 from workflow.agencies.views import agency_detail, agency_id_of, name_and_config
+from workflow.errors import DomainValidation
 from workflow.inputs import Clean
 
 router = APIRouter(prefix="/api/admin/agencies", tags=["agencies"], responses=ERRORS)
@@ -44,7 +47,8 @@ class AgencyPatch(Clean):
     name: str | None = Field(None, max_length=200)
     kind: AgencyKind | None = None
     parent: str | None = Field(None, description="新的上级机关代码；空字符串表示没有上级机关")
-    settings: dict[str, Any] | None = Field(None, description="要修改的机关设置（其余保持不变）")
+    settings: dict[str, Any] | None = Field(
+        None, description="要修改的机关设置（其余保持不变）；有一项不能使用时都不修改（422，字段为 settings.设置项）")
 
 
 class UserCreate(Clean):
@@ -198,16 +202,42 @@ def edit(code: str, body: AgencyPatch, engine: EngineDep, now: NowDep, user: Adm
     agency_id = _agency_id(engine, code)
     _check_admin_of(user, agency_id)
     actor = user.principal()
+    saving = body.settings is not None or body.name is not None
+    if saving:  # refused before anything is written, the kind and parent included
+        current_name, current = name_and_config(engine, agency_id)
+        name = body.name if body.name is not None else current_name
+        cfg = _settings(current, body.settings or {})
+        with _at_settings():
+            check_settings(agency_id, name, cfg, actor, before=current)
     if body.kind is not None or body.parent is not None:
         registry.update_agency(engine, code, kind=body.kind.value if body.kind else None,
                                parent_code=registry.KEEP if body.parent is None else body.parent,
                                actor=actor, now=now)
-    if body.settings is not None or body.name is not None:
-        name, cfg = name_and_config(engine, agency_id)
-        merged = {**cfg.model_dump(mode="json"), **(body.settings or {})}
-        save_agency_settings(engine, agency_id, name=body.name if body.name is not None else name,
-                             cfg=AgencyConfig.model_validate(merged), actor=actor, now=now)
+    if saving:
+        with _at_settings():
+            save_agency_settings(engine, agency_id, name=name, cfg=cfg, actor=actor, now=now)
     return _view(engine, code)
+
+
+def _in_settings(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Problems of the settings at their place in the request body (``settings.reply_wd``; the name stays)."""
+    return [{**f, "field": f["field"] if f["field"] in ("name", "") else f"settings.{f['field']}"} for f in fields]
+
+
+def _settings(current: AgencyConfig, changes: dict[str, Any]) -> AgencyConfig:
+    """The settings in force with the request's changes (their shapes checked, at ``settings.<key>``)."""
+    try:
+        return AgencyConfig.model_validate({**current.model_dump(mode="json"), **changes})
+    except ValidationError as exc:
+        raise DomainValidation(_in_settings(field_errors(exc.errors()))) from exc
+
+
+@contextmanager
+def _at_settings() -> Iterator[None]:
+    try:
+        yield
+    except DomainValidation as exc:
+        raise DomainValidation(_in_settings(exc.fields), exc.message) from exc
 
 
 @router.post("/{code}/deactivate", summary="停用机关（有未办结案件时拒绝，说明原因；不删除任何记录）",

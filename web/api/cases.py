@@ -15,6 +15,7 @@ from web.api.schemas import ANY_FILE, ERRORS, ActionRef, ApiOut, ClockOut, Unava
 from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
+from web.uploads import one_file_each, sent_filename
 from workflow.cases import engine as case_engine
 from workflow.cases.attachments import attach_file
 from workflow.cases.files import readable_file
@@ -121,13 +122,14 @@ def case_router(kind: CaseKind, *, prefix: str, tag: str, detail: Detail | None 
                          result=r.result)
 
     @router.post("/{case_id}/files", status_code=201, summary="上传材料（按内容识别类型，限大小）",
-                 response_model=AttachedOut, response_description="已保存的材料")
+                 dependencies=[one_file_each("file")], response_model=AttachedOut,
+                 response_description="已保存的材料")
     async def upload(case_id: int, engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: SettingsDep,
-                     file: Annotated[UploadFile, File(description="PDF/JPG/PNG/DOCX")],
+                     file: Annotated[UploadFile, File(description="PDF/JPG/PNG/DOCX（一次一个文件）")],
                      category: Annotated[str, Form()] = default_category) -> AttachedOut:
         data = await file.read(settings.max_upload_bytes + 1)
         a = await run_in_threadpool(attach_file, engine, kind.table, kind.name, noun, categories, case_id,
-                                    data=data, filename=file.filename or "", category=category, actor=actor,
+                                    data=data, filename=sent_filename(file), category=category, actor=actor,
                                     now=now, settings=settings)
         return AttachedOut(id=a.id, sha256=a.sha256, size=a.size, content_type=a.content_type)
 

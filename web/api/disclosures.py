@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -17,6 +16,8 @@ from web.api.schemas import (
     ApprovalOut,
     AssigneeRef,
     ClockOut,
+    DueAfter,
+    DueBefore,
     EventOut,
     ListedCaseOut,
     UnavailableAction,
@@ -225,7 +226,7 @@ async def register(request: Request, data: RegisterIn, now: NowDep, actor: Princ
             response_description="一页申请")
 def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
           state: Annotated[list[str] | None, Query()] = None, assignee: int | None = None,
-          due_before: datetime | None = None, due_after: datetime | None = None, overdue: bool | None = None,
+          due_before: DueBefore = None, due_after: DueAfter = None, overdue: bool | None = None,
           applicant: str | None = None, text: str | None = None, agency_id: int | None = None,
           open_only: bool = False, limit: Annotated[int, Query(ge=1, le=200)] = 50,
           cursor: str | None = None) -> dict[str, Any]:

@@ -15,10 +15,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from workflow.inputs import DayOrInstant
 
 # A JSON number as the workflow wrote it: an integer stays an integer (``float`` would answer 15.0 for 15).
 Number = Annotated[int | float, WithJsonSchema({"type": "number"})]
+
+
+# A list's due bounds: an instant with its offset, or a date alone — a day of the listed agency (its zone). A time
+# without offset is refused (422 at the field): the API never guesses whose clock it was read from.
+DueBefore = Annotated[DayOrInstant | None, Query(
+    description="下一期限不晚于此时（含）：带时区的时间，如 2026-12-04T18:00+08:00；或只写日期 2026-12-04，"
+                "即该日24:00（本机关时区），含当日到期的。不带时区的时间不接受（422）",
+    examples=["2026-12-04", "2026-12-04T18:00:00+08:00"])]
+DueAfter = Annotated[DayOrInstant | None, Query(
+    description="下一期限不早于此时（含）：带时区的时间，如 2026-12-04T08:00+08:00；或只写日期 2026-12-04，"
+                "即该日0:00之后（本机关时区），当日及以后到期的。不带时区的时间不接受（422）",
+    examples=["2026-12-04", "2026-12-04T08:00:00+08:00"])]
 
 
 class ApiOut(BaseModel):

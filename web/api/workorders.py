@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -23,6 +22,8 @@ from web.api.schemas import (
     ApprovalOut,
     AssigneeRef,
     ClockOut,
+    DueAfter,
+    DueBefore,
     EventOut,
     ListedCaseOut,
     UnavailableAction,
@@ -32,6 +33,7 @@ from web.concurrency import run_write
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.errors import ApiError
 from web.import_jobs import TOKEN_RE, UploadTooLarge, jobs_dir, read_job, save_upload, start_import
+from web.uploads import one_file_each, sent_filename
 from workflow.hotline import actions as wf
 from workflow.hotline.actions import check_intake_actor
 from workflow.hotline.batch import ImportReport, import_file
@@ -262,7 +264,7 @@ async def create(request: Request, body: WorkOrderIn, response: Response, engine
             response_description="一页工单")
 def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
           state: Annotated[list[str] | None, Query()] = None, assignee: int | None = None,
-          due_before: datetime | None = None, due_after: datetime | None = None, overdue: bool | None = None,
+          due_before: DueBefore = None, due_after: DueAfter = None, overdue: bool | None = None,
           caller: str | None = None, text: str | None = None,
           category: Annotated[list[str] | None, Query()] = None, urgency: str | None = None,
           agency_id: int | None = None, open_only: bool = False,
@@ -275,7 +277,7 @@ def list_(engine: EngineDep, now: NowDep, actor: PrincipalDep,
 
 
 def _save(upload: UploadFile, directory: Path, default_suffix: str) -> Path:
-    suffix = Path(upload.filename or "").suffix.lower() or default_suffix
+    suffix = Path(sent_filename(upload)).suffix.lower() or default_suffix
     try:
         return save_upload(upload, directory / f"upload{suffix}")
     except UploadTooLarge as exc:
@@ -283,6 +285,7 @@ def _save(upload: UploadFile, directory: Path, default_suffix: str) -> Path:
 
 
 @router.post("/import", summary="批量导入平台导出的工单（.xlsx / .jsonl，可附列映射 YAML；background=true 时后台导入）",
+             dependencies=[one_file_each("file", "mapping")],
              response_model=ImportReportOut, response_description="导入结果（每一行都已检查）",
              responses={202: {"model": ImportStartedOut, "description": "后台导入已开始：用 status_url 查询进度和结果"}})
 def import_(engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: SettingsDep,
@@ -299,7 +302,7 @@ def import_(engine: EngineDep, now: NowDep, actor: PrincipalDep, settings: Setti
             cmap = load_mapping(_save(mapping, workdir, ".yaml")) if mapping is not None else None
             if background:
                 token, _ = start_import(import_file, engine, jobs_dir(settings.var_dir, actor.agency_id), workdir,
-                                        data, cmap, actor, now, filename=file.filename or "", dry_run=dry_run)
+                                        data, cmap, actor, now, filename=sent_filename(file), dry_run=dry_run)
                 handed_over = True
                 return JSONResponse({"job": token, "state": JobState.RUNNING,
                                      "status_url": f"/api/workorders/import/{token}"}, status_code=202)

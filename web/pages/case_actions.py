@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from web.pages.forms import errors_by_field
 from web.pages.render import redirect
 from web.pages.session import PageError, app_settings
+from web.uploads import sent_filename, single_file
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
 
 STALE_HINT = "（页面已显示最新内容，请核对后重新提交）"
@@ -77,17 +78,21 @@ def upload_from_page(request: Request, form: FormData, page: CasePage, back: str
                      attach: Callable[[bytes, str, str], Any]) -> Response:
     """Attach the form's ``file`` with its ``category`` (``attach(data, filename, category)``, one workflow
     transaction); back to the case with a note, or the case page again with the problem at the upload form."""
-    file = form.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
+    try:
+        file = single_file(form, "file")
+    except DomainValidation as exc:
+        return page(upload_errors=errors_by_field(exc), status=422)
+    if file is None or not file.filename:
         return page(upload_errors={"file": ["请选择要上传的文件"]}, status=422)
+    name = sent_filename(file)
     data = file.file.read(app_settings(request).max_upload_bytes + 1)  # one byte over: "too large", not cut off
     try:
-        attach(data, file.filename, str(form.get("category") or ""))
+        attach(data, name, str(form.get("category") or ""))
     except DomainValidation as exc:
         return page(upload_errors=errors_by_field(exc), status=422)
     except InvalidTransition as exc:
         raise PageError(403, exc.message) from exc
-    return redirect(request, back, ("ok", f"已上传：{file.filename}"))
+    return redirect(request, back, ("ok", f"已上传：{name}"))
 
 
 __all__ = ["CasePage", "fire_from_page", "upload_from_page", "when_from_form"]

@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 from states.identity import ID_TYPES, id_problem
 from states.wording import FORM_ERRORS
 from web.errors import field_errors
-from web.pages.labels import FIELD_LABELS, HELP, MODEL_ERROR_FIELDS, OPTION_LABELS
+from web.pages.labels import FIELD_LABELS, HELP, OPTION_LABELS
 from workflow.errors import DomainValidation
 from workflow.inputs import is_multiline
 
@@ -142,7 +142,8 @@ def typed_values(form: FormData) -> dict[str, str]:
 
 
 def errors_by_field(exc: ValidationError | DomainValidation) -> dict[str, list[str]]:
-    """Per-field Chinese messages; model-level problems go to the field they concern (or ``__all__``)."""
+    """Per-field Chinese messages; a model-level problem is at the field it concerns (web.errors.field_errors),
+    or above the form (``__all__``)."""
     items = exc.fields if isinstance(exc, DomainValidation) else field_errors(exc.errors())
     out: dict[str, list[str]] = {}
     for e in items:
@@ -152,7 +153,7 @@ def errors_by_field(exc: ValidationError | DomainValidation) -> dict[str, list[s
         if parts and parts[-1].isdigit():  # items.0 → items
             name = ".".join(parts[:-1])
         if not name:
-            name = MODEL_ERROR_FIELDS.get(code, ALL)
+            name = ALL
         message = FORM_ERRORS.get(code, str(e.get("message", "输入有误")))
         out.setdefault(name, [])
         if message not in out[name]:

@@ -15,7 +15,6 @@ from typing import Any, Protocol
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.datastructures import UploadFile
 
 from states.vocab import JobState
 from web.auth import CurrentUser
@@ -31,8 +30,12 @@ from web.import_jobs import (
     start_import,
 )
 from web.pages.common import now
+from web.pages.forms import errors_by_field
 from web.pages.render import redirect, render
 from web.pages.session import PageError, StaffForm, app_engine, app_settings, principal
+from web.uploads import sent_filename, single_file
+from workflow.cases.attachments import check_filename
+from workflow.errors import DomainValidation
 from workflow.hotline.batch import Reported, write_report
 from workflow.hotline.mapping import MappingError, load_mapping
 
@@ -84,20 +87,27 @@ def _folder(request: Request, imp: ImportPage, agency_id: int) -> Path:
 
 def upload(request: Request, imp: ImportPage, form: StaffForm, user: CurrentUser) -> Response:
     """Check every row, write the good ones through the workflow, report the bad ones (kept for the download)."""
-    file = form.get("file")
     dry_run = form.get("dry_run") in ("on", "1", "true")
-    if not isinstance(file, UploadFile) or not file.filename:
+    try:  # one file per field, under a name that is text (the case uploads' rule)
+        file, mapping = single_file(form, "file"), single_file(form, "mapping") if imp.takes_mapping else None
+        name = sent_filename(file) if file is not None and file.filename else ""
+        if name:
+            check_filename(name)
+        if mapping is not None and mapping.filename:
+            check_filename(sent_filename(mapping), "mapping")
+    except DomainValidation as exc:
+        return page(request, imp, errors=errors_by_field(exc), status=422)
+    if file is None or not name:
         return page(request, imp, errors={"file": ["请选择要导入的文件"]}, status=422)
-    suffix = Path(file.filename).suffix.lower()
+    suffix = Path(name).suffix.lower()
     if suffix not in imp.suffixes:
         return page(request, imp, errors={"file": [imp.wrong_file]}, status=422)
     workdir = Path(tempfile.mkdtemp(prefix=imp.workdir_prefix))  # the job deletes it when it ends
     field_name = "file"
     try:
         data = save_upload(file, workdir / f"upload{suffix}")
-        mapping = form.get("mapping") if imp.takes_mapping else None
         cmap = None
-        if isinstance(mapping, UploadFile) and mapping.filename:
+        if mapping is not None and mapping.filename:
             field_name = "mapping"
             cmap = load_mapping(save_upload(mapping, workdir / "mapping.yaml"))
     except (UploadTooLarge, MappingError) as exc:
@@ -105,7 +115,7 @@ def upload(request: Request, imp: ImportPage, form: StaffForm, user: CurrentUser
         return page(request, imp, errors={field_name: [str(exc)]}, status=422)
     folder = _folder(request, imp, user.agency_id)
     token, thread = start_import(imp.importer, app_engine(request), folder, workdir, data, cmap, principal(user),
-                                 now(request), filename=file.filename, dry_run=dry_run)
+                                 now(request), filename=name, dry_run=dry_run)
     job = finished(folder, token, thread)
     if job is not None:
         return job_page(request, imp, token, job)

@@ -24,19 +24,3 @@ OPTION_LABELS: dict[str, dict[str, str]] = {
     "WorkOrderIntake.category": dict(hotline.CATEGORY_LABELS),
     "WorkOrderIntake.urgency": dict(hotline.URGENCY_LABELS),
 }
-
-# Model-level validation errors (no field in their location) → the field they concern.
-MODEL_ERROR_FIELDS: dict[str, str] = {
-    "category_mismatch": "applicant_category",
-    "invalid_id_number": "id_number",
-    "contact_required": "phone",
-    "email_required": "email",
-    "address_required": "address",
-    "confirmation_required": "confirmed_at",
-    "confirmation_before_receipt": "confirmed_at",
-    "oral_in_person": "oral",
-    "tracking_required": "tracking_no",
-    "unknown_decision": "reason",
-    "interest_required": "interest",
-}
-

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import Agency, User
-from states.policy import may_administer, may_grant
+from states.policy import may_administer, may_grant, may_manage_agencies
 from states.roles import Role
 from workflow.accounts.principal import Principal
 from workflow.accounts.roles import holders, replace_roles, roles_by_agency, roles_in
@@ -52,18 +52,40 @@ def seat_in(session: Session, user: User, agency_id: int | None) -> Seat | None:
     return next((s for s in seats(session, user) if s.agency_id == want), None)
 
 
-def _target(s: Session, username: str, agency_code: str, actor: Principal) -> tuple[User, Agency]:
+def _host(s: Session, agency_code: str, actor: Principal) -> Agency:
+    """The agency whose roles are given or taken, which ``actor`` must administer."""
     agency = s.exec(select(Agency).where(Agency.code == agency_code.strip())).first()
     if agency is None or agency.id is None:
         raise UserError(f"机关代码 {agency_code} 不存在", "unknown_agency", "agency")
     if not may_administer(actor.actor, agency.id):
         raise UserError("您只能管理本机关的人员", "other_agency", "agency")
-    user = s.exec(select(User).where(User.username == username.strip())).first()
-    if user is None or user.id is None or not user.active:
-        raise UserError(f"用户 {username} 不存在或已停用", "not_found", "username")
+    return agency
+
+
+def _not_own(user: User, agency: Agency) -> None:
     if user.agency_id == agency.id:
         raise UserError(f"{user.display_name}本来就是{agency.name}的人员，请直接调整其角色", "own_agency", "agency")
-    return user, agency
+
+
+def _person(s: Session, username: str, agency: Agency, actor: Principal) -> User:
+    """The active person of an active agency named ``username``, to hold roles in ``agency``.
+
+    Login names are one namespace across the instance, but an agency's administrator sees only its own staff and
+    its members: every name it may not use — none such, a deactivated account, a person of a deactivated agency —
+    gets the same answer, so the refusal tells no more than that. The instance administrator, who sees every
+    account, is told which it is."""
+    user = s.exec(select(User).where(User.username == username.strip())).first()
+    home = s.get(Agency, user.agency_id) if user is not None else None
+    if user is not None and user.id is not None and user.active and home is not None and home.active:
+        _not_own(user, agency)
+        return user
+    if user is not None and user.agency_id == agency.id:
+        _not_own(user, agency)  # one's own staff, even deactivated, are in one's own list
+    if may_manage_agencies(actor.actor):
+        why = ("不存在" if user is None else "已停用" if not user.active else
+               f"所在的{home.name if home is not None else '机关'}已停用")
+        raise UserError(f"用户 {username} {why}，不能兼任", "not_found", "username")
+    raise UserError(f"没有可兼任的用户 {username}（请核对用户名；已停用的账户不能兼任）", "not_found", "username")
 
 
 def grant(engine: Engine, *, username: str, agency_code: str, roles: list[str], actor: Principal,
@@ -73,9 +95,10 @@ def grant(engine: Engine, *, username: str, agency_code: str, roles: list[str], 
     if not may_grant(actor.actor, role_set) or Role.INSTANCE_ADMIN in role_set:
         raise UserError("平台管理员只能设在本人所在的机关", "grant_instance_admin", "roles")
     with write_session(engine) as s:
-        user, agency = _target(s, username, agency_code, actor)
+        agency = _host(s, agency_code, actor)
         if not agency.active:
             raise UserError(f"{agency.name}已停用", "inactive_agency", "agency")
+        user = _person(s, username, agency, actor)
         assert user.id is not None and agency.id is not None
         before = replace_roles(s, user.id, agency.id, role_set)
         audit_account(s, user, actor, "grant_membership", now, agency=agency.code, agency_id_granted=agency.id,
@@ -85,10 +108,14 @@ def grant(engine: Engine, *, username: str, agency_code: str, roles: list[str], 
 
 
 def revoke(engine: Engine, *, username: str, agency_code: str, actor: Principal, now: datetime) -> bool:
-    """Take a person's roles in another agency away; False when they held none there."""
+    """Take a person's roles in another agency away; False when they held none there — whether or not such a name
+    exists (a deactivated person's roles are taken away too)."""
     with write_session(engine) as s:
-        user, agency = _target(s, username, agency_code, actor)
-        assert user.id is not None and agency.id is not None
+        agency = _host(s, agency_code, actor)
+        user = s.exec(select(User).where(User.username == username.strip())).first()
+        if user is None or user.id is None or agency.id is None:
+            return False
+        _not_own(user, agency)
         before = replace_roles(s, user.id, agency.id, frozenset())
         if not before:
             return False

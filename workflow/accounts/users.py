@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from db.engine import read_session, write_session
 from db.models import Agency, Unit, User
-from states.inputs import SINGLE_LINE_MESSAGE, has_control
+from states.inputs import EMAIL_MESSAGE, SINGLE_LINE_MESSAGE, has_control, is_email
 from states.policy import may_administer, may_grant
-from states.roles import Role, parse_roles
+from states.roles import ROLE_LABELS, Role, parse_roles
 from workflow.accounts import throttle
 from workflow.accounts.passwords import DUMMY_HASH, hash_password, verify_password
 from workflow.accounts.principal import Principal, system
@@ -21,6 +22,16 @@ from workflow.accounts.throttle import AddressMemo, LoginLimits
 from workflow.cases.audit import append_event
 
 MIN_PASSWORD_LENGTH = 8
+# A login name: typed at every login, shown in lists, part of page and API paths (…/members/{username}). Letters of
+# the Latin alphabet, digits and . _ - only (no look-alike letters, spaces, slashes, invisible characters), a letter or
+# digit first; two names that differ only in case are one name (checked when an account is created; logging in
+# takes the name as it was created).
+_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+USERNAME_RULE = "用户名只能由英文字母、数字和 . _ - 组成，以字母或数字开头，不超过64个字符"
+
+
+def username_ok(name: str) -> bool:
+    return _USERNAME.fullmatch(name) is not None
 
 
 class UserError(Exception):
@@ -54,8 +65,11 @@ def checked_roles(roles: list[str]) -> frozenset[Role]:
     ``roles`` otherwise): the one parser of the roles people send (forms, the API, the command line)."""
     try:
         role_set = parse_roles(",".join(roles))
-    except ValueError as exc:
-        raise UserError(f"未知的角色：{exc}", "unknown_role", "roles") from exc
+    except ValueError:
+        known = {r.value for r in Role}
+        unknown = "、".join(f"“{n.strip()}”" for n in ",".join(roles).split(",") if n.strip() not in known | {""})
+        choices = "、".join(f"{r.value}（{ROLE_LABELS[r]}）" for r in Role)
+        raise UserError(f"未知的角色：{unknown}。可选：{choices}", "unknown_role", "roles") from None
     if not role_set:
         raise UserError("至少需要一个角色", "no_role", "roles")
     return role_set
@@ -69,17 +83,21 @@ def create_user_in(session: Session, *, agency: Agency, username: str, password:
     ``password_hash`` lets bulk tools pass a precomputed argon2 hash of ``password``.
     """
     username = username.strip()
-    if not username or len(username) > 64:
-        raise UserError("用户名不能为空且不超过64个字符", "invalid_username", "username")
     # a display name travels into e-mail headers and printed notices: one line, no control characters
-    for field, value in (("username", username), ("display_name", display_name or ""), ("email", email or ""),
-                         ("unit_name", unit_name or "")):
+    for field, value, longest in (("username", username, 64), ("display_name", display_name or "", 100),
+                                  ("email", email or "", 254), ("unit_name", unit_name or "", 200)):
         if has_control(value):
             raise UserError(SINGLE_LINE_MESSAGE, "control_characters", field)
+        if len(value) > longest:
+            raise UserError(f"不能超过{longest}个字符", "too_long", field)
+    if not username_ok(username):
+        raise UserError(USERNAME_RULE, "invalid_username", "username")
+    if email and not is_email(email):
+        raise UserError(EMAIL_MESSAGE, "invalid_email", "email")
     role_set = checked_roles(roles)
     _check_password(password)
-    if session.exec(select(User).where(User.username == username)).first():
-        raise UserError(f"用户名 {username} 已存在", "username_taken", "username")
+    if session.exec(select(User.id).where(func.lower(User.username) == username.lower())).first() is not None:
+        raise UserError(f"用户名 {username} 已存在（用户名不区分大小写）", "username_taken", "username")
     unit_id = None
     if unit_name:
         unit = session.exec(select(Unit).where(Unit.agency_id == agency.id, Unit.name == unit_name)).first()

@@ -1,5 +1,5 @@
-"""Saving an agency's name and settings (AgencyConfig), validated, in one transaction, with an audit row
-(``Event`` with ``case_kind="agency"``) naming every setting changed, before and after."""
+"""Saving an agency's name and settings (AgencyConfig), validated (workflow.agencies.checks), in one transaction,
+with an audit row (``Event`` with ``case_kind="agency"``) naming every setting changed, before and after."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from db.models import Agency
 from states.policy import may_administer
 from workflow.accounts.principal import Principal
 from workflow.agencies.cache import invalidate
+from workflow.agencies.checks import settings_problems
 from workflow.agencies.config import AgencyConfig, agency_config
 from workflow.agencies.held import release_held
 from workflow.calendar.service import mark_agency_clocks_stale
@@ -27,7 +28,7 @@ from workflow.tally.hook import agency_calendar_changing, rebuild_in
 log = logging.getLogger(__name__)
 
 
-def _check_text(name: str, cfg: AgencyConfig) -> None:
+def _text_problems(name: str, cfg: AgencyConfig) -> list[dict[str, str]]:
     """Every setting is printed on notices or put in e-mail headers: one line each, no control characters."""
     problems = []
     for field, value in (("name", name), *((f, getattr(cfg, f)) for f in type(cfg).model_fields)):
@@ -35,18 +36,17 @@ def _check_text(name: str, cfg: AgencyConfig) -> None:
             clean_value(value, multi=False)
         except PydanticCustomError as exc:
             problems.append({"field": field, "code": exc.type, "message": exc.message()})
-    if problems:
-        raise DomainValidation(problems)
+    return problems
 
 
 def save_agency_settings(engine: Engine, agency_id: int, *, name: str, cfg: AgencyConfig, actor: Principal,
                          now: datetime) -> Agency:
     """Store a validated config; keys other modules keep on the row (not in AgencyConfig) are preserved."""
-    name = check_settings(agency_id, name, cfg, actor)
     with write_session(engine) as s:
         agency = s.get(Agency, agency_id)
         if agency is None:
             raise NotFound("机关")
+        name = check_settings(agency_id, name, cfg, actor, before=agency_config(agency))
         changed = save_in(s, agency, name=name, cfg=cfg, actor=actor, now=now)
         s.commit()
         invalidate(agency_id)
@@ -54,14 +54,22 @@ def save_agency_settings(engine: Engine, agency_id: int, *, name: str, cfg: Agen
         return agency
 
 
-def check_settings(agency_id: int, name: str, cfg: AgencyConfig, actor: Principal) -> str:
-    """Who may save, and a name and settings that can be printed; the name as stored."""
+def check_settings(agency_id: int, name: str, cfg: AgencyConfig, actor: Principal, *,
+                   before: AgencyConfig | None) -> str:
+    """Who may save, and a name and settings that can be printed and used (workflow.agencies.checks: only the
+    values that differ from ``before``, the settings in force); the name as stored. DomainValidation names every
+    field that is wrong, once each."""
     if not may_administer(actor.actor, agency_id):
         raise Forbidden("您只能修改本机关的设置；其他机关请由其机关管理员或平台管理员修改")
     name = name.strip()
+    problems: list[dict[str, str]] = []
     if not name or len(name) > 200:
-        raise DomainValidation.one("name", "invalid_name", "机关名称不能为空且不超过200个字符")
-    _check_text(name, cfg)
+        problems.append({"field": "name", "code": "invalid_name", "message": "机关名称不能为空且不超过200个字符"})
+    problems += [p for p in _text_problems(name, cfg) if not (p["field"] == "name" and problems)]
+    flagged = {p["field"] for p in problems}  # one message each: a value that cannot be printed is not used
+    problems += [p for p in settings_problems(cfg, before) if p["field"].split(".")[0] not in flagged]
+    if problems:
+        raise DomainValidation(problems)
     return name
 
 

@@ -1,6 +1,8 @@
 """Per-agency configuration (stored as JSON on the agency row) with defaults and validation.
 
-Items rules.md marks UNCONFIRMED are settings here, never constants in code.
+Items rules.md marks UNCONFIRMED are settings here, never constants in code. The model checks shapes; whether a
+value can be used (a number pattern, a profile, working hours, day counts …) is checked when it is saved
+(workflow.agencies.checks), so that a setting stored earlier always loads.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from states.calendar import WorkingHours
+
+# The document-number patterns: str.format patterns with {year} and {seq} (states.doc_numbers)
+NUMBER_FIELDS = ("tracking_format", "reply_doc_format", "notice_doc_format", "submission_format")
 
 
 class AgencySettings(Protocol):
@@ -71,7 +76,7 @@ class AgencyConfig(BaseModel):
     consultation_pause_starts: Literal["dispatch", "receipt"] = "dispatch"  # UNCONFIRMED (rules.md §7 item 8)
     fee_payment_wd: int = 20  # 国办函〔2020〕109号 (as restated by the Sichuan notice)
     fee_pauses_reply_clock: bool = True  # UNCONFIRMED (rules.md §2): default pause, verify locally
-    fee_payment_how: str = "请持本通知书到本机关政府信息公开工作机构办理缴费手续，缴费后取得财政票据。"
+    fee_payment_how: str = "请持本通知书到本机关政府信息公开工作机构办理缴费手续。"
     fee_payee: str = ""
     fee_account: str = ""
     fee_bank: str = ""

@@ -21,20 +21,18 @@ from sqlmodel import col, select
 from db.engine import read_session, write_session
 from db.models import Agency, CalendarDay, CalendarNotice
 from states.agencies import RemedyProposal, code_problem
-from states.calendar import WorkingHours
 from states.wording import ZONE_LABELS, ZONE_NOTES
 from workflow.accounts.principal import Principal
 from workflow.agencies.admin import check_settings, save_in
 from workflow.agencies.cache import invalidate
 from workflow.agencies.completeness import PLACEHOLDER_NAME, Missing, missing_notice_settings
-from workflow.agencies.config import AgencyConfig, agency_config
+from workflow.agencies.config import NUMBER_FIELDS, AgencyConfig, agency_config
 from workflow.agencies.registry import remedy_proposal
 from workflow.errors import Conflict, DomainValidation, NotFound
 from workflow.hotline.profiles import load_profiles
 
 log = logging.getLogger(__name__)
 
-NUMBER_FIELDS = ("tracking_format", "reply_doc_format", "notice_doc_format", "submission_format")
 NUMBER_LABELS = {"tracking_format": "申请登记编号", "reply_doc_format": "答复书文号", "notice_doc_format": "告知书文号",
                  "submission_format": "网上申请编号"}
 TIMEZONES = {tz: f"{label}（{ZONE_NOTES[tz]}）" for tz, label in ZONE_LABELS.items()}  # the settings' choices
@@ -142,17 +140,6 @@ def _problems(data: SetupIn) -> list[dict[str, str]]:
             out.append({"field": part, "code": "invalid_time", "message": "时间应写成 09:00 这样的24小时制"})
         elif span and span[0] >= span[1]:
             out.append({"field": part, "code": "invalid_time", "message": "结束时间应晚于开始时间"})
-    if data.timezone is not None and data.timezone not in TIMEZONES:
-        out.append({"field": "timezone", "code": "invalid_choice", "message": "请从列表中选择时间"})
-    if data.hotline_profile is not None and data.hotline_profile not in load_profiles():
-        out.append({"field": "hotline_profile", "code": "invalid_choice", "message": "请从列表中选择12345时限方案"})
-    for f in NUMBER_FIELDS:
-        fmt = getattr(data, f)
-        if fmt is not None:
-            try:
-                fmt.format(year=2026, seq=1)
-            except (KeyError, IndexError, ValueError):
-                out.append({"field": f, "code": "invalid_format", "message": f"{NUMBER_LABELS[f]}的样式无法生成编号"})
     return out
 
 
@@ -170,22 +157,37 @@ def _config(current: AgencyConfig, data: SetupIn) -> AgencyConfig:
     for f in ("timezone", "hotline_profile", *NUMBER_FIELDS):
         if getattr(data, f) is not None:
             values[f] = getattr(data, f)
-    cfg = AgencyConfig.model_validate(values)
-    WorkingHours.from_strings(cfg.working_hours, cfg.timezone)  # the calendar reads them: fail here, not later
-    return cfg
+    return AgencyConfig.model_validate(values)
+
+
+def _merged(own: list[dict[str, str]], checked: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The form's problems, then the settings checks' on fields not already named; the working hours are the
+    form's two spans (both of them checked already when either is named)."""
+    flagged = {p["field"] for p in own}
+    out: list[dict[str, Any]] = list(own)
+    for p in checked:
+        field = "afternoon" if p["field"] == "working_hours" else p["field"]
+        if field not in flagged and not (field == "afternoon" and "morning" in flagged):
+            out.append({**p, "field": field})
+    return out
 
 
 def apply_setup(engine: Engine, agency_id: int, data: SetupIn, *, actor: Principal, now: datetime) -> Agency:
-    """Save the agency's true identity and notice settings; DomainValidation names each field still wrong."""
+    """Save the agency's true identity and notice settings; DomainValidation names each field still wrong (what is
+    missing and what the settings checks refuse, workflow.agencies.checks, all at once)."""
     problems = _problems(data)
-    if problems:
-        raise DomainValidation(problems, "还有几项需要填写或更正")
     with write_session(engine) as s:
         agency = s.get(Agency, agency_id)
         if agency is None:
             raise NotFound("机关")
-        cfg = _config(agency_config(agency), data)
-        name = check_settings(agency_id, data.name, cfg, actor)
+        before = agency_config(agency)
+        cfg = _config(before, data)
+        try:
+            name = check_settings(agency_id, data.name, cfg, actor, before=before)
+        except DomainValidation as exc:
+            raise DomainValidation(_merged(problems, exc.fields), "还有几项需要填写或更正") from exc
+        if problems:
+            raise DomainValidation(problems, "还有几项需要填写或更正")
         extra: dict[str, Any] = {}
         code = (data.code or agency.code).strip()
         if code != agency.code:

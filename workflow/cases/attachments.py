@@ -19,6 +19,7 @@ from db.engine import write_session
 from db.models import Disclosure
 from notifications.files import store_file
 from settings import Settings
+from states.inputs import has_control
 from states.vocab import CaseKindName
 from workflow.accounts.principal import Principal
 from workflow.cases.audit import append_event
@@ -31,6 +32,8 @@ CATEGORIES = {
     "reply_info": ("答复提供的政府信息", True),  # downloadable by the applicant
     "other": ("其他材料", False),
 }
+UNREADABLE = "\ufffd"  # a name's bytes that were not UTF-8, as web.uploads.sent_filename reads them
+BAD_FILENAME = "文件名无效（不能为空、不超过200个字符，不能含有 / \\ 或控制字符，须为UTF-8编码的文字）"
 TYPE_LABELS = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG",
                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX"}
 
@@ -65,9 +68,22 @@ def check_upload(data: bytes, filename: str, settings: Settings) -> str:
     if ctype is None or ctype not in settings.allowed_upload_types:
         allowed = "、".join(TYPE_LABELS.get(t, t) for t in settings.allowed_upload_types)
         raise DomainValidation.one("file", "file_type_not_allowed", f"文件类型不受支持，仅接受 {allowed}（按文件内容识别）")
-    if not filename.strip() or len(filename) > 200 or any(c in filename for c in "/\\\x00"):
-        raise DomainValidation.one("file", "bad_filename", "文件名无效")
+    check_filename(filename)
     return ctype
+
+
+def filename_ok(name: str) -> bool:
+    """A name to store, list and serve a file under: not blank, at most 200 characters, no path separator, no control
+    character (NUL, a bell, a line break…), and nothing that was not UTF-8 text (read as U+FFFD, web.uploads)."""
+    return (bool(name.strip()) and len(name) <= 200 and not any(c in name for c in "/\\" + UNREADABLE)
+            and not has_control(name))
+
+
+def check_filename(name: str, field: str = "file") -> None:
+    """DomainValidation at ``field`` unless ``filename_ok(name)``: every upload — attachments, the portal's files,
+    imports, holiday notices — takes names by this one rule."""
+    if not filename_ok(name):
+        raise DomainValidation.one(field, "bad_filename", BAD_FILENAME)
 
 
 @dataclass(frozen=True)

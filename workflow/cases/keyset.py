@@ -7,16 +7,19 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col
 
 from states.inputs import int_in_range
 from workflow.accounts.principal import Principal
+from workflow.agencies.cache import agency_context_cached
 from workflow.cases.engine import list_scope
 from workflow.errors import DomainValidation
+from workflow.runtime import Engine
+from workflow.timesource import DEFAULT_TZ, end_of_day, start_of_day
 
 
 @dataclass(frozen=True)
@@ -25,11 +28,33 @@ class CaseListFilter:
 
     state: list[str] | None = None
     assignee_id: int | None = None
-    due_before: datetime | None = None
-    due_after: datetime | None = None
+    # an instant, or a day of the listed agency (``in_zone``): due by its 24:00 / due after its 0:00
+    due_before: datetime | date | None = None
+    due_after: datetime | date | None = None
     overdue: bool | None = None  # True: past the next deadline and still open (a kind may read False too)
     agency_id: int | None = None  # supervisors only
     open_only: bool = False
+
+
+F = TypeVar("F", bound=CaseListFilter)
+
+
+def in_zone(f: F, tz: str) -> F:
+    """``f`` with a day given as a due bound made an instant of the zone ``tz`` (the listed agency's): due_before
+    D is D 24:00, a deadline on D included; due_after D is just after D 0:00, for a deadline at 0:00 is the
+    previous day's 24:00 (the disclosure periods end so)."""
+    before, after = f.due_before, f.due_after
+    if isinstance(before, date) and not isinstance(before, datetime):
+        before = end_of_day(before, tz)
+    if isinstance(after, date) and not isinstance(after, datetime):
+        after = start_of_day(after, tz) + timedelta(microseconds=1)
+    return replace(f, due_before=before, due_after=after)
+
+
+def listed_zone(engine: Engine, actor: Principal, f: CaseListFilter) -> str:
+    """The zone a list's days are read in: the listed agency's (list_scope), from the agency cache."""
+    agency_id, _ = list_scope(actor, f.agency_id)
+    return DEFAULT_TZ if agency_id is None else agency_context_cached(engine, agency_id).cfg.timezone
 
 
 def common_filters(q: Any, table: Any, open_states: Collection[str], actor: Principal, f: CaseListFilter,
@@ -47,6 +72,9 @@ def common_filters(q: Any, table: Any, open_states: Collection[str], actor: Prin
         q = q.where(col(table.state).in_(list(open_states)))
     if f.assignee_id is not None:
         q = q.where(table.assignee_id == f.assignee_id)
+    for bound in (f.due_before, f.due_after):
+        if bound is not None and not isinstance(bound, datetime):
+            raise TypeError("a day as a due bound: in_zone first")
     if f.due_before is not None:
         q = q.where(col(table.next_due_at) <= f.due_before)
     if f.due_after is not None:

@@ -56,28 +56,30 @@ def is_backfill(effective: datetime, now: datetime, cfg: AgencyConfig, cal: Work
 
 
 def resolve(*, actor: Principal, now: datetime, effective_at: datetime | None, reason: str | None,
-            previous: datetime | None, cfg: AgencyConfig, cal: WorkCalendar, noun: str) -> When:
-    """The checked effective time of a step (DomainValidation at ``effective_at`` / ``backfill_reason``)."""
+            previous: datetime | None, cfg: AgencyConfig, cal: WorkCalendar, noun: str,
+            time_field: str = "effective_at") -> When:
+    """The checked effective time of a step (DomainValidation at ``backfill_reason`` or at ``time_field``: the
+    field the time came from — ``effective_at`` for an action, ``received_at`` for a back-filled registration)."""
     reason = (reason or "").strip() or None
     if effective_at is None:
         return When(now, now)
     if effective_at.tzinfo is None:
-        raise DomainValidation.one("effective_at", "invalid_datetime", "办理时间须带时区，例如 2026-03-02T09:30:00+08:00")
+        raise DomainValidation.one(time_field, "invalid_datetime", "办理时间须带时区，例如 2026-03-02T09:30:00+08:00")
     effective = effective_at
     if effective > now + FUTURE_TOLERANCE:
-        raise DomainValidation.one("effective_at", "in_future", "办理时间不能晚于当前时间")
+        raise DomainValidation.one(time_field, "in_future", "办理时间不能晚于当前时间")
     if previous is not None and effective < previous - timedelta(seconds=1):
         if actor.is_system:
             effective = previous  # a lapse found late is dated no earlier than the case's last step
         else:
-            raise DomainValidation.one("effective_at", "before_previous",
+            raise DomainValidation.one(time_field, "before_previous",
                                        f"办理时间不能早于该{noun}的上一步（{_local(previous, cfg.timezone)}）")
     backfilled = is_backfill(effective, now, cfg, cal)
     if backfilled and not actor.is_system:
         if reason is None:
             raise DomainValidation.one("backfill_reason", "required", "补录的办理步骤须填写补录原因")
         if cfg.backfill_roles and not {str(r) for r in actor.roles} & set(cfg.backfill_roles):
-            raise DomainValidation.one("effective_at", "role_not_allowed", "本机关未允许您的角色补录办理步骤")
+            raise DomainValidation.one(time_field, "role_not_allowed", "本机关未允许您的角色补录办理步骤")
     if actor.is_system and reason is None:
         reason = "期限届满，按届满之日记录"
     return When(effective, now, backfilled, reason)

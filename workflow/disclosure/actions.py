@@ -109,7 +109,8 @@ def _prepare(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
     when = When(now, now)
     if (data.backfill_reason or "").strip():  # 补录: the registration is dated when the application came in
         when = resolve(actor=actor, now=now, effective_at=data.confirmed_at or data.received_at,
-                       reason=data.backfill_reason, previous=None, cfg=cfg, cal=cal, noun="申请")
+                       reason=data.backfill_reason, previous=None, cfg=cfg, cal=cal, noun="申请",
+                       time_field="confirmed_at" if data.confirmed_at else "received_at")
     now = when.effective
     code = new_query_code()
     reason = "收到申请之日" + (f"（{rolled.isoformat()} 为休息日，顺延至下一工作日）" if rolled else "")
@@ -127,7 +128,8 @@ def _prepare(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
         purpose=data.purpose, form_wanted=data.form_wanted, obtain_way=data.obtain_way, channel=data.channel,
         received_at_raw=data.received_at, confirmed_at=data.confirmed_at, receipt_date=receipt, base_date=receipt,
         registered_at=now, registered_by=actor.id, assignee_id=None, unit_id=None, correction_requested=False,
-        extended=False, extension_days=0, delayed=False, next_due_at=min(c["due_at"] for c in clocks if CLOCKS[c["kind"]].binds),
+        extended=False, extension_days=0, delayed=False, reasons_received_date=None, reasons_text="",
+        reasons_assessment=None, next_due_at=min(c["due_at"] for c in clocks if CLOCKS[c["kind"]].binds),
         overdue_level=0, fee_detail={}, decision_detail={}, delivery={}, duplicate_flag=False,
         created_at=now, updated_at=now,
     )

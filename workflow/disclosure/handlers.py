@@ -17,7 +17,7 @@ from db.models import ApprovalRequest, Clock, Consultation, Disclosure, RemedyCa
 from notifications.context import case_ref
 from states.decisions import Category
 from states.fees import quote_items, quote_pages
-from states.vocab import ApprovalStatus, ClockStatus
+from states.vocab import OPEN_CLOCK, ApprovalStatus, ClockStatus
 from states.wording import DELIVERY_METHODS
 from workflow.cases.assignment import validate_assignee
 from workflow.cases.clocks import add_adjustment, pause_clock, resume_clock, start_clock, stop_clock
@@ -261,11 +261,31 @@ def h_deny_extension(ctx: Ctx, p: P.NoteIn) -> None:
 
 
 def h_request_reasons(ctx: Ctx, p: P.ReasonsIn) -> None:
-    last = ctx.cal.add_workdays(ctx.today, p.period_days)
+    """条例第三十五条: the applicant is asked to state reasons within a period (the ``reasons_period`` clock, from the
+    notice). A new request governs from then on: reasons recorded for an earlier one are set aside (its event keeps
+    them)."""
+    clock = start_clock(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
+                        kind="reasons_period", base=ctx.today, amount=p.period_days, cal=ctx.cal, now=ctx.now,
+                        tz=ctx.tz, assignee_id=ctx.row.assignee_id, base_reason="发出说明理由告知书之日")
+    ctx.row.reasons_received_date, ctx.row.reasons_text, ctx.row.reasons_assessment = None, "", None
+    doc_no = next_doc_no(ctx, "notice")
+    ctx.event.update({"reasons_due": iso(clock.due_date), "doc_no": doc_no})
     notify_applicant(ctx, "disclosure.reasons_notice",
-                     {"facts": p.facts, "period_days": p.period_days, "last_date": last.due.isoformat(),
-                      "provisional": last.provisional},
-                     doc_no=next_doc_no(ctx, "notice"))
+                     {"facts": p.facts, "period_days": p.period_days, "last_date": iso(clock.due_date),
+                      "provisional": clock.provisional}, doc_no=doc_no)
+
+
+def h_record_reasons(ctx: Ctx, p: P.RecordReasonsIn) -> None:
+    """条例第三十五条: the reasons the applicant stated and what the agency finds of them — unreasonable: it tells the
+    applicant it will not process the application (reply 不予处理, 无正当理由大量反复申请); reasonable: the application is
+    handled, with a delayed reply period (``set_delay``) if it cannot be answered within 条例第三十三条's period."""
+    received = not_future(ctx, p.received_date, "received_date")
+    clock = latest_clock(ctx, "reasons_period")
+    not_before(received, clock.start_date if clock else None, "received_date", "说明理由告知书发出之日")
+    if clock is not None and clock.status in OPEN_CLOCK:
+        stop_clock(clock, status=ClockStatus.MET, now=ctx.now)
+    ctx.row.reasons_received_date, ctx.row.reasons_text, ctx.row.reasons_assessment = received, p.reasons, p.assessment
+    ctx.event["received_date"] = received.isoformat()
 
 
 def h_set_delay(ctx: Ctx, p: P.DelayIn) -> None:
@@ -278,8 +298,11 @@ def h_set_delay(ctx: Ctx, p: P.DelayIn) -> None:
                               now=ctx.now, tz=ctx.tz, reason=p.reason, actor_id=ctx.actor.id)
     ctx.row.delayed = True
     record_move(ctx, "reply", old, new)
-    notify_applicant(ctx, "disclosure.delay_notice", {"days": p.days, "reason": p.reason, "new_due_date": iso(new),
-                                                      "provisional": reply.provisional},
+    reasons = latest_clock(ctx, "reasons_period")  # the guard (states.disclosure) saw reasons found reasonable
+    notify_applicant(ctx, "disclosure.delay_notice",
+                     {"days": p.days, "reason": p.reason, "new_due_date": iso(new), "provisional": reply.provisional,
+                      "reasons_notice_date": iso(reasons.start_date if reasons else None),
+                      "reasons_received_date": iso(ctx.row.reasons_received_date)},
                      doc_no=next_doc_no(ctx, "notice"))
 
 
@@ -369,10 +392,14 @@ def h_deliver(ctx: Ctx, p: P.DeliverIn) -> None:
                         "signer": p.signer, "reconsideration_until": iso(recon.due),
                         "litigation_until": iso(litig.due)}
     ctx.event.update(ctx.row.delivery)
+    # 签收日期: a posted document is delivered on the day it is signed for (the slip's own note: 邮寄送达的…以签收
+    # 日期为送达日期), and a recorded signer signed on the delivery day; otherwise the line stays for the pen.
+    signed = delivered.isoformat() if p.method == "post" or p.signer else ""
     notify_party(ctx, "disclosure.delivery_record",
                  {"document_title": "政府信息公开申请答复书", "document_no": ctx.row.reply_doc_no or "",
                   "method_label": DELIVERY_METHODS[p.method], "address": ctx.row.address, "ems_no": p.tracking_no,
-                  "delivered_date": delivered.isoformat(), "signer": p.signer, "deliverer": ctx.actor.label},
+                  "delivered_date": delivered.isoformat(), "signer": p.signer, "signed_date": signed,
+                  "deliverer": ctx.actor.label},
                  name="（存档）", contact="")
 
 
@@ -431,6 +458,7 @@ HANDLERS: dict[str, Handler] = {
     "approve_extension": h_approve_extension,
     "deny_extension": h_deny_extension,
     "request_reasons": h_request_reasons,
+    "record_reasons": h_record_reasons,
     "set_delay": h_set_delay,
     "send_fee_notice": h_send_fee_notice,
     "record_payment": h_record_payment,

@@ -6,7 +6,6 @@ anything is written.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -15,15 +14,31 @@ from pydantic_core import PydanticCustomError
 
 from states.decisions import Category
 from states.identity import ID_TYPES, id_problem
-from states.wording import CHANNELS
+from states.inputs import EMAIL_MESSAGE, PHONE_MESSAGE, is_email, is_phone, is_postal_code
+from states.wording import CHANNELS, NAIVE_TIME_MESSAGE
 from workflow.inputs import Clean
 
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE_RE = re.compile(r"^[0-9+\-() ]{5,40}$")
+_ID_TYPE_BY_NAME = {name: code for code, name in ID_TYPES.items()}
 
 
 def err(code: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(code, message)
+
+
+# A model-level check (its error's location is the model's, not a field's) → the field it concerns. The API's
+# errors (web.errors.field_errors) and the pages name that field; the go-live import the column it comes from.
+MODEL_ERROR_FIELDS: dict[str, str] = {
+    "category_mismatch": "applicant_category",
+    "invalid_id_number": "id_number",
+    "contact_required": "phone",
+    "email_required": "email",
+    "address_required": "address",
+    "confirmation_required": "confirmed_at",
+    "confirmation_before_receipt": "confirmed_at",
+    "oral_in_person": "oral",
+    "tracking_required": "tracking_no",
+    "interest_required": "interest",
+}
 
 
 class Strict(Clean):
@@ -57,30 +72,32 @@ class ApplicantIn(Strict):
     @field_validator("email")
     @classmethod
     def _email(cls, v: str) -> str:
-        if v and not _EMAIL_RE.match(v):
-            raise err("invalid_email", "电子邮箱格式不正确")
+        if v and not is_email(v):
+            raise err("invalid_email", EMAIL_MESSAGE)
         return v
 
     @field_validator("phone")
     @classmethod
     def _phone(cls, v: str) -> str:
-        if v and not _PHONE_RE.match(v):
-            raise err("invalid_phone", "联系电话格式不正确")
+        if v and not is_phone(v):
+            raise err("invalid_phone", PHONE_MESSAGE)
         return v
 
     @field_validator("postal_code")
     @classmethod
     def _postal(cls, v: str) -> str:
-        if v and not re.fullmatch(r"\d{6}", v):
+        if v and not is_postal_code(v):
             raise err("invalid_postal_code", "邮政编码应为6位数字")
         return v
 
     @field_validator("id_type")
     @classmethod
     def _id_type(cls, v: str) -> str:
-        if v not in ID_TYPES:
+        """The type's code, or its name as the message lists it (居民身份证 → resident_id)."""
+        code = v if v in ID_TYPES else _ID_TYPE_BY_NAME.get(v.strip())
+        if code is None:
             raise err("invalid_id_type", "证件类型无效，可选：" + "、".join(ID_TYPES.values()))
-        return v
+        return code
 
     @field_validator("id_number")
     @classmethod
@@ -127,7 +144,7 @@ class RegisterIn(ApplicantIn, RequestIn):
     @classmethod
     def _aware(cls, v: datetime | None) -> datetime | None:
         if v is not None and v.tzinfo is None:
-            raise err("naive_datetime", "时间必须带时区（例如 2026-03-02T09:30+08:00）")
+            raise err("naive_datetime", NAIVE_TIME_MESSAGE)
         return v
 
     @model_validator(mode="after")
@@ -244,6 +261,15 @@ class ReasonsIn(Strict):
     period_days: int = Field(10, ge=1, le=60)
 
 
+class RecordReasonsIn(Strict):
+    """条例第三十五条: the reasons the applicant stated, and what the agency finds of them (unreasonable → 不予处理;
+    reasonable → the application is handled, with a delayed reply period if it cannot be answered in time)."""
+
+    received_date: date | None = None
+    reasons: str = Field("", max_length=2000)
+    assessment: Literal["unreasonable", "reasonable"]
+
+
 class DelayIn(Strict):
     days: int = Field(ge=1, le=250)
     reason: str = Field(min_length=1, max_length=500)
@@ -316,6 +342,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "approve_extension": ApproveExtensionIn,
     "deny_extension": NoteIn,
     "request_reasons": ReasonsIn,
+    "record_reasons": RecordReasonsIn,
     "set_delay": DelayIn,
     "send_fee_notice": FeeNoticeIn,
     "record_payment": PaymentIn,

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from db.engine import read_session, write_session
 from db.models import Disclosure, User
 from states.roles import Role
+from workflow.accounts.memberships import member_officers
 from workflow.accounts.principal import Principal
 from workflow.accounts.roles import holders, roles_of
 from workflow.agencies.cache import agency_context_cached
@@ -87,7 +88,9 @@ class GoLiveReport:
 
 @dataclass
 class _Officers:
-    """The agency's officers by username and by name (a name two officers share must be given as a username)."""
+    """The agency's officers by username and by name — its own staff and those of other agencies who hold the
+    officer's role in it (兼任), as the assign form offers them; a name two officers share must be given as a
+    username."""
 
     by_username: dict[str, int]
     by_name: dict[str, list[int]]
@@ -101,12 +104,12 @@ class _Officers:
             return ids[0]
         if ids:
             return f"有{len(ids)}名承办人姓名为“{text}”，请填写用户名"
-        return f"本机关没有名为“{text}”的承办人账户（请先建立账户，或填写用户名）"
+        return f"本机关没有用户名或姓名为“{text}”的承办人（请核对，或先建立账户并授予承办人角色）"
 
 
 def _officers(engine: Engine, agency_id: int) -> _Officers:
     with read_session(engine) as s:
-        users = holders(s, agency_id, Role.OFFICER)
+        users = [*holders(s, agency_id, Role.OFFICER), *member_officers(s, agency_id)]
     out = _Officers({}, {})
     for u in users:
         if u.id is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import model_validator
+from pydantic import ValidationInfo, field_validator
 from sqlmodel import col, select
 
 from db.models import Disclosure, WorkOrder
@@ -31,18 +31,24 @@ if TYPE_CHECKING:
 
 
 class ConvertIn(Strict):
-    """条例第二十九条: the applicant (identity document, contact) and the request (description, form, way)."""
+    """条例第二十九条: the applicant (identity document, contact) and the request (description, form, way).
 
-    applicant: ApplicantIn
+    The request is read first so that the applicant's check of the way (an e-mail address for 电子邮件) is an
+    error of ``applicant``, named ``applicant.email`` (workflow.disclosure.payloads.MODEL_ERROR_FIELDS)."""
+
     request: RequestIn
+    applicant: ApplicantIn
 
-    @model_validator(mode="after")
-    def _way(self) -> ConvertIn:
-        if self.request.obtain_way == "email" and not self.applicant.email:
+    @field_validator("applicant")
+    @classmethod
+    def _way(cls, applicant: ApplicantIn, info: ValidationInfo) -> ApplicantIn:
+        request = info.data.get("request")
+        way = request.obtain_way if isinstance(request, RequestIn) else None
+        if way == "email" and not applicant.email:
             raise err("email_required", "选择以电子邮件获取信息时，须填写电子邮箱")
-        if self.request.obtain_way == "post" and not self.applicant.address:
+        if way == "post" and not applicant.address:
             raise err("address_required", "选择邮寄获取信息时，须填写通信地址")
-        return self
+        return applicant
 
 
 def conversion_input(row: WorkOrder, p: ConvertToDisclosurePayload) -> ConvertIn:

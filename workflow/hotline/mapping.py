@@ -163,6 +163,8 @@ def load_mapping(path: Path | str = DEFAULT_MAPPING_PATH) -> ColumnMapping:
         mark = getattr(exc, "problem_mark", None)
         where = f"第{mark.line + 1}行附近" if mark is not None else ""
         raise MappingError(f"{name}：{where}格式有误（应为YAML格式的列对照）") from exc
+    except (ValueError, RecursionError) as exc:  # a number past Python's 4,300 digits; nesting too deep
+        raise MappingError(f"{name}：格式有误（含有位数过多的数字或嵌套过深），应为YAML格式的列对照") from exc
     if not isinstance(data, dict):
         raise MappingError(f"{name}：应为YAML格式的列对照（“字段: 表头”的形式）")
     return mapping_from_dict(data)

@@ -25,11 +25,18 @@ from states.hotline_profiles import (
     effective_handling_due,
     resolve,
 )
+from states.inputs import PHONE_MESSAGE, is_phone
 from workflow.cases.clocks import ClockKind, ClockPlan, plan_fixed, plan_minutes, plan_workdays
 from workflow.hotline.records import RECORD_KEYS, RowError, record_hash
 from workflow.timesource import end_of_day, fmt_local, local_date
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
+# The sane range of a record's times. A platform's order ten years old is a data error (a blank Excel date reads as
+# 1899-12-30), as is a deadline a year past the receipt (no profile's limit nor extension comes near it); the
+# disclosure registration asks a reason for a receipt over a year old (workflow.disclosure.actions), the 12345 import
+# brings historical orders in with their platform history (workflow.hotline.history).
+OLDEST_RECEIPT = timedelta(days=3653)
+LONGEST_PLATFORM_DUE = timedelta(days=366)
 CLOCKS = {  # a work order's clocks (CaseKind.clocks); signing for it and the callback are the desk's (states.hotline)
     "sign_for": ClockKind("签收时限", duty=True, for_desk=True),
     "return_window": ClockKind("退单时限", duty=False, reminders=False),
@@ -40,11 +47,23 @@ DUTY_KINDS = tuple(k for k, v in CLOCKS.items() if v.duty)  # sign_for, handling
 
 
 def check_record(record: Mapping[str, Any], now: datetime, row: int = 0) -> list[RowError]:
-    """Checks beyond the parser's (which every record has passed): times that cannot be true yet."""
-    received = record.get("received_at")
-    if isinstance(received, datetime) and received > now + FUTURE_TOLERANCE:
-        return [RowError(row, "received_at", "来电时间晚于当前时间，请核对", "in_future")]
-    return []
+    """Checks beyond the parser's (which every record has passed), for an order received by ``intake`` and a row of
+    the import alike: a phone number that cannot be one, a receipt not yet happened or too long ago to be this
+    platform's, a platform deadline implausibly far after the receipt. Errors name the field."""
+    problems = []
+    phone = record.get("caller_phone")
+    if isinstance(phone, str) and phone and not is_phone(phone, masked=True):
+        problems.append(RowError(row, "caller_phone", f"{PHONE_MESSAGE}（应为一个号码，如 13800138000、0871-12345678；"
+                                 "没有号码时留空）", "invalid_phone"))
+    received, due = record.get("received_at"), record.get("platform_due_at")
+    if isinstance(received, datetime):
+        if received > now + FUTURE_TOLERANCE:
+            problems.append(RowError(row, "received_at", "来电时间晚于当前时间，请核对", "in_future"))
+        elif received < now - OLDEST_RECEIPT:
+            problems.append(RowError(row, "received_at", "来电时间早于十年前，请核对", "too_old"))
+        elif isinstance(due, datetime) and due > received + LONGEST_PLATFORM_DUE:
+            problems.append(RowError(row, "platform_due_at", "办理时限晚于来电时间一年以上，请核对", "too_late"))
+    return problems
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from workflow.cases.approvals import pending_label
 from workflow.cases.clocks import case_clocks, clerk_lines, clock_view, soon_until
 from workflow.cases.engine import load_for_reading, open_ctx
 from workflow.cases.files import may_attach
-from workflow.cases.keyset import CaseListFilter, common_filters, keyset_page
+from workflow.cases.keyset import CaseListFilter, common_filters, in_zone, keyset_page, listed_zone
 from workflow.hotline.context import KIND, Ctx, cycle_view, cycles
 from workflow.hotline.export import write_export
 from workflow.hotline.kind import HOTLINE
@@ -81,6 +81,7 @@ def list_workorders(session: Session, actor: Principal, f: ListFilter, *, now: d
 def workorder_list(engine: Engine, actor: Principal, f: ListFilter, *, now: datetime, limit: int = 50,
                    cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """``list_workorders`` in one read session (the API's list): the items and the next page's cursor."""
+    f = in_zone(f, listed_zone(engine, actor, f))  # a day as a due bound: a day of the listed agency
     with read_session(engine) as s:
         return list_workorders(s, actor, f, now=now, limit=limit, cursor=cursor)
 

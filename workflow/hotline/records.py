@@ -19,7 +19,14 @@ from typing import Any
 from openpyxl.utils.datetime import from_excel
 
 from states.hotline import CALLBACK_LABELS, CATEGORY_LABELS, URGENCY_LABELS
-from states.inputs import LONG_TEXT, MULTI_LINE_MESSAGE, SINGLE_LINE_MESSAGE, fold_line, multiline
+from states.inputs import (
+    LONG_TEXT,
+    MULTI_LINE_MESSAGE,
+    SINGLE_LINE_MESSAGE,
+    fold_line,
+    has_surrogate,
+    multiline,
+)
 from workflow.hotline.mapping import (
     ENUMS,
     FIELDS,
@@ -191,6 +198,26 @@ def _xlsx_rows(path: Path, mapping: ColumnMapping) -> Iterator[tuple[int, Cells,
         book.close()
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"not JSON: {name}")
+
+
+def _has_surrogate(obj: Any) -> bool:
+    """A lone surrogate in any key or string of a parsed line (walked without recursion: the line may nest deep)."""
+    stack = [obj]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            if has_surrogate(v):
+                return True
+        elif isinstance(v, dict):
+            stack.extend(v)
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
 def _jsonl_rows(path: Path, mapping: ColumnMapping) -> Iterator[tuple[int, Cells, list[RowError]]]:
     with path.open("rb") as fh:
         for row_number, raw in enumerate(fh, start=1):
@@ -202,14 +229,22 @@ def _jsonl_rows(path: Path, mapping: ColumnMapping) -> Iterator[tuple[int, Cells
                 continue
             if not line.strip():
                 continue
+            problem = None
             try:
-                obj = json.loads(line)
+                obj = json.loads(line, parse_constant=_no_constant)
             except json.JSONDecodeError as exc:
-                yield row_number, {}, [RowError(row_number, "", f"该行不是有效的JSON（第{exc.colno}个字符附近有误）",
-                                                "invalid_json")]
-                continue
-            if not isinstance(obj, dict):
-                yield row_number, {}, [RowError(row_number, "", "每行应为一个JSON对象", "invalid_json")]
+                problem = f"该行不是有效的JSON（第{exc.colno}个字符附近有误）"
+            except ValueError:  # NaN/Infinity, or a number past Python's 4,300 digits
+                problem = "该行不是有效的JSON（含有 NaN、Infinity 或位数过多的数字）"
+            except RecursionError:
+                problem = "该行不是有效的JSON（嵌套过深）"
+            else:
+                if not isinstance(obj, dict):
+                    problem = "每行应为一个JSON对象"
+                elif "\\u" in line and _has_surrogate(obj):  # "\ud800" alone decodes to no character at all
+                    problem = "该行含有无效的字符（单独的 \\ud800–\\udfff 转义），请检查导出的文件"
+            if problem is not None:
+                yield row_number, {}, [RowError(row_number, "", problem, "invalid_json")]
                 continue
             keys = list(obj)
             # Lines may differ in their keys: a missing required key is reported for that row only.

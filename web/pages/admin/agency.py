@@ -18,12 +18,13 @@ from states.roles import ROLE_LABELS, Role
 from web.auth import CurrentUser
 from web.pages.admin.setup import number_choices, numbers_from_form
 from web.pages.common import agency_of
-from web.pages.forms import FieldSpec, errors_by_field, model_fields
+from web.pages.forms import ALL, FieldSpec, errors_by_field, model_fields
 from web.pages.render import redirect, render
 from web.pages.session import StaffForm, app_clock, app_engine, form_str, principal, require
 from workflow.agencies.admin import save_agency_settings
-from workflow.agencies.config import AgencyConfig
-from workflow.agencies.setup import NUMBER_FIELDS, NUMBER_LABELS, TIMEZONES, profile_choices
+from workflow.agencies.checks import DAY_BOUNDS, TEXT_MAX, TEXT_MAX_DEFAULT
+from workflow.agencies.config import NUMBER_FIELDS, AgencyConfig
+from workflow.agencies.setup import NUMBER_LABELS, TIMEZONES, profile_choices
 from workflow.agencies.views import local_calendar_scopes
 from workflow.errors import DomainValidation
 from workflow.hotline.profile_view import profile_rows
@@ -107,8 +108,26 @@ def fields(request: Request) -> list[FieldSpec]:
             kind, opts = "select", tuple((p.code, p.name) for p in profile_choices())
         if f.name == "calendar_scopes" and not scopes:
             help_ = "尚未导入地方节假日安排；导入后（“节假日安排”页面）可在这里选择。"
-        out.append(FieldSpec(f.name, label, kind, False, opts, help_, f.minimum, f.maximum, f.maxlength,
+        lo, hi = DAY_BOUNDS[f.name][:2] if f.name in DAY_BOUNDS else (f.minimum, f.maximum)
+        maxlength = f.maxlength or (TEXT_MAX.get(f.name, TEXT_MAX_DEFAULT) if kind in ("text", "textarea") else None)
+        out.append(FieldSpec(f.name, label, kind, False, opts, help_, lo, hi, maxlength,
                              {"data-basis-target": "profile-basis"} if f.name == "hotline_profile" else {}))
+    return out
+
+
+def _placed(request: Request, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each message at the input that edits its setting (a clock kind's reminders at its own box); a setting this
+    page does not edit (12345 adjustments, made through the API) is named in the message above the form."""
+    inputs = {"name", "report_row_overrides", *NUMBER_FIELDS, *(f.name for f in fields(request)),
+              *(f"ladder_{k}" for k, v in clock_kinds().items() if v.reminders)}
+    out: dict[str, list[str]] = {}
+    for key, messages in errors.items():
+        target = key.replace("reminder_ladders_wd.", "ladder_", 1)
+        if target in inputs or target == ALL:
+            out.setdefault(target, []).extend(messages)
+        else:
+            label = LABELS.get(key.split(".")[0], ("", "设置", ""))[1]
+            out.setdefault(ALL, []).extend(f"{label}：{m}" for m in messages)
     return out
 
 
@@ -196,7 +215,9 @@ def save(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) -> Resp
     errors: dict[str, list[str]] = {}
     for f in fields(request):
         text = form_str(form, f.name)
-        if f.kind == "checkbox":
+        if f.kind not in ("checkbox", "multi") and f.name not in form:
+            data[f.name] = getattr(current, f.name)  # not on the posted form: the value in force stays
+        elif f.kind == "checkbox":
             data[f.name] = f.name in form
         elif f.kind == "multi":
             data[f.name] = values[f.name] = [v for v in form.getlist(f.name) if isinstance(v, str)]
@@ -222,10 +243,10 @@ def save(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) -> Resp
         errors.update(errors_by_field(exc))
         cfg = current
     if errors:
-        return _page(request, values, errors, current, status=422)
+        return _page(request, values, _placed(request, errors), current, status=422)
     try:
         save_agency_settings(app_engine(request), user.agency_id, name=form_str(form, "name"), cfg=cfg,
                              actor=principal(user), now=app_clock(request).now())
     except DomainValidation as exc:
-        return _page(request, values, errors_by_field(exc), current, status=422)
+        return _page(request, values, _placed(request, errors_by_field(exc)), current, status=422)
     return redirect(request, "/admin/agency", ("ok", "机关设置已保存"))

@@ -8,7 +8,7 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from states.calendar_notice import NoticeData, NoticeError, parse_notice
 from states.roles import Role
@@ -16,10 +16,13 @@ from web.auth import CurrentUser
 from web.pages.common import agency_of, now
 from web.pages.render import redirect, render
 from web.pages.session import StaffForm, app_engine, form_str, require
+from web.uploads import sent_filename, single_file
 from workflow.agencies.config import calendar_scopes
 from workflow.calendar.overview import calendar_overview
 from workflow.calendar.preview import preview_import
 from workflow.calendar.service import import_notice
+from workflow.cases.attachments import check_filename
+from workflow.errors import DomainValidation
 
 router = APIRouter(prefix="/calendar", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
@@ -103,13 +106,22 @@ def template(user: CurrentUser = IsAdmin) -> Response:
 
 async def _text(form: FormData) -> tuple[str, str]:
     """The notice from the uploaded file, else from the text box; (text, filename)."""
-    upload = form.get("file")
-    if isinstance(upload, UploadFile) and upload.filename:
+    upload = single_file(form, "file")
+    if upload is not None and upload.filename:
+        name = sent_filename(upload)
+        check_filename(name)
         raw = await upload.read(MAX_NOTICE_BYTES + 1)
         if len(raw) > MAX_NOTICE_BYTES:
-            raise NoticeError([], upload.filename)
-        return raw.decode("utf-8-sig", errors="replace"), upload.filename
-    return form_str(form, "text"), form_str(form, "filename") or "notice.yaml"
+            raise NoticeError([], name)
+        return raw.decode("utf-8-sig", errors="replace"), name
+    return form_str(form, "text"), _filename(form)
+
+
+def _filename(form: FormData) -> str:
+    """The notice's file name the preview carried over (it names the import in the calendar's history)."""
+    name = form_str(form, "filename") or "notice.yaml"
+    check_filename(name, "filename")
+    return name
 
 
 def _check_scope(request: Request, user: CurrentUser, data: NoticeData) -> list[str]:
@@ -125,6 +137,8 @@ async def preview(request: Request, form: StaffForm, user: CurrentUser = IsAdmin
         text, filename = await _text(form)
     except NoticeError:
         return _page(request, "", ["文件过大（不超过256KB）"], status=422, user=user)
+    except DomainValidation as exc:
+        return _page(request, "", [f["message"] for f in exc.fields], status=422, user=user)
     if not text.strip():
         return _page(request, "", ["请上传文件或粘贴节假日安排"], status=422, user=user)
     try:
@@ -142,11 +156,14 @@ async def preview(request: Request, form: StaffForm, user: CurrentUser = IsAdmin
 
 @router.post("/import")
 def do_import(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
-    text, filename = form_str(form, "text"), form_str(form, "filename") or "notice.yaml"
+    text = form_str(form, "text")
     try:
+        filename = _filename(form)
         data = parse_notice(text, filename)
     except NoticeError as exc:
         return _page(request, text, [exc.message_zh], status=422, user=user)
+    except DomainValidation as exc:
+        return _page(request, text, [f["message"] for f in exc.fields], status=422, user=user)
     problems = _check_scope(request, user, data)
     if problems:
         return _page(request, text, problems, status=422, user=user)

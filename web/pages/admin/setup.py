@@ -11,16 +11,15 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from states.doc_numbers import LAYOUTS, WIDTHS, NumberPattern, parse, problem
+from states.doc_numbers import LAYOUTS, NUMBER_MAX, WIDTHS, NumberPattern, format_example, parse, problem
 from states.roles import Role
 from web.auth import CurrentUser
 from web.pages.common import now
 from web.pages.forms import errors_by_field
 from web.pages.render import redirect, render
 from web.pages.session import StaffForm, app_engine, form_str, principal, require
-from workflow.agencies.config import AgencyConfig
+from workflow.agencies.config import NUMBER_FIELDS, AgencyConfig
 from workflow.agencies.setup import (
-    NUMBER_FIELDS,
     NUMBER_LABELS,
     TIMEZONES,
     SetupIn,
@@ -40,15 +39,7 @@ def number_choices(fmt: str, default: str) -> dict[str, Any]:
     """The three choices behind a stored number pattern (the default's when it was written by hand)."""
     p = parse(fmt) or parse(default) or NumberPattern("", "bracket", 4)
     return {"prefix": p.prefix, "layout": p.layout, "width": p.width, "example": p.example(),
-            "custom": "" if parse(fmt) else fmt.format(year=2026, seq=1) if _formats(fmt) else fmt}
-
-
-def _formats(fmt: str) -> bool:
-    try:
-        fmt.format(year=2026, seq=1)
-    except (KeyError, IndexError, ValueError):
-        return False
-    return True
+            "custom": "" if parse(fmt) else format_example(fmt) or fmt[:NUMBER_MAX]}
 
 
 def numbers_from_form(form: FormData, errors: dict[str, list[str]]) -> dict[str, str]:

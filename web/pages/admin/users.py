@@ -88,10 +88,12 @@ def grant_member(request: Request, form: StaffForm, user: CurrentUser = IsAdmin)
 def revoke_member(request: Request, username: str, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
     agency, _ = agency_of(request, user)
     try:
-        memberships.revoke(app_engine(request), username=username, agency_code=agency.code, actor=principal(user),
-                           now=now(request))
+        done = memberships.revoke(app_engine(request), username=username, agency_code=agency.code,
+                                  actor=principal(user), now=now(request))
     except UserError as exc:
         return redirect(request, "/admin/users", ("error", exc.message))
+    if not done:
+        return redirect(request, "/admin/users", ("error", f"{username} 在本机关没有兼任"))
     return redirect(request, "/admin/users", ("ok", f"已取消 {username} 在本机关的兼任"))
 
 

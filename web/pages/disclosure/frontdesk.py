@@ -28,6 +28,7 @@ from workflow.disclosure import actions as wf
 from workflow.disclosure.front_desk import receipt as read_receipt
 from workflow.disclosure.payloads import NEEDS_CONFIRMATION, RegisterIn
 from workflow.errors import DomainValidation, InvalidTransition, NotFound
+from workflow.portal.urls import portal_lookup_url
 
 router = APIRouter(prefix="/frontdesk", include_in_schema=False)
 CanRegister = require(Role.FRONT_DESK, Role.LEADER)
@@ -94,7 +95,8 @@ def receipt(request: Request, case_id: int, user: CurrentUser = CanRegister) -> 
         "row": row, "agency": agency, "cfg": cfg, "code": code,
         "channel_label": CHANNELS.get(row.channel, row.channel),
         "reply_due": row.reply_due, "provisional": row.provisional, "rolled": row.rolled,
-        "lookup_url": cfg.lookup_url or str(request.base_url).rstrip("/") + "/chaxun",
+        "lookup_url": (cfg.lookup_url or portal_lookup_url(agency.code)
+                       or str(request.base_url).rstrip("/") + "/chaxun"),
         "printed_at": now(request), "late_days": row.late_days,
     }
     return render(request, "frontdesk/receipt.html", ctx)

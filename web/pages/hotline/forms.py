@@ -16,10 +16,9 @@ from starlette.datastructures import FormData
 
 from states.hotline import Category, Urgency
 from states.identity import ID_TYPES
-from web.errors import field_errors
 from web.pages.common import officer_options
 from web.pages.forms import ALL, FieldSpec, errors_by_field, model_fields, payload_from_form
-from web.pages.labels import FIELD_LABELS, MODEL_ERROR_FIELDS
+from web.pages.labels import FIELD_LABELS
 from workflow.cases.form_choices import NO_CHOICES, FormChoices
 from workflow.disclosure.payloads import ApplicantIn, RequestIn
 from workflow.errors import DomainValidation
@@ -135,16 +134,9 @@ def typed(form: FormData, fields: list[FieldSpec]) -> dict[str, Any]:
 
 
 def action_errors(exc: ValidationError | DomainValidation, fields: list[FieldSpec]) -> dict[str, list[str]]:
-    """Per-input messages; a model-level problem of the conversion's applicant (e.g. the ID check digit)
-    goes to the input it concerns (``applicant.id_number``)."""
-    items = exc.fields if isinstance(exc, DomainValidation) else field_errors(exc.errors())
-    fixed = []
-    for e in items:
-        name, code = str(e.get("field", "")), str(e.get("code", ""))
-        if name in ("applicant", "request") and code in MODEL_ERROR_FIELDS:
-            name = f"{name}.{MODEL_ERROR_FIELDS[code]}"
-        fixed.append({**e, "field": name})
-    return place_errors(errors_by_field(DomainValidation(fixed)), fields)
+    """Per-input messages; a model-level problem of the conversion's applicant (e.g. the ID check digit) is
+    already at the input it concerns (``applicant.id_number``, web.errors.field_errors)."""
+    return place_errors(errors_by_field(exc), fields)
 
 
 def place_errors(errors: dict[str, list[str]], fields: list[FieldSpec]) -> dict[str, list[str]]:

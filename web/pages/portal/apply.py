@@ -38,6 +38,7 @@ from web.pages.portal.common import (
 )
 from web.pages.render import read_flash, redirect, render
 from web.pages.session import AnonUploadForm, PageError, anon_csrf, app_engine, app_settings
+from web.uploads import sent_filename
 from workflow.disclosure.payloads import OnlineSubmissionIn
 from workflow.errors import DomainValidation, NotFound
 from workflow.portal import challenge
@@ -128,7 +129,7 @@ def uploaded_files(form: FormData, limit: int) -> list[tuple[str, bytes]]:
     out = []
     for item in form.getlist(FILES_FIELD):
         if isinstance(item, UploadFile) and item.filename:
-            out.append((item.filename, item.file.read(limit + 1)))
+            out.append((sent_filename(item), item.file.read(limit + 1)))
     return out
 
 

@@ -3,16 +3,16 @@ notice is counted with, kept with the calendar's state: the first start after th
 packaged data (workflow/calendar/data/fixed_holidays.yaml) and bumps the calendar version, so the recompute sweep
 counts every open deadline again — a provisional one reaching 1 January 2027 no longer counts it as a working day.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 """
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018"
-down_revision: Union[str, None] = "0017"
+revision: str = "0019"
+down_revision: Union[str, None] = "0018"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -26,6 +26,7 @@ from workflow.disclosure.download_links import download_token, link_path
 from workflow.disclosure.steps import conclude, iso, latest_clock, next_doc_no, stop_open
 from workflow.errors import DomainValidation, InvalidTransition
 from workflow.hotline.links import link_petition
+from workflow.portal.urls import public_base
 
 
 def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
@@ -128,8 +129,10 @@ def provided_files(ctx: Ctx) -> dict[str, Any]:
     if total <= ctx.cfg.mail_files_limit_mb * 1024 * 1024:
         return {"files": listed}
     until = ctx.cal.add_calendar_period(ctx.today, days=ctx.cfg.download_link_days).due
+    # the link is served by this server (web.pages.portal): its public address; else the host of the agency's
+    # look-up address (a portal proxied under the agency's site)
     parts = urlsplit(ctx.cfg.lookup_url)
-    base = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    base = public_base() or (f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "")
     url = base + link_path(ctx.agency.code, ctx.case_id, until, download_token(ctx.case_id, until))
     return {"link": {"files": [f["filename"] for f in listed], "size_mb": round(total / 1024 / 1024, 1),
                      "until": until.isoformat(), "url": url, "limit_mb": ctx.cfg.mail_files_limit_mb}}

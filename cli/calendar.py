@@ -19,6 +19,7 @@ from workflow.calendar.service import (
     agency_calendar,
     calendar_version,
     count_stale_clocks,
+    fixed_holidays,
     import_notice,
     load_calendar,
     show_year,
@@ -58,8 +59,8 @@ def _add_workdays(args: argparse.Namespace) -> int:
             print(line)
     if res.provisional:
         years = ", ".join(str(y) for y in res.missing_years)
-        print(f"provisional: no holiday data for {years}; weekends only (结果为暂定：{years} 年节假日安排尚未导入)",
-              file=sys.stderr)
+        print(f"provisional: no holiday notice for {years}; weekends and fixed-date statutory holidays only "
+              f"({cal.provisional_line(res.missing_years)})", file=sys.stderr)
     return 0
 
 
@@ -92,9 +93,15 @@ def _show(args: argparse.Namespace) -> int:
     with read_session(engine) as s:
         scopes = tuple(args.scope) if args.scope else None
         entries, covered = show_year(s, args.year, scopes)
-    if not covered:
-        print(f"注意：{args.year} 年尚无全国节假日安排数据，按周末推算的期限均为暂定（provisional）")
+        fixed = fixed_holidays(s)
     kinds = {"holiday": "放假", "workday": "调休上班"}
+    if not covered:
+        edition = fixed.edition(args.year) if fixed is not None else None
+        assumed = "周末和下列法定日期" if edition is not None else "周末"
+        print(f"注意：{args.year} 年尚无全国节假日安排数据，期限暂按{assumed}推算，均为暂定（provisional）")
+        if edition is not None and fixed is not None:
+            for sd in fixed.days_in(args.year):
+                print(f"{sd.day}\t放假（暂定）\t{sd.name}\t{sd.scope}\t{edition.document}\t{fixed.source}")
     for e in entries:
         print(f"{e.day}\t{kinds.get(e.kind, e.kind)}\t{e.name}\t{e.scope}\t{e.document}\t{e.source}")
     return 0

@@ -201,6 +201,12 @@ _CLOSURE_KEYS: dict[str, tuple[str, ...]] = {
     "fee_unpaid": ("notice.fee_notice_date", "notice.fee_last_date"),
     "withdrawn": ("notice.withdrawal_date",),
 }
+# A reply whose reason rests on an earlier step states its dates, from the case (workflow.disclosure.reply.case_detail):
+# the correction notice and the corrected application (条例第三十条), the 说明理由告知书 and its last day (第三十五条).
+_EARLIER_STEP_KEYS: dict[str, tuple[str, ...]] = {
+    "still_unclear": ("notice.detail.correction_notice_date", "notice.detail.correction_received_date"),
+    "excessive": ("notice.detail.reasons_notice_date", "notice.detail.reasons_last_date"),
+}
 
 
 def reply_required(category: str, reason: str) -> tuple[str, ...]:
@@ -212,6 +218,7 @@ def reply_required(category: str, reason: str) -> tuple[str, ...]:
     if r.category in (Category.DISCLOSE, Category.PARTIAL) and r.code != "already_public":
         keys.extend(_PROVIDED)
     keys.extend(_CLOSURE_KEYS.get(r.code, ()))
+    keys.extend(_EARLIER_STEP_KEYS.get(r.code, ()))
     return tuple(keys)
 
 

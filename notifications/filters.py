@@ -9,7 +9,14 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from states.formats import cn_date, mask_id, mask_name, mask_phone, to_date  # one rule, screens and notices
+from states.formats import (  # one rule, screens and notices
+    cn_date,
+    mask_id,
+    mask_name,
+    mask_phone,
+    provisional_note,
+    to_date,
+)
 
 _DIGITS = "零一二三四五六七八九"
 _UPPER_DIGITS = "零壹贰叁肆伍陆柒捌玖"
@@ -155,6 +162,7 @@ FILTERS: dict[str, Any] = {
     "cn_date": cn_date,
     "cn_date_upper": cn_date_upper,
     "cn_datetime": cn_datetime,
+    "provisional_note": provisional_note,
     "cn_num": cn_num,
     "yuan": yuan,
     "yuan_upper": yuan_upper,

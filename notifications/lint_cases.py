@@ -17,6 +17,15 @@ from notifications.fixtures import all_reply_contexts, fixture_context, reply_co
 
 Case = tuple[str, str, dict[str, Any]]  # (name, notice type, context)
 
+# The notices that print a deadline counted by the working calendar, each with the flag ``provisional`` (the extension
+# notice also ``original_provisional``, for the deadline it replaces): the date is followed by the provisional note.
+PROVISIONAL_DATES = (
+    "disclosure.receipt", "disclosure.online_receipt", "disclosure.registration_form", "disclosure.correction_notice",
+    "disclosure.reasons_notice", "disclosure.delay_notice", "disclosure.extension_notice",
+    "disclosure.consultation_third_party", "disclosure.consultation_agency", "disclosure.consultation_applicant_notice",
+    "disclosure.fee_notice", "internal.assigned", "internal.reminder", "internal.overdue",
+)
+
 
 def _with(code: str, **notice: Any) -> dict[str, Any]:
     ctx = fixture_context(code)
@@ -48,6 +57,12 @@ def variants() -> Iterator[Case]:
     unconsulted = reply_context("refuse", "third_party")
     unconsulted["notice"].pop("objection_withheld")
     yield "disclosure.reply:refuse.third_party:not_consulted", "disclosure.reply", unconsulted
+    lapsed = reply_context("not_processed", "excessive")  # 条例第三十五条: the period passed without reasons
+    for key in ("reasons_received_date", "reasons_summary"):
+        lapsed["notice"]["detail"].pop(key)
+    yield "disclosure.reply:not_processed.excessive:lapsed", "disclosure.reply", lapsed
+    yield ("disclosure.delay_notice:reasons_notice_date", "disclosure.delay_notice",
+           _with("disclosure.delay_notice", reasons_notice_date="2026-11-06"))
     yield "disclosure.reply:in_person", "disclosure.reply", _in_person(reply_context("disclose", "provided"))
     files = [{"id": 7, "filename": "征收补偿安置方案.pdf", "sha256": "0" * 64, "size": 812_345,
               "content_type": "application/pdf"}, {"id": 8, "filename": "补偿费用汇总表.png", "sha256": "1" * 64,
@@ -90,6 +105,13 @@ def variants() -> Iterator[Case]:
            _with("internal.overdue", level=2, report_by="", by="负责人陈红", note="请今日内办结", days_overdue=0))
     yield ("internal.reminder:hours", "internal.reminder",
            _with("internal.reminder", working_days_left=0, due_time="12:00", minutes_left=30, for_desk=True))
+    # A deadline counted through a year whose holiday notice is not out yet: the date carries the provisional note.
+    for code in PROVISIONAL_DATES:
+        yield f"{code}:provisional", code, _with(code, provisional=True, original_provisional=True)
+    digest = fixture_context("internal.digest")
+    for row in digest["notice"]["due_soon"]:
+        row["provisional"] = True
+    yield "internal.digest:provisional", "internal.digest", digest
     yield ("disclosure.delivery_record:in_person", "disclosure.delivery_record",
            _with("disclosure.delivery_record", method="in_person", method_label="直接送达", ems_no="",
                  delivered_date="", signer="", signed_date=""))

@@ -2,7 +2,8 @@
 
 A date is a working day iff it is Mon–Fri and not a holiday, or it is a make-up working day (调休上班)
 (rules.md §4.1(4); 国务院办公厅年度节假日安排通知). Periods never count their start day
-(民法典第二百零一条). Years without holiday data are computed as weekends-only and the result is
+(民法典第二百零一条). A year without holiday data is computed as weekends plus the fixed-date statutory holidays
+(``fixed``: 元旦, 劳动节, 国庆节 — 全国年节及纪念日放假办法第二条, data in states.calendar_fixed) and the result is
 marked provisional; ``covered_years`` is an explicit input, never inferred from the data.
 
 Speed: each calendar builds, once, an index over 2000-01-01..2100-12-31 — ``_cum[i]`` = working
@@ -20,7 +21,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from states.calendar_explain import DeadlineResult, Explanation
+from states.calendar_explain import DeadlineResult, Explanation, provisional_line
+from states.calendar_fixed import FixedHolidays
 from states.calendar_hours import (
     inside_working_period,
     used_working_time_on,
@@ -93,6 +95,7 @@ class WorkCalendar:
         covered_years: Iterable[int],
         version: int = 0,
         *,
+        fixed: FixedHolidays | None = None,
         index_range: tuple[date, date] = (INDEX_START, INDEX_END),
     ) -> None:
         special: dict[date, SpecialDay] = {}
@@ -104,6 +107,15 @@ class WorkCalendar:
             special[sd.day] = sd
         self.version: int = version
         self.covered_years: frozenset[int] = frozenset(covered_years)
+        self.fixed = fixed
+        if fixed is not None and fixed.editions:
+            # An uncovered year: its fixed-date statutory holidays are days off (a local entry on the date wins, as
+            # in merge_scopes). Up to the index's end at least, so the index and the slow paths agree.
+            last = max(INDEX_END.year, index_range[1].year)
+            for year in range(fixed.editions[0].since, last + 1):
+                if year not in self.covered_years:
+                    for sd in fixed.days_in(year):
+                        special.setdefault(sd.day, sd)
         self._special = special
         ordered = sorted(special.values(), key=lambda sd: sd.day)
         self._special_sorted = ordered
@@ -190,6 +202,14 @@ class WorkCalendar:
         hi = bisect.bisect_right(self._special_ords, date(year, 12, 31).toordinal())
         return self._special_sorted[lo:hi]
 
+    def provisional_line(self, years: Iterable[int]) -> str:
+        """The Chinese sentence saying that ``years`` have no holiday notice and what was assumed for them."""
+        ys = tuple(sorted(set(years)))
+        return provisional_line(ys, *self._assumed(ys))
+
+    def _assumed(self, years: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return self.fixed.assumed(years) if self.fixed is not None and years else ((), ())
+
     def missing_years(self, first: date, last: date) -> tuple[int, ...]:
         """Uncovered years among those of the dates first..last (empty if last < first)."""
         if last < first:
@@ -241,6 +261,7 @@ class WorkCalendar:
             holidays_skipped=holidays,
             makeup_days_counted=makeups,
             missing_years=missing,
+            assumed=self._assumed(missing),
         )
         return DeadlineResult(due, bool(missing), missing, expl, self.version)
 
@@ -332,6 +353,7 @@ class WorkCalendar:
             weekends_skipped=weekends,
             holidays_skipped=holidays,
             missing_years=missing,
+            assumed=self._assumed(missing),
             nominal_end=nominal,
             month_end_clamped=clamped,
         )
@@ -362,6 +384,7 @@ class WorkCalendar:
             holidays_skipped=holidays,
             makeup_days_counted=makeups,
             missing_years=missing,
+            assumed=self._assumed(missing),
             hours_desc=hours.describe(),
             tz=hours.tz,
         )

@@ -55,6 +55,21 @@ def _holiday_runs(holidays: tuple[SpecialDay, ...]) -> list[tuple[date, date, li
     return runs
 
 
+def provisional_line(years: tuple[int, ...], assumed: tuple[str, ...] = (), pending: tuple[str, ...] = ()) -> str:
+    """One sentence for the uncovered ``years``: no notice yet, what was counted instead, provisional.
+
+    ``assumed``: the holidays counted from their fixed dates (全国年节及纪念日放假办法第二条); ``pending``: those whose
+    dates only the year's notice gives.
+    """
+    head = f"{'、'.join(str(y) for y in years)} 年节假日安排尚未发布"
+    if not assumed:
+        return f"{head}，按周末推算，结果为暂定"
+    text = f"{head}，暂按周末和{'、'.join(assumed)}的法定日期推算"
+    if pending:
+        text += f"；{'、'.join(pending)}的放假日期和补假、调休安排待国务院通知公布"
+    return text + "，结果为暂定"
+
+
 def _special_dict(sd: SpecialDay) -> dict[str, str]:
     return {"date": sd.day.isoformat(), "name": sd.name, "scope": sd.scope}
 
@@ -77,6 +92,8 @@ class Explanation:
     holidays_skipped: tuple[SpecialDay, ...] = ()
     makeup_days_counted: tuple[SpecialDay, ...] = ()
     missing_years: tuple[int, ...] = ()
+    # for the missing years: (holidays counted from their fixed dates, holidays left to the year's notice)
+    assumed: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
     nominal_end: date | None = None  # calendar periods: the last day before any roll-forward
     month_end_clamped: bool = False  # calendar months: no corresponding day, month end used
     hours_desc: str = ""  # working minutes: the working periods used
@@ -93,6 +110,8 @@ class Explanation:
             "holidays_skipped": [_special_dict(sd) for sd in self.holidays_skipped],
             "makeup_days_counted": [_special_dict(sd) for sd in self.makeup_days_counted],
             "missing_years": list(self.missing_years),
+            "assumed_holidays": list(self.assumed[0]),
+            "pending_holidays": list(self.assumed[1]),
             "nominal_end": self.nominal_end.isoformat() if self.nominal_end else None,
             "month_end_clamped": self.month_end_clamped,
             "hours": self.hours_desc or None,
@@ -124,7 +143,8 @@ class Explanation:
             )
             lines.append(f"计入调休上班日：{items}")
         lines.append(self._end_line())
-        lines.extend(f"{year} 年节假日安排尚未发布，按周末推算，结果为暂定" for year in self.missing_years)
+        if self.missing_years:
+            lines.append(provisional_line(self.missing_years, *self.assumed))
         return lines
 
     def _start_line(self) -> str:

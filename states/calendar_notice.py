@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from states.calendar import WorkCalendar
+from states.calendar_fixed import FixedHolidays
 from states.calendar_model import WEEKDAY_ZH, SpecialDay, merge_scopes
 
 MAX_HOLIDAY_SPAN = 15  # days; a longer block is almost certainly a typo in a year or month
@@ -89,8 +90,10 @@ class NoticeData:
         return sorted([*self.holidays, *self.workdays], key=lambda sd: sd.day)
 
 
-def calendar_from_notices(notices: Iterable[NoticeData], *, version: int = 0) -> WorkCalendar:
-    """A WorkCalendar from national notices (they define the covered years) and local ones (they override)."""
+def calendar_from_notices(notices: Iterable[NoticeData], *, version: int = 0,
+                          fixed: FixedHolidays | None = None) -> WorkCalendar:
+    """A WorkCalendar from national notices (they define the covered years) and local ones (they override);
+    ``fixed``: the fixed-date statutory holidays assumed for the years no national notice covers."""
     national: list[SpecialDay] = []
     local: list[SpecialDay] = []
     covered: set[int] = set()
@@ -102,7 +105,7 @@ def calendar_from_notices(notices: Iterable[NoticeData], *, version: int = 0) ->
             national.extend(notice.special_days())
         else:
             local.extend(notice.special_days())
-    return WorkCalendar(merge_scopes(national, local), covered, version)
+    return WorkCalendar(merge_scopes(national, local), covered, version, fixed=fixed)
 
 
 # ----- a tiny node tree with line numbers, built from YAML (or from JSON values as a fallback) ------

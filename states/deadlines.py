@@ -81,10 +81,10 @@ def compute_workday_clock(cal: WorkCalendar, spec: ClockInput) -> ClockResult:
                          f"按预计 {po['expected_end'] or '—'} 恢复计，暂不计入 {po['workdays']} 个工作日")
         else:
             lines.append(f"暂停计时：{po['start']} 至 {po['end']}（{po['reason']}），不计入 {po['workdays']} 个工作日")
-    lines.extend(res.explanation.lines_zh())
-    if missing:
-        ys = "、".join(str(y) for y in sorted(missing))
-        lines.append(f"{ys} 年节假日安排尚未导入，按周末推算，结果为暂定")
+    lines.extend(res.explanation.lines_zh())  # says which of its years are provisional, and why
+    unstated = missing.difference(res.missing_years)  # a pause's years outside the counted span (rare)
+    if unstated:
+        lines.append(cal.provisional_line(unstated))
     explanation = {
         "base": spec.base.isoformat(), "amount": spec.amount, "extension": spec.extension,
         "excluded_workdays": excluded, "pauses": pauses_out, "restarted": spec.restarted,

@@ -57,9 +57,10 @@ def _r(*roles: Role) -> frozenset[Role]:
 
 
 # ----------------------------------------------------------------- guards (pure predicates on facts)
-# Facts keys (built by workflow.disclosure_facts): today, receipt_date, correction_notice_due,
-# correction_requested, correction_due, reply_due, extended, extension_pending, consultation_due,
-# fee_due, delayed.
+# Facts keys (built by workflow.disclosure.context.build_facts): today, receipt_date, correction_notice_due,
+# correction_requested, correction_due, correction_notice_date, correction_received_date, reply_due, extended,
+# extension_pending, consultation_due, fee_due, delayed, reasons_notice_date, reasons_due, reasons_received_date,
+# reasons_assessment ("reasonable" | "unreasonable": what the agency found of the reasons received).
 
 def _le(a: object, b: object) -> bool:
     return a is not None and b is not None and a <= b  # type: ignore[operator]
@@ -127,6 +128,95 @@ G_NOT_DELAYED = GuardSpec(
     "not_delayed", lambda f: not f.get("delayed"), "已确定过延迟答复期限（条例第三十五条）"
 )
 
+
+# 条例第三十五条: the agency may ask the applicant to state reasons; reasons it finds unreasonable → 不予处理, reasons it
+# finds reasonable → it may set a delayed reply period. Both rest on reasons asked for, and received (or not received
+# within the period the notice gave).
+def _reasons_awaited(f: Facts) -> bool:
+    return f.get("reasons_notice_date") is not None and f.get("reasons_received_date") is None
+
+
+def _reasons_received_reason(f: Facts) -> str | None:
+    if f.get("reasons_notice_date") is None:
+        return "尚未要求申请人说明理由（条例第三十五条）"
+    if f.get("reasons_received_date") is not None:
+        return (f"已于{_md(f['reasons_received_date'])}记录申请人说明的理由；需要申请人重新说明的，"
+                "请再次要求申请人说明理由")
+    return None
+
+
+def _reasons_lapsed(f: Facts) -> bool:
+    """The period to state reasons is over (today is after its last day) and no reasons came."""
+    return _reasons_awaited(f) and f.get("reasons_due") is not None and f["today"] > f["reasons_due"]
+
+
+def _excessive_reason(f: Facts) -> str | None:
+    what = "不能以“无正当理由大量反复申请”不予处理"
+    if f.get("reasons_notice_date") is None:
+        return f"本申请未要求申请人说明理由，{what}：应先要求申请人说明理由（条例第三十五条）"
+    if f.get("reasons_assessment") == "reasonable":
+        return f"申请人于{_md(f.get('reasons_received_date'))}说明的理由已认定为合理，{what}（条例第三十五条）"
+    if isinstance(f.get("reasons_due"), date):
+        return (f"申请人说明理由的期限尚未届满（至{_md(f['reasons_due'])}），{what}；期限届满未说明理由，"
+                "或者说明的理由经审查不合理的，方可告知不予处理（条例第三十五条）")
+    return None
+
+
+def _delay_reason(f: Facts) -> str | None:
+    if f.get("reasons_notice_date") is None:
+        return "确定延迟答复期限须先要求申请人说明理由，并认为申请理由合理（条例第三十五条）"
+    if f.get("reasons_received_date") is None:
+        return (f"尚未收到申请人说明的理由（{_md(f['reasons_notice_date'])}要求说明），认为申请理由合理的，"
+                "方可确定延迟答复期限（条例第三十五条）")
+    if f.get("reasons_assessment") != "reasonable":
+        return "申请人说明的理由已认定为不合理，应告知不予处理，不能确定延迟答复期限（条例第三十五条）"
+    return None
+
+
+G_REASONS_AWAITED = GuardSpec(
+    "reasons_awaited", _reasons_awaited, "尚未要求申请人说明理由，或者已记录申请人说明的理由",
+    _reasons_received_reason,
+)
+G_REASONS_REASONABLE = GuardSpec(
+    "reasons_reasonable", lambda f: f.get("reasons_assessment") == "reasonable",
+    "确定延迟答复期限须先收到申请人说明的理由，并认为申请理由合理（条例第三十五条）", _delay_reason,
+)
+# Replies whose reason rests on an earlier step of the case: the reply is refused with that reason unless the facts
+# show the step (the guards of the ``reply`` row hold for every reason; these for one reason each).
+G_CORRECTION_RECEIVED = GuardSpec(
+    "correction_received", lambda f: f.get("correction_received_date") is not None,
+    "“补正后申请内容仍不明确”须在告知申请人补正、收到补正后的申请之后答复（条例第三十条）",
+    lambda f: ("本申请未告知申请人补正，不能以“补正后申请内容仍不明确”答复：申请内容不明确的，应先告知申请人作出补正"
+               "（条例第三十条）") if f.get("correction_notice_date") is None else None,
+)
+G_REASONS_UNREASONABLE = GuardSpec(
+    "reasons_unreasonable_or_lapsed",
+    lambda f: f.get("reasons_assessment") == "unreasonable" or _reasons_lapsed(f),
+    "“无正当理由大量反复申请”须在要求申请人说明理由后，申请人逾期未说明理由或者说明的理由不合理时作出（条例第三十五条）",
+    _excessive_reason,
+)
+REPLY_GUARDS: dict[str, tuple[GuardSpec, ...]] = {
+    "unavailable.still_unclear": (G_CORRECTION_RECEIVED,),
+    "not_processed.excessive": (G_REASONS_UNREASONABLE,),
+}
+
+
+def reply_refusal(category: str, reason: str, facts: Facts) -> str | None:
+    """Why a reply with this decision may not be given now (the reasons of its failing guards), or None."""
+    failed = [g for g in REPLY_GUARDS.get(f"{category}.{reason}", ()) if not g.check(facts)]
+    return "；".join(dict.fromkeys(g.reason(facts) for g in failed)) or None
+
+
+def unavailable_replies(facts: Facts) -> dict[str, str]:
+    """Decision (``category.reason``) → why a reply with it may not be given now: what the reply form says of them."""
+    out: dict[str, str] = {}
+    for decision in REPLY_GUARDS:
+        category, reason = decision.split(".", 1)
+        why = reply_refusal(category, reason, facts)
+        if why is not None:
+            out[decision] = why
+    return out
+
 # ----------------------------------------------------------------- the table
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -165,9 +255,11 @@ TRANSITIONS: tuple[Transition, ...] = (
                "不批准延期", guards=(G_EXTENSION_PENDING,), payload=("note",)),
     # Art. 35
     Transition("request_reasons", (DState.HANDLING,), SAME, _r(OF), "要求申请人说明理由（条例第三十五条）",
-               payload=("message",)),
+               payload=("facts", "period_days")),
+    Transition("record_reasons", (DState.HANDLING,), SAME, _r(OF), "收到申请人说明的理由（条例第三十五条）",
+               guards=(G_REASONS_AWAITED,), payload=("received_date", "reasons", "assessment")),
     Transition("set_delay", (DState.HANDLING,), SAME, _r(OF, LD), "确定延迟答复期限（条例第三十五条）",
-               guards=(G_NOT_DELAYED,), payload=("days", "reason")),
+               guards=(G_NOT_DELAYED, G_REASONS_REASONABLE), payload=("days", "reason")),
     # Fees (国办函〔2020〕109号)
     Transition("send_fee_notice", (DState.HANDLING,), DState.AWAITING_FEE, _r(OF), "发出收费通知",
                payload=("method", "quantity", "notice_date")),
@@ -209,5 +301,5 @@ EVENT_FIELDS: dict[str, str] = {
     **WORDING_EVENT_FIELDS, "on_time": "按期", "report_row": "年度报告行", "correction_due": "申请人补正期限", "reply_due": "答复期限",
     "reconsideration_until": "复议期限至", "litigation_until": "诉讼期限至", "date": "日期", "submission_no": "提交编号",
     "ip": "提交时的网络地址", "duplicate_of": "疑似重复的申请（内部编号）", "confirmed_date": "确认日期",
-    "by_applicant": "申请人自行撤回",
+    "by_applicant": "申请人自行撤回", "reasons_due": "申请人说明理由期限", "reasons": "申请人说明的理由",
 }

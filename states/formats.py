@@ -46,3 +46,15 @@ def cn_date(value: Any) -> str:
     """2026-11-25 → 2026年11月25日 (GB/T 9704-2012 writes dates with Arabic numerals, no leading zero)."""
     d = to_date(value)
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def provisional_note(value: Any, provisional: Any = True, inside: bool = False) -> str:
+    """What follows a deadline counted through a year whose holiday arrangements are not published yet (the calendar
+    counted that year as weekends plus the fixed-date statutory holidays): "（暂定：2027年节假日安排尚未公布，如有调整
+    以调整后为准）" — the year is the deadline's own (earlier years are published first); ``inside`` a parenthesis
+    already open: "；暂定：…". Empty when ``provisional`` is false (a firm deadline, or a context written before the
+    flag existed) or there is no deadline."""
+    if not provisional or value is None or value == "":
+        return ""
+    text = f"暂定：{to_date(value).year}年节假日安排尚未公布，如有调整以调整后为准"
+    return f"；{text}" if inside else f"（{text}）"

@@ -58,6 +58,8 @@ CHANNELS = {"in_person": "当面提交", "post_signed": "邮寄（需签收）",
 # the form of the information and how it is obtained (条例第二十九条第二款第三项、第四十条)
 FORMS_WANTED = {"paper": "纸质", "electronic": "电子文档", "inspection": "查阅、抄录"}
 OBTAIN_WAYS = {"collect": "当面领取", "post": "邮寄", "email": "电子邮件", "online": "网上获取"}
+# 条例第三十五条: what the agency finds of the reasons the applicant stated
+REASONS_ASSESSMENTS = {"unreasonable": "理由不合理，告知不予处理", "reasonable": "理由合理，继续办理"}
 # how a reply reached the applicant (送达)
 DELIVERY_METHODS = {"post": "邮寄送达", "email": "电子邮件送达", "in_person": "直接送达", "online": "网上送达",
                     "fax": "传真送达"}
@@ -109,6 +111,9 @@ FORM_FIELDS: dict[str, str] = {
     "interest": "公开可能损害第三方合法权益的情形",
     "facts": "申请数量、频次明显超过合理范围的情况",
     "ReasonsIn.period_days": "说明理由的期限（工作日）",
+    "RecordReasonsIn.received_date": "收到理由的日期",
+    "RecordReasonsIn.reasons": "申请人说明的理由（摘要）",
+    "assessment": "审查意见（条例第三十五条）",
     "documents": "提供的政府信息",
     "received_date": "收到日期",
     "consultee_kind": "征求对象",
@@ -199,6 +204,8 @@ FORM_HELP: dict[str, str] = {
     "interest": "征求第三方意见时必填（条例第三十二条）",
     "documents": "予以公开或部分公开时，每行写一份提供的文件",
     "facts": "条例第三十五条",
+    "RecordReasonsIn.reasons": "认为不合理的，答复书将引述此摘要",
+    "assessment": "理由不合理的，以“无正当理由大量反复申请”答复不予处理；理由合理但无法按期答复的，可确定延迟答复期限",
     "RequestExtensionPayload.days": "由热线平台审批；不超过时限方案规定的上限",
     "ApproveExtensionPayload.days": "按平台批准的天数填写",
     "attachment_ids": "勾选随办理结果一并反馈的附件（先在“文书和附件”中上传）",
@@ -220,6 +227,7 @@ FORM_OPTIONS: dict[str, dict[str, str]] = {
     "opinion": {"agree": "同意公开", "object": "不同意公开", "none": "未提出意见"},
     "third_party_objection": {"": "不涉及（没有第三方不同意公开）", "withheld": "因第三方不同意公开且有合理理由，不予公开",
                               "disclosed": "不公开可能对公共利益造成重大影响，决定予以公开"},
+    "assessment": REASONS_ASSESSMENTS,
     "FeeNoticeIn.method": {"item": "按件计收", "page": "按量（页）计收"},
     "DeliverIn.method": DELIVERY_METHODS,
     "RemedyIn.kind": {"reconsideration": "行政复议", "litigation_direct": "直接提起行政诉讼",
@@ -316,9 +324,9 @@ INPUT_ERRORS = {
     "date_future": "日期应晚于今天",
     "time_type": "时刻格式应为 HH:MM",
     "time_parsing": "时刻格式应为 HH:MM",
-    "datetime_parsing": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
-    "datetime_from_date_parsing": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
-    "datetime_type": "时间格式应为 YYYY-MM-DDTHH:MM（可带时区）",
+    "datetime_parsing": "时间格式应为 YYYY-MM-DDTHH:MM+08:00（例如 2026-03-02T09:30+08:00）",
+    "datetime_from_date_parsing": "时间格式应为 YYYY-MM-DDTHH:MM+08:00（例如 2026-03-02T09:30+08:00）",
+    "datetime_type": "时间格式应为 YYYY-MM-DDTHH:MM+08:00（例如 2026-03-02T09:30+08:00）",
     "datetime_object_invalid": "时间无效",
     "datetime_past": "时间应早于当前",
     "datetime_future": "时间应晚于当前",
@@ -474,6 +482,7 @@ __all__ = [
     "PENDING_APPROVALS",
     "PENDING_OTHER",
     "PRESS_STEPS",
+    "REASONS_ASSESSMENTS",
     "SOURCE_CONFIDENCE",
     "SWEEP_ERRORS",
     "SWEEP_LABELS",

@@ -73,12 +73,19 @@ CASES: list[Case] = [
                                                                      responsible_agency="某县自然资源局",
                                                                      responsible_contact="0871-1234567"))),
     Case("2025-014", R, "2025-06-11", _handled("2025-06-11", _reply("2025-06-25", "unavailable", "needs_creation"))),
-    Case("2025-015", N, "2025-06-16", _handled("2025-06-16", _reply("2025-07-08", "unavailable", "still_unclear"))),
+    Case("2025-015", N, "2025-06-16", _handled(  # 条例第三十条: still unclear once corrected
+        "2025-06-16", ("2025-06-18", "request_correction", {"items": ["请写明所需信息的名称"]}),
+        ("2025-06-23", "receive_correction", {"received_date": "2025-06-23"}),
+        _reply("2025-07-08", "unavailable", "still_unclear"))),
     Case("2025-016", N, "2025-07-07", _handled("2025-07-07", _reply("2025-07-15", "not_processed", "petition",
                                                                      channel_pointer="12345热线"))),
     Case("2025-017", N, "2025-07-08", _handled("2025-07-08", _reply("2025-07-16", "not_processed", "repeat"))),
     Case("2025-018", P, "2025-07-09", _handled("2025-07-09", _reply("2025-07-17", "not_processed", "publication"))),
-    Case("2025-019", N, "2025-07-14", _handled("2025-07-14", _reply("2025-07-28", "not_processed", "excessive"))),
+    Case("2025-019", N, "2025-07-14", _handled(  # 条例第三十五条: the reasons asked for were found unreasonable
+        "2025-07-14", ("2025-07-15", "request_reasons", {"facts": "本月已提出申请60件"}),
+        ("2025-07-22", "record_reasons", {"received_date": "2025-07-22", "reasons": "了解情况",
+                                          "assessment": "unreasonable"}),
+        _reply("2025-07-28", "not_processed", "excessive"))),
     Case("2025-020", L, "2025-07-15", _handled("2025-07-15", _reply("2025-07-29", "not_processed",
                                                                      "confirm_reissue"))),
     # 条例第三十条: correction not supplied in time (15 working days from 2025-08-05 end on 2025-08-26)
@@ -185,6 +192,11 @@ def _column(row: dict[str, str], day: str, action: str, p: dict[str, Any], offic
         row.update(fee_notice_date=day, fee_method="按页", fee_quantity=str(p["quantity"]))
     elif action == "record_payment":
         row["fee_paid_date"] = day
+    elif action == "request_reasons":
+        row.update(reasons_date=day, reasons_facts=p["facts"])
+    elif action == "record_reasons":
+        row.update(reasons_received=day, reasons_text=p["reasons"],
+                   reasons_assessment={"unreasonable": "不合理", "reasonable": "合理"}[p["assessment"]])
     elif action == "reply":
         detail = "；".join(p["detail"].values())
         row.update(concluded_date=day, decision=f"{p['category']}.{p['reason']}", decision_detail=detail)

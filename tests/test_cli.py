@@ -43,17 +43,20 @@ def test_add_workdays_worked_example(cli_env, capsys) -> None:
 
 
 def test_provisional_2027_then_exact_after_importing_the_notice(cli_env, capsys) -> None:
-    code, out, err = run(capsys, "calendar", "add-workdays", "2026-12-20", "20")
-    assert code == 0
+    code, out, err = run(capsys, "calendar", "add-workdays", "2026-12-04", "20")
+    assert code == 0 and out.splitlines()[0] == "2027-01-04"  # 元旦 (a fixed date) is a day off even now
+    assert "provisional" in err and "2027" in err and "元旦、劳动节、国庆节" in err
+    code, out, err = run(capsys, "calendar", "add-workdays", "2027-01-20", "20")
     provisional_due = out.splitlines()[0]
-    assert "provisional" in err and "2027" in err
+    code, out, _ = run(capsys, "calendar", "show", "2027")
+    assert "2027-01-01\t放假（暂定）\t元旦" in out and "尚无全国节假日安排数据" in out
     code, out, err = run(capsys, "calendar", "import", str(NOTICE_2027))
     assert code == 0, err
-    code, out, err = run(capsys, "calendar", "add-workdays", "2026-12-20", "20")
+    code, out, err = run(capsys, "calendar", "add-workdays", "2027-01-20", "20")
     assert code == 0 and "provisional" not in err
-    assert out.splitlines()[0] != provisional_due  # the fixture puts 元旦 on 2027-01-01..03
+    assert out.splitlines()[0] != provisional_due  # the fixture notice puts 春节 on 2027-02-05..13
     code, out, _ = run(capsys, "calendar", "show", "2027")
-    assert "元旦" in out and "import" in out
+    assert "元旦" in out and "import" in out and "暂定" not in out
 
 
 @pytest.mark.parametrize("argv,needle", [
@@ -75,7 +78,7 @@ def test_contradictory_notice_changes_nothing(cli_env, capsys, tmp_path) -> None
     code, _, err = run(capsys, "calendar", "import", str(bad))
     assert code == 2 and "第" in err and "行" in err
     code, out, _ = run(capsys, "calendar", "show", "2027")
-    assert "元旦" not in out and "尚无全国节假日安排数据" in out
+    assert "测试" not in out and "调休上班" not in out and "尚无全国节假日安排数据" in out
 
 
 def test_user_create_reads_password_from_stdin(cli_env, capsys, monkeypatch) -> None:

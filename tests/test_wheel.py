@@ -90,6 +90,7 @@ def test_the_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> Non
     names = zipfile.ZipFile(wheel).namelist()
     assert "workflow/hotline/data/mappings/default.yaml" in names
     assert "workflow/hotline/data/profiles/yunnan_county.yaml" in names
+    assert "workflow/calendar/data/fixed_holidays.yaml" in names
     assert not [n for n in names if n.startswith(("tools/", "tests/", "bench/"))]
 
     venv = tmp_path / "venv"

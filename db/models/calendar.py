@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.models._base import json_field
@@ -43,8 +43,11 @@ class CalendarDay(SQLModel, table=True):
 
 
 class CalendarState(SQLModel, table=True):
-    """Single row holding the current calendar version (bumped by every import)."""
+    """Single row holding the current calendar version (bumped by every import) and the fixed-date statutory
+    holidays assumed for a year without its notice (``states.calendar_fixed``; synced from the packaged data at start,
+    bumping the version when it changes)."""
 
     __tablename__ = "calendar_state"
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+    fixed_holidays: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

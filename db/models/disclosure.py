@@ -99,6 +99,11 @@ class Disclosure(SQLModel, table=True):
     extended: bool = False
     extension_days: int = 0
     delayed: bool = False  # 条例第三十五条 delayed reply period set
+    # 条例第三十五条: the applicant's reasons, asked for by the latest 说明理由告知书 (its period is the
+    # ``reasons_period`` clock), when received, what they said and what the agency found of them
+    reasons_received_date: date | None = None
+    reasons_text: str = Field(default="", max_length=2000)
+    reasons_assessment: str | None = Field(default=None, max_length=16)  # reasonable | unreasonable
     next_due_at: datetime | None = None  # the nearest running clock, for "my cases" sorting
     overdue_level: int = 0
 

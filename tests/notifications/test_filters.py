@@ -16,6 +16,7 @@ from notifications.filters import (
     mask_id,
     mask_name,
     mask_phone,
+    provisional_note,
     yuan,
     yuan_upper,
 )
@@ -82,3 +83,14 @@ def test_clause_sentence_and_complaint_keep_typed_marks_from_doubling() -> None:
     assert complaint("来电人反映：某路灯不亮。") == "某路灯不亮"
     assert complaint("张三反映：彩钢房占道") == "彩钢房占道"
     assert complaint("反映路灯不亮的问题") == "反映路灯不亮的问题"
+
+
+@pytest.mark.parametrize(("value", "flag", "inside", "expected"), [
+    ("2027-01-04", True, False, "（暂定：2027年节假日安排尚未公布，如有调整以调整后为准）"),
+    (date(2028, 2, 1), True, True, "；暂定：2028年节假日安排尚未公布，如有调整以调整后为准"),
+    ("2027-01-04", False, False, ""),
+    ("2027-01-04", None, False, ""),  # a context written before the flag existed
+    ("", True, False, ""),
+])
+def test_provisional_note(value, flag, inside, expected):
+    assert provisional_note(value, flag, inside=inside) == expected

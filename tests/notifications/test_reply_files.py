@@ -14,6 +14,7 @@ from db.engine import read_session, write_session
 from db.models import Agency, Outbox
 from notifications.outbox import deliver_due
 from notifications.render import render
+from settings import get_settings
 from tests.helpers import make_staff, registration
 from workflow.cases.attachments import attach_to_disclosure
 from workflow.disclosure import actions as wf
@@ -90,3 +91,18 @@ def test_past_the_size_limit_the_reply_gives_a_dated_download_link(db, clock) ->
     assert link_valid(case_id, until, token, until)
     assert not link_valid(case_id, until, token, date.fromordinal(until.toordinal() + 1))
     assert not link_valid(case_id + 1, until, token, until)
+
+
+def test_the_download_link_is_on_this_servers_public_address(db, clock, monkeypatch) -> None:
+    """The link is served by this server: with its public address set, the link is there — not at the host of the
+    agency's own look-up address, which may be another site."""
+    monkeypatch.setenv("BANLI_PUBLIC_URL", "https://banli.example.gov.cn/")
+    get_settings.cache_clear()
+    try:
+        _settings(db, mail_files_limit_mb=0, download_link_days=30)
+        case_id = _replied_case(db, clock)
+        link = _reply_row(db, case_id).context["notice"]["provided"]["link"]
+    finally:
+        monkeypatch.delenv("BANLI_PUBLIC_URL")
+        get_settings.cache_clear()
+    assert link["url"].startswith("https://banli.example.gov.cn/gongkai/")

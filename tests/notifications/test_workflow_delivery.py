@@ -108,6 +108,13 @@ def test_full_flow_emails_receipt_correction_and_reply_with_stored_attachments(d
     assert all(m["Bcc"] is None for m in sink.messages)
 
 
+EARLIER_STEPS: dict[str, tuple[tuple[str, dict], ...]] = {
+    "still_unclear": (("request_correction", {"items": ["请写明所需文件的名称"]}), ("receive_correction", {})),
+    "excessive": (("request_reasons", {"facts": "本月已提出申请45件"}),
+                  ("record_reasons", {"reasons": "了解情况", "assessment": "unreasonable"})),
+}
+
+
 def test_every_workflow_notice_renders_without_dead_letters(db, clock, tmp_path) -> None:
     """Fee, extension, delay, reasons, closures and the other decisions: all render (.eml backend)."""
     _configure_agency(db)
@@ -120,6 +127,8 @@ def test_every_workflow_notice_renders_without_dead_letters(db, clock, tmp_path)
 
     a = new()
     wf.act(db.engine, a, "request_reasons", {"facts": "本月已提出申请45件"}, staff.officer, clock.now())
+    wf.act(db.engine, a, "record_reasons", {"reasons": "研究需要", "assessment": "reasonable"}, staff.officer,
+           clock.now())
     wf.act(db.engine, a, "set_delay", {"days": 30, "reason": "申请数量较大"}, staff.officer, clock.now())
     b = new()
     wf.act(db.engine, b, "send_fee_notice", {"method": "page", "quantity": 120}, staff.officer, clock.now())
@@ -142,10 +151,13 @@ def test_every_workflow_notice_renders_without_dead_letters(db, clock, tmp_path)
     details = {"published_where": "本局门户网站", "withheld_reason": "商业秘密", "legal_basis": "《保守国家秘密法》",
                "special_law": "《不动产登记暂行条例》", "responsible_agency": "某县市场监管局",
                "responsible_contact": "0878-1", "channel_pointer": "12345热线", "note": "其他情形"}
+    clock.set(local_dt(2026, 3, 3, 9))  # the day after receipt: a correction may still be asked for
     for reason in REASONS:
         if reason.code in SYSTEM_REASONS:
             continue
         f = new()
+        for action, payload in EARLIER_STEPS.get(reason.code, ()):  # what the reason rests on (条例第三十条、第三十五条)
+            wf.act(db.engine, f, action, payload, staff.officer, clock.now())
         wf.act(db.engine, f, "reply", {"category": reason.category.value, "reason": reason.code,
                                        "detail": {k: details[k] for k in reason.required}}, staff.officer,
                clock.now())

@@ -18,10 +18,14 @@ BASE = {"today": TODAY, "receipt_date": date(2026, 3, 2), "correction_notice_due
         "extended": False, "extension_pending": False, "consultation_due": date(2026, 3, 9),
         "fee_due": date(2026, 3, 9), "delayed": False}
 NEEDS_PENDING = {"approve_extension", "deny_extension"}
+# 条例第三十五条: reasons asked for and awaited (to record them), or received and found reasonable (to delay the reply)
+REASONS_AWAITED = {"reasons_notice_date": date(2026, 3, 4), "reasons_due": date(2026, 3, 18)}
+REASONS_FOUND = {**REASONS_AWAITED, "reasons_received_date": date(2026, 3, 9), "reasons_assessment": "reasonable"}
+REASONS_FOR = {"record_reasons": REASONS_AWAITED, "set_delay": REASONS_FOUND}
 
 
 def facts_for(trigger: str) -> dict:
-    return {**BASE, "extension_pending": trigger in NEEDS_PENDING}
+    return {**BASE, "extension_pending": trigger in NEEDS_PENDING, **REASONS_FOR.get(trigger, {})}
 
 
 @pytest.mark.parametrize("state", [s.value for s in DState])

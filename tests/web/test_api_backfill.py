@@ -291,3 +291,13 @@ def test_a_registration_not_allowed_to_back_fill_is_refused_at_its_receipt_time(
     body = registration(received_at="2025-02-24T09:30:00+08:00", backfill_reason=REASON)
     r = client.post("/api/disclosures", json=body, headers=_h(client)["front"])
     assert "角色" in _field_error(r, "received_at")
+
+
+def test_an_unreadable_effective_time_is_told_with_its_offset(client, staff) -> None:
+    """The offset is required: the hint for a time that cannot be read shows one (it once said “可带时区”)."""
+    h = _h(client)
+    cid = _register_2025(client, h)
+    for at in ("昨天", "2025-02-25T10:00:00"):
+        message = _field_error(_act(client, h["front"], cid, "assign", {"assignee_id": staff.officer.id}, at),
+                               "effective_at")
+        assert "+08:00" in message and "可带" not in message, message

@@ -72,3 +72,12 @@ def test_the_calendar_page_shows_the_months_with_holidays_and_make_up_days(web: 
     # 春节 2026: 2月15日至23日放假; 2月14日（星期六）、2月28日（星期六）调休上班
     assert '<td class="holiday" title="放假：春节">16</td>' in feb.group(1)
     assert '<td class="workday" title="调休上班：春节">14</td>' in feb.group(1)
+
+
+def test_a_year_without_its_notice_shows_the_fixed_date_holidays_as_provisional(web: Web) -> None:
+    page = web.login("admin").get("/admin/calendar?year=2027").text
+    note = re.search(r'id="year-provisional">([^<]+)<', page)
+    assert note and note.group(1).startswith("2027年全国节假日安排尚未导入：暂按周末和元旦、劳动节、国庆节的法定日期计算")
+    jan = re.search(r'<table class="month" id="month-1">(.*?)</table>', page, re.S)
+    assert jan and '<td class="holiday" title="放假：元旦（法定日期，暂定）">1</td>' in jan.group(1)
+    assert 'id="year-provisional"' not in web.login("admin").get("/admin/calendar?year=2026").text

@@ -226,3 +226,20 @@ def test_withdrawal_page_says_how_the_applicant_is_told(web: Web) -> None:
         m = re.search(r'id="lookup-message">([^<]*)<', r.text)
         assert r.status_code == 200 and m and m.group(1).startswith("已撤回申请。")
         assert told in m.group(1) and not_told not in m.group(1)
+
+
+def test_a_provisional_reply_deadline_reads_alike_at_the_desk_and_in_the_lookup(web: Web) -> None:
+    """The front-desk receipt and the applicant's look-up write the documents' note (states.formats.provisional_note)
+    after a reply deadline counted through a year whose holiday notice is not out; a firm one has none."""
+    note = "2027年1月4日（星期一）前（暂定：2027年节假日安排尚未公布，如有调整以调整后为准）"
+    web.clock.set(local_dt(2026, 12, 4, 10, 0))
+    late = register_case(web, received_at="2026-12-04T09:30:00+08:00")
+    firm = register_case(web, received_at="2026-11-02T09:30:00+08:00")
+    front = web.login("front")
+    desk = front.get(f"/frontdesk/receipt/{late.id}").text
+    assert note in "".join(re.search(r'id="reply-due">(.*?)<div', desk, re.S).group(1).split())  # type: ignore[union-attr]
+    assert "暂定" not in front.get(f"/frontdesk/receipt/{firm.id}").text
+    c = web.client()
+    due = re.search(r'id="reply-due">(.*?)</dd>', look(c, late.tracking_no, late.query_code).text, re.S)
+    assert due is not None and "2027年1月4日前（暂定：2027年节假日安排尚未公布，如有调整以调整后为准）" in due.group(1)
+    assert "暂定" not in look(c, firm.tracking_no, firm.query_code).text

@@ -201,15 +201,16 @@ def test_convert_to_disclosure_from_the_order_page(web: Web) -> None:
 
 
 def test_my_cases_mixes_both_kinds_nearest_deadline_first(web: Web) -> None:
-    case = register_case(web)  # nearest: the correction-notice period, 2026-03-11
+    case = register_case(web)  # its reply, 2026-03-30 (the correction-notice window binds nobody: no deadline)
     complaint = assigned(web, order(web, category="投诉"))  # handling 15 WD: 2026-03-23
     consult = assigned(web, order(web, category="咨询"))  # handling 3 WD: 2026-03-05
     other = assigned(web, order(web, category="求助"), who="officer2")
     html = web.login("officer").get("/cases/mine").text
     links = re.findall(r'<a href="(/(?:workorders|cases/disclosure)/\d+)">', html)
-    assert links == [f"/workorders/{consult}", f"/cases/disclosure/{case.id}", f"/workorders/{complaint}"]
+    assert links == [f"/workorders/{consult}", f"/workorders/{complaint}", f"/cases/disclosure/{case.id}"]
     rows = re.findall(r"<td>(办理时限|补正告知期限) (2026-03-\d\d)<br>", html)
-    assert rows == [("办理时限", "2026-03-05"), ("补正告知期限", "2026-03-11"), ("办理时限", "2026-03-23")]
+    rows = re.findall(r"<td>(办理时限|补正告知期限|答复期限) (2026-03-\d\d)<br>", html)
+    assert rows == [("办理时限", "2026-03-05"), ("办理时限", "2026-03-23"), ("答复期限", "2026-03-30")]
     assert f"/workorders/{other}" not in html and "12345工单" in html and "139****4321" in html
     assert "13987654321" not in html
     leader = web.login("leader").get("/cases?open=1").text

@@ -73,8 +73,12 @@ def _disclosures(web: Web, w: World) -> None:
     c = reg("extended")
     _d(web, c, "request_extension", {"days": 10, "reason": "需要调取档案"})
     _d(web, c, "approve_extension", {"days": 10, "note": "同意"}, who="leader")
-    c = reg("delayed")  # 条例第三十五条: a delayed reply period (its own explanation)
+    c = reg("delayed")  # 条例第三十五条: a delayed reply period (its own explanation), once reasons were found reasonable
+    _d(web, c, "request_reasons", {"facts": "本月已提出申请45件"})
+    _d(web, c, "record_reasons", {"reasons": "课题研究需要", "assessment": "reasonable"})
     _d(web, c, "set_delay", {"days": 30, "reason": "申请数量较大"})
+    c = reg("reasons_asked")  # 条例第三十五条: the applicant's period to state reasons is running
+    _d(web, c, "request_reasons", {"facts": "本月已提出申请45件"})
     c = reg("corrected")  # the period restarted from the corrected application
     _d(web, c, "request_correction", {"items": ["请写明所需文件的名称或文号"]})
     _d(web, c, "receive_correction", {"note": "已补正"}, who="front")

@@ -28,7 +28,8 @@ PAYLOADS: dict[str, dict] = {
     "start_consultation": {"consultee_kind": "third_party", "consultee_name": "某公司", "interest": "涉及该公司商业秘密"},
     "record_opinion": {"opinion": "agree"}, "lapse_consultation": {},
     "request_extension": {"days": 10, "reason": "情况复杂"}, "approve_extension": {}, "deny_extension": {},
-    "request_reasons": {"facts": "本月已提出申请50件"}, "set_delay": {"days": 30, "reason": "数量较大"},
+    "request_reasons": {"facts": "本月已提出申请50件"}, "record_reasons": {"assessment": "reasonable"},
+    "set_delay": {"days": 30, "reason": "数量较大"},
     "send_fee_notice": {"method": "page", "quantity": 50}, "record_payment": {}, "lapse_fee": {},
     "reply": {"category": "disclose", "reason": "provided"}, "deliver": {"method": "email"}, "archive": {},
     "withdraw": {}, "record_remedy": {"kind": "reconsideration", "filed_date": "2026-03-05"},
@@ -120,6 +121,26 @@ def test_state_action_matrix(sqlite_db, clock, state: str) -> None:
         row = next(t for t in TRANSITIONS if t.trigger == action and state in t.sources)
         new_state = world.do(cid, action, probe_at)
         assert new_state == (state if row.dest == SAME else row.dest), action
+
+
+def test_reasons_actions(sqlite_db, clock) -> None:
+    """条例第三十五条: the reasons are recorded once asked for; a delayed reply period needs them found reasonable."""
+    staff = make_staff(sqlite_db.engine, clock.now())
+    world = World(sqlite_db, staff)
+    cid = world.new_case()
+    world.do(cid, "assign", T1)
+    for action in ("record_reasons", "set_delay"):
+        with pytest.raises(InvalidTransition):
+            world.do(cid, action, T1)
+    world.do(cid, "request_reasons", T1)
+    with pytest.raises(InvalidTransition):
+        world.do(cid, "set_delay", T1)
+    assert world.do(cid, "record_reasons", T1) == DState.HANDLING
+    with pytest.raises(InvalidTransition):
+        world.do(cid, "record_reasons", T1)  # recorded once per request
+    assert world.do(cid, "set_delay", T1) == DState.HANDLING
+    with pytest.raises(InvalidTransition):
+        world.do(cid, "set_delay", T1)
 
 
 def test_pending_extension_actions(sqlite_db, clock) -> None:

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import col, func, select
 
 from db.engine import read_session, write_session
-from db.models import Clock, Disclosure, Event
+from db.models import Clock, Disclosure, Event, Outbox
 from states.roles import Role
 from tests.conftest import T0
 from tests.fixtures.golive_gen import BAD, rows, write_csv, write_xlsx
@@ -286,6 +286,63 @@ def test_rows_another_import_committed_meanwhile_are_reported_not_doubled(db, tm
     for n in numbers:  # 依申〔2025〕0003号
         by_year.setdefault(n[3:7], []).append(int(n[8:-1]))
     assert all(sorted(seqs) == list(range(1, len(seqs) + 1)) for seqs in by_year.values()), by_year  # gap-free
+
+
+def _historical(no: str, **cells: str) -> dict[str, str]:
+    """A concluded application received on Tuesday 3 June 2025, handled by the default officer."""
+    return {"source_no": no, "received_at": "2025-06-03 09:30", "channel": "当面提交", "applicant_type": "自然人",
+            "applicant_name": f"申请人{no}", "id_number": "11010519491231002X", "phone": "13800138000",
+            "description": "某项目的批复文件", "status": "已办结", "assignee": "default-officer", **cells}
+
+
+def test_decisions_resting_on_an_earlier_step_come_in_with_its_dates(db, tmp_path, clock) -> None:
+    """补正后申请内容仍不明确 needs the correction's two dates (条例第三十条); 无正当理由大量反复申请 needs the reasons
+    asked for and either found unreasonable or not given by the end of the period (第三十五条). A row without them,
+    or replying inside the period, is refused at the column to fill in or correct; the replies state the dates."""
+    staff = make_staff(db.engine, T0)
+    reasons = {"reasons_date": "2025-06-04", "reasons_facts": "您本月已提交申请60件"}  # 10 working days: to 6月18日
+    good = [
+        _historical("U-1", correction_date="2025-06-05", correction_received="2025-06-09", concluded_date="2025-06-20",
+                    decision="补正后申请内容仍不明确", report_row="3.4.3"),
+        _historical("E-1", **reasons, concluded_date="2025-06-20", decision="无正当理由大量反复申请"),
+        _historical("E-2", **reasons, reasons_received="2025-06-10", reasons_assessment="不合理",
+                    reasons_text="了解全县情况", concluded_date="2025-06-12", decision="not_processed.excessive"),
+    ]
+    bad = [  # (row, column, words)
+        (_historical("U-2", concluded_date="2025-06-20", decision="补正后申请内容仍不明确"), "补正告知日期", "须填写补正告知日期"),
+        (_historical("U-3", correction_date="2025-06-05", concluded_date="2025-06-20", decision="unavailable.still_unclear"),
+         "补正收到日期", "须填写补正收到日期"),
+        (_historical("E-3", concluded_date="2025-06-20", decision="无正当理由大量反复申请"), "说明理由告知日期",
+         "须先要求申请人说明理由"),
+        (_historical("E-4", **reasons, concluded_date="2025-06-13", decision="无正当理由大量反复申请"), "办结日期",
+         "申请人说明理由的期限尚未届满（至6月18日）"),
+        (_historical("E-5", **reasons, reasons_received="2025-06-10", reasons_assessment="合理",
+                     concluded_date="2025-06-20", decision="无正当理由大量反复申请"), "办结日期", "已认定为合理"),
+        (_historical("E-6", reasons_received="2025-06-10", concluded_date="2025-06-20", decision="重复申请"),
+         "理由收到日期", "须填写说明理由告知日期"),
+        (_historical("E-7", **reasons, reasons_received="2025-06-10", concluded_date="2025-06-20",
+                     decision="无正当理由大量反复申请"), "理由审查意见", "须填写理由审查意见"),
+        (_historical("E-8", reasons_date="2025-06-04", concluded_date="2025-06-20", decision="无正当理由大量反复申请"),
+         "说明理由事由", "须填写说明理由事由"),
+    ]
+    report = import_file(db.engine, write_xlsx(tmp_path / "a.xlsx", good + [r for r, _, _ in bad]),
+                         _runner(db, staff), T0)
+    assert report.created == len(good)
+    problems = {e.row: (e.column, e.problem_zh) for e in report.errors}
+    for i, (_, column, words) in enumerate(bad, start=len(good) + 2):
+        assert problems[i][0] == column and words in problems[i][1], (i, problems[i])
+    assert len(problems) == len(bad)
+    with read_session(db.engine) as s:
+        cases = {c.source_no: c for c in s.exec(select(Disclosure)).all()}
+        replies = {o.case_id: o.context["notice"]["detail"] for o in s.exec(select(Outbox).where(
+            Outbox.notice_type == "disclosure.reply")).all()}
+    assert [cases[n].report_row for n in ("U-1", "E-1", "E-2")] == ["3.4.3", "3.5.4", "3.5.4"]
+    unclear, lapsed, unreasonable = (replies[cases[n].id] for n in ("U-1", "E-1", "E-2"))
+    assert (unclear["correction_notice_date"], unclear["correction_received_date"]) == ("2025-06-05", "2025-06-09")
+    assert (lapsed["reasons_notice_date"], lapsed["reasons_last_date"], lapsed["reasons_received_date"]) == (
+        "2025-06-04", "2025-06-18", None)
+    assert (unreasonable["reasons_received_date"], unreasonable["reasons_summary"]) == ("2025-06-10", "了解全县情况")
+    assert cases["E-2"].reasons_assessment == "unreasonable"
 
 
 def test_only_an_administrator_or_a_leader_brings_history_in(db, tmp_path, clock) -> None:

@@ -85,7 +85,8 @@ def test_submit_then_confirm_the_confirmation_date_is_the_receipt_date(db, clock
         assert ev.payload["receipt_date"] == "2026-03-09"  # what the annual report's cross-check reads
     receipt = outbox(db, sub.id)[-1]
     assert receipt.notice_type == "disclosure.online_receipt"
-    assert receipt.context["notice"] == {"due_date": "2026-04-07", "confirmed_date": "2026-03-09"}
+    assert receipt.context["notice"] == {"due_date": "2026-04-07", "provisional": False,
+                                         "confirmed_date": "2026-03-09"}
     assert receipt.context["case"]["tracking_no"] == "依申〔2026〕0001号"
 
 

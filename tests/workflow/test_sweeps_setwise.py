@@ -49,6 +49,7 @@ def _expected(s: Any, ag: Any, row: Outbox) -> dict[str, Any]:
         assert uid == c.assignee_id
         name = people(s, [uid]).get(uid, ("（未分办）", ""))[0]
     notice: dict[str, Any] = {"clock_label": spec.label, "due_date": c.due_date.isoformat(),
+                              "provisional": c.provisional,
                               "working_days_left": ag.cal.workdays_between(ag.today, c.due_date)}
     if spec.for_desk:
         notice["for_desk"] = True
@@ -77,9 +78,10 @@ def test_setwise_reminders_are_the_rows_python_builds(db, clock) -> None:
                     start_date=RECEIVED, due_date=reply.due_date, due_at=reply.due_at, explanation={},
                     calendar_version=reply.calendar_version, provisional=False, missing_years=[], deadline_version=1,
                     overdue_level=0, updated_at=clock.now())
-        # a clock whose case row is gone, and a work order's desk clock (its reminders go to the desk)
+        # a clock whose case row is gone (provisional: its notice says so), and a work order's desk clock (its
+        # reminders go to the desk)
         s.execute(insert(Clock).values(case_kind="disclosure", case_id=987654, kind="reply",
-                                       assignee_id=staff.officer.id, **base))
+                                       assignee_id=staff.officer.id, **{**base, "provisional": True}))
         desk_kind = next(k for k, v in clock_kinds().items() if v.for_desk and v.case_kind == "workorder")
         s.execute(insert(Clock).values(case_kind="workorder", case_id=987655, kind=desk_kind, assignee_id=None,
                                        **base))
@@ -108,6 +110,7 @@ def test_setwise_reminders_are_the_rows_python_builds(db, clock) -> None:
     assert numbers[987654] == "#987654" and summaries[987654] == "（无摘要）"
     names = {r.case_id: r.recipient_name for r in rows}
     assert names[nameless] == "（未分办）" and names[987655] == "前台小王"
+    assert {r.case_id for r in rows if r.context["notice"]["provisional"] is True} == {987654}
 
 
 def _expected_overdue(s: Any, ag: Any, row: Outbox) -> dict[str, Any]:
@@ -119,7 +122,8 @@ def _expected_overdue(s: Any, ag: Any, row: Outbox) -> dict[str, Any]:
     c = s.get(Clock, clock_id)
     officer, unit = people(s, [c.assignee_id]).get(c.assignee_id, ("（未分办）", "（未指定科室）"))
     notice = {"level": level, "clock_label": clock_kinds()[c.kind].label, "due_date": c.due_date.isoformat(),
-              "days_overdue": ag.cal.workdays_between(c.due_date, ag.today), "officer": officer, "unit": unit}
+              "provisional": c.provisional, "days_overdue": ag.cal.workdays_between(c.due_date, ag.today),
+              "officer": officer, "unit": unit}
     ref = case_refs(s, [(c.case_kind, c.case_id)]).get((c.case_kind, c.case_id)) or fallback_ref(c.case_kind, c.case_id)
     return internal_notice(agency=ag, notice_type="internal.overdue", recipient_id=uid,
                            recipient_name=dict(ag.leaders)[uid], case_kind=c.case_kind, case_id=c.case_id, case=ref,
@@ -145,6 +149,8 @@ def test_setwise_overdue_notices_are_the_rows_python_builds(db, clock) -> None:
         s.execute(update(User).where(col(User.id) == staff.officer2.id).values(display_name="", unit_id=None))
         s.execute(update(User).where(col(User.id) == staff.admin.id).values(display_name=""))
         replace_roles(s, staff.admin.id, staff.agency_id, frozenset({Role.ADMIN, Role.LEADER}))
+        # a deadline counted through a year without its holiday notice: the notice marks it provisional
+        s.execute(update(Clock).where(col(Clock.case_id) == late, col(Clock.kind) == "reply").values(provisional=True))
         s.commit()
     for day in (date(2026, 10, 14), date(2026, 10, 20)):  # 催办 (and 督办 of the late one at once); then 督办
         run(db.engine, "escalation", at(day, 10))
@@ -167,3 +173,4 @@ def test_setwise_overdue_notices_are_the_rows_python_builds(db, clock) -> None:
     officers = {r.case_id: (r.context["notice"]["officer"], r.context["notice"]["unit"]) for r in rows}
     assert officers[nameless] == ("（未分办）", "（未指定科室）") and officers[unassigned] == ("（未分办）", "（未指定科室）")
     assert officers[cases[0]] == ("承办人李明", "综合科")
+    assert {r.case_id for r in rows if r.context["notice"]["provisional"] is True} == {late}

@@ -34,6 +34,8 @@ class ExplanationOut(ApiOut):  # states.calendar_explain.Explanation
     holidays_skipped: list[SpecialDayOut] = Field(description="跳过的节假日")
     makeup_days_counted: list[SpecialDayOut] = Field(description="计入的调休上班日")
     missing_years: list[int] = Field(description="尚未发布节假日安排的年度（结果为暂定）")
+    assumed_holidays: list[str] = Field(description="上述年度按法定日期计为休息日的节日（元旦、劳动节、国庆节）")
+    pending_holidays: list[str] = Field(description="上述年度待国务院通知确定放假日期的节日（春节、清明节等农历节日）")
     nominal_end: str | None = Field(description="按自然日计算时期间的最后一日（顺延前）")
     month_end_clamped: bool
     hours: str | None = Field(description="按工作时间计算时所用的工作时段")

@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from states import wording
-from states.formats import cn_date
+from states.formats import cn_date, provisional_note
 from states.roles import ROLE_LABELS, Role
 from web.auth import CurrentUser
 
@@ -54,6 +54,7 @@ env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_aut
 env.filters["local"] = _local
 env.filters["cn_date"] = _cn_date
 env.filters["weekday"] = _weekday
+env.filters["provisional_note"] = provisional_note  # the documents' wording (states.formats)
 env.globals["ROLE_LABELS"] = {str(k): v for k, v in ROLE_LABELS.items()}
 env.globals["words"] = wording  # the shared vocabulary (states.wording), for the templates
 

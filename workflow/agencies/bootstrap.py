@@ -14,8 +14,9 @@ from db.migrate import upgrade
 from db.models import Agency, User
 from settings import Settings
 from workflow.accounts.users import create_user_in
+from workflow.calendar.fixed import packaged_fixed_holidays
 from workflow.calendar.seed import seed_from_chinese_calendar
-from workflow.calendar.service import seed_national
+from workflow.calendar.service import seed_national, sync_fixed_holidays
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ def ensure_database(engine: Engine, settings: Settings, *, now: datetime) -> Boo
             session.add(agency)
             session.flush()
         seeded = seed_national(session, seed_from_chinese_calendar(), now=now)
+        sync_fixed_holidays(session, packaged_fixed_holidays())
         admin_user = admin_pw = None
         if session.exec(select(User.id)).first() is None:
             admin_user, admin_pw = "admin", secrets.token_urlsafe(12)

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from db.engine import read_session
 from db.models import CalendarDay, CalendarNotice
-from workflow.calendar.service import calendar_version, count_stale_clocks
+from workflow.calendar.service import NATIONAL, calendar_version, count_stale_clocks, fixed_holidays
 from workflow.runtime import Engine
 
 
@@ -32,6 +32,7 @@ class CalendarOverview:
     version: int
     stale: int  # open deadlines computed with an older calendar version
     special: dict[date, tuple[str, str]]  # the year's days off the Mon–Fri rule: (kind, name)
+    provisional: str = ""  # the year has no national notice yet: what its days off are counted as, in Chinese
 
 
 def calendar_overview(engine: Engine, year: int, scopes: tuple[str, ...]) -> CalendarOverview:
@@ -46,4 +47,13 @@ def calendar_overview(engine: Engine, year: int, scopes: tuple[str, ...]) -> Cal
                                                 col(CalendarDay.day) >= date(year, 1, 1),
                                                 col(CalendarDay.day) <= date(year, 12, 31))).all()
         special = {d.day: (d.kind, d.name) for d in days}
-    return CalendarOverview(notices, version, stale, special)
+        provisional = ""
+        if not any(n.year == year and n.scope == NATIONAL for n in notices):
+            fixed = fixed_holidays(s)
+            edition = fixed.edition(year) if fixed is not None else None
+            for sd in fixed.days_in(year) if fixed is not None else []:
+                special.setdefault(sd.day, ("holiday", f"{sd.name}（法定日期，暂定）"))
+            provisional = (f"{year}年全国节假日安排尚未导入：暂按周末和{'、'.join(edition.names)}的法定日期计算，"
+                           f"{'、'.join(edition.pending)}的放假日期和补假、调休待通知导入后计入，期限均为暂定。"
+                           if edition is not None else f"{year}年全国节假日安排尚未导入：暂按周末计算，期限均为暂定。")
+    return CalendarOverview(notices, version, stale, special, provisional)

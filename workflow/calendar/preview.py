@@ -23,7 +23,7 @@ from states.calendar_notice import NoticeData
 from states.vocab import OPEN_CLOCK
 from states.wording import DAY_KINDS
 from workflow.agencies.config import agency_config, calendar_scopes
-from workflow.calendar.service import NATIONAL
+from workflow.calendar.service import NATIONAL, fixed_holidays
 from workflow.cases.clocks import INSTANT_UNITS, clock_move, recomputed_due
 from workflow.kinds import clock_kinds, installed
 from workflow.runtime import Engine
@@ -92,7 +92,7 @@ def _would_be_calendar(session: Session, agency: Agency, data: NoticeData, repla
         CalendarNotice.scope == NATIONAL, col(CalendarNotice.active))).all())
     if data.scope == NATIONAL:
         covered.add(data.year)
-    return WorkCalendar(merge_scopes(national, local), covered, version=-1)
+    return WorkCalendar(merge_scopes(national, local), covered, version=-1, fixed=fixed_holidays(session))
 
 
 def _case_numbers(session: Session, ids: dict[str, set[int]]) -> dict[tuple[str, int], str]:

@@ -1,7 +1,9 @@
 """The calendar as data in the database: seeding, versioned notice imports, loading, staleness.
 
 Holiday notices are rows (never code). Every import bumps the calendar version; clocks store the
-version they were computed with, so stale deadlines can be found and recomputed. What else counts by the calendar
+version they were computed with, so stale deadlines can be found and recomputed. The fixed-date statutory holidays
+assumed for a year without its notice (states.calendar_fixed) are kept with the version (``calendar_state``): a change
+to them bumps it too (``sync_fixed_holidays``). What else counts by the calendar
 listens (``on_calendar_change``): it sees the calendars before and after, in the import's transaction.
 """
 
@@ -20,6 +22,7 @@ from sqlmodel import Session, col, func, select
 from db.engine import write_session
 from db.models import CalendarDay, CalendarNotice, CalendarState, Clock
 from states.calendar import SpecialDay, WorkCalendar, merge_scopes
+from states.calendar_fixed import FixedHolidays, parse_fixed_holidays
 from states.calendar_notice import NoticeData
 from states.vocab import OPEN_CLOCK
 from workflow.agencies.config import AgencySettings, calendar_scopes
@@ -127,6 +130,29 @@ def seed_national(session: Session, notices: list[NoticeData], *, now: datetime)
     return len(todo)
 
 
+def fixed_holidays(session: Session) -> FixedHolidays | None:
+    """The fixed-date statutory holidays the calendar assumes for uncovered years (None before the first start)."""
+    state = session.get(CalendarState, 1)
+    return parse_fixed_holidays(state.fixed_holidays) if state is not None and state.fixed_holidays else None
+
+
+def sync_fixed_holidays(session: Session, data: FixedHolidays) -> bool:
+    """Store ``data`` as the fixed-date holidays unless they are stored already; a change bumps the calendar version
+    (open deadlines are recomputed by the sweep) and tells the listeners, as a notice import does. True if changed."""
+    raw = dict(data.raw)
+    state = session.get(CalendarState, 1)
+    if state is not None and state.fixed_holidays == raw:
+        return False
+    listening = _changing(session, {NATIONAL})
+    _bump_version(session)
+    state = session.get(CalendarState, 1)
+    assert state is not None
+    state.fixed_holidays = raw
+    session.add(state)
+    _changed(session, listening)
+    return True
+
+
 def import_notice(engine: Engine, data: NoticeData, *, actor_label: str, now: datetime,
                   source: str = "import") -> ImportResult:
     """Import one holiday notice in one transaction (replacing an earlier one for the year/scope)."""
@@ -160,7 +186,7 @@ def load_calendar(session: Session, scopes: tuple[str, ...] = (NATIONAL,)) -> Wo
     ).all()
     national = [SpecialDay(r.day, r.kind, r.name, r.scope) for r in rows if r.scope == NATIONAL]  # type: ignore[arg-type]
     local = [SpecialDay(r.day, r.kind, r.name, r.scope) for r in rows if r.scope != NATIONAL]  # type: ignore[arg-type]
-    cal = WorkCalendar(merge_scopes(national, local), covered, version=version)
+    cal = WorkCalendar(merge_scopes(national, local), covered, version=version, fixed=fixed_holidays(session))
     with _cache_lock:
         _cache[key] = cal
         while len(_cache) > _CACHE_SIZE:

@@ -436,6 +436,7 @@ def _instant_due(unit: str, start_at: datetime | None, amount: int, explanation:
     intro = list(explanation.get("intro_zh") or [])
     base_lines: list[str] = []
     missing: set[int] = set()
+    stated: set[int] = set()  # years the calendar's own explanation already calls provisional
     calendar: dict[str, Any] | None = None
     if unit == "wmin":
         assert start_at is not None
@@ -446,6 +447,7 @@ def _instant_due(unit: str, start_at: datetime | None, amount: int, explanation:
         reason = str(explanation.get("base_reason") or "")
         base_lines = [*([f"起算：{reason}"] if reason else []), *res.explanation.lines_zh()]
         missing.update(res.missing_years)
+        stated.update(res.missing_years)
         calendar = res.explanation.to_dict()
     else:
         base_due = datetime.fromisoformat(str(explanation["fixed_due_at"]))
@@ -460,8 +462,8 @@ def _instant_due(unit: str, start_at: datetime | None, amount: int, explanation:
         missing.update(cal.missing_years(base_day, due_date))
         lines.append(f"延长 {extension} 个工作日（{extension_reason or '经批准延期'}），"
                      f"至 {due_date.isoformat()} 24:00")
-    if missing:
-        lines.append(f"{'、'.join(str(y) for y in sorted(missing))} 年节假日安排尚未导入，按周末推算，结果为暂定")
+    if missing - stated:
+        lines.append(cal.provisional_line(missing - stated))
     expl = {k: v for k, v in explanation.items() if k not in ("lines_zh", "calendar", "extension")}
     expl.update({"lines_zh": lines, "extension": extension})
     if calendar is not None:

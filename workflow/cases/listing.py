@@ -19,13 +19,11 @@ from db.models import Clock, User
 from states.formats import mask_id, mask_phone
 from states.vocab import OPEN_CLOCK, ClockStatus
 from workflow.cases.approvals import pending_by_case
-from workflow.cases.clocks import case_clocks, closed_window
+from workflow.cases.clocks import case_clocks
 from workflow.cases.kind import CaseKind, CaseList
 from workflow.cases.list_filters import in_unit, month_bounds, received_in
 from workflow.kinds import clock_kinds, duty_kinds, installed
 from workflow.timesource import local_date
-
-OPTIONAL_WINDOWS = frozenset({"return_window"})  # 12345 退单时限: a window the desk may use; not a deadline to show
 
 
 @dataclass(frozen=True)
@@ -159,17 +157,19 @@ def list_kinds() -> dict[str, str]:
     return {src.kind: src.label for src in sources()}
 
 
-def _with_due(s: Session, row: CaseRow, now: datetime) -> CaseRow:
-    """Name the nearest deadline that matters; flag the row provisional if any open deadline is (a few rows)."""
+def _with_due(s: Session, row: CaseRow) -> CaseRow:
+    """Name the nearest binding deadline — the one the list is sorted by (``next_due_at``); a window that only
+    allows something (补正告知期限, 12345 退单时限) is no deadline — and flag the row provisional if any open deadline is
+    (a few rows)."""
+    kinds = clock_kinds()
     clocks = [c for c in case_clocks(s, row.kind, row.id) if c.status in OPEN_CLOCK]
     running = [(c.due_at, c) for c in clocks if c.status == ClockStatus.RUNNING and c.due_at
-               and c.kind not in OPTIONAL_WINDOWS and not closed_window(c.kind, c.due_at, now)]
+               and (spec := kinds.get(c.kind)) is not None and spec.binds]
     provisional = any(c.provisional for c in clocks)
     if not running:
         return replace(row, provisional=provisional)
     due_at, c = min(running, key=lambda pair: pair[0])
-    spec = clock_kinds().get(c.kind)
-    label = spec.label if spec is not None else c.kind
+    label = kinds[c.kind].label
     return replace(row, due_at=due_at, due_date=c.due_date, due_label=label, provisional=provisional)
 
 
@@ -185,7 +185,7 @@ def list_cases(s: Session, f: CaseFilter, *, now: datetime, page: int, per_page:
     merged.sort(key=lambda r: (r.next_due_at is None, r.next_due_at or far, -r.id))
     chunk = merged[(page - 1) * per_page:need]
     pending = {kind: pending_by_case(s, kind, [r.id for r in chunk if r.kind == kind]) for kind in {r.kind for r in chunk}}
-    return [replace(_with_due(s, r, now), pending=tuple(pending[r.kind].get(r.id, ()))) for r in chunk], total
+    return [replace(_with_due(s, r), pending=tuple(pending[r.kind].get(r.id, ()))) for r in chunk], total
 
 
 def all_states() -> dict[str, str]:

@@ -70,7 +70,8 @@ def press(ctx: CaseCtx, *, kind: str, step: str, note: str, number: str, summary
                               "no_clock": True}
     if nearest is not None and nearest.due_date is not None:
         label = CLOCK_KINDS[nearest.kind].label + ("（暂停计时）" if nearest.status == ClockStatus.PAUSED else "")
-        notice.update({"clock_label": label, "due_date": nearest.due_date.isoformat(), "no_clock": False})
+        notice.update({"clock_label": label, "due_date": nearest.due_date.isoformat(),
+                       "provisional": nearest.provisional, "no_clock": False})
         if nearest.status == ClockStatus.RUNNING and nearest.due_at is not None and nearest.due_at < ctx.now:
             notice["days_overdue"] = ctx.cal.workdays_between(nearest.due_date, local_date(ctx.now, ctx.tz))
     for u in recipients:

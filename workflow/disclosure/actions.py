@@ -128,15 +128,18 @@ def _prepare(engine: Engine, data: RegisterIn, actor: Principal, now: datetime) 
         purpose=data.purpose, form_wanted=data.form_wanted, obtain_way=data.obtain_way, channel=data.channel,
         received_at_raw=data.received_at, confirmed_at=data.confirmed_at, receipt_date=receipt, base_date=receipt,
         registered_at=now, registered_by=actor.id, assignee_id=None, unit_id=None, correction_requested=False,
-        extended=False, extension_days=0, delayed=False, next_due_at=min(c["due_at"] for c in clocks if CLOCKS[c["kind"]].binds),
+        extended=False, extension_days=0, delayed=False, reasons_received_date=None, reasons_text="",
+        reasons_assessment=None, next_due_at=min(c["due_at"] for c in clocks if CLOCKS[c["kind"]].binds),
         overdue_level=0, fee_detail={}, decision_detail={}, delivery={}, duplicate_flag=False,
         created_at=now, updated_at=now,
     )
-    reply_due = next(c["due_date"] for c in clocks if c["kind"] == "reply")
+    reply = next(c for c in clocks if c["kind"] == "reply")
+    reply_due, provisional = reply["due_date"], bool(reply["provisional"])
     receipt_notice = applicant_notice(agency=agency, cfg=cfg, row=SimpleNamespace(id=0, **values),
                                       notice_type="disclosure.receipt", now=now,
-                                      notice={"query_code": code, "due_date": reply_due.isoformat()})
-    form = oral_application_form(agency, cfg, values, actor, now, reply_due) if data.oral else None
+                                      notice={"query_code": code, "due_date": reply_due.isoformat(),
+                                              "provisional": provisional})
+    form = oral_application_form(agency, cfg, values, actor, now, reply_due, provisional) if data.oral else None
     if when.recorded_later and not data.email_notices:  # printed and stored, not e-mailed (the applicant had it)
         receipt_notice.backfilled = True
     return _Prepared(data, actor, now, actx, raw, receipt, code, values, clocks, receipt_notice, form, when.stamp())

@@ -32,6 +32,9 @@ CLOCKS = {  # the application's clocks (CaseKind.clocks)
     "correction_period": ClockKind("申请人补正期限", duty=False, lapse_action="lapse_correction"),  # 条例第三十条
     "consultation": ClockKind("征求意见期限", duty=False, lapse_action="lapse_consultation"),  # 条例第三十二条
     "fee_payment": ClockKind("缴费期限", duty=False, lapse_action="lapse_fee"),  # 国办函〔2020〕109号
+    # 条例第三十五条: the applicant's period to state reasons; when it ends the agency decides (不予处理 or not), so
+    # nothing lapses by itself and nobody is reminded
+    "reasons_period": ClockKind("申请人说明理由期限", duty=False, reminders=False),
 }
 
 
@@ -118,19 +121,38 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
         c = clocks.get(kind)
         return c.due_date if c is not None and c.status in OPEN_CLOCK else None
 
+    row = ctx.row
+    correction, reasons = clocks.get("correction_period"), clocks.get("reasons_period")
     return {
         "today": ctx.today,
-        "receipt_date": ctx.row.receipt_date,
+        "receipt_date": row.receipt_date,
         "correction_notice_due": due("correction_notice"),
-        "correction_requested": ctx.row.correction_requested,
+        "correction_requested": row.correction_requested,
         "correction_due": due("correction_period"),
+        # 条例第三十条: the correction notice (the applicant's period starts that day) and the corrected application
+        # (the reply period restarts from it: base_date)
+        **correction_dates(correction, row.base_date),
         "reply_due": due("reply"),
-        "extended": ctx.row.extended,
+        "extended": row.extended,
         "extension_pending": ctx.extension_request() is not None,
         "consultation_due": due("consultation"),
         "fee_due": due("fee_payment"),
-        "delayed": ctx.row.delayed,
+        "delayed": row.delayed,
+        # 条例第三十五条: the latest 说明理由告知书 (its day and the last day of its period) and the reasons received
+        "reasons_notice_date": reasons.start_date if reasons is not None else None,
+        "reasons_due": reasons.due_date if reasons is not None else None,
+        "reasons_received_date": row.reasons_received_date,
+        "reasons_assessment": row.reasons_assessment,
     }
+
+
+def correction_dates(correction: Clock | None, base_date: date | None) -> dict[str, date | None]:
+    """The day of the correction notice and the day the corrected application came (条例第三十条), from the
+    applicant's correction clock: it starts on the notice and is met when the correction is received, and the reply
+    period then runs from that day (``base_date``)."""
+    received = correction is not None and correction.status == ClockStatus.MET
+    return {"correction_notice_date": correction.start_date if correction is not None else None,
+            "correction_received_date": base_date if received else None}
 
 
 def objecting_third_parties(ctx: Ctx) -> list[Consultation]:
@@ -245,14 +267,14 @@ def applicant_notice(*, agency: Agency, cfg: AgencyConfig, row: Any, notice_type
 
 
 def oral_application_form(agency: Agency, cfg: AgencyConfig, values: dict[str, Any], actor: Principal,
-                          now: datetime, reply_due: date) -> PreparedNotice:
+                          now: datetime, reply_due: date, provisional: bool = False) -> PreparedNotice:
     """条例第二十九条: an oral application is written down by the office; the 登记表 is printed for the applicant
     to read and sign (it is filed with the case)."""
     row = SimpleNamespace(id=0, **values)
     context: dict[str, Any] = {
         "agency": agency_snapshot(agency, cfg), "case": case_snapshot(row, cfg.timezone),
         "notice": {"registered_date": local_date(now, cfg.timezone).isoformat(), "registered_by": actor.label,
-                   "due_date": reply_due.isoformat(), "note": "口头申请，工作人员代为填写"},
+                   "due_date": reply_due.isoformat(), "provisional": provisional, "note": "口头申请，工作人员代为填写"},
         "issued_date": local_date(now, cfg.timezone).isoformat(), "doc_no": "",
     }
     check_context("disclosure.registration_form",

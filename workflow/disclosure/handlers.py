@@ -17,7 +17,7 @@ from db.models import ApprovalRequest, Clock, Consultation, Disclosure, RemedyCa
 from notifications.context import case_ref
 from states.decisions import Category
 from states.fees import quote_items, quote_pages
-from states.vocab import ApprovalStatus, ClockStatus
+from states.vocab import OPEN_CLOCK, ApprovalStatus, ClockStatus
 from states.wording import DELIVERY_METHODS
 from workflow.cases.assignment import validate_assignee
 from workflow.cases.clocks import add_adjustment, pause_clock, resume_clock, start_clock, stop_clock
@@ -69,7 +69,8 @@ def _set_assignee(ctx: Ctx, user: User) -> None:
                     agency=ctx.agency_part(),
                     case=case_ref(KIND, ctx.row.tracking_no or "", ctx.row.description[:60]),
                     notice={"assigned_by": ctx.actor.label, "clock_label": "答复期限",
-                            "due_date": iso(reply.due_date if reply else None) or ""},
+                            "due_date": iso(reply.due_date if reply else None) or "",
+                            "provisional": bool(reply and reply.provisional)},
                     dedupe_key=f"{KIND}:{ctx.case_id}:assigned:{ctx.action_key}")
 
 
@@ -167,15 +168,17 @@ def h_start_consultation(ctx: Ctx, p: P.ConsultationIn) -> None:
     if p.consultee_kind == "third_party":
         letter_ctx: dict[str, Any] = {"third_party": {"name": p.consultee_name}, "info_description": info,
                                       "interest": p.interest, "last_date": iso(clock.due_date),
-                                      "sent_date": sent.isoformat(), **received}
+                                      "provisional": clock.provisional, "sent_date": sent.isoformat(), **received}
     else:
         letter_ctx = {"consulted_agency": p.consultee_name, "info_description": info,
-                      "last_date": iso(clock.due_date), "sent_date": sent.isoformat(), **received}
+                      "last_date": iso(clock.due_date), "provisional": clock.provisional,
+                      "sent_date": sent.isoformat(), **received}
     notify_party(ctx, letter, letter_ctx, name=p.consultee_name, contact=p.consultee_contact, doc_no=doc_no)
     notify_applicant(ctx, "disclosure.consultation_applicant_notice",
                      {"sent_date": sent.isoformat(), "consultee_kind": p.consultee_kind,
                       "consultee_label": "第三方" if p.consultee_kind == "third_party" else "有关行政机关",
-                      "expected_date": iso(reply.due_date)}, key_suffix=":applicant")  # the reply clock, paused
+                      "expected_date": iso(reply.due_date), "provisional": reply.provisional},
+                     key_suffix=":applicant")  # the reply clock, paused
 
 
 def _current_consultation(ctx: Ctx) -> Consultation | None:
@@ -237,6 +240,7 @@ def h_approve_extension(ctx: Ctx, p: P.ApproveExtensionIn) -> None:
     req.status, req.decided_by, req.decided_at, req.decision_note = ApprovalStatus.APPROVED, ctx.actor.id, ctx.now, p.note
     reply = latest_clock(ctx, "reply")
     assert reply is not None
+    was_provisional = reply.provisional
     old, new = add_adjustment(ctx.session, reply, kind="extension", workdays=days, cal=ctx.cal, now=ctx.now,
                               tz=ctx.tz, reason=str(req.payload.get("reason", "")), actor_id=req.requested_by,
                               approver_id=ctx.actor.id)
@@ -246,7 +250,8 @@ def h_approve_extension(ctx: Ctx, p: P.ApproveExtensionIn) -> None:
     ctx.event.update({"days": days, "doc_no": doc_no})
     notify_applicant(ctx, "disclosure.extension_notice",
                      {"extension_days": days, "reason": req.payload.get("reason", ""), "original_due_date": iso(old),
-                      "new_due_date": iso(new), "provisional": reply.provisional}, doc_no=doc_no)
+                      "new_due_date": iso(new), "original_provisional": was_provisional,
+                      "provisional": reply.provisional}, doc_no=doc_no)
 
 
 def h_deny_extension(ctx: Ctx, p: P.NoteIn) -> None:
@@ -256,10 +261,31 @@ def h_deny_extension(ctx: Ctx, p: P.NoteIn) -> None:
 
 
 def h_request_reasons(ctx: Ctx, p: P.ReasonsIn) -> None:
-    last = ctx.cal.add_workdays_date(ctx.today, p.period_days)
+    """条例第三十五条: the applicant is asked to state reasons within a period (the ``reasons_period`` clock, from the
+    notice). A new request governs from then on: reasons recorded for an earlier one are set aside (its event keeps
+    them)."""
+    clock = start_clock(ctx.session, agency_id=ctx.row.agency_id, case_kind=KIND, case_id=ctx.case_id,
+                        kind="reasons_period", base=ctx.today, amount=p.period_days, cal=ctx.cal, now=ctx.now,
+                        tz=ctx.tz, assignee_id=ctx.row.assignee_id, base_reason="发出说明理由告知书之日")
+    ctx.row.reasons_received_date, ctx.row.reasons_text, ctx.row.reasons_assessment = None, "", None
+    doc_no = next_doc_no(ctx, "notice")
+    ctx.event.update({"reasons_due": iso(clock.due_date), "doc_no": doc_no})
     notify_applicant(ctx, "disclosure.reasons_notice",
-                     {"facts": p.facts, "period_days": p.period_days, "last_date": last.isoformat()},
-                     doc_no=next_doc_no(ctx, "notice"))
+                     {"facts": p.facts, "period_days": p.period_days, "last_date": iso(clock.due_date),
+                      "provisional": clock.provisional}, doc_no=doc_no)
+
+
+def h_record_reasons(ctx: Ctx, p: P.RecordReasonsIn) -> None:
+    """条例第三十五条: the reasons the applicant stated and what the agency finds of them — unreasonable: it tells the
+    applicant it will not process the application (reply 不予处理, 无正当理由大量反复申请); reasonable: the application is
+    handled, with a delayed reply period (``set_delay``) if it cannot be answered within 条例第三十三条's period."""
+    received = not_future(ctx, p.received_date, "received_date")
+    clock = latest_clock(ctx, "reasons_period")
+    not_before(received, clock.start_date if clock else None, "received_date", "说明理由告知书发出之日")
+    if clock is not None and clock.status in OPEN_CLOCK:
+        stop_clock(clock, status=ClockStatus.MET, now=ctx.now)
+    ctx.row.reasons_received_date, ctx.row.reasons_text, ctx.row.reasons_assessment = received, p.reasons, p.assessment
+    ctx.event["received_date"] = received.isoformat()
 
 
 def h_set_delay(ctx: Ctx, p: P.DelayIn) -> None:
@@ -272,7 +298,11 @@ def h_set_delay(ctx: Ctx, p: P.DelayIn) -> None:
                               now=ctx.now, tz=ctx.tz, reason=p.reason, actor_id=ctx.actor.id)
     ctx.row.delayed = True
     record_move(ctx, "reply", old, new)
-    notify_applicant(ctx, "disclosure.delay_notice", {"days": p.days, "reason": p.reason, "new_due_date": iso(new)},
+    reasons = latest_clock(ctx, "reasons_period")  # the guard (states.disclosure) saw reasons found reasonable
+    notify_applicant(ctx, "disclosure.delay_notice",
+                     {"days": p.days, "reason": p.reason, "new_due_date": iso(new), "provisional": reply.provisional,
+                      "reasons_notice_date": iso(reasons.start_date if reasons else None),
+                      "reasons_received_date": iso(ctx.row.reasons_received_date)},
                      doc_no=next_doc_no(ctx, "notice"))
 
 
@@ -324,7 +354,7 @@ def h_send_fee_notice(ctx: Ctx, p: P.FeeNoticeIn) -> None:
                      {"method": p.method, "basis_fact": basis, "amount": quote.amount, "payment": payment,
                       "lines": [{"band": ln.band, "quantity": ln.quantity, "rate": ln.rate, "amount": ln.subtotal}
                                 for ln in quote.lines],
-                      "last_date": iso(fee.due_date), "days": ctx.cfg.fee_payment_wd,
+                      "last_date": iso(fee.due_date), "provisional": fee.provisional, "days": ctx.cfg.fee_payment_wd,
                       "pauses_reply_clock": ctx.cfg.fee_pauses_reply_clock}, doc_no=doc_no)
 
 
@@ -428,6 +458,7 @@ HANDLERS: dict[str, Handler] = {
     "approve_extension": h_approve_extension,
     "deny_extension": h_deny_extension,
     "request_reasons": h_request_reasons,
+    "record_reasons": h_record_reasons,
     "set_delay": h_set_delay,
     "send_fee_notice": h_send_fee_notice,
     "record_payment": h_record_payment,

@@ -261,6 +261,15 @@ class ReasonsIn(Strict):
     period_days: int = Field(10, ge=1, le=60)
 
 
+class RecordReasonsIn(Strict):
+    """条例第三十五条: the reasons the applicant stated, and what the agency finds of them (unreasonable → 不予处理;
+    reasonable → the application is handled, with a delayed reply period if it cannot be answered in time)."""
+
+    received_date: date | None = None
+    reasons: str = Field("", max_length=2000)
+    assessment: Literal["unreasonable", "reasonable"]
+
+
 class DelayIn(Strict):
     days: int = Field(ge=1, le=250)
     reason: str = Field(min_length=1, max_length=500)
@@ -333,6 +342,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "approve_extension": ApproveExtensionIn,
     "deny_extension": NoteIn,
     "request_reasons": ReasonsIn,
+    "record_reasons": RecordReasonsIn,
     "set_delay": DelayIn,
     "send_fee_notice": FeeNoticeIn,
     "record_payment": PaymentIn,

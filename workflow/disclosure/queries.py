@@ -11,12 +11,19 @@ from sqlmodel import Session, col, select
 
 from db.engine import read_session
 from db.models import ApprovalRequest, Consultation, Disclosure, Event, RemedyCase, StoredFile, User
-from states.disclosure import ACTION_LABELS, OPEN_STATES, STATE_LABELS
+from states.disclosure import ACTION_LABELS, OPEN_STATES, STATE_LABELS, unavailable_replies
 from states.fees import quote_items, quote_pages
 from states.formats import mask_id, mask_phone
 from states.policy import Sight
 from states.vocab import ApprovalStatus
-from states.wording import APPLICANT_CATEGORIES, CHANNELS, EVENT_LABELS, FORMS_WANTED, OBTAIN_WAYS
+from states.wording import (
+    APPLICANT_CATEGORIES,
+    CHANNELS,
+    EVENT_LABELS,
+    FORMS_WANTED,
+    OBTAIN_WAYS,
+    REASONS_ASSESSMENTS,
+)
 from workflow.accounts.principal import Principal
 from workflow.cases import engine as case_engine
 from workflow.cases.approvals import pending_label
@@ -77,6 +84,7 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
     row, seen = load_for_reading(session, DISCLOSURE, case_id, actor)
     full_personal_data = seen == Sight.FULL
     ctx = open_ctx(session, DISCLOSURE, row, actor, now)
+    allowed = case_engine.allowed_actions(DISCLOSURE, ctx)
     events = session.exec(select(Event).where(Event.case_kind == KIND, Event.case_id == case_id)
                           .order_by(Event.id)).all()  # type: ignore[arg-type]
     users = {u.id: u.display_name for u in session.exec(select(User).where(User.agency_id == row.agency_id)).all()}
@@ -115,6 +123,9 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
         },
         "assignee": {"id": row.assignee_id, "name": users.get(row.assignee_id)} if row.assignee_id else None,
         "extended": row.extended, "extension_days": row.extension_days, "delayed": row.delayed,
+        "reasons": {"received_date": _iso(row.reasons_received_date), "text": row.reasons_text,
+                    "assessment": row.reasons_assessment,
+                    "assessment_label": REASONS_ASSESSMENTS.get(row.reasons_assessment or "", "")},
         "fee": {"method": row.fee_method, "amount": row.fee_amount, "detail": row.fee_detail,
                 "notice_date": _iso(row.fee_notice_date), "paid_date": _iso(row.fee_paid_date)},
         "decision": decision_view(category, reason),
@@ -123,8 +134,9 @@ def get_detail(session: Session, case_id: int, actor: Principal, *, now: datetim
         "concluded_date": _iso(row.concluded_date), "delivery": row.delivery,
         "clocks": [clock_view(c, now, soon_until(ctx.cal, ctx.today)) for c in case_clocks(session, KIND, case_id)],
         "timezone": ctx.tz, "may_upload": may_attach(actor, row),
-        "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)}
-                            for a in case_engine.allowed_actions(DISCLOSURE, ctx)],
+        "allowed_actions": [{"action": a, "label": ACTION_LABELS.get(a, a)} for a in allowed],
+        # the reply's reasons that rest on a step the case has not taken (条例第三十条、第三十五条), and why
+        "unavailable_replies": unavailable_replies(DISCLOSURE.facts(ctx)) if "reply" in allowed else {},
         "unavailable_actions": case_engine.unavailable_actions(DISCLOSURE, ctx),
         "pending_approvals": [pending_label(KIND, a.kind) for a in approvals if a.status == ApprovalStatus.PENDING],
         "consultations": [c.model_dump(mode="json") for c in consultations],

@@ -7,6 +7,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from states.decisions import Category, lookup
+from states.disclosure import MACHINE, reply_refusal
+from states.machine import Facts
 from states.vocab import ClockStatus
 from states.wording import DELIVERY_METHODS, OBTAIN_WAYS
 from workflow.cases.clocks import stop_clock
@@ -14,6 +16,7 @@ from workflow.disclosure import payloads as P
 from workflow.disclosure.context import (
     Ctx,
     applicant_channel,
+    build_facts,
     decision_view,
     notify_applicant,
     notify_party,
@@ -21,8 +24,9 @@ from workflow.disclosure.context import (
 )
 from workflow.disclosure.download_links import download_token, link_path
 from workflow.disclosure.steps import conclude, iso, latest_clock, next_doc_no, stop_open
-from workflow.errors import DomainValidation
+from workflow.errors import DomainValidation, InvalidTransition
 from workflow.hotline.links import link_petition
+from workflow.portal.urls import public_base
 
 
 def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
@@ -30,9 +34,15 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
     r = lookup(p.category, p.reason)
     if r is None or (p.category == Category.OTHER and p.reason in ("correction_lapsed", "fee_unpaid", "withdrawn")):
         raise DomainValidation.one("reason", "unknown_decision", "答复类型与理由不匹配或不可用于答复")
+    facts = build_facts(ctx)
+    refusal = reply_refusal(p.category, p.reason, facts)
+    if refusal is not None:  # the reason rests on a step the case has not taken (条例第三十条、第三十五条)
+        raise InvalidTransition(refusal, MACHINE.allowed(ctx.row.state, facts, ctx.actor.actor, ctx.is_assignee,
+                                                         ctx.party), "guard_failed")
     missing = [k for k in r.required if not p.detail.get(k, "").strip()]
     if missing:
         raise DomainValidation([{"field": f"detail.{k}", "code": "required", "message": "此项为必填项"} for k in missing])
+    detail = {**p.detail, **case_detail(ctx, f"{p.category}.{p.reason}", facts)}
     objections = objecting_third_parties(ctx)
     discloses = p.category in (Category.DISCLOSE, Category.PARTIAL)
     over_objection = _objection_outcome(p, bool(objections))
@@ -43,7 +53,7 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
         stop_clock(reply, status=ClockStatus.MET, now=ctx.now)
     stop_open(ctx)
     conclude(ctx, p.category, p.reason)
-    ctx.row.decision_detail = {**p.detail, "text": p.text, "third_party_objection": p.third_party_objection,
+    ctx.row.decision_detail = {**detail, "text": p.text, "third_party_objection": p.third_party_objection,
                                "public_interest_reason": p.public_interest_reason}
     if p.category == Category.NOT_PROCESSED and p.reason == "petition" and p.detail.get("workorder_no", "").strip():
         # 信访举报投诉类 (条例第三十九条第一款): point to the 12345 order carrying the matter
@@ -54,7 +64,7 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
     ctx.row.reply_doc_no = doc_no
     ctx.event.update({"doc_no": doc_no, "on_time": on_time})
     ctx.result["doc_no"] = doc_no
-    notice: dict[str, Any] = {"decision": decision_view(p.category, p.reason), "detail": p.detail}
+    notice: dict[str, Any] = {"decision": decision_view(p.category, p.reason), "detail": detail}
     if p.text:
         notice["text"] = p.text
     if objections and not over_objection:
@@ -74,6 +84,25 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
                           "content": content, "disclose_date": ctx.today.isoformat()},
                          name=c.consultee_name, contact=c.consultee_contact, key_suffix=f":tp{c.id}")
     ctx.event["over_objection"] = over_objection
+
+
+def case_detail(ctx: Ctx, decision: str, facts: Facts) -> dict[str, str | None]:
+    """The reply's detail from the case for ``decision`` (``category.reason``): 条例第三十条 — the day of the correction
+    notice and of the corrected application; 第三十五条 — the day of the 说明理由告知书 and the last day it gave, and,
+    when the applicant stated reasons found unreasonable, the day they came and what they said (else the period
+    passed without them). Keys the case has no value for are None (a typed value never stands in for the record)."""
+    if decision == "unavailable.still_unclear":
+        return {"correction_notice_date": iso(facts["correction_notice_date"]),
+                "correction_received_date": iso(facts["correction_received_date"])}
+    if decision == "not_processed.excessive":
+        out: dict[str, str | None] = {"reasons_notice_date": iso(facts["reasons_notice_date"]),
+                                      "reasons_last_date": iso(facts["reasons_due"]), "reasons_received_date": None}
+        if facts["reasons_assessment"] == "unreasonable":
+            out["reasons_received_date"] = iso(facts["reasons_received_date"])
+            if ctx.row.reasons_text:
+                out["reasons_summary"] = ctx.row.reasons_text
+        return out
+    return {}
 
 
 def _delivery_slip(ctx: Ctx, doc_no: str) -> None:
@@ -100,8 +129,10 @@ def provided_files(ctx: Ctx) -> dict[str, Any]:
     if total <= ctx.cfg.mail_files_limit_mb * 1024 * 1024:
         return {"files": listed}
     until = ctx.cal.add_calendar_period(ctx.today, days=ctx.cfg.download_link_days).due
+    # the link is served by this server (web.pages.portal): its public address; else the host of the agency's
+    # look-up address (a portal proxied under the agency's site)
     parts = urlsplit(ctx.cfg.lookup_url)
-    base = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    base = public_base() or (f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "")
     url = base + link_path(ctx.agency.code, ctx.case_id, until, download_token(ctx.case_id, until))
     return {"link": {"files": [f["filename"] for f in listed], "size_mb": round(total / 1024 / 1024, 1),
                      "until": until.isoformat(), "url": url, "limit_mb": ctx.cfg.mail_files_limit_mb}}

@@ -20,6 +20,7 @@ from states.wording import (
     DELIVERY_METHODS,
     FORMS_WANTED,
     OBTAIN_WAYS,
+    REASONS_ASSESSMENTS,
 )
 
 
@@ -73,6 +74,8 @@ FEE_METHODS = {"按件": "item", "按件计收": "item", "按量": "page", "按�
                "item": "item", "page": "page"}
 OBJECTION_OUTCOMES = {"不予公开": "withheld", "决定公开": "disclosed", "予以公开": "disclosed", "公开": "disclosed",
                       "withheld": "withheld", "disclosed": "disclosed"}
+ASSESSMENT_WORDS = _words(REASONS_ASSESSMENTS, 不合理="unreasonable", 理由不合理="unreasonable", 合理="reasonable",
+                          理由合理="reasonable")
 DELIVERY_WORDS = _words(DELIVERY_METHODS, 邮寄="post", 电子邮件="email", 邮件="email", 当面="in_person",
                         直接送达="in_person", 自取="in_person", 当面领取="in_person", 网上="online", 传真="fax")
 
@@ -142,6 +145,18 @@ COLUMNS: tuple[Column, ...] = (
     Column("fee_quantity", ("计费数量",), "int", "发出过收费通知时必填", "件数或页数", ""),
     Column("fee_paid_date", ("缴费日期",), "date", "已缴费时必填", "计入该日所在年度的信息处理费", ""),
     Column("fee_receipt_no", ("收据号", "缴费凭证号"), "text", "否", "财政票据号码", "", max_length=100),
+    # 条例第三十五条: reasons asked for, and received (with the agency's finding) or not within the period
+    Column("reasons_date", ("说明理由告知日期",), "date", "要求申请人说明理由时必填（处理结果为无正当理由大量反复申请的必填）",
+           "申请数量、频次明显超过合理范围，要求申请人说明理由的告知日期（条例第三十五条）", ""),
+    Column("reasons_facts", ("说明理由事由",), "text", "填写说明理由告知日期时必填",
+           "告知书所述申请数量、频次明显超过合理范围的情况", "", max_length=2000),
+    Column("reasons_period", ("说明理由期限",), "int", "否", "说明理由的期限（工作日），不填时为10个工作日", ""),
+    Column("reasons_received", ("理由收到日期",), "date", "申请人说明理由时必填",
+           "申请人未说明理由的不填：处理结果为无正当理由大量反复申请的，办结日期须在说明理由期限届满之后", ""),
+    Column("reasons_assessment", ("理由审查意见",), "choice", "填写理由收到日期时必填",
+           "不合理（告知不予处理），或合理（继续办理）", "", ASSESSMENT_WORDS),
+    Column("reasons_text", ("申请人说明的理由",), "text", "否", "申请人说明的理由（摘要），理由不合理的，答复书引述", "",
+           max_length=2000),
     Column("concluded_date", ("办结日期", "答复日期"), "date", "已办结时必填",
            "答复、撤回或终止的日期（计入该日所在年度的年度报告）", "2025-03-20"),
     Column("decision", ("处理结果", "答复类型"), "choice", "已办结时必填",

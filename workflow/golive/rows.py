@@ -23,7 +23,7 @@ from workflow.hotline.records import RowError
 # The order of steps taken on one day (dates decide first).
 STEP_ORDER = ("assign", "request_correction", "receive_correction", "start_consultation", "record_opinion",
               "lapse_consultation", "request_extension", "approve_extension", "send_fee_notice", "record_payment",
-              "reply", "withdraw", "lapse_correction", "lapse_fee", "deliver")
+              "request_reasons", "record_reasons", "reply", "withdraw", "lapse_correction", "lapse_fee", "deliver")
 # What the file calls each state a case can be left in (the check after the steps).
 STATE_OF_STATUS = {"registered": "registered", "handling": "handling", "awaiting_correction": "awaiting_correction",
                    "consulting": "consulting", "awaiting_fee": "awaiting_fee"}
@@ -37,7 +37,10 @@ PAYLOAD_COLUMNS = {"items": "correction_items", "period_days": "correction_perio
                    "days": "extension_days", "reason": "extension_reason", "method": None, "quantity": "fee_quantity",
                    "notice_date": "fee_notice_date", "paid_date": "fee_paid_date", "receipt_no": "fee_receipt_no",
                    "delivered_date": "delivered_date", "tracking_no": "tracking_no", "withdrawn_date": "concluded_date",
-                   "third_party_objection": "objection_outcome", "public_interest_reason": "public_interest_reason"}
+                   "third_party_objection": "objection_outcome", "public_interest_reason": "public_interest_reason",
+                   "facts": "reasons_facts", "reasons": "reasons_text", "assessment": "reasons_assessment"}
+# … where one action names a field as another does (the period of a 说明理由告知书 is not the correction period)
+ACTION_PAYLOAD_COLUMNS = {"request_reasons": {"period_days": "reasons_period"}}
 
 
 @dataclass(frozen=True)
@@ -249,7 +252,8 @@ def _payload(r: _Row, action: str, data: dict[str, Any], column: str) -> BaseMod
     try:
         return parse_payload(action, data)
     except ValidationError as exc:
-        _model_errors(r, exc, {k: v or column for k, v in PAYLOAD_COLUMNS.items()}, column)
+        fields = {**PAYLOAD_COLUMNS, **ACTION_PAYLOAD_COLUMNS.get(action, {})}
+        _model_errors(r, exc, {k: v or column for k, v in fields.items()}, column)
         return None
 
 
@@ -282,6 +286,7 @@ def _steps(r: _Row, status: str, received: datetime) -> list[Step]:
     _consultation(r, steps, status, concluded_on)
     _extension(r, steps)
     _fee(r, steps, status, decision)
+    _reasons(r, steps, decision)
     if concluded and decision and concluded_on is not None:
         _conclusion(r, steps, decision, concluded_on)
     elif not concluded and r.text("delivered_date"):
@@ -298,6 +303,8 @@ def _correction(r: _Row, steps: list[Step], status: str, decision: str) -> None:
     lapsed = decision == "other.correction_lapsed"
     if status == "awaiting_correction" or lapsed:
         r.need("correction_date", "待补正或逾期未补正的申请")
+    if decision == "unavailable.still_unclear":  # 条例第三十条: only after a correction asked for and received
+        r.need("correction_date", "处理结果为补正后申请内容仍不明确的（须先告知补正，条例第三十条）")
     if sent is None:
         if got is not None:
             r.fail("correction_received", "填写补正收到日期时，须填写补正告知日期", "inconsistent")
@@ -380,6 +387,36 @@ def _fee(r: _Row, steps: list[Step], status: str, decision: str) -> None:
               "fee_paid_date")
     elif status not in ("awaiting_fee", "") and not unpaid:
         r.fail("fee_paid_date", "发出收费通知后，须填写缴费日期（未缴费的，状态为待缴费或处理结果为逾期未缴费）", "required")
+
+
+def _reasons(r: _Row, steps: list[Step], decision: str) -> None:
+    """条例第三十五条: the reasons asked for (说明理由告知书) and, when the applicant stated them, the day they came and
+    what the agency found of them. 无正当理由大量反复申请 rests on them: on reasons found unreasonable, or on a period
+    that had passed without reasons when the reply was made (the engine checks the dates)."""
+    sent, got = r.day("reasons_date"), r.day("reasons_received")
+    if decision == "not_processed.excessive":
+        r.need("reasons_date", "处理结果为无正当理由大量反复申请的（须先要求申请人说明理由，条例第三十五条）")
+    if sent is None:
+        for key in ("reasons_received", "reasons_assessment"):
+            if r.text(key):
+                r.fail(key, f"填写{BY_KEY[key].header}时，须填写说明理由告知日期", "inconsistent")
+        return
+    r.need("reasons_facts", "要求申请人说明理由的")
+    period = r.number_("reasons_period")
+    if r.text("reasons_facts"):
+        data: dict[str, Any] = {"facts": r.text("reasons_facts")}
+        if period is not None:
+            data["period_days"] = period
+        _step(r, steps, "request_reasons", data, sent, "reasons_date")
+    assessment = r.choice("reasons_assessment")
+    if got is None:
+        if r.text("reasons_assessment"):
+            r.fail("reasons_assessment", "申请人未说明理由（未填写理由收到日期）的，不应填写理由审查意见", "inconsistent")
+        return
+    r.need("reasons_assessment", "申请人说明了理由的")
+    if assessment:
+        _step(r, steps, "record_reasons", {"received_date": got, "reasons": r.text("reasons_text"),
+                                           "assessment": assessment}, got, "reasons_received")
 
 
 def _conclusion(r: _Row, steps: list[Step], decision: str, on: date) -> None:

@@ -177,7 +177,8 @@ def notify_assigned(ctx: Ctx, user: User, note: str = "") -> None:
     """承办事项分派通知 to the assignee (also sent when the platform returns the order for re-handling)."""
     handling = ctx.clocks().get("handling")
     notice: dict[str, Any] = {"assigned_by": ctx.actor.label, "clock_label": "办理时限",
-                              "due_date": handling.due_date.isoformat() if handling and handling.due_date else ""}
+                              "due_date": handling.due_date.isoformat() if handling and handling.due_date else "",
+                              "provisional": bool(handling and handling.provisional)}
     if note:
         notice["note"] = note
     ctx.notify_user(user, case_kind=KIND, notice_type="internal.assigned",
@@ -193,7 +194,8 @@ def notify_overdue(ctx: Ctx, level: int, clock: Clock, days_overdue: int, extra:
     officer = next((u for u in users if u.id == ctx.row.assignee_id), None)
     recipients = holders(ctx.session, ctx.row.agency_id, Role.LEADER) or ([officer] if officer else [])
     notice = {"level": level, "clock_label": CLOCK_KINDS[clock.kind].label,
-              "due_date": clock.due_date.isoformat() if clock.due_date else "", "days_overdue": days_overdue,
+              "due_date": clock.due_date.isoformat() if clock.due_date else "", "provisional": clock.provisional,
+              "days_overdue": days_overdue,
               "officer": officer.display_name if officer else "（未指派）",
               "unit": _unit_name(ctx, ctx.row.unit_id), **(extra or {})}
     for u in recipients:

@@ -91,7 +91,8 @@ def convert_to_disclosure(ctx: Ctx, p: ConvertToDisclosurePayload) -> None:
                           "source_order_no": ctx.row.order_no, "note": p.reason})
     reply = dctx.clocks().get("reply")
     notify_applicant(dctx, "disclosure.receipt", {
-        "query_code": code, "due_date": reply.due_date.isoformat() if reply and reply.due_date else ""})
+        "query_code": code, "due_date": reply.due_date.isoformat() if reply and reply.due_date else "",
+        "provisional": bool(reply and reply.provisional)})
     refresh_disclosure(dctx)
     ctx.row.linked_disclosure_id = d.id
     ctx.event.update({"disclosure_id": d.id, "tracking_no": d.tracking_no, "receipt_date": receipt.isoformat()})

@@ -184,7 +184,7 @@ def check_calendar(engine: Engine, settings: Settings, now: datetime, quick: boo
                      f"no holiday data for the current year {year}", d)
     if year + 1 not in have:
         return Check("calendar", "节假日日历 calendar", WARN,
-                     f"{year + 1} 年的节假日安排尚未导入：跨年期限暂按周一至周五计算并标为“暂定”；"
+                     f"{year + 1} 年的节假日安排尚未导入：跨年期限暂按周末和元旦、劳动节、国庆节的法定日期计算并标为“暂定”；"
                      "国务院通知发布后请用 banli calendar import 导入",
                      f"no holiday data for next year {year + 1}: deadlines crossing it are provisional", d)
     return Check("calendar", "节假日日历 calendar", OK, f"{year}、{year + 1} 年均已覆盖",

@@ -38,7 +38,8 @@ def h_confirm_submission(ctx: Ctx, p: P.NoteIn) -> None:
     ctx.event.update({"tracking_no": ctx.row.tracking_no, "submission_no": ctx.row.submission_no,
                       "receipt_date": receipt.isoformat(), "confirmed_date": confirmed.isoformat(), "reply_due": due})
     ctx.result.update({"tracking_no": ctx.row.tracking_no, "receipt_date": receipt.isoformat(), "reply_due": due})
-    notify_applicant(ctx, "disclosure.online_receipt", {"due_date": due, "confirmed_date": confirmed.isoformat()})
+    notify_applicant(ctx, "disclosure.online_receipt", {"due_date": due, "provisional": reply.provisional,
+                                                        "confirmed_date": confirmed.isoformat()})
 
 
 def h_request_completion(ctx: Ctx, p: P.CompletionIn) -> None:

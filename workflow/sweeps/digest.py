@@ -74,7 +74,8 @@ def digest_rows(session: Any, ag: AgencyInfo, now: datetime, *, limit: int = DIG
     totals = {key: int(session.execute(select(func.count()).select_from(CLOCKS).where(*base, cond)).scalar_one())
               for key, cond in cats.items()}
     picked: dict[str, list[Any]] = {
-        key: list(session.execute(select(c.id, c.case_kind, c.case_id, c.kind, c.due_date, c.due_at, c.assignee_id)
+        key: list(session.execute(select(c.id, c.case_kind, c.case_id, c.kind, c.due_date, c.due_at, c.assignee_id,
+                                         c.provisional)
                                   .where(*base, cond).order_by(c.due_at, c.id).limit(limit)).all())
         for key, cond in cats.items()}
     rows = [r for items in picked.values() for r in items]
@@ -95,7 +96,7 @@ def digest_rows(session: Any, ag: AgencyInfo, now: datetime, *, limit: int = DIG
             out[key].append({"unit": unit, "officer": officer, "kind_label": ref["kind_label"],
                              "number": ref["number"], "summary": ref["summary"],
                              "clock_label": kind.label if kind else r.kind, "due_date": r.due_date.isoformat(),
-                             "days": days})
+                             "provisional": bool(r.provisional), "days": days})
     for key in ("overdue", "due_today", "due_soon"):
         out[key].sort(key=lambda x: (x["unit"], x["officer"], x["due_date"], x["number"]))
     out["totals"] = totals

@@ -189,7 +189,8 @@ def _leader_notices(s: Any, ag: AgencyInfo, rule: Rule, levels: dict[int, list[i
     parts = []
     for level, ids in sorted(levels.items()):
         notice = sql.obj(("level", literal(level, Integer)), ("clock_label", by_value(c.kind, labels, c.kind)),
-                         ("due_date", sql.iso_date(c.due_date)), ("days_overdue", by_value(c.due_date, days, None)),
+                         ("due_date", sql.iso_date(c.due_date)), ("provisional", sql.json_bool(c.provisional)),
+                         ("days_overdue", by_value(c.due_date, days, None)),
                          ("officer", func.coalesce(func.nullif(officer.c.display_name, ""), NO_OFFICER)),
                          ("unit", func.coalesce(func.nullif(unit.c.name, ""), NO_UNIT)))
         context = sql.obj(("agency", sql.json_value(ag.snapshot)), ("recipient", sql.obj(("name", who))),

@@ -71,7 +71,8 @@ def pressing_kinds() -> list[CaseKind]:
 
 def _hour_clocks(ag: AgencyInfo, kind: CaseKind, *conds: Any) -> Any:
     c = CLOCKS.c
-    return (select(c.id, c.case_kind, c.case_id, c.kind, c.due_at, c.due_date, c.deadline_version, c.assignee_id)
+    return (select(c.id, c.case_kind, c.case_id, c.kind, c.due_at, c.due_date, c.deadline_version, c.assignee_id,
+                   c.provisional)
             .where(c.agency_id == ag.id, c.case_kind == kind.name, c.status == ClockStatus.RUNNING,
                    c.unit.in_(INSTANT_UNITS), c.kind.in_(duty_kinds()), *conds)
             .order_by(c.due_at, c.id))
@@ -101,7 +102,7 @@ def _remind_kind(engine: Engine, ag: AgencyInfo, kind: CaseKind, now: datetime, 
             for_desk = clock_specs[r.kind].for_desk or r.assignee_id is None
             to = desk if for_desk else ((r.assignee_id, names.get(r.assignee_id, (NO_OFFICER, ""))[0]),)
             notice = {"clock_label": clock_specs[r.kind].label, "due_date": r.due_date.isoformat(),
-                      "due_time": due_time(r.due_at, ag.tz), "working_days_left": 0,
+                      "due_time": due_time(r.due_at, ag.tz), "provisional": bool(r.provisional), "working_days_left": 0,
                       "minutes_left": max(1, left // 60), "for_desk": for_desk}
             for uid, name in to:
                 notices.append(internal_notice(

@@ -160,6 +160,7 @@ def _notices(s: Any, ag: AgencyInfo, w: Window, ids: list[int], desk: tuple[tupl
             uid = users.c.id if desk_part else c.assignee_id
             who = recipient_name(users.c.display_name)
             notice = [("clock_label", by_value(c.kind, labels, c.kind)), ("due_date", sql.iso_date(c.due_date)),
+                      ("provisional", sql.json_bool(c.provisional)),
                       ("working_days_left", by_value(c.due_date, days_left, None))]
             if desk_part:
                 notice.append(("for_desk", sql.json_value(True)))

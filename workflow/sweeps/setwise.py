@@ -53,6 +53,12 @@ class Sql:
             return cast(literal(text, String), postgresql.JSON)
         return func.json(literal(text, String))
 
+    def json_bool(self, column: Any) -> ColumnElement[Any]:
+        """A boolean column as JSON true/false (SQLite stores 1/0, which its json_object would keep as numbers)."""
+        if self.pg:
+            return column  # type: ignore[no-any-return]
+        return case((column.is_(True), self.json_value(True)), else_=self.json_value(False))
+
     def text(self, value: Any) -> ColumnElement[str]:
         return cast(value, String)
 

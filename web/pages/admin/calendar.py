@@ -81,7 +81,8 @@ def _page(request: Request, text: str = "", problems: list[str] | None = None, s
     years = sorted({n.year for n in ov.notices} | {year})
     return render(request, "admin/calendar.html", {"notices": ov.notices, "stale": ov.stale, "version": ov.version,
                                                    "text": text, "problems": problems or [], "year": year,
-                                                   "years": years, "months": month_grids(year, ov.special), "own_scope": own},
+                                                   "years": years, "months": month_grids(year, ov.special), "own_scope": own,
+                                                   "provisional": ov.provisional},
                   status=status)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import pytest
@@ -21,7 +22,7 @@ NEEDS_PENDING = {"approve_extension", "deny_extension"}
 # 条例第三十五条: reasons asked for and awaited (to record them), or received and found reasonable (to delay the reply)
 REASONS_AWAITED = {"reasons_notice_date": date(2026, 3, 4), "reasons_due": date(2026, 3, 18)}
 REASONS_FOUND = {**REASONS_AWAITED, "reasons_received_date": date(2026, 3, 9), "reasons_assessment": "reasonable"}
-REASONS_FOR = {"record_reasons": REASONS_AWAITED, "set_delay": REASONS_FOUND}
+REASONS_FOR: dict[str, Mapping[str, object]] = {"record_reasons": REASONS_AWAITED, "set_delay": REASONS_FOUND}
 
 
 def facts_for(trigger: str) -> dict:

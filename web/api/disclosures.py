@@ -175,6 +175,15 @@ class DisclosureFileOut(ApiOut):
     for_applicant: bool = Field(description="申请人可通过查询下载")
 
 
+class ReasonsOut(ApiOut):
+    """申请人说明的理由（条例第三十五条）"""
+
+    received_date: str | None = Field(description="收到申请人说明理由之日")
+    text: str = Field(description="申请人说明的理由")
+    assessment: str | None = Field(description="审查意见：reasonable 理由合理，unreasonable 理由不合理")
+    assessment_label: str
+
+
 class DisclosureOut(ApiOut):  # workflow.disclosure.queries.get_detail
     """一件申请的详情（按您可见的范围）"""
 
@@ -192,6 +201,7 @@ class DisclosureOut(ApiOut):  # workflow.disclosure.queries.get_detail
     extended: bool
     extension_days: int
     delayed: bool = Field(description="已确定延迟答复期限（条例第三十五条）")
+    reasons: ReasonsOut
     fee: FeeOut
     decision: DecisionOut | None
     decision_detail: dict[str, Any]
@@ -204,6 +214,7 @@ class DisclosureOut(ApiOut):  # workflow.disclosure.queries.get_detail
     timezone: str
     may_upload: bool
     allowed_actions: list[ActionRef] = Field(description="您现在可以执行的操作")
+    unavailable_replies: dict[str, str] = Field(description="现在不能作出的答复（类别.理由 → 原因，如补正后仍不明确须先告知补正）")
     unavailable_actions: list[UnavailableAction] = Field(description="本状态下您的角色可做、但现在不能做的操作及原因")
     pending_approvals: list[str] = Field(description="待审批的申请（如“延期待负责人审批”）")
     consultations: list[ConsultationOut]

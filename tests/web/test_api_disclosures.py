@@ -187,6 +187,14 @@ def test_unknown_case_and_other_agency_are_404(client, staff, db, clock) -> None
     sup = token(client, "sup")  # the reach is read when the token is checked (cached for a few seconds)
     client.app.state.tokens._cache.clear()
     assert client.get(f"/api/disclosures/{case_id}", headers=sup).status_code == 200
+    # the agencies below are named in /api/me with the id the lists take (findings h1 F6: the list is its own
+    # agency's unless it names one, and it had no way to learn the ids)
+    me = client.get("/api/me", headers=sup).json()
+    assert me["supervised"] == [{"id": staff.agency_id, "code": "default", "name": me["supervised"][0]["name"]}]
+    assert me["agencies"][0]["id"] == me["agency_id"]
+    listed = client.get("/api/disclosures", params={"agency_id": me["supervised"][0]["id"]}, headers=sup).json()
+    assert [i["id"] for i in listed["items"]] == [case_id]
+    assert client.get("/api/me", headers=front).json()["supervised"] == []
 
 
 def test_public_status_uniform_not_found_and_rate_limit(client, staff) -> None:

@@ -11,11 +11,22 @@ from pydantic import Field
 
 from settings import Settings
 from web.api.schemas import ERRORS, ApiOut, ErrorOut
-from web.deps import EngineDep, NowDep, SettingsDep, UserDep, client_ip, get_tokens, login_limits, login_memo
+from web.deps import (
+    EngineDep,
+    NowDep,
+    PrincipalDep,
+    SettingsDep,
+    UserDep,
+    client_ip,
+    get_tokens,
+    login_limits,
+    login_memo,
+)
 from web.errors import ApiError
 from web.login_delay import equal_time_by_hash
 from workflow.accounts.memberships import seat_by_code, seats_of
 from workflow.accounts.users import AuthResult, address_refused, authenticate
+from workflow.agencies.registry import supervised_nodes
 from workflow.runtime import Engine
 
 router = APIRouter(tags=["auth"], responses=ERRORS)
@@ -34,6 +45,15 @@ class SeatOut(ApiOut):
     name: str = Field(description="机关名称")
     roles: list[str]
     own: bool = Field(description="是否本人所在机关（否则为兼任）")
+    id: int = Field(description="机关编号（案件列表的 agency_id）")
+
+
+class SupervisedOut(ApiOut):
+    """监督员可以查看的一个下级机关"""
+
+    id: int = Field(description="机关编号：案件列表的 agency_id")
+    code: str = Field(description="机关代码：报表的 agency")
+    name: str = Field(description="机关名称")
 
 
 class MeOut(ApiOut):
@@ -43,6 +63,8 @@ class MeOut(ApiOut):
     agency_id: int = Field(description="令牌所代表的机关（兼任时为所兼任的机关）")
     roles: list[str] = Field(description="在该机关的角色")
     agencies: list[SeatOut] = Field(description="本人可以办理的机关（本机关及兼任的机关）")
+    supervised: list[SupervisedOut] = Field(description="监督员可以查看的下级机关（案件列表传 agency_id，报表传 agency）；"
+                                                        "非监督员为空")
 
 
 @router.post("/api/token", summary="登录并获取访问令牌 (OAuth2 password)", response_description="访问令牌", responses={
@@ -107,8 +129,10 @@ def _issue(request: Request, engine: Engine, now: datetime, settings: Settings, 
 
 
 @router.get("/api/me", summary="当前用户", response_description="当前用户及其可以办理的机关")
-def me(user: UserDep, engine: EngineDep) -> MeOut:
+def me(user: UserDep, actor: PrincipalDep, engine: EngineDep) -> MeOut:
     return MeOut(id=user.id, username=user.username, display_name=user.display_name, agency_id=user.agency_id,
                  roles=sorted(user.roles),
-                 agencies=[SeatOut(code=x.agency_code, name=x.agency_name, roles=sorted(x.roles), own=x.home)
-                           for x in seats_of(engine, user.id)])
+                 agencies=[SeatOut(id=x.agency_id, code=x.agency_code, name=x.agency_name, roles=sorted(x.roles),
+                                   own=x.home) for x in seats_of(engine, user.id)],
+                 supervised=[SupervisedOut(id=n.id, code=n.code, name=n.name)
+                             for n in supervised_nodes(engine, actor.supervises)])

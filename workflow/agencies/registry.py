@@ -253,6 +253,15 @@ def supervised_agencies(session: Session, agency_id: int) -> frozenset[int]:
     return descendants_of(hierarchy(session), agency_id)
 
 
+def supervised_nodes(engine: Engine, agency_ids: frozenset[int]) -> list[Node]:
+    """The agencies a supervisor reaches below its own (``Principal.supervises``), by code: what it may name in
+    the lists' and reports' agency filters."""
+    if not agency_ids:
+        return []
+    with read_session(engine) as s:
+        return sorted((n for i, n in hierarchy(s).items() if i in agency_ids), key=lambda n: n.code)
+
+
 def first_agency(session: Session) -> Agency:
     """The agency a fresh install created (the lowest id)."""
     agency = session.exec(select(Agency).order_by(col(Agency.id))).first()

@@ -233,6 +233,10 @@ def exercise(client: TestClient, db: Db, clock: FixedTime, staff: Staff, monkeyp
     api.call("POST", "/api/admin/agencies", "platform", expect=201,
              json={"code": "land", "name": "某某县自然资源局", "parent": "county"})
     api.call("GET", "/api/admin/agencies", "platform")
+    create_user(db.engine, agency_code="county", username="county-sup", password="password123",
+                roles=["supervisor"], display_name="县政府监督员", now=clock.now())
+    api.tokens["county-sup"] = token(client, "county-sup")
+    assert api.call("GET", "/api/me", "county-sup")["supervised"]  # the office below, with its id
     api.call("GET", ag, "platform", path={"code": "land"})
     api.call("GET", ag, "admin", path={"code": "default"})
     api.call("PATCH", ag, "platform", path={"code": "land"}, json={"settings": {"phone": "0871-1234567"}})

@@ -13,19 +13,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from pydantic import Field
 
-from states.vocab import JobState
 from web.api.imports import (
     JOB_DESCRIPTION,
-    MAX_REPORTED_ERRORS,
     PROBLEM_LIST,
-    ImportErrorOut,
+    ImportReportBase,
     ImportStartedOut,
+    ImportStatusBase,
     ProblemFormat,
     job_status,
     problem_file,
     run_import,
 )
-from web.api.schemas import ERRORS, ApiOut, file_answer
+from web.api.schemas import ERRORS, file_answer
 from web.deps import EngineDep, NowDep, PrincipalDep, SettingsDep
 from web.import_kinds import GOLIVE_IMPORT, XLSX, golive_template
 from workflow.golive.actor import import_principal
@@ -34,7 +33,7 @@ router = APIRouter(prefix="/api/golive", tags=["golive"], responses=ERRORS)
 URL = "/api/golive/import"
 
 
-class GoLiveReportOut(ApiOut):  # workflow.golive.run.GoLiveReport
+class GoLiveReportOut(ImportReportBase):  # workflow.golive.run.GoLiveReport
     """上线导入的结果"""
 
     total: int = Field(description="文件总行数（空行不计）")
@@ -42,26 +41,14 @@ class GoLiveReportOut(ApiOut):  # workflow.golive.run.GoLiveReport
     existing: int = Field(description="此前已导入（原编号已在系统中，未再导入）")
     concluded: int = Field(description="导入的申请中已办结的")
     open: int = Field(description="导入的申请中未办结的")
-    error_rows: int = Field(description="有问题的行数（这些行未导入）")
-    dry_run: bool = Field(description="试运行（逐行检查，未写入数据库）")
-    errors: list[ImportErrorOut] = Field(description=f"问题（按行号，最多列出 {MAX_REPORTED_ERRORS} 条）")
-    errors_truncated: int = Field(description="未列出的问题条数（全部问题见 …/import/{job}/errors.xlsx）")
 
 
 class GoLiveDoneOut(GoLiveReportOut):
     job: str = Field(description=JOB_DESCRIPTION)
 
 
-class GoLiveStatusOut(ApiOut):
-    """后台导入：导入中、已完成（附结果）、失败（附原因）或中断"""
-
-    job: str
-    state: JobState = Field(description="running 导入中 / done 已完成 / failed 失败 / interrupted 中断（请重新上传同一文件）")
-    processed: int = Field(description="已处理的行数")
-    filename: str
-    dry_run: bool
+class GoLiveStatusOut(ImportStatusBase):
     report: GoLiveReportOut | None = Field(None, description="导入结果（仅 done）")
-    errors: dict[str, list[str]] | None = Field(None, description="失败原因，按字段（仅 failed）")
 
 
 @router.get("/template.xlsx", summary="下载上线导入模板（表头、示例、填写说明、代码表）", response_class=Response,

@@ -57,6 +57,26 @@ class ImportErrorOut(ApiOut):
     code: str = Field(description="问题代码")
 
 
+class ImportReportBase(ApiOut):
+    """What every import's report says of its problems (each import adds its counts)."""
+
+    error_rows: int = Field(description="有问题的行数（这些行未导入）")
+    dry_run: bool = Field(description="试运行（逐行检查，未写入数据库）")
+    errors: list[ImportErrorOut] = Field(description=f"问题（按行号，最多列出 {MAX_REPORTED_ERRORS} 条）")
+    errors_truncated: int = Field(description="未列出的问题条数（全部问题见 …/import/{job}/errors.xlsx）")
+
+
+class ImportStatusBase(ApiOut):
+    """后台导入：导入中、已完成（附结果）、失败（附原因）或中断 (each import adds its ``report``)"""
+
+    job: str
+    state: JobState = Field(description="running 导入中 / done 已完成 / failed 失败 / interrupted 中断（请重新上传同一文件）")
+    processed: int = Field(description="已处理的行数")
+    filename: str
+    dry_run: bool
+    errors: dict[str, list[str]] | None = Field(None, description="失败原因，按字段（仅 failed）")
+
+
 class ImportStartedOut(ApiOut):
     job: str = Field(description=JOB_DESCRIPTION)
     state: JobState

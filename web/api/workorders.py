@@ -9,14 +9,13 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from pydantic import ConfigDict, Field
 
 from states.roles import Role
-from states.vocab import JobState
 from web.api.cases import case_router
 from web.api.imports import (
     JOB_DESCRIPTION,
-    MAX_REPORTED_ERRORS,
     PROBLEM_LIST,
-    ImportErrorOut,
+    ImportReportBase,
     ImportStartedOut,
+    ImportStatusBase,
     ProblemFormat,
     job_status,
     problem_file,
@@ -126,7 +125,7 @@ class WorkOrderListOut(ApiOut):
     next_cursor: str | None = Field(description="下一页的游标（没有下一页时为 null）")
 
 
-class ImportReportOut(ApiOut):  # workflow.hotline.batch.ImportReport
+class ImportReportOut(ImportReportBase):  # workflow.hotline.batch.ImportReport
     """导入结果"""
 
     total: int = Field(description="行数")
@@ -134,26 +133,14 @@ class ImportReportOut(ApiOut):  # workflow.hotline.batch.ImportReport
     updated: int = Field(description="更新")
     unchanged: int = Field(description="未变化")
     historical: int = Field(description="新增中带办理记录的历史工单")
-    error_rows: int = Field(description="有问题的行数")
-    dry_run: bool = Field(description="试运行（未写入数据库）")
-    errors: list[ImportErrorOut] = Field(description=f"问题（最多列出 {MAX_REPORTED_ERRORS} 条）")
-    errors_truncated: int = Field(description="未列出的问题条数（全部问题见 …/import/{job}/errors.xlsx）")
 
 
 class ImportDoneOut(ImportReportOut):
     job: str = Field(description=JOB_DESCRIPTION)
 
 
-class ImportStatusOut(ApiOut):
-    """后台导入：导入中、已完成（附结果）、失败（附原因）或中断"""
-
-    job: str
-    state: JobState = Field(description="running 导入中 / done 已完成 / failed 失败 / interrupted 中断（请重新上传同一文件）")
-    processed: int = Field(description="已处理的行数")
-    filename: str
-    dry_run: bool
+class ImportStatusOut(ImportStatusBase):
     report: ImportReportOut | None = Field(None, description="导入结果（仅 done）")
-    errors: dict[str, list[str]] | None = Field(None, description="失败原因，按字段（仅 failed）")
 
 
 class HandlingDueOut(ApiOut):

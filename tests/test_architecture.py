@@ -251,10 +251,14 @@ def cycles(src: Mapping[str, str]) -> list[list[str]]:
             if len(comp) > 1:
                 found.append(sorted(comp))
 
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
-    for v in list(src):
-        if v not in index:
-            strong(v)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
+    try:
+        for v in list(src):
+            if v not in index:
+                strong(v)
+    finally:  # the worker's other tests run with the interpreter's own limit (the JSON parser's depth is bound by it)
+        sys.setrecursionlimit(limit)
     return found
 
 

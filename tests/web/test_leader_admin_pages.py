@@ -103,7 +103,9 @@ def test_case_list_paginates_filters_and_sorts_by_the_nearest_deadline(web: Web)
 
 def test_my_cases_colours_overdue_soon_and_provisional(web: Web) -> None:
     early = register_case(web, received_at="2026-02-02T09:00:00+08:00")  # reply due 2026-03-06 (春节)
-    soon = register_case(web)  # correction notice due 2026-03-11
+    # reply due 2026-03-11: soon on 03-09 (a case's correction-notice window binds nobody: it makes no case "soon")
+    soon = register_case(web, received_at="2026-02-05T09:00:00+08:00")
+    window_only = register_case(web)  # correction notice due 2026-03-11, reply 2026-03-30
     web.clock.set(local_dt(2026, 12, 21, 10))
     late = register_case(web, received_at="2026-12-21T09:00:00+08:00")  # runs into 2027: no notice yet
     web.clock.set(local_dt(2026, 3, 9, 10))
@@ -111,6 +113,7 @@ def test_my_cases_colours_overdue_soon_and_provisional(web: Web) -> None:
     rows = re.findall(r'<tr class="([a-z]*)">\s*<td>依申请公开</td>\s*<td class="mono"><a href="/cases/disclosure/(\d+)"', html)
     assert [(cls, int(i)) for cls, i in rows][:2] == [("overdue", early.id), ("soon", soon.id)]
     assert ("", late.id) in [(cls, int(i)) for cls, i in rows]
+    assert ("", window_only.id) in [(cls, int(i)) for cls, i in rows]
     assert "暂定日期</span>" in html.split(f"/cases/disclosure/{late.id}")[1]
 
 

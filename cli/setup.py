@@ -17,6 +17,7 @@ from workflow.accounts.principal import system
 from workflow.agencies.registry import by_code, first_agency
 from workflow.agencies.setup import apply_setup, setup_from_mapping
 from workflow.errors import Conflict, DomainValidation, Forbidden, NotFound
+from workflow.input_errors import errors_line
 
 EXAMPLE = """\
 # banli setup 机关设置.yaml
@@ -58,7 +59,7 @@ def _run(args: argparse.Namespace) -> int:
         data = setup_from_mapping(raw)
         done = apply_setup(engine, agency.id, data, actor=system(agency.id, "命令行"), now=now())
     except ValidationError as exc:
-        raise CliError("；".join(f"{'.'.join(str(p) for p in e['loc'])}：{e['msg']}" for e in exc.errors())) from exc
+        raise CliError(errors_line(exc.errors())) from exc
     except DomainValidation as exc:
         raise CliError("；".join(f"{f['field']}：{f['message']}" for f in exc.fields)) from exc
     except (Conflict, Forbidden, NotFound) as exc:

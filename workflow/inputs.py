@@ -140,7 +140,7 @@ def clean_value(value: Any, *, multi: bool, bounded: bool = True) -> Any:
 
 def _inside(step: Any, value: Any, *, multi: bool, bounded: bool) -> Any:
     """``clean_value`` of an item of a list or mapping: an error says where, in its context's ``path`` (the API
-    names ``payload.applicant.id_number``, not ``payload``: web.errors.field_errors)."""
+    names ``payload.applicant.id_number``, not ``payload``: workflow.input_errors.field_errors)."""
     try:
         return clean_value(value, multi=multi, bounded=bounded)
     except PydanticCustomError as exc:

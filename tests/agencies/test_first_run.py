@@ -122,6 +122,10 @@ def test_banli_setup_from_a_yaml_file(db: Db, clock: FixedTime, tmp_path: Path, 
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     code, _, err = run_cli(monkeypatch, capsys, db.settings, "setup", str(bad))
     assert code == 2 and "name" in err and "phone" in err and "reconsideration_organ" in err
+    typed = tmp_path / "typed.yaml"  # a postal code written as a number: said in Chinese, at its field
+    typed.write_text("name: 青山县自然资源局\npostal_code: 675000\n", encoding="utf-8")
+    code, _, err = run_cli(monkeypatch, capsys, db.settings, "setup", str(typed))
+    assert code == 2 and "postal_code：应为文本" in err and "Input" not in err, err
     good = tmp_path / "setup.yaml"
     good.write_text(
         "name: 青山县自然资源局\ncode: qs-zrzyj\nseal_text: 青山县自然资源局\naddress: 青山县人民路1号\n"

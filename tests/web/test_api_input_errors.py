@@ -23,8 +23,8 @@ from tests.hotline_helpers import CONVERT, local, order_input
 from tests.web.conftest import Live
 from web.api import disclosures as disclosures_api
 from web.app import create_app
-from web.errors import field_errors
 from workflow.hotline.payloads import PayloadError, ReplyPayload, parse_payload
+from workflow.input_errors import field_errors
 from workflow.timesource import FixedTime
 
 Headers = dict[str, str]

@@ -20,7 +20,7 @@ from states.roles import Role
 from web.api.schemas import ERRORS, ApiOut
 from web.auth import CurrentUser
 from web.deps import EngineDep, NowDep, require_roles
-from web.errors import ApiError, field_errors
+from web.errors import ApiError
 from workflow.accounts import memberships
 from workflow.accounts.users import checked_roles, create_user
 from workflow.agencies import registry
@@ -28,6 +28,7 @@ from workflow.agencies.admin import check_settings, save_agency_settings
 from workflow.agencies.config import AgencyConfig
 from workflow.agencies.views import agency_detail, agency_id_of, name_and_config
 from workflow.errors import DomainValidation
+from workflow.input_errors import field_errors
 from workflow.inputs import Clean
 
 router = APIRouter(prefix="/api/admin/agencies", tags=["agencies"], responses=ERRORS)

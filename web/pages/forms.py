@@ -20,9 +20,9 @@ from starlette.datastructures import FormData
 
 from states.identity import ID_TYPES, id_problem
 from states.wording import FORM_ERRORS
-from web.errors import field_errors
 from web.pages.labels import FIELD_LABELS, HELP, OPTION_LABELS
 from workflow.errors import DomainValidation
+from workflow.input_errors import field_errors
 from workflow.inputs import is_multiline
 
 ALL = "__all__"  # errors that belong to no single field
@@ -142,7 +142,7 @@ def typed_values(form: FormData) -> dict[str, str]:
 
 
 def errors_by_field(exc: ValidationError | DomainValidation) -> dict[str, list[str]]:
-    """Per-field Chinese messages; a model-level problem is at the field it concerns (web.errors.field_errors),
+    """Per-field Chinese messages; a model-level problem is at the field it concerns (workflow.input_errors.field_errors),
     or above the form (``__all__``)."""
     items = exc.fields if isinstance(exc, DomainValidation) else field_errors(exc.errors())
     out: dict[str, list[str]] = {}

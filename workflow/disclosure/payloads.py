@@ -26,7 +26,7 @@ def err(code: str, message: str) -> PydanticCustomError:
 
 
 # A model-level check (its error's location is the model's, not a field's) → the field it concerns. The API's
-# errors (web.errors.field_errors) and the pages name that field; the go-live import the column it comes from.
+# errors (workflow.input_errors.field_errors) and the pages name that field; the go-live import the column it comes from.
 MODEL_ERROR_FIELDS: dict[str, str] = {
     "category_mismatch": "applicant_category",
     "invalid_id_number": "id_number",

@@ -135,7 +135,7 @@ def typed(form: FormData, fields: list[FieldSpec]) -> dict[str, Any]:
 
 def action_errors(exc: ValidationError | DomainValidation, fields: list[FieldSpec]) -> dict[str, list[str]]:
     """Per-input messages; a model-level problem of the conversion's applicant (e.g. the ID check digit) is
-    already at the input it concerns (``applicant.id_number``, web.errors.field_errors)."""
+    already at the input it concerns (``applicant.id_number``, workflow.input_errors.field_errors)."""
     return place_errors(errors_by_field(exc), fields)
 
 

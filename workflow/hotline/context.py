@@ -29,7 +29,7 @@ from workflow.agencies.config import AgencyConfig
 from workflow.cases.clocks import CLOCK_KINDS, INSTANT_UNITS, case_clocks, stop_clock
 from workflow.cases.context import CaseCtx
 from workflow.disclosure.context import agency_snapshot
-from workflow.hotline.plan import DUTY_KINDS, Planner
+from workflow.hotline.plan import BINDING_KINDS, DUTY_KINDS, Planner
 from workflow.hotline.profiles import get_profile
 from workflow.timesource import fmt_local, local_date
 
@@ -137,9 +137,10 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
 
 
 def refresh_next_due(ctx: Ctx) -> None:
-    """Denormalise the nearest running duty deadline of the current cycle onto the row (lists, sorting)."""
+    """Denormalise the nearest running binding deadline of the current cycle onto the row (lists, sorting): the
+    rule of the disclosure rows and of the recompute (ClockKind.binds)."""
     dues = [c.due_at for c in ctx.clocks().values()
-            if c.kind in DUTY_KINDS and c.status == ClockStatus.RUNNING and c.due_at is not None]
+            if c.kind in BINDING_KINDS and c.status == ClockStatus.RUNNING and c.due_at is not None]
     ctx.row.next_due_at = min(dues, default=None)
 
 

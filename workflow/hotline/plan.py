@@ -44,6 +44,7 @@ CLOCKS = {  # a work order's clocks (CaseKind.clocks); signing for it and the ca
     "callback": ClockKind("回访时限", duty=True, for_desk=True),
 }
 DUTY_KINDS = tuple(k for k, v in CLOCKS.items() if v.duty)  # sign_for, handling, callback
+BINDING_KINDS = tuple(k for k, v in CLOCKS.items() if v.binds)  # an order's next deadline (ClockKind.binds)
 
 
 def check_record(record: Mapping[str, Any], now: datetime, row: int = 0) -> list[RowError]:
@@ -153,7 +154,7 @@ class Planner:
         received: datetime = record["received_at"]
         cp = self.plan_cycle(record["category"], record["urgency"], received, record.get("platform_due_at"),
                              reason="收到工单", sign_for=True, return_window=True)
-        duty = [c.due_at for c in cp.clocks if c.kind in DUTY_KINDS]
+        duty = [c.due_at for c in cp.clocks if c.kind in BINDING_KINDS]
         order = {k: record[k] for k in RECORD_KEYS if k in record}
         order.update({
             "agency_id": agency_id, "version": 1, "state": WorkOrderState.RECEIVED.value, "resolution": None,

@@ -56,6 +56,10 @@ def uscc_check_char(first17: str) -> str:
 
 
 ID_TYPES: dict[str, str] = WORDING_ID_TYPES  # the document types accepted, named by the shared vocabulary
+# What a person may write for a type (registration by its name, the go-live file's 证件类型 column) → its code: the
+# code itself, its name, and the everyday words for it.
+ID_TYPE_WORDS: dict[str, str] = {**{code: code for code in ID_TYPES}, **{name: code for code, name in ID_TYPES.items()},
+                                 "身份证": "resident_id", "营业执照": "uscc", "信用代码": "uscc"}
 
 
 def id_problem(id_type: str, number: str) -> str | None:

@@ -13,12 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from states.decisions import Category
-from states.identity import ID_TYPES, id_problem
+from states.identity import ID_TYPE_WORDS, ID_TYPES, id_problem
 from states.inputs import EMAIL_MESSAGE, PHONE_MESSAGE, is_email, is_phone, is_postal_code
 from states.wording import CHANNELS, NAIVE_TIME_MESSAGE
 from workflow.inputs import Clean
-
-_ID_TYPE_BY_NAME = {name: code for code, name in ID_TYPES.items()}
 
 
 def err(code: str, message: str) -> PydanticCustomError:
@@ -94,7 +92,7 @@ class ApplicantIn(Strict):
     @classmethod
     def _id_type(cls, v: str) -> str:
         """The type's code, or its name as the message lists it (居民身份证 → resident_id)."""
-        code = v if v in ID_TYPES else _ID_TYPE_BY_NAME.get(v.strip())
+        code = ID_TYPE_WORDS.get(v.strip())
         if code is None:
             raise err("invalid_id_type", "证件类型无效，可选：" + "、".join(ID_TYPES.values()))
         return code

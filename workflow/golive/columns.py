@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from states.decisions import CATEGORY_LABELS as DECISION_CATEGORY_LABELS
 from states.decisions import REASONS, Category
-from states.identity import ID_TYPES
+from states.identity import ID_TYPE_WORDS
 from states.wording import (
     APPLICANT_CATEGORIES,
     APPLICANT_TYPES,
@@ -56,7 +56,6 @@ CHANNEL_WORDS = _words(CHANNELS, 当面="in_person", 现场="in_person", 现场�
 APPLICANT_TYPE_WORDS = _words(APPLICANT_TYPES, 自然人="natural", 法人或其他组织="organization", 法人="organization",
                               其他组织="organization", 组织="organization", 单位="organization")
 APPLICANT_CATEGORY_WORDS = _words(APPLICANT_CATEGORIES, 企业="business", 公益组织="public_welfare", 律师事务所="legal_service")
-ID_TYPE_WORDS = _words(ID_TYPES, 身份证="resident_id", 营业执照="uscc", 信用代码="uscc")
 FORMS = _words(FORMS_WANTED, 纸质文本="paper", 电子="electronic", 电子数据="electronic", 查阅="inspection",
                当场查阅="inspection")
 OBTAIN_WAY_WORDS = _words(OBTAIN_WAYS, 自行领取="collect", 现场领取="collect", 自取="collect", 邮件="email",

@@ -16,7 +16,7 @@ from web.login_delay import FailedLoginDelay
 from web.proxy import TrustedProxies
 from web.requestlog import RequestLogMiddleware
 from workflow.accounts.throttle import AddressMemo
-from workflow.portal.rate_limits import SharedRateLimiter
+from workflow.portal.rate_limits import PublicLimits
 from workflow.runtime import Engine, single_writer
 from workflow.timesource import SystemTime, TimeSource
 
@@ -76,7 +76,8 @@ def create_app(settings: Settings, engine: Engine, clock: TimeSource | None = No
     app.state.engine = engine
     app.state.clock = clock
     app.state.trusted_proxies = TrustedProxies(settings.forwarded_allow_ips)
-    app.state.tokens = TokenService(settings.resolved_secret_key(), settings.token_ttl_seconds)
+    app.state.web_secret = settings.resolved_secret_key()  # signs tokens, sessions, forms and portal challenges
+    app.state.tokens = TokenService(app.state.web_secret, settings.token_ttl_seconds)
     app.state.login_memo = AddressMemo()  # addresses the login throttle refuses, remembered until their block ends
     errors.install(app)
     errors.install_domain(app)
@@ -84,13 +85,9 @@ def create_app(settings: Settings, engine: Engine, clock: TimeSource | None = No
     app.add_middleware(FailedLoginDelay)  # refused logins answered late: a flood gets a few tries a second
     app.add_middleware(RequestLogMiddleware)  # outermost: log context (request id, user, agency) + access line
     concurrency.install(app, sqlite=single_writer(engine))
-    # Public-side rate limits, counted in the database (shared by every instance): look-ups 20/min per IP
-    # and 10/min per tracking number (API and pages alike); portal, per IP: 5 online submissions an hour,
-    # 10 wrong challenge answers in 10 minutes.
-    app.state.lookup_limits = (SharedRateLimiter(engine, "lookup_ip", 20, 60),
-                               SharedRateLimiter(engine, "lookup_no", 10, 60))
-    app.state.portal_limits = (SharedRateLimiter(engine, "submit_ip", 5, 3600),
-                               SharedRateLimiter(engine, "challenge_ip", 10, 600))
+    # Public-side rate limits, counted in the database (shared by every instance), the same for the pages and the
+    # API: look-ups, online submissions, wrong challenge answers (workflow.portal.rate_limits.PublicLimits).
+    app.state.public_limits = PublicLimits.on(engine)
     for name in ROUTER_MODULES:
         try:
             mod = importlib.import_module(name)

@@ -14,7 +14,7 @@ from web.errors import ApiError
 from web.proxy import TrustedProxies
 from workflow.accounts.principal import Principal
 from workflow.accounts.throttle import AddressMemo, Limit, LoginLimits
-from workflow.portal.rate_limits import allow_all
+from workflow.portal.rate_limits import PublicLimits
 from workflow.runtime import Engine
 from workflow.timesource import TimeSource
 
@@ -95,11 +95,21 @@ def login_memo(request: Request) -> AddressMemo:
     return memo
 
 
+def public_limits(request: Request) -> PublicLimits:
+    """The public side's limits (set up in web.app), shared by the pages and the API."""
+    limits: PublicLimits = request.app.state.public_limits
+    return limits
+
+
 def lookup_allowed(request: Request, number: str) -> bool:
     """The public look-up limits (per IP, per tracking number), shared by the API, the look-up page and the
-    applicant's actions in the portal (the limiters are set up in web.app)."""
-    by_ip, by_number = request.app.state.lookup_limits
-    return allow_all([(by_ip, "ip:" + client_ip(request)), (by_number, "no:" + number.strip())])
+    applicant's actions in the portal: one attempt counted."""
+    return public_limits(request).lookup(client_ip(request), number) is None
+
+
+def check_lookup(request: Request, number: str) -> None:
+    """``lookup_allowed`` for the API: TooManyAttempts (429 with Retry-After) when refused."""
+    public_limits(request).check_lookup(client_ip(request), number)
 
 
 UserDep = Annotated[CurrentUser, Depends(current_user)]

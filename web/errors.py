@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Receive, Scope, Send
 
 from web.asgi import HttpMiddleware
+from workflow.errors import TooManyAttempts
 from workflow.input_errors import field_errors
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,12 @@ def install(app: FastAPI) -> None:
     app.add_middleware(UnexpectedError)  # the first added: the innermost, right around the routes
 
 
+def too_many(exc: TooManyAttempts) -> ApiError:
+    """429 for a public limit (workflow.errors.TooManyAttempts): ``Retry-After`` and ``error.retry_after`` in seconds."""
+    return ApiError(429, exc.code, exc.message, extra={"retry_after": exc.retry_after},
+                    headers={"Retry-After": str(exc.retry_after)})
+
+
 INTERNAL_ERROR = "服务器内部错误，已记录，请联系管理员"
 
 
@@ -167,6 +174,10 @@ def install_domain(app: FastAPI) -> None:
     @app.exception_handler(Conflict)
     async def _conflict(_r: Request, exc: Conflict) -> JSONResponse:
         return ApiError(409, exc.code, exc.message).response()
+
+    @app.exception_handler(TooManyAttempts)
+    async def _too_many(_r: Request, exc: TooManyAttempts) -> JSONResponse:
+        return too_many(exc).response()
 
     @app.exception_handler(UserError)
     async def _user(_r: Request, exc: UserError) -> JSONResponse:

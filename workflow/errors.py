@@ -6,7 +6,8 @@ from typing import Any
 
 from states.machine import InvalidTransition
 
-__all__ = ["Conflict", "DomainValidation", "Forbidden", "InvalidTransition", "NotFound", "StaleVersion"]
+__all__ = ["Conflict", "DomainValidation", "Forbidden", "InvalidTransition", "NotFound", "StaleVersion",
+           "TooManyAttempts"]
 
 
 class NotFound(Exception):
@@ -51,3 +52,13 @@ class DomainValidation(Exception):
     @classmethod
     def one(cls, field: str, code: str, message: str) -> DomainValidation:
         return cls([{"field": field, "code": code, "message": message}])
+
+
+class TooManyAttempts(Exception):
+    """A public limit refused the attempt (workflow.portal.rate_limits): wait ``retry_after`` seconds."""
+
+    def __init__(self, code: str, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after

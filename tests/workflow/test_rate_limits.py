@@ -77,3 +77,26 @@ def test_allow_all_counts_every_limit_in_one_transaction(db) -> None:
         counts = {(r.scope, r.key): r.count for r in s.exec(select(RateCounter)).all()}
     assert counts == {("lookup_ip", "ip:1"): 3, ("lookup_no", "no:A"): 3}
     assert allow_all([], T0)
+
+
+def test_a_refused_attempt_is_told_how_long_to_wait(db) -> None:
+    """Retry-After: the seconds until one more attempt is within the limit, if none is made meanwhile — and then it
+    is."""
+    from workflow.portal.rate_limits import attempt
+
+    lim = SharedRateLimiter(db.engine, "submit_ip", 3, 60)
+    assert [attempt([(lim, "k")], T0 + i) for i in range(3)] == [None, None, None]
+    # 4 in this window: the next window must begin and these 4 weigh no more than 2 → 30 s into it
+    assert attempt([(lim, "k")], T0 + 10) == 80
+    assert attempt([(lim, "k")], T0 + 89) is not None  # a second early: refused (and counted, as ever)
+    other = SharedRateLimiter(db.engine, "challenge_ip", 3, 60)
+    for i in range(4):
+        attempt([(other, "k")], T0 + i)
+    # the next window, 10 s in: 1 + 4 × 50/60 > 3; the next attempt (the 2nd there) fits once 4 × w ≤ 1, 45 s in
+    assert attempt([(other, "k")], T0 + 70) == 35
+    assert attempt([(other, "k")], T0 + 105) is None
+    # with several limits, the longest wait
+    a, b = SharedRateLimiter(db.engine, "lookup_ip", 1, 60), SharedRateLimiter(db.engine, "lookup_no", 1, 600)
+    assert attempt([(a, "x"), (b, "y")], T0) is None
+    into = (T0 + 30) % 600  # how far into b's window: 2 there, the next window must begin and the 2 slide out
+    assert attempt([(a, "x"), (b, "y")], T0 + 30) == 600 - into + 600

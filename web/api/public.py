@@ -15,7 +15,7 @@ from pydantic import ConfigDict, Field
 from notifications.files import existing_file
 from settings import Settings
 from web.api.schemas import ANY_FILE, ERRORS, ApiOut, file_answer
-from web.deps import EngineDep, SettingsDep, lookup_allowed
+from web.deps import EngineDep, SettingsDep, check_lookup
 from web.errors import ApiError
 from workflow.inputs import Clean
 from workflow.portal.lookup import applicant_document, public_status
@@ -28,9 +28,9 @@ DOCUMENT = file_answer("文书文件（PDF 或 DOCX）", ANY_FILE)
 
 
 def _limit(request: Request, number: str) -> None:
-    # Per IP: 20 look-ups a minute; per tracking number: 10 a minute (guessing a code is hopeless anyway).
-    if not lookup_allowed(request, number):
-        raise ApiError(429, "rate_limited", "查询过于频繁，请稍后再试")
+    # Per IP: 20 look-ups a minute; per tracking number: 10 a minute (guessing a code is hopeless anyway). Over
+    # either: 429 with Retry-After.
+    check_lookup(request, number)
 
 
 class LookupIn(Clean):

@@ -35,7 +35,6 @@ def _is_page(request: Request) -> bool:
 
 
 def install(app: FastAPI) -> None:
-    app.state.web_secret = app.state.settings.resolved_secret_key()
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.exception_handler(LoginRequired)

@@ -7,12 +7,12 @@ from urllib.parse import quote
 
 from fastapi import Request
 
-from web.deps import client_ip
+from web.deps import client_ip, public_limits
 from web.pages.session import PageError, app_engine, app_settings
 from workflow.agencies.config import AgencyConfig
+from workflow.errors import TooManyAttempts
 from workflow.portal.agency import PortalAgency
 from workflow.portal.agency import portal_agency as find_portal_agency
-from workflow.portal.rate_limits import SharedRateLimiter
 
 NO_AGENCY = "没有这个机关的政府信息公开栏目，请检查网址"
 
@@ -34,11 +34,17 @@ def portal_ctx(agency: PortalAgency, cfg: AgencyConfig, active: str) -> dict[str
 
 def submission_allowed(request: Request) -> bool:
     """Per-IP limit on online submissions (counted when a valid submission is about to be written)."""
-    limiter: SharedRateLimiter = request.app.state.portal_limits[0]
-    return limiter.allow("ip:" + client_ip(request))
+    try:
+        public_limits(request).check_submission(client_ip(request))
+    except TooManyAttempts:
+        return False
+    return True
 
 
 def challenge_failure_allowed(request: Request) -> bool:
     """Per-IP limit on wrong challenge answers (each wrong answer spends its question anyway)."""
-    limiter: SharedRateLimiter = request.app.state.portal_limits[1]
-    return limiter.allow("ip:" + client_ip(request))
+    try:
+        public_limits(request).check_challenge_failure(client_ip(request))
+    except TooManyAttempts:
+        return False
+    return True

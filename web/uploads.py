@@ -4,6 +4,9 @@
   the same name is refused (``ONE_FILE``) rather than silently dropped — the form shows one file input, and a
   client that sends two would otherwise never learn that only the last was kept. (The portal's application and
   correction forms take several files by design and read them as a list.)
+- A field of several files (the portal's application and correction forms, the public API's correction) is read by
+  ``read_uploads``: each part that is a file with a name, its bytes up to one past the limit (so the limit's check
+  can tell it was exceeded without reading more).
 - A file's name is read as UTF-8, as browsers send it. Starlette reads a name that is not UTF-8 as Latin-1
   (``\\xff\\xfe.pdf`` → ``ÿþ.pdf``), which would be stored and served as if it were the name; ``sent_filename`` gives
   such a name with U+FFFD where its bytes were unreadable, which the name rule refuses
@@ -12,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import Depends, Request
@@ -68,3 +72,13 @@ def one_file_each(*fields: str) -> Any:
         check_files(await request.form(), *fields)
 
     return Depends(check)
+
+
+def read_uploads(parts: Iterable[Any], limit: int) -> list[tuple[str, bytes]]:
+    """(name as sent, bytes — at most ``limit`` + 1 of them) of each file among ``parts``; parts that are not a file
+    or have no name (an empty file input) are left out."""
+    out = []
+    for item in parts:
+        if isinstance(item, UploadFile) and item.filename:
+            out.append((sent_filename(item), item.file.read(limit + 1)))
+    return out

@@ -18,9 +18,9 @@ import annotated_types
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from states.identity import ID_TYPES, id_problem
 from states.wording import FORM_ERRORS
 from web.pages.labels import FIELD_LABELS, HELP, OPTION_LABELS
+from workflow.disclosure.payloads import early_id_problem
 from workflow.errors import DomainValidation
 from workflow.input_errors import field_errors
 from workflow.inputs import is_multiline
@@ -141,10 +141,11 @@ def typed_values(form: FormData) -> dict[str, str]:
 
 
 
-def errors_by_field(exc: ValidationError | DomainValidation) -> dict[str, list[str]]:
+def errors_by_field(exc: ValidationError | DomainValidation | list[dict[str, Any]]) -> dict[str, list[str]]:
     """Per-field Chinese messages; a model-level problem is at the field it concerns (workflow.input_errors.field_errors),
-    or above the form (``__all__``)."""
-    items = exc.fields if isinstance(exc, DomainValidation) else field_errors(exc.errors())
+    or above the form (``__all__``). ``exc`` may be the field errors themselves (``{"field", "code", "message"}``)."""
+    items = (exc if isinstance(exc, list) else exc.fields if isinstance(exc, DomainValidation)
+             else field_errors(exc.errors()))
     out: dict[str, list[str]] = {}
     for e in items:
         name = str(e.get("field", ""))
@@ -163,6 +164,6 @@ def errors_by_field(exc: ValidationError | DomainValidation) -> dict[str, list[s
 
 def add_id_problem(values: dict[str, str], errors: dict[str, list[str]]) -> None:
     """pydantic skips the model-level checks while a field is missing: still say at once if the ID is wrong."""
-    problem = id_problem(values.get("id_type", ""), values.get("id_number", "").upper().replace(" ", ""))
-    if values.get("id_number") and values.get("id_type") in ID_TYPES and problem and "id_number" not in errors:
-        errors["id_number"] = [problem]
+    problem = early_id_problem(values)
+    if problem and "id_number" not in errors:
+        errors["id_number"] = [problem["message"]]

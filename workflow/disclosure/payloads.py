@@ -161,6 +161,16 @@ class RegisterIn(ApplicantIn, RequestIn):
         return self
 
 
+def early_id_problem(fields: dict[str, Any]) -> dict[str, str] | None:
+    """The ID number's problem as a field error even while another field is missing or wrong (pydantic then skips
+    the model-level check that would say it): None when it is right, or the type is not a known one."""
+    id_type, number = fields.get("id_type"), fields.get("id_number")
+    if not isinstance(id_type, str) or not isinstance(number, str) or not number or id_type not in ID_TYPES:
+        return None
+    problem = id_problem(id_type, number.upper().replace(" ", ""))
+    return {"field": "id_number", "code": "invalid_id_number", "message": problem} if problem else None
+
+
 class OnlineSubmissionIn(ApplicantIn, RequestIn):
     """The applicant's own online submission (workflow.portal.submissions): replies go by email, so one is required."""
 

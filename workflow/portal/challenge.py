@@ -2,8 +2,9 @@
 
 No third-party service. The token carries a random nonce, the time it was issued and an HMAC of the
 answer (never the answer itself), all signed with the app secret. A token is spent when it is used for a
-submission (in the submission's own transaction) or answered wrongly (so nobody can try every number
-against one question); spent nonces live in ``challenge_use`` until the token would have expired anyway.
+submission (in the submission's own transaction) or answered wrongly (``answer``: so nobody can try every number
+against one question); spent nonces live in ``challenge_use`` until the token would have expired anyway. The
+portal's form and the API (``GET /api/public/{code}/challenge``) issue the same questions.
 """
 
 from __future__ import annotations
@@ -127,3 +128,15 @@ def check_unspent(engine: Engine, secret: str, token: str, answer: str, now: dat
         if is_spent(s, nonce):
             raise _problem("challenge_used", "验证题已使用过，请计算新的题目")
     return nonce
+
+
+def answer(engine: Engine, secret: str, token: str, given: str, now: datetime) -> str:
+    """The nonce of a question answered right and not spent (``check_unspent``); else DomainValidation, and a wrong
+    answer spends its question (no second guess at the same question). The nonce itself is spent by the
+    submission (``consume`` in its transaction)."""
+    try:
+        return check_unspent(engine, secret, token, given, now)
+    except DomainValidation as exc:
+        if exc.fields[0]["code"] == "challenge_wrong":
+            spend(engine, token, now)
+        raise

@@ -11,38 +11,25 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
-from starlette.datastructures import FormData, UploadFile
 
 from notifications.errors import NoticeError
 from notifications.render import render as render_notice
 from states.fees import item_rate, page_bands
 from states.identity import ID_TYPES
 from web import held_uploads
-from web.deps import client_ip
+from web.deps import client_ip, public_limits
 from web.pages.common import now
-from web.pages.forms import (
-    FieldSpec,
-    add_id_problem,
-    errors_by_field,
-    model_fields,
-    payload_from_form,
-    typed_values,
-)
+from web.pages.forms import FieldSpec, errors_by_field, model_fields, payload_from_form, typed_values
 from web.pages.labels import FIELD_LABELS, HELP
-from web.pages.portal.common import (
-    challenge_failure_allowed,
-    portal_agency,
-    portal_ctx,
-    submission_allowed,
-)
+from web.pages.portal.common import portal_agency, portal_ctx
 from web.pages.render import read_flash, redirect, render
 from web.pages.session import AnonUploadForm, PageError, anon_csrf, app_engine, app_settings
-from web.uploads import sent_filename
+from web.uploads import read_uploads
 from workflow.disclosure.payloads import OnlineSubmissionIn
-from workflow.errors import DomainValidation, NotFound
+from workflow.errors import DomainValidation, NotFound, TooManyAttempts
 from workflow.portal import challenge
-from workflow.portal.submissions import FILES_FIELD, MAX_FILES, check_files, submit_online
+from workflow.portal.online import check_application, submit_checked
+from workflow.portal.submissions import FILES_FIELD, MAX_FILES
 from workflow.timesource import local_date
 
 router = APIRouter(include_in_schema=False)
@@ -125,69 +112,42 @@ def apply_form(request: Request, code: str) -> Response:
     return _apply_page(request, code, values, {})
 
 
-def uploaded_files(form: FormData, limit: int) -> list[tuple[str, bytes]]:
-    out = []
-    for item in form.getlist(FILES_FIELD):
-        if isinstance(item, UploadFile) and item.filename:
-            out.append((sent_filename(item), item.file.read(limit + 1)))
-    return out
-
-
-def _check_challenge(request: Request, form: FormData) -> tuple[str | None, dict[str, list[str]]]:
-    """(nonce, no errors) when the answer is right and the token unspent; else (None, the error)."""
-    token = str(form.get("challenge_token") or "")
-    answer = str(form.get(challenge.FIELD) or "")
-    try:
-        return challenge.check_unspent(app_engine(request), request.app.state.web_secret, token, answer,
-                                       now(request)), {}
-    except DomainValidation as exc:
-        if exc.fields[0]["code"] == "challenge_wrong":
-            challenge.spend(app_engine(request), token, now(request))  # no second guess at the same question
-        return None, errors_by_field(exc)
-
-
 @router.post("/gongkai/{code}/shenqing")
 def apply(request: Request, code: str, form: AnonUploadForm) -> Response:
+    """The checks and the submission of workflow.portal.online, as the API's; the form comes back with every problem
+    at its field, the files that passed kept, and a right answer kept while the other fields are fixed."""
     agency, cfg = portal_agency(request, code)
     settings = app_settings(request)
+    engine, at, ip, limits = app_engine(request), now(request), client_ip(request), public_limits(request)
     values = {k: v for k, v in typed_values(form).items() if not k.startswith("challenge")}
-    errors: dict[str, list[str]] = {}
-    data = None
-    try:
-        data = OnlineSubmissionIn.model_validate(payload_from_form(apply_fields(), form, tz=cfg.timezone))
-    except ValidationError as exc:
-        errors = errors_by_field(exc)
-        add_id_problem(values, errors)
-    files = uploaded_files(form, settings.max_upload_bytes)
-    token = str(form.get(held_uploads.FIELD) or "")
+    files = read_uploads(form.getlist(FILES_FIELD), settings.max_upload_bytes)
+    held = str(form.get(held_uploads.FIELD) or "")
     if not files:  # nothing chosen this time: the files kept from the form's last round
-        files = held_uploads.held(settings.var_dir, token)
-    files_ok = True
+        files = held_uploads.held(settings.var_dir, held)
+    token, answer = str(form.get("challenge_token") or ""), str(form.get(challenge.FIELD) or "")
     try:
-        check_files(files, settings)
-    except DomainValidation as exc:
-        errors.update(errors_by_field(exc))
-        files_ok = False
-    nonce, ch_errors = _check_challenge(request, form)
-    if ch_errors and not challenge_failure_allowed(request):
-        raise PageError(429, "验证题答错次数过多，请稍后再试")
-    errors.update(ch_errors)
-    passed = (str(form.get("challenge_token")), str(form.get(challenge.FIELD))) if nonce else None
-    if errors or data is None or nonce is None:
-        kept = held_uploads.hold(settings.var_dir, files) if files and files_ok else ""
-        return _apply_page(request, code, values, errors, status=422, passed=passed,
-                           reselect=bool(files) and not kept, kept=(kept, [n for n, _ in files] if kept else []))
-    if not submission_allowed(request):
-        raise PageError(429, "本网络地址提交申请过于频繁，请稍后再试，或者当面、邮寄提交申请")
+        checked = check_application(engine, payload_from_form(apply_fields(), form, tz=cfg.timezone), files,
+                                    token=token, answer=answer, secret=request.app.state.web_secret, ip=ip, now=at,
+                                    settings=settings, limits=limits)
+    except TooManyAttempts as exc:
+        raise PageError(429, exc.message) from exc
+    if not checked.ready:
+        kept = held_uploads.hold(settings.var_dir, files) if files and checked.files_ok else ""
+        return _apply_page(request, code, values, errors_by_field(checked.problems), status=422,
+                           passed=(token, answer) if checked.nonce else None, reselect=bool(files) and not kept,
+                           kept=(kept, [n for n, _ in files] if kept else []))
     try:
-        sub = submit_online(app_engine(request), data, files, agency_code=agency.code, ip=client_ip(request),
-                            now=now(request), settings=settings, challenge_nonce=nonce)
+        sub = submit_checked(engine, checked, files, agency_code=agency.code, ip=ip, now=at, settings=settings,
+                             limits=limits)
+    except TooManyAttempts as exc:
+        raise PageError(429, exc.message) from exc
     except DomainValidation as exc:
         return _apply_page(request, code, values, errors_by_field(exc), status=422)
     except NotFound as exc:
         raise PageError(404, exc.message) from exc
-    held_uploads.release(settings.var_dir, token)
-    done = {"no": sub.submission_no, "code": sub.query_code, "email": data.email, "duplicate": sub.duplicate}
+    held_uploads.release(settings.var_dir, held)
+    assert checked.data is not None
+    done = {"no": sub.submission_no, "code": sub.query_code, "email": checked.data.email, "duplicate": sub.duplicate}
     return redirect(request, portal_ctx(agency, cfg, "")["base"] + "/shenqing/wancheng", extra={"submitted": done})
 
 

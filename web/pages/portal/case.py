@@ -15,13 +15,13 @@ from starlette.datastructures import FormData
 from web.deps import lookup_allowed
 from web.pages.common import now
 from web.pages.forms import errors_by_field
-from web.pages.portal.apply import uploaded_files
 from web.pages.portal.common import portal_agency, portal_ctx
 from web.pages.portal.lookup import NOT_FOUND, TOO_MANY, lookup_page, lookup_post_page
 from web.pages.session import AnonForm, AnonUploadForm, anon_csrf, app_engine, app_settings, form_str
+from web.uploads import read_uploads
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
 from workflow.portal.lookup import public_status
-from workflow.portal.submissions import applicant_upload, applicant_withdraw
+from workflow.portal.submissions import FILES_FIELD, applicant_upload, applicant_withdraw
 
 router = APIRouter(include_in_schema=False)
 
@@ -99,7 +99,7 @@ def upload(request: Request, code: str, form: AnonUploadForm) -> Response:
     settings = app_settings(request)
     note = form_str(form, "note")
     try:
-        category = applicant_upload(app_engine(request), number, qcode, uploaded_files(form, settings.max_upload_bytes),
+        category = applicant_upload(app_engine(request), number, qcode, read_uploads(form.getlist(FILES_FIELD), settings.max_upload_bytes),
                                     note, now=now(request), settings=settings, agency_id=agency.id)
     except NotFound:
         return lookup_page(request, {"tracking_no": number, "error": NOT_FOUND}, 404, portal)

@@ -1,4 +1,4 @@
-"""Shared by the portal pages: the agency of a ``/gongkai/{code}`` URL, the portal's layout context, limits."""
+"""Shared by the portal pages: the agency of a ``/gongkai/{code}`` URL, the portal's layout context."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from urllib.parse import quote
 
 from fastapi import Request
 
-from web.deps import client_ip, public_limits
 from web.pages.session import PageError, app_engine, app_settings
 from workflow.agencies.config import AgencyConfig
-from workflow.errors import TooManyAttempts
 from workflow.portal.agency import PortalAgency
 from workflow.portal.agency import portal_agency as find_portal_agency
 
@@ -30,21 +28,3 @@ def portal_ctx(agency: PortalAgency, cfg: AgencyConfig, active: str) -> dict[str
     """What the portal layout needs: the agency and the base of its URLs."""
     return {"code": agency.code, "name": agency.name, "office": cfg.office_name or agency.name,
             "base": "/gongkai/" + quote(agency.code, safe=""), "active": active}
-
-
-def submission_allowed(request: Request) -> bool:
-    """Per-IP limit on online submissions (counted when a valid submission is about to be written)."""
-    try:
-        public_limits(request).check_submission(client_ip(request))
-    except TooManyAttempts:
-        return False
-    return True
-
-
-def challenge_failure_allowed(request: Request) -> bool:
-    """Per-IP limit on wrong challenge answers (each wrong answer spends its question anyway)."""
-    try:
-        public_limits(request).check_challenge_failure(client_ip(request))
-    except TooManyAttempts:
-        return False
-    return True

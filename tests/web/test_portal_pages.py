@@ -258,3 +258,23 @@ def test_a_wrong_answer_keeps_the_attachment(web: Web) -> None:
     assert r.status_code == 303
     with read_session(web.db.engine) as s:
         assert len(s.exec(select(StoredFile)).all()) == 1
+
+
+def test_a_deactivated_agency_takes_no_online_application(web: Web) -> None:
+    """A deactivated agency takes no new cases: its form answers 404 (the guide and the look-up still answer), and a
+    submission already under way is refused by the workflow as well."""
+    c = web.client()
+    page = c.get(APPLY).text
+    token, right = challenge_of(page)
+    with write_session(web.db.engine) as s:
+        agency = s.exec(select(Agency).where(Agency.code == "default")).one()
+        agency.active = False
+        s.add(agency)
+        s.commit()
+    r = c.get(APPLY)
+    assert r.status_code == 404 and "已停用" in r.text
+    r = c.post(APPLY, data={**application(), "csrf_token": csrf_of(page), "challenge_token": token,
+                            "challenge_answer": right})
+    assert r.status_code == 404 and "已停用" in r.text
+    assert c.get("/gongkai/default").status_code == 200 and c.get("/gongkai/default/chaxun").status_code == 200
+    assert count(web, Disclosure) == 0

@@ -254,6 +254,13 @@ def test_numbers_are_per_agency_and_lookups_stay_in_their_agency(sqlite_db, cloc
         assert lookup(s, mine.submission_no, mine.query_code, other_id) is None
     with pytest.raises(NotFound):
         submit(sqlite_db, code="nope")
+    with write_session(sqlite_db.engine) as s:
+        gone = s.exec(select(Agency).where(Agency.code == "other")).one()
+        gone.active = False  # deactivated: takes no new cases
+        s.add(gone)
+        s.commit()
+    with pytest.raises(NotFound):
+        submit(sqlite_db, code="other")
 
 
 def test_online_submissions_need_an_email(sqlite_db) -> None:

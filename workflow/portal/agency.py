@@ -16,6 +16,9 @@ from workflow.disclosure.context import KIND, agency_snapshot
 from workflow.portal.submissions import agency_by_code
 from workflow.runtime import Engine
 
+NO_AGENCY = "没有这个机关的政府信息公开栏目，请检查网址"
+NOT_APPLYING = "该机关已停用，不再受理新的政府信息公开申请"
+
 
 @dataclass(frozen=True)
 class PortalAgency:
@@ -24,6 +27,15 @@ class PortalAgency:
     name: str
     cfg: AgencyConfig
     form_context: dict[str, Any]  # the ``agency`` part of the blank application form (missing settings named)
+    active: bool = True  # a deactivated agency takes no new applications (its guide and look-up still answer)
+
+
+def refusal(agency: PortalAgency | None, *, applying: bool) -> str | None:
+    """Why the portal answers 404 for this agency: there is none such; or, for a new application (the form, a
+    challenge, a submission), it is deactivated — it takes no new cases. None when it answers."""
+    if agency is None:
+        return NO_AGENCY
+    return NOT_APPLYING if applying and not agency.active else None
 
 
 def portal_agency(engine: Engine, code: str | None, default_code: str) -> PortalAgency | None:
@@ -36,7 +48,7 @@ def portal_agency(engine: Engine, code: str | None, default_code: str) -> Portal
     if agency is None or agency.id is None:
         return None
     cfg = agency_config(agency)
-    return PortalAgency(agency.id, agency.code, agency.name, cfg, agency_snapshot(agency, cfg))
+    return PortalAgency(agency.id, agency.code, agency.name, cfg, agency_snapshot(agency, cfg), agency.active)
 
 
 def linked_files(engine: Engine, agency_id: int, case_id: int) -> list[FileRef] | None:

@@ -108,7 +108,7 @@ def submit_online(engine: Engine, data: OnlineSubmissionIn, files: list[tuple[st
     uploads = check_files(files, settings)
     with write_session(engine) as s:
         agency = agency_by_code(s, agency_code)
-        if agency is None or agency.id is None:
+        if agency is None or agency.id is None or not agency.active:  # a deactivated agency takes no new cases
             raise NotFound("机关")
         if challenge_nonce is not None:
             consume(s, challenge_nonce, now)

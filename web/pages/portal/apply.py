@@ -94,7 +94,7 @@ def _apply_page(request: Request, code: str, values: dict[str, str], errors: dic
                 status: int = 200, passed: tuple[str, str] | None = None, reselect: bool = False,
                 kept: tuple[str, list[str]] = ("", [])) -> Response:
     """The form; ``passed`` (token, answer): a challenge answered right, kept while other fields are fixed."""
-    agency, cfg = portal_agency(request, code)
+    agency, cfg = portal_agency(request, code, applying=True)
     ch = None if passed else challenge.issue(request.app.state.web_secret, now(request))
     specs = apply_fields()
     return render(request, "portal/apply.html", {
@@ -106,6 +106,7 @@ def _apply_page(request: Request, code: str, values: dict[str, str], errors: dic
 
 @router.get("/gongkai/{code}/shenqing")
 def apply_form(request: Request, code: str) -> Response:
+    portal_agency(request, code, applying=True)
     anon_csrf(request)
     values = {"applicant_type": "natural", "applicant_category": "natural", "id_type": "resident_id",
               "form_wanted": "electronic", "obtain_way": "email"}
@@ -116,7 +117,7 @@ def apply_form(request: Request, code: str) -> Response:
 def apply(request: Request, code: str, form: AnonUploadForm) -> Response:
     """The checks and the submission of workflow.portal.online, as the API's; the form comes back with every problem
     at its field, the files that passed kept, and a right answer kept while the other fields are fixed."""
-    agency, cfg = portal_agency(request, code)
+    agency, cfg = portal_agency(request, code, applying=True)
     settings = app_settings(request)
     engine, at, ip, limits = app_engine(request), now(request), client_ip(request), public_limits(request)
     values = {k: v for k, v in typed_values(form).items() if not k.startswith("challenge")}

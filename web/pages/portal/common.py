@@ -9,17 +9,18 @@ from fastapi import Request
 
 from web.pages.session import PageError, app_engine, app_settings
 from workflow.agencies.config import AgencyConfig
-from workflow.portal.agency import PortalAgency
+from workflow.portal.agency import NO_AGENCY, PortalAgency, refusal
 from workflow.portal.agency import portal_agency as find_portal_agency
 
-NO_AGENCY = "没有这个机关的政府信息公开栏目，请检查网址"
 
-
-def portal_agency(request: Request, code: str | None) -> tuple[PortalAgency, AgencyConfig]:
-    """The agency named in the URL, or (``code`` None) the instance's default agency; else a 404 page."""
+def portal_agency(request: Request, code: str | None, *,
+                  applying: bool = False) -> tuple[PortalAgency, AgencyConfig]:
+    """The agency named in the URL, or (``code`` None) the instance's default agency; else a 404 page — also, when
+    ``applying`` (the application form), for a deactivated agency (workflow.portal.agency.refusal, as the API)."""
     agency = find_portal_agency(app_engine(request), code, app_settings(request).default_agency_code)
-    if agency is None:
-        raise PageError(404, NO_AGENCY)
+    why = refusal(agency, applying=applying)
+    if agency is None or why is not None:
+        raise PageError(404, why or NO_AGENCY)
     request.state.agency_name = agency.name
     return agency, agency.cfg
 

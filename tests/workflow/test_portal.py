@@ -207,9 +207,10 @@ def test_correction_upload_waits_for_the_clerk_who_records_it_today(sqlite_db, c
     wf.act(sqlite_db.engine, sub.id, "assign", {"assignee_id": staff.officer.id}, staff.front, MONDAY)
     wf.act(sqlite_db.engine, sub.id, "request_correction", {"items": ["请写明年度"]}, staff.officer, MONDAY)
     uploaded_at = local_dt(2026, 3, 12, 22)
-    cat = applicant_upload(sqlite_db.engine, sub.submission_no, sub.query_code, [("补正.pdf", PDF)], "年度为2025年",
-                           now=uploaded_at, settings=sqlite_db.settings)
-    assert cat == "correction" and row(sqlite_db, sub.id).state == DState.AWAITING_CORRECTION
+    sent = applicant_upload(sqlite_db.engine, sub.submission_no, sub.query_code, [("补正.pdf", PDF)], "年度为2025年",
+                            now=uploaded_at, settings=sqlite_db.settings)
+    assert sent.category == "correction" and row(sqlite_db, sub.id).state == DState.AWAITING_CORRECTION
+    assert [(f["filename"], f["size"]) for f in sent.files] == [("补正.pdf", len(PDF))] and sent.note == "年度为2025年"
     with read_session(sqlite_db.engine) as s:
         f = s.exec(select(StoredFile).where(StoredFile.case_id == sub.id, StoredFile.category == "correction")).one()
         assert f.created_by is None and not f.for_applicant

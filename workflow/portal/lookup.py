@@ -38,6 +38,9 @@ PUBLIC_STATE_TEXT: dict[str, str] = {
     DState.DISCARDED: "本网上申请未予受理。",
 }
 
+# The one answer to a wrong number, a wrong code and another agency's number (the pages and the API).
+NOT_FOUND = "未找到该申请：请核对受理编号和查询码"
+
 _DUMMY = hash_query_code("not-a-code", "0000000000000000")
 
 

@@ -54,6 +54,34 @@ class Submitted:
 
 
 @dataclass(frozen=True)
+class Uploaded:
+    """What an applicant's upload stored (``applicant_upload``)."""
+
+    category: str  # correction (补正, awaiting correction) | application (补充, an unconfirmed submission)
+    files: list[dict[str, Any]]  # as stored: file_id, filename, size, content_type, sha256
+    note: str
+
+    @property
+    def message(self) -> str:
+        """What the applicant is told (the look-up page and the API)."""
+        if self.category == "correction":
+            return "补正材料已提交。工作人员确认收到之日为收到补正申请之日，答复期限自该日起重新计算。"
+        return "补充材料已提交，工作人员确认受理后将以电子邮件发送接收回执。"
+
+
+NOT_WITHDRAWABLE = "本申请当前不能撤回（已答复或已终止办理）"
+
+
+def withdrawn_message(done: ActionResult) -> str:
+    """What the applicant is told once withdrawn (the look-up page and the API). The closure notice goes by email
+    only when the applicant gave an address, otherwise it is posted (an unconfirmed online submission always has
+    one)."""
+    told = ("本机关将通过电子邮件向您发送确认通知。" if done.result.get("notice_channel", "email") == "email"
+            else "本机关将书面告知您。")
+    return "已撤回申请。" + told
+
+
+@dataclass(frozen=True)
 class Upload:
     name: str
     data: bytes
@@ -156,11 +184,11 @@ def applicant_withdraw(engine: Engine, number: str, code: str, *, reason: str, n
 
 
 def applicant_upload(engine: Engine, number: str, code: str, files: list[tuple[str, bytes]], note: str, *,
-                     now: datetime, settings: Settings, agency_id: int | None = None) -> str:
+                     now: datetime, settings: Settings, agency_id: int | None = None) -> Uploaded:
     """The applicant sends a correction (state awaiting_correction) or completes an unconfirmed submission.
 
     The case stays in its state: a correction counts as received on the day a clerk records it
-    (``receive_correction``, from the queue of online corrections). Returns the file category.
+    (``receive_correction``, from the queue of online corrections). Returns what was stored.
     """
     note = note.strip()
     if len(note) > 2000:
@@ -185,4 +213,4 @@ def applicant_upload(engine: Engine, number: str, code: str, files: list[tuple[s
                      action="applicant_upload", from_state=row.state, to_state=row.state, now=now,
                      payload={"category": category, "files": stored, "note": note})
         s.commit()
-        return category
+        return Uploaded(category, stored, note)

@@ -21,7 +21,13 @@ from web.pages.session import AnonForm, AnonUploadForm, anon_csrf, app_engine, a
 from web.uploads import read_uploads
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
 from workflow.portal.lookup import public_status
-from workflow.portal.submissions import FILES_FIELD, applicant_upload, applicant_withdraw
+from workflow.portal.submissions import (
+    FILES_FIELD,
+    NOT_WITHDRAWABLE,
+    applicant_upload,
+    applicant_withdraw,
+    withdrawn_message,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,14 +83,10 @@ def withdraw(request: Request, code: str, form: AnonForm) -> Response:
         return lookup_page(request, {"tracking_no": number, "error": NOT_FOUND}, 404, portal)
     except (InvalidTransition, StaleVersion):
         return _after(request, agency.id, portal, number, qcode,
-                      {"error": "本申请当前不能撤回（已答复或已终止办理）"}, 409)
+                      {"error": NOT_WITHDRAWABLE}, 409)
     except DomainValidation as exc:
         return _after(request, agency.id, portal, number, qcode, {"errors": errors_by_field(exc)}, 422)
-    # The closure notice goes by email only when the applicant gave an address, otherwise it is posted (an
-    # unconfirmed online submission always has one).
-    told = ("本机关将通过电子邮件向您发送确认通知。" if done.result.get("notice_channel", "email") == "email"
-            else "本机关将书面告知您。")
-    return _after(request, agency.id, portal, number, qcode, {"message": "已撤回申请。" + told}, 200)
+    return _after(request, agency.id, portal, number, qcode, {"message": withdrawn_message(done)}, 200)
 
 
 @router.post("/gongkai/{code}/chaxun/buzheng")
@@ -99,8 +101,9 @@ def upload(request: Request, code: str, form: AnonUploadForm) -> Response:
     settings = app_settings(request)
     note = form_str(form, "note")
     try:
-        category = applicant_upload(app_engine(request), number, qcode, read_uploads(form.getlist(FILES_FIELD), settings.max_upload_bytes),
-                                    note, now=now(request), settings=settings, agency_id=agency.id)
+        sent = applicant_upload(app_engine(request), number, qcode,
+                                read_uploads(form.getlist(FILES_FIELD), settings.max_upload_bytes), note,
+                                now=now(request), settings=settings, agency_id=agency.id)
     except NotFound:
         return lookup_page(request, {"tracking_no": number, "error": NOT_FOUND}, 404, portal)
     except InvalidTransition as exc:
@@ -108,6 +111,4 @@ def upload(request: Request, code: str, form: AnonUploadForm) -> Response:
     except DomainValidation as exc:
         return _after(request, agency.id, portal, number, qcode,
                       {"errors": errors_by_field(exc), "values": {"note": note}}, 422)
-    msg = ("补正材料已提交。工作人员确认收到之日为收到补正申请之日，答复期限自该日起重新计算。"
-           if category == "correction" else "补充材料已提交，工作人员确认受理后将以电子邮件发送接收回执。")
-    return _after(request, agency.id, portal, number, qcode, {"message": msg}, 200)
+    return _after(request, agency.id, portal, number, qcode, {"message": sent.message}, 200)

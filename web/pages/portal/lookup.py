@@ -17,11 +17,10 @@ from notifications.files import file_path
 from web.deps import lookup_allowed
 from web.pages.render import render
 from web.pages.session import AnonForm, PageError, anon_csrf, app_engine, app_settings, form_str
-from workflow.portal.lookup import applicant_document, public_status
+from workflow.portal.lookup import NOT_FOUND, applicant_document, public_status
 from workflow.portal.rate_limits import LOOKUP_REFUSED
 
 router = APIRouter(include_in_schema=False)
-NOT_FOUND = "未找到该申请：请核对受理编号和查询码"
 TOO_MANY = LOOKUP_REFUSED
 
 

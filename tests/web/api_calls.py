@@ -28,6 +28,7 @@ from tests.fixtures.golive_gen import write_xlsx
 from tests.helpers import Staff, registration
 from tests.hotline_helpers import order_input
 from tests.web.conftest import token
+from tests.web.portal_helpers import application, solve
 from tests.workflow.sweep_helpers import at, register_on
 from workflow.accounts.users import create_user
 from workflow.portal.submissions import applicant_upload
@@ -170,6 +171,17 @@ def exercise(client: TestClient, db: Db, clock: FixedTime, staff: Staff, monkeyp
     assert docs, "the reply notice should be listed for the applicant"
     api.call("POST", "/api/public/files/{file_id}", None, path={"file_id": docs[0]["id"]}, json=lookup)
     api.call("GET", "/api/public/files/{file_id}", None, path={"file_id": docs[0]["id"]}, params=lookup)
+
+    # --- the portal through the API: a challenge, an online application, its attachment, its withdrawal
+    portal = {"code": "default"}
+    ch = api.call("GET", "/api/public/{code}/challenge", None, path=portal)
+    sub = api.call("POST", "/api/public/{code}/applications", None, expect=201, path=portal,
+                   json={**application(), "challenge_token": ch["challenge_token"],
+                         "challenge_answer": str(solve(ch["question"]))})
+    keys = {"tracking_no": sub["submission_no"], "query_code": sub["query_code"]}
+    api.call("POST", "/api/public/{code}/correction", None, expect=201, path=portal, data={**keys, "note": "身份证"},
+             files=[("attachments", ("身份证.pdf", PDF, "application/pdf"))])
+    api.call("POST", "/api/public/{code}/withdraw", None, path=portal, json={**keys, "reason": "不需要了"})
 
     # --- 12345: intake (new and repeated), list, actions to an extension request, detail, files, import, export
     order = order_input()

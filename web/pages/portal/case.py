@@ -16,11 +16,11 @@ from web.deps import lookup_allowed
 from web.pages.common import now
 from web.pages.forms import errors_by_field
 from web.pages.portal.common import portal_agency, portal_ctx
-from web.pages.portal.lookup import NOT_FOUND, TOO_MANY, lookup_page, lookup_post_page
+from web.pages.portal.lookup import TOO_MANY, lookup_page, lookup_post_page
 from web.pages.session import AnonForm, AnonUploadForm, anon_csrf, app_engine, app_settings, form_str
 from web.uploads import read_uploads
 from workflow.errors import DomainValidation, InvalidTransition, NotFound, StaleVersion
-from workflow.portal.lookup import public_status
+from workflow.portal.lookup import NOT_FOUND, public_status
 from workflow.portal.submissions import (
     FILES_FIELD,
     NOT_WITHDRAWABLE,

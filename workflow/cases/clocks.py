@@ -33,7 +33,7 @@ from states.calendar import WorkCalendar, WorkingHours
 from states.deadlines import ClockInput, ClockResult, Pause, compute_workday_clock
 from states.vocab import ClockStatus
 from states.wording import CLOCK_PASSED_DUTY, CLOCK_PASSED_WINDOW, CLOCK_STATUS, zone_label
-from workflow.timesource import end_of_day, fmt_local, local_date
+from workflow.timesource import aware, end_of_day, fmt_local, local_date
 
 
 @dataclass(frozen=True)
@@ -372,9 +372,13 @@ def add_adjustment(session: Session, clock: Clock, *, kind: str, cal: WorkCalend
 
 
 def stop_clock(clock: Clock, *, status: ClockStatus, now: datetime) -> None:
-    """Mark a clock met (action done in time or late) or cancelled (no longer relevant)."""
+    """Mark a clock met (action done in time or late) or cancelled (no longer relevant). Met in time as of the step's
+    own time (a back-filled reply posted on the due day), a breach the sweeps recorded meanwhile is undone: the limit
+    was kept, whatever was known when they looked."""
     clock.status = status
     clock.met_at = now if status == ClockStatus.MET else clock.met_at
+    if status == ClockStatus.MET and clock.due_at is not None and now <= aware(clock.due_at):
+        clock.breached_at, clock.overdue_level = None, 0
     clock.updated_at = now
 
 

@@ -1,6 +1,6 @@
 """Every operation of the JSON API called once or more as a role that may call it, on data that fills the answers
 (a case with an assignee, a decision, a consultation, approvals, a remedy, files and documents; a work order with
-cycles and an extension; imports done and failed; sweeps run and a dead letter; agencies and members).
+cycles and an extension; imports done and failed; sweeps run and a dead letter; agencies and members; the audit log).
 
 ``Api.call`` records, for each call, the operation (method and path template), the status, the JSON answered and
 what the route returned before FastAPI serialised it through its ``response_model`` (``fastapi.routing
@@ -260,6 +260,9 @@ def exercise(client: TestClient, db: Db, clock: FixedTime, staff: Staff, monkeyp
         api.call("POST", users + "/{user_id}/" + op, "admin", path=one)
     api.call("POST", users + "/{user_id}/password", "admin", path=one, json={"password": "reset-secret-1"})
     api.call("PUT", users + "/{user_id}/roles", "admin", path=one, json={"roles": ["officer", "leader"]})
+    # what these did, in the audit log (its page's), one page and the next
+    log = api.call("GET", "/api/admin/audit", "admin", params={"limit": 3})
+    api.call("GET", "/api/admin/audit", "platform", params={"agency": "default", "before": log["next_before"]})
 
     # --- one's own account: a password changed without a token, then the account's tokens ended
     create_user(db.engine, agency_code="default", username="integration", password="password123",

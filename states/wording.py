@@ -364,6 +364,12 @@ def calendar_scope_label(scope: str, own: str | None = None) -> str:
     return "本机关地方安排" if scope == own else f"地方安排（范围 {scope}）"
 
 
+def notice_title(year: int, document: str, source: str) -> str:
+    """A holiday notice as the calendar page lists it: its document, or for a built-in national arrangement (whose
+    document names the package it came from) the year's arrangements."""
+    return f"{year}年全国节假日安排" if source.startswith("chinese-calendar") else document
+
+
 def notice_source_label(source: str) -> str:
     """Where a holiday notice came from, as the calendar page says it."""
     if source.startswith("chinese-calendar"):

@@ -1,6 +1,7 @@
 """Every operation of the JSON API called once or more as a role that may call it, on data that fills the answers
 (a case with an assignee, a decision, a consultation, approvals, a remedy, files and documents; a work order with
-cycles and an extension; imports done and failed; sweeps run and a dead letter; agencies and members; the audit log).
+cycles and an extension; imports done and failed; sweeps run and a dead letter; a holiday notice previewed and
+imported; agencies and members; the audit log).
 
 ``Api.call`` records, for each call, the operation (method and path template), the status, the JSON answered and
 what the route returned before FastAPI serialised it through its ``response_model`` (``fastapi.routing
@@ -36,6 +37,12 @@ from workflow.timesource import FixedTime
 
 NOT_SERIALISED = object()  # the route answered a Response of its own: no response_model filtering
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+LOCAL_NOTICE = """year: 2026
+document: 某县人民政府关于火把节放假的通知
+scope: default
+holidays:
+  - {name: 火把节, start: 2026-03-20, end: 2026-03-20}
+"""
 
 
 @dataclass
@@ -226,6 +233,13 @@ def exercise(client: TestClient, db: Db, clock: FixedTime, staff: Staff, monkeyp
     api.call("GET", "/api/admin/scheduler", "admin")
     api.call("POST", "/api/admin/outbox/{outbox_id}/retry", "admin", path={"outbox_id": dead})
     api.call("GET", "/api/admin/health", "admin", params={"quick": "true"}, expect=(200, 503))
+
+    # --- the holiday arrangements: the years, the template, a local closure previewed (moving open deadlines), imported
+    api.call("GET", "/api/calendar/years", "admin")
+    api.call("GET", "/api/calendar/template.yaml", "admin")
+    notice = {"file": ("火把节.yaml", LOCAL_NOTICE.encode("utf-8"), "text/yaml")}
+    assert api.call("POST", "/api/calendar/preview", "admin", files=notice)["moved"]
+    api.call("POST", "/api/calendar/import", "admin", data={"text": LOCAL_NOTICE})
 
     # --- agencies: a county with an office, its administrator, a member from elsewhere
     ag = "/api/admin/agencies/{code}"

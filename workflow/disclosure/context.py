@@ -17,7 +17,7 @@ from notifications.outbox import check_context, enqueue_many, outbox_values
 from states.decisions import CATEGORY_LABELS, Category, lookup
 from states.vocab import OPEN_CLOCK, ApprovalStatus, CaseKindName, ClockStatus
 from workflow.accounts.principal import Principal
-from workflow.agencies.completeness import missing_notice_settings
+from workflow.agencies.completeness import REQUIRED, missing_notice_settings
 from workflow.agencies.config import AgencyConfig
 from workflow.cases.clocks import CLOCK_KINDS, ClockKind, case_clocks
 from workflow.cases.context import CaseCtx
@@ -175,20 +175,21 @@ def refresh_next_due(ctx: Ctx) -> None:
 # ------------------------------------------------------------------ notices
 
 UNSET = "（未设置，请管理员在机关设置中填写）"
-_REQUIRED_AGENCY = ("phone", "address", "postal_code", "reconsideration_organ")
 
 
 def agency_snapshot(agency: Agency, cfg: AgencyConfig) -> dict[str, Any]:
     """The ``agency`` part of a notice context; the agency's config supplies defaults.
 
-    A legal step never fails because the agency profile is incomplete: an empty contact field gets a visible
-    "not set" marker, and ``missing`` names what is incomplete so the document waits (``held``) instead of
-    leaving the system.
+    A legal step never fails because the agency profile is incomplete: an empty required setting
+    (workflow.agencies.completeness.REQUIRED) gets a visible "not set" marker, and ``missing`` names it so the
+    document waits (``held``) instead of leaving the system. An optional one (the postal code, the e-mail) stays
+    empty and the templates leave it out: a marker on a setting nobody is told is missing would go out with the
+    document once the required ones are filled in.
     """
     ctx = agency_context(agency, cfg.model_dump())
     # Where the applicant looks the application up: the agency's own 查询网址, else its portal on this server.
     ctx["lookup_url"] = ctx["lookup_url"] or portal_lookup_url(agency.code)
-    for key in _REQUIRED_AGENCY:
+    for key, _label in REQUIRED:
         if not ctx.get(key):
             ctx[key] = UNSET
     # What is still a placeholder: the outbox holds such a document until the settings are complete

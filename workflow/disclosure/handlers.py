@@ -423,8 +423,9 @@ def h_withdraw(ctx: Ctx, p: P.WithdrawIn) -> None:
     ctx.row.withdrawn_at = ctx.now
     conclude(ctx, Category.OTHER, "withdrawn")
     ctx.row.concluded_date = max(when, ctx.row.receipt_date or when)
+    # numbered in the 告知书 series as the same letter is when a period lapsed (one letter, one way of filing it)
     notify_applicant(ctx, "disclosure.closure_notice", {"reason": "withdrawn", "withdrawal_date": when.isoformat(),
-                                                        "note": p.reason})
+                                                        "note": p.reason}, doc_no=next_doc_no(ctx, "notice"))
     ctx.result["notice_channel"] = applicant_channel(ctx.row)[0]
 
 

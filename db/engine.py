@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.pool import NullPool
@@ -210,6 +210,15 @@ def write_session(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def serialize(session: Session, name: str) -> None:
+    """Hold the instance-wide lock ``name`` until the session's transaction ends, so that check-then-insert writes of
+    that name (a login name unique whatever its case, an agency code) run one after another on PostgreSQL, where
+    several app instances write at once. SQLite needs nothing: its write transactions already run one at a time
+    (``BEGIN IMMEDIATE`` and the writer lock)."""
+    if dialect_name(session) == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": f"banli:{name}"})
 
 
 @contextlib.contextmanager

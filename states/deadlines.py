@@ -34,6 +34,9 @@ class ClockInput:
     pauses: tuple[Pause, ...] = ()
     base_reason: str = "收到申请之日"
     restarted: bool = False
+    # what the length is called: 法定期限 for a period the law sets; 期限 for one the agency sets (the applicant's
+    # correction period, 条例第三十条 sets none); 延迟答复期限 for 条例第三十五条's delay
+    length_label: str = "法定期限"
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def compute_workday_clock(cal: WorkCalendar, spec: ClockInput) -> ClockResult:
     missing.update(res.missing_years)
     lines = [f"起算：{spec.base.isoformat()}（{spec.base_reason}，当日不计入）"
              + ("；补正后重新起算（条例第三十条）" if spec.restarted else ""),
-             f"法定期限 {spec.amount} 个工作日"]
+             f"{spec.length_label} {spec.amount} 个工作日"]
     if spec.extension:
         lines.append(f"延长 {spec.extension} 个工作日（{spec.extension_reason or '经批准延期'}）")
     for po in pauses_out:

@@ -58,7 +58,8 @@ def _r(*roles: Role) -> frozenset[Role]:
 
 # ----------------------------------------------------------------- guards (pure predicates on facts)
 # Facts keys (built by workflow.disclosure.context.build_facts): today, receipt_date, correction_notice_due,
-# correction_requested, correction_due, correction_notice_date, correction_received_date, reply_due, extended,
+# correction_requested, correction_due, correction_notice_date, correction_received_date, correction_sent_online
+# (the day correction material first came through the portal, while the application awaits it), reply_due, extended,
 # extension_pending, consultation_due, fee_due, delayed, reasons_notice_date, reasons_due, reasons_received_date,
 # reasons_assessment ("reasonable" | "unreasonable": what the agency found of the reasons received).
 
@@ -107,6 +108,21 @@ G_CORRECTION_ONCE = GuardSpec(
 )
 G_CORRECTION_LAPSED = _lapsed("correction_period_lapsed", "correction_due", "补正期限尚未届满",
                               "申请人的补正期限尚未届满")
+
+
+def _sent_online_in_time(f: Facts) -> bool:
+    return _le(f.get("correction_sent_online"), f.get("correction_due"))
+
+
+# 条例第三十条: only an applicant who does not correct in time is deemed to abandon the application — material sent
+# through the portal within the period is a correction in time, though a clerk has not recorded it yet.
+G_NOT_SENT_ONLINE_IN_TIME = GuardSpec(
+    "no_correction_sent_online_in_time",
+    lambda f: not _sent_online_in_time(f),
+    "申请人已在补正期限内通过网上提交补正材料，请登记收到补正，不能视为放弃申请",
+    lambda f: (f"申请人已于{_md(f['correction_sent_online'])}（补正期限内）通过网上提交补正材料，请登记收到补正，"
+               "不能视为放弃申请") if isinstance(f.get("correction_sent_online"), date) else None,
+)
 G_NOT_EXTENDED = GuardSpec(
     "not_extended",
     lambda f: not f.get("extended") and not f.get("extension_pending"),
@@ -121,6 +137,22 @@ G_BEFORE_REPLY_DUE = GuardSpec(
     lambda f: _le(f.get("today"), f.get("reply_due")),
     "延期须在答复期限届满前决定并告知申请人（条例第三十三条第二款），答复期限已过",
     _ended("reply_due", "延期须在答复期限届满前决定并告知申请人（条例第三十三条第二款）", "答复期限"),
+)
+# 国办函〔2020〕109号 (rules.md §2): the fee notice is sent within the application-handling period — sent later it
+# would pause (and push back) a reply period that had already run out.
+G_FEE_BEFORE_REPLY_DUE = GuardSpec(
+    "fee_before_reply_due",
+    lambda f: _le(f.get("today"), f.get("reply_due")),
+    "收费通知应当在答复期限内发出（国办函〔2020〕109号），答复期限已过",
+    _ended("reply_due", "收费通知应当在答复期限内发出（国办函〔2020〕109号）", "答复期限"),
+)
+# 条例第三十五条: a delayed reply period is set because 第三十三条's period cannot be kept — before it has run out; set
+# afterwards it would turn an overdue application back into a running one.
+G_DELAY_BEFORE_REPLY_DUE = GuardSpec(
+    "delay_before_reply_due",
+    lambda f: _le(f.get("today"), f.get("reply_due")),
+    "延迟答复期限应当在答复期限届满前确定（条例第三十五条），答复期限已过",
+    _ended("reply_due", "延迟答复期限应当在答复期限届满前确定（条例第三十五条）", "答复期限"),
 )
 G_CONSULTATION_LAPSED = _lapsed("consultation_period_lapsed", "consultation_due", "征求意见期限尚未届满")
 G_FEE_LAPSED = _lapsed("fee_period_lapsed", "fee_due", "缴费期限尚未届满")
@@ -235,9 +267,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("request_correction", (DState.HANDLING,), DState.AWAITING_CORRECTION, _r(OF), "发出补正告知",
                guards=(G_CORRECTION_WINDOW, G_CORRECTION_ONCE), payload=("items", "period_days")),
     Transition("receive_correction", (DState.AWAITING_CORRECTION,), DState.HANDLING, _r(OF, FD), "收到补正材料",
-               payload=("received_date", "note")),
+               payload=("received_date", "note", "late_reason")),
     Transition("lapse_correction", (DState.AWAITING_CORRECTION,), DState.CLOSED, _r(OF, LD),
-               "逾期未补正，视为放弃申请", guards=(G_CORRECTION_LAPSED,), system=True),
+               "逾期未补正，视为放弃申请", guards=(G_CORRECTION_LAPSED, G_NOT_SENT_ONLINE_IN_TIME), system=True),
     # Consultation (条例第三十二条、第三十四条; 第三十三条第三款: not counted)
     Transition("start_consultation", (DState.HANDLING,), DState.CONSULTING, _r(OF), "征求第三方或其他机关意见",
                payload=("consultee_kind", "consultee_name", "consultee_contact", "sent_date", "consultee_received_date")),
@@ -259,10 +291,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("record_reasons", (DState.HANDLING,), SAME, _r(OF), "收到申请人说明的理由（条例第三十五条）",
                guards=(G_REASONS_AWAITED,), payload=("received_date", "reasons", "assessment")),
     Transition("set_delay", (DState.HANDLING,), SAME, _r(OF, LD), "确定延迟答复期限（条例第三十五条）",
-               guards=(G_NOT_DELAYED, G_REASONS_REASONABLE), payload=("days", "reason")),
+               guards=(G_NOT_DELAYED, G_REASONS_REASONABLE, G_DELAY_BEFORE_REPLY_DUE), payload=("days", "reason")),
     # Fees (国办函〔2020〕109号)
     Transition("send_fee_notice", (DState.HANDLING,), DState.AWAITING_FEE, _r(OF), "发出收费通知",
-               payload=("method", "quantity", "notice_date")),
+               guards=(G_FEE_BEFORE_REPLY_DUE,), payload=("method", "quantity", "notice_date")),
     Transition("record_payment", (DState.AWAITING_FEE,), DState.HANDLING, _r(OF, FD), "已缴费，恢复计时",
                payload=("paid_date", "receipt_no")),
     Transition("lapse_fee", (DState.AWAITING_FEE,), DState.CLOSED, _r(OF, LD), "逾期未缴费，不再处理",

@@ -203,7 +203,7 @@ class StateMachine:
             raise InvalidTransition(f"未知的操作：{trigger}", allowed, "unknown_action")
         rows = self.rows(trigger, state)
         if not rows:
-            raise InvalidTransition(f"当前状态下不能执行此操作（{trigger}）", allowed)
+            raise InvalidTransition(f"当前状态下不能执行此操作（{self.by_trigger[trigger][0].label}）", allowed)
         permitted = [t for t in rows if self.permitted(t, actor, is_assignee, case)]
         if not permitted:
             raise InvalidTransition("您没有执行此操作的权限", allowed, "forbidden")

@@ -116,6 +116,7 @@ FORM_FIELDS: dict[str, str] = {
     "assessment": "审查意见（条例第三十五条）",
     "documents": "提供的政府信息",
     "received_date": "收到日期",
+    "late_reason": "逾期补正的正当理由",
     "consultee_kind": "征求对象",
     "consultee_name": "征求对象名称",
     "consultee_contact": "联系方式",
@@ -187,6 +188,7 @@ FORM_HELP: dict[str, str] = {
     "items": "每行一项，一次性告知全部补正事项（条例第三十条）",
     "period_days": "留空按本机关设定",
     "received_date": "留空为今天",
+    "late_reason": "补正期限届满后才收到补正的，须写明申请人逾期的正当理由（条例第三十条）",
     "sent_date": "留空为今天",
     "delivered_date": "留空为今天",
     "paid_date": "留空为今天",
@@ -362,6 +364,12 @@ def calendar_scope_label(scope: str, own: str | None = None) -> str:
     if scope == "national":
         return "全国"
     return "本机关地方安排" if scope == own else f"地方安排（范围 {scope}）"
+
+
+def notice_title(year: int, document: str, source: str) -> str:
+    """A holiday notice as the calendar page lists it: its document, or for a built-in national arrangement (whose
+    document names the package it came from) the year's arrangements."""
+    return f"{year}年全国节假日安排" if source.startswith("chinese-calendar") else document
 
 
 def notice_source_label(source: str) -> str:

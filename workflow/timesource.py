@@ -69,3 +69,8 @@ def start_of_day(d: date, tz: str = DEFAULT_TZ) -> datetime:
 def local_dt(year: int, month: int, day: int, hour: int = 0, minute: int = 0, tz: str = DEFAULT_TZ) -> datetime:
     """An aware instant from local wall-clock parts (tests and fixtures)."""
     return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(tz))
+
+
+def aware(dt: datetime) -> datetime:
+    """A timestamp read back from SQLite may be naive: it is UTC."""
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)

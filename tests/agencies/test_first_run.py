@@ -198,3 +198,27 @@ def test_setup_refuses_overlapping_spans_at_the_afternoon(db: Db, clock: FixedTi
     with pytest.raises(DomainValidation) as exc:
         apply_setup(db.engine, staff.agency_id, data, actor=staff.admin, now=clock.now())
     assert [(f["field"], "重叠" in f["message"]) for f in exc.value.fields] == [("afternoon", True)]
+
+
+def test_an_optional_setting_left_empty_is_left_out_not_marked(db: Db, clock: FixedTime) -> None:
+    """An agency that fills in exactly what the banner asks for (no postal code: it is optional) sends its documents
+    without the administrator's "not set" marker: an empty optional setting is left out of the contact line, and only
+    the settings that hold a document are ever marked."""
+    unconfigure_agency(db.engine)
+    staff = make_staff(db.engine, clock.now())
+    data = RegisterIn.model_validate(registration(received_at=local_dt(2026, 3, 2, 9, 30).isoformat(),
+                                                  assignee_id=staff.officer.id))
+    reg = wf.register(db.engine, data, staff.front, clock.now())
+    wf.act(db.engine, reg.id, "request_correction", {"items": ["请写明所需信息的文号"]}, staff.officer, clock.now())
+    apply_setup(db.engine, staff.agency_id, REAL.model_copy(update={"postal_code": ""}), actor=staff.admin,
+                now=clock.now())
+    wf.act(db.engine, reg.id, "receive_correction", {}, staff.officer, clock.now())
+    wf.act(db.engine, reg.id, "reply", {"category": "disclose", "reason": "provided"}, staff.officer, clock.now())
+    stats = deliver_due(db.engine, clock.now(), instance="t", settings=db.settings)
+    assert stats.sent >= 3 and stats.dead == 0
+    texts = _pdf_texts(db, reg.id)
+    assert {n for n in texts if "回执" in n or "补正" in n or "答复" in n} and len(texts) >= 3, list(texts)
+    for name, text in texts.items():
+        flat = text.replace("\n", "").replace(" ", "")
+        assert "未设置" not in flat and "邮政编码：" not in flat, name
+        assert "联系电话：0878-3120000" in flat or "回执" in name, name

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from db.engine import write_session
 from db.migrate import alembic_config, head_revision, revisions_behind, upgrade
-from db.models import Outbox, SweepStatus
+from db.models import Agency, Outbox, SweepStatus, User
 from states.calendar_notice import parse_notice
 from tests.conftest import Db
 from tests.ops.cli_helpers import run_cli
@@ -55,7 +55,8 @@ def test_healthy_instance_exits_0(sqlite_db: Db, clock: FixedTime, cli, monkeypa
     _healthy(sqlite_db, clock)
     report = run_checks(sqlite_db.engine, sqlite_db.settings, clock.now())
     assert report.status == "ok", report.text()
-    assert [c.name for c in report.checks] == ["schema", "database", "files", "outbox", "scheduler", "calendar"]
+    assert [c.name for c in report.checks] == ["schema", "database", "files", "outbox", "scheduler", "calendar",
+                                                   "agencies"]
     # The command reads the system clock: the heartbeat is long past there, so leave the scheduler out.
     code, out, _ = cli("check", "--skip", "scheduler,calendar")
     assert code == 0 and "结论 / verdict: 健康 / healthy" in out and "3 个文件齐全" in out
@@ -144,3 +145,40 @@ def test_admin_health_endpoint(db: Db, clock: FixedTime) -> None:
         r = c.get("/api/admin/health?quick=true", headers=admin)
         files = next(ch for ch in r.json()["checks"] if ch["name"] == "files")
         assert r.status_code == 503 and files["status"] == "fail" and files["details"]["hashed"] is False
+
+
+def test_planted_agency_settings_and_login_names(db: Db, clock: FixedTime) -> None:
+    """Settings written past the settings page (by hand in the database, or saved before a rule existed) and login
+    names that differ only in case: named by agency and setting in Chinese, a warning (the other agencies work on)."""
+    populate(db, clock, cases=1)
+    check = run_checks(db.engine, db.settings, clock.now(), only=["agencies"]).checks[0]
+    assert check.status == "ok", check.message
+    with write_session(db.engine) as s:
+        agency = s.exec(select(Agency).where(Agency.code == "default")).one()
+        agency.settings = {**agency.settings, "timezone": "Mars/Olympus", "digest_time": "8点半"}
+        s.add(agency)
+        other = Agency(code="other", name="邻县某局", settings={"reply_wd": "二十"}, created_at=clock.now())
+        s.add(other)
+        s.flush()
+        assert other.id is not None
+        s.add(User(agency_id=other.id, username="Wang.Wu", display_name="王五", password_hash="x",
+                   created_at=clock.now()))
+        s.add(User(agency_id=other.id, username="wang.wu", display_name="王五", password_hash="x",
+                   created_at=clock.now()))
+        s.commit()
+    report = run_checks(db.engine, db.settings, clock.now(), only=["agencies"])
+    check = report.checks[0]
+    assert check.status == "warn" and report.exit_code() == 0 and report.exit_code(strict=True) == 1
+    assert check.message.startswith("2 个机关的设置无法使用，请由机关管理员在“机关设置”中更正")
+    assert "时间——请从列表中选择时间" in check.message and "每日汇总发送时间——应写成 08:30" in check.message
+    assert "邻县某局：答复期限（工作日）——存储的值无法读取" in check.message
+    assert check.details["agencies"][1] == {"agency": "other", "active": True,
+                                            "fields": [{"field": "reply_wd", "code": "unreadable"}]}
+    assert check.details["login_names_differing_in_case"] == [["Wang.Wu", "wang.wu"]]
+    with write_session(db.engine) as s:
+        for a in s.exec(select(Agency)).all():
+            a.settings = {k: v for k, v in a.settings.items() if k not in ("timezone", "digest_time", "reply_wd")}
+            s.add(a)
+        s.commit()
+    check = run_checks(db.engine, db.settings, clock.now(), only=["agencies"]).checks[0]
+    assert check.status == "warn" and "有 1 组登录名只有大小写不同（Wang.Wu、wang.wu）" in check.message

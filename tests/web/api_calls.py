@@ -1,6 +1,7 @@
 """Every operation of the JSON API called once or more as a role that may call it, on data that fills the answers
 (a case with an assignee, a decision, a consultation, approvals, a remedy, files and documents; a work order with
-cycles and an extension; imports done and failed; sweeps run and a dead letter; agencies and members).
+cycles and an extension; imports done and failed; sweeps run and a dead letter; a holiday notice previewed and
+imported; agencies and members; the audit log).
 
 ``Api.call`` records, for each call, the operation (method and path template), the status, the JSON answered and
 what the route returned before FastAPI serialised it through its ``response_model`` (``fastapi.routing
@@ -37,6 +38,12 @@ from workflow.timesource import FixedTime
 
 NOT_SERIALISED = object()  # the route answered a Response of its own: no response_model filtering
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+LOCAL_NOTICE = """year: 2026
+document: 某县人民政府关于火把节放假的通知
+scope: default
+holidays:
+  - {name: 火把节, start: 2026-03-20, end: 2026-03-20}
+"""
 
 
 @dataclass
@@ -239,6 +246,13 @@ def exercise(client: TestClient, db: Db, clock: FixedTime, staff: Staff, monkeyp
     api.call("POST", "/api/admin/outbox/{outbox_id}/retry", "admin", path={"outbox_id": dead})
     api.call("GET", "/api/admin/health", "admin", params={"quick": "true"}, expect=(200, 503))
 
+    # --- the holiday arrangements: the years, the template, a local closure previewed (moving open deadlines), imported
+    api.call("GET", "/api/calendar/years", "admin")
+    api.call("GET", "/api/calendar/template.yaml", "admin")
+    notice = {"file": ("火把节.yaml", LOCAL_NOTICE.encode("utf-8"), "text/yaml")}
+    assert api.call("POST", "/api/calendar/preview", "admin", files=notice)["moved"]
+    api.call("POST", "/api/calendar/import", "admin", data={"text": LOCAL_NOTICE})
+
     # --- agencies: a county with an office, its administrator, a member from elsewhere
     ag = "/api/admin/agencies/{code}"
     api.call("POST", "/api/admin/agencies", "platform", expect=201, json={"code": "county", "name": "某某县人民政府"})
@@ -272,6 +286,9 @@ def exercise(client: TestClient, db: Db, clock: FixedTime, staff: Staff, monkeyp
         api.call("POST", users + "/{user_id}/" + op, "admin", path=one)
     api.call("POST", users + "/{user_id}/password", "admin", path=one, json={"password": "reset-secret-1"})
     api.call("PUT", users + "/{user_id}/roles", "admin", path=one, json={"roles": ["officer", "leader"]})
+    # what these did, in the audit log (its page's), one page and the next
+    log = api.call("GET", "/api/admin/audit", "admin", params={"limit": 3})
+    api.call("GET", "/api/admin/audit", "platform", params={"agency": "default", "before": log["next_before"]})
 
     # --- one's own account: a password changed without a token, then the account's tokens ended
     create_user(db.engine, agency_code="default", username="integration", password="password123",

@@ -40,6 +40,7 @@ FILES = {
     ("get", "/api/workorders/import/{token}/errors.{fmt}"),
     ("get", "/api/golive/template.xlsx"),
     ("get", "/api/golive/import/{token}/errors.{fmt}"),
+    ("get", "/api/calendar/template.yaml"),
 }
 METHODS = ("get", "post", "put", "patch", "delete")
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -24,7 +24,8 @@ from workflow.timesource import local_dt
 PAYLOADS: dict[str, dict] = {
     "confirm_submission": {}, "request_completion": {"message": "请补充身份证明"}, "discard_submission": {},
     "assign": {}, "reassign": {}, "request_correction": {"items": ["请写明文件名称"]},
-    "receive_correction": {}, "lapse_correction": {},
+    # probed after the correction period: received late, with the applicant's good reason (条例第三十条)
+    "receive_correction": {"late_reason": "申请人出差，提供了证明"}, "lapse_correction": {},
     "start_consultation": {"consultee_kind": "third_party", "consultee_name": "某公司", "interest": "涉及该公司商业秘密"},
     "record_opinion": {"opinion": "agree"}, "lapse_consultation": {},
     "request_extension": {"days": 10, "reason": "情况复杂"}, "approve_extension": {}, "deny_extension": {},

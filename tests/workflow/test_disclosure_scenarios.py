@@ -232,6 +232,10 @@ def test_withdrawal_before_reply_counts_as_other(db, clock):
     with read_session(db.engine) as s:
         row = s.get(Disclosure, r.id)
         assert row is not None and row.report_row == "3.6.3"
+        closure = s.exec(select(Outbox).where(Outbox.case_id == r.id,
+                                              Outbox.notice_type == "disclosure.closure_notice")).one()
+    # numbered in the 告知书 series, as the same letter is when a correction or fee period lapsed
+    assert closure.context["doc_no"] and "告" in closure.context["doc_no"], closure.context["doc_no"]
 
 
 def test_officer_cannot_act_on_a_case_not_assigned_to_them(db, clock):

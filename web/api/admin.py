@@ -1,7 +1,11 @@
-"""Admin endpoints for the scheduler: sweep status (last run, counts, lag) and the outbox (dead letters, retry).
+"""Admin endpoints for the scheduler: sweep status (last run, counts, lag) and the outbox (dead letters, retry);
+the audit log.
 
 ``GET /api/admin/scheduler`` (admin or leader) and ``POST /api/admin/outbox/{id}/retry`` (admin) are
 the data behind the admin pages; they read stored rows only (``sweep_status``, ``outbox``, clocks).
+``GET /api/admin/audit`` is the 操作记录 page's log (``workflow.accounts.audit_trail``, worded by web.audit_log), for
+the agencies the caller administers (states.policy.may_administer: an agency's administrator its own, the instance
+administrator any, ``agency=CODE``).
 """
 
 from __future__ import annotations
@@ -11,10 +15,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
+from states.policy import may_administer
 from states.roles import Role
 from web.api.schemas import ERRORS, ApiOut, Number
+from web.audit_log import audit_log
 from web.auth import CurrentUser
 from web.deps import EngineDep, NowDep, require_roles
+from web.errors import ApiError
+from workflow.accounts.audit_trail import audit_page
+from workflow.agencies.views import agency_id_of
 from workflow.ops.dead_letters import retry_dead_letter
 from workflow.ops.status import dead_view, sweep_view, system_status
 from workflow.sweeps.run import ORDER
@@ -23,6 +32,9 @@ router = APIRouter(prefix="/api/admin", tags=["admin"], responses=ERRORS)
 
 AdminOrLeader = Annotated[CurrentUser, Depends(require_roles(Role.ADMIN, Role.LEADER))]
 AdminOnly = Annotated[CurrentUser, Depends(require_roles(Role.ADMIN))]
+AnyAdmin = Annotated[CurrentUser, Depends(require_roles(Role.ADMIN, Role.INSTANCE_ADMIN))]
+AUDIT_PAGE = 100  # entries a page by default (the page's too)
+AUDIT_MAX = 500
 
 
 class SweepOut(ApiOut):  # workflow.ops.status.sweep_view
@@ -105,3 +117,37 @@ def retry(outbox_id: int, engine: EngineDep, now: NowDep, user: AdminOnly) -> Re
     row = retry_dead_letter(engine, outbox_id, agency_id=user.agency_id, actor=user.principal(), now=now)
     assert row.id is not None
     return RetriedOut(id=row.id, status=row.status)
+
+
+class AuditEntryOut(ApiOut):  # web.audit_log.AuditLine
+    """操作记录中的一条"""
+
+    id: int = Field(description="记录编号（翻页时用作 before）")
+    at: str = Field(description="时间（ISO 8601，带时区）")
+    actor: str = Field(description="操作人（登录失败时为所填的用户名）")
+    action: str = Field(description="操作代码，如 set_roles、login_failed、save_settings")
+    action_label: str = Field(description="操作（中文），如“调整角色”")
+    target: str = Field(description="对象：账户的用户名、“机关设置”或重新发送的文书")
+    details: list[str] = Field(description="内容（中文，逐行），如“角色：承办人 → 承办人、负责人”；不含任何密码")
+
+
+class AuditLogOut(ApiOut):
+    items: list[AuditEntryOut] = Field(description="记录，最新的在前")
+    next_before: int | None = Field(description="下一页（更早的记录）的 before；没有更早的记录时为 null")
+
+
+@router.get("/audit", summary="操作记录：账户和机关设置的变更、登录失败、文书的重新发送（最新的在前，分页）",
+            description="与“操作记录”页面相同，由系统自动记录，不能修改或删除。机关管理员查看本机关的记录；平台管理员"
+                        "可用 agency 查看任何机关的记录。",
+            response_model=AuditLogOut, response_description="一页记录")
+def audit(engine: EngineDep, user: AnyAdmin,
+          agency: Annotated[str | None, Query(max_length=64, description="机关代码；省略为本机关")] = None,
+          before: Annotated[int | None, Query(ge=1, description="只列出编号小于此值的记录（上一页的 next_before）")] = None,
+          limit: Annotated[int, Query(ge=1, le=AUDIT_MAX, description="每页条数")] = AUDIT_PAGE) -> AuditLogOut:
+    agency_id = user.agency_id if agency is None else agency_id_of(engine, agency)  # unknown code: 404
+    if not may_administer(user.principal().actor, agency_id):
+        raise ApiError(403, "forbidden", "您只能查看本机关的操作记录；其他机关请由其机关管理员或平台管理员查看")
+    log = audit_log(audit_page(engine, agency_id, before=before, limit=limit))
+    return AuditLogOut(items=[AuditEntryOut(id=e.id, at=e.at.isoformat(), actor=e.actor, action=e.action,
+                                            action_label=e.action_label, target=e.target, details=e.details)
+                              for e in log.lines], next_before=log.next_before)

@@ -127,6 +127,7 @@ class FieldErrorOut(ApiOut):
     field: str = Field(description="出错的字段（空：整个请求）")
     code: str = Field(description="问题代码")
     message: str = Field(description="问题（中文）")
+    line: int | None = Field(None, description="上传的文件中的行号（节假日安排等文件有误时，能确定行号的）")
 
 
 class ErrorDetailOut(ApiOut):  # web.errors.ApiError

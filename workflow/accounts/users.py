@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from db.engine import read_session, write_session
+from db.engine import read_session, serialize, write_session
 from db.models import Agency, Unit, User
 from states.inputs import EMAIL_MESSAGE, SINGLE_LINE_MESSAGE, has_control, is_email
 from states.policy import may_administer, may_grant
@@ -96,6 +96,7 @@ def create_user_in(session: Session, *, agency: Agency, username: str, password:
         raise UserError(EMAIL_MESSAGE, "invalid_email", "email")
     role_set = checked_roles(roles)
     _check_password(password)
+    serialize(session, "login-names")  # two instances creating Wang and wang at once: the second sees the first
     if session.exec(select(User.id).where(func.lower(User.username) == username.lower())).first() is not None:
         raise UserError(f"用户名 {username} 已存在（用户名不区分大小写）", "username_taken", "username")
     unit_id = None

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
-from db.engine import read_session, write_session
+from db.engine import read_session, serialize, write_session
 from db.models import Agency, Disclosure, User, WorkOrder
 from states.agencies import (
     AgencyKind,
@@ -122,6 +122,7 @@ def create_agency(engine: Engine, *, code: str, name: str, actor: Principal, now
         raise DomainValidation.one("code", "invalid_code", problem)
     name = _name(name)
     with write_session(engine) as s:
+        serialize(s, "agency-codes")  # two instances creating the same code at once: the second is told it is taken
         if s.exec(select(Agency.id).where(Agency.code == code)).first() is not None:
             raise Conflict(f"机关代码“{code}”已被使用，请换一个代码", "agency_code_taken")
         parent = _parent(s, parent_code)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, update
 from sqlmodel import col, select
 
-from db.engine import read_session, write_session
+from db.engine import read_session, serialize, write_session
 from db.models import Agency, CalendarDay, CalendarNotice
 from states.agencies import RemedyProposal, code_problem
 from states.wording import ZONE_LABELS, ZONE_NOTES
@@ -191,6 +191,7 @@ def apply_setup(engine: Engine, agency_id: int, data: SetupIn, *, actor: Princip
         extra: dict[str, Any] = {}
         code = (data.code or agency.code).strip()
         if code != agency.code:
+            serialize(s, "agency-codes")
             if s.exec(select(Agency.id).where(Agency.code == code, Agency.id != agency_id)).first() is not None:
                 raise Conflict(f"机关代码“{code}”已被其他机关使用，请换一个", "agency_code_taken")
             extra["code"] = [agency.code, code]

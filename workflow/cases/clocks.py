@@ -33,7 +33,7 @@ from states.calendar import WorkCalendar, WorkingHours
 from states.deadlines import ClockInput, ClockResult, Pause, compute_workday_clock
 from states.vocab import ClockStatus
 from states.wording import CLOCK_PASSED_DUTY, CLOCK_PASSED_WINDOW, CLOCK_STATUS, zone_label
-from workflow.timesource import end_of_day, fmt_local, local_date
+from workflow.timesource import aware, end_of_day, fmt_local, local_date
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class ClockKind:
     lapse_action: str | None = None  # the workflow action the lapses sweep fires when it lapses
     reminders: bool = True  # reminded before due (on the agency's reminder ladder unless the kind gives its own)
     for_desk: bool = False  # the desk answers for it whoever handles the case: its reminders go to the desk
+    statutory: bool = True  # its length is the law's (法定期限), not the agency's (its explanation says which)
     case_kind: str = ""  # the case kind whose clocks these are (filled in by the registry)
 
     @property
@@ -171,8 +172,15 @@ def _input_for(clock: Clock, adjs: list[ClockAdjustment]) -> ClockInput:
         d = delay[-1]
         assert d.start_date is not None and d.workdays is not None
         return ClockInput(d.start_date, d.workdays, 0, "", tuple(p for p in pauses if p.start >= d.start_date),
-                          f"确定延迟答复期限之日（{d.reason}）", last_restart >= 0)
-    return ClockInput(clock.start_date, clock.amount, ext, ext_reason, pauses, base_reason, last_restart >= 0)
+                          f"确定延迟答复期限之日（{d.reason}）", last_restart >= 0, "延迟答复期限")
+    return ClockInput(clock.start_date, clock.amount, ext, ext_reason, pauses, base_reason, last_restart >= 0,
+                      length_label(clock.kind))
+
+
+def length_label(kind: str) -> str:
+    """法定期限, or 期限 for a clock kind whose length the agency sets."""
+    spec = CLOCK_KINDS.get(kind)
+    return "期限" if spec is not None and not spec.statutory else "法定期限"
 
 
 def _wd_explanation(result: ClockResult, base_reason: str | None, intro: Sequence[str] | None) -> dict[str, Any]:
@@ -287,9 +295,9 @@ def _computed(cal: WorkCalendar, spec: ClockInput) -> ClockResult:
     return compute_workday_clock(cal, spec)
 
 
-def _fresh_clock(cal: WorkCalendar, base: date, amount: int, base_reason: str) -> ClockResult:
-    """A pause-free clock (memoised, see ``_computed``)."""
-    return _computed(cal, ClockInput(base, amount, base_reason=base_reason))
+def _fresh_clock(cal: WorkCalendar, base: date, amount: int, base_reason: str, kind: str) -> ClockResult:
+    """A pause-free clock of ``kind`` (memoised, see ``_computed``)."""
+    return _computed(cal, ClockInput(base, amount, base_reason=base_reason, length_label=length_label(kind)))
 
 
 def new_clock_values(*, agency_id: int, case_kind: str, kind: str, base: date, amount: int, cal: WorkCalendar,
@@ -300,7 +308,7 @@ def new_clock_values(*, agency_id: int, case_kind: str, kind: str, base: date, a
     The explanation's nested lists are shared with other clocks of the same inputs (memoised): the
     values are for inserting, not for mutating.
     """
-    result = _fresh_clock(cal, base, amount, base_reason)
+    result = _fresh_clock(cal, base, amount, base_reason, kind)
     return {
         "agency_id": agency_id, "case_kind": case_kind, "kind": kind, "cycle": cycle, "status": ClockStatus.RUNNING,
         "unit": "wd", "amount": amount, "start_date": base, "start_at": None, "due_date": result.due,
@@ -372,9 +380,13 @@ def add_adjustment(session: Session, clock: Clock, *, kind: str, cal: WorkCalend
 
 
 def stop_clock(clock: Clock, *, status: ClockStatus, now: datetime) -> None:
-    """Mark a clock met (action done in time or late) or cancelled (no longer relevant)."""
+    """Mark a clock met (action done in time or late) or cancelled (no longer relevant). Met in time as of the step's
+    own time (a back-filled reply posted on the due day), a breach the sweeps recorded meanwhile is undone: the limit
+    was kept, whatever was known when they looked."""
     clock.status = status
     clock.met_at = now if status == ClockStatus.MET else clock.met_at
+    if status == ClockStatus.MET and clock.due_at is not None and now <= aware(clock.due_at):
+        clock.breached_at, clock.overdue_level = None, 0
     clock.updated_at = now
 
 
@@ -474,7 +486,8 @@ def _instant_due(unit: str, start_at: datetime | None, amount: int, explanation:
 def plan_workdays(kind: str, base: date, amount: int, cal: WorkCalendar, tz: str, *, base_reason: str,
                   intro: Sequence[str] = ()) -> ClockPlan:
     """A working-day clock from ``base`` (not counted), as ``start_clock`` would compute it."""
-    result = compute_workday_clock(cal, ClockInput(base, amount, base_reason=base_reason))
+    result = compute_workday_clock(cal, ClockInput(base, amount, base_reason=base_reason,
+                                                   length_label=length_label(kind)))
     return ClockPlan(kind, "wd", amount, base, None, result.due, end_of_day(result.due, tz),
                      _wd_explanation(result, base_reason, intro), result.provisional, result.missing_years,
                      cal.version)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -23,6 +23,7 @@ from db.models import Agency, Event
 from states.machine import SAME
 from states.policy import CaseParty, Sight, lists_all_cases, may_list_cases, may_see_agency, sight
 from states.roles import Role
+from states.wording import PRESS_STEPS
 from workflow.accounts.principal import Principal
 from workflow.agencies.config import agency_config
 from workflow.calendar.service import agency_calendar
@@ -31,7 +32,7 @@ from workflow.cases.context import CaseCtx, new_action_key
 from workflow.cases.kind import CaseKind
 from workflow.cases.when import resolve
 from workflow.errors import DomainValidation, Forbidden, InvalidTransition, NotFound, StaleVersion
-from workflow.timesource import local_date
+from workflow.timesource import aware, local_date
 
 
 @dataclass(frozen=True)
@@ -144,19 +145,17 @@ def fire(kind: CaseKind, ctx: CaseCtx, action: str, raw_payload: Mapping[str, An
     return str(ctx.row.state)
 
 
-def _aware(at: datetime | None) -> datetime | None:
-    return None if at is None else (at if at.tzinfo else at.replace(tzinfo=UTC))
-
-
 def previous_step(session: Session, kind: CaseKind, row: Any) -> datetime | None:
     """When the case's last step happened (each step's event is dated when the step happened), and never before the
     case came in. Only the kind's actions are steps: the events that record an arrival, a platform's correction, a
     document made, a file attached or a deadline recomputed are dated when the system did it, not when anything
-    happened to the case — counting them would refuse every back-filled step once a case's receipt was printed."""
+    happened to the case — counting them would refuse every back-filled step once a case's receipt was printed. Nor
+    are 催办 and 督办 (``PRESS_STEPS``): they press the case without moving it, on what was known when they were
+    sent — a reply posted on the due day and entered after the next day's 催办 is dated the due day."""
     last = session.exec(select(func.max(Event.created_at)).where(
         col(Event.case_kind) == kind.name, col(Event.case_id) == row.id,
-        col(Event.action).in_(sorted(kind.handlers)))).one()
-    times = [t for t in (_aware(last), _aware(kind.received(row))) if t is not None]
+        col(Event.action).in_(sorted(set(kind.handlers) - PRESS_STEPS.keys())))).one()
+    times = [aware(t) for t in (last, kind.received(row)) if t is not None]
     return max(times, default=None)
 
 
@@ -185,8 +184,9 @@ def step(session: Session, kind: CaseKind, ctx: CaseCtx, action: str, payload: M
                                    f"按所填办理时间（{day.year}年{day.month}月{day.day}日）：{exc.message}") from exc
     finally:
         ctx.now, ctx.hold_notices = now, False
-    ctx.previous_at = max(when.effective, previous) if previous is not None else when.effective
-    ctx.previous_known = True
+    if action not in PRESS_STEPS:
+        ctx.previous_at = max(when.effective, previous) if previous is not None else when.effective
+        ctx.previous_known = True
 
 
 def act(engine: Engine, kind: CaseKind, case_id: int, action: str, payload: Mapping[str, Any] | None,

@@ -11,30 +11,32 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
-from db.models import Agency, ApprovalRequest, Clock, Consultation, Disclosure, StoredFile
+from db.models import Agency, ApprovalRequest, Clock, Consultation, Disclosure, Event, StoredFile
 from notifications.context import agency_context, disclosure_case_context
 from notifications.outbox import check_context, enqueue_many, outbox_values
 from states.decisions import CATEGORY_LABELS, Category, lookup
+from states.disclosure import DState
 from states.vocab import OPEN_CLOCK, ApprovalStatus, CaseKindName, ClockStatus
 from workflow.accounts.principal import Principal
-from workflow.agencies.completeness import missing_notice_settings
+from workflow.agencies.completeness import REQUIRED, missing_notice_settings
 from workflow.agencies.config import AgencyConfig
 from workflow.cases.clocks import CLOCK_KINDS, ClockKind, case_clocks
 from workflow.cases.context import CaseCtx
 from workflow.portal.urls import portal_lookup_url
-from workflow.timesource import local_date
+from workflow.timesource import aware, local_date
 
 KIND = CaseKindName.DISCLOSURE
 CLOCKS = {  # the application's clocks (CaseKind.clocks)
     "reply": ClockKind("答复期限", duty=True),  # 条例第三十三条
     # a window that allows a correction notice, not a duty: most applications need none, so no reminders (issue 20)
     "correction_notice": ClockKind("补正告知期限", duty=False, reminders=False),  # 条例第三十条
-    "correction_period": ClockKind("申请人补正期限", duty=False, lapse_action="lapse_correction"),  # 条例第三十条
+    "correction_period": ClockKind("申请人补正期限", duty=False, lapse_action="lapse_correction",
+                                   statutory=False),  # 条例第三十条 (the agency sets its length)
     "consultation": ClockKind("征求意见期限", duty=False, lapse_action="lapse_consultation"),  # 条例第三十二条
     "fee_payment": ClockKind("缴费期限", duty=False, lapse_action="lapse_fee"),  # 国办函〔2020〕109号
     # 条例第三十五条: the applicant's period to state reasons; when it ends the agency decides (不予处理 or not), so
     # nothing lapses by itself and nobody is reminded
-    "reasons_period": ClockKind("申请人说明理由期限", duty=False, reminders=False),
+    "reasons_period": ClockKind("申请人说明理由期限", duty=False, reminders=False, statutory=False),
 }
 
 
@@ -132,6 +134,9 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
         # 条例第三十条: the correction notice (the applicant's period starts that day) and the corrected application
         # (the reply period restarts from it: base_date)
         **correction_dates(correction, row.base_date),
+        # 条例第三十条: a correction the applicant sent through the portal within the period is supplied in time,
+        # whenever a clerk records it
+        "correction_sent_online": correction_sent_online(ctx) if row.state == DState.AWAITING_CORRECTION else None,
         "reply_due": due("reply"),
         "extended": row.extended,
         "extension_pending": ctx.extension_request() is not None,
@@ -144,6 +149,21 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
         "reasons_received_date": row.reasons_received_date,
         "reasons_assessment": row.reasons_assessment,
     }
+
+
+def correction_sent_online(ctx: Ctx) -> date | None:
+    """The day (agency time) the applicant first sent correction material through the portal after the latest
+    correction notice, or None."""
+    notice = ctx.clocks().get("correction_period")
+    if notice is None or notice.start_date is None:
+        return None
+    for at, payload in ctx.session.exec(select(Event.created_at, Event.payload).where(
+            Event.case_kind == KIND, Event.case_id == ctx.case_id, Event.action == "applicant_upload")
+            .order_by(col(Event.id))).all():
+        day = local_date(aware(at), ctx.tz)
+        if (payload or {}).get("category") == "correction" and day >= notice.start_date:
+            return day
+    return None
 
 
 def correction_dates(correction: Clock | None, base_date: date | None) -> dict[str, date | None]:
@@ -175,20 +195,21 @@ def refresh_next_due(ctx: Ctx) -> None:
 # ------------------------------------------------------------------ notices
 
 UNSET = "（未设置，请管理员在机关设置中填写）"
-_REQUIRED_AGENCY = ("phone", "address", "postal_code", "reconsideration_organ")
 
 
 def agency_snapshot(agency: Agency, cfg: AgencyConfig) -> dict[str, Any]:
     """The ``agency`` part of a notice context; the agency's config supplies defaults.
 
-    A legal step never fails because the agency profile is incomplete: an empty contact field gets a visible
-    "not set" marker, and ``missing`` names what is incomplete so the document waits (``held``) instead of
-    leaving the system.
+    A legal step never fails because the agency profile is incomplete: an empty required setting
+    (workflow.agencies.completeness.REQUIRED) gets a visible "not set" marker, and ``missing`` names it so the
+    document waits (``held``) instead of leaving the system. An optional one (the postal code, the e-mail) stays
+    empty and the templates leave it out: a marker on a setting nobody is told is missing would go out with the
+    document once the required ones are filled in.
     """
     ctx = agency_context(agency, cfg.model_dump())
     # Where the applicant looks the application up: the agency's own 查询网址, else its portal on this server.
     ctx["lookup_url"] = ctx["lookup_url"] or portal_lookup_url(agency.code)
-    for key in _REQUIRED_AGENCY:
+    for key, _label in REQUIRED:
         if not ctx.get(key):
             ctx[key] = UNSET
     # What is still a placeholder: the outbox holds such a document until the settings are complete

@@ -28,9 +28,11 @@ from workflow.disclosure.context import (
     KIND,
     Ctx,
     applicant_channel,
+    correction_sent_online,
     notify_applicant,
     notify_party,
 )
+from workflow.disclosure.receipt import rest_day_rule
 from workflow.disclosure.reply import h_reply
 from workflow.disclosure.steps import (
     conclude,
@@ -104,14 +106,30 @@ def h_receive_correction(ctx: Ctx, p: P.ReceiveCorrectionIn) -> None:
     received = not_future(ctx, p.received_date, "received_date")
     corr = latest_clock(ctx, "correction_period")
     not_before(received, corr.start_date if corr else None, "received_date", "补正告知日")
+    late_reason = p.late_reason.strip()
+    if corr is not None and corr.due_date is not None and received > corr.due_date:
+        online = correction_sent_online(ctx)
+        if online is not None and online <= corr.due_date:  # sent through the portal in time, recorded later
+            ctx.event["sent_online"] = online.isoformat()
+        elif not late_reason:  # 条例第三十条: 无正当理由逾期不补正的，视为放弃申请
+            raise DomainValidation.one(
+                "late_reason", "late_correction",
+                f"补正期限已于{corr.due_date.month}月{corr.due_date.day}日届满：逾期收到的补正，须写明申请人逾期的正当理由"
+                "（条例第三十条）；没有正当理由的，视为放弃申请，不再处理")
+        else:
+            ctx.event["late_reason"] = late_reason
     if corr is not None:
         stop_clock(corr, status=ClockStatus.MET, now=ctx.now)
     reply = latest_clock(ctx, "reply")
     assert reply is not None
     reply.status = ClockStatus.RUNNING
-    old, new = add_adjustment(ctx.session, reply, kind="restart", start=received, cal=ctx.cal, now=ctx.now,
-                              tz=ctx.tz, reason=f"收到补正申请之日（{received.isoformat()}）", actor_id=ctx.actor.id)
-    ctx.row.base_date = received
+    # A corrected application received on a rest day counts from the next working day, as the application itself
+    # does (rules.md §1.2 practice note; the agency's setting).
+    start, rolled_from = rest_day_rule(ctx.cfg, ctx.cal, received)
+    why = f"收到补正申请之日（{received.isoformat()}" + ("为休息日，顺延至下一工作日" if rolled_from else "") + "）"
+    old, new = add_adjustment(ctx.session, reply, kind="restart", start=start, cal=ctx.cal, now=ctx.now,
+                              tz=ctx.tz, reason=why, actor_id=ctx.actor.id)
+    ctx.row.base_date = start
     record_move(ctx, "reply", old, new)
     ctx.event["received_date"] = received.isoformat()
 
@@ -155,9 +173,15 @@ def h_start_consultation(ctx: Ctx, p: P.ConsultationIn) -> None:
     pause_start = sent if ctx.cfg.consultation_pause_starts == "dispatch" else got
     label = "征求第三方意见" if p.consultee_kind == "third_party" else "征求其他机关意见"
     old = reply.due_date
-    pause_clock(ctx.session, reply, start=pause_start, expected_end=clock.due_date, reason=label,
-                actor_id=ctx.actor.id, cal=ctx.cal, now=ctx.now, tz=ctx.tz)
-    record_move(ctx, "reply", old, reply.due_date)
+    # 第三十三条第三款 leaves the consultation's time out of the reply period; a consultation begun after that period
+    # ran out (the application already overdue) does not revive it — consulted all the same (第三十二条), not paused.
+    paused = old is None or pause_start <= old
+    if paused:
+        pause_clock(ctx.session, reply, start=pause_start, expected_end=clock.due_date, reason=label,
+                    actor_id=ctx.actor.id, cal=ctx.cal, now=ctx.now, tz=ctx.tz)
+        record_move(ctx, "reply", old, reply.due_date)
+    else:
+        ctx.event["reply_not_paused"] = f"答复期限已于{iso(old)}届满，征求意见的时间不再从中扣除"
     doc_no = next_doc_no(ctx, "notice")
     ctx.event.update({"consultation_due": iso(clock.due_date), "doc_no": doc_no})
     letter = "disclosure.consultation_third_party" if p.consultee_kind == "third_party" else "disclosure.consultation_agency"
@@ -177,8 +201,9 @@ def h_start_consultation(ctx: Ctx, p: P.ConsultationIn) -> None:
     notify_applicant(ctx, "disclosure.consultation_applicant_notice",
                      {"sent_date": sent.isoformat(), "consultee_kind": p.consultee_kind,
                       "consultee_label": "第三方" if p.consultee_kind == "third_party" else "有关行政机关",
-                      "expected_date": iso(reply.due_date), "provisional": reply.provisional},
-                     key_suffix=":applicant")  # the reply clock, paused
+                      "expected_date": iso(reply.due_date) if paused else None, "provisional": reply.provisional,
+                      "reply_paused": paused},
+                     key_suffix=":applicant")  # the reply clock, paused (unless it had run out)
 
 
 def _current_consultation(ctx: Ctx) -> Consultation | None:
@@ -423,8 +448,9 @@ def h_withdraw(ctx: Ctx, p: P.WithdrawIn) -> None:
     ctx.row.withdrawn_at = ctx.now
     conclude(ctx, Category.OTHER, "withdrawn")
     ctx.row.concluded_date = max(when, ctx.row.receipt_date or when)
+    # numbered in the 告知书 series as the same letter is when a period lapsed (one letter, one way of filing it)
     notify_applicant(ctx, "disclosure.closure_notice", {"reason": "withdrawn", "withdrawal_date": when.isoformat(),
-                                                        "note": p.reason})
+                                                        "note": p.reason}, doc_no=next_doc_no(ctx, "notice"))
     ctx.result["notice_channel"] = applicant_channel(ctx.row)[0]
 
 

@@ -218,6 +218,8 @@ class CorrectionIn(Strict):
 class ReceiveCorrectionIn(Strict):
     received_date: date | None = None
     note: str = Field("", max_length=1000)
+    # 条例第三十条: a correction received after the period is accepted only for the applicant's good reason
+    late_reason: str = Field("", max_length=1000)
 
 
 class ConsultationIn(Strict):

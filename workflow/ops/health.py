@@ -14,14 +14,18 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from sqlalchemy import Engine, text
 from sqlmodel import col, func, select
 
 from db.engine import read_session
 from db.migrate import current_revision, head_revision, known_revision
-from db.models import CalendarNotice, Outbox, SweepStatus
+from db.models import Agency, CalendarNotice, Outbox, SweepStatus, User
 from settings import Settings
 from states.vocab import OutboxStatus
+from workflow.agencies.checks import settings_problems
+from workflow.agencies.config import agency_config
+from workflow.agencies.labels import setting_label
 from workflow.ops.files_check import LISTED, check_files
 
 log = logging.getLogger(__name__)
@@ -191,11 +195,52 @@ def check_calendar(engine: Engine, settings: Settings, now: datetime, quick: boo
                  f"{year} and {year + 1} covered", d)
 
 
+def check_agencies(engine: Engine, settings: Settings, now: datetime, quick: bool) -> Check:
+    """Warns of stored settings the workflow could not use (saved before a rule was checked, or written to the database by
+    hand: every write path checks only what it changes), and login names that differ only in case (created before
+    names were compared whatever their case; a login must then be typed in exactly its case)."""
+    lines: list[str] = []
+    items: list[dict[str, Any]] = []
+    with read_session(engine) as s:
+        agencies = s.exec(select(Agency).order_by(col(Agency.id))).all()
+        names = s.exec(select(User.username)).all()
+    for agency in agencies:
+        try:
+            problems = settings_problems(agency_config(agency))
+        except ValidationError as exc:
+            problems = [{"field": str(e["loc"][0]) if e["loc"] else "", "code": "unreadable",
+                         "message": "存储的值无法读取"} for e in exc.errors()]
+        if problems:
+            state = "" if agency.active else "（已停用）"
+            lines.append(f"{agency.name}{state}：" + "；".join(
+                f"{setting_label(p['field'])}——{p['message']}" for p in problems))
+            items.append({"agency": agency.code, "active": agency.active,
+                          "fields": [{"field": p["field"], "code": p["code"]} for p in problems]})
+    by_case: dict[str, list[str]] = {}
+    for name in names:
+        by_case.setdefault(name.lower(), []).append(name)
+    clashes = sorted(sorted(group) for group in by_case.values() if len(group) > 1)
+    d: dict[str, Any] = {"agencies": items[:LISTED], "agencies_with_problems": len(items),
+                         "login_names_differing_in_case": clashes[:LISTED]}
+    if items:
+        return Check("agencies", "机关设置 agencies", WARN,
+                     f"{len(items)} 个机关的设置无法使用，请由机关管理员在“机关设置”中更正：" + "。".join(lines[:LISTED]),
+                     f"{len(items)} agencies have settings the workflow cannot use", d)
+    if clashes:
+        listed = "；".join("、".join(group) for group in clashes[:LISTED])
+        return Check("agencies", "机关设置 agencies", WARN,
+                     f"有 {len(clashes)} 组登录名只有大小写不同（{listed}）：登录时须按原样输入大小写；"
+                     "建议停用其中不再使用的账户，为仍在使用的人另建一个不重复的登录名",
+                     f"{len(clashes)} groups of login names differ only in case", d)
+    return Check("agencies", "机关设置 agencies", OK, f"{len(agencies)} 个机关的设置均可使用",
+                 f"settings of {len(agencies)} agencies usable", d)
+
+
 CHECKS: dict[str, Callable[[Engine, Settings, datetime, bool], Check]] = {
     "schema": check_schema, "database": check_database, "files": check_stored_files,
-    "outbox": check_outbox, "scheduler": check_scheduler, "calendar": check_calendar,
+    "outbox": check_outbox, "scheduler": check_scheduler, "calendar": check_calendar, "agencies": check_agencies,
 }
-NEEDS_SCHEMA = ("files", "outbox", "scheduler", "calendar")
+NEEDS_SCHEMA = ("files", "outbox", "scheduler", "calendar", "agencies")
 
 
 def run_checks(engine: Engine, settings: Settings, now: datetime, *, quick: bool = False,

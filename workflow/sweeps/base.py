@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, Select, func, select, update
@@ -39,7 +39,7 @@ from workflow.calendar.service import agency_calendar
 from workflow.cases.kind import CaseKind
 from workflow.disclosure.context import agency_snapshot
 from workflow.kinds import installed
-from workflow.timesource import local_date
+from workflow.timesource import aware, local_date
 
 log = logging.getLogger(__name__)
 
@@ -178,11 +178,6 @@ def _record_quietly(engine: Engine, report: SweepReport, instance: str, now: dat
         record_status(engine, report, instance=instance, started_at=now)
     except Exception:  # the database itself may be what failed
         log.exception("could not record the status of %s", report.job)
-
-
-def aware(dt: datetime) -> datetime:
-    """A timestamp read back from SQLite may be naive: it is UTC."""
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def recorded_backfill() -> Any:

@@ -30,6 +30,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from states.vocab import CaseKindName, ClockStatus
+from workflow.timesource import aware
 
 EPOCH = date(2000, 1, 1)  # the day of the undated grains (s, o)
 MEASURES = ("cases", "received", "concluded", "closed", "replied", "on_time", "extended", "wd_n", "wd")
@@ -142,7 +143,7 @@ def clock(v: Mapping[str, Any], out: Delta, tz_of: TzOf, sign: int = 1) -> None:
         return
     met, due = v["met_at"], v.get("due_at")
     a = int(v["agency_id"])
-    reply(a, local_day(met, tz_of(a)), int(v.get("assignee_id") or 0), due is not None and _aware(met) <= _aware(due),
+    reply(a, local_day(met, tz_of(a)), int(v.get("assignee_id") or 0), due is not None and aware(met) <= aware(due),
           out, sign)
 
 
@@ -152,10 +153,6 @@ def reply(agency: int, day: date, who: int, on_time: bool, out: Delta, n: int = 
         out[(k, "replied")] += n
         if on_time:
             out[(k, "on_time")] += n
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=ZoneInfo("UTC"))
 
 
 MONTHLY = {"d": "m", "p": "q", "w": "v"}  # a daily grain → its monthly twin

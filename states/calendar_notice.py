@@ -29,6 +29,7 @@ from states.calendar import WorkCalendar
 from states.calendar_fixed import FixedHolidays
 from states.calendar_model import WEEKDAY_ZH, SpecialDay, merge_scopes
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years a holiday notice may be for (deadlines run in these)
 MAX_HOLIDAY_SPAN = 15  # days; a longer block is almost certainly a typo in a year or month
 DEFAULT_MAKEUP_NAME = "调休"
 
@@ -286,7 +287,12 @@ class _Validator:
                 f"year must be a four-digit integer, not {node.text!r}",
             )
             return None
-        return int(node.text)
+        year = int(node.text)
+        if not FIRST_YEAR <= year <= LAST_YEAR:  # a typo (0027, 9999) would file a calendar for a year nobody works in
+            self.err(node, f"年份（year）应在 {FIRST_YEAR}—{LAST_YEAR} 之间，而不是 {node.text}",
+                     f"year must be between {FIRST_YEAR} and {LAST_YEAR}, not {node.text}")
+            return None
+        return year
 
     def holidays(
         self, node: _Node | None, year: int | None, scope: str

@@ -20,10 +20,11 @@ from datetime import datetime
 from starlette.datastructures import UploadFile
 
 from states.calendar_notice import NoticeData, NoticeError, parse_notice
+from states.policy import Actor, may_manage_agencies
 from web.uploads import sent_filename
 from workflow.agencies.config import AgencySettings, calendar_scopes
-from workflow.calendar.preview import preview_import
-from workflow.calendar.service import ImportResult, import_notice
+from workflow.calendar.preview import other_agencies_using, preview_import
+from workflow.calendar.service import NATIONAL, ImportResult, import_notice
 from workflow.cases.attachments import check_filename
 from workflow.errors import DomainValidation
 from workflow.runtime import Engine
@@ -48,6 +49,7 @@ holidays:                          # 放假：名称、起止日期（含首尾�
   - {name: 元旦, start: 2027-01-01, end: 2027-01-03}
 workdays: [2027-01-04]             # 调休上班的周末日期（没有则写 []）
 """
+SCOPE_SHARED = "scope_shared"  # refused for who imports it, not for what it says
 _SCOPE_LINE = re.compile(r"""\s*["']?scope["']?\s*:""")
 
 
@@ -125,10 +127,32 @@ def checked_notice(notice: Notice, agency: AgencySettings) -> NoticeData:
         raise NoticeRefused(problems or [Problem(notice.field, "invalid_notice", UNREADABLE)], notice.text) from exc
     scopes = calendar_scopes(agency)
     if data.scope not in scopes:
-        line = next((i for i, text in enumerate(notice.text.splitlines(), 1) if _SCOPE_LINE.match(text)), None)
+        line = _scope_line(notice.text)
         message = f"本机关使用的日历范围为 {'、'.join(scopes)}，不能导入范围为 {data.scope} 的安排"
         raise NoticeRefused([Problem(notice.field, "scope_not_used", _at(line, message), line)], notice.text)
     return data
+
+
+def authorized_notice(engine: Engine, notice: Notice, agency: AgencySettings, actor: Actor) -> NoticeData:
+    """``checked_notice``, and then whether ``actor`` may import it: a notice whose scope other agencies use too (the
+    national arrangements on an instance serving several agencies, a regional scope several share) moves their
+    deadlines, so only the platform administrator (or the command line) imports it; an agency's administrator
+    imports its own arrangements — and the national ones where it is the only agency."""
+    data = checked_notice(notice, agency)
+    if may_manage_agencies(actor):
+        return data
+    others = other_agencies_using(engine, data.scope, agency.code)
+    if others:
+        line = _scope_line(notice.text)
+        what = "全国" if data.scope == NATIONAL else f"范围为 {data.scope} "
+        message = (f"{what}的节假日安排还适用于本平台的其他 {others} 个机关，导入会改变它们的期限，"
+                   "须由平台管理员导入")
+        raise NoticeRefused([Problem(notice.field, SCOPE_SHARED, _at(line, message), line)], notice.text)
+    return data
+
+
+def _scope_line(text: str) -> int | None:
+    return next((i for i, line in enumerate(text.splitlines(), 1) if _SCOPE_LINE.match(line)), None)
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,8 @@ def test_local_scope() -> None:
         (GOOD.replace("year: 2027", "year: '2027'"), 1, "年份（year）应为四位整数"),
         (GOOD.replace("year: 2027", "year: 2027.0"), 1, "年份（year）应为四位整数"),
         (GOOD.replace("year: 2027", "year: 二〇二七"), 1, "年份（year）应为四位整数"),
+        (GOOD.replace("year: 2027", "year: 0027"), 1, "年份（year）应在 2000—2100 之间，而不是 0027"),
+        (GOOD.replace("year: 2027", "year: 9999"), 1, "年份（year）应在 2000—2100 之间，而不是 9999"),
         (GOOD.replace("document: 国办发明电〔2026〕N号", "document: ''"), 2, "文号（document）应为非空文字"),
         (GOOD.replace("document: 国办发明电〔2026〕N号", "document:"), 2, "文号（document）应为非空文字"),
         (GOOD.replace("  - 2027-02-20", "  - 2027-02-22"), 10, "调休上班日应为周末：2027-02-22 是星期一"),

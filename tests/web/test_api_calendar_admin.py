@@ -14,9 +14,11 @@ from db.engine import read_session
 from db.models import CalendarNotice, Clock
 from tests.conftest import Db
 from tests.helpers import Staff, registration
-from tests.web.conftest import token
+from tests.web.conftest import csrf_of, token
 from web.holiday_notice import MAX_NOTICE_BYTES
+from workflow.accounts.principal import system
 from workflow.accounts.users import create_user
+from workflow.agencies.registry import create_agency
 from workflow.disclosure import actions as wf
 from workflow.disclosure.payloads import RegisterIn
 from workflow.sweeps.run import run_all
@@ -185,3 +187,32 @@ def test_only_the_agencys_administrator(db: Db, clock: FixedTime, client: TestCl
             r = client.post(f"{CAL}/{op}", headers=h, data={"text": LOCAL})
             assert r.status_code == status, (who, op, r.text)
     assert _stored(db) == before
+
+
+def test_arrangements_other_agencies_share_are_the_platforms(db: Db, clock: FixedTime, client: TestClient,
+                                                             staff: Staff) -> None:
+    """On an instance serving several agencies, the national arrangements move every agency's deadlines: an agency's
+    administrator may not import them (403 in the API, the reason on the page; its own local ones it may), the
+    platform administrator may. Where it is the only agency, its administrator imports them (the test above)."""
+    create_agency(db.engine, code="other", name="邻县某局", actor=system(staff.agency_id, "命令行"), now=clock.now())
+    create_user(db.engine, agency_code="default", username="platform", password="password123",
+                roles=["instance_admin", "admin"], display_name="平台管理员", now=clock.now())
+    admin = token(client, "default-admin")
+    before = _stored(db)
+    for op in ("preview", "import"):
+        r = client.post(f"{CAL}/{op}", headers=admin, data={"text": NATIONAL_2027})
+        assert r.status_code == 403, r.text
+        err = r.json()["error"]
+        assert err["code"] == "scope_shared"
+        assert err["message"] == "第 3 行：全国的节假日安排还适用于本平台的其他 1 个机关，导入会改变它们的期限，须由平台管理员导入"
+    page = TestClient(client.app, headers={"accept": "text/html"}, follow_redirects=False)
+    login = page.post("/login", data={"username": "default-admin", "password": "password123",
+                                      "csrf_token": csrf_of(page.get("/login").text)})
+    assert login.status_code == 303, login.text
+    r = page.post("/admin/calendar/preview", data={"text": NATIONAL_2027, "csrf_token": csrf_of(
+        page.get("/admin/calendar").text)})
+    assert r.status_code == 422 and "须由平台管理员导入" in r.text
+    assert _stored(db) == before
+    assert client.post(f"{CAL}/import", headers=admin, data={"text": LOCAL}).status_code == 200  # its own
+    r = client.post(f"{CAL}/import", headers=token(client, "platform"), data={"text": NATIONAL_2027})
+    assert r.status_code == 200, r.text

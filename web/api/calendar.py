@@ -23,12 +23,13 @@ from web.deps import EngineDep, NowDep, require_roles
 from web.errors import ApiError
 from web.holiday_notice import (
     MAX_NOTICE_BYTES,
+    SCOPE_SHARED,
     TEMPLATE,
     TEMPLATE_DISPOSITION,
     TEMPLATE_MEDIA,
     Notice,
     NoticeRefused,
-    checked_notice,
+    authorized_notice,
     import_previewed,
     imported_message,
     notice_sent,
@@ -209,8 +210,12 @@ async def _checked(engine: Engine, user: CurrentUser, file: UploadFile | None, t
     agency = await run_in_threadpool(_agency, engine, user)
     try:
         notice = await notice_sent(file, text, filename)
-        return notice, checked_notice(notice, agency), agency
+        data = await run_in_threadpool(authorized_notice, engine, notice, agency, user.principal().actor)
+        return notice, data, agency
     except NoticeRefused as exc:
+        shared = next((p for p in exc.problems if p.code == SCOPE_SHARED), None)
+        if shared is not None:  # the notice is fine; this administrator may not import it
+            raise ApiError(403, SCOPE_SHARED, shared.message) from exc
         raise _refused(exc) from exc
 
 

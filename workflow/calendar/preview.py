@@ -114,6 +114,17 @@ def _url(case_kind: str, case_id: int) -> str:
     return kind.url(case_id) if kind is not None else ""
 
 
+def scope_agencies(session: Session, scope: str) -> list[Agency]:
+    """The agencies whose calendar takes a notice of ``scope`` (national: every one), in id order."""
+    return [a for a in session.exec(select(Agency).order_by(col(Agency.id))).all() if scope in calendar_scopes(a)]
+
+
+def other_agencies_using(engine: Engine, scope: str, code: str) -> int:
+    """How many agencies besides ``code`` take a notice of ``scope`` (importing it moves their deadlines too)."""
+    with read_session(engine) as s:
+        return sum(1 for a in scope_agencies(s, scope) if a.code != code)
+
+
 def preview_import(engine: Engine, data: NoticeData) -> NoticePreview:
     """``preview_notice`` in a read session of its own."""
     with read_session(engine) as s:
@@ -127,8 +138,7 @@ def preview_notice(session: Session, data: NoticeData) -> NoticePreview:
     old_days = list(session.exec(select(CalendarDay).where(CalendarDay.notice_id == current.id)).all()) \
         if current is not None else []
     changes = _diff(old_days, data.special_days())
-    agencies = [a for a in session.exec(select(Agency).order_by(col(Agency.id))).all()
-                if data.scope in calendar_scopes(a)]
+    agencies = scope_agencies(session, data.scope)
     moved: list[MovedClock] = []
     problems: list[str] = []
     checked = 0

@@ -17,7 +17,7 @@ from web.holiday_notice import (
     TEMPLATE_DISPOSITION,
     TEMPLATE_MEDIA,
     NoticeRefused,
-    checked_notice,
+    authorized_notice,
     import_previewed,
     imported_message,
     notice_pasted,
@@ -104,7 +104,7 @@ async def preview(request: Request, form: StaffForm, user: CurrentUser = IsAdmin
     agency, _ = agency_of(request, user)
     try:
         notice = await notice_sent(single_file(form, "file"), form_str(form, "text"), form_str(form, "filename"))
-        data = checked_notice(notice, agency)
+        data = authorized_notice(app_engine(request), notice, agency, user.principal().actor)
     except NoticeRefused as exc:
         return _page(request, exc.text, exc.messages, status=422, user=user)
     except DomainValidation as exc:  # a second file
@@ -119,7 +119,7 @@ def do_import(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) ->
     agency, _ = agency_of(request, user)
     try:
         notice = notice_pasted(form_str(form, "text"), form_str(form, "filename"))
-        data = checked_notice(notice, agency)
+        data = authorized_notice(app_engine(request), notice, agency, user.principal().actor)
     except NoticeRefused as exc:
         return _page(request, exc.text, exc.messages, status=422, user=user)
     done = import_previewed(app_engine(request), data, notice.filename, actor_label=user.display_name,

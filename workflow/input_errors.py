@@ -57,6 +57,8 @@ def field_errors(errors: list[dict[str, Any]] | Any) -> list[dict[str, Any]]:
             msg = str(ctx.get("error", e.get("msg", ""))).removeprefix("Value error, ")
             ctx["msg"] = msg if any("\u4e00" <= ch <= "\u9fff" for ch in msg) else INPUT_ERROR_FALLBACK
         code = str(ctx.get("code", typ)) if typ == "value_error" else typ
+        if typ in ("literal_error", "enum") and "expected" in ctx:
+            ctx["expected"] = choices_text(str(ctx["expected"]))
         loc += [str(p) for p in ctx.pop("path", ())]  # where inside a list or mapping (workflow.inputs)
         concerned = MODEL_ERROR_FIELDS.get(code) if typ not in PYDANTIC_ERROR_TYPES else None
         if concerned and loc[-1:] != [concerned]:
@@ -70,6 +72,13 @@ def field_errors(errors: list[dict[str, Any]] | Any) -> list[dict[str, Any]]:
         elif out[unions[union]]["code"].endswith("_type") and not code.endswith("_type"):
             out[unions[union]] = item  # the first member only said "not my type"
     return out
+
+
+def choices_text(expected: str) -> str:
+    """pydantic's list of allowed values (``'collect', 'post' or 'online'``) as a Chinese list: collect、post、online."""
+    quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+    items = quoted or [p for p in re.split(r", | or ", expected) if p]
+    return "、".join(items)
 
 
 def errors_line(errors: list[dict[str, Any]] | Any) -> str:

@@ -155,12 +155,16 @@ def test_no_english_reaches_the_client(api) -> None:
          admin, {"roles": "unknown_role"}),
         ("/api/workorders", json.dumps(order_input(caller_name="\ud800")).encode(), front,  # a lone surrogate
          {"caller_name": "string_unicode"}),
+        ("/api/disclosures", {**registration(), "obtain_way": "fax"}, front, {"obtain_way": "literal_error"}),
     ]
     for path, body, who, expected in checks:
         r = client.post(path, content=body if isinstance(body, bytes) else json.dumps(body).encode(),
                         headers={**who, "content-type": "application/json"})
         assert r.status_code == 422 and _fields(r) == expected, (path, body, r.text)
         assert _all_chinese(r) and "Input" not in r.text and "is not a valid" not in r.text, r.text
+    r = client.post("/api/disclosures", json={**registration(), "obtain_way": "fax"}, headers=front)
+    message = next(f["message"] for f in r.json()["error"]["fields"] if f["field"] == "obtain_way")
+    assert message.startswith("取值无效，可选：") and " or " not in message and "'" not in message, message
     r = client.post("/api/admin/agencies/default/users", json={"username": "wang", "password": "password123",
                                                                "roles": ["officer", "god"]}, headers=admin)
     assert "“god”" in r.json()["error"]["message"] and "officer（承办人）" in r.json()["error"]["message"]

@@ -283,3 +283,20 @@ def test_fee_notice_states_the_payment_period_and_whether_the_reply_clock_pauses
     assert "（自本通知书发出之日的次日起15个工作日内）" in text
     assert "本次申请提供的信息共250页。根据" in text  # not "250页根据"
     assert ("自本通知书发出之日至您缴纳费用之日的期间，不计算在答复期限内" in text) is pauses
+
+
+def test_information_to_be_collected_says_where_and_when(db, clock):
+    """条例第三十六条第（二）项: information not handed over with the reply — the applicant collects it — comes with the
+    way, the place and the time of obtaining it: the office and its address, the office hours, a telephone number."""
+    from notifications.render import render
+
+    staff = make_staff(db.engine, clock.now())
+    r = _register(db, staff, clock.now(), obtain_way="collect", form_wanted="paper")
+    wf.act(db.engine, r.id, "reply", {"category": "disclose", "reason": "provided", "documents": ["2026年补助资金分配表"]},
+           staff.officer, clock.now())
+    with read_session(db.engine) as s:
+        row = s.exec(select(Outbox).where(Outbox.case_id == r.id, Outbox.notice_type == "disclosure.reply")).one()
+    text = render(row.notice_type, row.context, "txt", settings=db.settings).content.decode().replace("\n", "")
+    assert "现通过当面领取向您提供以下政府信息" in text
+    assert "请您自收到本答复书之日起，于工作日 上午9:00—12:00，下午14:30—18:00到" in text, text
+    assert "（某县人民路1号）领取上述政府信息" in text and "联系电话：0878-3120000" in text, text

@@ -70,9 +70,7 @@ def h_reply(ctx: Ctx, p: P.ReplyIn) -> None:
     if objections and not over_objection:
         notice["objection_withheld"] = True  # the reply says the third party's objection was upheld
     if discloses and p.reason != "already_public":
-        notice["provided"] = {"method_label": OBTAIN_WAYS.get(ctx.row.obtain_way, ctx.row.obtain_way),
-                              "documents": p.documents or [ctx.row.description[:200]],
-                              **provided_files(ctx)}
+        notice["provided"] = provided(ctx, p.documents)
     notify_applicant(ctx, "disclosure.reply", notice, doc_no=doc_no)
     _delivery_slip(ctx, doc_no)
     if over_objection:
@@ -115,6 +113,18 @@ def _delivery_slip(ctx: Ctx, doc_no: str) -> None:
                  {"document_title": "政府信息公开申请答复书", "document_no": doc_no,
                   "method_label": DELIVERY_METHODS[method], "address": ctx.row.address},
                  name="（存档）", contact="", key_suffix=":slip")
+
+
+def provided(ctx: Ctx, documents: list[str]) -> dict[str, Any]:
+    """What the reply says of the information provided (条例第三十六条第（二）项: the information, or the way, channel
+    and time of obtaining it): the documents, the way the applicant asked for, and the files travelling with an
+    e-mailed reply — or, to be collected, where and when."""
+    way = ctx.row.obtain_way
+    out: dict[str, Any] = {"method_label": OBTAIN_WAYS.get(way, way), "way": way,
+                           "documents": documents or [ctx.row.description[:200]], **provided_files(ctx)}
+    if way == "collect":  # the place and telephone are the agency part's (the office, its address)
+        out["collect"] = {"hours": ctx.cfg.office_hours or "工作日办公时间"}
+    return out
 
 
 def provided_files(ctx: Ctx) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Checks: the title on one line or broken between whole words, and not alone on the first page; nothing beyond
 the margins (the page number lives in the bottom margin by design); the signature after the body and before
-any reply slip; the seal ring whole on every page it appears.
+any reply slip; the seal ring whole, inside the type area and with its whole text on every page it appears.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from notifications.lint_text import Finding
 PT_PER_MM = 72 / 25.4
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # layout/notice.css (GB/T 9704-2012)
 SEAL_MM = 42
+SEAL_MARK = "（印章）"  # the last words inside the ring (layout/letter.html)
 TITLE_MIN_HEIGHT = 20.0  # pt: 二号 (22pt) title lines; the body (三号, 16pt) stays below
 _TOLERANCE = 3.0  # pt
 _PAGE_NO = re.compile(r"^[—\-–]?\d+[—\-–]?$|^[—\-–]$")
@@ -128,24 +129,44 @@ def order(pages: list[Page], *, closing: str | None, signature: str | None, appe
     return out
 
 
-def seal(pdf: bytes, *, dpi: int = 40) -> list[Finding]:
-    """Each page's seal (the red ring) is whole: its red pixels span a full circle of 42 mm, not an arch."""
+def seal_rings(pdf: bytes, *, dpi: int = 72) -> list[tuple[int, tuple[float, float, float, float]]]:
+    """(page number, box in points with the origin top left) of the red seal ring on each page that has one."""
     from PIL import Image
 
-    want = SEAL_MM / 25.4 * dpi
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "doc.pdf"
         src.write_bytes(pdf)
         subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(src), str(Path(tmp) / "p")], check=True, timeout=120)
-        for n, png in enumerate(sorted(Path(tmp).glob("p-*.png")), start=1):
+        for n, png in enumerate(sorted(Path(tmp).glob("p-*.png"), key=lambda f: int(f.stem.split("-")[-1])),
+                                start=1):
             with Image.open(png) as im:
                 box = _red_box(im.convert("RGB"))
-            if box is None:
-                continue
-            w, h = box[2] - box[0], box[3] - box[1]
-            if min(w, h) < 0.85 * want or max(w, h) > 1.2 * want:
-                out.append(("seal", f"第{n}页印章不完整（{w:.0f}×{h:.0f}像素，应为约{want:.0f}像素的圆）"))
+            if box is not None:
+                out.append((n, (box[0] * 72 / dpi, box[1] * 72 / dpi, box[2] * 72 / dpi, box[3] * 72 / dpi)))
+    return out
+
+
+def seal(pdf: bytes, *, dpi: int = 72, pages: list[Page] | None = None) -> list[Finding]:
+    """Each page's seal (the red ring) is whole: its red pixels span a full circle of 42 mm, not an arch (a ring
+    cut at the page's end is as wide as a circle but taller or shorter); it lies inside the type area; and the
+    text inside it is whole, down to the closing "（印章）"."""
+    pages = pdf_pages(pdf) if pages is None else pages
+    want = SEAL_MM * PT_PER_MM
+    out = []
+    for n, (x0, y0, x1, y1) in seal_rings(pdf, dpi=dpi):
+        w, h = x1 - x0, y1 - y0
+        if min(w, h) < 0.9 * want or max(w, h) > 1.1 * want or abs(w - h) > 0.03 * want + 72 / dpi:
+            out.append(("seal", f"第{n}页印章不完整（{w:.0f}×{h:.0f}磅，应为约{want:.0f}磅的圆）"))
+        page = pages[n - 1]
+        left, right = MARGINS_MM["left"] * PT_PER_MM, page.width - MARGINS_MM["right"] * PT_PER_MM
+        top, bottom = MARGINS_MM["top"] * PT_PER_MM, page.height - MARGINS_MM["bottom"] * PT_PER_MM
+        if x0 < left - _TOLERANCE or x1 > right + _TOLERANCE or y0 < top - _TOLERANCE or y1 > bottom + _TOLERANCE:
+            out.append(("seal", f"第{n}页印章超出版心"))
+        inside = [ln.text for ln in page.lines
+                  if x0 <= (ln.x0 + ln.x1) / 2 <= x1 and y0 <= (ln.y0 + ln.y1) / 2 <= y1]
+        if not any(SEAL_MARK in text for text in inside):
+            out.append(("seal", f"第{n}页印章内文字不完整（未见“{SEAL_MARK}”）"))
     return out
 
 
@@ -165,4 +186,4 @@ def lint_pdf(pdf: bytes, *, units: list[str] | None = None, closing: str | None 
     """Every layout check over one PDF."""
     pages = pdf_pages(pdf)
     return [*title(pages, units or []), *lone_title(pages), *margins(pages),
-            *order(pages, closing=closing, signature=signature, appendix=appendix), *seal(pdf)]
+            *order(pages, closing=closing, signature=signature, appendix=appendix), *seal(pdf, pages=pages)]

@@ -104,15 +104,30 @@ def test_a_title_broken_inside_a_word_is_found(settings) -> None:
 def test_a_split_seal_is_found(settings) -> None:
     html, _ = _reply_html(settings)
     assert seal(html_to_pdf(html, fonts_dir=None)) == []
-    # The old layout: the ring hung below a short signature block, so at the foot of a page it was cut off.
-    # (The block now never breaks, so a pushed block moves whole to the next page; the ring is dropped below it
-    # by hand instead, past the paper's edge, leaving an open arch on page 1.)
-    pushed = html.replace('<div class="signature">', '<div style="height:150mm"></div><div class="signature" '
-                          'style="min-height:0;padding-top:0;margin-top:0">', 1)
-    pushed = pushed.replace('<div class="body">', '<div class="body" style="display:none">', 1)
-    pushed = pushed.replace('<span class="seal"', '<span class="seal" style="top:55mm"', 1)
-    found = seal(html_to_pdf(pushed, fonts_dir=None))
-    assert found and found[0][0] == "seal", found
+    # A ring dropped below its signature by hand, whole but past the type area into the bottom margin.
+    pushed = html.replace('<div class="body">', '<div class="body" style="display:none">', 1)
+    pushed = pushed.replace('<div class="seal"', '<div class="seal" style="position:relative;top:170mm"', 1)
+    assert pushed.count("display:none") == pushed.count("top:170mm") == 1
+    assert seal(html_to_pdf(pushed, fonts_dir=None)) == [("seal", "第1页印章超出版心")]
+
+
+def test_the_old_seal_cut_at_the_foot_of_the_page_is_found(settings) -> None:
+    """The layout of findings h4 §4: the ring positioned out of the flow with its text on a 42 mm line; a seal
+    text too long for one line put "章）" on a second line 42 mm lower, and WeasyPrint cut the ring there at the
+    page's end — an open arch 47 mm high and a text ending "（印"."""
+    html, _ = _reply_html(settings)
+    old = html.replace("</style>", ".notice .signature { position: relative; padding-top: 11mm; }"
+                       ".notice .seal { position: absolute; right: 4em; top: 0; margin: 0; display: block;"
+                       " line-height: 42mm; box-sizing: content-box; }"
+                       ".notice .seal-text { display: inline; } .notice .seal-mark { white-space: normal; }</style>", 1)
+    old = old.replace('<div class="body">', '<div class="body" style="display:none">', 1)
+    old = old.replace('<div class="signature">', '<div style="height:140mm"></div><div class="signature">', 1)
+    old = old.replace('<span class="seal-text">某县自然资源局', '<span class="seal-text">永仁县自然资源局', 1)
+    assert old.count("永仁县自然资源局<span") == 1
+    found = seal(html_to_pdf(old, fonts_dir=None))
+    # As in the tester's PDF: an arch 121 pt wide and 133 pt high, and the text ending “（印”.
+    assert [c for c, _ in found] == ["seal", "seal"], found
+    assert found[0][1].startswith("第1页印章不完整（121×") and found[1][1] == "第1页印章内文字不完整（未见“（印章）”）", found
 
 
 def test_text_beyond_the_margins_is_found(settings) -> None:

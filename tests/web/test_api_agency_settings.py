@@ -57,6 +57,7 @@ BAD: list[tuple[str, Any, str]] = [
     ("supervise_after_wd", -1, "1到60"),
     ("reminder_ladder_wd", [-5, 1000000], "0到250"),
     ("digest_time", "99:99", "24小时制"),
+    ("seal_text", "某" * 41, "不超过40个字符"),
     ("timezone", "Mars/Olympus", "北京时间"),
     ("timezone", "America/New_York", "北京时间"),
     ("backfill_roles", ["god"], "未知的角色"),

@@ -54,8 +54,9 @@ OVERRIDE_MAX = {"wd": 250, "wh": 480, "max_extension_days": 60, "max_extensions"
                 "reminders": 60}
 
 TEXT_MAX_DEFAULT = 200
+# seal_text: printed inside the 42 mm seal ring with （印章）; about forty characters fill it (notifications/layout)
 TEXT_MAX: dict[str, int] = {"short_name": 100, "postal_code": 6, "phone": 60, "email": 254, "website": 500,
-                            "lookup_url": 500, "fee_payment_how": 500, "fee_account": 64}
+                            "lookup_url": 500, "fee_payment_how": 500, "fee_account": 64, "seal_text": 40}
 REQUIRED_TEXT: dict[str, str] = {
     "fee_payment_how": "请填写缴费方式：收费通知须写明缴纳方式（国办函〔2020〕109号）",
 }

@@ -81,14 +81,14 @@ def test_a_setting_the_workflow_cannot_use_is_refused_at_its_field(web: Web) -> 
     assert "北京时间" in _error_at(r.text, "timezone")
     assert "24小时制" in _error_at(r.text, "digest_time")
     assert "电子邮箱格式不正确" in _error_at(r.text, "email")
-    assert "不超过200个字符" in _error_at(r.text, "seal_text")
+    assert "不超过40个字符" in _error_at(r.text, "seal_text")  # printed inside the 42 mm seal ring
     assert "时限方案" in _error_at(r.text, "hotline_profile")
     with read_session(web.db.engine) as s:
         cfg = agency_config(s.get(Agency, web.staff.agency_id))  # type: ignore[arg-type]
     assert cfg.reply_wd == 20 and cfg.timezone == "Asia/Shanghai" and cfg.reminder_ladders_wd == {}
     # the inputs carry the same bounds
     assert re.search(r'name="reply_wd" id="f-reply_wd" value="20" min="1" max="20"', page)
-    assert re.search(r'name="seal_text" id="f-seal_text" value="[^"]*" maxlength="200"', page)
+    assert re.search(r'name="seal_text" id="f-seal_text" value="[^"]*" maxlength="40"', page)
 
 
 def test_stored_settings_the_checks_would_refuse_still_show_and_the_others_save(web: Web) -> None:

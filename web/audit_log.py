@@ -23,6 +23,8 @@ ACTION_LABELS = {
     "change_own_password": "修改本人密码", "unlock": "解除锁定", "set_roles": "调整角色",
     "end_sessions": "结束登录会话", "save_settings": "修改机关设置", "login_failed": "登录失败",
     "retry_dead_letter": "重新发送文书", "revoke_own_tokens": "撤销本人的访问令牌",
+    "create_agency": "创建机关", "edit_agency": "修改机关", "activate_agency": "启用机关", "deactivate_agency": "停用机关",
+    "setup": "首次设置机关", "grant_membership": "设置兼任", "revoke_membership": "取消兼任",
 }
 
 

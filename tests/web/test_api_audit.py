@@ -9,13 +9,18 @@ import re
 from datetime import datetime
 
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
-from db.engine import write_session
+from db.engine import read_session, write_session
 from db.models import Agency
 from tests.conftest import Db
 from tests.helpers import make_staff
 from tests.web.conftest import Web, token
+from workflow.accounts.memberships import grant, revoke
+from workflow.accounts.principal import system
 from workflow.accounts.users import create_user
+from workflow.agencies.registry import create_agency, set_agency_active, update_agency
+from workflow.agencies.setup import SetupIn, apply_setup
 from workflow.timesource import FixedTime
 
 AUDIT = "/api/admin/audit"
@@ -114,3 +119,29 @@ def test_who_sees_which_agencys_log(db: Db, clock: FixedTime, client: TestClient
     # the instance administrator: any agency's
     r = client.get(f"{AUDIT}?agency=other", headers=platform)
     assert r.status_code == 200 and [e["target"] for e in r.json()["items"]] == ["other-officer"]
+
+
+def test_every_agency_and_membership_step_is_named_in_chinese(db: Db, clock: FixedTime, client: TestClient,
+                                                              staff) -> None:  # type: ignore[no-untyped-def]
+    """The agency's life (created, first set up, edited, deactivated, activated) and 兼任 granted and removed read in
+    Chinese in 操作记录, as every account step does — not as their codes (setup, create_agency)."""
+    cli = system(staff.agency_id, "命令行")
+    create_agency(db.engine, code="edu", name="某县教育体育局", actor=cli, now=clock.now())
+    create_user(db.engine, agency_code="edu", username="edu-admin", password="password123", roles=["admin"],
+                display_name="教体局管理员", now=clock.now())
+    with read_session(db.engine) as s:
+        edu = s.exec(select(Agency).where(Agency.code == "edu")).one()
+    assert edu.id is not None
+    apply_setup(db.engine, edu.id, SetupIn(name="某县教育体育局", address="某县人民路3号", phone="0878-3120001",
+                                           reconsideration_organ="某县人民政府", litigation_court="某县人民法院"),
+                actor=cli, now=clock.now())
+    update_agency(db.engine, "edu", actor=cli, now=clock.now(), name="某县教育和体育局")
+    set_agency_active(db.engine, "edu", False, actor=cli, now=clock.now())
+    set_agency_active(db.engine, "edu", True, actor=cli, now=clock.now())
+    grant(db.engine, username="default-officer", agency_code="edu", roles=["officer"], actor=cli, now=clock.now())
+    revoke(db.engine, username="default-officer", agency_code="edu", actor=cli, now=clock.now())
+    items = client.get(AUDIT, headers=token(client, "edu-admin")).json()["items"]
+    labels = {e["action"]: e["action_label"] for e in items}
+    assert {"create_agency", "setup", "edit_agency", "deactivate_agency", "activate_agency"} <= labels.keys(), labels
+    for action, label in labels.items():
+        assert label != action and re.search(r"[\u4e00-\u9fff]", label), (action, label)

@@ -124,6 +124,10 @@ def test_field_errors_are_in_chinese_at_their_fields_all_at_once(web_any: Web, a
         "obtain_way": errors["obtain_way"], "id_number": errors["id_number"],
         "challenge_answer": "验证题答案不正确，请计算新的题目"}
     assert "校验码不正确" in errors["id_number"]  # said even while other fields are wrong, as on the page
+    # the same when the type is written by its name, as the model accepts it
+    token, right = challenge(api)
+    named = fields_of(apply(api, {**data, "id_type": "居民身份证"}, token=token, answer=right))
+    assert "校验码不正确" in named["id_number"] and "email" in named, named
     assert errors["obtain_way"].startswith("取值无效，可选：")
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in m) for m in errors.values())
     # a model-level rule at the field it concerns; an unknown field refused at its name

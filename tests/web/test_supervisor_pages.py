@@ -13,10 +13,12 @@ from db.engine import write_session
 from db.models import Agency
 from tests.helpers import make_staff, registration, resident_id
 from tests.hotline_helpers import SH, new_order
+from tests.web.api_calls import PDF
 from tests.web.conftest import Web
 from workflow.accounts.users import create_user
 from workflow.disclosure import actions as wf
 from workflow.disclosure.payloads import RegisterIn
+from workflow.hotline.files import attach_to_workorder
 
 
 def _register(web: Web, front, i: int, **over):  # type: ignore[no-untyped-def]
@@ -118,3 +120,19 @@ def test_only_supervisors_get_the_overview_and_other_agencies(web: Web) -> None:
     assert lst.status_code == 200 and "申请人3" not in lst.text and "申请人1" in lst.text
     assert "正在查看其他机关" not in lst.text
     assert web.client().get("/supervisor").status_code in (302, 303)
+
+
+def test_a_supervisor_is_not_offered_files_it_may_not_open(web: Web) -> None:
+    """The order page lists an order's files with 预览/下载 only for who may open them: a supervisor looks at the
+    order, not at its material (the file answers 403), so the page offers none; the desk sees and opens them."""
+    _world(web)
+    oid = new_order(web.db.engine, web.staff.front, web.clock.now())
+    attach_to_workorder(web.db.engine, oid, data=PDF, filename="现场照片.pdf", category="other",
+                        actor=web.staff.front, now=web.clock.now(), settings=web.db.settings)
+    desk = web.login("front").get(f"/workorders/{oid}").text
+    link = re.search(rf'href="(/workorders/{oid}/files/\d+)"', desk)
+    assert link and "现场照片.pdf" in desk
+    sup = web.login("sup", password="password123")
+    page = sup.get(f"/workorders/{oid}")
+    assert page.status_code == 200 and "/files/" not in page.text  # its name stays in the record of steps
+    assert sup.get(link.group(1)).status_code == 403

@@ -278,3 +278,29 @@ def test_an_upload_over_the_limit_is_refused_at_its_own_field(web: Web, monkeypa
                files={"file": ("a.jsonl", b"{}\n", ""), "mapping": ("m.yaml", b"# x\n" * 50, "")})
     assert r.status_code == 422 and "上传的文件过大" in field_error(r.text, "mapping") and not field_error(r.text, "file")
     assert count(web, WorkOrder) == 0
+
+
+
+def test_a_changed_repeat_of_a_closed_order_is_refused_on_the_form(web: Web) -> None:
+    """The platform changing an order already closed: refused in Chinese on the intake form, the input kept — not the
+    API's JSON envelope; and a platform update's timeline line names the platform's deadline, with （空） for a value
+    it had not set (not None)."""
+    c = web.login("front")
+    first = web.post(c, "/workorders/new", GOOD)
+    assert first.status_code == 303
+    later = web.post(c, "/workorders/new", {**GOOD, "platform_due_at": "2026-03-06T18:00"})
+    assert later.status_code == 303
+    page = c.get(later.headers["location"]).text
+    assert "平台办理时限：（空） → 2026-03-06 18:00" in page and "None" not in page
+    oid = int(first.headers["location"].rsplit("/", 1)[-1])
+    staff, now = web.staff, web.clock.now()
+    wf.act(web.db.engine, oid, "sign_for", {}, staff.front, now)
+    wf.act(web.db.engine, oid, "assign", {"assignee_id": staff.officer.id}, staff.front, now)
+    wf.act(web.db.engine, oid, "reply", {"result_text": "已协调施工方停止夜间作业"}, staff.officer, now)
+    wf.act(web.db.engine, oid, "record_callback", {"result": "satisfied"}, staff.front, now)
+    wf.act(web.db.engine, oid, "close", {}, staff.front, now)
+    before = written(web)
+    r = web.post(c, "/workorders/new", {**GOOD, "content": "鹿城镇滨江路工地夜间施工噪音扰民（补充内容）"})
+    assert r.status_code == 409 and r.headers["content-type"].startswith("text/html"), r.text
+    assert "工单“SD-0001”已办结，平台发来的变更未予更新" in r.text and "（补充内容）" in r.text
+    assert written(web) == before

@@ -25,7 +25,8 @@ from web.pages.portal import download_link as portal_download
 from web.pages.portal import lookup as public
 from web.pages.render import render
 from web.pages.session import SESSION_COOKIE, LoginRequired, PageError, PasswordChangeRequired
-from workflow.errors import Forbidden, NotFound
+from workflow.accounts.users import UserError
+from workflow.errors import Conflict, DomainValidation, Forbidden, InvalidTransition, NotFound, StaleVersion
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -54,13 +55,17 @@ def install(app: FastAPI) -> None:
         return render(request, "error.html", {"title": exc.title, "message": exc.message, "back": ""},
                       status=exc.status)
 
-    def page_or_api(exc_type: type[NotFound | Forbidden], title: str, status: int) -> None:
-        """A page for browsers; the API keeps the JSON error installed before (web.errors.install_domain)."""
+    def page_or_api(exc_type: type[Exception], title: str, status: int) -> None:
+        """A page for browsers; the API keeps the JSON error installed before (web.errors.install_domain). A page
+        route that does not answer a workflow refusal itself (a form shown again with the message at its field) thus
+        still answers in Chinese, never with the API's JSON envelope."""
         api: Any = app.exception_handlers.get(exc_type)
 
         async def handler(request: Request, exc: Any) -> Response:
             if _is_page(request):
-                return render(request, "error.html", {"title": title, "message": exc.message, "back": ""},
+                fields = [str(f.get("message", "")) for f in getattr(exc, "fields", None) or [] if f.get("message")]
+                message = "；".join(fields) if fields else str(exc.message)
+                return render(request, "error.html", {"title": title, "message": message, "back": ""},
                               status=status)
             result: Response = await api(request, exc)
             return result
@@ -69,6 +74,11 @@ def install(app: FastAPI) -> None:
 
     page_or_api(NotFound, "页面不存在", 404)  # a case (or file) that does not exist, or of another agency
     page_or_api(Forbidden, "没有权限", 403)  # the one policy said no
+    page_or_api(Conflict, "未能办理", 409)  # e.g. a platform update for a closed order
+    page_or_api(InvalidTransition, "未能办理", 409)
+    page_or_api(StaleVersion, "页面已过期", 409)
+    page_or_api(DomainValidation, "输入有误", 422)
+    page_or_api(UserError, "输入有误", 422)
 
     previous: Any = app.exception_handlers.get(StarletteHTTPException)
 

@@ -44,6 +44,12 @@ def case_file(session: Session, kind: CaseKind, case_id: int, file_id: int, acto
     return f
 
 
+def reads_files(session: Session, kind: CaseKind, case_id: int, actor: Principal) -> bool:
+    """Whether ``actor`` may open the case's files (``case_file``'s rule): a page lists them, with their links, only
+    then — a supervisor looks at the case, not at its material."""
+    return load_for_reading(session, kind, case_id, actor)[1] == Sight.FULL
+
+
 def readable_file(engine: Engine, kind: CaseKind, case_id: int, file_id: int, actor: Principal) -> FileRef:
     """``case_file`` in its own read session, for the pages."""
     with read_session(engine) as s:

@@ -164,8 +164,9 @@ class RegisterIn(ApplicantIn, RequestIn):
 def early_id_problem(fields: dict[str, Any]) -> dict[str, str] | None:
     """The ID number's problem as a field error even while another field is missing or wrong (pydantic then skips
     the model-level check that would say it): None when it is right, or the type is not a known one."""
-    id_type, number = fields.get("id_type"), fields.get("id_number")
-    if not isinstance(id_type, str) or not isinstance(number, str) or not number or id_type not in ID_TYPES:
+    raw_type, number = fields.get("id_type"), fields.get("id_number")
+    id_type = ID_TYPE_WORDS.get(raw_type.strip()) if isinstance(raw_type, str) else None  # as the model reads it
+    if id_type is None or not isinstance(number, str) or not number:
         return None
     problem = id_problem(id_type, number.upper().replace(" ", ""))
     return {"field": "id_number", "code": "invalid_id_number", "message": problem} if problem else None

@@ -18,10 +18,12 @@ from workflow.agencies.held import held_documents
 from workflow.calendar.service import agency_calendar
 from workflow.cases.approvals import pending_by_case
 from workflow.cases.clocks import soon_until
+from workflow.cases.files import reads_files
 from workflow.cases.form_choices import FormChoices, form_choices
 from workflow.cases.listing import user_names
 from workflow.cases.pending_documents import pending_documents
 from workflow.hotline.files import order_files
+from workflow.hotline.kind import HOTLINE
 from workflow.hotline.payloads import PAYLOADS
 from workflow.hotline.queries import ListFilter, count_workorders, get_detail, list_workorders
 from workflow.runtime import Engine
@@ -89,7 +91,8 @@ def order_page(engine: Engine, order_id: int, actor: Principal, *, now: datetime
     """The order as ``actor`` may see it (the one policy: NotFound / Forbidden) with what its page shows."""
     with read_session(engine) as s:
         d = get_detail(s, order_id, actor, now=now)
-        return OrderPage(d, order_files(s, order_id), pending_documents(s, KIND, order_id),
+        files = order_files(s, order_id) if reads_files(s, HOTLINE, order_id, actor) else []
+        return OrderPage(d, files, pending_documents(s, KIND, order_id),
                          held_documents(s, KIND, order_id),
                          form_choices(s, actor.agency_id, (PAYLOADS[a["action"]] for a in d["allowed_actions"]
                                                            if a["action"] in PAYLOADS)))

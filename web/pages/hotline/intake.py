@@ -18,7 +18,7 @@ from web.pages.forms import typed_values
 from web.pages.hotline.forms import intake_fields, intake_values
 from web.pages.render import redirect, render
 from web.pages.session import StaffForm, app_engine, principal, require
-from workflow.errors import DomainValidation, InvalidTransition
+from workflow.errors import Conflict, DomainValidation, InvalidTransition
 from workflow.hotline import actions as wf
 from workflow.hotline.mapping import load_mapping
 from workflow.hotline.queries import ExportWindowError, export_replies, export_window
@@ -57,6 +57,8 @@ def new(request: Request, form: StaffForm, user: CurrentUser = CanIntake) -> Res
         return _intake_page(request, values, errors, status=422)
     except InvalidTransition as exc:
         return _intake_page(request, values, {"__all__": [exc.message]}, status=403)
+    except Conflict as exc:  # a changed repeat of a closed order: refused, the form kept
+        return _intake_page(request, values, {"__all__": [exc.message]}, status=409)
     no = record["order_no"]
     msg = (f"已登记工单 {no}" if r.created else f"工单 {no} 已存在，已按本次填写更新" if r.updated
            else f"工单 {no} 已存在，内容未变化")

@@ -22,6 +22,8 @@ def wall(value: str | datetime | None, tz: str) -> str:
 
 
 def _value(key: str, value: Any, tz: str) -> str:
+    if value is None:  # a value the platform had not set (the caller reads （空）)
+        return ""
     if key == "profile":  # the profile's code: a clerk reads its name
         return profile_name(str(value))
     if isinstance(value, bool):
@@ -41,7 +43,7 @@ def event_lines(payload: dict[str, Any], tz: str) -> list[str]:
         if value in (None, "", [], {}):
             continue
         if key == "changes" and isinstance(value, dict):
-            out.extend(f"{FIELDS[k].label if k in FIELDS else k}：{_value(k, v.get('old'), tz) or '（空）'} → "
+            out.extend(f"{_field_label(k)}：{_value(k, v.get('old'), tz) or '（空）'} → "
                        f"{_value(k, v.get('new'), tz) or '（空）'}" for k, v in value.items() if isinstance(v, dict))
         elif key == "moved" and isinstance(value, list):
             out.extend(f"期限调整：{wall(m.get('old'), tz)} → {wall(m.get('new'), tz)}" for m in value
@@ -51,6 +53,11 @@ def event_lines(payload: dict[str, Any], tz: str) -> list[str]:
         elif key in EVENT_FIELDS and not isinstance(value, dict | list):
             out.append(f"{EVENT_FIELDS[key]}：{_value(key, value, tz)[:300]}")
     return out
+
+
+def _field_label(key: str) -> str:
+    """A changed field as the timeline names it: the event's own word (平台办理时限), else the platform file's column."""
+    return EVENT_FIELDS.get(key) or (FIELDS[key].label if key in FIELDS else key)
 
 
 def cycle_rows(cycles: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from states.roles import Role
@@ -16,6 +17,7 @@ from web.holiday_notice import (
     TEMPLATE,
     TEMPLATE_DISPOSITION,
     TEMPLATE_MEDIA,
+    Notice,
     NoticeRefused,
     authorized_notice,
     import_previewed,
@@ -101,14 +103,24 @@ def template(user: CurrentUser = IsAdmin) -> Response:
 
 @router.post("/preview")
 async def preview(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) -> Response:
-    agency, _ = agency_of(request, user)
+    """Async only to read the upload; the checks and the preview (every open deadline of the agencies the notice
+    concerns, recomputed in memory) run in the thread pool, never on the event loop every request shares."""
     try:
         notice = await notice_sent(single_file(form, "file"), form_str(form, "text"), form_str(form, "filename"))
+    except NoticeRefused as exc:
+        return await run_in_threadpool(_page, request, exc.text, exc.messages, status=422, user=user)
+    except DomainValidation as exc:  # a second file
+        return await run_in_threadpool(_page, request, "", [f["message"] for f in exc.fields], status=422,
+                                       user=user)
+    return await run_in_threadpool(_preview_page, request, user, notice)
+
+
+def _preview_page(request: Request, user: CurrentUser, notice: Notice) -> Response:
+    agency, _ = agency_of(request, user)
+    try:
         data = authorized_notice(app_engine(request), notice, agency, user.principal().actor)
     except NoticeRefused as exc:
         return _page(request, exc.text, exc.messages, status=422, user=user)
-    except DomainValidation as exc:  # a second file
-        return _page(request, "", [f["message"] for f in exc.fields], status=422, user=user)
     return render(request, "admin/calendar_preview.html", {"pv": preview_import(app_engine(request), data),
                                                            "text": notice.text, "filename": notice.filename,
                                                            "own_scope": agency.code})

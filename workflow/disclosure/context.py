@@ -135,8 +135,9 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
         # (the reply period restarts from it: base_date)
         **correction_dates(correction, row.base_date),
         # 条例第三十条: a correction the applicant sent through the portal within the period is supplied in time,
-        # whenever a clerk records it
-        "correction_sent_online": correction_sent_online(ctx) if row.state == DState.AWAITING_CORRECTION else None,
+        # whenever a clerk records it (asked only once the period is over: before, nothing turns on it)
+        "correction_sent_online": correction_sent_online(ctx) if _correction_overdue(row, due("correction_period"),
+                                                                                     ctx.today) else None,
         "reply_due": due("reply"),
         "extended": row.extended,
         "extension_pending": ctx.extension_request() is not None,
@@ -149,6 +150,10 @@ def build_facts(ctx: Ctx) -> dict[str, Any]:
         "reasons_received_date": row.reasons_received_date,
         "reasons_assessment": row.reasons_assessment,
     }
+
+
+def _correction_overdue(row: Disclosure, correction_due: date | None, today: date) -> bool:
+    return row.state == DState.AWAITING_CORRECTION and correction_due is not None and today > correction_due
 
 
 def correction_sent_online(ctx: Ctx) -> date | None:

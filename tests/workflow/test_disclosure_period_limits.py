@@ -20,7 +20,7 @@ import pytest
 from sqlmodel import select
 
 from db.engine import read_session
-from db.models import Clock, Outbox
+from db.models import Outbox
 from tests.helpers import clock_due, detail, make_staff, registration
 from workflow.accounts.principal import system
 from workflow.disclosure import actions as wf
@@ -142,5 +142,3 @@ def test_explanations_name_the_agencys_periods_and_refusals_the_action(db, clock
     with pytest.raises(InvalidTransition) as e:
         wf.act(db.engine, r.id, "reply", {"category": "disclose", "reason": "provided"}, staff.officer, clock.now())
     assert e.value.message == "当前状态下不能执行此操作（作出答复）"
-    with read_session(db.engine) as s:
-        assert s.exec(select(Clock).where(Clock.case_id == r.id)).all()

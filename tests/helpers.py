@@ -77,11 +77,13 @@ def make_staff(engine: Any, now: datetime, agency_code: str | None = None) -> St
 
 
 def registration(**over: Any) -> dict[str, Any]:
+    """An in-person application by e-mail-reachable 张三 asking for the information by post (a reply that gives the
+    information by e-mail or online must carry its files: tests of that set ``obtain_way`` and upload them)."""
     data: dict[str, Any] = {
         "applicant_type": "natural", "applicant_category": "natural", "applicant_name": "张三",
         "id_type": "resident_id", "id_number": resident_id(), "phone": "13800138000",
         "email": "zhangsan@example.com", "address": "某县人民路1号", "postal_code": "675000",
-        "description": "2025年本县农村道路建设项目的招标文件", "form_wanted": "electronic", "obtain_way": "email",
+        "description": "2025年本县农村道路建设项目的招标文件", "form_wanted": "electronic", "obtain_way": "post",
         "channel": "in_person", "received_at": "2026-03-02T09:30:00+08:00",
     }
     data.update(over)

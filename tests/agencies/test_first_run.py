@@ -221,4 +221,4 @@ def test_an_optional_setting_left_empty_is_left_out_not_marked(db: Db, clock: Fi
     for name, text in texts.items():
         flat = text.replace("\n", "").replace(" ", "")
         assert "未设置" not in flat and "邮政编码：" not in flat, name
-        assert "联系电话：0878-3120000" in flat or "回执" in name, name
+        assert "联系电话：0878-3120000" in flat or "回执" in name or "送达回证" in name, name

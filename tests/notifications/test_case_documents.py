@@ -76,7 +76,8 @@ def test_oral_application_prints_a_registration_form_for_the_applicant_to_sign(d
 
 def test_a_reply_handed_over_or_posted_comes_with_a_delivery_slip(db, clock) -> None:
     staff = make_staff(db.engine, clock.now())
-    for over, method, slips in ((COUNTER, "直接送达", 1), ({"obtain_way": "post"}, "邮寄送达", 1), ({}, None, 0)):
+    for over, method, slips in ((COUNTER, "直接送达", 1), ({"obtain_way": "post"}, "邮寄送达", 1),
+                                ({"obtain_way": "email"}, None, 0)):
         r = wf.register(db.engine, RegisterIn.model_validate(registration(assignee_id=staff.officer.id, **over)),
                         staff.front, clock.now())
         wf.act(db.engine, r.id, "reply", {"category": "unavailable", "reason": "not_held"}, staff.officer, clock.now())
@@ -140,8 +141,8 @@ def test_a_filled_in_posted_delivery_slip_keeps_its_values_whole_and_dates_the_s
 
 def test_a_slip_for_email_delivery_leaves_the_signature_date_blank(db, clock) -> None:
     staff = make_staff(db.engine, clock.now())
-    r = wf.register(db.engine, RegisterIn.model_validate(registration(assignee_id=staff.officer.id)), staff.front,
-                    clock.now())
+    r = wf.register(db.engine, RegisterIn.model_validate(registration(assignee_id=staff.officer.id,
+                                                                      obtain_way="email")), staff.front, clock.now())
     wf.act(db.engine, r.id, "reply", {"category": "unavailable", "reason": "not_held"}, staff.officer, clock.now())
     wf.act(db.engine, r.id, "deliver", {"method": "email"}, staff.officer, clock.now())
     (slip,) = [o for o in _outbox(db, r.id) if o.notice_type == "disclosure.delivery_record"]

@@ -20,6 +20,8 @@ from workflow.cases.attachments import attach_to_disclosure
 from workflow.disclosure import actions as wf
 from workflow.disclosure.download_links import link_valid
 from workflow.disclosure.payloads import RegisterIn
+from workflow.errors import DomainValidation
+from workflow.timesource import local_dt
 
 PDF = b"%PDF-1.4\n" + os.urandom(3000) + b"\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + os.urandom(2000)
@@ -40,8 +42,8 @@ def _settings(db, **agency: object) -> None:
 
 def _replied_case(db, clock) -> int:
     staff = make_staff(db.engine, clock.now())
-    r = wf.register(db.engine, RegisterIn.model_validate(registration(assignee_id=staff.officer.id)), staff.front,
-                    clock.now())
+    r = wf.register(db.engine, RegisterIn.model_validate(registration(assignee_id=staff.officer.id,
+                                                                      obtain_way="email")), staff.front, clock.now())
     for name, data in (("征收补偿安置方案.pdf", PDF), ("补偿费用汇总表（扫描件）.png", PNG)):
         attach_to_disclosure(db.engine, r.id, data=data, filename=name, category="reply_info", actor=staff.officer,
                              now=clock.now(), settings=db.settings)
@@ -106,3 +108,32 @@ def test_the_download_link_is_on_this_servers_public_address(db, clock, monkeypa
         monkeypatch.delenv("BANLI_PUBLIC_URL")
         get_settings.cache_clear()
     assert link["url"].startswith("https://banli.example.gov.cn/gongkai/")
+
+
+@pytest.mark.parametrize("way", ["email", "online"])
+def test_a_reply_saying_the_information_comes_electronically_must_carry_it(db, clock, way: str) -> None:
+    """条例第三十六条第（二）项: a reply that gives the information by e-mail (or for download) says it comes with it —
+    without a file marked 答复提供的政府信息 it is refused (the whole request; said above the form) and nothing is written; with one it goes;
+    a reply back-filled (补录: the information went out on the day, outside the system) is recorded as it was."""
+    staff = make_staff(db.engine, clock.now())
+    r = wf.register(db.engine, RegisterIn.model_validate(registration(assignee_id=staff.officer.id, obtain_way=way)),
+                    staff.front, clock.now())
+    body = {"category": "partial", "reason": "partial", "documents": ["出让公告"],
+            "detail": {"withheld_reason": "附件中的身份证号码属于个人隐私"}}
+    with pytest.raises(DomainValidation) as e:
+        wf.act(db.engine, r.id, "reply", body, staff.officer, clock.now())
+    f = e.value.fields[0]
+    assert f["field"] == "" and "请先上传“答复提供的政府信息”文件" in f["message"], f
+    with read_session(db.engine) as s:
+        assert s.exec(select(Outbox).where(Outbox.case_id == r.id, Outbox.notice_type == "disclosure.reply")).first() \
+            is None
+    attach_to_disclosure(db.engine, r.id, data=PDF, filename="出让公告.pdf", category="reply_info",
+                         actor=staff.officer, now=clock.now(), settings=db.settings)
+    wf.act(db.engine, r.id, "reply", body, staff.officer, clock.now())
+    other = wf.register(db.engine, RegisterIn.model_validate(registration(
+        obtain_way=way, received_at="2026-02-02T09:30:00+08:00", backfill_reason="纸质台账补录")), staff.front,
+        clock.now())
+    wf.act(db.engine, other.id, "assign", {"assignee_id": staff.officer.id}, staff.front, clock.now(),
+           effective_at=local_dt(2026, 2, 3, 10), backfill_reason="纸质台账补录")
+    wf.act(db.engine, other.id, "reply", body, staff.officer, clock.now(),
+           effective_at=local_dt(2026, 2, 27, 10), backfill_reason="纸质台账补录")

@@ -30,6 +30,7 @@ from tests.ops.cli_helpers import free_port, run_cli
 from web.app import create_app
 from workflow.accounts.principal import Principal
 from workflow.accounts.roles import roles_of
+from workflow.cases.attachments import attach_to_disclosure
 from workflow.disclosure import actions as wf
 from workflow.timesource import FixedTime, local_dt
 
@@ -99,7 +100,7 @@ def _login(page: Page, url: str, password: str) -> None:
 
 def _texts(f: Fresh, case_id: int) -> dict[str, str]:
     with read_session(f.engine) as s:
-        files = s.exec(select(StoredFile).where(StoredFile.case_id == case_id,
+        files = s.exec(select(StoredFile).where(StoredFile.case_id == case_id, StoredFile.category == "notice",
                                                 col(StoredFile.filename).endswith(".pdf"))).all()
     return {x.filename: subprocess.run(["pdftotext", str(file_path(x.sha256, f.settings.files_path)), "-"],
                                        capture_output=True, text=True, check=True).stdout for x in files}
@@ -151,6 +152,8 @@ def test_first_run(fresh: Fresh, new_context: Any) -> None:
     # the officer (here the administrator, who holds every role) answers before the setup too
     me = Principal(admin.id, admin.agency_id, admin_roles, admin.display_name)
     wf.act(fresh.engine, case.id, "assign", {"assignee_id": admin.id}, me, fresh.clock.now())
+    attach_to_disclosure(fresh.engine, case.id, data=b"%PDF-1.4\n%%EOF\n", filename="验收文件.pdf", category="reply_info",
+                         actor=me, now=fresh.clock.now(), settings=fresh.settings)  # the information, by e-mail
     wf.act(fresh.engine, case.id, "reply", {"category": "disclose", "reason": "provided"}, me, fresh.clock.now())
     fresh.deliver()
     with read_session(fresh.engine) as s:

@@ -207,11 +207,22 @@ def test_online_application_journey(live: Live, new_context: Any, smtp_sink: Any
     web.clock.set(local_dt(2026, 3, 20, 15))
     officer = login(new_context(), live, "officer")
     officer.goto(case_url)
-    open_action(officer, "reply")
-    officer.select_option("#f-reply-category", "disclose")
-    officer.select_option("#f-reply-reason", "provided")
-    officer.fill("#f-reply-documents", "幸福里小区老旧小区改造实施方案")
-    officer.click("#action-reply button[type=submit]")
+    def reply() -> None:
+        open_action(officer, "reply")
+        officer.select_option("#f-reply-category", "disclose")
+        officer.select_option("#f-reply-reason", "provided")
+        officer.fill("#f-reply-documents", "幸福里小区老旧小区改造实施方案")
+        officer.click("#action-reply button[type=submit]")
+
+    reply()  # the applicant asked for it online: a reply saying so must carry the information
+    expect(officer.locator("#actions .flash.error")).to_contain_text("请先上传“答复提供的政府信息”文件")
+    expect(officer.locator("#case-state")).to_have_text("办理中")
+    plan = tmp_path / "改造实施方案.pdf"
+    plan.write_bytes(PDF)
+    officer.select_option("#f-upload-category", "reply_info")
+    officer.set_input_files("#f-upload-file", str(plan))
+    officer.click("#upload button[type=submit]")
+    reply()
     expect(officer.locator("#case-state")).to_have_text("已答复")
     deliver(live, port)
     assert "答复书" in str(sink.messages[-1]["Subject"])

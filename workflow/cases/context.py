@@ -79,6 +79,9 @@ class CaseCtx:
     # makes is written held from the start (notifications.outbox.outbox_values ``backfilled``). Set by the engine's
     # step for the duration of the step; every enqueue inside an action passes it.
     hold_notices: bool = False
+    # The steps bring in a case's history (the go-live import): what happened outside the system is taken as it was
+    # recorded there (e.g. a reply's information went out on paper or by the agency's own e-mail).
+    history: bool = False
     collected: Collected | None = None  # None: each event and notice is inserted when made
 
     def enqueue(self, *, case_kind: str, notice_type: str, channel: str, context: dict[str, Any], dedupe_key: str,

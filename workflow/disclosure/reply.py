@@ -115,13 +115,23 @@ def _delivery_slip(ctx: Ctx, doc_no: str) -> None:
                  name="（存档）", contact="", key_suffix=":slip")
 
 
+ELECTRONIC_WAYS = ("email", "online")  # the information reaches the applicant as files: by e-mail, or from the look-up
+
+
 def provided(ctx: Ctx, documents: list[str]) -> dict[str, Any]:
     """What the reply says of the information provided (条例第三十六条第（二）项: the information, or the way, channel
     and time of obtaining it): the documents, the way the applicant asked for, and the files travelling with an
-    e-mailed reply — or, to be collected, where and when."""
+    e-mailed reply — or, to be collected, where and when. A reply saying the information comes by e-mail or for
+    download must carry it: refused without a file marked 答复提供的政府信息, unless the step is history (补录, the
+    go-live import: it went out on the day, outside the system)."""
     way = ctx.row.obtain_way
+    files = provided_files(ctx)
     out: dict[str, Any] = {"method_label": OBTAIN_WAYS.get(way, way), "way": way,
-                           "documents": documents or [ctx.row.description[:200]], **provided_files(ctx)}
+                           "documents": documents or [ctx.row.description[:200]], **files}
+    if way in ELECTRONIC_WAYS and not ctx.reply_files() and not (ctx.hold_notices or ctx.history):
+        raise DomainValidation.one(
+            "", "no_files_provided",
+            f"申请人要求通过{OBTAIN_WAYS[way]}获取政府信息，答复书写明由此提供：请先上传“答复提供的政府信息”文件，再作出答复")
     if way == "collect":  # the place and telephone are the agency part's (the office, its address)
         out["collect"] = {"hours": ctx.cfg.office_hours or "工作日办公时间"}
     return out

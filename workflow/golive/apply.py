@@ -84,6 +84,7 @@ def write_row(session: Session, engine: Engine, plan: RowPlan, actor: Principal,
     ctx.previous_at, ctx.previous_known = max(prepared.now, plan.registration.received_at), True
     ctx.new_case()  # no extension request, consultation or file yet
     ctx.collected = collected
+    ctx.history = True
     at = plan.received
     for step in plan.steps:
         at = max(at, start_of_day(step.day, tz))  # a day's steps keep their order; never before the receipt

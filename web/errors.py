@@ -151,7 +151,7 @@ def install_domain(app: FastAPI) -> None:
 
     @app.exception_handler(Forbidden)
     async def _forbidden(_r: Request, exc: Forbidden) -> JSONResponse:
-        return ApiError(403, "forbidden", exc.message).response()
+        return ApiError(403, exc.code, exc.message).response()
 
     @app.exception_handler(StaleVersion)
     async def _stale(_r: Request, exc: StaleVersion) -> JSONResponse:

@@ -26,7 +26,7 @@ from workflow.agencies.config import AgencySettings, calendar_scopes
 from workflow.calendar.preview import other_agencies_using, preview_import
 from workflow.calendar.service import NATIONAL, ImportResult, import_notice
 from workflow.cases.attachments import check_filename
-from workflow.errors import DomainValidation
+from workflow.errors import DomainValidation, Forbidden
 from workflow.runtime import Engine
 
 MAX_NOTICE_BYTES = 256 * 1024
@@ -49,7 +49,7 @@ holidays:                          # 放假：名称、起止日期（含首尾�
   - {name: 元旦, start: 2027-01-01, end: 2027-01-03}
 workdays: [2027-01-04]             # 调休上班的周末日期（没有则写 []）
 """
-SCOPE_SHARED = "scope_shared"  # refused for who imports it, not for what it says
+SCOPE_SHARED = "scope_shared"  # the Forbidden code: refused for who imports it, not for what it says
 _SCOPE_LINE = re.compile(r"""\s*["']?scope["']?\s*:""")
 
 
@@ -134,7 +134,7 @@ def checked_notice(notice: Notice, agency: AgencySettings) -> NoticeData:
 
 
 def authorized_notice(engine: Engine, notice: Notice, agency: AgencySettings, actor: Actor) -> NoticeData:
-    """``checked_notice``, and then whether ``actor`` may import it: a notice whose scope other agencies use too (the
+    """``checked_notice``, and then whether ``actor`` may import it (Forbidden ``scope_shared`` if not): a notice whose scope other agencies use too (the
     national arrangements on an instance serving several agencies, a regional scope several share) moves their
     deadlines, so only the platform administrator (or the command line) imports it; an agency's administrator
     imports its own arrangements — and the national ones where it is the only agency."""
@@ -147,7 +147,7 @@ def authorized_notice(engine: Engine, notice: Notice, agency: AgencySettings, ac
         what = "全国" if data.scope == NATIONAL else f"范围为 {data.scope} "
         message = (f"{what}的节假日安排还适用于本平台的其他 {others} 个机关，导入会改变它们的期限，"
                    "须由平台管理员导入")
-        raise NoticeRefused([Problem(notice.field, SCOPE_SHARED, _at(line, message), line)], notice.text)
+        raise Forbidden(_at(line, message), SCOPE_SHARED)
     return data
 
 

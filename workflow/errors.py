@@ -19,9 +19,10 @@ class NotFound(Exception):
 class Forbidden(Exception):
     """The actor may not read this (states.policy): 403, never a silent empty answer."""
 
-    def __init__(self, message: str = "您无权查看此内容") -> None:
+    def __init__(self, message: str = "您无权查看此内容", code: str = "forbidden") -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
 
 
 class StaleVersion(Exception):

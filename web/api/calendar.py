@@ -23,7 +23,6 @@ from web.deps import EngineDep, NowDep, require_roles
 from web.errors import ApiError
 from web.holiday_notice import (
     MAX_NOTICE_BYTES,
-    SCOPE_SHARED,
     TEMPLATE,
     TEMPLATE_DISPOSITION,
     TEMPLATE_MEDIA,
@@ -212,10 +211,7 @@ async def _checked(engine: Engine, user: CurrentUser, file: UploadFile | None, t
         notice = await notice_sent(file, text, filename)
         data = await run_in_threadpool(authorized_notice, engine, notice, agency, user.principal().actor)
         return notice, data, agency
-    except NoticeRefused as exc:
-        shared = next((p for p in exc.problems if p.code == SCOPE_SHARED), None)
-        if shared is not None:  # the notice is fine; this administrator may not import it
-            raise ApiError(403, SCOPE_SHARED, shared.message) from exc
+    except NoticeRefused as exc:  # (Forbidden — another agency's arrangements — is answered 403 by web.errors)
         raise _refused(exc) from exc
 
 

@@ -32,7 +32,7 @@ from web.uploads import single_file
 from workflow.agencies.config import calendar_scopes
 from workflow.calendar.overview import calendar_overview
 from workflow.calendar.preview import preview_import
-from workflow.errors import DomainValidation
+from workflow.errors import DomainValidation, Forbidden
 
 router = APIRouter(prefix="/calendar", include_in_schema=False)
 IsAdmin = require(Role.ADMIN)
@@ -121,6 +121,8 @@ def _preview_page(request: Request, user: CurrentUser, notice: Notice) -> Respon
         data = authorized_notice(app_engine(request), notice, agency, user.principal().actor)
     except NoticeRefused as exc:
         return _page(request, exc.text, exc.messages, status=422, user=user)
+    except Forbidden as exc:  # another agency's arrangements too: said where the notice was handed in
+        return _page(request, notice.text, [exc.message], status=422, user=user)
     return render(request, "admin/calendar_preview.html", {"pv": preview_import(app_engine(request), data),
                                                            "text": notice.text, "filename": notice.filename,
                                                            "own_scope": agency.code})
@@ -134,6 +136,8 @@ def do_import(request: Request, form: StaffForm, user: CurrentUser = IsAdmin) ->
         data = authorized_notice(app_engine(request), notice, agency, user.principal().actor)
     except NoticeRefused as exc:
         return _page(request, exc.text, exc.messages, status=422, user=user)
+    except Forbidden as exc:
+        return _page(request, notice.text, [exc.message], status=422, user=user)
     done = import_previewed(app_engine(request), data, notice.filename, actor_label=user.display_name,
                             now=now(request))
     return redirect(request, "/admin/calendar", ("ok", imported_message(data, done)))

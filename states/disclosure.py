@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 
+from states.formats import cn_month_day
 from states.machine import SAME, Facts, GuardSpec, StateMachine, Transition
 from states.roles import Role
 from states.wording import EVENT_FIELDS as WORDING_EVENT_FIELDS
@@ -69,7 +70,7 @@ def _le(a: object, b: object) -> bool:
 
 def _md(d: object) -> str:
     """A date as a clerk reads it in a sentence: 11月11日."""
-    return f"{d.month}月{d.day}日" if isinstance(d, date) else ""
+    return cn_month_day(d) if isinstance(d, date) else ""
 
 
 def _ended(key: str, lead: str, what: str = "") -> Callable[[Facts], str | None]:
@@ -132,28 +133,21 @@ G_NOT_EXTENDED = GuardSpec(
 G_EXTENSION_PENDING = GuardSpec(
     "extension_pending", lambda f: bool(f.get("extension_pending")), "没有待审批的延期申请"
 )
-G_BEFORE_REPLY_DUE = GuardSpec(
-    "before_reply_due",
-    lambda f: _le(f.get("today"), f.get("reply_due")),
-    "延期须在答复期限届满前决定并告知申请人（条例第三十三条第二款），答复期限已过",
-    _ended("reply_due", "延期须在答复期限届满前决定并告知申请人（条例第三十三条第二款）", "答复期限"),
-)
+def _before_reply_due(name: str, lead: str) -> GuardSpec:
+    """A step the law ties to the reply period: allowed up to its last day (today ≤ reply_due), then refused with
+    ``lead`` and the day the period ended — whatever day the step is recorded (its effective day is ``today``)."""
+    return GuardSpec(name, lambda f: _le(f.get("today"), f.get("reply_due")), f"{lead}，答复期限已过",
+                     _ended("reply_due", lead, "答复期限"))
+
+
+G_BEFORE_REPLY_DUE = _before_reply_due("before_reply_due", "延期须在答复期限届满前决定并告知申请人（条例第三十三条第二款）")
 # 国办函〔2020〕109号 (rules.md §2): the fee notice is sent within the application-handling period — sent later it
 # would pause (and push back) a reply period that had already run out.
-G_FEE_BEFORE_REPLY_DUE = GuardSpec(
-    "fee_before_reply_due",
-    lambda f: _le(f.get("today"), f.get("reply_due")),
-    "收费通知应当在答复期限内发出（国办函〔2020〕109号），答复期限已过",
-    _ended("reply_due", "收费通知应当在答复期限内发出（国办函〔2020〕109号）", "答复期限"),
-)
+G_FEE_BEFORE_REPLY_DUE = _before_reply_due("fee_before_reply_due", "收费通知应当在答复期限内发出（国办函〔2020〕109号）")
 # 条例第三十五条: a delayed reply period is set because 第三十三条's period cannot be kept — before it has run out; set
 # afterwards it would turn an overdue application back into a running one.
-G_DELAY_BEFORE_REPLY_DUE = GuardSpec(
-    "delay_before_reply_due",
-    lambda f: _le(f.get("today"), f.get("reply_due")),
-    "延迟答复期限应当在答复期限届满前确定（条例第三十五条），答复期限已过",
-    _ended("reply_due", "延迟答复期限应当在答复期限届满前确定（条例第三十五条）", "答复期限"),
-)
+G_DELAY_BEFORE_REPLY_DUE = _before_reply_due("delay_before_reply_due",
+                                             "延迟答复期限应当在答复期限届满前确定（条例第三十五条）")
 G_CONSULTATION_LAPSED = _lapsed("consultation_period_lapsed", "consultation_due", "征求意见期限尚未届满")
 G_FEE_LAPSED = _lapsed("fee_period_lapsed", "fee_due", "缴费期限尚未届满")
 G_NOT_DELAYED = GuardSpec(

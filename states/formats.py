@@ -48,6 +48,11 @@ def cn_date(value: Any) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def cn_month_day(d: date) -> str:
+    """A day within a sentence of the same year: 11月11日."""
+    return f"{d.month}月{d.day}日"
+
+
 def provisional_note(value: Any, provisional: Any = True, inside: bool = False) -> str:
     """What follows a deadline counted through a year whose holiday arrangements are not published yet (the calendar
     counted that year as weekends plus the fixed-date statutory holidays): "（暂定：2027年节假日安排尚未公布，如有调整

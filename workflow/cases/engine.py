@@ -20,6 +20,7 @@ from sqlmodel import Session, col, func, select
 
 from db.engine import write_session
 from db.models import Agency, Event
+from states.formats import cn_date
 from states.machine import SAME
 from states.policy import CaseParty, Sight, lists_all_cases, may_list_cases, may_see_agency, sight
 from states.roles import Role
@@ -181,7 +182,7 @@ def step(session: Session, kind: CaseKind, ctx: CaseCtx, action: str, payload: M
             raise
         day = local_date(when.effective, ctx.tz)  # a condition of the law failed as of the date given
         raise DomainValidation.one("effective_at", "guard_failed",
-                                   f"按所填办理时间（{day.year}年{day.month}月{day.day}日）：{exc.message}") from exc
+                                   f"按所填办理时间（{cn_date(day)}）：{exc.message}") from exc
     finally:
         ctx.now, ctx.hold_notices = now, False
     if action not in PRESS_STEPS:

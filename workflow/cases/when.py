@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from states.calendar import WorkCalendar
+from states.formats import cn_date
 from workflow.accounts.principal import Principal
 from workflow.agencies.config import AgencyConfig
 from workflow.errors import DomainValidation
@@ -43,8 +44,7 @@ class When:
 
 
 def _local(dt: datetime, tz: str) -> str:
-    d = local_date(dt, tz)
-    return f"{d.year}年{d.month}月{d.day}日"
+    return cn_date(local_date(dt, tz))
 
 
 def is_backfill(effective: datetime, now: datetime, cfg: AgencyConfig, cal: WorkCalendar) -> bool:

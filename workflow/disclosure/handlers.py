@@ -17,6 +17,7 @@ from db.models import ApprovalRequest, Clock, Consultation, Disclosure, RemedyCa
 from notifications.context import case_ref
 from states.decisions import Category
 from states.fees import quote_items, quote_pages
+from states.formats import cn_month_day
 from states.vocab import OPEN_CLOCK, ApprovalStatus, ClockStatus
 from states.wording import DELIVERY_METHODS
 from workflow.cases.assignment import validate_assignee
@@ -114,7 +115,7 @@ def h_receive_correction(ctx: Ctx, p: P.ReceiveCorrectionIn) -> None:
         elif not late_reason:  # 条例第三十条: 无正当理由逾期不补正的，视为放弃申请
             raise DomainValidation.one(
                 "late_reason", "late_correction",
-                f"补正期限已于{corr.due_date.month}月{corr.due_date.day}日届满：逾期收到的补正，须写明申请人逾期的正当理由"
+                f"补正期限已于{cn_month_day(corr.due_date)}届满：逾期收到的补正，须写明申请人逾期的正当理由"
                 "（条例第三十条）；没有正当理由的，视为放弃申请，不再处理")
         else:
             ctx.event["late_reason"] = late_reason

@@ -203,7 +203,9 @@ def check_agencies(engine: Engine, settings: Settings, now: datetime, quick: boo
     items: list[dict[str, Any]] = []
     with read_session(engine) as s:
         agencies = s.exec(select(Agency).order_by(col(Agency.id))).all()
-        names = s.exec(select(User.username)).all()
+        folded = func.lower(User.username)
+        clashing = select(folded).group_by(folded).having(func.count() > 1)
+        names = s.exec(select(User.username).where(folded.in_(clashing))).all()  # only those of a clash
     for agency in agencies:
         try:
             problems = settings_problems(agency_config(agency))

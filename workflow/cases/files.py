@@ -35,8 +35,7 @@ class FileRef:
 
 def case_file(session: Session, kind: CaseKind, case_id: int, file_id: int, actor: Principal) -> StoredFile:
     """A file of the case, if the actor may read it: NotFound for another case's or a missing file."""
-    _, seen = load_for_reading(session, kind, case_id, actor)
-    if seen != Sight.FULL:
+    if not reads_files(session, kind, case_id, actor):
         raise Forbidden(f"您无权查看该{kind.noun}的材料")
     f = session.get(StoredFile, file_id)
     if f is None or f.case_kind != kind.name or f.case_id != case_id:

@@ -328,4 +328,5 @@ EVENT_FIELDS: dict[str, str] = {
     "reconsideration_until": "复议期限至", "litigation_until": "诉讼期限至", "date": "日期", "submission_no": "提交编号",
     "ip": "提交时的网络地址", "duplicate_of": "疑似重复的申请（内部编号）", "confirmed_date": "确认日期",
     "by_applicant": "申请人自行撤回", "reasons_due": "申请人说明理由期限", "reasons": "申请人说明的理由",
+    "sent_online": "申请人网上提交补正材料的日期", "late_reason": "逾期补正的正当理由", "reply_not_paused": "答复计时",
 }

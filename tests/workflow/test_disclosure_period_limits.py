@@ -22,6 +22,7 @@ from sqlmodel import select
 from db.engine import read_session
 from db.models import Outbox
 from tests.helpers import clock_due, detail, make_staff, registration
+from web.pages.timeline import event_lines
 from workflow.accounts.principal import system
 from workflow.disclosure import actions as wf
 from workflow.disclosure.payloads import RegisterIn
@@ -142,3 +143,19 @@ def test_explanations_name_the_agencys_periods_and_refusals_the_action(db, clock
     with pytest.raises(InvalidTransition) as e:
         wf.act(db.engine, r.id, "reply", {"category": "disclose", "reason": "provided"}, staff.officer, clock.now())
     assert e.value.message == "当前状态下不能执行此操作（作出答复）"
+
+
+def test_what_decided_a_late_step_reads_in_the_record(db, clock) -> None:
+    """The record of steps says why a late step went as it did: the applicant's good reason, the day the correction
+    came through the portal, the reply period a late consultation did not pause."""
+    staff = make_staff(db.engine, clock.now())
+    r = _awaiting_correction(db, staff, clock)
+    clock.set(local_dt(2026, 3, 27, 10))
+    wf.act(db.engine, r.id, "receive_correction", {"late_reason": "申请人住院"}, staff.front, clock.now())
+    clock.set(local_dt(2026, 4, 28, 10))
+    wf.act(db.engine, r.id, "start_consultation", {"consultee_kind": "third_party", "consultee_name": "某公司",
+                                                   "interest": "涉及该公司的商业秘密"}, staff.officer, clock.now())
+    lines = [line for e in detail(db.engine, r.id, staff.officer, clock.now())["events"]
+             for line in event_lines(e["payload"])]
+    assert "逾期补正的正当理由：申请人住院" in lines, lines
+    assert any(line.startswith("答复计时：答复期限已于2026-04-27届满") for line in lines), lines
